@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import type { Io } from "../io.js";
+
+/**
+ * A CLI command module: adds its subcommand to the program. The action throws
+ * an input error (kind "input") for bad input; `run` maps it to exit code 2.
+ */
+export type Register = (program: Command, io: Io) => void;
+
+// One line per command module; keep alphabetical.
+export const commands: Register[] = [];

@@ -1,0 +1,18 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+const pkgs = ["model", "meta", "figures", "records", "screening", "review", "store", "server", "cli"];
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources, so no package needs building first.
+    alias: Object.fromEntries(
+      pkgs.map((p) => [`@homeward/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
+    ),
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
