@@ -1,0 +1,498 @@
+import { z } from "zod";
+import {
+  Attributes,
+  CodedItem,
+  Id,
+  IdList,
+  IsoDate,
+  OptInt,
+  OptNumber,
+  OptText,
+  ScreeningStage,
+  StringList,
+  Timestamp,
+  UserName,
+} from "./common.js";
+
+// ---------------------------------------------------------------- projects and people
+
+export const Project = z.object({
+  id: Id,
+  title: z.string().trim().min(1, "title must not be empty").max(500),
+  description: z.string().max(20_000).default(""),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Project = z.infer<typeof Project>;
+
+export const User = z.object({
+  name: UserName,
+  displayName: z.string().default(""),
+});
+export type User = z.infer<typeof User>;
+
+export const Role = z.enum(["owner", "reviewer", "senior_reviewer", "statistician", "viewer"]);
+export type Role = z.infer<typeof Role>;
+
+export const Member = z.object({
+  id: Id,
+  userName: UserName,
+  role: Role,
+  addedAt: Timestamp,
+});
+export type Member = z.infer<typeof Member>;
+
+// ---------------------------------------------------------------- identification
+
+export const SearchKind = z.enum(["database", "website", "organisation", "citation", "register", "other"]);
+export type SearchKind = z.infer<typeof SearchKind>;
+
+/** One search as run: where, when, how, and how many results the source reported. */
+export const Search = z.object({
+  id: Id,
+  source: z.string().trim().min(1, "search source must not be empty"),
+  kind: SearchKind,
+  date: IsoDate.nullable().default(null),
+  query: z.string().default(""),
+  resultsCount: OptInt,
+  url: OptText,
+  notes: OptText,
+});
+export type Search = z.infer<typeof Search>;
+
+export const SkippedEntry = z.object({
+  /** 1-based position of the entry in the file. */
+  index: z.number().int(),
+  reason: z.string(),
+  raw: OptText,
+});
+export type SkippedEntry = z.infer<typeof SkippedEntry>;
+
+/** One file imported into the project, tied to the search it came from. */
+export const ImportBatch = z.object({
+  id: Id,
+  searchId: Id.nullable().default(null),
+  fileName: z.string(),
+  format: z.string(),
+  importedBy: UserName,
+  importedAt: Timestamp,
+  counts: z
+    .object({ read: z.number().int(), imported: z.number().int(), skipped: z.number().int() })
+    .catchall(z.number().int()),
+  skipped: z.array(SkippedEntry).default([]),
+});
+export type ImportBatch = z.infer<typeof ImportBatch>;
+
+/** A bibliographic record. `raw` keeps the original entry text, `extra` any field the parser did not map. */
+export const BibRecord = z.object({
+  id: Id,
+  searchId: Id.nullable().default(null),
+  importBatchId: Id.nullable().default(null),
+  /** Authors as written, "Family, Given" preferred, in order. */
+  authors: StringList,
+  title: z.string().default(""),
+  abstract: OptText,
+  journal: OptText,
+  year: OptInt,
+  volume: OptText,
+  issue: OptText,
+  pages: OptText,
+  doi: OptText,
+  pmid: OptText,
+  keywords: StringList,
+  url: OptText,
+  /** Publication type as given by the source (e.g. RIS TY "JOUR"). */
+  type: OptText,
+  language: OptText,
+  raw: OptText,
+  extra: Attributes,
+  /** Set when the record is in a duplicate group; records are never deleted. */
+  duplicateGroupId: Id.nullable().default(null),
+  createdAt: Timestamp,
+});
+export type BibRecord = z.infer<typeof BibRecord>;
+export type BibRecordInput = z.input<typeof BibRecord>;
+
+/** Records judged to be the same report; members are records whose duplicateGroupId is this group. */
+export const DuplicateGroup = z.object({
+  id: Id,
+  primaryRecordId: Id,
+  method: z.enum(["automatic", "manual", "imported"]),
+  createdBy: UserName,
+  createdAt: Timestamp,
+});
+export type DuplicateGroup = z.infer<typeof DuplicateGroup>;
+
+/** An uncertain ("maybe") duplicate pair waiting for, or holding, a reviewer's decision. */
+export const DuplicatePair = z.object({
+  id: Id,
+  recordIdA: Id,
+  recordIdB: Id,
+  score: OptNumber,
+  reasons: StringList,
+  status: z.enum(["pending", "duplicate", "not_duplicate"]).default("pending"),
+  decidedBy: UserName.nullable().default(null),
+  decidedAt: Timestamp.nullable().default(null),
+  createdAt: Timestamp,
+});
+export type DuplicatePair = z.infer<typeof DuplicatePair>;
+
+// ---------------------------------------------------------------- screening
+
+export const Decision = z.enum(["include", "exclude", "maybe"]);
+export type Decision = z.infer<typeof Decision>;
+
+/**
+ * One reviewer's decision on one record at one stage. Decisions are
+ * append-only: a changed mind is a new decision; the current decision of a
+ * reviewer is their latest (by `at`, then insertion order).
+ */
+export const ScreeningDecision = z.object({
+  id: Id,
+  recordId: Id,
+  stage: ScreeningStage,
+  reviewer: UserName,
+  decision: Decision,
+  /** Exclusion reason codes that apply; the recorded one is chosen by protocol rank. */
+  reasons: StringList,
+  note: OptText,
+  labels: StringList,
+  at: Timestamp,
+});
+export type ScreeningDecision = z.infer<typeof ScreeningDecision>;
+
+/**
+ * How a stage is screened. "dual_then_single": the first `dualFraction` of
+ * records (by screening order) are screened by two reviewers, the rest by one.
+ */
+export const ScreeningSettings = z.object({
+  id: Id,
+  stage: ScreeningStage,
+  mode: z.enum(["single", "dual", "dual_then_single"]),
+  dualFraction: z.number().min(0).max(1).nullable().default(null),
+  reviewers: z.array(UserName).default([]),
+  updatedAt: Timestamp,
+});
+export type ScreeningSettings = z.infer<typeof ScreeningSettings>;
+
+export const ScreeningAssignment = z.object({
+  id: Id,
+  recordId: Id,
+  stage: ScreeningStage,
+  reviewer: UserName,
+  assignedAt: Timestamp,
+});
+export type ScreeningAssignment = z.infer<typeof ScreeningAssignment>;
+
+/** Final decision where reviewers disagreed, with who settled it and why. */
+export const Reconciliation = z.object({
+  id: Id,
+  recordId: Id,
+  stage: ScreeningStage,
+  decision: Decision,
+  reasons: StringList,
+  resolvedBy: UserName,
+  reason: z.string().default(""),
+  at: Timestamp,
+});
+export type Reconciliation = z.infer<typeof Reconciliation>;
+
+/** A quality-assurance sample of screened records to be checked by a second reviewer. */
+export const QaSample = z.object({
+  id: Id,
+  stage: ScreeningStage,
+  /** Whose decisions were sampled (null = all reviewers). */
+  reviewer: UserName.nullable().default(null),
+  decision: Decision.nullable().default(null),
+  recordIds: IdList,
+  method: z.string().default("random"),
+  fraction: z.number().min(0).max(1).nullable().default(null),
+  seed: OptInt,
+  checker: UserName.nullable().default(null),
+  status: z.enum(["open", "complete"]).default("open"),
+  createdBy: UserName,
+  createdAt: Timestamp,
+});
+export type QaSample = z.infer<typeof QaSample>;
+
+export const RetrievalStatus = z.enum(["sought", "retrieved", "not_retrieved", "author_contacted"]);
+export const FullTextRetrieval = z.object({
+  id: Id,
+  recordId: Id,
+  status: RetrievalStatus,
+  /** Attached full-text file, if any (content lives outside the database). */
+  file: z
+    .object({ name: z.string(), mediaType: OptText, size: OptInt, sha256: OptText })
+    .nullable()
+    .default(null),
+  note: OptText,
+  updatedBy: UserName,
+  updatedAt: Timestamp,
+});
+export type FullTextRetrieval = z.infer<typeof FullTextRetrieval>;
+
+// ---------------------------------------------------------------- recorded (off-platform) counts
+
+/**
+ * Field names of the PRISMA 2020 flow diagram as used by the PRISMA2020 R
+ * package / Shiny app (Haddaway et al. 2022, Campbell Systematic Reviews
+ * 18:e1230). "dbr_" = via databases and registers, "other_" = via other methods.
+ */
+export const PrismaField = z.enum([
+  "previous_studies",
+  "previous_reports",
+  "register_results",
+  "database_results",
+  "website_results",
+  "organisation_results",
+  "citations_results",
+  "duplicates",
+  "excluded_automatic",
+  "excluded_other",
+  "records_screened",
+  "records_excluded",
+  "dbr_sought_reports",
+  "dbr_notretrieved_reports",
+  "other_sought_reports",
+  "other_notretrieved_reports",
+  "dbr_assessed",
+  "dbr_excluded",
+  "other_assessed",
+  "other_excluded",
+  "new_studies",
+  "new_reports",
+  "total_studies",
+  "total_reports",
+]);
+export type PrismaField = z.infer<typeof PrismaField>;
+
+/** A count recorded by the team for a stage run outside Homeward, optionally per source (search id or label). */
+export const RecordedCount = z.object({
+  id: Id,
+  field: PrismaField,
+  value: z.number().int().min(0),
+  /** Breakdown by exclusion reason code, for dbr_excluded / other_excluded. */
+  reasons: z.record(z.string(), z.number().int().min(0)).nullable().default(null),
+  source: OptText,
+  note: OptText,
+  recordedBy: UserName,
+  recordedAt: Timestamp,
+});
+export type RecordedCount = z.infer<typeof RecordedCount>;
+
+// ---------------------------------------------------------------- studies
+
+export const Strand = z.enum(["effectiveness", "implementation", "both", "other"]);
+
+export const Study = z.object({
+  id: Id,
+  name: z.string().trim().min(1, "study name must not be empty"),
+  shortCitation: OptText,
+  design: OptText,
+  country: OptText,
+  /** Arms or populations as reported, e.g. [{label: "Intervention", description: "...", n: 120}]. */
+  arms: z
+    .array(z.object({ label: z.string(), description: OptText, n: OptInt }))
+    .default([]),
+  strand: Strand.nullable().default(null),
+  attributes: Attributes,
+  createdAt: Timestamp,
+});
+export type Study = z.infer<typeof Study>;
+
+/** Link from a study to a report: a record in the project or a free-text citation. One lead per study. */
+export const StudyReport = z
+  .object({
+    id: Id,
+    studyId: Id,
+    recordId: Id.nullable().default(null),
+    citation: OptText,
+    role: z.enum(["lead", "linked"]),
+  })
+  .refine((r) => r.recordId !== null || (r.citation ?? "").trim() !== "", {
+    message: "a study report needs a recordId or a citation",
+  });
+export type StudyReport = z.infer<typeof StudyReport>;
+
+// ---------------------------------------------------------------- extraction
+
+export const CodebookItemType = z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json"]);
+export const CodebookItem = z.object({
+  id: Id,
+  code: z.string().trim().min(1),
+  label: z.string().default(""),
+  type: CodebookItemType,
+  options: z.array(CodedItem).default([]),
+  group: OptText,
+  description: OptText,
+  order: z.number().int().default(0),
+});
+export type CodebookItem = z.infer<typeof CodebookItem>;
+
+/** A value extracted for a codebook item (per study, or per outcome when outcomeId is set). */
+export const ExtractedValue = z.object({
+  id: Id,
+  studyId: Id,
+  itemId: Id,
+  outcomeId: Id.nullable().default(null),
+  value: z.unknown(),
+  reviewer: UserName,
+  note: OptText,
+  at: Timestamp,
+});
+export type ExtractedValue = z.infer<typeof ExtractedValue>;
+
+export const Outcome = z.object({
+  id: Id,
+  studyId: Id,
+  /** Code from protocol.outcomeDomains. */
+  domain: OptText,
+  name: z.string().trim().min(1),
+  measure: OptText,
+  timing: OptText,
+  higherIsBetter: z.boolean().nullable().default(null),
+  attributes: Attributes,
+});
+export type Outcome = z.infer<typeof Outcome>;
+
+/** Effect-size data for an outcome: the inputs as extracted and the computed yi (estimate) and vi (sampling variance). */
+export const EffectSize = z.object({
+  id: Id,
+  outcomeId: Id,
+  /** e.g. SMD, MD, OR, RR, RD, ZCOR (metafor's escalc measure names). */
+  measure: z.string().trim().min(1),
+  inputs: Attributes,
+  yi: OptNumber,
+  vi: OptNumber,
+  /** How yi/vi were obtained, e.g. "escalc SMD (Hedges' g)", "reported", "converted from t". */
+  method: OptText,
+  provenance: OptText,
+  createdBy: UserName,
+  createdAt: Timestamp,
+});
+export type EffectSize = z.infer<typeof EffectSize>;
+
+// ---------------------------------------------------------------- appraisal
+
+export const AppraisalTool = z.enum(["RoB2", "ROBINS-I", "CASP", "ASSESS", "MMAT", "other"]);
+export type AppraisalTool = z.infer<typeof AppraisalTool>;
+
+export const Appraisal = z.object({
+  id: Id,
+  studyId: Id,
+  /** RoB 2 and ROBINS-I judge a result; set the outcome when the appraisal is per outcome. */
+  outcomeId: Id.nullable().default(null),
+  tool: AppraisalTool,
+  toolVersion: OptText,
+  domains: z
+    .array(
+      z.object({
+        domain: z.string(),
+        judgement: z.string().nullable().default(null),
+        support: z.string().default(""),
+        /** Signalling-question answers keyed by question id. */
+        answers: z.record(z.string(), z.string()).default({}),
+      }),
+    )
+    .default([]),
+  overall: OptText,
+  overallSupport: OptText,
+  reviewer: UserName,
+  consensus: z.boolean().default(false),
+  at: Timestamp,
+});
+export type Appraisal = z.infer<typeof Appraisal>;
+
+/** A reviewer's acceptance of a rule-raised flag on an appraisal, with the justification. */
+export const AppraisalFlagAcceptance = z.object({
+  id: Id,
+  appraisalId: Id,
+  flag: z.string().trim().min(1),
+  justification: z.string().trim().min(1, "a justification is required"),
+  acceptedBy: UserName,
+  at: Timestamp,
+});
+export type AppraisalFlagAcceptance = z.infer<typeof AppraisalFlagAcceptance>;
+
+// ---------------------------------------------------------------- synthesis
+
+/** GRADE-CERQual component judgement (Lewin et al. 2018, Implementation Science 13:2). */
+export const CerqualConcern = z.enum(["no", "minor", "moderate", "serious"]);
+export const CerqualComponent = z.object({
+  judgement: CerqualConcern.nullable().default(null),
+  explanation: z.string().default(""),
+});
+export const Confidence = z.enum(["high", "moderate", "low", "very_low"]);
+export type Confidence = z.infer<typeof Confidence>;
+
+export const QualitativeFinding = z.object({
+  id: Id,
+  statement: z.string().trim().min(1),
+  components: z
+    .object({
+      methodologicalLimitations: CerqualComponent.default({ judgement: null, explanation: "" }),
+      coherence: CerqualComponent.default({ judgement: null, explanation: "" }),
+      adequacy: CerqualComponent.default({ judgement: null, explanation: "" }),
+      relevance: CerqualComponent.default({ judgement: null, explanation: "" }),
+    })
+    .default({
+      methodologicalLimitations: { judgement: null, explanation: "" },
+      coherence: { judgement: null, explanation: "" },
+      adequacy: { judgement: null, explanation: "" },
+      relevance: { judgement: null, explanation: "" },
+    }),
+  confidence: Confidence.nullable().default(null),
+  explanation: z.string().default(""),
+  studyIds: IdList,
+  order: z.number().int().default(0),
+});
+export type QualitativeFinding = z.infer<typeof QualitativeFinding>;
+
+/** A result as reported in the review (from a meta-analysis or elsewhere). */
+export const ReportedResult = z.object({
+  id: Id,
+  label: z.string().trim().min(1),
+  analysis: z.string().default(""),
+  outcomeDomain: OptText,
+  measure: OptText,
+  estimate: OptNumber,
+  ciLower: OptNumber,
+  ciUpper: OptNumber,
+  kStudies: OptInt,
+  kOutcomes: OptInt,
+  p: OptNumber,
+  /** e.g. {"tau2": 0.04, "I2": 61.2, "Q": 25.1, "df": 9} */
+  heterogeneity: z.record(z.string(), z.unknown()).nullable().default(null),
+  studyIds: IdList,
+  notes: OptText,
+});
+export type ReportedResult = z.infer<typeof ReportedResult>;
+
+export const Recommendation = z.object({
+  id: Id,
+  text: z.string().trim().min(1),
+  /** Code from protocol.ratingScheme. */
+  rating: OptText,
+  kind: z.enum(["principle", "recommendation"]),
+  findingIds: IdList,
+  resultIds: IdList,
+  order: z.number().int().default(0),
+});
+export type Recommendation = z.infer<typeof Recommendation>;
+
+// ---------------------------------------------------------------- audit
+
+/** One append-only audit entry: who did what to which entity, with the state before and after. */
+export const AuditEntry = z.object({
+  id: Id,
+  at: Timestamp,
+  actor: UserName,
+  /** e.g. "project.create", "studies.update", "records.import". */
+  action: z.string(),
+  entity: z.string(),
+  entityId: Id.nullable().default(null),
+  before: z.unknown().default(null),
+  after: z.unknown().default(null),
+  reason: OptText,
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
