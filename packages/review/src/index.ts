@@ -1,1 +1,4 @@
-export {};
+export * from "./appraisal-rules.js";
+export * from "./project.js";
+export * from "./prisma.js";
+export * from "./summary.js";
