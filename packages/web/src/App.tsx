@@ -1,0 +1,168 @@
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { api, getUser, setUser } from "./api";
+import { useApi } from "./hooks";
+import { ProjectContext } from "./project";
+import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
+import { routes, type RouteDef } from "./routes";
+import { ErrorMessage } from "./components/Status";
+import { NotFoundPage } from "./pages/NotFound";
+
+function resolve(pathname: string): { route: RouteDef | null; params: Params } {
+  for (const route of routes) {
+    const params = matchPath(route.path, pathname);
+    if (params) return { route, params };
+  }
+  return { route: null, params: {} };
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  const { route, params } = resolve(pathname);
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  // After in-app navigation, start keyboard and screen reader users at the new page's heading.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const h1 = mainRef.current?.querySelector<HTMLElement>("[data-page-title]");
+    (h1 ?? mainRef.current)?.focus();
+    window.scrollTo(0, 0);
+  }, [pathname]);
+
+  const skip = (e: React.MouseEvent) => {
+    e.preventDefault();
+    mainRef.current?.focus();
+  };
+
+  const Page = route?.component ?? NotFoundPage;
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={skip}>
+        Skip to main content
+      </a>
+      <header className="site-header">
+        <div className="site-header-inner">
+          <Link to="/" className="brand">
+            <svg aria-hidden="true" viewBox="0 0 32 32" width="24" height="24">
+              <rect width="32" height="32" rx="6" fill="currentColor" />
+              <path d="M7 17 16 8l9 9v8h-6v-6h-6v6H7z" fill="var(--bg)" />
+            </svg>
+            Homeward
+          </Link>
+          <UserControl />
+        </div>
+      </header>
+      {route?.project ? (
+        <ProjectLayout id={params.id!} route={route} params={params} mainRef={mainRef} />
+      ) : (
+        <main id="main" ref={mainRef} tabIndex={-1} className="main">
+          <DocumentTitle parts={[route?.title ?? "Page not found"]} />
+          <Page params={params} />
+        </main>
+      )}
+    </>
+  );
+}
+
+function DocumentTitle({ parts }: { parts: (string | undefined)[] }) {
+  const title = [...parts.filter(Boolean), "Homeward"].join(" · ");
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return null;
+}
+
+function ProjectLayout({
+  id,
+  route,
+  params,
+  mainRef,
+}: {
+  id: string;
+  route: RouteDef;
+  params: Params;
+  mainRef: React.RefObject<HTMLElement | null>;
+}) {
+  const { data: project, error, reload } = useApi((s) => api.getProject(id, s), [id]);
+  const { pathname } = useLocation();
+  const Page = route.component;
+  const nav = routes.filter((r) => r.project && r.nav);
+  return (
+    <ProjectContext.Provider value={{ id, project, reload }}>
+      <DocumentTitle parts={[route.title, project?.title]} />
+      <div className="project-bar">
+        <div className="project-bar-inner">
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <ol>
+              <li>
+                <Link to="/">Projects</Link>
+              </li>
+              <li>
+                <span aria-current="location">{project?.title ?? (error ? "Unavailable project" : "Loading project…")}</span>
+              </li>
+            </ol>
+          </nav>
+          <nav aria-label="Project sections" className="project-nav">
+            <ul>
+              {nav.map((r) => {
+                const to = buildPath(r.path, { id });
+                return (
+                  <li key={r.path}>
+                    <Link to={to} current={to === pathname}>
+                      {r.nav}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+        </div>
+      </div>
+      <main id="main" ref={mainRef} tabIndex={-1} className="main">
+        <ErrorMessage error={error} />
+        <Page params={params} />
+      </main>
+    </ProjectContext.Provider>
+  );
+}
+
+/** Who is acting: sent with every change and recorded in the audit log. */
+function UserControl() {
+  const [user, setUserState] = useState(getUser);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(user);
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (editing) inputRef.current?.focus();
+  }, [editing]);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setUser(draft);
+    setUserState(getUser());
+    setEditing(false);
+  };
+  if (!editing)
+    return (
+      <div className="user-control">
+        <span>
+          Acting as <strong>{user}</strong>
+        </span>
+        <button type="button" className="button-link" onClick={() => { setDraft(user); setEditing(true); }}>
+          Change<span className="visually-hidden"> user</span>
+        </button>
+      </div>
+    );
+  return (
+    <form className="user-control" onSubmit={save}>
+      <label htmlFor="acting-user">Your name</label>
+      <input id="acting-user" ref={inputRef} value={draft} onChange={(e) => setDraft(e.target.value)} autoComplete="name" />
+      <button type="submit">Save</button>
+      <button type="button" className="button-secondary" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,226 @@
+import { useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { api, errorMessage, type ProjectSummary } from "../api";
+import { PageTitle } from "../components/PageTitle";
+import { ErrorMessage, LiveStatus } from "../components/Status";
+import { formatCount, formatDate } from "../format";
+import { useApi } from "../hooks";
+import { Link } from "../router";
+import { validateProjectInput, type ProjectInputErrors } from "../validation";
+
+export function ProjectListPage() {
+  const { data: projects, error, loading, reload } = useApi((s) => api.listProjects(s), []);
+  const [announcement, setAnnouncement] = useState("");
+
+  return (
+    <>
+      <PageTitle>Projects</PageTitle>
+      <div className="two-column">
+        <section aria-labelledby="project-list-heading" className="stack">
+          <h2 id="project-list-heading">Your reviews</h2>
+          <ErrorMessage error={error}>
+            <button type="button" onClick={reload}>
+              Try again
+            </button>
+          </ErrorMessage>
+          {loading && !projects ? <LiveStatus>Loading projects…</LiveStatus> : null}
+          {projects ? <ProjectTable projects={projects} /> : null}
+          <LiveStatus className="visually-hidden">{announcement}</LiveStatus>
+        </section>
+        <div className="stack">
+          <CreateProjectForm
+            onCreated={(p) => {
+              setAnnouncement(`Project “${p.title}” created.`);
+              reload();
+            }}
+          />
+          <ImportProjectForm
+            onImported={(p) => {
+              setAnnouncement(`Project “${p.title}” imported.`);
+              reload();
+            }}
+          />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function ProjectTable({ projects }: { projects: ProjectSummary[] }) {
+  if (projects.length === 0)
+    return <p className="empty">No projects yet. Create one, or import a project file.</p>;
+  const sorted = [...projects].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  return (
+    <ul className="project-list" aria-label="Projects">
+      {sorted.map((p) => (
+        <li key={p.id} className="card project-card">
+          <h3>
+            <Link to={`/projects/${encodeURIComponent(p.id)}`}>{p.title}</Link>
+          </h3>
+          {p.description ? <p className="muted clamp">{p.description}</p> : null}
+          <dl className="inline-stats">
+            <div>
+              <dt>Records</dt>
+              <dd>{formatCount(p.counts?.records ?? 0)}</dd>
+            </div>
+            <div>
+              <dt>Studies</dt>
+              <dd>{formatCount(p.counts?.studies ?? 0)}</dd>
+            </div>
+            <div>
+              <dt>Updated</dt>
+              <dd>
+                <time dateTime={p.updatedAt}>{formatDate(p.updatedAt)}</time>
+              </dd>
+            </div>
+          </dl>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CreateProjectForm({ onCreated }: { onCreated: (p: ProjectSummary) => void }) {
+  const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
+  const [errors, setErrors] = useState<ProjectInputErrors>({});
+  const [serverError, setServerError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const titleRef = useRef<HTMLInputElement>(null);
+  const descRef = useRef<HTMLTextAreaElement>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    const found = validateProjectInput({ title, description });
+    setErrors(found);
+    setServerError(null);
+    if (found.title) return titleRef.current?.focus();
+    if (found.description) return descRef.current?.focus();
+    setBusy(true);
+    try {
+      const created = await api.createProject({
+        title: title.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+      });
+      setTitle("");
+      setDescription("");
+      onCreated(created);
+    } catch (err) {
+      setServerError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={submit} noValidate aria-labelledby="create-heading">
+      <h2 id="create-heading">Create a project</h2>
+      <ErrorMessage error={serverError} />
+      <Field
+        id="project-title"
+        label="Title"
+        error={errors.title}
+        hint="A short name for the review, e.g. “Mentoring for young people at risk”."
+      >
+        <input
+          id="project-title"
+          ref={titleRef}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          required
+          aria-required="true"
+          aria-invalid={errors.title ? true : undefined}
+          aria-describedby={`project-title-hint${errors.title ? " project-title-error" : ""}`}
+          autoComplete="off"
+        />
+      </Field>
+      <Field id="project-description" label="Description (optional)" error={errors.description}>
+        <textarea
+          id="project-description"
+          ref={descRef}
+          rows={3}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          aria-invalid={errors.description ? true : undefined}
+          aria-describedby={errors.description ? "project-description-error" : undefined}
+        />
+      </Field>
+      <div>
+        <button type="submit" disabled={busy} aria-disabled={busy}>
+          {busy ? "Creating…" : "Create project"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
+/** Imports a project file previously exported from Homeward (JSON). */
+function ImportProjectForm({ onImported }: { onImported: (p: ProjectSummary) => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    setError(null);
+    setBusy(true);
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await file.text());
+      } catch (err) {
+        throw new Error(`${file.name} is not a Homeward project file (not valid JSON: ${errorMessage(err)}).`);
+      }
+      onImported(await api.importProject(parsed));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+      if (inputRef.current) inputRef.current.value = "";
+    }
+  };
+
+  return (
+    <section className="card stack" aria-labelledby="import-heading">
+      <h2 id="import-heading">Import a project</h2>
+      <ErrorMessage error={error} />
+      <div className="field">
+        <label htmlFor="project-file">Project file (.json)</label>
+        <input id="project-file" ref={inputRef} type="file" accept=".json,application/json" onChange={onFile} disabled={busy} />
+      </div>
+      {busy ? <LiveStatus>Importing…</LiveStatus> : null}
+    </section>
+  );
+}

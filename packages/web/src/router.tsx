@@ -1,0 +1,102 @@
+/**
+ * A small history-API router. The server answers every non-/api path with
+ * index.html, so deep links and reloads land on the right page. Routes are
+ * declared once, in routes.tsx.
+ */
+import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+export interface Location {
+  pathname: string;
+  search: string;
+}
+
+const listeners = new Set<() => void>();
+let snapshot: Location = read();
+
+function read(): Location {
+  return { pathname: window.location.pathname, search: window.location.search };
+}
+
+function emit(): void {
+  const next = read();
+  if (next.pathname === snapshot.pathname && next.search === snapshot.search) return;
+  snapshot = next;
+  for (const l of listeners) l();
+}
+
+window.addEventListener("popstate", emit);
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+export function useLocation(): Location {
+  return useSyncExternalStore(subscribe, () => snapshot);
+}
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (opts.replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  emit();
+}
+
+/** Reads and updates query parameters of the current URL without adding history entries. */
+export function useSearchParam(name: string): [string | null, (value: string | null) => void] {
+  const { search } = useLocation();
+  const value = new URLSearchParams(search).get(name);
+  const set = (v: string | null) => {
+    const p = new URLSearchParams(window.location.search);
+    if (v === null || v === "") p.delete(name);
+    else p.set(name, v);
+    const qs = p.toString();
+    navigate(`${window.location.pathname}${qs ? `?${qs}` : ""}`, { replace: true });
+  };
+  return [value, set];
+}
+
+export type Params = Record<string, string>;
+
+/** Matches "/projects/:id/records" style patterns; returns decoded params or null. */
+export function matchPath(pattern: string, pathname: string): Params | null {
+  const pp = pattern.split("/").filter(Boolean);
+  const ps = pathname.replace(/\/+$/, "").split("/").filter(Boolean);
+  if (pp.length !== ps.length) return null;
+  const params: Params = {};
+  for (let i = 0; i < pp.length; i++) {
+    const seg = pp[i]!;
+    if (seg.startsWith(":")) {
+      try {
+        params[seg.slice(1)] = decodeURIComponent(ps[i]!);
+      } catch {
+        return null;
+      }
+    } else if (seg !== ps[i]) return null;
+  }
+  return params;
+}
+
+/** Builds a path from a pattern and params, encoding each value. */
+export function buildPath(pattern: string, params: Params): string {
+  return (
+    "/" +
+    pattern
+      .split("/")
+      .filter(Boolean)
+      .map((s) => (s.startsWith(":") ? encodeURIComponent(params[s.slice(1)] ?? "") : s))
+      .join("/")
+  );
+}
+
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string; current?: boolean };
+
+/** An ordinary link (works with middle-click, copy link) that routes in-page on a plain click. */
+export function Link({ to, current, onClick, ...rest }: LinkProps) {
+  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} onClick={handle} aria-current={current ? "page" : undefined} {...rest} />;
+}

@@ -1,0 +1,32 @@
+/**
+ * The one route table. A new capability adds a page component and one entry
+ * here; entries with `nav` appear, in order, in the project navigation.
+ */
+import type { ComponentType } from "react";
+import type { Params } from "./router";
+import { ProjectListPage } from "./pages/ProjectList";
+import { DashboardPage } from "./pages/Dashboard";
+import { ProtocolPage } from "./pages/Protocol";
+import { RecordsPage } from "./pages/Records";
+import { StudiesPage } from "./pages/Studies";
+import { AuditPage } from "./pages/Audit";
+
+export interface RouteDef {
+  path: string;
+  /** Used in the document title (and as the page heading by convention). */
+  title: string;
+  component: ComponentType<{ params: Params }>;
+  /** Pages under a project get the project header, navigation and context. */
+  project?: boolean;
+  /** Label in the project navigation; omitted for pages reached otherwise. */
+  nav?: string;
+}
+
+export const routes: RouteDef[] = [
+  { path: "/", title: "Projects", component: ProjectListPage },
+  { path: "/projects/:id", title: "Dashboard", component: DashboardPage, project: true, nav: "Dashboard" },
+  { path: "/projects/:id/protocol", title: "Protocol", component: ProtocolPage, project: true, nav: "Protocol" },
+  { path: "/projects/:id/records", title: "Records", component: RecordsPage, project: true, nav: "Records" },
+  { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
+];
