@@ -1,1 +1,5 @@
-export {};
+export * from "./types.js";
+export { parse, parseAll, openFile, validate, sniffFormat, type OpenedFile, type ValidationReport } from "./parse.js";
+export { sniffEncoding } from "./decode.js";
+export { CSV_PRESETS, splitAuthorCell } from "./formats/csv.js";
+export { annotationLines, readAnnotationBlock } from "./annotations.js";
