@@ -1,0 +1,454 @@
+/**
+ * Multilevel meta-analysis with nested random intercepts, as metafor's
+ * `rma.mv(yi, vi, random = ~ 1 | a/b/…)` (Konstantopoulos 2011; Viechtbauer
+ * 2010): y = Xβ + Σ_l Z_l u_l + ε, u_l ~ N(0, σ_l² I), ε ~ N(0, diag(v)),
+ * where Z_l indicates the level-l group (the interaction of the grouping
+ * variables 1..l). The marginal covariance V = diag(v) + Σ_l σ_l² Z_lZ_lᵀ is
+ * block-diagonal over the outermost groups, so every quantity below is a sum
+ * over those blocks: nothing k×k is ever formed.
+ *
+ * Estimation maximises the (restricted) log-likelihood by Fisher scoring
+ * (Harville 1977; Searle, Casella & McCulloch 1992, §6.3) with step halving
+ * and projection onto σ² ≥ 0. With A_l = Z_lZ_lᵀ, W = V⁻¹,
+ * P = W − WX(XᵀWX)⁻¹XᵀW:
+ *   REML score  ∂ℓ/∂σ_l² = −½ tr(P A_l) + ½ yᵀP A_l P y
+ *   REML information  I_lm = ½ tr(P A_l P A_m)
+ *   ML   score  −½ tr(W A_l) + ½ rᵀW A_l W r,  information ½ tr(W A_l W A_m),
+ * with r = y − Xβ̂(σ²). Log-likelihoods are metafor's (REML includes
+ * ½ log|XᵀX|, its `REMLf = TRUE`):
+ *   ℓ_ML   = −½k log 2π − ½ log|V| − ½ rᵀWr
+ *   ℓ_REML = −½(k−p) log 2π + ½ log|XᵀX| − ½ log|V| − ½ log|XᵀWX| − ½ rᵀWr.
+ * As metafor, components ≤ 10·ε are reported as 0.
+ */
+import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
+import { MetaInputError } from "./errors.js";
+import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
+import { cholesky, cholInverse, cholLogDet, spdInverse } from "./linalg.js";
+import { checkFullRank, logDetXtX } from "./rma.js";
+import { pChisqUpper } from "./dist.js";
+import type { MvMethod, RmaMvFit, Test } from "./types.js";
+
+/** A grouping variable of the nested random effects. */
+export interface RandomLevel {
+  name: string;
+  values: ArrayLike<string | number>;
+}
+
+export interface RmaMvControl {
+  /** Convergence threshold on the largest absolute change in a variance component. Default 1e-12. */
+  threshold?: number;
+  /** Maximum Fisher-scoring iterations. Default 500. */
+  maxIter?: number;
+  /** Starting values for σ² (one per level). */
+  sigma2Init?: number[];
+}
+
+export interface RmaMvInput {
+  yi: ArrayLike<number>;
+  vi: ArrayLike<number>;
+  /** Nested grouping variables, outermost first: [study, esid] is `~ 1 | study/esid`. */
+  random: readonly RandomLevel[];
+  mods?: readonly Moderator[];
+  intercept?: boolean;
+  design?: Design;
+  method?: MvMethod;
+  test?: Test;
+  level?: number;
+  btt?: number[];
+  control?: RmaMvControl;
+}
+
+/** Row structure of the nested random effects. */
+export interface Nesting {
+  /** groups[l][i]: level-l group of row i (0-based, dense). */
+  groups: Int32Array[];
+  nGroups: number[];
+  /** Rows of each outermost group, in row order. */
+  blocks: Int32Array[];
+}
+
+/** Group indices per level: level l groups are the distinct combinations of levels 0..l. */
+export function nesting(k: number, random: readonly RandomLevel[]): Nesting {
+  if (random.length < 1) throw new MetaInputError("rmaMv needs at least one random-effects grouping variable");
+  const groups: Int32Array[] = [];
+  const nGroups: number[] = [];
+  let prev: Int32Array | null = null;
+  for (const lvl of random) {
+    if (lvl.values.length !== k) throw new MetaInputError(`grouping variable "${lvl.name}" has ${lvl.values.length} values, expected ${k}`);
+    const ids = new Map<string, number>();
+    const g = new Int32Array(k);
+    for (let i = 0; i < k; i++) {
+      const v = lvl.values[i];
+      if (v === null || v === undefined || v === "" || (typeof v === "number" && !Number.isFinite(v))) {
+        throw new MetaInputError(`row ${i + 1}: grouping variable "${lvl.name}" is missing`);
+      }
+      const key = (prev ? prev[i] + "\u0000" : "") + String(v);
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = ids.size));
+      g[i] = id;
+    }
+    groups.push(g);
+    nGroups.push(ids.size);
+    prev = g;
+  }
+  const top = groups[0];
+  const counts = new Int32Array(nGroups[0]);
+  for (let i = 0; i < k; i++) counts[top[i]]++;
+  const blocks = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(nGroups[0]);
+  for (let i = 0; i < k; i++) blocks[top[i]][fill[top[i]]++] = i;
+  return { groups, nGroups, blocks };
+}
+
+/**
+ * The marginal covariance V restricted to `rows` (n×n, row-major):
+ * V_ab = v_a·[a = b] + Σ_l σ_l²·[group_l(a) = group_l(b)].
+ */
+export function marginalBlock(vi: Float64Array, groups: Int32Array[], sigma2: readonly number[], rows: ArrayLike<number>): Float64Array {
+  const n = rows.length;
+  const V = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    const ra = rows[a];
+    for (let b = 0; b <= a; b++) {
+      const rb = rows[b];
+      let s = a === b ? vi[ra] : 0;
+      for (let l = 0; l < groups.length; l++) if (groups[l][ra] === groups[l][rb]) s += sigma2[l];
+      V[a * n + b] = s;
+      V[b * n + a] = s;
+    }
+  }
+  return V;
+}
+
+interface Eval {
+  llML: number;
+  llREML: number;
+  beta: Float64Array;
+  /** (XᵀWX)⁻¹ */
+  H: Float64Array;
+  logDetXWX: number;
+  grad: Float64Array;
+  info: Float64Array;
+}
+
+/** One pass over the blocks: GLS fit, log-likelihoods, score and Fisher information. */
+function evaluate(
+  y: Float64Array, v: Float64Array, X: Float64Array, p: number, nest: Nesting, sigma2: number[], reml: boolean, withScore: boolean,
+): Eval | null {
+  const L = sigma2.length;
+  const k = y.length;
+  const XtWX = new Float64Array(p * p);
+  const XtWy = new Float64Array(p);
+  let logDetV = 0;
+  // Per-block inverses are kept for the score pass.
+  const Ws: Float64Array[] = [];
+  for (const rows of nest.blocks) {
+    const n = rows.length;
+    const Vb = marginalBlock(v, nest.groups, sigma2, rows);
+    if (!cholesky(Vb, n)) return null;
+    logDetV += cholLogDet(Vb, n);
+    const W = cholInverse(Vb, n);
+    Ws.push(W);
+    for (let a = 0; a < n; a++) {
+      const ra = rows[a];
+      for (let b = 0; b < n; b++) {
+        const wab = W[a * n + b];
+        const rb = rows[b];
+        for (let c = 0; c < p; c++) {
+          const xw = X[ra * p + c] * wab;
+          XtWy[c] += xw * y[rb];
+          for (let d = 0; d <= c; d++) XtWX[c * p + d] += xw * X[rb * p + d];
+        }
+      }
+    }
+  }
+  for (let c = 0; c < p; c++) for (let d = 0; d < c; d++) XtWX[d * p + c] = XtWX[c * p + d];
+  const Lx = Float64Array.from(XtWX);
+  if (!cholesky(Lx, p)) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
+  const logDetXWX = cholLogDet(Lx, p);
+  const H = cholInverse(Lx, p);
+  const beta = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    let s = 0;
+    for (let d = 0; d < p; d++) s += H[c * p + d] * XtWy[d];
+    beta[c] = s;
+  }
+  let rWr = 0;
+  const grad = new Float64Array(L);
+  const info = new Float64Array(L * L);
+  // Accumulators for the REML correction terms.
+  const T = Array.from({ length: L }, () => new Float64Array(p * p));
+  const M = Array.from({ length: L * L }, () => new Float64Array(p * p));
+  const trWA = new Float64Array(L);
+  const trWAWA = new Float64Array(L * L);
+  const quad = new Float64Array(L);
+  for (let bi = 0; bi < nest.blocks.length; bi++) {
+    const rows = nest.blocks[bi];
+    const n = rows.length;
+    const W = Ws[bi];
+    const r = new Float64Array(n);
+    for (let a = 0; a < n; a++) {
+      let f = 0;
+      for (let c = 0; c < p; c++) f += X[rows[a] * p + c] * beta[c];
+      r[a] = y[rows[a]] - f;
+    }
+    const Wr = new Float64Array(n);
+    for (let a = 0; a < n; a++) {
+      let s = 0;
+      for (let b = 0; b < n; b++) s += W[a * n + b] * r[b];
+      Wr[a] = s;
+      rWr += r[a] * s;
+    }
+    if (!withScore) continue;
+    // WX (n×p)
+    const WX = new Float64Array(n * p);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+      const wab = W[a * n + b];
+      if (wab === 0) continue;
+      for (let c = 0; c < p; c++) WX[a * p + c] += wab * X[rows[b] * p + c];
+    }
+    // For each level: WA_l (n×n) with (WA_l)[a,b] = Σ_{c ∈ g_l(b)} W[a,c]; F_l = A_l W X (n×p).
+    const WA: Float64Array[] = [];
+    const F: Float64Array[] = [];
+    for (let l = 0; l < L; l++) {
+      const g = nest.groups[l];
+      const wa = new Float64Array(n * n);
+      const fl = new Float64Array(n * p);
+      for (let b = 0; b < n; b++) {
+        for (let c = 0; c < n; c++) {
+          if (g[rows[c]] !== g[rows[b]]) continue;
+          for (let a = 0; a < n; a++) wa[a * n + b] += W[a * n + c];
+          for (let d = 0; d < p; d++) fl[b * p + d] += WX[c * p + d];
+        }
+      }
+      WA.push(wa);
+      F.push(fl);
+      let tr = 0;
+      for (let a = 0; a < n; a++) tr += wa[a * n + a];
+      trWA[l] += tr;
+      // (Wr)ᵀ A_l (Wr) = Σ_groups (Σ Wr)²
+      const sums = new Map<number, number>();
+      for (let a = 0; a < n; a++) sums.set(g[rows[a]], (sums.get(g[rows[a]]) ?? 0) + Wr[a]);
+      for (const s of sums.values()) quad[l] += s * s;
+      // T_l = (WX)ᵀ F_l
+      const Tl = T[l];
+      for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
+        const wx = WX[a * p + c];
+        for (let d = 0; d < p; d++) Tl[c * p + d] += wx * fl[a * p + d];
+      }
+    }
+    for (let l = 0; l < L; l++) {
+      for (let m = l; m < L; m++) {
+        let t = 0;
+        const A1 = WA[l], A2 = WA[m];
+        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) t += A1[a * n + b] * A2[b * n + a];
+        trWAWA[l * L + m] += t;
+        if (reml) {
+          // M_lm = F_lᵀ W F_m
+          const WFm = new Float64Array(n * p);
+          for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+            const wab = W[a * n + b];
+            if (wab === 0) continue;
+            for (let d = 0; d < p; d++) WFm[a * p + d] += wab * F[m][b * p + d];
+          }
+          const Mlm = M[l * L + m];
+          for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
+            const f = F[l][a * p + c];
+            for (let d = 0; d < p; d++) Mlm[c * p + d] += f * WFm[a * p + d];
+          }
+        }
+      }
+    }
+  }
+  const llML = -0.5 * k * Math.log(2 * Math.PI) - 0.5 * logDetV - 0.5 * rWr;
+  const llREML = -0.5 * (k - p) * Math.log(2 * Math.PI) - 0.5 * logDetV - 0.5 * logDetXWX - 0.5 * rWr;
+  if (withScore) {
+    const tr = (A: Float64Array, B: Float64Array) => {
+      let s = 0;
+      for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) s += A[a * p + c] * B[c * p + a];
+      return s;
+    };
+    const HT = T.map((t) => mul(H, t, p));
+    for (let l = 0; l < L; l++) {
+      grad[l] = reml ? -0.5 * (trWA[l] - tr(H, T[l])) + 0.5 * quad[l] : -0.5 * trWA[l] + 0.5 * quad[l];
+      for (let m = l; m < L; m++) {
+        let val = trWAWA[l * L + m];
+        if (reml) val += -2 * tr(H, M[l * L + m]) + tr(HT[l], HT[m]);
+        info[l * L + m] = info[m * L + l] = 0.5 * val;
+      }
+    }
+  }
+  return { llML, llREML, beta, H, logDetXWX, grad, info };
+}
+
+function mul(A: Float64Array, B: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) for (let m = 0; m < p; m++) {
+    const x = A[a * p + m];
+    for (let c = 0; c < p; c++) out[a * p + c] += x * B[m * p + c];
+  }
+  return out;
+}
+
+/** Fits a multilevel model with nested random intercepts by REML or ML. */
+export function rmaMv(input: RmaMvInput): RmaMvFit {
+  const { y, v } = checkYiVi(input.yi, input.vi);
+  const k = y.length;
+  const method: MvMethod = input.method ?? "REML";
+  if (method !== "REML" && method !== "ML") throw new MetaInputError(`unknown method "${String(method)}" for a multilevel model; use REML or ML`);
+  const test: Test = input.test ?? "z";
+  if (test !== "z" && test !== "t") throw new MetaInputError(`unknown test "${String(test)}"; use "z" or "t"`);
+  const level = input.level ?? 0.95;
+  if (!(level > 0 && level < 1)) throw new MetaInputError("level must lie strictly between 0 and 1");
+  const design = input.design ?? designMatrix(k, input.mods ?? [], input.intercept ?? true);
+  if (design.k !== k) throw new MetaInputError(`the model matrix has ${design.k} rows but there are ${k} outcomes`);
+  const { X, p } = design;
+  if (k <= p) throw new MetaInputError(`too few outcomes (${k}) for ${p} coefficient(s) plus variance components`);
+  checkFullRank(X, k, p);
+  const nest = nesting(k, input.random);
+  const L = input.random.length;
+  const reml = method === "REML";
+  const thr = input.control?.threshold ?? 1e-12;
+  const maxIter = input.control?.maxIter ?? 500;
+
+  // Start: residual variance of the OLS fit beyond the mean sampling variance, split evenly.
+  let sigma2 = input.control?.sigma2Init?.slice() ?? startValues(y, v, X, p, L);
+  if (sigma2.length !== L || sigma2.some((s) => !(s >= 0))) throw new MetaInputError(`sigma2Init needs ${L} non-negative values`);
+  let cur = evaluate(y, v, X, p, nest, sigma2, reml, true);
+  if (!cur) throw new MetaInputError("the marginal covariance at the starting values is not positive definite");
+  const ll = (e: Eval) => (reml ? e.llREML : e.llML);
+  let iterations = 0;
+  for (;;) {
+    if (++iterations > maxIter) throw new MetaInputError(`Fisher scoring did not converge in ${maxIter} iterations`);
+    // Components at 0 with a non-positive score stay on the boundary.
+    const free = sigma2.map((s, l) => s > 0 || cur!.grad[l] > 0);
+    const idx = free.flatMap((f, l) => (f ? [l] : []));
+    const step = new Float64Array(L);
+    if (idx.length > 0) {
+      const m = idx.length;
+      const Isub = new Float64Array(m * m);
+      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) Isub[a * m + b] = cur.info[idx[a] * L + idx[b]];
+      const Iinv = spdInverse(Isub, m);
+      if (!Iinv) throw new MetaInputError("the Fisher information of the variance components is singular (are they identifiable?)");
+      for (let a = 0; a < m; a++) {
+        let s = 0;
+        for (let b = 0; b < m; b++) s += Iinv[a * m + b] * cur.grad[idx[b]];
+        step[idx[a]] = s;
+      }
+    }
+    let t = 1;
+    let next: Eval | null = null;
+    let cand = sigma2;
+    for (let half = 0; half < 60; half++) {
+      cand = sigma2.map((s, l) => Math.max(0, s + t * step[l]));
+      next = evaluate(y, v, X, p, nest, cand, reml, true);
+      if (next && ll(next) >= ll(cur) - 1e-12 * Math.abs(ll(cur))) break;
+      t /= 2;
+      next = null;
+    }
+    if (!next) break; // no ascent possible: at the optimum to working precision
+    const change = Math.max(...cand.map((s, l) => Math.abs(s - sigma2[l])));
+    sigma2 = cand;
+    cur = next;
+    if (change <= thr * Math.max(1, ...sigma2)) break;
+  }
+  sigma2 = sigma2.map((s) => (s <= 10 * Number.EPSILON ? 0 : s));
+  const fin = evaluate(y, v, X, p, nest, sigma2, reml, false);
+  if (!fin) throw new MetaInputError("the final marginal covariance is not positive definite");
+  return finish(input, design, y, v, nest, sigma2, fin, method, test, level, iterations);
+}
+
+function startValues(y: Float64Array, v: Float64Array, X: Float64Array, p: number, L: number): number[] {
+  const k = y.length;
+  const XtX = new Float64Array(p * p);
+  const Xty = new Float64Array(p);
+  for (let i = 0; i < k; i++) for (let a = 0; a < p; a++) {
+    Xty[a] += X[i * p + a] * y[i];
+    for (let b = 0; b < p; b++) XtX[a * p + b] += X[i * p + a] * X[i * p + b];
+  }
+  const inv = spdInverse(XtX, p)!;
+  const b = new Float64Array(p);
+  for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) b[a] += inv[a * p + c] * Xty[c];
+  let ss = 0, mv = 0;
+  for (let i = 0; i < k; i++) {
+    let f = 0;
+    for (let a = 0; a < p; a++) f += X[i * p + a] * b[a];
+    ss += (y[i] - f) ** 2;
+    mv += v[i];
+  }
+  const total = Math.max(ss / Math.max(1, k - p) - mv / k, 0.01 * (ss / Math.max(1, k - p)) + 1e-8);
+  return Array.from({ length: L }, () => total / L);
+}
+
+function finish(
+  input: RmaMvInput, design: Design, y: Float64Array, v: Float64Array, nest: Nesting, sigma2: number[], fin: Eval,
+  method: MvMethod, test: Test, level: number, iterations: number,
+): RmaMvFit {
+  const k = y.length;
+  const { X, p } = design;
+  const vb = fin.H;
+  const se = Array.from({ length: p }, (_, j) => Math.sqrt(vb[j * p + j]));
+  const df = test === "t" ? k - p : null;
+  const btt = input.btt ?? defaultBtt(p, design.intercept);
+  const fitted = new Float64Array(k);
+  const residuals = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let f = 0;
+    for (let a = 0; a < p; a++) f += X[i * p + a] * fin.beta[a];
+    fitted[i] = f;
+    residuals[i] = y[i] - f;
+  }
+  // QE: weighted residual sum of squares of the fixed-effects fit with weights 1/vᵢ.
+  let QE = NaN, QEp = NaN;
+  if (v.every((x) => x > 0)) {
+    const A = new Float64Array(p * p);
+    const b = new Float64Array(p);
+    for (let i = 0; i < k; i++) for (let a = 0; a < p; a++) {
+      const xw = X[i * p + a] / v[i];
+      b[a] += xw * y[i];
+      for (let c = 0; c < p; c++) A[a * p + c] += xw * X[i * p + c];
+    }
+    const inv = spdInverse(A, p)!;
+    const bf = new Float64Array(p);
+    for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) bf[a] += inv[a * p + c] * b[c];
+    QE = 0;
+    for (let i = 0; i < k; i++) {
+      let f = 0;
+      for (let a = 0; a < p; a++) f += X[i * p + a] * bf[a];
+      QE += (y[i] - f) ** 2 / v[i];
+    }
+    QEp = pChisqUpper(QE, k - p);
+  }
+  const logLikREML = fin.llREML + 0.5 * logDetXtX(X, k, p);
+  return {
+    model: "mv",
+    k, p, yi: y, vi: v, X,
+    terms: design.terms,
+    intercept: design.intercept,
+    method, test, level,
+    beta: fin.beta, vb,
+    coefficients: coefficientTable(design.terms, fin.beta, se, df, level),
+    df,
+    QE, QEdf: k - p, QEp,
+    omnibus: omnibusTest(fin.beta, vb, p, btt, df),
+    logLikML: fin.llML,
+    logLikREML,
+    logLik: method === "REML" ? logLikREML : fin.llML,
+    fitted, residuals,
+    iterations,
+    random: input.random.map((r) => r.name),
+    sigma2,
+    groups: nest.groups,
+    nGroups: nest.nGroups,
+    refit(rows: ArrayLike<number>): RmaMvFit {
+      const idx = Array.from(rows);
+      return rmaMv({
+        yi: idx.map((i) => y[i]),
+        vi: idx.map((i) => v[i]),
+        random: input.random.map((r) => ({ name: r.name, values: idx.map((i) => r.values[i]) })),
+        design: { X: subsetRows(X, p, idx), k: idx.length, p, terms: design.terms, intercept: design.intercept },
+        method, test, level, btt: input.btt, control: input.control,
+      });
+    },
+  };
+}
