@@ -2,3 +2,8 @@ export * from "./appraisal-rules.js";
 export * from "./project.js";
 export * from "./prisma.js";
 export * from "./summary.js";
+export * from "./csv.js";
+export * from "./evidence.js";
+export * from "./figures/prisma-flow.js";
+export * from "./figures/robvis.js";
+export * from "./figures/gap-map.js";
