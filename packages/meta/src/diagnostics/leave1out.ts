@@ -11,7 +11,8 @@
  *
  *   I² = 100·Σσ²_l / (Σσ²_l + (k − p)/tr(P)),  P = W − WX(XᵀWX)⁻¹XᵀW,  W = V⁻¹,
  *
- * which reduces to Higgins & Thompson's I² for a single level.
+ * with W the inverse of the sampling-variance matrix (not the marginal
+ * covariance), which reduces to Higgins & Thompson's I² for a single level.
  */
 import { MetaInputError } from "../errors.js";
 import { spdInverse } from "../linalg.js";
@@ -118,60 +119,30 @@ function record(out: LeaveOneOut, i: number, f: RmaFit, tau2: number, I2: number
 }
 
 /**
- * Multilevel I² (see the module comment). V is block-diagonal by the
- * outermost grouping, so W and tr(P) = tr(W) − tr((XᵀWX)⁻¹ XᵀW²X) are
- * accumulated block by block.
+ * Multilevel I² (see the module comment). W is the inverse of the sampling
+ * (co)variance matrix — diagonal 1/vᵢ here — so the typical sampling
+ * variance is that of a fixed-effect model: tr(P) = Σwᵢ − tr((XᵀWX)⁻¹XᵀW²X).
  */
 export function multilevelI2(fit: RmaMvFit): number {
-  const { k, p, X, vi, sigma2, groups } = fit;
+  const { k, p, X, vi, sigma2 } = fit;
   const total = sigma2.reduce((a, s) => a + s, 0);
-  const blocks = new Map<number, number[]>();
-  for (let i = 0; i < k; i++) {
-    const g = groups[0][i];
-    const b = blocks.get(g);
-    if (b) b.push(i);
-    else blocks.set(g, [i]);
-  }
   const xtwx = new Float64Array(p * p);
   const xtw2x = new Float64Array(p * p);
   let trW = 0;
-  for (const rows of blocks.values()) {
-    const n = rows.length;
-    const v = new Float64Array(n * n);
-    for (let a = 0; a < n; a++) {
-      for (let b = 0; b < n; b++) {
-        let s = a === b ? vi[rows[a]] : 0;
-        for (let l = 0; l < sigma2.length; l++) if (groups[l][rows[a]] === groups[l][rows[b]]) s += sigma2[l];
-        v[a * n + b] = s;
-      }
-    }
-    const w = spdInverse(v, n);
-    if (!w) return NaN;
-    for (let a = 0; a < n; a++) trW += w[a * n + a];
-    // WX for this block (n×p).
-    const wx = new Float64Array(n * p);
-    for (let a = 0; a < n; a++) {
-      for (let c = 0; c < p; c++) {
-        let s = 0;
-        for (let b = 0; b < n; b++) s += w[a * n + b] * X[rows[b] * p + c];
-        wx[a * p + c] = s;
-      }
-    }
-    for (let c = 0; c < p; c++) {
-      for (let d = 0; d < p; d++) {
-        let s1 = 0, s2 = 0;
-        for (let a = 0; a < n; a++) {
-          s1 += X[rows[a] * p + c] * wx[a * p + d];
-          s2 += wx[a * p + c] * wx[a * p + d];
-        }
-        xtwx[c * p + d] += s1;
-        xtw2x[c * p + d] += s2;
+  for (let i = 0; i < k; i++) {
+    const w = 1 / vi[i];
+    trW += w;
+    for (let a = 0; a < p; a++) {
+      for (let b = 0; b < p; b++) {
+        const xx = X[i * p + a] * X[i * p + b];
+        xtwx[a * p + b] += w * xx;
+        xtw2x[a * p + b] += w * w * xx;
       }
     }
   }
   const inv = spdInverse(xtwx, p);
   if (!inv) return NaN;
   let tr = trW;
-  for (let c = 0; c < p; c++) for (let d = 0; d < p; d++) tr -= inv[c * p + d] * xtw2x[d * p + c];
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) tr -= inv[a * p + b] * xtw2x[b * p + a];
   return (100 * total) / (total + (k - p) / tr);
 }
