@@ -1,1 +1,4 @@
-export {};
+export { openStore, storeOptionsFromEnv, SQLITE_FILE, type StoreOptions } from "./open.js";
+export { Store, searchTerms, type WriteContext, type NewEntity, type AuditInput } from "./store.js";
+export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir, type ExamplesResult } from "./files.js";
+export type { Dialect } from "./migrations.js";

@@ -1,0 +1,167 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** t = text, i = integer, r = double, j = JSON text, b = boolean as 0/1 integer. */
+type Col = [name: string, type: "t" | "i" | "r" | "j" | "b"];
+
+/**
+ * Project-scoped tables of schema version 1. Every table is keyed on
+ * (project_id, id): ids are unique within a project only. Frozen: later
+ * changes go in new migrations (a test checks that tables and model agree).
+ */
+const v1Tables: [table: string, cols: Col[]][] = [
+  ["members", [["user_name", "t"], ["role", "t"], ["added_at", "t"]]],
+  ["searches", [["source", "t"], ["kind", "t"], ["date", "t"], ["query", "t"], ["results_count", "i"], ["url", "t"], ["notes", "t"]]],
+  ["import_batches", [["search_id", "t"], ["file_name", "t"], ["format", "t"], ["imported_by", "t"], ["imported_at", "t"], ["counts", "j"], ["skipped", "j"]]],
+  ["duplicate_groups", [["primary_record_id", "t"], ["method", "t"], ["created_by", "t"], ["created_at", "t"]]],
+  ["duplicate_pairs", [["record_id_a", "t"], ["record_id_b", "t"], ["score", "r"], ["reasons", "j"], ["status", "t"], ["decided_by", "t"], ["decided_at", "t"], ["created_at", "t"]]],
+  ["screening_settings", [["stage", "t"], ["mode", "t"], ["dual_fraction", "r"], ["reviewers", "j"], ["updated_at", "t"]]],
+  ["screening_assignments", [["record_id", "t"], ["stage", "t"], ["reviewer", "t"], ["assigned_at", "t"]]],
+  ["screening_decisions", [["record_id", "t"], ["stage", "t"], ["reviewer", "t"], ["decision", "t"], ["reasons", "j"], ["note", "t"], ["labels", "j"], ["at", "t"]]],
+  ["reconciliations", [["record_id", "t"], ["stage", "t"], ["decision", "t"], ["reasons", "j"], ["resolved_by", "t"], ["reason", "t"], ["at", "t"]]],
+  ["qa_samples", [["stage", "t"], ["reviewer", "t"], ["decision", "t"], ["record_ids", "j"], ["method", "t"], ["fraction", "r"], ["seed", "i"], ["checker", "t"], ["status", "t"], ["created_by", "t"], ["created_at", "t"]]],
+  ["full_text_retrievals", [["record_id", "t"], ["status", "t"], ["file", "j"], ["note", "t"], ["updated_by", "t"], ["updated_at", "t"]]],
+  ["recorded_counts", [["field", "t"], ["value", "i"], ["reasons", "j"], ["source", "t"], ["note", "t"], ["recorded_by", "t"], ["recorded_at", "t"]]],
+  ["studies", [["name", "t"], ["short_citation", "t"], ["design", "t"], ["country", "t"], ["arms", "j"], ["strand", "t"], ["attributes", "j"], ["created_at", "t"]]],
+  ["study_reports", [["study_id", "t"], ["record_id", "t"], ["citation", "t"], ["role", "t"]]],
+  ["codebook_items", [["code", "t"], ["label", "t"], ["type", "t"], ["options", "j"], ["group", "t"], ["description", "t"], ["order", "i"]]],
+  ["outcomes", [["study_id", "t"], ["domain", "t"], ["name", "t"], ["measure", "t"], ["timing", "t"], ["higher_is_better", "b"], ["attributes", "j"]]],
+  ["extracted_values", [["study_id", "t"], ["item_id", "t"], ["outcome_id", "t"], ["value", "j"], ["reviewer", "t"], ["note", "t"], ["at", "t"]]],
+  ["effect_sizes", [["outcome_id", "t"], ["measure", "t"], ["inputs", "j"], ["yi", "r"], ["vi", "r"], ["method", "t"], ["provenance", "t"], ["created_by", "t"], ["created_at", "t"]]],
+  ["appraisals", [["study_id", "t"], ["outcome_id", "t"], ["tool", "t"], ["tool_version", "t"], ["domains", "j"], ["overall", "t"], ["overall_support", "t"], ["reviewer", "t"], ["consensus", "b"], ["at", "t"]]],
+  ["appraisal_flag_acceptances", [["appraisal_id", "t"], ["flag", "t"], ["justification", "t"], ["accepted_by", "t"], ["at", "t"]]],
+  ["qualitative_findings", [["statement", "t"], ["components", "j"], ["confidence", "t"], ["explanation", "t"], ["study_ids", "j"], ["order", "i"]]],
+  ["reported_results", [["label", "t"], ["analysis", "t"], ["outcome_domain", "t"], ["measure", "t"], ["estimate", "r"], ["ci_lower", "r"], ["ci_upper", "r"], ["k_studies", "i"], ["k_outcomes", "i"], ["p", "r"], ["heterogeneity", "j"], ["study_ids", "j"], ["notes", "t"]]],
+  ["recommendations", [["text", "t"], ["rating", "t"], ["kind", "t"], ["finding_ids", "j"], ["result_ids", "j"], ["order", "i"]]],
+];
+
+const recordCols: Col[] = [
+  ["search_id", "t"], ["import_batch_id", "t"], ["authors", "j"], ["title", "t"], ["abstract", "t"], ["journal", "t"],
+  ["year", "i"], ["volume", "t"], ["issue", "t"], ["pages", "t"], ["doi", "t"], ["pmid", "t"], ["keywords", "j"],
+  ["url", "t"], ["type", "t"], ["language", "t"], ["raw", "t"], ["extra", "j"], ["duplicate_group_id", "t"], ["created_at", "t"],
+];
+
+/** Lower-cased sort keys of the records table, kept by the store (never exported). */
+export const recordSortColumns = ["sort_title", "sort_authors", "sort_journal"] as const;
+
+function sqlType(d: Dialect, t: Col[1]) {
+  if (t === "i" || t === "b") return "integer" as const;
+  if (t === "r") return d === "postgres" ? ("double precision" as const) : ("real" as const);
+  return "text" as const;
+}
+
+// PostgreSQL compares text by the database locale; byte order ("C") keeps sorting identical to SQLite's.
+const cText = (d: Dialect) => (d === "postgres" ? sql`text collate "C"` : sql`text`);
+
+function v1(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("users")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("display_name", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("projects")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("protocol", "text", (c) => c.notNull())
+        .execute();
+
+      for (const [table, cols] of v1Tables) {
+        let t = db.schema
+          .createTable(table)
+          .addColumn("project_id", "text", (c) => c.notNull())
+          .addColumn("id", cText(d), (c) => c.notNull());
+        for (const [name, type] of cols) t = t.addColumn(name, sqlType(d, type));
+        await t.addPrimaryKeyConstraint(`${table}_pk`, ["project_id", "id"]).execute();
+      }
+
+      // Records: the one big table; sort keys and full-text search are engine-specific.
+      let rt = db.schema.createTable("records");
+      if (d === "sqlite") rt = rt.addColumn("rid", "integer", (c) => c.primaryKey().autoIncrement());
+      rt = rt.addColumn("project_id", "text", (c) => c.notNull()).addColumn("id", cText(d), (c) => c.notNull());
+      for (const [name, type] of recordCols) rt = rt.addColumn(name, sqlType(d, type));
+      for (const name of recordSortColumns) rt = rt.addColumn(name, cText(d), (c) => c.notNull().defaultTo(""));
+      rt = d === "sqlite" ? (rt as any).addUniqueConstraint("records_key", ["project_id", "id"]) : (rt as any).addPrimaryKeyConstraint("records_pk", ["project_id", "id"]);
+      await rt.execute();
+      for (const col of [...recordSortColumns, "created_at"]) {
+        await db.schema.createIndex(`records_${col}`).on("records").columns(["project_id", col, "id"]).execute();
+      }
+      if (d === "sqlite") {
+        // SQLite sorts NULL first ascending; the year index serves both directions.
+        await db.schema.createIndex("records_year").on("records").columns(["project_id", "year", "id"]).execute();
+        // External-content FTS5 index over the searchable text, kept in step by triggers.
+        await sql`CREATE VIRTUAL TABLE records_fts USING fts5(title, abstract, authors, journal, keywords, doi, content='records', content_rowid='rid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        const cols = sql.raw("title, abstract, authors, journal, keywords, doi");
+        const newCols = sql.raw("new.title, new.abstract, new.authors, new.journal, new.keywords, new.doi");
+        const oldCols = sql.raw("old.title, old.abstract, old.authors, old.journal, old.keywords, old.doi");
+        await sql`CREATE TRIGGER records_fts_ai AFTER INSERT ON records BEGIN INSERT INTO records_fts(rowid, ${cols}) VALUES (new.rid, ${newCols}); END`.execute(db);
+        await sql`CREATE TRIGGER records_fts_ad AFTER DELETE ON records BEGIN INSERT INTO records_fts(records_fts, rowid, ${cols}) VALUES ('delete', old.rid, ${oldCols}); END`.execute(db);
+        await sql`CREATE TRIGGER records_fts_au AFTER UPDATE ON records BEGIN INSERT INTO records_fts(records_fts, rowid, ${cols}) VALUES ('delete', old.rid, ${oldCols}); INSERT INTO records_fts(rowid, ${cols}) VALUES (new.rid, ${newCols}); END`.execute(db);
+      } else {
+        // Match SQLite: NULL years are the smallest value in either direction.
+        await sql`CREATE INDEX records_year ON records (project_id, year ASC NULLS FIRST, id)`.execute(db);
+        // search_text is folded by the store (case, diacritics) as FTS5 does; the tsvector indexes it.
+        await sql`ALTER TABLE records ADD COLUMN search_text text NOT NULL DEFAULT ''`.execute(db);
+        await sql`ALTER TABLE records ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED`.execute(db);
+        await sql`CREATE INDEX records_search ON records USING gin (search)`.execute(db);
+      }
+
+      // Lookups the pipeline makes by foreign key.
+      const fk: [string, string][] = [
+        ["records", "duplicate_group_id"],
+        ["screening_decisions", "record_id"],
+        ["screening_assignments", "record_id"],
+        ["reconciliations", "record_id"],
+        ["full_text_retrievals", "record_id"],
+        ["study_reports", "study_id"],
+        ["study_reports", "record_id"],
+        ["outcomes", "study_id"],
+        ["extracted_values", "study_id"],
+        ["effect_sizes", "outcome_id"],
+        ["appraisals", "study_id"],
+      ];
+      for (const [table, col] of fk) {
+        await db.schema.createIndex(`${table}_${col}`).on(table).columns(["project_id", col]).execute();
+      }
+      // One lead report per study, as a backstop to the store's own check.
+      await db.schema
+        .createIndex("study_reports_one_lead")
+        .on("study_reports")
+        .columns(["project_id", "study_id"])
+        .unique()
+        .where(sql.ref("role"), "=", "lead")
+        .execute();
+
+      let at = db.schema.createTable("audit");
+      at = d === "sqlite" ? at.addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement()) : at.addColumn("seq", "serial", (c) => c.primaryKey());
+      await at
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("entity", "text", (c) => c.notNull())
+        .addColumn("entity_id", "text")
+        .addColumn("before", "text")
+        .addColumn("after", "text")
+        .addColumn("reason", "text")
+        .addUniqueConstraint("audit_key", ["project_id", "id"])
+        .execute();
+      await db.schema.createIndex("audit_project_seq").on("audit").columns(["project_id", "seq"]).execute();
+    },
+  };
+}
+
+export function migrationProvider(d: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { "0001_initial": v1(d) };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { migrationProvider, type Dialect } from "./migrations.js";
+import { Store } from "./store.js";
+
+export type StoreOptions = { dataDir: string } | { databaseUrl: string };
+
+export const SQLITE_FILE = "homeward.sqlite";
+
+/**
+ * Opens the store and brings its schema up to date: PostgreSQL when a
+ * database URL is given, otherwise SQLite in `dataDir` (created if missing).
+ */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let db: Kysely<any>;
+  let dialect: Dialect;
+  if ("databaseUrl" in opts) {
+    dialect = "postgres";
+    // COUNT(*) is int8, which pg hands back as a string; counts here fit a double.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+  } else {
+    dialect = "sqlite";
+    const dir = resolve(opts.dataDir);
+    mkdirSync(dir, { recursive: true });
+    const sqlite = new Database(join(dir, SQLITE_FILE));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("busy_timeout = 5000");
+    db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  try {
+    await migrate(db, dialect);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return new Store(db, dialect);
+}
+
+/** Options from the environment: DATABASE_URL wins over the data folder. */
+export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): StoreOptions {
+  return env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir };
+}
+
+async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock" });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`database migration ${failed ?? ""} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,663 @@
+import { randomUUID } from "node:crypto";
+import { sql, type Kysely, type Transaction } from "kysely";
+import {
+  AuditEntry,
+  collectionInfo,
+  collectionNames,
+  emptyProtocol,
+  InputError,
+  parseInput,
+  parseProjectFile,
+  Project,
+  ProjectCreate,
+  ProjectPatch,
+  Protocol,
+  RecordsQuery,
+  User,
+  PageQuery,
+  PROJECT_FORMAT,
+  PROJECT_FORMAT_VERSION,
+  type CollectionName,
+  type DashboardStage,
+  type Entity,
+  type EntityInput,
+  type Page,
+  type ProjectDetail,
+  type ProjectFile,
+  type ProjectSummary,
+  type RecordsQueryInput,
+  type RecordSummary,
+  type StudyReportView,
+  type StudyView,
+} from "@homeward/model";
+import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
+import type { Dialect } from "./migrations.js";
+
+/** Who is writing, and optionally why; recorded in the audit log. */
+export interface WriteContext {
+  actor: string;
+  reason?: string | null;
+}
+
+/** Fields the store fills when a new entity leaves them out: a fresh id, the time, the acting user. */
+type AutoField =
+  | "id"
+  | "createdAt"
+  | "at"
+  | "addedAt"
+  | "importedAt"
+  | "assignedAt"
+  | "updatedAt"
+  | "recordedAt"
+  | "createdBy"
+  | "importedBy"
+  | "recordedBy"
+  | "updatedBy"
+  | "acceptedBy"
+  | "resolvedBy"
+  | "reviewer";
+export type NewEntity<C extends CollectionName> = Omit<EntityInput<C>, AutoField> &
+  Partial<Pick<EntityInput<C>, Extract<keyof EntityInput<C>, AutoField>>>;
+
+const TIME_FIELDS = new Set(["createdAt", "at", "addedAt", "importedAt", "assignedAt", "updatedAt", "recordedAt"]);
+const ACTOR_FIELDS = new Set(["createdBy", "importedBy", "recordedBy", "updatedBy", "acceptedBy", "resolvedBy", "reviewer"]);
+
+/** Above this many entities one write is audited as one summary entry ({count, ids}) rather than one entry each. */
+const AUDIT_EACH_MAX = 50;
+/** Bound parameters per statement (SQLite allows 32766, PostgreSQL 65535). */
+const MAX_PARAMS = 30_000;
+
+const now = () => new Date().toISOString();
+const notFound = (what: string) => new InputError(`${what} not found`, 404);
+
+export interface AuditInput {
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * The store: one typed, async API over SQLite or PostgreSQL. Every write runs
+ * in a transaction that also appends to the project's audit log, so a failed
+ * write leaves the project exactly as it was.
+ */
+export class Store {
+  constructor(
+    /** The connection, or the open transaction inside `transaction`. */
+    protected readonly db: Kysely<any>,
+    readonly dialect: Dialect,
+    private readonly inTransaction = false,
+  ) {}
+
+  async close(): Promise<void> {
+    if (!this.inTransaction) await this.db.destroy();
+  }
+
+  /** Runs `fn` in one transaction (joins the current one if already inside). */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction().execute((trx: Transaction<any>) => fn(new Store(trx, this.dialect, true)));
+  }
+
+  // ---------------------------------------------------------------- users
+
+  async listUsers(): Promise<User[]> {
+    const rows = await this.db.selectFrom("users").selectAll().orderBy("name").execute();
+    return rows.map((r) => ({ name: r.name, displayName: r.display_name }));
+  }
+
+  /** Creates the user if unknown; an existing user keeps their display name unless it is empty. */
+  async ensureUser(name: string, displayName = ""): Promise<User> {
+    const u = parseInput(User, { name, displayName }, "user");
+    const found = await this.db.selectFrom("users").selectAll().where("name", "=", u.name).executeTakeFirst();
+    if (found && (found.display_name !== "" || u.displayName === "")) return { name: found.name, displayName: found.display_name };
+    if (found) {
+      await this.db.updateTable("users").set({ display_name: u.displayName }).where("name", "=", u.name).execute();
+      return u;
+    }
+    await this.db.insertInto("users").values({ name: u.name, display_name: u.displayName }).onConflict((oc) => oc.column("name").doNothing()).execute();
+    return u;
+  }
+
+  // ---------------------------------------------------------------- projects
+
+  async listProjects(): Promise<ProjectSummary[]> {
+    const rows = await this.db.selectFrom("projects").select(["id", "title", "description", "created_at", "updated_at"]).execute();
+    const counts = async (table: string) =>
+      new Map(
+        (await this.db.selectFrom(table).select(["project_id", (eb) => eb.fn.countAll().as("n")]).groupBy("project_id").execute()).map(
+          (r) => [r.project_id as string, Number(r.n)],
+        ),
+      );
+    const [records, studies] = await Promise.all([counts("records"), counts("studies")]);
+    return rows
+      .map((r) => ({ ...projectFromRow(r), counts: { records: records.get(r.id) ?? 0, studies: studies.get(r.id) ?? 0 } }))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
+  }
+
+  async getProject(id: string): Promise<Project> {
+    const r = await this.db.selectFrom("projects").select(["id", "title", "description", "created_at", "updated_at"]).where("id", "=", id).executeTakeFirst();
+    if (!r) throw notFound(`project "${id}"`);
+    return projectFromRow(r);
+  }
+
+  async hasProject(id: string): Promise<boolean> {
+    return (await this.db.selectFrom("projects").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
+  }
+
+  async createProject(input: ProjectCreate & { id?: string }, ctx: WriteContext): Promise<Project> {
+    const body = parseInput(ProjectCreate, input, "project");
+    const t = now();
+    const project = parseInput(Project, { id: input.id ?? randomUUID(), ...body, createdAt: t, updatedAt: t }, "project");
+    return this.transaction(async (tx) => {
+      if (await tx.hasProject(project.id)) throw new InputError(`project "${project.id}" already exists`, 409);
+      await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(emptyProtocol()) }).execute();
+      await tx.audit(project.id, ctx, { action: "project.create", entity: "project", entityId: project.id, after: project });
+      return tx.getProject(project.id);
+    });
+  }
+
+  async updateProject(id: string, patch: ProjectPatch, ctx: WriteContext): Promise<Project> {
+    const p = parseInput(ProjectPatch, patch, "project change");
+    return this.transaction(async (tx) => {
+      const before = await tx.getProject(id);
+      const after = parseInput(Project, { ...before, ...p, updatedAt: now() }, "project");
+      await tx.db.updateTable("projects").set(projectToRow(after)).where("id", "=", id).execute();
+      await tx.audit(id, ctx, { action: "project.update", entity: "project", entityId: id, before, after });
+      return tx.getProject(id);
+    });
+  }
+
+  async getProjectDetail(id: string): Promise<ProjectDetail> {
+    const project = await this.getProject(id);
+    const count = async (table: string, where?: (q: any) => any) => {
+      let q = this.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", id);
+      if (where) q = where(q);
+      return Number((await q.executeTakeFirstOrThrow()).n);
+    };
+    const distinctRecords = async (stage: string) =>
+      Number(
+        (
+          await this.db
+            .selectFrom("screening_decisions")
+            .select((eb) => eb.fn.count("record_id").distinct().as("n"))
+            .where("project_id", "=", id)
+            .where("stage", "=", stage)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const [records, studies, grouped, groups, screened, fulltext, recorded] = await Promise.all([
+      count("records"),
+      count("studies"),
+      count("records", (q) => q.where("duplicate_group_id", "is not", null)),
+      count("duplicate_groups"),
+      distinctRecords("title_abstract"),
+      distinctRecords("full_text"),
+      this.list(id, "recordedCounts"),
+    ]);
+    const rec = (...fields: string[]) => {
+      const hits = recorded.filter((r) => fields.includes(r.field));
+      return hits.length ? hits.reduce((s, r) => s + r.value, 0) : null;
+    };
+    // Live counts win once the stage has run in Homeward; before that, the team's recorded counts stand.
+    const stage = (name: DashboardStage["stage"], live: number, recordedValue: number | null): DashboardStage =>
+      live === 0 && recordedValue !== null ? { stage: name, count: recordedValue, source: "recorded" } : { stage: name, count: live, source: "live" };
+    return {
+      ...project,
+      counts: { records, studies },
+      dashboard: {
+        stages: [
+          stage("identified", records, rec("database_results", "register_results", "website_results", "organisation_results", "citations_results")),
+          stage("duplicates", grouped - groups, rec("duplicates")),
+          stage("screened", screened, rec("records_screened")),
+          stage("fulltext", fulltext, rec("dbr_assessed", "other_assessed")),
+          stage("included", studies, rec("new_studies")),
+        ],
+      },
+    };
+  }
+
+  async getProtocol(projectId: string): Promise<Protocol> {
+    const r = await this.db.selectFrom("projects").select("protocol").where("id", "=", projectId).executeTakeFirst();
+    if (!r) throw notFound(`project "${projectId}"`);
+    return Protocol.parse(JSON.parse(r.protocol));
+  }
+
+  async setProtocol(projectId: string, protocol: unknown, ctx: WriteContext): Promise<Protocol> {
+    const after = parseInput(Protocol, protocol, "protocol");
+    return this.transaction(async (tx) => {
+      const before = await tx.getProtocol(projectId);
+      await tx.db.updateTable("projects").set({ protocol: JSON.stringify(after) }).where("id", "=", projectId).execute();
+      await tx.audit(projectId, ctx, { action: "protocol.update", entity: "protocol", entityId: projectId, before, after });
+      return after;
+    });
+  }
+
+  // ---------------------------------------------------------------- collections (generic, typed)
+
+  /**
+   * Entities of a collection, in its natural order (see `collections` in
+   * @homeward/model) then id. `where` filters on fields by equality.
+   */
+  async list<C extends CollectionName>(projectId: string, c: C, where: Partial<Record<keyof Entity<C> & string, string | number | null>> = {}): Promise<Entity<C>[]> {
+    let q = this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId);
+    for (const [field, v] of Object.entries(where)) {
+      const f = fieldMaps[c].find((m) => m.field === field);
+      if (!f || f.kind === "json") throw new InputError(`cannot filter ${c} by ${field}`);
+      q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v);
+    }
+    const order = collectionInfo(c).order;
+    if (order) q = q.orderBy(snake(order));
+    q = q.orderBy("id");
+    const rows = await q.execute();
+    return rows.map((r) => fromRow(c, r) as Entity<C>);
+  }
+
+  async get<C extends CollectionName>(projectId: string, c: C, id: string): Promise<Entity<C>> {
+    const r = await this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId).where("id", "=", id).executeTakeFirst();
+    if (!r) {
+      await this.getProject(projectId);
+      throw notFound(`${singular(c)} "${id}"`);
+    }
+    return fromRow(c, r) as Entity<C>;
+  }
+
+  /** Adds entities (ids, times and acting user filled in when left out); returns them as stored. */
+  async insert<C extends CollectionName>(projectId: string, c: C, items: NewEntity<C>[], ctx: WriteContext): Promise<Entity<C>[]> {
+    const t = now();
+    const schema = collectionInfo(c).schema;
+    const entities = items.map((item, i) => {
+      const filled: Record<string, unknown> = { ...(item as object) };
+      if (filled.id === undefined) filled.id = randomUUID();
+      for (const field of Object.keys(schema.shape)) {
+        if (filled[field] !== undefined) continue;
+        if (TIME_FIELDS.has(field) && !isOptional(schema.shape[field])) filled[field] = t;
+        if (ACTOR_FIELDS.has(field) && !isOptional(schema.shape[field])) filled[field] = ctx.actor;
+      }
+      return parseInput(schema, filled, items.length > 1 ? `${singular(c)} #${i + 1}` : singular(c)) as Entity<C>;
+    });
+    return this.transaction(async (tx) => {
+      await tx.getProject(projectId);
+      await tx.checkNew(projectId, c, entities);
+      await tx.insertRows(projectId, c, entities);
+      if (entities.length <= AUDIT_EACH_MAX) {
+        for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
+      } else {
+        const ids = entities.map((e) => (e as { id: string }).id);
+        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { count: ids.length, ids } });
+      }
+      return entities;
+    });
+  }
+
+  /** Changes fields of one entity (not its id). */
+  async update<C extends CollectionName>(projectId: string, c: C, id: string, patch: Partial<EntityInput<C>>, ctx: WriteContext): Promise<Entity<C>> {
+    const info = collectionInfo(c);
+    if (info.appendOnly) throw new InputError(`${c} are append-only: record a new one instead`, 409);
+    if ("id" in (patch as object) && (patch as { id?: unknown }).id !== id) throw new InputError("an entity's id cannot change");
+    return this.transaction(async (tx) => {
+      const before = await tx.get(projectId, c, id);
+      const after = parseInput(info.schema, { ...before, ...(patch as object), id }, singular(c)) as Entity<C>;
+      await tx.checkRefs(projectId, c, [after]);
+      if (c === "studyReports") await tx.checkLeads(projectId, [after as Entity<"studyReports">], id);
+      const row = toRow(c, projectId, after as Record<string, unknown>);
+      Object.assign(row, recordExtras(c, after as Record<string, unknown>, tx.dialect));
+      await tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute();
+      await tx.audit(projectId, ctx, { action: `${c}.update`, entity: c, entityId: id, before, after });
+      return after;
+    });
+  }
+
+  /** Removes one entity; refused while others refer to it, and for append-only or permanent collections. */
+  async remove(projectId: string, c: CollectionName, id: string, ctx: WriteContext): Promise<void> {
+    const info = collectionInfo(c);
+    if (info.appendOnly || info.permanent) throw new InputError(`${c} cannot be removed`, 409);
+    await this.transaction(async (tx) => {
+      const before = await tx.get(projectId, c, id);
+      for (const other of collectionNames) {
+        for (const [field, target] of Object.entries(collectionInfo(other).refs)) {
+          if (target !== c) continue;
+          const col = snake(field);
+          const json = fieldMaps[other].find((f) => f.field === field)!.kind === "json";
+          const rows = await tx.db
+            .selectFrom(tableOf(other))
+            .select(["id", col])
+            .where("project_id", "=", projectId)
+            .where(col, json ? "like" : "=", json ? `%${JSON.stringify(id)}%` : id)
+            .limit(json ? 1000 : 1)
+            .execute();
+          const hit = rows.find((r) => (json ? (JSON.parse(r[col]) as string[]).includes(id) : true));
+          if (hit) throw new InputError(`${singular(c)} "${id}" is referred to by ${singular(other)} "${hit.id}"`, 409);
+        }
+      }
+      await tx.db.deleteFrom(tableOf(c)).where("project_id", "=", projectId).where("id", "=", id).execute();
+      await tx.audit(projectId, ctx, { action: `${c}.remove`, entity: c, entityId: id, before });
+    });
+  }
+
+  // ---------------------------------------------------------------- records
+
+  /** The records table: server-side paging, sorting and full-text search. */
+  async queryRecords(projectId: string, query: RecordsQueryInput = {}): Promise<Page<RecordSummary>> {
+    const qy = parseInput(RecordsQuery, query, "records query");
+    await this.getProject(projectId);
+    let base = this.db.selectFrom("records").where("project_id", "=", projectId);
+    const terms = searchTerms(qy.q ?? "");
+    if (terms.length) {
+      if (this.dialect === "sqlite") {
+        const match = terms.map((t) => `"${t}"*`).join(" ");
+        base = base.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", match));
+      } else {
+        base = base.where(sql<boolean>`search @@ to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(" & ")})`);
+      }
+    }
+    const col = { title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" }[qy.sort];
+    const total = Number(((await base.select((eb: any) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()) as { n: unknown }).n);
+    let q = base.select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at"]);
+    if (col === "year" && this.dialect === "postgres") {
+      q = q.orderBy("year", (ob: any) => (qy.dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
+    } else q = q.orderBy(col, qy.dir);
+    const rows = await q.orderBy("id", qy.dir).offset(qy.offset).limit(qy.limit).execute();
+    return {
+      total,
+      offset: qy.offset,
+      limit: qy.limit,
+      items: rows.map((r: any) => ({
+        id: r.id,
+        title: r.title,
+        authors: JSON.parse(r.authors),
+        year: r.year == null ? null : Number(r.year),
+        journal: r.journal,
+        doi: r.doi,
+        pmid: r.pmid,
+        searchId: r.search_id,
+        duplicateGroupId: r.duplicate_group_id,
+        createdAt: r.created_at,
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------- studies
+
+  /** Studies with their lead report and all reports, each with its record's summary when it is a record. */
+  async listStudyViews(projectId: string): Promise<StudyView[]> {
+    await this.getProject(projectId);
+    const [studies, reports] = await Promise.all([this.list(projectId, "studies"), this.list(projectId, "studyReports")]);
+    const recordIds = [...new Set(reports.map((r) => r.recordId).filter((x): x is string => x !== null))];
+    const records = new Map<string, RecordSummary>();
+    for (const chunk of chunks(recordIds, 500)) {
+      const rows = await this.db
+        .selectFrom("records")
+        .select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at"])
+        .where("project_id", "=", projectId)
+        .where("id", "in", chunk)
+        .execute();
+      for (const r of rows) {
+        records.set(r.id, {
+          id: r.id, title: r.title, authors: JSON.parse(r.authors), year: r.year == null ? null : Number(r.year), journal: r.journal,
+          doi: r.doi, pmid: r.pmid, searchId: r.search_id, duplicateGroupId: r.duplicate_group_id, createdAt: r.created_at,
+        });
+      }
+    }
+    const byStudy = new Map<string, StudyReportView[]>();
+    for (const r of reports) {
+      const v: StudyReportView = { ...r, record: r.recordId ? (records.get(r.recordId) ?? null) : null };
+      byStudy.set(r.studyId, [...(byStudy.get(r.studyId) ?? []), v]);
+    }
+    return studies.map((s) => {
+      const rs = (byStudy.get(s.id) ?? []).sort((a, b) => (a.role === b.role ? (a.id < b.id ? -1 : 1) : a.role === "lead" ? -1 : 1));
+      return { ...s, leadReport: rs.find((r) => r.role === "lead") ?? null, reports: rs };
+    });
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  async listAudit(projectId: string, page: { offset?: number | string; limit?: number | string } = {}): Promise<Page<AuditEntry>> {
+    const p = parseInput(PageQuery, page, "page");
+    await this.getProject(projectId);
+    const total = Number(
+      (await this.db.selectFrom("audit").select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", projectId).executeTakeFirstOrThrow()).n,
+    );
+    // Newest first: the log is read to see what just happened.
+    const rows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).orderBy("seq", "desc").offset(p.offset).limit(p.limit).execute();
+    return { total, offset: p.offset, limit: p.limit, items: rows.map(auditFromRow) };
+  }
+
+  /** Appends one audit entry and marks the project changed; call inside the write's transaction. */
+  async audit(projectId: string, ctx: WriteContext, e: AuditInput): Promise<AuditEntry> {
+    const entry: AuditEntry = {
+      id: randomUUID(),
+      at: now(),
+      actor: ctx.actor,
+      action: e.action,
+      entity: e.entity,
+      entityId: e.entityId ?? null,
+      before: e.before ?? null,
+      after: e.after ?? null,
+      reason: ctx.reason ?? null,
+    };
+    await this.ensureUser(ctx.actor);
+    await this.db.insertInto("audit").values(auditToRow(projectId, entry)).execute();
+    await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
+    return entry;
+  }
+
+  // ---------------------------------------------------------------- export / import
+
+  /**
+   * The whole project as one project file. Collections are sorted by id, the
+   * audit log is in order, so exporting an imported export gives the same
+   * bytes. The entry that records an import on this instance is not exported.
+   */
+  async exportProject(projectId: string): Promise<ProjectFile> {
+    const project = await this.getProject(projectId);
+    const file: Record<string, unknown> = {
+      format: PROJECT_FORMAT,
+      version: PROJECT_FORMAT_VERSION,
+      project,
+      protocol: await this.getProtocol(projectId),
+      users: [],
+    };
+    const names = new Set<string>();
+    for (const c of collectionNames) {
+      const rows = await this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId).execute();
+      const items = rows.map((r) => fromRow(c, r)).sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
+      for (const f of fieldMaps[c]) {
+        if (!f.user) continue;
+        for (const e of items) for (const n of ([] as unknown[]).concat(e[f.field] ?? [])) names.add(n as string);
+      }
+      file[c] = items;
+    }
+    const auditRows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).where("action", "<>", IMPORT_ACTION).orderBy("seq").execute();
+    file.audit = auditRows.map(auditFromRow);
+    for (const a of file.audit as AuditEntry[]) names.add(a.actor);
+    const users = await this.listUsers();
+    file.users = users.filter((u) => names.has(u.name));
+    return file as unknown as ProjectFile;
+  }
+
+  /**
+   * Imports a project file (already read; validated here before any write) in
+   * one transaction. An existing project id is a conflict (409) unless `copy`,
+   * which gives the project a new id (entity ids are per project, so they stay).
+   */
+  async importProject(value: unknown, opts: WriteContext & { copy?: boolean }): Promise<Project> {
+    const file = parseProjectFile(value);
+    return this.transaction(async (tx) => {
+      let project = file.project;
+      if (await tx.hasProject(project.id)) {
+        if (!opts.copy) throw new InputError(`project "${project.id}" already exists (import as a copy to keep both)`, 409);
+        project = { ...project, id: randomUUID() };
+      }
+      for (const u of file.users) await tx.ensureUser(u.name, u.displayName);
+      await tx.ensureUser(opts.actor);
+      const names = new Set<string>(file.audit.map((a) => a.actor));
+      for (const c of collectionNames) {
+        for (const f of fieldMaps[c]) {
+          if (!f.user) continue;
+          for (const e of file[c] as Record<string, unknown>[]) for (const n of ([] as unknown[]).concat(e[f.field] ?? [])) names.add(n as string);
+        }
+      }
+      for (const n of names) await tx.ensureUser(n);
+      await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(file.protocol) }).execute();
+      for (const c of collectionNames) await tx.insertRows(project.id, c, file[c] as Entity<typeof c>[]);
+      for (const batch of chunks(file.audit, 1000)) {
+        await tx.db.insertInto("audit").values(batch.map((a) => auditToRow(project.id, a))).execute();
+      }
+      const entry: AuditEntry = {
+        id: randomUUID(),
+        at: now(),
+        actor: opts.actor,
+        action: IMPORT_ACTION,
+        entity: "project",
+        entityId: project.id,
+        before: null,
+        after: { title: project.title, copyOf: project.id === file.project.id ? null : file.project.id, counts: countsOf(file) },
+        reason: opts.reason ?? null,
+      };
+      // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
+      await tx.db.insertInto("audit").values(auditToRow(project.id, entry)).execute();
+      return project;
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Checks a new batch: ids not taken, references resolve, study lead rule. */
+  private async checkNew<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
+    const ids = entities.map((e) => (e as { id: string }).id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup !== undefined) throw new InputError(`${singular(c)} id "${dup}" given twice`);
+    for (const chunk of chunks(ids, 500)) {
+      const taken = await this.db.selectFrom(tableOf(c)).select("id").where("project_id", "=", projectId).where("id", "in", chunk).executeTakeFirst();
+      if (taken) throw new InputError(`${singular(c)} "${taken.id}" already exists`, 409);
+    }
+    await this.checkRefs(projectId, c, entities);
+    if (c === "studyReports") await this.checkLeads(projectId, entities as Entity<"studyReports">[]);
+  }
+
+  private async checkRefs<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
+    for (const [field, target] of Object.entries(collectionInfo(c).refs)) {
+      const wanted = new Set<string>();
+      for (const e of entities) for (const v of ([] as unknown[]).concat((e as Record<string, unknown>)[field] ?? [])) wanted.add(v as string);
+      // A batch may refer to its own members (e.g. a group of new records).
+      if (target === c) for (const e of entities) wanted.delete((e as { id: string }).id);
+      for (const chunk of chunks([...wanted], 500)) {
+        const found = new Set(
+          (await this.db.selectFrom(tableOf(target)).select("id").where("project_id", "=", projectId).where("id", "in", chunk).execute()).map((r) => r.id),
+        );
+        const missing = chunk.find((id) => !found.has(id));
+        if (missing !== undefined) throw new InputError(`${singular(c)}.${field} refers to unknown ${singular(target)} "${missing}"`);
+      }
+    }
+  }
+
+  private async checkLeads(projectId: string, reports: Entity<"studyReports">[], exceptId?: string): Promise<void> {
+    const seen = new Set<string>();
+    for (const r of reports) {
+      if (r.role !== "lead") continue;
+      if (seen.has(r.studyId)) throw new InputError(`study "${r.studyId}" would have two lead reports`, 409);
+      seen.add(r.studyId);
+      let q = this.db.selectFrom("study_reports").select("id").where("project_id", "=", projectId).where("study_id", "=", r.studyId).where("role", "=", "lead");
+      if (exceptId) q = q.where("id", "<>", exceptId);
+      const other = await q.executeTakeFirst();
+      if (other) throw new InputError(`study "${r.studyId}" already has a lead report ("${other.id}")`, 409);
+    }
+  }
+
+  private async insertRows<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
+    if (entities.length === 0) return;
+    const rows = entities.map((e) => ({ ...toRow(c, projectId, e as Record<string, unknown>), ...recordExtras(c, e as Record<string, unknown>, this.dialect) }));
+    const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
+    for (const chunk of chunks(rows, per)) await this.db.insertInto(tableOf(c)).values(chunk).execute();
+  }
+}
+
+const IMPORT_ACTION = "project.import";
+
+function countsOf(file: ProjectFile): Record<string, number> {
+  return Object.fromEntries(collectionNames.filter((c) => file[c].length > 0).map((c) => [c, file[c].length]));
+}
+
+/**
+ * Derived columns of a records row: lower-cased sort keys and, on
+ * PostgreSQL, the folded search text its tsvector is built from (SQLite's
+ * FTS5 folds case and diacritics itself).
+ */
+function recordExtras(c: CollectionName, e: Record<string, unknown>, dialect: Dialect): Record<string, unknown> {
+  if (c !== "records") return {};
+  const authors = (e.authors as string[] | null) ?? [];
+  const extras: Record<string, unknown> = {
+    sort_title: String(e.title ?? "").trim().toLowerCase(),
+    sort_authors: (authors[0] ?? "").trim().toLowerCase(),
+    sort_journal: String(e.journal ?? "").trim().toLowerCase(),
+  };
+  if (dialect === "postgres") {
+    const text = [e.title, e.abstract, authors.join(" "), e.journal, ((e.keywords as string[] | null) ?? []).join(" "), e.doi]
+      .filter((x) => x)
+      .join(" ");
+    extras.search_text = searchTerms(text, Infinity).join(" ");
+  }
+  return extras;
+}
+
+/** Words of a search box as index terms: letters and digits, lower case, diacritics removed. */
+export function searchTerms(q: string, max = 20): string[] {
+  const folded = q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  return (folded.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, max);
+}
+
+function projectFromRow(r: any): Project {
+  return { id: r.id, title: r.title, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+function projectToRow(p: Project) {
+  return { id: p.id, title: p.title, description: p.description, created_at: p.createdAt, updated_at: p.updatedAt };
+}
+
+function auditToRow(projectId: string, a: AuditEntry) {
+  return {
+    project_id: projectId,
+    id: a.id,
+    at: a.at,
+    actor: a.actor,
+    action: a.action,
+    entity: a.entity,
+    entity_id: a.entityId,
+    before: JSON.stringify(a.before ?? null),
+    after: JSON.stringify(a.after ?? null),
+    reason: a.reason,
+  };
+}
+
+function auditFromRow(r: any): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    before: r.before == null ? null : JSON.parse(r.before),
+    after: r.after == null ? null : JSON.parse(r.after),
+    reason: r.reason,
+  };
+}
+
+function isOptional(s: unknown): boolean {
+  const t = (s as { _zod: { def: { type: string } } })._zod.def.type;
+  return t === "default" || t === "nullable" || t === "optional";
+}
+
+function singular(c: string): string {
+  const s = c.replace(/ies$/, "y").replace(/([^s])s$/, "$1");
+  return s.replace(/[A-Z]/g, (ch) => " " + ch.toLowerCase());
+}
+
+export function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}

@@ -1,0 +1,251 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { collectionInfo, collectionNames, parseProjectFile, type ProjectFile } from "@homeward/model";
+import { ensureExamples, openStore, readProjectSource, type Store } from "@homeward/store";
+import { fieldMaps, tableOf } from "../src/mapping.js";
+import { fullProjectFile } from "./fixture.js";
+
+const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
+const engines: { name: string; open: () => Promise<Store> }[] = [
+  { name: "sqlite", open: () => openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-store-")) }) },
+];
+if (pgUrl) {
+  engines.push({
+    name: "postgres",
+    open: async () => {
+      // A clean schema per run: the test database is dedicated to these tests.
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+      await c.end();
+      return openStore({ databaseUrl: pgUrl });
+    },
+  });
+}
+
+const ana = { actor: "ana" };
+
+describe.each(engines)("store on $name", ({ open }) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("has a column for every field of every collection", async () => {
+    const tables = await (store as unknown as { db: { introspection: { getTables(): Promise<{ name: string; columns: { name: string }[] }[]> } } }).db.introspection.getTables();
+    for (const c of collectionNames) {
+      const t = tables.find((x) => x.name === tableOf(c));
+      expect(t, c).toBeDefined();
+      const cols = new Set(t!.columns.map((x) => x.name));
+      for (const f of fieldMaps[c]) expect(cols.has(f.column), `${c}.${f.column}`).toBe(true);
+    }
+  });
+
+  it("creates, lists and updates projects, auditing each change", async () => {
+    const p = await store.createProject({ title: "Kinship care" }, ana);
+    expect(p.description).toBe("");
+    const listed = (await store.listProjects()).find((x) => x.id === p.id);
+    expect(listed).toMatchObject({ title: "Kinship care", counts: { records: 0, studies: 0 } });
+    const u = await store.updateProject(p.id, { description: "Scoping" }, { actor: "ben", reason: "clarify" });
+    expect(u.description).toBe("Scoping");
+    const audit = await store.listAudit(p.id);
+    expect(audit.total).toBe(2);
+    expect(audit.items[0]).toMatchObject({ actor: "ben", action: "project.update", reason: "clarify", before: { description: "" }, after: { description: "Scoping" } });
+    expect(audit.items[1]).toMatchObject({ actor: "ana", action: "project.create", entityId: p.id });
+    expect((await store.listUsers()).map((x) => x.name)).toEqual(expect.arrayContaining(["ana", "ben"]));
+    await expect(store.getProject("nope")).rejects.toMatchObject({ kind: "input", status: 404 });
+    await expect(store.updateProject(p.id, { title: " " }, ana)).rejects.toMatchObject({ kind: "input", status: 400 });
+  });
+
+  it("stores the protocol and validates it", async () => {
+    const p = await store.createProject({ title: "Protocol" }, ana);
+    const saved = await store.setProtocol(p.id, { exclusionReasons: [{ code: "pop", label: "Population", rank: 1 }] }, ana);
+    expect((await store.getProtocol(p.id)).exclusionReasons).toEqual(saved.exclusionReasons);
+    await expect(store.setProtocol(p.id, { exclusionReasons: [{ code: "x" }] }, ana)).rejects.toThrow(/rank/);
+    expect((await store.getProtocol(p.id)).exclusionReasons[0]!.code).toBe("pop");
+  });
+
+  it("fills ids, times and actor, checks references and ids", async () => {
+    const p = await store.createProject({ title: "Entities" }, ana);
+    const [s] = await store.insert(p.id, "studies", [{ name: "Jones 2019" }], ana);
+    expect(s!.id).toMatch(/[0-9a-f-]{36}/);
+    expect(s!.attributes).toEqual({});
+    const [r] = await store.insert(p.id, "studyReports", [{ studyId: s!.id, citation: "Jones 2019", role: "lead" }], ana);
+    await expect(store.insert(p.id, "studyReports", [{ studyId: "ghost", citation: "x", role: "linked" }], ana)).rejects.toThrow(/unknown study "ghost"/);
+    await expect(store.insert(p.id, "studyReports", [{ studyId: s!.id, citation: "y", role: "lead" }], ana)).rejects.toMatchObject({ status: 409 });
+    await expect(store.insert(p.id, "studies", [{ id: s!.id, name: "again" }], ana)).rejects.toMatchObject({ status: 409 });
+    const [d] = await store.insert(p.id, "screeningDecisions", [], ana).then(() =>
+      store.insert(p.id, "records", [{ title: "A record" }], ana).then(([rec]) =>
+        store.insert(p.id, "screeningDecisions", [{ recordId: rec!.id, stage: "title_abstract", decision: "include" }], { actor: "ben" }),
+      ),
+    );
+    expect(d).toMatchObject({ reviewer: "ben", reasons: [], labels: [] });
+    await expect(store.update(p.id, "screeningDecisions", d!.id, { decision: "exclude" }, ana)).rejects.toMatchObject({ status: 409 });
+    await expect(store.remove(p.id, "studies", s!.id, ana)).rejects.toThrow(/referred to by study report/);
+    await store.update(p.id, "studyReports", r!.id, { role: "linked" }, ana);
+    await store.remove(p.id, "studyReports", r!.id, ana);
+    await store.remove(p.id, "studies", s!.id, ana);
+    expect(await store.list(p.id, "studies")).toEqual([]);
+    const actions = (await store.listAudit(p.id, { limit: 100 })).items.map((a) => a.action);
+    expect(actions).toEqual(["studies.remove", "studyReports.remove", "studyReports.update", "screeningDecisions.create", "records.create", "studyReports.create", "studies.create", "project.create"]);
+  });
+
+  it("refuses removal while an array field refers to the entity", async () => {
+    const p = await store.createProject({ title: "Arrays" }, ana);
+    const [s] = await store.insert(p.id, "studies", [{ name: "A" }], ana);
+    await store.insert(p.id, "qualitativeFindings", [{ statement: "F", studyIds: [s!.id] }], ana);
+    await expect(store.remove(p.id, "studies", s!.id, ana)).rejects.toThrow(/qualitative finding/);
+  });
+
+  it("leaves the project unchanged when a write fails part-way", async () => {
+    const p = await store.createProject({ title: "Atomic" }, ana);
+    const before = await store.exportProject(p.id);
+    const auditBefore = await store.listAudit(p.id);
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insert(p.id, "studies", [{ id: "s-new", name: "New" }], ana);
+        await tx.setProtocol(p.id, { question: "changed" }, ana);
+        await tx.updateProject(p.id, { title: "Renamed" }, ana);
+        // Fails on a missing reference after three successful writes.
+        await tx.insert(p.id, "outcomes", [{ studyId: "missing", name: "x" }], ana);
+      }),
+    ).rejects.toThrow(/unknown study "missing"/);
+    expect(await store.exportProject(p.id)).toEqual(before);
+    expect((await store.listAudit(p.id)).total).toBe(auditBefore.total);
+    // A bulk insert failing on its last row (a duplicate id) writes none of them.
+    await expect(
+      store.insert(p.id, "records", [...Array.from({ length: 120 }, (_, i) => ({ id: `r${i}`, title: `T${i}` })), { id: "r0", title: "dup" }], ana),
+    ).rejects.toThrow(/given twice/);
+    expect((await store.queryRecords(p.id)).total).toBe(0);
+  });
+
+  it("pages, sorts and searches records", async () => {
+    const p = await store.createProject({ title: "Records" }, ana);
+    const recs = [
+      { id: "a", title: "Zebra crossings and children", authors: ["Young, P"], journal: "BMJ", year: 2001, abstract: "Road safety" },
+      { id: "b", title: "apple orchards", authors: ["adams, k"], journal: null, year: null, keywords: ["Reunification"] },
+      { id: "c", title: "Mango trade", authors: [], journal: "Lancet", year: 1999, doi: "10.1016/S0140-6736(99)12345-6" },
+      { id: "d", title: "Family reunification after foster care", authors: ["Müller, A"], journal: "Child Abuse Negl", year: 2015 },
+    ];
+    await store.insert(p.id, "records", recs, ana);
+    const ids = async (q: object) => (await store.queryRecords(p.id, q)).items.map((r) => r.id);
+    expect(await ids({ sort: "title" })).toEqual(["b", "d", "c", "a"]);
+    expect(await ids({ sort: "title", dir: "desc" })).toEqual(["a", "c", "d", "b"]);
+    expect(await ids({ sort: "year" })).toEqual(["b", "c", "a", "d"]);
+    expect(await ids({ sort: "year", dir: "desc" })).toEqual(["d", "a", "c", "b"]);
+    expect(await ids({ sort: "authors" })).toEqual(["c", "b", "d", "a"]);
+    expect(await ids({ sort: "title", offset: 1, limit: 2 })).toEqual(["d", "c"]);
+    expect(await ids({ q: "reunif" })).toEqual(["b", "d"]);
+    expect(await ids({ q: "REUNIFICATION foster" })).toEqual(["d"]);
+    expect(await ids({ q: "muller" })).toEqual(["d"]);
+    expect(await ids({ q: "road" })).toEqual(["a"]);
+    expect(await ids({ q: "12345" })).toEqual(["c"]);
+    expect(await ids({ q: "\"*)(" })).toEqual(["a", "b", "c", "d"]);
+    const page = await store.queryRecords(p.id, { q: "reunification", limit: 1 });
+    expect(page).toMatchObject({ total: 2, offset: 0, limit: 1 });
+    expect(page.items[0]).toMatchObject({ id: "b", authors: ["adams, k"], year: null, journal: null });
+    await store.update(p.id, "records", "a", { title: "Reunification in zebras" }, ana);
+    expect(await ids({ q: "reunification" })).toEqual(["a", "b", "d"]);
+    await expect(store.queryRecords(p.id, { sort: "abstract" as "title" })).rejects.toMatchObject({ kind: "input" });
+  });
+
+  it("lists studies with their lead and linked reports", async () => {
+    const p = await store.createProject({ title: "Studies" }, ana);
+    await store.insert(p.id, "records", [{ id: "r1", title: "Main paper", year: 2010 }], ana);
+    await store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2010" }, { id: "s2", name: "Adams 2012" }], ana);
+    await store.insert(p.id, "studyReports", [
+      { id: "x2", studyId: "s1", citation: "Follow-up 2012", role: "linked" },
+      { id: "x1", studyId: "s1", recordId: "r1", role: "lead" },
+    ], ana);
+    const views = await store.listStudyViews(p.id);
+    expect(views.map((v) => v.name)).toEqual(["Adams 2012", "Smith 2010"]);
+    const smith = views[1]!;
+    expect(smith.leadReport).toMatchObject({ id: "x1", record: { id: "r1", title: "Main paper", year: 2010 } });
+    expect(smith.reports.map((r) => r.id)).toEqual(["x1", "x2"]);
+    expect(smith.reports[1]!.record).toBeNull();
+    expect(views[0]!.leadReport).toBeNull();
+  });
+
+  it("round-trips a project through export and import without loss", async () => {
+    const source = fullProjectFile("rt-1");
+    const imported = await store.importProject(source, ana);
+    expect(imported.id).toBe("rt-1");
+    const exported = await store.exportProject("rt-1");
+    expect(exported).toEqual(parseProjectFile(source));
+    const text = JSON.stringify(exported);
+    // Re-importing the export in another store (SQLite, whichever engine made it) gives the same bytes.
+    const other = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-store-")) });
+    try {
+      await other.importProject(JSON.parse(text), { actor: "zoe" });
+      expect(JSON.stringify(await other.exportProject("rt-1"))).toBe(text);
+    } finally {
+      await other.close();
+    }
+    // The import is logged on this instance, not exported.
+    expect((await store.listAudit("rt-1")).items[0]).toMatchObject({ action: "project.import", actor: "ana" });
+    const detail = await store.getProjectDetail("rt-1");
+    expect(detail.counts).toEqual({ records: 2, studies: 1 });
+    expect(detail.dashboard.stages).toEqual([
+      { stage: "identified", count: 2, source: "live" },
+      { stage: "duplicates", count: 1, source: "live" },
+      { stage: "screened", count: 1, source: "live" },
+      { stage: "fulltext", count: 0, source: "live" },
+      { stage: "included", count: 1, source: "live" },
+    ]);
+  });
+
+  it("refuses a second import of the same project unless asked for a copy", async () => {
+    const file = fullProjectFile("rt-2");
+    await store.importProject(file, ana);
+    await expect(store.importProject(file, ana)).rejects.toMatchObject({ status: 409 });
+    const copy = await store.importProject(file, { actor: "ana", copy: true });
+    expect(copy.id).not.toBe("rt-2");
+    const a = await store.exportProject("rt-2");
+    const b = await store.exportProject(copy.id);
+    expect({ ...b, project: { ...b.project, id: "rt-2" } }).toEqual(a);
+  });
+
+  it("validates the whole file before writing anything", async () => {
+    const file = fullProjectFile("rt-bad") as ProjectFile;
+    (file.effectSizes[0] as { outcomeId: string }).outcomeId = "nope";
+    await expect(store.importProject(file, ana)).rejects.toThrow(/effectSizes\[0\]\.outcomeId refers to unknown outcomes id "nope"/);
+    expect(await store.hasProject("rt-bad")).toBe(false);
+  });
+
+  it("imports example bundles once, reporting broken ones", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "homeward-examples-"));
+    try {
+      const full = fullProjectFile("example-ok") as Record<string, unknown>;
+      const bundle = join(dir, "ok");
+      mkdirSync(bundle);
+      const { records, studies, ...manifest } = full;
+      writeFileSync(join(bundle, "project.json"), JSON.stringify(manifest));
+      writeFileSync(join(bundle, "records.json"), JSON.stringify(records));
+      writeFileSync(join(bundle, "studies.json"), JSON.stringify(studies));
+      writeFileSync(join(bundle, "README.md"), "ignored");
+      mkdirSync(join(dir, "broken"));
+      writeFileSync(join(dir, "broken", "project.json"), JSON.stringify({ format: "homeward-project", version: 1, project: { id: "example-broken" } }));
+      const first = await ensureExamples(store, dir);
+      expect(first.imported.map((x) => x.id)).toEqual(["example-ok"]);
+      expect(first.failed).toHaveLength(1);
+      expect(first.failed[0]!.error).toMatch(/project\.title/);
+      expect((await ensureExamples(store, dir)).imported).toEqual([]);
+      expect(await store.exportProject("example-ok")).toEqual(parseProjectFile(readProjectSource(bundle)));
+      expect(await store.exportProject("example-ok")).toEqual(parseProjectFile(full));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps every collection's declared references resolvable after import", async () => {
+    for (const c of collectionNames) expect(collectionInfo(c).schema).toBeDefined();
+    const rows = await store.list("rt-1", "effectSizes");
+    expect(rows[0]).toMatchObject({ yi: -0.8472978603872037, vi: 0.1738095238095238 });
+  });
+});
