@@ -1,15 +1,20 @@
-import { useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { api, errorMessage, type ProjectSummary } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatCount, formatDate } from "../format";
 import { useApi } from "../hooks";
+import { MARKS, mark } from "../perf";
 import { Link } from "../router";
 import { validateProjectInput, type ProjectInputErrors } from "../validation";
 
 export function ProjectListPage() {
   const { data: projects, error, loading, reload } = useApi((s) => api.listProjects(s), []);
   const [announcement, setAnnouncement] = useState("");
+  const listed = projects !== undefined;
+  useEffect(() => {
+    if (listed) mark(MARKS.projectsRendered);
+  }, [listed]);
 
   return (
     <>

@@ -5,6 +5,7 @@ import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatAuthors, formatCount, formatDate } from "../format";
 import { useDebounced, useMedia } from "../hooks";
+import { MARKS, mark } from "../perf";
 import { useProject } from "../project";
 import { useSearchParam } from "../router";
 import { RecordDetail } from "./RecordDetail";
@@ -119,6 +120,10 @@ export function RecordsPage() {
       for (const c of cacheRef.current.inflight.values()) c.abort();
     };
   }, [queryKey, fetchPage]);
+
+  useEffect(() => {
+    if (loadedKey) mark(MARKS.recordsRendered, loadedKey);
+  }, [loadedKey]);
 
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
