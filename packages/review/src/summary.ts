@@ -1,5 +1,6 @@
 import type { Confidence } from "@homeward/model";
 import { canonicalJudgement, checkOverall, ruleToolOf } from "./appraisal-rules.js";
+import { prismaFlow } from "./prisma.js";
 import {
   appraisalsByStudy,
   characteristicList,
@@ -216,3 +217,23 @@ export function cerqualCounts(p: ReviewProject): { High: number; Moderate: numbe
   for (const f of p.qualitativeFindings) if (f.confidence) out[CONFIDENCE_LABELS[f.confidence]]++;
   return out;
 }
+
+/**
+ * The machine-readable summary of a review (`homeward summary`): PRISMA
+ * counts with their sources, study counts, typology, risk-of-bias summary,
+ * appraisal conflicts, CERQual counts and PROGRESS-Plus reporting.
+ */
+export function reviewSummary(p: ReviewProject) {
+  const { prisma, prismaSource } = prismaFlow(p);
+  return {
+    prisma,
+    prismaSource,
+    studies: studyCounts(p),
+    typology: typology(p),
+    robSummary: robSummary(p),
+    appraisalConflicts: appraisalConflicts(p),
+    cerqual: cerqualCounts(p),
+    progressPlus: progressPlus(p),
+  };
+}
+export type ReviewSummary = ReturnType<typeof reviewSummary>;

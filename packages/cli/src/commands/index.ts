@@ -8,4 +8,7 @@ import type { Io } from "../io.js";
 export type Register = (program: Command, io: Io) => void;
 
 // One line per command module; keep alphabetical.
-export const commands: Register[] = [];
+export const commands: Register[] = [
+  (await import("./dedupe.js")).register,
+  (await import("./summary.js")).register,
+];
