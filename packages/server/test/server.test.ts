@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { openStore, type Store } from "@homeward/store";
+import { buildServer } from "@homeward/server";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "homeward-server-"));
+
+describe("HTTP API", () => {
+  let store: Store;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    store = await openStore({ dataDir: tmp() });
+    const web = tmp();
+    writeFileSync(join(web, "index.html"), "<!doctype html><title>Homeward</title>");
+    mkdirSync(join(web, "assets"));
+    writeFileSync(join(web, "assets", "app.js"), "console.log(1)");
+    app = await buildServer({ store, version: "9.9.9", webDir: web });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+
+  const json = async (method: "GET" | "POST" | "PATCH" | "PUT", url: string, body?: unknown, user?: string) => {
+    const res = await app.inject({ method, url, payload: body as object, headers: user ? { "x-homeward-user": user } : {} });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers };
+  };
+
+  it("answers health", async () => {
+    expect(await json("GET", "/api/health")).toMatchObject({ status: 200, body: { ok: true, version: "9.9.9" } });
+  });
+
+  it("creates, lists, patches projects and logs who did it", async () => {
+    const created = await json("POST", "/api/projects", { title: "Kinship care", description: "d" }, "ana");
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const list = await json("GET", "/api/projects");
+    expect(list.body.find((p: { id: string }) => p.id === id)).toMatchObject({ title: "Kinship care", counts: { records: 0, studies: 0 } });
+    expect((await json("PATCH", `/api/projects/${id}`, { title: "Kinship" })).body.title).toBe("Kinship");
+    const detail = await json("GET", `/api/projects/${id}`);
+    expect(detail.body.dashboard.stages.map((s: { stage: string }) => s.stage)).toEqual(["identified", "duplicates", "screened", "fulltext", "included"]);
+    const audit = await json("GET", `/api/projects/${id}/audit?limit=10`);
+    expect(audit.body).toMatchObject({ total: 2, offset: 0, limit: 10 });
+    expect(audit.body.items.map((a: { actor: string; action: string }) => [a.actor, a.action])).toEqual([
+      ["local", "project.update"],
+      ["ana", "project.create"],
+    ]);
+  });
+
+  it("answers bad input with 4xx JSON and one-line messages", async () => {
+    const bad = await json("POST", "/api/projects", { title: "" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^invalid project: title: title must not be empty$/);
+    expect((await json("GET", "/api/projects/nope")).status).toBe(404);
+    expect((await json("GET", "/api/projects/nope/records")).status).toBe(404);
+    expect((await json("GET", "/api/nothing-here")).body.error).toMatch(/no such API route/);
+    const p = (await json("POST", "/api/projects", { title: "X" })).body;
+    expect((await json("GET", `/api/projects/${p.id}/records?limit=0`)).status).toBe(400);
+    expect((await json("GET", `/api/projects/${p.id}/records?sort=abstract`)).status).toBe(400);
+    expect((await json("PATCH", `/api/projects/${p.id}`, { nope: 1 })).status).toBe(400);
+    expect((await json("PUT", `/api/projects/${p.id}/protocol`, { exclusionReasons: "x" })).status).toBe(400);
+    expect((await json("GET", "/api/projects", undefined, "x".repeat(101))).status).toBe(200);
+    expect((await json("POST", "/api/projects", { title: "Y" }, "x".repeat(101))).body.error).toMatch(/x-homeward-user header/);
+    const malformed = await app.inject({ method: "POST", url: "/api/projects", payload: "{", headers: { "content-type": "application/json" } });
+    expect(malformed.statusCode).toBe(400);
+    expect(JSON.parse(malformed.body).error).toBeTypeOf("string");
+  });
+
+  it("serves records, studies, searches, protocol, export and import", async () => {
+    const p = (await json("POST", "/api/projects", { title: "Records" })).body;
+    await store.insert(p.id, "searches", [{ id: "s1", source: "ERIC", kind: "database" }], { actor: "ana" });
+    await store.insert(p.id, "records", Array.from({ length: 30 }, (_, i) => ({ id: `r${String(i).padStart(2, "0")}`, searchId: "s1", title: `Title ${i}`, year: 1990 + i })), { actor: "ana" });
+    await store.insert(p.id, "studies", [{ id: "st", name: "Study" }], { actor: "ana" });
+    await store.insert(p.id, "studyReports", [{ studyId: "st", recordId: "r03", role: "lead" }], { actor: "ana" });
+    const page = await json("GET", `/api/projects/${p.id}/records?offset=5&limit=10&sort=year&dir=desc`);
+    expect(page.body.total).toBe(30);
+    expect(page.body.items.map((r: { year: number }) => r.year)).toEqual([2014, 2013, 2012, 2011, 2010, 2009, 2008, 2007, 2006, 2005]);
+    expect((await json("GET", `/api/projects/${p.id}/records?q=title%2017`)).body.items.map((r: { id: string }) => r.id)).toEqual(["r17"]);
+    expect((await json("GET", `/api/projects/${p.id}/records/r03`)).body).toMatchObject({ id: "r03", searchId: "s1", raw: null });
+    expect((await json("GET", `/api/projects/${p.id}/records/zz`)).status).toBe(404);
+    expect((await json("GET", `/api/projects/${p.id}/studies`)).body[0].leadReport.record.id).toBe("r03");
+    expect((await json("GET", `/api/projects/${p.id}/searches`)).body).toMatchObject([{ id: "s1", source: "ERIC" }]);
+    const proto = await json("PUT", `/api/projects/${p.id}/protocol`, { question: "Q?" });
+    expect(proto.body.question).toBe("Q?");
+    expect((await json("GET", `/api/projects/${p.id}/protocol`)).body.question).toBe("Q?");
+
+    const exp = await app.inject({ method: "GET", url: `/api/projects/${p.id}/export` });
+    expect(exp.headers["content-disposition"]).toMatch(/attachment; filename="Records\.homeward\.json"/);
+    const file = JSON.parse(exp.body);
+    expect(file).toMatchObject({ format: "homeward-project", version: 1 });
+    expect((await json("POST", "/api/projects/import", file)).status).toBe(409);
+    const copy = await json("POST", "/api/projects/import?copy=true", file);
+    expect(copy.status).toBe(201);
+    expect((await json("GET", `/api/projects/${copy.body.id}/records?limit=1`)).body.total).toBe(30);
+    const bad = await json("POST", "/api/projects/import", { ...file, format: "ris" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/not a Homeward project file/);
+  });
+
+  it("serves the web app with a fallback to index.html outside /api", async () => {
+    const page = await app.inject({ method: "GET", url: "/projects/abc/records" });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("<title>Homeward</title>");
+    expect((await app.inject({ method: "GET", url: "/assets/app.js" })).body).toBe("console.log(1)");
+  });
+
+  it("explains when the web app is not built", async () => {
+    const bare = await buildServer({ store, version: "1", webDir: tmp() });
+    const res = await bare.inject({ method: "GET", url: "/" });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toMatch(/npm run build -w @homeward\/web/);
+    expect((await bare.inject({ method: "GET", url: "/api/health" })).statusCode).toBe(200);
+    await bare.close();
+  });
+});
