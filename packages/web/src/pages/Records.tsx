@@ -57,6 +57,11 @@ export function RecordsPage() {
     // Only the debounced value drives the URL.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [q]);
+  useEffect(() => {
+    // The URL changed from outside the box (back button, a link): follow it.
+    if ((qParam ?? "") !== q) setSearchText(qParam ?? "");
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [qParam]);
 
   const queryKey = JSON.stringify([id, sort ?? null, dir ?? null, q]);
   const cacheRef = useRef<Cache>({ key: "", pages: new Map(), inflight: new Map() });
