@@ -23,5 +23,9 @@ export function predict(fit: RmaFit, x?: ArrayLike<number>): Prediction {
   const crit = critical(fit.level, fit.df);
   const het = fit.model === "uni" ? fit.tau2 : fit.sigma2.reduce((s, x) => s + x, 0);
   const pse = Math.sqrt(v + het);
-  return { estimate: est, se, ciLower: est - crit * se, ciUpper: est + crit * se, lower: est - crit * pse, upper: est + crit * pse };
+  const fe = fit.model === "uni" && fit.method === "FE";
+  return {
+    estimate: est, se, ciLower: est - crit * se, ciUpper: est + crit * se,
+    lower: fe ? null : est - crit * pse, upper: fe ? null : est + crit * pse,
+  };
 }

@@ -40,9 +40,9 @@ export interface Prediction {
   se: number;
   ciLower: number;
   ciUpper: number;
-  /** Prediction interval for a true outcome (Riley, Higgins & Deeks 2011). */
-  lower: number;
-  upper: number;
+  /** Prediction interval for a true outcome (Riley, Higgins & Deeks 2011); null for fixed-effect (FE) models, as metafor. */
+  lower: number | null;
+  upper: number | null;
 }
 
 /** Fields shared by univariate and multilevel fits. */
