@@ -1,0 +1,43 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, type Io } from "../index.js";
+import { stopServers } from "./serve.js";
+
+let saved: string | undefined;
+beforeAll(() => {
+  saved = process.env.HOMEWARD_EXAMPLES_DIR;
+  process.env.HOMEWARD_EXAMPLES_DIR = "";
+});
+afterAll(async () => {
+  await stopServers();
+  if (saved === undefined) delete process.env.HOMEWARD_EXAMPLES_DIR;
+  else process.env.HOMEWARD_EXAMPLES_DIR = saved;
+});
+
+describe("homeward serve", () => {
+  it("serves the API on 127.0.0.1, creating the data folder", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "homeward-serve-"));
+    let out = "";
+    const io: Io = { out: (t) => void (out += t), err: () => {}, cwd };
+    expect(await run(["serve", "--port", "0", "--data", "d"], io)).toBe(0);
+    const url = out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/)/)![1]!;
+    expect((await (await fetch(new URL("api/health", url))).json()).ok).toBe(true);
+    const created = await fetch(new URL("api/projects", url), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-homeward-user": "ana" },
+      body: JSON.stringify({ title: "Served" }),
+    });
+    expect(created.status).toBe(201);
+    expect(((await (await fetch(new URL("api/projects", url))).json()) as { title: string }[]).map((p) => p.title)).toEqual(["Served"]);
+    await stopServers();
+  });
+
+  it("refuses a bad port with exit 2", async () => {
+    let err = "";
+    const io: Io = { out: () => {}, err: (t) => void (err += t), cwd: tmpdir() };
+    expect(await run(["serve", "--port", "http"], io)).toBe(2);
+    expect(err).toMatch(/--port must be an integer/);
+  });
+});
