@@ -116,8 +116,10 @@ function liveSides(p: ReviewProject): { dbr: Side; other: Side } {
   });
   const dbr = blank(), other = blank();
   for (const r of p.records) {
-    // Records without a search came from somewhere other than a database search.
-    const kind: SearchKind = r.searchId ? (kindOf.get(r.searchId) ?? "other") : "other";
+    // Only records a search identified are in the flow; a record without one is a
+    // report attached to a study (bibliography), not a search result.
+    if (r.searchId === null) continue;
+    const kind: SearchKind = kindOf.get(r.searchId) ?? "other";
     const side = DBR_KINDS.has(kind) ? dbr : other;
     side.hasRecords = true;
     side.identified.set(kind, (side.identified.get(kind) ?? 0) + 1);

@@ -1,5 +1,5 @@
 import type { Confidence } from "@homeward/model";
-import { canonicalJudgement, checkOverall, ruleToolOf } from "./appraisal-rules.js";
+import { canonicalJudgement, checkOverall, JUDGEMENT_SCALES, ruleToolOf } from "./appraisal-rules.js";
 import { prismaFlow } from "./prisma.js";
 import {
   appraisalsByStudy,
@@ -127,6 +127,14 @@ export function robCounts(p: ReviewProject): Record<string, RobCounts> {
     };
     for (const a of byStudy.values()) for (const d of a.domains) add(d.domain, d.judgement);
     for (const a of byStudy.values()) add("Overall", a.overall);
+    // Judgements in the tool's order (least severe first) where it has a scale.
+    const rt = ruleToolOf(tool);
+    if (rt) {
+      const scale = JUDGEMENT_SCALES[rt];
+      const pos = (j: string) => (scale.includes(j) ? scale.indexOf(j) : scale.length);
+      for (const d of Object.keys(counts))
+        counts[d] = Object.fromEntries(Object.entries(counts[d]!).sort(([a], [b]) => pos(a) - pos(b)));
+    }
     out[tool] = { studies: byStudy.size, counts };
   }
   return out;
