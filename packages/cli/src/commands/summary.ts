@@ -1,30 +1,22 @@
-import { resolve } from "node:path";
 import { InputError } from "@homeward/model";
 import { reviewSummary } from "@homeward/review";
-import { ensureExamples, openStore, storeOptionsFromEnv } from "@homeward/store";
 import type { Register } from "./index.js";
-
-/** Data folder when --data is not given: $HOMEWARD_DATA, else ./homeward-data. */
-function dataDir(flag: string | undefined, cwd: string): string {
-  return resolve(cwd, flag ?? process.env.HOMEWARD_DATA ?? "homeward-data");
-}
+import { DEFAULT_DATA_DIR, withStore } from "../data.js";
 
 export const register: Register = (program, io) => {
   program
     .command("summary")
-    .description("print a review's machine-readable summary (PRISMA counts and sources, studies, typology, risk of bias, appraisal conflicts, CERQual, PROGRESS-Plus) as JSON")
-    .requiredOption("--project <id>", "project id, e.g. reunification")
-    .option("--data <dir>", "data folder (default $HOMEWARD_DATA or ./homeward-data); DATABASE_URL selects PostgreSQL instead")
-    .action(async (opts: { project: string; data?: string }) => {
-      const store = await openStore(storeOptionsFromEnv(dataDir(opts.data, io.cwd)));
-      try {
-        // The built-in projects are present in every data folder, as when the app starts.
-        await ensureExamples(store);
+    .description(
+      "print a review's machine-readable summary as one JSON object: PRISMA counts and their sources, studies, typology, risk of bias, appraisal conflicts, CERQual, PROGRESS-Plus",
+    )
+    .requiredOption("--project <id>", "project id, e.g. reunification (the built-in project)")
+    .option("--data <dir>", "data folder (SQLite); ignored when DATABASE_URL is set", DEFAULT_DATA_DIR)
+    .action(async (opts: { project: string; data: string }) => {
+      // Opening the data folder adds the built-in projects, as when the app starts.
+      const project = await withStore(opts.data, io, async (store) => {
         if (!(await store.hasProject(opts.project))) throw new InputError(`no project "${opts.project}" in the data folder`, 404);
-        const project = await store.exportProject(opts.project);
-        io.out(JSON.stringify(reviewSummary(project), null, 2) + "\n");
-      } finally {
-        await store.close();
-      }
+        return store.exportProject(opts.project);
+      });
+      io.out(JSON.stringify(reviewSummary(project), null, 2) + "\n");
     });
 };
