@@ -3,3 +3,4 @@ export { parse, parseAll, openFile, validate, sniffFormat, type OpenedFile, type
 export { sniffEncoding } from "./decode.js";
 export { CSV_PRESETS, splitAuthorCell } from "./formats/csv.js";
 export { annotationLines, readAnnotationBlock } from "./annotations.js";
+export { dedupe, comparePair, type DedupeInput, type DedupeResult, type PairVerdict } from "./dedupe/index.js";

@@ -1,0 +1,387 @@
+import { normaliseDoi } from "../fields.js";
+import type { ParsedRecord, RecordType } from "../types.js";
+import { comparePages, isPreprintVenue, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, parseVolume, titleFlags, type Name, type Pages } from "./normalize.js";
+
+/** What the deduplicator reads of a record; a ParsedRecord with an `id` qualifies. */
+export type DedupeInput = { id: string } & Partial<
+  Pick<ParsedRecord, "title" | "authors" | "year" | "journal" | "journalAbbrev" | "booktitle" | "volume" | "issue" | "pages" | "doi" | "pmid" | "abstract" | "type" | "isbn" | "issn">
+>;
+
+export interface DedupeResult {
+  /** Every record in exactly one group; the first id is the primary (the most complete record). Groups of one included. */
+  groups: string[][];
+  /** Pairs that look alike but were not merged, for a reviewer to decide. */
+  maybe: [string, string][];
+}
+
+export interface PairVerdict {
+  verdict: "duplicate" | "maybe" | "different";
+  reason: string;
+}
+
+interface Norm {
+  i: number;
+  id: string;
+  title: string; // normalised, spaced
+  key: string; // normalised, without spaces
+  /** The digits of the title in order ("FOCUS 1", "part 2"; "10 000" and "10000" alike). */
+  numbers: string;
+  flags: { erratum: boolean; comment: boolean };
+  names: Name[];
+  year?: number;
+  volume?: number;
+  pages?: Pages;
+  journal: string[];
+  journalAbbrev: string[];
+  doi?: string;
+  pmid?: string;
+  type?: RecordType;
+  preprint: boolean;
+  completeness: number;
+}
+
+function prepare(r: DedupeInput, i: number): Norm {
+  const title = normaliseTitle(r.title);
+  const names = (r.authors ?? []).map(parseName).filter((n): n is Name => n !== null);
+  const y = r.year ? Number(/\d{4}/.exec(r.year)?.[0]) : NaN;
+  const journal = journalWords(r.journal ?? r.booktitle);
+  const journalAbbrev = journalWords(r.journalAbbrev);
+  const filled = [r.title, r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid, r.abstract].filter((v) => v && String(v).trim()).length;
+  return {
+    i,
+    id: r.id,
+    title,
+    key: title.replace(/ /g, ""),
+    numbers: title.replace(/\D/g, ""),
+    flags: titleFlags(title),
+    names,
+    year: Number.isFinite(y) ? y : undefined,
+    volume: parseVolume(r.volume),
+    pages: parsePages(r.pages),
+    journal,
+    journalAbbrev,
+    doi: normaliseDoi(r.doi),
+    pmid: r.pmid?.trim() || undefined,
+    type: r.type,
+    preprint: r.type === "preprint" || isPreprintVenue(journal),
+    // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
+    completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min((r.abstract ?? "").length, 9999),
+  };
+}
+
+/** Levenshtein distance if at most `k`, else k + 1 (Ukkonen's band: O(k·n)). */
+export function boundedLevenshtein(a: string, b: string, k: number): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > k) return k + 1;
+  if (a.length > b.length) [a, b] = [b, a];
+  const n = a.length;
+  const m = b.length;
+  const INF = k + 1;
+  let prev = new Array<number>(m + 1);
+  let cur = new Array<number>(m + 1);
+  for (let j = 0; j <= m; j++) prev[j] = j <= k ? j : INF;
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - k);
+    const hi = Math.min(m, i + k);
+    cur[lo - 1] = lo - 1 === 0 ? i : INF;
+    let rowMin = cur[lo - 1];
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = (j <= i - 1 + k ? prev[j] : INF) + 1;
+      const ins = cur[j - 1] + 1;
+      const v = Math.min(sub, del, ins, INF);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (hi < m) cur[hi + 1] = INF;
+    if (rowMin > k) return INF;
+    [prev, cur] = [cur, prev];
+  }
+  return Math.min(prev[m], INF);
+}
+
+/** Similarity of two normalised titles in [0, 1]: 1 − edit distance / longer length, computed only above 0.8. */
+function titleSimilarity(a: string, b: string): number {
+  if (!a || !b) return 0;
+  if (a === b) return 1;
+  const L = Math.max(a.length, b.length);
+  const k = Math.floor(L * 0.2);
+  const d = boundedLevenshtein(a, b, k);
+  return d > k ? 0 : 1 - d / L;
+}
+
+/**
+ * One title is the other with something added at either end (a truncated title,
+ * a section heading "MEDICAL PROGRESS", a citation "N Engl J Med. 2009"). The
+ * shorter must be long enough not to be a generic phrase.
+ */
+function titleContained(a: string, b: string): boolean {
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  return s.length >= 30 && l.includes(s);
+}
+
+interface AuthorAgreement {
+  /** Both have authors. */
+  known: boolean;
+  firstMatch: boolean;
+  /** Share of the shorter list's family names found in the other record. */
+  overlap: number;
+  /** Same family names and compatible initials, author for author. */
+  same: boolean;
+}
+
+/**
+ * Family names agree: equal, or one a prefix of the other (at least four
+ * letters: "Muli" for "Mulić" after a lossy transliteration), or one edit apart
+ * in names of five letters or more ("Jammal" / "Jamal").
+ */
+function sameSurname(x: string, y: string): boolean {
+  if (x === y) return true;
+  const [s, l] = x.length <= y.length ? [x, y] : [y, x];
+  if (s.length >= 4 && l.startsWith(s)) return true;
+  return s.length >= 5 && boundedLevenshtein(s, l, 1) <= 1;
+}
+
+function nameIn(n: Name, others: Name[]): boolean {
+  return others.some((o) => sameSurname(n.last, o.last) || o.parts.includes(n.last) || n.parts.includes(o.last));
+}
+
+/** Corporate and group authors, which databases list in different ways or replace by the named writers. */
+const GROUP_AUTHOR = /\b(group|study|trial|consortium|collaborat\w*|investigators|committee|society|association|organi[sz]ation|network|council|team|inc|ltd|pharmaceuticals?|corporation|working party|task force|panel)\b/;
+
+function authorAgreement(a: Name[], b: Name[]): AuthorAgreement {
+  const group = (ns: Name[]) => ns.some((n) => GROUP_AUTHOR.test(n.parts.join(" ")));
+  if (!a.length || !b.length || group(a) || group(b)) return { known: false, firstMatch: false, overlap: 0, same: false };
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  let found = 0;
+  for (const n of s) if (nameIn(n, l)) found++;
+  const fa = a[0];
+  const fb = b[0];
+  const firstMatch = sameSurname(fa.last, fb.last) || fa.parts.includes(fb.last) || fb.parts.includes(fa.last);
+  const initialsOk = (x: Name, y: Name) => !x.initials || !y.initials || x.initials[0] === y.initials[0];
+  const same = a.length === b.length && a.every((n, k) => sameSurname(n.last, b[k].last) && initialsOk(n, b[k]));
+  return { known: true, firstMatch, overlap: found / s.length, same };
+}
+
+const ABSTRACT_TYPES = new Set<RecordType>(["conference-abstract"]);
+const PUBLISHED_TYPES = new Set<RecordType>(["article", "review"]);
+
+/**
+ * Judges a pair of records. The rules, in order:
+ * 1. Hard negatives: records that differ in DOI, PMID, year (by more than one),
+ *    volume or pages, that share no author, or where one is an erratum,
+ *    comment/reply, preprint or conference abstract and the other is not, are
+ *    not merged, whatever else agrees — not even transitively. When their
+ *    titles are alike they go to the "maybe" list instead.
+ * 2. Same DOI or PMID (titles not contradicting): duplicate.
+ * 3. Titles that differ in their numbers ("FOCUS 1" / "FOCUS 2", "part 2"): maybe.
+ * 4. Near-identical titles (≥ 0.95 similar) with agreeing authors and year,
+ *    plus a matching volume, first page or journal: duplicate.
+ * 5. Similar (≥ 0.85) or contained titles, agreeing authors, same year, and
+ *    the same first page together with the same volume or journal: duplicate.
+ *    A year off by one (online-first vs print) is accepted only with the same
+ *    volume and first page.
+ * 6. Titles that do not match (often two translations of one title) but the
+ *    same authors, journal, year, volume and a multi-page range from the same
+ *    first to the same last page: duplicate — two works cannot share that.
+ * 7. Otherwise, alike titles with agreeing authors: maybe.
+ * A record without a title is never merged on the rest alone; it goes to maybe.
+ */
+function judge(a: Norm, b: Norm): PairVerdict {
+  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs" };
+  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs" };
+  if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice" };
+  if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply" };
+  const ts = titleSimilarity(a.key, b.key);
+  const contained = !!a.key && !!b.key && titleContained(a.key, b.key);
+  const au = authorAgreement(a.names, b.names);
+  const authorsOk = !au.known || au.firstMatch || au.overlap >= 0.5;
+  const alike = (ts >= 0.9 || contained) && authorsOk;
+  const soft = (reason: string): PairVerdict => ({ verdict: alike ? "maybe" : "different", reason });
+  if (a.preprint !== b.preprint) return soft("a preprint and another version");
+  if (a.type && b.type && ((ABSTRACT_TYPES.has(a.type) && PUBLISHED_TYPES.has(b.type)) || (ABSTRACT_TYPES.has(b.type) && PUBLISHED_TYPES.has(a.type))))
+    return soft("a conference abstract and an article");
+  const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
+  const sameVolume = a.volume !== undefined && a.volume === b.volume;
+  const pages = comparePages(a.pages, b.pages);
+  const samePage = pages === "same";
+  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ" };
+  if (a.volume !== undefined && b.volume !== undefined && !sameVolume) return soft("volumes differ");
+  if (pages === "conflict") return soft("pages differ");
+  if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common" };
+  if (dy === 1 && !(sameVolume && samePage)) return soft("years differ by one");
+
+  if ((a.doi && a.doi === b.doi) || (a.pmid && a.pmid === b.pmid)) {
+    const titlesAgree = !a.key || !b.key || ts >= 0.7 || contained;
+    return titlesAgree ? { verdict: "duplicate", reason: a.doi && a.doi === b.doi ? "same DOI" : "same PMID" } : { verdict: "maybe", reason: "same identifier, different titles" };
+  }
+  if (!a.key || !b.key) return { verdict: au.known && au.same ? "maybe" : "different", reason: "a title is missing" };
+  // Titles differing in a number ("FOCUS 1" / "FOCUS 2", "part 2") need the same volume and first page as well.
+  if (a.numbers !== b.numbers && a.numbers && b.numbers && !(samePage && sameVolume)) return soft("the titles' numbers differ");
+  const journalOk = anyJournalMatch(a, b);
+
+  const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
+  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: "same title, authors and year" };
+  if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: "similar title; same authors, year and pages" };
+  const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
+  if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2)
+    return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
+  if (alike) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
+  return { verdict: "different", reason: "titles differ" };
+}
+
+function anyJournalMatch(a: Norm, b: Norm): boolean {
+  return journalsMatch(a.journal, b.journal) || journalsMatch(a.journalAbbrev, b.journal) || journalsMatch(a.journal, b.journalAbbrev) || journalsMatch(a.journalAbbrev, b.journalAbbrev);
+}
+
+/** Share of the shorter title's words (of four letters or more) found in the other. */
+function titleWordOverlap(a: string, b: string): number {
+  const wa = new Set(a.split(" ").filter((w) => w.length >= 4));
+  const wb = new Set(b.split(" ").filter((w) => w.length >= 4));
+  const [s, l] = wa.size <= wb.size ? [wa, wb] : [wb, wa];
+  if (!s.size) return 0;
+  let n = 0;
+  for (const w of s) if (l.has(w)) n++;
+  return n / s.size;
+}
+
+/** Judges two records directly (the rules of `dedupe`, exposed for side-by-side review). */
+export function comparePair(a: DedupeInput, b: DedupeInput): PairVerdict {
+  return judge(prepare(a, 0), prepare(b, 1));
+}
+
+/** Blocking keys: records share a block when one of these is equal; only pairs within blocks are compared. */
+function blockKeys(n: Norm): string[] {
+  const keys: string[] = [];
+  if (n.doi) keys.push(`d:${n.doi}`);
+  if (n.pmid) keys.push(`p:${n.pmid}`);
+  if (n.key.length >= 10) {
+    keys.push(`t:${n.key}`);
+    keys.push(`b:${n.key.slice(0, 30)}`);
+    keys.push(`e:${n.key.slice(-30)}`);
+    // Middle of the title, for titles that differ at both ends (prefix heading plus citation tail).
+    if (n.key.length >= 60) keys.push(`m:${n.key.slice(Math.floor(n.key.length / 2) - 15, Math.floor(n.key.length / 2) + 15)}`);
+  }
+  const first = n.names[0]?.last;
+  const sp = n.pages?.starts[0];
+  if (first && n.year && sp !== undefined) keys.push(`a:${first}|${n.year}|${sp}`);
+  if (n.volume !== undefined && sp !== undefined) keys.push(`v:${n.volume}|${sp}|${n.year ?? ""}`);
+  if (first && n.volume !== undefined && sp !== undefined) keys.push(`f:${first}|${n.volume}|${sp}`);
+  return keys;
+}
+
+/** Blocks larger than this are generic keys ("introduction", a common page 1 of volume 1); they are skipped. */
+const MAX_BLOCK = 200;
+
+class UnionFind {
+  parent: Int32Array;
+  members: number[][];
+  constructor(n: number) {
+    this.parent = new Int32Array(n).map((_, i) => i);
+    this.members = Array.from({ length: n }, (_, i) => [i]);
+  }
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]];
+      x = this.parent[x];
+    }
+    return x;
+  }
+  union(a: number, b: number): void {
+    const [big, small] = this.members[a].length >= this.members[b].length ? [a, b] : [b, a];
+    this.parent[small] = big;
+    for (const m of this.members[small]) this.members[big].push(m);
+    this.members[small] = [];
+  }
+}
+
+/**
+ * Finds duplicate groups. Candidate pairs come from blocking; each pair is
+ * judged by the rules of `judge`; duplicate pairs are joined strongest first
+ * (identifier matches, then title matches), and two groups are joined only if
+ * no record of one is a hard negative of a record of the other, so a chain of
+ * similar records can never pull two different ones together. The primary of
+ * each group is its most complete record.
+ */
+export function dedupe(records: readonly DedupeInput[]): DedupeResult {
+  const norms = records.map(prepare);
+  const seenIds = new Set<string>();
+  for (const r of records) {
+    if (seenIds.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });
+    seenIds.add(r.id);
+  }
+  const blocks = new Map<string, number[]>();
+  for (const n of norms) {
+    for (const k of blockKeys(n)) {
+      const b = blocks.get(k);
+      if (b) b.push(n.i);
+      else blocks.set(k, [n.i]);
+    }
+  }
+  const judged = new Map<number, PairVerdict>();
+  const N = norms.length;
+  const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
+  const dupPairs: [number, number, number][] = [];
+  const maybe: [number, number][] = [];
+  for (const members of blocks.values()) {
+    if (members.length < 2 || members.length > MAX_BLOCK) continue;
+    for (let p = 0; p < members.length; p++) {
+      for (let q = p + 1; q < members.length; q++) {
+        const x = members[p];
+        const y = members[q];
+        const k = pairKey(x, y);
+        if (judged.has(k)) continue;
+        const v = judge(norms[x], norms[y]);
+        judged.set(k, v);
+        if (v.verdict === "duplicate") dupPairs.push([Math.min(x, y), Math.max(x, y), strength(v)]);
+        else if (v.verdict === "maybe") maybe.push([Math.min(x, y), Math.max(x, y)]);
+      }
+    }
+  }
+  dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
+  const uf = new UnionFind(N);
+  const verdictOf = (x: number, y: number): PairVerdict => {
+    const k = pairKey(x, y);
+    let v = judged.get(k);
+    if (!v) {
+      v = judge(norms[x], norms[y]);
+      judged.set(k, v);
+    }
+    return v;
+  };
+  for (const [x, y] of dupPairs) {
+    const rx = uf.find(x);
+    const ry = uf.find(y);
+    if (rx === ry) continue;
+    let ok = true;
+    outer: for (const m of uf.members[rx]) {
+      for (const n of uf.members[ry]) {
+        if (verdictOf(m, n).verdict === "different") {
+          ok = false;
+          break outer;
+        }
+      }
+    }
+    if (ok) uf.union(rx, ry);
+  }
+  const groups: string[][] = [];
+  for (let i = 0; i < N; i++) {
+    if (uf.find(i) !== i) continue;
+    const ms = [...uf.members[i]].sort((p, q) => norms[q].completeness - norms[p].completeness || p - q);
+    groups.push(ms.map((m) => norms[m].id));
+  }
+  const idIndex = new Map(records.map((r, i) => [r.id, i]));
+  // Groups in file order of their earliest record.
+  const firstOf = (g: string[]) => Math.min(...g.map((id) => idIndex.get(id)!));
+  groups.sort((g, h) => firstOf(g) - firstOf(h));
+  const maybeOut: [string, string][] = [];
+  for (const [x, y] of maybe) if (uf.find(x) !== uf.find(y)) maybeOut.push([norms[x].id, norms[y].id]);
+  maybeOut.sort((p, q) => idIndex.get(p[0])! - idIndex.get(q[0])! || idIndex.get(p[1])! - idIndex.get(q[1])!);
+  return { groups, maybe: maybeOut };
+}
+
+/** Order in which duplicate pairs are joined: identifiers first, then full bibliographic agreement, then titles. */
+function strength(v: PairVerdict): number {
+  return /DOI|PMID/.test(v.reason) ? 3 : /pages/.test(v.reason) ? 2 : 1;
+}
