@@ -55,6 +55,8 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   }
   const J = ids.size;
   if (J < 2) throw new MetaInputError("cluster-robust variance estimation needs at least two clusters");
+  // As metafor's robust(): the sandwich needs more clusters than coefficients.
+  if (J <= p) throw new MetaInputError(`number of clusters (${J}) must be larger than the number of coefficients (${p})`);
   const members: number[][] = Array.from({ length: J }, () => []);
   for (let i = 0; i < k; i++) members[cl[i]].push(i);
 

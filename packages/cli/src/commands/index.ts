@@ -10,6 +10,8 @@ export type Register = (program: Command, io: Io) => void;
 // One line per command module; keep alphabetical.
 export const commands: Register[] = [
   (await import("./dedupe.js")).register,
+  (await import("./escalc.js")).register,
+  (await import("./meta.js")).register,
   (await import("./project.js")).register,
   (await import("./serve.js")).register,
   (await import("./summary.js")).register,
