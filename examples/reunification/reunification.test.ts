@@ -1,5 +1,5 @@
 // The reunification example bundle against the figures its source prints.
-// "seed line N" refers to the published review text the bundle transcribes
+// "source line N" refers to the published review text the bundle transcribes
 // (see SOURCES.md); "guide line N" to the practice guide.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,11 +18,11 @@ const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length
 
 describe("reunification bundle: studies", () => {
   it("holds the 73 included studies in the review's strands", () => {
-    // seed line 886: 73 studies; 20 effectiveness only, 47 implementation only, 6 both
+    // source line 886: 73 studies; 20 effectiveness only, 47 implementation only, 6 both
     expect(count(p.studies, (s) => s.strand === "effectiveness")).toBe(20);
     expect(count(p.studies, (s) => s.strand === "implementation")).toBe(47);
     expect(count(p.studies, (s) => s.strand === "both")).toBe(6);
-    // seed line 898: 26 studies in the meta-analysis; seed line 902: 53 for RQ4
+    // source line 898: 26 studies in the meta-analysis; source line 902: 53 for RQ4
     expect(effectiveness).toHaveLength(26);
     expect(implementation).toHaveLength(53);
     // The one study outside the strands is a report cited by CERQual findings but absent from Appendix D.
@@ -30,20 +30,20 @@ describe("reunification bundle: studies", () => {
   });
 
   it("names the six studies in both strands that the RQ4 text names", () => {
-    // seed line 1644: Berry 2007; Harwin 2011; Akin 2014 (a report of the PMTO trial), 2017; Trescher 2020; Rushovich 2021
+    // source line 1644: Berry 2007; Harwin 2011; Akin 2014 (a report of the PMTO trial), 2017; Trescher 2020; Rushovich 2021
     expect(p.studies.filter((s) => s.strand === "both").map((s) => s.id).sort()).toEqual(
       ["akin-2017", "akin-mcdonald-2018", "berry-2007", "harwin-2011", "rushovich-2021", "trescher-2020"],
     );
   });
 
   it("has 11 RCTs and 15 QEDs among the effectiveness studies", () => {
-    // seed lines 898 and 1132: 15 QEDs, 11 RCTs
+    // source lines 898 and 1132: 15 QEDs, 11 RCTs
     expect(count(effectiveness, (s) => s.design === "RCT")).toBe(11);
     expect(count(effectiveness, (s) => s.design === "QED")).toBe(15);
   });
 
   it("assigns every effectiveness study one intervention type, with the typology's counts", () => {
-    // seed lines 1100–1112: 9, 5, 3, 3, 2, 2, 1, 1 studies
+    // source lines 1100–1112: 9, 5, 3, 3, 2, 2, 1, 1 studies
     const expected: Record<string, number> = {
       parent_skills: 9, parent_mentoring: 5, multi_agency: 3, problem_solving_courts: 3,
       family_finding: 2, child_focused: 2, fgdm: 1, financial_support: 1,
@@ -58,16 +58,16 @@ describe("reunification bundle: studies", () => {
   it("links each study to exactly one lead report, and the Table 4 papers as linked reports", () => {
     for (const s of p.studies) expect(count(p.studyReports, (r) => r.studyId === s.id && r.role === "lead"), s.id).toBe(1);
     const linked = (id: string) => p.studyReports.filter((r) => r.studyId === id && r.role === "linked").map((r) => r.recordId);
-    // seed line 909: Akin and McDonald 2018 ← Akin et al. 2018a, 2018b, 2019
+    // source line 909: Akin and McDonald 2018 ← Akin et al. 2018a, 2018b, 2019
     expect(linked("akin-mcdonald-2018")).toEqual(expect.arrayContaining(["rec-akin-2018a", "rec-akin-b-a-2018b", "rec-akin-b-a-2019"]));
-    // seed line 910: Harwin et al. 2011 ← 2013, 2014, 2016, 2018
+    // source line 910: Harwin et al. 2011 ← 2013, 2014, 2016, 2018
     expect(linked("harwin-2011")).toHaveLength(4);
-    // seed line 911: Phillips 2019 ← Phillips 2023
+    // source line 911: Phillips 2019 ← Phillips 2023
     expect(linked("phillips-2019")).toEqual(["rec-phillips-j-d-2023"]);
   });
 
   it("records, per effectiveness study, the outcome domains Appendix C reports, matching Table 10's study counts", () => {
-    // Table 10 (seed lines 1383–1391): studies (n) per outcome domain
+    // Table 10 (source lines 1383–1391): studies (n) per outcome domain
     const table10: Record<string, number> = {
       remain_at_home: 17, parental_wellbeing: 2, social_support: 4, child_skills: 3, parental_engagement: 2,
       family_relationships: 2, child_safety_wellbeing: 9, parental_substance_use: 2, parenting_skills: 4,
@@ -83,7 +83,7 @@ describe("reunification bundle: PROGRESS-Plus (Table 11)", () => {
   const reporting = (code: string) => count(effectiveness, (s) => (s.attributes.progressPlus as string[]).includes(code));
 
   it("matches the numbers Table 11 prints, row by row", () => {
-    // seed lines 1415–1431
+    // source lines 1415–1431
     const printed: Record<string, number> = {
       place_of_residence: 10, race_ethnicity_culture_language: 25, occupation: 0, religion: 1, education: 0,
       socioeconomic_status: 14, social_capital: 0, child_age: 22, adult_age: 5, child_send: 8,
@@ -93,7 +93,7 @@ describe("reunification bundle: PROGRESS-Plus (Table 11)", () => {
   });
 
   it("keeps the gender/sex row's study list, which has one study more than the count printed beside it", () => {
-    // seed line 1418: "24 [1; 2; 4–26]" lists 25 study numbers; the bundle keeps the list
+    // source line 1418: "24 [1; 2; 4–26]" lists 25 study numbers; the bundle keeps the list
     expect(reporting("gender_sex")).toBe(25);
   });
 });
@@ -102,7 +102,7 @@ describe("reunification bundle: appraisals", () => {
   const byTool = (tool: string) => p.appraisals.filter((a) => a.tool === tool);
 
   it("has one RoB 2 appraisal per RCT and one ROBINS-I appraisal per QED", () => {
-    // Appendix E (seed lines 3683–3697): 11 RCTs; Appendix F (seed lines 3704–3722): 15 QEDs
+    // Appendix E (source lines 3683–3697): 11 RCTs; Appendix F (source lines 3704–3722): 15 QEDs
     const design = (id: string) => p.studies.find((s) => s.id === id)!.design;
     expect(byTool("RoB2").map((a) => design(a.studyId))).toEqual(Array(11).fill("RCT"));
     expect(byTool("ROBINS-I").map((a) => design(a.studyId))).toEqual(Array(15).fill("QED"));
@@ -118,26 +118,26 @@ describe("reunification bundle: appraisals", () => {
   });
 
   it("keeps the recorded overall judgements that contradict their domains", () => {
-    // Appendix E, seed line 3689: Oxford et al. 2016, two "Some concerns" domains, overall Low
+    // Appendix E, source line 3689: Oxford et al. 2016, two "Some concerns" domains, overall Low
     const oxford = byTool("RoB2").find((a) => a.studyId === "oxford-2016")!;
     expect(oxford.overall).toBe("Low");
     expect(oxford.domains.filter((d) => d.judgement === "Some concerns")).toHaveLength(2);
-    // Appendix F, seed line 3718: Mersky et al. 2023, all domains Low, overall Moderate
+    // Appendix F, source line 3718: Mersky et al. 2023, all domains Low, overall Moderate
     const mersky = byTool("ROBINS-I").find((a) => a.studyId === "mersky-2023")!;
     expect(mersky.overall).toBe("Moderate");
     expect(mersky.domains.every((d) => d.judgement === "Low")).toBe(true);
-    // Appendix F, seed line 3720: Pine et al. 2009, Moderate domains, overall Low
+    // Appendix F, source line 3720: Pine et al. 2009, Moderate domains, overall Low
     const pine = byTool("ROBINS-I").find((a) => a.studyId === "pine-2009")!;
     expect(pine.overall).toBe("Low");
     expect(pine.domains.some((d) => d.judgement === "Moderate")).toBe(true);
   });
 
   it("has the CASP and ASSESS appraisals of Appendices G and H", () => {
-    // Appendix G (seed lines 3739–3780): 30 rows; Table 7 (seed line 978) lists 29, without Phillips 2023
+    // Appendix G (source lines 3739–3780): 30 rows; Table 7 (source line 978) lists 29, without Phillips 2023
     expect(byTool("CASP")).toHaveLength(30);
-    // 6 of Table 7's 29 are negative (seed line 250: 20.69%)
+    // 6 of Table 7's 29 are negative (source line 250: 20.69%)
     expect(count(byTool("CASP"), (a) => a.overall === "Negative/relatively poor methodology")).toBe(6);
-    // Appendix H (seed lines 3787–3816): 22 rows, no overall judgement
+    // Appendix H (source lines 3787–3816): 22 rows, no overall judgement
     expect(byTool("ASSESS")).toHaveLength(22);
     expect(byTool("ASSESS").every((a) => a.overall === null)).toBe(true);
     // every implementation study but one (Akin et al. 2017, a QED with process insights) has CASP or ASSESS
@@ -148,7 +148,7 @@ describe("reunification bundle: appraisals", () => {
 
 describe("reunification bundle: CERQual findings", () => {
   it("holds the 18 findings with 6 high, 11 moderate and 1 low confidence", () => {
-    // seed lines 1652 and 1660
+    // source lines 1652 and 1660
     expect(p.qualitativeFindings).toHaveLength(18);
     expect(count(p.qualitativeFindings, (f) => f.confidence === "high")).toBe(6);
     expect(count(p.qualitativeFindings, (f) => f.confidence === "moderate")).toBe(11);
@@ -160,7 +160,7 @@ describe("reunification bundle: CERQual findings", () => {
       for (const c of Object.values(f.components)) expect(c.judgement, f.id).not.toBeNull();
       expect(f.studyIds.length, f.id).toBeGreaterThan(0);
     }
-    // Table 13, seed line 1667: Acceptability.1 draws on 24 studies
+    // Table 13, source line 1667: Acceptability.1 draws on 24 studies
     expect(p.qualitativeFindings.find((f) => f.id === "Acceptability.1")!.studyIds).toHaveLength(24);
   });
 });
@@ -169,14 +169,14 @@ describe("reunification bundle: flow counts, searches, results, recommendations"
   const recorded = (field: string) => p.recordedCounts.find((c) => c.field === field);
 
   it("records the PRISMA figure's counts", () => {
-    // Appendix A, Figure 1 (seed lines 3174–3195)
+    // Appendix A, Figure 1 (source lines 3174–3195)
     const expected: Record<string, number> = {
       database_results: 10263, duplicates: 2594, records_screened: 7669, records_excluded: 7311,
       dbr_sought_reports: 358, dbr_notretrieved_reports: 20, dbr_assessed: 338, website_results: 41,
       other_sought_reports: 19, other_notretrieved_reports: 3, other_assessed: 16, other_excluded: 5, new_studies: 73,
     };
     for (const [field, n] of Object.entries(expected)) expect(recorded(field)?.value, field).toBe(n);
-    // seed line 3184: eight exclusion reasons at full text
+    // source line 3184: eight exclusion reasons at full text
     expect(recorded("dbr_excluded")!.reasons).toEqual({
       intervention: 126, design: 81, population: 6, country: 4, language: 4, duplicate: 17, outcomes: 8, multiple_reports: 8,
     });
@@ -186,7 +186,7 @@ describe("reunification bundle: flow counts, searches, results, recommendations"
   });
 
   it("lists the four databases whose results add up to the records identified", () => {
-    // Appendix B (seed lines 3478–3481)
+    // Appendix B (source lines 3478–3481)
     const dbs = p.searches.filter((s) => s.kind === "database");
     expect(dbs.map((s) => s.resultsCount)).toEqual([2318, 6393, 124, 1428]);
     expect(dbs.reduce((a, s) => a + (s.resultsCount ?? 0), 0)).toBe(recorded("database_results")!.value);
@@ -194,9 +194,9 @@ describe("reunification bundle: flow counts, searches, results, recommendations"
 
   it("ties reported results to the studies the text names", () => {
     const r = (id: string) => p.reportedResults.find((x) => x.id === id)!;
-    // seed line 1174: SMD 0.253 (0.08 to 0.42), n=26, k=112
+    // source line 1174: SMD 0.253 (0.08 to 0.42), n=26, k=112
     expect([r("overall").estimate, r("overall").ciLower, r("overall").ciUpper, r("overall").studyIds.length]).toEqual([0.253, 0.08, 0.42, 26]);
-    // footnote 35 (seed line 1374): 17 studies for remaining at home
+    // footnote 35 (source line 1374): 17 studies for remaining at home
     expect(r("table10-remain-at-home").studyIds).toHaveLength(17);
     for (const x of p.reportedResults) {
       if (x.kStudies !== null && x.studyIds.length > 0 && !x.id.startsWith("condition-location-community-vs")) {
