@@ -97,6 +97,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       .send(JSON.stringify(file));
   });
 
+  await (await import("./routes/review.js")).registerReviewRoutes(app, store);
+
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));
   if (webBuilt) await app.register(fastifyStatic, { root: webDir });

@@ -1,0 +1,79 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { ensureExamples, openStore, type Store } from "@homeward/store";
+import { buildServer } from "@homeward/server";
+
+// The built-in reunification project; its numbers are checked in packages/review/test/seed-checks.test.ts.
+describe("review routes", () => {
+  let store: Store;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-review-")) });
+    await ensureExamples(store);
+    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+  const get = (url: string) => app.inject({ method: "GET", url });
+  const base = "/api/projects/reunification/review";
+
+  it("serves the summary and the PRISMA counts with their sources and checks", async () => {
+    const s = (await get(`${base}/summary`)).json();
+    expect(s.studies.total).toBe(73);
+    const pr = (await get(`${base}/prisma`)).json();
+    expect(pr.prismaSource.records_screened).toBe("recorded");
+    expect(pr.checks.map((c: { identity: string }) => c.identity)).toEqual([
+      "new_reports = dbr_assessed − dbr_excluded + other_assessed − other_excluded",
+    ]);
+  });
+
+  it("renders figures as SVG, PNG and CSV, and gives their long descriptions", async () => {
+    const svg = await get(`${base}/figures/prisma?format=svg`);
+    expect(svg.headers["content-type"]).toMatch(/image\/svg\+xml/);
+    expect(svg.body).toContain("Records screened");
+    expect(svg.body).toMatch(/<desc id="[^"]+">The image is a PRISMA 2020 flow diagram/);
+    const png = await get(`${base}/figures/rob-traffic-light?tool=RoB2&format=png&palette=colourblind`);
+    expect(png.headers["content-type"]).toBe("image/png");
+    expect(png.rawPayload.subarray(1, 4).toString()).toBe("PNG");
+    const csv = await get(`${base}/figures/rob-summary?tool=ROBINS-I&format=csv`);
+    expect(csv.headers["content-disposition"]).toMatch(/attachment; filename="rob-summary-ROBINS-I.csv"/);
+    expect(csv.body.split("\r\n")).toHaveLength(15 + 2); // header, 15 QEDs, final line end
+    const fig = (await get(`${base}/figures/gap-map`)).json();
+    expect(fig.description).toMatch(/^The image is an evidence gap map/);
+  });
+
+  it("rejects bad figure requests with a one-line reason", async () => {
+    expect((await get(`${base}/figures/rob-summary`)).statusCode).toBe(400);
+    expect((await get(`${base}/figures/rob-summary?tool=QUADAS`)).statusCode).toBe(404);
+    expect((await get(`${base}/figures/funnel`)).statusCode).toBe(400);
+  });
+
+  it("serves the CERQual table and the evidence trail, as JSON and CSV", async () => {
+    expect((await get(`${base}/cerqual`)).json()).toHaveLength(18);
+    const trail = await get(`${base}/recommendations?format=csv`);
+    expect(trail.body.split("\r\n")[0]).toBe(
+      "recommendation,kind,text,rating,evidence_type,evidence,evidence_label,evidence_strength,study,study_citation,report_role,report",
+    );
+  });
+
+  it("accepts a flag with a justification, audited, without changing the recorded judgement", async () => {
+    const flags = (await get(`${base}/appraisal-conflicts`)).json();
+    const oxford = flags.find((f: { study: string }) => f.study === "Oxford et al., 2016");
+    const accept = (body: object) =>
+      app.inject({ method: "POST", url: `${base}/appraisal-conflicts/accept`, payload: body, headers: { "x-homeward-user": "jm" } });
+    expect((await accept({ appraisalId: oxford.appraisalId, rule: oxford.rule, justification: "  " })).statusCode).toBe(400);
+    expect((await accept({ appraisalId: oxford.appraisalId, rule: "made up", justification: "x" })).statusCode).toBe(409);
+    const res = await accept({ appraisalId: oxford.appraisalId, rule: oxford.rule, justification: "Domain concerns judged minor by consensus." });
+    expect(res.statusCode).toBe(201);
+    const after = (await get(`${base}/appraisal-conflicts`)).json().find((f: { appraisalId: string }) => f.appraisalId === oxford.appraisalId);
+    expect(after.accepted).toMatchObject({ by: "jm", justification: "Domain concerns judged minor by consensus." });
+    expect(after.recorded).toBe("Low");
+    const audit = (await get(`/api/projects/reunification/audit?limit=5`)).json();
+    expect(audit.items.some((e: { action: string; actor: string }) => e.action === "appraisalFlagAcceptances.create" && e.actor === "jm")).toBe(true);
+  });
+});
