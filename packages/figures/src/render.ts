@@ -4,6 +4,7 @@ import type { Spec as VegaSpec } from "vega";
 import { Resvg } from "@resvg/resvg-js";
 import type { Figure, TopLevelSpec } from "./figure.js";
 import { FONT_PRIMARY } from "./theme.js";
+import { installTextMetrics, locateFont } from "./fonts.js";
 
 /** Compiles a figure's Vega-Lite spec to a Vega spec (what a browser view needs). */
 export function toVegaSpec(spec: TopLevelSpec): VegaSpec {
@@ -17,6 +18,7 @@ export function toVegaSpec(spec: TopLevelSpec): VegaSpec {
  * own when embedded in a report.
  */
 export async function renderSvg(figure: Figure): Promise<string> {
+  installTextMetrics();
   const view = new vega.View(vega.parse(toVegaSpec(figure.spec)), { renderer: "none" });
   try {
     const svg = await view.toSVG();
@@ -45,9 +47,14 @@ export async function renderPng(figure: Figure, options: PngOptions = {}): Promi
   const resvg = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     background: "white",
-    font: { loadSystemFonts: true, fontFiles: options.fontFiles ?? [], defaultFontFamily: FONT_PRIMARY },
+    font: { loadSystemFonts: true, fontFiles: [...fontFiles(), ...(options.fontFiles ?? [])], defaultFontFamily: FONT_PRIMARY },
   });
   return resvg.render().asPng();
+}
+
+function fontFiles(): string[] {
+  const f = locateFont();
+  return f ? [f.regular, ...(f.bold ? [f.bold] : [])] : [];
 }
 
 function addAccessibleText(svg: string, figure: Figure): string {
