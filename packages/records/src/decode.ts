@@ -58,6 +58,33 @@ function incompleteTail(b: Uint8Array): number {
   return 0;
 }
 
+/** Length of the longest prefix that is valid UTF-8 (RFC 3629: no overlongs, surrogates or values above U+10FFFF). */
+function validUtf8Length(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    let n = 0;
+    let min = 0;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) (n = 1), (min = 0x80);
+    else if (c >= 0xe0 && c <= 0xef) (n = 2), (min = 0x800);
+    else if (c >= 0xf0 && c <= 0xf4) (n = 3), (min = 0x10000);
+    else return i;
+    if (i + n >= b.length) return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return i;
+}
+
 /** True when the bytes are valid UTF-8, allowing a sequence cut off at the end. */
 function validUtf8Prefix(b: Uint8Array): boolean {
   return isUtf8(b.subarray(0, b.length - incompleteTail(b)));
@@ -91,7 +118,7 @@ export async function* decodeText(source: ByteSource, forced: string | undefined
     const s = sniffEncoding(head);
     if (s.encoding === encoding && s.bom) bom = s.bom;
   } else {
-    ({ encoding, bom } = sniffEncoding(head));
+    ({ encoding, bom } = sniffEncoding(head.subarray(0, SNIFF_BYTES)));
   }
   info.encoding = encoding;
 
@@ -125,12 +152,13 @@ export async function* decodeText(source: ByteSource, forced: string | undefined
       offset += body.length;
       return utf8.decode(body);
     }
+    const good = validUtf8Length(body);
     fallback = iconv.getDecoder("windows-1252");
     info.encoding = "utf-8, then windows-1252";
-    info.warnings.push(`the file is not valid UTF-8 after byte ${offset}; the rest was read as Windows-1252`);
-    buf = Buffer.concat([body, carry]);
+    info.warnings.push(`the file is not valid UTF-8 after byte ${offset + good}; the rest was read as Windows-1252`);
+    const rest = Buffer.concat([body.subarray(good), carry]);
     carry = new Uint8Array(0);
-    return fallback.write(Buffer.from(buf));
+    return utf8.decode(body.subarray(0, good)) + fallback.write(rest);
   };
   const first = feed(head.subarray(bom), done);
   if (first) yield first;

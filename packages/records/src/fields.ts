@@ -66,8 +66,11 @@ const TYPE_WORDS: [RegExp, RecordType][] = [
 ];
 
 /** Maps a source's type label (RIS TY, BibTeX entry type, WoS PT/DT, MEDLINE PT, ...) to a RecordType. */
+const RECORD_TYPES = new Set<string>(["article", "review", "book", "chapter", "conference", "conference-abstract", "thesis", "report", "preprint", "dataset", "web", "erratum", "comment", "other"]);
+
 export function recordType(label: string | undefined): RecordType {
   if (!label) return "other";
+  if (RECORD_TYPES.has(label.trim())) return label.trim() as RecordType;
   for (const [re, t] of TYPE_WORDS) if (re.test(label.trim())) return t;
   return "other";
 }

@@ -4,3 +4,4 @@ export { sniffEncoding } from "./decode.js";
 export { CSV_PRESETS, splitAuthorCell } from "./formats/csv.js";
 export { annotationLines, readAnnotationBlock } from "./annotations.js";
 export { dedupe, comparePair, type DedupeInput, type DedupeResult, type PairVerdict } from "./dedupe/index.js";
+export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";

@@ -174,7 +174,8 @@ function buildCsv(r: ParsedRecord, row: string[], cols: Map<MappableField, numbe
   const get = (f: MappableField): string | undefined => {
     const i = cols.get(f);
     if (i === undefined) return undefined;
-    const v = row[i]?.trim();
+    // A leading apostrophe is the guard exporters put before = + - @ against spreadsheet formulas.
+    const v = row[i]?.trim().replace(/^'(?=[=+\-@])/, "");
     return v ? v : undefined;
   };
   r.sourceId = get("id");

@@ -33,6 +33,7 @@ function buildRis(r: ParsedRecord): void {
   let ep: string | undefined;
   let t2: string | undefined;
   let bt: string | undefined;
+  let py: string | undefined;
   const annotations = emptyAnnotations();
   for (const [tag, value] of r.fields) {
     const v = value.trim();
@@ -76,7 +77,7 @@ function buildRis(r: ParsedRecord): void {
       case "PY":
       case "Y1":
         setIfEmpty(r, "year", yearOf(v));
-        setIfEmpty(r, "date", v);
+        py ??= v;
         break;
       case "DA":
       case "Y2":
@@ -130,6 +131,8 @@ function buildRis(r: ParsedRecord): void {
         break;
     }
   }
+  // DA is the full date; PY (often "1948/07//") stands in when there is none.
+  if (!r.date && py && py !== r.year) r.date = py;
   if (!r.year) setIfEmpty(r, "year", yearOf(r.date));
   // T2 is the journal for articles and the book or proceedings title for parts of them.
   if (t2 !== undefined) {

@@ -61,8 +61,8 @@ export async function* parseTagged(lines: AsyncIterable<Line>, syn: TaggedSyntax
     r.raw = raw.join("\n");
     r.index = i;
     if (!closed && syn.endTag) yield { kind: "problem", severity: "warning", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) has no closing ${syn.endTag} tag; read up to the next record` };
-    if (r.fields.length === 0 || r.fields.every(([, v]) => v.trim() === "")) {
-      yield { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: it has no fields` };
+    if (r.fields.every(([t, v]) => v.trim() === "" || syn.startsRecord(t))) {
+      yield { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: it has no fields besides its type` };
       return;
     }
     syn.build(r);
