@@ -2,3 +2,4 @@ export { openStore, storeOptionsFromEnv, SQLITE_FILE, type StoreOptions } from "
 export { Store, searchTerms, type WriteContext, type NewEntity, type AuditInput } from "./store.js";
 export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir, type ExamplesResult } from "./files.js";
 export type { Dialect } from "./migrations.js";
+export { syntheticRecords } from "./bench/synthetic.js";

@@ -30,6 +30,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
+    // 64 MB page cache: full-text index merges during large imports touch many pages.
+    sqlite.pragma("cache_size = -65536");
     db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   try {

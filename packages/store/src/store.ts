@@ -528,7 +528,8 @@ export class Store {
   /** Checks a new batch: ids not taken, references resolve, study lead rule. */
   private async checkNew<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
     const ids = entities.map((e) => (e as { id: string }).id);
-    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    const seen = new Set<string>();
+    const dup = ids.find((id) => seen.size === seen.add(id).size);
     if (dup !== undefined) throw new InputError(`${singular(c)} id "${dup}" given twice`);
     for (const chunk of chunks(ids, 500)) {
       const taken = await this.db.selectFrom(tableOf(c)).select("id").where("project_id", "=", projectId).where("id", "in", chunk).executeTakeFirst();
