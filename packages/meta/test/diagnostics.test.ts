@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   beggTest, cohensU3, eggerTest, failSafeN, influenceDiagnostics, influenceFlags, kendallTest, leaveOneOut, mahonianCdf,
-  readEffect, rma, rmaMv, roundHalfEven, runDiagnostics, subgroupAnalysis, tau2ConfidenceInterval, trimAndFill,
+  modelWeights, readEffect, rma, rmaMv, roundHalfEven, runDiagnostics, subgroupAnalysis, tau2ConfidenceInterval, trimAndFill,
   type Method,
 } from "@homeward/meta";
 
@@ -46,6 +46,7 @@ describe.each(uniCases)("metafor parity: $name", (c) => {
       // τ² after deletion can be exactly 0 (truncation); DFFITS and residuals can be ~0 by symmetry.
       closeAll(inf[key], c.influence[key], 1e-8);
     }
+    closeAll(modelWeights(fit), c.influence.weight);
   });
 
   it("review flags: Bonferroni outliers and Cook's distance thresholds", () => {
@@ -131,6 +132,10 @@ describe("metafor parity: multilevel leave-one-study-out (konstantopoulos2011)",
     closeAll(l1o.tau2, c.leave1out.tau2);
     closeAll(l1o.I2, c.leave1out.I2);
     l1o.sigma2!.forEach((s, i) => closeAll(s, c.leave1out.sigma2[i], 1e-8));
+  });
+
+  it("model weights (diagonal of W = V⁻¹, in percent)", () => {
+    closeAll(modelWeights(fit), c.fit.weights);
   });
 });
 

@@ -12,6 +12,7 @@ export const commands: Register[] = [
   (await import("./dedupe.js")).register,
   (await import("./escalc.js")).register,
   (await import("./meta.js")).register,
+  (await import("./plot.js")).register,
   (await import("./project.js")).register,
   (await import("./serve.js")).register,
   (await import("./summary.js")).register,

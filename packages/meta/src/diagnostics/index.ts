@@ -12,3 +12,4 @@ export {
 export { leaveOneOut, multilevelI2, type LeaveOneOut, type LeaveOneOutOptions } from "./leave1out.js";
 export { subgroupAnalysis, type SubgroupAnalysis } from "./subgroups.js";
 export { runDiagnostics, DIAGNOSTICS, type DiagnosticName, type DiagnosticsRequest, type DiagnosticsResult } from "./run.js";
+export { modelWeights } from "./weights.js";
