@@ -139,8 +139,9 @@ export function evidenceTrail(p: ReviewProject): TrailRecommendation[] {
       .sort((a, b) => (a.role === b.role ? a.id.localeCompare(b.id) : a.role === "lead" ? -1 : 1))
       .map((r) => {
         const rec = r.recordId ? recordsById.get(r.recordId) : undefined;
-        const fromRecord = rec ? [rec.authors[0], rec.year, rec.title].filter((x) => x != null && x !== "").join(", ") : "";
-        return { id: r.id, role: r.role, citation: r.citation?.trim() || fromRecord || r.id, recordId: r.recordId };
+        // A linked record describes the report itself; the free-text citation is for reports without one.
+        const fromRecord = rec ? [rec.authors.length > 1 ? `${rec.authors[0]} et al.` : rec.authors[0], rec.year, rec.title].filter((x) => x != null && x !== "").join(", ") : "";
+        return { id: r.id, role: r.role, citation: fromRecord || r.citation?.trim() || r.id, recordId: r.recordId };
       });
   return [...p.recommendations]
     .sort((a, b) => (a.kind === b.kind ? a.order - b.order : a.kind === "principle" ? -1 : 1))

@@ -10,6 +10,7 @@ import { ProtocolPage } from "./pages/Protocol";
 import { RecordsPage } from "./pages/Records";
 import { StudiesPage } from "./pages/Studies";
 import { AuditPage } from "./pages/Audit";
+import { reviewRoutes } from "./pages/review/routes";
 
 export interface RouteDef {
   path: string;
@@ -28,5 +29,6 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/protocol", title: "Protocol", component: ProtocolPage, project: true, nav: "Protocol" },
   { path: "/projects/:id/records", title: "Records", component: RecordsPage, project: true, nav: "Records" },
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  ...reviewRoutes,
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
 ];

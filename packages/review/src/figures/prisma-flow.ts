@@ -70,7 +70,7 @@ export function prismaFlowFigure(p: ReviewProject, flow: PrismaFlow = prismaFlow
   ];
   // Long reason lists widen nothing: lines are wrapped to the box width by character count.
   const wrap = (s: string) => {
-    const max = 40;
+    const max = 38;
     if (s.length <= max) return [s];
     const out: string[] = [];
     let cur = "";

@@ -131,7 +131,7 @@ export function trafficLightFigure(p: ReviewProject, tool: string, palette: RobP
       anchor: "start",
       fontSize: 10,
       fontWeight: "normal",
-      offset: 56,
+      offset: 12,
     },
     data: { values },
     encoding: {

@@ -1,0 +1,68 @@
+import { ErrorMessage, Loading } from "../../components/Status";
+import { useApi } from "../../hooks";
+import { figureUrl, reviewApi } from "./reviewApi";
+
+/**
+ * A server-rendered review figure: the SVG, its caption, the long text
+ * description (for readers who cannot see it) and downloads of the image
+ * and of the data behind it.
+ */
+export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: string; query?: Record<string, string> }) {
+  const key = JSON.stringify(query);
+  const { data, error, loading } = useApi((s) => reviewApi.figure(figureUrl(projectId, name, query), s), [projectId, name, key]);
+  return (
+    <section className="stack review-figure" aria-label={data?.title ?? "Figure"}>
+      <ErrorMessage error={error} />
+      {loading && !data ? <Loading what="figure" /> : null}
+      {data ? (
+        <figure>
+          <div className="figure-scroll">
+            <img src={figureUrl(projectId, name, query, "svg")} alt={data.alt} />
+          </div>
+          <figcaption>
+            <strong>{data.title}</strong>
+          </figcaption>
+          <details>
+            <summary>Long description</summary>
+            <LongDescription text={data.description} />
+          </details>
+          <p className="row">
+            <a className="button button-secondary" href={figureUrl(projectId, name, query, "svg", true)} download>
+              Download SVG
+            </a>
+            <a className="button button-secondary" href={figureUrl(projectId, name, query, "png", true)} download>
+              Download PNG
+            </a>
+            <a className="button button-secondary" href={figureUrl(projectId, name, query, "csv")} download>
+              Download data (CSV)
+            </a>
+          </p>
+        </figure>
+      ) : null}
+    </section>
+  );
+}
+
+/** Paragraphs separated by blank lines; lines starting "- " become list items. */
+export function LongDescription({ text }: { text: string }) {
+  return (
+    <div className="long-description">
+      {text.split(/\n\n/).map((block, i) => {
+        const lines = block.split("\n");
+        if (lines.every((l) => l.startsWith("- ")))
+          return (
+            <ul key={i}>
+              {lines.map((l, j) => (
+                <li key={j}>{l.slice(2)}</li>
+              ))}
+            </ul>
+          );
+        return (
+          <p key={i} style={{ whiteSpace: "pre-line" }}>
+            {block}
+          </p>
+        );
+      })}
+    </div>
+  );
+}
