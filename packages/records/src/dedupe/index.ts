@@ -17,6 +17,8 @@ export interface DedupeResult {
 export interface PairVerdict {
   verdict: "duplicate" | "maybe" | "different";
   reason: string;
+  /** The records contradict each other (different pages, years, DOIs, an erratum, ...): they may never share a group. */
+  conflict?: boolean;
 }
 
 interface Norm {
@@ -189,16 +191,16 @@ const PUBLISHED_TYPES = new Set<RecordType>(["article", "review"]);
  * A record without a title is never merged on the rest alone; it goes to maybe.
  */
 function judge(a: Norm, b: Norm): PairVerdict {
-  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs" };
-  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs" };
-  if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice" };
-  if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply" };
+  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs", conflict: true };
+  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true };
+  if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
+  if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
   const ts = titleSimilarity(a.key, b.key);
   const contained = !!a.key && !!b.key && titleContained(a.key, b.key);
   const au = authorAgreement(a.names, b.names);
   const authorsOk = !au.known || au.firstMatch || au.overlap >= 0.5;
   const alike = (ts >= 0.9 || contained) && authorsOk;
-  const soft = (reason: string): PairVerdict => ({ verdict: alike ? "maybe" : "different", reason });
+  const soft = (reason: string): PairVerdict => ({ verdict: alike ? "maybe" : "different", reason, conflict: true });
   if (a.preprint !== b.preprint) return soft("a preprint and another version");
   if (a.type && b.type && ((ABSTRACT_TYPES.has(a.type) && PUBLISHED_TYPES.has(b.type)) || (ABSTRACT_TYPES.has(b.type) && PUBLISHED_TYPES.has(a.type))))
     return soft("a conference abstract and an article");
@@ -206,10 +208,10 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const sameVolume = a.volume !== undefined && a.volume === b.volume;
   const pages = comparePages(a.pages, b.pages);
   const samePage = pages === "same";
-  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ" };
+  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
   if (a.volume !== undefined && b.volume !== undefined && !sameVolume) return soft("volumes differ");
   if (pages === "conflict") return soft("pages differ");
-  if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common" };
+  if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common", conflict: true };
   if (dy === 1 && !(sameVolume && samePage)) return soft("years differ by one");
 
   if ((a.doi && a.doi === b.doi) || (a.pmid && a.pmid === b.pmid)) {
@@ -357,7 +359,8 @@ export function dedupe(records: readonly DedupeInput[]): DedupeResult {
     let ok = true;
     outer: for (const m of uf.members[rx]) {
       for (const n of uf.members[ry]) {
-        if (verdictOf(m, n).verdict === "different") {
+        const v = verdictOf(m, n);
+        if (v.conflict) {
           ok = false;
           break outer;
         }

@@ -1,0 +1,101 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { comparePair, dedupe, parseAll, type DedupeInput } from "@homeward/records";
+
+const base: DedupeInput = {
+  id: "a",
+  title: "Atypical hemolytic uremic syndrome: update on the complement system and what is new",
+  authors: ["Hirt-Minkowski, P.", "Dickenmann, M.", "Schifferli, J. A."],
+  year: "2010",
+  journal: "Nephron Clinical Practice",
+  volume: "114",
+  issue: "4",
+  pages: "c219-c235",
+};
+const rec = (over: Partial<DedupeInput>): DedupeInput => ({ ...base, ...over });
+
+describe("pair rules", () => {
+  it("merges the same article written by two databases", () => {
+    const v = comparePair(base, rec({ id: "b", title: "Atypical Hemolytic Uremic Syndrome: Update on the Complement System and What Is New.", authors: ["Hirt-Minkowski P", "Dickenmann M", "Schifferli JA"], journal: "Nephron Clin Pract", pages: "C219-35" }));
+    expect(v.verdict).toBe("duplicate");
+  });
+  it("merges on a shared DOI even when little else is filled", () => {
+    expect(comparePair(rec({ doi: "https://doi.org/10.1159/000276584" }), { id: "b", title: base.title, doi: "10.1159/000276584" }).verdict).toBe("duplicate");
+  });
+  it("never merges an erratum, a comment or a reply with the article", () => {
+    expect(comparePair(base, rec({ id: "b", title: `Erratum: ${base.title}` })).verdict).toBe("different");
+    expect(comparePair(base, rec({ id: "b", title: `Comment on: ${base.title}` })).verdict).toBe("different");
+  });
+  it("does not merge titles that differ in a number (trial parts) on title evidence alone", () => {
+    const f1 = rec({ title: "FOCUS 1: a randomized, double-blinded, multicentre phase III trial of ceftaroline", pages: undefined, volume: undefined });
+    const f2 = rec({ id: "b", title: "FOCUS 2: a randomized, double-blinded, multicentre phase III trial of ceftaroline", pages: undefined, volume: undefined });
+    expect(comparePair(f1, f2).verdict).toBe("maybe");
+  });
+  it("keeps different years, volumes and pages apart", () => {
+    expect(comparePair(base, rec({ id: "b", year: "2007" })).verdict).toBe("different");
+    expect(comparePair(base, rec({ id: "b", pages: "S12" })).verdict).not.toBe("duplicate");
+    expect(comparePair(base, rec({ id: "b", volume: "115" })).verdict).not.toBe("duplicate");
+  });
+  it("accepts a year off by one (online first) only with the same volume and first page", () => {
+    expect(comparePair(base, rec({ id: "b", year: "2009" })).verdict).toBe("duplicate");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined })).verdict).toBe("maybe");
+  });
+  it("sends a preprint and its published version, and an abstract and the article, to maybe", () => {
+    expect(comparePair(base, rec({ id: "b", journal: "medRxiv", volume: undefined, pages: undefined })).verdict).toBe("maybe");
+    expect(comparePair(rec({ type: "article" }), rec({ id: "b", type: "conference-abstract" })).verdict).toBe("maybe");
+  });
+  it("merges differently translated titles when authors, journal, year, volume and page range all agree", () => {
+    const a = rec({ title: "Antibiotic prophylaxis in pulmonary surgery. A controlled double-blind study of amoxicillin versus cefamandole", journal: "Ann Fr Anesth Reanim", volume: "13", pages: "280-284", year: "1994", authors: ["Train, M.", "Soulard, D."] });
+    const b = rec({ id: "b", title: "[Comparison of amoxicillin and cefamandole in the prevention of bronchopulmonary infections in pulmonary surgery]", journal: "Annales Francaises d Anesthesie et de Reanimation", volume: "13", pages: "280-4", year: "1994", authors: ["Train M", "Soulard D"] });
+    expect(comparePair(a, b).verdict).toBe("duplicate");
+  });
+  it("does not merge on title alone when the authors share no one", () => {
+    expect(comparePair(base, rec({ id: "b", authors: ["El Nahas, M."] })).verdict).toBe("different");
+  });
+});
+
+describe("grouping", () => {
+  it("never joins two records judged different through a third that resembles both", () => {
+    const a = rec({ id: "a", pages: "10-20" });
+    const b = rec({ id: "b", pages: undefined });
+    const c = rec({ id: "c", pages: "30-40" });
+    expect(comparePair(a, b).verdict).toBe("duplicate");
+    expect(comparePair(b, c).verdict).toBe("duplicate");
+    const { groups } = dedupe([a, b, c]);
+    const together = groups.find((g) => g.includes("a"))!;
+    expect(together).not.toContain("c");
+    expect(groups.flat().sort()).toEqual(["a", "b", "c"]);
+  });
+  it("puts the most complete record first and lists every record once", () => {
+    const sparse = rec({ id: "s", issue: undefined, doi: undefined });
+    const full = rec({ id: "f", doi: "10.1159/000276584", abstract: "Background..." });
+    const other = { id: "o", title: "Something else entirely", authors: ["Nobody, N."], year: "1999" };
+    const { groups } = dedupe([sparse, other, full]);
+    expect(groups).toEqual([["f", "s"], ["o"]]);
+  });
+  it("rejects repeated ids", () => {
+    expect(() => dedupe([base, base])).toThrow(/duplicate record id/);
+  });
+});
+
+const dataDir = new URL("../../../../shared/data/dedupe/", import.meta.url).pathname;
+const python = "/usr/bin/python3";
+const scorer = new URL("../../../../shared/bench/dedupe_eval.py", import.meta.url).pathname;
+const haveData = existsSync(dataDir) && existsSync(python) && existsSync(scorer);
+
+describe.skipIf(!haveData)("labelled benchmark sets (BibDedupe's published figures as the bar)", () => {
+  const bar: Record<string, number> = { cytology_screening: 0.992, haematology: 0, respiratory: 0.936 };
+  for (const set of Object.keys(bar)) {
+    it(`${set}: no false positive${bar[set] ? `, sensitivity above ${bar[set]}` : ""}`, async () => {
+      const { records } = await parseAll(readFileSync(join(dataDir, set, "records_pre_merged.csv")), { fileName: "records_pre_merged.csv" });
+      const out = join(mkdtempSync(join(tmpdir(), "dedupe-")), "out.json");
+      writeFileSync(out, JSON.stringify(dedupe(records.map((r) => ({ ...r, id: r.sourceId! })))));
+      const score = JSON.parse(execFileSync(python, [scorer, join(dataDir, set), out]).toString()) as { FP: number; sensitivity: number };
+      expect(score.FP).toBe(0);
+      expect(score.sensitivity).toBeGreaterThan(bar[set]);
+    });
+  }
+});
