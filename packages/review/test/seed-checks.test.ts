@@ -247,6 +247,17 @@ describe("places where the seed's figures disagree with its own tables", () => {
     }
   });
 
+  it("implementation outcomes examined (line 1648) against Appendix D", () => {
+    // Line 1648: acceptability 34, adoption 14, appropriateness 12, feasibility 14, fidelity 20, reach 9,
+    // sustainability 7, cost 7 studies; Appendix D (lines 3569–3677) lists each study's outcomes assessed.
+    const printed: Record<string, number> = { acceptability: 34, adoption: 14, appropriateness: 12, feasibility: 14, fidelity: 20, reach: 9, sustainability: 7, cost: 7 };
+    const impl = p.studies.filter((st) => st.strand === "implementation" || st.strand === "both");
+    for (const [outcome, n] of Object.entries(printed)) {
+      const listed = impl.filter((st) => (st.attributes.implementationOutcomes as string[] | undefined)?.includes(outcome)).length;
+      if (listed !== n) disagree(`Implementation outcome ${outcome}`, `line 1648 says ${n} studies; Appendix D lists it for ${listed}`);
+    }
+  });
+
   it("CERQual findings citing studies outside the 73 included", () => {
     // Table 13 / Appendix I name contributing studies; those not among the included studies are listed.
     const outside = p.studies.filter((st) => st.strand === "other" || st.strand === null);
@@ -279,6 +290,7 @@ describe("places where the seed's figures disagree with its own tables", () => {
       "Table 11 Gender/sex",
       "Table 5 Outcomes not relevant",
       "Table 5 Multiple reports of the same study",
+      "Implementation outcome acceptability",
       "CERQual Hyde-Dryden, Lawson, et al., 2015",
     ]);
   });
