@@ -1,4 +1,4 @@
-import { annotationLines, hasAnnotations } from "./annotations.js";
+import { annotationLines, hasAnnotations, isAnnotationLine } from "./annotations.js";
 import type { Annotations, ParsedRecord, RecordType } from "./types.js";
 
 /** A record to export: the normalised fields, the project's annotations, and (optionally) the fields as first read. */
@@ -31,52 +31,52 @@ function splitPages(p: string | undefined): [string | undefined, string | undefi
 }
 
 
+/** Tags the RIS writer produces from normalised fields (or reads into them). */
+const RIS_WRITTEN = new Set(["TY", "ID", "TI", "T1", "CT", "BT", "T2", "JF", "JO", "JA", "J1", "J2", "AU", "A1", "A2", "ED", "PY", "Y1", "DA", "Y2", "VL", "VO", "IS", "CP", "SP", "EP", "DO", "AN", "SN", "AB", "N2", "KW", "UR", "L1", "L2", "L4", "LK", "LA", "PB", "N1", "ER"]);
+
 /**
- * RIS. A record that was read from RIS is written back with its original tags
- * (unknown and repeated ones included) so nothing is lost; the project's
- * annotations replace any earlier Homeward N1 lines.
+ * RIS. Normalised fields are written with the current tag set; a record read
+ * from RIS also gets back every tag this writer does not produce (unknown and
+ * vendor tags, plain notes), so nothing is lost; the project's annotations
+ * replace any earlier Homeward N1 lines.
  */
 function risRecord(r: ExportRecord): string {
   const out: string[] = [];
   const t = (tag: string, v: string | undefined) => {
     if (v !== undefined && v !== "") out.push(`${tag}  - ${v.replace(/\r?\n/g, "\n      ")}`);
   };
-  if (r.format === "ris" && r.fields?.length) {
-    for (const [tag, v] of r.fields) {
-      if (tag === "ER" || (tag === "N1" && /^Homeward (decision|reason|label|note)\b/.test(v))) continue;
-      out.push(`${tag}  - ${v}`.trimEnd().replace(/ -$/, " - ").replace(/\n/g, "\n"));
-    }
+  // A RIS record keeps its own type name (EndNote's "Journal Article", ABST, ...).
+  t("TY", r.format === "ris" && r.sourceType ? r.sourceType : RIS_TYPE[r.type ?? "other"]);
+  t("ID", r.id ?? r.sourceId);
+  t("TI", r.title);
+  for (const a of r.authors ?? []) t("AU", a);
+  for (const e of r.editors ?? []) t("A2", e);
+  t("PY", r.year);
+  t("DA", r.date);
+  if (r.type === "chapter" || r.type === "conference" || r.type === "conference-abstract") {
+    t("T2", r.booktitle);
+    t("JF", r.journal);
   } else {
-    t("TY", RIS_TYPE[r.type ?? "other"]);
-    t("ID", r.id ?? r.sourceId);
-    t("TI", r.title);
-    for (const a of r.authors ?? []) t("AU", a);
-    for (const e of r.editors ?? []) t("A2", e);
-    t("PY", r.year);
-    t("DA", r.date);
-    if (r.type === "chapter" || r.type === "conference" || r.type === "conference-abstract") {
-      t("T2", r.booktitle);
-      t("JF", r.journal);
-    } else {
-      t("T2", r.journal);
-      t("BT", r.booktitle);
-    }
-    t("J2", r.journalAbbrev);
-    t("VL", r.volume);
-    t("IS", r.issue);
-    const [sp, ep] = splitPages(r.pages);
-    t("SP", sp);
-    t("EP", ep);
-    t("DO", r.doi);
-    t("AN", r.pmid);
-    t("SN", r.issn);
-    t("SN", r.isbn);
-    t("AB", r.abstract);
-    for (const k of r.keywords ?? []) t("KW", k);
-    for (const u of r.urls ?? []) t("UR", u);
-    t("LA", r.language);
-    t("PB", r.publisher);
+    t("T2", r.journal);
+    t("BT", r.booktitle);
   }
+  t("J2", r.journalAbbrev);
+  t("VL", r.volume);
+  t("IS", r.issue);
+  const [sp, ep] = splitPages(r.pages);
+  t("SP", sp);
+  t("EP", ep);
+  t("DO", r.doi);
+  t("AN", r.pmid);
+  t("SN", r.issn);
+  t("SN", r.isbn);
+  t("AB", r.abstract);
+  for (const k of r.keywords ?? []) t("KW", k);
+  for (const u of r.urls ?? []) t("UR", u);
+  t("LA", r.language);
+  t("PB", r.publisher);
+  // Tags this writer does not produce (unknown, vendor-specific, plain notes) go out as they came in.
+  if (r.format === "ris") for (const [tag, v] of r.fields ?? []) if (!RIS_WRITTEN.has(tag) || (tag === "N1" && !isAnnotationLine(v))) t(tag, v);
   if (hasAnnotations(r.annotations)) for (const l of annotationLines(r.annotations)) t("N1", l);
   out.push("ER  - ");
   return `${out.join("\n")}\n\n`;

@@ -285,7 +285,7 @@ function buildBibtex(r: ParsedRecord): void {
         setIfEmpty(r, "abstract", v);
         break;
       case "keywords":
-        r.keywords.push(...splitList(v, /\s*[;,]\s*/));
+        r.keywords.push(...splitList(v, v.includes(";") ? /\s*;\s*/ : /\s*,\s*/));
         break;
       case "url":
         r.urls.push(v);
