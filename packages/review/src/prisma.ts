@@ -251,8 +251,8 @@ export function prismaFlow(p: ReviewProject): PrismaFlow {
 }
 
 /** Sum of a reasons object (or a plain number), for arithmetic checks and drawing. */
-export function total(v: number | ReasonCounts | null): number | null {
-  if (v === null) return null;
+export function total(v: number | ReasonCounts | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
   return typeof v === "number" ? v : Object.values(v).reduce((a, b) => a + b, 0);
 }
 

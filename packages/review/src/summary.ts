@@ -1,6 +1,6 @@
 import type { Confidence } from "@homeward/model";
 import { canonicalJudgement, checkOverall, JUDGEMENT_SCALES, ruleToolOf } from "./appraisal-rules.js";
-import { prismaFlow } from "./prisma.js";
+import { PRISMA_FIELDS, prismaFlow, type PrismaCountField, type PrismaCounts, type PrismaSource } from "./prisma.js";
 import {
   appraisalsByStudy,
   characteristicList,
@@ -232,10 +232,12 @@ export function cerqualCounts(p: ReviewProject): { High: number; Moderate: numbe
  * appraisal conflicts, CERQual counts and PROGRESS-Plus reporting.
  */
 export function reviewSummary(p: ReviewProject) {
-  const { prisma, prismaSource } = prismaFlow(p);
+  const flow = prismaFlow(p);
+  // Exactly the fields the summary format names (registers are shown in the diagram and the flow).
+  const fields = PRISMA_FIELDS.filter((f) => f !== "register_results");
   return {
-    prisma,
-    prismaSource,
+    prisma: Object.fromEntries(fields.map((f) => [f, flow.prisma[f]])) as Omit<PrismaCounts, "register_results">,
+    prismaSource: Object.fromEntries(fields.map((f) => [f, flow.prismaSource[f]])) as Record<Exclude<PrismaCountField, "register_results">, PrismaSource>,
     studies: studyCounts(p),
     typology: typology(p),
     robSummary: robSummary(p),

@@ -20,6 +20,14 @@ describe("homeward summary", () => {
     const s = JSON.parse(c.stdout);
     expect(Object.keys(s)).toEqual(["prisma", "prismaSource", "studies", "typology", "robSummary", "appraisalConflicts", "cerqual", "progressPlus"]);
     // Seed 000, Appendix A line 3174 and line 898; figures in detail: packages/review/test/seed-checks.test.ts.
+    // The PRISMA2020 R package field names listed by the summary format, each with its source.
+    const fields = [
+      "database_results", "duplicates", "records_screened", "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports",
+      "dbr_assessed", "dbr_excluded", "website_results", "organisation_results", "citations_results", "other_sought_reports",
+      "other_notretrieved_reports", "other_assessed", "other_excluded", "new_studies", "new_reports",
+    ];
+    expect(Object.keys(s.prisma).sort()).toEqual([...fields].sort());
+    expect(Object.keys(s.prismaSource).sort()).toEqual([...fields].sort());
     expect(s.prisma.database_results).toBe(10263);
     expect(s.prismaSource.database_results).toBe("recorded");
     expect(s.studies.designs).toEqual({ RCT: 11, QED: 15 });
