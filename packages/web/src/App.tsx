@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Suspense, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { api, getUser, setUser } from "./api";
 import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
 import { routes, type RouteDef } from "./routes";
-import { ErrorMessage } from "./components/Status";
+import { focusPageTitle } from "./components/PageTitle";
+import { ErrorMessage, LiveStatus } from "./components/Status";
 import { NotFoundPage } from "./pages/NotFound";
 
 function resolve(pathname: string): { route: RouteDef | null; params: Params } {
@@ -27,8 +28,7 @@ export function App() {
       firstRender.current = false;
       return;
     }
-    const h1 = mainRef.current?.querySelector<HTMLElement>("[data-page-title]");
-    (h1 ?? mainRef.current)?.focus();
+    focusPageTitle(mainRef.current);
     window.scrollTo(0, 0);
   }, [pathname]);
 
@@ -60,11 +60,17 @@ export function App() {
       ) : (
         <main id="main" ref={mainRef} tabIndex={-1} className="main">
           <DocumentTitle parts={[route?.title ?? "Page not found"]} />
-          <Page params={params} />
+          <PageBoundary>
+            <Page params={params} />
+          </PageBoundary>
         </main>
       )}
     </>
   );
+}
+
+function PageBoundary({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<LiveStatus>Loading page…</LiveStatus>}>{children}</Suspense>;
 }
 
 function DocumentTitle({ parts }: { parts: (string | undefined)[] }) {
@@ -123,7 +129,9 @@ function ProjectLayout({
       </div>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
         <ErrorMessage error={error} />
-        <Page params={params} />
+        <PageBoundary>
+          <Page params={params} />
+        </PageBoundary>
       </main>
     </ProjectContext.Provider>
   );

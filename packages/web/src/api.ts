@@ -4,7 +4,6 @@
  * pages can show it as is.
  */
 
-import { RecordSort as RecordSortSchema } from "@homeward/model";
 import type {
   AuditEntry,
   BibRecord,
@@ -21,7 +20,6 @@ import type {
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };
 export type StageCount = ProjectDetail["dashboard"]["stages"][number];
 export type SortDir = "asc" | "desc";
-export const RECORD_SORTS: readonly RecordSort[] = RecordSortSchema.options;
 
 export interface RecordQuery {
   offset: number;

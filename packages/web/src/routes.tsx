@@ -2,14 +2,16 @@
  * The one route table. A new capability adds a page component and one entry
  * here; entries with `nav` appear, in order, in the project navigation.
  */
-import type { ComponentType } from "react";
+import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
-import { DashboardPage } from "./pages/Dashboard";
-import { ProtocolPage } from "./pages/Protocol";
-import { RecordsPage } from "./pages/Records";
-import { StudiesPage } from "./pages/Studies";
-import { AuditPage } from "./pages/Audit";
+
+// The first page is in the main bundle; the others load when first visited.
+const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
+const ProtocolPage = lazy(() => import("./pages/Protocol").then((m) => ({ default: m.ProtocolPage })));
+const RecordsPage = lazy(() => import("./pages/Records").then((m) => ({ default: m.RecordsPage })));
+const StudiesPage = lazy(() => import("./pages/Studies").then((m) => ({ default: m.StudiesPage })));
+const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
 import { reviewRoutes } from "./pages/review/routes";
 
 export interface RouteDef {

@@ -6,7 +6,10 @@ import { formatCount, formatDate } from "../format";
 import { useApi } from "../hooks";
 import { MARKS, mark } from "../perf";
 import { Link } from "../router";
-import { validateProjectInput, type ProjectInputErrors } from "../validation";
+import type { ProjectInputErrors } from "../validation";
+
+// The schema check (zod and the model) is loaded apart from the first page and warmed once the form is shown.
+const loadValidation = () => import("../validation");
 
 export function ProjectListPage() {
   const { data: projects, error, loading, reload } = useApi((s) => api.listProjects(s), []);
@@ -92,17 +95,20 @@ function CreateProjectForm({ onCreated }: { onCreated: (p: ProjectSummary) => vo
   const [busy, setBusy] = useState(false);
   const titleRef = useRef<HTMLInputElement>(null);
   const descRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    loadValidation().catch(() => {});
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const found = validateProjectInput({ title, description });
-    setErrors(found);
     setServerError(null);
-    if (found.title) return titleRef.current?.focus();
-    if (found.description) return descRef.current?.focus();
     setBusy(true);
     try {
+      const found = (await loadValidation()).validateProjectInput({ title, description });
+      setErrors(found);
+      if (found.title) return titleRef.current?.focus();
+      if (found.description) return descRef.current?.focus();
       const created = await api.createProject({
         title: title.trim(),
         ...(description.trim() ? { description: description.trim() } : {}),
@@ -151,7 +157,8 @@ function CreateProjectForm({ onCreated }: { onCreated: (p: ProjectSummary) => vo
         />
       </Field>
       <div>
-        <button type="submit" disabled={busy} aria-disabled={busy}>
+        {/* Not `disabled`: that would drop keyboard focus to the page while the request runs. */}
+        <button type="submit" aria-disabled={busy}>
           {busy ? "Creating…" : "Create project"}
         </button>
       </div>

@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { api, RECORD_SORTS, type RecordSummary, type RecordSort, type SortDir } from "../api";
+import { RecordSort as RecordSortSchema } from "@homeward/model";
+import { api, type RecordSummary, type RecordSort, type SortDir } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatAuthors, formatCount, formatDate } from "../format";
@@ -47,7 +48,8 @@ export function RecordsPage() {
   const [qParam, setQParam] = useSearchParam("q");
   const [recordParam, setRecordParam] = useSearchParam("record");
 
-  const sort = (RECORD_SORTS as readonly string[]).includes(sortParam ?? "") ? (sortParam as RecordSort) : undefined;
+  const parsedSort = RecordSortSchema.safeParse(sortParam);
+  const sort: RecordSort | undefined = parsedSort.success ? parsedSort.data : undefined;
   const dir: SortDir | undefined = sort ? (dirParam === "desc" ? "desc" : "asc") : undefined;
 
   const [searchText, setSearchText] = useState(qParam ?? "");
