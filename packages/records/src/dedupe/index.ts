@@ -26,6 +26,9 @@ interface Norm {
   id: string;
   title: string; // normalised, spaced
   key: string; // normalised, without spaces
+  /** Counts of each letter and digit in `key`. */
+  hist: Uint16Array;
+  codes: Uint8Array;
   /** The digits of the title in order ("FOCUS 1", "part 2"; "10 000" and "10000" alike). */
   numbers: string;
   flags: { erratum: boolean; comment: boolean };
@@ -42,6 +45,16 @@ interface Norm {
   completeness: number;
 }
 
+function histogram(s: string): Uint16Array {
+  const h = new Uint16Array(36);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) h[c - 97]++;
+    else if (c >= 48 && c <= 57) h[26 + c - 48]++;
+  }
+  return h;
+}
+
 function prepare(r: DedupeInput, i: number): Norm {
   const title = normaliseTitle(r.title);
   const names = (r.authors ?? []).map(parseName).filter((n): n is Name => n !== null);
@@ -54,6 +67,8 @@ function prepare(r: DedupeInput, i: number): Norm {
     id: r.id,
     title,
     key: title.replace(/ /g, ""),
+    hist: histogram(title),
+    codes: codesOf(title.replace(/ /g, "")),
     numbers: title.replace(/\D/g, ""),
     flags: titleFlags(title),
     names,
@@ -71,45 +86,80 @@ function prepare(r: DedupeInput, i: number): Norm {
   };
 }
 
+/** Character codes of an ASCII-folded string (folded keys hold only a–z and 0–9). */
+function codesOf(s: string): Uint8Array {
+  const c = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) c[i] = s.charCodeAt(i) & 0xff;
+  return c;
+}
+
+let rowA = new Int32Array(512);
+let rowB = new Int32Array(512);
+
 /** Levenshtein distance if at most `k`, else k + 1 (Ukkonen's band: O(k·n)). */
-export function boundedLevenshtein(a: string, b: string, k: number): number {
-  if (a === b) return 0;
+export function boundedLevenshtein(a: string | Uint8Array, b: string | Uint8Array, k: number): number {
+  if (typeof a === "string") a = codesOf(a);
+  if (typeof b === "string") b = codesOf(b);
+  if (a.length === b.length && a.every((c, i) => c === (b as Uint8Array)[i])) return 0;
   if (Math.abs(a.length - b.length) > k) return k + 1;
   if (a.length > b.length) [a, b] = [b, a];
   const n = a.length;
   const m = b.length;
   const INF = k + 1;
-  let prev = new Array<number>(m + 1);
-  let cur = new Array<number>(m + 1);
+  if (rowA.length < m + 2) {
+    rowA = new Int32Array(m + 2);
+    rowB = new Int32Array(m + 2);
+  }
+  let prev = rowA;
+  let cur = rowB;
   for (let j = 0; j <= m; j++) prev[j] = j <= k ? j : INF;
   for (let i = 1; i <= n; i++) {
     const lo = Math.max(1, i - k);
     const hi = Math.min(m, i + k);
-    cur[lo - 1] = lo - 1 === 0 ? i : INF;
+    cur[lo - 1] = lo === 1 ? (i <= k ? i : INF) : INF;
     let rowMin = cur[lo - 1];
-    const ca = a.charCodeAt(i - 1);
+    const ca = a[i - 1];
     for (let j = lo; j <= hi; j++) {
-      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      const del = (j <= i - 1 + k ? prev[j] : INF) + 1;
+      let v = prev[j - 1] + (ca === b[j - 1] ? 0 : 1);
+      const del = j < i + k ? prev[j] + 1 : INF;
+      if (del < v) v = del;
       const ins = cur[j - 1] + 1;
-      const v = Math.min(sub, del, ins, INF);
+      if (ins < v) v = ins;
+      if (v > INF) v = INF;
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (hi < m) cur[hi + 1] = INF;
     if (rowMin > k) return INF;
-    [prev, cur] = [cur, prev];
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
   return Math.min(prev[m], INF);
 }
 
-/** Similarity of two normalised titles in [0, 1]: 1 − edit distance / longer length, computed only above 0.8. */
-function titleSimilarity(a: string, b: string): number {
+/**
+ * Similarity of two normalised titles: 1 − edit distance / longer length.
+ * Computed exactly down to `min` (the band is sized for it); below, 0.
+ */
+function titleSimilarity(x: Norm, y: Norm, min: number): number {
+  const a = x.key;
+  const b = y.key;
   if (!a || !b) return 0;
   if (a === b) return 1;
   const L = Math.max(a.length, b.length);
-  const k = Math.floor(L * 0.2);
-  const d = boundedLevenshtein(a, b, k);
+  const k = Math.floor(L * (1 - min));
+  if (Math.abs(a.length - b.length) > k) return 0;
+  // Letter counts bound the edit distance from below: a cheap way to skip unrelated titles.
+  let more = 0;
+  let less = 0;
+  for (let c = 0; c < 36; c++) {
+    const d = x.hist[c] - y.hist[c];
+    if (d > 0) more += d;
+    else less -= d;
+  }
+  if (Math.max(more, less) > k) return 0;
+  const d = boundedLevenshtein(x.codes, y.codes, k);
   return d > k ? 0 : 1 - d / L;
 }
 
@@ -195,41 +245,56 @@ function judge(a: Norm, b: Norm): PairVerdict {
   if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true };
   if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
   if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
-  const ts = titleSimilarity(a.key, b.key);
-  const contained = !!a.key && !!b.key && titleContained(a.key, b.key);
+  const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
+  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
+  // Title similarity is the costly part: computed at most once, only when a rule needs it,
+  // and only as far down as the lowest threshold in use.
+  const sameIds = (!!a.doi && a.doi === b.doi) || (!!a.pmid && a.pmid === b.pmid);
+  const floor = sameIds ? 0.7 : 0.85;
+  let tsMemo: number | undefined;
+  let tsMin = 1;
+  // Asked for at least `min`: an answer computed for a lower floor serves; a higher one may need recomputing.
+  const title = (min = floor) => {
+    if (tsMemo === undefined || (tsMemo === 0 && min < tsMin)) {
+      tsMemo = titleSimilarity(a, b, min);
+      tsMin = min;
+    }
+    return tsMemo;
+  };
+  let containedMemo: boolean | undefined;
+  const isContained = () => (containedMemo ??= !!a.key && !!b.key && titleContained(a.key, b.key));
   const au = authorAgreement(a.names, b.names);
   const authorsOk = !au.known || au.firstMatch || au.overlap >= 0.5;
-  const alike = (ts >= 0.9 || contained) && authorsOk;
-  const soft = (reason: string): PairVerdict => ({ verdict: alike ? "maybe" : "different", reason, conflict: true });
+  const alike = () => authorsOk && (isContained() || title(0.9) >= 0.9);
+  const soft = (reason: string): PairVerdict => ({ verdict: alike() ? "maybe" : "different", reason, conflict: true });
   if (a.preprint !== b.preprint) return soft("a preprint and another version");
   if (a.type && b.type && ((ABSTRACT_TYPES.has(a.type) && PUBLISHED_TYPES.has(b.type)) || (ABSTRACT_TYPES.has(b.type) && PUBLISHED_TYPES.has(a.type))))
     return soft("a conference abstract and an article");
-  const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
   const sameVolume = a.volume !== undefined && a.volume === b.volume;
   const pages = comparePages(a.pages, b.pages);
   const samePage = pages === "same";
-  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
   if (a.volume !== undefined && b.volume !== undefined && !sameVolume) return soft("volumes differ");
   if (pages === "conflict") return soft("pages differ");
   if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common", conflict: true };
   if (dy === 1 && !(sameVolume && samePage)) return soft("years differ by one");
 
-  if ((a.doi && a.doi === b.doi) || (a.pmid && a.pmid === b.pmid)) {
-    const titlesAgree = !a.key || !b.key || ts >= 0.7 || contained;
+  if (sameIds) {
+    const titlesAgree = !a.key || !b.key || isContained() || title() >= 0.7;
     return titlesAgree ? { verdict: "duplicate", reason: a.doi && a.doi === b.doi ? "same DOI" : "same PMID" } : { verdict: "maybe", reason: "same identifier, different titles" };
   }
   if (!a.key || !b.key) return { verdict: au.known && au.same ? "maybe" : "different", reason: "a title is missing" };
   // Titles differing in a number ("FOCUS 1" / "FOCUS 2", "part 2") need the same volume and first page as well.
   if (a.numbers !== b.numbers && a.numbers && b.numbers && !(samePage && sameVolume)) return soft("the titles' numbers differ");
   const journalOk = anyJournalMatch(a, b);
-
+  const ts = title();
+  const contained = isContained();
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
   if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: "same title, authors and year" };
   if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: "similar title; same authors, year and pages" };
   const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
   if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2)
     return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
-  if (alike) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
+  if (alike()) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
   return { verdict: "different", reason: "titles differ" };
 }
 
