@@ -137,6 +137,7 @@ function evaluate(
 ): Eval | null {
   const L = sigma2.length;
   const k = y.length;
+  const singleton = nest.nGroups.map((g) => g === k);
   const XtWX = new Float64Array(p * p);
   const XtWy = new Float64Array(p);
   let logDetV = 0;
@@ -208,17 +209,36 @@ function evaluate(
       for (let c = 0; c < p; c++) WX[a * p + c] += wab * X[rows[b] * p + c];
     }
     // For each level: WA_l (n×n) with (WA_l)[a,b] = Σ_{c ∈ g_l(b)} W[a,c]; F_l = A_l W X (n×p).
+    // A level whose groups are single rows (e.g. outcome ids) has A_l = I.
     const WA: Float64Array[] = [];
     const F: Float64Array[] = [];
     for (let l = 0; l < L; l++) {
       const g = nest.groups[l];
-      const wa = new Float64Array(n * n);
-      const fl = new Float64Array(n * p);
-      for (let b = 0; b < n; b++) {
-        for (let c = 0; c < n; c++) {
-          if (g[rows[c]] !== g[rows[b]]) continue;
-          for (let a = 0; a < n; a++) wa[a * n + b] += W[a * n + c];
-          for (let d = 0; d < p; d++) fl[b * p + d] += WX[c * p + d];
+      let wa: Float64Array, fl: Float64Array;
+      if (singleton[l]) {
+        wa = W;
+        fl = WX;
+        for (let a = 0; a < n; a++) quad[l] += Wr[a] * Wr[a];
+      } else {
+        wa = new Float64Array(n * n);
+        fl = new Float64Array(n * p);
+        for (let b = 0; b < n; b++) {
+          const gb = g[rows[b]];
+          for (let c = 0; c < n; c++) {
+            if (g[rows[c]] !== gb) continue;
+            for (let a = 0; a < n; a++) wa[a * n + b] += W[a * n + c];
+            for (let d = 0; d < p; d++) fl[b * p + d] += WX[c * p + d];
+          }
+        }
+        // (Wr)ᵀ A_l (Wr) = Σ_groups (Σ_group Wr)²: accumulate each group at its first row.
+        for (let a = 0; a < n; a++) {
+          const ga = g[rows[a]];
+          let first = true;
+          for (let b = 0; b < a; b++) if (g[rows[b]] === ga) { first = false; break; }
+          if (!first) continue;
+          let sg = 0;
+          for (let b = a; b < n; b++) if (g[rows[b]] === ga) sg += Wr[b];
+          quad[l] += sg * sg;
         }
       }
       WA.push(wa);
@@ -226,15 +246,25 @@ function evaluate(
       let tr = 0;
       for (let a = 0; a < n; a++) tr += wa[a * n + a];
       trWA[l] += tr;
-      // (Wr)ᵀ A_l (Wr) = Σ_groups (Σ Wr)²
-      const sums = new Map<number, number>();
-      for (let a = 0; a < n; a++) sums.set(g[rows[a]], (sums.get(g[rows[a]]) ?? 0) + Wr[a]);
-      for (const s of sums.values()) quad[l] += s * s;
       // T_l = (WX)ᵀ F_l
       const Tl = T[l];
       for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
         const wx = WX[a * p + c];
         for (let d = 0; d < p; d++) Tl[c * p + d] += wx * fl[a * p + d];
+      }
+    }
+    // W F_m, once per level (REML only)
+    const WF: Float64Array[] = [];
+    if (reml) {
+      for (let m = 0; m < L; m++) {
+        const wf = new Float64Array(n * p);
+        const Fm = F[m];
+        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+          const wab = W[a * n + b];
+          if (wab === 0) continue;
+          for (let d = 0; d < p; d++) wf[a * p + d] += wab * Fm[b * p + d];
+        }
+        WF.push(wf);
       }
     }
     for (let l = 0; l < L; l++) {
@@ -245,15 +275,10 @@ function evaluate(
         trWAWA[l * L + m] += t;
         if (reml) {
           // M_lm = F_lᵀ W F_m
-          const WFm = new Float64Array(n * p);
-          for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-            const wab = W[a * n + b];
-            if (wab === 0) continue;
-            for (let d = 0; d < p; d++) WFm[a * p + d] += wab * F[m][b * p + d];
-          }
-          const Mlm = M[l * L + m];
+          const Mlm = M[l * L + m], Fl = F[l], WFm = WF[m];
           for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
-            const f = F[l][a * p + c];
+            const f = Fl[a * p + c];
+            if (f === 0) continue;
             for (let d = 0; d < p; d++) Mlm[c * p + d] += f * WFm[a * p + d];
           }
         }
