@@ -5,3 +5,4 @@ export { CSV_PRESETS, splitAuthorCell } from "./formats/csv.js";
 export { annotationLines, readAnnotationBlock } from "./annotations.js";
 export { dedupe, comparePair, type DedupeInput, type DedupeResult, type PairVerdict } from "./dedupe/index.js";
 export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";
+export { toBibRecord, fromBibRecord, screeningAnnotations, type ImportedRecord } from "./model-map.js";

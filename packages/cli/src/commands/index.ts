@@ -14,6 +14,7 @@ export const commands: Register[] = [
   (await import("./meta.js")).register,
   (await import("./plot.js")).register,
   (await import("./project.js")).register,
+  (await import("./records.js")).register,
   (await import("./serve.js")).register,
   (await import("./summary.js")).register,
 ];

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, storeOptionsFromEnv } from "@homeward/store";
+import { parseAll } from "@homeward/records";
+import { run, type Io } from "../index.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "homeward-records-"));
+function capture(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), cwd };
+  return { io, out: () => out.join(""), err: () => err.join("") };
+}
+
+let saved: string | undefined;
+beforeAll(() => {
+  saved = process.env.HOMEWARD_EXAMPLES_DIR;
+  process.env.HOMEWARD_EXAMPLES_DIR = "";
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.HOMEWARD_EXAMPLES_DIR;
+  else process.env.HOMEWARD_EXAMPLES_DIR = saved;
+});
+
+const RIS = [
+  "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nT2  - Orphanet J Rare Dis\nVL  - 6\nSP  - 60\nDO  - 10.1186/1750-1172-6-60\nZZ  - vendor field\nER  - \n",
+  "TY  - JOUR\nER  - \n",
+  "TY  - JOUR\nTI  - Complement dysfunction in hemolytic uremic syndrome\nAU  - Zipfel, P. F.\nPY  - 2006\nER  - \n",
+].join("\n");
+
+describe("homeward records", () => {
+  it("validates, refuses a file with unreadable records, imports with --skip-invalid in one batch, exports with decisions", async () => {
+    const cwd = tmp();
+    if (process.env.DATABASE_URL) return; // the CLI would use PostgreSQL; this test checks the SQLite path
+    writeFileSync(join(cwd, "search.ris"), RIS);
+    const c0 = capture(cwd);
+    expect(await run(["project", "create", "--title", "Records test"], c0.io)).toBe(0);
+    const project = c0.out().trim().split("\t")[0];
+
+    const v = capture(cwd);
+    expect(await run(["records", "validate", "--file", "search.ris"], v.io)).toBe(0);
+    expect(JSON.parse(v.out())).toMatchObject({ format: "ris", records: 2, skipped: 1, errors: 1 });
+
+    const refused = capture(cwd);
+    expect(await run(["records", "import", "--project", project, "--file", "search.ris", "--source", "MEDLINE"], refused.io)).toBe(2);
+    expect(refused.err()).toMatch(/search\.ris:12: error: record 2 \(line 12\) skipped/);
+    expect(refused.err()).toMatch(/1 record\(s\) cannot be read; nothing imported/);
+
+    const ok = capture(cwd);
+    expect(await run(["records", "import", "--project", project, "--file", "search.ris", "--source", "MEDLINE", "--date", "2024-03-01", "--query", "aHUS", "--skip-invalid"], ok.io)).toBe(0);
+    const res = JSON.parse(ok.out());
+    expect(res).toMatchObject({ format: "ris", imported: 2, skipped: 1 });
+
+    const store = await openStore(storeOptionsFromEnv(join(cwd, "data")));
+    try {
+      const [batch] = await store.list(project, "importBatches");
+      expect(batch).toMatchObject({ id: res.importBatch, searchId: res.search, fileName: "search.ris", format: "ris", counts: { read: 3, imported: 2, skipped: 1 } });
+      expect(batch.skipped).toEqual([{ index: 2, reason: expect.stringMatching(/no fields besides its type/), raw: null }]);
+      const [search] = await store.list(project, "searches");
+      expect(search).toMatchObject({ source: "MEDLINE", date: "2024-03-01", query: "aHUS" });
+      const recs = await store.list(project, "records");
+      expect(recs).toHaveLength(2);
+      const loirat = recs.find((r) => r.title.startsWith("Atypical"))!;
+      expect(loirat).toMatchObject({ year: 2011, volume: "6", pages: "60", doi: "10.1186/1750-1172-6-60", searchId: res.search, importBatchId: res.importBatch });
+      expect(loirat.raw).toContain("ZZ  - vendor field");
+      await store.insert(project, "screeningDecisions", [{ recordId: loirat.id, stage: "title_abstract", reviewer: "ana", decision: "exclude", reasons: ["population"], labels: ["kids"], note: "paediatric only" }], { actor: "ana" });
+    } finally {
+      await store.close();
+    }
+
+    const ex = capture(cwd);
+    expect(await run(["records", "export", "--project", project, "--format", "ris", "--out", "out.ris"], ex.io)).toBe(0);
+    const back = await parseAll(readFileSync(join(cwd, "out.ris")), { fileName: "out.ris" });
+    expect(back.records).toHaveLength(2);
+    const l = back.records.find((r) => r.title?.startsWith("Atypical"))!;
+    expect(l.fields.find(([t]) => t === "ZZ")?.[1]).toBe("vendor field");
+    expect(l.annotations).toEqual({ decisions: [{ stage: "title_abstract", decision: "exclude", reasons: ["population"] }], labels: ["kids"], notes: ["ana (title_abstract): paediatric only"] });
+  });
+
+  it("needs exactly one of --search and --source, and a known export format", async () => {
+    const cwd = tmp();
+    writeFileSync(join(cwd, "x.ris"), RIS);
+    const c = capture(cwd);
+    expect(await run(["records", "import", "--project", "p", "--file", "x.ris"], c.io)).toBe(2);
+    expect(c.err()).toMatch(/either --search/);
+    const d = capture(cwd);
+    expect(await run(["records", "export", "--project", "p", "--format", "docx"], d.io)).toBe(2);
+    expect(d.err()).toMatch(/unknown export format/);
+  });
+});
