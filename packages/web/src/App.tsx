@@ -4,7 +4,7 @@ import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
 import { routes, type RouteDef } from "./routes";
-import { focusPageTitle } from "./components/PageTitle";
+import { focusPageTitle, PageTitle } from "./components/PageTitle";
 import { ErrorMessage, LiveStatus } from "./components/Status";
 import { NotFoundPage } from "./pages/NotFound";
 
@@ -128,10 +128,19 @@ function ProjectLayout({
         </div>
       </div>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
-        <ErrorMessage error={error} />
-        <PageBoundary>
-          <Page params={params} />
-        </PageBoundary>
+        {error && !project ? (
+          // Without the project no section can load; one message rather than one per request.
+          <>
+            <PageTitle>{route.title}</PageTitle>
+            <ErrorMessage error={error}>
+              <Link to="/">Back to the project list</Link>
+            </ErrorMessage>
+          </>
+        ) : (
+          <PageBoundary>
+            <Page params={params} />
+          </PageBoundary>
+        )}
       </main>
     </ProjectContext.Provider>
   );

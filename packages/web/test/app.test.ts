@@ -82,9 +82,13 @@ describe("web app", () => {
   it("shows the server's error message when a request fails", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/no-such-project`);
-    const alert = page.getByRole("alert").first();
+    const alert = page.getByRole("alert");
     await alert.waitFor();
     expect((await alert.innerText()).toLowerCase()).toContain("not found");
+    await page.waitForLoadState("networkidle");
+    expect(await page.getByRole("alert").count()).toBe(1);
+    await alert.getByRole("link", { name: "Back to the project list" }).click();
+    await page.getByRole("heading", { level: 1, name: "Projects" }).waitFor();
   });
 
   it("can be used with the keyboard alone", async () => {
