@@ -1,6 +1,6 @@
 import { normaliseDoi } from "../fields.js";
 import type { ParsedRecord, RecordType } from "../types.js";
-import { comparePages, isPreprintVenue, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, parseVolume, titleFlags, type Name, type Pages } from "./normalize.js";
+import { comparePages, isPreprintVenue, journalBase, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, parseVolume, titleFlags, type Name, type Pages } from "./normalize.js";
 
 /** What the deduplicator reads of a record; a ParsedRecord with an `id` qualifies. */
 export type DedupeInput = { id: string } & Partial<
@@ -38,6 +38,8 @@ interface Norm {
   pages?: Pages;
   journal: string[];
   journalAbbrev: string[];
+  /** The journal without an appended meeting name (empty if there was none). */
+  journalBase: string[];
   doi?: string;
   pmid?: string;
   type?: RecordType;
@@ -61,6 +63,7 @@ function prepare(r: DedupeInput, i: number): Norm {
   const y = r.year ? Number(/\d{4}/.exec(r.year)?.[0]) : NaN;
   const journal = journalWords(r.journal ?? r.booktitle);
   const journalAbbrev = journalWords(r.journalAbbrev);
+  const base = journalBase(r.journal ?? r.booktitle);
   const filled = [r.title, r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid, r.abstract].filter((v) => v && String(v).trim()).length;
   return {
     i,
@@ -77,6 +80,7 @@ function prepare(r: DedupeInput, i: number): Norm {
     pages: parsePages(r.pages),
     journal,
     journalAbbrev,
+    journalBase: base ? journalWords(base) : [],
     doi: normaliseDoi(r.doi),
     pmid: r.pmid?.trim() || undefined,
     type: r.type,
@@ -290,6 +294,9 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const contained = isContained();
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
   if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: "same title, authors and year" };
+  // The same long title, letter for letter, in the same year, with nothing else known to compare.
+  if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
+    return { verdict: "duplicate", reason: "same long title and year; nothing else to compare" };
   if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: "similar title; same authors, year and pages" };
   const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
   if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2)
@@ -299,7 +306,8 @@ function judge(a: Norm, b: Norm): PairVerdict {
 }
 
 function anyJournalMatch(a: Norm, b: Norm): boolean {
-  return journalsMatch(a.journal, b.journal) || journalsMatch(a.journalAbbrev, b.journal) || journalsMatch(a.journal, b.journalAbbrev) || journalsMatch(a.journalAbbrev, b.journalAbbrev);
+  for (const x of [a.journal, a.journalAbbrev, a.journalBase]) for (const y of [b.journal, b.journalAbbrev, b.journalBase]) if (journalsMatch(x, y)) return true;
+  return false;
 }
 
 /** Share of the shorter title's words (of four letters or more) found in the other. */

@@ -190,6 +190,13 @@ export function journalWords(s: string | undefined): string[] {
     .filter((w) => w && !JOURNAL_STOP.has(w));
 }
 
+/** The journal of a supplement without the meeting Embase appends: "J Thromb Haemost. Conference: 23rd Congress ..." */
+export function journalBase(s: string | undefined): string | undefined {
+  if (!s) return undefined;
+  const t = s.replace(/[.:;,]?\s*\b(?:conference|congress|meeting|symposium)\s*:.*$/i, "");
+  return t === s ? undefined : t;
+}
+
 /**
  * True when one journal name is the other or an ISO 4 style abbreviation of it:
  * every word of the shorter is a prefix of a word of the longer, in order
@@ -197,8 +204,13 @@ export function journalWords(s: string | undefined): string[] {
  */
 export function journalsMatch(a: string[], b: string[]): boolean {
   if (!a.length || !b.length) return false;
-  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
-  if (s.join(" ") === l.join(" ")) return true;
+  if (a.join(" ") === b.join(" ")) return true;
+  return prefixesIn(a, b) || prefixesIn(b, a);
+}
+
+/** Every word of `s` is a prefix of a word of `l`, in order. */
+function prefixesIn(s: string[], l: string[]): boolean {
+  if (s.length > l.length) return false;
   let j = 0;
   let matched = 0;
   for (const w of s) {
@@ -207,10 +219,7 @@ export function journalsMatch(a: string[], b: string[]): boolean {
     matched++;
     j++;
   }
-  if (matched === s.length) return true;
-  // Abbreviations that drop the subtitle ("Nephron" vs "Nephron Clinical Practice") and
-  // variant subtitles ("Cancer" vs "Cancer Cytopathology") are not enough on their own.
-  return false;
+  return matched === s.length;
 }
 
 /** Preprint servers, whose records are versions of a paper rather than copies of its published record. */
