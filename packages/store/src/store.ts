@@ -62,8 +62,14 @@ export type NewEntity<C extends CollectionName> = Omit<EntityInput<C>, AutoField
 const TIME_FIELDS = new Set(["createdAt", "at", "addedAt", "importedAt", "assignedAt", "updatedAt", "recordedAt"]);
 const ACTOR_FIELDS = new Set(["createdBy", "importedBy", "recordedBy", "updatedBy", "acceptedBy", "resolvedBy", "reviewer"]);
 
-/** Above this many entities one write is audited as one summary entry ({count, ids}) rather than one entry each. */
+/**
+ * Above this many entities one write is audited as one summary entry
+ * ({count, ids}, or {count, firstId, lastId} past 1000) rather than one entry each.
+ */
 const AUDIT_EACH_MAX = 50;
+const AUDIT_IDS_MAX = 1000;
+/** Records written at once from which PostgreSQL gets a background VACUUM ANALYZE. */
+const BULK_MAINTENANCE_MIN = 5000;
 /** Bound parameters per statement (SQLite allows 32766, PostgreSQL 65535). */
 const MAX_PARAMS = 30_000;
 
@@ -91,8 +97,34 @@ export class Store {
     private readonly inTransaction = false,
   ) {}
 
+  /** Background maintenance started by large writes (PostgreSQL); awaited by `settle` and `close`. */
+  private maintenance: Promise<void> = Promise.resolve();
+
   async close(): Promise<void> {
-    if (!this.inTransaction) await this.db.destroy();
+    if (this.inTransaction) return;
+    await this.settle();
+    await this.db.destroy();
+  }
+
+  /** Waits for background maintenance started by earlier writes. */
+  async settle(): Promise<void> {
+    await this.maintenance;
+  }
+
+  /**
+   * After a large committed write of records on PostgreSQL, vacuums and
+   * analyses the table in the background: until the visibility map is set,
+   * COUNT(*) for the records table's total reads every heap page (autovacuum
+   * would get there too, a minute or more later). SQLite needs nothing.
+   */
+  private afterBulk(c: CollectionName, n: number): void {
+    if (this.inTransaction || this.dialect !== "postgres" || c !== "records" || n < BULK_MAINTENANCE_MIN) return;
+    this.maintenance = this.maintenance
+      .then(() => sql`VACUUM (ANALYZE) records`.execute(this.db))
+      .then(
+        () => undefined,
+        () => undefined, // best effort: autovacuum remains the fallback
+      );
   }
 
   /** Runs `fn` in one transaction (joins the current one if already inside). */
@@ -285,10 +317,15 @@ export class Store {
       if (entities.length <= AUDIT_EACH_MAX) {
         for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
       } else {
+        // One entry for a bulk write; the id list is kept while it stays readable.
         const ids = entities.map((e) => (e as { id: string }).id);
-        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { count: ids.length, ids } });
+        const after = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
+        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after });
       }
       return entities;
+    }).then((r) => {
+      this.afterBulk(c, r.length);
+      return r;
     });
   }
 
@@ -355,11 +392,23 @@ export class Store {
     }
     const col = { title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" }[qy.sort];
     const total = Number(((await base.select((eb: any) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()) as { n: unknown }).n);
-    let q = base.select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at"]);
-    if (col === "year" && this.dialect === "postgres") {
-      q = q.orderBy("year", (ob: any) => (qy.dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
-    } else q = q.orderBy(col, qy.dir);
-    const rows = await q.orderBy("id", qy.dir).offset(qy.offset).limit(qy.limit).execute();
+    const ordered = (q: any) => {
+      const byCol =
+        col === "year" && this.dialect === "postgres"
+          ? q.orderBy("year", (ob: any) => (qy.dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
+          : q.orderBy(col, qy.dir);
+      return byCol.orderBy("id", qy.dir);
+    };
+    // Deferred join: page through the (project, key, id) index for ids only, then fetch those rows,
+    // so a deep offset skips index entries rather than whole rows.
+    const pageIds = ordered(base.select("id")).offset(qy.offset).limit(qy.limit);
+    const rows = await ordered(
+      this.db
+        .selectFrom("records")
+        .select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at", "sort_title", "sort_authors", "sort_journal"])
+        .where("project_id", "=", projectId)
+        .where("id", "in", pageIds),
+    ).execute();
     return {
       total,
       offset: qy.offset,
@@ -520,6 +569,9 @@ export class Store {
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
       await tx.db.insertInto("audit").values(auditToRow(project.id, entry)).execute();
       return project;
+    }).then((p) => {
+      this.afterBulk("records", file.records.length);
+      return p;
     });
   }
 

@@ -96,6 +96,15 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(actions).toEqual(["studies.remove", "studyReports.remove", "studyReports.update", "screeningDecisions.create", "records.create", "studyReports.create", "studies.create", "project.create"]);
   });
 
+  it("audits a bulk write as one entry", async () => {
+    const p = await store.createProject({ title: "Bulk" }, ana);
+    const ids = Array.from({ length: 60 }, (_, i) => `s${String(i).padStart(2, "0")}`);
+    await store.insert(p.id, "studies", ids.map((id) => ({ id, name: id })), ana);
+    const audit = await store.listAudit(p.id);
+    expect(audit.total).toBe(2);
+    expect(audit.items[0]).toMatchObject({ action: "studies.create", entityId: null, after: { count: 60, ids } });
+  });
+
   it("refuses removal while an array field refers to the entity", async () => {
     const p = await store.createProject({ title: "Arrays" }, ana);
     const [s] = await store.insert(p.id, "studies", [{ name: "A" }], ana);

@@ -30,7 +30,7 @@ try {
     ["sort=title&offset=N-100 (last page)", `?sort=title&offset=${N - 100}`],
     ["q=reunification (common)", "?q=reunification"],
     ["q=foster+children&sort=year", "?q=foster+children&sort=year"],
-    [`q=${rare.slice(0, 6)} (rare prefix)`, `?q=${rare.slice(0, 6)}`],
+    [`q=${rare.slice(0, -1)} (rare word, prefix)`, `?q=${rare.slice(0, -1)}`],
   ];
   console.log(`\nGET /api/projects/:id/records at ${N.toLocaleString("en")} records (SQLite, 100 rows, median of 9)`);
   for (const [label, qs] of cases) {

@@ -44,6 +44,8 @@ async function bench(name: string, opts: StoreOptions, cleanup: () => Promise<vo
     const [, tInsert] = await time(() => store.insert(p.id, "records", records, ctx));
     console.log(`\n[${name}] ${N.toLocaleString("en")} records`);
     console.log(`  bulk insert (one transaction, audited)      ${fmt(tInsert)} ms  (${Math.round(N / (tInsert / 1000)).toLocaleString("en")} records/s)`);
+    const [, tSettle] = await time(() => store.settle());
+    if (tSettle > 1) console.log(`  background VACUUM ANALYZE after the import   ${fmt(tSettle)} ms`);
     if ("dataDir" in opts) console.log(`  database file size                         ${(statSync(join(opts.dataDir, SQLITE_FILE)).size / 1e6).toFixed(0)} MB (+WAL)`);
 
     const [, tSingle] = await time(async () => {
