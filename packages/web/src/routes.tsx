@@ -5,6 +5,7 @@
 import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
+import { reviewRoutes } from "./pages/review/routes";
 
 // The first page is in the main bundle; the others load when first visited.
 const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
@@ -12,7 +13,6 @@ const ProtocolPage = lazy(() => import("./pages/Protocol").then((m) => ({ defaul
 const RecordsPage = lazy(() => import("./pages/Records").then((m) => ({ default: m.RecordsPage })));
 const StudiesPage = lazy(() => import("./pages/Studies").then((m) => ({ default: m.StudiesPage })));
 const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
-import { reviewRoutes } from "./pages/review/routes";
 
 export interface RouteDef {
   path: string;

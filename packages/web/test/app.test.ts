@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { RARE_WORD, seedProject, type SeedRecord } from "./seed.js";
 
@@ -149,6 +150,26 @@ describe("web app", () => {
     await waitForRows(page);
     expect(await page.locator(".records-grid.narrow").count()).toBe(1);
     expect(page.errors).toEqual([]);
+  });
+
+  it("keeps text contrast at WCAG AA in light and dark colour schemes", async () => {
+    const base = `${app.url}/projects/${encodeURIComponent(seeded.id)}`;
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      for (const [url, heading] of [
+        [app.url, "Projects"],
+        [base, "Dashboard"],
+        [`${base}/protocol`, "Protocol"],
+        [`${base}/records?record=${seeded.records[0]!.id}`, "Records"],
+        [`${base}/studies`, "Studies"],
+        [`${base}/audit`, "Audit log"],
+      ] as const) {
+        await page.goto(url);
+        await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+        await page.waitForLoadState("networkidle");
+        expect({ colorScheme, url, problems: await contrastProblems(page) }).toEqual({ colorScheme, url, problems: [] });
+      }
+    }
   });
 
   it("pages, sorts and searches the records table on the server", async () => {
