@@ -101,6 +101,8 @@ export interface Problem {
   /** 0-based record index the problem concerns, when it concerns one. */
   record?: number;
   message: string;
+  /** The original text of a skipped record (as far as it was read; absent when it was too long to hold). */
+  raw?: string;
 }
 
 export type ParseItem = ParsedRecord | Problem;

@@ -213,6 +213,8 @@ describe("BibTeX", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ severity: "error", line: 1, record: 0 });
     expect(problems[0].message).toMatch(/braces never balance/);
+    // The skipped entry's text is kept for the import's record of skipped entries.
+    expect(problems[0].raw).toContain("title = {Broken {title},");
   });
 });
 

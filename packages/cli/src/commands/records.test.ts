@@ -57,7 +57,7 @@ describe("homeward records", () => {
     try {
       const [batch] = await store.list(project, "importBatches");
       expect(batch).toMatchObject({ id: res.importBatch, searchId: res.search, fileName: "search.ris", format: "ris", counts: { read: 3, imported: 2, skipped: 1 } });
-      expect(batch.skipped).toEqual([{ index: 2, reason: expect.stringMatching(/no fields besides its type/), raw: null }]);
+      expect(batch.skipped).toEqual([{ index: 2, reason: expect.stringMatching(/no fields besides its type/), raw: "TY  - JOUR\nER  - " }]);
       const [search] = await store.list(project, "searches");
       expect(search).toMatchObject({ source: "MEDLINE", date: "2024-03-01", query: "aHUS" });
       const recs = await store.list(project, "records");

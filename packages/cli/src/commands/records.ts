@@ -101,7 +101,7 @@ export const register: Register = (program, io) => {
           const search = o.search
             ? await tx.get(o.project, "searches", o.search)
             : (await tx.insert(o.project, "searches", [{ source: o.source!, kind: o.kind as never, date: o.date ?? null, query: o.query }], ctx))[0];
-          const skipped = rep.problems.filter((p) => p.severity === "error" && p.record !== undefined).map((p) => ({ index: p.record! + 1, reason: p.message }));
+          const skipped = rep.problems.filter((p) => p.severity === "error" && p.record !== undefined).map((p) => ({ index: p.record! + 1, reason: p.message, raw: p.raw ?? null }));
           const [batch] = await tx.insert(
             o.project,
             "importBatches",

@@ -48,7 +48,7 @@ export async function* parseBibtex(lines: AsyncIterable<Line>, lim: Limits): Asy
     }
     const i = index++;
     if (broken) {
-      yield { kind: "problem", severity: "error", file, line, record: i, message: `record ${i + 1} (line ${line}) skipped: ${broken}` };
+      yield { kind: "problem", severity: "error", file, line, record: i, message: `record ${i + 1} (line ${line}) skipped: ${broken}`, raw: text };
       broken = null;
       return;
     }
@@ -64,7 +64,7 @@ export async function* parseBibtex(lines: AsyncIterable<Line>, lim: Limits): Asy
       yield r;
     } catch (e) {
       if (!(e instanceof BibError)) throw e;
-      yield { kind: "problem", severity: "error", file, line, record: i, message: `record ${i + 1} (line ${line}) skipped: ${e.message}` };
+      yield { kind: "problem", severity: "error", file, line, record: i, message: `record ${i + 1} (line ${line}) skipped: ${e.message}`, raw: text };
     }
   };
 

@@ -128,8 +128,8 @@ export async function* parseCsv(text: AsyncIterable<string>, format: Format, opt
     info: true,
     raw: true,
     bom: true,
-    on_skip: (err) => {
-      skipped.push({ kind: "problem", severity: "error", file, line: err?.lines as number | undefined, message: `line ${err?.lines ?? "?"}: row skipped: ${err?.message ?? "unreadable"}` });
+    on_skip: (err, raw) => {
+      skipped.push({ kind: "problem", severity: "error", file, line: err?.lines as number | undefined, message: `line ${err?.lines ?? "?"}: row skipped: ${err?.message ?? "unreadable"}`, ...(raw ? { raw } : {}) });
       return undefined;
     },
   });

@@ -77,7 +77,7 @@ export async function* parseEndnoteXml(text: AsyncIterable<string>, lim: Limits)
       rec = null;
       const i = index++;
       if (broken) {
-        out.push({ kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: ${broken}` });
+        out.push({ kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: ${broken}`, ...(raw.length ? { raw: raw.join("") } : {}) });
         return;
       }
       raw.push("</record>");

@@ -1,5 +1,5 @@
 import type { Line } from "../decode.js";
-import { emptyRecord, type Format, type ParseItem, type ParsedRecord } from "../types.js";
+import { emptyRecord, type Format, type ParseItem, type ParsedRecord, type Problem } from "../types.js";
 
 /** The line syntax of a tagged format (RIS, Web of Science, MEDLINE). */
 export interface TaggedSyntax {
@@ -54,7 +54,9 @@ export async function* parseTagged(lines: AsyncIterable<Line>, syn: TaggedSyntax
     cur = null;
     const i = index++;
     if (broken) {
-      yield { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: ${broken}` };
+      const problem: Problem = { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: ${broken}` };
+      if (raw.length) problem.raw = raw.join("\n");
+      yield problem;
       broken = null;
       return;
     }
@@ -62,7 +64,7 @@ export async function* parseTagged(lines: AsyncIterable<Line>, syn: TaggedSyntax
     r.index = i;
     if (!closed && syn.endTag) yield { kind: "problem", severity: "warning", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) has no closing ${syn.endTag} tag; read up to the next record` };
     if (r.fields.every(([t, v]) => v.trim() === "" || syn.startsRecord(t))) {
-      yield { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: it has no fields besides its type` };
+      yield { kind: "problem", severity: "error", file, line: r.line, record: i, message: `record ${i + 1} (line ${r.line}) skipped: it has no fields besides its type`, raw: r.raw };
       return;
     }
     syn.build(r);
