@@ -129,11 +129,11 @@ export function influencePlot(input: InfluenceInput, options: ChartOptions = {})
     ].filter(Boolean),
     f
       ? (f.outliers.length
-          ? `${plural(f.outliers.length, unit)} (${list(f.outliers)}) had a studentised residual beyond ±${fmt(f.outlierThreshold, 3)} and may be outliers. `
+          ? `${plural(f.outliers.length, unit)} (${list(f.outliers)}) had a studentised residual beyond ±${fmt(f.outlierThreshold, 3)} and ${f.outliers.length === 1 ? "may be an outlier" : "may be outliers"}. `
           : `No ${unit} had a studentised residual larger than ±${fmt(f.outlierThreshold, 3)}, so there was no indication of outliers. `) +
           (f.influential.length
-            ? `${plural(f.influential.length, unit)} (${list(f.influential)}) exceeded the Cook's distance threshold of ${fmt(f.cookThreshold, 3)} and may be influential.`
-            : `The Cook's distance threshold was ${fmt(f.cookThreshold, 3)} and no ${unit} was identified as potentially influential.`)
+            ? `${plural(f.influential.length, unit)} (${list(f.influential)}) exceeded the Cook's distance threshold of ${fmt(f.cookThreshold, 3)} (${f.cookRule}) and may be influential.`
+            : `The Cook's distance threshold was ${fmt(f.cookThreshold, 3)} (${f.cookRule}) and no ${unit} was identified as potentially influential.`)
       : undefined,
     `The figure labels ${unit}s by index only; the index is the row order of the analysis data.`,
   );
