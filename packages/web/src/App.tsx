@@ -4,6 +4,7 @@ import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
 import { routes, type RouteDef } from "./routes";
+import { PageErrorBoundary } from "./components/ErrorBoundary";
 import { focusPageTitle, PageTitle } from "./components/PageTitle";
 import { ErrorMessage, LiveStatus } from "./components/Status";
 import { NotFoundPage } from "./pages/NotFound";
@@ -70,7 +71,12 @@ export function App() {
 }
 
 function PageBoundary({ children }: { children: ReactNode }) {
-  return <Suspense fallback={<LiveStatus>Loading page…</LiveStatus>}>{children}</Suspense>;
+  const { pathname } = useLocation();
+  return (
+    <PageErrorBoundary key={pathname}>
+      <Suspense fallback={<LiveStatus>Loading page…</LiveStatus>}>{children}</Suspense>
+    </PageErrorBoundary>
+  );
 }
 
 function DocumentTitle({ parts }: { parts: (string | undefined)[] }) {

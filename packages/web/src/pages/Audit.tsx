@@ -81,18 +81,18 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const hasChange = e.before != null || e.after != null;
   return (
     <tr>
-      <td>
+      <td data-label="When">
         <time dateTime={e.at}>{formatDateTime(e.at)}</time>
       </td>
-      <td>{e.actor}</td>
-      <td>
+      <td data-label="Who">{e.actor}</td>
+      <td data-label="Action">
         <code>{e.action}</code>
       </td>
-      <td>
+      <td data-label="Entity">
         {e.entity}
         {e.entityId ? <div className="muted small">{e.entityId}</div> : null}
       </td>
-      <td>{e.reason ?? ""}</td>
+      <td data-label="Reason">{e.reason ?? ""}</td>
       <td>
         {hasChange ? (
           <details>

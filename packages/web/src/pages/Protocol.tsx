@@ -36,15 +36,15 @@ export function ProtocolPage() {
       {p ? (
         <div className="stack-lg">
           <Section id="question" title="Review question">
-            {p.question ? <p className="lead">{p.question}</p> : <Empty />}
+            {p.question ? <p className="lead prose">{p.question}</p> : <Empty />}
           </Section>
 
           <Section id="picot" title="PICOT">
-            <dl className="definition-grid">
+            <dl className="definition-grid wide">
               {PICOT_FIELDS.map(({ key, label }) => (
                 <div key={key}>
                   <dt>{label}</dt>
-                  <dd>{p.picot?.[key] || <span className="muted">Not stated</span>}</dd>
+                  <dd className="prose">{p.picot?.[key] || <span className="muted">Not stated</span>}</dd>
                 </div>
               ))}
             </dl>
@@ -137,13 +137,13 @@ function CriteriaTable({ caption, items }: { caption: string; items: Criterion[]
           ) : (
             items.map((c) => (
               <tr key={c.code}>
-                <td>{c.category ?? ""}</td>
+                <td data-label="Category">{c.category ?? ""}</td>
                 <td>
                   <code>{c.code}</code>
                 </td>
                 <td>
                   {c.label}
-                  {c.description ? <div className="muted small">{c.description}</div> : null}
+                  {c.description ? <div className="muted small prose">{c.description}</div> : null}
                 </td>
               </tr>
             ))
@@ -172,15 +172,15 @@ function ExclusionReasons({ items }: { items: ExclusionReason[] }) {
         <tbody>
           {ranked.map((r) => (
             <tr key={r.code}>
-              <td className="num">{r.rank}</td>
+              <td className="num" data-label="Rank">{r.rank}</td>
               <td>
                 <code>{r.code}</code>
               </td>
               <td>
                 {r.label}
-                {r.description ? <div className="muted small">{r.description}</div> : null}
+                {r.description ? <div className="muted small prose">{r.description}</div> : null}
               </td>
-              <td>{STAGE_NAMES[r.stage ?? "any"] ?? r.stage}</td>
+              <td data-label="Used at">{STAGE_NAMES[r.stage ?? "any"] ?? r.stage}</td>
             </tr>
           ))}
         </tbody>
@@ -198,7 +198,7 @@ function CodedList({ items }: { items: CodedItem[] }) {
           <dt>
             {it.label || it.code} <code className="muted">{it.code}</code>
           </dt>
-          {it.description ? <dd>{it.description}</dd> : null}
+          {it.description ? <dd className="prose">{it.description}</dd> : null}
         </div>
       ))}
     </dl>
@@ -240,9 +240,9 @@ function SearchTable({ searches }: { searches: Search[] }) {
           {searches.map((s) => (
             <tr key={s.id}>
               <td>{s.url ? <a href={s.url}>{s.source}</a> : s.source}</td>
-              <td>{humanize(s.kind)}</td>
-              <td>{s.date ? formatDate(s.date) : ""}</td>
-              <td className="num">{s.resultsCount == null ? "" : formatCount(s.resultsCount)}</td>
+              <td data-label="Kind">{humanize(s.kind)}</td>
+              <td data-label="Date">{s.date ? formatDate(s.date) : ""}</td>
+              <td className="num" data-label="Results">{s.resultsCount == null ? "" : formatCount(s.resultsCount)}</td>
               <td>
                 {s.query ? (
                   <details>

@@ -44,13 +44,13 @@ export function StudiesPage() {
                           <div className="muted small">{s.shortCitation}</div>
                         ) : null}
                       </th>
-                      <td>{s.design ?? ""}</td>
-                      <td>{s.country ?? ""}</td>
-                      <td>{s.strand ? humanize(s.strand) : ""}</td>
-                      <td>
+                      <td data-label="Design">{s.design ?? ""}</td>
+                      <td data-label="Country">{s.country ?? ""}</td>
+                      <td data-label="Strand">{s.strand ? humanize(s.strand) : ""}</td>
+                      <td data-label="Lead report">
                         <LeadReport projectId={id} study={s} />
                       </td>
-                      <td className="num">{s.reports.length}</td>
+                      <td className="num" data-label="Reports">{s.reports.length}</td>
                     </tr>
                   ))}
                 </tbody>
