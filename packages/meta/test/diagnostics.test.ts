@@ -161,6 +161,19 @@ describe("Kendall's tau (R cor.test)", () => {
   );
 });
 
+describe("Kendall's tau beyond R's exact range", () => {
+  it("stays exact for n = 200, where R's exact p overflows to NaN, and agrees with the normal approximation", () => {
+    const c = fixtures.kendallLarge;
+    expect(c.pExactR).toBeNull();
+    const r = kendallTest(c.x, c.y);
+    expect(r.exact).toBe(true);
+    close(r.tau, c.tau);
+    expect(r.p).toBeGreaterThan(0);
+    // For n = 200 the exact and asymptotic p agree to well within 1%.
+    expect(Math.abs(r.p - c.pNormal)).toBeLessThan(0.01 * c.pNormal);
+  });
+});
+
 describe("Cohen's U3", () => {
   it("is Φ(d) (R pnorm)", () => {
     closeAll(fixtures.u3.d.map(cohensU3), fixtures.u3.U3, 0, 1e-12);
