@@ -6,3 +6,4 @@ export { annotationLines, readAnnotationBlock } from "./annotations.js";
 export { dedupe, comparePair, type DedupeInput, type DedupeResult, type PairVerdict } from "./dedupe/index.js";
 export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";
 export { toBibRecord, fromBibRecord, screeningAnnotations, type ImportedRecord } from "./model-map.js";
+export { importRecordsFile, exportProjectRecords, ImportRefused, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";

@@ -98,6 +98,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   await (await import("./routes/review.js")).registerReviewRoutes(app, store);
+  await (await import("./routes/records.js")).registerRecordsRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));

@@ -1,0 +1,129 @@
+import { InputError, type BibRecord, type ImportBatch, type Reconciliation, type ScreeningDecision, type Search, type SearchKind } from "@homeward/model";
+import { exportRecords, type ExportFormat } from "./export.js";
+import { fromBibRecord, screeningAnnotations, toBibRecord } from "./model-map.js";
+import { openFile, validate, type ValidationReport } from "./parse.js";
+import type { ByteSource, ParseOptions } from "./types.js";
+
+/**
+ * What an import and an export need of the store. @homeward/store's Store has
+ * these methods; the interface keeps this package free of any database code.
+ */
+export interface RecordsStore {
+  transaction<T>(fn: (tx: RecordsStore) => Promise<T>): Promise<T>;
+  get(projectId: string, c: "searches", id: string): Promise<Search>;
+  insert(projectId: string, c: "searches", items: Partial<Search>[], ctx: { actor: string }): Promise<Search[]>;
+  insert(projectId: string, c: "importBatches", items: Partial<ImportBatch>[], ctx: { actor: string }): Promise<ImportBatch[]>;
+  insert(projectId: string, c: "records", items: Partial<BibRecord>[], ctx: { actor: string }): Promise<BibRecord[]>;
+  list(projectId: string, c: "records"): Promise<BibRecord[]>;
+  list(projectId: string, c: "screeningDecisions"): Promise<ScreeningDecision[]>;
+  list(projectId: string, c: "reconciliations"): Promise<Reconciliation[]>;
+}
+
+export interface ImportRequest {
+  projectId: string;
+  /** Opens the file; called twice (validation, then import), so a stream must be re-created. */
+  open: () => ByteSource;
+  parse: ParseOptions & { fileName: string };
+  /** An existing search, or a new one to record. */
+  search: { id: string } | { source: string; kind: SearchKind; date?: string | null; query?: string };
+  /** Import the readable records when some cannot be read (they are recorded as skipped). */
+  skipInvalid?: boolean;
+  actor: string;
+}
+
+export interface ImportResult {
+  search: string;
+  importBatch: string;
+  format: string;
+  encoding: string;
+  imported: number;
+  skipped: number;
+  warnings: number;
+}
+
+/** Records written per insert, inside the import's one transaction. */
+const CHUNK = 500;
+
+/** An import that was refused after validation: nothing was written. */
+export class ImportRefused extends InputError {
+  constructor(
+    message: string,
+    readonly report: ValidationReport,
+  ) {
+    super(message, 422);
+  }
+}
+
+/**
+ * Imports a records file: validates it completely first (refusing, with the
+ * report, when records cannot be read and `skipInvalid` is not set), then in
+ * one transaction records the search (or checks the given one), an import
+ * batch with the counts and every skipped entry, and the records tied to both
+ * — so PRISMA counts per source come from the data.
+ */
+export async function importRecordsFile(store: RecordsStore, req: ImportRequest): Promise<ImportResult> {
+  const rep = await validate(req.open(), { ...req.parse, maxProblems: 10_000 });
+  if (rep.fatal) throw new ImportRefused(`${req.parse.fileName}: ${rep.fatal}; nothing imported`, rep);
+  if (rep.skipped > 0 && !req.skipInvalid)
+    throw new ImportRefused(`${req.parse.fileName}: ${rep.skipped} record(s) cannot be read; nothing imported (import the ${rep.records} readable ones with skip-invalid)`, rep);
+  const ctx = { actor: req.actor };
+  return store.transaction(async (tx) => {
+    const search =
+      "id" in req.search
+        ? await tx.get(req.projectId, "searches", req.search.id)
+        : (await tx.insert(req.projectId, "searches", [{ source: req.search.source, kind: req.search.kind, date: req.search.date ?? null, query: req.search.query ?? "" }], ctx))[0];
+    const skipped = rep.problems.filter((p) => p.severity === "error" && p.record !== undefined).map((p) => ({ index: p.record! + 1, reason: p.message, raw: p.raw ?? null }));
+    const [batch] = await tx.insert(
+      req.projectId,
+      "importBatches",
+      [{ searchId: search.id, fileName: req.parse.fileName, format: rep.format, counts: { read: rep.records + rep.skipped, imported: rep.records, skipped: rep.skipped }, skipped }],
+      ctx,
+    );
+    const f = await openFile(req.open(), req.parse);
+    let chunk: Partial<BibRecord>[] = [];
+    let imported = 0;
+    const flush = async () => {
+      if (!chunk.length) return;
+      await tx.insert(req.projectId, "records", chunk, ctx);
+      imported += chunk.length;
+      chunk = [];
+    };
+    for await (const item of f.items) {
+      if (item.kind !== "record") continue;
+      chunk.push({ ...toBibRecord(item), searchId: search.id, importBatchId: batch.id });
+      if (chunk.length >= CHUNK) await flush();
+    }
+    await flush();
+    // The file is read twice; if it changed in between, the transaction is rolled back.
+    if (imported !== rep.records) throw new InputError(`${req.parse.fileName} changed while importing (${imported} records now, ${rep.records} when validated)`, 409);
+    return { search: search.id, importBatch: batch.id, format: rep.format, encoding: rep.encoding, imported, skipped: rep.skipped, warnings: rep.warnings };
+  });
+}
+
+/**
+ * A project's records in an export format, each with the screening decisions,
+ * reasons, labels and notes of its duplicate group (decisions on any record of
+ * a group apply to the group).
+ */
+export async function* exportProjectRecords(store: RecordsStore, projectId: string, format: ExportFormat): AsyncGenerator<string> {
+  const [recs, decisions, reconciliations] = await Promise.all([store.list(projectId, "records"), store.list(projectId, "screeningDecisions"), store.list(projectId, "reconciliations")]);
+  const groupOf = new Map(recs.map((r) => [r.id, r.duplicateGroupId ?? r.id]));
+  const byGroup = <T extends { recordId: string }>(xs: readonly T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      const g = groupOf.get(x.recordId) ?? x.recordId;
+      const list = m.get(g);
+      if (list) list.push(x);
+      else m.set(g, [x]);
+    }
+    return m;
+  };
+  const dec = byGroup(decisions);
+  const rec = byGroup(reconciliations);
+  const out = recs.map((r) => {
+    const g = groupOf.get(r.id)!;
+    const a = screeningAnnotations(dec.get(g) ?? [], rec.get(g) ?? []);
+    return fromBibRecord(r, a.decisions.length || a.labels.length || a.notes.length ? a : undefined);
+  });
+  yield* exportRecords(out, format);
+}

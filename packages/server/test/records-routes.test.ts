@@ -1,0 +1,65 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { openStore, type Store } from "@homeward/store";
+import { buildServer } from "@homeward/server";
+import { parseAll } from "@homeward/records";
+
+const RIS = "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nVL  - 6\nSP  - 60\nZZ  - kept\nER  - \n\nTY  - JOUR\nER  - \n";
+const EPPI = JSON.stringify({ References: [{ ItemId: 7, Title: "Complement in health", Authors: "Walport M; ", Year: "2007", TypeName: "Journal, Article" }] });
+
+describe("records file routes", () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let project: string;
+  beforeAll(async () => {
+    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-records-routes-")) });
+    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    project = (await store.createProject({ title: "Routes" }, { actor: "ana" })).id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+  const post = (url: string, payload: string, type = "application/octet-stream") => app.inject({ method: "POST", url, payload, headers: { "content-type": type, "x-homeward-user": "ana" } });
+
+  it("validates without writing, refuses unreadable records, imports the rest, exports with decisions", async () => {
+    const v = await post(`/api/projects/${project}/imports/validate?fileName=s.ris`, RIS, "text/plain");
+    expect(v.statusCode).toBe(200);
+    expect(v.json()).toMatchObject({ format: "ris", records: 1, skipped: 1 });
+    expect(await store.list(project, "records")).toHaveLength(0);
+
+    const refused = await post(`/api/projects/${project}/imports?fileName=s.ris&source=Embase`, RIS);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().report.problems[0]).toMatchObject({ severity: "error", line: 10 });
+    expect(await store.list(project, "searches")).toHaveLength(0);
+
+    const ok = await post(`/api/projects/${project}/imports?fileName=s.ris&source=Embase&date=2024-02-01&skipInvalid=true`, RIS);
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ imported: 1, skipped: 1 });
+    const [rec] = await store.list(project, "records");
+    await store.insert(project, "screeningDecisions", [{ recordId: rec.id, stage: "full_text", reviewer: "ana", decision: "include", reasons: [], labels: [], note: null }], { actor: "ana" });
+
+    // A JSON report is a file here, not an API body.
+    const eppi = await post(`/api/projects/${project}/imports?fileName=report.json&search=${ok.json().search}`, EPPI, "application/json");
+    expect(eppi.statusCode).toBe(201);
+    expect(eppi.json()).toMatchObject({ format: "eppi-json", imported: 1 });
+
+    const ex = await app.inject({ method: "GET", url: `/api/projects/${project}/records-export?format=ris` });
+    expect(ex.statusCode).toBe(200);
+    expect(ex.headers["content-disposition"]).toBe(`attachment; filename="${project}.ris"`);
+    const back = await parseAll(Buffer.from(ex.body), { fileName: "x.ris" });
+    expect(back.records.map((r) => r.title).sort()).toEqual(["Atypical hemolytic uremic syndrome", "Complement in health"]);
+    const l = back.records.find((r) => r.title?.startsWith("Atypical"))!;
+    expect(l.annotations?.decisions).toEqual([{ stage: "full_text", decision: "include", reasons: [] }]);
+    expect(l.fields.find(([t]) => t === "ZZ")?.[1]).toBe("kept");
+  });
+
+  it("answers 400 for bad queries and 404 for unknown projects", async () => {
+    expect((await post(`/api/projects/${project}/imports?fileName=s.ris`, RIS)).statusCode).toBe(400);
+    expect((await app.inject({ method: "GET", url: `/api/projects/${project}/records-export?format=docx` })).statusCode).toBe(400);
+    expect((await post(`/api/projects/nope/imports/validate?fileName=s.ris`, RIS)).statusCode).toBe(404);
+  });
+});
