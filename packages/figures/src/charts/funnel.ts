@@ -108,6 +108,30 @@ export function funnelPlot(input: FunnelInput, options: ChartOptions = {}): Figu
       tooltip: [{ field: "yi", format: ".3f", title: xTitle }, { field: "se", format: ".3f", title: "SE" }, { field: "kind" }],
     },
   });
+  const width = options.width ?? 420;
+  // Key for the contour shading, drawn in the top-left corner in pixel coordinates.
+  const key = input.contour
+    ? [
+        { label: "p > 0.10", fill: "white" },
+        { label: "0.05 < p < 0.10", fill: CONTOURS[2].fill },
+        { label: "0.01 < p < 0.05", fill: CONTOURS[1].fill },
+        { label: "p < 0.01", fill: CONTOURS[0].fill },
+      ].map((e, i) => ({ ...e, y: 10 + 15 * i }))
+    : [];
+  const keyLayers = key.length
+    ? [
+        {
+          name: "key_swatches", data: { values: key },
+          mark: { type: "square", size: 90, stroke: "#555555", strokeWidth: 0.6, opacity: 1 },
+          encoding: { x: { value: 12 }, y: { field: "y", type: "quantitative", scale: null }, fill: { field: "fill", type: "nominal", scale: null } },
+        },
+        {
+          name: "key_labels", data: { values: key },
+          mark: { type: "text", align: "left", baseline: "middle", fontSize: 10, dx: 0 },
+          encoding: { x: { value: 22 }, y: { field: "y", type: "quantitative", scale: null }, text: { field: "label" } },
+        },
+      ]
+    : [];
   const layer = [
     background,
     ...regions,
@@ -120,6 +144,7 @@ export function funnelPlot(input: FunnelInput, options: ChartOptions = {}): Figu
     },
     pointLayer("points", points, true),
     ...(imputed.length ? [pointLayer("imputed", imputed, false)] : []),
+    ...keyLayers,
   ];
 
   const k = yi.length;
@@ -136,7 +161,7 @@ export function funnelPlot(input: FunnelInput, options: ChartOptions = {}): Figu
       `The horizontal axis is the ${xTitle.toLowerCase()} and the vertical axis is its standard error, with more precise estimates at the top. ` +
       `Each filled dot is one of the ${plural(k, "outcome")}. A vertical dotted line marks the pooled estimate of ${fmt(estimate)}. ` +
       (input.contour
-        ? `Shaded bands centred on ${fmt(nullValue)} show where a single outcome would be statistically significant: white for p > 0.10, then progressively darker grey for 0.05 < p < 0.10, 0.01 < p < 0.05 and p < 0.01.`
+        ? `Shaded bands centred on ${fmt(nullValue)} show where a single outcome would be statistically significant: white for p > 0.10, then progressively darker grey for 0.05 < p < 0.10, 0.01 < p < 0.05 and p < 0.01, as the key in the top-left corner shows.`
         : `Diagonal dotted lines form the expected ${Math.round(100 * level)}% funnel around it; the area inside the funnel is white and the area outside is grey.`) +
       (imputed.length ? ` Open circles are the ${plural(imputed.length, "outcome")} imputed by trim-and-fill.` : ""),
     [
@@ -153,6 +178,6 @@ export function funnelPlot(input: FunnelInput, options: ChartOptions = {}): Figu
     title,
     alt: `${input.contour ? "Contour-enhanced funnel" : "Funnel"} plot of ${plural(k, "outcome")} around a pooled estimate of ${fmt(estimate)}.`,
     description,
-    spec: topLevel({ title: { text: title }, width: options.width ?? 420, height: 320, layer }, options.palette),
+    spec: topLevel({ title: { text: title }, width, height: 320, layer }, options.palette),
   };
 }
