@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
-import { RARE_WORD, seedProject, type SeedRecord } from "./seed.js";
+import { RARE_WORD, SEED_AUDIT_ENTRIES, seedProject, type SeedRecord } from "./seed.js";
 
 let app: AppHarness;
 let seeded: { id: string; records: SeedRecord[] };
@@ -286,8 +286,17 @@ describe("web app", () => {
     const lead = page.getByRole("link", { name: seeded.records[0]!.title });
     expect(await lead.count()).toBe(1);
 
+    // The audit log, newest first: the import, then the file's own history, 50 a page.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("cell", { name: "project.import" }).waitFor();
+    const total = SEED_AUDIT_ENTRIES + 1;
+    await page.getByText(`Entries 1–50 of ${total}`).waitFor();
+    expect(await page.locator("tbody tr").count()).toBe(50);
+    await page.getByRole("button", { name: "Older" }).first().click();
+    await page.getByText(`Entries 51–${total} of ${total}`).waitFor();
+    const auditReasons = await page.locator("tbody td[data-label=Reason]").allInnerTexts();
+    expect(auditReasons[auditReasons.length - 1]).toBe("Corrected from the full text (1)");
+    expect(await page.getByRole("button", { name: "Older" }).first().isDisabled()).toBe(true);
     expect(page.errors).toEqual([]);
   });
 });

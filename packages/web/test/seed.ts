@@ -69,6 +69,9 @@ export function seedRecords(n: number, seed = 1): SeedRecord[] {
   return out;
 }
 
+/** Audit entries carried in the seeded project file. */
+export const SEED_AUDIT_ENTRIES = 60;
+
 export interface SeedProject {
   file: ProjectFileInput;
   records: SeedRecord[];
@@ -131,6 +134,18 @@ export function seedProject(opts: { id: string; title: string; records: number; 
       { id: "sr-a", studyId: "study-a", recordId: records[0]?.id ?? null, citation: records[0] ? null : "Alpha 2020", role: "lead" },
       { id: "sr-b", studyId: "study-b", recordId: null, citation: "Beta et al. (2019) Final report", role: "lead" },
     ],
+    // A history long enough to page through.
+    audit: Array.from({ length: SEED_AUDIT_ENTRIES }, (_, i) => ({
+      id: `audit-${i + 1}`,
+      at: new Date(Date.parse(at) + i * 60_000).toISOString(),
+      actor: i % 2 ? "reviewer-a" : "reviewer-b",
+      action: "studies.update",
+      entity: "studies",
+      entityId: i % 2 ? "study-a" : "study-b",
+      before: { design: "QED" },
+      after: { design: "RCT" },
+      reason: `Corrected from the full text (${i + 1})`,
+    })),
   };
   return { file, records };
 }

@@ -15,7 +15,7 @@ export function AuditPage() {
   const { data, error, loading } = useApi((s) => api.listAudit(id, offset, PAGE_SIZE, s), [id, offset]);
 
   const go = (o: number) => setOffsetParam(o > 0 ? String(o) : null);
-  const pager = data ? (
+  const pager = data && data.total > PAGE_SIZE ? (
     <nav className="pager" aria-label="Audit log pages">
       <button type="button" className="button-secondary" disabled={offset === 0} onClick={() => go(Math.max(0, offset - PAGE_SIZE))}>
         Newer

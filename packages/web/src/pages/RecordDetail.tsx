@@ -1,7 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from "react";
 import { api, type BibRecord } from "../api";
 import { ErrorMessage, Loading } from "../components/Status";
-import { formatDateTime } from "../format";
+import { formatDateTime, humanize } from "../format";
 import { useApi } from "../hooks";
 
 /** Bibliographic fields shown in order; anything else the record carries is listed after them. */
@@ -66,7 +66,7 @@ function RecordFields({ record }: { record: BibRecord }) {
   const others = Object.entries(fields).filter(
     ([k, v]) => !known.has(k) && !SHOWN_ELSEWHERE.has(k) && v !== null && v !== "" && typeof v !== "object",
   );
-  const extra = Object.entries(record.extra ?? {});
+  const extra = Object.entries(record.extra ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== "");
   return (
     <div className="stack">
       {authors.length ? <p>{authors.join("; ")}</p> : <p className="muted">No authors listed.</p>}
@@ -83,7 +83,7 @@ function RecordFields({ record }: { record: BibRecord }) {
         })}
         {[...others, ...extra].map(([k, v]) => (
           <div key={`x-${k}`}>
-            <dt>{k}</dt>
+            <dt>{humanize(k)}</dt>
             <dd>{typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v)}</dd>
           </div>
         ))}
