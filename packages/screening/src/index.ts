@@ -1,1 +1,11 @@
-export {};
+export * from "./errors.js";
+export * from "./random.js";
+export * from "./text.js";
+export * from "./linear.js";
+export * from "./ranker.js";
+export * from "./metrics.js";
+export * from "./simulate.js";
+export * from "./agreement.js";
+export * from "./stopping.js";
+export * from "./qa.js";
+export * from "./workflow.js";

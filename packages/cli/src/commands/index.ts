@@ -16,5 +16,6 @@ export const commands: Register[] = [
   (await import("./project.js")).register,
   (await import("./records.js")).register,
   (await import("./serve.js")).register,
+  (await import("./simulate.js")).register,
   (await import("./summary.js")).register,
 ];

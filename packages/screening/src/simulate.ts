@@ -1,0 +1,142 @@
+import { ScreeningInputError } from "./errors.js";
+import { orderMetrics, type OrderMetrics } from "./metrics.js";
+import { Ranker, type RankerOptions } from "./ranker.js";
+import { Random } from "./random.js";
+import { tfidf, type FeatureOptions, type SparseMatrix } from "./text.js";
+
+export interface SimulationOptions {
+  seed?: number;
+  schedule?: RetrainSchedule;
+  presumedNegatives?: number;
+  ranker?: RankerOptions;
+  features?: FeatureOptions;
+}
+
+export interface Simulation {
+  /** Every row index exactly once, in the order screened, starting with the priors. */
+  order: number[];
+  metrics: OrderMetrics;
+}
+
+/**
+ * Replays prioritised screening on a labelled set: the priors are screened
+ * first, then the model is retrained after every decision and the top-ranked
+ * unscreened record is screened next (ties go to the lower row index).
+ *
+ * Once every relevant record has been found no later decision can change any
+ * metric, so the remaining records follow the last model's ranking instead of
+ * retraining each time.
+ */
+export function simulate(texts: readonly string[], labels: ArrayLike<number>, priors: readonly number[], options: SimulationOptions = {}): Simulation {
+  if (texts.length !== labels.length) throw new ScreeningInputError(`${texts.length} texts but ${labels.length} labels`);
+  const X = tfidf(texts, options.features);
+  const order = simulateOrder(X, labels, priors, options);
+  return { order, metrics: orderMetrics(order, labels) };
+}
+
+export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors: readonly number[], options: SimulationOptions = {}): number[] {
+  const n = X.rows;
+  const y = new Uint8Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = labels[i];
+    if (v !== 0 && v !== 1) throw new ScreeningInputError(`label of row ${i} is ${v}; labels must be 0 or 1`);
+    y[i] = v;
+    total += v;
+  }
+  checkPriors(priors, y);
+  const ranker = new Ranker(options.ranker, options.seed ?? 0);
+  const order: number[] = [];
+  const seen = new Uint8Array(n);
+  const presumed = options.presumedNegatives ?? 0;
+  const rnd = new Random((options.seed ?? 0) + 7919);
+  const labelledRows = new Int32Array(n + presumed);
+  const labelledY = new Uint8Array(n + presumed);
+  let found = 0;
+  const screen = (i: number) => {
+    labelledRows[order.length] = i;
+    labelledY[order.length] = y[i];
+    order.push(i);
+    seen[i] = 1;
+    found += y[i];
+  };
+  for (const p of priors) screen(p);
+  const pool = new Int32Array(n);
+  let poolSize = n - order.length;
+  const scores = new Float64Array(n);
+  const schedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
+  // Records ranked by the last model, best first; served until the next retrain.
+  let queue: Int32Array = new Int32Array(0);
+  let head = 0;
+  let sinceFit = Infinity;
+  let relevantSinceFit = false;
+  while (found < total && poolSize > 0) {
+    if (retrainDue(schedule, order.length, sinceFit, relevantSinceFit) || head >= queue.length) {
+      for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
+      const m = Math.min(presumed, poolSize);
+      if (m > 0) {
+        // AutoTAR-style presumed negatives (Cormack & Grossman 2015): a random
+        // sample of unscreened records enters training as irrelevant.
+        for (let k = 0; k < m; k++) {
+          const j = k + rnd.int(poolSize - k);
+          const t = pool[k]; pool[k] = pool[j]; pool[j] = t;
+          labelledRows[order.length + k] = pool[k];
+          labelledY[order.length + k] = 0;
+        }
+      }
+      ranker.fit(X, labelledRows.subarray(0, order.length + m), labelledY.subarray(0, order.length + m));
+      ranker.score(X, pool.subarray(0, poolSize), scores);
+      queue = rankDescending(pool.subarray(0, poolSize), scores);
+      head = 0;
+      sinceFit = 0;
+      relevantSinceFit = false;
+    }
+    let next = queue[head++];
+    while (seen[next]) next = queue[head++];
+    screen(next);
+    sinceFit++;
+    if (y[next]) relevantSinceFit = true;
+    poolSize--;
+  }
+  if (poolSize > 0) {
+    for (; head < queue.length; head++) if (!seen[queue[head]]) screen(queue[head]);
+  }
+  return order;
+}
+
+function checkPriors(priors: readonly number[], y: Uint8Array): void {
+  const n = y.length;
+  for (const p of priors) {
+    if (!Number.isInteger(p) || p < 0 || p >= n) throw new ScreeningInputError(`prior ${p} is not a row index in 0..${n - 1}`);
+  }
+  if (new Set(priors).size !== priors.length) throw new ScreeningInputError("the priors must be distinct rows");
+  const rel = priors.filter((p) => y[p] === 1).length;
+  if (rel === 0 || rel === priors.length) {
+    throw new ScreeningInputError("the priors must include at least one relevant and one irrelevant record");
+  }
+}
+
+/**
+ * When to retrain. After a relevant decision the ranking can change a lot, so
+ * the model is retrained at once; an irrelevant decision moves it little, so
+ * retraining waits until `fraction` of the labelled set is new (at least one
+ * record). `fraction: 0` retrains after every decision.
+ */
+export interface RetrainSchedule {
+  fraction?: number;
+}
+
+export const DEFAULT_SCHEDULE: Required<RetrainSchedule> = { fraction: 0.02 };
+
+export function retrainDue(schedule: Required<RetrainSchedule>, labelled: number, sinceFit: number, relevantSinceFit: boolean): boolean {
+  if (sinceFit === 0) return false;
+  return relevantSinceFit || sinceFit >= Math.max(1, Math.floor(schedule.fraction * labelled));
+}
+
+/** Rows sorted by descending score; ties go to the lower row index. */
+export function rankDescending(rows: ArrayLike<number>, scores: ArrayLike<number>): Int32Array {
+  const idx = new Int32Array(rows.length);
+  for (let k = 0; k < idx.length; k++) idx[k] = k;
+  idx.sort((a, b) => scores[b] - scores[a] || rows[a] - rows[b]);
+  return Int32Array.from(idx, (k) => rows[k]);
+}
