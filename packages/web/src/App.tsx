@@ -66,7 +66,19 @@ export function App() {
           </PageBoundary>
         </main>
       )}
+      <Footer />
     </>
+  );
+}
+
+function Footer() {
+  const { data } = useApi((s) => api.health(s), []);
+  return (
+    <footer className="site-footer">
+      <p>
+        Homeward{data?.version ? ` ${data.version}` : ""} · open-source living evidence reviews
+      </p>
+    </footer>
   );
 }
 

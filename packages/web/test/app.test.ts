@@ -52,6 +52,8 @@ describe("web app", () => {
     await page.goto(app.url);
     await page.locator("h1").waitFor();
     expect(await page.locator("h1").innerText()).toBe("Projects");
+    expect(await page.title()).toBe("Projects · Homeward");
+    for (const landmark of ["banner", "main", "contentinfo"] as const) expect(await page.getByRole(landmark).count()).toBe(1);
 
     // Empty title: a message next to the field, focus on the field, nothing created.
     const before = (await app.api<unknown[]>("GET", "/projects")).length;
