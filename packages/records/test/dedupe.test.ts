@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { comparePair, dedupe, parseAll, type DedupeInput } from "@homeward/records";
+import { comparePair, dedupe, parseAll, screeningAnnotations, type DedupeInput } from "@homeward/records";
 
 const base: DedupeInput = {
   id: "a",
@@ -98,4 +98,30 @@ describe.skipIf(!haveData)("labelled benchmark sets (BibDedupe's published figur
       expect(score.sensitivity).toBeGreaterThan(bar[set]);
     });
   }
+});
+
+describe("reviewers' decisions", () => {
+  it("keeps pairs judged different apart and groups judged the same together", () => {
+    const a = rec({ id: "a" });
+    const b = rec({ id: "b", title: `${base.title}.` });
+    const c = { id: "c", title: "An unrelated report", authors: ["Other, O."], year: "2001" };
+    expect(dedupe([a, b, c]).groups).toEqual([["a", "b"], ["c"]]);
+    expect(dedupe([a, b, c], { separate: [["b", "a"]] }).groups).toEqual([["a"], ["b"], ["c"]]);
+    // A reviewer's group stands; the rules add b to it only if b contradicts none of its records (b and c differ in year).
+    expect(dedupe([a, b, c], { together: [["a", "c"]] }).groups).toEqual([["a", "c"], ["b"]]);
+    expect(dedupe([a, b, { ...c, year: "2010", authors: base.authors }], { together: [["a", "c"]] }).groups).toEqual([["a", "b", "c"]]);
+    expect(() => dedupe([a], { separate: [["a", "zz"]] })).toThrow(/unknown record id "zz"/);
+  });
+});
+
+describe("screening annotations for export", () => {
+  const d = (reviewer: string, decision: "include" | "exclude" | "maybe", at: string, extra: object = {}) => ({ id: `${reviewer}${at}`, recordId: "r", stage: "title_abstract" as const, reviewer, decision, reasons: [], note: null, labels: [], at, ...extra });
+  it("gives the agreed latest decision, a conflict, or the reconciled one", () => {
+    const agreed = screeningAnnotations([d("ana", "exclude", "2024-01-01T00:00:00Z", { reasons: ["pop"] }), d("ana", "include", "2024-01-02T00:00:00Z"), d("bo", "include", "2024-01-01T00:00:00Z", { labels: ["seed"], note: "clear" })], []);
+    expect(agreed).toEqual({ decisions: [{ stage: "title_abstract", decision: "include", reasons: [] }], labels: ["seed"], notes: ["bo (title_abstract): clear"] });
+    const conflict = screeningAnnotations([d("ana", "exclude", "2024-01-01T00:00:00Z", { reasons: ["pop"] }), d("bo", "include", "2024-01-01T00:00:00Z")], []);
+    expect(conflict.decisions).toEqual([{ stage: "title_abstract", decision: "conflict", reasons: ["pop"] }]);
+    const settled = screeningAnnotations([d("ana", "exclude", "2024-01-01T00:00:00Z")], [{ id: "x", recordId: "r", stage: "title_abstract", decision: "exclude", reasons: ["design"], resolvedBy: "cy", reason: "", at: "2024-02-01T00:00:00Z" }]);
+    expect(settled.decisions).toEqual([{ stage: "title_abstract", decision: "exclude", reasons: ["design"] }]);
+  });
 });

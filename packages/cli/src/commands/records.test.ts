@@ -79,6 +79,37 @@ describe("homeward records", () => {
     expect(l.annotations).toEqual({ decisions: [{ stage: "title_abstract", decision: "exclude", reasons: ["population"] }], labels: ["kids"], notes: ["ana (title_abstract): paediatric only"] });
   });
 
+  it("links duplicates in groups and queues maybe pairs, keeping reviewers' decisions on a second run", async () => {
+    if (process.env.DATABASE_URL) return;
+    const cwd = tmp();
+    const rec = (title: string, pages: string, extra = "") => `TY  - JOUR\nTI  - ${title}\nAU  - Zipfel, P. F.\nAU  - Skerka, C.\nPY  - 2006\nT2  - Current Opinion in Rheumatology\nVL  - 18\nSP  - ${pages}\n${extra}ER  - \n\n`;
+    const title = "Complement dysfunction in hemolytic uremic syndrome";
+    writeFileSync(join(cwd, "a.ris"), rec(title, "548-555", "AB  - Abstract here.\n") + rec(`${title}.`, "548-55") + rec(title.toUpperCase(), "600-610"));
+    const c0 = capture(cwd);
+    expect(await run(["project", "create", "--title", "Dedupe"], c0.io)).toBe(0);
+    const project = c0.out().trim().split("\t")[0];
+    expect(await run(["records", "import", "--project", project, "--file", "a.ris", "--source", "MEDLINE"], capture(cwd).io)).toBe(0);
+    const d1 = capture(cwd);
+    expect(await run(["records", "dedupe", "--project", project], d1.io)).toBe(0);
+    expect(JSON.parse(d1.out())).toEqual({ groups: 1, grouped: 2, maybe: 2, leftToReviewers: 0 });
+    const store = await openStore(storeOptionsFromEnv(join(cwd, "data")));
+    try {
+      const recs = await store.list(project, "records");
+      const [group] = await store.list(project, "duplicateGroups");
+      const primary = recs.find((r) => r.id === group.primaryRecordId)!;
+      expect(primary.abstract).toBe("Abstract here.");
+      expect(recs.filter((r) => r.duplicateGroupId === group.id)).toHaveLength(2);
+      expect(recs.every((r) => r.title !== "")).toBe(true); // nothing deleted
+      const pairs = await store.list(project, "duplicatePairs");
+      expect(pairs.every((p) => p.status === "pending" && p.reasons[0] === "pages differ")).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const d2 = capture(cwd);
+    expect(await run(["records", "dedupe", "--project", project], d2.io)).toBe(0);
+    expect(JSON.parse(d2.out())).toEqual({ groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 });
+  });
+
   it("needs exactly one of --search and --source, and a known export format", async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, "x.ris"), RIS);

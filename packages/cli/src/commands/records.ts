@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { access, writeFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { InputError, SearchKind } from "@homeward/model";
-import { EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
+import { dedupeProject, EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
 import type { Register } from "./index.js";
 import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
 import type { Io } from "../io.js";
@@ -88,6 +88,13 @@ export const register: Register = (program, io) => {
         if (e instanceof ImportRefused) printProblems(io, e.report);
         throw e;
       }
+    });
+
+  common(records.command("dedupe").description("find duplicates among a project's records: link them in groups and queue uncertain pairs"))
+    .requiredOption("--project <id>", "project id")
+    .action(async (o: Common & { project: string }) => {
+      const result = await withStore(o.data, io, (store) => dedupeProject(store, o.project, actorOf(o.user)));
+      io.out(`${JSON.stringify(result)}\n`);
     });
 
   common(records.command("export").description("export a project's records with screening decisions, reasons, labels and notes"))

@@ -14,6 +14,14 @@ export interface DedupeResult {
   maybe: [string, string][];
 }
 
+/** What reviewers have already decided: kept as they said, whatever the rules find. */
+export interface DedupeDecisions {
+  /** Groups of records judged to be the same. */
+  together?: Iterable<readonly string[]>;
+  /** Pairs judged different: never in one group. */
+  separate?: Iterable<readonly [string, string]>;
+}
+
 export interface PairVerdict {
   verdict: "duplicate" | "maybe" | "different";
   reason: string;
@@ -379,13 +387,18 @@ class UnionFind {
  * similar records can never pull two different ones together. The primary of
  * each group is its most complete record.
  */
-export function dedupe(records: readonly DedupeInput[]): DedupeResult {
+export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}): DedupeResult {
   const norms = records.map(prepare);
-  const seenIds = new Set<string>();
-  for (const r of records) {
-    if (seenIds.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });
-    seenIds.add(r.id);
+  const index = new Map<string, number>();
+  for (const [i, r] of records.entries()) {
+    if (index.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });
+    index.set(r.id, i);
   }
+  const at = (id: string) => {
+    const i = index.get(id);
+    if (i === undefined) throw Object.assign(new Error(`unknown record id "${id}" in a reviewer's decision`), { kind: "input" as const });
+    return i;
+  };
   const blocks = new Map<string, number[]>();
   for (const n of norms) {
     for (const k of blockKeys(n)) {
@@ -397,6 +410,8 @@ export function dedupe(records: readonly DedupeInput[]): DedupeResult {
   const judged = new Map<number, PairVerdict>();
   const N = norms.length;
   const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
+  // A reviewer's word overrides the rules both ways.
+  for (const [x, y] of decided.separate ?? []) judged.set(pairKey(at(x), at(y)), { verdict: "different", reason: "judged different by a reviewer", conflict: true });
   const dupPairs: [number, number, number][] = [];
   const maybe: [number, number][] = [];
   for (const members of blocks.values()) {
@@ -416,6 +431,14 @@ export function dedupe(records: readonly DedupeInput[]): DedupeResult {
   }
   dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   const uf = new UnionFind(N);
+  // Reviewers' groups are joined first; their pairs judged different were set aside above.
+  for (const g of decided.together ?? []) {
+    for (let k = 1; k < g.length; k++) {
+      const rx = uf.find(at(g[0]));
+      const ry = uf.find(at(g[k]));
+      if (rx !== ry) uf.union(rx, ry);
+    }
+  }
   const verdictOf = (x: number, y: number): PairVerdict => {
     const k = pairKey(x, y);
     let v = judged.get(k);

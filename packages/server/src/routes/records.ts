@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseInput, SearchKind, UserName } from "@homeward/model";
-import { EXPORT_FORMATS, exportProjectRecords, FORMATS, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
+import { dedupeProject, EXPORT_FORMATS, exportProjectRecords, FORMATS, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
 import type { Store } from "@homeward/store";
 import { DEFAULT_USER, USER_HEADER } from "../app.js";
 
@@ -31,6 +31,7 @@ const EXTENSION: Record<string, string> = { ris: "ris", csv: "csv", bibtex: "bib
  *   POST /api/projects/:id/imports/validate?fileName=…   → the validation report, nothing written
  *   POST /api/projects/:id/imports?fileName=…&source=…|search=…[&skipInvalid=true]
  *        → 201 {search, importBatch, imported, skipped, …}; 422 {error, report} when refused
+ *   POST /api/projects/:id/dedupe → {groups, grouped, maybe, leftToReviewers} (duplicate groups and the maybe queue)
  *   GET  /api/projects/:id/records-export?format=ris|csv|bibtex|endnote-xml
  */
 export async function registerRecordsRoutes(app: FastifyInstance, store: Store): Promise<void> {
@@ -70,6 +71,12 @@ export async function registerRecordsRoutes(app: FastifyInstance, store: Store):
         if (e instanceof ImportRefused) return reply.code(422).send({ error: e.message, report: e.report });
         throw e;
       }
+    });
+
+    scope.post("/api/projects/:id/dedupe", async (req) => {
+      const { id } = parseInput(IdParams, req.params, "path");
+      await store.getProject(id);
+      return dedupeProject(store, id, actor(req));
     });
 
     scope.get("/api/projects/:id/records-export", async (req, reply) => {
