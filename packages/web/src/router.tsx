@@ -41,18 +41,24 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   emit();
 }
 
-/** Reads and updates query parameters of the current URL without adding history entries. */
-export function useSearchParam(name: string): [string | null, (value: string | null) => void] {
-  const { search } = useLocation();
-  const value = new URLSearchParams(search).get(name);
-  const set = (v: string | null) => {
-    const p = new URLSearchParams(window.location.search);
+/**
+ * Sets several query parameters of the current URL in one step (null or ""
+ * removes one), without adding a history entry.
+ */
+export function setSearchParams(updates: Record<string, string | null>): void {
+  const p = new URLSearchParams(window.location.search);
+  for (const [name, v] of Object.entries(updates)) {
     if (v === null || v === "") p.delete(name);
     else p.set(name, v);
-    const qs = p.toString();
-    navigate(`${window.location.pathname}${qs ? `?${qs}` : ""}`, { replace: true });
-  };
-  return [value, set];
+  }
+  const qs = p.toString();
+  navigate(`${window.location.pathname}${qs ? `?${qs}` : ""}`, { replace: true });
+}
+
+/** Reads and updates one query parameter of the current URL. */
+export function useSearchParam(name: string): [string | null, (value: string | null) => void] {
+  const { search } = useLocation();
+  return [new URLSearchParams(search).get(name), (v) => setSearchParams({ [name]: v })];
 }
 
 export type Params = Record<string, string>;

@@ -8,12 +8,14 @@ import { formatAuthors, formatCount, formatDate } from "../format";
 import { useDebounced, useMedia } from "../hooks";
 import { MARKS, mark } from "../perf";
 import { useProject } from "../project";
-import { useSearchParam } from "../router";
+import { setSearchParams, useSearchParam } from "../router";
 import { RecordDetail } from "./RecordDetail";
 
 /** Rows fetched per request; a screenful is 10–40 rows, so one page covers a few screens of scrolling. */
 const PAGE_SIZE = 100;
 const SEARCH_DEBOUNCE_MS = 250;
+/** Pages kept per query (5,000 rows); farther ones are fetched again if scrolled back to. */
+const MAX_CACHED_PAGES = 50;
 /** Below this width (40rem ≈ 1280px at 200% zoom) rows wrap onto two lines. */
 const NARROW_QUERY = "(max-width: 52rem)";
 
@@ -43,8 +45,8 @@ interface Cache {
 
 export function RecordsPage() {
   const { id } = useProject();
-  const [sortParam, setSortParam] = useSearchParam("sort");
-  const [dirParam, setDirParam] = useSearchParam("dir");
+  const [sortParam] = useSearchParam("sort");
+  const [dirParam] = useSearchParam("dir");
   const [qParam, setQParam] = useSearchParam("q");
   const [recordParam, setRecordParam] = useSearchParam("record");
 
@@ -138,19 +140,23 @@ export function RecordsPage() {
   useEffect(() => {
     // Until the new query's first page is in, the visible range belongs to the previous query.
     if (total === null || loadedKey !== queryKey) return;
-    for (let p = Math.floor(first / PAGE_SIZE); p <= Math.floor(last / PAGE_SIZE); p++) fetchPage(p);
+    const from = Math.floor(first / PAGE_SIZE);
+    const to = Math.floor(last / PAGE_SIZE);
+    for (let p = from; p <= to; p++) fetchPage(p);
+    // Keep memory bounded when scrolling through a large table: drop the pages farthest from view.
+    const pages = cacheRef.current.pages;
+    if (pages.size > MAX_CACHED_PAGES) {
+      const centre = (from + to) / 2;
+      const far = [...pages.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
+      for (const p of far.slice(0, pages.size - MAX_CACHED_PAGES)) pages.delete(p);
+    }
   }, [first, last, total, fetchPage, loadedKey, queryKey]);
 
   const rowAt = (index: number): RecordSummary | undefined =>
     cacheRef.current.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
 
-  const toggleSort = (key: RecordSort) => {
-    if (sort === key) setDirParam(dir === "asc" ? "desc" : "asc");
-    else {
-      setSortParam(key);
-      setDirParam("asc");
-    }
-  };
+  const toggleSort = (key: RecordSort) =>
+    setSearchParams(sort === key ? { dir: dir === "asc" ? "desc" : "asc" } : { sort: key, dir: "asc" });
 
   const openDetail = (index: number) => {
     const r = rowAt(index);
