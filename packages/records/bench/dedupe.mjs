@@ -114,17 +114,20 @@ function synth(n) {
 }
 const csvCell = (v) => (v === undefined ? "" : `"${String(v).replace(/"/g, '""')}"`);
 console.log("\nSynthetic sets (perturbed copies of the labelled records; scored by the shared scorer)");
-console.log("records   time     per 1k records  TP      FP  FN     sensitivity");
+console.log("records   wall     CPU      CPU per 1k   TP      FP  FN     sensitivity");
 for (const n of [10_000, 25_000, 50_000, 100_000]) {
   const { recs, groups } = synth(n);
   const t = performance.now();
+  const c0 = process.cpuUsage();
   const res = dedupe(recs);
+  const cpu = process.cpuUsage(c0);
   const ms = performance.now() - t;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const dir = join(tmp, `synth-${n}`);
   mkdirSync(dir);
   writeFileSync(join(dir, "records_pre_merged.csv"), `"ID"\n${recs.map((x) => csvCell(x.id)).join("\n")}\n`);
   writeFileSync(join(dir, "merged_record_ids.csv"), `merged_ids\n${groups.map((g) => csvCell(g.join(";"))).join("\n")}\n`);
   const s = score(dir, res);
-  console.log(`${String(n).padStart(7)}  ${(ms / 1000).toFixed(2).padStart(6)} s  ${(ms / (n / 1000)).toFixed(1).padStart(8)} ms     ${String(s.TP).padStart(6)}  ${String(s.FP).padStart(2)}  ${String(s.FN).padStart(5)}  ${s.sensitivity.toFixed(4)}`);
+  console.log(`${String(n).padStart(7)}  ${(ms / 1000).toFixed(2).padStart(6)} s  ${(cpuMs / 1000).toFixed(2).padStart(6)} s  ${(cpuMs / (n / 1000)).toFixed(1).padStart(8)} ms  ${String(s.TP).padStart(6)}  ${String(s.FP).padStart(2)}  ${String(s.FN).padStart(5)}  ${s.sensitivity.toFixed(4)}`);
 }
 rmSync(tmp, { recursive: true, force: true });
