@@ -1,4 +1,5 @@
 import { ProjectCreate } from "@homeward/model";
+import { formatCount } from "./format";
 
 /**
  * Checks the project form against the same schema the server applies, so the
@@ -27,7 +28,7 @@ export function validateProjectInput(input: { title: string; description: string
 
 function message(field: "title" | "description", issue: { code: string; message: string; maximum?: unknown; minimum?: unknown }): string {
   const label = LABELS[field];
-  if (issue.code === "too_big") return `${label} must be at most ${String(issue.maximum)} characters.`;
+  if (issue.code === "too_big") return `${label} must be at most ${formatCount(Number(issue.maximum))} characters.`;
   if (issue.code === "too_small" && field === "title") return "Enter a title for the project.";
   const m = issue.message.replace(/^\w/, (c) => c.toUpperCase());
   return m.endsWith(".") ? m : `${m}.`;
