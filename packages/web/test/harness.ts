@@ -70,7 +70,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   const child: ChildProcess = spawn(
     process.execPath,
     [CLI, "serve", "--port", String(port), "--data", dataDir],
-    { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: repoRoot, env: serverEnv(opts.env), stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -111,6 +111,13 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, dataDir, output: () => out, stop };
+}
+
+/** The server's environment: SQLite in the given data folder unless the caller passes DATABASE_URL itself. */
+function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  return { ...env, ...extra };
 }
 
 /** Debian's Chromium, headless; never a downloaded browser. */
