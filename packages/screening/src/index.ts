@@ -9,3 +9,4 @@ export * from "./agreement.js";
 export * from "./stopping.js";
 export * from "./qa.js";
 export * from "./workflow.js";
+export * from "./prioritiser.js";

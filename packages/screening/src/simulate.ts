@@ -1,13 +1,11 @@
 import { ScreeningInputError } from "./errors.js";
 import { orderMetrics, type OrderMetrics } from "./metrics.js";
 import { Ranker, type RankerOptions } from "./ranker.js";
-import { Random } from "./random.js";
 import { tfidf, type FeatureOptions, type SparseMatrix } from "./text.js";
 
 export interface SimulationOptions {
   seed?: number;
   schedule?: RetrainSchedule;
-  presumedNegatives?: number;
   ranker?: RankerOptions;
   features?: FeatureOptions;
 }
@@ -48,10 +46,8 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
   const ranker = new Ranker(options.ranker, options.seed ?? 0);
   const order: number[] = [];
   const seen = new Uint8Array(n);
-  const presumed = options.presumedNegatives ?? 0;
-  const rnd = new Random((options.seed ?? 0) + 7919);
-  const labelledRows = new Int32Array(n + presumed);
-  const labelledY = new Uint8Array(n + presumed);
+  const labelledRows = new Int32Array(n);
+  const labelledY = new Uint8Array(n);
   let found = 0;
   const screen = (i: number) => {
     labelledRows[order.length] = i;
@@ -73,18 +69,7 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
   while (found < total && poolSize > 0) {
     if (retrainDue(schedule, order.length, sinceFit, relevantSinceFit) || head >= queue.length) {
       for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
-      const m = Math.min(presumed, poolSize);
-      if (m > 0) {
-        // AutoTAR-style presumed negatives (Cormack & Grossman 2015): a random
-        // sample of unscreened records enters training as irrelevant.
-        for (let k = 0; k < m; k++) {
-          const j = k + rnd.int(poolSize - k);
-          const t = pool[k]; pool[k] = pool[j]; pool[j] = t;
-          labelledRows[order.length + k] = pool[k];
-          labelledY[order.length + k] = 0;
-        }
-      }
-      ranker.fit(X, labelledRows.subarray(0, order.length + m), labelledY.subarray(0, order.length + m));
+      ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
       ranker.score(X, pool.subarray(0, poolSize), scores);
       queue = rankDescending(pool.subarray(0, poolSize), scores);
       head = 0;
@@ -99,6 +84,13 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
     poolSize--;
   }
   if (poolSize > 0) {
+    if (queue.length === 0) {
+      // The priors held every relevant record: one ranking orders the rest.
+      for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
+      ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
+      queue = rankDescending(pool.subarray(0, poolSize), ranker.score(X, pool.subarray(0, poolSize)));
+      head = 0;
+    }
     for (; head < queue.length; head++) if (!seen[queue[head]]) screen(queue[head]);
   }
   return order;

@@ -62,8 +62,10 @@ function fmix32(h: number): number {
 }
 
 interface DocTerms {
+  /** Dense term ids, ascending. */
   cols: Int32Array;
-  counts: Float32Array;
+  /** Term frequency weight (1 + ln tf when sublinear). */
+  tf: Float32Array;
 }
 
 /**
@@ -72,14 +74,19 @@ interface DocTerms {
  * since every new document changes the idf of its terms).
  */
 export class TextFeatures {
-  /** Number of hashed columns (the matrix's columns are the ones in use, renumbered). */
+  /** Number of hashed columns (the matrix's columns are the terms in use, numbered densely). */
   readonly cols: number;
   private readonly mask: number;
   private readonly ngramMax: number;
   private readonly maxDf: number;
   private readonly sublinear: boolean;
   private readonly docs: DocTerms[] = [];
-  private readonly df: Int32Array;
+  // Hashed ids are renumbered densely in order of first use: document
+  // frequencies and weights over the terms actually present fit in cache,
+  // where arrays over 2^22 hashed columns would make every access a miss.
+  private readonly dense: Int32Array;
+  private used = 0;
+  private df = new Int32Array(1 << 16);
   private cached: SparseMatrix | null = null;
 
   constructor(options: FeatureOptions = {}) {
@@ -90,7 +97,7 @@ export class TextFeatures {
     this.ngramMax = options.ngramMax ?? 2;
     this.maxDf = options.maxDf ?? 0.95;
     this.sublinear = options.sublinearTf ?? true;
-    this.df = new Int32Array(this.cols);
+    this.dense = new Int32Array(this.cols).fill(-1);
   }
 
   get size(): number {
@@ -100,27 +107,43 @@ export class TextFeatures {
   /** Adds one document; returns its row index. */
   add(text: string): number {
     const tokens = tokenize(text);
-    const hashes = new Uint32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) hashes[i] = hashString(tokens[i]);
-    const counts = new Map<number, number>();
-    const bump = (h: number) => {
-      const c = h & this.mask;
-      counts.set(c, (counts.get(c) ?? 0) + 1);
-    };
-    for (let i = 0; i < hashes.length; i++) bump(hashes[i]);
-    if (this.ngramMax >= 2) {
-      // A bigram's hash mixes its two token hashes, so no bigram string is built.
-      for (let i = 1; i < hashes.length; i++) bump(fmix32((Math.imul(hashes[i - 1], 0x9e3779b1) ^ hashes[i]) + 0x7f4a7c15));
+    const nt = tokens.length;
+    const hashes = new Uint32Array(nt);
+    for (let i = 0; i < nt; i++) hashes[i] = hashString(tokens[i]);
+    const nb = this.ngramMax >= 2 && nt > 1 ? nt - 1 : 0;
+    const ids = new Int32Array(nt + nb);
+    for (let i = 0; i < nt; i++) ids[i] = this.denseId(hashes[i] & this.mask);
+    // A bigram's hash mixes its two token hashes, so no bigram string is built.
+    for (let i = 0; i < nb; i++) ids[nt + i] = this.denseId(fmix32((Math.imul(hashes[i], 0x9e3779b1) ^ hashes[i + 1]) + 0x7f4a7c15) & this.mask);
+    ids.sort();
+    let distinct = 0;
+    for (let k = 0; k < ids.length; k++) if (k === 0 || ids[k] !== ids[k - 1]) distinct++;
+    const cols = new Int32Array(distinct);
+    const tf = new Float32Array(distinct);
+    for (let k = 0, d = -1; k < ids.length; k++) {
+      if (k === 0 || ids[k] !== ids[k - 1]) {
+        cols[++d] = ids[k];
+        this.df[ids[k]]++;
+      }
+      tf[d]++;
     }
-    const cols = Int32Array.from(counts.keys()).sort();
-    const cnt = new Float32Array(cols.length);
-    for (let k = 0; k < cols.length; k++) {
-      cnt[k] = counts.get(cols[k])!;
-      this.df[cols[k]]++;
-    }
-    this.docs.push({ cols, counts: cnt });
+    if (this.sublinear) for (let d = 0; d < distinct; d++) tf[d] = 1 + Math.log(tf[d]);
+    this.docs.push({ cols, tf });
     this.cached = null;
     return this.docs.length - 1;
+  }
+
+  private denseId(h: number): number {
+    let d = this.dense[h];
+    if (d < 0) {
+      d = this.dense[h] = this.used++;
+      if (d >= this.df.length) {
+        const g = new Int32Array(this.df.length * 2);
+        g.set(this.df);
+        this.df = g;
+      }
+    }
+    return d;
   }
 
   /** The L2-normalised TF-IDF matrix of all documents added so far. */
@@ -128,31 +151,25 @@ export class TextFeatures {
     if (this.cached) return this.cached;
     const n = this.docs.length;
     const dfMax = this.maxDf * n;
+    const logN1 = Math.log(1 + n);
+    // scikit-learn drops a term when df > max_df × n (for a float max_df); idf 0 marks it.
+    const idf = new Float64Array(this.used);
+    for (let c = 0; c < this.used; c++) idf[c] = this.df[c] > dfMax ? 0 : logN1 - Math.log(1 + this.df[c]) + 1;
     let nnz = 0;
     for (const d of this.docs) nnz += d.cols.length;
     const indptr = new Int32Array(n + 1);
     const indices = new Int32Array(nnz);
     const data = new Float32Array(nnz);
-    const logN1 = Math.log(1 + n);
-    // Hashed ids are renumbered densely in order of first use: a weight vector
-    // over the terms actually present fits in cache, where one over 2^22
-    // hashed columns would turn every sparse dot product into cache misses.
-    const dense = new Int32Array(this.cols).fill(-1);
-    let used = 0;
     let p = 0;
     for (let r = 0; r < n; r++) {
-      const { cols, counts } = this.docs[r];
+      const { cols, tf } = this.docs[r];
       const start = p;
       let norm = 0;
       for (let k = 0; k < cols.length; k++) {
-        const c = cols[k];
-        const df = this.df[c];
-        // scikit-learn drops a term when df > max_df * n (for a float max_df).
-        if (df > dfMax) continue;
-        const tf = this.sublinear ? 1 + Math.log(counts[k]) : counts[k];
-        const v = tf * (logN1 - Math.log(1 + df) + 1);
-        if (dense[c] < 0) dense[c] = used++;
-        indices[p] = dense[c];
+        const w = idf[cols[k]];
+        if (w === 0) continue;
+        const v = tf[k] * w;
+        indices[p] = cols[k];
         data[p] = v;
         norm += v * v;
         p++;
@@ -163,7 +180,7 @@ export class TextFeatures {
       }
       indptr[r + 1] = p;
     }
-    this.cached = { rows: n, cols: used, indptr, indices: indices.subarray(0, p), data: data.subarray(0, p) };
+    this.cached = { rows: n, cols: this.used, indptr, indices: indices.subarray(0, p), data: data.subarray(0, p) };
     return this.cached;
   }
 }

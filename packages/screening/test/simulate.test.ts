@@ -33,6 +33,14 @@ describe("simulate", () => {
     expect(sim.metrics.atd).toBeLessThan(0.25);
   });
 
+  it("orders the rest when the priors already hold every relevant record", () => {
+    const t = ["statin trial", "bird song", "fish stock", "statin dose"];
+    const sim = simulate(t, [1, 0, 0, 0], [0, 1], { seed: 1 });
+    expect(sim.order.slice(0, 2)).toEqual([0, 1]);
+    expect([...sim.order].sort()).toEqual([0, 1, 2, 3]);
+    expect(sim.order[2]).toBe(3);
+  });
+
   it("rejects bad priors and labels", () => {
     expect(() => simulate(texts, labels, [163, 164], {})).toThrow(/relevant and one irrelevant/);
     expect(() => simulate(texts, labels, [9, 9999], {})).toThrow(/not a row index/);
