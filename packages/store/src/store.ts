@@ -399,16 +399,19 @@ export class Store {
           : q.orderBy(col, qy.dir);
       return byCol.orderBy("id", qy.dir);
     };
-    // Deferred join: page through the (project, key, id) index for ids only, then fetch those rows,
-    // so a deep offset skips index entries rather than whole rows.
-    const pageIds = ordered(base.select("id")).offset(qy.offset).limit(qy.limit);
-    const rows = await ordered(
-      this.db
-        .selectFrom("records")
-        .select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at", "sort_title", "sort_authors", "sort_journal"])
-        .where("project_id", "=", projectId)
-        .where("id", "in", pageIds),
-    ).execute();
+    // Deferred lookup: page through the (project, key, id) index for ids only, then fetch those
+    // rows by key, so a deep offset skips index entries rather than whole rows.
+    const ids: string[] = (await ordered(base.select("id")).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
+    const fetched = ids.length
+      ? await this.db
+          .selectFrom("records")
+          .select(["id", "title", "authors", "year", "journal", "doi", "pmid", "search_id", "duplicate_group_id", "created_at"])
+          .where("project_id", "=", projectId)
+          .where("id", "in", ids)
+          .execute()
+      : [];
+    const byId = new Map(fetched.map((r: any) => [r.id as string, r]));
+    const rows = ids.map((id) => byId.get(id)!).filter((r) => r !== undefined);
     return {
       total,
       offset: qy.offset,

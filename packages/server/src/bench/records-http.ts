@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openStore, syntheticRecords } from "@homeward/store";
@@ -11,6 +11,8 @@ import { buildServer } from "../index.js";
  * (default 100000). Prints medians of 9 requests; asserts nothing.
  */
 const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
+// Timings depend on what else the machine is doing; say so with the figures.
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
 const dir = mkdtempSync(join(tmpdir(), "homeward-http-bench-"));
 const store = await openStore({ dataDir: dir });
 try {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { RecordsQueryInput } from "@homeward/model";
@@ -92,6 +92,8 @@ async function bench(name: string, opts: StoreOptions, cleanup: () => Promise<vo
   }
 }
 
+// Timings depend on what else the machine is doing; say so with the figures.
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
 const dir = mkdtempSync(join(tmpdir(), "homeward-bench-"));
 await bench("SQLite", { dataDir: dir }, async () => rmSync(dir, { recursive: true, force: true }));
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
