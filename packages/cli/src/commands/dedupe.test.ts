@@ -50,7 +50,15 @@ describe("homeward dedupe", () => {
     expect(await run(["dedupe"], e)).toBe(2);
   });
 
-  it("exits 2 when two records share an id", async () => {
+  it("numbers RIS records by position when their ids repeat, and says so", async () => {
+    writeFileSync(join(dir, "rep.ris"), "TY  - JOUR\nID  - 7\nTI  - One thing\nER  - \n\nTY  - JOUR\nID  - 7\nTI  - Another thing\nER  - \n");
+    const c = io();
+    expect(await run(["dedupe", "--input", "rep.ris"], c)).toBe(0);
+    expect(JSON.parse(c.stdout).groups).toEqual([["1"], ["2"]]);
+    expect(c.stderr).toMatch(/numbered by position/);
+  });
+
+  it("exits 2 when two CSV rows share an id", async () => {
     writeFileSync(join(dir, "dup.csv"), "ID,title\na,One\na,Two\n");
     const c = io();
     expect(await run(["dedupe", "--input", "dup.csv"], c)).toBe(2);

@@ -9,7 +9,8 @@ import type { Io } from "../io.js";
  * `homeward dedupe --input FILE`: reads any import format and prints
  * {"groups": [[primary, duplicate, ...], ...], "maybe": [[id, id], ...]}.
  * Every record is in exactly one group; ids are the file's own (CSV ID column,
- * RIS ID, BibTeX key, ...) or, when a record has none, its 1-based position.
+ * RIS ID, BibTeX key, ...) or, when they are missing or repeated outside a
+ * CSV/TSV file, the records' 1-based positions.
  */
 export function register(program: Command, io: Io): void {
   program
@@ -30,13 +31,21 @@ export function register(program: Command, io: Io): void {
       const errors = problems.filter((p) => p.severity === "error");
       if (records.length === 0) throw new InputError(`${opts.input}: no records could be read${errors[0] ? ` (${errors[0].message})` : ""}`);
       for (const p of errors) io.err(`homeward: ${opts.input}: ${p.message}\n`);
-      const seen = new Set<string>();
-      const input = records.map((r) => {
-        const id = r.sourceId ?? String(r.index + 1);
-        if (seen.has(id)) throw new InputError(`${opts.input}: record id "${id}" is used twice (line ${r.line})`);
-        seen.add(id);
-        return { ...r, id };
-      });
+      // Ids: the file's own. A CSV's ID column must be unique; in other formats an id field
+      // (RIS ID, BibTeX key) is often reused, and then records are numbered by position.
+      const ids = records.map((r) => r.sourceId);
+      const unique = ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
+      const tabular = records[0].format === "csv" || records[0].format === "tsv";
+      if (!unique && tabular) {
+        const seen = new Set<string>();
+        for (const r of records) {
+          if (r.sourceId === undefined) throw new InputError(`${opts.input}: line ${r.line} has no ID`);
+          if (seen.has(r.sourceId)) throw new InputError(`${opts.input}: record id "${r.sourceId}" is used twice (line ${r.line})`);
+          seen.add(r.sourceId);
+        }
+      }
+      if (!unique && !tabular && ids.some((id) => id !== undefined)) io.err(`homeward: ${opts.input}: record ids are missing or repeated; records are numbered by position instead\n`);
+      const input = records.map((r) => ({ ...r, id: unique ? r.sourceId! : String(r.index + 1) }));
       const result = dedupe(input);
       io.out(`${JSON.stringify({ groups: result.groups, maybe: result.maybe })}\n`);
     });
