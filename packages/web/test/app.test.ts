@@ -82,6 +82,45 @@ describe("web app", () => {
     expect(page.errors).toEqual([]);
   });
 
+  it("imports a project file, shows the server's reason when it refuses one, and edits project details", async () => {
+    const page = await app.newPage();
+    await page.goto(app.url);
+    await page.locator("h1").waitFor();
+
+    // Not a project file: the server's one-line reason is shown, nothing is created.
+    const before = (await app.api<unknown[]>("GET", "/projects")).length;
+    await page.getByLabel("Project file (.json)").setInputFiles({
+      name: "wrong.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify({ format: "something-else" })),
+    });
+    const alert = page.getByRole("region", { name: "Import a project" }).getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain("not a Homeward project file");
+    expect((await app.api<unknown[]>("GET", "/projects")).length).toBe(before);
+    page.errors.length = 0; // the browser logs the intended 400
+
+    const { file } = seedProject({ id: "web-test-imported", title: "Imported kinship care review", records: 12, seed: 7 });
+    await page.getByLabel("Project file (.json)").setInputFiles({
+      name: "kinship.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(file)),
+    });
+    await page.getByRole("link", { name: "Imported kinship care review" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+
+    // Edit the title: saved through the API, shown in the breadcrumb, recorded with the acting user.
+    await page.getByRole("button", { name: "Edit details" }).click();
+    await page.getByLabel("Title").fill("Kinship care review (update 2026)");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByText("Kinship care review (update 2026)").waitFor();
+    const stored = await app.api<{ title: string }>("GET", "/projects/web-test-imported");
+    expect(stored.title).toBe("Kinship care review (update 2026)");
+    const audit = await app.api<{ items: { action: string; actor: string }[] }>("GET", "/projects/web-test-imported/audit");
+    expect(audit.items[0]!.actor).toBe("local");
+    expect(page.errors).toEqual([]);
+  });
+
   it("shows the server's error message when a request fails", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/no-such-project`);
