@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { comparePair, dedupe, parseAll, screeningAnnotations, type DedupeInput } from "@homeward/records";
+import { compareFields, comparePair, dedupe, parseAll, screeningAnnotations, type DedupeInput } from "@homeward/records";
 
 const base: DedupeInput = {
   id: "a",
@@ -123,5 +123,14 @@ describe("screening annotations for export", () => {
     expect(conflict.decisions).toEqual([{ stage: "title_abstract", decision: "conflict", reasons: ["pop"] }]);
     const settled = screeningAnnotations([d("ana", "exclude", "2024-01-01T00:00:00Z")], [{ id: "x", recordId: "r", stage: "title_abstract", decision: "exclude", reasons: ["design"], resolvedBy: "cy", reason: "", at: "2024-02-01T00:00:00Z" }]);
     expect(settled.decisions).toEqual([{ stage: "title_abstract", decision: "exclude", reasons: ["design"] }]);
+  });
+});
+
+describe("side-by-side comparison", () => {
+  it("marks each field same, equivalent once normalised, different or missing", () => {
+    const rows = compareFields(base, rec({ id: "b", title: base.title!.toUpperCase(), authors: ["Hirt-Minkowski P", "Dickenmann M", "Schifferli JA"], journal: "Nephron Clin Pract", pages: "C219-35", issue: undefined, doi: "10.1159/000276584" }));
+    const status = Object.fromEntries(rows.map((r) => [r.field, r.status]));
+    expect(status).toEqual({ title: "equivalent", authors: "equivalent", year: "same", journal: "equivalent", volume: "same", issue: "missing", pages: "equivalent", doi: "missing" });
+    expect(compareFields(base, rec({ id: "b", pages: "c219-c236" })).find((r) => r.field === "pages")?.status).toBe("different");
   });
 });

@@ -57,6 +57,20 @@ describe("records file routes", () => {
     expect(l.fields.find(([t]) => t === "ZZ")?.[1]).toBe("kept");
   });
 
+  it("links duplicates and shows a maybe pair side by side", async () => {
+    const title = "Complement dysfunction in hemolytic uremic syndrome";
+    const r = (t: string, sp: string) => `TY  - JOUR\nTI  - ${t}\nAU  - Zipfel, P. F.\nPY  - 2006\nT2  - Current Opinion in Rheumatology\nVL  - 18\nSP  - ${sp}\nER  - \n\n`;
+    const p = (await store.createProject({ title: "Dedupe routes" }, { actor: "ana" })).id;
+    expect((await post(`/api/projects/${p}/imports?fileName=d.ris&source=MEDLINE`, r(title, "548-555") + r(`${title}.`, "548-55") + r(title, "600-610"))).statusCode).toBe(201);
+    const d = await app.inject({ method: "POST", url: `/api/projects/${p}/dedupe`, headers: { "x-homeward-user": "ana" } });
+    expect(d.json()).toEqual({ groups: 1, grouped: 2, maybe: 2, leftToReviewers: 0 });
+    const [pair] = await store.list(p, "duplicatePairs");
+    const view = (await app.inject({ method: "GET", url: `/api/projects/${p}/duplicate-pairs/${pair.id}` })).json();
+    expect(view.verdict).toMatchObject({ verdict: "maybe", reason: "pages differ" });
+    expect(view.fields.find((f: { field: string }) => f.field === "pages").status).toBe("different");
+    expect(view.fields.find((f: { field: string }) => f.field === "journal").status).toBe("same");
+  });
+
   it("answers 400 for bad queries and 404 for unknown projects", async () => {
     expect((await post(`/api/projects/${project}/imports?fileName=s.ris`, RIS)).statusCode).toBe(400);
     expect((await app.inject({ method: "GET", url: `/api/projects/${project}/records-export?format=docx` })).statusCode).toBe(400);

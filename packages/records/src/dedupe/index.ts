@@ -484,3 +484,39 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
 function strength(v: PairVerdict): number {
   return /DOI|PMID/.test(v.reason) ? 3 : /pages/.test(v.reason) ? 2 : 1;
 }
+
+/** One field of two records set side by side for a reviewer. */
+export interface FieldComparison {
+  field: "title" | "authors" | "year" | "journal" | "volume" | "issue" | "pages" | "doi" | "pmid";
+  a: string;
+  b: string;
+  /** "same": equal as written; "equivalent": equal once normalised (case, accents, abbreviations, page ranges); "different"; "missing": on one side only. */
+  status: "same" | "equivalent" | "different" | "missing";
+}
+
+/**
+ * The fields of a "maybe" pair compared one by one, for the side-by-side view
+ * that highlights what differs — with the same normalisation the rules use.
+ */
+export function compareFields(a: DedupeInput, b: DedupeInput): FieldComparison[] {
+  const x = prepare(a, 0);
+  const y = prepare(b, 1);
+  const out: FieldComparison[] = [];
+  const add = (field: FieldComparison["field"], va: string | undefined, vb: string | undefined, equivalent: () => boolean) => {
+    const sa = va?.trim() ?? "";
+    const sb = vb?.trim() ?? "";
+    if (!sa && !sb) return;
+    const status = !sa || !sb ? "missing" : sa === sb ? "same" : equivalent() ? "equivalent" : "different";
+    out.push({ field, a: sa, b: sb, status });
+  };
+  add("title", a.title, b.title, () => x.key === y.key);
+  add("authors", a.authors?.join("; "), b.authors?.join("; "), () => authorAgreement(x.names, y.names).same);
+  add("year", a.year, b.year, () => x.year === y.year);
+  add("journal", a.journal, b.journal, () => anyJournalMatch(x, y));
+  add("volume", a.volume, b.volume, () => x.volume === y.volume);
+  add("issue", a.issue, b.issue, () => false);
+  add("pages", a.pages, b.pages, () => comparePages(x.pages, y.pages) === "same" && x.pages?.end === y.pages?.end);
+  add("doi", a.doi, b.doi, () => !!x.doi && x.doi === y.doi);
+  add("pmid", a.pmid, b.pmid, () => false);
+  return out;
+}

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseInput, SearchKind, UserName } from "@homeward/model";
-import { dedupeProject, EXPORT_FORMATS, exportProjectRecords, FORMATS, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
+import { compareFields, comparePair, dedupeProject, EXPORT_FORMATS, exportProjectRecords, fromBibRecord, FORMATS, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
 import type { Store } from "@homeward/store";
 import { DEFAULT_USER, USER_HEADER } from "../app.js";
 
 const IdParams = z.object({ id: z.string().min(1) });
+const PairParams = z.object({ id: z.string().min(1), pairId: z.string().min(1) });
 const FileQuery = z.object({
   fileName: z.string().min(1),
   format: z.enum(FORMATS as [string, ...string[]]).optional(),
@@ -32,6 +33,7 @@ const EXTENSION: Record<string, string> = { ris: "ris", csv: "csv", bibtex: "bib
  *   POST /api/projects/:id/imports?fileName=…&source=…|search=…[&skipInvalid=true]
  *        → 201 {search, importBatch, imported, skipped, …}; 422 {error, report} when refused
  *   POST /api/projects/:id/dedupe → {groups, grouped, maybe, leftToReviewers} (duplicate groups and the maybe queue)
+ *   GET  /api/projects/:id/duplicate-pairs/:pairId → the pair, both records and a field-by-field comparison
  *   GET  /api/projects/:id/records-export?format=ris|csv|bibtex|endnote-xml
  */
 export async function registerRecordsRoutes(app: FastifyInstance, store: Store): Promise<void> {
@@ -77,6 +79,15 @@ export async function registerRecordsRoutes(app: FastifyInstance, store: Store):
       const { id } = parseInput(IdParams, req.params, "path");
       await store.getProject(id);
       return dedupeProject(store, id, actor(req));
+    });
+
+    scope.get("/api/projects/:id/duplicate-pairs/:pairId", async (req) => {
+      const { id, pairId } = parseInput(PairParams, req.params, "path");
+      const pair = await store.get(id, "duplicatePairs", pairId);
+      const [a, b] = await Promise.all([store.get(id, "records", pair.recordIdA), store.get(id, "records", pair.recordIdB)]);
+      const ra = { ...fromBibRecord(a), id: a.id };
+      const rb = { ...fromBibRecord(b), id: b.id };
+      return { pair, a, b, fields: compareFields(ra, rb), verdict: comparePair(ra, rb) };
     });
 
     scope.get("/api/projects/:id/records-export", async (req, reply) => {
