@@ -32,7 +32,7 @@ function splitPages(p: string | undefined): [string | undefined, string | undefi
 
 
 /** Tags the RIS writer produces from normalised fields (or reads into them). */
-const RIS_WRITTEN = new Set(["TY", "ID", "TI", "T1", "CT", "BT", "T2", "JF", "JO", "JA", "J1", "J2", "AU", "A1", "A2", "ED", "PY", "Y1", "DA", "Y2", "VL", "VO", "IS", "CP", "SP", "EP", "DO", "AN", "SN", "AB", "N2", "KW", "UR", "L1", "L2", "L4", "LK", "LA", "PB", "N1", "ER"]);
+const RIS_WRITTEN = new Set(["TY", "ID", "TI", "T1", "CT", "BT", "T2", "JF", "JO", "JA", "J1", "J2", "AU", "A1", "A2", "ED", "PY", "Y1", "DA", "Y2", "VL", "VO", "IS", "CP", "SP", "EP", "DO", "SN", "AB", "N2", "KW", "UR", "L1", "L2", "L4", "LK", "LA", "PB", "N1", "ER"]);
 
 /**
  * RIS. Normalised fields are written with the current tag set; a record read
@@ -68,6 +68,8 @@ function risRecord(r: ExportRecord): string {
   t("EP", ep);
   t("DO", r.doi);
   t("AN", r.pmid);
+  // Marks AN as a PMID for readers (and for this reader on re-import), unless the source named its database.
+  if (r.pmid && !(r.format === "ris" && r.fields?.some(([tag]) => tag === "DB" || tag === "DP"))) t("DP", "NLM");
   t("SN", r.issn);
   t("SN", r.isbn);
   t("AB", r.abstract);
@@ -76,7 +78,11 @@ function risRecord(r: ExportRecord): string {
   t("LA", r.language);
   t("PB", r.publisher);
   // Tags this writer does not produce (unknown, vendor-specific, plain notes) go out as they came in.
-  if (r.format === "ris") for (const [tag, v] of r.fields ?? []) if (!RIS_WRITTEN.has(tag) || (tag === "N1" && !isAnnotationLine(v))) t(tag, v);
+  if (r.format === "ris")
+    for (const [tag, v] of r.fields ?? []) {
+      if (tag === "AN" && v.trim() === r.pmid) continue; // written above
+      if (!RIS_WRITTEN.has(tag) || (tag === "N1" && !isAnnotationLine(v))) t(tag, v);
+    }
   if (hasAnnotations(r.annotations)) for (const l of annotationLines(r.annotations)) t("N1", l);
   out.push("ER  - ");
   return `${out.join("\n")}\n\n`;
@@ -245,6 +251,7 @@ function enRecord(r: ExportRecord, n: number): string {
     r.year || r.date ? `<dates>${el("year", r.year)}${r.date ? `<pub-dates>${el("date", r.date)}</pub-dates>` : ""}</dates>` : "",
     el("isbn", r.issn ?? r.isbn),
     el("accession-num", r.pmid),
+    r.pmid ? el("remote-database-provider", "NLM") : "",
     el("electronic-resource-num", r.doi),
     r.urls?.length ? `<urls><related-urls>${r.urls.map((u) => el("url", u)).join("")}</related-urls></urls>` : "",
     el("abstract", r.abstract),

@@ -33,6 +33,9 @@ describe("RIS", () => {
     expect(a.raw.split("\n").at(-1)).toBe("ER  - ");
     expect(a.line).toBe(2);
     expect(b.doi).toBe("10.1056/nejmc1100859");
+    // An Embase accession number is not a PMID.
+    expect(b.pmid).toBeUndefined();
+    expect(b.fields.find(([t]) => t === "AN")?.[1]).toBe("70389722");
     expect(b.pages).toBe("2561-2563");
     // The "1." and "2." banners are reported, not silently read as data.
     expect(problems.map((p) => p.line)).toEqual([1, 28]);
@@ -229,7 +232,8 @@ describe("EndNote XML, EPPI-Reviewer JSON", () => {
     expect(a.authors).toEqual(["Loirat, C.", "Fremeaux-Bacchi, V."]);
     expect(a.journal).toBe("Orphanet Journal of Rare Diseases");
     expect(a.doi).toBe("10.1186/1750-1172-6-60");
-    expect(a.pmid).toBe("21902819");
+    expect(a.pmid).toBeUndefined(); // no remote database named: the accession number may be any database's
+    expect(a.fields.find(([p]) => p === "accession-num")?.[1]).toBe("21902819");
     expect(a.issn).toBe("1750-1172");
     expect(a.keywords).toEqual(["Complement", "HUS"]);
     expect(a.fields.find(([p]) => p === "custom2")?.[1]).toBe("PMC3198674");

@@ -123,6 +123,8 @@ export async function* parseEndnoteXml(text: AsyncIterable<string>, lim: Limits)
 }
 
 function buildEndnote(r: ParsedRecord): void {
+  let an: string | undefined;
+  const db: string[] = [];
   for (const [p, value] of r.fields) {
     const v = squash(value);
     switch (p) {
@@ -167,7 +169,11 @@ function buildEndnote(r: ParsedRecord): void {
         setIfEmpty(r, "doi", normaliseDoi(v));
         break;
       case "accession-num":
-        if (/^\d{1,9}$/.test(v)) setIfEmpty(r, "pmid", v);
+        an = v;
+        break;
+      case "remote-database-name":
+      case "remote-database-provider":
+        db.push(v);
         break;
       case "isbn":
         if (/^\d{4}-?\d{3}[\dxX]$/.test(v)) setIfEmpty(r, "issn", v);
@@ -195,6 +201,8 @@ function buildEndnote(r: ParsedRecord): void {
         break;
     }
   }
+  // The accession number is a PMID only when the record came from MEDLINE/PubMed.
+  if (an && /^\d{1,9}$/.test(an) && db.some((d) => /medline|pubmed|\bnlm\b/i.test(d))) r.pmid = an;
   r.type = recordType(r.sourceType);
   if ((r.type === "chapter" || r.type === "conference") && r.journal) {
     r.booktitle = r.journal;

@@ -34,6 +34,8 @@ function buildRis(r: ParsedRecord): void {
   let t2: string | undefined;
   let bt: string | undefined;
   let py: string | undefined;
+  let an: string | undefined;
+  const db: string[] = [];
   const annotations = emptyAnnotations();
   for (const [tag, value] of r.fields) {
     const v = value.trim();
@@ -101,7 +103,11 @@ function buildRis(r: ParsedRecord): void {
         setIfEmpty(r, "doi", normaliseDoi(v));
         break;
       case "AN":
-        if (/^\d{1,9}$/.test(v)) setIfEmpty(r, "pmid", v);
+        an ??= v;
+        break;
+      case "DB":
+      case "DP":
+        db.push(v);
         break;
       case "SN":
         for (const s of splitList(v, /\s*[;,]\s*|\s+(?=\d{4}-)/)) assignSerial(r, s);
@@ -145,6 +151,8 @@ function buildRis(r: ParsedRecord): void {
   }
   if (!r.journal && r.journalAbbrev && r.type === "article") r.journal = r.journalAbbrev;
   r.pages = pageRange(sp, ep);
+  // AN is the accession number of whichever database the record came from: a PMID only for MEDLINE/PubMed.
+  if (an && /^\d{1,9}$/.test(an) && db.some((d) => /medline|pubmed|\bnlm\b/i.test(d))) r.pmid = an;
   if (!r.pmid) {
     const m = r.urls.map((u) => /ncbi\.nlm\.nih\.gov\/pubmed\/(\d+)|pubmed\.ncbi\.nlm\.nih\.gov\/(\d+)/.exec(u)).find(Boolean);
     if (m) r.pmid = m[1] ?? m[2];
