@@ -134,3 +134,29 @@ describe("side-by-side comparison", () => {
     expect(compareFields(base, rec({ id: "b", pages: "c219-c236" })).find((r) => r.field === "pages")?.status).toBe("different");
   });
 });
+
+describe("grouping invariants on colliding random records", () => {
+  it("puts every record in one group, never groups conflicting records, never lists a grouped pair as maybe", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const titles = ["Eculizumab in atypical hemolytic uremic syndrome", "Eculizumab in atypical hemolytic uremic syndrome.", "ECULIZUMAB IN ATYPICAL HEMOLYTIC UREMIC SYNDROME", "Erratum: Eculizumab in atypical hemolytic uremic syndrome", "Comment on: eculizumab in atypical hemolytic uremic syndrome", "FOCUS 1: eculizumab in atypical hemolytic uremic syndrome", "FOCUS 2: eculizumab in atypical hemolytic uremic syndrome"];
+    const recs: DedupeInput[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `r${i}`,
+      title: pick(titles),
+      authors: pick([["Licht, C.", "Muus, P."], ["Licht C", "Muus P"], ["Legendre, C. M."], []]),
+      year: pick(["2010", "2011", "2012", undefined]),
+      journal: pick(["Blood", "J Thromb Haemost", "Journal of Thrombosis and Haemostasis", undefined]),
+      volume: pick(["9", "10", undefined]),
+      pages: pick(["499-511", "499-11", "500", undefined]),
+      doi: pick([undefined, undefined, undefined, "10.1111/j.1538-7836.2011.04.x", "10.1182/blood-2011-01-1"]),
+    }));
+    const { groups, maybe } = dedupe(recs);
+    expect(groups.flat().sort()).toEqual(recs.map((r) => r.id).sort());
+    const byId = new Map(recs.map((r) => [r.id, r]));
+    const groupOf = new Map(groups.flatMap((g, k) => g.map((id) => [id, k] as const)));
+    for (const g of groups) for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) expect(comparePair(byId.get(g[i])!, byId.get(g[j])!).conflict, `${g[i]} ${g[j]}`).toBeFalsy();
+    for (const [a, b] of maybe) expect(groupOf.get(a)).not.toBe(groupOf.get(b));
+    expect(groups.some((g) => g.length > 1)).toBe(true);
+  });
+});
