@@ -53,8 +53,18 @@ export function cholSolveVec(l: Float64Array, n: number, b: Float64Array): void 
 
 /** A⁻¹ from the Cholesky factor L of A (symmetric result). */
 export function cholInverse(l: Float64Array, n: number): Float64Array {
-  // Invert L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹.
-  const li = new Float64Array(n * n);
+  const inv = new Float64Array(n * n);
+  cholInverseInto(l, n, inv, 0, new Float64Array(n * n));
+  return inv;
+}
+
+/**
+ * cholInverse writing A⁻¹ to out[off … off + n² − 1], with `li` (≥ n²) as
+ * scratch: the per-cluster loops call this tens of thousands of times per
+ * likelihood evaluation, where allocating two arrays per call would dominate.
+ */
+export function cholInverseInto(l: Float64Array, n: number, out: Float64Array, off: number, li: Float64Array): void {
+  // Invert L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹. Only the lower triangle of li is read.
   for (let i = 0; i < n; i++) {
     li[i * n + i] = 1 / l[i * n + i];
     for (let j = 0; j < i; j++) {
@@ -63,16 +73,14 @@ export function cholInverse(l: Float64Array, n: number): Float64Array {
       li[i * n + j] = s / l[i * n + i];
     }
   }
-  const inv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0;
       for (let k = i; k < n; k++) s += li[k * n + i] * li[k * n + j];
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
+      out[off + i * n + j] = s;
+      out[off + j * n + i] = s;
     }
   }
-  return inv;
 }
 
 /** Inverse of a symmetric positive-definite matrix, or null if not PD. */
@@ -110,8 +118,17 @@ export function transpose(a: Float64Array, r: number, c: number): Float64Array {
  * values[j]).
  */
 export function symEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
+  const m = new Float64Array(n * n);
   const v = new Float64Array(n * n);
+  const values = new Float64Array(n);
+  symEigenInto(a, n, m, v, values);
+  return { values, vectors: v };
+}
+
+/** symEigen into caller-owned arrays: `m` (≥ n², scratch), `v` (≥ n², eigenvectors), `values` (≥ n). */
+export function symEigenInto(a: Float64Array, n: number, m: Float64Array, v: Float64Array, values: Float64Array): void {
+  for (let i = 0; i < n * n; i++) m[i] = a[i];
+  v.fill(0, 0, n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
@@ -152,9 +169,7 @@ export function symEigen(a: Float64Array, n: number): { values: Float64Array; ve
       }
     }
   }
-  const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = m[i * n + i];
-  return { values, vectors: v };
 }
 
 /**
@@ -163,10 +178,30 @@ export function symEigen(a: Float64Array, n: number): { values: Float64Array; ve
  * `tol = 1e-12` reproduces clubSandwich's `matrix_power`.
  */
 export function symPower(a: Float64Array, n: number, pow: number, tol = 1e-12): Float64Array {
-  const { values, vectors } = symEigen(a, n);
-  const f = new Float64Array(n);
-  for (let i = 0; i < n; i++) f[i] = values[i] > tol ? Math.pow(values[i], pow) : 0;
   const out = new Float64Array(n * n);
+  symPowerInto(out, a, n, pow, tol, new EigenWork(n));
+  return out;
+}
+
+/** Scratch space for symPowerInto on matrices up to n×n. */
+export class EigenWork {
+  readonly m: Float64Array;
+  readonly vectors: Float64Array;
+  readonly values: Float64Array;
+  readonly f: Float64Array;
+  constructor(n: number) {
+    this.m = new Float64Array(n * n);
+    this.vectors = new Float64Array(n * n);
+    this.values = new Float64Array(n);
+    this.f = new Float64Array(n);
+  }
+}
+
+/** symPower writing A^pow to `out` (≥ n²), with scratch `w` sized for at least n. */
+export function symPowerInto(out: Float64Array, a: Float64Array, n: number, pow: number, tol: number, w: EigenWork): void {
+  const { values, vectors, f } = w;
+  symEigenInto(a, n, w.m, vectors, values);
+  for (let i = 0; i < n; i++) f[i] = values[i] > tol ? Math.pow(values[i], pow) : 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0;
@@ -175,7 +210,6 @@ export function symPower(a: Float64Array, n: number, pow: number, tol = 1e-12): 
       out[j * n + i] = s;
     }
   }
-  return out;
 }
 
 /** log det of a symmetric positive-definite matrix (NaN if not PD). */

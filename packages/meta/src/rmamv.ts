@@ -23,7 +23,7 @@
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { MetaInputError } from "./errors.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
-import { cholesky, cholInverse, cholLogDet, spdInverse } from "./linalg.js";
+import { cholesky, cholInverse, cholInverseInto, cholLogDet, spdInverse } from "./linalg.js";
 import { checkFullRank, logDetXtX } from "./rma.js";
 import { pChisqUpper } from "./dist.js";
 import type { MvMethod, RmaMvFit, Test } from "./types.js";
@@ -75,20 +75,38 @@ export function nesting(k: number, random: readonly RandomLevel[]): Nesting {
   let prev: Int32Array | null = null;
   for (const lvl of random) {
     if (lvl.values.length !== k) throw new MetaInputError(`grouping variable "${lvl.name}" has ${lvl.values.length} values, expected ${k}`);
-    const ids = new Map<string, number>();
-    const g = new Int32Array(k);
+    // Values are compared as strings (1 and "1" are one group); each distinct value gets a code.
+    const codes = new Map<string, number>();
+    const code = new Int32Array(k);
     for (let i = 0; i < k; i++) {
       const v = lvl.values[i];
       if (v === null || v === undefined || v === "" || (typeof v === "number" && !Number.isFinite(v))) {
         throw new MetaInputError(`row ${i + 1}: grouping variable "${lvl.name}" is missing`);
       }
-      const key = (prev ? prev[i] + "\u0000" : "") + String(v);
-      let id = ids.get(key);
-      if (id === undefined) ids.set(key, (id = ids.size));
-      g[i] = id;
+      const key = String(v);
+      let c = codes.get(key);
+      if (c === undefined) codes.set(key, (c = codes.size));
+      code[i] = c;
+    }
+    // A level-l group is a (level l−1 group, value) pair, numbered in order of first appearance;
+    // the pair is keyed by the exact integer parent·(number of values) + code.
+    const g = new Int32Array(k);
+    let count = 0;
+    if (prev === null) {
+      g.set(code);
+      count = codes.size;
+    } else {
+      const ids = new Map<number, number>();
+      for (let i = 0; i < k; i++) {
+        const key = prev[i] * codes.size + code[i];
+        let id = ids.get(key);
+        if (id === undefined) ids.set(key, (id = ids.size));
+        g[i] = id;
+      }
+      count = ids.size;
     }
     groups.push(g);
-    nGroups.push(ids.size);
+    nGroups.push(count);
     prev = g;
   }
   const top = groups[0];
@@ -131,37 +149,265 @@ interface Eval {
   info: Float64Array;
 }
 
-/** One pass over the blocks: GLS fit, log-likelihoods, score and Fisher information. */
-function evaluate(
-  y: Float64Array, v: Float64Array, X: Float64Array, p: number, nest: Nesting, sigma2: number[], reml: boolean, withScore: boolean,
-): Eval | null {
+/**
+ * The data gathered block by block (rows of each outermost group contiguous,
+ * in row order within the block) with the per-block inverses and scratch
+ * space sized for the largest block. Built once per fit and reused by every
+ * likelihood evaluation: with tens of thousands of small blocks, allocating
+ * the per-block matrices on each evaluation cost more than the arithmetic.
+ */
+class Blocks {
+  readonly count: number;
+  /** Block b holds gathered rows start[b] … start[b+1] − 1. */
+  readonly start: Int32Array;
+  /** Offset of block b's n×n inverse in `W`. */
+  readonly wOff: Int32Array;
+  readonly y: Float64Array;
+  readonly v: Float64Array;
+  /** k×p, rows in gathered order. */
+  readonly X: Float64Array;
+  /** Group index per level, rows in gathered order. */
+  readonly groups: Int32Array[];
+  /** Level l has one group per row (A_l = I). */
+  readonly singleton: boolean[];
+  /** V_b⁻¹ of every block from the latest evaluation, row-major n×n each. */
+  readonly W: Float64Array;
+  // Scratch (n = largest block size).
+  readonly Vb: Float64Array;
+  readonly li: Float64Array;
+  readonly Wb: Float64Array;
+  readonly r: Float64Array;
+  readonly Wr: Float64Array;
+  readonly WX: Float64Array;
+  readonly WA: Float64Array[];
+  readonly F: Float64Array[];
+  readonly WF: Float64Array[];
+
+  constructor(y: Float64Array, v: Float64Array, X: Float64Array, p: number, nest: Nesting) {
+    const k = y.length;
+    const L = nest.groups.length;
+    this.count = nest.blocks.length;
+    this.start = new Int32Array(this.count + 1);
+    this.wOff = new Int32Array(this.count + 1);
+    this.y = new Float64Array(k);
+    this.v = new Float64Array(k);
+    this.X = new Float64Array(k * p);
+    this.groups = nest.groups.map(() => new Int32Array(k));
+    this.singleton = nest.nGroups.map((g) => g === k);
+    let at = 0, maxN = 0;
+    for (let b = 0; b < this.count; b++) {
+      const rows = nest.blocks[b];
+      const n = rows.length;
+      maxN = Math.max(maxN, n);
+      this.start[b] = at;
+      this.wOff[b + 1] = this.wOff[b] + n * n;
+      for (let a = 0; a < n; a++, at++) {
+        const i = rows[a];
+        this.y[at] = y[i];
+        this.v[at] = v[i];
+        for (let c = 0; c < p; c++) this.X[at * p + c] = X[i * p + c];
+        for (let l = 0; l < L; l++) this.groups[l][at] = nest.groups[l][i];
+      }
+    }
+    this.start[this.count] = at;
+    this.W = new Float64Array(this.wOff[this.count]);
+    const nn = maxN * maxN, np = maxN * p;
+    this.Vb = new Float64Array(nn);
+    this.li = new Float64Array(nn);
+    this.Wb = new Float64Array(nn);
+    this.r = new Float64Array(maxN);
+    this.Wr = new Float64Array(maxN);
+    this.WX = new Float64Array(np);
+    // A level with one row per group has A_l = I, so WA_l = W and F_l = WX: share those arrays.
+    this.WA = this.singleton.map((one) => (one ? this.Wb : new Float64Array(nn)));
+    this.F = this.singleton.map((one) => (one ? this.WX : new Float64Array(np)));
+    this.WF = Array.from({ length: L }, () => new Float64Array(np));
+  }
+}
+
+/** Sums over blocks for the score and Fisher information. */
+class ScoreSums {
+  /** T_l = Σ_b (W_bX_b)ᵀ A_l W_bX_b (p×p). */
+  readonly T: Float64Array[];
+  /** M_lm = Σ_b (A_lW_bX_b)ᵀ W_b A_mW_bX_b (p×p), REML only. */
+  readonly M: Float64Array[];
+  readonly trWA: Float64Array;
+  readonly trWAWA: Float64Array;
+  /** (Wr)ᵀ A_l (Wr) */
+  readonly quad: Float64Array;
+  constructor(readonly L: number, p: number) {
+    this.T = Array.from({ length: L }, () => new Float64Array(p * p));
+    this.M = Array.from({ length: L * L }, () => new Float64Array(p * p));
+    this.trWA = new Float64Array(L);
+    this.trWAWA = new Float64Array(L * L);
+    this.quad = new Float64Array(L);
+  }
+}
+
+// The per-block steps below are separate small functions on purpose: V8
+// optimises each as a hot function with complete type feedback, whereas one
+// large loop body was repeatedly compiled on-stack and deoptimised.
+
+/** Factorises block `bi` of V, stores its inverse in B.W and returns log|V_b| (NaN if not PD). */
+function invertBlock(B: Blocks, bi: number, sigma2: readonly number[]): number {
+  const { v, groups, Vb } = B;
   const L = sigma2.length;
-  const k = y.length;
-  const singleton = nest.nGroups.map((g) => g === k);
-  const XtWX = new Float64Array(p * p);
-  const XtWy = new Float64Array(p);
-  let logDetV = 0;
-  // Per-block inverses are kept for the score pass.
-  const Ws: Float64Array[] = [];
-  for (const rows of nest.blocks) {
-    const n = rows.length;
-    const Vb = marginalBlock(v, nest.groups, sigma2, rows);
-    if (!cholesky(Vb, n)) return null;
-    logDetV += cholLogDet(Vb, n);
-    const W = cholInverse(Vb, n);
-    Ws.push(W);
-    for (let a = 0; a < n; a++) {
-      const ra = rows[a];
+  const s0 = B.start[bi];
+  const n = B.start[bi + 1] - s0;
+  // V_b[a,b] = v_a·[a = b] + Σ_l σ_l²·[same level-l group], as marginalBlock.
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = a === b ? v[s0 + a] : 0;
+      for (let l = 0; l < L; l++) if (groups[l][s0 + a] === groups[l][s0 + b]) s += sigma2[l];
+      Vb[a * n + b] = s;
+      Vb[b * n + a] = s;
+    }
+  }
+  if (!cholesky(Vb, n)) return NaN;
+  cholInverseInto(Vb, n, B.W, B.wOff[bi], B.li);
+  return cholLogDet(Vb, n);
+}
+
+/** Adds X_bᵀW_bX_b (lower triangle) and X_bᵀW_by_b of block `bi`. */
+function addNormalEquations(B: Blocks, bi: number, p: number, XtWX: Float64Array, XtWy: Float64Array): void {
+  const { X, y, W } = B;
+  const s0 = B.start[bi];
+  const n = B.start[bi + 1] - s0;
+  const w0 = B.wOff[bi];
+  for (let a = 0; a < n; a++) {
+    const ra = s0 + a;
+    for (let b = 0; b < n; b++) {
+      const wab = W[w0 + a * n + b];
+      const rb = s0 + b;
+      for (let c = 0; c < p; c++) {
+        const xw = X[ra * p + c] * wab;
+        XtWy[c] += xw * y[rb];
+        for (let d = 0; d <= c; d++) XtWX[c * p + d] += xw * X[rb * p + d];
+      }
+    }
+  }
+}
+
+/**
+ * Loads block `bi`'s W into B.Wb, its residuals into B.r and W r into B.Wr;
+ * returns rWr with the block's rᵀWr added (row by row, as one running sum).
+ */
+function residualBlock(B: Blocks, bi: number, p: number, beta: Float64Array, rWr: number): number {
+  const { X, y, W, Wb, r, Wr } = B;
+  const s0 = B.start[bi];
+  const n = B.start[bi + 1] - s0;
+  const w0 = B.wOff[bi];
+  for (let a = 0; a < n * n; a++) Wb[a] = W[w0 + a];
+  for (let a = 0; a < n; a++) {
+    let f = 0;
+    for (let c = 0; c < p; c++) f += X[(s0 + a) * p + c] * beta[c];
+    r[a] = y[s0 + a] - f;
+  }
+  for (let a = 0; a < n; a++) {
+    let s = 0;
+    for (let b = 0; b < n; b++) s += Wb[a * n + b] * r[b];
+    Wr[a] = s;
+    rWr += r[a] * s;
+  }
+  return rWr;
+}
+
+/** Adds block `bi`'s terms of the score and information (after residualBlock on the same block). */
+function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSums): void {
+  const { X, groups, singleton, Wb, Wr, WX, WA, F, WF } = B;
+  const { L, T, M, trWA, trWAWA, quad } = S;
+  const s0 = B.start[bi];
+  const n = B.start[bi + 1] - s0;
+  // WX (n×p)
+  WX.fill(0, 0, n * p);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+    const wab = Wb[a * n + b];
+    if (wab === 0) continue;
+    for (let c = 0; c < p; c++) WX[a * p + c] += wab * X[(s0 + b) * p + c];
+  }
+  // For each level: WA_l (n×n) with (WA_l)[a,b] = Σ_{c ∈ g_l(b)} W[a,c]; F_l = A_l W X (n×p).
+  // A level whose groups are single rows (e.g. outcome ids) has A_l = I (WA_l is Wb, F_l is WX).
+  for (let l = 0; l < L; l++) {
+    const g = groups[l];
+    const wa = WA[l], fl = F[l];
+    if (singleton[l]) {
+      for (let a = 0; a < n; a++) quad[l] += Wr[a] * Wr[a];
+    } else {
+      wa.fill(0, 0, n * n);
+      fl.fill(0, 0, n * p);
       for (let b = 0; b < n; b++) {
-        const wab = W[a * n + b];
-        const rb = rows[b];
-        for (let c = 0; c < p; c++) {
-          const xw = X[ra * p + c] * wab;
-          XtWy[c] += xw * y[rb];
-          for (let d = 0; d <= c; d++) XtWX[c * p + d] += xw * X[rb * p + d];
+        const gb = g[s0 + b];
+        for (let c = 0; c < n; c++) {
+          if (g[s0 + c] !== gb) continue;
+          for (let a = 0; a < n; a++) wa[a * n + b] += Wb[a * n + c];
+          for (let d = 0; d < p; d++) fl[b * p + d] += WX[c * p + d];
+        }
+      }
+      // (Wr)ᵀ A_l (Wr) = Σ_groups (Σ_group Wr)²: accumulate each group at its first row.
+      for (let a = 0; a < n; a++) {
+        const ga = g[s0 + a];
+        let first = true;
+        for (let b = 0; b < a; b++) if (g[s0 + b] === ga) { first = false; break; }
+        if (!first) continue;
+        let sg = 0;
+        for (let b = a; b < n; b++) if (g[s0 + b] === ga) sg += Wr[b];
+        quad[l] += sg * sg;
+      }
+    }
+    let tr = 0;
+    for (let a = 0; a < n; a++) tr += wa[a * n + a];
+    trWA[l] += tr;
+    // T_l = (WX)ᵀ F_l
+    const Tl = T[l];
+    for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
+      const wx = WX[a * p + c];
+      for (let d = 0; d < p; d++) Tl[c * p + d] += wx * fl[a * p + d];
+    }
+  }
+  // W F_m, once per level (REML only)
+  if (reml) {
+    for (let m = 0; m < L; m++) {
+      const wf = WF[m];
+      wf.fill(0, 0, n * p);
+      const Fm = F[m];
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+        const wab = Wb[a * n + b];
+        if (wab === 0) continue;
+        for (let d = 0; d < p; d++) wf[a * p + d] += wab * Fm[b * p + d];
+      }
+    }
+  }
+  for (let l = 0; l < L; l++) {
+    for (let m = l; m < L; m++) {
+      let t = 0;
+      const A1 = WA[l], A2 = WA[m];
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) t += A1[a * n + b] * A2[b * n + a];
+      trWAWA[l * L + m] += t;
+      if (reml) {
+        // M_lm = F_lᵀ W F_m
+        const Mlm = M[l * L + m], Fl = F[l], WFm = WF[m];
+        for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
+          const f = Fl[a * p + c];
+          if (f === 0) continue;
+          for (let d = 0; d < p; d++) Mlm[c * p + d] += f * WFm[a * p + d];
         }
       }
     }
+  }
+}
+
+/** One pass over the blocks: GLS fit, log-likelihoods, score and Fisher information. */
+function evaluate(B: Blocks, p: number, sigma2: number[], reml: boolean, withScore: boolean): Eval | null {
+  const L = sigma2.length;
+  const k = B.y.length;
+  const XtWX = new Float64Array(p * p);
+  const XtWy = new Float64Array(p);
+  let logDetV = 0;
+  for (let bi = 0; bi < B.count; bi++) {
+    const ld = invertBlock(B, bi, sigma2);
+    if (Number.isNaN(ld)) return null;
+    logDetV += ld;
+    addNormalEquations(B, bi, p, XtWX, XtWy);
   }
   for (let c = 0; c < p; c++) for (let d = 0; d < c; d++) XtWX[d * p + c] = XtWX[c * p + d];
   const Lx = Float64Array.from(XtWX);
@@ -177,113 +423,11 @@ function evaluate(
   let rWr = 0;
   const grad = new Float64Array(L);
   const info = new Float64Array(L * L);
-  // Accumulators for the REML correction terms.
-  const T = Array.from({ length: L }, () => new Float64Array(p * p));
-  const M = Array.from({ length: L * L }, () => new Float64Array(p * p));
-  const trWA = new Float64Array(L);
-  const trWAWA = new Float64Array(L * L);
-  const quad = new Float64Array(L);
-  for (let bi = 0; bi < nest.blocks.length; bi++) {
-    const rows = nest.blocks[bi];
-    const n = rows.length;
-    const W = Ws[bi];
-    const r = new Float64Array(n);
-    for (let a = 0; a < n; a++) {
-      let f = 0;
-      for (let c = 0; c < p; c++) f += X[rows[a] * p + c] * beta[c];
-      r[a] = y[rows[a]] - f;
-    }
-    const Wr = new Float64Array(n);
-    for (let a = 0; a < n; a++) {
-      let s = 0;
-      for (let b = 0; b < n; b++) s += W[a * n + b] * r[b];
-      Wr[a] = s;
-      rWr += r[a] * s;
-    }
-    if (!withScore) continue;
-    // WX (n×p)
-    const WX = new Float64Array(n * p);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-      const wab = W[a * n + b];
-      if (wab === 0) continue;
-      for (let c = 0; c < p; c++) WX[a * p + c] += wab * X[rows[b] * p + c];
-    }
-    // For each level: WA_l (n×n) with (WA_l)[a,b] = Σ_{c ∈ g_l(b)} W[a,c]; F_l = A_l W X (n×p).
-    // A level whose groups are single rows (e.g. outcome ids) has A_l = I.
-    const WA: Float64Array[] = [];
-    const F: Float64Array[] = [];
-    for (let l = 0; l < L; l++) {
-      const g = nest.groups[l];
-      let wa: Float64Array, fl: Float64Array;
-      if (singleton[l]) {
-        wa = W;
-        fl = WX;
-        for (let a = 0; a < n; a++) quad[l] += Wr[a] * Wr[a];
-      } else {
-        wa = new Float64Array(n * n);
-        fl = new Float64Array(n * p);
-        for (let b = 0; b < n; b++) {
-          const gb = g[rows[b]];
-          for (let c = 0; c < n; c++) {
-            if (g[rows[c]] !== gb) continue;
-            for (let a = 0; a < n; a++) wa[a * n + b] += W[a * n + c];
-            for (let d = 0; d < p; d++) fl[b * p + d] += WX[c * p + d];
-          }
-        }
-        // (Wr)ᵀ A_l (Wr) = Σ_groups (Σ_group Wr)²: accumulate each group at its first row.
-        for (let a = 0; a < n; a++) {
-          const ga = g[rows[a]];
-          let first = true;
-          for (let b = 0; b < a; b++) if (g[rows[b]] === ga) { first = false; break; }
-          if (!first) continue;
-          let sg = 0;
-          for (let b = a; b < n; b++) if (g[rows[b]] === ga) sg += Wr[b];
-          quad[l] += sg * sg;
-        }
-      }
-      WA.push(wa);
-      F.push(fl);
-      let tr = 0;
-      for (let a = 0; a < n; a++) tr += wa[a * n + a];
-      trWA[l] += tr;
-      // T_l = (WX)ᵀ F_l
-      const Tl = T[l];
-      for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
-        const wx = WX[a * p + c];
-        for (let d = 0; d < p; d++) Tl[c * p + d] += wx * fl[a * p + d];
-      }
-    }
-    // W F_m, once per level (REML only)
-    const WF: Float64Array[] = [];
-    if (reml) {
-      for (let m = 0; m < L; m++) {
-        const wf = new Float64Array(n * p);
-        const Fm = F[m];
-        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-          const wab = W[a * n + b];
-          if (wab === 0) continue;
-          for (let d = 0; d < p; d++) wf[a * p + d] += wab * Fm[b * p + d];
-        }
-        WF.push(wf);
-      }
-    }
-    for (let l = 0; l < L; l++) {
-      for (let m = l; m < L; m++) {
-        let t = 0;
-        const A1 = WA[l], A2 = WA[m];
-        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) t += A1[a * n + b] * A2[b * n + a];
-        trWAWA[l * L + m] += t;
-        if (reml) {
-          // M_lm = F_lᵀ W F_m
-          const Mlm = M[l * L + m], Fl = F[l], WFm = WF[m];
-          for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
-            const f = Fl[a * p + c];
-            if (f === 0) continue;
-            for (let d = 0; d < p; d++) Mlm[c * p + d] += f * WFm[a * p + d];
-          }
-        }
-      }
-    }
+  const S = new ScoreSums(L, p);
+  const { T, M, trWA, trWAWA, quad } = S;
+  for (let bi = 0; bi < B.count; bi++) {
+    rWr = residualBlock(B, bi, p, beta, rWr);
+    if (withScore) scoreBlock(B, bi, p, reml, S);
   }
   const llML = -0.5 * k * Math.log(2 * Math.PI) - 0.5 * logDetV - 0.5 * rWr;
   const llREML = -0.5 * (k - p) * Math.log(2 * Math.PI) - 0.5 * logDetV - 0.5 * logDetXWX - 0.5 * rWr;
@@ -339,7 +483,8 @@ export function rmaMv(input: RmaMvInput): RmaMvFit {
   // Start: residual variance of the OLS fit beyond the mean sampling variance, split evenly.
   let sigma2 = input.control?.sigma2Init?.slice() ?? startValues(y, v, X, p, L);
   if (sigma2.length !== L || sigma2.some((s) => !(s >= 0))) throw new MetaInputError(`sigma2Init needs ${L} non-negative values`);
-  let cur = evaluate(y, v, X, p, nest, sigma2, reml, true);
+  const blocks = new Blocks(y, v, X, p, nest);
+  let cur = evaluate(blocks, p, sigma2, reml, true);
   if (!cur) throw new MetaInputError("the marginal covariance at the starting values is not positive definite");
   const ll = (e: Eval) => (reml ? e.llREML : e.llML);
   let iterations = 0;
@@ -366,7 +511,7 @@ export function rmaMv(input: RmaMvInput): RmaMvFit {
     let cand = sigma2;
     for (let half = 0; half < 60; half++) {
       cand = sigma2.map((s, l) => Math.max(0, s + t * step[l]));
-      next = evaluate(y, v, X, p, nest, cand, reml, true);
+      next = evaluate(blocks, p, cand, reml, true);
       if (next && ll(next) >= ll(cur) - 1e-12 * Math.abs(ll(cur))) break;
       t /= 2;
       next = null;
@@ -377,8 +522,10 @@ export function rmaMv(input: RmaMvInput): RmaMvFit {
     cur = next;
     if (change <= thr * Math.max(1, ...sigma2)) break;
   }
-  sigma2 = sigma2.map((s) => (s <= 10 * Number.EPSILON ? 0 : s));
-  const fin = evaluate(y, v, X, p, nest, sigma2, reml, false);
+  const reported = sigma2.map((s) => (s <= 10 * Number.EPSILON ? 0 : s));
+  // The last accepted evaluation already holds the fit at σ̂² unless a component was zeroed.
+  const fin = reported.every((s, l) => s === sigma2[l]) ? cur : evaluate(blocks, p, reported, reml, false);
+  sigma2 = reported;
   if (!fin) throw new MetaInputError("the final marginal covariance is not positive definite");
   return finish(input, design, y, v, nest, sigma2, fin, method, test, level, iterations);
 }

@@ -21,8 +21,7 @@
  */
 import { critical, pFUpper, pTTwoSided } from "./dist.js";
 import { MetaInputError } from "./errors.js";
-import { cholesky, cholInverse, spdInverse, symPower } from "./linalg.js";
-import { marginalBlock } from "./rmamv.js";
+import { cholesky, cholInverseInto, EigenWork, spdInverse, symPower, symPowerInto } from "./linalg.js";
 import type { Coefficient, RmaFit } from "./types.js";
 
 export interface RobustResult {
@@ -57,23 +56,20 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   if (J < 2) throw new MetaInputError("cluster-robust variance estimation needs at least two clusters");
   // As metafor's robust(): the sandwich needs more clusters than coefficients.
   if (J <= p) throw new MetaInputError(`number of clusters (${J}) must be larger than the number of coefficients (${p})`);
-  const members: number[][] = Array.from({ length: J }, () => []);
-  for (let i = 0; i < k; i++) members[cl[i]].push(i);
+  // Rows of each cluster in row order, gathered contiguously: cluster j is cRows[cStart[j] … cStart[j+1] − 1].
+  const cStart = new Int32Array(J + 1);
+  for (let i = 0; i < k; i++) cStart[cl[i] + 1]++;
+  for (let j = 0; j < J; j++) cStart[j + 1] += cStart[j];
+  const cRows = new Int32Array(k);
+  const next = cStart.slice(0, J);
+  for (let i = 0; i < k; i++) cRows[next[cl[i]]++] = i;
 
   // Working covariance per cluster. clubSandwich rescales rma.uni weights by their mean.
   let scale = 1;
-  let theta: (rows: number[]) => Float64Array;
   if (fit.model === "uni") {
     let s = 0;
     for (let i = 0; i < k; i++) s += fit.weights[i];
     scale = s / k;
-    const t2 = fit.tau2;
-    theta = (rows) => {
-      const n = rows.length;
-      const T = new Float64Array(n * n);
-      for (let a = 0; a < n; a++) T[a * n + a] = (fit.vi[rows[a]] + t2) * scale;
-      return T;
-    };
   } else {
     const top = fit.groups[0];
     const owner = new Int32Array(fit.nGroups[0]).fill(-1);
@@ -81,24 +77,12 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
       if (owner[top[i]] === -1) owner[top[i]] = cl[i];
       else if (owner[top[i]] !== cl[i]) throw new MetaInputError(`random effects are not nested within the clustering variable (rows of one "${fit.random[0]}" group fall in different clusters)`);
     }
-    theta = (rows) => marginalBlock(fit.vi, fit.groups, fit.sigma2, rows);
   }
 
-  interface C { rows: number[]; n: number; Xj: Float64Array; Lt: Float64Array; W: Float64Array }
-  const cs: C[] = [];
+  const cl2 = new Clusters(fit, cStart, cRows, scale);
   const XWX = new Float64Array(p * p);
-  for (const rows of members) {
-    const n = rows.length;
-    const T = theta(rows);
-    const Lt = Float64Array.from(T);
-    if (!cholesky(Lt, n)) throw new MetaInputError("a cluster's working covariance is not positive definite");
-    const W = cholInverse(Lt, n);
-    const Xj = new Float64Array(n * p);
-    for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) Xj[a * p + c] = X[rows[a] * p + c];
-    const XtW = mulT(Xj, W, n, p); // p×n
-    const xwx = mul(XtW, Xj, p, n, p);
-    for (let i = 0; i < p * p; i++) XWX[i] += xwx[i];
-    cs.push({ rows, n, Xj, Lt, W });
+  for (let j = 0; j < J; j++) {
+    if (!cl2.prepare(j, XWX)) throw new MetaInputError("a cluster's working covariance is not positive definite");
   }
   const M = spdInverse(XWX, p);
   if (!M) throw new MetaInputError("XᵀWX is singular; cannot compute the robust covariance");
@@ -106,34 +90,8 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   cholesky(LM, p);
 
   const meat = new Float64Array(p * p);
-  const Gs: Float64Array[] = [];
-  const Hs: Float64Array[] = [];
-  for (const c of cs) {
-    const { n, Xj, Lt, W, rows } = c;
-    // IH = I − X_j M X_jᵀ W_j
-    const XM = mul(Xj, M, n, p, p);
-    const XMXt = mulBT(XM, Xj, n, p, n);
-    const IH = mul(XMXt, W, n, n, n).map((x) => -x);
-    for (let a = 0; a < n; a++) IH[a * n + a] += 1;
-    // Θ from its Cholesky factor: Θ = Lt Ltᵀ; G = Ltᵀ IH Θ Lt
-    const Th = mulBT(Lt, Lt, n, n, n);
-    const Ltt = transpose(Lt, n, n);
-    const Gm = mul(mul(mul(Ltt, IH, n, n, n), Th, n, n, n), Lt, n, n, n);
-    symmetrise(Gm, n);
-    const Gi = symPower(Gm, n, -0.5, 1e-12);
-    const A = mul(mul(Lt, Gi, n, n, n), Ltt, n, n, n);
-    const E = mul(mulT(Xj, W, n, p), A, p, n, n); // p×n
-    const comp = new Float64Array(p);
-    for (let a = 0; a < p; a++) {
-      let s = 0;
-      for (let b = 0; b < n; b++) s += E[a * n + b] * residuals[rows[b]];
-      comp[a] = s;
-    }
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] += comp[a] * comp[b];
-    const ME = mul(M, E, p, p, n);
-    Gs.push(mul(ME, Lt, p, n, n)); // p×n
-    Hs.push(mul(mul(ME, Xj, p, n, p), LM, p, p, p)); // p×p
-  }
+  for (let j = 0; j < J; j++) cl2.adjust(j, M, LM, residuals, meat);
+  const { G: Gall, H: Hall } = cl2;
   const vcov = mul(mul(M, meat, p, p, p), M, p, p, p);
   symmetrise(vcov, p);
   // W was divided by `scale` and M multiplied by it: M·comp is unchanged, so vcov needs no rescaling.
@@ -144,14 +102,14 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
     let E = 0, sg2 = 0, cross = 0;
     const S = new Float64Array(p * p);
     for (let j = 0; j < J; j++) {
-      const G = Gs[j], H = Hs[j], n = cs[j].n;
+      const g0 = cStart[j] * p, h0 = j * p * p, n = cStart[j + 1] - cStart[j];
       let g = 0;
-      for (let b = 0; b < n; b++) g += G[i * n + b] ** 2;
+      for (let b = 0; b < n; b++) g += Gall[g0 + i * n + b] ** 2;
       let hh = 0;
       for (let x = 0; x < p; x++) {
-        const hx = H[i * p + x];
+        const hx = Hall[h0 + i * p + x];
         hh += hx * hx;
-        for (let yy = 0; yy < p; yy++) S[x * p + yy] += hx * H[i * p + yy];
+        for (let yy = 0; yy < p; yy++) S[x * p + yy] += hx * Hall[h0 + i * p + yy];
       }
       E += g - hh;
       sg2 += g * g;
@@ -186,34 +144,44 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   if (!Vqi) throw new MetaInputError("the robust covariance of the tested coefficients is singular");
   let Q = 0;
   for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) Q += fit.beta[btt[a]] * Vqi[a * q + b] * fit.beta[btt[b]];
-  // Ω = Σ_j (C G_j)(C G_j)ᵀ − (C H_j)(C H_j)ᵀ
-  const D: Float64Array[] = [];
-  const K: Float64Array[] = [];
-  const Omega = new Float64Array(q * q);
+  // Ω = Σ_j (C G_j)(C G_j)ᵀ − (C H_j)(C H_j)ᵀ; D_j = (C G_j)(C G_j)ᵀ (q×q) and K_j = C H_j (q×p), stored flat.
+  const qq = q * q, qp = q * p;
+  const D = new Float64Array(J * qq);
+  const K = new Float64Array(J * qp);
+  const Omega = new Float64Array(qq);
   for (let j = 0; j < J; j++) {
-    const G = Gs[j], H = Hs[j], n = cs[j].n;
-    const Dj = new Float64Array(q * q);
-    const Kj = new Float64Array(q * p);
+    const g0 = cStart[j] * p, h0 = j * p * p, n = cStart[j + 1] - cStart[j];
+    const d0 = j * qq, k0 = j * qp;
     for (let s = 0; s < q; s++) {
-      for (let x = 0; x < p; x++) Kj[s * p + x] = H[btt[s] * p + x];
+      for (let x = 0; x < p; x++) K[k0 + s * p + x] = Hall[h0 + btt[s] * p + x];
       for (let t = 0; t <= s; t++) {
         let d = 0;
-        for (let b = 0; b < n; b++) d += G[btt[s] * n + b] * G[btt[t] * n + b];
-        Dj[s * q + t] = Dj[t * q + s] = d;
+        for (let b = 0; b < n; b++) d += Gall[g0 + btt[s] * n + b] * Gall[g0 + btt[t] * n + b];
+        D[d0 + s * q + t] = D[d0 + t * q + s] = d;
       }
     }
     for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) {
       let kk = 0;
-      for (let x = 0; x < p; x++) kk += Kj[s * p + x] * Kj[t * p + x];
-      Omega[s * q + t] += Dj[s * q + t] - kk;
+      for (let x = 0; x < p; x++) kk += K[k0 + s * p + x] * K[k0 + t * p + x];
+      Omega[s * q + t] += D[d0 + s * q + t] - kk;
     }
-    D.push(Dj);
-    K.push(Kj);
   }
   symmetrise(Omega, q);
   const On = symPower(Omega, q, -0.5, 1e-12);
-  const Dt = D.map((Dj) => mul(mul(On, Dj, q, q, q), On, q, q, q));
-  const Kt = K.map((Kj) => mul(On, Kj, q, q, p));
+  // Standardised by Ω^{−½}: D̃_j = Ω^{−½} D_j Ω^{−½}, K̃_j = Ω^{−½} K_j.
+  const Dt = new Float64Array(J * qq);
+  const Kt = new Float64Array(J * qp);
+  {
+    const Dj = new Float64Array(qq), Kj = new Float64Array(qp), t1 = new Float64Array(qq), out = new Float64Array(Math.max(qq, qp));
+    for (let j = 0; j < J; j++) {
+      for (let x = 0; x < qq; x++) Dj[x] = D[j * qq + x];
+      for (let x = 0; x < qp; x++) Kj[x] = K[j * qp + x];
+      mulInto(out, mulInto(t1, On, Dj, q, q, q), On, q, q, q);
+      for (let x = 0; x < qq; x++) Dt[j * qq + x] = out[x];
+      mulInto(out, On, Kj, q, q, p);
+      for (let x = 0; x < qp; x++) Kt[j * qp + x] = out[x];
+    }
+  }
   // S_su = Σ_j K̃_j[s]ᵀ ⊗ K̃_j[u] (p×p), for all s ≤ u
   const Sx = new Map<number, Float64Array>();
   const Sget = (s: number, u: number): Float64Array => {
@@ -222,28 +190,23 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
     if (!m) {
       m = new Float64Array(p * p);
       for (let j = 0; j < J; j++) {
-        const Kj = Kt[j];
+        const k0 = j * qp;
         for (let x = 0; x < p; x++) {
-          const a = Kj[s * p + x];
+          const a = Kt[k0 + s * p + x];
           if (a === 0) continue;
-          for (let y2 = 0; y2 < p; y2++) m[x * p + y2] += a * Kj[u * p + y2];
+          for (let y2 = 0; y2 < p; y2++) m[x * p + y2] += a * Kt[k0 + u * p + y2];
         }
       }
       Sx.set(key, m);
     }
     return m;
   };
-  const kdot = (Kj: Float64Array, s: number, t: number) => {
-    let r = 0;
-    for (let x = 0; x < p; x++) r += Kj[s * p + x] * Kj[t * p + x];
-    return r;
-  };
   // Σ_ab B_st[a,b]·B_uv[a,b]
   const pairSum = (s: number, t: number, u: number, v: number): number => {
     let r = 0;
     for (let j = 0; j < J; j++) {
-      const Dj = Dt[j], Kj = Kt[j];
-      r += Dj[s * q + t] * Dj[u * q + v] - Dj[s * q + t] * kdot(Kj, u, v) - Dj[u * q + v] * kdot(Kj, s, t);
+      const d0 = j * qq, k0 = j * qp;
+      r += Dt[d0 + s * q + t] * Dt[d0 + u * q + v] - Dt[d0 + s * q + t] * kdot(Kt, k0, p, u, v) - Dt[d0 + u * q + v] * kdot(Kt, k0, p, s, t);
     }
     const A = Sget(s, u), B = Sget(t, v);
     for (let x = 0; x < p * p; x++) r += A[x] * B[x];
@@ -258,9 +221,153 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   return { type: "CR2", clusters: J, vcov, coefficients, QM: Math.max(0, F), QMdf: [q, df2], QMp: df2 > 0 ? pFUpper(F, q, df2) : NaN };
 }
 
-/** A (r×m) · B (m×c). */
+/** Row s · row t of the q×p matrix stored at K[k0 …]. */
+function kdot(K: Float64Array, k0: number, p: number, s: number, t: number): number {
+  let r = 0;
+  for (let x = 0; x < p; x++) r += K[k0 + s * p + x] * K[k0 + t * p + x];
+  return r;
+}
+
+/**
+ * Per-cluster state of the CR2 computation, stored in flat arrays (cluster
+ * j's rows contiguous), with scratch space sized for the largest cluster.
+ * With tens of thousands of clusters, allocating each cluster's dozen small
+ * intermediate matrices cost more than the arithmetic on them.
+ */
+class Clusters {
+  readonly p: number;
+  /** Offset of cluster j's n×n matrices in L and W. */
+  readonly nnOff: Int32Array;
+  /** Lower Cholesky factor of Θ_j (Θ_j = L_jL_jᵀ). */
+  readonly L: Float64Array;
+  /** W_j = Θ_j⁻¹. */
+  readonly W: Float64Array;
+  /** X_j (n×p) at row offset cStart[j]. */
+  readonly X: Float64Array;
+  /** G_j = M X_jᵀW_jA_j L_j (p×n) at cStart[j]·p. */
+  readonly G: Float64Array;
+  /** H_j = M X_jᵀW_jA_j X_j chol(M) (p×p) at j·p². */
+  readonly H: Float64Array;
+  private readonly s: Record<"T" | "Li" | "L" | "W" | "Ltt" | "IH" | "XMXt" | "Th" | "t1" | "t2" | "Gm" | "Gi" | "A", Float64Array>;
+  private readonly sp: Record<"X" | "XtW" | "XM" | "E" | "ME" | "Gj", Float64Array>;
+  private readonly xwx: Float64Array;
+  private readonly MEX: Float64Array;
+  private readonly Hj: Float64Array;
+  private readonly comp: Float64Array;
+  private readonly eig: EigenWork;
+
+  constructor(
+    private readonly fit: RmaFit, private readonly cStart: Int32Array, private readonly cRows: Int32Array, private readonly scale: number,
+  ) {
+    const p = (this.p = fit.p);
+    const J = cStart.length - 1;
+    this.nnOff = new Int32Array(J + 1);
+    let maxN = 0;
+    for (let j = 0; j < J; j++) {
+      const n = cStart[j + 1] - cStart[j];
+      maxN = Math.max(maxN, n);
+      this.nnOff[j + 1] = this.nnOff[j] + n * n;
+    }
+    this.L = new Float64Array(this.nnOff[J]);
+    this.W = new Float64Array(this.nnOff[J]);
+    this.X = new Float64Array(fit.k * p);
+    this.G = new Float64Array(fit.k * p);
+    this.H = new Float64Array(J * p * p);
+    const nn = () => new Float64Array(maxN * maxN);
+    const np = () => new Float64Array(maxN * p);
+    this.s = { T: nn(), Li: nn(), L: nn(), W: nn(), Ltt: nn(), IH: nn(), XMXt: nn(), Th: nn(), t1: nn(), t2: nn(), Gm: nn(), Gi: nn(), A: nn() };
+    this.sp = { X: np(), XtW: np(), XM: np(), E: np(), ME: np(), Gj: np() };
+    this.xwx = new Float64Array(p * p);
+    this.MEX = new Float64Array(p * p);
+    this.Hj = new Float64Array(p * p);
+    this.comp = new Float64Array(p);
+    this.eig = new EigenWork(maxN);
+  }
+
+  /** Θ_j into T (n×n): diag(vᵢ+τ²)·scale for rma, the marginal block of V (as marginalBlock) for rmaMv. */
+  private theta(j: number, T: Float64Array): void {
+    const { fit, cRows } = this;
+    const r0 = this.cStart[j], n = this.cStart[j + 1] - r0;
+    if (fit.model === "uni") {
+      T.fill(0, 0, n * n);
+      for (let a = 0; a < n; a++) T[a * n + a] = (fit.vi[cRows[r0 + a]] + fit.tau2) * this.scale;
+      return;
+    }
+    const { vi, groups, sigma2 } = fit;
+    for (let a = 0; a < n; a++) {
+      const ra = cRows[r0 + a];
+      for (let b = 0; b <= a; b++) {
+        const rb = cRows[r0 + b];
+        let s = a === b ? vi[ra] : 0;
+        for (let l = 0; l < groups.length; l++) if (groups[l][ra] === groups[l][rb]) s += sigma2[l];
+        T[a * n + b] = s;
+        T[b * n + a] = s;
+      }
+    }
+  }
+
+  /** Factorises Θ_j, stores L_j, W_j, X_j and adds X_jᵀW_jX_j to XWX; false if Θ_j is not PD. */
+  prepare(j: number, XWX: Float64Array): boolean {
+    const { p, s, sp, fit } = this;
+    const r0 = this.cStart[j], n = this.cStart[j + 1] - r0, o = this.nnOff[j];
+    this.theta(j, s.T);
+    if (!cholesky(s.T, n)) return false;
+    for (let i = 0; i < n * n; i++) this.L[o + i] = s.T[i];
+    cholInverseInto(s.T, n, this.W, o, s.Li);
+    for (let i = 0; i < n * n; i++) s.W[i] = this.W[o + i];
+    for (let a = 0; a < n; a++) {
+      const row = this.cRows[r0 + a];
+      for (let c = 0; c < p; c++) sp.X[a * p + c] = this.X[(r0 + a) * p + c] = fit.X[row * p + c];
+    }
+    mulInto(this.xwx, mulTInto(sp.XtW, sp.X, s.W, n, p), sp.X, p, n, p);
+    for (let i = 0; i < p * p; i++) XWX[i] += this.xwx[i];
+    return true;
+  }
+
+  /** The CR2 adjustment of cluster j: adds its meat term and stores G_j and H_j. */
+  adjust(j: number, M: Float64Array, LM: Float64Array, residuals: Float64Array, meat: Float64Array): void {
+    const { p, s, sp, comp } = this;
+    const r0 = this.cStart[j], n = this.cStart[j + 1] - r0, o = this.nnOff[j], nn = n * n;
+    for (let i = 0; i < nn; i++) {
+      s.L[i] = this.L[o + i];
+      s.W[i] = this.W[o + i];
+    }
+    for (let i = 0; i < n * p; i++) sp.X[i] = this.X[r0 * p + i];
+    // IH = I − X_j M X_jᵀ W_j
+    mulInto(sp.XM, sp.X, M, n, p, p);
+    mulBTInto(s.XMXt, sp.XM, sp.X, n, p, n);
+    const IH = mulInto(s.IH, s.XMXt, s.W, n, n, n);
+    for (let i = 0; i < nn; i++) IH[i] = -IH[i];
+    for (let a = 0; a < n; a++) IH[a * n + a] += 1;
+    // Θ from its Cholesky factor: Θ = L Lᵀ; Gm = Lᵀ IH Θ L
+    mulBTInto(s.Th, s.L, s.L, n, n, n);
+    transposeInto(s.Ltt, s.L, n, n);
+    mulInto(s.Gm, mulInto(s.t2, mulInto(s.t1, s.Ltt, IH, n, n, n), s.Th, n, n, n), s.L, n, n, n);
+    symmetrise(s.Gm, n);
+    symPowerInto(s.Gi, s.Gm, n, -0.5, 1e-12, this.eig);
+    const A = mulInto(s.A, mulInto(s.t1, s.L, s.Gi, n, n, n), s.Ltt, n, n, n);
+    const E = mulInto(sp.E, mulTInto(sp.XtW, sp.X, s.W, n, p), A, p, n, n); // p×n
+    for (let a = 0; a < p; a++) {
+      let t = 0;
+      for (let b = 0; b < n; b++) t += E[a * n + b] * residuals[this.cRows[r0 + b]];
+      comp[a] = t;
+    }
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] += comp[a] * comp[b];
+    const ME = mulInto(sp.ME, M, E, p, p, n);
+    const G = mulInto(sp.Gj, ME, s.L, p, n, n); // p×n
+    for (let i = 0; i < p * n; i++) this.G[r0 * p + i] = G[i];
+    const H = mulInto(this.Hj, mulInto(this.MEX, ME, sp.X, p, n, p), LM, p, p, p); // p×p
+    for (let i = 0; i < p * p; i++) this.H[j * p * p + i] = H[i];
+  }
+}
+
+/** A (r×m) · B (m×c), a fresh array. */
 function mul(A: Float64Array, B: Float64Array, r: number, m: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
+  return mulInto(new Float64Array(r * c), A, B, r, m, c);
+}
+/** out ← A (r×m) · B (m×c); returns out. */
+function mulInto(out: Float64Array, A: Float64Array, B: Float64Array, r: number, m: number, c: number): Float64Array {
+  out.fill(0, 0, r * c);
   for (let i = 0; i < r; i++) for (let x = 0; x < m; x++) {
     const a = A[i * m + x];
     if (a === 0) continue;
@@ -268,9 +375,9 @@ function mul(A: Float64Array, B: Float64Array, r: number, m: number, c: number):
   }
   return out;
 }
-/** Aᵀ B for A (n×p), B (n×n) → p×n. */
-function mulT(A: Float64Array, B: Float64Array, n: number, p: number): Float64Array {
-  const out = new Float64Array(p * n);
+/** out ← Aᵀ B for A (n×p), B (n×n), a p×n result; returns out. */
+function mulTInto(out: Float64Array, A: Float64Array, B: Float64Array, n: number, p: number): Float64Array {
+  out.fill(0, 0, p * n);
   for (let x = 0; x < n; x++) for (let i = 0; i < p; i++) {
     const a = A[x * p + i];
     if (a === 0) continue;
@@ -278,9 +385,8 @@ function mulT(A: Float64Array, B: Float64Array, n: number, p: number): Float64Ar
   }
   return out;
 }
-/** A (r×m) · Bᵀ for B (c×m). */
-function mulBT(A: Float64Array, B: Float64Array, r: number, m: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
+/** out ← A (r×m) · Bᵀ for B (c×m); returns out. */
+function mulBTInto(out: Float64Array, A: Float64Array, B: Float64Array, r: number, m: number, c: number): Float64Array {
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) {
     let s = 0;
     for (let x = 0; x < m; x++) s += A[i * m + x] * B[j * m + x];
@@ -288,8 +394,7 @@ function mulBT(A: Float64Array, B: Float64Array, r: number, m: number, c: number
   }
   return out;
 }
-function transpose(A: Float64Array, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
+function transposeInto(out: Float64Array, A: Float64Array, r: number, c: number): Float64Array {
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = A[i * c + j];
   return out;
 }
