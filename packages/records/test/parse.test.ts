@@ -129,6 +129,14 @@ describe("encodings and line ends", () => {
     }
   });
 
+  it("takes a forced encoding and rejects an unknown one", async () => {
+    const r = await parseAll(iconv.encode(text, "windows-1252"), { fileName: "x.ris", encoding: "latin1" });
+    expectRead(r.records[0]);
+    await expect(parseAll(Buffer.from(text), { fileName: "x.ris", encoding: "klingon" })).rejects.toThrow(/unknown encoding "klingon"/);
+    const rep = await validate(Buffer.from(text), { fileName: "x.ris", encoding: "klingon" });
+    expect(rep.fatal).toMatch(/unknown encoding/);
+  });
+
   it("reads a stream whose chunks split CRLF pairs and multi-byte characters", async () => {
     const bytes = Buffer.from(text);
     async function* oneByteChunks() {
