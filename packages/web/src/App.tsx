@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { Suspense, useEffect, useRef, useState, type FormEvent, type MouseEvent, type ReactNode, type RefObject } from "react";
 import { api, getUser, setUser } from "./api";
 import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
@@ -33,7 +33,7 @@ export function App() {
     window.scrollTo(0, 0);
   }, [pathname]);
 
-  const skip = (e: React.MouseEvent) => {
+  const skip = (e: MouseEvent) => {
     e.preventDefault();
     mainRef.current?.focus();
   };
@@ -108,7 +108,7 @@ function ProjectLayout({
   id: string;
   route: RouteDef;
   params: Params;
-  mainRef: React.RefObject<HTMLElement | null>;
+  mainRef: RefObject<HTMLElement | null>;
 }) {
   const { data: project, error, reload } = useApi((s) => api.getProject(id, s), [id]);
   const { pathname } = useLocation();

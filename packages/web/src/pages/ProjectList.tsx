@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { api, errorMessage, type ProjectSummary } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
@@ -177,7 +177,7 @@ function Field({
   label: string;
   hint?: string;
   error?: string;
-  children: React.ReactNode;
+  children: ReactNode;
 }) {
   return (
     <div className={`field${error ? " field-invalid" : ""}`}>

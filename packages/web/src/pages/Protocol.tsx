@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { CodedItem, Criterion, ExclusionReason, Protocol, RatingLevel, Search } from "@homeward/model";
 import { api } from "../api";
 import { PageTitle } from "../components/PageTitle";
@@ -101,7 +102,7 @@ export function ProtocolPage() {
   );
 }
 
-function Section({ id, title, intro, children }: { id: string; title: string; intro?: string; children: React.ReactNode }) {
+function Section({ id, title, intro, children }: { id: string; title: string; intro?: string; children: ReactNode }) {
   return (
     <section aria-labelledby={`${id}-heading`} className="stack protocol-section">
       <h2 id={`${id}-heading`}>{title}</h2>
