@@ -280,11 +280,10 @@ export class Store {
       if (!f || f.kind === "json") throw new InputError(`cannot filter ${c} by ${field}`);
       q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v);
     }
+    const rows = (await q.execute()).map((r) => fromRow(c, r));
+    // Sorted here, not in SQL: PostgreSQL's text order follows the database locale, and both engines must agree.
     const order = collectionInfo(c).order;
-    if (order) q = q.orderBy(snake(order));
-    q = q.orderBy("id");
-    const rows = await q.execute();
-    return rows.map((r) => fromRow(c, r) as Entity<C>);
+    return rows.sort((a, b) => (order ? compareValues(a[order], b[order]) : 0) || compareValues(a.id, b.id)) as Entity<C>[];
   }
 
   async get<C extends CollectionName>(projectId: string, c: C, id: string): Promise<Entity<C>> {
@@ -515,7 +514,7 @@ export class Store {
     const names = new Set<string>();
     for (const c of collectionNames) {
       const rows = await this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId).execute();
-      const items = rows.map((r) => fromRow(c, r)).sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
+      const items = rows.map((r) => fromRow(c, r)).sort((a, b) => compareValues(a.id, b.id));
       for (const f of fieldMaps[c]) {
         if (!f.user) continue;
         for (const e of items) for (const n of ([] as unknown[]).concat(e[f.field] ?? [])) names.add(n as string);
@@ -710,6 +709,17 @@ function isOptional(s: unknown): boolean {
 function singular(c: string): string {
   const s = c.replace(/ies$/, "y").replace(/([^s])s$/, "$1");
   return s.replace(/[A-Z]/g, (ch) => " " + ch.toLowerCase());
+}
+
+/** Total order for scalar field values: null first, numbers numerically, text by code point. */
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a == null) return -1;
+  if (b == null) return 1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export function chunks<T>(xs: T[], n: number): T[][] {

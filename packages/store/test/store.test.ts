@@ -174,6 +174,9 @@ describe.each(engines)("store on $name", ({ open }) => {
     ], ana);
     const views = await store.listStudyViews(p.id);
     expect(views.map((v) => v.name)).toEqual(["Adams 2012", "Smith 2010"]);
+    // Listing order is by code point on both engines, whatever the database locale.
+    await store.insert(p.id, "studies", [{ id: "s3", name: "adams 2013" }, { id: "s4", name: "Ábel 2001" }, { id: "s5", name: "Bates 2001" }], ana);
+    expect((await store.list(p.id, "studies")).map((s) => s.name)).toEqual(["Adams 2012", "Bates 2001", "Smith 2010", "adams 2013", "Ábel 2001"]);
     const smith = views[1]!;
     expect(smith.leadReport).toMatchObject({ id: "x1", record: { id: "r1", title: "Main paper", year: 2010 } });
     expect(smith.reports.map((r) => r.id)).toEqual(["x1", "x2"]);
