@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { collectionInfo, collectionNames, parseProjectFile, type ProjectFile } from "@homeward/model";
-import { ensureExamples, openStore, readProjectSource, type Store } from "@homeward/store";
+import { ensureExamples, openStore, readProjectSource, storeOptionsFromEnv, type Store } from "@homeward/store";
 import { fieldMaps, tableOf } from "../src/mapping.js";
 import { fullProjectFile } from "./fixture.js";
 
@@ -27,6 +27,14 @@ if (pgUrl) {
 }
 
 const ana = { actor: "ana" };
+
+describe("store options", () => {
+  it("uses DATABASE_URL when set, else the data folder", () => {
+    expect(storeOptionsFromEnv("d", { DATABASE_URL: "postgres://x/y" })).toEqual({ databaseUrl: "postgres://x/y" });
+    expect(storeOptionsFromEnv("d", { DATABASE_URL: "" })).toEqual({ dataDir: "d" });
+    expect(storeOptionsFromEnv("d", {})).toEqual({ dataDir: "d" });
+  });
+});
 
 describe.each(engines)("store on $name", ({ open }) => {
   let store: Store;
