@@ -280,6 +280,15 @@ describe("web app", () => {
 
     await page.getByLabel("Search records").fill("nosuchwordanywhere");
     await page.getByText("No records match “nosuchwordanywhere”.").waitFor();
+
+    // The table's state lives in the URL, so a link or a reload restores it.
+    await page.goto(`${app.url}/projects/${encodeURIComponent(seeded.id)}/records?sort=year&dir=desc&q=${RARE_WORD}`);
+    await waitForRows(page);
+    expect(await page.getByLabel("Search records").inputValue()).toBe(RARE_WORD);
+    expect(await page.getByRole("columnheader", { name: "Year" }).getAttribute("aria-sort")).toBe("descending");
+    expect(await page.locator(".row-count").innerText()).toBe(`${matching.length} records match “${RARE_WORD}”`);
+    const maxMatchingYear = Math.max(...matching.map((r) => r.year ?? -Infinity));
+    expect(await page.locator(".records-scroll [role=row][data-index='0'] .cell-year").innerText()).toBe(String(maxMatchingYear));
     expect(page.errors).toEqual([]);
   });
 
