@@ -68,7 +68,9 @@ export class Prioritiser {
   setDecision(id: string, relevant: boolean | null): void {
     const r = this.row.get(id);
     if (r === undefined) throw new ScreeningInputError(`unknown record ${id}`);
+    const fresh = this.decided[r] === 255;
     this.decided[r] = relevant === null ? 255 : relevant ? 1 : 0;
+    if (fresh && relevant !== null) this.ranker.observe(r, relevant);
     this.decisionsSinceFit++;
   }
 

@@ -22,18 +22,32 @@ export interface RankerOptions {
   tol?: number;
   /** Most sweeps per fit. */
   maxIter?: number;
+  /** Decisions over which members are compared. */
+  window?: number;
+  /** Relevant and irrelevant decisions each needed in the window before the served member may change. */
+  minEvidence?: number;
 }
 
 export const DEFAULT_RANKER: Required<RankerOptions> = {
-  members: [{ C: 0.11, balanceRatio: 9.8 }],
+  // ASReview 2's tuned SVM first, a less regularised one beside it: the
+  // latter finds clustered relevant records sooner, the former scattered ones.
+  members: [
+    { C: 0.11, balanceRatio: 9.8 },
+    { C: 0.3, balanceRatio: 9.8 },
+  ],
   tol: 1e-2,
   maxIter: 1000,
+  window: 100,
+  minEvidence: 1,
 };
 
 export class Ranker {
   private readonly opts: Required<RankerOptions>;
   private readonly trainers: SvmTrainer[];
   private models: LinearModel[] = [];
+  private active = 0;
+  private pct: Float32Array[];
+  private recent: { label: boolean; pct: number[] }[] = [];
 
   constructor(options: RankerOptions = {}, seed = 0) {
     this.opts = { ...DEFAULT_RANKER, ...options };
@@ -41,6 +55,7 @@ export class Ranker {
     this.trainers = this.opts.members.map(
       (m, i) => new SvmTrainer({ C: m.C, tol: this.opts.tol, maxIter: this.opts.maxIter }, new Random(seed * 31 + i)),
     );
+    this.pct = this.opts.members.map(() => new Float32Array(0));
   }
 
   get trained(): boolean {
@@ -68,25 +83,67 @@ export class Ranker {
   }
 
   /**
-   * Relevance scores (higher = more likely relevant) of the given rows. With
-   * one member, its decision values; with several, the mean of each member's
-   * rank among `rows` (Borda count), so that members on different scales
-   * count alike.
+   * Relevance scores (higher = more likely relevant) of the given rows: the
+   * decision values of the member currently judged best (see `observe`).
    */
   score(X: SparseMatrix, rows: ArrayLike<number>, out?: Float64Array): Float64Array {
     if (!this.trained) throw new Error("the ranker has not been trained");
     const n = rows.length;
-    if (this.models.length === 1) return decision(this.models[0], X, rows, out);
-    const res = out ?? new Float64Array(n);
-    res.fill(0, 0, n);
-    const d = new Float64Array(n);
+    const M = this.models.length;
+    if (M === 1) return decision(this.models[0], X, rows, out);
+    let res = out ?? new Float64Array(n);
     const idx = new Int32Array(n);
-    for (const model of this.models) {
-      decision(model, X, rows, d);
+    for (let m = 0; m < M; m++) {
+      const d = decision(this.models[m], X, rows);
+      if (m === this.active) res = out ? (out.set(d), out) : d;
+      // Remember each member's percentile of every ranked row, to judge it
+      // on the decisions that follow.
+      if (this.pct[m].length < X.rows) this.pct[m] = new Float32Array(X.rows);
       for (let k = 0; k < n; k++) idx[k] = k;
       idx.sort((a, b) => d[a] - d[b]);
-      for (let q = 0; q < n; q++) res[idx[q]] += q / this.models.length;
+      for (let q = 0; q < n; q++) this.pct[m][rows[idx[q]]] = n > 1 ? q / (n - 1) : 1;
     }
     return res;
+  }
+
+  /**
+   * Feeds back a decision on a row ranked by the last `score`. With several
+   * members, the one served is the one that best separated the most recent
+   * decisions: the highest mean percentile of relevant minus irrelevant
+   * records over the last `window` decisions (a prequential comparison,
+   * Dawid 1984, on decisions no model has yet trained on).
+   */
+  observe(row: number, relevant: boolean): void {
+    const M = this.models.length;
+    if (M <= 1) return;
+    const entry = { label: relevant, pct: this.pct.map((p) => (row < p.length ? p[row] : 0.5)) };
+    this.recent.push(entry);
+    if (this.recent.length > this.opts.window) this.recent.shift();
+    let n1 = 0;
+    for (const e of this.recent) n1 += e.label ? 1 : 0;
+    const n0 = this.recent.length - n1;
+    if (n1 < this.opts.minEvidence || n0 < this.opts.minEvidence) return;
+    let best = this.active;
+    let bestMargin = -Infinity;
+    for (let m = 0; m < M; m++) {
+      let s1 = 0;
+      let s0 = 0;
+      for (const e of this.recent) {
+        if (e.label) s1 += e.pct[m];
+        else s0 += e.pct[m];
+      }
+      const margin = s1 / n1 - s0 / n0;
+      // Strictly better only: ties keep the earlier (more regularised) member.
+      if (margin > bestMargin + 1e-12) {
+        bestMargin = margin;
+        best = m;
+      }
+    }
+    this.active = best;
+  }
+
+  /** Index of the member whose ranking is served. */
+  get activeMember(): number {
+    return this.active;
   }
 }

@@ -79,6 +79,7 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
     let next = queue[head++];
     while (seen[next]) next = queue[head++];
     screen(next);
+    ranker.observe(next, y[next] === 1);
     sinceFit++;
     if (y[next]) relevantSinceFit = true;
     poolSize--;
