@@ -92,7 +92,8 @@ export function nesting(k: number, random: readonly RandomLevel[]): Nesting {
     // the pair is keyed by the exact integer parent·(number of values) + code.
     const g = new Int32Array(k);
     let count = 0;
-    if (prev === null) {
+    if (prev === null || codes.size === k) {
+      // Without a parent, or with every value distinct (e.g. outcome ids), the codes are the groups.
       g.set(code);
       count = codes.size;
     } else {
@@ -332,6 +333,23 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
     const wa = WA[l], fl = F[l];
     if (singleton[l]) {
       for (let a = 0; a < n; a++) quad[l] += Wr[a] * Wr[a];
+    } else if (l === 0) {
+      // The block is one level-0 group (A_0 = 11ᵀ on it): every column of WA_0 is the row sums
+      // of W and every row of F_0 the column sums of WX. Summed once, in the order the general
+      // case below uses, so the values are the same.
+      for (let a = 0; a < n; a++) {
+        let t = 0;
+        for (let c = 0; c < n; c++) t += Wb[a * n + c];
+        for (let b = 0; b < n; b++) wa[a * n + b] = t;
+      }
+      for (let d = 0; d < p; d++) {
+        let t = 0;
+        for (let c = 0; c < n; c++) t += WX[c * p + d];
+        for (let b = 0; b < n; b++) fl[b * p + d] = t;
+      }
+      let sg = 0;
+      for (let b = 0; b < n; b++) sg += Wr[b];
+      quad[l] += sg * sg;
     } else {
       wa.fill(0, 0, n * n);
       fl.fill(0, 0, n * p);
@@ -357,11 +375,14 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
     let tr = 0;
     for (let a = 0; a < n; a++) tr += wa[a * n + a];
     trWA[l] += tr;
-    // T_l = (WX)ᵀ F_l
+    // T_l = (WX)ᵀ F_l. With A_l = I it is (WX)ᵀWX: only the lower triangle is summed here and
+    // mirrored in evaluate (each mirrored term is the same product, so the sums are identical).
     const Tl = T[l];
+    const last = singleton[l] ? 1 : p;
     for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
       const wx = WX[a * p + c];
-      for (let d = 0; d < p; d++) Tl[c * p + d] += wx * fl[a * p + d];
+      const dEnd = last === 1 ? c + 1 : p;
+      for (let d = 0; d < dEnd; d++) Tl[c * p + d] += wx * fl[a * p + d];
     }
   }
   // W F_m, once per level (REML only)
@@ -437,6 +458,9 @@ function evaluate(B: Blocks, p: number, sigma2: number[], reml: boolean, withSco
       for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) s += A[a * p + c] * B[c * p + a];
       return s;
     };
+    B.singleton.forEach((one, l) => {
+      if (one) for (let c = 0; c < p; c++) for (let d = c + 1; d < p; d++) T[l][c * p + d] = T[l][d * p + c];
+    });
     const HT = T.map((t) => mul(H, t, p));
     for (let l = 0; l < L; l++) {
       grad[l] = reml ? -0.5 * (trWA[l] - tr(H, T[l])) + 0.5 * quad[l] : -0.5 * trWA[l] + 0.5 * quad[l];

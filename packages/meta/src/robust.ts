@@ -109,12 +109,14 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
       for (let x = 0; x < p; x++) {
         const hx = Hall[h0 + i * p + x];
         hh += hx * hx;
-        for (let yy = 0; yy < p; yy++) S[x * p + yy] += hx * Hall[h0 + i * p + yy];
+        // S = Σ_j h_j h_jᵀ is symmetric term by term: sum the lower triangle, mirror below.
+        for (let yy = 0; yy <= x; yy++) S[x * p + yy] += hx * Hall[h0 + i * p + yy];
       }
       E += g - hh;
       sg2 += g * g;
       cross += g * hh;
     }
+    for (let x = 0; x < p; x++) for (let yy = x + 1; yy < p; yy++) S[x * p + yy] = S[yy * p + x];
     let sf = 0;
     for (let x = 0; x < p * p; x++) sf += S[x] * S[x];
     const V = 2 * (sg2 - 2 * cross + sf);
