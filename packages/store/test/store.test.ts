@@ -1,15 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
 import { collectionInfo, collectionNames, parseProjectFile, type ProjectFile } from "@homeward/model";
-import { ensureExamples, openStore, readProjectSource, storeOptionsFromEnv, type Store } from "@homeward/store";
+import { ensureExamples, openStore, readProjectSource, storeOptionsFromEnv, Store, type Store as StoreType } from "@homeward/store";
 import { fieldMaps, tableOf } from "../src/mapping.js";
 import { fullProjectFile } from "./fixture.js";
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
-const engines: { name: string; open: () => Promise<Store> }[] = [
+const engines: { name: string; open: () => Promise<StoreType> }[] = [
   { name: "sqlite", open: () => openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-store-")) }) },
 ];
 if (pgUrl) {
@@ -37,7 +37,7 @@ describe("store options", () => {
 });
 
 describe.each(engines)("store on $name", ({ open }) => {
-  let store: Store;
+  let store: StoreType;
   beforeAll(async () => {
     store = await open();
   });
@@ -229,6 +229,29 @@ describe.each(engines)("store on $name", ({ open }) => {
     const a = await store.exportProject("rt-2");
     const b = await store.exportProject(copy.id);
     expect({ ...b, project: { ...b.project, id: "rt-2" } }).toEqual(a);
+  });
+
+  it("leaves no trace of an import that fails part-way through writing", async () => {
+    const projectsBefore = await store.listProjects();
+    const usersBefore = await store.listUsers();
+    // Let the project, users, records and studies be written, then fail on the outcomes.
+    const real = (Store.prototype as unknown as { insertRows: (...a: unknown[]) => Promise<void> }).insertRows;
+    const spy = vi.spyOn(Store.prototype as never, "insertRows" as never).mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (args[1] === "outcomes") return Promise.reject(new Error("disk full"));
+      return real.apply(this, args);
+    } as never);
+    try {
+      const file = fullProjectFile("rt-half") as { users: { name: string; displayName: string }[] };
+      file.users.push({ name: "only-in-this-file", displayName: "Zed" });
+      await expect(store.importProject(file, { actor: "importer-x" })).rejects.toThrow(/disk full/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await store.hasProject("rt-half")).toBe(false);
+    expect(await store.listProjects()).toEqual(projectsBefore);
+    expect(await store.listUsers()).toEqual(usersBefore);
+    expect(await store.list("rt-half", "records")).toEqual([]);
+    expect(await store.list("rt-half", "studies")).toEqual([]);
   });
 
   it("validates the whole file before writing anything", async () => {
