@@ -39,9 +39,13 @@ describe("pair rules", () => {
     expect(comparePair(base, rec({ id: "b", pages: "S12" })).verdict).not.toBe("duplicate");
     expect(comparePair(base, rec({ id: "b", volume: "115" })).verdict).not.toBe("duplicate");
   });
-  it("accepts a year off by one (online first) only with the same volume and first page", () => {
+  it("accepts a year off by one (online first) only within one volume: same first page, or same issue and no pages to compare", () => {
     expect(comparePair(base, rec({ id: "b", year: "2009" })).verdict).toBe("duplicate");
-    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined })).verdict).toBe("maybe");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined })).verdict).toBe("duplicate");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, issue: "5" })).verdict).toBe("maybe");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, issue: undefined })).verdict).toBe("maybe");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, volume: undefined })).verdict).toBe("maybe");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: "c300-c310" })).verdict).not.toBe("duplicate");
   });
   it("sends a preprint and its published version, and an abstract and the article, to maybe", () => {
     expect(comparePair(base, rec({ id: "b", journal: "medRxiv", volume: undefined, pages: undefined })).verdict).toBe("maybe");
@@ -51,6 +55,31 @@ describe("pair rules", () => {
     const a = rec({ title: "Antibiotic prophylaxis in pulmonary surgery. A controlled double-blind study of amoxicillin versus cefamandole", journal: "Ann Fr Anesth Reanim", volume: "13", pages: "280-284", year: "1994", authors: ["Train, M.", "Soulard, D."] });
     const b = rec({ id: "b", title: "[Comparison of amoxicillin and cefamandole in the prevention of bronchopulmonary infections in pulmonary surgery]", journal: "Annales Francaises d Anesthesie et de Reanimation", volume: "13", pages: "280-4", year: "1994", authors: ["Train M", "Soulard D"] });
     expect(comparePair(a, b).verdict).toBe("duplicate");
+  });
+  it("keeps a correction notice apart from its article unless the article's record names the notice's place", () => {
+    const article = rec({ title: "Long-term effect of the complement inhibitor eculizumab on kidney function", journal: "American Journal of Hematology", volume: "85", issue: "8", pages: "553-559" });
+    const named = { ...article, title: `${article.title}.[Erratum appears in Am J Hematol. 2010 Nov;85(11):911]` };
+    const notice = rec({ id: "n", title: `${article.title} (vol 85, pg 553, 2010)`, authors: ["Hirt-Minkowski,"], journal: "American Journal of Hematology", volume: "85", issue: "11", pages: "911" });
+    expect(comparePair(article, notice)).toMatchObject({ verdict: "different", conflict: true });
+    expect(comparePair(named, notice)).toMatchObject({ verdict: "duplicate", reason: "the erratum notice named in the article's record" });
+    // A notice titled exactly as the article (as MEDLINE and Embase list some) at the named place.
+    const bare = { ...notice, title: article.title };
+    expect(comparePair(named, bare).verdict).toBe("duplicate");
+    // Another page, issue or year than the note names, or another journal or authors: not that notice.
+    expect(comparePair(named, { ...bare, pages: "912" }).verdict).not.toBe("duplicate");
+    expect(comparePair(named, { ...bare, issue: "12" }).verdict).not.toBe("duplicate");
+    expect(comparePair(named, { ...bare, year: "2011" }).verdict).not.toBe("duplicate");
+    expect(comparePair(named, { ...bare, journal: "Blood" }).verdict).not.toBe("duplicate");
+    expect(comparePair(named, { ...bare, authors: ["Nobody, N."] }).verdict).not.toBe("duplicate");
+    // A mistyped page is tolerated only for a record that calls itself an erratum, in the named volume and issue.
+    expect(comparePair(named, { ...bare, title: `Erratum: ${article.title}`, pages: "19" }).verdict).toBe("duplicate");
+    expect(comparePair(named, { ...bare, title: `Erratum: ${article.title}`, pages: "19", issue: "12" }).verdict).not.toBe("duplicate");
+  });
+  it("merges two correction notices of one article written by two databases", () => {
+    const a = rec({ title: "Erratum: Severe deficiency of ADAMTS 13 activity in a sub-group of children with atypical hemolytic uremic syndrome (The Journal of Pediatrics (M", authors: ["Veyradier,"], journal: "Journal of Pediatrics.", volume: "142", issue: "6", pages: "616-616" });
+    const b = rec({ id: "b", title: "Severe deficiency of ADAMTS 13 activity in a subgroup of children with atypical hemolytic uremic syndrome (vol 142, pg 310, 2003)", authors: ["Veyradier,"], journal: "Journal of Pediatrics", volume: "142", issue: "6", pages: "616" });
+    expect(comparePair(a, b).verdict).toBe("duplicate");
+    expect(comparePair(b, rec({ id: "c", title: "Severe deficiency of ADAMTS 13 activity in a subgroup of children with atypical hemolytic uremic syndrome", volume: "142", pages: "310-317" })).verdict).toBe("different");
   });
   it("does not merge on title alone when the authors share no one", () => {
     expect(comparePair(base, rec({ id: "b", authors: ["El Nahas, M."] })).verdict).toBe("different");
@@ -76,6 +105,20 @@ describe("grouping", () => {
     const { groups } = dedupe([sparse, other, full]);
     expect(groups).toEqual([["f", "s"], ["o"]]);
   });
+  it("gives a named erratum notice to the group of its article, copies without the note included", () => {
+    const t = "Eculizumab for atypical hemolytic-uremic syndrome";
+    const art = { title: t, authors: ["Nurnberger, J.", "Philipp, T.", "Witzke, O."], year: "2009", journal: "N Engl J Med", volume: "360", issue: "5", pages: "542-544" };
+    const plain = { id: "plain", ...art };
+    const noted = { id: "noted", ...art, title: `${t}.[Erratum appears in N Engl J Med. 2009 Jun 4;360(23):2487]`, journal: "New England Journal of Medicine" };
+    const notice1 = { id: "wos", title: `${t} (vol 360, pg 542, 2009)`, authors: ["Philipp, T."], year: "2009", journal: "New England Journal of Medicine", volume: "360", issue: "23", pages: "2487-2487" };
+    const notice2 = { ...notice1, id: "embase", title: `${t} (New England Journal of Medicine (2009) 360 (542-544))` };
+    const other = { ...notice1, id: "other", title: t, authors: ["Someone, S."], pages: "2490" };
+    const { groups } = dedupe([plain, noted, notice1, notice2, other]);
+    expect(groups.map((g) => [...g].sort())).toEqual([["embase", "noted", "plain", "wos"], ["other"]]);
+    // Without the note the notices stay apart from the article.
+    const { groups: apart } = dedupe([plain, { ...noted, title: t }, notice1, notice2]);
+    expect(apart.map((g) => [...g].sort())).toEqual([["noted", "plain"], ["embase", "wos"]]);
+  });
   it("rejects repeated ids", () => {
     expect(() => dedupe([base, base])).toThrow(/duplicate record id/);
   });
@@ -87,7 +130,7 @@ const scorer = new URL("../../../../shared/bench/dedupe_eval.py", import.meta.ur
 const haveData = existsSync(dataDir) && existsSync(python) && existsSync(scorer);
 
 describe.skipIf(!haveData)("labelled benchmark sets (BibDedupe's published figures as the bar)", () => {
-  const bar: Record<string, number> = { cytology_screening: 0.992, haematology: 0, respiratory: 0.936 };
+  const bar: Record<string, number> = { cytology_screening: 0.992, haematology: 0.889, respiratory: 0.936 };
   for (const set of Object.keys(bar)) {
     it(`${set}: no false positive${bar[set] ? `, sensitivity above ${bar[set]}` : ""}`, async () => {
       const { records } = await parseAll(readFileSync(join(dataDir, set, "records_pre_merged.csv")), { fileName: "records_pre_merged.csv" });

@@ -1,6 +1,6 @@
 import { normaliseDoi } from "../fields.js";
 import type { ParsedRecord, RecordType } from "../types.js";
-import { comparePages, isPreprintVenue, journalBase, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, parseVolume, titleFlags, type Name, type Pages } from "./normalize.js";
+import { comparePages, erratumNotes, foldText, isPreprintVenue, journalBase, journalsMatch, journalWords, parseName, parsePages, parseVolume, readTitle, titleFlags, type ErratumNote, type Name, type Pages } from "./normalize.js";
 
 /** What the deduplicator reads of a record; a ParsedRecord with an `id` qualifies. */
 export type DedupeInput = { id: string } & Partial<
@@ -27,6 +27,12 @@ export interface PairVerdict {
   reason: string;
   /** The records contradict each other (different pages, years, DOIs, an erratum, ...): they may never share a group. */
   conflict?: boolean;
+  /**
+   * The records cannot be one work whatever else is known (different DOIs or PMIDs, no author in
+   * common, a reviewer's decision). Only these keep an erratum notice from the group of the
+   * article that names it; other conflicts (its own page, issue, year) are what make it a notice.
+   */
+  hard?: boolean;
 }
 
 interface Norm {
@@ -43,7 +49,10 @@ interface Norm {
   names: Name[];
   year?: number;
   volume?: number;
+  issue?: string;
   pages?: Pages;
+  /** Where the record's title says its erratum appears. */
+  errata: ErratumNote[];
   journal: string[];
   journalAbbrev: string[];
   /** The journal without an appended meeting name (empty if there was none). */
@@ -66,7 +75,7 @@ function histogram(s: string): Uint16Array {
 }
 
 function prepare(r: DedupeInput, i: number): Norm {
-  const title = normaliseTitle(r.title);
+  const { title, cites } = readTitle(r.title);
   const names = (r.authors ?? []).map(parseName).filter((n): n is Name => n !== null);
   const y = r.year ? Number(/\d{4}/.exec(r.year)?.[0]) : NaN;
   const journal = journalWords(r.journal ?? r.booktitle);
@@ -81,11 +90,13 @@ function prepare(r: DedupeInput, i: number): Norm {
     hist: histogram(title),
     codes: codesOf(title.replace(/ /g, "")),
     numbers: title.replace(/\D/g, ""),
-    flags: titleFlags(title),
+    flags: titleFlags(title, cites),
     names,
     year: Number.isFinite(y) ? y : undefined,
     volume: parseVolume(r.volume),
+    issue: r.issue ? foldText(r.issue) || undefined : undefined,
     pages: parsePages(r.pages),
+    errata: erratumNotes(r.title),
     journal,
     journalAbbrev,
     journalBase: base ? journalWords(base) : [],
@@ -253,12 +264,8 @@ const PUBLISHED_TYPES = new Set<RecordType>(["article", "review"]);
  * A record without a title is never merged on the rest alone; it goes to maybe.
  */
 function judge(a: Norm, b: Norm): PairVerdict {
-  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs", conflict: true };
-  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true };
-  if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
-  if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
-  const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
-  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
+  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs", conflict: true, hard: true };
+  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true, hard: true };
   // Title similarity is the costly part: computed at most once, only when a rule needs it,
   // and only as far down as the lowest threshold in use.
   const sameIds = (!!a.doi && a.doi === b.doi) || (!!a.pmid && a.pmid === b.pmid);
@@ -276,6 +283,17 @@ function judge(a: Norm, b: Norm): PairVerdict {
   let containedMemo: boolean | undefined;
   const isContained = () => (containedMemo ??= !!a.key && !!b.key && titleContained(a.key, b.key));
   const au = authorAgreement(a.names, b.names);
+  const noCommonAuthor = au.known && au.overlap === 0 && !au.firstMatch;
+  // An erratum notice is about its article, not a copy of it, so it is kept apart (below) — except
+  // when the article's own record names the notice's place ("[Erratum appears in …;360(23):2487]"):
+  // then the notice belongs with the article, as the labelled benchmark sets have it.
+  if ((namesNotice(a, b) || namesNotice(b, a)) && !noCommonAuthor && anyJournalMatch(a, b) && (isContained() || title(0.85) >= 0.85))
+    return { verdict: "duplicate", reason: "the erratum notice named in the article's record" };
+  if (noCommonAuthor) return { verdict: "different", reason: "no author in common", conflict: true, hard: true };
+  if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
+  if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
+  const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
+  if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
   const authorsOk = !au.known || au.firstMatch || au.overlap >= 0.5;
   const alike = () => authorsOk && (isContained() || title(0.9) >= 0.9);
   const soft = (reason: string): PairVerdict => ({ verdict: alike() ? "maybe" : "different", reason, conflict: true });
@@ -287,8 +305,10 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const samePage = pages === "same";
   if (a.volume !== undefined && b.volume !== undefined && !sameVolume) return soft("volumes differ");
   if (pages === "conflict") return soft("pages differ");
-  if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common", conflict: true };
-  if (dy === 1 && !(sameVolume && samePage)) return soft("years differ by one");
+  // A year one apart (online first, or a volume spanning two years) is accepted within one volume:
+  // the same first page, or no pages to compare and no other issue.
+  const issuesAgree = !!a.issue && a.issue === b.issue;
+  if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesAgree)))) return soft("years differ by one");
 
   if (sameIds) {
     const titlesAgree = !a.key || !b.key || isContained() || title() >= 0.7;
@@ -311,6 +331,21 @@ function judge(a: Norm, b: Norm): PairVerdict {
     return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
   if (alike()) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
   return { verdict: "different", reason: "titles differ" };
+}
+
+/**
+ * `x`'s title names an erratum at `n`'s volume and first page (and issue and year, when both give
+ * them) — or `n` calls itself an erratum and is in the named volume and issue, its page mistyped.
+ */
+function namesNotice(x: Norm, n: Norm): boolean {
+  if (!x.errata.length || n.volume === undefined) return false;
+  const starts = n.pages?.kind === "pages" ? n.pages.starts : [];
+  return x.errata.some((e) => {
+    if (e.volume !== n.volume || (e.year !== undefined && n.year !== undefined && e.year !== n.year)) return false;
+    const sameIssue = e.issue !== undefined && n.issue !== undefined && foldText(e.issue) === n.issue;
+    if (starts.includes(e.page)) return sameIssue || e.issue === undefined || n.issue === undefined;
+    return sameIssue && n.flags.erratum;
+  });
 }
 
 function anyJournalMatch(a: Norm, b: Norm): boolean {
@@ -351,6 +386,8 @@ function blockKeys(n: Norm): string[] {
   if (first && n.year && sp !== undefined) keys.push(`a:${first}|${n.year}|${sp}`);
   if (n.volume !== undefined && sp !== undefined) keys.push(`v:${n.volume}|${sp}|${n.year ?? ""}`);
   if (first && n.volume !== undefined && sp !== undefined) keys.push(`f:${first}|${n.volume}|${sp}`);
+  // The place of an erratum the title names: the notice's own volume/page key.
+  for (const e of n.errata) if (e.year !== undefined) keys.push(`v:${e.volume}|${e.page}|${e.year}`);
   return keys;
 }
 
@@ -411,7 +448,7 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   const N = norms.length;
   const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
   // A reviewer's word overrides the rules both ways.
-  for (const [x, y] of decided.separate ?? []) judged.set(pairKey(at(x), at(y)), { verdict: "different", reason: "judged different by a reviewer", conflict: true });
+  for (const [x, y] of decided.separate ?? []) judged.set(pairKey(at(x), at(y)), { verdict: "different", reason: "judged different by a reviewer", conflict: true, hard: true });
   const dupPairs: [number, number, number][] = [];
   const maybe: [number, number][] = [];
   for (const members of blocks.values()) {
@@ -448,15 +485,18 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
     }
     return v;
   };
-  for (const [x, y] of dupPairs) {
+  for (const [x, y, s] of dupPairs) {
     const rx = uf.find(x);
     const ry = uf.find(y);
     if (rx === ry) continue;
+    // A named erratum notice joins its article's group unless something there makes it another work;
+    // its own page, issue and year differ from the article's by nature. These links come last.
+    const notice = s === NOTICE;
     let ok = true;
     outer: for (const m of uf.members[rx]) {
       for (const n of uf.members[ry]) {
         const v = verdictOf(m, n);
-        if (v.conflict) {
+        if (v.conflict && (!notice || v.hard)) {
           ok = false;
           break outer;
         }
@@ -480,9 +520,11 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   return { groups, maybe: maybeOut };
 }
 
-/** Order in which duplicate pairs are joined: identifiers first, then full bibliographic agreement, then titles. */
+const NOTICE = 0;
+
+/** Order in which duplicate pairs are joined: identifiers first, then full bibliographic agreement, then titles, then named erratum notices. */
 function strength(v: PairVerdict): number {
-  return /DOI|PMID/.test(v.reason) ? 3 : /pages/.test(v.reason) ? 2 : 1;
+  return /erratum notice/.test(v.reason) ? NOTICE : /DOI|PMID/.test(v.reason) ? 3 : /pages/.test(v.reason) ? 2 : 1;
 }
 
 /** One field of two records set side by side for a reviewer. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { comparePages, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, titleFlags } from "./normalize.js";
+import { comparePages, erratumNotes, journalsMatch, journalWords, normaliseTitle, parseName, parsePages, readTitle, titleFlags } from "./normalize.js";
 
 describe("page normalisation", () => {
   it("expands abbreviated ranges and drops letter prefixes", () => {
@@ -57,5 +57,25 @@ describe("names, journals, titles", () => {
     expect(titleFlags(normaliseTitle("Comment on: a trial of streptokinase"))).toEqual({ erratum: false, comment: true });
     expect(titleFlags(normaliseTitle("Reply to Dr Smith"))).toEqual({ erratum: false, comment: true });
     expect(titleFlags(normaliseTitle("A trial of intrapleural streptokinase"))).toEqual({ erratum: false, comment: false });
+  });
+  it("reads citations of another record appended to titles, and flags such records as notices", () => {
+    expect(readTitle("Eculizumab for Atypical Hemolytic-Uremic Syndrome (vol 360, pg 542, 2009)")).toEqual({ title: "eculizumab for atypical hemolytic uremic syndrome", cites: true });
+    expect(readTitle("Eculizumab for atypical hemolytic-uremic syndrome (New England Journal of Medicine (2009) 360 (542-544))")).toEqual({ title: "eculizumab for atypical hemolytic uremic syndrome", cites: true });
+    expect(readTitle("Erratum: Gain-of-function mutations in complement factor B (Proceeding of the National Academy of Science (Januar")).toEqual({ title: "erratum gain of function mutations in complement factor b", cites: true });
+    // Parenthesised title words are kept; an unclosed parenthesis is cut only after an erratum prefix.
+    expect(readTitle("Treatment for POEMS (polyneuropathy, organomegaly) syndrome")).toEqual({ title: "treatment for poems polyneuropathy organomegaly syndrome", cites: false });
+    expect(readTitle("Outcomes in adults (Phase II (interim")).toEqual({ title: "outcomes in adults phase ii interim", cites: false });
+    expect(titleFlags("a reply", true)).toEqual({ erratum: false, comment: true });
+    expect(titleFlags("eculizumab for ahus", true)).toEqual({ erratum: true, comment: false });
+  });
+  it("reads where a title says its erratum appears", () => {
+    expect(erratumNotes("Eculizumab for aHUS.[Erratum appears in N Engl J Med. 2009 Jun 4;360(23):2487 Note: Philipp, Thomas [added]]")).toEqual([{ year: 2009, volume: 360, issue: "23", page: 2487 }]);
+    expect(erratumNotes("Intrapleural therapy.[Erratum appears in Chest 1993 May;103(5):1640]")).toEqual([{ year: 1993, volume: 103, issue: "5", page: 1640 }]);
+    expect(erratumNotes("A trial.[Erratum appears in Lancet 2001;357:S12]")).toEqual([{ year: 2001, volume: 357, issue: undefined, page: 12 }]);
+    expect(erratumNotes("Anti-Factor H autoantibodies.[Erratum appears in Am J Transplant. 2009 Sep;9(9):2205 Note: Niauif, P [added]].[Erratum")).toEqual([{ year: 2009, volume: 9, issue: "9", page: 2205 }]);
+    // Cut off before the page: nothing to locate the notice by.
+    expect(erratumNotes("Severe deficiency.[Erratum appears in J Pediatr. 2003 Jun")).toEqual([]);
+    expect(erratumNotes("Predisposition.[Erratum appears in Hu")).toEqual([]);
+    expect(normaliseTitle("Anti-Factor H autoantibodies.[Erratum appears in Am J Transplant. 2009 Sep;9(9):2205 Note: Niauif, P [added]].[Erratum")).toBe("anti factor h autoantibodies");
   });
 });

@@ -27,7 +27,7 @@ const LANGUAGES =
 const LANG_NOTE = new RegExp(String.raw`[\[(]\s*(?:(?:article|text|abstract|summary)\s+in\s+)?(?:${LANGUAGES})(?:\s*(?:,|and|&)\s*(?:${LANGUAGES}))*(?:\s+(?:abstract|abstr|summary|transl|translation))?\.?\s*[\])]|[\[(]\s*author'?s transl\.?\s*[\])]`, "gi");
 
 /** Notes bibliographic databases add to titles: "[Review]", "[53 refs]", "[Abstract]", "[see comments]". */
-const EDITORIAL_NOTE = /\[\s*(?:erratum|comment|comments|retraction|retracted|update|summary for patients|corrected and republished|republished|expression of concern)\s+(?:appears\s+)?(?:in|of|for|from)\b[^\]]*(?:\]|$)|\[\s*(?:review|abstract|editorial|news|see comments?|\d+\s*refs?\.?|review of literature|case report|meeting abstract)\s*\]/gi;
+const EDITORIAL_NOTE = /\[\s*(?:erratum|comment|comments|retraction|retracted|update|summary for patients|corrected and republished|republished|expression of concern)\s+(?:appears\s+)?(?:in|of|for|from)\b[^\]]*(?:\]|$)|\[\s*(?:review|abstract|editorial|news|see comments?|\d+\s*refs?\.?|review of literature|case report|meeting abstract)\s*\]|\[\s*(?:erratum|comment|retraction)[^\]]*$/gi;
 
 /**
  * Title in comparable form. MEDLINE brackets titles translated into English
@@ -35,16 +35,72 @@ const EDITORIAL_NOTE = /\[\s*(?:erratum|comment|comments|retraction|retracted|up
  * ("[Polish]"): the brackets and the language note are dropped.
  */
 export function normaliseTitle(s: string | undefined): string {
-  if (!s) return "";
-  const t = htmlToText(s).replace(EDITORIAL_NOTE, " ").replace(LANG_NOTE, " ");
-  return foldText(t);
+  return readTitle(s).title;
+}
+
+/** The normalised title, and whether the title as written cites another record (see `stripCitation`). */
+export function readTitle(s: string | undefined): { title: string; cites: boolean } {
+  if (!s) return { title: "", cites: false };
+  const { title, cites } = stripCitation(htmlToText(s).replace(EDITORIAL_NOTE, " ").replace(LANG_NOTE, " ").trim());
+  return { title: foldText(title), cites };
+}
+
+/**
+ * Where a record's own title says its erratum was printed: MEDLINE appends
+ * "[Erratum appears in N Engl J Med. 2009 Jun 4;360(23):2487]" to the title of
+ * the corrected article. Notes cut off before the page give nothing.
+ */
+export interface ErratumNote {
+  year?: number;
+  volume: number;
+  issue?: string;
+  page: number;
+}
+
+const ERRATUM_NOTE = /\[\s*erratum (?:appears )?in\b([^\];]*);\s*(\d+)\s*(?:\(([^)\]]*)\))?\s*:\s*[a-z]{0,3}(\d+)/gi;
+
+/** The erratum locations a title names (MEDLINE's "[Erratum appears in …]" notes). */
+export function erratumNotes(raw: string | undefined): ErratumNote[] {
+  if (!raw || !/erratum/i.test(raw)) return [];
+  const out: ErratumNote[] = [];
+  for (const m of raw.matchAll(ERRATUM_NOTE)) {
+    const year = /\b(1[89]\d\d|20\d\d)\b/.exec(m[1])?.[1];
+    out.push({ year: year ? Number(year) : undefined, volume: Number(m[2]), issue: m[3]?.trim() || undefined, page: Number(m[4]) });
+  }
+  return out;
+}
+
+/**
+ * A citation of another record appended to a title. Web of Science writes a
+ * correction (and other items about an article) as the article's title followed
+ * by "(vol 85, pg 553, 2010)"; Embase as the title followed by the source,
+ * "(New England Journal of Medicine (2009) 360 (542-544))". A record whose title
+ * cites another is about that record, not a copy of it. Embase's erratum titles
+ * are often cut inside that citation ("Erratum: … (The Journal of Pediatrics (M"),
+ * so after an "Erratum:" prefix an unclosed trailing citation is dropped too.
+ */
+const WOS_CITATION = /\s*\(\s*vol\.?\s*\d+\s*,\s*(?:pg|p)\.?\s*[a-z]{0,3}\d+\s*,\s*\d{4}\s*\)\s*\.?\s*$/i;
+const EMBASE_CITATION = /\s\([A-Z][^()]*\s\(\s*\d{4}\s*\)\s*\d+\s*(?:\(\s*[^()]*\)\s*)?\(\s*[a-z]{0,3}\d+(?:\s*-\s*[a-z]{0,3}\d+)?\s*\)\s*\)\s*\.?\s*$/;
+const CUT_CITATION = /\s\([A-Z][^()]*\([^)]*$/;
+
+/** The title without an appended citation of another record, and whether there was one. */
+export function stripCitation(raw: string): { title: string; cites: boolean } {
+  const t = raw.replace(WOS_CITATION, "").replace(EMBASE_CITATION, "");
+  if (t !== raw) return { title: t, cites: true };
+  if (/^\s*(erratum|corrigendum|correction)\b/i.test(raw)) {
+    const cut = raw.replace(CUT_CITATION, "");
+    if (cut !== raw) return { title: cut, cites: true };
+  }
+  return { title: raw, cites: false };
 }
 
 /** Title markers of records that are about another record rather than duplicates of it. */
-export function titleFlags(t: string): { erratum: boolean; comment: boolean } {
+export function titleFlags(t: string, cites = false): { erratum: boolean; comment: boolean } {
+  const comment = /^(comment|comments|commentary|reply|response|in reply|re|author reply|authors reply|letter to the editor|a reply|rejoinder|discussion of)\b|\b(comment|comments|commentary) on\b|\b(reply|response) to\b/.test(t);
   return {
-    erratum: /^(erratum|errata|correction|corrigendum|corrigenda|retraction|retracted|notice of retraction|expression of concern|withdrawn)\b|\b(erratum|corrigendum) (to|for|in)\b/.test(t),
-    comment: /^(comment|comments|commentary|reply|response|in reply|re|author reply|authors reply|letter to the editor|a reply|rejoinder|discussion of)\b|\b(comment|comments|commentary) on\b|\b(reply|response) to\b/.test(t),
+    // A title citing another record and not saying it is a comment is a correction notice (how WoS and Embase title them).
+    erratum: /^(erratum|errata|correction|corrigendum|corrigenda|retraction|retracted|notice of retraction|expression of concern|withdrawn)\b|\b(erratum|corrigendum) (to|for|in)\b/.test(t) || (cites && !comment),
+    comment,
   };
 }
 
