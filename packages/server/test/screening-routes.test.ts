@@ -1,0 +1,126 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { openStore, type Store } from "@homeward/store";
+import { buildServer } from "@homeward/server";
+
+const TITLES = [
+  "Family reunification after foster care: a randomised trial",
+  "Parenting programme for reunified families: quasi-experimental evaluation",
+  "Soil nitrogen in alpine meadows",
+  "Reunification outcomes for children leaving care",
+  "Deep-sea fish migration patterns",
+  "Kinship care and return home: cohort study",
+];
+
+describe("screening routes", () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let project: string;
+  let ids: string[];
+  beforeAll(async () => {
+    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-screening-routes-")) });
+    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    const ctx = { actor: "ana" };
+    project = (await store.createProject({ title: "Reunification" }, ctx)).id;
+    await store.setProtocol(
+      project,
+      {
+        exclusionReasons: [
+          { code: "population", label: "Does not target children, young people, parents, or families", rank: 1 },
+          { code: "design", label: "Study design is not eligible", rank: 3 },
+          { code: "outcomes", label: "Outcomes not relevant", rank: 6 },
+        ],
+      },
+      ctx,
+    );
+    const recs = await store.insert(project, "records", TITLES.map((title) => ({ title, abstract: title })), ctx);
+    ids = recs.map((r) => r.id);
+    // Records 0 and 3 are one report found twice.
+    const [group] = await store.insert(project, "duplicateGroups", [{ primaryRecordId: ids[0], method: "manual" }], ctx);
+    await store.update(project, "records", ids[3], { duplicateGroupId: group.id }, ctx);
+    await store.update(project, "records", ids[0], { duplicateGroupId: group.id }, ctx);
+    await store.insert(project, "screeningSettings", [{ stage: "title_abstract", mode: "dual", reviewers: ["ana", "ben"] }], ctx);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+  const as = (user: string) => ({ "x-homeward-user": user });
+  const url = (path: string, stage = "title_abstract") => `/api/projects/${project}/screening/${stage}/${path}`;
+  const decide = (user: string, recordId: string, decision: string, reasons: string[] = [], stage = "title_abstract") =>
+    app.inject({ method: "POST", url: url("decisions", stage), headers: as(user), payload: { recordId, decision, reasons } });
+
+  it("dual-screens blind, applies decisions to duplicate groups, lists and reconciles a conflict, reports kappa", async () => {
+    const first = await app.inject({ url: url("next"), headers: as("ana") });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().record).not.toBeNull();
+
+    const r = await decide("ana", ids[0], "include");
+    expect(r.statusCode).toBe(201);
+    // The duplicate record 3 got the same decision.
+    expect(r.json().decisions.map((d: { recordId: string }) => d.recordId).sort()).toEqual([ids[0], ids[3]].sort());
+
+    let status = (await app.inject({ url: url("status"), headers: as("ana") })).json();
+    expect(status.counts.awaiting_second).toBe(2);
+
+    // Both reviewers decide at the same moment on different records: neither is lost.
+    const [a, b] = await Promise.all([decide("ana", ids[1], "include"), decide("ben", ids[2], "exclude", ["population"])]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+
+    await decide("ben", ids[0], "exclude", ["design", "population"]);
+    await decide("ben", ids[1], "maybe");
+    await decide("ana", ids[2], "exclude");
+    await decide("ana", ids[4], "exclude");
+    await decide("ben", ids[4], "exclude");
+
+    status = (await app.inject({ url: url("status"), headers: as("ana") })).json();
+    expect(status.conflicts.map((c: { recordId: string }) => c.recordId).sort()).toEqual([ids[0], ids[3]].sort());
+    expect(status.counts.decided).toBe(3);
+
+    const ag = (await app.inject({ url: url("agreement"), headers: as("ana") })).json();
+    expect(ag.byPair).toHaveLength(1);
+    expect(ag.byPair[0].reviewers).toEqual(["ana", "ben"]);
+    // 5 records both decided: 0 and 3 disagree (include/exclude), 1 include/maybe, 2 and 4 exclude/exclude.
+    expect(ag.byPair[0].n).toBe(5);
+    expect(ag.byPair[0].percent).toBeCloseTo(2 / 5, 12);
+    expect(typeof ag.byPair[0].kappa).toBe("number");
+
+    const noReason = await app.inject({ method: "POST", url: url("reconciliations"), headers: as("carl"), payload: { recordId: ids[0], decision: "include", reason: "" } });
+    expect(noReason.statusCode).toBe(400);
+    const rec = await app.inject({
+      method: "POST",
+      url: url("reconciliations"),
+      headers: as("carl"),
+      payload: { recordId: ids[0], decision: "include", reason: "targets families; design is an RCT" },
+    });
+    expect(rec.statusCode).toBe(201);
+    status = (await app.inject({ url: url("status"), headers: as("ana") })).json();
+    expect(rec.json().map((x: { recordId: string }) => x.recordId).sort()).toEqual([ids[0], ids[3]].sort());
+    expect(status.conflicts).toEqual([]);
+    expect(status.counts.reconciled).toBe(2);
+
+    const stop = (await app.inject({ url: url("stopping"), headers: as("ana") })).json();
+    expect(stop.targetLikelyReached).toBe(false);
+    expect(stop.assumptions.length).toBeGreaterThan(0);
+  });
+
+  it("records the protocol's highest-ranked reason first and requires a reason at full text", async () => {
+    const ft = await decide("ana", ids[0], "exclude", [], "full_text");
+    expect(ft.statusCode).toBe(400);
+    expect(ft.json().error).toMatch(/needs a reason/);
+    const ok = await decide("ana", ids[0], "exclude", ["outcomes", "design"], "full_text");
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().recordedReason).toBe("design");
+    expect(ok.json().decisions[0].reasons).toEqual(["design", "outcomes"]);
+    const unknown = await decide("ana", ids[0], "exclude", ["too old"], "full_text");
+    expect(unknown.statusCode).toBe(400);
+  });
+
+  it("needs the reviewer's name", async () => {
+    const r = await app.inject({ url: url("next") });
+    expect(r.statusCode).toBe(400);
+  });
+});
