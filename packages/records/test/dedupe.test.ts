@@ -81,6 +81,13 @@ describe("pair rules", () => {
     expect(comparePair(a, b).verdict).toBe("duplicate");
     expect(comparePair(b, rec({ id: "c", title: "Severe deficiency of ADAMTS 13 activity in a subgroup of children with atypical hemolytic uremic syndrome", volume: "142", pages: "310-317" })).verdict).toBe("different");
   });
+  it("takes a title inside another as the same title only when it is at least half of it", () => {
+    const short = rec({ title: "Atypical hemolytic-uremic syndrome", authors: ["Noris, M.", "Remuzzi, G."], journal: "N Engl J Med", volume: "361", pages: "1676-87" });
+    expect(comparePair(short, { ...short, id: "b", title: "MEDICAL PROGRESS Atypical Hemolytic-Uremic Syndrome", journal: "New England Journal of Medicine" }).verdict).toBe("duplicate");
+    // A topic phrase inside a longer title, with other locators: not even worth a reviewer's look.
+    expect(comparePair(short, { ...short, id: "b", title: "Liver-kidney transplantation to cure atypical hemolytic uremic syndrome", volume: "20", pages: "940-949" }).verdict).toBe("different");
+    expect(comparePair(short, { ...short, id: "b", title: "MEDICAL PROGRESS Atypical Hemolytic-Uremic Syndrome", volume: "20", pages: "940-949" }).verdict).toBe("maybe");
+  });
   it("does not merge on title alone when the authors share no one", () => {
     expect(comparePair(base, rec({ id: "b", authors: ["El Nahas, M."] })).verdict).toBe("different");
   });

@@ -189,11 +189,13 @@ function titleSimilarity(x: Norm, y: Norm, min: number): number {
 /**
  * One title is the other with something added at either end (a truncated title,
  * a section heading "MEDICAL PROGRESS", a citation "N Engl J Med. 2009"). The
- * shorter must be long enough not to be a generic phrase.
+ * shorter must be long enough not to be a generic phrase, and at least half of
+ * the longer: "atypical hemolytic uremic syndrome" inside "Liver-kidney
+ * transplantation to cure atypical hemolytic uremic syndrome" is a topic, not a title.
  */
 function titleContained(a: string, b: string): boolean {
   const [s, l] = a.length <= b.length ? [a, b] : [b, a];
-  return s.length >= 30 && l.includes(s);
+  return s.length >= 30 && 2 * s.length >= l.length && l.includes(s);
 }
 
 interface AuthorAgreement {
