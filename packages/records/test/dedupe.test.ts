@@ -39,11 +39,11 @@ describe("pair rules", () => {
     expect(comparePair(base, rec({ id: "b", pages: "S12" })).verdict).not.toBe("duplicate");
     expect(comparePair(base, rec({ id: "b", volume: "115" })).verdict).not.toBe("duplicate");
   });
-  it("accepts a year off by one (online first) only within one volume: same first page, or same issue and no pages to compare", () => {
+  it("accepts a year off by one (online first) only within one volume: same first page, or no pages to compare and no other issue", () => {
     expect(comparePair(base, rec({ id: "b", year: "2009" })).verdict).toBe("duplicate");
     expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined })).verdict).toBe("duplicate");
+    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, issue: undefined })).verdict).toBe("duplicate");
     expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, issue: "5" })).verdict).toBe("maybe");
-    expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, issue: undefined })).verdict).toBe("maybe");
     expect(comparePair(base, rec({ id: "b", year: "2009", pages: undefined, volume: undefined })).verdict).toBe("maybe");
     expect(comparePair(base, rec({ id: "b", year: "2009", pages: "c300-c310" })).verdict).not.toBe("duplicate");
   });

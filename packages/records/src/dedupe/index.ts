@@ -246,23 +246,30 @@ const PUBLISHED_TYPES = new Set<RecordType>(["article", "review"]);
 
 /**
  * Judges a pair of records. The rules, in order:
- * 1. Hard negatives: records that differ in DOI, PMID, year (by more than one),
- *    volume or pages, that share no author, or where one is an erratum,
- *    comment/reply, preprint or conference abstract and the other is not, are
- *    not merged, whatever else agrees — not even transitively. When their
- *    titles are alike they go to the "maybe" list instead.
- * 2. Same DOI or PMID (titles not contradicting): duplicate.
- * 3. Titles that differ in their numbers ("FOCUS 1" / "FOCUS 2", "part 2"): maybe.
- * 4. Near-identical titles (≥ 0.95 similar) with agreeing authors and year,
- *    plus a matching volume, first page or journal: duplicate.
- * 5. Similar (≥ 0.85) or contained titles, agreeing authors, same year, and
- *    the same first page together with the same volume or journal: duplicate.
- *    A year off by one (online-first vs print) is accepted only with the same
- *    volume and first page.
- * 6. Titles that do not match (often two translations of one title) but the
+ * 1. Different DOIs or PMIDs: different, whatever else agrees.
+ * 2. An erratum notice whose place the other record's title names ("[Erratum
+ *    appears in N Engl J Med. 2009;360(23):2487]": same volume and first page,
+ *    and issue and year when given), in the same journal, with an alike title
+ *    and an author in common: duplicate. Grouping gives these links their own
+ *    treatment (see `dedupe`).
+ * 3. Hard negatives: records that share no author, differ in year by more than
+ *    one, or where one is an erratum, comment/reply, preprint or conference
+ *    abstract and the other is not, or that differ in volume or pages, are not
+ *    merged, whatever else agrees — not even transitively. When their titles are
+ *    alike they go to the "maybe" list instead. A year one apart (online first,
+ *    a volume spanning two years) is accepted only within one volume: the same
+ *    first page, or no pages to compare and no other issue.
+ * 4. Same DOI or PMID (titles not contradicting): duplicate.
+ * 5. Titles that differ in their numbers ("FOCUS 1" / "FOCUS 2", "part 2")
+ *    without the same volume and first page: maybe.
+ * 6. Near-identical titles (≥ 0.95 similar) with agreeing authors, plus a
+ *    matching first page or journal (or volume, when a journal is missing): duplicate.
+ * 7. Similar (≥ 0.85) or contained titles, agreeing authors, and the same (or
+ *    compatible) first page together with the same volume or journal: duplicate.
+ * 8. Titles that do not match (often two translations of one title) but the
  *    same authors, journal, year, volume and a multi-page range from the same
  *    first to the same last page: duplicate — two works cannot share that.
- * 7. Otherwise, alike titles with agreeing authors: maybe.
+ * 9. Otherwise, alike titles with agreeing authors: maybe.
  * A record without a title is never merged on the rest alone; it goes to maybe.
  */
 function judge(a: Norm, b: Norm): PairVerdict {
@@ -309,8 +316,8 @@ function judge(a: Norm, b: Norm): PairVerdict {
   if (pages === "conflict") return soft("pages differ");
   // A year one apart (online first, or a volume spanning two years) is accepted within one volume:
   // the same first page, or no pages to compare and no other issue.
-  const issuesAgree = !!a.issue && a.issue === b.issue;
-  if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesAgree)))) return soft("years differ by one");
+  const issuesCompatible = !a.issue || !b.issue || a.issue === b.issue;
+  if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesCompatible)))) return soft("years differ by one");
 
   if (sameIds) {
     const titlesAgree = !a.key || !b.key || isContained() || title() >= 0.7;
@@ -423,7 +430,10 @@ class UnionFind {
  * judged by the rules of `judge`; duplicate pairs are joined strongest first
  * (identifier matches, then title matches), and two groups are joined only if
  * no record of one is a hard negative of a record of the other, so a chain of
- * similar records can never pull two different ones together. The primary of
+ * similar records can never pull two different ones together. Named erratum
+ * notices come last and join their article's group unless a record there is
+ * another work by identifier or authors (`hard`): the notice's own page, issue
+ * and year differ from every copy of the article by nature. The primary of
  * each group is its most complete record.
  */
 export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}): DedupeResult {
