@@ -209,4 +209,36 @@ describe("grouping invariants on colliding random records", () => {
     for (const [a, b] of maybe) expect(groupOf.get(a)).not.toBe(groupOf.get(b));
     expect(groups.some((g) => g.length > 1)).toBe(true);
   });
+  it("with named erratum notices among them: a group holds records in conflict only through a notice link, never by identifier or authors", () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const t = "Eculizumab in atypical hemolytic uremic syndrome";
+    const titles = [t, `${t}.[Erratum appears in Blood. 2011 Jun;10(6):900]`, `${t}.[Erratum appears in Blood. 2011 Jun;10(7):901]`, `${t} (vol 10, pg 499, 2011)`, `Erratum: ${t}`, `Comment on: ${t}`];
+    const recs: DedupeInput[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `r${i}`,
+      title: pick(titles),
+      authors: pick([["Licht, C.", "Muus, P."], ["Licht C"], ["Legendre, C. M."], []]),
+      year: pick(["2011", "2012", undefined]),
+      journal: pick(["Blood", undefined]),
+      volume: pick(["10", undefined]),
+      issue: pick(["6", "7", "2", undefined]),
+      pages: pick(["499-511", "900", "901", undefined]),
+      doi: pick([undefined, undefined, undefined, "10.1182/blood-2011-01-1", "10.1182/blood-2011-01-2"]),
+    }));
+    const { groups, maybe } = dedupe(recs);
+    expect(groups.flat().sort()).toEqual(recs.map((r) => r.id).sort());
+    const byId = new Map(recs.map((r) => [r.id, r]));
+    let linked = 0;
+    for (const g of groups) {
+      const verdicts = g.flatMap((x, i) => g.slice(i + 1).map((y) => comparePair(byId.get(x)!, byId.get(y)!)));
+      for (const v of verdicts) expect(v.hard, v.reason).toBeFalsy();
+      const link = verdicts.some((v) => v.reason === "the erratum notice named in the article's record");
+      if (link) linked++;
+      else for (const v of verdicts) expect(v.conflict, v.reason).toBeFalsy();
+    }
+    expect(linked).toBeGreaterThan(0);
+    const groupOf = new Map(groups.flatMap((g, k) => g.map((id) => [id, k] as const)));
+    for (const [a, b] of maybe) expect(groupOf.get(a)).not.toBe(groupOf.get(b));
+  });
 });
