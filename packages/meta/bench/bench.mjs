@@ -28,11 +28,14 @@ function dataset(k, seed) {
   return { study, esid, x, g, yi, vi };
 }
 
+/** Seconds per call: wall clock, and this process's CPU time (steadier when the machine is shared). */
 function time(fn, reps) {
   fn(); // warm-up
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let r = 0; r < reps; r++) fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9 / reps;
+  const c = process.cpuUsage(c0);
+  return { wall: Number(process.hrtime.bigint() - t0) / 1e9 / reps, cpu: (c.user + c.system) / 1e6 / reps };
 }
 
 const mvRobust = (d) => () => {
@@ -56,7 +59,7 @@ const rows = [];
 try {
   for (const c of cases) {
     const d = dataset(c.k, 12345 + c.k);
-    const js = time(c.kind === "mv" ? mvRobust(d) : uni(d), c.reps);
+    const { wall: js, cpu } = time(c.kind === "mv" ? mvRobust(d) : uni(d), c.reps);
     let r = null, rSource = "";
     if (c.r) {
       if (haveR) {
@@ -69,8 +72,8 @@ try {
         rSource = `committed (${committed._machine})`;
       }
     }
-    rows.push({ case: c.name, homeward_s: +js.toFixed(4), R_s: r === null ? null : +r.toFixed(3), ratio: r === null ? null : Math.round(r / js), R_timing: rSource || "n/a" });
-    console.log(`${c.name}: homeward ${js.toFixed(4)} s${r === null ? "" : `, R ${r.toFixed(3)} s (${rSource}), ${Math.round(r / js)}× faster`}`);
+    rows.push({ case: c.name, homeward_s: +js.toFixed(4), homeward_cpu_s: +cpu.toFixed(4), R_s: r === null ? null : +r.toFixed(3), ratio: r === null ? null : Math.round(r / js), R_timing: rSource || "n/a" });
+    console.log(`${c.name}: homeward ${js.toFixed(4)} s (CPU ${cpu.toFixed(4)} s)${r === null ? "" : `, R ${r.toFixed(3)} s (${rSource}), ${Math.round(r / js)}× faster`}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
