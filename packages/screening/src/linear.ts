@@ -20,7 +20,12 @@ export interface LinearModel {
   readonly biasScale: number;
 }
 
-/** Decision values w·x + b of the given rows (all rows when `rows` is omitted). */
+/**
+ * Decision values w·x + b of the given rows (all rows when `rows` is omitted).
+ * A row's single-document terms (`SparseMatrix.ownSq`) are not stored, which
+ * is exact for rows outside the training set, the only ones ranked: no other
+ * row gives those terms weight.
+ */
 export function decision(model: LinearModel, X: SparseMatrix, rows?: ArrayLike<number>, out?: Float64Array): Float64Array {
   const n = rows ? rows.length : X.rows;
   const res = out ?? new Float64Array(n);
@@ -53,6 +58,11 @@ export interface SvmOptions {
  *   min_α ½ αᵀ(Q + D)α − eᵀα,  α ≥ 0,  Q_ij = y_i y_j x_iᵀx_j,  D_ii = 1/(2 C_i),
  * with C_i = C × sample weight, and w = Σ α_i y_i x_i.
  *
+ * A row's single-document terms (`SparseMatrix.ownSq`) meet only that row's
+ * own share of w, α_i y_i x_i, so their part of y_i wᵀx_i is α_i ‖x_i,own‖²:
+ * they are folded into the diagonal, D_ii = 1/(2 C_i) + ‖x_i,own‖², which
+ * gives exactly the solution on the full rows.
+ *
  * A trainer keeps α between fits: the squared hinge loss has no upper bound
  * on α, so the previous solution stays feasible when weights change or rows
  * are added, and a refit after one more decision takes a few sweeps.
@@ -71,6 +81,8 @@ export class SvmTrainer {
   sweeps = 0;
   /** 1 for rows the last fit converged on. */
   private settled = new Uint8Array(0);
+  /** Squared norm of each stored row of `X` (plus the bias feature). */
+  private rowSq = new Float64Array(0);
 
   constructor(
     private readonly options: SvmOptions,
@@ -109,6 +121,12 @@ export class SvmTrainer {
       this.X = X;
       this.yUsed = new Int8Array(X.rows);
       this.used = [];
+      this.rowSq = new Float64Array(X.rows);
+      for (let r = 0; r < X.rows; r++) {
+        let sq = biasScale * biasScale;
+        for (let p = indptr[r], e = indptr[r + 1]; p < e; p++) sq += data[p] * data[p];
+        this.rowSq[r] = sq;
+      }
     } else {
       const kept: number[] = [];
       for (const r of this.used) {
@@ -132,12 +150,11 @@ export class SvmTrainer {
     }
     const diag = new Float64Array(n);
     const qd = new Float64Array(n);
+    const ownSq = X.ownSq;
     for (let k = 0; k < n; k++) {
       const r = rows[k];
-      diag[k] = 0.5 / (C * weight[k]);
-      let sq = biasScale * biasScale;
-      for (let p = indptr[r], e = indptr[r + 1]; p < e; p++) sq += data[p] * data[p];
-      qd[k] = sq + diag[k];
+      diag[k] = 0.5 / (C * weight[k]) + (ownSq ? ownSq[r] : 0);
+      qd[k] = this.rowSq[r] + diag[k];
     }
     // Start from the rows that can move: support vectors (α > 0) and rows not
     // seen by the last fit. The others sat at α = 0 with a satisfied margin;

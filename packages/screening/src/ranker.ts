@@ -46,7 +46,10 @@ export class Ranker {
   private readonly trainers: SvmTrainer[];
   private models: LinearModel[] = [];
   private active = 0;
-  private pct: Float32Array[];
+  /** Each member's score of every row ranked by the last `score`. */
+  private scores: Float64Array[];
+  /** Each member's last scores of the ranked rows, ascending. */
+  private sorted: Float64Array[];
   private recent: { label: boolean; pct: number[] }[] = [];
 
   constructor(options: RankerOptions = {}, seed = 0) {
@@ -55,7 +58,8 @@ export class Ranker {
     this.trainers = this.opts.members.map(
       (m, i) => new SvmTrainer({ C: m.C, tol: this.opts.tol, maxIter: this.opts.maxIter }, new Random(seed * 31 + i)),
     );
-    this.pct = this.opts.members.map(() => new Float32Array(0));
+    this.scores = this.opts.members.map(() => new Float64Array(0));
+    this.sorted = this.opts.members.map(() => new Float64Array(0));
   }
 
   get trained(): boolean {
@@ -92,18 +96,33 @@ export class Ranker {
     const M = this.models.length;
     if (M === 1) return decision(this.models[0], X, rows, out);
     let res = out ?? new Float64Array(n);
-    const idx = new Int32Array(n);
     for (let m = 0; m < M; m++) {
+      if (this.scores[m].length < X.rows) this.scores[m] = new Float64Array(X.rows);
       const d = decision(this.models[m], X, rows);
       if (m === this.active) res = out ? (out.set(d), out) : d;
-      // Remember each member's percentile of every ranked row, to judge it
-      // on the decisions that follow.
-      if (this.pct[m].length < X.rows) this.pct[m] = new Float32Array(X.rows);
-      for (let k = 0; k < n; k++) idx[k] = k;
-      idx.sort((a, b) => d[a] - d[b]);
-      for (let q = 0; q < n; q++) this.pct[m][rows[idx[q]]] = n > 1 ? q / (n - 1) : 1;
+      // Each member's scores are kept to judge it on the decisions that
+      // follow; a row's percentile is looked up only when it is decided.
+      for (let k = 0; k < n; k++) this.scores[m][rows[k]] = d[k];
+      this.sorted[m] = d.slice().sort();
     }
     return res;
+  }
+
+  /** Percentile (0 lowest … 1 highest) of a row's last score among the rows member m last ranked. */
+  private percentile(m: number, row: number): number {
+    const sorted = this.sorted[m];
+    const n = sorted.length;
+    if (n === 0 || row >= this.scores[m].length) return 0.5;
+    if (n === 1) return 1;
+    const s = this.scores[m][row];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo / (n - 1);
   }
 
   /**
@@ -116,7 +135,7 @@ export class Ranker {
   observe(row: number, relevant: boolean): void {
     const M = this.models.length;
     if (M <= 1) return;
-    const entry = { label: relevant, pct: this.pct.map((p) => (row < p.length ? p[row] : 0.5)) };
+    const entry = { label: relevant, pct: this.models.map((_, m) => this.percentile(m, row)) };
     this.recent.push(entry);
     if (this.recent.length > this.opts.window) this.recent.shift();
     let n1 = 0;

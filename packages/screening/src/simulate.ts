@@ -61,23 +61,28 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
   let poolSize = n - order.length;
   const scores = new Float64Array(n);
   const schedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
-  // Records ranked by the last model, best first; served until the next retrain.
+  // The best records by the last model, best first: as many as are served
+  // before the next retrain is due, so no full sort is needed per retrain.
   let queue: Int32Array = new Int32Array(0);
   let head = 0;
+  let fitPool = 0;
   let sinceFit = Infinity;
   let relevantSinceFit = false;
+  const fit = () => {
+    for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
+    fitPool = poolSize;
+    ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
+    ranker.score(X, pool.subarray(0, poolSize), scores);
+    sinceFit = 0;
+    relevantSinceFit = false;
+    head = 0;
+  };
   while (found < total && poolSize > 0) {
     if (retrainDue(schedule, order.length, sinceFit, relevantSinceFit) || head >= queue.length) {
-      for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
-      ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
-      ranker.score(X, pool.subarray(0, poolSize), scores);
-      queue = rankDescending(pool.subarray(0, poolSize), scores);
-      head = 0;
-      sinceFit = 0;
-      relevantSinceFit = false;
+      fit();
+      queue = topRanked(pool.subarray(0, poolSize), scores.subarray(0, poolSize), servedBeforeRetrain(schedule, order.length, poolSize));
     }
-    let next = queue[head++];
-    while (seen[next]) next = queue[head++];
+    const next = queue[head++];
     screen(next);
     ranker.observe(next, y[next] === 1);
     sinceFit++;
@@ -85,16 +90,23 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
     poolSize--;
   }
   if (poolSize > 0) {
-    if (queue.length === 0) {
-      // The priors held every relevant record: one ranking orders the rest.
-      for (let i = 0, k = 0; i < n; i++) if (!seen[i]) pool[k++] = i;
-      ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
-      queue = rankDescending(pool.subarray(0, poolSize), ranker.score(X, pool.subarray(0, poolSize)));
-      head = 0;
-    }
-    for (; head < queue.length; head++) if (!seen[queue[head]]) screen(queue[head]);
+    // The priors held every relevant record: one ranking orders the rest.
+    if (!Number.isFinite(sinceFit)) fit();
+    // Otherwise the rest follows the last model's ranking.
+    const rest = rankDescending(pool.subarray(0, fitPool), scores.subarray(0, fitPool));
+    for (const r of rest) if (!seen[r]) screen(r);
   }
   return order;
+}
+
+/**
+ * How many records are served from one ranking when none of them is relevant:
+ * the least s ≥ 1 at which `retrainDue` holds with s new decisions.
+ */
+function servedBeforeRetrain(schedule: Required<RetrainSchedule>, labelled: number, pool: number): number {
+  let s = 1;
+  while (s < pool && s < Math.floor(schedule.fraction * (labelled + s))) s++;
+  return s;
 }
 
 function checkPriors(priors: readonly number[], y: Uint8Array): void {
@@ -124,6 +136,50 @@ export const DEFAULT_SCHEDULE: Required<RetrainSchedule> = { fraction: 0.02 };
 export function retrainDue(schedule: Required<RetrainSchedule>, labelled: number, sinceFit: number, relevantSinceFit: boolean): boolean {
   if (sinceFit === 0) return false;
   return relevantSinceFit || sinceFit >= Math.max(1, Math.floor(schedule.fraction * labelled));
+}
+
+/**
+ * The k best rows by descending score, best first, ties to the lower row
+ * index (the same order as the head of `rankDescending`): a bounded heap whose
+ * root is the worst kept row, O(n log k).
+ */
+export function topRanked(rows: ArrayLike<number>, scores: ArrayLike<number>, k: number): Int32Array {
+  const n = rows.length;
+  k = Math.min(k, n);
+  const worse = (a: number, b: number) => scores[a] < scores[b] || (scores[a] === scores[b] && rows[a] > rows[b]);
+  const heap = new Int32Array(k);
+  let size = 0;
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && worse(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!worse(heap[c], heap[i])) return;
+      const t = heap[c];
+      heap[c] = heap[i];
+      heap[i] = t;
+      i = c;
+    }
+  };
+  for (let j = 0; j < n; j++) {
+    if (size < k) {
+      let i = size++;
+      heap[i] = j;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!worse(heap[i], heap[p])) break;
+        const t = heap[p];
+        heap[p] = heap[i];
+        heap[i] = t;
+        i = p;
+      }
+    } else if (k > 0 && worse(heap[0], j)) {
+      heap[0] = j;
+      down(0);
+    }
+  }
+  const best = Array.from(heap).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return Int32Array.from(best, (j) => rows[j]);
 }
 
 /** Rows sorted by descending score; ties go to the lower row index. */

@@ -15,13 +15,25 @@
  * typical review.
  */
 
-/** Compressed sparse rows; `data` holds the values of row r at indptr[r]..indptr[r+1]. */
+/**
+ * Compressed sparse rows; `data` holds the values of row r at
+ * indptr[r]..indptr[r+1].
+ *
+ * `ownSq[r]`, when present, is the squared norm of row r's entries in columns
+ * no other row has, which are left out of the stored row. A linear model can
+ * only weigh such a column through row r itself, so it never affects another
+ * row's score, and in training it acts as extra diagonal in the dual (see
+ * `SvmTrainer`). In word-bigram TF-IDF these single-document terms are about
+ * half of all entries; leaving them out halves the work of every sweep with
+ * the same solution.
+ */
 export interface SparseMatrix {
   readonly rows: number;
   readonly cols: number;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
   readonly data: Float32Array;
+  readonly ownSq?: Float32Array;
 }
 
 export interface FeatureOptions {
@@ -146,41 +158,63 @@ export class TextFeatures {
     return d;
   }
 
-  /** The L2-normalised TF-IDF matrix of all documents added so far. */
+  /**
+   * The L2-normalised TF-IDF matrix of all documents added so far, with
+   * single-document terms folded into `ownSq` (see `SparseMatrix`). Columns
+   * are renumbered by descending document frequency, so the weights that most
+   * rows touch sit together in memory.
+   */
   matrix(): SparseMatrix {
     if (this.cached) return this.cached;
     const n = this.docs.length;
     const dfMax = this.maxDf * n;
     const logN1 = Math.log(1 + n);
+    const used = this.used;
+    const df = this.df;
     // scikit-learn drops a term when df > max_df × n (for a float max_df); idf 0 marks it.
-    const idf = new Float64Array(this.used);
-    for (let c = 0; c < this.used; c++) idf[c] = this.df[c] > dfMax ? 0 : logN1 - Math.log(1 + this.df[c]) + 1;
+    const idf = new Float64Array(used);
+    for (let c = 0; c < used; c++) idf[c] = df[c] > dfMax ? 0 : logN1 - Math.log(1 + df[c]) + 1;
+    // Shared terms (df ≥ 2, kept) get columns 0.. by descending df: sort keys
+    // pack (n − df, term) into one float so the native numeric sort does it.
+    const keys: number[] = [];
+    for (let c = 0; c < used; c++) if (df[c] >= 2 && idf[c] !== 0) keys.push((n - df[c]) * 0x4000000 + c);
+    const order = Float64Array.from(keys).sort();
+    const col = new Int32Array(used).fill(-1);
+    for (let k = 0; k < order.length; k++) col[order[k] % 0x4000000] = k;
     let nnz = 0;
-    for (const d of this.docs) nnz += d.cols.length;
+    for (const d of this.docs) for (let k = 0; k < d.cols.length; k++) if (col[d.cols[k]] >= 0) nnz++;
     const indptr = new Int32Array(n + 1);
     const indices = new Int32Array(nnz);
     const data = new Float32Array(nnz);
+    const ownSq = new Float32Array(n);
     let p = 0;
     for (let r = 0; r < n; r++) {
       const { cols, tf } = this.docs[r];
       const start = p;
       let norm = 0;
+      let own = 0;
       for (let k = 0; k < cols.length; k++) {
         const w = idf[cols[k]];
         if (w === 0) continue;
         const v = tf[k] * w;
-        indices[p] = cols[k];
-        data[p] = v;
         norm += v * v;
+        const c = col[cols[k]];
+        if (c < 0) {
+          own += v * v;
+          continue;
+        }
+        indices[p] = c;
+        data[p] = v;
         p++;
       }
       if (norm > 0) {
         const s = 1 / Math.sqrt(norm);
         for (let q = start; q < p; q++) data[q] *= s;
+        ownSq[r] = own / norm;
       }
       indptr[r + 1] = p;
     }
-    this.cached = { rows: n, cols: this.used, indptr, indices: indices.subarray(0, p), data: data.subarray(0, p) };
+    this.cached = { rows: n, cols: order.length, indptr, indices, data, ownSq };
     return this.cached;
   }
 }
