@@ -51,6 +51,9 @@ export function getUser(): string {
   }
 }
 
+/** Dispatched on `window` when the acting user changes, so open pages can reload as the new user. */
+export const USER_CHANGE_EVENT = "homeward:user-change";
+
 export function setUser(name: string): void {
   try {
     if (name.trim()) localStorage.setItem(USER_KEY, name.trim());
@@ -58,9 +61,11 @@ export function setUser(name: string): void {
   } catch {
     // Storage may be disabled (private mode); the default user applies.
   }
+  window.dispatchEvent(new Event(USER_CHANGE_EVENT));
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** One API call; page modules with their own endpoints build on this. */
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", "X-Homeward-User": getUser() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;

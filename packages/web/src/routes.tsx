@@ -6,6 +6,7 @@ import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
 import { reviewRoutes } from "./pages/review/routes";
+import { screeningRoutes } from "./pages/screening/routes";
 
 // The first page is in the main bundle; the others load when first visited.
 const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
@@ -30,6 +31,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id", title: "Dashboard", component: DashboardPage, project: true, nav: "Dashboard" },
   { path: "/projects/:id/protocol", title: "Protocol", component: ProtocolPage, project: true, nav: "Protocol" },
   { path: "/projects/:id/records", title: "Records", component: RecordsPage, project: true, nav: "Records" },
+  ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
   ...reviewRoutes,
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },

@@ -1,0 +1,4 @@
+export { FullTextPage, TitleAbstractPage } from "./ScreenPage";
+export { ConflictsPage } from "./ConflictsPage";
+export { AgreementPage } from "./AgreementPage";
+export { SettingsPage } from "./SettingsPage";

@@ -1,0 +1,299 @@
+/**
+ * End-to-end screening in headless Debian Chromium against the real server:
+ * dual screening is set up in the UI, two reviewers (switched with the
+ * header's user control) screen the same records by keyboard, the
+ * disagreements appear as conflicts, a named third reviewer reconciles one
+ * with a reason, and the agreement page shows Cohen's kappa, which is checked
+ * against the textbook formula applied to the decisions this test made.
+ */
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { startApp, type AppHarness } from "./harness.js";
+import { seedProject, type SeedRecord } from "./seed.js";
+
+type Verdict = "include" | "exclude" | "maybe";
+
+let app: AppHarness;
+let records: SeedRecord[];
+const PROJECT = "web-test-screening";
+
+// Each reviewer's plan, by record position. Reason keys are the digits of the
+// title/abstract reasons in rank order: 1 population, 2 intervention, 3 design.
+const ANA: [Verdict, string[]][] = [
+  ["include", []],
+  ["exclude", ["1"]],
+  ["exclude", ["3", "2"]],
+  ["maybe", []],
+  ["exclude", ["1"]],
+  ["include", []],
+  ["exclude", ["3"]],
+  ["exclude", ["1"]],
+];
+const BEN: [Verdict, string[]][] = [
+  ["include", []],
+  ["exclude", ["2"]],
+  ["include", []],
+  ["maybe", []],
+  ["exclude", ["1"]],
+  ["exclude", ["1"]],
+  ["exclude", ["3"]],
+  ["maybe", []],
+];
+const KEY: Record<Verdict, string> = { include: "i", exclude: "e", maybe: "m" };
+
+/**
+ * Cohen's kappa by the textbook formula (Cohen 1960): κ = (p_o − p_e)/(1 − p_e),
+ * p_o the share of records both rated alike, p_e = Σ_k p_k(A) p_k(B).
+ */
+function cohenKappa(a: readonly string[], b: readonly string[]): { po: number; kappa: number } {
+  const n = a.length;
+  const po = a.filter((x, i) => x === b[i]).length / n;
+  let pe = 0;
+  for (const k of new Set([...a, ...b])) pe += (a.filter((x) => x === k).length / n) * (b.filter((x) => x === k).length / n);
+  return { po, kappa: (po - pe) / (1 - pe) };
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  const seeded = seedProject({ id: PROJECT, title: "Screening mentoring review", records: ANA.length, seed: 11 });
+  records = seeded.records;
+  await app.api("POST", "/projects/import", seeded.file);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function actAs(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "Change user" }).click();
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
+}
+
+/** Waits until a record other than `previous` is ready to screen (or the queue is empty); returns its id. */
+async function nextRecord(page: Page, previous: string | null): Promise<string | null> {
+  const handle = await page.waitForFunction((prev) => {
+    const a = document.querySelector("article.screening-record");
+    if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
+    if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
+    return false;
+  }, previous);
+  const v = (await handle.jsonValue()) as string;
+  return v === "none" ? null : v;
+}
+
+/** Screens every record the reviewer is served, by keyboard, following `plan`; returns the order served. */
+async function screenAll(page: Page, plan: [Verdict, string[]][]): Promise<string[]> {
+  const served: string[] = [];
+  let previous: string | null = null;
+  for (;;) {
+    const id = await nextRecord(page, previous);
+    if (id === null) break;
+    const i = records.findIndex((r) => r.id === id);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(served).not.toContain(id);
+    served.push(id);
+    const title = await page.locator("#screening-record-title").innerText();
+    expect(title).toBe(records[i]!.title);
+    const [verdict, keys] = plan[i]!;
+    for (const k of keys) await page.keyboard.press(k);
+    await page.keyboard.press(KEY[verdict]);
+    previous = id;
+  }
+  return served;
+}
+
+describe("screening in the browser", () => {
+  it("dual-screens by keyboard as two reviewers, reconciles a conflict by a named reviewer and shows kappa", async () => {
+    const page = await app.newPage();
+    const base = `${app.url}/projects/${PROJECT}`;
+    await page.goto(`${base}/screening/settings`);
+    await page.getByRole("heading", { level: 1, name: "Screening set-up" }).waitFor();
+    await actAs(page, "ana");
+
+    // Dual screening, chosen in the set-up form.
+    await page.getByLabel("Dual screening").check();
+    await page.getByLabel("Reviewers").fill("ana, ben");
+    await page.getByRole("button", { name: "Save set-up" }).click();
+    await page.getByRole("status").filter({ hasText: "dual screening saved" }).waitFor();
+    const settings = await app.api<{ mode: string; reviewers: string[] }>("GET", `/projects/${PROJECT}/screening/title_abstract/settings`);
+    expect(settings).toMatchObject({ mode: "dual", reviewers: ["ana", "ben"] });
+
+    // To the screening page through the navigation; the protocol's criteria are beside the record.
+    await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Screening" }).click();
+    await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    const criteria = page.getByRole("complementary", { name: "Criteria" });
+    await criteria.getByText("Randomised or quasi-experimental design").waitFor();
+    expect(await criteria.locator(".ranked-reasons li").allInnerTexts()).toEqual([
+      "1 Ineligible population",
+      "2 Not a mentoring intervention",
+      "3 Ineligible study design",
+    ]);
+    // Terms from the search string "mentor* AND (youth OR adolescen*)" are marked.
+    await nextRecord(page, null);
+    const marked = await page.locator("article.screening-record mark").allInnerTexts();
+    const text = `${await page.locator("#screening-record-title").innerText()}\n${await page.locator("article.screening-record .abstract").innerText()}`;
+    const expectedMarks = (text.match(/(?<![\p{L}\p{N}])(?:mentor[\p{L}\p{N}]*|youth(?![\p{L}\p{N}])|adolescen[\p{L}\p{N}]*)/giu) ?? []);
+    expect(marked).toEqual(expectedMarks);
+
+    // "?" lists the shortcuts; Escape closes the list.
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    expect(await help.innerText()).toContain("Tick or untick the exclusion reason");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "hidden" });
+
+    // Several reasons: the protocol's rank decides the recorded one, shown before deciding.
+    await page.keyboard.press("3");
+    await page.getByText("Recorded reason: Ineligible study design").waitFor();
+    await page.keyboard.press("2");
+    await page.getByText("Recorded reason: Not a mentoring intervention (highest-ranked of the 2 ticked").waitFor();
+    const reasonBoxes = page.getByRole("group", { name: /Exclusion reasons/ }).getByRole("checkbox", { checked: true });
+    expect(await reasonBoxes.count()).toBe(2);
+    await page.keyboard.press("3");
+    await page.keyboard.press("2");
+    expect(await reasonBoxes.count()).toBe(0);
+
+    const servedAna = await screenAll(page, ANA);
+    expect(servedAna.sort()).toEqual(records.map((r) => r.id).sort());
+    // Every record now waits for the second reviewer, and says so.
+    await page.locator('[data-count="awaiting_second"]', { hasText: String(records.length) }).waitFor();
+
+    await actAs(page, "ben");
+    await page.locator('[data-count="remaining"]', { hasText: String(records.length) }).waitFor();
+    const servedBen = await screenAll(page, BEN);
+    expect(servedBen.sort()).toEqual(records.map((r) => r.id).sort());
+
+    // Stored decisions are the ones typed, with the highest-ranked reason first.
+    const audit = await app.api<{ items: { action: string; actor: string; after: { recordId: string; decision: string; reasons: string[] } }[] }>(
+      "GET",
+      `/projects/${PROJECT}/audit?limit=100`,
+    );
+    const decisions = audit.items.filter((e) => e.action === "screeningDecisions.create");
+    expect(decisions).toHaveLength(2 * records.length);
+    const codes: Record<string, string> = { "1": "population", "2": "intervention", "3": "design" };
+    for (const [who, plan] of [["ana", ANA], ["ben", BEN]] as const) {
+      for (const [i, r] of records.entries()) {
+        const d = decisions.find((e) => e.actor === who && e.after.recordId === r.id)!;
+        const ranked = [...plan[i]![1]].sort().map((k) => codes[k]);
+        expect({ who, i, decision: d.after.decision, reasons: d.after.reasons }).toEqual({ who, i, decision: plan[i]![0], reasons: ranked });
+      }
+    }
+
+    // Conflicts: where one reviewer excluded and the other sent the record on.
+    const conflicting = records.filter((_, i) => (ANA[i]![0] === "exclude") !== (BEN[i]![0] === "exclude"));
+    expect(conflicting.length).toBe(3);
+    await page.getByRole("navigation", { name: "Screening" }).getByRole("link", { name: "Conflicts" }).click();
+    await page.getByRole("heading", { level: 1, name: "Screening conflicts" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "3 conflicts to reconcile" }).waitFor();
+    const shown = await page.locator(".conflict-list h2").allInnerTexts();
+    expect(shown.sort()).toEqual(conflicting.map((r) => r.title).sort());
+
+    // A named reviewer reconciles; the reason is required.
+    await actAs(page, "carl");
+    const target = conflicting[0]!;
+    const card = page.locator(".conflict-list > li").filter({ has: page.getByRole("heading", { name: target.title }) });
+    await card.getByLabel("Include").check();
+    await card.getByRole("button", { name: "Reconcile as carl" }).click();
+    await card.getByText("Give the reason for resolving it this way.").waitFor();
+    expect(await card.getByLabel("Reason for this resolution").getAttribute("aria-invalid")).toBe("true");
+    let status = await app.api<{ counts: { conflict: number; reconciled: number } }>("GET", `/projects/${PROJECT}/screening/title_abstract/status`);
+    expect(status.counts).toMatchObject({ conflict: 3, reconciled: 0 });
+    await card.getByLabel("Reason for this resolution").fill("Mentoring for young people; the design is eligible");
+    await card.getByRole("button", { name: "Reconcile as carl" }).click();
+    await page.getByRole("status").filter({ hasText: "2 conflicts to reconcile, 1 record reconciled" }).waitFor();
+    status = await app.api("GET", `/projects/${PROJECT}/screening/title_abstract/status`);
+    expect(status.counts).toMatchObject({ conflict: 2, reconciled: 1 });
+    const after = await app.api<{ items: { action: string; actor: string; after: Record<string, unknown> }[] }>("GET", `/projects/${PROJECT}/audit?limit=5`);
+    expect(after.items[0]).toMatchObject({
+      action: "reconciliations.create",
+      actor: "carl",
+      after: { recordId: target.id, decision: "include", resolvedBy: "carl", reason: "Mentoring for young people; the design is eligible" },
+    });
+
+    // Agreement: the kappa shown equals the textbook kappa of the decisions typed above.
+    await page.getByRole("navigation", { name: "Screening" }).getByRole("link", { name: "Agreement and QA" }).click();
+    await page.getByRole("heading", { level: 1, name: "Screening agreement and QA" }).waitFor();
+    const row = page.getByRole("row", { name: /ana and ben/ });
+    await row.waitFor();
+    const { po, kappa } = cohenKappa(ANA.map((p) => p[0]), BEN.map((p) => p[0]));
+    const cells = await row.locator("td").allInnerTexts();
+    expect(cells[0]).toBe(String(records.length));
+    expect(cells[1]).toBe(`${(po * 100).toFixed(1)}%`);
+    expect(cells[2]!.startsWith(`${kappa.toFixed(3)} (95% CI `)).toBe(true);
+    // The stopping estimate is advisory and states its assumptions.
+    await page.getByRole("heading", { name: /Stopping estimate/ }).getByText("Advisory").waitFor();
+    await page.getByText("Assumptions").click();
+    expect(await page.locator("details li").count()).toBeGreaterThan(0);
+    expect(page.errors).toEqual([]);
+  });
+
+  it("requires a reason at full text, records the top-ranked one, and tracks retrieval with an attached file", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}/projects/${PROJECT}/screening/full-text`);
+    await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
+    await actAs(page, "ana");
+    const id = await nextRecord(page, null);
+    expect(id).not.toBeNull();
+
+    // Retrieval: the file's checksum is computed in the browser and stored with its name and size.
+    const pdf = Buffer.from("%PDF-1.4 full text of the trial report\n");
+    const panel = page.getByRole("region", { name: "Full-text retrieval" });
+    await panel.getByText("Not yet sought.").waitFor();
+    await panel.getByLabel("Attach the full text").setInputFiles({ name: "trial-report.pdf", mimeType: "application/pdf", buffer: pdf });
+    // Attaching a file marks the full text retrieved.
+    await panel.getByRole("radio", { name: "Retrieved", exact: true, checked: true }).waitFor();
+    await panel.getByRole("button", { name: "Save retrieval status" }).click();
+    await panel.getByRole("status").filter({ hasText: "retrieved, file trial-report.pdf attached" }).waitFor();
+    const stored = await app.api<{ status: string; updatedBy: string; file: { name: string; size: number; sha256: string } }>("GET", `/projects/${PROJECT}/fulltext/${id}`);
+    expect(stored).toMatchObject({
+      status: "retrieved",
+      updatedBy: "ana",
+      file: { name: "trial-report.pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") },
+    });
+
+    // Full-text reasons in rank order: 1 intervention, 2 design. Exclude alone is refused.
+    await page.locator("body").click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press("e");
+    await page.getByRole("alert").filter({ hasText: "A full-text exclusion needs a reason" }).waitFor();
+    const refused = await app.api<{ items: { action: string }[] }>("GET", `/projects/${PROJECT}/audit?limit=1`);
+    expect(refused.items[0]!.action).toBe("fullTextRetrievals.create");
+    await page.locator("body").click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press("2");
+    await page.keyboard.press("1");
+    await page.getByText("Recorded reason: Not a mentoring intervention (highest-ranked of the 2 ticked").waitFor();
+    await page.keyboard.press("e");
+    await page.getByText(/Exclude: “.*” — recorded reason: Not a mentoring intervention\./).waitFor();
+    const audit = await app.api<{ items: { action: string; after: { recordId: string; stage: string; reasons: string[] } }[] }>("GET", `/projects/${PROJECT}/audit?limit=1`);
+    expect(audit.items[0]).toMatchObject({ action: "screeningDecisions.create", after: { recordId: id, stage: "full_text", reasons: ["intervention", "design"] } });
+    expect(page.errors).toEqual([]);
+  });
+
+  it("can be used with the keyboard alone, with a visible focus indicator on every stop", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}/projects/${PROJECT}/screening/full-text`);
+    await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
+    await nextRecord(page, null);
+    const seen = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      await page.keyboard.press("Tab");
+      const f = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const s = getComputedStyle(el);
+        const name = el.id || el.getAttribute("aria-label") || el.textContent?.trim().slice(0, 40) || el.closest("label")?.textContent?.trim().slice(0, 40);
+        return { what: `${el.tagName} ${name}`, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+      });
+      // Round the whole page once.
+      if (f.what.startsWith("BODY") || seen.has(f.what)) break;
+      expect({ what: f.what, outline: f.outline }).not.toEqual({ what: f.what, outline: "none" });
+      expect(f.width).toBeGreaterThan(0);
+      seen.add(f.what);
+    }
+    // The decision buttons, reasons, note and retrieval form are all reachable.
+    const stops = [...seen].join("\n");
+    for (const want of ["BUTTON Include", "BUTTON Exclude", "TEXTAREA decision-note", "INPUT retrieval-file"]) expect(stops).toContain(want);
+  });
+});
