@@ -55,9 +55,14 @@ export interface ProjectSummary extends Project {
 export const DashboardStageName = z.enum(["identified", "duplicates", "screened", "fulltext", "included"]);
 export interface DashboardStage {
   stage: z.infer<typeof DashboardStageName>;
-  count: number;
-  /** "live" = counted from data in Homeward; "recorded" = counts the team entered for work done elsewhere. */
-  source: "live" | "recorded";
+  /** null when the project holds neither live data nor a recorded count for the stage. */
+  count: number | null;
+  /**
+   * "live" = counted from data in Homeward; "recorded" = counts the team
+   * entered for work done elsewhere; "mixed" = a sum of live and recorded
+   * parts; "none" = no data.
+   */
+  source: "live" | "recorded" | "mixed" | "none";
 }
 
 export interface ProjectDetail extends ProjectSummary {

@@ -7,3 +7,4 @@ export * from "./evidence.js";
 export * from "./figures/prisma-flow.js";
 export * from "./figures/robvis.js";
 export * from "./figures/gap-map.js";
+export * from "./dashboard.js";

@@ -47,10 +47,38 @@ export interface PrismaFlow {
   prismaSource: Record<PrismaCountField, PrismaSource>;
 }
 
+/** What the flow is counted from: a project narrowed to the collections the flow reads. */
+export type PrismaInput = Pick<
+  ReviewProject,
+  | "protocol"
+  | "searches"
+  | "records"
+  | "duplicateGroups"
+  | "screeningDecisions"
+  | "reconciliations"
+  | "fullTextRetrievals"
+  | "recordedCounts"
+  | "studies"
+  | "studyReports"
+>;
+
+/** The collections of `PrismaInput`, for callers that load a project piecewise. */
+export const PRISMA_INPUT_COLLECTIONS = [
+  "searches",
+  "records",
+  "duplicateGroups",
+  "screeningDecisions",
+  "reconciliations",
+  "fullTextRetrievals",
+  "recordedCounts",
+  "studies",
+  "studyReports",
+] as const satisfies readonly (keyof PrismaInput)[];
+
 const DBR_KINDS: ReadonlySet<SearchKind> = new Set(["database", "register"]);
 
 /** Final decision on a record at a stage: the latest reconciliation, else the reviewers' current decisions when they agree. */
-function finalDecisions(p: ReviewProject, stage: ScreeningStage): Map<string, { decision: Decision; reasons: string[] }> {
+function finalDecisions(p: PrismaInput, stage: ScreeningStage): Map<string, { decision: Decision; reasons: string[] }> {
   const current = new Map<string, Map<string, { decision: Decision; reasons: string[]; at: string }>>();
   for (const d of p.screeningDecisions) {
     if (d.stage !== stage) continue;
@@ -89,7 +117,7 @@ interface Side {
   hasFullText: boolean;
 }
 
-function liveSides(p: ReviewProject): { dbr: Side; other: Side } {
+function liveSides(p: PrismaInput): { dbr: Side; other: Side } {
   const kindOf = new Map(p.searches.map((s) => [s.id, s.kind]));
   const primaryOf = new Map(p.duplicateGroups.map((g) => [g.id, g.primaryRecordId]));
   const ta = finalDecisions(p, "title_abstract");
@@ -159,7 +187,7 @@ function liveSides(p: ReviewProject): { dbr: Side; other: Side } {
 }
 
 /** Team-entered counts per field: values summed over sources; reasons merged. */
-function recordedTotals(p: ReviewProject): Map<string, { value: number; reasons: ReasonCounts | null }> {
+function recordedTotals(p: PrismaInput): Map<string, { value: number; reasons: ReasonCounts | null }> {
   const out = new Map<string, { value: number; reasons: ReasonCounts | null }>();
   for (const c of p.recordedCounts) {
     const cur = out.get(c.field) ?? { value: 0, reasons: null };
@@ -192,7 +220,7 @@ function reasonsOf(total: { value: number; reasons: ReasonCounts | null }): Reas
  * recorded count is used; for the identification boxes the searches'
  * reported numbers of results count as recorded.
  */
-export function prismaFlow(p: ReviewProject): PrismaFlow {
+export function prismaFlow(p: PrismaInput): PrismaFlow {
   const { dbr, other } = liveSides(p);
   const rec = recordedTotals(p);
   const prisma = {} as Record<PrismaCountField, number | ReasonCounts | null>;

@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { z } from "zod";
-import { isInputError, PageQuery, parseInput, ProjectCreate, ProjectPatch, RecordsQuery, UserName } from "@homeward/model";
+import { isInputError, PageQuery, type ProjectDetail, parseInput, ProjectCreate, ProjectPatch, RecordsQuery, UserName } from "@homeward/model";
+import { dashboardStages, prismaFlow } from "@homeward/review";
+import { loadPrismaInput } from "./load.js";
 import type { Store, WriteContext } from "@homeward/store";
 
 export interface ServerOptions {
@@ -62,7 +64,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const p = await store.importProject(req.body, { ...actor(req), copy });
     return reply.code(201).send(p);
   });
-  app.get("/api/projects/:id", async (req) => store.getProjectDetail(params(IdParams, req).id));
+  app.get("/api/projects/:id", async (req): Promise<ProjectDetail> => {
+    const { id } = params(IdParams, req);
+    const summary = await store.getProjectSummary(id);
+    return { ...summary, dashboard: { stages: dashboardStages(prismaFlow(await loadPrismaInput(store, id))) } };
+  });
   app.patch("/api/projects/:id", async (req) => {
     const { id } = params(IdParams, req);
     return store.updateProject(id, parseInput(ProjectPatch, req.body ?? {}, "project change"), actor(req));
@@ -124,3 +130,4 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   return app;
 }
+

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openStore, type Store } from "@homeward/store";
+import { ensureExamples, openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-server-"));
@@ -28,6 +28,22 @@ describe("HTTP API", () => {
     const res = await app.inject({ method, url, payload: body as object, headers: user ? { "x-homeward-user": user } : {} });
     return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers };
   };
+
+  it("counts the dashboard's stages from the PRISMA flow, saying which are live and which recorded", async () => {
+    await ensureExamples(store);
+    const detail = await json("GET", "/api/projects/reunification");
+    // Seed 000, Appendix A (PRISMA flow): 10,263 database + 41 website records, 2,594 duplicates,
+    // 7,669 screened, 338 + 16 reports assessed; 73 included studies are held as studies (live).
+    expect(detail.body.dashboard.stages).toEqual([
+      { stage: "identified", count: 10263 + 41, source: "recorded" },
+      { stage: "duplicates", count: 2594, source: "recorded" },
+      { stage: "screened", count: 7669, source: "recorded" },
+      { stage: "fulltext", count: 338 + 16, source: "recorded" },
+      { stage: "included", count: 73, source: "live" },
+    ]);
+    const flow = await json("GET", "/api/projects/reunification/review/prisma");
+    expect(flow.body.prisma).toMatchObject({ records_screened: 7669, duplicates: 2594, new_studies: 73 });
+  });
 
   it("answers health", async () => {
     expect(await json("GET", "/api/health")).toMatchObject({ status: 200, body: { ok: true, version: "9.9.9" } });

@@ -18,11 +18,9 @@ import {
   PROJECT_FORMAT,
   PROJECT_FORMAT_VERSION,
   type CollectionName,
-  type DashboardStage,
   type Entity,
   type EntityInput,
   type Page,
-  type ProjectDetail,
   type ProjectFile,
   type ProjectSummary,
   type RecordsQueryInput,
@@ -202,53 +200,13 @@ export class Store {
     });
   }
 
-  async getProjectDetail(id: string): Promise<ProjectDetail> {
+  /** A project with its entity counts (the dashboard's stage counts are the review package's, from the PRISMA flow). */
+  async getProjectSummary(id: string): Promise<ProjectSummary> {
     const project = await this.getProject(id);
-    const count = async (table: string, where?: (q: any) => any) => {
-      let q = this.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", id);
-      if (where) q = where(q);
-      return Number((await q.executeTakeFirstOrThrow()).n);
-    };
-    const distinctRecords = async (stage: string) =>
-      Number(
-        (
-          await this.db
-            .selectFrom("screening_decisions")
-            .select((eb) => eb.fn.count("record_id").distinct().as("n"))
-            .where("project_id", "=", id)
-            .where("stage", "=", stage)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    const [records, studies, grouped, groups, screened, fulltext, recorded] = await Promise.all([
-      count("records"),
-      count("studies"),
-      count("records", (q) => q.where("duplicate_group_id", "is not", null)),
-      count("duplicate_groups"),
-      distinctRecords("title_abstract"),
-      distinctRecords("full_text"),
-      this.list(id, "recordedCounts"),
-    ]);
-    const rec = (...fields: string[]) => {
-      const hits = recorded.filter((r) => fields.includes(r.field));
-      return hits.length ? hits.reduce((s, r) => s + r.value, 0) : null;
-    };
-    // Live counts win once the stage has run in Homeward; before that, the team's recorded counts stand.
-    const stage = (name: DashboardStage["stage"], live: number, recordedValue: number | null): DashboardStage =>
-      live === 0 && recordedValue !== null ? { stage: name, count: recordedValue, source: "recorded" } : { stage: name, count: live, source: "live" };
-    return {
-      ...project,
-      counts: { records, studies },
-      dashboard: {
-        stages: [
-          stage("identified", records, rec("database_results", "register_results", "website_results", "organisation_results", "citations_results")),
-          stage("duplicates", grouped - groups, rec("duplicates")),
-          stage("screened", screened, rec("records_screened")),
-          stage("fulltext", fulltext, rec("dbr_assessed", "other_assessed")),
-          stage("included", studies, rec("new_studies")),
-        ],
-      },
-    };
+    const count = async (table: string) =>
+      Number((await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", id).executeTakeFirstOrThrow()).n);
+    const [records, studies] = await Promise.all([count("records"), count("studies")]);
+    return { ...project, counts: { records, studies } };
   }
 
   async getProtocol(projectId: string): Promise<Protocol> {

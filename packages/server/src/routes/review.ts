@@ -22,6 +22,7 @@ import {
   type ReviewProject,
 } from "@homeward/review";
 import type { Store, WriteContext } from "@homeward/store";
+import { loadPrismaInput } from "../load.js";
 
 const USER_HEADER = "x-homeward-user";
 const IdParams = z.object({ id: z.string().min(1) });
@@ -59,7 +60,7 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
   app.get("/api/projects/:id/review/summary", async (req) => reviewSummary(await load(req)));
 
   app.get("/api/projects/:id/review/prisma", async (req) => {
-    const flow = prismaFlow(await load(req));
+    const flow = prismaFlow(await loadPrismaInput(store, parseInput(IdParams, req.params, "path").id));
     return { ...flow, checks: flowChecks(flow.prisma) };
   });
 

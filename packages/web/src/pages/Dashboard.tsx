@@ -3,6 +3,8 @@ import { api, type StageCount } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatCount, formatDateTime, humanize } from "../format";
+
+const SOURCE_LABEL = { live: "Live", recorded: "Recorded", mixed: "Mixed" } as const;
 import { useProject } from "../project";
 import { Link } from "../router";
 import { validateProjectInput, type ProjectInputErrors } from "../validation";
@@ -78,18 +80,22 @@ export function DashboardPage() {
             <p className="muted small">
               <span className="badge badge-live">Live</span> counts are computed from the project’s data now;{" "}
               <span className="badge badge-recorded">Recorded</span> counts were entered by the team (e.g. from an earlier
-              review).
+              review); <span className="badge badge-mixed">Mixed</span> counts add live and recorded parts.
             </p>
             {project.dashboard?.stages?.length ? (
               <ol className="stages">
                 {project.dashboard.stages.map((s) => (
                   <li key={s.stage} className="card stage">
                     <span className="stage-label">{stageLabel(s)}</span>
-                    <span className="stage-count">{formatCount(s.count)}</span>
-                    <span className={`badge badge-${s.source}`}>
-                      {s.source === "live" ? "Live" : "Recorded"}
-                      <span className="visually-hidden"> count</span>
-                    </span>
+                    <span className="stage-count">{s.count === null ? "–" : formatCount(s.count)}</span>
+                    {s.source === "none" ? (
+                      <span className="muted small">no data yet</span>
+                    ) : (
+                      <span className={`badge badge-${s.source}`}>
+                        {SOURCE_LABEL[s.source]}
+                        <span className="visually-hidden"> count</span>
+                      </span>
+                    )}
                   </li>
                 ))}
               </ol>
