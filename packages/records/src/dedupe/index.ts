@@ -27,12 +27,6 @@ export interface PairVerdict {
   reason: string;
   /** The records contradict each other (different pages, years, DOIs, an erratum, ...): they may never share a group. */
   conflict?: boolean;
-  /**
-   * The records cannot be one work whatever else is known (different DOIs or PMIDs, no author in
-   * common, a reviewer's decision). Only these keep an erratum notice from the group of the
-   * article that names it; other conflicts (its own page, issue, year) are what make it a notice.
-   */
-  hard?: boolean;
 }
 
 interface Norm {
@@ -94,7 +88,7 @@ function prepare(r: DedupeInput, i: number): Norm {
     names,
     year: Number.isFinite(y) ? y : undefined,
     volume: parseVolume(r.volume),
-    issue: r.issue ? foldText(r.issue) || undefined : undefined,
+    issue: issueKey(r.issue),
     pages: parsePages(r.pages),
     errata: erratumNotes(r.title),
     journal,
@@ -107,6 +101,13 @@ function prepare(r: DedupeInput, i: number): Norm {
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
     completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min((r.abstract ?? "").length, 9999),
   };
+}
+
+/** Issue in comparable form ("Suppl. 1" and "suppl 1" alike); most are plain numbers, which need no folding. */
+function issueKey(s: string | undefined): string | undefined {
+  const t = s?.trim();
+  if (!t) return undefined;
+  return /^\d+$/.test(t) ? String(Number(t)) : foldText(t) || undefined;
 }
 
 /** Character codes of an ASCII-folded string (folded keys hold only a–z and 0–9). */
@@ -273,8 +274,8 @@ const PUBLISHED_TYPES = new Set<RecordType>(["article", "review"]);
  * A record without a title is never merged on the rest alone; it goes to maybe.
  */
 function judge(a: Norm, b: Norm): PairVerdict {
-  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs", conflict: true, hard: true };
-  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true, hard: true };
+  if (a.doi && b.doi && a.doi !== b.doi) return { verdict: "different", reason: "different DOIs", conflict: true };
+  if (a.pmid && b.pmid && a.pmid !== b.pmid) return { verdict: "different", reason: "different PMIDs", conflict: true };
   // Title similarity is the costly part: computed at most once, only when a rule needs it,
   // and only as far down as the lowest threshold in use.
   const sameIds = (!!a.doi && a.doi === b.doi) || (!!a.pmid && a.pmid === b.pmid);
@@ -291,18 +292,17 @@ function judge(a: Norm, b: Norm): PairVerdict {
   };
   let containedMemo: boolean | undefined;
   const isContained = () => (containedMemo ??= !!a.key && !!b.key && titleContained(a.key, b.key));
-  const au = authorAgreement(a.names, b.names);
-  const noCommonAuthor = au.known && au.overlap === 0 && !au.firstMatch;
   // An erratum notice is about its article, not a copy of it, so it is kept apart (below) — except
   // when the article's own record names the notice's place ("[Erratum appears in …;360(23):2487]"):
   // then the notice belongs with the article, as the labelled benchmark sets have it.
-  if ((namesNotice(a, b) || namesNotice(b, a)) && !noCommonAuthor && anyJournalMatch(a, b) && (isContained() || title(0.85) >= 0.85))
+  if ((namesNotice(a, b) || namesNotice(b, a)) && !noAuthorInCommon(a, b) && anyJournalMatch(a, b) && (isContained() || title(0.85) >= 0.85))
     return { verdict: "duplicate", reason: "the erratum notice named in the article's record" };
-  if (noCommonAuthor) return { verdict: "different", reason: "no author in common", conflict: true, hard: true };
   if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
   if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
   const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
   if (dy !== undefined && dy > 1) return { verdict: "different", reason: "years differ", conflict: true };
+  const au = authorAgreement(a.names, b.names);
+  if (au.known && au.overlap === 0 && !au.firstMatch) return { verdict: "different", reason: "no author in common", conflict: true };
   const authorsOk = !au.known || au.firstMatch || au.overlap >= 0.5;
   const alike = () => authorsOk && (isContained() || title(0.9) >= 0.9);
   const soft = (reason: string): PairVerdict => ({ verdict: alike() ? "maybe" : "different", reason, conflict: true });
@@ -342,6 +342,20 @@ function judge(a: Norm, b: Norm): PairVerdict {
   return { verdict: "different", reason: "titles differ" };
 }
 
+function noAuthorInCommon(a: Norm, b: Norm): boolean {
+  const au = authorAgreement(a.names, b.names);
+  return au.known && au.overlap === 0 && !au.firstMatch;
+}
+
+/**
+ * Records that are different works whatever else is known: different DOIs or PMIDs, or no author
+ * in common. Only these keep an erratum notice from the group of the article that names it; its
+ * other conflicts with the article's copies (its own page, issue, year) are what make it a notice.
+ */
+function differentWorks(a: Norm, b: Norm): boolean {
+  return (!!a.doi && !!b.doi && a.doi !== b.doi) || (!!a.pmid && !!b.pmid && a.pmid !== b.pmid) || noAuthorInCommon(a, b);
+}
+
 /**
  * `x`'s title names an erratum at `n`'s volume and first page (and issue and year, when both give
  * them) — or `n` calls itself an erratum and is in the named volume and issue, its page mistyped.
@@ -351,7 +365,7 @@ function namesNotice(x: Norm, n: Norm): boolean {
   const starts = n.pages?.kind === "pages" ? n.pages.starts : [];
   return x.errata.some((e) => {
     if (e.volume !== n.volume || (e.year !== undefined && n.year !== undefined && e.year !== n.year)) return false;
-    const sameIssue = e.issue !== undefined && n.issue !== undefined && foldText(e.issue) === n.issue;
+    const sameIssue = e.issue !== undefined && n.issue !== undefined && issueKey(e.issue) === n.issue;
     if (starts.includes(e.page)) return sameIssue || e.issue === undefined || n.issue === undefined;
     return sameIssue && n.flags.erratum;
   });
@@ -432,7 +446,7 @@ class UnionFind {
  * no record of one is a hard negative of a record of the other, so a chain of
  * similar records can never pull two different ones together. Named erratum
  * notices come last and join their article's group unless a record there is
- * another work by identifier or authors (`hard`): the notice's own page, issue
+ * another work by identifier or authors: the notice's own page, issue
  * and year differ from every copy of the article by nature. The primary of
  * each group is its most complete record.
  */
@@ -460,7 +474,12 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   const N = norms.length;
   const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
   // A reviewer's word overrides the rules both ways.
-  for (const [x, y] of decided.separate ?? []) judged.set(pairKey(at(x), at(y)), { verdict: "different", reason: "judged different by a reviewer", conflict: true, hard: true });
+  const separated = new Set<number>();
+  for (const [x, y] of decided.separate ?? []) {
+    const k = pairKey(at(x), at(y));
+    judged.set(k, { verdict: "different", reason: "judged different by a reviewer", conflict: true });
+    separated.add(k);
+  }
   const dupPairs: [number, number, number][] = [];
   const maybe: [number, number][] = [];
   for (const members of blocks.values()) {
@@ -508,7 +527,7 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
     outer: for (const m of uf.members[rx]) {
       for (const n of uf.members[ry]) {
         const v = verdictOf(m, n);
-        if (v.conflict && (!notice || v.hard)) {
+        if (v.conflict && (!notice || separated.has(pairKey(m, n)) || differentWorks(norms[m], norms[n]))) {
           ok = false;
           break outer;
         }

@@ -60,6 +60,7 @@ describe("names, journals, titles", () => {
   });
   it("reads citations of another record appended to titles, and flags such records as notices", () => {
     expect(readTitle("Eculizumab for Atypical Hemolytic-Uremic Syndrome (vol 360, pg 542, 2009)")).toEqual({ title: "eculizumab for atypical hemolytic uremic syndrome", cites: true });
+    expect(readTitle("Eculizumab for Atypical Hemolytic-Uremic Syndrome (vol 360, pg 542, 2009). ")).toEqual({ title: "eculizumab for atypical hemolytic uremic syndrome", cites: true });
     expect(readTitle("Eculizumab for atypical hemolytic-uremic syndrome (New England Journal of Medicine (2009) 360 (542-544))")).toEqual({ title: "eculizumab for atypical hemolytic uremic syndrome", cites: true });
     expect(readTitle("Erratum: Gain-of-function mutations in complement factor B (Proceeding of the National Academy of Science (Januar")).toEqual({ title: "erratum gain of function mutations in complement factor b", cites: true });
     // Parenthesised title words are kept; an unclosed parenthesis is cut only after an erratum prefix.

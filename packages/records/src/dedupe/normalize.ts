@@ -85,6 +85,8 @@ const CUT_CITATION = /\s\([A-Z][^()]*\([^)]*$/;
 
 /** The title without an appended citation of another record, and whether there was one. */
 export function stripCitation(raw: string): { title: string; cites: boolean } {
+  const end = raw.trimEnd();
+  if (!end.endsWith(")") && !end.endsWith(").") && !/^\s*(erratum|corrigendum|correction)\b/i.test(raw)) return { title: raw, cites: false };
   const t = raw.replace(WOS_CITATION, "").replace(EMBASE_CITATION, "");
   if (t !== raw) return { title: t, cites: true };
   if (/^\s*(erratum|corrigendum|correction)\b/i.test(raw)) {
