@@ -10,3 +10,5 @@ export * from "./stopping.js";
 export * from "./qa.js";
 export * from "./workflow.js";
 export * from "./prioritiser.js";
+export * from "./queue.js";
+export * from "./background.js";

@@ -1,4 +1,4 @@
-import { ScreeningInputError } from "./errors.js";
+import { RankedQueue } from "./queue.js";
 import { Ranker, type RankerOptions } from "./ranker.js";
 import { rankDescending } from "./simulate.js";
 import { TextFeatures, type FeatureOptions } from "./text.js";
@@ -17,119 +17,155 @@ export interface RetrainResult {
   ms: number;
 }
 
+export interface Ranking extends RetrainResult {
+  /**
+   * Every row below `order.length` once: the unlabelled rows best first, then
+   * the labelled ones in row order (served only if a record is opened again).
+   */
+  order: Int32Array;
+}
+
+/** Label of a row: 1 relevant, 0 irrelevant, 255 none. */
+export type RowLabel = 0 | 1 | 255;
+export const UNLABELLED = 255;
+
 /**
- * The live prioritised queue of one project stage. Records and decisions
- * arrive at any time; `retrain()` refits the model on all decisions and ranks
- * the unscreened records; `next()` serves the best-ranked record not yet
- * decided from the last ranking, without waiting for a retrain, so a server
- * can retrain in the background (e.g. in a worker thread) while reviewers
- * carry on. Prioritisation only orders the queue: every record stays in it.
+ * The model side of prioritisation, on row numbers: texts are added in row
+ * order, labels change as decisions settle, and `rank()` refits the ranker on
+ * the labelled rows and orders the rest. It holds everything that is costly
+ * (features, SVM state), so it can live in a worker thread while the queue
+ * that serves records stays with the server.
  */
-export class Prioritiser {
+export class RankingModel {
   private readonly features: TextFeatures;
   private readonly ranker: Ranker;
-  private readonly ids: string[] = [];
-  private readonly row = new Map<string, number>();
-  /** Decision per row: 1 relevant, 0 irrelevant, 255 undecided. */
-  private decided = new Uint8Array(1024);
-  private queue: Int32Array = new Int32Array(0);
-  private head = 0;
-  private decisionsSinceFit = 0;
+  private labels = new Uint8Array(1024).fill(UNLABELLED);
+  private changed = 0;
 
   constructor(options: PrioritiserOptions = {}) {
     this.features = new TextFeatures(options.features);
     this.ranker = new Ranker(options.ranker, options.seed ?? 0);
-    this.decided.fill(255);
+  }
+
+  get rows(): number {
+    return this.features.size;
+  }
+
+  /** Label changes since the last `rank()`. */
+  get pending(): number {
+    return this.changed;
+  }
+
+  addTexts(texts: readonly string[]): void {
+    for (const t of texts) this.features.add(t);
+    if (this.features.size > this.labels.length) {
+      const l = new Uint8Array(Math.max(this.features.size, this.labels.length * 2)).fill(UNLABELLED);
+      l.set(this.labels);
+      this.labels = l;
+    }
+  }
+
+  setLabel(row: number, label: RowLabel): void {
+    if (row < 0 || row >= this.features.size) throw new RangeError(`row ${row} is not in 0..${this.features.size - 1}`);
+    if (this.labels[row] === label) return;
+    // The committee is judged on decisions that follow its last ranking.
+    if (this.labels[row] === UNLABELLED) this.ranker.observe(row, label === 1);
+    this.labels[row] = label;
+    this.changed++;
+  }
+
+  rank(): Ranking {
+    const t0 = performance.now();
+    const n = this.features.size;
+    const labelled: number[] = [];
+    const pool: number[] = [];
+    let n1 = 0;
+    for (let r = 0; r < n; r++) {
+      const l = this.labels[r];
+      if (l === UNLABELLED) pool.push(r);
+      else {
+        labelled.push(r);
+        n1 += l;
+      }
+    }
+    this.changed = 0;
+    const trained = n1 > 0 && n1 < labelled.length;
+    const order = new Int32Array(n);
+    if (!trained || pool.length === 0) order.set(pool);
+    else {
+      const X = this.features.matrix();
+      this.ranker.fit(X, Int32Array.from(labelled), Uint8Array.from(labelled, (r) => this.labels[r]));
+      order.set(rankDescending(pool, this.ranker.score(X, pool)));
+    }
+    order.set(labelled, pool.length);
+    return { order, trained, labelled: labelled.length, unscreened: pool.length, ms: performance.now() - t0 };
+  }
+}
+
+/**
+ * The live prioritised queue of one project stage in one thread. Records and
+ * decisions arrive at any time; `retrain()` refits the model on all decisions
+ * and ranks the open records; `next()` serves the best-ranked open record
+ * from the last ranking. Prioritisation only orders the queue: every record
+ * stays in it. A server uses `BackgroundPrioritiser`, which trains in a worker
+ * thread.
+ */
+export class Prioritiser {
+  private readonly model: RankingModel;
+  private readonly queue = new RankedQueue();
+  private readonly texts: string[] = [];
+
+  constructor(options: PrioritiserOptions = {}) {
+    this.model = new RankingModel(options);
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.queue.size;
   }
 
   /** Decisions recorded since the last retrain. */
   get pending(): number {
-    return this.decisionsSinceFit;
+    return this.model.pending;
   }
 
   /** Adds a record (title and abstract text); a known id is ignored. */
   addRecord(id: string, text: string): void {
-    if (this.row.has(id)) return;
-    const r = this.features.add(text);
-    this.row.set(id, r);
-    this.ids.push(id);
-    if (r >= this.decided.length) {
-      const d = new Uint8Array(this.decided.length * 2).fill(255);
-      d.set(this.decided);
-      this.decided = d;
-    }
-  }
-
-  /** Records a decision (true relevant: include or maybe; false: exclude; null: withdrawn). */
-  setDecision(id: string, relevant: boolean | null): void {
-    const r = this.row.get(id);
-    if (r === undefined) throw new ScreeningInputError(`unknown record ${id}`);
-    const fresh = this.decided[r] === 255;
-    this.decided[r] = relevant === null ? 255 : relevant ? 1 : 0;
-    if (fresh && relevant !== null) this.ranker.observe(r, relevant);
-    this.decisionsSinceFit++;
+    if (this.queue.add(id) >= 0) this.texts.push(text);
   }
 
   /**
-   * The best-ranked undecided record not in `skip` (e.g. records another
-   * reviewer holds), or null when none is left. Records added since the last
-   * retrain are served after the ranked ones, in the order they came.
+   * Records a decision (true relevant: include or maybe; false: exclude;
+   * null: none). `closed` says whether anyone can still screen the record;
+   * by default a record with an outcome is closed and one without is open.
    */
-  next(skip?: ReadonlySet<string>): string | null {
-    const q = this.queue;
-    // Decided records at the head are dropped for good; skipped ones are not.
-    while (this.head < q.length && this.decided[q[this.head]] !== 255) this.head++;
-    for (let k = this.head; k < q.length; k++) {
-      const r = q[k];
-      if (this.decided[r] === 255 && !skip?.has(this.ids[r])) return this.ids[r];
-    }
-    const ranked = new Uint8Array(this.ids.length);
-    for (const r of q) ranked[r] = 1;
-    for (let r = 0; r < this.ids.length; r++) {
-      if (!ranked[r] && this.decided[r] === 255 && !skip?.has(this.ids[r])) return this.ids[r];
-    }
-    return null;
+  setDecision(id: string, relevant: boolean | null, closed = relevant !== null): void {
+    const r = this.queue.row(id);
+    this.flush();
+    this.model.setLabel(r, relevant === null ? UNLABELLED : relevant ? 1 : 0);
+    this.queue.setClosed(r, closed);
   }
 
-  /** Refits on all decisions and re-ranks the undecided records. */
+  /** The best-ranked open record not skipped, or null when none is left. */
+  next(skip?: ReadonlySet<string> | ((id: string) => boolean)): string | null {
+    return this.queue.next(skip);
+  }
+
+  /** Refits on all decisions and re-ranks the open records. */
   retrain(): RetrainResult {
-    const t0 = performance.now();
-    const n = this.ids.length;
-    const rows: number[] = [];
-    const pool: number[] = [];
-    let n1 = 0;
-    for (let r = 0; r < n; r++) {
-      const d = this.decided[r];
-      if (d === 255) pool.push(r);
-      else {
-        rows.push(r);
-        n1 += d;
-      }
-    }
-    this.decisionsSinceFit = 0;
-    const trained = n1 > 0 && n1 < rows.length;
-    if (!trained) {
-      this.queue = Int32Array.from(pool);
-    } else {
-      const X = this.features.matrix();
-      const labelledRows = Int32Array.from(rows);
-      const labels = Uint8Array.from(rows, (r) => this.decided[r]);
-      this.ranker.fit(X, labelledRows, labels);
-      const scores = this.ranker.score(X, pool);
-      this.queue = rankDescending(pool, scores);
-    }
-    this.head = 0;
-    return { trained, labelled: rows.length, unscreened: pool.length, ms: performance.now() - t0 };
+    this.flush();
+    const { order, ...result } = this.model.rank();
+    this.queue.setRanking(order, result.trained);
+    return result;
   }
 
-  /** Undecided record ids in the current ranking (best first). */
+  /** Open record ids in serving order (best first). */
   ranking(): string[] {
-    const out: string[] = [];
-    for (let k = this.head; k < this.queue.length; k++) if (this.decided[this.queue[k]] === 255) out.push(this.ids[this.queue[k]]);
-    return out;
+    return this.queue.openIds();
+  }
+
+  private flush(): void {
+    if (this.texts.length === 0) return;
+    this.model.addTexts(this.texts);
+    this.texts.length = 0;
   }
 }
