@@ -321,10 +321,14 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
   const n = B.start[bi + 1] - s0;
   // WX (n×p)
   WX.fill(0, 0, n * p);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-    const wab = Wb[a * n + b];
-    if (wab === 0) continue;
-    for (let c = 0; c < p; c++) WX[a * p + c] += wab * X[(s0 + b) * p + c];
+  for (let a = 0; a < n; a++) {
+    const ap = a * p;
+    for (let b = 0; b < n; b++) {
+      const wab = Wb[a * n + b];
+      if (wab === 0) continue;
+      const xb = (s0 + b) * p;
+      for (let c = 0; c < p; c++) WX[ap + c] += wab * X[xb + c];
+    }
   }
   // For each level: WA_l (n×n) with (WA_l)[a,b] = Σ_{c ∈ g_l(b)} W[a,c]; F_l = A_l W X (n×p).
   // A level whose groups are single rows (e.g. outcome ids) has A_l = I (WA_l is Wb, F_l is WX).
@@ -379,10 +383,14 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
     // mirrored in evaluate (each mirrored term is the same product, so the sums are identical).
     const Tl = T[l];
     const last = singleton[l] ? 1 : p;
-    for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
-      const wx = WX[a * p + c];
-      const dEnd = last === 1 ? c + 1 : p;
-      for (let d = 0; d < dEnd; d++) Tl[c * p + d] += wx * fl[a * p + d];
+    for (let a = 0; a < n; a++) {
+      const ap = a * p;
+      for (let c = 0; c < p; c++) {
+        const wx = WX[ap + c];
+        const cp = c * p;
+        const dEnd = last === 1 ? c + 1 : p;
+        for (let d = 0; d < dEnd; d++) Tl[cp + d] += wx * fl[ap + d];
+      }
     }
   }
   // W F_m, once per level (REML only)
@@ -391,10 +399,14 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
       const wf = WF[m];
       wf.fill(0, 0, n * p);
       const Fm = F[m];
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-        const wab = Wb[a * n + b];
-        if (wab === 0) continue;
-        for (let d = 0; d < p; d++) wf[a * p + d] += wab * Fm[b * p + d];
+      for (let a = 0; a < n; a++) {
+        const ap = a * p;
+        for (let b = 0; b < n; b++) {
+          const wab = Wb[a * n + b];
+          if (wab === 0) continue;
+          const bp = b * p;
+          for (let d = 0; d < p; d++) wf[ap + d] += wab * Fm[bp + d];
+        }
       }
     }
   }
@@ -407,10 +419,14 @@ function scoreBlock(B: Blocks, bi: number, p: number, reml: boolean, S: ScoreSum
       if (reml) {
         // M_lm = F_lᵀ W F_m
         const Mlm = M[l * L + m], Fl = F[l], WFm = WF[m];
-        for (let a = 0; a < n; a++) for (let c = 0; c < p; c++) {
-          const f = Fl[a * p + c];
-          if (f === 0) continue;
-          for (let d = 0; d < p; d++) Mlm[c * p + d] += f * WFm[a * p + d];
+        for (let a = 0; a < n; a++) {
+          const ap = a * p;
+          for (let c = 0; c < p; c++) {
+            const f = Fl[ap + c];
+            if (f === 0) continue;
+            const cp = c * p;
+            for (let d = 0; d < p; d++) Mlm[cp + d] += f * WFm[ap + d];
+          }
         }
       }
     }

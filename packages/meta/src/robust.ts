@@ -162,10 +162,11 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
         D[d0 + s * q + t] = D[d0 + t * q + s] = d;
       }
     }
-    for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) {
-      let kk = 0;
-      for (let x = 0; x < p; x++) kk += K[k0 + s * p + x] * K[k0 + t * p + x];
-      Omega[s * q + t] += D[d0 + s * q + t] - kk;
+    // D_j and K_jK_jᵀ are symmetric term by term, so each (s, t) increment is also the (t, s) one.
+    for (let s = 0; s < q; s++) for (let t = 0; t <= s; t++) {
+      const inc = D[d0 + s * q + t] - kdot(K, k0, p, s, t);
+      Omega[s * q + t] += inc;
+      if (t < s) Omega[t * q + s] += inc;
     }
   }
   symmetrise(Omega, q);
@@ -184,19 +185,29 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
       for (let x = 0; x < qp; x++) Kt[j * qp + x] = out[x];
     }
   }
-  // S_su = Σ_j K̃_j[s]ᵀ ⊗ K̃_j[u] (p×p), for all s ≤ u
+  // KK_j[s,t] = K̃_j[s]·K̃_j[t], used by every pairSum below.
+  const KK = new Float64Array(J * qq);
+  for (let j = 0; j < J; j++) {
+    for (let s = 0; s < q; s++) for (let t = 0; t <= s; t++) KK[j * qq + s * q + t] = KK[j * qq + t * q + s] = kdot(Kt, j * qp, p, s, t);
+  }
+  // S_su = Σ_j K̃_j[s]ᵀ ⊗ K̃_j[u] (p×p); S_us is its transpose (the same products, summed in the same order).
   const Sx = new Map<number, Float64Array>();
   const Sget = (s: number, u: number): Float64Array => {
     const key = s * q + u;
     let m = Sx.get(key);
     if (!m) {
       m = new Float64Array(p * p);
-      for (let j = 0; j < J; j++) {
-        const k0 = j * qp;
-        for (let x = 0; x < p; x++) {
-          const a = Kt[k0 + s * p + x];
-          if (a === 0) continue;
-          for (let y2 = 0; y2 < p; y2++) m[x * p + y2] += a * Kt[k0 + u * p + y2];
+      if (s > u) {
+        const mt = Sget(u, s);
+        for (let x = 0; x < p; x++) for (let y2 = 0; y2 < p; y2++) m[x * p + y2] = mt[y2 * p + x];
+      } else {
+        for (let j = 0; j < J; j++) {
+          const k0 = j * qp;
+          for (let x = 0; x < p; x++) {
+            const a = Kt[k0 + s * p + x];
+            if (a === 0) continue;
+            for (let y2 = 0; y2 < p; y2++) m[x * p + y2] += a * Kt[k0 + u * p + y2];
+          }
         }
       }
       Sx.set(key, m);
@@ -206,9 +217,10 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   // Σ_ab B_st[a,b]·B_uv[a,b]
   const pairSum = (s: number, t: number, u: number, v: number): number => {
     let r = 0;
+    const st = s * q + t, uv = u * q + v;
     for (let j = 0; j < J; j++) {
-      const d0 = j * qq, k0 = j * qp;
-      r += Dt[d0 + s * q + t] * Dt[d0 + u * q + v] - Dt[d0 + s * q + t] * kdot(Kt, k0, p, u, v) - Dt[d0 + u * q + v] * kdot(Kt, k0, p, s, t);
+      const d0 = j * qq;
+      r += Dt[d0 + st] * Dt[d0 + uv] - Dt[d0 + st] * KK[d0 + uv] - Dt[d0 + uv] * KK[d0 + st];
     }
     const A = Sget(s, u), B = Sget(t, v);
     for (let x = 0; x < p * p; x++) r += A[x] * B[x];
