@@ -11,6 +11,14 @@ import { RARE_WORD, SEED_AUDIT_ENTRIES, seedProject, type SeedRecord } from "./s
 let app: AppHarness;
 let seeded: { id: string; records: SeedRecord[] };
 const SEEDED_RECORDS = 1234;
+/** Screening views (path under the project, heading); the stage pages show a record from the seeded project. */
+const SCREENING_PAGES: [string, string][] = [
+  ["/screening", "Title and abstract screening"],
+  ["/screening/full-text", "Full text screening"],
+  ["/screening/conflicts", "Screening conflicts"],
+  ["/screening/agreement", "Screening agreement and QA"],
+  ["/screening/settings", "Screening set-up"],
+];
 
 beforeAll(async () => {
   app = await startApp();
@@ -179,6 +187,7 @@ describe("web app", () => {
       [`${base}/records?record=${seeded.records[3]!.id}`, "Records"],
       [`${base}/studies`, "Studies"],
       [`${base}/audit`, "Audit log"],
+      ...SCREENING_PAGES.map(([path, heading]) => [`${base}${path}`, heading] as [string, string]),
     ];
     for (const [url, heading] of pages) {
       await page.goto(url);
@@ -204,6 +213,7 @@ describe("web app", () => {
         [`${base}/records?record=${seeded.records[0]!.id}`, "Records"],
         [`${base}/studies`, "Studies"],
         [`${base}/audit`, "Audit log"],
+        ...SCREENING_PAGES.map(([path, heading]) => [`${base}${path}`, heading] as const),
       ] as const) {
         await page.goto(url);
         await page.getByRole("heading", { level: 1, name: heading }).waitFor();

@@ -9,7 +9,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { startApp, type AppHarness } from "./harness.js";
+import { contrastProblems } from "./contrast.js";
+import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { seedProject, type SeedRecord } from "./seed.js";
 
 type Verdict = "include" | "exclude" | "maybe";
@@ -266,7 +267,7 @@ describe("screening in the browser", () => {
     await page.keyboard.press("1");
     await page.getByText("Recorded reason: Not a mentoring intervention (highest-ranked of the 2 ticked").waitFor();
     await page.keyboard.press("e");
-    await page.getByText(/Exclude: “.*” — recorded reason: Not a mentoring intervention\./).waitFor();
+    await page.locator(".screening-outcome", { hasText: /^Exclude: “.*” — recorded reason: Not a mentoring intervention\.$/ }).waitFor();
     const audit = await app.api<{ items: { action: string; after: { recordId: string; stage: string; reasons: string[] } }[] }>("GET", `/projects/${PROJECT}/audit?limit=1`);
     expect(audit.items[0]).toMatchObject({ action: "screeningDecisions.create", after: { recordId: id, stage: "full_text", reasons: ["intervention", "design"] } });
     expect(page.errors).toEqual([]);
@@ -295,5 +296,41 @@ describe("screening in the browser", () => {
     // The decision buttons, reasons, note and retrieval form are all reachable.
     const stops = [...seen].join("\n");
     for (const want of ["BUTTON Include", "BUTTON Exclude", "TEXTAREA decision-note", "INPUT retrieval-file"]) expect(stops).toContain(want);
+  });
+
+  it("keeps contrast and reflows at 200% zoom with screening data on the page", async () => {
+    const base = `${app.url}/projects/${PROJECT}/screening`;
+    const views: [string, string][] = [
+      [`${base}/full-text`, "Full text screening"],
+      [`${base}/conflicts`, "Screening conflicts"],
+      [`${base}/agreement`, "Screening agreement and QA"],
+    ];
+    const ready = async (page: Page, url: string, heading: string) => {
+      await page.goto(url);
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+      await page.waitForLoadState("networkidle");
+    };
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      for (const [url, heading] of views) {
+        await ready(page, url, heading);
+        expect({ colorScheme, url, problems: await contrastProblems(page) }).toEqual({ colorScheme, url, problems: [] });
+      }
+      // The shortcut list over the page.
+      await ready(page, views[0]![0], views[0]![1]);
+      await page.keyboard.press("?");
+      await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
+    const zoomed = await app.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    for (const [url, heading] of views) {
+      await ready(zoomed, url, heading);
+      expect({ url, overflow: await horizontalOverflow(zoomed) }).toEqual({ url, overflow: 0 });
+    }
+    // One column: the criteria come after the record instead of beside it.
+    await ready(zoomed, views[0]![0], views[0]![1]);
+    const [rec, crit] = await Promise.all([zoomed.locator("article.screening-record").boundingBox(), zoomed.getByRole("complementary", { name: "Criteria" }).boundingBox()]);
+    expect(crit!.y).toBeGreaterThan(rec!.y + rec!.height);
+    expect(zoomed.errors).toEqual([]);
   });
 });
