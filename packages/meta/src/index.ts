@@ -8,3 +8,4 @@ export * from "./diagnostics/index.js";
 export { robust, type RobustResult } from "./robust.js";
 export { escalc, hedgesCorrection, smdFromT, smdFromP, smdFromRegression, logOrFromLogRr, recode, MEASURE_INPUTS, type Measure, type EffectSize, type Provenance } from "./escalc.js";
 export { predict } from "./predict.js";
+export { parseMetaSpec, fitMetaSpec, metaSpecResult, specDiagnostics, inlineRows, checkKeys, stringField, numberColumn, labelColumn, META_SPEC_KEYS, type MetaSpec, type FittedSpec, type MetaSpecResult, type Row } from "./spec.js";

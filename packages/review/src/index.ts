@@ -8,3 +8,4 @@ export * from "./figures/prisma-flow.js";
 export * from "./figures/robvis.js";
 export * from "./figures/gap-map.js";
 export * from "./dashboard.js";
+export * from "./figures/analysis.js";
