@@ -9,6 +9,7 @@ export type Register = (program: Command, io: Io) => void;
 
 // One line per command module; keep alphabetical.
 export const commands: Register[] = [
+  (await import("./counts.js")).register,
   (await import("./dedupe.js")).register,
   (await import("./escalc.js")).register,
   (await import("./meta.js")).register,

@@ -1,0 +1,122 @@
+import { InputError, type RecordedCount } from "@homeward/model";
+import { PRISMA_FIELDS } from "@homeward/review";
+import type { Register } from "./index.js";
+import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
+
+interface Common {
+  data: string;
+  user?: string;
+  project: string;
+}
+
+interface SetOptions extends Common {
+  field: string;
+  value: string;
+  source?: string;
+  note?: string;
+  reason?: string;
+  byReason: string[];
+}
+
+/** Fields whose count the PRISMA 2020 diagram breaks down by exclusion reason. */
+const REASON_FIELDS = new Set(["dbr_excluded", "other_excluded"]);
+
+function count(text: string, what: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new InputError(`${what} must be a whole number ≥ 0, not "${text}"`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new InputError(`${what} is too large`);
+  return n;
+}
+
+/**
+ * `homeward counts set|list`: PRISMA 2020 counts the team recorded for work
+ * done outside Homeward (e.g. screening in another tool), which the flow
+ * diagram uses where it has no live data. A count is kept per field and
+ * source; `set` replaces the value for that pair, audited with the reason.
+ */
+export const register: Register = (program, io) => {
+  const counts = program.command("counts").description("record and list PRISMA 2020 counts entered by the team");
+  const common = (cmd: ReturnType<typeof counts.command>) =>
+    cmd
+      .requiredOption("--project <id>", "project id")
+      .option("--data <dir>", "data folder (SQLite); ignored when DATABASE_URL is set", DEFAULT_DATA_DIR)
+      .option("--user <name>", "acting user recorded in the audit log (default $HOMEWARD_USER or \"local\")");
+
+  common(counts.command("set").description("set a recorded PRISMA count (per field and source); replaces an earlier value"))
+    .requiredOption("--field <name>", `PRISMA 2020 field: ${PRISMA_FIELDS.join(", ")}`)
+    .requiredOption("--value <n>", "the count")
+    .option("--source <name>", "source the count is for (a search id or label); default none")
+    .option("--note <text>", "note kept with the count")
+    .option("--by-reason <code=n>", "excluded counts: the number excluded for one reason (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--reason <text>", "why the count is set, recorded in the audit log")
+    .action(async (o: SetOptions) => {
+      if (!(PRISMA_FIELDS as readonly string[]).includes(o.field)) {
+        throw new InputError(`unknown PRISMA 2020 field "${o.field}" (one of ${PRISMA_FIELDS.join(", ")})`);
+      }
+      const value = count(o.value, "--value");
+      let reasons: Record<string, number> | null = null;
+      if (o.byReason.length > 0) {
+        if (!REASON_FIELDS.has(o.field)) throw new InputError(`--by-reason applies to ${[...REASON_FIELDS].join(" and ")} only`);
+        reasons = {};
+        for (const pair of o.byReason) {
+          const m = /^([^=]+)=(.*)$/.exec(pair);
+          if (!m) throw new InputError(`--by-reason takes CODE=N, not "${pair}"`);
+          const code = m[1]!.trim();
+          if (code in reasons) throw new InputError(`--by-reason gives "${code}" twice`);
+          reasons[code] = count(m[2]!, `--by-reason ${code}`);
+        }
+        const sum = Object.values(reasons).reduce((a, b) => a + b, 0);
+        if (sum > value) throw new InputError(`the counts by reason add up to ${sum}, more than --value ${value}`);
+      }
+      const ctx = { actor: actorOf(o.user), reason: o.reason ?? null };
+      const source = o.source ?? null;
+      const saved = await withStore(o.data, io, (store) =>
+        store.transaction(async (tx) => {
+          if (reasons) {
+            const known = (await tx.getProtocol(o.project)).exclusionReasons.map((r) => r.code);
+            const unknown = Object.keys(reasons).find((c) => !known.includes(c));
+            if (unknown !== undefined) {
+              throw new InputError(`"${unknown}" is not an exclusion reason code of the protocol (${known.join(", ") || "none defined"})`);
+            }
+          }
+          const existing = await tx.list(o.project, "recordedCounts", { field: o.field, source } as never);
+          if (existing.length > 1) {
+            throw new InputError(`${existing.length} counts are recorded for ${o.field}${source ? ` from ${source}` : ""}; remove the extra ones first`, 409);
+          }
+          const fields = { value, reasons, note: o.note ?? existing[0]?.note ?? null };
+          if (existing.length === 1) {
+            return tx.update(o.project, "recordedCounts", existing[0]!.id, { ...fields, recordedBy: ctx.actor, recordedAt: new Date().toISOString() }, ctx);
+          }
+          const [created] = await tx.insert(o.project, "recordedCounts", [{ field: o.field as RecordedCount["field"], source, ...fields }], ctx);
+          return created!;
+        }),
+      );
+      io.out(JSON.stringify(saved, null, 2) + "\n");
+    });
+
+  common(counts.command("list").description("list the recorded PRISMA counts of a project"))
+    .option("--json", "print JSON")
+    .action(async (o: Common & { json?: boolean }) => {
+      const list = await withStore(o.data, io, async (store) => {
+        await store.getProject(o.project);
+        return store.list(o.project, "recordedCounts");
+      });
+      if (o.json) {
+        io.out(JSON.stringify(list, null, 2) + "\n");
+        return;
+      }
+      if (list.length === 0) {
+        io.out("No recorded counts.\n");
+        return;
+      }
+      const rows = [
+        ["FIELD", "SOURCE", "VALUE", "BY REASON", "RECORDED BY", "RECORDED AT"],
+        ...list.map((c) => [
+          c.field, c.source ?? "", String(c.value),
+          c.reasons ? Object.entries(c.reasons).map(([k, n]) => `${k}=${n}`).join(" ") : "", c.recordedBy, c.recordedAt,
+        ]),
+      ];
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows) io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ") + "\n");
+    });
+};
