@@ -72,6 +72,10 @@ describe("screening settings and QA sample routes", () => {
     // p_e = 1 · 3/4 and kappa = (3/4 − 3/4)/(1 − 3/4) = 0.
     expect(view[0].agreement.percent).toBeCloseTo(0.75, 12);
     expect(view[0].agreement.kappa).toBeCloseTo(0, 12);
+    // Who decided a record, without the verdicts.
+    const who = (await app.inject({ url: url(`records/${sampled[2]}/reviewers`) })).json();
+    expect(who).toEqual({ reviewers: ["ana", "senior"] });
+    expect((await app.inject({ url: url("records/nope/reviewers") })).statusCode).toBe(404);
     // The disagreeing re-check is now a conflict to reconcile.
     const status = (await app.inject({ url: url("status"), headers: as("ana") })).json();
     expect(status.conflicts.map((c: { recordId: string }) => c.recordId).sort()).toEqual([sampled[2], sampled[4]].sort());

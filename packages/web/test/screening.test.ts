@@ -97,6 +97,8 @@ async function screenAll(page: Page, plan: [Verdict, string[]][]): Promise<strin
     expect(served).not.toContain(id);
     served.push(id);
     const title = await page.locator("#screening-record-title").innerText();
+    // Blind: no other reviewer's verdict is on the page.
+    expect(await page.locator("main").innerText()).not.toMatch(/\b(ana|ben) (included|excluded)|\((ana|ben)\)/i);
     expect(title).toBe(records[i]!.title);
     const [verdict, keys] = plan[i]!;
     for (const k of keys) await page.keyboard.press(k);
@@ -165,6 +167,9 @@ describe("screening in the browser", () => {
 
     await actAs(page, "ben");
     await page.locator('[data-count="remaining"]', { hasText: String(records.length) }).waitFor();
+    // Ben is the second reviewer of every record, and is told so without seeing Ana's decision.
+    await nextRecord(page, null);
+    await page.getByText("You are the second reviewer of this record").waitFor();
     const servedBen = await screenAll(page, BEN);
     expect(servedBen.sort()).toEqual(records.map((r) => r.id).sort());
 

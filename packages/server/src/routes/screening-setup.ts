@@ -6,6 +6,7 @@ import type { Store, WriteContext } from "@homeward/store";
 import { DEFAULT_USER, USER_HEADER } from "../app.js";
 
 const Params = z.object({ id: z.string().min(1), stage: z.enum(["title_abstract", "full_text"]) });
+const RecordParams = Params.extend({ recordId: z.string().min(1) });
 const SettingsBody = z
   .object({
     mode: z.enum(["single", "dual", "dual_then_single"]),
@@ -42,6 +43,8 @@ export interface QaSampleView extends QaSample {
  *   GET /api/projects/:id/screening/:stage/settings   → the stage's settings (single screening when never set)
  *   PUT /api/projects/:id/screening/:stage/settings   body {mode, dualFraction?, reviewers?} → settings (audited)
  *   GET /api/projects/:id/screening/:stage/qa-samples → [sample + {items, checked, agreement}], newest first
+ *   GET /api/projects/:id/screening/:stage/records/:recordId/reviewers → {reviewers}: who has decided the
+ *       record at this stage (names only: in blind dual screening the verdicts stay hidden)
  *
  * A QA re-check is an ordinary screening decision by the checker (POST
  * …/decisions) made after the sample was drawn; a disagreeing re-check makes
@@ -73,6 +76,13 @@ export async function registerScreeningSetupRoutes(app: FastifyInstance, store: 
       if (!current) return (await tx.insert(id, "screeningSettings", [{ stage, ...body, updatedAt }], ctx))[0];
       return tx.update(id, "screeningSettings", current.id, { ...body, updatedAt }, ctx);
     });
+  });
+
+  app.get("/api/projects/:id/screening/:stage/records/:recordId/reviewers", async (req) => {
+    const { id, stage, recordId } = parseInput(RecordParams, req.params, "path");
+    await store.get(id, "records", recordId);
+    const rows = await store.list(id, "screeningDecisions", { stage, recordId });
+    return { reviewers: [...new Set(rows.map((d) => d.reviewer))] };
   });
 
   app.get("/api/projects/:id/screening/:stage/qa-samples", async (req) => {

@@ -48,6 +48,8 @@ function ScreenStage({ stage }: { stage: Stage }) {
   const next = useApi((s) => screeningApi.next(id, stage, prioritise, s), [id, stage, prioritise, user, tick]);
   const status = useApi((s) => screeningApi.status(id, stage, s), [id, stage, user, tick]);
   const record = next.data?.record ?? null;
+  const decidedBy = useApi((s) => (record ? screeningApi.reviewersOf(id, stage, record.id, s) : Promise.resolve(null)), [id, stage, record?.id]);
+  const firstReviewers = (decidedBy.data?.reviewers ?? []).filter((r) => r !== user);
   const title = stage === "full_text" ? "Full text screening" : "Title and abstract screening";
 
   // What the last decision did, announced politely.
@@ -70,6 +72,12 @@ function ScreenStage({ stage }: { stage: Stage }) {
             <p className="empty">
               Nothing left for you to screen at this stage.
               {next.data.awaitingSecond ? ` ${plural(next.data.awaitingSecond, "record")} await a second reviewer.` : ""}
+            </p>
+          ) : null}
+          {record && firstReviewers.length && decidedBy.data ? (
+            <p className="second-screening">
+              <span className="badge badge-live">Awaiting a second reviewer</span> You are the second reviewer of this record; the first decision stays
+              hidden until you have decided.
             </p>
           ) : null}
           {record ? (

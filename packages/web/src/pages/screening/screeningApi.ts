@@ -130,6 +130,8 @@ export const screeningApi = {
     request<DecisionAnswer>("POST", `${base(id, stage)}/decisions`, body),
   reconcile: (id: string, stage: Stage, body: { recordId: string; decision: Verdict; reasons: string[]; reason: string }) =>
     request<unknown>("POST", `${base(id, stage)}/reconciliations`, body),
+  reviewersOf: (id: string, stage: Stage, recordId: string, signal?: AbortSignal) =>
+    request<{ reviewers: string[] }>("GET", `${base(id, stage)}/records/${enc(recordId)}/reviewers`, undefined, signal),
   agreement: (id: string, stage: Stage, signal?: AbortSignal) => request<AgreementAnswer>("GET", `${base(id, stage)}/agreement`, undefined, signal),
   stopping: (id: string, stage: Stage, recallTarget: number, confidence: number, signal?: AbortSignal) =>
     request<StoppingAnswer>("GET", `${base(id, stage)}/stopping?recallTarget=${recallTarget}&confidence=${confidence}`, undefined, signal),
