@@ -1,24 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { InputError, parseInput, UserName, type BibRecord, type ScreeningDecision, type ScreeningStage } from "@homeward/model";
+import { InputError, parseInput, UserName, type ScreeningStage } from "@homeward/model";
 import {
   advances,
   agreement,
-  canScreen,
-  Prioritiser,
   qaSample,
   rankedReason,
-  recordStatus,
-  reviewersNeeded,
+  RankingService,
   stoppingEstimate,
   validateDecision,
   validateReconciliation,
-  type AssignmentMode,
-  type Decision,
-  type Reconciliation as WorkflowReconciliation,
+  type RankingServiceOptions,
   type RecordStatus,
 } from "@homeward/screening";
 import type { Store, WriteContext } from "@homeward/store";
+import { ProjectState, type StageState } from "./screening-state.js";
 
 const USER_HEADER = "x-homeward-user";
 const Params = z.object({ id: z.string().min(1), stage: z.enum(["title_abstract", "full_text"]) });
@@ -42,17 +38,6 @@ const StoppingQuery = z.object({
 });
 const QaBody = z.object({ fraction: z.number().gt(0).max(1).default(0.1), seed: z.number().int(), checker: UserName.optional() });
 
-interface StageState {
-  records: BibRecord[];
-  /** Records of the stage, by id. */
-  byId: Map<string, BibRecord>;
-  needed: Map<string, 1 | 2>;
-  statuses: Map<string, RecordStatus>;
-  decisions: Map<string, Decision[]>;
-  mode: AssignmentMode;
-  ranking: string[];
-}
-
 /**
  * Screening API (package @homeward/screening over the store): the next record
  * for a reviewer (prioritised, never filtered), decisions applied to whole
@@ -61,11 +46,33 @@ interface StageState {
  *
  * Decisions are append-only rows written in one transaction per request, so
  * two reviewers deciding at once both land; each reviewer's latest decision
- * counts. Retraining runs after the response is sent; the next record is
- * served from the last ranking meanwhile.
+ * counts. Routes answer from each project's in-memory screening state
+ * (`ProjectState`), brought up to date from the store's audit log before
+ * every answer, so a request costs what changed since the last one, not the
+ * size of the project. Retraining runs in a worker thread (`RankingService`);
+ * the next record is served from the latest finished ranking meanwhile.
  */
-export async function registerScreeningRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const prioritisers = new Map<string, { p: Prioritiser; retraining: boolean }>();
+export async function registerScreeningRoutes(app: FastifyInstance, store: Store, options: RankingServiceOptions = {}): Promise<void> {
+  const service = new RankingService({ onError: (e) => app.log.error(e, "screening prioritisation stopped"), ...options });
+  const projects = new Map<string, ProjectState>();
+  app.addHook("onClose", async () => {
+    await service.close();
+  });
+
+  /** The project's screening state, up to date with the store. */
+  const screening = async (projectId: string): Promise<ProjectState> => {
+    let p = projects.get(projectId);
+    if (!p) {
+      await store.getProject(projectId);
+      p = projects.get(projectId);
+      if (!p) {
+        p = new ProjectState(store, projectId, service);
+        projects.set(projectId, p);
+      }
+    }
+    await p.sync();
+    return p;
+  };
 
   const actor = (req: FastifyRequest): WriteContext => {
     const h = req.headers[USER_HEADER];
@@ -82,115 +89,25 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
       .map((r) => r.code);
   };
 
-  const toDecision = (d: ScreeningDecision): Decision => ({ reviewer: d.reviewer, verdict: d.decision, reasons: d.reasons });
-
-  /** Everything the stage's rules need, read fresh from the store. */
-  const loadStage = async (projectId: string, stage: ScreeningStage): Promise<StageState> => {
-    const [all, decisionRows, recs, settings, taRows, taRecs] = await Promise.all([
-      store.list(projectId, "records"),
-      store.list(projectId, "screeningDecisions", { stage }),
-      store.list(projectId, "reconciliations", { stage }),
-      store.list(projectId, "screeningSettings", { stage }),
-      stage === "full_text" ? store.list(projectId, "screeningDecisions", { stage: "title_abstract" }) : Promise.resolve([]),
-      stage === "full_text" ? store.list(projectId, "reconciliations", { stage: "title_abstract" }) : Promise.resolve([]),
-    ]);
-    const s = settings[settings.length - 1];
-    const mode: AssignmentMode =
-      !s || s.mode === "single" ? { kind: "single" } : s.mode === "dual" ? { kind: "dual" } : { kind: "dual_then_single", dualShare: s.dualFraction ?? 0.2 };
-    let records = all;
-    if (stage === "full_text") {
-      // Full text holds what title/abstract screening sent on (include or maybe).
-      const ta = await statusesOf(all, "title_abstract", taRows, taRecs, { kind: "single" }, new Map());
-      records = all.filter((r) => {
-        const st = ta.statuses.get(r.id);
-        return (st?.state === "decided" || st?.state === "reconciled") && advances(st.verdict);
-      });
-    }
-    const order = new Map<string, number>();
-    for (const d of decisionRows) if (!order.has(d.recordId)) order.set(d.recordId, order.size);
-    const st = await statusesOf(records, stage, decisionRows, recs, mode, order);
-    const entry = prioritisers.get(key(projectId, stage));
-    return { ...st, records, byId: new Map(records.map((r) => [r.id, r])), mode, ranking: entry ? entry.p.ranking() : [] };
-  };
-
-  const statusesOf = async (
-    records: BibRecord[],
-    stage: ScreeningStage,
-    decisionRows: ScreeningDecision[],
-    recs: { recordId: string; decision: Decision["verdict"]; reasons: string[]; resolvedBy: string; reason: string }[],
-    mode: AssignmentMode,
-    order: Map<string, number>,
-  ) => {
-    const decisions = new Map<string, Decision[]>();
-    for (const d of decisionRows) {
-      const list = decisions.get(d.recordId) ?? [];
-      list.push(toDecision(d));
-      decisions.set(d.recordId, list);
-    }
-    const rec = new Map<string, WorkflowReconciliation>();
-    for (const r of recs) rec.set(r.recordId, { reviewer: r.resolvedBy, verdict: r.decision, reasons: r.reasons, reason: r.reason });
-    const needed = new Map<string, 1 | 2>();
-    const statuses = new Map<string, RecordStatus>();
-    const total = records.length;
-    for (const r of records) {
-      const n = reviewersNeeded(mode, order.get(r.id) ?? order.size, total);
-      needed.set(r.id, n);
-      statuses.set(r.id, recordStatus(stage, n, decisions.get(r.id) ?? [], rec.get(r.id)));
-    }
-    return { needed, statuses, decisions };
-  };
-
-  const key = (projectId: string, stage: string) => `${projectId}\u0000${stage}`;
-
-  /** The stage's prioritiser, fed with the stage's records and current outcomes. */
-  const prioritiser = (projectId: string, stage: ScreeningStage, st: StageState) => {
-    let entry = prioritisers.get(key(projectId, stage));
-    if (!entry) {
-      entry = { p: new Prioritiser({ seed: 1 }), retraining: false };
-      prioritisers.set(key(projectId, stage), entry);
-    }
-    const p = entry.p;
-    for (const r of st.records) p.addRecord(r.id, `${r.title} ${r.abstract ?? ""}`);
-    for (const r of st.records) {
-      const s = st.statuses.get(r.id)!;
-      const verdict = s.state === "decided" || s.state === "reconciled" ? s.verdict : null;
-      p.setDecision(r.id, verdict === null ? null : advances(verdict));
-    }
-    return entry;
-  };
-
-  const scheduleRetrain = (entry: { p: Prioritiser; retraining: boolean }) => {
-    if (entry.retraining || entry.p.pending === 0) return;
-    entry.retraining = true;
-    // After the response: the reviewer never waits for the model.
-    setImmediate(() => {
-      try {
-        entry.p.retrain();
-      } finally {
-        entry.retraining = false;
-      }
-    });
+  const inStage = (st: StageState, recordId: string, stage: ScreeningStage): RecordStatus => {
+    const status = st.status.get(recordId);
+    if (!status) throw new InputError(`record ${recordId} is not in the ${stage.replace("_", "/")} stage`, 404);
+    return status;
   };
 
   app.get("/api/projects/:id/screening/:stage/next", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const q = parseInput(NextQuery, req.query, "query");
     const { actor: reviewer } = actor(req);
-    const st = await loadStage(id, stage);
-    const open = (rid: string) => canScreen(st.needed.get(rid)!, st.decisions.get(rid) ?? [], reviewer, st.statuses.get(rid)!.state === "reconciled");
-    let next: string | null = null;
-    let prioritised = false;
-    if (q.prioritise === "true") {
-      const entry = prioritiser(id, stage, st);
-      const skip = new Set(st.records.filter((r) => !open(r.id)).map((r) => r.id));
-      next = entry.p.next(skip);
-      prioritised = entry.p.ranking().length > 0;
-      scheduleRetrain(entry);
-    } else {
-      next = st.records.find((r) => open(r.id))?.id ?? null;
-    }
-    const awaitingSecond = [...st.statuses.values()].filter((s) => s.state === "awaiting_second").length;
-    return { record: next ? st.byId.get(next) : null, prioritised, awaitingSecond, remaining: st.records.filter((r) => open(r.id)).length };
+    const st = (await screening(id)).stage(stage);
+    const prioritise = q.prioritise === "true";
+    const next = st.next(reviewer, prioritise, Date.now());
+    return {
+      record: next ? await store.get(id, "records", next) : null,
+      prioritised: prioritise && st.prio.ranked,
+      awaitingSecond: st.counts.awaiting_second,
+      remaining: st.remaining(reviewer),
+    };
   });
 
   app.post("/api/projects/:id/screening/:stage/decisions", async (req, reply) => {
@@ -199,9 +116,11 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const ctx = actor(req);
     const ranking = await reasonRanking(id, stage);
     validateDecision(stage, { reviewer: ctx.actor, verdict: body.decision, reasons: body.reasons }, ranking);
-    const record = await store.get(id, "records", body.recordId);
+    const p = await screening(id);
+    // Unknown here means unknown to the store too: get() says so (404).
+    if (!p.records.has(body.recordId)) await store.get(id, "records", body.recordId);
     // A decision covers the record's whole duplicate group.
-    const group = record.duplicateGroupId ? await store.list(id, "records", { duplicateGroupId: record.duplicateGroupId }) : [record];
+    const group = p.records.has(body.recordId) ? p.groupMembers(body.recordId) : [body.recordId];
     const reasons = body.reasons.length ? (() => {
       const r = rankedReason(body.reasons, ranking);
       return [r.recorded, ...r.others];
@@ -209,57 +128,56 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const stored = await store.insert(
       id,
       "screeningDecisions",
-      group.map((r) => ({ recordId: r.id, stage, reviewer: ctx.actor, decision: body.decision, reasons, note: body.note ?? null, labels: body.labels })),
+      group.map((recordId) => ({ recordId, stage, reviewer: ctx.actor, decision: body.decision, reasons, note: body.note ?? null, labels: body.labels })),
       ctx,
     );
-    const entry = prioritisers.get(key(id, stage));
-    if (entry) scheduleRetrain(entry);
+    // Applied now, so the reviewer's next request already sees it; the retrain it triggers runs in the worker.
+    await p.sync();
     return reply.code(201).send({ decisions: stored, recordedReason: reasons[0] ?? null });
   });
 
   app.get("/api/projects/:id/screening/:stage/status", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
-    const st = await loadStage(id, stage);
-    const counts: Record<string, number> = { unscreened: 0, awaiting_second: 0, decided: 0, conflict: 0, reconciled: 0, include: 0, exclude: 0, maybe: 0 };
-    const conflicts: { recordId: string; title: string; decisions: Decision[] }[] = [];
-    for (const r of st.records) {
-      const s = st.statuses.get(r.id)!;
-      counts[s.state]++;
-      if (s.state === "decided" || s.state === "reconciled") counts[s.verdict]++;
-      if (s.state === "conflict") conflicts.push({ recordId: r.id, title: r.title, decisions: s.decisions });
-    }
-    return { stage, mode: st.mode, records: st.records.length, counts, conflicts };
+    const st = (await screening(id)).stage(stage);
+    const conflictIds = st.memberIds().filter((r) => st.status.get(r)!.state === "conflict");
+    const conflicts = await Promise.all(
+      conflictIds.map(async (recordId) => {
+        const s = st.status.get(recordId) as Extract<RecordStatus, { state: "conflict" }>;
+        return { recordId, title: (await store.get(id, "records", recordId)).title, decisions: s.decisions };
+      }),
+    );
+    return { stage, mode: st.mode, records: st.total, counts: { ...st.counts }, conflicts };
   });
 
   app.post("/api/projects/:id/screening/:stage/reconciliations", async (req, reply) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const body = parseInput(ReconcileBody, req.body, "reconciliation");
     const ctx = actor(req);
-    const st = await loadStage(id, stage);
-    const status = st.statuses.get(body.recordId);
-    if (!status) throw new InputError(`record ${body.recordId} is not in the ${stage.replace("_", "/")} stage`, 404);
+    const p = await screening(id);
+    const st = p.stage(stage);
+    const status = inStage(st, body.recordId, stage);
     const rec = { reviewer: ctx.actor, verdict: body.decision, reasons: body.reasons, reason: body.reason };
     validateReconciliation(stage, status, rec, await reasonRanking(id, stage));
     // Like a decision, the resolution covers the duplicates that share the conflict.
-    const record = st.byId.get(body.recordId)!;
-    const group = record.duplicateGroupId ? st.records.filter((r) => r.duplicateGroupId === record.duplicateGroupId) : [record];
-    const targets = group.filter((r) => st.statuses.get(r.id)?.state === "conflict");
+    const targets = p.groupMembers(body.recordId).filter((r) => st.status.get(r)?.state === "conflict");
     const stored = await store.insert(
       id,
       "reconciliations",
-      targets.map((r) => ({ recordId: r.id, stage, decision: body.decision, reasons: body.reasons, resolvedBy: ctx.actor, reason: body.reason })),
+      targets.map((recordId) => ({ recordId, stage, decision: body.decision, reasons: body.reasons, resolvedBy: ctx.actor, reason: body.reason })),
       ctx,
     );
+    await p.sync();
     return reply.code(201).send(stored);
   });
 
   app.get("/api/projects/:id/screening/:stage/agreement", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
-    const st = await loadStage(id, stage);
+    const st = (await screening(id)).stage(stage);
     // Each reviewer's latest decision per record, over records both of a pair decided.
     const pairs = new Map<string, { first: string[]; second: string[] }>();
-    for (const [rid, ds] of st.decisions) {
-      if (!st.byId.has(rid)) continue;
+    for (const rid of st.memberIds()) {
+      const ds = st.decisions.get(rid);
+      if (!ds) continue;
       const latest = new Map<string, string>();
       for (const d of ds) latest.set(d.reviewer, d.verdict);
       const reviewers = [...latest.keys()].sort();
@@ -286,34 +204,26 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
   app.get("/api/projects/:id/screening/:stage/stopping", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const q = parseInput(StoppingQuery, req.query, "query");
-    const st = await loadStage(id, stage);
-    // The screening sequence: records in the order their outcome was settled.
-    const rows = await store.list(id, "screeningDecisions", { stage });
-    const seen = new Set<string>();
+    const st = (await screening(id)).stage(stage);
+    // The screening sequence: settled records in the order they were first decided.
     const labels: number[] = [];
-    for (const d of rows) {
-      if (seen.has(d.recordId) || !st.byId.has(d.recordId)) continue;
-      const s = st.statuses.get(d.recordId)!;
-      if (s.state !== "decided" && s.state !== "reconciled") continue;
-      seen.add(d.recordId);
-      labels.push(advances(s.verdict) ? 1 : 0);
+    for (const rid of st.decidedOrder()) {
+      const s = st.status.get(rid);
+      if (s && (s.state === "decided" || s.state === "reconciled")) labels.push(advances(s.verdict) ? 1 : 0);
     }
-    return stoppingEstimate(labels, st.records.length, q);
+    return stoppingEstimate(labels, st.total, q);
   });
 
   app.post("/api/projects/:id/screening/:stage/qa-samples", async (req, reply) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const body = parseInput(QaBody, req.body ?? {}, "QA sample");
     const ctx = actor(req);
-    const st = await loadStage(id, stage);
+    const st = (await screening(id)).stage(stage);
     // Single-screened excludes: settled as exclude by one reviewer's decision.
-    const pool = st.records
-      .filter((r) => st.needed.get(r.id) === 1)
-      .filter((r) => {
-        const s = st.statuses.get(r.id)!;
-        return s.state === "decided" && s.verdict === "exclude";
-      })
-      .map((r) => r.id);
+    const pool = st.memberIds().filter((r) => {
+      const s = st.status.get(r)!;
+      return st.needed(r) === 1 && s.state === "decided" && s.verdict === "exclude";
+    });
     if (pool.length === 0) throw new InputError("there are no single-screened excludes to sample yet");
     const recordIds = qaSample(pool, { fraction: body.fraction, seed: body.seed });
     const [stored] = await store.insert(
