@@ -278,6 +278,34 @@ describe("screening in the browser", () => {
     expect(page.errors).toEqual([]);
   });
 
+  it("draws a seeded QA sample of single-screened excludes and records the named senior reviewer's re-check", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}/projects/${PROJECT}/screening/agreement?stage=full_text`);
+    await page.getByRole("heading", { level: 1, name: "Screening agreement and QA" }).waitFor();
+    expect(await page.getByLabel("Stage").inputValue()).toBe("full_text");
+    await actAs(page, "ana");
+    // The one full-text exclude (single screening) from the previous test, drawn at 100%.
+    await page.getByLabel("Share of excludes (%)").fill("100");
+    await page.getByLabel("Seed").fill("42");
+    await page.getByLabel("Senior reviewer").fill("senior");
+    await page.getByRole("button", { name: "Draw sample" }).click();
+    const card = page.getByRole("region", { name: /^Sample of 1 record \(100% of excludes, seed 42\)$/ });
+    await card.waitFor();
+    await card.getByText("Re-checked 0 of 1.").waitFor();
+    // Only the named senior reviewer may re-check.
+    await card.getByText("Waiting for senior").waitFor();
+    await actAs(page, "senior");
+    await card.getByLabel("Exclusion reason").selectOption({ label: "Ineligible study design" });
+    await card.getByRole("button", { name: "Exclude" }).click();
+    await card.getByText(/^Re-checked 1 of 1: agreement 100\.0%, Cohen's κ not defined, Gwet's AC1 1\.000\.$/).waitFor();
+    const samples = await app.api<{ seed: number; checker: string; items: { check: { reviewer: string; decision: string; reasons: string[] } }[] }[]>(
+      "GET",
+      `/projects/${PROJECT}/screening/full_text/qa-samples`,
+    );
+    expect(samples[0]).toMatchObject({ seed: 42, checker: "senior", items: [{ check: { reviewer: "senior", decision: "exclude", reasons: ["design"] } }] });
+    expect(page.errors).toEqual([]);
+  });
+
   it("can be used with the keyboard alone, with a visible focus indicator on every stop", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/${PROJECT}/screening/full-text`);
