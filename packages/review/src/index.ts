@@ -9,3 +9,4 @@ export * from "./figures/robvis.js";
 export * from "./figures/gap-map.js";
 export * from "./dashboard.js";
 export * from "./figures/analysis.js";
+export * from "./analysis-data.js";

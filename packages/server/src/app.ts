@@ -109,6 +109,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store);
   await (await import("./routes/collections.js")).registerCollectionRoutes(app, store);
+  await (await import("./routes/analysis.js")).registerAnalysisRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));
