@@ -13,6 +13,7 @@ const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ defa
 const ProtocolPage = lazy(() => import("./pages/Protocol").then((m) => ({ default: m.ProtocolPage })));
 const RecordsPage = lazy(() => import("./pages/Records").then((m) => ({ default: m.RecordsPage })));
 const StudiesPage = lazy(() => import("./pages/Studies").then((m) => ({ default: m.StudiesPage })));
+const AnalysisPage = lazy(() => import("./pages/analysis/AnalysisPage").then((m) => ({ default: m.AnalysisPage })));
 const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
 
 export interface RouteDef {
@@ -33,6 +34,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/records", title: "Records", component: RecordsPage, project: true, nav: "Records" },
   ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
 ];
