@@ -17,6 +17,7 @@ export const SQLITE_FILE = "homeward.sqlite";
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Kysely<any>;
   let dialect: Dialect;
+  let native: Database.Database | null = null;
   if ("databaseUrl" in opts) {
     dialect = "postgres";
     // COUNT(*) is int8, which pg hands back as a string; counts here fit a double.
@@ -33,6 +34,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // 64 MB page cache: full-text index merges during large imports touch many pages.
     sqlite.pragma("cache_size = -65536");
     db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    native = sqlite;
   }
   try {
     await migrate(db, dialect);
@@ -40,7 +42,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return new Store(db, dialect);
+  return new Store(db, dialect, false, native);
 }
 
 /** Options from the environment: DATABASE_URL wins over the data folder. */

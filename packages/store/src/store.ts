@@ -28,6 +28,8 @@ import {
   type StudyReportView,
   type StudyView,
 } from "@homeward/model";
+import type BetterSqlite3 from "better-sqlite3";
+import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras, rowOf } from "./bulk.js";
 import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
 import type { Dialect } from "./migrations.js";
 
@@ -68,8 +70,15 @@ const AUDIT_EACH_MAX = 50;
 const AUDIT_IDS_MAX = 1000;
 /** Records written at once from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
-/** Bound parameters per statement (SQLite allows 32766, PostgreSQL 65535). */
-const MAX_PARAMS = 30_000;
+/**
+ * GIN pending-list size for a transaction writing many records (PostgreSQL).
+ * New entries of the records search index then go to the index's pending
+ * list, which every search reads as well, and the VACUUM that follows the
+ * commit merges them into the index; merged inline at the default 4 MB they
+ * were half the cost of writing a record (the merge costs about the same
+ * either way, it is only moved off the write).
+ */
+const BULK_GIN_PENDING = "1GB";
 
 const now = () => new Date().toISOString();
 const notFound = (what: string) => new InputError(`${what} not found`, 404);
@@ -93,7 +102,12 @@ export class Store {
     protected readonly db: Kysely<any>,
     readonly dialect: Dialect,
     private readonly inTransaction = false,
+    /** SQLite's connection itself, for prepared bulk inserts inside a transaction (see `insertSqlite`). */
+    private readonly native: BetterSqlite3.Database | null = null,
   ) {}
+
+  /** Records written so far by the open transaction (on its Store). */
+  private recordsWritten = 0;
 
   /** Background maintenance started by large writes (PostgreSQL); awaited by `settle` and `close`. */
   private maintenance: Promise<void> = Promise.resolve();
@@ -115,8 +129,8 @@ export class Store {
    * COUNT(*) for the records table's total reads every heap page (autovacuum
    * would get there too, a minute or more later). SQLite needs nothing.
    */
-  private afterBulk(c: CollectionName, n: number): void {
-    if (this.inTransaction || this.dialect !== "postgres" || c !== "records" || n < BULK_MAINTENANCE_MIN) return;
+  private afterBulk(records: number): void {
+    if (this.inTransaction || this.dialect !== "postgres" || records < BULK_MAINTENANCE_MIN) return;
     this.maintenance = this.maintenance
       .then(() => sql`VACUUM (ANALYZE) records`.execute(this.db))
       .then(
@@ -128,7 +142,10 @@ export class Store {
   /** Runs `fn` in one transaction (joins the current one if already inside). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.db.transaction().execute((trx: Transaction<any>) => fn(new Store(trx, this.dialect, true)));
+    let tx: Store | undefined;
+    const result = await this.db.transaction().execute((trx: Transaction<any>) => fn((tx = new Store(trx, this.dialect, true, this.native))));
+    this.afterBulk(tx?.recordsWritten ?? 0);
+    return result;
   }
 
   // ---------------------------------------------------------------- users
@@ -257,14 +274,13 @@ export class Store {
   async insert<C extends CollectionName>(projectId: string, c: C, items: NewEntity<C>[], ctx: WriteContext): Promise<Entity<C>[]> {
     const t = now();
     const schema = collectionInfo(c).schema;
+    const { time, actor } = autoFields(c);
     const entities = items.map((item, i) => {
       const filled: Record<string, unknown> = { ...(item as object) };
       if (filled.id === undefined) filled.id = randomUUID();
-      for (const field of Object.keys(schema.shape)) {
-        if (filled[field] !== undefined) continue;
-        if (TIME_FIELDS.has(field) && !isOptional(schema.shape[field])) filled[field] = t;
-        if (ACTOR_FIELDS.has(field) && !isOptional(schema.shape[field])) filled[field] = ctx.actor;
-      }
+      for (const field of time) if (filled[field] === undefined) filled[field] = t;
+      for (const field of actor) if (filled[field] === undefined) filled[field] = ctx.actor;
+      // Parsed once here; rows are written from these values without another pass.
       return parseInput(schema, filled, items.length > 1 ? `${singular(c)} #${i + 1}` : singular(c)) as Entity<C>;
     });
     return this.transaction(async (tx) => {
@@ -280,9 +296,6 @@ export class Store {
         await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after });
       }
       return entities;
-    }).then((r) => {
-      this.afterBulk(c, r.length);
-      return r;
     });
   }
 
@@ -297,7 +310,7 @@ export class Store {
       await tx.checkRefs(projectId, c, [after]);
       if (c === "studyReports") await tx.checkLeads(projectId, [after as Entity<"studyReports">], id);
       const row = toRow(c, projectId, after as Record<string, unknown>);
-      Object.assign(row, recordExtras(c, after as Record<string, unknown>, tx.dialect));
+      if (c === "records") Object.assign(row, recordExtras(after as Record<string, unknown>, tx.dialect));
       await tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute();
       await tx.audit(projectId, ctx, { action: `${c}.update`, entity: c, entityId: id, before, after });
       return after;
@@ -341,7 +354,11 @@ export class Store {
     const searchFilter = (q: any) =>
       this.dialect === "sqlite"
         ? q.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", terms.map((t) => `"${t}"*`).join(" ")))
-        : q.where(sql<boolean>`search @@ to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(" & ")})`);
+        : // Terms as tsquery literals: the same words the index was built from (see migration 0002).
+          // A word too long to be indexed matches nothing.
+          terms.some((t) => Buffer.byteLength(t) > MAX_LEXEME_BYTES)
+          ? q.where(sql<boolean>`false`)
+          : q.where(sql<boolean>`search @@ ${terms.map((t) => `'${t}':*`).join(" & ")}::tsquery`);
     let base = this.db.selectFrom("records").where("project_id", "=", projectId);
     if (terms.length) base = searchFilter(base);
     const col = { title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" }[qy.sort];
@@ -539,13 +556,22 @@ export class Store {
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
       await tx.db.insertInto("audit").values(auditToRow(project.id, entry)).execute();
       return project;
-    }).then((p) => {
-      this.afterBulk("records", file.records.length);
-      return p;
     });
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * Ids among `ids` present in `table` for the project: one query whatever
+   * their number, the ids passed as one array (JSON on SQLite) parameter.
+   */
+  private async existingIds(table: string, projectId: string, ids: string[], limit?: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const among =
+      this.dialect === "sqlite" ? sql`id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : sql`id = ANY(${ids}::text[])`;
+    const rows = await sql<{ id: string }>`SELECT id FROM ${sql.table(table)} WHERE project_id = ${projectId} AND ${among}${limit ? sql` LIMIT ${limit}` : sql``}`.execute(this.db);
+    return rows.rows.map((r) => r.id);
+  }
 
   /** Checks a new batch: ids not taken, references resolve, study lead rule. */
   private async checkNew<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
@@ -553,10 +579,8 @@ export class Store {
     const seen = new Set<string>();
     const dup = ids.find((id) => seen.size === seen.add(id).size);
     if (dup !== undefined) throw new InputError(`${singular(c)} id "${dup}" given twice`);
-    for (const chunk of chunks(ids, 500)) {
-      const taken = await this.db.selectFrom(tableOf(c)).select("id").where("project_id", "=", projectId).where("id", "in", chunk).executeTakeFirst();
-      if (taken) throw new InputError(`${singular(c)} "${taken.id}" already exists`, 409);
-    }
+    const [taken] = await this.existingIds(tableOf(c), projectId, ids, 1);
+    if (taken !== undefined) throw new InputError(`${singular(c)} "${taken}" already exists`, 409);
     await this.checkRefs(projectId, c, entities);
     if (c === "studyReports") await this.checkLeads(projectId, entities as Entity<"studyReports">[]);
   }
@@ -567,13 +591,8 @@ export class Store {
       for (const e of entities) for (const v of ([] as unknown[]).concat((e as Record<string, unknown>)[field] ?? [])) wanted.add(v as string);
       // A batch may refer to its own members (e.g. a group of new records).
       if (target === c) for (const e of entities) wanted.delete((e as { id: string }).id);
-      for (const chunk of chunks([...wanted], 500)) {
-        const found = new Set(
-          (await this.db.selectFrom(tableOf(target)).select("id").where("project_id", "=", projectId).where("id", "in", chunk).execute()).map((r) => r.id),
-        );
-        const missing = chunk.find((id) => !found.has(id));
-        if (missing !== undefined) throw new InputError(`${singular(c)}.${field} refers to unknown ${singular(target)} "${missing}"`);
-      }
+      const found = new Set(await this.existingIds(tableOf(target), projectId, [...wanted]));
+      for (const id of wanted) if (!found.has(id)) throw new InputError(`${singular(c)}.${field} refers to unknown ${singular(target)} "${id}"`);
     }
   }
 
@@ -590,11 +609,21 @@ export class Store {
     }
   }
 
+  /** Writes parsed, checked entities; inside a transaction only (see `insertSqlite`). */
   private async insertRows<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
     if (entities.length === 0) return;
-    const rows = entities.map((e) => ({ ...toRow(c, projectId, e as Record<string, unknown>), ...recordExtras(c, e as Record<string, unknown>, this.dialect) }));
-    const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
-    for (const chunk of chunks(rows, per)) await this.db.insertInto(tableOf(c)).values(chunk).execute();
+    if (!this.inTransaction) throw new Error("insertRows outside a transaction");
+    const rows = entities.map((e) => rowOf(c, projectId, e as Record<string, unknown>, this.dialect));
+    if (this.dialect === "sqlite") {
+      await insertSqlite(this.native!, c, rows);
+    } else {
+      if (c === "records" && this.recordsWritten < BULK_MAINTENANCE_MIN && this.recordsWritten + rows.length >= BULK_MAINTENANCE_MIN) {
+        // Set once per transaction; the VACUUM after its commit merges the pending list (see afterBulk).
+        await sql`SELECT set_config('gin_pending_list_limit', ${BULK_GIN_PENDING}, true)`.execute(this.db);
+      }
+      await insertPostgres(this.db, c, rows);
+    }
+    if (c === "records") this.recordsWritten += rows.length;
   }
 }
 
@@ -604,32 +633,23 @@ function countsOf(file: ProjectFile): Record<string, number> {
   return Object.fromEntries(collectionNames.filter((c) => file[c].length > 0).map((c) => [c, file[c].length]));
 }
 
-/**
- * Derived columns of a records row: lower-cased sort keys and, on
- * PostgreSQL, the folded search text its tsvector is built from (SQLite's
- * FTS5 folds case and diacritics itself).
- */
-function recordExtras(c: CollectionName, e: Record<string, unknown>, dialect: Dialect): Record<string, unknown> {
-  if (c !== "records") return {};
-  const authors = (e.authors as string[] | null) ?? [];
-  const extras: Record<string, unknown> = {
-    sort_title: String(e.title ?? "").trim().toLowerCase(),
-    sort_authors: (authors[0] ?? "").trim().toLowerCase(),
-    sort_journal: String(e.journal ?? "").trim().toLowerCase(),
-  };
-  if (dialect === "postgres") {
-    const text = [e.title, e.abstract, authors.join(" "), e.journal, ((e.keywords as string[] | null) ?? []).join(" "), e.doi]
-      .filter((x) => x)
-      .join(" ");
-    extras.search_text = searchTerms(text, Infinity).join(" ");
-  }
-  return extras;
-}
-
 /** Words of a search box as index terms: letters and digits, lower case, diacritics removed. */
 export function searchTerms(q: string, max = 20): string[] {
-  const folded = q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
-  return (folded.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, max);
+  const folded = fold(q);
+  return folded ? folded.split(" ").slice(0, max) : [];
+}
+
+/** Per collection, the time and acting-user fields the store fills when a new entity leaves them out. */
+const autoFieldCache = new Map<CollectionName, { time: string[]; actor: string[] }>();
+function autoFields(c: CollectionName): { time: string[]; actor: string[] } {
+  let a = autoFieldCache.get(c);
+  if (!a) {
+    const shape = collectionInfo(c).schema.shape as Record<string, unknown>;
+    const required = Object.keys(shape).filter((f) => !isOptional(shape[f]));
+    a = { time: required.filter((f) => TIME_FIELDS.has(f)), actor: required.filter((f) => ACTOR_FIELDS.has(f)) };
+    autoFieldCache.set(c, a);
+  }
+  return a;
 }
 
 function projectFromRow(r: any): Project {
