@@ -76,6 +76,16 @@ describe("screening settings and QA sample routes", () => {
     const who = (await app.inject({ url: url(`records/${sampled[2]}/reviewers`) })).json();
     expect(who).toEqual({ reviewers: ["ana", "senior"] });
     expect((await app.inject({ url: url("records/nope/reviewers") })).statusCode).toBe(404);
+    // Each reviewer's current decisions, newest first; a changed mind replaces the earlier one.
+    await app.inject({ method: "POST", url: url("decisions"), headers: as("senior"), payload: { recordId: sampled[0], decision: "maybe" } });
+    const mine = (await app.inject({ url: url("my-decisions?limit=3"), headers: as("senior") })).json();
+    expect(mine.total).toBe(4);
+    expect(mine.items.map((d: { recordId: string; decision: string }) => [d.recordId, d.decision])).toEqual([
+      [sampled[0], "maybe"],
+      [sampled[3], "exclude"],
+      [sampled[2], "include"],
+    ]);
+    await app.inject({ method: "POST", url: url("decisions"), headers: as("senior"), payload: { recordId: sampled[0], decision: "exclude" } });
     // The disagreeing re-check is now a conflict to reconcile.
     const status = (await app.inject({ url: url("status"), headers: as("ana") })).json();
     expect(status.conflicts.map((c: { recordId: string }) => c.recordId).sort()).toEqual([sampled[2], sampled[4]].sort());

@@ -86,7 +86,7 @@ async function nextRecord(page: Page, previous: string | null): Promise<string |
 }
 
 /** Screens every record the reviewer is served, by keyboard, following `plan`; returns the order served. */
-async function screenAll(page: Page, plan: [Verdict, string[]][]): Promise<string[]> {
+async function screenAll(page: Page, plan: [Verdict, string[]][], slip?: { index: number; key: string }): Promise<string[]> {
   const served: string[] = [];
   let previous: string | null = null;
   for (;;) {
@@ -101,8 +101,11 @@ async function screenAll(page: Page, plan: [Verdict, string[]][]): Promise<strin
     expect(await page.locator("main").innerText()).not.toMatch(/\b(ana|ben) (included|excluded)|\((ana|ben)\)/i);
     expect(title).toBe(records[i]!.title);
     const [verdict, keys] = plan[i]!;
-    for (const k of keys) await page.keyboard.press(k);
-    await page.keyboard.press(KEY[verdict]);
+    if (slip?.index === i) await page.keyboard.press(slip.key);
+    else {
+      for (const k of keys) await page.keyboard.press(k);
+      await page.keyboard.press(KEY[verdict]);
+    }
     previous = id;
   }
   return served;
@@ -160,8 +163,20 @@ describe("screening in the browser", () => {
     await page.keyboard.press("2");
     expect(await reasonBoxes.count()).toBe(0);
 
-    const servedAna = await screenAll(page, ANA);
+    // Ana slips on record 7 (includes instead of excluding), then corrects it from her recent decisions.
+    const SLIP = 6;
+    const servedAna = await screenAll(page, ANA, { index: SLIP, key: "i" });
     expect(servedAna.sort()).toEqual(records.map((r) => r.id).sort());
+    const recent = page.getByRole("region", { name: "Your recent decisions" });
+    await recent.getByText(`The last ${records.length} of your ${records.length} decisions`).waitFor();
+    await recent.getByRole("button", { name: `Change your decision on “${records[SLIP]!.title}”` }).click();
+    await page.getByText("Changing your decision on this record (now: Include)").waitFor();
+    expect(await page.locator("#screening-record-title").innerText()).toBe(records[SLIP]!.title);
+    for (const k of ANA[SLIP]![1]) await page.keyboard.press(k);
+    await page.keyboard.press(KEY[ANA[SLIP]![0]]);
+    await page.locator(".screening-outcome", { hasText: `Exclude: “${records[SLIP]!.title}” — recorded reason: Ineligible study design.` }).waitFor();
+    await recent.locator("li").first().getByText("Exclude").waitFor();
+    expect(await page.getByText("Changing your decision").count()).toBe(0);
     // Every record now waits for the second reviewer, and says so.
     await page.locator('[data-count="awaiting_second"]', { hasText: String(records.length) }).waitFor();
 
@@ -179,7 +194,8 @@ describe("screening in the browser", () => {
       `/projects/${PROJECT}/audit?limit=100`,
     );
     const decisions = audit.items.filter((e) => e.action === "screeningDecisions.create");
-    expect(decisions).toHaveLength(2 * records.length);
+    // One per record and reviewer, plus the slip; the audit lists the newest first, so find() sees the correction.
+    expect(decisions).toHaveLength(2 * records.length + 1);
     const codes: Record<string, string> = { "1": "population", "2": "intervention", "3": "design" };
     for (const [who, plan] of [["ana", ANA], ["ben", BEN]] as const) {
       for (const [i, r] of records.entries()) {

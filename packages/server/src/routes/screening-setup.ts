@@ -7,6 +7,7 @@ import { DEFAULT_USER, USER_HEADER } from "../app.js";
 
 const Params = z.object({ id: z.string().min(1), stage: z.enum(["title_abstract", "full_text"]) });
 const RecordParams = Params.extend({ recordId: z.string().min(1) });
+const MineQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 const SettingsBody = z
   .object({
     mode: z.enum(["single", "dual", "dual_then_single"]),
@@ -43,6 +44,8 @@ export interface QaSampleView extends QaSample {
  *   GET /api/projects/:id/screening/:stage/settings   → the stage's settings (single screening when never set)
  *   PUT /api/projects/:id/screening/:stage/settings   body {mode, dualFraction?, reviewers?} → settings (audited)
  *   GET /api/projects/:id/screening/:stage/qa-samples → [sample + {items, checked, agreement}], newest first
+ *   GET /api/projects/:id/screening/:stage/my-decisions?limit= → the acting reviewer's current decision per
+ *       record, most recent first (to review and change: a changed mind is a new decision)
  *   GET /api/projects/:id/screening/:stage/records/:recordId/reviewers → {reviewers}: who has decided the
  *       record at this stage (names only: in blind dual screening the verdicts stay hidden)
  *
@@ -76,6 +79,29 @@ export async function registerScreeningSetupRoutes(app: FastifyInstance, store: 
       if (!current) return (await tx.insert(id, "screeningSettings", [{ stage, ...body, updatedAt }], ctx))[0];
       return tx.update(id, "screeningSettings", current.id, { ...body, updatedAt }, ctx);
     });
+  });
+
+  app.get("/api/projects/:id/screening/:stage/my-decisions", async (req) => {
+    const { id, stage } = parseInput(Params, req.params, "path");
+    const { limit } = parseInput(MineQuery, req.query, "query");
+    const { actor: reviewer } = actor(req);
+    await store.getProject(id);
+    const rows = await store.list(id, "screeningDecisions", { stage, reviewer });
+    // Listed by time: walking back, the first row seen per record is the current decision.
+    const seen = new Set<string>();
+    const latest: ScreeningDecision[] = [];
+    for (let i = rows.length - 1; i >= 0 && latest.length < limit; i--) {
+      const d = rows[i]!;
+      if (seen.has(d.recordId)) continue;
+      seen.add(d.recordId);
+      latest.push(d);
+    }
+    const items = [];
+    for (const d of latest) {
+      const r = await store.get(id, "records", d.recordId);
+      items.push({ recordId: d.recordId, title: r.title, decision: d.decision, reasons: d.reasons, note: d.note, labels: d.labels, at: d.at });
+    }
+    return { total: new Set(rows.map((d) => d.recordId)).size, items };
   });
 
   app.get("/api/projects/:id/screening/:stage/records/:recordId/reviewers", async (req) => {

@@ -3,13 +3,13 @@ import type { BibRecord, Criterion, ExclusionReason, Search } from "@homeward/mo
 import { api, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
-import { formatCount, plural } from "../../format";
+import { formatCount, formatDateTime, plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { buildPath, Link } from "../../router";
 import { highlightSegments, parseTermList, termPattern, termsFromQuery } from "./highlight";
 import { RetrievalPanel } from "./RetrievalPanel";
-import { screeningApi, useActingUser, VERDICT_LABEL, type Mode, type Stage, type StatusAnswer, type Verdict } from "./screeningApi";
+import { screeningApi, useActingUser, VERDICT_LABEL, type Mode, type MyDecision, type Stage, type StatusAnswer, type Verdict } from "./screeningApi";
 import { reasonLabel, recordedReason, ScreeningNav, useStageProtocol, useStoredFlag } from "./shared";
 
 export function TitleAbstractPage() {
@@ -47,7 +47,10 @@ function ScreenStage({ stage }: { stage: Stage }) {
   const searches = useApi((s) => api.getSearches(id, s) as Promise<Search[]>, [id]);
   const next = useApi((s) => screeningApi.next(id, stage, prioritise, s), [id, stage, prioritise, user, tick]);
   const status = useApi((s) => screeningApi.status(id, stage, s), [id, stage, user, tick]);
-  const record = next.data?.record ?? null;
+  const [changing, setChanging] = useState<{ record: BibRecord; was: MyDecision } | null>(null);
+  useEffect(() => setChanging(null), [user, stage]);
+  const mine = useApi((s) => screeningApi.myDecisions(id, stage, 10, s), [id, stage, user, tick]);
+  const record = changing?.record ?? next.data?.record ?? null;
   const decidedBy = useApi((s) => (record ? screeningApi.reviewersOf(id, stage, record.id, s) : Promise.resolve(null)), [id, stage, record?.id]);
   const firstReviewers = (decidedBy.data?.reviewers ?? []).filter((r) => r !== user);
   const title = stage === "full_text" ? "Full text screening" : "Title and abstract screening";
@@ -68,13 +71,24 @@ function ScreenStage({ stage }: { stage: Stage }) {
           </div>
           {outcome ? <p className="screening-outcome">{outcome}</p> : null}
           {next.loading && !next.data ? <Loading what="the next record" /> : null}
-          {next.data && !record ? (
+          {next.data && !record && !changing ? (
             <p className="empty">
               Nothing left for you to screen at this stage.
               {next.data.awaitingSecond ? ` ${plural(next.data.awaitingSecond, "record")} await a second reviewer.` : ""}
             </p>
           ) : null}
-          {record && firstReviewers.length && decidedBy.data ? (
+          {changing ? (
+            <div className="changing row spread">
+              <p>
+                Changing your decision on this record (now: <strong>{VERDICT_LABEL[changing.was.decision]}</strong>). The earlier decision stays in the
+                audit log.
+              </p>
+              <button type="button" className="button-secondary" onClick={() => setChanging(null)}>
+                Back to the queue
+              </button>
+            </div>
+          ) : null}
+          {record && !changing && firstReviewers.length && decidedBy.data ? (
             <p className="second-screening">
               <span className="badge badge-live">Awaiting a second reviewer</span> You are the second reviewer of this record; the first decision stays
               hidden until you have decided.
@@ -82,21 +96,37 @@ function ScreenStage({ stage }: { stage: Stage }) {
           ) : null}
           {record ? (
             <RecordScreen
-              key={record.id}
+              key={`${record.id}${changing ? ":change" : ""}`}
               stage={stage}
               record={record}
+              initial={changing?.was}
               reasons={reasons}
-              busy={next.loading}
+              busy={!changing && next.loading}
               searches={searches.data ?? []}
               onDecided={(msg) => {
                 setOutcome(msg);
+                setChanging(null);
                 setTick((t) => t + 1);
               }}
             />
           ) : null}
+          <RecentDecisions
+            data={mine.data}
+            error={mine.error}
+            reasons={reasons}
+            onChange={async (d) => {
+              const r = await api.getRecord(id, d.recordId);
+              setChanging({ record: r, was: d });
+              setOutcome("");
+            }}
+          />
           {/* The next record is announced when it arrives. */}
           <LiveStatus className="visually-hidden">
-            {next.loading ? "" : `${outcome} ${record ? `Next record: ${record.title}` : next.data ? "No records left to screen." : ""}`}
+            {changing
+              ? `Changing your decision on: ${changing.record.title}`
+              : next.loading
+                ? ""
+                : `${outcome} ${record ? `Next record: ${record.title}` : next.data ? "No records left to screen." : ""}`}
           </LiveStatus>
         </div>
         <aside className="stack screening-aside" aria-label="Criteria">
@@ -201,6 +231,7 @@ function QueueControl({ prioritise, onChange, prioritised }: { prioritise: boole
 function RecordScreen({
   stage,
   record,
+  initial,
   reasons,
   busy,
   searches,
@@ -208,15 +239,17 @@ function RecordScreen({
 }: {
   stage: Stage;
   record: BibRecord;
+  /** The reviewer's current decision when changing it. */
+  initial?: MyDecision;
   reasons: ExclusionReason[];
   busy: boolean;
   searches: Search[];
   onDecided: (message: string) => void;
 }) {
   const { id } = useProject();
-  const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [note, setNote] = useState("");
-  const [labels, setLabels] = useState("");
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(initial?.reasons ?? []));
+  const [note, setNote] = useState(initial?.note ?? "");
+  const [labels, setLabels] = useState((initial?.labels ?? []).join(", "));
   const [error, setError] = useState<string>("");
   const [saving, setSaving] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
@@ -289,7 +322,7 @@ function RecordScreen({
 
   return (
     <div className="stack">
-      <RecordView record={record} searches={searches} busy={disabled} />
+      <RecordView record={record} searches={searches} busy={disabled} focus={initial !== undefined} />
       <section aria-labelledby="decision-heading" className="card stack decision">
         <div className="row spread">
           <h2 id="decision-heading">Decision</h2>
@@ -388,8 +421,13 @@ function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void })
   );
 }
 
-function RecordView({ record, searches, busy }: { record: BibRecord; searches: Search[]; busy: boolean }) {
+function RecordView({ record, searches, busy, focus }: { record: BibRecord; searches: Search[]; busy: boolean; focus: boolean }) {
   const { id } = useProject();
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  // A record opened from the recent decisions takes focus, so the shortcuts act on it at once.
+  useEffect(() => {
+    if (focus) titleRef.current?.focus();
+  }, [focus]);
   const fromSearches = useMemo(() => [...new Set(searches.flatMap((s) => termsFromQuery(s.query ?? "")))], [searches]);
   const [own, setOwn] = useState(() => {
     try {
@@ -409,7 +447,7 @@ function RecordView({ record, searches, busy }: { record: BibRecord; searches: S
   return (
     <>
       <article className="card stack screening-record" aria-labelledby="screening-record-title" aria-busy={busy} data-record-id={record.id}>
-        <h2 id="screening-record-title" className="record-title">
+        <h2 id="screening-record-title" className="record-title" ref={titleRef} tabIndex={-1}>
           {record.title ? mark(record.title) : "(untitled)"}
         </h2>
         <p className="record-authors">{authors.length ? authors.join("; ") : <span className="muted">No authors listed</span>}</p>
@@ -504,5 +542,46 @@ function CriteriaList({ title, items }: { title: string; items: Criterion[] }) {
         <p className="muted">None defined.</p>
       )}
     </div>
+  );
+}
+
+function RecentDecisions({
+  data,
+  error,
+  reasons,
+  onChange,
+}: {
+  data: { total: number; items: MyDecision[] } | undefined;
+  error: unknown;
+  reasons: ExclusionReason[];
+  onChange: (d: MyDecision) => Promise<void>;
+}) {
+  const [failed, setFailed] = useState<unknown>(null);
+  if (!data?.items.length && !error) return null;
+  return (
+    <section aria-labelledby="recent-heading" className="stack recent-decisions">
+      <h2 id="recent-heading">Your recent decisions</h2>
+      <ErrorMessage error={error ?? failed} />
+      {data ? (
+        <p className="small muted">
+          The last {formatCount(data.items.length)} of your {plural(data.total, "decision")} at this stage. Changing one records a new decision.
+        </p>
+      ) : null}
+      <ul className="recent-list">
+        {(data?.items ?? []).map((d) => (
+          <li key={d.recordId}>
+            <span className="recent-title">{d.title || "(untitled)"}</span>
+            <span className="small">
+              <strong>{VERDICT_LABEL[d.decision]}</strong>
+              {d.reasons.length ? ` — ${d.reasons.map((r) => reasonLabel(r, reasons)).join("; ")}` : ""}
+              <span className="muted"> · {formatDateTime(d.at)}</span>
+            </span>
+            <button type="button" className="button-link" onClick={() => onChange(d).catch(setFailed)}>
+              Change<span className="visually-hidden"> your decision on “{d.title}”</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

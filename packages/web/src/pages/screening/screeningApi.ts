@@ -50,6 +50,17 @@ export interface DecisionAnswer {
   recordedReason: string | null;
 }
 
+/** The acting reviewer's current decision on a record. */
+export interface MyDecision {
+  recordId: string;
+  title: string;
+  decision: Verdict;
+  reasons: string[];
+  note: string | null;
+  labels: string[];
+  at: string;
+}
+
 export interface AgreementFigures {
   n: number;
   categories: string[];
@@ -130,6 +141,8 @@ export const screeningApi = {
     request<DecisionAnswer>("POST", `${base(id, stage)}/decisions`, body),
   reconcile: (id: string, stage: Stage, body: { recordId: string; decision: Verdict; reasons: string[]; reason: string }) =>
     request<unknown>("POST", `${base(id, stage)}/reconciliations`, body),
+  myDecisions: (id: string, stage: Stage, limit: number, signal?: AbortSignal) =>
+    request<{ total: number; items: MyDecision[] }>("GET", `${base(id, stage)}/my-decisions?limit=${limit}`, undefined, signal),
   reviewersOf: (id: string, stage: Stage, recordId: string, signal?: AbortSignal) =>
     request<{ reviewers: string[] }>("GET", `${base(id, stage)}/records/${enc(recordId)}/reviewers`, undefined, signal),
   agreement: (id: string, stage: Stage, signal?: AbortSignal) => request<AgreementAnswer>("GET", `${base(id, stage)}/agreement`, undefined, signal),
