@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { buildSpec, distinctValues, initialForm, num, parseCsv, pValue } from "./model";
+
+describe("analysis form model", () => {
+  it("reads CSV with comma, semicolon or tab separators and quoted cells", () => {
+    expect(parseCsv('study,yi,vi\n"Smith, 2001",0.5,0.1\r\nJones 2003,-0.2,0.05\n')).toEqual({
+      columns: ["study", "yi", "vi"],
+      rows: [
+        { study: "Smith, 2001", yi: "0.5", vi: "0.1" },
+        { study: "Jones 2003", yi: "-0.2", vi: "0.05" },
+      ],
+    });
+    expect(parseCsv("a;b\n1,5;2\n").rows).toEqual([{ a: "1,5", b: "2" }]);
+    expect(parseCsv("a\tb\n1\t2\n").columns).toEqual(["a", "b"]);
+    expect(parseCsv("  ")).toEqual({ columns: [], rows: [] });
+    expect(() => parseCsv("a,a\n1,2\n")).toThrow(/names the column "a" twice/);
+    expect(() => parseCsv("a,b\n1,2,3\n")).toThrow();
+  });
+
+  it("builds the meta spec of `homeward meta` from the form", () => {
+    expect(buildSpec(initialForm, null)).toEqual({ data: "effectSizes", yi: "yi", vi: "vi", method: "REML", test: "z", figures: ["forest", "funnel"] });
+    const rows = [{ yi: "1", vi: "0.1" }];
+    const spec = buildSpec(
+      {
+        ...initialForm, source: "csv", method: "ML", test: "t", outer: "study", inner: "esid", intercept: false, cluster: "study",
+        moderators: [
+          { key: 1, column: "year", categorical: false, levels: "" },
+          { key: 2, column: "design", categorical: true, levels: " rct, qed ,," },
+          { key: 3, column: "", categorical: false, levels: "" },
+        ],
+        diagnostics: ["subgroups"], subgroup: "design", figures: [], measure: " SMD ", contour: true,
+      },
+      rows,
+    );
+    expect(spec).toEqual({
+      data: rows, yi: "yi", vi: "vi", method: "ML", test: "t", random: ["study", "esid"],
+      moderators: [{ name: "year" }, { name: "design", levels: ["rct", "qed"] }],
+      intercept: false, robust: { cluster: "study" }, diagnostics: ["subgroups"], subgroup: "design",
+      figureOptions: { measure: "SMD", contour: true },
+    });
+  });
+
+  it("formats numbers at fixed precision with a true minus sign", () => {
+    expect(num(-0.71453234)).toBe("−0.7145");
+    expect(num(0.31324, 2)).toBe("0.31");
+    expect(num(-0.00001)).toBe("0.0000");
+    expect(num(null)).toBe("—");
+    expect(num(Infinity)).toBe("∞");
+    expect(pValue(7.05e-5)).toBe("< 0.0001");
+    expect(pValue(0.0185689)).toBe("0.0186");
+    expect(distinctValues([{ g: "10" }, { g: "9" }, { g: null }, { g: "9" }], "g")).toEqual(["9", "10"]);
+  });
+});
