@@ -89,7 +89,7 @@ export function nesting(k: number, random: readonly RandomLevel[]): Nesting {
       code[i] = c;
     }
     // A level-l group is a (level l−1 group, value) pair, numbered in order of first appearance;
-    // the pair is keyed by the exact integer parent·(number of values) + code.
+    // the pair is keyed by the integer parent·(number of values) + code (< k², exact below 2⁵³).
     const g = new Int32Array(k);
     let count = 0;
     if (prev === null || codes.size === k) {

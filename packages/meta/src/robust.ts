@@ -40,7 +40,7 @@ export interface RobustResult {
 }
 
 export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): RobustResult {
-  const { k, p, X, residuals, level } = fit;
+  const { k, p, residuals, level } = fit;
   if (cluster.length !== k) throw new MetaInputError(`cluster has ${cluster.length} values, expected ${k}`);
   const ids = new Map<string, number>();
   const cl = new Int32Array(k);
@@ -79,10 +79,10 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
     }
   }
 
-  const cl2 = new Clusters(fit, cStart, cRows, scale);
+  const clusters = new Clusters(fit, cStart, cRows, scale);
   const XWX = new Float64Array(p * p);
   for (let j = 0; j < J; j++) {
-    if (!cl2.prepare(j, XWX)) throw new MetaInputError("a cluster's working covariance is not positive definite");
+    if (!clusters.prepare(j, XWX)) throw new MetaInputError("a cluster's working covariance is not positive definite");
   }
   const M = spdInverse(XWX, p);
   if (!M) throw new MetaInputError("XᵀWX is singular; cannot compute the robust covariance");
@@ -90,8 +90,8 @@ export function robust(fit: RmaFit, cluster: ArrayLike<string | number>): Robust
   cholesky(LM, p);
 
   const meat = new Float64Array(p * p);
-  for (let j = 0; j < J; j++) cl2.adjust(j, M, LM, residuals, meat);
-  const { G: Gall, H: Hall } = cl2;
+  for (let j = 0; j < J; j++) clusters.adjust(j, M, LM, residuals, meat);
+  const { G: Gall, H: Hall } = clusters;
   const vcov = mul(mul(M, meat, p, p, p), M, p, p, p);
   symmetrise(vcov, p);
   // W was divided by `scale` and M multiplied by it: M·comp is unchanged, so vcov needs no rescaling.
