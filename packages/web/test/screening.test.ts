@@ -322,11 +322,28 @@ describe("screening in the browser", () => {
     expect(page.errors).toEqual([]);
   });
 
-  it("can be used with the keyboard alone, with a visible focus indicator on every stop", async () => {
+  it("switches prioritisation off (import order, remembered) and can be used with the keyboard alone, focus always visible", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/${PROJECT}/screening/full-text`);
     await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
+    const served = await nextRecord(page, null);
+
+    // Prioritisation off: the queue is in the order records were added. Full text holds what title and
+    // abstract screening sent on (records 1 and 4 agreed, the reconciled conflict); Ana has decided one.
+    const audit = await app.api<{ items: { action: string; after: { recordId: string; stage: string } }[] }>("GET", `/projects/${PROJECT}/audit?limit=100`);
+    const decidedFt = new Set(audit.items.filter((e) => e.action === "screeningDecisions.create" && e.after.stage === "full_text").map((e) => e.after.recordId));
+    const reconciled = audit.items.find((e) => e.action === "reconciliations.create")!.after.recordId;
+    const open = records.filter((r, i) => (i === 0 || i === 3 || r.id === reconciled) && !decidedFt.has(r.id)).map((r) => r.id);
+    expect(open).toContain(served);
+    await page.getByLabel("Prioritise the queue by likely relevance").uncheck();
+    await page.getByText("Records come in the order they were added.").waitFor();
+    await page.waitForFunction((id) => document.querySelector("article.screening-record[aria-busy=false]")?.getAttribute("data-record-id") === id, open[0]);
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
+    // The choice is remembered.
+    expect(await page.getByLabel("Prioritise the queue by likely relevance").isChecked()).toBe(false);
     await nextRecord(page, null);
+
     const seen = new Set<string>();
     for (let i = 0; i < 120; i++) {
       await page.keyboard.press("Tab");
