@@ -169,6 +169,8 @@ export class RankingService {
  */
 export class BackgroundPrioritiser {
   private readonly queue = new RankedQueue();
+  /** The label the model was last sent per row (UNLABELLED for none). */
+  private labels = new Uint8Array(1024).fill(UNLABELLED);
   private texts: string[] = [];
   private labelRows: number[] = [];
   private labelValues: number[] = [];
@@ -202,7 +204,13 @@ export class BackgroundPrioritiser {
 
   /** Adds a record (title and abstract text); a known id is ignored. Returns whether it was new. */
   addRecord(id: string, text: string): boolean {
-    if (this.queue.add(id) < 0) return false;
+    const r = this.queue.add(id);
+    if (r < 0) return false;
+    if (r >= this.labels.length) {
+      const l = new Uint8Array(this.labels.length * 2).fill(UNLABELLED);
+      l.set(this.labels);
+      this.labels = l;
+    }
     this.texts.push(text);
     return true;
   }
@@ -211,12 +219,19 @@ export class BackgroundPrioritiser {
     return this.queue.has(id);
   }
 
-  /** As `Prioritiser.setDecision`; the model learns it at the next retrain. */
-  setDecision(id: string, relevant: boolean | null, closed = relevant !== null): void {
+  /**
+   * As `Prioritiser.setDecision`; the model learns it at the next retrain.
+   * Returns whether the label changed (whether a retrain can change anything).
+   */
+  setDecision(id: string, relevant: boolean | null, closed = relevant !== null): boolean {
     const r = this.queue.row(id);
-    this.labelRows.push(r);
-    this.labelValues.push(relevant === null ? UNLABELLED : relevant ? 1 : 0);
     this.queue.setClosed(r, closed);
+    const label = relevant === null ? UNLABELLED : relevant ? 1 : 0;
+    if (this.labels[r] === label) return false;
+    this.labels[r] = label;
+    this.labelRows.push(r);
+    this.labelValues.push(label);
+    return true;
   }
 
   next(skip?: ReadonlySet<string> | ((id: string) => boolean)): string | null {

@@ -64,8 +64,6 @@ export class StageState {
   /** Order in which records got their first decision in this stage (for dual-then-single). */
   readonly ordinal = new Map<string, number>();
   private readonly byOrdinal: string[] = [];
-  /** What the prioritiser was last told per record: label (0, 1, 2 none) + 4 when open. */
-  private readonly sent = new Map<string, number>();
   readonly status = new Map<string, RecordStatus>();
   /** Records of the stage, in the order they entered it. */
   readonly members = new Map<string, number>();
@@ -178,15 +176,7 @@ export class StageState {
     const settled = next !== undefined && (next.state === "decided" || next.state === "reconciled");
     const relevant = settled ? advances(next.verdict) : null;
     if (this.plain.has(recordId)) this.plain.setClosed(this.plain.row(recordId), !open);
-    if (this.prio.has(recordId)) {
-      const code = (relevant === null ? 2 : relevant ? 1 : 0) + (open ? 4 : 0);
-      const was = this.sent.get(recordId);
-      if (was !== code) {
-        this.prio.setDecision(recordId, relevant, !open);
-        this.sent.set(recordId, code);
-        if (was === undefined || (was & 3) !== (code & 3)) this.dirty = true;
-      }
-    }
+    if (this.prio.has(recordId) && this.prio.setDecision(recordId, relevant, !open)) this.dirty = true;
     if (this.stage === "title_abstract") this.project.titleAbstractOutcome(recordId, relevant === true);
   }
 

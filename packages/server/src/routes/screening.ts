@@ -146,7 +146,10 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
         return { recordId, title: (await store.get(id, "records", recordId)).title, decisions: s.decisions };
       }),
     );
-    return { stage, mode: st.mode, records: st.total, counts: { ...st.counts }, conflicts };
+    const last = st.prio.last;
+    // How current the ranking is: the decisions it learned from and what its retrain took.
+    const prioritisation = { ranked: st.prio.ranked, retraining: st.prio.busy, rankings: st.prio.rankings, labelled: last?.labelled ?? 0, retrainMs: last ? Math.round(last.ms) : null };
+    return { stage, mode: st.mode, records: st.total, counts: { ...st.counts }, conflicts, prioritisation };
   });
 
   app.post("/api/projects/:id/screening/:stage/reconciliations", async (req, reply) => {
