@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 const fixtures = JSON.parse(readFileSync(new URL("../../meta/test/fixtures/parity.json", import.meta.url), "utf8"));
@@ -40,8 +41,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function openPage(viewport?: { width: number; height: number }): Promise<Page & { errors: string[] }> {
-  const page = await app.newPage(viewport ? { viewport } : undefined);
+async function openPage(viewport?: { width: number; height: number }, colorScheme?: "light" | "dark"): Promise<Page & { errors: string[] }> {
+  const page = await app.newPage({ ...(viewport ? { viewport } : {}), ...(colorScheme ? { colorScheme } : {}) });
   await page.goto(`${app.url}/projects/${projectId}/analysis`);
   await page.getByRole("heading", { level: 1, name: "Meta-analysis" }).waitFor();
   return page;
@@ -105,7 +106,7 @@ describe("analysis page", () => {
     await page.locator('[role="alert"], table.analysis-table').first().waitFor();
     expect(await page.getByRole("alert").count(), await page.locator("main").innerText()).toBe(0);
     // Focus moves to the results.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Model");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Model");
 
     const rows = page.getByRole("table", { name: /^Coefficients/ }).locator("tbody tr");
     expect(await rows.locator("th").allInnerTexts()).toEqual(["Intercept", "ablat", "alloc[alternate]", "alloc[systematic]"]);
@@ -129,5 +130,16 @@ describe("analysis page", () => {
     await page.getByRole("button", { name: "Fit model" }).click();
     await page.locator('[data-figure="forest"] svg').waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
+  });
+
+  it("keeps text contrast in light and dark schemes, with results and diagnostics shown", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await openPage(undefined, colorScheme);
+      await page.getByText("13 effect sizes with yi and vi").waitFor();
+      await page.getByRole("group", { name: "Diagnostics" }).getByLabel("Influence diagnostics").check();
+      await page.getByRole("button", { name: "Fit model" }).click();
+      await page.getByRole("table", { name: "Influence diagnostics" }).waitFor();
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
   });
 });

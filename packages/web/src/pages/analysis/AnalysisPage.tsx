@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
@@ -110,6 +110,11 @@ export function AnalysisPage() {
       }),
     }));
 
+  // New results take focus, so keyboard and screen reader users land on them.
+  useEffect(() => {
+    if (result) resultsRef.current?.querySelector<HTMLElement>("h2")?.focus();
+  }, [result]);
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (csv.error) return;
@@ -121,7 +126,6 @@ export function AnalysisPage() {
       const labelColumn = form.source === "project" ? "study" : data.columns.find((c) => /^(study|trial|author|label|name)$/i.test(c));
       const labels = labelColumn ? data.rows.map((r) => String(r[labelColumn] ?? "")) : undefined;
       setResult({ answer, spec, labels });
-      requestAnimationFrame(() => resultsRef.current?.querySelector<HTMLElement>("h2")?.focus());
     } catch (err) {
       setError(err);
     } finally {
