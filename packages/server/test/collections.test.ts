@@ -129,6 +129,18 @@ describe("collection routes", () => {
     expect((await audit()).length).toBe(before);
   });
 
+  it("takes the reason of a removal from the body", async () => {
+    expect((await send("POST", url("studies"), { id: "s4", name: "Delta 2022" })).statusCode).toBe(201);
+    const del = await send("DELETE", url("studies", "/s4"), { reason: "not a study of the intervention" });
+    expect(del.statusCode, del.body).toBe(204);
+    const entry = (await audit()).at(-1)!;
+    expect([entry.action, entry.entityId, entry.reason]).toEqual(["studies.remove", "s4", "not a study of the intervention"]);
+    expect(entry.before).toMatchObject({ name: "Delta 2022" });
+    const extra = await send("DELETE", url("studies", "/s1"), { reason: "x", force: true });
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().error).toMatch(/takes only "reason"/);
+  });
+
   it("answers 405 with the methods the collection allows", async () => {
     const res = await send("DELETE", url("screeningDecisions", "/x"));
     expect(res.statusCode).toBe(405);

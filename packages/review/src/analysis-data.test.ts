@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { EffectSize, Outcome, Study } from "@homeward/model";
+import { effectSizeRows } from "./analysis-data.js";
+
+const at = "2025-01-01T00:00:00.000Z";
+const study = (id: string, name: string, attributes: Record<string, unknown> = {}) => Study.parse({ id, name, attributes, createdAt: at });
+const outcome = (id: string, studyId: string, name: string, attributes: Record<string, unknown> = {}) => Outcome.parse({ id, studyId, name, attributes });
+const es = (id: string, outcomeId: string, yi: number | null, vi: number | null) => EffectSize.parse({ id, outcomeId, measure: "SMD", yi, vi, createdBy: "ana", createdAt: at });
+
+describe("effectSizeRows", () => {
+  it("joins effect sizes to outcomes and studies, with names unique where they are used as groups", () => {
+    const d = effectSizeRows({
+      studies: [
+        study("s1", "Smith 2001", { year: 2001, itype: "mentoring", appendix: { line: 3 } }),
+        study("s2", "Smith 2001", { year: 2003 }),
+        study("s3", "Jones 2005", { year: 2005, design: "cluster RCT" }),
+      ],
+      outcomes: [
+        outcome("o1", "s1", "Reunified", { months: 12, year: "follow-up year 1" }),
+        outcome("o2", "s1", "Reunified", { months: 24 }),
+        outcome("o3", "s2", "Reunified"),
+        outcome("o4", "s3", "Re-entry"),
+      ],
+      effectSizes: [es("e1", "o1", 0.2, 0.01), es("e2", "o2", 0.3, 0.02), es("e3", "o3", -0.1, 0.05), es("e4", "o4", 0.4, null), es("e5", "o4", 0.1, 0.03)],
+    });
+    expect(d.rows.map((r) => [r.effectSizeId, r.study, r.outcome])).toEqual([
+      ["e1", "Smith 2001 (s1)", "Reunified (o1)"],
+      ["e2", "Smith 2001 (s1)", "Reunified (o2)"],
+      // Outcome names need only be unique within their study.
+      ["e3", "Smith 2001 (s2)", "Reunified"],
+      ["e5", "Jones 2005", "Re-entry"],
+    ]);
+    expect(d.skipped).toEqual([{ effectSizeId: "e4", reason: "no vi" }]);
+    // Scalar attributes become columns; a name already taken gets its entity's prefix; nested objects are left out.
+    expect(d.columns.slice(16)).toEqual(["year", "itype", "study.design", "months", "outcome.year"]);
+    expect(d.rows[0]).toMatchObject({ yi: 0.2, vi: 0.01, studyId: "s1", outcomeId: "o1", year: 2001, itype: "mentoring", months: 12, "outcome.year": "follow-up year 1", design: null });
+    expect(d.rows[3]).toMatchObject({ year: 2005, "study.design": "cluster RCT", itype: null, months: null });
+  });
+});
