@@ -41,6 +41,18 @@ describe("screening settings and QA sample routes", () => {
     await app.inject({ method: "PUT", url: url("settings"), headers: as("ana"), payload: { mode: "single" } });
   });
 
+  it("names the records of a large QA sample", async () => {
+    const ctx = { actor: "ana" };
+    const big = (await store.createProject({ title: "Large QA" }, ctx)).id;
+    const recs = await store.insert(big, "records", Array.from({ length: 260 }, (_, i) => ({ title: `Large ${i}` })), ctx);
+    await store.insert(big, "screeningDecisions", recs.map((r) => ({ recordId: r.id, stage: "title_abstract" as const, decision: "exclude" as const })), ctx);
+    const drawn = await app.inject({ method: "POST", url: `/api/projects/${big}/screening/title_abstract/qa-samples`, headers: as("ana"), payload: { fraction: 1, seed: 1 } });
+    expect(drawn.json().recordIds).toHaveLength(260);
+    const [view] = (await app.inject({ url: `/api/projects/${big}/screening/title_abstract/qa-samples` })).json();
+    const title = new Map(recs.map((r) => [r.id, r.title]));
+    expect(view.items.map((it: { title: string }) => it.title)).toEqual(view.recordIds.map((rid: string) => title.get(rid)));
+  });
+
   it("shows a QA sample's records with the original decision, the senior re-check and their agreement", async () => {
     // Single screening: ana excludes all 20.
     for (const rid of ids) {

@@ -121,8 +121,14 @@ export async function registerScreeningSetupRoutes(app: FastifyInstance, store: 
       list.push(d);
       byRecord.set(d.recordId, list);
     }
+    const wanted = new Set(samples.flatMap((s) => s.recordIds));
     const titles = new Map<string, string>();
-    for (const rid of new Set(samples.flatMap((s) => s.recordIds))) titles.set(rid, (await store.get(id, "records", rid)).title);
+    // A few records by key; a large sample in one read of the records.
+    if (wanted.size > 200) {
+      for (const r of await store.list(id, "records")) if (wanted.has(r.id)) titles.set(r.id, r.title);
+    } else {
+      for (const rid of wanted) titles.set(rid, (await store.get(id, "records", rid)).title);
+    }
     return samples
       .map((s): QaSampleView => {
         const items = s.recordIds.map((recordId): QaItem => {

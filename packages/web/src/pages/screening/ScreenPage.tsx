@@ -332,13 +332,13 @@ function RecordScreen({
         </div>
         <div className="row decision-buttons">
           <button type="button" onClick={() => void decide("include")} disabled={disabled} aria-keyshortcuts="I">
-            Include <kbd>I</kbd>
+            Include <kbd aria-hidden="true">I</kbd>
           </button>
           <button type="button" onClick={() => void decide("maybe")} disabled={disabled} aria-keyshortcuts="M" className="button-secondary">
-            Maybe <kbd>M</kbd>
+            Maybe <kbd aria-hidden="true">M</kbd>
           </button>
           <button type="button" onClick={() => void decide("exclude")} disabled={disabled} aria-keyshortcuts="E" className="button-danger">
-            Exclude <kbd>E</kbd>
+            Exclude <kbd aria-hidden="true">E</kbd>
           </button>
         </div>
         {error ? (
@@ -357,7 +357,7 @@ function RecordScreen({
               <li key={r.code}>
                 <label className="check">
                   <input type="checkbox" checked={chosen.has(r.code)} onChange={() => toggle(r.code)} aria-keyshortcuts={i < 9 ? String(i + 1) : undefined} />
-                  {i < 9 ? <kbd>{i + 1}</kbd> : null} {r.label} <span className="muted small">(rank {r.rank})</span>
+                  {i < 9 ? <kbd aria-hidden="true">{i + 1}</kbd> : null} {r.label} <span className="muted small">(rank {r.rank})</span>
                 </label>
               </li>
             ))}
@@ -371,7 +371,7 @@ function RecordScreen({
         </fieldset>
         <div className="field">
           <label htmlFor="decision-note">
-            Note <kbd>N</kbd>
+            Note <kbd aria-hidden="true">N</kbd>
           </label>
           <textarea id="decision-note" ref={noteRef} rows={2} value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => e.key === "Escape" && (e.currentTarget.blur(), e.preventDefault())} aria-describedby="note-hint" />
           <span id="note-hint" className="hint">
@@ -512,7 +512,7 @@ function Criteria({ inclusion, exclusion, reasons }: { inclusion: Criterion[]; e
         <ol className="ranked-reasons">
           {reasons.map((r, i) => (
             <li key={r.code}>
-              {i < 9 ? <kbd aria-label={`key ${i + 1}`}>{i + 1}</kbd> : null} {r.label}
+              {i < 9 ? <kbd aria-hidden="true">{i + 1}</kbd> : null} {r.label}
               {r.description ? <div className="small muted">{r.description}</div> : null}
             </li>
           ))}
