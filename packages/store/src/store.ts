@@ -695,7 +695,7 @@ function isOptional(s: unknown): boolean {
 }
 
 function singular(c: string): string {
-  const s = c.replace(/ies$/, "y").replace(/([^s])s$/, "$1");
+  const s = c.replace(/ies$/, "y").replace(/(ch|sh|ss|x)es$/, "$1").replace(/([^s])s$/, "$1");
   return s.replace(/[A-Z]/g, (ch) => " " + ch.toLowerCase());
 }
 

@@ -1,0 +1,174 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, searchTerms, SQLITE_FILE, syntheticRecords, type Store } from "@homeward/store";
+import { indexWords } from "../src/bulk.js";
+import { migrationProvider, type Dialect } from "../src/migrations.js";
+
+const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
+
+async function resetPostgres(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  await c.end();
+}
+
+/** Where to open a fresh store of each engine, and a raw Kysely on it migrated only to `upTo`. */
+const engines: { name: Dialect; fresh: () => Promise<{ open: () => Promise<Store>; raw: (upTo: string) => Promise<Kysely<any>> }> }[] = [
+  {
+    name: "sqlite",
+    fresh: async () => {
+      const dir = mkdtempSync(join(tmpdir(), "homeward-bulk-"));
+      return {
+        open: () => openStore({ dataDir: dir }),
+        raw: async (upTo) => migrated(new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(dir, SQLITE_FILE)) }) }), "sqlite", upTo),
+      };
+    },
+  },
+];
+if (pgUrl) {
+  engines.push({
+    name: "postgres",
+    fresh: async () => {
+      await resetPostgres(pgUrl);
+      return {
+        open: () => openStore({ databaseUrl: pgUrl }),
+        raw: async (upTo) => migrated(new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 1 }) }) }), "postgres", upTo),
+      };
+    },
+  });
+}
+
+async function migrated(db: Kysely<any>, d: Dialect, upTo: string): Promise<Kysely<any>> {
+  const m = new Migrator({ db, provider: migrationProvider(d), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock" });
+  const { error } = await m.migrateTo(upTo);
+  if (error) throw error;
+  return db;
+}
+
+const ana = { actor: "ana" };
+
+describe("search words", () => {
+  it("folds a search box as the original word match did", () => {
+    // The definition the store has always used: NFKD, marks removed, lower case, runs of letters and digits.
+    const reference = (q: string) => (q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 20);
+    const alphabet = ["a", "Z", "9", " ", "-", "é", "Ü", "ß", "İ", "ﬁ", "Ⅻ", "\u0301", "ø", "Σ", "中", "😀", "\t", "'", "½", "٣"];
+    let s = 7;
+    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 2000; i++) {
+      const q = Array.from({ length: Math.floor(rnd() * 40) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+      expect(searchTerms(q), JSON.stringify(q)).toEqual(reference(q));
+    }
+  });
+
+  it("indexes each distinct word once and skips words too long for a PostgreSQL lexeme", () => {
+    expect(indexWords("Müller and MULLER; müller-Lüdenscheidt 10.1000/Xyz", "r")).toBe("muller and ludenscheidt 10 1000 xyz");
+    expect(indexWords(`short ${"é".repeat(1023)} ${"e".repeat(2047)} tail`, "r")).toBe(`short ${"e".repeat(1023)} tail`);
+    // Limits are in UTF-8 bytes: "ø" (no decomposition) is two.
+    expect(indexWords(`${"ø".repeat(1023)} ${"ø".repeat(1024)}`, "r")).toBe("ø".repeat(1023));
+    const huge = Array.from({ length: 200_000 }, (_, i) => `w${i.toString(36)}x`).join(" ");
+    expect(() => indexWords(huge, "r9")).toThrow(/record "r9"/);
+  });
+});
+
+describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
+  let store: Store;
+  let raw: (upTo: string) => Promise<Kysely<any>>;
+  beforeAll(async () => {
+    const f = await fresh();
+    // A database created before the bulk-search migration, holding a record written the old way.
+    const old = await f.raw("0001_initial");
+    await sql`INSERT INTO users (name, display_name) VALUES ('ana', '')`.execute(old);
+    await sql`INSERT INTO projects (id, title, description, created_at, updated_at, protocol) VALUES ('old', 'Old', '', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '{}')`.execute(old);
+    const oldCols = sql`project_id, id, title, authors, keywords, extra, created_at`;
+    const oldVals = sql`'old', 'r-old', 'Kinship kinship care', '[]', '[]', '{}', '2024-01-01T00:00:00Z'`;
+    if (name === "sqlite") await sql`INSERT INTO records (${oldCols}) VALUES (${oldVals})`.execute(old);
+    // Version 1 stored every folded word (repeats, and words longer than a lexeme, which to_tsvector skipped).
+    else await sql`INSERT INTO records (${oldCols}, search_text) VALUES (${oldVals}, ${`kinship kinship care ${"x".repeat(3000)}`})`.execute(old);
+    await old.destroy();
+    store = await f.open();
+    raw = f.raw;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("keeps records written before the search-index migration searchable", async () => {
+    const page = await store.queryRecords("old", { q: "kinsh care" });
+    expect(page.items.map((r) => r.id)).toEqual(["r-old"]);
+    await store.update("old", "records", "r-old", { title: "Guardianship" }, ana);
+    expect((await store.queryRecords("old", { q: "kinship" })).total).toBe(0);
+    expect((await store.queryRecords("old", { q: "guardian" })).total).toBe(1);
+  });
+
+  it("writes a multi-batch insert with its search index, sort keys and one audit entry", async () => {
+    const p = await store.createProject({ title: "Bulk" }, ana);
+    const records = syntheticRecords(5200, 3).map((r, i) => (i === 4321 ? { ...r, title: "Zyzzyva Ärger of the Ōtaki", abstract: null } : r));
+    await store.insert(p.id, "records", records, ana);
+    await store.settle();
+    expect((await store.queryRecords(p.id)).total).toBe(5200);
+    // Every record is found by its own DOI, whichever batch it was written in.
+    for (const i of [0, 1999, 2000, 3999, 4000, 5199]) {
+      const hits = await store.queryRecords(p.id, { q: records[i]!.doi! });
+      expect(hits.items.map((r) => r.id)).toContain(records[i]!.id);
+    }
+    expect((await store.queryRecords(p.id, { q: "zyzzyv arger otaki" })).items.map((r) => r.id)).toEqual([records[4321]!.id]);
+    // Counting a common word the slow way, from the records themselves.
+    const word = "reunification";
+    const expected = records.filter((r) => searchTerms([r.title, r.abstract, (r.authors ?? []).join(" "), r.journal, (r.keywords ?? []).join(" "), r.doi].join(" "), Infinity).some((t) => t.startsWith(word))).length;
+    expect(expected).toBeGreaterThan(1000);
+    expect((await store.queryRecords(p.id, { q: word })).total).toBe(expected);
+    const first = await store.queryRecords(p.id, { sort: "title", limit: 3 });
+    const byTitle = [...records].sort((a, b) => (a.title!.toLowerCase() < b.title!.toLowerCase() ? -1 : 1)).slice(0, 3);
+    expect(first.items.map((r) => r.id)).toEqual(byTitle.map((r) => r.id));
+    const audit = await store.listAudit(p.id);
+    expect(audit.total).toBe(2);
+    expect(audit.items[0]).toMatchObject({ action: "records.create", after: { count: 5200, firstId: records[0]!.id, lastId: records[5199]!.id } });
+    // A record written in bulk can be changed, and the index follows.
+    await store.update(p.id, "records", records[4321]!.id, { title: "Quokka" }, ana);
+    expect((await store.queryRecords(p.id, { q: "zyzzyva" })).total).toBe(0);
+    expect((await store.queryRecords(p.id, { q: "quokka" })).items.map((r) => r.id)).toEqual([records[4321]!.id]);
+  });
+
+  it("rolls back rows and search index of a bulk insert when its transaction fails", async () => {
+    const p = await store.createProject({ title: "Rollback" }, ana);
+    await store.insert(p.id, "records", [{ id: "keep", title: "Kept platypus" }], ana);
+    const before = await store.exportProject(p.id);
+    const records = syntheticRecords(3000, 5).map((r) => ({ ...r, title: `${r.title} platypus` }));
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insert(p.id, "records", records, ana);
+        expect((await tx.queryRecords(p.id, { q: "platypus" })).total).toBe(3001);
+        throw new Error("cancelled");
+      }),
+    ).rejects.toThrow("cancelled");
+    expect(await store.exportProject(p.id)).toEqual(before);
+    expect((await store.queryRecords(p.id, { q: "platypus" })).items.map((r) => r.id)).toEqual(["keep"]);
+    // The same ids are free again, and the index is intact after another bulk write.
+    await store.insert(p.id, "records", records, ana);
+    expect((await store.queryRecords(p.id, { q: "platypus" })).total).toBe(3001);
+    if (name === "sqlite") {
+      const db = await raw("0002_bulk_search_index");
+      try {
+        await sql`INSERT INTO records_fts(records_fts, rank) VALUES ('integrity-check', 1)`.execute(db);
+      } finally {
+        await db.destroy();
+      }
+    }
+  });
+
+  it("checks ids and references of a large batch in one pass", async () => {
+    const p = await store.createProject({ title: "Checks" }, ana);
+    await store.insert(p.id, "records", syntheticRecords(2500, 9), ana);
+    const again = syntheticRecords(2600, 9).slice(2499);
+    await expect(store.insert(p.id, "records", again, ana)).rejects.toMatchObject({ status: 409, message: 'record "rec-2499" already exists' });
+    const orphans = syntheticRecords(3, 11).map((r, i) => ({ ...r, id: `o${i}`, searchId: i === 2 ? "nowhere" : null }));
+    await expect(store.insert(p.id, "records", orphans, ana)).rejects.toThrow(/refers to unknown search "nowhere"/);
+    expect((await store.queryRecords(p.id)).total).toBe(2500);
+  });
+});
