@@ -4,6 +4,7 @@
 // Options: --sets REGEX (default: all), --committed-baseline (skip running python).
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
@@ -34,20 +35,23 @@ async function quality() {
     return;
   }
   console.log(`Baseline: ${python ? "screening.py run live" : "committed figures (bench/baseline.json)"}\n`);
-  console.log("set".padEnd(36), "N".padStart(5), "rel".padStart(4), "  WSS@95 ours/base   rec@10% ours/base   ATD ours/base   sim s");
+  console.log("set".padEnd(36), "N".padStart(5), "rel".padStart(4), "  WSS@95 ours/base   rec@10% ours/base   ATD ours/base   sim s (CPU s)");
   const diffs = [];
   for (const f of readdirSync(dataDir).filter((f) => f.endsWith(".csv") && setRe.test(f)).sort()) {
     const set = f.replace(/\.csv$/, "");
     const { texts, labels } = load(dataDir + f);
     const ours = [], base = [];
     let secs = 0;
+    let cpu = 0;
     for (const seed of [1, 2, 3]) {
       const ref = committed.find((r) => r.set === set && r.seed === seed);
       const live = python ? run("/usr/bin/python3", [script, "baseline", dataDir + f, String(seed)], { maxBuffer: 1 << 24 }) : null;
       const priors = ref?.priors ?? execFileSync("/usr/bin/python3", [script, "priors", dataDir + f, String(seed)], { encoding: "utf8" }).trim().split(",").map(Number);
       const t = performance.now();
+      const c = process.cpuUsage();
       const sim = simulate(texts, labels, priors, { seed });
       secs += (performance.now() - t) / 1000;
+      cpu += process.cpuUsage(c).user / 1e6;
       ours.push(orderMetrics(sim.order, labels));
       base.push(live ? JSON.parse((await live).stdout) : ref);
     }
@@ -56,7 +60,7 @@ async function quality() {
     if (!Number.isNaN(d)) diffs.push({ set, d });
     console.log(set.padEnd(36), String(labels.length).padStart(5), String(labels.filter((v) => v).length).padStart(4),
       `  ${f3(m(ours, "wss95"))} / ${f3(m(base, "wss95"))}`, `     ${f3(m(ours, "recall10"))} / ${f3(m(base, "recall10"))}`,
-      `     ${f3(m(ours, "atd"))} / ${f3(m(base, "atd"))}`, `  ${(secs / 3).toFixed(2)}`);
+      `     ${f3(m(ours, "atd"))} / ${f3(m(base, "atd"))}`, `  ${(secs / 3).toFixed(2)} (${(cpu / 3).toFixed(2)})`);
   }
   if (diffs.length) {
     const worst = diffs.reduce((a, b) => (b.d < a.d ? b : a));
@@ -74,13 +78,14 @@ function speed() {
   const rnd = (n) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
   const p = new Prioritiser({ seed: 1 });
   const relevant = new Set();
+  const cpuOf = (c) => (process.cpuUsage(c).user / 1000).toFixed(0);
   let t = performance.now();
   for (let i = 0; i < N; i++) {
     const a = pool[rnd(pool.length)], b = pool[rnd(pool.length)];
     p.addRecord(`r${i}`, `${a.title ?? ""} ${b.abstract ?? ""}`);
     if (Number(a.label_included ?? a.label) === 1) relevant.add(`r${i}`);
   }
-  console.log(`\nSpeed, ${N.toLocaleString("en")} records: adding and hashing all records ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`\nSpeed, ${N.toLocaleString("en")} records (wall, with CPU time of the process in brackets; texts are hashed at the first retrain)`);
   let decided = 0;
   const decide = (k) => {
     for (let j = 0; j < k; j++) {
@@ -92,8 +97,9 @@ function speed() {
   p.setDecision([...relevant][0], true);
   p.setDecision("r0", relevant.has("r0"));
   for (const target of [1_000, 10_000, 30_000]) {
+    const c = process.cpuUsage();
     const r = p.retrain();
-    console.log(`  retrain with ${r.labelled.toLocaleString("en")} decisions: ${(r.ms / 1000).toFixed(2)} s${decided === 0 ? " (first fit, includes building the TF-IDF matrix)" : ""}`);
+    console.log(`  retrain with ${r.labelled.toLocaleString("en")} decisions: ${(r.ms / 1000).toFixed(2)} s (${cpuOf(c)} ms CPU)${decided === 0 ? " (first: hashes every text, builds the TF-IDF matrix)" : ""}`);
     const lat = [];
     while (decided < target) {
       const t0 = performance.now();
@@ -106,9 +112,11 @@ function speed() {
     lat.sort((a, b) => a - b);
     console.log(`  next record served: median ${lat[lat.length >> 1].toFixed(3)} ms, max ${lat[lat.length - 1].toFixed(2)} ms over ${lat.length.toLocaleString("en")} requests`);
   }
+  const c = process.cpuUsage();
   const r = p.retrain();
-  console.log(`  retrain with ${r.labelled.toLocaleString("en")} decisions: ${(r.ms / 1000).toFixed(2)} s`);
+  console.log(`  retrain with ${r.labelled.toLocaleString("en")} decisions: ${(r.ms / 1000).toFixed(2)} s (${cpuOf(c)} ms CPU)`);
 }
 
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
 await quality();
 speed();

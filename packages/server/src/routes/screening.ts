@@ -55,8 +55,32 @@ const QaBody = z.object({ fraction: z.number().gt(0).max(1).default(0.1), seed: 
 export async function registerScreeningRoutes(app: FastifyInstance, store: Store, options: RankingServiceOptions = {}): Promise<void> {
   const service = new RankingService({ onError: (e) => app.log.error(e, "screening prioritisation stopped"), ...options });
   const projects = new Map<string, ProjectState>();
+  const warming = new Set<Promise<unknown>>();
   app.addHook("onClose", async () => {
+    await Promise.allSettled([...warming]);
     await service.close();
+  });
+
+  // Reading a large project into memory takes seconds (100,000 records: the
+  // store's read of every record is most of it). Opening the project or its
+  // screening pages starts it in the background, so the first reviewer to ask
+  // for a record does not wait for it.
+  const WARM = /^\/api\/projects\/([^/?]+)(?:\/screening\/[^?]*)?(?:\?.*)?$/;
+  app.addHook("onResponse", async (req, reply) => {
+    const raw = req.method === "GET" && reply.statusCode === 200 ? WARM.exec(req.url)?.[1] : undefined;
+    if (raw === undefined) return;
+    let id: string;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      return;
+    }
+    if (projects.has(id)) return;
+    const p = new ProjectState(store, id, service);
+    projects.set(id, p);
+    const w = p.sync().catch(() => projects.delete(p.projectId));
+    warming.add(w);
+    void w.finally(() => warming.delete(w));
   });
 
   /** The project's screening state, up to date with the store. */
