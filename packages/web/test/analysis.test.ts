@@ -73,6 +73,8 @@ describe("analysis page", () => {
 
     const forest = page.locator('[data-figure="forest"]');
     expect(await forest.locator(".estimates_marks path").count()).toBe(13);
+    // Rows are labelled by the pasted trial column.
+    expect(await forest.locator("svg text", { hasText: /^Trial 13$/ }).count()).toBe(1);
     expect(await forest.locator("svg[role=img]").count()).toBe(1);
     await forest.getByText("Long description").click();
     expect(await forest.locator(".long-description").innerText()).toMatch(/13/);

@@ -5,7 +5,7 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { analysisApi, type AnalysisAnswer, type Cell } from "./analysisApi";
 import {
-  buildSpec, DIAGNOSTICS, distinctValues, FIGURES, initialForm, METHOD_LABELS, MV_METHODS, parseCsv, UNI_METHODS,
+  buildSpec, DIAGNOSTICS, distinctValues, FIGURES, guessLabelColumn, initialForm, METHOD_LABELS, MV_METHODS, parseCsv, UNI_METHODS,
   type FormState, type ModeratorState, type Table,
 } from "./model";
 import { Results } from "./Results";
@@ -118,12 +118,12 @@ export function AnalysisPage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (csv.error) return;
-    const spec = buildSpec({ ...form, method: (methods as readonly string[]).includes(form.method) ? form.method : "REML" }, csv.table?.rows ?? null);
+    const spec = buildSpec({ ...form, method: (methods as readonly string[]).includes(form.method) ? form.method : "REML" }, csv.table?.rows ?? null, data.columns);
     setBusy(true);
     setError(null);
     try {
       const answer = await analysisApi.analyse(id, spec);
-      const labelColumn = form.source === "project" ? "study" : data.columns.find((c) => /^(study|trial|author|label|name)$/i.test(c));
+      const labelColumn = form.label || guessLabelColumn(data.columns);
       const labels = labelColumn ? data.rows.map((r) => String(r[labelColumn] ?? "")) : undefined;
       setResult({ answer, spec, labels });
     } catch (err) {
@@ -194,6 +194,8 @@ export function AnalysisPage() {
               <label htmlFor="measure">Effect measure (axis title)</label>
               <input id="measure" value={form.measure} placeholder="e.g. Log risk ratio" onChange={(e) => set("measure", e.target.value)} />
             </div>
+            <ColumnSelect id="label" label="Row labels" value={form.label} columns={data.columns} none="Automatic" onChange={(v) => set("label", v)}
+              hint="Names of the rows in tables and the forest plot" />
           </div>
         </fieldset>
 
@@ -254,7 +256,7 @@ export function AnalysisPage() {
           </fieldset>
         </fieldset>
 
-        <div className="analysis-grid">
+        <div className="analysis-grid analysis-options">
           <div className="stack">
             <Checks legend="Diagnostics" name="diagnostics" items={DIAGNOSTICS} selected={form.diagnostics} onChange={(v) => set("diagnostics", v)} />
             {form.diagnostics.includes("subgroups") ? (

@@ -19,6 +19,10 @@ describe("analysis form model", () => {
 
   it("builds the meta spec of `homeward meta` from the form", () => {
     expect(buildSpec(initialForm, null)).toEqual({ data: "effectSizes", yi: "yi", vi: "vi", method: "REML", test: "z", figures: ["forest", "funnel"] });
+    // Forest rows are labelled by a study-like column unless the model groups them by study.
+    expect(buildSpec(initialForm, null, ["yi", "vi", "Trial"]).figureOptions).toEqual({ label: "Trial" });
+    expect(buildSpec({ ...initialForm, outer: "study" }, null, ["yi", "vi", "study"]).figureOptions).toBeUndefined();
+    expect(buildSpec({ ...initialForm, label: "author" }, null, ["study", "author"]).figureOptions).toEqual({ label: "author" });
     const rows = [{ yi: "1", vi: "0.1" }];
     const spec = buildSpec(
       {

@@ -51,6 +51,8 @@ export interface FormState {
   yi: string;
   vi: string;
   measure: string;
+  /** Column labelling the forest plot's rows; "" = automatic (a study/trial/label column, or the random-effect grouping). */
+  label: string;
   method: string;
   test: "z" | "t";
   /** Random-effects grouping: outer (study) and inner (outcome) columns; "" = none. */
@@ -72,6 +74,7 @@ export const initialForm: FormState = {
   yi: "yi",
   vi: "vi",
   measure: "",
+  label: "",
   method: "REML",
   test: "z",
   outer: "",
@@ -117,8 +120,17 @@ export function distinctValues(rows: Record<string, Cell>[], column: string): st
 
 export const splitLevels = (s: string): string[] => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
 
-/** The meta spec the form describes, with the rows to send (or "effectSizes"). */
-export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | null): Record<string, unknown> {
+/** A column that names the rows: "study" (project data), else the first named like one. */
+export function guessLabelColumn(columns: string[]): string | undefined {
+  return columns.find((c) => c === "study") ?? columns.find((c) => /^(study|trial|author|authors|label|name|citation)$/i.test(c));
+}
+
+/**
+ * The meta spec the form describes, with the rows to send (or
+ * "effectSizes"). `columns` are the data's, used to pick the forest plot's
+ * row labels when the form leaves them automatic.
+ */
+export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | null, columns: string[] = []): Record<string, unknown> {
   const random = form.outer ? [form.outer, ...(form.inner ? [form.inner] : [])] : [];
   const spec: Record<string, unknown> = {
     data: form.source === "project" ? "effectSizes" : (csvRows ?? []),
@@ -137,6 +149,9 @@ export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | nul
   if (form.figures.length) spec.figures = form.figures;
   const figureOptions: Record<string, unknown> = {};
   if (form.measure.trim()) figureOptions.measure = form.measure.trim();
+  // A multilevel forest plot is grouped by its random-effect columns unless a label column is chosen.
+  const label = form.label || (random.length ? undefined : guessLabelColumn(columns));
+  if (label) figureOptions.label = label;
   if (form.contour) figureOptions.contour = true;
   if (form.trimfill) figureOptions.trimfill = true;
   if (Object.keys(figureOptions).length) spec.figureOptions = figureOptions;
