@@ -46,10 +46,16 @@ function ScreenStage({ stage }: { stage: Stage }) {
   const { protocol, reasons } = useStageProtocol(stage);
   const searches = useApi((s) => api.getSearches(id, s) as Promise<Search[]>, [id]);
   const next = useApi((s) => screeningApi.next(id, stage, prioritise, s), [id, stage, prioritise, user, tick]);
-  const status = useApi((s) => screeningApi.status(id, stage, s), [id, stage, user, tick]);
+  // After a decision the counts are asked for once the next record has arrived, so the
+  // request the reviewer is waiting for does not share the server with them.
+  const [countsTick, setCountsTick] = useState(0);
+  useEffect(() => {
+    if (!next.loading) setCountsTick(tick);
+  }, [next.loading, tick]);
+  const status = useApi((s) => screeningApi.status(id, stage, s), [id, stage, user, countsTick]);
   const [changing, setChanging] = useState<{ record: BibRecord; was: MyDecision } | null>(null);
   useEffect(() => setChanging(null), [user, stage]);
-  const mine = useApi((s) => screeningApi.myDecisions(id, stage, 10, s), [id, stage, user, tick]);
+  const mine = useApi((s) => screeningApi.myDecisions(id, stage, 10, s), [id, stage, user, countsTick]);
   const record = changing?.record ?? next.data?.record ?? null;
   const decidedBy = useApi((s) => (record ? screeningApi.reviewersOf(id, stage, record.id, s) : Promise.resolve(null)), [id, stage, record?.id]);
   const firstReviewers = (decidedBy.data?.reviewers ?? []).filter((r) => r !== user);
