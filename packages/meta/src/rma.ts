@@ -30,7 +30,7 @@ import { MetaInputError } from "./errors.js";
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
 import { cholesky, cholInverse, cholLogDet, symEigen } from "./linalg.js";
-import type { Method, RmaUniFit, Test } from "./types.js";
+import type { Coefficient, Method, RmaUniFit, Test } from "./types.js";
 
 export interface RmaControl {
   /** Convergence threshold on the absolute change in τ² (iterative estimators). Default 1e-12. */
@@ -60,6 +60,27 @@ export interface RmaInput {
 
 const METHODS: readonly Method[] = ["REML", "ML", "DL", "PM", "HE", "SJ", "EB", "FE"];
 
+/**
+ * Length-k work arrays, shared by the iterations of one fit and reused
+ * across the k case-deletion refits of `caseDeletions`, so that neither
+ * allocates per iteration.
+ */
+interface Scratch {
+  ymc: Float64Array;
+  w: Float64Array;
+  r: Float64Array;
+  h: Float64Array;
+  e1: Float64Array;
+  e2: Float64Array;
+  e3: Float64Array;
+  ones: Float64Array;
+}
+
+function newScratch(k: number): Scratch {
+  const a = () => new Float64Array(k);
+  return { ymc: a(), w: a(), r: a(), h: a(), e1: a(), e2: a(), e3: a(), ones: new Float64Array(k).fill(1) };
+}
+
 /** Weighted least squares with diagonal weights w: the pieces every formula needs. */
 interface Wls {
   /** (XᵀWX)⁻¹, p×p. */
@@ -68,13 +89,14 @@ interface Wls {
   beta: Float64Array;
   /** Σ wᵢ rᵢ² = yᵀPy. */
   rss: number;
-  /** Residuals y − Xβ. */
+  /** Residuals y − Xβ (the caller's array r). */
   r: Float64Array;
-  /** hᵢ = xᵢᵀ S xᵢ, so Pᵢᵢ = wᵢ − wᵢ² hᵢ. */
+  /** hᵢ = xᵢᵀ S xᵢ, so Pᵢᵢ = wᵢ − wᵢ² hᵢ (the caller's array h). */
   h: Float64Array;
 }
 
-function wls(X: Float64Array, k: number, p: number, w: Float64Array, y: Float64Array): Wls {
+/** WLS of y on X; residuals and leverages are written to r and h (length ≥ k). */
+function wls(X: Float64Array, k: number, p: number, w: Float64Array, y: Float64Array, r: Float64Array, h: Float64Array): Wls {
   const A = new Float64Array(p * p);
   const b = new Float64Array(p);
   for (let i = 0; i < k; i++) {
@@ -96,8 +118,6 @@ function wls(X: Float64Array, k: number, p: number, w: Float64Array, y: Float64A
     for (let c = 0; c < p; c++) s += S[a * p + c] * b[c];
     beta[a] = s;
   }
-  const r = new Float64Array(k);
-  const h = new Float64Array(k);
   let rss = 0;
   for (let i = 0; i < k; i++) {
     const row = i * p;
@@ -117,9 +137,9 @@ function wls(X: Float64Array, k: number, p: number, w: Float64Array, y: Float64A
 }
 
 /** tr(P) = Σ (wᵢ − wᵢ²hᵢ). */
-function traceP(w: Float64Array, f: Wls): number {
+function traceP(k: number, w: Float64Array, f: Wls): number {
   let s = 0;
-  for (let i = 0; i < w.length; i++) s += w[i] - w[i] * w[i] * f.h[i];
+  for (let i = 0; i < k; i++) s += w[i] - w[i] * w[i] * f.h[i];
   return s;
 }
 
@@ -147,11 +167,9 @@ function traceProd(A: Float64Array, B: Float64Array, p: number): number {
  * Σwᵢ²d₁ᵢd₂ᵢ − 2 tr(S Xᵀdiag(w³d₁d₂)X) + tr(S Xᵀdiag(w²d₁)X S Xᵀdiag(w²d₂)X).
  * With D₁ = D₂ = I this is Σ_ij P_ij² (metafor's `sum(P * P)`).
  */
-function tracePDPD(X: Float64Array, k: number, p: number, w: Float64Array, S: Float64Array, d1: Float64Array, d2: Float64Array): number {
+function tracePDPD(X: Float64Array, k: number, p: number, w: Float64Array, S: Float64Array, d1: Float64Array, d2: Float64Array, s: Scratch): number {
   let t1 = 0;
-  const e3 = new Float64Array(k);
-  const e1 = new Float64Array(k);
-  const e2 = new Float64Array(k);
+  const { e1, e2, e3 } = s;
   for (let i = 0; i < k; i++) {
     const w2 = w[i] * w[i];
     t1 += w2 * d1[i] * d2[i];
@@ -174,13 +192,78 @@ function matMulSq(A: Float64Array, B: Float64Array, p: number): Float64Array {
   return out;
 }
 
-function weightsFor(v: Float64Array, tau2: number): Float64Array {
-  const w = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    w[i] = 1 / (v[i] + tau2);
-    if (!Number.isFinite(w[i])) throw new MetaInputError("division by zero computing the weights 1/(vi + tau2): a sampling variance is 0 and tau2 is 0");
+/** wᵢ = 1/(vᵢ + τ²) into `out`. */
+function weightsFor(k: number, v: Float64Array, tau2: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < k; i++) {
+    out[i] = 1 / (v[i] + tau2);
+    if (!Number.isFinite(out[i])) throw new MetaInputError("division by zero computing the weights 1/(vi + tau2): a sampling variance is 0 and tau2 is 0");
   }
-  return w;
+  return out;
+}
+
+/**
+ * One iteration's adjustment of τ² for ML, REML (Fisher scoring) or EB — the
+ * formulas in the module comment — in two passes over the rows: the first
+ * forms the weights, XᵀWX, XᵀWy and, for REML, XᵀW²X and XᵀW³X; the second
+ * the residuals. With S = (XᵀWX)⁻¹ the traces follow as in `traceP` and
+ * `tracePDPD`: tr P = Σwᵢ − tr(S XᵀW²X) and
+ * tr(PP) = Σwᵢ² − 2 tr(S XᵀW³X) + tr(S XᵀW²X S XᵀW²X).
+ */
+function scoringStep(method: Method, X: Float64Array, k: number, p: number, v: Float64Array, y: Float64Array, tau2: number, s: Scratch): number {
+  const reml = method === "REML";
+  const w = s.w;
+  const A = new Float64Array(p * p);
+  const B2 = reml ? new Float64Array(p * p) : A;
+  const B3 = reml ? new Float64Array(p * p) : A;
+  const b = new Float64Array(p);
+  let sw = 0, sw2 = 0;
+  for (let i = 0; i < k; i++) {
+    const wi = 1 / (v[i] + tau2);
+    if (!Number.isFinite(wi)) throw new MetaInputError("division by zero computing the weights 1/(vi + tau2): a sampling variance is 0 and tau2 is 0");
+    w[i] = wi;
+    sw += wi;
+    sw2 += wi * wi;
+    const row = i * p;
+    for (let a = 0; a < p; a++) {
+      const xa = X[row + a] * wi;
+      b[a] += xa * y[i];
+      for (let c = 0; c <= a; c++) A[a * p + c] += xa * X[row + c];
+    }
+    if (reml) {
+      const w2 = wi * wi, w3 = w2 * wi;
+      for (let a = 0; a < p; a++) for (let c = 0; c <= a; c++) {
+        const xx = X[row + a] * X[row + c];
+        B2[a * p + c] += w2 * xx;
+        B3[a * p + c] += w3 * xx;
+      }
+    }
+  }
+  for (let a = 0; a < p; a++) for (let c = 0; c < a; c++) {
+    A[c * p + a] = A[a * p + c];
+    if (reml) {
+      B2[c * p + a] = B2[a * p + c];
+      B3[c * p + a] = B3[a * p + c];
+    }
+  }
+  if (!cholesky(A, p)) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
+  const S = cholInverse(A, p);
+  const beta = new Float64Array(p);
+  for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) beta[a] += S[a * p + c] * b[c];
+  let rss = 0, yPPy = 0;
+  for (let i = 0; i < k; i++) {
+    const row = i * p;
+    let f = 0;
+    for (let a = 0; a < p; a++) f += X[row + a] * beta[a];
+    const ri = y[i] - f;
+    rss += w[i] * ri * ri;
+    yPPy += (w[i] * ri) ** 2;
+  }
+  if (method === "EB") return ((rss * k) / (k - p) - k) / sw;
+  if (method === "ML") return (yPPy - sw) / sw2;
+  const SB2 = matMulSq(S, B2, p);
+  const trP = sw - traceProd(S, B2, p);
+  const trPP = sw2 - 2 * traceProd(S, B3, p) + traceProd(SB2, SB2, p);
+  return (yPPy - trP) / trPP;
 }
 
 /** R's `mad()`: 1.4826 × median absolute deviation from the median. */
@@ -227,6 +310,232 @@ export function brentRoot(f: (x: number) => number, lo: number, hi: number, tol:
   throw new MetaInputError("root finding for tau2 did not converge");
 }
 
+/** A validated model: the data and settings `estimate` works from. */
+interface Prepared {
+  y: Float64Array;
+  v: Float64Array;
+  X: Float64Array;
+  k: number;
+  p: number;
+  terms: string[];
+  intercept: boolean;
+  method: Method;
+  test: Test;
+  level: number;
+  btt: number[];
+  thr: number;
+  maxIter: number;
+  tol: number;
+}
+
+/** The estimation results that fits and case-deletion refits share. */
+interface Estimate {
+  tau2: number;
+  seTau2: number;
+  iterations: number;
+  /** The final WLS fit of y (not centred) with weights `w`. */
+  fit: Wls;
+  w: Float64Array;
+  s2w: number;
+  vb: Float64Array;
+  QE: number;
+  QEp: number;
+  I2: number;
+  H2: number;
+  vt: number;
+}
+
+/** The refusals that depend on the rows: too few outcomes, or a rank-deficient model matrix. */
+function checkRows(X: Float64Array, k: number, p: number, method: Method): void {
+  if (k < 1) throw new MetaInputError("no outcomes to analyse");
+  if (method !== "FE" ? k <= p : k < p) {
+    throw new MetaInputError(`too few outcomes (${k}) for ${p} coefficient(s)${method !== "FE" ? " plus tau2" : ""}`);
+  }
+  checkFullRank(X, k, p);
+}
+
+/**
+ * τ², the final weighted fit and the heterogeneity statistics. `s` holds
+ * work arrays of length k; the final fit's weights, residuals and leverages
+ * go to `out`. `start`, when given, is a τ² close to the solution (the
+ * full-data estimate, for a case-deletion refit): the iterative estimators
+ * (ML, REML, EB) start from it instead of the HE estimate, and PM brackets
+ * its root near it. Both converge to the same fixed point or root under the
+ * same threshold, so only the number of iterations changes.
+ */
+function estimate(d: Prepared, s: Scratch, out: { w: Float64Array; r: Float64Array; h: Float64Array }, start?: number): Estimate {
+  const { y, v, X, k, p, method, test, thr, maxIter, tol } = d;
+  let allPos = true;
+  for (let i = 0; i < k; i++) if (!(v[i] > 0)) allPos = false;
+
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += y[i];
+  mean /= k;
+  const ymc = s.ymc;
+  for (let i = 0; i < k; i++) ymc[i] = y[i] - mean;
+  const ones = s.ones;
+
+  let tau2 = 0;
+  let seTau2 = NaN;
+  let iterations = 0;
+  const needPos = (m: string) => {
+    if (!allPos) throw new MetaInputError(`${m} estimator cannot be used when some sampling variances are 0`);
+  };
+
+  if (k === 1) {
+    tau2 = 0;
+  } else if (method === "HE" || ((method === "ML" || method === "REML" || method === "EB") && start === undefined)) {
+    const f = wls(X, k, p, ones, ymc, s.r, s.h);
+    let trPV = 0;
+    for (let i = 0; i < k; i++) trPV += (1 - f.h[i]) * v[i];
+    tau2 = (f.rss - trPV) / (k - p);
+    if (method === "HE") {
+      const t = Math.max(tau2, 0);
+      const trPVPV = tracePDPD(X, k, p, ones, f.S, v, v, s);
+      seTau2 = Math.sqrt((2 * trPVPV + 4 * t * trPV + 2 * t * t * (k - p)) / ((k - p) * (k - p)));
+    }
+  } else if (method === "ML" || method === "REML" || method === "EB") {
+    tau2 = start!;
+  }
+  if (k > 1 && (method === "ML" || method === "REML" || method === "EB")) {
+    tau2 = Math.max(0, tau2);
+    let change = Infinity;
+    while (change > thr) {
+      if (++iterations > maxIter) throw new MetaInputError(`${method} estimation of tau2 did not converge in ${maxIter} iterations`);
+      const old = tau2;
+      let adj = scoringStep(method, X, k, p, v, ymc, tau2, s);
+      if (Number.isNaN(adj)) adj = 0;
+      while (tau2 + adj < 0) adj /= 2;
+      tau2 += adj;
+      change = Math.abs(old - tau2);
+    }
+    if ((method === "ML" || method === "REML") && allPos) {
+      // As metafor: if the likelihood at τ² = 0 beats the iterate, Fisher
+      // scoring stopped at a local maximum; take the boundary.
+      const ll = (t2: number) => {
+        const w = weightsFor(k, v, t2, s.w);
+        const g = wls(X, k, p, w, ymc, s.r, s.h);
+        let sl = 0;
+        for (let i = 0; i < k; i++) sl += Math.log(v[i] + t2);
+        return method === "ML"
+          ? -0.5 * k * Math.log(2 * Math.PI) - 0.5 * sl - 0.5 * g.rss
+          : -0.5 * (k - p) * Math.log(2 * Math.PI) - 0.5 * sl - 0.5 * g.logDetXWX - 0.5 * g.rss;
+      };
+      if (tau2 > 1e-5 && ll(0) - ll(tau2) > Math.pow(Number.EPSILON, 0.25)) tau2 = 0;
+    }
+  } else if (k > 1 && method === "DL") {
+    needPos("DL");
+    const w = weightsFor(k, v, 0, s.w);
+    const f = wls(X, k, p, w, ymc, s.r, s.h);
+    const trP = traceP(k, w, f);
+    tau2 = (f.rss - (k - p)) / trP;
+    const t = Math.max(tau2, 0);
+    const sPP = tracePDPD(X, k, p, w, f.S, ones, ones, s);
+    seTau2 = Math.sqrt((2 * (k - p) + 4 * t * trP + 2 * t * t * sPP) / (trP * trP));
+  } else if (k > 1 && method === "SJ") {
+    let ss = 0;
+    for (let i = 0; i < k; i++) ss += ymc[i] * ymc[i];
+    const tau20 = ss / k;
+    const w = weightsFor(k, v, tau20, s.w);
+    const f = wls(X, k, p, w, ymc, s.r, s.h);
+    tau2 = (tau20 * f.rss) / (k - p);
+    const t = Math.max(tau2, 0);
+    const trPVPV = tracePDPD(X, k, p, w, f.S, v, v, s);
+    const trPVP = tracePDPD(X, k, p, w, f.S, v, ones, s);
+    const sPP = tracePDPD(X, k, p, w, f.S, ones, ones, s);
+    seTau2 = Math.sqrt(((tau20 * tau20) / ((k - p) * (k - p))) * (2 * trPVPV + 4 * t * trPVP + 2 * t * t * sPP));
+  } else if (k > 1 && method === "PM") {
+    needPos("PM");
+    const target = k - p;
+    // yᵀP(τ²)y decreases in τ², so the root is unique (Paule & Mandel 1982).
+    const q = (t2: number) => wls(X, k, p, weightsFor(k, v, t2, s.w), ymc, s.r, s.h).rss - target;
+    if (q(0) < 0) tau2 = 0;
+    else {
+      const near = start !== undefined && start > 0 ? rootNear(q, start, tol) : null;
+      if (near !== null) tau2 = near;
+      else {
+        const tauMax = Math.max(100, 10 * mad(y) ** 2);
+        if (q(tauMax) > 0) throw new MetaInputError("PM estimator: tau2 exceeds its search bound; use another method");
+        tau2 = brentRoot(q, 0, tauMax, tol);
+      }
+    }
+  }
+  tau2 = Math.max(0, tau2);
+  if (method === "FE") tau2 = 0;
+
+  const w = weightsFor(k, v, tau2, out.w);
+  const fit = wls(X, k, p, w, y, out.r, out.h);
+  if (k > 1 && method !== "FE") {
+    if (method === "ML") {
+      let sw2 = 0;
+      for (let i = 0; i < k; i++) sw2 += w[i] * w[i];
+      seTau2 = Math.sqrt(2 / sw2);
+    } else if (method === "REML") {
+      seTau2 = Math.sqrt(2 / tracePDPD(X, k, p, w, fit.S, ones, ones, s));
+    } else if (method === "EB" || method === "PM") {
+      let sw = 0;
+      for (let i = 0; i < k; i++) sw += w[i];
+      seTau2 = Math.sqrt((2 * k * k) / (k - p) / (sw * sw));
+    }
+  }
+  const s2w = test === "t" ? (fit.rss <= Number.EPSILON ? 0 : fit.rss / (k - p)) : 1;
+  const vb = fit.S.map((x) => x * s2w);
+
+  // Heterogeneity statistics from the fixed-effect weights 1/vᵢ.
+  let QE = NaN, QEp = NaN, I2 = NaN, H2 = NaN, vt = NaN;
+  if (allPos) {
+    if (k > p) {
+      const w0 = weightsFor(k, v, 0, s.w);
+      const f0 = wls(X, k, p, w0, ymc, s.r, s.h);
+      QE = Math.max(0, f0.rss);
+      QEp = pChisq(QE, k - p);
+      vt = (k - p) / traceP(k, w0, f0);
+      if (method === "FE") {
+        I2 = Math.max(0, (100 * (QE - (k - p))) / QE);
+        H2 = QE / (k - p);
+      } else {
+        I2 = (100 * tau2) / (vt + tau2);
+        H2 = tau2 / vt + 1;
+      }
+    } else {
+      QE = 0; QEp = 1; I2 = 0; H2 = 1; vt = 0;
+    }
+  }
+  return { tau2, seTau2, iterations, fit, w, s2w, vb, QE, QEp, I2, H2, vt };
+}
+
+/**
+ * The root of a decreasing q with q(0) ≥ 0, searched for near `guess`:
+ * doubling or halving from it until q changes sign, then Brent. Null when
+ * the bracket would pass 100, the lower end of rma's search interval
+ * [0, max(100, 10·mad(y)²)], so that the caller's full search — and its
+ * refusal when the root lies beyond the interval — applies unchanged.
+ */
+function rootNear(q: (x: number) => number, guess: number, tol: number): number | null {
+  let lo = guess, hi = guess;
+  const qg = q(guess);
+  if (qg === 0) return guess;
+  if (qg > 0) {
+    hi = 2 * guess;
+    while (q(hi) > 0) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 100) return null;
+    }
+  } else {
+    lo = guess / 2;
+    for (let n = 0; q(lo) < 0; n++) {
+      hi = lo;
+      lo = n < 30 ? lo / 2 : 0;
+      if (lo === 0) break;
+    }
+  }
+  return brentRoot(q, lo, hi, tol);
+}
+
+/** The fits `rma` made, with their prepared data, for `caseDeletions`. */
+const prepared = new WeakMap<RmaUniFit, Prepared>();
+
 /** Fits a univariate random-effects (or fixed-effects, method "FE") model or meta-regression. */
 export function rma(input: RmaInput): RmaUniFit {
   const { y, v } = checkYiVi(input.yi, input.vi);
@@ -240,160 +549,21 @@ export function rma(input: RmaInput): RmaUniFit {
   const design = input.design ?? designMatrix(k, input.mods ?? [], input.intercept ?? true);
   if (design.k !== k) throw new MetaInputError(`the model matrix has ${design.k} rows but there are ${k} outcomes`);
   const { X, p } = design;
-  if (k < 1) throw new MetaInputError("no outcomes to analyse");
-  if (method !== "FE" ? k <= p : k < p) {
-    throw new MetaInputError(`too few outcomes (${k}) for ${p} coefficient(s)${method !== "FE" ? " plus tau2" : ""}`);
-  }
-  checkFullRank(X, k, p);
-  const btt = input.btt ?? defaultBtt(p, design.intercept);
-  const thr = input.control?.threshold ?? 1e-12;
-  const maxIter = input.control?.maxIter ?? 1000;
-  const tol = input.control?.tol ?? 1e-13;
-  const allPos = v.every((x) => x > 0);
-
-  let mean = 0;
-  for (let i = 0; i < k; i++) mean += y[i];
-  mean /= k;
-  const ymc = y.map((x) => x - mean);
-  const ones = new Float64Array(k).fill(1);
-
-  let tau2 = 0;
-  let seTau2 = NaN;
-  let iterations = 0;
-  const needPos = (m: string) => {
-    if (!allPos) throw new MetaInputError(`${m} estimator cannot be used when some sampling variances are 0`);
+  checkRows(X, k, p, method);
+  const d: Prepared = {
+    y, v, X, k, p, terms: design.terms, intercept: design.intercept, method, test, level,
+    btt: input.btt ?? defaultBtt(p, design.intercept),
+    thr: input.control?.threshold ?? 1e-12,
+    maxIter: input.control?.maxIter ?? 1000,
+    tol: input.control?.tol ?? 1e-13,
   };
+  const e = estimate(d, newScratch(k), { w: new Float64Array(k), r: new Float64Array(k), h: new Float64Array(k) });
+  const { tau2, fit, vb } = e;
 
-  if (k === 1) {
-    tau2 = 0;
-  } else if (method === "HE" || method === "ML" || method === "REML" || method === "EB") {
-    const f = wls(X, k, p, ones, ymc);
-    let trPV = 0;
-    for (let i = 0; i < k; i++) trPV += (1 - f.h[i]) * v[i];
-    tau2 = (f.rss - trPV) / (k - p);
-    if (method === "HE") {
-      const t = Math.max(tau2, 0);
-      const trPVPV = tracePDPD(X, k, p, ones, f.S, v, v);
-      seTau2 = Math.sqrt((2 * trPVPV + 4 * t * trPV + 2 * t * t * (k - p)) / ((k - p) * (k - p)));
-    } else {
-      tau2 = Math.max(0, tau2);
-      let change = Infinity;
-      while (change > thr) {
-        if (++iterations > maxIter) throw new MetaInputError(`${method} estimation of tau2 did not converge in ${maxIter} iterations`);
-        const old = tau2;
-        const w = weightsFor(v, tau2);
-        const g = wls(X, k, p, w, ymc);
-        let adj: number;
-        if (method === "EB") {
-          let sw = 0;
-          for (let i = 0; i < k; i++) sw += w[i];
-          adj = ((g.rss * k) / (k - p) - k) / sw;
-        } else {
-          let yPPy = 0;
-          for (let i = 0; i < k; i++) yPPy += (w[i] * g.r[i]) ** 2;
-          if (method === "ML") {
-            let sw = 0, sw2 = 0;
-            for (let i = 0; i < k; i++) { sw += w[i]; sw2 += w[i] * w[i]; }
-            adj = (yPPy - sw) / sw2;
-          } else {
-            adj = (yPPy - traceP(w, g)) / tracePDPD(X, k, p, w, g.S, ones, ones);
-          }
-        }
-        if (Number.isNaN(adj)) adj = 0;
-        while (tau2 + adj < 0) adj /= 2;
-        tau2 += adj;
-        change = Math.abs(old - tau2);
-      }
-      if ((method === "ML" || method === "REML") && allPos) {
-        // As metafor: if the likelihood at τ² = 0 beats the iterate, Fisher
-        // scoring stopped at a local maximum; take the boundary.
-        const ll = (t2: number) => {
-          const w = weightsFor(v, t2);
-          const g = wls(X, k, p, w, ymc);
-          let sl = 0;
-          for (let i = 0; i < k; i++) sl += Math.log(v[i] + t2);
-          return method === "ML"
-            ? -0.5 * k * Math.log(2 * Math.PI) - 0.5 * sl - 0.5 * g.rss
-            : -0.5 * (k - p) * Math.log(2 * Math.PI) - 0.5 * sl - 0.5 * g.logDetXWX - 0.5 * g.rss;
-        };
-        if (ll(0) - ll(tau2) > Math.pow(Number.EPSILON, 0.25) && tau2 > 1e-5) tau2 = 0;
-      }
-    }
-  } else if (method === "DL") {
-    needPos("DL");
-    const w = weightsFor(v, 0);
-    const f = wls(X, k, p, w, ymc);
-    const trP = traceP(w, f);
-    tau2 = (f.rss - (k - p)) / trP;
-    const t = Math.max(tau2, 0);
-    const sPP = tracePDPD(X, k, p, w, f.S, ones, ones);
-    seTau2 = Math.sqrt((2 * (k - p) + 4 * t * trP + 2 * t * t * sPP) / (trP * trP));
-  } else if (method === "SJ") {
-    let ss = 0;
-    for (let i = 0; i < k; i++) ss += ymc[i] * ymc[i];
-    const tau20 = ss / k;
-    const w = weightsFor(v, tau20);
-    const f = wls(X, k, p, w, ymc);
-    tau2 = (tau20 * f.rss) / (k - p);
-    const t = Math.max(tau2, 0);
-    const trPVPV = tracePDPD(X, k, p, w, f.S, v, v);
-    const trPVP = tracePDPD(X, k, p, w, f.S, v, ones);
-    const sPP = tracePDPD(X, k, p, w, f.S, ones, ones);
-    seTau2 = Math.sqrt(((tau20 * tau20) / ((k - p) * (k - p))) * (2 * trPVPV + 4 * t * trPVP + 2 * t * t * sPP));
-  } else if (method === "PM") {
-    needPos("PM");
-    const target = k - p;
-    const q = (t2: number) => wls(X, k, p, weightsFor(v, t2), ymc).rss - target;
-    const tauMax = Math.max(100, 10 * mad(y) ** 2);
-    if (q(0) < 0) tau2 = 0;
-    else if (q(tauMax) > 0) throw new MetaInputError("PM estimator: tau2 exceeds its search bound; use another method");
-    else tau2 = brentRoot(q, 0, tauMax, tol);
-  }
-  tau2 = Math.max(0, tau2);
-  if (method === "FE") tau2 = 0;
-
-  const w = weightsFor(v, tau2);
-  const fit = wls(X, k, p, w, y);
-  if (k > 1 && method !== "FE") {
-    if (method === "ML") {
-      let sw2 = 0;
-      for (let i = 0; i < k; i++) sw2 += w[i] * w[i];
-      seTau2 = Math.sqrt(2 / sw2);
-    } else if (method === "REML") {
-      seTau2 = Math.sqrt(2 / tracePDPD(X, k, p, w, fit.S, ones, ones));
-    } else if (method === "EB" || method === "PM") {
-      let sw = 0;
-      for (let i = 0; i < k; i++) sw += w[i];
-      seTau2 = Math.sqrt((2 * k * k) / (k - p) / (sw * sw));
-    }
-  }
-  const s2w = test === "t" ? (fit.rss <= Number.EPSILON ? 0 : fit.rss / (k - p)) : 1;
-  const vb = fit.S.map((x) => x * s2w);
   const se = Array.from({ length: p }, (_, j) => Math.sqrt(vb[j * p + j]));
   const df = test === "t" ? k - p : null;
   const coefficients = coefficientTable(design.terms, fit.beta, se, df, level);
-  const omnibus = omnibusTest(fit.beta, vb, p, btt, df);
-
-  // Heterogeneity statistics from the fixed-effect weights 1/vᵢ.
-  let QE = NaN, QEp = NaN, I2 = NaN, H2 = NaN, vt = NaN;
-  if (allPos) {
-    if (k > p) {
-      const w0 = weightsFor(v, 0);
-      const f0 = wls(X, k, p, w0, ymc);
-      QE = Math.max(0, f0.rss);
-      QEp = pChisq(QE, k - p);
-      vt = (k - p) / traceP(w0, f0);
-      if (method === "FE") {
-        I2 = Math.max(0, (100 * (QE - (k - p))) / QE);
-        H2 = QE / (k - p);
-      } else {
-        I2 = (100 * tau2) / (vt + tau2);
-        H2 = tau2 / vt + 1;
-      }
-    } else {
-      QE = 0; QEp = 1; I2 = 0; H2 = 1; vt = 0;
-    }
-  }
+  const omnibus = omnibusTest(fit.beta, vb, p, d.btt, df);
 
   let sumLog = 0;
   for (let i = 0; i < k; i++) sumLog += Math.log(v[i] + tau2);
@@ -411,16 +581,16 @@ export function rma(input: RmaInput): RmaUniFit {
     intercept: design.intercept,
     method, test, level,
     beta: fit.beta, vb, coefficients, df,
-    tau2, seTau2, I2, H2, vt,
-    QE, QEdf: k - p, QEp,
+    tau2, seTau2: e.seTau2, I2: e.I2, H2: e.H2, vt: e.vt,
+    QE: e.QE, QEdf: k - p, QEp: e.QEp,
     omnibus,
     logLikML, logLikREML,
     logLik: method === "REML" ? logLikREML : logLikML,
     fitted,
     residuals: fit.r,
-    weights: w,
-    s2w,
-    iterations,
+    weights: e.w,
+    s2w: e.s2w,
+    iterations: e.iterations,
     refit(rows: ArrayLike<number>): RmaUniFit {
       const idx = Array.from(rows);
       return rma({
@@ -431,7 +601,76 @@ export function rma(input: RmaInput): RmaUniFit {
       });
     },
   };
+  prepared.set(self, d);
   return self;
+}
+
+/** What a case-deletion refit yields: the parts of `RmaUniFit` the deletion diagnostics use. */
+export interface DeletionFit {
+  tau2: number;
+  beta: Float64Array;
+  vb: Float64Array;
+  s2w: number;
+  QE: number;
+  I2: number;
+  coefficients: Coefficient[];
+}
+
+/**
+ * Refits the model without each row i in turn — the model
+ * `fit.refit(all rows but i)` would fit, with the same convergence
+ * settings — and calls `each(i, fitᵢ)`, with null where the reduced model
+ * cannot be fitted (too few rows, rank deficiency, …). Unlike k calls of
+ * `refit`, the inputs are not validated again, the work arrays are
+ * allocated once, and ML/REML/EB iterations and the PM root search start
+ * from the full-data τ̂² (see `estimate`): the refits then take a few
+ * iterations each instead of a run from the HE estimate.
+ */
+export function caseDeletions(fit: RmaUniFit, each: (i: number, del: DeletionFit | null) => void): void {
+  const d = prepared.get(fit);
+  const { k, p } = fit;
+  if (!d) {
+    // A fit object not made by `rma` (e.g. a copy): refit it the plain way.
+    const rows = new Int32Array(k - 1);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0, r = 0; j < k; j++) if (j !== i) rows[r++] = j;
+      let del: RmaUniFit | null;
+      try {
+        del = fit.refit(rows);
+      } catch {
+        del = null;
+      }
+      each(i, del);
+    }
+    return;
+  }
+  const n = k - 1;
+  // The reduced data for row i are rows 0..i−1, i+1..k−1: start from row 0
+  // removed, then each step puts row i−1 back at position i−1.
+  const y = d.y.slice(1), v = d.v.slice(1), X = d.X.slice(p);
+  const s = newScratch(n);
+  const out = { w: new Float64Array(n), r: new Float64Array(n), h: new Float64Array(n) };
+  const df = d.test === "t" ? n - p : null;
+  for (let i = 0; i < k; i++) {
+    if (i > 0) {
+      y[i - 1] = d.y[i - 1];
+      v[i - 1] = d.v[i - 1];
+      for (let a = 0; a < p; a++) X[(i - 1) * p + a] = d.X[(i - 1) * p + a];
+    }
+    let del: DeletionFit | null = null;
+    try {
+      checkRows(X, n, p, d.method);
+      const e = estimate({ ...d, y, v, X, k: n }, s, out, fit.tau2);
+      const se = Array.from({ length: p }, (_, j) => Math.sqrt(e.vb[j * p + j]));
+      del = {
+        tau2: e.tau2, beta: e.fit.beta, vb: e.vb, s2w: e.s2w, QE: e.QE, I2: e.I2,
+        coefficients: coefficientTable(d.terms, e.fit.beta, se, df, d.level),
+      };
+    } catch {
+      del = null;
+    }
+    each(i, del);
+  }
 }
 
 import { pChisqUpper as pChisq } from "./dist.js";

@@ -20,6 +20,7 @@
 import { cholesky, spdInverse } from "../linalg.js";
 import { qNorm } from "../dist.js";
 import { MetaInputError } from "../errors.js";
+import { caseDeletions } from "../rma.js";
 import type { RmaUniFit } from "../types.js";
 
 export interface InfluenceDiagnostics {
@@ -61,16 +62,11 @@ export function influenceDiagnostics(fit: RmaUniFit): InfluenceDiagnostics {
     covRatio: new Array(k).fill(NaN), tau2Del: new Array(k).fill(NaN), QEDel: new Array(k).fill(NaN),
     hat, weight,
   };
-  const rows = new Int32Array(k - 1);
   const dfb = new Float64Array(p);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0, r = 0; j < k; j++) if (j !== i) rows[r++] = j;
-    let del: RmaUniFit;
-    try {
-      del = fit.refit(rows);
-    } catch {
-      continue; // e.g. the design loses full rank without row i: metafor reports NA too
-    }
+  // Deletions the reduced model cannot fit (e.g. the design loses full rank
+  // without row i) stay NaN, as metafor reports NA.
+  caseDeletions(fit, (i, del) => {
+    if (!del) return;
     let predFull = 0, predDel = 0, vPred = 0;
     for (let a = 0; a < p; a++) {
       predFull += X[i * p + a] * fit.beta[a];
@@ -88,7 +84,7 @@ export function influenceDiagnostics(fit: RmaUniFit): InfluenceDiagnostics {
     let resid = yi[i] - predDel;
     if (Math.abs(resid) < 100 * Number.EPSILON) resid = 0;
     out.rstudent[i] = resid / Math.sqrt(vi[i] * del.s2w + vPred + del.tau2 * del.s2w);
-  }
+  });
   return out;
 }
 

@@ -16,6 +16,7 @@
  */
 import { MetaInputError } from "../errors.js";
 import { spdInverse } from "../linalg.js";
+import { caseDeletions } from "../rma.js";
 import type { RmaFit, RmaMvFit, RmaUniFit } from "../types.js";
 
 export interface LeaveOneOut {
@@ -57,18 +58,10 @@ function leaveOneOutcomeOut(fit: RmaUniFit): LeaveOneOut {
   const { k } = fit;
   if (k < 2) throw new MetaInputError("leave-one-out analysis needs at least 2 outcomes");
   const out = emptyResult("outcome", k);
-  const rows = new Int32Array(k - 1);
-  for (let i = 0; i < k; i++) {
+  caseDeletions(fit, (i, f) => {
     out.omitted.push(String(i + 1));
-    for (let j = 0, r = 0; j < k; j++) if (j !== i) rows[r++] = j;
-    let f: RmaUniFit;
-    try {
-      f = fit.refit(rows);
-    } catch {
-      continue;
-    }
-    record(out, i, f, f.tau2, f.I2);
-  }
+    if (f) record(out, i, f, f.tau2, f.I2);
+  });
   return out;
 }
 
@@ -107,7 +100,7 @@ function leaveOneStudyOut(fit: RmaMvFit, labels?: ArrayLike<string>): LeaveOneOu
   return out;
 }
 
-function record(out: LeaveOneOut, i: number, f: RmaFit, tau2: number, I2: number): void {
+function record(out: LeaveOneOut, i: number, f: Pick<RmaFit, "coefficients" | "QE">, tau2: number, I2: number): void {
   const c = f.coefficients[0];
   out.estimate[i] = c.estimate;
   out.se[i] = c.se;
