@@ -57,6 +57,13 @@ function ScreenStage({ stage }: { stage: Stage }) {
   useEffect(() => setChanging(null), [user, stage]);
   const mine = useApi((s) => screeningApi.myDecisions(id, stage, 10, s), [id, stage, user, countsTick]);
   const record = changing?.record ?? next.data?.record ?? null;
+  // The decided record's buttons go away with it; focus, if it was there, moves to the next record's title.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!refocus.current || !record) return;
+    refocus.current = false;
+    if (document.activeElement === document.body || document.activeElement === null) document.getElementById("screening-record-title")?.focus();
+  }, [record?.id]);
   const decidedBy = useApi((s) => (record ? screeningApi.reviewersOf(id, stage, record.id, s) : Promise.resolve(null)), [id, stage, record?.id]);
   const firstReviewers = (decidedBy.data?.reviewers ?? []).filter((r) => r !== user);
   const title = stage === "full_text" ? "Full text screening" : "Title and abstract screening";
@@ -77,10 +84,29 @@ function ScreenStage({ stage }: { stage: Stage }) {
           </div>
           {outcome ? <p className="screening-outcome">{outcome}</p> : null}
           {next.loading && !next.data ? <Loading what="the next record" /> : null}
-          {next.data && !record && !changing ? (
+          {next.data && !record && !changing && next.data.remaining > 0 ? (
+            <div className="empty stack">
+              <p>
+                The {plural(next.data.remaining, "record")} left for you {next.data.remaining === 1 ? "is" : "are"} open on other reviewers' screens
+                just now. A served record is held for its reviewer for a while, so two people do not screen the same one at once.
+              </p>
+              <div className="row">
+                <button type="button" className="button-secondary" onClick={() => setTick((t) => t + 1)}>
+                  Check again
+                </button>
+              </div>
+            </div>
+          ) : null}
+          {next.data && !record && !changing && next.data.remaining === 0 ? (
             <p className="empty">
               Nothing left for you to screen at this stage.
               {next.data.awaitingSecond ? ` ${plural(next.data.awaitingSecond, "record")} await a second reviewer.` : ""}
+              {stage === "title_abstract" ? (
+                <>
+                  {" "}
+                  <Link to={buildPath("/projects/:id/screening/full-text", { id })}>Go to full-text screening</Link>
+                </>
+              ) : null}
             </p>
           ) : null}
           {changing ? (
@@ -110,6 +136,7 @@ function ScreenStage({ stage }: { stage: Stage }) {
               busy={!changing && next.loading}
               searches={searches.data ?? []}
               onDecided={(msg) => {
+                refocus.current = true;
                 setOutcome(msg);
                 setChanging(null);
                 setTick((t) => t + 1);
