@@ -117,14 +117,18 @@ function StoppingSection({ stage }: { stage: Stage }) {
       <div className="row">
         <div className="field narrow-field">
           <label htmlFor="stop-recall">Recall target (%)</label>
-          <input id="stop-recall" type="number" min={1} max={99.9} step="any" value={recall} onChange={(ev) => setRecall(ev.target.value)} aria-invalid={r > 0 && r < 1 ? undefined : true} />
+          <input id="stop-recall" type="number" min={1} max={99.9} step="any" value={recall} onChange={(ev) => setRecall(ev.target.value)} aria-invalid={r > 0 && r < 1 ? undefined : true} aria-describedby={valid ? undefined : "stop-error"} />
         </div>
         <div className="field narrow-field">
           <label htmlFor="stop-confidence">Confidence (%)</label>
-          <input id="stop-confidence" type="number" min={1} max={99.9} step="any" value={confidence} onChange={(ev) => setConfidence(ev.target.value)} aria-invalid={c > 0 && c < 1 ? undefined : true} />
+          <input id="stop-confidence" type="number" min={1} max={99.9} step="any" value={confidence} onChange={(ev) => setConfidence(ev.target.value)} aria-invalid={c > 0 && c < 1 ? undefined : true} aria-describedby={valid ? undefined : "stop-error"} />
         </div>
       </div>
-      {!valid ? <p className="field-error">Both figures must be between 0 and 100 (exclusive).</p> : null}
+      {!valid ? (
+        <p id="stop-error" className="field-error">
+          Both figures must be between 0 and 100 (exclusive).
+        </p>
+      ) : null}
       <ErrorMessage error={est.error} />
       {e ? (
         <>

@@ -1,11 +1,14 @@
 import { useEffect, useState } from "react";
-import type { ExclusionReason, Protocol } from "@homeward/model";
+import type { Protocol } from "@homeward/model";
 import { api } from "../../api";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { buildPath, Link, useLocation, useSearchParam } from "../../router";
+import { stageReasons } from "./rules";
 import { STAGES, stageFromParam, type Stage } from "./screeningApi";
 import "./screening.css";
+
+export { reasonLabel, recordedReason, stageReasons } from "./rules";
 
 export const SCREENING_VIEWS: { path: string; label: string }[] = [
   { path: "/projects/:id/screening", label: "Title and abstract" },
@@ -65,21 +68,6 @@ export function useStageProtocol(stage: Stage) {
   const reasons = stageReasons(protocol.data, stage);
   return { protocol, reasons };
 }
-
-export function stageReasons(p: Protocol | undefined, stage: Stage): ExclusionReason[] {
-  return [...(p?.exclusionReasons ?? [])].filter((r) => (r.stage ?? "any") === "any" || r.stage === stage).sort((a, b) => a.rank - b.rank);
-}
-
-/**
- * With several reasons chosen, the protocol's ranking decides the recorded
- * one: the highest-ranked (lowest rank number). The server applies the same
- * rule when it stores the decision; this is the preview.
- */
-export function recordedReason(chosen: ReadonlySet<string>, ranked: readonly ExclusionReason[]): ExclusionReason | null {
-  return ranked.find((r) => chosen.has(r.code)) ?? null;
-}
-
-export const reasonLabel = (code: string, ranked: readonly ExclusionReason[]) => ranked.find((r) => r.code === code)?.label ?? code;
 
 /** A boolean kept in localStorage (e.g. the prioritisation switch). */
 export function useStoredFlag(key: string, initial: boolean): [boolean, (v: boolean) => void] {
