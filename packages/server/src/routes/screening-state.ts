@@ -45,7 +45,7 @@ interface StoredDecision extends Decision {
   at: string;
 }
 
-type StateName = RecordStatus["state"];
+const UNSCREENED: RecordStatus = Object.freeze({ state: "unscreened" });
 
 export interface StageCounts {
   unscreened: number;
@@ -164,17 +164,18 @@ export class StageState {
   /** Recomputes one record's status and passes the outcome on (counts, queues, model, full-text stage). */
   refresh(recordId: string): void {
     const old = this.status.get(recordId);
-    const next = this.members.has(recordId)
+    let next = this.members.has(recordId)
       ? recordStatus(this.stage, this.needed(recordId), this.decisions.get(recordId) ?? [], this.reconciliations.get(recordId))
       : undefined;
+    // Most records are unscreened: one shared object keeps 100,000 of them off the heap.
+    if (next?.state === "unscreened") next = UNSCREENED;
     if (old) this.count(old, -1);
     if (next) {
       this.count(next, 1);
       this.status.set(recordId, next);
     } else this.status.delete(recordId);
     const open = next !== undefined && (next.state === "unscreened" || next.state === "awaiting_second");
-    const settled = next !== undefined && (next.state === "decided" || next.state === "reconciled");
-    const relevant = settled ? advances(next.verdict) : null;
+    const relevant = next !== undefined && (next.state === "decided" || next.state === "reconciled") ? advances(next.verdict) : null;
     if (this.plain.has(recordId)) this.plain.setClosed(this.plain.row(recordId), !open);
     if (this.prio.has(recordId) && this.prio.setDecision(recordId, relevant, !open)) this.dirty = true;
     if (this.stage === "title_abstract") this.project.titleAbstractOutcome(recordId, relevant === true);
