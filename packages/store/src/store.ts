@@ -29,7 +29,7 @@ import {
   type StudyView,
 } from "@homeward/model";
 import type BetterSqlite3 from "better-sqlite3";
-import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras, rowOf } from "./bulk.js";
+import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
 import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
 import type { Dialect } from "./migrations.js";
 
@@ -68,17 +68,8 @@ const ACTOR_FIELDS = new Set(["createdBy", "importedBy", "recordedBy", "updatedB
  */
 const AUDIT_EACH_MAX = 50;
 const AUDIT_IDS_MAX = 1000;
-/** Records written at once from which PostgreSQL gets a background VACUUM ANALYZE. */
+/** Records written by one transaction (however many calls) from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
-/**
- * GIN pending-list size for a transaction writing many records (PostgreSQL).
- * New entries of the records search index then go to the index's pending
- * list, which every search reads as well, and the VACUUM that follows the
- * commit merges them into the index; merged inline at the default 4 MB they
- * were half the cost of writing a record (the merge costs about the same
- * either way, it is only moved off the write).
- */
-const BULK_GIN_PENDING = "1GB";
 
 const now = () => new Date().toISOString();
 const notFound = (what: string) => new InputError(`${what} not found`, 404);
@@ -613,15 +604,11 @@ export class Store {
   private async insertRows<C extends CollectionName>(projectId: string, c: C, entities: Entity<C>[]): Promise<void> {
     if (entities.length === 0) return;
     if (!this.inTransaction) throw new Error("insertRows outside a transaction");
-    const rows = entities.map((e) => rowOf(c, projectId, e as Record<string, unknown>, this.dialect));
+    const rows = entities as Record<string, unknown>[];
     if (this.dialect === "sqlite") {
-      await insertSqlite(this.native!, c, rows);
+      await insertSqlite(this.native!, c, projectId, rows);
     } else {
-      if (c === "records" && this.recordsWritten < BULK_MAINTENANCE_MIN && this.recordsWritten + rows.length >= BULK_MAINTENANCE_MIN) {
-        // Set once per transaction; the VACUUM after its commit merges the pending list (see afterBulk).
-        await sql`SELECT set_config('gin_pending_list_limit', ${BULK_GIN_PENDING}, true)`.execute(this.db);
-      }
-      await insertPostgres(this.db, c, rows);
+      await insertPostgres(this.db, c, projectId, rows);
     }
     if (c === "records") this.recordsWritten += rows.length;
   }
