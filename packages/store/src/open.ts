@@ -28,6 +28,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const dir = resolve(opts.dataDir);
     mkdirSync(dir, { recursive: true });
     const sqlite = new Database(join(dir, SQLITE_FILE));
+    // 16 KB pages (before WAL mode, which fixes the size): bulk writes of records took about a
+    // quarter less CPU than with 4 KB pages (see README). A no-op for an existing database.
+    sqlite.pragma("page_size = 16384");
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");

@@ -76,6 +76,20 @@ describe("search words", () => {
   });
 });
 
+describe("SQLite file", () => {
+  it("is created with the page size chosen for bulk writes (it must be set before WAL mode)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "homeward-page-"));
+    await (await openStore({ dataDir: dir })).close();
+    const db = new Database(join(dir, SQLITE_FILE));
+    try {
+      expect(db.pragma("page_size", { simple: true })).toBe(16384);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
   let store: Store;
   let raw: (upTo: string) => Promise<Kysely<any>>;
