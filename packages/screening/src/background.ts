@@ -197,9 +197,9 @@ export class BackgroundPrioritiser {
     return this.queue.ranked;
   }
 
-  /** True while a retrain is running or waiting to run. */
+  /** True while a retrain is running or waiting to run (never after the service failed). */
   get busy(): boolean {
-    return this.inFlight || this.wanted;
+    return !this.service.error && (this.inFlight || this.wanted);
   }
 
   /** Adds a record (title and abstract text); a known id is ignored. Returns whether it was new. */
@@ -251,7 +251,7 @@ export class BackgroundPrioritiser {
 
   /** Resolves when no retrain is running or waiting (or the service has failed or closed). */
   idle(): Promise<void> {
-    if (!this.busy || this.service.error) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

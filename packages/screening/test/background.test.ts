@@ -87,3 +87,21 @@ describe.each([
     expect(b.ranking()).toEqual(["u", "v"]);
   });
 });
+
+describe("RankingService when the worker fails", () => {
+  it("reports the error and the queue keeps serving", async () => {
+    const errors: Error[] = [];
+    const service = new RankingService({ worker: new URL("data:text/javascript,throw new Error('boom')"), onError: (e) => errors.push(e) });
+    services.push(service);
+    const q = service.open("k");
+    ["a", "b"].forEach((id) => q.addRecord(id, `text ${id}`));
+    q.setDecision("a", true);
+    q.setDecision("b", false);
+    q.retrain();
+    await q.idle();
+    expect(errors[0]?.message).toMatch(/boom/);
+    expect(q.busy).toBe(false);
+    q.setDecision("a", null, false);
+    expect(q.next()).toBe("a");
+  });
+});
