@@ -1,72 +1,35 @@
 /**
- * Client for the analysis routes (/api/projects/:id/analysis*). The shapes
- * mirror `homeward meta` (@homeward/meta `MetaSpecResult`); they are
- * declared here because the web bundle must not pull in the engine or the
- * figure renderer.
+ * Client for the analysis routes (/api/projects/:id/analysis*). The answer is
+ * `homeward meta`'s (@homeward/meta `MetaSpecResult`) plus the figures the
+ * server renders. The engine types are imported type-only, so nothing of the
+ * engine or the Node-only figure renderer reaches the bundle.
  */
+import type { MetaSpecResult } from "@homeward/meta";
+import type { Figure } from "@homeward/figures";
+import type { AnalysisCell, AnalysisData } from "@homeward/review";
 import { ApiError, getUser } from "../../api";
 
-export interface Coefficient {
-  term: string;
-  estimate: number;
-  se: number;
-  statistic: number;
-  df: number | null;
-  p: number;
-  ciLower: number;
-  ciUpper: number;
-}
+export type { Coefficient } from "@homeward/meta";
 
-export interface FigureAnswer {
-  title: string;
-  description: string;
-  alt: string;
+/**
+ * A figure as the analysis answer carries it: the figure's texts plus what
+ * the server renders from it (SVG, the data as CSV, the compiled Vega spec).
+ */
+export type FigureAnswer = Pick<Figure, "title" | "description" | "alt"> & {
   svg: string;
   csv: string;
   vegaSpec: unknown;
-}
+};
 
-export interface AnalysisAnswer {
-  k: number;
-  coefficients: Coefficient[];
-  tau2?: number;
-  I2?: number;
-  H2?: number;
-  sigma2?: number[];
-  QE: number;
-  QEdf: number;
-  QEp: number;
-  QM?: number;
-  QMdf?: number[];
-  QMp?: number;
-  prediction?: { lower: number | null; upper: number | null };
-  logLik?: number;
-  robust?: { coefficients: Coefficient[]; QM: number; QMdf: number[]; QMp: number };
-  leave1out?: { unit: "outcome" | "study"; omitted: string[]; estimate: number[]; se: number[]; ciLower: number[]; ciUpper: number[]; tau2: number[]; I2: number[] };
-  influence?: {
-    rstudent: number[]; dffits: number[]; cookD: number[]; covRatio: number[]; tau2Del: number[]; QEDel: number[]; hat: number[]; weight: number[];
-    flags: { outlierThreshold: number; outliers: number[]; cookThresholdIQR: number; cookInfluentialIQR: number[]; cookThreshold4k: number; cookInfluential4k: number[] };
-  };
-  egger?: { statistic: number; df: number | null; p: number; limitEstimate: number | null; limitLower: number | null; limitUpper: number | null };
-  begg?: { tau: number; p: number; exact: boolean };
-  trimfill?: { k0: number; side: "left" | "right"; estimate: number; se: number; ciLower: number; ciUpper: number; tau2: number };
-  tau2CI?: { lower: number; upper: number; I2Lower: number; I2Upper: number; level: number; empty: boolean };
-  subgroups?: {
-    levels: string[]; k: number[]; estimate: number[]; se: number[]; ciLower: number[]; ciUpper: number[]; tau2: number[];
-    QW: number[]; QWdf: number[]; QWp: number[]; QB: number; QBdf: number; QBp: number;
-  };
-  failsafe?: { rosenthal: number; orwin: number; rosenberg: number; alpha: number; orwinTarget: number };
+export type AnalysisAnswer = MetaSpecResult & {
+  /** Requested figures; one the model cannot have carries `error` instead. */
   figures?: Record<string, FigureAnswer | { error: string }>;
-  skipped?: { effectSizeId: string; reason: string }[];
-}
+  /** With `data: "effectSizes"`: effect sizes left out and why. */
+  skipped?: AnalysisData["skipped"];
+};
 
-export type Cell = string | number | boolean | null;
-
-export interface ProjectData {
-  columns: string[];
-  rows: Record<string, Cell>[];
-  skipped: { effectSizeId: string; reason: string }[];
-}
+export type Cell = AnalysisCell;
+export type ProjectData = AnalysisData;
 
 const base = (projectId: string) => `/api/projects/${encodeURIComponent(projectId)}/analysis`;
 

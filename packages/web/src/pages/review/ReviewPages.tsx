@@ -6,9 +6,10 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, useSearchParam } from "../../router";
 import { FigurePanel } from "./FigurePanel";
+import type { PrismaCountField } from "@homeward/review";
 import { reviewApi, reviewBase, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
 
-const FIELD_LABELS: Record<string, string> = {
+const FIELD_LABELS: Record<PrismaCountField, string> = {
   database_results: "Records identified from databases",
   register_results: "Records identified from registers",
   duplicates: "Duplicate records removed",
@@ -78,7 +79,7 @@ export function PrismaPage() {
                 </tr>
               </thead>
               <tbody>
-                {Object.entries(data.prisma).map(([field, v]) => (
+                {(Object.entries(data.prisma) as [PrismaCountField, (typeof data.prisma)[PrismaCountField]][]).map(([field, v]) => (
                   <tr key={field}>
                     <th scope="row">{FIELD_LABELS[field] ?? field}</th>
                     <td>

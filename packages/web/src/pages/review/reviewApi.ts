@@ -1,79 +1,33 @@
 /**
- * Client for the review routes (/api/projects/:id/review/*). The answers'
- * shapes mirror @homeward/review; they are declared here because the web
- * bundle must not pull in the review package (it renders figures with
- * Node-only libraries on the server).
+ * Client for the review routes (/api/projects/:id/review/*). The answers are
+ * @homeward/review's own types, imported type-only, so nothing of the review
+ * package (which renders figures with Node-only libraries) reaches the bundle.
  */
+import type { Figure } from "@homeward/figures";
+import type {
+  AppraisalConflictDetail,
+  CerqualRow,
+  FlowCheck,
+  PrismaFlow,
+  PrismaSource,
+  RobPlotData,
+  TrailRecommendation,
+} from "@homeward/review";
 import { ApiError, getUser } from "../../api";
 
-export type Source = "live" | "recorded" | "none";
+export type Source = PrismaSource;
 
-export interface PrismaAnswer {
-  prisma: Record<string, number | Record<string, number> | null>;
-  prismaSource: Record<string, Source>;
-  checks: { identity: string; expected: number; actual: number }[];
-}
+/** The flow with its failed arithmetic checks. */
+export type PrismaAnswer = PrismaFlow & { checks: FlowCheck[] };
 
-export interface FigureAnswer {
-  title: string;
-  description: string;
-  alt: string;
-}
+/** A figure's texts (the route also sends its Vega-Lite spec, which the page does not read). */
+export type FigureAnswer = Pick<Figure, "title" | "description" | "alt">;
 
-export interface RobTool {
-  tool: string;
-  studies: number;
-  domains: string[];
-}
+/** An appraisal tool used in the project: its domains and how many studies it appraised. */
+export type RobTool = Pick<RobPlotData, "tool" | "domains"> & { studies: number };
 
-export interface ConflictAnswer {
-  study: string;
-  studyId: string;
-  appraisalId: string;
-  tool: string;
-  recorded: string;
-  implied: string | null;
-  rule: string;
-  accepted: { by: string; at: string; justification: string } | null;
-}
-
-export interface CerqualRowAnswer {
-  id: string;
-  statement: string;
-  methodologicalLimitations: { judgement: string | null; explanation: string };
-  coherence: { judgement: string | null; explanation: string };
-  adequacy: { judgement: string | null; explanation: string };
-  relevance: { judgement: string | null; explanation: string };
-  confidence: string | null;
-  explanation: string;
-  studies: { id: string; citation: string }[];
-}
-
-export interface TrailAnswer {
-  id: string;
-  kind: "principle" | "recommendation";
-  text: string;
-  rating: string | null;
-  findings: { id: string; statement: string; confidence: string | null; studyIds: string[] }[];
-  results: {
-    id: string;
-    label: string;
-    measure: string | null;
-    estimate: number | null;
-    ciLower: number | null;
-    ciUpper: number | null;
-    p: number | null;
-    kStudies: number | null;
-    kOutcomes: number | null;
-    studyIds: string[];
-  }[];
-  studies: {
-    id: string;
-    citation: string;
-    design: string | null;
-    reports: { id: string; role: "lead" | "linked"; citation: string; recordId: string | null }[];
-  }[];
-}
+export type ConflictAnswer = AppraisalConflictDetail;
+export type TrailAnswer = TrailRecommendation;
 
 const enc = encodeURIComponent;
 export const reviewBase = (projectId: string) => `/api/projects/${enc(projectId)}/review`;
@@ -100,7 +54,7 @@ export const reviewApi = {
   conflicts: (id: string, signal?: AbortSignal) => call<ConflictAnswer[]>("GET", `${reviewBase(id)}/appraisal-conflicts`, undefined, signal),
   acceptFlag: (id: string, body: { appraisalId: string; rule: string; justification: string }) =>
     call<unknown>("POST", `${reviewBase(id)}/appraisal-conflicts/accept`, body),
-  cerqual: (id: string, signal?: AbortSignal) => call<CerqualRowAnswer[]>("GET", `${reviewBase(id)}/cerqual`, undefined, signal),
+  cerqual: (id: string, signal?: AbortSignal) => call<CerqualRow[]>("GET", `${reviewBase(id)}/cerqual`, undefined, signal),
   trail: (id: string, signal?: AbortSignal) => call<TrailAnswer[]>("GET", `${reviewBase(id)}/recommendations`, undefined, signal),
 };
 
