@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { advances, canScreen, recordStatus, Random, reviewersNeeded, type AssignmentMode, type Decision, type RecordStatus } from "@homeward/screening";
+import { advances, canScreen, recordStatus, Random, reviewersNeeded, stoppingEstimate, type AssignmentMode, type Decision, type RecordStatus } from "@homeward/screening";
 import type { ScreeningStage } from "@homeward/model";
 
 /**
@@ -49,7 +49,7 @@ async function fromScratch(store: Store, project: string, stage: ScreeningStage)
       return (x.state === "decided" || x.state === "reconciled") && advances(x.verdict);
     });
   }
-  return { records, mode, statuses: statuses(records, stage, decisionRows, recs, mode) };
+  return { records, mode, decisionRows, statuses: statuses(records, stage, decisionRows, recs, mode) };
 }
 
 describe("screening state kept in step with the store", () => {
@@ -95,6 +95,24 @@ describe("screening state kept in step with the store", () => {
     expect(status.conflicts.map((c: { recordId: string }) => c.recordId).sort()).toEqual(
       [...ref.statuses].filter(([, x]) => x.status.state === "conflict").map(([id]) => id).sort(),
     );
+    // Agreement pairs and the screening sequence behind the stopping estimate.
+    const pairs = new Map<string, number>();
+    for (const [, x] of ref.statuses) {
+      const latest = [...new Set(x.decisions.map((d) => d.reviewer))].sort();
+      for (let i = 0; i < latest.length; i++) for (let j = i + 1; j < latest.length; j++) pairs.set(`${latest[i]}+${latest[j]}`, (pairs.get(`${latest[i]}+${latest[j]}`) ?? 0) + 1);
+    }
+    const ag = (await app.inject({ url: url("agreement", stage), headers: { "x-homeward-user": "ana" } })).json();
+    expect(Object.fromEntries(ag.byPair.map((p: { reviewers: string[]; n: number }) => [p.reviewers.join("+"), p.n]))).toEqual(Object.fromEntries(pairs));
+    const sequence: number[] = [];
+    const seen = new Set<string>();
+    for (const d of ref.decisionRows) {
+      const x = ref.statuses.get(d.recordId);
+      if (seen.has(d.recordId) || !x || (x.status.state !== "decided" && x.status.state !== "reconciled")) continue;
+      seen.add(d.recordId);
+      sequence.push(advances(x.status.verdict) ? 1 : 0);
+    }
+    const stop = (await app.inject({ url: url("stopping", stage), headers: { "x-homeward-user": "ana" } })).json();
+    expect(stop).toEqual(JSON.parse(JSON.stringify(stoppingEstimate(sequence, ref.records.length, { recallTarget: 0.95, confidence: 0.95 }))));
     for (const user of reviewers) {
       const n = await next(user, stage);
       const open = [...ref.statuses].filter(([, x]) => canScreen(x.needed, x.decisions, user, x.status.state === "reconciled"));

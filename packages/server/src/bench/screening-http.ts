@@ -118,6 +118,13 @@ try {
   console.log(`  next record while a retrain runs: ${stats(during)}`);
   if (idle.length) console.log(`  next record otherwise:           ${stats(idle)}`);
   console.log(`  decision (audited write + state update): ${stats(posts)}`);
+  const st: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const t0 = performance.now();
+    await status();
+    st.push(performance.now() - t0);
+  }
+  console.log(`  status (counts, conflicts, prioritisation): ${stats(st)}`);
   const ms = [...retrains.values()];
   console.log(`  retrain in the worker (fit + ranking all records): ${stats(ms)}`);
   await app.close();

@@ -248,10 +248,13 @@ export class StageState {
     return this.project.groupOf(recordId) ?? recordId;
   }
 
-  /** Records of the stage in the project's record order. */
-  memberIds(): string[] {
+  /** Records of the stage in the project's record order (members matching `keep`, when given). */
+  memberIds(keep?: (id: string) => boolean): string[] {
+    const ids = keep ? [...this.members.keys()].filter(keep) : [...this.members.keys()];
     const index = (id: string) => this.project.records.get(id)?.index ?? 0;
-    return [...this.members.keys()].sort((a, b) => index(a) - index(b));
+    // Usually already in order (records join in the order they were created); sorting checks it in one pass then.
+    for (let k = 1; k < ids.length; k++) if (index(ids[k - 1]) > index(ids[k])) return ids.sort((a, b) => index(a) - index(b));
+    return ids;
   }
 
   /** Records with a decision in this stage, in the order they got their first. */

@@ -163,7 +163,7 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
   app.get("/api/projects/:id/screening/:stage/status", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const st = (await screening(id)).stage(stage);
-    const conflictIds = st.memberIds().filter((r) => st.status.get(r)!.state === "conflict");
+    const conflictIds = st.memberIds((r) => st.status.get(r)!.state === "conflict");
     const conflicts = await Promise.all(
       conflictIds.map(async (recordId) => {
         const s = st.status.get(recordId) as Extract<RecordStatus, { state: "conflict" }>;
@@ -202,9 +202,8 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const st = (await screening(id)).stage(stage);
     // Each reviewer's latest decision per record, over records both of a pair decided.
     const pairs = new Map<string, { first: string[]; second: string[] }>();
-    for (const rid of st.memberIds()) {
-      const ds = st.decisions.get(rid);
-      if (!ds) continue;
+    for (const [rid, ds] of st.decisions) {
+      if (!st.members.has(rid)) continue;
       const latest = new Map<string, string>();
       for (const d of ds) latest.set(d.reviewer, d.verdict);
       const reviewers = [...latest.keys()].sort();
@@ -247,7 +246,7 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const ctx = actor(req);
     const st = (await screening(id)).stage(stage);
     // Single-screened excludes: settled as exclude by one reviewer's decision.
-    const pool = st.memberIds().filter((r) => {
+    const pool = st.memberIds((r) => {
       const s = st.status.get(r)!;
       return st.needed(r) === 1 && s.state === "decided" && s.verdict === "exclude";
     });
