@@ -68,6 +68,8 @@ export class StageState {
   /** Records of the stage, in the order they entered it. */
   readonly members = new Map<string, number>();
   readonly counts: StageCounts = { unscreened: 0, awaiting_second: 0, decided: 0, conflict: 0, reconciled: 0, include: 0, exclude: 0, maybe: 0 };
+  /** Records in conflict (kept so listing them does not scan the stage). */
+  readonly conflicts = new Set<string>();
   /** Records awaiting a second reviewer, per reviewer who made the first decision. */
   private readonly awaitingBy = new Map<string, number>();
   private readonly ids = new Set<string>();
@@ -174,6 +176,8 @@ export class StageState {
       this.count(next, 1);
       this.status.set(recordId, next);
     } else this.status.delete(recordId);
+    if (next?.state === "conflict") this.conflicts.add(recordId);
+    else this.conflicts.delete(recordId);
     const open = next !== undefined && (next.state === "unscreened" || next.state === "awaiting_second");
     const relevant = next !== undefined && (next.state === "decided" || next.state === "reconciled") ? advances(next.verdict) : null;
     if (this.plain.has(recordId)) this.plain.setClosed(this.plain.row(recordId), !open);
@@ -250,7 +254,11 @@ export class StageState {
 
   /** Records of the stage in the project's record order (members matching `keep`, when given). */
   memberIds(keep?: (id: string) => boolean): string[] {
-    const ids = keep ? [...this.members.keys()].filter(keep) : [...this.members.keys()];
+    return this.inRecordOrder(keep ? [...this.members.keys()].filter(keep) : [...this.members.keys()]);
+  }
+
+  /** Sorts ids in the project's record order. */
+  inRecordOrder(ids: string[]): string[] {
     const index = (id: string) => this.project.records.get(id)?.index ?? 0;
     // Usually already in order (records join in the order they were created); sorting checks it in one pass then.
     for (let k = 1; k < ids.length; k++) if (index(ids[k - 1]) > index(ids[k])) return ids.sort((a, b) => index(a) - index(b));

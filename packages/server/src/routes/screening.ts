@@ -163,7 +163,7 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
   app.get("/api/projects/:id/screening/:stage/status", async (req) => {
     const { id, stage } = parseInput(Params, req.params, "path");
     const st = (await screening(id)).stage(stage);
-    const conflictIds = st.memberIds((r) => st.status.get(r)!.state === "conflict");
+    const conflictIds = st.inRecordOrder([...st.conflicts]);
     const conflicts = await Promise.all(
       conflictIds.map(async (recordId) => {
         const s = st.status.get(recordId) as Extract<RecordStatus, { state: "conflict" }>;
