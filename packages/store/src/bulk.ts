@@ -137,20 +137,19 @@ const FTS_COLUMNS = "title, abstract, authors, journal, keywords, doi";
  * nothing else can write between these synchronous inserts.
  */
 export async function insertSqlite(db: BetterSqlite3.Database, c: CollectionName, projectId: string, entities: Record<string, unknown>[]): Promise<void> {
-  const rows = entities.map((e) => rowOf(c, projectId, e, "sqlite"));
   const cols = columnsOf(c, "sqlite");
   const insert = prepared(db, `INSERT INTO ${tableOf(c)} (${cols.map((x) => `"${x.name}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`);
   const index = c === "records" ? prepared(db, `INSERT INTO records_fts(rowid, ${FTS_COLUMNS}) SELECT rid, ${FTS_COLUMNS} FROM records WHERE rid BETWEEN ? AND ?`) : null;
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const end = Math.min(rows.length, i + BATCH);
+  for (let i = 0; i < entities.length; i += BATCH) {
+    const end = Math.min(entities.length, i + BATCH);
     let first = 0;
     let last = 0;
     for (let j = i; j < end; j++) {
-      last = insert.run(rows[j] as unknown[]).lastInsertRowid as number;
+      last = insert.run(rowOf(c, projectId, entities[j]!, "sqlite")).lastInsertRowid as number;
       if (j === i) first = last;
     }
     index?.run(first, last);
-    if (end < rows.length) await nextTurn();
+    if (end < entities.length) await nextTurn();
   }
 }
 
