@@ -217,3 +217,35 @@ export function spdLogDet(a: Float64Array, n: number): number {
   const l = Float64Array.from(a);
   return cholesky(l, n) ? cholLogDet(l, n) : NaN;
 }
+
+/**
+ * Solves the normal equations (XᵀWX) β = XᵀWy of a weighted least-squares
+ * fit given the lower triangle of XᵀWX in `lower` (p×p, row-major; only
+ * entries c ≤ a are read) and XᵀWy in `rhs`. Shared by the univariate and the
+ * multilevel fit so both factor, invert and solve in exactly the same order
+ * (their results are compared bit for bit). `lower` is left untouched.
+ * Returns null when XᵀWX is not positive definite (X not of full rank).
+ */
+export function solveNormalEquations(
+  lower: Float64Array,
+  rhs: Float64Array,
+  p: number,
+): { inverse: Float64Array; logDet: number; beta: Float64Array } | null {
+  const l = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) {
+    for (let c = 0; c <= a; c++) {
+      l[a * p + c] = lower[a * p + c];
+      l[c * p + a] = lower[a * p + c];
+    }
+  }
+  if (!cholesky(l, p)) return null;
+  const logDet = cholLogDet(l, p);
+  const inverse = cholInverse(l, p);
+  const beta = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    let s = 0;
+    for (let c = 0; c < p; c++) s += inverse[a * p + c] * rhs[c];
+    beta[a] = s;
+  }
+  return { inverse, logDet, beta };
+}

@@ -29,7 +29,7 @@
 import { MetaInputError } from "./errors.js";
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
-import { cholesky, cholInverse, cholLogDet, symEigen } from "./linalg.js";
+import { cholesky, cholInverse, cholLogDet, solveNormalEquations, symEigen } from "./linalg.js";
 import type { Coefficient, Method, RmaUniFit, Test } from "./types.js";
 
 export interface RmaControl {
@@ -108,16 +108,9 @@ function wls(X: Float64Array, k: number, p: number, w: Float64Array, y: Float64A
       for (let c = 0; c <= a; c++) A[a * p + c] += xa * X[row + c];
     }
   }
-  for (let a = 0; a < p; a++) for (let c = 0; c < a; c++) A[c * p + a] = A[a * p + c];
-  if (!cholesky(A, p)) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
-  const logDetXWX = cholLogDet(A, p);
-  const S = cholInverse(A, p);
-  const beta = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    let s = 0;
-    for (let c = 0; c < p; c++) s += S[a * p + c] * b[c];
-    beta[a] = s;
-  }
+  const solved = solveNormalEquations(A, b, p);
+  if (!solved) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
+  const { inverse: S, logDet: logDetXWX, beta } = solved;
   let rss = 0;
   for (let i = 0; i < k; i++) {
     const row = i * p;

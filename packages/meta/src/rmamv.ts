@@ -23,7 +23,7 @@
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { MetaInputError } from "./errors.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
-import { cholesky, cholInverse, cholInverseInto, cholLogDet, spdInverse } from "./linalg.js";
+import { cholesky, cholInverseInto, cholLogDet, solveNormalEquations, spdInverse } from "./linalg.js";
 import { checkFullRank, logDetXtX } from "./rma.js";
 import { pChisqUpper } from "./dist.js";
 import type { MvMethod, RmaMvFit, Test } from "./types.js";
@@ -447,16 +447,9 @@ function evaluate(B: Blocks, p: number, sigma2: number[], reml: boolean, withSco
     addNormalEquations(B, bi, p, XtWX, XtWy);
   }
   for (let c = 0; c < p; c++) for (let d = 0; d < c; d++) XtWX[d * p + c] = XtWX[c * p + d];
-  const Lx = Float64Array.from(XtWX);
-  if (!cholesky(Lx, p)) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
-  const logDetXWX = cholLogDet(Lx, p);
-  const H = cholInverse(Lx, p);
-  const beta = new Float64Array(p);
-  for (let c = 0; c < p; c++) {
-    let s = 0;
-    for (let d = 0; d < p; d++) s += H[c * p + d] * XtWy[d];
-    beta[c] = s;
-  }
+  const solved = solveNormalEquations(XtWX, XtWy, p);
+  if (!solved) throw new MetaInputError("model matrix not of full rank (XᵀWX is singular); cannot fit the model");
+  const { inverse: H, logDet: logDetXWX, beta } = solved;
   let rWr = 0;
   const grad = new Float64Array(L);
   const info = new Float64Array(L * L);
