@@ -59,11 +59,18 @@ describe("topRanked", () => {
     const r = new Random(7);
     for (let trial = 0; trial < 50; trial++) {
       const n = 1 + r.int(60);
-      const rows = Int32Array.from({ length: n }, (_, i) => 3 * i + r.int(3));
+      // Rows not always ascending (the queue ranks pools in any order).
+      const rows = Int32Array.from({ length: n }, (_, i) => (trial % 2 ? 3 * i + r.int(3) : 3 * (n - i) + r.int(3)));
       // Few distinct scores, so ties are common.
       const scores = Float64Array.from({ length: n }, () => r.int(6) / 2);
       const k = r.int(n + 3);
       const full = rankDescending(rows, scores);
+      // Against a plain comparison sort on (−score, row).
+      const naive = Array.from(rows)
+        .map((row, i) => ({ row, s: scores[i] }))
+        .sort((a, b) => b.s - a.s || a.row - b.row)
+        .map((x) => x.row);
+      expect(Array.from(full)).toEqual(naive);
       expect(Array.from(topRanked(rows, scores, k))).toEqual(Array.from(full.subarray(0, Math.min(k, n))));
     }
   });
