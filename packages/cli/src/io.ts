@@ -11,3 +11,19 @@ export const processIo: Io = {
   err: (t) => process.stderr.write(t),
   cwd: process.cwd(),
 };
+
+/** An Io that keeps what a command writes, for running the CLI in-process (tests, embedding). */
+export function captureIo(cwd: string): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    cwd,
+    out(t: string) {
+      io.stdout += t;
+    },
+    err(t: string) {
+      io.stderr += t;
+    },
+  };
+  return io;
+}

@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../run.js";
-import type { Io } from "../io.js";
+import { captureIo, type Io } from "../io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "homeward-dedupe-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io(): Io & { stdout: string; stderr: string } {
-  const o = { stdout: "", stderr: "", cwd: dir, out(t: string) { o.stdout += t; }, err(t: string) { o.stderr += t; } };
-  return o;
+  return captureIo(dir);
 }
 
 describe("homeward dedupe", () => {

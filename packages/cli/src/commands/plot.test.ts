@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../run.js";
-import type { Io } from "../io.js";
+import { captureIo, type Io } from "../io.js";
 
 // Reference values from metafor 3.8 (packages/meta/test/fixtures/generate-diagnostics.R).
 const fixtures = JSON.parse(readFileSync(new URL("../../../meta/test/fixtures/diagnostics.json", import.meta.url), "utf8"));
@@ -11,8 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), "homeward-plot-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io(): Io & { stdout: string; stderr: string } {
-  const o = { stdout: "", stderr: "", cwd: dir, out(t: string) { o.stdout += t; }, err(t: string) { o.stderr += t; } };
-  return o;
+  return captureIo(dir);
 }
 function close(a: number, e: number, what: string) {
   expect(Math.abs(a - e) <= 1e-6 * Math.abs(e) + 1e-9, `${what}: ${a} vs ${e}`).toBe(true);

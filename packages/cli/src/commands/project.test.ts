@@ -3,13 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Io } from "../index.js";
+import { captureIo } from "../io.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-cli-"));
 function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), cwd };
-  return { io, out: () => out.join(""), err: () => err.join("") };
+  const io = captureIo(cwd);
+  return { io: io as Io, out: () => io.stdout, err: () => io.stderr };
 }
 
 const at = "2024-05-01T10:00:00.000Z";

@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, storeOptionsFromEnv } from "@homeward/store";
 import { parseAll } from "@homeward/records";
 import { run, type Io } from "../index.js";
+import { captureIo } from "../io.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-records-"));
 function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), cwd };
-  return { io, out: () => out.join(""), err: () => err.join("") };
+  const io = captureIo(cwd);
+  return { io: io as Io, out: () => io.stdout, err: () => io.stderr };
 }
 
 let saved: string | undefined;

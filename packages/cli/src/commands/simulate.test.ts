@@ -4,15 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../run.js";
-import type { Io } from "../io.js";
+import { captureIo, type Io } from "../io.js";
 
 const fixture = fileURLToPath(new URL("../../../screening/test/fixtures/cohen2006_adhd_subset.csv", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "homeward-simulate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io(): Io & { stdout: string; stderr: string } {
-  const o = { stdout: "", stderr: "", cwd: dir, out(t: string) { o.stdout += t; }, err(t: string) { o.stderr += t; } };
-  return o;
+  return captureIo(dir);
 }
 
 describe("homeward simulate", () => {
