@@ -29,7 +29,7 @@
 import { MetaInputError } from "./errors.js";
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
-import { cholesky, cholInverse, cholLogDet, solveNormalEquations, symEigen } from "./linalg.js";
+import { cholesky, cholInverse, cholLogDet, matMul, solveNormalEquations, symEigen } from "./linalg.js";
 import type { Coefficient, Method, RmaUniFit, Test } from "./types.js";
 
 export interface RmaControl {
@@ -171,18 +171,9 @@ function tracePDPD(X: Float64Array, k: number, p: number, w: Float64Array, S: Fl
     e2[i] = w2 * d2[i];
   }
   const t2 = traceProd(S, xdx(X, k, p, e3), p);
-  const A = matMulSq(S, xdx(X, k, p, e1), p);
-  const B = matMulSq(S, xdx(X, k, p, e2), p);
+  const A = matMul(S, xdx(X, k, p, e1), p, p, p);
+  const B = matMul(S, xdx(X, k, p, e2), p, p, p);
   return t1 - 2 * t2 + traceProd(A, B, p);
-}
-
-function matMulSq(A: Float64Array, B: Float64Array, p: number): Float64Array {
-  const out = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let m = 0; m < p; m++) {
-    const v = A[a * p + m];
-    for (let c = 0; c < p; c++) out[a * p + c] += v * B[m * p + c];
-  }
-  return out;
 }
 
 /** wᵢ = 1/(vᵢ + τ²) into `out`. */
@@ -253,7 +244,7 @@ function scoringStep(method: Method, X: Float64Array, k: number, p: number, v: F
   }
   if (method === "EB") return ((rss * k) / (k - p) - k) / sw;
   if (method === "ML") return (yPPy - sw) / sw2;
-  const SB2 = matMulSq(S, B2, p);
+  const SB2 = matMul(S, B2, p, p, p);
   const trP = sw - traceProd(S, B2, p);
   const trPP = sw2 - 2 * traceProd(S, B3, p) + traceProd(SB2, SB2, p);
   return (yPPy - trP) / trPP;

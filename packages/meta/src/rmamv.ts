@@ -23,7 +23,7 @@
 import { Design, designMatrix, Moderator, subsetRows } from "./design.js";
 import { MetaInputError } from "./errors.js";
 import { checkYiVi, coefficientTable, defaultBtt, omnibusTest } from "./inference.js";
-import { cholesky, cholInverseInto, cholLogDet, solveNormalEquations, spdInverse } from "./linalg.js";
+import { cholesky, cholInverseInto, cholLogDet, matMul, solveNormalEquations, spdInverse } from "./linalg.js";
 import { checkFullRank, logDetXtX } from "./rma.js";
 import { pChisqUpper } from "./dist.js";
 import type { MvMethod, RmaMvFit, Test } from "./types.js";
@@ -470,7 +470,7 @@ function evaluate(B: Blocks, p: number, sigma2: number[], reml: boolean, withSco
     B.singleton.forEach((one, l) => {
       if (one) for (let c = 0; c < p; c++) for (let d = c + 1; d < p; d++) T[l][c * p + d] = T[l][d * p + c];
     });
-    const HT = T.map((t) => mul(H, t, p));
+    const HT = T.map((t) => matMul(H, t, p, p, p));
     for (let l = 0; l < L; l++) {
       grad[l] = reml ? -0.5 * (trWA[l] - tr(H, T[l])) + 0.5 * quad[l] : -0.5 * trWA[l] + 0.5 * quad[l];
       for (let m = l; m < L; m++) {
@@ -481,15 +481,6 @@ function evaluate(B: Blocks, p: number, sigma2: number[], reml: boolean, withSco
     }
   }
   return { llML, llREML, beta, H, logDetXWX, grad, info };
-}
-
-function mul(A: Float64Array, B: Float64Array, p: number): Float64Array {
-  const out = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let m = 0; m < p; m++) {
-    const x = A[a * p + m];
-    for (let c = 0; c < p; c++) out[a * p + c] += x * B[m * p + c];
-  }
-  return out;
 }
 
 /** Fits a multilevel model with nested random intercepts by REML or ML. */
