@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openStore, storeOptionsFromEnv } from "@homeward/store";
 import { run, type Io } from "../index.js";
 import { captureIo } from "../io.js";
@@ -11,15 +11,9 @@ function capture(cwd: string) {
   return { io: io as Io, out: () => io.stdout, err: () => io.stderr };
 }
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.HOMEWARD_EXAMPLES_DIR;
-  process.env.HOMEWARD_EXAMPLES_DIR = "";
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.HOMEWARD_EXAMPLES_DIR;
-  else process.env.HOMEWARD_EXAMPLES_DIR = saved;
-});
+// No example projects in these data folders.
+beforeAll(() => void vi.stubEnv("HOMEWARD_EXAMPLES_DIR", ""));
+afterAll(() => void vi.unstubAllEnvs());
 
 describe("homeward counts", () => {
   const cwd = mkdtempSync(join(tmpdir(), "homeward-counts-"));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openStore, storeOptionsFromEnv } from "@homeward/store";
 import { parseAll } from "@homeward/records";
 import { run, type Io } from "../index.js";
@@ -13,15 +13,9 @@ function capture(cwd: string) {
   return { io: io as Io, out: () => io.stdout, err: () => io.stderr };
 }
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.HOMEWARD_EXAMPLES_DIR;
-  process.env.HOMEWARD_EXAMPLES_DIR = "";
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.HOMEWARD_EXAMPLES_DIR;
-  else process.env.HOMEWARD_EXAMPLES_DIR = saved;
-});
+// No example projects in these data folders.
+beforeAll(() => void vi.stubEnv("HOMEWARD_EXAMPLES_DIR", ""));
+afterAll(() => void vi.unstubAllEnvs());
 
 const RIS = [
   "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nT2  - Orphanet J Rare Dis\nVL  - 6\nSP  - 60\nDO  - 10.1186/1750-1172-6-60\nZZ  - vendor field\nER  - \n",
