@@ -1,13 +1,16 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import fastifyStatic from "@fastify/static";
-import { z } from "zod";
-import { isInputError, PageQuery, type ProjectDetail, parseInput, ProjectCreate, ProjectPatch, RecordsQuery, UserName } from "@homeward/model";
+import { coreRoutes, IdParams, isInputError, parseInput } from "@homeward/model";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
-import type { Store, WriteContext } from "@homeward/store";
+import type { Store } from "@homeward/store";
+import { requestContext, writer } from "./context.js";
+import { serve } from "./contract.js";
+
+export { DEFAULT_USER, USER_HEADER } from "./context.js";
 
 export interface ServerOptions {
   store: Store;
@@ -19,12 +22,8 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
-export const USER_HEADER = "x-homeward-user";
-export const DEFAULT_USER = "local";
 export const defaultWebDir = (): string => fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
-const IdParams = z.object({ id: z.string().min(1) });
-const RecordParams = z.object({ id: z.string().min(1), recordId: z.string().min(1) });
 
 /**
  * The HTTP API (JSON under /api) and the web app (static files with an SPA
@@ -44,57 +43,30 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return reply.code(500).send({ error: `internal error: ${e.message ?? String(err)}` });
   });
 
-  const actor = (req: FastifyRequest): WriteContext => {
-    const h = req.headers[USER_HEADER];
-    const name = Array.isArray(h) ? h[0] : h;
-    return { actor: name === undefined || name === "" ? DEFAULT_USER : parseInput(UserName, name, `${USER_HEADER} header`) };
-  };
-  const params = <T extends z.ZodType>(schema: T, req: FastifyRequest) => parseInput(schema, req.params, "path");
+  requestContext(app);
+  const r = coreRoutes;
 
-  app.get("/api/health", async () => ({ ok: true, version: opts.version }));
-
-  app.get("/api/projects", async () => store.listProjects());
-  app.post("/api/projects", async (req, reply) => {
-    const body = parseInput(ProjectCreate, req.body ?? {}, "project");
-    const p = await store.createProject(body, actor(req));
-    return reply.code(201).send(p);
-  });
-  app.post("/api/projects/import", async (req, reply) => {
-    const copy = parseInput(z.object({ copy: z.enum(["true", "false"]).optional() }), req.query, "query").copy === "true";
-    const p = await store.importProject(req.body, { ...actor(req), copy });
-    return reply.code(201).send(p);
-  });
-  app.get("/api/projects/:id", async (req): Promise<ProjectDetail> => {
-    const { id } = params(IdParams, req);
+  serve(app, r.health, async () => ({ ok: true, version: opts.version }));
+  serve(app, r.listProjects, async () => store.listProjects());
+  serve(app, r.createProject, async ({ body, ctx }) => store.createProject(body, writer(ctx)));
+  serve(app, r.importProject, async ({ query, body, ctx }) => store.importProject(body, { ...writer(ctx), copy: query.copy === "true" }));
+  serve(app, r.getProject, async ({ params: { id } }) => {
     const summary = await store.getProjectSummary(id);
     return { ...summary, dashboard: { stages: dashboardStages(prismaFlow(await loadPrismaInput(store, id))) } };
   });
-  app.patch("/api/projects/:id", async (req) => {
-    const { id } = params(IdParams, req);
-    return store.updateProject(id, parseInput(ProjectPatch, req.body ?? {}, "project change"), actor(req));
-  });
-  app.get("/api/projects/:id/protocol", async (req) => store.getProtocol(params(IdParams, req).id));
-  app.put("/api/projects/:id/protocol", async (req) => store.setProtocol(params(IdParams, req).id, req.body, actor(req)));
-  app.get("/api/projects/:id/searches", async (req) => {
-    const { id } = params(IdParams, req);
+  serve(app, r.updateProject, async ({ params: { id }, body, ctx }) => store.updateProject(id, body, writer(ctx)));
+  serve(app, r.getProtocol, async ({ params: { id } }) => store.getProtocol(id));
+  serve(app, r.setProtocol, async ({ params: { id }, body, ctx }) => store.setProtocol(id, body, writer(ctx)));
+  serve(app, r.listSearches, async ({ params: { id } }) => {
     await store.getProject(id);
     return store.list(id, "searches");
   });
-  app.get("/api/projects/:id/records", async (req) => {
-    const { id } = params(IdParams, req);
-    return store.queryRecords(id, parseInput(RecordsQuery, req.query, "records query"));
-  });
-  app.get("/api/projects/:id/records/:recordId", async (req) => {
-    const { id, recordId } = params(RecordParams, req);
-    return store.get(id, "records", recordId);
-  });
-  app.get("/api/projects/:id/studies", async (req) => store.listStudyViews(params(IdParams, req).id));
-  app.get("/api/projects/:id/audit", async (req) => {
-    const { id } = params(IdParams, req);
-    return store.listAudit(id, parseInput(PageQuery, req.query, "audit query"));
-  });
+  serve(app, r.listRecords, async ({ params: { id }, query }) => store.queryRecords(id, query));
+  serve(app, r.getRecord, async ({ params: { id, recordId } }) => store.get(id, "records", recordId));
+  serve(app, r.listStudies, async ({ params: { id } }) => store.listStudyViews(id));
+  serve(app, r.listAudit, async ({ params: { id }, query }) => store.listAudit(id, query));
   app.get("/api/projects/:id/export", async (req, reply: FastifyReply) => {
-    const { id } = params(IdParams, req);
+    const { id } = parseInput(IdParams, req.params, "path");
     const file = await store.exportProject(id);
     const name = (file.project.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project") + ".homeward.json";
     return reply

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { api, errorMessage, type ProjectSummary } from "../api";
+import type { Project } from "@homeward/model";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatCount, formatDate } from "../format";
@@ -98,7 +99,7 @@ function ProjectTable({ projects }: { projects: ProjectSummary[] }) {
   );
 }
 
-function CreateProjectForm({ onCreated }: { onCreated: (p: ProjectSummary) => void }) {
+function CreateProjectForm({ onCreated }: { onCreated: (p: Project) => void }) {
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [errors, setErrors] = useState<ProjectInputErrors>({});
@@ -209,7 +210,7 @@ function Field({
 }
 
 /** Imports a project file previously exported from Homeward (JSON). */
-function ImportProjectForm({ onImported }: { onImported: (p: ProjectSummary) => void }) {
+function ImportProjectForm({ onImported }: { onImported: (p: Project) => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);

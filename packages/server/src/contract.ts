@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { parseInput, type AnswerOf, type ParsedBody, type ParsedParams, type ParsedQuery, type Route, type RouteSpec } from "@homeward/model";
+import type { RequestContext } from "./context.js";
+
+/** What a handler gets: its route's parsed inputs and the request context. */
+export interface HandlerInput<R extends RouteSpec> {
+  params: ParsedParams<R>;
+  query: ParsedQuery<R>;
+  body: ParsedBody<R>;
+  ctx: RequestContext;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * Registers the handler of a declared route: inputs are parsed with the
+ * route's schemas (a bad one is a 400 naming the part) and the answer is typed
+ * by the declaration. A handler that sends its own reply (a file, a CSV)
+ * returns the reply.
+ */
+export function serve<R extends Route>(
+  app: FastifyInstance,
+  route: R,
+  handler: (input: HandlerInput<R>) => Promise<AnswerOf<R> | FastifyReply>,
+): void {
+  app.route({
+    method: route.method,
+    url: route.path,
+    handler: async (req, reply) => {
+      const input = {
+        params: (route.params ? parseInput(route.params, req.params, "path") : undefined) as ParsedParams<R>,
+        query: (route.query ? parseInput(route.query, req.query ?? {}, "query") : undefined) as ParsedQuery<R>,
+        body: (route.body ? parseInput(route.body, req.body ?? defaultBody(route), bodyName(route)) : undefined) as ParsedBody<R>,
+        ctx: req.ctx,
+        req,
+        reply,
+      };
+      const answer = await handler(input);
+      if (answer === reply) return reply;
+      if (route.status === 204) return reply.code(204).send();
+      if (route.status) reply.code(route.status);
+      return answer;
+    },
+  });
+}
+
+// An empty POST carries no body; schemas with defaults then apply them.
+const defaultBody = (r: RouteSpec): unknown => (r.body && r.method !== "GET" ? {} : undefined);
+const bodyName = (r: RouteSpec): string => r.bodyName ?? "body";
