@@ -5,4 +5,3 @@ export * from "./entities.js";
 export * from "./collections.js";
 export * from "./project-file.js";
 export * from "./api.js";
-export * from "./contract.js";

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { parseInput, type AnswerOf, type ParsedBody, type ParsedParams, type ParsedQuery, type Route, type RouteSpec } from "@homeward/model";
+import type { AnswerOf, ParsedBody, ParsedParams, ParsedQuery, Route, RouteSpec } from "@homeward/api";
+import { parseInput } from "@homeward/model";
 import type { RequestContext } from "./context.js";
 
 /** What a handler gets: its route's parsed inputs and the request context. */

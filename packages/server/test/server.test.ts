@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ensureExamples, openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { coreRoutes } from "@homeward/model";
+import { coreRoutes } from "@homeward/api";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-server-"));
 

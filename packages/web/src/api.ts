@@ -16,7 +16,7 @@ import type {
   Search,
   StudyView,
 } from "@homeward/model";
-import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type Route } from "@homeward/model";
+import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type Route } from "@homeward/api";
 
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };
 export type StageCount = ProjectDetail["dashboard"]["stages"][number];

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import {
+  PageQuery,
+  ProjectCreate,
+  ProjectPatch,
+  RecordsQuery,
+  type AuditEntry,
+  type BibRecord,
+  type Page,
+  type Project,
+  type ProjectDetail,
+  type ProjectSummary,
+  type Protocol,
+  type RecordSummary,
+  type Search,
+  type StudyView,
+} from "@homeward/model";
+import { route } from "./route.js";
+
+export const IdParams = z.object({ id: z.string().min(1) });
+export const RecordParams = z.object({ id: z.string().min(1), recordId: z.string().min(1) });
+export const ImportQuery = z.object({ copy: z.enum(["true", "false"]).optional() });
+
+/** The routes of projects, their protocol, records table, studies and audit log. */
+export const coreRoutes = {
+  health: route<{ ok: boolean; version: string }>()({ method: "GET", path: "/api/health", summary: "server is up, and its version" }),
+  listProjects: route<ProjectSummary[]>()({ method: "GET", path: "/api/projects", summary: "projects with their counts" }),
+  createProject: route<Project>()({ method: "POST", path: "/api/projects", body: ProjectCreate, bodyName: "project", status: 201, summary: "create an empty project" }),
+  importProject: route<Project>()({
+    method: "POST",
+    path: "/api/projects/import",
+    query: ImportQuery,
+    // The project file is validated whole by the store (parseProjectFile), which names the bad part.
+    body: z.unknown(),
+    status: 201,
+    summary: "import a project file (as a copy with ?copy=true)",
+  }),
+  getProject: route<ProjectDetail>()({ method: "GET", path: "/api/projects/:id", params: IdParams, summary: "a project with its dashboard counts" }),
+  updateProject: route<Project>()({ method: "PATCH", path: "/api/projects/:id", params: IdParams, body: ProjectPatch, bodyName: "project change", summary: "change title or description" }),
+  getProtocol: route<Protocol>()({ method: "GET", path: "/api/projects/:id/protocol", params: IdParams, summary: "the project's protocol" }),
+  setProtocol: route<Protocol>()({
+    method: "PUT",
+    path: "/api/projects/:id/protocol",
+    params: IdParams,
+    // Validated by the store against Protocol, with its cross-field rules.
+    body: z.unknown(),
+    summary: "replace the protocol",
+  }),
+  listSearches: route<Search[]>()({ method: "GET", path: "/api/projects/:id/searches", params: IdParams, summary: "the project's searches" }),
+  listRecords: route<Page<RecordSummary>>()({
+    method: "GET",
+    path: "/api/projects/:id/records",
+    params: IdParams,
+    query: RecordsQuery,
+    summary: "the records table: paged, sorted, searched",
+  }),
+  getRecord: route<BibRecord>()({ method: "GET", path: "/api/projects/:id/records/:recordId", params: RecordParams, summary: "one record in full" }),
+  listStudies: route<StudyView[]>()({ method: "GET", path: "/api/projects/:id/studies", params: IdParams, summary: "studies with their reports" }),
+  listAudit: route<Page<AuditEntry>>()({
+    method: "GET",
+    path: "/api/projects/:id/audit",
+    params: IdParams,
+    query: PageQuery,
+    summary: "the audit log, newest first",
+  }),
+} as const;
+
+/** The whole project as a file download (not a JSON answer: a link, not a call). */
+export const exportPath = (projectId: string): string => `/api/projects/${encodeURIComponent(projectId)}/export`;
