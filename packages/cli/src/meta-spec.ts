@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
-import { InputError } from "@homeward/model";
-import { inlineRows, type Row } from "@homeward/meta";
+// The engine's own input error (kind "input", as the model's): the spec commands need nothing of the model, whose schemas cost start-up time.
+import { inlineRows, MetaInputError as InputError, type Row } from "@homeward/meta";
 
 // Column access and key checks are shared with every front end of a meta spec.
 export { checkKeys, labelColumn, numberColumn, stringField, type Row } from "@homeward/meta";

@@ -15,7 +15,6 @@ import type { Io } from "../io.js";
 export function register(program: Command, io: Io): void {
   program
     .command("dedupe")
-    .description("find duplicate records in an import file and print the groups as JSON")
     .requiredOption("--input <file>", "records file (RIS, WoS, MEDLINE, BibTeX, EndNote XML, CSV/TSV, EPPI JSON)")
     .option("--format <format>", "file format, when sniffing gets it wrong")
     .option("--preset <name>", "CSV column preset (covidence, rayyan, scopus, wos, bibdedupe)")

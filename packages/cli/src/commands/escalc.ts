@@ -1,5 +1,5 @@
-import { InputError } from "@homeward/model";
-import { escalc, MEASURE_INPUTS, type Measure } from "@homeward/meta";
+// The engine's own input error (kind "input", as the model's): escalc needs nothing of the model, whose schemas cost start-up time.
+import { escalc, isMetaInputError, MEASURE_INPUTS, MetaInputError as InputError, type Measure } from "@homeward/meta";
 import { checkKeys, loadRows, numberColumn, readSpec, stringField } from "../meta-spec.js";
 import type { Register } from "./index.js";
 
@@ -11,8 +11,10 @@ import type { Register } from "./index.js";
 export const register: Register = (program, io) => {
   program
     .command("escalc")
-    .description(`compute effect sizes and sampling variances (${Object.keys(MEASURE_INPUTS).join(", ")}) from a JSON spec; prints {"yi", "vi"}`)
-    .requiredOption("--spec <file>", 'JSON spec: {"data": "file.csv" | [rows], "measure": "SMD", "columns": {"m1i": "col", ...}}')
+    .requiredOption(
+      "--spec <file>",
+      `JSON spec: {"data": "file.csv" | [rows], "measure": "SMD", "columns": {"m1i": "col", ...}}; measures: ${Object.keys(MEASURE_INPUTS).join(", ")}`,
+    )
     .action((opts: { spec: string }) => {
       const { spec, dir } = readSpec(opts.spec, io.cwd);
       checkKeys(spec, ["data", "measure", "columns"]);
@@ -37,7 +39,7 @@ export const register: Register = (program, io) => {
         out = escalc(measure, data);
       } catch (err) {
         // Name the data column rather than the escalc input it feeds.
-        if (err instanceof Error && (err as { kind?: unknown }).kind === "input") {
+        if (isMetaInputError(err)) {
           throw new InputError(err.message.replace(/input "(\w+)"/g, (_, i: string) => `column "${String(map[i])}" (${i})`));
         }
         throw err;

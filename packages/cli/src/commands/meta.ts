@@ -19,7 +19,6 @@ export function fitSpec(spec: Record<string, unknown>, dir: string): FittedSpec 
 export const register: Register = (program, io) => {
   program
     .command("meta")
-    .description("fit a meta-analysis / meta-regression / multilevel model from a JSON spec and print the results as JSON")
     .requiredOption("--spec <file>", 'JSON spec: {"data", "yi", "vi", "method", "test", "random", "moderators", "intercept", "robust", "diagnostics", "subgroup"}')
     .action((opts: { spec: string }) => {
       const { spec, dir } = readSpec(opts.spec, io.cwd);

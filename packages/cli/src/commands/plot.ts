@@ -28,7 +28,6 @@ interface PlotOptions {
 export const register: Register = (program, io) => {
   program
     .command("plot")
-    .description("draw a figure for the model of a meta spec and print its long description")
     .requiredOption("--spec <file>", "JSON spec, as for `homeward meta`")
     .requiredOption("--figure <name>", FIGURES.join(" | "))
     .requiredOption("--out <file>", "output file, .svg or .png")

@@ -11,7 +11,7 @@ interface Common {
 }
 
 export const register: Register = (program, io) => {
-  const project = program.command("project").description("create, list, export and import projects");
+  const project = program.command("project");
   const common = (cmd: ReturnType<typeof project.command>) =>
     cmd
       .option("--data <dir>", "data folder (SQLite); ignored when DATABASE_URL is set", DEFAULT_DATA_DIR)

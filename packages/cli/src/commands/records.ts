@@ -39,7 +39,7 @@ function printProblems(io: Io, rep: ValidationReport): void {
 }
 
 export const register: Register = (program, io) => {
-  const records = program.command("records").description("validate, import and export bibliographic records");
+  const records = program.command("records");
   const fileOptions = (cmd: ReturnType<typeof records.command>) =>
     cmd
       .requiredOption("--file <file>", "records file (RIS, WoS, MEDLINE/nbib, BibTeX, EndNote XML, CSV/TSV, EPPI JSON)")

@@ -17,7 +17,6 @@ export async function stopServers(): Promise<void> {
 export const register: Register = (program, io) => {
   program
     .command("serve")
-    .description(`serve the web app and the HTTP API on http://${HOST}`)
     .option("--port <n>", "port (0 = any free port)", String(DEFAULT_PORT))
     .option("--data <dir>", "data folder, created on first start (ignored when DATABASE_URL is set)", DEFAULT_DATA_DIR)
     .action(async (o: { port: string; data: string }) => {

@@ -14,7 +14,6 @@ import type { Register } from "./index.js";
 export const register: Register = (program, io) => {
   program
     .command("simulate")
-    .description("simulate prioritised screening on a labelled CSV; prints the screening order and WSS@95, recall@10%, ATD as JSON")
     .requiredOption("--input <file>", "CSV with title, abstract and label_included (or label) columns, 0/1")
     .requiredOption("--priors <rows>", "0-based rows labelled first: at least one relevant and one irrelevant, e.g. 12,40")
     .option("--seed <n>", "random seed", "0")

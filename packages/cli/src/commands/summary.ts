@@ -6,9 +6,6 @@ import { DEFAULT_DATA_DIR, withStore } from "../data.js";
 export const register: Register = (program, io) => {
   program
     .command("summary")
-    .description(
-      "print a review's machine-readable summary as one JSON object: PRISMA counts and their sources, studies, typology, risk of bias, appraisal conflicts, CERQual, PROGRESS-Plus",
-    )
     .requiredOption("--project <id>", "project id, e.g. reunification (the built-in project)")
     .option("--data <dir>", "data folder (SQLite); ignored when DATABASE_URL is set", DEFAULT_DATA_DIR)
     .action(async (opts: { project: string; data: string }) => {
