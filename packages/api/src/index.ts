@@ -1,2 +1,5 @@
 export * from "./route.js";
 export * from "./core.js";
+export * from "./records.js";
+export * from "./collections.js";
+export * from "./analysis.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * The HTTP API as data: every route is declared once, with its method, path,
@@ -43,6 +43,17 @@ export const route =
   <Answer>() =>
   <const S extends RouteSpec>(spec: S): Route<S, Answer> =>
     spec as Route<S, Answer>;
+
+/**
+ * A body its handler checks itself, so that errors name the part as the
+ * engine or the store does (a project file, a meta spec, an entity of the
+ * collection named in the path). `Input` types what callers send; the
+ * handler sees `unknown`.
+ */
+export const checkedBody = <Input>(): z.ZodType<unknown, Input> => z.unknown() as unknown as z.ZodType<unknown, Input>;
+
+/** The answer of a route that sends a file (an export, a figure): fetched as a Blob, not parsed as JSON. */
+export type FileAnswer = Blob;
 
 type Input<T> = T extends z.ZodType ? z.input<T> : undefined;
 type Output<T> = T extends z.ZodType ? z.output<T> : undefined;

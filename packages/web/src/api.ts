@@ -16,7 +16,7 @@ import type {
   Search,
   StudyView,
 } from "@homeward/model";
-import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type Route } from "@homeward/api";
+import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type FileAnswer, type Route, type RouteSpec } from "@homeward/api";
 
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };
 export type StageCount = ProjectDetail["dashboard"]["stages"][number];
@@ -66,17 +66,24 @@ export function setUser(name: string): void {
 }
 
 /**
- * One call of a declared route (see `coreRoutes` in @homeward/model and the
- * engine packages' `contract` modules): the path parameters, query and body
- * the route declares, answered with the type it declares. Every page calls
- * the server through this.
+ * One call of a declared route (the route tables of @homeward/api): the path
+ * parameters, query and body the route declares, answered with the type it
+ * declares. Every page calls the server through this (`callFile` for a
+ * route answering a file, which `call` refuses to type).
  */
-export function call<R extends Route>(route: R, args: CallArgs<R>, signal?: AbortSignal): Promise<AnswerOf<R>> {
+export function call<R extends Route>(route: R, args: AnswerOf<R> extends FileAnswer ? never : CallArgs<R>, signal?: AbortSignal): Promise<AnswerOf<R>> {
   const a = args as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
   return send<AnswerOf<R>>(route.method, routeUrl(route, a.params, a.query), a.body, signal);
 }
 
-async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** A call of a declared route that answers a file (a figure, an export) rather than JSON. */
+export async function callFile<R extends Route<RouteSpec, FileAnswer>>(route: R, args: CallArgs<R>, signal?: AbortSignal): Promise<Blob> {
+  const a = args as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+  return (await fetchOk(route.method, routeUrl(route, a.params, a.query), a.body, signal)).blob();
+}
+
+/** The response of a request that succeeded; any failure as an ApiError with the server's message. */
+async function fetchOk(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json", "X-Homeward-User": getUser() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
@@ -91,21 +98,22 @@ async function send<T>(method: string, url: string, body?: unknown, signal?: Abo
     if ((err as { name?: string }).name === "AbortError") throw err;
     throw new ApiError("Cannot reach the Homeward server. Check that it is running.", 0);
   }
+  if (res.ok) return res;
+  const data = (await res.json().catch(() => null)) as { error?: unknown; details?: unknown } | null;
+  const e = data ?? {};
+  const message = typeof e.error === "string" && e.error ? e.error : `${res.status} ${res.statusText || "error"}`;
+  throw new ApiError(message, res.status, Array.isArray(e.details) ? e.details : undefined);
+}
+
+async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetchOk(method, url, body, signal);
   const text = await res.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      if (res.ok) throw new ApiError(`The server sent an unreadable answer to ${method} ${url}.`, res.status);
-    }
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(`The server sent an unreadable answer to ${method} ${url}.`, res.status);
   }
-  if (!res.ok) {
-    const e = (data ?? {}) as { error?: unknown; details?: unknown };
-    const message = typeof e.error === "string" && e.error ? e.error : `${res.status} ${res.statusText || "error"}`;
-    throw new ApiError(message, res.status, Array.isArray(e.details) ? e.details : undefined);
-  }
-  return data as T;
 }
 
 /** A call by method and path under /api, for routes not yet declared in a contract (being moved onto `call`). */

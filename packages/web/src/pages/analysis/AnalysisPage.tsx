@@ -3,7 +3,9 @@ import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { analysisApi, type AnalysisAnswer, type Cell } from "./analysisApi";
+import type { AnalysisAnswer } from "@homeward/api";
+import type { AnalysisCell as Cell } from "@homeward/review";
+import { analysisApi } from "./analysisApi";
 import {
   buildSpec, DIAGNOSTICS, distinctValues, FIGURES, guessLabelColumn, initialForm, METHOD_LABELS, MV_METHODS, parseCsv, UNI_METHODS,
   type FormState, type ModeratorState, type Table,

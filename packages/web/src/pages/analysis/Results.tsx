@@ -1,7 +1,9 @@
 import { useState, type ReactNode } from "react";
 import { ErrorMessage } from "../../components/Status";
 import { LongDescription } from "../review/FigurePanel";
-import { analysisApi, type AnalysisAnswer, type Coefficient, type FigureAnswer } from "./analysisApi";
+import type { AnalysisAnswer, AnalysisFigureAnswer as FigureAnswer } from "@homeward/api";
+import type { Coefficient } from "@homeward/meta";
+import { analysisApi } from "./analysisApi";
 import { FIGURES, num, pValue } from "./model";
 
 const TERM_LABELS: Record<string, string> = { intrcpt: "Intercept" };

@@ -4,7 +4,7 @@
  * formatting for the result tables.
  */
 import { parse } from "csv-parse/browser/esm/sync";
-import type { Cell } from "./analysisApi";
+import type { AnalysisCell as Cell } from "@homeward/review";
 
 export const UNI_METHODS = ["REML", "ML", "DL", "PM", "HE", "SJ", "EB", "FE"] as const;
 export const MV_METHODS = ["REML", "ML"] as const;

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { SearchKind, type BibRecord, type DuplicatePair } from "@homeward/model";
+import type { DedupeProjectResult, ExportFormat, FieldComparison, Format, ImportResult, PairVerdict, ValidationReport } from "@homeward/records";
+import { IdParams } from "./core.js";
+import { checkedBody, route, type FileAnswer } from "./route.js";
+
+/**
+ * A list of every member of the union `U`: the records package's format lists
+ * are values of a package the web must not bundle, so the contract spells them
+ * out and the compiler refuses a list that misses one.
+ */
+const allOf =
+  <U extends string>() =>
+  <const L extends readonly [U, ...U[]]>(list: L & ([U] extends [L[number]] ? unknown : { missing: Exclude<U, L[number]> })): L =>
+    list;
+
+export const IMPORT_FORMATS = allOf<Format>()(["ris", "wos", "medline", "endnote-xml", "bibtex", "csv", "tsv", "eppi-json"]);
+export const RECORD_EXPORT_FORMATS = allOf<ExportFormat>()(["ris", "csv", "bibtex", "endnote-xml"]);
+
+export const PairParams = z.object({ id: z.string().min(1), pairId: z.string().min(1) });
+
+/** How to read a records file: its name (the format is detected from it and the content unless given). */
+export const FileQuery = z.object({
+  fileName: z.string().min(1),
+  format: z.enum(IMPORT_FORMATS).optional(),
+  preset: z.string().min(1).optional(),
+  encoding: z.string().min(1).optional(),
+});
+
+/** A file to import into an existing search (`search`) or a new one (`source`, `kind`, `date`, `query`). */
+export const RecordsImportQuery = FileQuery.extend({
+  search: z.string().min(1).optional(),
+  source: z.string().trim().min(1).optional(),
+  kind: SearchKind.default("database"),
+  date: z.iso.date().optional(),
+  query: z.string().default(""),
+  skipInvalid: z.enum(["true", "false"]).optional(),
+}).refine((q) => !q.search !== !q.source, { message: "give either search (an existing search id) or source (a new search)" });
+
+export const RecordsExportQuery = z.object({ format: z.enum(RECORD_EXPORT_FORMATS) });
+
+/**
+ * The records file as sent, read as bytes whatever its content type (the
+ * records package detects encoding and format), so a JSON report is a file
+ * here rather than an API body.
+ */
+export const RecordsFile = checkedBody<Blob | ArrayBuffer | Uint8Array | string>();
+
+/** A maybe-queue pair with both records and how their fields compare. */
+export interface DuplicatePairView {
+  pair: DuplicatePair;
+  a: BibRecord;
+  b: BibRecord;
+  fields: FieldComparison[];
+  verdict: PairVerdict;
+}
+
+/** Record imports (validate, then import), duplicate detection and records export. */
+export const recordsRoutes = {
+  validateImport: route<ValidationReport>()({
+    method: "POST",
+    path: "/api/projects/:id/imports/validate",
+    params: IdParams,
+    query: FileQuery,
+    body: RecordsFile,
+    bodyName: "records file",
+    summary: "the validation report of a records file; nothing is written",
+  }),
+  importRecords: route<ImportResult>()({
+    method: "POST",
+    path: "/api/projects/:id/imports",
+    params: IdParams,
+    query: RecordsImportQuery,
+    body: RecordsFile,
+    bodyName: "records file",
+    status: 201,
+    summary: "import a records file in one transaction (422 with the report when refused)",
+  }),
+  dedupe: route<DedupeProjectResult>()({
+    method: "POST",
+    path: "/api/projects/:id/dedupe",
+    params: IdParams,
+    summary: "link duplicate records into groups; uncertain pairs join the maybe queue",
+  }),
+  getDuplicatePair: route<DuplicatePairView>()({
+    method: "GET",
+    path: "/api/projects/:id/duplicate-pairs/:pairId",
+    params: PairParams,
+    summary: "a duplicate pair side by side, compared field by field",
+  }),
+  exportRecords: route<FileAnswer>()({
+    method: "GET",
+    path: "/api/projects/:id/records-export",
+    params: IdParams,
+    query: RecordsExportQuery,
+    summary: "the project's records with their decisions as a file (RIS, CSV, BibTeX, EndNote XML)",
+  }),
+} as const;
