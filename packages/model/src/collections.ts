@@ -25,6 +25,12 @@ import {
   Study,
   StudyReport,
 } from "./entities.js";
+import type { Actor, CollectionRules, RuleContext, WriteOp } from "./rules/context.js";
+import { validateCodebookItems, validateExtractedValues } from "./rules/extracted-values.js";
+import { validateRecordedCounts } from "./rules/recorded-counts.js";
+import { signedBy } from "./rules/signatures.js";
+
+export * from "./rules/index.js";
 
 /**
  * Every project-scoped collection of entities, in a dependency-friendly order
@@ -35,38 +41,92 @@ import {
  * - `appendOnly`: entities are never updated or removed (history is the data).
  * - `permanent`: entities may be updated but never removed.
  * - `order`: field the store lists by (then id); default id.
+ * - `validate`, `permit`: the collection's rules (see `CollectionRules`; they
+ *   live in `rules/`), run by the store on every write so that no front end
+ *   can skip them.
  */
 export const collections = {
   members: { schema: Member, refs: {}, order: "addedAt" },
   searches: { schema: Search, refs: {}, order: "date" },
-  importBatches: { schema: ImportBatch, refs: { searchId: "searches" }, order: "importedAt", permanent: true },
+  importBatches: {
+    schema: ImportBatch,
+    refs: { searchId: "searches" },
+    order: "importedAt",
+    permanent: true,
+    permit: signedBy<ImportBatch>("importedBy", "import batch"),
+  },
   records: {
     schema: BibRecord,
     refs: { searchId: "searches", importBatchId: "importBatches", duplicateGroupId: "duplicateGroups" },
     order: "createdAt",
     permanent: true,
   },
-  duplicateGroups: { schema: DuplicateGroup, refs: { primaryRecordId: "records" }, order: "createdAt" },
-  duplicatePairs: { schema: DuplicatePair, refs: { recordIdA: "records", recordIdB: "records" }, order: "createdAt" },
+  duplicateGroups: {
+    schema: DuplicateGroup,
+    refs: { primaryRecordId: "records" },
+    order: "createdAt",
+    permit: signedBy<DuplicateGroup>("createdBy", "duplicate group"),
+  },
+  duplicatePairs: {
+    schema: DuplicatePair,
+    refs: { recordIdA: "records", recordIdB: "records" },
+    order: "createdAt",
+    permit: signedBy<DuplicatePair>("decidedBy", "duplicate decision"),
+  },
   screeningSettings: { schema: ScreeningSettings, refs: {}, order: "stage" },
   screeningAssignments: { schema: ScreeningAssignment, refs: { recordId: "records" }, order: "assignedAt" },
-  screeningDecisions: { schema: ScreeningDecision, refs: { recordId: "records" }, order: "at", appendOnly: true },
-  reconciliations: { schema: Reconciliation, refs: { recordId: "records" }, order: "at", appendOnly: true },
-  qaSamples: { schema: QaSample, refs: { recordIds: "records" }, order: "createdAt" },
-  fullTextRetrievals: { schema: FullTextRetrieval, refs: { recordId: "records" }, order: "updatedAt" },
-  recordedCounts: { schema: RecordedCount, refs: {}, order: "field" },
+  screeningDecisions: {
+    schema: ScreeningDecision,
+    refs: { recordId: "records" },
+    order: "at",
+    appendOnly: true,
+    permit: signedBy<ScreeningDecision>("reviewer", "screening decision"),
+  },
+  reconciliations: {
+    schema: Reconciliation,
+    refs: { recordId: "records" },
+    order: "at",
+    appendOnly: true,
+    permit: signedBy<Reconciliation>("resolvedBy", "reconciliation"),
+  },
+  qaSamples: { schema: QaSample, refs: { recordIds: "records" }, order: "createdAt", permit: signedBy<QaSample>("createdBy", "QA sample") },
+  fullTextRetrievals: {
+    schema: FullTextRetrieval,
+    refs: { recordId: "records" },
+    order: "updatedAt",
+    permit: signedBy<FullTextRetrieval>("updatedBy", "full-text retrieval status"),
+  },
+  recordedCounts: {
+    schema: RecordedCount,
+    refs: {},
+    order: "field",
+    validate: validateRecordedCounts,
+    permit: signedBy<RecordedCount>("recordedBy", "recorded count"),
+  },
   studies: { schema: Study, refs: {}, order: "name" },
   studyReports: { schema: StudyReport, refs: { studyId: "studies", recordId: "records" } },
-  codebookItems: { schema: CodebookItem, refs: {}, order: "order" },
+  codebookItems: { schema: CodebookItem, refs: {}, order: "order", validate: validateCodebookItems },
   outcomes: { schema: Outcome, refs: { studyId: "studies" } },
   extractedValues: {
     schema: ExtractedValue,
     refs: { studyId: "studies", itemId: "codebookItems", outcomeId: "outcomes" },
     order: "at",
+    validate: validateExtractedValues,
+    permit: signedBy<ExtractedValue>("reviewer", "extracted value"),
   },
-  effectSizes: { schema: EffectSize, refs: { outcomeId: "outcomes" } },
-  appraisals: { schema: Appraisal, refs: { studyId: "studies", outcomeId: "outcomes" }, order: "at" },
-  appraisalFlagAcceptances: { schema: AppraisalFlagAcceptance, refs: { appraisalId: "appraisals" }, order: "at" },
+  effectSizes: { schema: EffectSize, refs: { outcomeId: "outcomes" }, permit: signedBy<EffectSize>("createdBy", "effect size") },
+  appraisals: {
+    schema: Appraisal,
+    refs: { studyId: "studies", outcomeId: "outcomes" },
+    order: "at",
+    permit: signedBy<Appraisal>("reviewer", "appraisal"),
+  },
+  appraisalFlagAcceptances: {
+    schema: AppraisalFlagAcceptance,
+    refs: { appraisalId: "appraisals" },
+    order: "at",
+    permit: signedBy<AppraisalFlagAcceptance>("acceptedBy", "flag acceptance"),
+  },
   qualitativeFindings: { schema: QualitativeFinding, refs: { studyIds: "studies" }, order: "order" },
   reportedResults: { schema: ReportedResult, refs: { studyIds: "studies" } },
   recommendations: {
@@ -82,6 +142,9 @@ export const collections = {
     order?: string;
     appendOnly?: boolean;
     permanent?: boolean;
+    // `never`: each collection's hooks take its own entities, checked below.
+    validate?: (entities: readonly never[], ctx: RuleContext) => Promise<void>;
+    permit?: (op: WriteOp, before: never, after: never, actor: Actor) => void;
   }
 >;
 
@@ -91,6 +154,9 @@ export type CollectionName = keyof Collections;
 export type Entity<C extends CollectionName> = z.infer<Collections[C]["schema"]>;
 /** What a caller may pass for an entity of C (defaults not yet applied). */
 export type EntityInput<C extends CollectionName> = z.input<Collections[C]["schema"]>;
+
+// A hook declared on a collection takes that collection's entities (the `satisfies` above cannot name `Entity`).
+collections satisfies { [C in CollectionName]: CollectionRules<Entity<C>> & { schema: unknown } };
 
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
@@ -104,6 +170,8 @@ export interface CollectionInfo {
   order?: string;
   appendOnly?: boolean;
   permanent?: boolean;
+  validate?: (entities: readonly Record<string, unknown>[], ctx: RuleContext) => Promise<void>;
+  permit?: (op: WriteOp, before: Record<string, unknown> | null, after: Record<string, unknown> | null, actor: Actor) => void;
 }
 
 export function collectionInfo(c: CollectionName): CollectionInfo {

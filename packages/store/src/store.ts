@@ -5,6 +5,7 @@ import {
   collectionInfo,
   collectionNames,
   emptyProtocol,
+  fileRuleContext,
   InputError,
   parseInput,
   parseProjectFile,
@@ -17,6 +18,7 @@ import {
   PageQuery,
   PROJECT_FORMAT,
   PROJECT_FORMAT_VERSION,
+  type Actor,
   type CollectionName,
   type Entity,
   type EntityInput,
@@ -25,8 +27,10 @@ import {
   type ProjectSummary,
   type RecordsQueryInput,
   type RecordSummary,
+  type RuleContext,
   type StudyReportView,
   type StudyView,
+  type Where,
 } from "@homeward/model";
 import type BetterSqlite3 from "better-sqlite3";
 import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
@@ -37,6 +41,8 @@ import type { Dialect } from "./migrations.js";
 export interface WriteContext {
   actor: string;
   reason?: string | null;
+  /** The actor's roles in the project, for the collections' permission rules (none until sign-in provides them). */
+  roles?: readonly string[];
 }
 
 /** Fields the store fills when a new entity leaves them out: a fresh id, the time, the acting user. */
@@ -72,6 +78,7 @@ const AUDIT_IDS_MAX = 1000;
 const BULK_MAINTENANCE_MIN = 5000;
 
 const now = () => new Date().toISOString();
+const actorOf = (ctx: WriteContext): Actor => ({ name: ctx.actor, roles: ctx.roles ?? [] });
 const notFound = (what: string) => new InputError(`${what} not found`, 404);
 
 export interface AuditInput {
@@ -240,11 +247,19 @@ export class Store {
    * @homeward/model) then id. `where` filters on fields by equality.
    */
   async list<C extends CollectionName>(projectId: string, c: C, where: Partial<Record<keyof Entity<C> & string, string | number | null>> = {}): Promise<Entity<C>[]> {
+    return this.select(projectId, c, where);
+  }
+
+  /** `list` where a filter may also be a list of values (any of them matches, one query however many). */
+  private async select<C extends CollectionName>(projectId: string, c: C, where: Where<C>): Promise<Entity<C>[]> {
     let q = this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId);
-    for (const [field, v] of Object.entries(where)) {
+    for (const [field, v] of Object.entries(where as Record<string, string | number | null | readonly string[]>)) {
       const f = fieldMaps[c].find((m) => m.field === field);
       if (!f || f.kind === "json") throw new InputError(`cannot filter ${c} by ${field}`);
-      q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v);
+      if (Array.isArray(v)) {
+        if (v.length === 0) return [];
+        q = q.where(this.among(f.column, v));
+      } else q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v as string | number);
     }
     const rows = (await q.execute()).map((r) => fromRow(c, r));
     // Sorted here, not in SQL: PostgreSQL's text order follows the database locale, and both engines must agree.
@@ -261,11 +276,23 @@ export class Store {
     return fromRow(c, r) as Entity<C>;
   }
 
-  /** Adds entities (ids, times and acting user filled in when left out); returns them as stored. */
+  /**
+   * Adds entities (ids, times and acting user filled in when left out);
+   * returns them as stored. The time of an append-only entity is the store's:
+   * one given by the caller is refused.
+   */
   async insert<C extends CollectionName>(projectId: string, c: C, items: NewEntity<C>[], ctx: WriteContext): Promise<Entity<C>[]> {
     const t = now();
-    const schema = collectionInfo(c).schema;
+    const info = collectionInfo(c);
+    const schema = info.schema;
     const { time, actor } = autoFields(c);
+    // History is ordered by these times, so a caller may not place a decision in the past.
+    if (info.appendOnly) {
+      items.forEach((item, i) => {
+        const given = time.find((f) => (item as Record<string, unknown>)[f] !== undefined);
+        if (given) throw new InputError(`${items.length > 1 ? `${singular(c)} #${i + 1}` : singular(c)}: "${given}" is set by the store when it is recorded; leave it out`);
+      });
+    }
     const entities = items.map((item, i) => {
       const filled: Record<string, unknown> = { ...(item as object) };
       if (filled.id === undefined) filled.id = randomUUID();
@@ -275,8 +302,13 @@ export class Store {
       return parseInput(schema, filled, items.length > 1 ? `${singular(c)} #${i + 1}` : singular(c)) as Entity<C>;
     });
     return this.transaction(async (tx) => {
+      if (info.permit) {
+        const who = actorOf(ctx);
+        for (const e of entities) info.permit("create", null, e as Record<string, unknown>, who);
+      }
       await tx.getProject(projectId);
       await tx.checkNew(projectId, c, entities);
+      if (info.validate) await info.validate(entities as Record<string, unknown>[], tx.ruleContext(projectId));
       await tx.insertRows(projectId, c, entities);
       if (entities.length <= AUDIT_EACH_MAX) {
         for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
@@ -298,8 +330,10 @@ export class Store {
     return this.transaction(async (tx) => {
       const before = await tx.get(projectId, c, id);
       const after = parseInput(info.schema, { ...before, ...(patch as object), id }, singular(c)) as Entity<C>;
+      info.permit?.("update", before as Record<string, unknown>, after as Record<string, unknown>, actorOf(ctx));
       await tx.checkRefs(projectId, c, [after]);
       if (c === "studyReports") await tx.checkLeads(projectId, [after as Entity<"studyReports">], id);
+      if (info.validate) await info.validate([after as Record<string, unknown>], tx.ruleContext(projectId));
       const row = toRow(c, projectId, after as Record<string, unknown>);
       if (c === "records") Object.assign(row, recordExtras(after as Record<string, unknown>, tx.dialect));
       await tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute();
@@ -314,6 +348,7 @@ export class Store {
     if (info.appendOnly || info.permanent) throw new InputError(`${c} cannot be removed`, 409);
     await this.transaction(async (tx) => {
       const before = await tx.get(projectId, c, id);
+      info.permit?.("remove", before as Record<string, unknown>, null, actorOf(ctx));
       for (const other of collectionNames) {
         for (const [field, target] of Object.entries(collectionInfo(other).refs)) {
           if (target !== c) continue;
@@ -512,6 +547,7 @@ export class Store {
    */
   async importProject(value: unknown, opts: WriteContext & { copy?: boolean }): Promise<Project> {
     const file = parseProjectFile(value);
+    await validateFile(file);
     return this.transaction(async (tx) => {
       let project = file.project;
       if (await tx.hasProject(project.id)) {
@@ -558,10 +594,24 @@ export class Store {
    */
   private async existingIds(table: string, projectId: string, ids: string[], limit?: number): Promise<string[]> {
     if (ids.length === 0) return [];
-    const among =
-      this.dialect === "sqlite" ? sql`id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : sql`id = ANY(${ids}::text[])`;
-    const rows = await sql<{ id: string }>`SELECT id FROM ${sql.table(table)} WHERE project_id = ${projectId} AND ${among}${limit ? sql` LIMIT ${limit}` : sql``}`.execute(this.db);
+    const rows = await sql<{ id: string }>`SELECT id FROM ${sql.table(table)} WHERE project_id = ${projectId} AND ${this.among("id", ids)}${limit ? sql` LIMIT ${limit}` : sql``}`.execute(this.db);
     return rows.rows.map((r) => r.id);
+  }
+
+  /** `column` is one of `values` (text), the values passed as one array parameter (JSON on SQLite) whatever their number. */
+  private among(column: string, values: readonly string[]) {
+    return this.dialect === "sqlite"
+      ? sql<boolean>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`
+      : sql<boolean>`${sql.ref(column)} = ANY(${values}::text[])`;
+  }
+
+  /** What the collections' rules may read, answered inside this write's transaction; the protocol is read once per write. */
+  private ruleContext(projectId: string): RuleContext {
+    let protocol: Promise<Protocol> | undefined;
+    return {
+      protocol: () => (protocol ??= this.getProtocol(projectId)),
+      find: (c, where) => this.select(projectId, c, where),
+    };
   }
 
   /** Checks a new batch: ids not taken, references resolve, study lead rule. */
@@ -615,6 +665,28 @@ export class Store {
 }
 
 const IMPORT_ACTION = "project.import";
+
+/**
+ * The collections' `validate` rules over an imported file, answered from the
+ * file itself. Their `permit` rules are not run: the file carries decisions
+ * signed by other people long ago. Dependent collections go first, so a rule
+ * spanning two (a value and its codebook item) is reported for the entity
+ * that breaks it.
+ */
+async function validateFile(file: ProjectFile): Promise<void> {
+  const ctx = fileRuleContext(file);
+  for (const c of [...collectionNames].reverse()) {
+    const { validate } = collectionInfo(c);
+    const entities = file[c] as Record<string, unknown>[];
+    if (!validate || entities.length === 0) continue;
+    try {
+      await validate(entities, ctx);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`invalid project file: ${c}: ${err.message}`);
+      throw err;
+    }
+  }
+}
 
 function countsOf(file: ProjectFile): Record<string, number> {
   return Object.fromEntries(collectionNames.filter((c) => file[c].length > 0).map((c) => [c, file[c].length]));

@@ -283,4 +283,119 @@ describe.each(engines)("store on $name", ({ open }) => {
     const rows = await store.list("rt-1", "effectSizes");
     expect(rows[0]).toMatchObject({ yi: -0.8472978603872037, vi: 0.1738095238095238 });
   });
+
+  it("holds recorded counts to the model's rules on insert and update, within the write's transaction", async () => {
+    const p = await store.createProject({ title: "Counts" }, ana);
+    await store.setProtocol(p.id, { exclusionReasons: [{ code: "pop", rank: 1 }] }, ana);
+    const add = (count: object) => store.insert(p.id, "recordedCounts", [count as never], ana);
+    await expect(add({ field: "records_screened", value: 5, reasons: { pop: 1 } })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/a breakdown by reason applies to dbr_excluded and other_excluded only/),
+    });
+    await expect(add({ field: "dbr_excluded", value: 5, reasons: { "wrong-pop": 1 } })).rejects.toThrow(/"wrong-pop" is not an exclusion reason code of the protocol \(pop\)/);
+    await expect(add({ field: "dbr_excluded", value: 1, reasons: { pop: 2 } })).rejects.toThrow(/add up to 2, more than the dbr_excluded count 1/);
+    const [c] = await add({ field: "dbr_excluded", value: 5, reasons: { pop: 2 }, source: "s1" });
+    await add({ field: "dbr_excluded", value: 1, source: "s2" });
+    await expect(add({ field: "dbr_excluded", value: 9, source: "s1" })).rejects.toMatchObject({ status: 409 });
+    // The rule reads inside the transaction, so it sees the transaction's own earlier write.
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insert(p.id, "recordedCounts", [{ field: "duplicates", value: 1 }], ana);
+        await tx.insert(p.id, "recordedCounts", [{ field: "duplicates", value: 2 }], ana);
+      }),
+    ).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/duplicates is already recorded/) });
+    await expect(store.update(p.id, "recordedCounts", c!.id, { source: "s2" }, ana)).rejects.toMatchObject({ status: 409 });
+    await expect(store.update(p.id, "recordedCounts", c!.id, { value: 1 }, ana)).rejects.toThrow(/add up to 2, more than the dbr_excluded count 1/);
+    await store.update(p.id, "recordedCounts", c!.id, { value: 4 }, ana);
+    const counts = (await store.list(p.id, "recordedCounts")).map((x) => [x.field, x.source, x.value]);
+    expect(counts.sort()).toEqual([["dbr_excluded", "s1", 4], ["dbr_excluded", "s2", 1]]);
+  });
+
+  it("refuses an extracted value that does not fit its codebook item, and an item change that would leave one", async () => {
+    const p = await store.createProject({ title: "Extraction" }, ana);
+    await store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2020" }], ana);
+    await store.insert(p.id, "codebookItems", [
+      { id: "age", code: "mean_age", type: "number" },
+      { id: "country", code: "country", type: "single", options: [{ code: "uk" }, { code: "us" }] },
+    ], ana);
+    await expect(store.insert(p.id, "extractedValues", [{ studyId: "s1", itemId: "age", value: "seven" }], ana)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/codebook item "mean_age" \(number\): must be a number or null, not "seven"/),
+    });
+    await expect(store.insert(p.id, "extractedValues", [{ studyId: "s1", itemId: "country", value: "fr" }], ana)).rejects.toThrow(/one of the item's options \(uk, us\)/);
+    const [age] = await store.insert(p.id, "extractedValues", [
+      { studyId: "s1", itemId: "age", value: 7.5 },
+      { studyId: "s1", itemId: "country", value: "uk" },
+    ], ana);
+    await expect(store.update(p.id, "extractedValues", age!.id, { value: true }, ana)).rejects.toThrow(/must be a number/);
+    await expect(store.update(p.id, "codebookItems", "country", { options: [{ code: "us" }] }, ana)).rejects.toMatchObject({ status: 409 });
+    await store.update(p.id, "codebookItems", "country", { options: [{ code: "uk" }, { code: "us" }, { code: "fr" }] }, ana);
+    expect((await store.list(p.id, "extractedValues")).map((v) => v.value).sort()).toEqual([7.5, "uk"]);
+  });
+
+  it("reads what a batch's rules need once per batch, and nothing for collections without rules", async () => {
+    const p = await store.createProject({ title: "Batch rules" }, ana);
+    await store.insert(p.id, "studies", Array.from({ length: 100 }, (_, i) => ({ id: `s${i}`, name: `Study ${i}` })), ana);
+    await store.insert(p.id, "codebookItems", ["a", "b", "c"].map((id) => ({ id, code: id, type: "integer" as const })), ana);
+    const reads = vi.spyOn(Store.prototype as never, "select" as never);
+    const contexts = vi.spyOn(Store.prototype as never, "ruleContext" as never);
+    try {
+      const values = Array.from({ length: 300 }, (_, i) => ({ studyId: `s${i % 100}`, itemId: ["a", "b", "c"][i % 3]!, value: i }));
+      await store.insert(p.id, "extractedValues", values, ana);
+      expect(reads).toHaveBeenCalledTimes(1);
+      reads.mockClear();
+      contexts.mockClear();
+      await store.insert(p.id, "records", Array.from({ length: 300 }, (_, i) => ({ title: `Record ${i}` })), ana);
+      expect(reads).not.toHaveBeenCalled();
+      expect(contexts).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+      contexts.mockRestore();
+    }
+  });
+
+  it("refuses a decision signed by someone else, or timed by the caller", async () => {
+    const p = await store.createProject({ title: "Signatures" }, ana);
+    await store.insert(p.id, "records", [{ id: "r1", title: "A record" }], ana);
+    const decision = { recordId: "r1", stage: "title_abstract" as const, decision: "include" as const };
+    await expect(store.insert(p.id, "screeningDecisions", [{ ...decision, reviewer: "ben" }], ana)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/screening decision signed by "ben" cannot be recorded by "ana"/),
+    });
+    await expect(store.insert(p.id, "reconciliations", [{ ...decision, resolvedBy: "ben", reason: "x" }], ana)).rejects.toMatchObject({ status: 403 });
+    await expect(store.insert(p.id, "recordedCounts", [{ field: "duplicates", value: 1, recordedBy: "ben" }], ana)).rejects.toMatchObject({ status: 403 });
+    await expect(store.insert(p.id, "screeningDecisions", [{ ...decision, at: "2020-01-01T00:00:00.000Z" }], ana)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/"at" is set by the store/),
+    });
+    const [own] = await store.insert(p.id, "screeningDecisions", [{ ...decision, reviewer: "ana" }], ana);
+    const [filled] = await store.insert(p.id, "screeningDecisions", [decision], { actor: "ben" });
+    expect([own!.reviewer, filled!.reviewer]).toEqual(["ana", "ben"]);
+    expect((await store.list(p.id, "screeningDecisions")).map((d) => d.id).sort()).toEqual([own!.id, filled!.id].sort());
+    // Someone else may change a signed entity without re-signing it, but not sign it for a third person.
+    const [count] = await store.insert(p.id, "recordedCounts", [{ field: "duplicates", value: 1 }], ana);
+    expect((await store.update(p.id, "recordedCounts", count!.id, { value: 2 }, { actor: "ben" })).recordedBy).toBe("ana");
+    await expect(store.update(p.id, "recordedCounts", count!.id, { recordedBy: "carl" }, { actor: "ben" })).rejects.toMatchObject({ status: 403 });
+    expect((await store.update(p.id, "recordedCounts", count!.id, { recordedBy: "ben", value: 3 }, { actor: "ben" })).recordedBy).toBe("ben");
+  });
+
+  it("refuses a whole import whose entities break a collection's rule, writing nothing", async () => {
+    const usersBefore = await store.listUsers();
+    const wrongType = fullProjectFile("rt-rules") as ProjectFile;
+    wrongType.users.push({ name: "only-in-the-refused-file", displayName: "" });
+    (wrongType.extractedValues[0] as { value: unknown }).value = "seven and a half";
+    await expect(store.importProject(wrongType, ana)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^invalid project file: extractedValues: extracted value "ev1" for codebook item "age" \(number\): must be a number/),
+    });
+    const twice = fullProjectFile("rt-rules") as ProjectFile;
+    twice.recordedCounts.push({ ...twice.recordedCounts[0]!, id: "rcount2", value: 6 });
+    await expect(store.importProject(twice, ana)).rejects.toThrow(/^invalid project file: recordedCounts: dbr_excluded from s1 is counted twice/);
+    expect(await store.hasProject("rt-rules")).toBe(false);
+    expect(await store.listUsers()).toEqual(usersBefore);
+    // The same file with valid values imports, decisions signed by others included (imports carry history).
+    const ok = fullProjectFile("rt-rules");
+    await store.importProject(ok, { actor: "zoe" });
+    expect((await store.list("rt-rules", "screeningDecisions")).map((d) => d.reviewer)).toEqual(["ana", "ben"]);
+  });
 });

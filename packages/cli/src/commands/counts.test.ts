@@ -63,8 +63,8 @@ describe("homeward counts", () => {
     [["--field", "records_screend", "--value", "3"], /unknown PRISMA 2020 field "records_screend"/],
     [["--field", "records_screened", "--value", "-3"], /--value must be a whole number/],
     [["--field", "records_screened", "--value", "2.5"], /--value must be a whole number/],
-    [["--field", "records_screened", "--value", "5", "--by-reason", "x=1"], /--by-reason applies to dbr_excluded and other_excluded only/],
-    [["--field", "dbr_excluded", "--value", "5", "--by-reason", "x=6"], /add up to 6, more than --value 5/],
+    [["--field", "records_screened", "--value", "5", "--by-reason", "x=1"], /a breakdown by reason applies to dbr_excluded and other_excluded only/],
+    [["--field", "dbr_excluded", "--value", "5", "--by-reason", "x=6"], /add up to 6, more than the dbr_excluded count 5/],
     [["--field", "dbr_excluded", "--value", "5", "--by-reason", "wrong-pop=2"], /"wrong-pop" is not an exclusion reason code of the protocol/],
   ])("refuses bad input with exit 2 and writes nothing (%#)", async (args, reason) => {
     if (process.env.DATABASE_URL) return;

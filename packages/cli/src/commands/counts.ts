@@ -1,4 +1,4 @@
-import { InputError, type RecordedCount } from "@homeward/model";
+import { InputError, prismaField } from "@homeward/model";
 import { PRISMA_FIELDS } from "@homeward/review";
 import type { Register } from "./index.js";
 import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
@@ -17,9 +17,6 @@ interface SetOptions extends Common {
   reason?: string;
   byReason: string[];
 }
-
-/** Fields whose count the PRISMA 2020 diagram breaks down by exclusion reason. */
-const REASON_FIELDS = new Set(["dbr_excluded", "other_excluded"]);
 
 function count(text: string, what: string): number {
   if (!/^\d+$/.test(text.trim())) throw new InputError(`${what} must be a whole number ≥ 0, not "${text}"`);
@@ -50,44 +47,31 @@ export const register: Register = (program, io) => {
     .option("--by-reason <code=n>", "excluded counts: the number excluded for one reason (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--reason <text>", "why the count is set, recorded in the audit log")
     .action(async (o: SetOptions) => {
-      if (!(PRISMA_FIELDS as readonly string[]).includes(o.field)) {
-        throw new InputError(`unknown PRISMA 2020 field "${o.field}" (one of ${PRISMA_FIELDS.join(", ")})`);
-      }
+      const field = prismaField(o.field);
       const value = count(o.value, "--value");
       let reasons: Record<string, number> | null = null;
       if (o.byReason.length > 0) {
-        if (!REASON_FIELDS.has(o.field)) throw new InputError(`--by-reason applies to ${[...REASON_FIELDS].join(" and ")} only`);
         reasons = {};
         for (const pair of o.byReason) {
           const m = /^([^=]+)=(.*)$/.exec(pair);
           if (!m) throw new InputError(`--by-reason takes CODE=N, not "${pair}"`);
           const code = m[1]!.trim();
-          if (code in reasons) throw new InputError(`--by-reason gives "${code}" twice`);
+          if (Object.hasOwn(reasons, code)) throw new InputError(`--by-reason gives "${code}" twice`);
           reasons[code] = count(m[2]!, `--by-reason ${code}`);
         }
-        const sum = Object.values(reasons).reduce((a, b) => a + b, 0);
-        if (sum > value) throw new InputError(`the counts by reason add up to ${sum}, more than --value ${value}`);
       }
       const ctx = { actor: actorOf(o.user), reason: o.reason ?? null };
       const source = o.source ?? null;
+      // The store holds the count to the model's rules (known reason codes, a consistent
+      // breakdown, one count per field and source); `set` changes the count already there.
       const saved = await withStore(o.data, io, (store) =>
         store.transaction(async (tx) => {
-          if (reasons) {
-            const known = (await tx.getProtocol(o.project)).exclusionReasons.map((r) => r.code);
-            const unknown = Object.keys(reasons).find((c) => !known.includes(c));
-            if (unknown !== undefined) {
-              throw new InputError(`"${unknown}" is not an exclusion reason code of the protocol (${known.join(", ") || "none defined"})`);
-            }
+          const [existing] = await tx.list(o.project, "recordedCounts", { field, source });
+          const fields = { value, reasons, note: o.note ?? existing?.note ?? null };
+          if (existing) {
+            return tx.update(o.project, "recordedCounts", existing.id, { ...fields, recordedBy: ctx.actor, recordedAt: new Date().toISOString() }, ctx);
           }
-          const existing = await tx.list(o.project, "recordedCounts", { field: o.field, source } as never);
-          if (existing.length > 1) {
-            throw new InputError(`${existing.length} counts are recorded for ${o.field}${source ? ` from ${source}` : ""}; remove the extra ones first`, 409);
-          }
-          const fields = { value, reasons, note: o.note ?? existing[0]?.note ?? null };
-          if (existing.length === 1) {
-            return tx.update(o.project, "recordedCounts", existing[0]!.id, { ...fields, recordedBy: ctx.actor, recordedAt: new Date().toISOString() }, ctx);
-          }
-          const [created] = await tx.insert(o.project, "recordedCounts", [{ field: o.field as RecordedCount["field"], source, ...fields }], ctx);
+          const [created] = await tx.insert(o.project, "recordedCounts", [{ field, source, ...fields }], ctx);
           return created!;
         }),
       );

@@ -1,20 +1,20 @@
-/** Exclusion-reason rules as the screening page applies them (pure, unit-tested against @homeward/screening). */
-import type { ExclusionReason, Protocol } from "@homeward/model";
+/** Exclusion-reason rules as the screening page applies them: the model's, which the store and server apply too. */
+import { recordedExclusionReason, stageExclusionReasons, type ExclusionReason, type Protocol } from "@homeward/model";
 import type { Stage } from "./screeningApi";
 
 /** The protocol's exclusion reasons usable at `stage`, highest rank (lowest number) first. */
 export function stageReasons(p: Pick<Protocol, "exclusionReasons"> | undefined, stage: Stage): ExclusionReason[] {
-  return [...(p?.exclusionReasons ?? [])].filter((r) => (r.stage ?? "any") === "any" || r.stage === stage).sort((a, b) => a.rank - b.rank);
+  return p ? stageExclusionReasons(p, stage) : [];
 }
 
 /**
  * With several reasons chosen, the protocol's ranking decides the recorded
- * one: the highest-ranked (lowest rank number). The server applies the same
- * rule when it stores the decision; this is the preview.
+ * one: the highest-ranked (lowest rank number). This is the preview of what
+ * the server records; `ranked` is the stage's list from `stageReasons`.
  */
 export function recordedReason(chosen: ReadonlySet<string>, ranked: readonly ExclusionReason[]): ExclusionReason | null {
-  return ranked.find((r) => chosen.has(r.code)) ?? null;
+  const code = recordedExclusionReason({ exclusionReasons: [...ranked] }, [...chosen]);
+  return ranked.find((r) => r.code === code) ?? null;
 }
 
 export const reasonLabel = (code: string, ranked: readonly ExclusionReason[]) => ranked.find((r) => r.code === code)?.label ?? code;
-
