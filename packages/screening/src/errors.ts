@@ -1,12 +1,14 @@
 /**
  * Bad input to a screening computation. Carries `kind = "input"` like every
  * Homeward input error, so the CLI answers with exit code 2 and the server
- * with a 4xx, without this package depending on @homeward/model.
+ * with a 4xx (404 when the thing asked about is not there).
  */
 export class ScreeningInputError extends Error {
   readonly kind = "input" as const;
-  readonly status = 400;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 400,
+  ) {
     super(message);
     this.name = "ScreeningInputError";
   }

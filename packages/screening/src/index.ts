@@ -12,3 +12,4 @@ export * from "./workflow.js";
 export * from "./prioritiser.js";
 export * from "./queue.js";
 export * from "./background.js";
+export * from "./engine/index.js";

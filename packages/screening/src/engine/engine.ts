@@ -1,0 +1,302 @@
+import type { BibRecord, QaSample } from "@homeward/model";
+import { stoppingEstimate, type StoppingOptions } from "../stopping.js";
+import { validateReconciliation, type Reconciliation, type Stage } from "../workflow.js";
+import type { AgreementAnswer, QaSampleView, StageCounts, StoppingAnswer } from "./answers.js";
+import { assignmentMode, currentSettings, screeningRecord, type DecisionEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
+import { qaReview } from "./qa-review.js";
+import { ImportOrder, StageEngine, type Candidate, type CandidateOptions, type RankingQueue, type StageSnapshot } from "./stage.js";
+
+export interface ScreeningEngineOptions {
+  /** The ranking queue of each stage (e.g. `RankingService.open(…)`); import order without one. */
+  ranking?: Partial<Record<Stage, RankingQueue>>;
+}
+
+/** A project's screening data as the store holds it: what the state is rebuilt from. */
+export interface ProjectScreeningData {
+  records: readonly (ScreeningRecord | Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId">)[];
+  decisions: readonly DecisionEvent[];
+  reconciliations: readonly ReconciliationEvent[];
+  settings: readonly SettingsEvent[];
+  qaSamples?: readonly QaSample[];
+}
+
+/** A stage's status: mode, size, counts and the records in conflict (in record order). */
+export interface StageStatus {
+  stage: Stage;
+  mode: StageEngine["mode"];
+  records: number;
+  counts: StageCounts;
+  conflicts: ReturnType<StageEngine["conflicts"]>;
+}
+
+/**
+ * The events that build a project's screening state from its data, in the
+ * order the reload applies them: settings, records, then each stage's
+ * decisions and reconciliations in the order given (the store's: by time).
+ */
+export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
+  const events: ScreeningEvent[] = [];
+  for (const settings of data.settings) events.push({ type: "settings", settings });
+  for (const r of data.records) events.push({ type: "record.added", record: "text" in r ? r : screeningRecord(r) });
+  for (const stage of ["title_abstract", "full_text"] as const) {
+    for (const decision of data.decisions) if (decision.stage === stage) events.push({ type: "decision", decision });
+    for (const reconciliation of data.reconciliations) if (reconciliation.stage === stage) events.push({ type: "reconciliation", reconciliation });
+  }
+  for (const sample of data.qaSamples ?? []) events.push({ type: "qa.sample", sample });
+  return events;
+}
+
+/**
+ * The whole screening state machine of one project, as a pure function of
+ * the events it was given (no I/O, no clock: times are arguments; the ranking
+ * queues it is given are its only moving part). Both stages, duplicate
+ * groups (a lease is per group), the admission of title/abstract outcomes to
+ * full text, assignment modes, leases, QA samples; every query answers from
+ * state kept up to date per event, so serving the next record costs what it
+ * skips, not the size of the project.
+ */
+export class ScreeningEngine {
+  private readonly records = new Map<string, { group: string | null; index: number }>();
+  private readonly groups = new Map<string, Set<string>>();
+  private readonly settings = new Map<string, SettingsEvent>();
+  private readonly samplesById = new Map<string, QaSample>();
+  /** Records admitted to full text whose text the full-text ranking model still needs. */
+  private readonly wanted = new Set<string>();
+  readonly titleAbstract: StageEngine;
+  readonly fullText: StageEngine;
+
+  constructor(options: ScreeningEngineOptions = {}) {
+    const host = {
+      groupOf: (id: string) => this.groupOf(id),
+      keyMembers: (key: string): Iterable<string> => this.groups.get(key) ?? (this.records.has(key) ? [key] : []),
+      recordIndex: (id: string) => this.records.get(id)?.index ?? 0,
+      outcome: (id: string, advancing: boolean) => this.titleAbstractOutcome(id, advancing),
+    };
+    this.titleAbstract = new StageEngine("title_abstract", options.ranking?.title_abstract ?? new ImportOrder(), host);
+    this.fullText = new StageEngine("full_text", options.ranking?.full_text ?? new ImportOrder(), host);
+  }
+
+  /** The state of a project rebuilt from its data (the reload path). */
+  static fromProject(data: ProjectScreeningData, options: ScreeningEngineOptions = {}): ScreeningEngine {
+    const engine = new ScreeningEngine(options);
+    engine.applyAll(projectEvents(data));
+    return engine;
+  }
+
+  stage(s: Stage): StageEngine {
+    return s === "title_abstract" ? this.titleAbstract : this.fullText;
+  }
+
+  // ------------------------------------------------------------ events
+
+  /**
+   * Applies one event. False when it refers to a record the engine does not
+   * know: the caller's view of the project is behind, and the state should
+   * be rebuilt (nothing was changed).
+   */
+  apply(e: ScreeningEvent): boolean {
+    switch (e.type) {
+      case "record.added":
+        this.addRecord(e.record);
+        return true;
+      case "record.grouped":
+        if (!this.records.has(e.recordId)) return false;
+        this.setGroup(e.recordId, e.group);
+        return true;
+      case "record.text":
+        if (!this.records.has(e.recordId)) return false;
+        this.wanted.delete(e.recordId);
+        if (this.fullText.has(e.recordId)) this.fullText.addText(e.recordId, e.text);
+        return true;
+      case "decision":
+        if (!this.records.has(e.decision.recordId)) return false;
+        this.stage(e.decision.stage).addDecision(e.decision);
+        return true;
+      case "reconciliation":
+        if (!this.records.has(e.reconciliation.recordId)) return false;
+        this.stage(e.reconciliation.stage).addReconciliation(e.reconciliation);
+        return true;
+      case "settings":
+        this.settings.set(e.settings.id, e.settings);
+        this.refreshModes();
+        return true;
+      case "settings.removed":
+        this.settings.delete(e.id);
+        this.refreshModes();
+        return true;
+      case "qa.sample":
+        this.samplesById.set(e.sample.id, e.sample);
+        return true;
+      case "qa.sample.removed":
+        this.samplesById.delete(e.id);
+        return true;
+      case "lease.granted":
+        this.stage(e.stage).grant(e.lease);
+        return true;
+      case "lease.released":
+        this.stage(e.stage).release(e.reviewer);
+        return true;
+      case "leases":
+        this.stage(e.stage).setLeases(e.leases, e.key);
+        return true;
+      case "leases.expired":
+        this.titleAbstract.expire(e.now);
+        this.fullText.expire(e.now);
+        return true;
+    }
+  }
+
+  /** Applies events in order; false at the first it cannot apply (see `apply`). */
+  applyAll(events: Iterable<ScreeningEvent>): boolean {
+    for (const e of events) if (!this.apply(e)) return false;
+    return true;
+  }
+
+  private addRecord(r: ScreeningRecord): void {
+    if (this.records.has(r.id)) return;
+    this.records.set(r.id, { group: null, index: this.records.size });
+    this.setGroup(r.id, r.group);
+    this.titleAbstract.join(r.id, r.text);
+  }
+
+  private setGroup(recordId: string, group: string | null): void {
+    const info = this.records.get(recordId)!;
+    if (info.group === group) return;
+    if (info.group) {
+      const g = this.groups.get(info.group)!;
+      g.delete(recordId);
+      if (g.size === 0) this.groups.delete(info.group);
+    }
+    info.group = group;
+    if (group) {
+      const g = this.groups.get(group) ?? new Set<string>();
+      g.add(recordId);
+      this.groups.set(group, g);
+    }
+  }
+
+  private refreshModes(): void {
+    const rows = [...this.settings.values()];
+    for (const st of [this.titleAbstract, this.fullText]) st.setMode(assignmentMode(currentSettings(rows.filter((s) => s.stage === st.stage))));
+  }
+
+  /** Admission to full text: a title/abstract record goes on while its outcome is include or maybe, and leaves when it changes. */
+  private titleAbstractOutcome(recordId: string, advancing: boolean): void {
+    const ft = this.fullText;
+    if (!advancing) {
+      this.wanted.delete(recordId);
+      ft.leave(recordId);
+      return;
+    }
+    if (ft.has(recordId)) return;
+    if (ft.ranking.wantsText === false && !ft.ranking.has(recordId)) ft.ranking.addRecord(recordId, "");
+    ft.join(recordId);
+    if (!ft.ranking.has(recordId)) this.wanted.add(recordId);
+  }
+
+  // ------------------------------------------------------------ project queries
+
+  has(recordId: string): boolean {
+    return this.records.has(recordId);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  groupOf(recordId: string): string | null {
+    return this.records.get(recordId)?.group ?? null;
+  }
+
+  /** The record's duplicate group (or the record alone), in the order the records came. */
+  groupMembers(recordId: string): string[] {
+    const g = this.groupOf(recordId);
+    return g ? [...(this.groups.get(g) ?? [recordId])] : [recordId];
+  }
+
+  /** Records admitted to full text whose text the full-text ranking model needs (give them with `record.text`). */
+  textsWanted(): string[] {
+    return [...this.wanted];
+  }
+
+  /** Is the record in the full-text stage (sent on by title/abstract screening)? */
+  admittedToFullText(recordId: string): boolean {
+    return this.fullText.has(recordId);
+  }
+
+  /** The records a decision on `recordId` covers: its whole duplicate group. */
+  decisionTargets(recordId: string): string[] {
+    return this.records.has(recordId) ? this.groupMembers(recordId) : [recordId];
+  }
+
+  /**
+   * Checks a reconciliation of `recordId` (it must be in the stage and in
+   * conflict; a reason and a valid verdict) and returns the records it
+   * settles: the members of its duplicate group that share the conflict.
+   */
+  reconciliationTargets(stage: Stage, recordId: string, rec: Reconciliation, reasonRanking: readonly string[]): string[] {
+    const st = this.stage(stage);
+    validateReconciliation(stage, st.requireStatus(recordId), rec, reasonRanking);
+    return this.groupMembers(recordId).filter((r) => st.statusOf(r)?.state === "conflict");
+  }
+
+  // ------------------------------------------------------------ stage queries
+
+  status(stage: Stage): StageStatus {
+    const st = this.stage(stage);
+    return { stage, mode: st.mode, records: st.total, counts: { ...st.counts }, conflicts: st.conflicts() };
+  }
+
+  /** See `StageEngine.candidate`. */
+  candidate(stage: Stage, reviewer: string, options: CandidateOptions): Candidate | null {
+    return this.stage(stage).candidate(reviewer, options);
+  }
+
+  /** See `StageEngine.next`: serving from this engine alone. */
+  next(stage: Stage, reviewer: string, options: CandidateOptions & { ttlMs: number }): string | null {
+    return this.stage(stage).next(reviewer, options);
+  }
+
+  agreement(stage: Stage): AgreementAnswer {
+    return { stage, ...this.stage(stage).agreement() };
+  }
+
+  stoppingSequence(stage: Stage): number[] {
+    return this.stage(stage).stoppingSequence();
+  }
+
+  stopping(stage: Stage, options: StoppingOptions = {}): StoppingAnswer {
+    const st = this.stage(stage);
+    return stoppingEstimate(st.stoppingSequence(), st.total, options);
+  }
+
+  qaPool(stage: Stage): string[] {
+    return this.stage(stage).qaPool();
+  }
+
+  /** The stage's QA samples, newest first. */
+  samples(stage: Stage): QaSample[] {
+    return [...this.samplesById.values()]
+      .filter((s) => s.stage === stage)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  /** The stage's QA samples, newest first, each with its re-checks matched (see `qaReview`). */
+  qaSamples(stage: Stage, titleOf: (recordId: string) => string = () => ""): QaSampleView[] {
+    const st = this.stage(stage);
+    return this.samples(stage).map((s) => qaReview(s, (rid) => st.decisionsOf(rid), titleOf));
+  }
+
+  reviewersOf(stage: Stage, recordId: string): string[] {
+    return this.stage(stage).reviewersOf(recordId);
+  }
+
+  /** Everything the queries can tell, in canonical form: two states are the same when their snapshots are. */
+  snapshot(now: number): { records: [string, string | null][]; stages: StageSnapshot[]; qaSamples: QaSampleView[][] } {
+    return {
+      records: [...this.records].map(([id, r]) => [id, r.group]),
+      stages: [this.titleAbstract.snapshot(now), this.fullText.snapshot(now)],
+      qaSamples: [this.qaSamples("title_abstract"), this.qaSamples("full_text")],
+    };
+  }
+}
