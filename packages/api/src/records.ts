@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { SearchKind, type BibRecord, type DuplicatePair } from "@homeward/model";
-import type { DedupeProjectResult, ExportFormat, FieldComparison, Format, ImportResult, PairVerdict, ValidationReport } from "@homeward/records";
+import { SearchKind } from "@homeward/model";
+import type { ExportFormat, Format, ImportResult, ValidationReport } from "@homeward/records";
 import { IdParams } from "./core.js";
 import { checkedBody, route, type FileAnswer } from "./route.js";
 
@@ -16,8 +16,6 @@ const allOf =
 
 export const IMPORT_FORMATS = allOf<Format>()(["ris", "wos", "medline", "endnote-xml", "bibtex", "csv", "tsv", "eppi-json"]);
 export const RECORD_EXPORT_FORMATS = allOf<ExportFormat>()(["ris", "csv", "bibtex", "endnote-xml"]);
-
-export const PairParams = z.object({ id: z.string().min(1), pairId: z.string().min(1) });
 
 /** How to read a records file: its name (the format is detected from it and the content unless given). */
 export const FileQuery = z.object({
@@ -46,16 +44,7 @@ export const RecordsExportQuery = z.object({ format: z.enum(RECORD_EXPORT_FORMAT
  */
 export const RecordsFile = checkedBody<Blob | ArrayBuffer | Uint8Array | string>();
 
-/** A maybe-queue pair with both records and how their fields compare. */
-export interface DuplicatePairView {
-  pair: DuplicatePair;
-  a: BibRecord;
-  b: BibRecord;
-  fields: FieldComparison[];
-  verdict: PairVerdict;
-}
-
-/** Record imports (validate, then import), duplicate detection and records export. */
+/** Record imports (validate, then import) and records export. */
 export const recordsRoutes = {
   validateImport: route<ValidationReport>()({
     method: "POST",
@@ -75,18 +64,6 @@ export const recordsRoutes = {
     bodyName: "records file",
     status: 201,
     summary: "import a records file in one transaction (422 with the report when refused)",
-  }),
-  dedupe: route<DedupeProjectResult>()({
-    method: "POST",
-    path: "/api/projects/:id/dedupe",
-    params: IdParams,
-    summary: "link duplicate records into groups; uncertain pairs join the maybe queue",
-  }),
-  getDuplicatePair: route<DuplicatePairView>()({
-    method: "GET",
-    path: "/api/projects/:id/duplicate-pairs/:pairId",
-    params: PairParams,
-    summary: "a duplicate pair side by side, compared field by field",
   }),
   exportRecords: route<FileAnswer>()({
     method: "GET",

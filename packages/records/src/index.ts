@@ -6,4 +6,5 @@ export { annotationLines, readAnnotationBlock } from "./annotations.js";
 export { dedupe, comparePair, compareFields, type FieldComparison, type DedupeInput, type DedupeResult, type DedupeDecisions, type PairVerdict } from "./dedupe/index.js";
 export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";
 export { toBibRecord, fromBibRecord, screeningAnnotations, type ImportedRecord } from "./model-map.js";
-export { importRecordsFile, exportProjectRecords, dedupeProject, ImportRefused, type DedupeProjectResult, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";
+export { importRecordsFile, exportProjectRecords, ImportRefused, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";
+export { dedupeProject, type DedupeProjectResult } from "./dedupe/project.js";

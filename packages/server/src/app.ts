@@ -78,6 +78,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await (await import("./routes/review.js")).registerReviewRoutes(app, store);
   await (await import("./routes/records.js")).registerRecordsRoutes(app, store);
+  await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store);
   await (await import("./routes/screening.js")).registerScreeningRoutes(app, store);
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { recordsRoutes as r, type FileQuery } from "@homeward/api";
-import { compareFields, comparePair, dedupeProject, exportProjectRecords, fromBibRecord, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
+import { exportProjectRecords, ImportRefused, importRecordsFile, validate, type ParseOptions } from "@homeward/records";
 import type { Store } from "@homeward/store";
 import type { z } from "zod";
 import { serve } from "../contract.js";
@@ -41,19 +41,6 @@ export async function registerRecordsRoutes(app: FastifyInstance, store: Store):
         if (e instanceof ImportRefused) return reply.code(422).send({ error: e.message, report: e.report });
         throw e;
       }
-    });
-
-    serve(scope, r.dedupe, async ({ params: { id }, ctx }) => {
-      await store.getProject(id);
-      return dedupeProject(store, id, ctx.actor);
-    });
-
-    serve(scope, r.getDuplicatePair, async ({ params: { id, pairId } }) => {
-      const pair = await store.get(id, "duplicatePairs", pairId);
-      const [a, b] = await Promise.all([store.get(id, "records", pair.recordIdA), store.get(id, "records", pair.recordIdB)]);
-      const ra = { ...fromBibRecord(a), id: a.id };
-      const rb = { ...fromBibRecord(b), id: b.id };
-      return { pair, a, b, fields: compareFields(ra, rb), verdict: comparePair(ra, rb) };
     });
 
     serve(scope, r.exportRecords, async ({ params: { id }, query: { format }, reply }) => {
