@@ -2,4 +2,5 @@ export { openStore, storeOptionsFromEnv, SQLITE_FILE, type StoreOptions } from "
 export { Store, searchTerms, type WriteContext, type NewEntity, type AuditInput } from "./store.js";
 export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir, type ExamplesResult } from "./files.js";
 export type { Dialect } from "./migrations.js";
+export { Leases, type Lease, type LeaseAnswer, type LeaseRequest } from "./leases.js";
 export { syntheticRecords } from "./bench/synthetic.js";

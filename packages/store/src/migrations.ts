@@ -193,10 +193,36 @@ function v2(d: Dialect): Migration {
   };
 }
 
+/**
+ * Screening leases (see leases.ts): who holds which served record until
+ * when. One row per (project, stage, key, reviewer); `expires_at` and
+ * `granted_at` are milliseconds since the epoch (64-bit on both engines).
+ * Not a collection: never exported, never audited.
+ */
+function v4(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("screening_leases")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("stage", "text", (c) => c.notNull())
+        .addColumn("lease_key", "text", (c) => c.notNull())
+        .addColumn("reviewer", "text", (c) => c.notNull())
+        .addColumn("record_id", "text", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("granted_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("screening_leases_pk", ["project_id", "stage", "lease_key", "reviewer"])
+        .execute();
+      // A reviewer's leases are dropped whenever they are served another record, or nothing is left for them.
+      await db.schema.createIndex("screening_leases_reviewer").on("screening_leases").columns(["project_id", "stage", "reviewer"]).execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4() };
     },
   };
 }

@@ -36,6 +36,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
 import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
 import type { Dialect } from "./migrations.js";
+import { Leases } from "./leases.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
 export interface WriteContext {
@@ -135,6 +136,11 @@ export class Store {
         () => undefined,
         () => undefined, // best effort: autovacuum remains the fallback
       );
+  }
+
+  /** Screening leases: serving state beside the review data, outside its transactions and audit log (see leases.ts). */
+  get leases(): Leases {
+    return new Leases(this.db, this.dialect);
   }
 
   /** Runs `fn` in one transaction (joins the current one if already inside). */

@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Dialect } from "./migrations.js";
+
+/**
+ * Screening leases: a record served to a reviewer is held for them for a
+ * while, so reviewers screening at once are served different records (in
+ * dual screening at most two the same one). They are rows here, not server
+ * memory, so a restart keeps them and any number of server processes on one
+ * database hand out records without overlap.
+ *
+ * Why they are neither audited nor exported: a lease is serving state, like
+ * a cursor, not review data. Nothing a review reports depends on who was
+ * shown what for ten minutes; the decisions that follow are audited. Logging
+ * every served record would also add an audit entry per page view, which
+ * would make every server re-read the log. An imported project starts
+ * without leases, as a restarted review would.
+ *
+ * The table is small: acquiring drops the reviewer's other leases in the
+ * stage, so each reviewer holds at most one lease per project and stage;
+ * expired rows are ignored by every read and removed when their key is next
+ * acquired.
+ */
+
+export interface Lease {
+  key: string;
+  recordId: string;
+  reviewer: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface LeaseRequest {
+  projectId: string;
+  stage: string;
+  /** What is held: a duplicate group or a record. */
+  key: string;
+  /** The record served (one member of the group). */
+  recordId: string;
+  reviewer: string;
+  /** How many reviewers may hold the key at once. */
+  capacity: number;
+  /** Reviewers whose leases on the key take no place (they already decided the record). */
+  ignore?: readonly string[];
+  /** The time of the request (ms since the epoch); the lease runs to `now + ttlMs`. */
+  now: number;
+  ttlMs: number;
+}
+
+export interface LeaseAnswer {
+  granted: boolean;
+  /** The key's leases in force after the request, the reviewer's own included when granted. */
+  holders: Lease[];
+}
+
+const TABLE = "screening_leases";
+
+/** PostgreSQL advisory lock classes (the two-key form keeps them apart from any other use). */
+const REVIEWER_LOCK = 7301;
+const KEY_LOCK = 7302;
+
+export class Leases {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /**
+   * Gives `reviewer` a lease on `key` if fewer than `capacity` others (not
+   * counting `ignore`) hold one now, renewing their own; in either case
+   * their other leases in the stage end. Atomic: on PostgreSQL the check and
+   * the write run under transaction-scoped advisory locks on the reviewer
+   * and on the key (taken in that order, so two requests never wait on each
+   * other in a cycle); SQLite runs one writing transaction at a time.
+   */
+  async acquire(req: LeaseRequest): Promise<LeaseAnswer> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === "postgres") await lock(trx, REVIEWER_LOCK, [req.projectId, req.stage, req.reviewer]);
+      // First statement writes, so SQLite takes its write lock here (waiting on busy_timeout) rather than failing to upgrade later.
+      await trx.deleteFrom(TABLE).where("project_id", "=", req.projectId).where("stage", "=", req.stage).where("reviewer", "=", req.reviewer).execute();
+      if (this.dialect === "postgres") await lock(trx, KEY_LOCK, [req.projectId, req.stage, req.key]);
+      await trx
+        .deleteFrom(TABLE)
+        .where("project_id", "=", req.projectId)
+        .where("stage", "=", req.stage)
+        .where("lease_key", "=", req.key)
+        .where("expires_at", "<=", req.now)
+        .execute();
+      const rows = await trx
+        .selectFrom(TABLE)
+        .select(["lease_key", "record_id", "reviewer", "expires_at"])
+        .where("project_id", "=", req.projectId)
+        .where("stage", "=", req.stage)
+        .where("lease_key", "=", req.key)
+        .execute();
+      const holders = rows.map(leaseOf);
+      const ignore = new Set(req.ignore ?? []);
+      const others = holders.filter((l) => !ignore.has(l.reviewer)).length;
+      if (others >= req.capacity) return { granted: false, holders };
+      const lease: Lease = { key: req.key, recordId: req.recordId, reviewer: req.reviewer, expiresAt: req.now + req.ttlMs };
+      await trx
+        .insertInto(TABLE)
+        .values({ project_id: req.projectId, stage: req.stage, lease_key: lease.key, reviewer: lease.reviewer, record_id: lease.recordId, expires_at: lease.expiresAt, granted_at: req.now })
+        .execute();
+      return { granted: true, holders: [...holders, lease] };
+    });
+  }
+
+  /** Ends `reviewer`'s leases in the stage (when nothing is left for them to screen). */
+  async release(projectId: string, stage: string, reviewer: string): Promise<void> {
+    await this.db.deleteFrom(TABLE).where("project_id", "=", projectId).where("stage", "=", stage).where("reviewer", "=", reviewer).execute();
+  }
+
+  /** The stage's leases in force at `now`. */
+  async list(projectId: string, stage: string, now: number): Promise<Lease[]> {
+    const rows = await this.db
+      .selectFrom(TABLE)
+      .select(["lease_key", "record_id", "reviewer", "expires_at"])
+      .where("project_id", "=", projectId)
+      .where("stage", "=", stage)
+      .where("expires_at", ">", now)
+      .execute();
+    return rows.map(leaseOf);
+  }
+}
+
+/** Waits for the transaction-scoped lock on `parts` (hashed; a collision only makes two requests wait for each other). */
+async function lock(trx: Transaction<any>, cls: number, parts: string[]): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${cls}::int, hashtext(${JSON.stringify(parts)}))`.execute(trx);
+}
+
+function leaseOf(r: { lease_key: string; record_id: string; reviewer: string; expires_at: number | string }): Lease {
+  return { key: r.lease_key, recordId: r.record_id, reviewer: r.reviewer, expiresAt: Number(r.expires_at) };
+}
