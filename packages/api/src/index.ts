@@ -4,3 +4,4 @@ export * from "./records.js";
 export * from "./duplicates.js";
 export * from "./collections.js";
 export * from "./analysis.js";
+export * from "./screening.js";

@@ -2,8 +2,8 @@ import { ScreeningInputError } from "./errors.js";
 
 /**
  * The screening workflow as pure functions over a record's decisions: how many
- * reviewers it needs, what each reviewer may see, whether reviewers conflict,
- * what the final decision is, and which exclusion reason is recorded.
+ * reviewers it needs, what each reviewer may see, whether reviewers conflict
+ * and what the final decision is.
  */
 
 export type Stage = "title_abstract" | "full_text";
@@ -123,8 +123,13 @@ export function canScreen(needed: 1 | 2, decisions: readonly Decision[], reviewe
   return latest.length < needed && !latest.some((d) => d.reviewer === reviewer);
 }
 
-/** Checks a decision against the stage's rules before it is stored. */
-export function validateDecision(stage: Stage, d: Decision, reasonRanking: readonly string[]): void {
+/**
+ * Checks a decision against the workflow's rules before it is stored. Whether
+ * its reasons are the protocol's, and which is recorded, is the model's
+ * exclusion-reason rule (`rankExclusionReasons` in @homeward/model), which
+ * the engine applies with it (`ScreeningEngine.decisionPlan`).
+ */
+export function validateDecision(stage: Stage, d: Decision): void {
   if (!d.reviewer.trim()) throw new ScreeningInputError("a decision needs a reviewer");
   if (d.verdict !== "include" && d.verdict !== "exclude" && d.verdict !== "maybe") {
     throw new ScreeningInputError(`verdict must be include, exclude or maybe, got ${String(d.verdict)}`);
@@ -134,30 +139,11 @@ export function validateDecision(stage: Stage, d: Decision, reasonRanking: reado
   if (stage === "full_text" && d.verdict === "exclude" && reasons.length === 0) {
     throw new ScreeningInputError("a full-text exclusion needs a reason");
   }
-  for (const r of reasons) {
-    if (!reasonRanking.includes(r)) throw new ScreeningInputError(`"${r}" is not one of the protocol's exclusion reasons`);
-  }
 }
 
-/**
- * With several exclusion reasons, the protocol's ranking decides the one
- * recorded (the highest-ranked, i.e. earliest in `ranking`); the others are
- * kept, in ranking order.
- */
-export function rankedReason(reasons: readonly string[], ranking: readonly string[]): { recorded: string; others: string[] } {
-  if (reasons.length === 0) throw new ScreeningInputError("no exclusion reason given");
-  const ranked = [...new Set(reasons)].map((r) => {
-    const i = ranking.indexOf(r);
-    if (i < 0) throw new ScreeningInputError(`"${r}" is not one of the protocol's exclusion reasons`);
-    return { r, i };
-  });
-  ranked.sort((a, b) => a.i - b.i);
-  return { recorded: ranked[0].r, others: ranked.slice(1).map((x) => x.r) };
-}
-
-/** Checks a reconciliation: a named reviewer, a verdict and the reason for it. */
-export function validateReconciliation(stage: Stage, status: RecordStatus, rec: Reconciliation, reasonRanking: readonly string[]): void {
+/** Checks a reconciliation: a record in conflict, a named reviewer, a verdict and the reason for it. */
+export function validateReconciliation(stage: Stage, status: RecordStatus, rec: Reconciliation): void {
   if (status.state !== "conflict") throw new ScreeningInputError(`only a conflict can be reconciled; this record is ${status.state.replace("_", " ")}`);
   if (!rec.reason.trim()) throw new ScreeningInputError("a reconciliation needs the reason it was resolved that way");
-  validateDecision(stage, { reviewer: rec.reviewer, verdict: rec.verdict, reasons: rec.reasons }, reasonRanking);
+  validateDecision(stage, { reviewer: rec.reviewer, verdict: rec.verdict, reasons: rec.reasons });
 }

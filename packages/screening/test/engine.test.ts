@@ -475,10 +475,40 @@ describe("agreement, stopping, QA", () => {
     const engine = new ScreeningEngine();
     log.flush(engine);
     const rec = { reviewer: "carl", verdict: "include" as const, reason: "eligible" };
-    expect(engine.reconciliationTargets(TA, "r001", rec, [])).toEqual(["r000", "r001"]);
-    expect(() => engine.reconciliationTargets(TA, "r002", rec, [])).toThrow(/only a conflict/);
-    expect(() => engine.reconciliationTargets(TA, "r001", { ...rec, reason: " " }, [])).toThrow(/reason/);
-    expect(() => engine.reconciliationTargets(FT, "r001", rec, [])).toThrow(/not in the full\/text stage/);
+    expect(engine.reconciliationPlan(TA, "r001", rec, PROTOCOL)).toEqual({ recordIds: ["r000", "r001"], reasons: [], recorded: null });
+    expect(() => engine.reconciliationPlan(TA, "r002", rec, PROTOCOL)).toThrow(/only a conflict/);
+    expect(() => engine.reconciliationPlan(TA, "r001", { ...rec, reason: " " }, PROTOCOL)).toThrow(/reason/);
+    expect(() => engine.reconciliationPlan(FT, "r001", rec, PROTOCOL)).toThrow(/not in the full\/text stage/);
+    const excl = engine.reconciliationPlan(TA, "r001", { ...rec, verdict: "exclude", reasons: ["outcomes", "population"] }, PROTOCOL);
+    expect(excl.reasons).toEqual(["population", "outcomes"]);
+  });
+});
+
+/** Exclusion reasons as a protocol ranks them (the model's rule orders them). */
+const PROTOCOL = {
+  exclusionReasons: [
+    { code: "outcomes", label: "Outcomes not relevant", rank: 6, stage: "any" as const },
+    { code: "population", label: "Population", rank: 1, stage: "any" as const },
+    { code: "retrieval", label: "Full text unavailable", rank: 8, stage: FT },
+  ],
+};
+
+describe("decisions as written", () => {
+  it("covers the duplicate group, ranks the reasons by the protocol and checks the workflow's rules", () => {
+    const log = new Log();
+    log.record("r000", "g");
+    log.record("r001", "g");
+    const engine = new ScreeningEngine();
+    log.flush(engine);
+    expect(engine.decisionPlan(TA, "r001", { reviewer: "ana", verdict: "include" }, PROTOCOL)).toEqual({ recordIds: ["r000", "r001"], reasons: [], recorded: null });
+    const plan = engine.decisionPlan(FT, "r001", { reviewer: "ana", verdict: "exclude", reasons: ["retrieval", "outcomes", "population", "outcomes"] }, PROTOCOL);
+    expect(plan).toMatchObject({ reasons: ["population", "outcomes", "retrieval"], recorded: "population" });
+    expect(() => engine.decisionPlan(FT, "r000", { reviewer: "ana", verdict: "exclude" }, PROTOCOL)).toThrow(/needs a reason/);
+    expect(() => engine.decisionPlan(TA, "r000", { reviewer: "ana", verdict: "include", reasons: ["population"] }, PROTOCOL)).toThrow(/exclude verdict/);
+    // A full-text reason is not one of title/abstract's.
+    expect(() => engine.decisionPlan(TA, "r000", { reviewer: "ana", verdict: "exclude", reasons: ["retrieval"] }, PROTOCOL)).toThrow(/not one of the protocol's/);
+    // A record the engine does not know is decided alone (the store says whether it exists).
+    expect(engine.decisionPlan(TA, "zz", { reviewer: "ana", verdict: "maybe" }, PROTOCOL).recordIds).toEqual(["zz"]);
   });
 });
 

@@ -3,7 +3,6 @@ import {
   advances,
   canScreen,
   qaSample,
-  rankedReason,
   recordStatus,
   reviewersNeeded,
   validateDecision,
@@ -71,26 +70,18 @@ describe("conflicts and reconciliation", () => {
     const status = recordStatus("title_abstract", 2, ds);
     expect(status.state).toBe("conflict");
     const rec = { reviewer: "SH", verdict: "exclude" as const, reason: "design is a case report", reasons: ["Study design is not eligible"] };
-    expect(() => validateReconciliation("title_abstract", status, { ...rec, reason: " " }, ranking)).toThrow(/reason/);
-    validateReconciliation("title_abstract", status, rec, ranking);
+    expect(() => validateReconciliation("title_abstract", status, { ...rec, reason: " " })).toThrow(/reason/);
+    validateReconciliation("title_abstract", status, rec);
     expect(recordStatus("title_abstract", 2, ds, rec)).toMatchObject({ state: "reconciled", verdict: "exclude", by: "SH" });
-    expect(() => validateReconciliation("title_abstract", { state: "unscreened" }, rec, ranking)).toThrow(/only a conflict/);
+    expect(() => validateReconciliation("title_abstract", { state: "unscreened" }, rec)).toThrow(/only a conflict/);
   });
 });
 
 describe("exclusion reasons and routing", () => {
-  it("records the highest-ranked reason and keeps the others", () => {
-    expect(rankedReason(["Outcomes not relevant", "Study design is not eligible", "Not written in English"], ranking)).toEqual({
-      recorded: "Study design is not eligible",
-      others: ["Not written in English", "Outcomes not relevant"],
-    });
-    expect(() => rankedReason(["Too old"], ranking)).toThrow(/not one of/);
-  });
-
   it("requires a reason for full-text exclusion only", () => {
-    expect(() => validateDecision("full_text", { reviewer: "CP", verdict: "exclude" }, ranking)).toThrow(/needs a reason/);
-    validateDecision("title_abstract", { reviewer: "CP", verdict: "exclude" }, ranking);
-    expect(() => validateDecision("full_text", { reviewer: "CP", verdict: "include", reasons: ["Duplicate"] }, ranking)).toThrow(/exclude verdict/);
+    expect(() => validateDecision("full_text", { reviewer: "CP", verdict: "exclude" })).toThrow(/needs a reason/);
+    validateDecision("title_abstract", { reviewer: "CP", verdict: "exclude" });
+    expect(() => validateDecision("full_text", { reviewer: "CP", verdict: "include", reasons: ["Duplicate"] })).toThrow(/exclude verdict/);
   });
 
   it("sends include and maybe on to full text", () => {

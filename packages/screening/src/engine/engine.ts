@@ -1,6 +1,6 @@
-import type { BibRecord, QaSample } from "@homeward/model";
+import { rankExclusionReasons, type BibRecord, type Protocol, type QaSample } from "@homeward/model";
 import { stoppingEstimate, type StoppingOptions } from "../stopping.js";
-import { validateReconciliation, type Reconciliation, type Stage } from "../workflow.js";
+import { validateDecision, validateReconciliation, type Decision, type Reconciliation, type Stage } from "../workflow.js";
 import type { AgreementAnswer, QaSampleView, StageCounts, StoppingAnswer } from "./answers.js";
 import { assignmentMode, currentSettings, screeningRecord, type DecisionEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
 import { qaReview } from "./qa-review.js";
@@ -18,6 +18,16 @@ export interface ProjectScreeningData {
   reconciliations: readonly ReconciliationEvent[];
   settings: readonly SettingsEvent[];
   qaSamples?: readonly QaSample[];
+}
+
+/** The rows a decision or a reconciliation writes. */
+export interface DecisionPlan {
+  /** The records it covers (a duplicate group's members). */
+  recordIds: string[];
+  /** Exclusion reasons in the protocol's rank order. */
+  reasons: string[];
+  /** The reason recorded (the highest-ranked), null without one. */
+  recorded: string | null;
 }
 
 /** A stage's status: mode, size, counts and the records in conflict (in record order). */
@@ -230,14 +240,31 @@ export class ScreeningEngine {
   }
 
   /**
-   * Checks a reconciliation of `recordId` (it must be in the stage and in
-   * conflict; a reason and a valid verdict) and returns the records it
-   * settles: the members of its duplicate group that share the conflict.
+   * What a reviewer's decision on `recordId` writes, after checking it: one
+   * decision per member of the record's duplicate group, its reasons in the
+   * protocol's rank order (the model's rule: the first is the one recorded).
    */
-  reconciliationTargets(stage: Stage, recordId: string, rec: Reconciliation, reasonRanking: readonly string[]): string[] {
+  decisionPlan(stage: Stage, recordId: string, d: Decision, protocol: Pick<Protocol, "exclusionReasons">): DecisionPlan {
+    validateDecision(stage, d);
+    const { recorded, others } = rankExclusionReasons(protocol, stage, d.reasons ?? []);
+    return { recordIds: this.decisionTargets(recordId), reasons: recorded === null ? [] : [recorded, ...others], recorded };
+  }
+
+  /**
+   * What settling the conflict on `recordId` writes, after checking it (in
+   * the stage, in conflict, a reason given): one reconciliation per member
+   * of its duplicate group that shares the conflict, reasons ranked as a
+   * decision's.
+   */
+  reconciliationPlan(stage: Stage, recordId: string, rec: Reconciliation, protocol: Pick<Protocol, "exclusionReasons">): DecisionPlan {
     const st = this.stage(stage);
-    validateReconciliation(stage, st.requireStatus(recordId), rec, reasonRanking);
-    return this.groupMembers(recordId).filter((r) => st.statusOf(r)?.state === "conflict");
+    validateReconciliation(stage, st.requireStatus(recordId), rec);
+    const { recorded, others } = rankExclusionReasons(protocol, stage, rec.reasons ?? []);
+    return {
+      recordIds: this.groupMembers(recordId).filter((r) => st.statusOf(r)?.state === "conflict"),
+      reasons: recorded === null ? [] : [recorded, ...others],
+      recorded,
+    };
   }
 
   // ------------------------------------------------------------ stage queries

@@ -1,15 +1,35 @@
 /**
  * Client for the screening routes (/api/projects/:id/screening/:stage/*) and
- * full-text retrieval (/api/projects/:id/fulltext). The answers' shapes
- * mirror @homeward/screening; they are declared here so the web bundle does
- * not pull in the screening package (its prioritiser is server-side code).
+ * full-text retrieval (/api/projects/:id/fulltext), called through their
+ * declarations in @homeward/api (`screeningRoutes`, `fullTextRoutes`). The
+ * answers are @homeward/screening's own types, imported type-only, so the
+ * bundle gets nothing of the screening engine (its prioritiser is
+ * server-side code) and the page cannot drift from what the server sends.
  */
 import { useEffect, useState } from "react";
-import { getUser, request, USER_CHANGE_EVENT, type BibRecord } from "../../api";
+import { fullTextRoutes, screeningRoutes as r } from "@homeward/api";
+import type { AssignmentMode, SettingsAnswer, Verdict } from "@homeward/api";
+import type { FullTextRetrieval, ScreeningStage } from "@homeward/model";
+import { call, getUser, USER_CHANGE_EVENT } from "../../api";
 
-export type Stage = "title_abstract" | "full_text";
-export type Verdict = "include" | "exclude" | "maybe";
-export type RetrievalStatus = "sought" | "retrieved" | "not_retrieved" | "author_contacted";
+export type {
+  AgreementAnswer,
+  AgreementFigures,
+  DecisionAnswer,
+  MyDecision,
+  NextAnswer,
+  QaSampleView,
+  ReviewerDecision,
+  StatusAnswer,
+  StoppingAnswer,
+  Verdict,
+} from "@homeward/api";
+
+export type Stage = ScreeningStage;
+export type Mode = AssignmentMode;
+export type Settings = SettingsAnswer;
+export type Retrieval = FullTextRetrieval;
+export type RetrievalStatus = FullTextRetrieval["status"];
 
 export const STAGES: { stage: Stage; slug: string; label: string }[] = [
   { stage: "title_abstract", slug: "title-abstract", label: "Title and abstract" },
@@ -20,143 +40,27 @@ export const stageFromParam = (v: string | null): Stage => (v === "full_text" ? 
 
 export const VERDICT_LABEL: Record<Verdict, string> = { include: "Include", exclude: "Exclude", maybe: "Maybe" };
 
-export interface ReviewerDecision {
-  reviewer: string;
-  verdict: Verdict;
-  reasons?: string[];
-}
-
-export interface NextAnswer {
-  record: BibRecord | null;
-  /** True when the queue is ordered by the model (false before it has been trained). */
-  prioritised: boolean;
-  awaitingSecond: number;
-  /** Records the acting reviewer can still screen in this stage. */
-  remaining: number;
-}
-
-export type Mode = { kind: "single" } | { kind: "dual" } | { kind: "dual_then_single"; dualShare: number };
-
-export interface StatusAnswer {
-  stage: Stage;
-  mode: Mode;
-  records: number;
-  counts: Record<"unscreened" | "awaiting_second" | "decided" | "conflict" | "reconciled" | Verdict, number>;
-  conflicts: { recordId: string; title: string; decisions: ReviewerDecision[] }[];
-}
-
-export interface DecisionAnswer {
-  decisions: { id: string; recordId: string; reviewer: string; decision: Verdict; reasons: string[] }[];
-  recordedReason: string | null;
-}
-
-/** The acting reviewer's current decision on a record. */
-export interface MyDecision {
-  recordId: string;
-  title: string;
-  decision: Verdict;
-  reasons: string[];
-  note: string | null;
-  labels: string[];
-  at: string;
-}
-
-export interface AgreementFigures {
-  n: number;
-  categories: string[];
-  table: number[][];
-  percent: number;
-  /** null when undefined (both reviewers used one category only). */
-  kappa: number | null;
-  kappaSe: number | null;
-  kappaCi: [number | null, number | null];
-  ac1: number | null;
-  level: number;
-}
-
-export interface AgreementAnswer {
-  stage: Stage;
-  overall: AgreementFigures | null;
-  byPair: (AgreementFigures & { reviewers: [string, string] })[];
-}
-
-export interface StoppingAnswer {
-  p: number;
-  targetLikelyReached: boolean;
-  sampleSize: number;
-  recallTarget: number;
-  confidence: number;
-  screened: number;
-  relevantFound: number;
-  total: number;
-  assumptions: string[];
-}
-
-export interface Settings {
-  id: string | null;
-  stage: Stage;
-  mode: "single" | "dual" | "dual_then_single";
-  dualFraction: number | null;
-  reviewers: string[];
-  updatedAt: string | null;
-}
-
-export interface QaSampleView {
-  id: string;
-  stage: Stage;
-  recordIds: string[];
-  fraction: number | null;
-  seed: number | null;
-  checker: string | null;
-  createdBy: string;
-  createdAt: string;
-  checked: number;
-  agreement: AgreementFigures | null;
-  items: {
-    recordId: string;
-    title: string;
-    original: { reviewer: string; decision: Verdict; reasons: string[] } | null;
-    check: { reviewer: string; decision: Verdict; reasons: string[]; at: string } | null;
-  }[];
-}
-
-export interface Retrieval {
-  id: string;
-  recordId: string;
-  status: RetrievalStatus;
-  file: { name: string; mediaType: string | null; size: number | null; sha256: string | null } | null;
-  note: string | null;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-const enc = encodeURIComponent;
-const base = (id: string, stage: Stage) => `/projects/${enc(id)}/screening/${stage}`;
-
 export const screeningApi = {
   next: (id: string, stage: Stage, prioritise: boolean, signal?: AbortSignal) =>
-    request<NextAnswer>("GET", `${base(id, stage)}/next?prioritise=${prioritise}`, undefined, signal),
-  status: (id: string, stage: Stage, signal?: AbortSignal) => request<StatusAnswer>("GET", `${base(id, stage)}/status`, undefined, signal),
+    call(r.next, { params: { id, stage }, query: { prioritise: prioritise ? "true" : "false" } }, signal),
+  status: (id: string, stage: Stage, signal?: AbortSignal) => call(r.status, { params: { id, stage } }, signal),
   decide: (id: string, stage: Stage, body: { recordId: string; decision: Verdict; reasons: string[]; note?: string; labels: string[] }) =>
-    request<DecisionAnswer>("POST", `${base(id, stage)}/decisions`, body),
+    call(r.decide, { params: { id, stage }, body }),
   reconcile: (id: string, stage: Stage, body: { recordId: string; decision: Verdict; reasons: string[]; reason: string }) =>
-    request<unknown>("POST", `${base(id, stage)}/reconciliations`, body),
-  myDecisions: (id: string, stage: Stage, limit: number, signal?: AbortSignal) =>
-    request<{ total: number; items: MyDecision[] }>("GET", `${base(id, stage)}/my-decisions?limit=${limit}`, undefined, signal),
-  reviewersOf: (id: string, stage: Stage, recordId: string, signal?: AbortSignal) =>
-    request<{ reviewers: string[] }>("GET", `${base(id, stage)}/records/${enc(recordId)}/reviewers`, undefined, signal),
-  agreement: (id: string, stage: Stage, signal?: AbortSignal) => request<AgreementAnswer>("GET", `${base(id, stage)}/agreement`, undefined, signal),
+    call(r.reconcile, { params: { id, stage }, body }),
+  myDecisions: (id: string, stage: Stage, limit: number, signal?: AbortSignal) => call(r.myDecisions, { params: { id, stage }, query: { limit } }, signal),
+  reviewersOf: (id: string, stage: Stage, recordId: string, signal?: AbortSignal) => call(r.reviewers, { params: { id, stage, recordId } }, signal),
+  agreement: (id: string, stage: Stage, signal?: AbortSignal) => call(r.agreement, { params: { id, stage } }, signal),
   stopping: (id: string, stage: Stage, recallTarget: number, confidence: number, signal?: AbortSignal) =>
-    request<StoppingAnswer>("GET", `${base(id, stage)}/stopping?recallTarget=${recallTarget}&confidence=${confidence}`, undefined, signal),
-  settings: (id: string, stage: Stage, signal?: AbortSignal) => request<Settings>("GET", `${base(id, stage)}/settings`, undefined, signal),
+    call(r.stopping, { params: { id, stage }, query: { recallTarget, confidence } }, signal),
+  settings: (id: string, stage: Stage, signal?: AbortSignal) => call(r.settings, { params: { id, stage } }, signal),
   saveSettings: (id: string, stage: Stage, body: { mode: Settings["mode"]; dualFraction: number | null; reviewers: string[] }) =>
-    request<Settings>("PUT", `${base(id, stage)}/settings`, body),
-  qaSamples: (id: string, stage: Stage, signal?: AbortSignal) => request<QaSampleView[]>("GET", `${base(id, stage)}/qa-samples`, undefined, signal),
-  drawQaSample: (id: string, stage: Stage, body: { fraction: number; seed: number; checker?: string }) =>
-    request<unknown>("POST", `${base(id, stage)}/qa-samples`, body),
-  retrievals: (id: string, signal?: AbortSignal) => request<Retrieval[]>("GET", `/projects/${enc(id)}/fulltext`, undefined, signal),
+    call(r.saveSettings, { params: { id, stage }, body }),
+  qaSamples: (id: string, stage: Stage, signal?: AbortSignal) => call(r.qaSamples, { params: { id, stage } }, signal),
+  drawQaSample: (id: string, stage: Stage, body: { fraction: number; seed: number; checker?: string }) => call(r.drawQaSample, { params: { id, stage }, body }),
+  retrievals: (id: string, signal?: AbortSignal) => call(fullTextRoutes.list, { params: { id } }, signal),
   saveRetrieval: (id: string, recordId: string, body: { status: RetrievalStatus; note?: string | null; file?: Retrieval["file"] }) =>
-    request<Retrieval>("PUT", `/projects/${enc(id)}/fulltext/${enc(recordId)}`, body),
+    call(fullTextRoutes.save, { params: { id, recordId }, body }),
 };
 
 /** The acting user, following changes made in the header. */
