@@ -116,11 +116,6 @@ async function send<T>(method: string, url: string, body?: unknown, signal?: Abo
   }
 }
 
-/** A call by method and path under /api, for routes not yet declared in a contract (being moved onto `call`). */
-export function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  return send<T>(method, `/api${path}`, body, signal);
-}
-
 const r = coreRoutes;
 
 export const api = {
