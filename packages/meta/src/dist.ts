@@ -13,8 +13,8 @@
 import erfc from "@stdlib/math-base-special-erfc";
 import betainc from "@stdlib/math-base-special-betainc";
 import gammainc from "@stdlib/math-base-special-gammainc";
-import normal from "@stdlib/stats-base-dists-normal";
-import tdist from "@stdlib/stats-base-dists-t";
+import qnormal from "@stdlib/stats-base-dists-normal-quantile";
+import qt from "@stdlib/stats-base-dists-t-quantile";
 
 /** Two-sided normal p-value 2·P(Z > |z|). */
 export function pNormTwoSided(z: number): number {
@@ -47,14 +47,14 @@ export function pFUpper(f: number, df1: number, df2: number): number {
 
 /** Standard normal quantile. */
 export function qNorm(p: number): number {
-  return normal.quantile(p, 0, 1);
+  return qnormal(p, 0, 1);
 }
 
 /** Student t quantile (df = Infinity gives the normal quantile). */
 export function qT(p: number, df: number): number {
   if (!(df > 0)) return NaN;
   if (!Number.isFinite(df)) return qNorm(p);
-  return tdist.quantile(p, df);
+  return qt(p, df);
 }
 
 /**

@@ -11,7 +11,7 @@
  * matching I² bounds are 100·τ²/(ṽ + τ²) with ṽ the model's typical
  * sampling variance.
  */
-import chisquare from "@stdlib/stats-base-dists-chisquare";
+import qchisq from "@stdlib/stats-base-dists-chisquare-quantile";
 import { cholesky, cholSolveVec } from "../linalg.js";
 import { MetaInputError } from "../errors.js";
 import type { RmaUniFit } from "../types.js";
@@ -60,8 +60,8 @@ export function tau2ConfidenceInterval(fit: RmaUniFit, level = fit.level): Tau2I
     if (!(fit.vi[i] > 0)) throw new MetaInputError("the Q-profile interval needs positive sampling variances");
   }
   const alpha = 1 - level;
-  const critU = chisquare.quantile(1 - alpha / 2, k - p);
-  const critL = chisquare.quantile(alpha / 2, k - p);
+  const critU = qchisq(1 - alpha / 2, k - p);
+  const critL = qchisq(alpha / 2, k - p);
   const tMin = Math.min(0, fit.tau2);
   const tMax = Math.max(100, fit.tau2 * 10, tMin * 10);
   const q = (t: number) => generalisedQ(fit, t);

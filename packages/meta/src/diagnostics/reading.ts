@@ -6,10 +6,10 @@
  * normal distributions with equal SDs shifted by d. d = 0.25 gives 59.9%,
  * the "better than 60% of those who do not receive an intervention" reading.
  */
-import normal from "@stdlib/stats-base-dists-normal";
+import pnormal from "@stdlib/stats-base-dists-normal-cdf";
 
 export function cohensU3(d: number): number {
-  return normal.cdf(d, 0, 1);
+  return pnormal(d, 0, 1);
 }
 
 export interface EffectReading {
