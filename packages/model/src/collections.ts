@@ -26,6 +26,7 @@ import {
   StudyReport,
 } from "./entities.js";
 import type { Actor, CollectionRules, RuleContext, WriteOp } from "./rules/context.js";
+import { permitDuplicatePair, validateDuplicatePairs } from "./rules/duplicates.js";
 import { validateCodebookItems, validateExtractedValues } from "./rules/extracted-values.js";
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
 import { signedBy } from "./rules/signatures.js";
@@ -71,7 +72,8 @@ export const collections = {
     schema: DuplicatePair,
     refs: { recordIdA: "records", recordIdB: "records" },
     order: "createdAt",
-    permit: signedBy<DuplicatePair>("decidedBy", "duplicate decision"),
+    validate: validateDuplicatePairs,
+    permit: permitDuplicatePair,
   },
   screeningSettings: { schema: ScreeningSettings, refs: {}, order: "stage" },
   screeningAssignments: { schema: ScreeningAssignment, refs: { recordId: "records" }, order: "assignedAt" },

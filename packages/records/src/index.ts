@@ -3,8 +3,31 @@ export { parse, parseAll, openFile, validate, sniffFormat, type OpenedFile, type
 export { sniffEncoding } from "./decode.js";
 export { CSV_PRESETS, splitAuthorCell } from "./formats/csv.js";
 export { annotationLines, readAnnotationBlock } from "./annotations.js";
-export { dedupe, comparePair, compareFields, type FieldComparison, type DedupeInput, type DedupeResult, type DedupeDecisions, type PairVerdict } from "./dedupe/index.js";
+export { dedupe, comparePair, compareFields, mostComplete, type FieldComparison, type DedupeInput, type DedupeResult, type DedupeDecisions, type DedupeOptions, type DedupeProgress, type PairVerdict } from "./dedupe/index.js";
 export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";
 export { toBibRecord, fromBibRecord, screeningAnnotations, type ImportedRecord } from "./model-map.js";
 export { importRecordsFile, exportProjectRecords, ImportRefused, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";
-export { dedupeProject, type DedupeProjectResult } from "./dedupe/project.js";
+export {
+  dedupeProject,
+  decideDuplicatePair,
+  splitDuplicateGroup,
+  listDuplicateGroups,
+  listDuplicatePairs,
+  duplicatesSummary,
+  duplicatePairView,
+  type DedupeProjectResult,
+  type DedupeProjectProgress,
+  type DedupeProjectOptions,
+  type DedupeRunner,
+  type DuplicatesStore,
+  type DuplicatesWriter,
+  type PairDecision,
+  type PairDecisionResult,
+  type SplitResult,
+  type GroupMember,
+  type DuplicateGroupView,
+  type DuplicatePairSummary,
+  type DuplicatePairView,
+  type DuplicatesSummary,
+} from "./dedupe/project.js";
+export { dedupeInWorker } from "./dedupe/background.js";

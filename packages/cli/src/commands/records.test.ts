@@ -84,7 +84,8 @@ describe("homeward records", () => {
     expect(await run(["records", "import", "--project", project, "--file", "a.ris", "--source", "MEDLINE"], capture(cwd).io)).toBe(0);
     const d1 = capture(cwd);
     expect(await run(["records", "dedupe", "--project", project], d1.io)).toBe(0);
-    expect(JSON.parse(d1.out())).toEqual({ groups: 1, grouped: 2, maybe: 2, leftToReviewers: 0 });
+    // The third record differs from both copies in pages: one question about it and their group.
+    expect(JSON.parse(d1.out())).toEqual({ groups: 1, grouped: 2, maybe: 1, leftToReviewers: 1 });
     const store = await openStore(storeOptionsFromEnv(join(cwd, "data")));
     try {
       const recs = await store.list(project, "records");
@@ -100,7 +101,7 @@ describe("homeward records", () => {
     }
     const d2 = capture(cwd);
     expect(await run(["records", "dedupe", "--project", project], d2.io)).toBe(0);
-    expect(JSON.parse(d2.out())).toEqual({ groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 });
+    expect(JSON.parse(d2.out())).toEqual({ groups: 0, grouped: 0, maybe: 0, leftToReviewers: 1 });
   });
 
   it("needs exactly one of --search and --source, and a known export format", async () => {

@@ -14,6 +14,18 @@ export interface DedupeResult {
   maybe: [string, string][];
 }
 
+/** How far a run has got: blocks compared of all blocks, then grouping. */
+export interface DedupeProgress {
+  phase: "comparing" | "grouping";
+  done: number;
+  total: number;
+}
+
+export interface DedupeOptions {
+  /** Called now and then while comparing (a run over 100,000 records takes seconds), and once when grouping starts. */
+  onProgress?: (p: DedupeProgress) => void;
+}
+
 /** What reviewers have already decided: kept as they said, whatever the rules find. */
 export interface DedupeDecisions {
   /** Groups of records judged to be the same. */
@@ -387,6 +399,13 @@ function titleWordOverlap(a: string, b: string): number {
   return n / s.size;
 }
 
+/** The id of the most complete of `records` (the one `dedupe` would make a group's primary). */
+export function mostComplete(records: readonly DedupeInput[]): string {
+  if (!records.length) throw new Error("mostComplete of no records");
+  const norms = records.map(prepare);
+  return norms.reduce((best, n) => (n.completeness > best.completeness ? n : best)).id;
+}
+
 /** Judges two records directly (the rules of `dedupe`, exposed for side-by-side review). */
 export function comparePair(a: DedupeInput, b: DedupeInput): PairVerdict {
   return judge(prepare(a, 0), prepare(b, 1));
@@ -450,7 +469,7 @@ class UnionFind {
  * and year differ from every copy of the article by nature. The primary of
  * each group is its most complete record.
  */
-export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}): DedupeResult {
+export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}, options: DedupeOptions = {}): DedupeResult {
   const norms = records.map(prepare);
   const index = new Map<string, number>();
   for (const [i, r] of records.entries()) {
@@ -482,7 +501,11 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   }
   const dupPairs: [number, number, number][] = [];
   const maybe: [number, number][] = [];
+  const progress = options.onProgress;
+  const totalBlocks = blocks.size;
+  let blockNo = 0;
   for (const members of blocks.values()) {
+    if (progress && ++blockNo % 5000 === 0) progress({ phase: "comparing", done: blockNo, total: totalBlocks });
     if (members.length < 2 || members.length > MAX_BLOCK) continue;
     for (let p = 0; p < members.length; p++) {
       for (let q = p + 1; q < members.length; q++) {
@@ -497,6 +520,7 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
       }
     }
   }
+  progress?.({ phase: "grouping", done: totalBlocks, total: totalBlocks });
   dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   const uf = new UnionFind(N);
   // Reviewers' groups are joined first; their pairs judged different were set aside above.

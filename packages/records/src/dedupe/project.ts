@@ -1,67 +1,473 @@
-import { comparePair, dedupe } from "./index.js";
+import { InputError, pairKey, type BibRecord, type DuplicateGroup, type DuplicatePair, type Page } from "@homeward/model";
+import { compareFields, comparePair, dedupe, mostComplete, type DedupeInput, type DedupeProgress, type DedupeResult, type FieldComparison, type PairVerdict } from "./index.js";
 import { fromBibRecord } from "../model-map.js";
-import type { RecordsStore } from "../project-io.js";
+
+/** Who writes, and why (the audit log keeps both); `roles` for the collections' permission rules. */
+export interface DuplicatesWriter {
+  actor: string;
+  reason?: string | null;
+  roles?: readonly string[];
+}
+
+/**
+ * What the duplicates workflow needs of the store. @homeward/store's Store
+ * has these methods; the interface keeps this package free of database code.
+ */
+export interface DuplicatesStore {
+  transaction<T>(fn: (tx: DuplicatesStore) => Promise<T>): Promise<T>;
+  get(projectId: string, c: "records", id: string): Promise<BibRecord>;
+  get(projectId: string, c: "duplicateGroups", id: string): Promise<DuplicateGroup>;
+  get(projectId: string, c: "duplicatePairs", id: string): Promise<DuplicatePair>;
+  list(projectId: string, c: "records", where?: { duplicateGroupId?: string }): Promise<BibRecord[]>;
+  list(projectId: string, c: "duplicateGroups"): Promise<DuplicateGroup[]>;
+  list(projectId: string, c: "duplicatePairs", where?: { status?: DuplicatePair["status"]; recordIdA?: string; recordIdB?: string }): Promise<DuplicatePair[]>;
+  insert(projectId: string, c: "duplicateGroups", items: Partial<DuplicateGroup>[], ctx: DuplicatesWriter): Promise<DuplicateGroup[]>;
+  insert(projectId: string, c: "duplicatePairs", items: Partial<DuplicatePair>[], ctx: DuplicatesWriter): Promise<DuplicatePair[]>;
+  update(projectId: string, c: "records", id: string, patch: Partial<BibRecord>, ctx: DuplicatesWriter): Promise<BibRecord>;
+  update(projectId: string, c: "duplicatePairs", id: string, patch: Partial<DuplicatePair>, ctx: DuplicatesWriter): Promise<DuplicatePair>;
+  remove(projectId: string, c: "duplicateGroups", id: string, ctx: DuplicatesWriter): Promise<void>;
+  /** The project's audit log, newest first: how a detection run learns that a reviewer changed duplicates while it ran. */
+  listAudit(projectId: string, page: { offset?: number; limit?: number }): Promise<{ total: number; items: { action: string }[] }>;
+}
+
+const writerOf = (w: string | DuplicatesWriter): DuplicatesWriter => (typeof w === "string" ? { actor: w } : w);
+/** What the rules read of a record, and no more (a run posts these to a worker thread). */
+function inputOf(r: BibRecord): DedupeInput {
+  const e = fromBibRecord(r);
+  return {
+    id: r.id,
+    title: e.title,
+    authors: e.authors,
+    year: e.year,
+    journal: e.journal,
+    journalAbbrev: e.journalAbbrev,
+    booktitle: e.booktitle,
+    volume: e.volume,
+    issue: e.issue,
+    pages: e.pages,
+    doi: e.doi,
+    pmid: e.pmid,
+    abstract: e.abstract,
+    type: e.type,
+    isbn: e.isbn,
+    issn: e.issn,
+  };
+}
+
+// ---------------------------------------------------------------- detection
 
 export interface DedupeProjectResult {
   /** New duplicate groups. */
   groups: number;
   /** Records added to groups (new or existing). */
   grouped: number;
-  /** New pairs in the "maybe" queue. */
+  /** Pairs this run added to the "maybe" queue. */
   maybe: number;
-  /** Groups found that would join groups reviewers made separately: left to them. */
+  /** Pairs waiting for a reviewer after this run, from every run: the queue a reviewer sees. */
   leftToReviewers: number;
 }
 
+/** How far a detection run has got: reading the project, comparing (blocks), grouping, saving (records linked). */
+export interface DedupeProjectProgress {
+  phase: "reading" | DedupeProgress["phase"] | "saving";
+  done: number;
+  total: number;
+}
+
+/** Runs the detector (here, or in a worker thread: see `dedupeInWorker`). */
+export type DedupeRunner = (
+  inputs: DedupeInput[],
+  decided: { together: string[][]; separate: [string, string][] },
+  onProgress: (p: DedupeProgress) => void,
+) => Promise<DedupeResult>;
+
+export interface DedupeProjectOptions {
+  run?: DedupeRunner;
+  onProgress?: (p: DedupeProjectProgress) => void;
+}
+
+const inThread: DedupeRunner = async (inputs, decided, onProgress) => dedupe(inputs, decided, { onProgress });
+
+/** Audit actions that change what detection reads: group membership and reviewers' decisions. */
+const RELEVANT = /^(records\.update|duplicateGroups\.|duplicatePairs\.)/;
+/** Attempts before a run gives up because reviewers keep changing duplicates while it compares. */
+const ATTEMPTS = 3;
+
 /**
- * Finds duplicates among a project's records and links them, in one
- * transaction: records are never deleted, only given a duplicate group whose
- * primary is the most complete record. Reviewers' decisions stand: existing
- * groups are kept (and may gain records), pairs judged different are never
- * grouped, and pairs already in the queue are not added again. Uncertain
- * pairs go to the "maybe" queue with the reason.
+ * Finds duplicates among a project's records and links them: records are
+ * never deleted, only given a duplicate group whose primary is the most
+ * complete record. Reviewers' decisions stand: existing groups are kept (and
+ * may gain records), records judged different are never grouped again, and a
+ * question already put to reviewers (about the same two records or groups)
+ * is not asked again. Uncertain pairs, and groups the rules would join that
+ * are apart today, go to the "maybe" queue with the reason. No group of one
+ * record is left behind.
+ *
+ * The records are read in one transaction, compared outside any (the long
+ * part, which `options.run` may move to a worker thread), and the result is
+ * written in another, which first checks the audit log: if group membership
+ * or a duplicate decision changed meanwhile, the run starts again, so it
+ * never overwrites a reviewer's decision made while it was comparing.
  */
-export async function dedupeProject(store: RecordsStore, projectId: string, actor: string): Promise<DedupeProjectResult> {
-  const ctx = { actor };
-  return store.transaction(async (tx) => {
-    const [recs, pairs] = await Promise.all([tx.list(projectId, "records"), tx.list(projectId, "duplicatePairs")]);
-    const existing = new Map<string, string[]>();
-    for (const r of recs) if (r.duplicateGroupId) existing.set(r.duplicateGroupId, [...(existing.get(r.duplicateGroupId) ?? []), r.id]);
-    const together = [...existing.values(), ...pairs.filter((p) => p.status === "duplicate").map((p) => [p.recordIdA, p.recordIdB])];
-    const separate = pairs.filter((p) => p.status === "not_duplicate").map((p) => [p.recordIdA, p.recordIdB] as [string, string]);
-    const inputs = recs.map((r) => ({ ...fromBibRecord(r), id: r.id }));
-    const { groups, maybe } = dedupe(inputs, { together, separate });
-    const byId = new Map(recs.map((r) => [r.id, r]));
-    const result: DedupeProjectResult = { groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 };
-    for (const g of groups) {
-      if (g.length < 2) continue;
-      const old = [...new Set(g.map((id) => byId.get(id)!.duplicateGroupId).filter((x): x is string => !!x))];
-      if (old.length > 1) {
-        result.leftToReviewers++;
-        continue;
+export async function dedupeProject(store: DuplicatesStore, projectId: string, who: string | DuplicatesWriter, options: DedupeProjectOptions = {}): Promise<DedupeProjectResult> {
+  const ctx = writerOf(who);
+  const run = options.run ?? inThread;
+  const progress = options.onProgress ?? (() => {});
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    progress({ phase: "reading", done: 0, total: 1 });
+    const snap = await store.transaction(async (tx) => {
+      const mark = (await tx.listAudit(projectId, { limit: 1 })).total;
+      const [recs, pairs, groups] = await Promise.all([tx.list(projectId, "records"), tx.list(projectId, "duplicatePairs"), tx.list(projectId, "duplicateGroups")]);
+      return { mark, recs, pairs, groups };
+    });
+    progress({ phase: "reading", done: 1, total: 1 });
+    const members = new Map<string, string[]>();
+    for (const r of snap.recs) if (r.duplicateGroupId) members.set(r.duplicateGroupId, [...(members.get(r.duplicateGroupId) ?? []), r.id]);
+    const together = [...members.values(), ...snap.pairs.filter((p) => p.status === "duplicate").map((p) => [p.recordIdA, p.recordIdB])];
+    const separate = snap.pairs.filter((p) => p.status === "not_duplicate").map((p) => [p.recordIdA, p.recordIdB] as [string, string]);
+    const inputs = snap.recs.map(inputOf);
+    const found = await run(inputs, { together, separate }, progress);
+    const written = await store.transaction(async (tx) => {
+      const now = await tx.listAudit(projectId, { limit: 1 });
+      const since = now.total - snap.mark;
+      if (since > 0) {
+        // Imports and screening do not matter here; a reviewer's duplicate decision does.
+        if (since > 1000) return null;
+        const recent = await tx.listAudit(projectId, { limit: since });
+        if (recent.items.some((e) => RELEVANT.test(e.action))) return null;
       }
-      let groupId = old[0];
-      if (!groupId) {
-        [{ id: groupId }] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: g[0], method: "automatic" }], ctx);
-        result.groups++;
-      }
-      for (const id of g) {
-        if (byId.get(id)!.duplicateGroupId === groupId) continue;
+      return applyDetection(tx, projectId, ctx, snap, found, inputs, progress);
+    });
+    if (written) return written;
+  }
+  throw new InputError(`duplicates were changed by reviewers during each of ${ATTEMPTS} detection runs; nothing was written, run detection again`, 409);
+}
+
+async function applyDetection(
+  tx: DuplicatesStore,
+  projectId: string,
+  ctx: DuplicatesWriter,
+  snap: { recs: BibRecord[]; pairs: DuplicatePair[]; groups: DuplicateGroup[] },
+  found: DedupeResult,
+  inputs: DedupeInput[],
+  progress: (p: DedupeProjectProgress) => void,
+): Promise<DedupeProjectResult> {
+  const byId = new Map(snap.recs.map((r) => [r.id, r]));
+  const primaryOf = new Map(snap.groups.map((g) => [g.id, g.primaryRecordId]));
+  // Where each record ends up: its group's id, or itself when in none.
+  const component = new Map(snap.recs.map((r) => [r.id, r.duplicateGroupId ?? `record:${r.id}`]));
+  const size = new Map<string, number>();
+  for (const r of snap.recs) if (r.duplicateGroupId) size.set(r.duplicateGroupId, (size.get(r.duplicateGroupId) ?? 0) + 1);
+  const result: DedupeProjectResult = { groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 };
+  const bridges: [string, string][] = [];
+  const work = found.groups.filter((g) => g.length > 1 && g.some((id) => !byId.get(id)!.duplicateGroupId || byId.get(id)!.duplicateGroupId !== byId.get(g[0])!.duplicateGroupId));
+  let done = 0;
+  const total = work.reduce((n, g) => n + g.length, 0);
+  for (const g of work) {
+    const old = [...new Set(g.map((id) => byId.get(id)!.duplicateGroupId).filter((x): x is string => !!x))];
+    if (old.length > 1) {
+      // Joining groups that are apart today is a reviewer's call: ask about their primaries.
+      for (const other of old.slice(1)) bridges.push([primaryOf.get(old[0]) ?? g[0], primaryOf.get(other) ?? other]);
+      done += g.length;
+      continue;
+    }
+    let groupId = old[0];
+    if (!groupId) {
+      [{ id: groupId }] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: g[0], method: "automatic" }], ctx);
+      result.groups++;
+    }
+    for (const id of g) {
+      const was = byId.get(id)!.duplicateGroupId;
+      if (was !== groupId) {
         await tx.update(projectId, "records", id, { duplicateGroupId: groupId }, ctx);
         result.grouped++;
+        if (was) size.set(was, size.get(was)! - 1);
+        size.set(groupId, (size.get(groupId) ?? 0) + 1);
+        component.set(id, groupId);
       }
+      progress({ phase: "saving", done: ++done, total });
     }
-    const queued = new Set(pairs.map((p) => [p.recordIdA, p.recordIdB].sort().join("\u0000")));
-    const fresh = maybe.filter(([a, b]) => !queued.has([a, b].sort().join("\u0000")));
-    const inputOf = new Map(inputs.map((r) => [r.id, r]));
-    if (fresh.length)
-      await tx.insert(
-        projectId,
-        "duplicatePairs",
-        fresh.map(([a, b]) => ({ recordIdA: a, recordIdB: b, reasons: [comparePair(inputOf.get(a)!, inputOf.get(b)!).reason], status: "pending" as const })),
-        ctx,
-      );
-    result.maybe = fresh.length;
-    return result;
+  }
+  // A group of one (left by an earlier undo, or made by hand) is no group: its record stands alone again.
+  const small = snap.groups.filter((g) => (size.get(g.id) ?? 0) < 2);
+  if (small.length) {
+    const ids = new Set(small.map((g) => g.id));
+    for (const r of snap.recs) {
+      if (!ids.has(component.get(r.id)!)) continue;
+      await tx.update(projectId, "records", r.id, { duplicateGroupId: null }, ctx);
+      component.set(r.id, `record:${r.id}`);
+    }
+    for (const g of small) await tx.remove(projectId, "duplicateGroups", g.id, ctx);
+  }
+  // One question per two groups (or records): a pair already asked, pending or decided, is not asked again.
+  const asked = new Set(snap.pairs.map((p) => pairKey(component.get(p.recordIdA)!, component.get(p.recordIdB)!)));
+  const inputById = new Map(inputs.map((r) => [r.id, r]));
+  const fresh: Partial<DuplicatePair>[] = [];
+  const ask = (a: string, b: string, why: (v: PairVerdict) => string[]) => {
+    const ca = component.get(a)!;
+    const cb = component.get(b)!;
+    if (ca === cb) return;
+    const k = pairKey(ca, cb);
+    if (asked.has(k)) return;
+    asked.add(k);
+    fresh.push({ recordIdA: a, recordIdB: b, reasons: why(comparePair(inputById.get(a)!, inputById.get(b)!)), status: "pending" });
+  };
+  for (const [a, b] of bridges) ask(a, b, (v) => ["the rules would join two groups that are apart", v.reason]);
+  for (const [a, b] of found.maybe) ask(a, b, (v) => [v.reason]);
+  if (fresh.length) await tx.insert(projectId, "duplicatePairs", fresh, ctx);
+  result.maybe = fresh.length;
+  result.leftToReviewers = snap.pairs.filter((p) => p.status === "pending").length + fresh.length;
+  return result;
+}
+
+// ---------------------------------------------------------------- reviewers' decisions
+
+export type PairDecision = "duplicate" | "not_duplicate";
+
+export interface PairDecisionResult {
+  pair: DuplicatePair;
+  /** The group both records are in after a "duplicate" decision. */
+  groupId: string | null;
+}
+
+/**
+ * A reviewer decides an uncertain pair; the decision is signed with the
+ * acting user and the time. "duplicate" links the two records (and their
+ * groups) at once; "not_duplicate" keeps them apart on every later run.
+ * Refused (409) when it contradicts an earlier decision: records judged
+ * different cannot be joined, and two records in one group are told apart
+ * by splitting the group.
+ */
+export async function decideDuplicatePair(store: DuplicatesStore, projectId: string, pairId: string, decision: PairDecision, who: DuplicatesWriter): Promise<PairDecisionResult> {
+  return store.transaction(async (tx) => {
+    const pair = await tx.get(projectId, "duplicatePairs", pairId);
+    const [a, b] = await Promise.all([tx.get(projectId, "records", pair.recordIdA), tx.get(projectId, "records", pair.recordIdB)]);
+    let groupId: string | null = null;
+    if (decision === "duplicate") groupId = await link(tx, projectId, a, b, who, pair.id);
+    else if (a.duplicateGroupId && a.duplicateGroupId === b.duplicateGroupId)
+      throw new InputError(`"${short(a)}" and "${short(b)}" are in one duplicate group; take one of them out of the group instead`, 409);
+    const decided = await tx.update(projectId, "duplicatePairs", pair.id, { status: decision, decidedBy: who.actor, decidedAt: new Date().toISOString() }, who);
+    return { pair: decided, groupId };
   });
+}
+
+const short = (r: BibRecord) => (r.title.length > 60 ? `${r.title.slice(0, 57)}…` : r.title) || r.id;
+
+/** Pairs involving any of `ids`, each once. */
+async function pairsOf(tx: DuplicatesStore, projectId: string, ids: readonly string[]): Promise<DuplicatePair[]> {
+  const out = new Map<string, DuplicatePair>();
+  for (const id of ids) {
+    const [asA, asB] = await Promise.all([tx.list(projectId, "duplicatePairs", { recordIdA: id }), tx.list(projectId, "duplicatePairs", { recordIdB: id })]);
+    for (const p of [...asA, ...asB]) out.set(p.id, p);
+  }
+  return [...out.values()];
+}
+
+/** Puts `a` and `b` (with their groups) into one group; returns its id. */
+async function link(tx: DuplicatesStore, projectId: string, a: BibRecord, b: BibRecord, who: DuplicatesWriter, exceptPair: string): Promise<string> {
+  if (a.duplicateGroupId && a.duplicateGroupId === b.duplicateGroupId) return a.duplicateGroupId;
+  const side = async (r: BibRecord) => (r.duplicateGroupId ? tx.list(projectId, "records", { duplicateGroupId: r.duplicateGroupId }) : [r]);
+  const [xs, ys] = await Promise.all([side(a), side(b)]);
+  const inX = new Set(xs.map((r) => r.id));
+  const inY = new Set(ys.map((r) => r.id));
+  const apart = (await pairsOf(tx, projectId, [...inX])).find(
+    (p) => p.id !== exceptPair && p.status === "not_duplicate" && ((inX.has(p.recordIdA) && inY.has(p.recordIdB)) || (inY.has(p.recordIdA) && inX.has(p.recordIdB))),
+  );
+  if (apart)
+    throw new InputError(
+      `records "${apart.recordIdA}" and "${apart.recordIdB}" were judged different by ${apart.decidedBy ?? "a reviewer"}${apart.decidedAt ? ` on ${apart.decidedAt.slice(0, 10)}` : ""}; joining these would undo that`,
+      409,
+    );
+  if (!a.duplicateGroupId && !b.duplicateGroupId) {
+    const [g] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: mostComplete([inputOf(a), inputOf(b)]), method: "manual" }], who);
+    for (const r of [a, b]) await tx.update(projectId, "records", r.id, { duplicateGroupId: g.id }, who);
+    return g.id;
+  }
+  // The larger group stays; the other's records join it and the emptied group goes.
+  const [keep, move] = !a.duplicateGroupId ? [b.duplicateGroupId!, xs] : !b.duplicateGroupId ? [a.duplicateGroupId, ys] : xs.length >= ys.length ? [a.duplicateGroupId, ys] : [b.duplicateGroupId, xs];
+  const emptied = move[0]!.duplicateGroupId;
+  for (const r of move) await tx.update(projectId, "records", r.id, { duplicateGroupId: keep }, who);
+  if (emptied) await tx.remove(projectId, "duplicateGroups", emptied, who);
+  return keep;
+}
+
+export interface SplitResult {
+  /** The groups the records are in afterwards (parts of one record are in none). */
+  groups: string[];
+  /** Records that stand alone afterwards. */
+  alone: string[];
+  /** Pairs of records now recorded as judged different. */
+  separated: number;
+}
+
+/**
+ * Splits a duplicate group into `parts` (every record of the group in exactly
+ * one): undoing a merge is a part of one record. Each part of two or more is
+ * a group (the part with the primary keeps the group), a part of one stands
+ * alone, and every two records of different parts are recorded as judged
+ * different by the acting user, so no later run joins them again.
+ */
+export async function splitDuplicateGroup(store: DuplicatesStore, projectId: string, groupId: string, parts: readonly (readonly string[])[], who: DuplicatesWriter): Promise<SplitResult> {
+  return store.transaction(async (tx) => {
+    const group = await tx.get(projectId, "duplicateGroups", groupId);
+    const members = await tx.list(projectId, "records", { duplicateGroupId: groupId });
+    const byId = new Map(members.map((r) => [r.id, r]));
+    const seen = new Set<string>();
+    for (const part of parts)
+      for (const id of part) {
+        if (!byId.has(id)) throw new InputError(`record "${id}" is not in duplicate group "${groupId}"`);
+        if (seen.has(id)) throw new InputError(`record "${id}" is in two parts`);
+        seen.add(id);
+      }
+    const missing = members.find((r) => !seen.has(r.id));
+    if (missing) throw new InputError(`record "${missing.id}" of the group is in no part; every record goes in one`);
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length < 2) throw new InputError("a split needs at least two parts");
+    const keeper = nonEmpty.find((p) => p.includes(group.primaryRecordId) && p.length >= 2) ?? nonEmpty.find((p) => p.length >= 2);
+    const out: SplitResult = { groups: [], alone: [], separated: 0 };
+    for (const part of nonEmpty) {
+      if (part === keeper) {
+        if (!part.includes(group.primaryRecordId)) {
+          // The primary left: the group's primary becomes its most complete remaining record.
+          const [replacement] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: mostComplete(part.map((id) => inputOf(byId.get(id)!))), method: "manual" }], who);
+          for (const id of part) await tx.update(projectId, "records", id, { duplicateGroupId: replacement.id }, who);
+          out.groups.push(replacement.id);
+        } else out.groups.push(groupId);
+        continue;
+      }
+      if (part.length === 1) {
+        await tx.update(projectId, "records", part[0]!, { duplicateGroupId: null }, who);
+        out.alone.push(part[0]!);
+        continue;
+      }
+      const [g] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: mostComplete(part.map((id) => inputOf(byId.get(id)!))), method: "manual" }], who);
+      for (const id of part) await tx.update(projectId, "records", id, { duplicateGroupId: g.id }, who);
+      out.groups.push(g.id);
+    }
+    if (!out.groups.includes(groupId)) await tx.remove(projectId, "duplicateGroups", groupId, who);
+    // Every two records now apart are judged different, whatever was said of them before.
+    const partOf = new Map<string, number>();
+    nonEmpty.forEach((p, i) => p.forEach((id) => partOf.set(id, i)));
+    const existing = new Map((await pairsOf(tx, projectId, [...seen])).filter((p) => seen.has(p.recordIdA) && seen.has(p.recordIdB)).map((p) => [pairKey(p.recordIdA, p.recordIdB), p]));
+    const at = new Date().toISOString();
+    const fresh: Partial<DuplicatePair>[] = [];
+    const ids = [...seen];
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) {
+        const [x, y] = [ids[i]!, ids[j]!];
+        if (partOf.get(x) === partOf.get(y)) continue;
+        out.separated++;
+        const p = existing.get(pairKey(x, y));
+        if (!p) fresh.push({ recordIdA: x, recordIdB: y, reasons: ["taken apart from a duplicate group"], status: "not_duplicate", decidedBy: who.actor, decidedAt: at });
+        else if (p.status !== "not_duplicate") await tx.update(projectId, "duplicatePairs", p.id, { status: "not_duplicate", decidedBy: who.actor, decidedAt: at }, who);
+      }
+    if (fresh.length) await tx.insert(projectId, "duplicatePairs", fresh, who);
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------- reading, a page at a time
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+/** A record of a group, with what ties it to the group's primary. */
+export interface GroupMember {
+  record: Pick<BibRecord, "id" | "title" | "authors" | "year" | "journal" | "volume" | "issue" | "pages" | "doi" | "pmid">;
+  primary: boolean;
+  /** The rules' verdict on this record and the primary, with its reason (null for the primary). */
+  match: PairVerdict | null;
+  /** The fields compared with the primary's: "same" and "equivalent" ones are what tie them. */
+  fields: FieldComparison[];
+}
+
+export interface DuplicateGroupView {
+  group: DuplicateGroup;
+  members: GroupMember[];
+}
+
+/**
+ * A page of duplicate groups (newest last), each with its records and, for
+ * each record, the fields it shares with the primary and the rule that
+ * decided. Only the page's records are read.
+ */
+export async function listDuplicateGroups(store: DuplicatesStore, projectId: string, page: PageRequest): Promise<Page<DuplicateGroupView>> {
+  const groups = await store.list(projectId, "duplicateGroups");
+  const slice = groups.slice(page.offset, page.offset + page.limit);
+  const items = await Promise.all(
+    slice.map(async (group) => {
+      const recs = await store.list(projectId, "records", { duplicateGroupId: group.id });
+      const primary = recs.find((r) => r.id === group.primaryRecordId);
+      const p = primary ? inputOf(primary) : null;
+      const ordered = primary ? [primary, ...recs.filter((r) => r !== primary)] : recs;
+      return {
+        group,
+        members: ordered.map((r): GroupMember => {
+          const isPrimary = r === primary;
+          const x = inputOf(r);
+          return {
+            record: { id: r.id, title: r.title, authors: r.authors, year: r.year, journal: r.journal, volume: r.volume, issue: r.issue, pages: r.pages, doi: r.doi, pmid: r.pmid },
+            primary: isPrimary,
+            match: p && !isPrimary ? comparePair(p, x) : null,
+            fields: p && !isPrimary ? compareFields(p, x) : [],
+          };
+        }),
+      };
+    }),
+  );
+  return { total: groups.length, offset: page.offset, limit: page.limit, items };
+}
+
+/** A pair in the queue with enough of each record to list it. */
+export interface DuplicatePairSummary {
+  pair: DuplicatePair;
+  a: Pick<BibRecord, "id" | "title" | "year">;
+  b: Pick<BibRecord, "id" | "title" | "year">;
+}
+
+/** A page of duplicate pairs with a status (oldest first), with the titles of both records. */
+export async function listDuplicatePairs(store: DuplicatesStore, projectId: string, status: DuplicatePair["status"], page: PageRequest): Promise<Page<DuplicatePairSummary>> {
+  const pairs = await store.list(projectId, "duplicatePairs", { status });
+  const slice = pairs.slice(page.offset, page.offset + page.limit);
+  const brief = (r: BibRecord) => ({ id: r.id, title: r.title, year: r.year });
+  const items = await Promise.all(
+    slice.map(async (pair) => {
+      const [a, b] = await Promise.all([store.get(projectId, "records", pair.recordIdA), store.get(projectId, "records", pair.recordIdB)]);
+      return { pair, a: brief(a), b: brief(b) };
+    }),
+  );
+  return { total: pairs.length, offset: page.offset, limit: page.limit, items };
+}
+
+/** The counts a reviewer sees on the duplicates page; each counted from the stored groups and pairs. */
+export interface DuplicatesSummary {
+  groups: number;
+  pending: number;
+  duplicate: number;
+  notDuplicate: number;
+}
+
+export async function duplicatesSummary(store: DuplicatesStore, projectId: string): Promise<DuplicatesSummary> {
+  const [groups, pairs] = await Promise.all([store.list(projectId, "duplicateGroups"), store.list(projectId, "duplicatePairs")]);
+  const count = (s: DuplicatePair["status"]) => pairs.filter((p) => p.status === s).length;
+  return { groups: groups.length, pending: count("pending"), duplicate: count("duplicate"), notDuplicate: count("not_duplicate") };
+}
+
+/** One pair side by side, compared field by field. */
+export interface DuplicatePairView {
+  pair: DuplicatePair;
+  a: BibRecord;
+  b: BibRecord;
+  fields: FieldComparison[];
+  verdict: PairVerdict;
+}
+
+export async function duplicatePairView(store: DuplicatesStore, projectId: string, pairId: string): Promise<DuplicatePairView> {
+  const pair = await store.get(projectId, "duplicatePairs", pairId);
+  const [a, b] = await Promise.all([store.get(projectId, "records", pair.recordIdA), store.get(projectId, "records", pair.recordIdB)]);
+  const ra = inputOf(a);
+  const rb = inputOf(b);
+  return { pair, a, b, fields: compareFields(ra, rb), verdict: comparePair(ra, rb) };
 }
