@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { SearchKind } from "@homeward/model";
-import type { ExportFormat, Format, ImportResult, ValidationReport } from "@homeward/records";
+import { SearchKind, type ImportBatch } from "@homeward/model";
+import type { CsvPreset, ExportFormat, Format, ImportResult, ImportsOverview, MappableField, ValidationReport } from "@homeward/records";
 import { IdParams } from "./core.js";
 import { checkedBody, route, type FileAnswer } from "./route.js";
 
@@ -16,14 +16,38 @@ const allOf =
 
 export const IMPORT_FORMATS = allOf<Format>()(["ris", "wos", "medline", "endnote-xml", "bibtex", "csv", "tsv", "eppi-json"]);
 export const RECORD_EXPORT_FORMATS = allOf<ExportFormat>()(["ris", "csv", "bibtex", "endnote-xml"]);
+export const CSV_PRESET_NAMES = allOf<CsvPreset>()(["covidence", "rayyan", "scopus", "wos", "bibdedupe"]);
+export const MAPPABLE_FIELDS = allOf<MappableField>()([
+  "id", "type", "title", "authors", "editors", "year", "date", "journal", "journalAbbrev", "booktitle", "volume", "issue", "pages",
+  "startPage", "endPage", "doi", "pmid", "issn", "isbn", "abstract", "keywords", "urls", "language", "publisher", "annotations",
+]);
 
-/** How to read a records file: its name (the format is detected from it and the content unless given). */
+/** A CSV column mapping, field → column name ("" leaves the field unread), sent as JSON text in the query. */
+export const ColumnMappingQuery = z
+  .string()
+  .transform((s, c) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      c.addIssue({ code: "custom", message: "columns must be a JSON object of field to column name" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(MAPPABLE_FIELDS), z.string()));
+
+/** How to read a records file: its name (the format is detected from it and the content unless given), and for CSV a preset and column mapping. */
 export const FileQuery = z.object({
   fileName: z.string().min(1),
   format: z.enum(IMPORT_FORMATS).optional(),
   preset: z.string().min(1).optional(),
+  columns: ColumnMappingQuery.optional(),
   encoding: z.string().min(1).optional(),
 });
+
+/** The largest records file the server reads (it is spooled to disk, never held whole in memory). */
+export const MAX_RECORDS_FILE_BYTES = 1024 * 1024 * 1024;
+
+export const BatchParams = z.object({ id: z.string().min(1), batchId: z.string().min(1) });
 
 /** A file to import into an existing search (`search`) or a new one (`source`, `kind`, `date`, `query`). */
 export const RecordsImportQuery = FileQuery.extend({
@@ -54,6 +78,18 @@ export const recordsRoutes = {
     body: RecordsFile,
     bodyName: "records file",
     summary: "the validation report of a records file; nothing is written",
+  }),
+  importsOverview: route<ImportsOverview>()({
+    method: "GET",
+    path: "/api/projects/:id/imports",
+    params: IdParams,
+    summary: "each search with its stated and imported counts, and the import history (newest first)",
+  }),
+  getImportBatch: route<ImportBatch>()({
+    method: "GET",
+    path: "/api/projects/:id/imports/:batchId",
+    params: BatchParams,
+    summary: "one import batch with its kept problems (lines and messages) and skipped records",
   }),
   importRecords: route<ImportResult>()({
     method: "POST",

@@ -8,7 +8,7 @@ import { medlineSyntax } from "./formats/medline.js";
 import { risSyntax } from "./formats/ris.js";
 import { parseTagged } from "./formats/tagged.js";
 import { wosSyntax } from "./formats/wos.js";
-import { FORMATS, type ByteSource, type Format, type ParseItem, type ParseOptions, type ParsedRecord, type Problem } from "./types.js";
+import { FORMATS, type ByteSource, type CsvColumns, type Format, type ParseItem, type ParseOptions, type ParsedRecord, type Problem } from "./types.js";
 
 export const DEFAULT_MAX_LINE = 1 << 20; // 1 Mi characters
 export const DEFAULT_MAX_RECORD = 4 << 20; // 4 Mi characters
@@ -114,7 +114,7 @@ export async function openFile(input: ByteSource, opts: ParseOptions = {}): Prom
           return parseEppiJson(replay(), { ...lim, maxFileLength: MAX_JSON });
         case "csv":
         case "tsv":
-          return parseCsv(replay(), format, { columns: opts.columns, preset: opts.preset }, lim);
+          return parseCsv(replay(), format, { columns: opts.columns, preset: opts.preset, onColumns: opts.onColumns }, lim);
       }
     })();
     let warned = 0;
@@ -145,6 +145,33 @@ export async function parseAll(input: ByteSource, opts: ParseOptions = {}): Prom
   return { format: f.format, encoding: f.encoding, records, problems };
 }
 
+/** A record as shown before import: enough to recognise it, whatever its length. */
+export interface RecordPreview {
+  /** 1-based position of the record in the file. */
+  record: number;
+  /** 1-based line where it starts. */
+  line: number;
+  type: string;
+  title?: string;
+  /** The first few authors; `authorCount` says how many there are. */
+  authors: string[];
+  authorCount: number;
+  year?: string;
+  journal?: string;
+  doi?: string;
+  pmid?: string;
+}
+
+const PREVIEW_AUTHORS = 3;
+const PREVIEW_TEXT = 300;
+
+function previewOf(r: ParsedRecord): RecordPreview {
+  const cut = (s: string | undefined) => (s !== undefined && s.length > PREVIEW_TEXT ? s.slice(0, PREVIEW_TEXT - 1) + "…" : s);
+  const p: RecordPreview = { record: r.index + 1, line: r.line, type: r.sourceType ?? r.type, title: cut(r.title), authors: r.authors.slice(0, PREVIEW_AUTHORS).map((a) => cut(a)!), authorCount: r.authors.length, year: r.year, journal: cut(r.journal), doi: r.doi, pmid: r.pmid };
+  for (const k of Object.keys(p) as (keyof RecordPreview)[]) if (p[k] === undefined) delete p[k];
+  return p;
+}
+
 /** The validation report shown before an import is written. */
 export interface ValidationReport {
   file?: string;
@@ -160,26 +187,40 @@ export interface ValidationReport {
   problems: Problem[];
   /** Set when the whole file is unusable (nothing can be imported). */
   fatal?: string;
+  /** The first records as they will be imported (`previewRecords` of them). */
+  preview: RecordPreview[];
+  /** CSV/TSV: the header and the column each field is read from, to check or change the mapping. */
+  columns?: CsvColumns;
 }
 
 /**
  * Reads a file through without keeping its records and reports what an import
  * would take and skip, so the user can decide before anything is written.
  */
-export async function validate(input: ByteSource, opts: ParseOptions & { maxProblems?: number } = {}): Promise<ValidationReport> {
+export async function validate(input: ByteSource, opts: ParseOptions & { maxProblems?: number; previewRecords?: number } = {}): Promise<ValidationReport> {
   const maxProblems = opts.maxProblems ?? 1000;
+  const previewRecords = opts.previewRecords ?? 10;
+  let columns: CsvColumns | undefined;
+  const seen: ParseOptions = {
+    ...opts,
+    onColumns: (c) => {
+      columns = c;
+      opts.onColumns?.(c);
+    },
+  };
   let f: OpenedFile;
   try {
-    f = await openFile(input, opts);
+    f = await openFile(input, seen);
   } catch (e) {
     if ((e as { kind?: string }).kind !== "input") throw e;
-    return { file: opts.fileName, format: opts.format ?? "csv", encoding: "unknown", records: 0, skipped: 0, errors: 1, warnings: 0, problems: [{ kind: "problem", severity: "error", file: opts.fileName, message: (e as Error).message }], fatal: (e as Error).message };
+    return { file: opts.fileName, format: opts.format ?? "csv", encoding: "unknown", records: 0, skipped: 0, errors: 1, warnings: 0, problems: [{ kind: "problem", severity: "error", file: opts.fileName, message: (e as Error).message }], fatal: (e as Error).message, preview: [] };
   }
-  const rep: ValidationReport = { file: opts.fileName, format: f.format, encoding: f.encoding, records: 0, skipped: 0, errors: 0, warnings: 0, problems: [] };
+  const rep: ValidationReport = { file: opts.fileName, format: f.format, encoding: f.encoding, records: 0, skipped: 0, errors: 0, warnings: 0, problems: [], preview: [] };
   try {
     for await (const item of f.items) {
       if (item.kind === "record") {
         rep.records++;
+        if (rep.preview.length < previewRecords) rep.preview.push(previewOf(item));
         continue;
       }
       if (item.severity === "error") {
@@ -195,5 +236,6 @@ export async function validate(input: ByteSource, opts: ParseOptions & { maxProb
     rep.problems.push({ kind: "problem", severity: "error", file: opts.fileName, message: (e as Error).message });
   }
   if (rep.records === 0 && !rep.fatal) rep.fatal = rep.errors ? "no record could be read" : "the file holds no records";
+  if (columns) rep.columns = columns;
   return rep;
 }

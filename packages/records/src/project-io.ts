@@ -1,4 +1,4 @@
-import { InputError, type BibRecord, type DuplicateGroup, type DuplicatePair, type ImportBatch, type Reconciliation, type ScreeningDecision, type Search, type SearchKind } from "@homeward/model";
+import { IMPORT_PROBLEMS_KEPT, InputError, type BibRecord, type ImportProblem, type DuplicateGroup, type DuplicatePair, type ImportBatch, type Reconciliation, type ScreeningDecision, type Search, type SearchKind } from "@homeward/model";
 import { exportRecords, type ExportFormat } from "./export.js";
 import { fromBibRecord, screeningAnnotations, toBibRecord } from "./model-map.js";
 import { openFile, validate, type ValidationReport } from "./parse.js";
@@ -18,6 +18,8 @@ export interface RecordsStore {
   insert(projectId: string, c: "duplicatePairs", items: Partial<DuplicatePair>[], ctx: { actor: string }): Promise<DuplicatePair[]>;
   update(projectId: string, c: "records", id: string, patch: Partial<BibRecord>, ctx: { actor: string }): Promise<BibRecord>;
   list(projectId: string, c: "records"): Promise<BibRecord[]>;
+  list(projectId: string, c: "searches"): Promise<Search[]>;
+  list(projectId: string, c: "importBatches"): Promise<ImportBatch[]>;
   list(projectId: string, c: "duplicateGroups"): Promise<DuplicateGroup[]>;
   list(projectId: string, c: "duplicatePairs"): Promise<DuplicatePair[]>;
   list(projectId: string, c: "screeningDecisions"): Promise<ScreeningDecision[]>;
@@ -81,7 +83,16 @@ export async function importRecordsFile(store: RecordsStore, req: ImportRequest)
     const [batch] = await tx.insert(
       req.projectId,
       "importBatches",
-      [{ searchId: search.id, fileName: req.parse.fileName, format: rep.format, counts: { read: rep.records + rep.skipped, imported: rep.records, skipped: rep.skipped }, skipped }],
+      [
+        {
+          searchId: search.id,
+          fileName: req.parse.fileName,
+          format: rep.format,
+          counts: { read: rep.records + rep.skipped, imported: rep.records, skipped: rep.skipped, errors: rep.errors, warnings: rep.warnings },
+          skipped,
+          problems: batchProblems(rep),
+        },
+      ],
       ctx,
     );
     const f = await openFile(req.open(), req.parse);
@@ -103,6 +114,57 @@ export async function importRecordsFile(store: RecordsStore, req: ImportRequest)
     if (imported !== rep.records) throw new InputError(`${req.parse.fileName} changed while importing (${imported} records now, ${rep.records} when validated)`, 409);
     return { search: search.id, importBatch: batch.id, format: rep.format, encoding: rep.encoding, imported, skipped: rep.skipped, warnings: rep.warnings };
   });
+}
+
+/** A search with what the team stated it found and what was imported from it. */
+export interface SearchSummary extends Search {
+  /** Records imported from the search's files (every batch's `counts.imported`). */
+  imported: number;
+  /** Records its files held that could not be read. */
+  skipped: number;
+  batches: number;
+}
+
+/** An import batch without its problem list and skipped records (`counts` says how many there are). */
+export type ImportBatchSummary = Omit<ImportBatch, "problems" | "skipped">;
+
+export interface ImportsOverview {
+  searches: SearchSummary[];
+  /** Newest first. */
+  batches: ImportBatchSummary[];
+}
+
+/**
+ * The project's searches with their imported counts, and its import history.
+ * Counts come from the batches (records are never deleted, so a batch's
+ * imported count stays true) rather than from a scan of the records.
+ */
+export async function importsOverview(store: RecordsStore, projectId: string): Promise<ImportsOverview> {
+  const [searches, batches] = await Promise.all([store.list(projectId, "searches"), store.list(projectId, "importBatches")]);
+  const by = new Map<string, { imported: number; skipped: number; batches: number }>();
+  for (const b of batches) {
+    if (b.searchId === null) continue;
+    const t = by.get(b.searchId) ?? { imported: 0, skipped: 0, batches: 0 };
+    t.imported += b.counts.imported;
+    t.skipped += b.counts.skipped;
+    t.batches++;
+    by.set(b.searchId, t);
+  }
+  return {
+    searches: searches.map((s) => ({ ...s, ...(by.get(s.id) ?? { imported: 0, skipped: 0, batches: 0 }) })),
+    batches: batches
+      .map(({ problems: _p, skipped: _s, ...rest }) => rest)
+      .sort((a, b) => b.importedAt.localeCompare(a.importedAt) || b.id.localeCompare(a.id)),
+  };
+}
+
+/**
+ * The problems of a report as an import batch keeps them: in file order, the
+ * first IMPORT_PROBLEMS_KEPT, without the raw text (skipped records keep theirs
+ * in `skipped`), so a batch stays small whatever the file.
+ */
+export function batchProblems(rep: Pick<ValidationReport, "problems">): ImportProblem[] {
+  return rep.problems.slice(0, IMPORT_PROBLEMS_KEPT).map((p) => ({ severity: p.severity, line: p.line ?? null, record: p.record === undefined ? null : p.record + 1, message: p.message }));
 }
 
 /**

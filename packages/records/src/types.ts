@@ -140,6 +140,13 @@ export type MappableField =
   | "publisher"
   | "annotations";
 
+/** How a CSV/TSV file's columns were read: its delimiter, its header, and the column each field is taken from. */
+export interface CsvColumns {
+  delimiter: string;
+  header: string[];
+  mapping: ColumnMapping;
+}
+
 export interface ParseOptions {
   /** Skip sniffing and read as this format. */
   format?: Format;
@@ -151,6 +158,8 @@ export interface ParseOptions {
   columns?: ColumnMapping;
   /** CSV/TSV: a named preset ("covidence", "rayyan", "scopus", "wos", "bibdedupe"). */
   preset?: string;
+  /** CSV/TSV: told how the header was read, once, before the first record (also when the mapping is refused). */
+  onColumns?: (columns: CsvColumns) => void;
   /** Longest line (in characters) accepted before the record is reported and skipped. */
   maxLineLength?: number;
   /** Largest record (in characters) accepted. */

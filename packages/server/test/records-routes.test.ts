@@ -72,6 +72,44 @@ describe("records file routes", () => {
     expect(view.fields.find((f: { field: string }) => f.field === "journal").status).toBe("same");
   });
 
+  it("keeps each batch's problems with it and fills a search's results from its stated and imported counts", async () => {
+    const p = (await store.createProject({ title: "History" }, { actor: "ana" })).id;
+    const created = await app.inject({ method: "POST", url: `/api/projects/${p}/collections/searches`, payload: { source: "PsycINFO", kind: "database", date: "2024-05-02", query: "home visit*", resultsCount: 3 }, headers: { "x-homeward-user": "ana" } });
+    expect(created.statusCode).toBe(201);
+    const search = created.json().id as string;
+    const withWarning = "Record #1 of 1\n\nTY  - JOUR\nTI  - Home visiting and child outcomes\nER  - \n";
+    const imp = await post(`/api/projects/${p}/imports?fileName=psyc.ris&search=${search}`, withWarning, "application/x-research-info-systems");
+    expect(imp.statusCode).toBe(201);
+    const batch = (await app.inject({ method: "GET", url: `/api/projects/${p}/imports/${imp.json().importBatch}` })).json();
+    expect(batch.problems).toEqual([{ severity: "warning", line: 1, record: null, message: 'line 1: text outside any record was not read ("Record #1 of 1")' }]);
+    expect(batch.counts).toMatchObject({ imported: 1, warnings: 1, errors: 0 });
+
+    const o = (await app.inject({ method: "GET", url: `/api/projects/${p}/imports` })).json();
+    expect(o.searches).toEqual([expect.objectContaining({ id: search, resultsCount: 3, imported: 1, batches: 1 })]);
+    expect(o.batches).toEqual([expect.objectContaining({ id: imp.json().importBatch, fileName: "psyc.ris", importedBy: "ana", counts: expect.objectContaining({ warnings: 1 }) })]);
+    expect(o.batches[0].problems).toBeUndefined();
+  });
+
+  it("reads a CSV's pubmedID column as the PMID, and takes a column mapping as JSON", async () => {
+    const p = (await store.createProject({ title: "CSV" }, { actor: "ana" })).id;
+    const text = "Title,Authors,pubmedID,Heading\nA trial,Smith J.,31415926,x\n";
+    const v = (await post(`/api/projects/${p}/imports/validate?fileName=x.csv`, text, "text/csv")).json();
+    expect(v.columns.mapping.pmid).toBe("pubmedID");
+    const ok = await post(`/api/projects/${p}/imports?fileName=x.csv&source=Scopus&columns=${encodeURIComponent(JSON.stringify({ title: "Heading" }))}`, text, "text/csv");
+    expect(ok.statusCode).toBe(201);
+    const [rec] = await store.list(p, "records");
+    expect(rec).toMatchObject({ pmid: "31415926", title: "x" });
+    const bad = await post(`/api/projects/${p}/imports/validate?fileName=x.csv&columns=notjson`, text, "text/csv");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/columns must be a JSON object/);
+  });
+
+  it("refuses a search dated in the future", async () => {
+    const res = await app.inject({ method: "POST", url: `/api/projects/${project}/collections/searches`, payload: { source: "Embase", kind: "database", date: "2999-01-01" }, headers: { "x-homeward-user": "ana" } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe("the search of Embase is dated 2999-01-01, in the future; give the date it was run");
+  });
+
   it("answers 400 for bad queries and 404 for unknown projects", async () => {
     expect((await post(`/api/projects/${project}/imports?fileName=s.ris`, RIS)).statusCode).toBe(400);
     expect((await app.inject({ method: "GET", url: `/api/projects/${project}/records-export?format=docx` })).statusCode).toBe(400);

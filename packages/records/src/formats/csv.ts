@@ -4,7 +4,7 @@ import { readAnnotationBlock } from "../annotations.js";
 import { normaliseDoi, pageRange, recordType, splitList, squash, yearOf } from "../fields.js";
 import { htmlToText } from "../latex.js";
 import { InputError } from "@homeward/model";
-import { emptyRecord, type ColumnMapping, type Format, type MappableField, type ParseItem, type ParsedRecord } from "../types.js";
+import { emptyRecord, type ColumnMapping, type CsvColumns, type Format, type MappableField, type ParseItem, type ParsedRecord } from "../types.js";
 import type { Limits } from "./tagged.js";
 
 /**
@@ -29,7 +29,7 @@ const ALIASES: Record<MappableField, string[]> = {
   startPage: ["page start", "start page", "bp", "first page"],
   endPage: ["page end", "end page", "ep", "last page"],
   doi: ["doi", "di"],
-  pmid: ["pmid", "pubmed id", "pubmed_id", "pm"],
+  pmid: ["pmid", "pubmed id", "pm", "pubmed", "pubmed identifier", "medline pmid"],
   issn: ["issn", "sn"],
   isbn: ["isbn", "bn"],
   abstract: ["abstract", "ab", "abstract note"],
@@ -40,14 +40,32 @@ const ALIASES: Record<MappableField, string[]> = {
   annotations: ["homeward"],
 };
 
+/**
+ * A column name as compared: lower case, letters and digits only, so
+ * "pubmedID", "PubMed ID", "PubMed_ID" and "pubmed-id" are one name.
+ */
+export const columnKey = (name: string): string =>
+  name
+    .replace(/^\uFEFF/, "")
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "");
+
 /** Ready mappings for the CSV exports of common tools (only columns that differ from the aliases above). */
-export const CSV_PRESETS: Record<string, { delimiter?: string; columns: ColumnMapping }> = {
+export const CSV_PRESETS = {
   covidence: { columns: { id: "Covidence #", title: "Title", authors: "Authors", year: "Published Year", journal: "Journal", volume: "Volume", issue: "Issue", pages: "Pages", doi: "DOI", abstract: "Abstract", keywords: "Tags" } },
   rayyan: { columns: { id: "key", title: "title", authors: "authors", year: "year", journal: "journal", volume: "volume", issue: "issue", pages: "pages", doi: "doi", pmid: "pubmed_id", abstract: "abstract", issn: "issn", urls: "url", publisher: "publisher", keywords: "keywords" } },
   scopus: { columns: { id: "EID", title: "Title", authors: "Authors", year: "Year", journal: "Source title", volume: "Volume", issue: "Issue", startPage: "Page start", endPage: "Page end", doi: "DOI", pmid: "PubMed ID", abstract: "Abstract", keywords: "Author Keywords", type: "Document Type", issn: "ISSN", isbn: "ISBN", language: "Language of Original Document", publisher: "Publisher", urls: "Link" } },
   wos: { delimiter: "\t", columns: { id: "UT", title: "TI", authors: "AF", year: "PY", journal: "SO", journalAbbrev: "J9", volume: "VL", issue: "IS", startPage: "BP", endPage: "EP", doi: "DI", pmid: "PM", abstract: "AB", keywords: "DE", type: "DT", issn: "SN", isbn: "BN", language: "LA", publisher: "PU" } },
   bibdedupe: { columns: { id: "ID", title: "title", authors: "author", year: "year", journal: "journal", volume: "volume", issue: "number", pages: "pages", doi: "doi", abstract: "abstract", type: "ENTRYTYPE", booktitle: "booktitle" } },
-};
+} satisfies Record<string, { delimiter?: string; columns: ColumnMapping }>;
+
+/** The names of the CSV presets. */
+export type CsvPreset = keyof typeof CSV_PRESETS;
+
+const presetOf = (name: string): { delimiter?: string; columns: ColumnMapping } | undefined =>
+  (CSV_PRESETS as Record<string, { delimiter?: string; columns: ColumnMapping }>)[name.toLowerCase()];
+
 
 export function csvDelimiter(headLine: string, format: Format): string {
   if (format === "tsv") return "\t";
@@ -61,13 +79,19 @@ export function csvDelimiter(headLine: string, format: Format): string {
 
 /** Resolves which column index holds each field. */
 function resolveColumns(header: string[], explicit: ColumnMapping | undefined, presetName: string | undefined): Map<MappableField, number> {
-  const lower = header.map((h) => h.trim().replace(/^\uFEFF/, "").toLowerCase());
+  const exact = header.map((h) => h.trim().replace(/^\uFEFF/, "").toLowerCase());
+  const keys = header.map(columnKey);
+  // A column named as written wins over one that only matches once normalised ("Pages" and "pages?").
+  const find = (name: string): number => {
+    const i = exact.indexOf(name.trim().toLowerCase());
+    return i >= 0 ? i : keys.indexOf(columnKey(name));
+  };
   const out = new Map<MappableField, number>();
-  const preset = presetName ? CSV_PRESETS[presetName.toLowerCase()] : undefined;
+  const preset = presetName ? presetOf(presetName) : undefined;
   if (presetName && !preset) throw new InputError(`unknown CSV preset "${presetName}" (known: ${Object.keys(CSV_PRESETS).join(", ")})`);
   for (const [field, names] of Object.entries(ALIASES) as [MappableField, string[]][]) {
     for (const n of names) {
-      const i = lower.indexOf(n);
+      const i = find(n);
       if (i >= 0) {
         out.set(field, i);
         break;
@@ -77,7 +101,13 @@ function resolveColumns(header: string[], explicit: ColumnMapping | undefined, p
   for (const mapping of [preset?.columns, explicit]) {
     if (!mapping) continue;
     for (const [field, col] of Object.entries(mapping) as [MappableField, string][]) {
-      const i = lower.indexOf(col.trim().toLowerCase());
+      if (!(field in ALIASES)) throw new InputError(`"${field}" is not a record field a column can be mapped to (${Object.keys(ALIASES).join(", ")})`);
+      // An empty column name in an explicit mapping means: do not read this field.
+      if (mapping === explicit && col.trim() === "") {
+        out.delete(field);
+        continue;
+      }
+      const i = find(col);
       if (i >= 0) out.set(field, i);
       else if (mapping === explicit) throw new InputError(`column "${col}" (mapped to ${field}) is not in the file's header`);
     }
@@ -100,14 +130,19 @@ export function splitAuthorCell(s: string): string[] {
   return [t];
 }
 
-export async function* parseCsv(text: AsyncIterable<string>, format: Format, opts: { columns?: ColumnMapping; preset?: string }, lim: Limits): AsyncGenerator<ParseItem> {
+export async function* parseCsv(
+  text: AsyncIterable<string>,
+  format: Format,
+  opts: { columns?: ColumnMapping; preset?: string; onColumns?: (c: CsvColumns) => void },
+  lim: Limits,
+): AsyncGenerator<ParseItem> {
   const file = lim.file;
   // Peek at the first chunk to choose the delimiter.
   const it = text[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
   const firstText = first.value;
-  const presetDelim = opts.preset ? CSV_PRESETS[opts.preset.toLowerCase()]?.delimiter : undefined;
+  const presetDelim = opts.preset ? presetOf(opts.preset)?.delimiter : undefined;
   const delimiter = presetDelim ?? csvDelimiter(firstText.split(/\r?\n/, 1)[0], format);
   async function* all(): AsyncGenerator<string> {
     yield firstText;
@@ -145,7 +180,12 @@ export async function* parseCsv(text: AsyncIterable<string>, format: Format, opt
       prevLines = item.info.lines;
       if (!header) {
         header = item.record;
-        cols = resolveColumns(header, opts.columns, opts.preset);
+        try {
+          cols = resolveColumns(header, opts.columns, opts.preset);
+        } finally {
+          // Reported even when the mapping is refused: the header is what a person needs to fix it.
+          opts.onColumns?.({ delimiter, header: [...header], mapping: Object.fromEntries([...(cols ?? [])].map(([f, i]) => [f, header![i]])) });
+        }
         if (!cols.has("title") && !cols.has("doi") && !cols.has("authors"))
           throw new InputError(`${file ?? "the file"}: no title, author or DOI column found in the header (${header.slice(0, 8).join(", ")}); give a column mapping`);
         continue;
