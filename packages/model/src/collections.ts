@@ -29,6 +29,7 @@ import type { Actor, CollectionRules, RuleContext, WriteOp } from "./rules/conte
 import { permitDuplicatePair, validateDuplicatePairs } from "./rules/duplicates.js";
 import { validateCodebookItems, validateExtractedValues } from "./rules/extracted-values.js";
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
+import { validateSearches } from "./rules/searches.js";
 import { signedBy } from "./rules/signatures.js";
 
 export * from "./rules/index.js";
@@ -48,7 +49,7 @@ export * from "./rules/index.js";
  */
 export const collections = {
   members: { schema: Member, refs: {}, order: "addedAt" },
-  searches: { schema: Search, refs: {}, order: "date" },
+  searches: { schema: Search, refs: {}, order: "date", validate: validateSearches },
   importBatches: {
     schema: ImportBatch,
     refs: { searchId: "searches" },

@@ -3,4 +3,5 @@ export { prismaField, REASON_FIELDS, recordedCountIssue, validateRecordedCounts 
 export { extractedValueIssue, validateCodebookItems, validateExtractedValues } from "./extracted-values.js";
 export { signedBy } from "./signatures.js";
 export { rankExclusionReasons, stageExclusionReasons } from "./exclusion-reasons.js";
+export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
