@@ -106,8 +106,11 @@ export function DuplicatesPage() {
 function Detection({ projectId, job: latest, onFinished }: { projectId: string; job: DedupeJob | null; onFinished: () => void }) {
   const [job, setJob] = useState<DedupeJob | null>(latest);
   const [error, setError] = useState<unknown>(null);
+  // The overview's run is shown unless this page has started a newer one (or knows it has finished).
   useEffect(() => {
-    if (latest && (!job || latest.id !== job.id || (job.state === "running" && latest.state !== "running"))) setJob(latest);
+    if (!latest) return;
+    const newer = !job || (latest.id !== job.id && latest.startedAt > job.startedAt) || (latest.id === job.id && job.state === "running" && latest.state !== "running");
+    if (newer) setJob(latest);
   }, [latest, job]);
   const running = job?.state === "running";
   useEffect(() => {
@@ -179,7 +182,9 @@ function PairReview({ projectId, user, pending, tick, onDecided }: { projectId: 
   const [localTick, setLocalTick] = useState(0);
   const list = useApi((s) => call(r.listDuplicatePairs, { params: { id: projectId }, query: { status: "pending", offset: skipped, limit: 1 } }, s), [projectId, skipped, tick, localTick]);
   const current = list.data?.items[0]?.pair.id ?? null;
-  const view = useApi((s) => (current ? call(r.getDuplicatePair, { params: { id: projectId, pairId: current } }, s) : Promise.resolve(null)), [projectId, current]);
+  const loaded = useApi((s) => (current ? call(r.getDuplicatePair, { params: { id: projectId, pairId: current } }, s) : Promise.resolve(null)), [projectId, current]);
+  // The previous pair stays loaded while the next one arrives; it must not be shown, nor decided by a key press.
+  const view = { ...loaded, data: loaded.data && loaded.data.pair.id === current ? loaded.data : null };
   const [why, setWhy] = useState("");
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -290,7 +295,7 @@ function PairView({
 }) {
   const differing = view.fields.filter((f) => f.status === "different" || f.status === "missing").map((f) => FIELD[f.field]);
   return (
-    <div className="stack">
+    <div className="stack" data-pair-id={view.pair.id}>
       <h3 ref={headingRef} tabIndex={-1} id="pair-heading">
         Pair {formatCount(position)} of {formatCount(total)}
       </h3>
