@@ -2,10 +2,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { parseAll } from "@homeward/records";
+import { requestContext } from "../src/context.js";
+import { registerRecordsRoutes } from "../src/routes/records.js";
 
 const RIS = "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nVL  - 6\nSP  - 60\nZZ  - kept\nER  - \n\nTY  - JOUR\nER  - \n";
 const EPPI = JSON.stringify({ References: [{ ItemId: 7, Title: "Complement in health", Authors: "Walport M; ", Year: "2007", TypeName: "Journal, Article" }] });
@@ -108,6 +110,26 @@ describe("records file routes", () => {
     const res = await app.inject({ method: "POST", url: `/api/projects/${project}/collections/searches`, payload: { source: "Embase", kind: "database", date: "2999-01-01" }, headers: { "x-homeward-user": "ana" } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe("the search of Embase is dated 2999-01-01, in the future; give the date it was run");
+  });
+
+  it("refuses a file over the limit with 413 while it streams in, writing nothing", async () => {
+    const small = Fastify();
+    requestContext(small);
+    await registerRecordsRoutes(small, store, { maxFileBytes: 64 });
+    try {
+      const p = (await store.createProject({ title: "Limit" }, { actor: "ana" })).id;
+      for (const url of [`/api/projects/${p}/imports/validate?fileName=s.ris`, `/api/projects/${p}/imports?fileName=s.ris&source=Embase`]) {
+        const res = await small.inject({ method: "POST", url, payload: RIS, headers: { "content-type": "text/plain" } });
+        expect(res.statusCode).toBe(413);
+        expect(res.json().message).toBe("the file is larger than 64 bytes, the most one import reads; split it into smaller files");
+      }
+      expect(await store.list(p, "searches")).toEqual([]);
+      // Under the limit the same routes answer.
+      const ok = await small.inject({ method: "POST", url: `/api/projects/${p}/imports/validate?fileName=s.ris`, payload: RIS.slice(0, 60), headers: { "content-type": "text/plain" } });
+      expect(ok.statusCode).toBe(200);
+    } finally {
+      await small.close();
+    }
   });
 
   it("answers 400 for bad queries and 404 for unknown projects", async () => {

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 const SHARED = fileURLToPath(new URL("../../../../shared/data/imports/", import.meta.url));
@@ -167,6 +168,15 @@ describe("searches and imports", () => {
     await card.getByRole("button", { name: "Check again with these columns" }).click();
     await card.locator(".preview-table td[data-label=Title]").getByText("Kinship foster care and wellbeing").waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
+    // Keyboard focus is visible on the page's own controls.
+    await card.getByRole("button", { name: "Check again with these columns" }).focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Import 1 record");
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe("none");
     await card.getByRole("button", { name: "Import 1 record" }).click();
     await card.getByText("Imported 1 record into Google Scholar.").waitFor();
     const recs = await app.api<{ items: { title: string }[] }>("GET", `/projects/${projectId}/records?offset=0&limit=50&q=kinship`);

@@ -14,11 +14,13 @@ import { serve } from "../contract.js";
 const CONTENT_TYPE: Record<string, string> = { ris: "application/x-research-info-systems", csv: "text/csv", bibtex: "application/x-bibtex", "endnote-xml": "application/xml" };
 const EXTENSION: Record<string, string> = { ris: "ris", csv: "csv", bibtex: "bib", "endnote-xml": "xml" };
 
+const size = (n: number): string => (n >= 1 << 30 && n % (1 << 30) === 0 ? `${n / (1 << 30)} GiB` : n >= 1 << 20 ? `${Math.round(n / (1 << 20))} MiB` : `${n} bytes`);
+
 /** A 413 answered through Fastify's error handler (not an input error, so the parser does not turn it into a report). */
 class TooLarge extends Error {
   readonly statusCode = 413;
   constructor(limit: number) {
-    super(`the file is larger than ${Math.round(limit / (1024 * 1024))} MiB, the most one import reads; split it into smaller files`);
+    super(`the file is larger than ${size(limit)}, the most one import reads; split it into smaller files`);
   }
 }
 
