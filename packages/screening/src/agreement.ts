@@ -13,7 +13,8 @@ import { ScreeningInputError } from "./errors.js";
  *     Var(κ) = { Σ_i p_ii [1 − (p_i· + p_·i)(1 − κ)]²
  *               + (1 − κ)² Σ_{i≠j} p_ij (p_·i + p_j·)²
  *               − [κ − p_e(1 − κ)]² } / [n (1 − p_e)²],
- *   and the CI is κ ± z_{1−α/2} SE (Wald).
+ *   and the CI is the Wald interval κ ± z_{1−α/2} SE truncated to [−1, 1]
+ *   (see `boundedWald`).
  * - Gwet's AC1 = (p_o − p_e*)/(1 − p_e*), p_e* = Σ_k π_k(1 − π_k)/(q − 1),
  *   π_k = (p_k· + p_·k)/2, q the number of categories (Gwet 2008, Br J Math
  *   Stat Psychol 61:29, eq. 14). Unlike kappa it stays close to p_o when one
@@ -100,8 +101,26 @@ export function agreementFromTable(table: readonly (readonly number[])[], option
     percent: po,
     kappa,
     kappaSe,
-    kappaCi: [kappa - z * kappaSe, kappa + z * kappaSe],
+    kappaCi: boundedWald(kappa, z * kappaSe),
     ac1,
     level,
   };
+}
+
+/**
+ * κ ± half, truncated to [−1, 1], κ's range. With few records and high
+ * agreement the Wald interval runs past 1 (a team saw "0.623 to 1.014"),
+ * naming values κ cannot take. R's psych::cohen.kappa (kappa.R,
+ * cohen.kappa1: κ ± qnorm(α/2)·√Var with this same Fleiss–Cohen–Everitt
+ * variance) and statsmodels' cohens_kappa report the Wald bounds as they
+ * fall; we truncate instead, as the usual remedy for an interval that leaves
+ * the parameter space. Truncation keeps the interval's coverage exactly:
+ * every κ in [−1, 1] the Wald interval covers, the truncated one covers too,
+ * and it only drops values no table can produce. An upper bound of 1 reads
+ * "up to perfect agreement". A better-behaved interval for small n (e.g. a
+ * transformed or profile one) would change the width as well; the Wald
+ * width is kept so the figures match the references above.
+ */
+function boundedWald(kappa: number, half: number): [number, number] {
+  return [Math.max(-1, kappa - half), Math.min(1, kappa + half)];
 }

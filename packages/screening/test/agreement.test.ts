@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { agreement, agreementFromTable } from "@homeward/screening";
-import { references } from "./helpers.js";
+import { readFileSync } from "node:fs";
+import { fixture, references } from "./helpers.js";
+
+/** make_kappa_ci.py's tables: kappa, its SE, the Wald interval and the interval truncated to [−1, 1] (numpy/scipy). */
+const kappaCi: { table: number[][]; level: number; kappa: number; kappa_se: number; wald: [number, number]; bounded: [number, number] }[] = JSON.parse(
+  readFileSync(fixture("kappa_ci.json"), "utf8"),
+);
 
 describe("agreement", () => {
   it("matches scikit-learn's cohen_kappa_score and the Fleiss–Cohen–Everitt SE (committed references)", () => {
@@ -9,7 +15,8 @@ describe("agreement", () => {
       expect(a.kappa).toBeCloseTo(ref.kappa, 12);
       expect(a.percent).toBeCloseTo(ref.percent, 12);
       expect(a.kappaSe).toBeCloseTo(ref.kappa_se, 12);
-      expect(a.kappaCi[0]).toBeCloseTo(ref.kappa - 1.959963984540054 * ref.kappa_se, 10);
+      expect(a.kappaCi[0]).toBeCloseTo(Math.max(-1, ref.kappa - 1.959963984540054 * ref.kappa_se), 10);
+      expect(a.kappaCi[1]).toBeCloseTo(Math.min(1, ref.kappa + 1.959963984540054 * ref.kappa_se), 10);
     }
   });
 
@@ -43,6 +50,24 @@ describe("agreement", () => {
     ]);
     expect(a.kappa).toBeLessThan(0.05);
     expect(a.ac1).toBeGreaterThan(0.9);
+  });
+
+  it("keeps the kappa interval within [−1, 1], truncating the Wald interval where it runs past (committed references)", () => {
+    // The fixtures cross 1 (small near-perfect tables) and −1, and include tables where truncation changes nothing.
+    expect(kappaCi.some((c) => c.wald[1] > 1)).toBe(true);
+    expect(kappaCi.some((c) => c.wald[0] < -1)).toBe(true);
+    expect(kappaCi.some((c) => c.wald[0] > -1 && c.wald[1] < 1)).toBe(true);
+    for (const ref of kappaCi) {
+      const a = agreementFromTable(ref.table, { level: ref.level });
+      expect(a.kappa).toBeCloseTo(ref.kappa, 12);
+      expect(a.kappaSe).toBeCloseTo(ref.kappa_se, 12);
+      expect(a.kappaCi[0]).toBeCloseTo(ref.bounded[0], 10);
+      expect(a.kappaCi[1]).toBeCloseTo(ref.bounded[1], 10);
+      expect(a.kappaCi[0]).toBeGreaterThanOrEqual(-1);
+      expect(a.kappaCi[1]).toBeLessThanOrEqual(1);
+      expect(a.kappaCi[0]).toBeLessThanOrEqual(a.kappa);
+      expect(a.kappaCi[1]).toBeGreaterThanOrEqual(a.kappa);
+    }
   });
 
   it("rejects unusable input", () => {
