@@ -13,6 +13,8 @@ import { FORMATS, type ByteSource, type CsvColumns, type Format, type ParseItem,
 export const DEFAULT_MAX_LINE = 1 << 20; // 1 Mi characters
 export const DEFAULT_MAX_RECORD = 4 << 20; // 4 Mi characters
 const MAX_JSON = 512 << 20;
+/** Characters of skipped records' text a validation report holds in all (16 Mi). */
+export const DEFAULT_MAX_RAW = 16 << 20;
 
 const EXTENSIONS: Record<string, Format> = {
   ris: "ris",
@@ -197,8 +199,10 @@ export interface ValidationReport {
  * Reads a file through without keeping its records and reports what an import
  * would take and skip, so the user can decide before anything is written.
  */
-export async function validate(input: ByteSource, opts: ParseOptions & { maxProblems?: number; previewRecords?: number } = {}): Promise<ValidationReport> {
+export async function validate(input: ByteSource, opts: ParseOptions & { maxProblems?: number; previewRecords?: number; maxRawChars?: number } = {}): Promise<ValidationReport> {
   const maxProblems = opts.maxProblems ?? 1000;
+  // Skipped records' text is kept until this many characters in all, then dropped, so a file of broken records cannot fill memory.
+  let rawBudget = opts.maxRawChars ?? DEFAULT_MAX_RAW;
   const previewRecords = opts.previewRecords ?? 10;
   let columns: CsvColumns | undefined;
   const seen: ParseOptions = {
@@ -227,7 +231,16 @@ export async function validate(input: ByteSource, opts: ParseOptions & { maxProb
         rep.errors++;
         if (item.record !== undefined) rep.skipped++;
       } else rep.warnings++;
-      if (rep.problems.length < maxProblems) rep.problems.push(item);
+      if (rep.problems.length >= maxProblems) continue;
+      if (item.raw !== undefined) {
+        if (item.raw.length <= rawBudget) rawBudget -= item.raw.length;
+        else {
+          const { raw: _dropped, ...rest } = item;
+          rep.problems.push(rest);
+          continue;
+        }
+      }
+      rep.problems.push(item);
     }
   } catch (e) {
     if ((e as { kind?: string }).kind !== "input") throw e;

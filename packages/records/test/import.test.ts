@@ -50,6 +50,20 @@ describe("CSV column mapping", () => {
   });
 });
 
+describe("validation report", () => {
+  it("keeps skipped records' text up to a budget, then their problems without it", async () => {
+    // Records with no field at all cannot be read.
+    const text = Buffer.from("TY  - JOUR\nTI  - Kept\nER  - \n\n" + "TY  - JOUR\nER  - \n\n".repeat(3));
+    const whole = await validate(text, { fileName: "b.ris" });
+    expect(whole.skipped).toBe(3);
+    const each = whole.problems[0].raw!.length;
+    const rep = await validate(text, { fileName: "b.ris", maxRawChars: 2 * each + 1 });
+    expect(rep.problems.map((p) => p.raw !== undefined)).toEqual([true, true, false]);
+    expect(rep.problems[2]).toMatchObject({ severity: "error", record: 3 });
+  });
+
+});
+
 describe("validation preview", () => {
   it("shows the first records of a Web of Science export, shortened", async () => {
     const rep = await validate(shared("rispy-example_wos.ris"), { fileName: "savedrecs.txt", previewRecords: 1 });
