@@ -139,6 +139,19 @@ describe("searches and imports", () => {
       ["Embase via Ovid", 3, 1],
       ["Web of Science Core Collection", 2, 2],
     ]);
+    // A count learned later: the search is changed, focus returns to its row.
+    await page.getByRole("button", { name: "Change the search of Embase via Ovid" }).click();
+    await page.getByRole("heading", { name: "Change the search of Embase via Ovid" }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("search-source");
+    expect(await page.getByLabel("Results found").inputValue()).toBe("3");
+    await page.getByLabel("Results found").fill("1");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Search of Embase via Ovid changed." }).waitFor();
+    await embaseRow.getByText("1 found").waitFor();
+    expect(await embaseRow.innerText()).toMatch(/^1 found\s*1 imported$/);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Change the search of Embase via Ovid");
+    await page.getByRole("heading", { name: "Record a search" }).waitFor();
+
     await page.getByRole("button", { name: "Show 1 problem of embase-export.ris" }).click();
     const kept = page.locator(".batch-detail table.problems-table tbody tr");
     await kept.first().waitFor();

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { SearchKind } from "@homeward/model";
 import { ErrorMessage, LiveStatus } from "../../components/Status";
 import { KINDS, searchesApi, type SearchRow } from "./searchesApi";
@@ -11,8 +11,22 @@ function today(): string {
 
 type Errors = Partial<Record<"source" | "date" | "count" | "url", string>>;
 
-/** Records one search as run: source, kind, date, query and the number of results the source reported. */
-export function SearchForm({ projectId, onRecorded }: { projectId: string; onRecorded: (s: Pick<SearchRow, "id" | "source">) => void }) {
+/**
+ * Records one search as run: source, kind, date, query and the number of
+ * results the source reported; or, given `editing`, changes a recorded one
+ * (a count is often known only later).
+ */
+export function SearchForm({
+  projectId,
+  editing,
+  onRecorded,
+  onEditDone,
+}: {
+  projectId: string;
+  editing?: SearchRow | null;
+  onRecorded: (s: Pick<SearchRow, "id" | "source">) => void;
+  onEditDone: () => void;
+}) {
   const [source, setSource] = useState("");
   const [kind, setKind] = useState<SearchKind>("database");
   const [date, setDate] = useState("");
@@ -24,6 +38,29 @@ export function SearchForm({ projectId, onRecorded }: { projectId: string; onRec
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+
+  const clear = () => {
+    setSource("");
+    setKind("database");
+    setDate("");
+    setQuery("");
+    setCount("");
+    setUrl("");
+    setErrors({});
+  };
+  useEffect(() => {
+    setError(null);
+    if (!editing) return clear();
+    setSource(editing.source);
+    setKind(editing.kind);
+    setDate(editing.date ?? "");
+    setQuery(editing.query);
+    setCount(editing.resultsCount === null ? "" : String(editing.resultsCount));
+    setUrl(editing.url ?? "");
+    setErrors({});
+    setSaved("");
+    form.current?.querySelector<HTMLElement>("#search-source")?.focus();
+  }, [editing]);
 
   const check = (): Errors => {
     const e: Errors = {};
@@ -46,22 +83,26 @@ export function SearchForm({ projectId, onRecorded }: { projectId: string; onRec
     }
     setBusy(true);
     setError(null);
+    const body = {
+      source: source.trim(),
+      kind,
+      date: date || null,
+      query,
+      resultsCount: count.trim() ? Number(count.trim()) : null,
+      url: url.trim() || null,
+    };
     try {
-      const made = await searchesApi.createSearch(projectId, {
-        source: source.trim(),
-        kind,
-        date: date || null,
-        query,
-        resultsCount: count.trim() ? Number(count.trim()) : null,
-        url: url.trim() || null,
-      });
-      setSaved(`Search of ${made.source} recorded. Add its files below.`);
-      setSource("");
-      setDate("");
-      setQuery("");
-      setCount("");
-      setUrl("");
-      onRecorded(made);
+      if (editing) {
+        const changed = await searchesApi.updateSearch(projectId, editing.id, body);
+        setSaved(`Search of ${changed.source} changed.`);
+        clear();
+        onEditDone();
+      } else {
+        const made = await searchesApi.createSearch(projectId, body);
+        setSaved(`Search of ${made.source} recorded. Add its files below.`);
+        clear();
+        onRecorded(made);
+      }
     } catch (err) {
       setError(err);
     } finally {
@@ -82,7 +123,7 @@ export function SearchForm({ projectId, onRecorded }: { projectId: string; onRec
 
   return (
     <form ref={form} className="card stack search-form" onSubmit={submit} noValidate aria-labelledby="record-search-heading">
-      <h2 id="record-search-heading">Record a search</h2>
+      <h2 id="record-search-heading">{editing ? `Change the search of ${editing.source}` : "Record a search"}</h2>
       <div className="form-grid">
         <div className={`field${errors.source ? " field-invalid" : ""}`}>
           <label htmlFor="search-source">Source</label>
@@ -124,8 +165,13 @@ export function SearchForm({ projectId, onRecorded }: { projectId: string; onRec
       </div>
       <div className="row">
         <button type="submit" disabled={busy}>
-          Record search
+          {editing ? "Save changes" : "Record search"}
         </button>
+        {editing ? (
+          <button type="button" className="button-secondary" onClick={onEditDone}>
+            Keep as it was
+          </button>
+        ) : null}
       </div>
       <ErrorMessage error={error} />
       <LiveStatus>{saved}</LiveStatus>

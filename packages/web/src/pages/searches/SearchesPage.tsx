@@ -25,6 +25,7 @@ export function SearchesPage() {
   // The panel always names a search while there is one; one just recorded is chosen once it is listed.
   const chosen = searches.some((s) => s.id === searchId) ? searchId : (searches.at(-1)?.id ?? "");
 
+  const [editing, setEditing] = useState<SearchRow | null>(null);
   const importFor = (s: SearchRow) => {
     setSearchId(s.id);
     fileInput.current?.focus();
@@ -39,13 +40,21 @@ export function SearchesPage() {
       <div className="stack-lg">
         <section aria-labelledby="searches-heading" className="stack">
           <h2 id="searches-heading">Searches</h2>
-          {overview.data ? <SearchTable searches={searches} onImport={importFor} /> : null}
+          {overview.data ? <SearchTable searches={searches} onImport={importFor} onEdit={setEditing} /> : null}
         </section>
         <SearchForm
           projectId={id}
+          editing={editing}
           onRecorded={(s) => {
             setSearchId(s.id);
             overview.reload();
+          }}
+          onEditDone={() => {
+            const row = editing;
+            setEditing(null);
+            overview.reload();
+            // Back to the row the change was started from.
+            if (row) document.querySelector<HTMLElement>(`[data-edit-search="${CSS.escape(row.id)}"]`)?.focus();
           }}
         />
         <ImportPanel
@@ -81,7 +90,7 @@ function Results({ s }: { s: SearchRow }) {
   );
 }
 
-function SearchTable({ searches, onImport }: { searches: SearchRow[]; onImport: (s: SearchRow) => void }) {
+function SearchTable({ searches, onImport, onEdit }: { searches: SearchRow[]; onImport: (s: SearchRow) => void; onEdit: (s: SearchRow) => void }) {
   if (searches.length === 0) return <p className="empty">No searches recorded yet.</p>;
   return (
     <div className="table-wrap">
@@ -97,7 +106,7 @@ function SearchTable({ searches, onImport }: { searches: SearchRow[]; onImport: 
             </th>
             <th scope="col">Query</th>
             <th scope="col">
-              <span className="visually-hidden">Files</span>
+              <span className="visually-hidden">Actions</span>
             </th>
           </tr>
         </thead>
@@ -119,9 +128,14 @@ function SearchTable({ searches, onImport }: { searches: SearchRow[]; onImport: 
                 ) : null}
               </td>
               <td>
-                <button type="button" className="button-secondary" onClick={() => onImport(s)} aria-label={`Import files for ${s.source}`}>
-                  Import files
-                </button>
+                <div className="row">
+                  <button type="button" className="button-secondary" onClick={() => onImport(s)} aria-label={`Import files for ${s.source}`}>
+                    Import files
+                  </button>
+                  <button type="button" className="button-link" onClick={() => onEdit(s)} aria-label={`Change the search of ${s.source}`} data-edit-search={s.id}>
+                    Change
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

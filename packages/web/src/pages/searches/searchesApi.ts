@@ -37,6 +37,7 @@ export const searchesApi = {
     const made = await call(searches.create, { params: { id, name: "searches" }, body });
     return Array.isArray(made) ? made[0] : made;
   },
+  updateSearch: (id: string, searchId: string, body: NewEntityBody<"searches">) => call(searches.update, { params: { id, name: "searches", entityId: searchId }, body }),
 };
 
 /** A refused import: the server's one line and its report. */
