@@ -5,7 +5,14 @@ import { comparePages, erratumNotes, foldText, isPreprintVenue, journalBase, jou
 /** What the deduplicator reads of a record; a ParsedRecord with an `id` qualifies. */
 export type DedupeInput = { id: string } & Partial<
   Pick<ParsedRecord, "title" | "authors" | "year" | "journal" | "journalAbbrev" | "booktitle" | "volume" | "issue" | "pages" | "doi" | "pmid" | "abstract" | "type" | "isbn" | "issn">
->;
+> & {
+    /**
+     * The abstract's length, for a caller that leaves `abstract` out: only the
+     * choice of a group's primary reads it, and a project's abstracts are most
+     * of the memory a run would otherwise hold (twice, with a worker thread).
+     */
+    abstractLength?: number;
+  };
 
 export interface DedupeResult {
   /** Every record in exactly one group; the first id is the primary (the most complete record). Groups of one included. */
@@ -87,7 +94,9 @@ function prepare(r: DedupeInput, i: number): Norm {
   const journal = journalWords(r.journal ?? r.booktitle);
   const journalAbbrev = journalWords(r.journalAbbrev);
   const base = journalBase(r.journal ?? r.booktitle);
-  const filled = [r.title, r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid, r.abstract].filter((v) => v && String(v).trim()).length;
+  const abstractLength = r.abstract !== undefined ? r.abstract.length : (r.abstractLength ?? 0);
+  const hasAbstract = r.abstract !== undefined ? !!r.abstract.trim() : abstractLength > 0;
+  const filled = [r.title, r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid].filter((v) => v && String(v).trim()).length + (hasAbstract ? 1 : 0);
   return {
     i,
     id: r.id,
@@ -111,7 +120,7 @@ function prepare(r: DedupeInput, i: number): Norm {
     type: r.type,
     preprint: r.type === "preprint" || isPreprintVenue(journal),
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
-    completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min((r.abstract ?? "").length, 9999),
+    completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min(abstractLength, 9999),
   };
 }
 
@@ -504,6 +513,7 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   const progress = options.onProgress;
   const totalBlocks = blocks.size;
   let blockNo = 0;
+  progress?.({ phase: "comparing", done: 0, total: totalBlocks });
   for (const members of blocks.values()) {
     if (progress && ++blockNo % 5000 === 0) progress({ phase: "comparing", done: blockNo, total: totalBlocks });
     if (members.length < 2 || members.length > MAX_BLOCK) continue;

@@ -31,9 +31,16 @@ export interface DuplicatesStore {
 }
 
 const writerOf = (w: string | DuplicatesWriter): DuplicatesWriter => (typeof w === "string" ? { actor: w } : w);
-/** What the rules read of a record, and no more (a run posts these to a worker thread). */
+/** What the rules read of a record, and no more (a run posts these to a worker thread); the abstract as its length. */
 function inputOf(r: BibRecord): DedupeInput {
   const e = fromBibRecord(r);
+  return {
+    ...compact(r, e),
+    abstractLength: e.abstract?.trim() ? e.abstract.length : 0,
+  };
+}
+
+function compact(r: BibRecord, e: ReturnType<typeof fromBibRecord>): DedupeInput {
   return {
     id: r.id,
     title: e.title,
@@ -47,7 +54,6 @@ function inputOf(r: BibRecord): DedupeInput {
     pages: e.pages,
     doi: e.doi,
     pmid: e.pmid,
-    abstract: e.abstract,
     type: e.type,
     isbn: e.isbn,
     issn: e.issn,
@@ -90,6 +96,14 @@ const inThread: DedupeRunner = async (inputs, decided, onProgress) => dedupe(inp
 
 /** Audit actions that change what detection reads: group membership and reviewers' decisions. */
 const RELEVANT = /^(records\.update|duplicateGroups\.|duplicatePairs\.)/;
+/**
+ * Writes between turns of the event loop. SQLite answers synchronously, so a
+ * chain of awaited writes never lets the server answer anything else (not
+ * even a progress poll) until the transaction ends: at 100,000 records that
+ * is seconds.
+ */
+const YIELD_EVERY = 200;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Attempts before a run gives up because reviewers keep changing duplicates while it compares. */
 const ATTEMPTS = 3;
 
@@ -115,17 +129,18 @@ export async function dedupeProject(store: DuplicatesStore, projectId: string, w
   const progress = options.onProgress ?? (() => {});
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     progress({ phase: "reading", done: 0, total: 1 });
+    // Records are held only as what the rules read, so the full records can go before the long part.
     const snap = await store.transaction(async (tx) => {
       const mark = (await tx.listAudit(projectId, { limit: 1 })).total;
       const [recs, pairs, groups] = await Promise.all([tx.list(projectId, "records"), tx.list(projectId, "duplicatePairs"), tx.list(projectId, "duplicateGroups")]);
-      return { mark, recs, pairs, groups };
+      return { mark, inputs: recs.map(inputOf), groupOf: new Map(recs.map((r) => [r.id, r.duplicateGroupId])), pairs, groups };
     });
     progress({ phase: "reading", done: 1, total: 1 });
     const members = new Map<string, string[]>();
-    for (const r of snap.recs) if (r.duplicateGroupId) members.set(r.duplicateGroupId, [...(members.get(r.duplicateGroupId) ?? []), r.id]);
+    for (const [id, g] of snap.groupOf) if (g) members.set(g, [...(members.get(g) ?? []), id]);
     const together = [...members.values(), ...snap.pairs.filter((p) => p.status === "duplicate").map((p) => [p.recordIdA, p.recordIdB])];
     const separate = snap.pairs.filter((p) => p.status === "not_duplicate").map((p) => [p.recordIdA, p.recordIdB] as [string, string]);
-    const inputs = snap.recs.map(inputOf);
+    const inputs = snap.inputs;
     const found = await run(inputs, { together, separate }, progress);
     const written = await store.transaction(async (tx) => {
       const now = await tx.listAudit(projectId, { limit: 1 });
@@ -147,24 +162,24 @@ async function applyDetection(
   tx: DuplicatesStore,
   projectId: string,
   ctx: DuplicatesWriter,
-  snap: { recs: BibRecord[]; pairs: DuplicatePair[]; groups: DuplicateGroup[] },
+  snap: { groupOf: Map<string, string | null>; pairs: DuplicatePair[]; groups: DuplicateGroup[] },
   found: DedupeResult,
   inputs: DedupeInput[],
   progress: (p: DedupeProjectProgress) => void,
 ): Promise<DedupeProjectResult> {
-  const byId = new Map(snap.recs.map((r) => [r.id, r]));
+  const groupOf = (id: string) => snap.groupOf.get(id) ?? null;
   const primaryOf = new Map(snap.groups.map((g) => [g.id, g.primaryRecordId]));
   // Where each record ends up: its group's id, or itself when in none.
-  const component = new Map(snap.recs.map((r) => [r.id, r.duplicateGroupId ?? `record:${r.id}`]));
+  const component = new Map([...snap.groupOf].map(([id, g]) => [id, g ?? `record:${id}`]));
   const size = new Map<string, number>();
-  for (const r of snap.recs) if (r.duplicateGroupId) size.set(r.duplicateGroupId, (size.get(r.duplicateGroupId) ?? 0) + 1);
+  for (const g of snap.groupOf.values()) if (g) size.set(g, (size.get(g) ?? 0) + 1);
   const result: DedupeProjectResult = { groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 };
   const bridges: [string, string][] = [];
-  const work = found.groups.filter((g) => g.length > 1 && g.some((id) => !byId.get(id)!.duplicateGroupId || byId.get(id)!.duplicateGroupId !== byId.get(g[0])!.duplicateGroupId));
+  const work = found.groups.filter((g) => g.length > 1 && g.some((id) => !groupOf(id) || groupOf(id) !== groupOf(g[0]!)));
   let done = 0;
   const total = work.reduce((n, g) => n + g.length, 0);
   for (const g of work) {
-    const old = [...new Set(g.map((id) => byId.get(id)!.duplicateGroupId).filter((x): x is string => !!x))];
+    const old = [...new Set(g.map(groupOf).filter((x): x is string => !!x))];
     if (old.length > 1) {
       // Joining groups that are apart today is a reviewer's call: ask about their primaries.
       for (const other of old.slice(1)) bridges.push([primaryOf.get(old[0]) ?? g[0], primaryOf.get(other) ?? other]);
@@ -177,7 +192,7 @@ async function applyDetection(
       result.groups++;
     }
     for (const id of g) {
-      const was = byId.get(id)!.duplicateGroupId;
+      const was = groupOf(id);
       if (was !== groupId) {
         await tx.update(projectId, "records", id, { duplicateGroupId: groupId }, ctx);
         result.grouped++;
@@ -186,16 +201,17 @@ async function applyDetection(
         component.set(id, groupId);
       }
       progress({ phase: "saving", done: ++done, total });
+      if (done % YIELD_EVERY === 0) await yieldToLoop();
     }
   }
   // A group of one (left by an earlier undo, or made by hand) is no group: its record stands alone again.
   const small = snap.groups.filter((g) => (size.get(g.id) ?? 0) < 2);
   if (small.length) {
     const ids = new Set(small.map((g) => g.id));
-    for (const r of snap.recs) {
-      if (!ids.has(component.get(r.id)!)) continue;
-      await tx.update(projectId, "records", r.id, { duplicateGroupId: null }, ctx);
-      component.set(r.id, `record:${r.id}`);
+    for (const [id, c] of component) {
+      if (!ids.has(c)) continue;
+      await tx.update(projectId, "records", id, { duplicateGroupId: null }, ctx);
+      component.set(id, `record:${id}`);
     }
     for (const g of small) await tx.remove(projectId, "duplicateGroups", g.id, ctx);
   }
