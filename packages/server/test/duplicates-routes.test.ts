@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 
@@ -27,16 +28,54 @@ const FILE =
   ris({ ...B, title: `${B.title}.` }) +
   ris({ title: "Parenting support and reunification after foster care", authors: ["Haddad, R."], year: 2019, journal: "Children and Youth Services Review", volume: "99", pages: "1-9" });
 
-describe("duplicates routes", () => {
+const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
+
+/** A database of its own next to the test database (dropped afterwards), so other tests resetting that one do not interfere. */
+async function freshDatabase(url: string, suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  const u = new URL(url);
+  const name = `${u.pathname.slice(1)}_${suffix}`;
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+const engines: [string, () => Promise<{ store: Store; done: () => Promise<void> }>][] = [
+  ["SQLite", async () => ({ store: await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-duplicates-routes-")) }), done: async () => {} })],
+  ...(pgUrl
+    ? ([
+        [
+          "PostgreSQL",
+          async () => {
+            const db = await freshDatabase(pgUrl, `duplicates_${process.pid}`);
+            return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
+          },
+        ],
+      ] as [string, () => Promise<{ store: Store; done: () => Promise<void> }>][])
+    : []),
+];
+
+describe.each(engines)("duplicates routes (%s)", (_engine, open) => {
   let store: Store;
   let app: FastifyInstance;
+  let done: () => Promise<void>;
   beforeAll(async () => {
-    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-duplicates-routes-")) });
+    ({ store, done } = await open());
     app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
   });
   afterAll(async () => {
     await app?.close();
     await store?.close();
+    await done?.();
   });
 
   const as = (user: string) => ({ "x-homeward-user": user });
