@@ -88,7 +88,8 @@ export const screeningRoutes = {
     path: `${base}/next`,
     params: StageParams,
     query: NextQuery,
-    summary: "the best-ranked record the reviewer can screen (import order with prioritise=false), held for them for 10 minutes",
+    summary:
+      "the best-ranked record the reviewer can screen (import order with prioritise=false), held for them for 10 minutes; 403 for a user who is not a reviewer of the stage",
   }),
   decide: route<DecisionAnswer>()({
     method: "POST",

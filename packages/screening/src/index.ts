@@ -8,6 +8,7 @@ export * from "./simulate.js";
 export * from "./agreement.js";
 export * from "./stopping.js";
 export * from "./qa.js";
+export * from "./reviewers.js";
 export * from "./workflow.js";
 export * from "./prioritiser.js";
 export * from "./queue.js";

@@ -23,12 +23,21 @@ import { ScreeningInputError } from "./errors.js";
  * decisions in the sample are correct; it never stops anyone screening.
  */
 export interface StoppingEstimate {
-  /** Smallest p-value over the sample sizes tried. */
-  p: number;
-  /** p < 1 − confidence: the recall target has likely been reached. */
+  /**
+   * `estimate`: the test ran (p, sampleSize). `insufficient`: too little to
+   * go on yet (see `STOPPING_MINIMUM`; `insufficient` says what is missing).
+   * `complete`: every record has a decision, so recall is known and there is
+   * nothing left to estimate.
+   */
+  state: "estimate" | "insufficient" | "complete";
+  /** What the test still needs, in words, when `state` is `insufficient`; else null. */
+  insufficient: string | null;
+  /** Smallest p-value over the sample sizes tried; null unless `state` is `estimate`. */
+  p: number | null;
+  /** p < 1 − confidence (or every record screened): the recall target has likely been reached. */
   targetLikelyReached: boolean;
-  /** Sample size (the last k screened records) at which p is smallest. */
-  sampleSize: number;
+  /** Sample size (the last k screened records) at which p is smallest; null unless `state` is `estimate`. */
+  sampleSize: number | null;
   recallTarget: number;
   confidence: number;
   screened: number;
@@ -43,6 +52,19 @@ export interface StoppingOptions {
   /** Confidence level in (0, 1); default 0.95. */
   confidence?: number;
 }
+
+/**
+ * The least the test needs before it says anything:
+ * - one relevant record found: recall is a share of the relevant records,
+ *   and with none found the bound K̂ on those missed has nothing to scale;
+ * - 20 settled decisions: p is the smallest over every sample size k, so
+ *   with a handful of decisions it is picked from samples of one or two
+ *   records (near the end of a short list a single irrelevant record gives
+ *   p = 0) and says nothing about recall. 20 is a floor chosen so a p-value
+ *   never rests on so few records, not a figure from the paper; the test's
+ *   own p decides above it.
+ */
+export const STOPPING_MINIMUM = { decisions: 20, relevant: 1 } as const;
 
 export const STOPPING_ASSUMPTIONS = [
   "The most recently screened records are treated as a random sample of the records unscreened when they were drawn; with prioritisation they were ranked likelier relevant than the rest, which makes the test conservative.",
@@ -67,6 +89,12 @@ export function stoppingEstimate(labels: ArrayLike<number>, total: number, optio
     if (v !== 0 && v !== 1) throw new ScreeningInputError(`decision ${i} is ${v}; decisions must be 0 or 1`);
     rSeen += v;
   }
+  const base = { recallTarget: tau, confidence, screened: n, relevantFound: rSeen, total, assumptions: STOPPING_ASSUMPTIONS };
+  if (total > 0 && n === total) return { state: "complete", insufficient: null, p: null, targetLikelyReached: true, sampleSize: null, ...base };
+  const missing: string[] = [];
+  if (n < STOPPING_MINIMUM.decisions) missing.push(`at least ${STOPPING_MINIMUM.decisions} settled decisions (${n} so far)`);
+  if (rSeen < STOPPING_MINIMUM.relevant) missing.push("at least one record sent on (none yet)");
+  if (missing.length) return { state: "insufficient", insufficient: `it needs ${missing.join(" and ")}`, p: null, targetLikelyReached: false, sampleSize: null, ...base };
   let best = 1;
   let bestK = 0;
   let inSample = 0;
@@ -82,15 +110,5 @@ export function stoppingEstimate(labels: ArrayLike<number>, total: number, optio
       bestK = k;
     }
   }
-  return {
-    p: best,
-    targetLikelyReached: n > 0 && best < 1 - confidence,
-    sampleSize: bestK,
-    recallTarget: tau,
-    confidence,
-    screened: n,
-    relevantFound: rSeen,
-    total,
-    assumptions: STOPPING_ASSUMPTIONS,
-  };
+  return { state: "estimate", insufficient: null, p: best, targetLikelyReached: best < 1 - confidence, sampleSize: bestK, ...base };
 }

@@ -5,6 +5,7 @@ import {
   projectEvents,
   qaReview,
   Random,
+  screeningAccess,
   ScreeningEngine,
   stoppingEstimate,
   type DecisionEvent,
@@ -622,5 +623,138 @@ describe("the audit log as events", () => {
     expect(eventsOfAuditEntry(entry("qaSamples.remove", "qaSamples", null, "q1"))).toEqual([{ type: "qa.sample.removed", id: "q1" }]);
     expect(eventsOfAuditEntry(entry("studies.create", "studies", { id: "s1" }))).toEqual([]);
     expect(eventsOfAuditEntry(entry("protocol.update", "protocol", {}))).toEqual([]);
+  });
+});
+
+describe("duplicate groups: the primary stands for its group", () => {
+  it("screens and counts only the primary the store names; the copies follow its decisions", () => {
+    const log = new Log();
+    // Seven reports, ten records: group g holds three copies, h two; the store names r002 and r005 primaries.
+    log.events.push({ type: "group", group: { id: "g", primaryRecordId: "r002" } });
+    log.events.push({ type: "group", group: { id: "h", primaryRecordId: "r005" } });
+    for (const [id, g] of [["r000", "g"], ["r001", null], ["r002", "g"], ["r003", "g"], ["r004", "h"], ["r005", "h"], ["r006", null], ["r007", null], ["r008", null], ["r009", null]] as const)
+      log.record(id, g);
+    log.settings(TA, "dual");
+    const engine = new ScreeningEngine();
+    log.flush(engine);
+    expect(engine.status(TA).records).toBe(7);
+    expect(engine.stage(TA).memberIds()).toEqual(["r001", "r002", "r005", "r006", "r007", "r008", "r009"]);
+    expect(engine.screened("r000")).toBe(false);
+    // A decision written for every copy (as the routes write it) counts once, in progress, agreement and the stopping sequence.
+    for (const reviewer of ["ana", "ben"]) for (const id of engine.decisionTargets("r000")) log.decision(id, reviewer, reviewer === "ana" ? "include" : "exclude");
+    for (const reviewer of ["ana", "ben"]) for (const id of engine.decisionTargets("r004")) log.decision(id, reviewer, "exclude");
+    log.flush(engine, { n: 13 });
+    expect(engine.status(TA).counts).toMatchObject({ unscreened: 5, conflict: 1, decided: 1, exclude: 1 });
+    expect(engine.status(TA).conflicts.map((c) => c.recordId)).toEqual(["r002"]);
+    expect(engine.agreement(TA).overall?.n).toBe(2);
+    expect(engine.stoppingSequence(TA)).toEqual([0]);
+    expect(engine.qaPool(TA)).toEqual([]);
+    // Settling the conflict writes for the whole group, as the decisions were written; asking about a copy settles its primary.
+    expect(engine.reconciliationPlan(TA, "r003", { reviewer: "carl", verdict: "include", reason: "eligible" }, PROTOCOL).recordIds.sort()).toEqual(["r000", "r002", "r003"]);
+    // The same state rebuilt from the data.
+    const rebuilt = ScreeningEngine.fromProject({
+      records: ["r000", "r001", "r002", "r003", "r004", "r005", "r006", "r007", "r008", "r009"].map((id) => ({
+        id,
+        title: `text of ${id}`,
+        abstract: null,
+        duplicateGroupId: ["r000", "r002", "r003"].includes(id) ? "g" : ["r004", "r005"].includes(id) ? "h" : null,
+      })),
+      duplicateGroups: [
+        { id: "g", primaryRecordId: "r002" },
+        { id: "h", primaryRecordId: "r005" },
+      ],
+      decisions: log.events.flatMap((e) => (e.type === "decision" ? [e.decision] : [])),
+      reconciliations: [],
+      settings: log.events.flatMap((e) => (e.type === "settings" ? [e.settings] : [])),
+    });
+    expect(rebuilt.snapshot(0)).toEqual(engine.snapshot(0));
+  });
+
+  it("follows a group's changes: a named primary, another primary, a record leaving, the group removed", () => {
+    const log = new Log();
+    for (const id of ["r000", "r001", "r002"]) log.record(id, "g");
+    log.record("r003");
+    const engine = new ScreeningEngine();
+    log.flush(engine);
+    // Until the group itself is known, its first record stands for it.
+    expect(engine.stage(TA).memberIds()).toEqual(["r000", "r003"]);
+    engine.apply({ type: "group", group: { id: "g", primaryRecordId: "r001" } });
+    expect(engine.stage(TA).memberIds()).toEqual(["r001", "r003"]);
+    // The copy that becomes primary is served (it had never been in the queue).
+    const serve = (who: string) => engine.next(TA, who, { now: 0, ttlMs: MIN, prioritise: false });
+    expect(new Set([serve("ana"), serve("ben")])).toEqual(new Set(["r001", "r003"]));
+    engine.apply({ type: "record.grouped", recordId: "r002", group: null });
+    expect(engine.stage(TA).memberIds()).toEqual(["r001", "r002", "r003"]);
+    engine.apply({ type: "group.removed", id: "g" });
+    expect(engine.stage(TA).memberIds()).toEqual(["r000", "r002", "r003"]);
+    engine.apply({ type: "record.grouped", recordId: "r001", group: null });
+    expect(engine.stage(TA).memberIds()).toEqual(["r000", "r001", "r002", "r003"]);
+    expect(engine.stage(TA).statusOf("r000")).toMatchObject({ state: "unscreened" });
+  });
+
+  it("reads duplicate groups and members from the audit log", () => {
+    const entry = (action: string, entity: string, after: unknown, entityId: string | null = null) => ({ action, entity, entityId, after });
+    const g = { id: "g1", primaryRecordId: "r1", method: "manual", createdBy: "ana", createdAt: iso(1) };
+    expect(eventsOfAuditEntry(entry("duplicateGroups.create", "duplicateGroups", g))).toEqual([{ type: "group", group: { id: "g1", primaryRecordId: "r1" } }]);
+    expect(eventsOfAuditEntry(entry("duplicateGroups.remove", "duplicateGroups", null, "g1"))).toEqual([{ type: "group.removed", id: "g1" }]);
+    expect(eventsOfAuditEntry(entry("duplicateGroups.create", "duplicateGroups", { count: 60, ids: [] }))).toBeNull();
+    const m = { id: "m1", userName: "ana", role: "reviewer", addedAt: iso(1) };
+    expect(eventsOfAuditEntry(entry("members.create", "members", m))).toEqual([{ type: "member", member: m }]);
+    expect(eventsOfAuditEntry(entry("members.remove", "members", null, "m1"))).toEqual([{ type: "member.removed", id: "m1" }]);
+  });
+});
+
+describe("who is served records", () => {
+  it("the stage's listed reviewers; without a list, members with a reviewing role; without members, anyone", () => {
+    expect(screeningAccess("zoe", TA, [], [])).toEqual({ allowed: true, refusal: null });
+    const members = [
+      { userName: "ana", role: "reviewer" as const },
+      { userName: "olu", role: "owner" as const },
+      { userName: "sam", role: "senior_reviewer" as const },
+      { userName: "vic", role: "viewer" as const },
+      { userName: "stu", role: "statistician" as const },
+    ];
+    for (const u of ["ana", "olu", "sam"]) expect(screeningAccess(u, TA, [], members).allowed).toBe(true);
+    expect(screeningAccess("vic", TA, [], members)).toEqual({
+      allowed: false,
+      refusal: "vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, reviewer or senior reviewer",
+    });
+    expect(screeningAccess("zoe", FT, [], members).refusal).toBe(
+      "zoe is not a reviewer of full-text screening: they are not a member of this project, and screening takes an owner, reviewer or senior reviewer",
+    );
+    // A stage's own list decides, members or not.
+    expect(screeningAccess("ana", TA, ["ben", "carl", "dee"], members)).toEqual({
+      allowed: false,
+      refusal: "ana is not a reviewer of title/abstract screening: the screening set-up lists ben, carl and dee",
+    });
+    expect(screeningAccess("ben", TA, ["ben"], []).allowed).toBe(true);
+  });
+
+  it("answers from the events: the stage's current settings and the members", () => {
+    const log = new Log();
+    log.record("r000");
+    const engine = new ScreeningEngine();
+    log.flush(engine);
+    expect(engine.access(TA, "zoe").allowed).toBe(true);
+    engine.apply({ type: "member", member: { id: "m1", userName: "ana", role: "reviewer" } });
+    expect(engine.access(TA, "zoe").allowed).toBe(false);
+    expect(engine.access(TA, "ana").allowed).toBe(true);
+    engine.apply({ type: "settings", settings: { id: "s1", stage: TA, mode: "single", dualFraction: null, reviewers: ["ben"], updatedAt: iso(5) } });
+    expect(engine.access(TA, "ana").refusal).toMatch(/lists ben$/);
+    expect(engine.access(FT, "ana").allowed).toBe(true);
+    engine.apply({ type: "member.removed", id: "m1" });
+    expect(engine.access(FT, "zoe").allowed).toBe(true);
+    // A QA sample's named checker may re-check its records; no one else by that right.
+    engine.apply({ type: "qa.sample", sample: { ...log.sample(TA, ["r000"], "sam"), createdAt: iso(9) } });
+    expect(engine.mayRecheck(TA, "r000", "sam")).toBe(true);
+    expect(engine.mayRecheck(TA, "r000", "zoe")).toBe(false);
+    expect(engine.mayRecheck(FT, "r000", "sam")).toBe(false);
+  });
+
+  it("shows the QA checker each sampled record's abstract", () => {
+    const sample = { id: "q", stage: TA, reviewer: null, decision: "exclude" as const, recordIds: ["r1"], method: "random" as const, fraction: 1, seed: 1, checker: null, status: "open" as const, createdBy: "ana", createdAt: iso(3) };
+    const view = qaReview(sample, () => [], () => ({ title: "Kinship care", abstract: "A cohort of children returning home." }));
+    expect(view.items[0]).toMatchObject({ title: "Kinship care", abstract: "A cohort of children returning home." });
+    expect(qaReview(sample, () => [], () => "Title only").items[0]).toMatchObject({ title: "Title only", abstract: null });
   });
 });

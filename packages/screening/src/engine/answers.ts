@@ -48,8 +48,20 @@ export interface PrioritisationStatus {
   retrainMs: number | null;
 }
 
+/** The acting user at a stage: whether they may be served records, and how many are left for them. */
+export interface ScreenerView {
+  user: string;
+  allowed: boolean;
+  /** Why not, in one line, when not allowed. */
+  refusal: string | null;
+  /** Records the user can still screen in this stage. */
+  remaining: number;
+}
+
 export interface StatusAnswer {
   stage: ScreeningStage;
+  /** The acting user (the request's); records are served only on asking (…/next), never by this answer. */
+  you: ScreenerView;
   mode: AssignmentMode;
   records: number;
   counts: StageCounts;
@@ -93,6 +105,8 @@ export type StoppingAnswer = StoppingEstimate;
 export interface QaItem {
   recordId: string;
   title: string;
+  /** What the checker re-reads the record by, beside its title (null when it has none). */
+  abstract: string | null;
   original: { reviewer: string; decision: Verdict; reasons: string[] } | null;
   check: { reviewer: string; decision: Verdict; reasons: string[]; at: string } | null;
 }

@@ -1,9 +1,10 @@
-import { rankExclusionReasons, type BibRecord, type Protocol, type QaSample } from "@homeward/model";
+import { rankExclusionReasons, type BibRecord, type DuplicateGroup, type Protocol, type QaSample } from "@homeward/model";
 import { stoppingEstimate, type StoppingOptions } from "../stopping.js";
 import { validateDecision, validateReconciliation, type Decision, type Reconciliation, type Stage } from "../workflow.js";
 import type { AgreementAnswer, QaSampleView, StageCounts, StoppingAnswer } from "./answers.js";
-import { assignmentMode, currentSettings, screeningRecord, type DecisionEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
-import { qaReview } from "./qa-review.js";
+import { screeningAccess, type ScreeningAccess } from "../reviewers.js";
+import { assignmentMode, currentSettings, screeningRecord, type DecisionEvent, type MemberEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
+import { qaReview, type RecordText } from "./qa-review.js";
 import { ImportOrder, StageEngine, type Candidate, type CandidateOptions, type RankingQueue, type StageSnapshot } from "./stage.js";
 
 export interface ScreeningEngineOptions {
@@ -14,6 +15,9 @@ export interface ScreeningEngineOptions {
 /** A project's screening data as the store holds it: what the state is rebuilt from. */
 export interface ProjectScreeningData {
   records: readonly (ScreeningRecord | Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId">)[];
+  members?: readonly MemberEvent[];
+  /** Duplicate groups with their primary record (without them a group's first record in record order stands in). */
+  duplicateGroups?: readonly Pick<DuplicateGroup, "id" | "primaryRecordId">[];
   decisions: readonly DecisionEvent[];
   reconciliations: readonly ReconciliationEvent[];
   settings: readonly SettingsEvent[];
@@ -41,12 +45,14 @@ export interface StageStatus {
 
 /**
  * The events that build a project's screening state from its data, in the
- * order the reload applies them: settings, records, then each stage's
+ * order the reload applies them: settings, members, duplicate groups, records, then each stage's
  * decisions and reconciliations in the order given (the store's: by time).
  */
 export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
   const events: ScreeningEvent[] = [];
   for (const settings of data.settings) events.push({ type: "settings", settings });
+  for (const member of data.members ?? []) events.push({ type: "member", member });
+  for (const g of data.duplicateGroups ?? []) events.push({ type: "group", group: { id: g.id, primaryRecordId: g.primaryRecordId } });
   for (const r of data.records) events.push({ type: "record.added", record: "text" in r ? r : screeningRecord(r) });
   for (const stage of ["title_abstract", "full_text"] as const) {
     for (const decision of data.decisions) if (decision.stage === stage) events.push({ type: "decision", decision });
@@ -68,6 +74,11 @@ export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
 export class ScreeningEngine {
   private readonly records = new Map<string, { group: string | null; index: number }>();
   private readonly groups = new Map<string, Set<string>>();
+  /** Each duplicate group's primary record, as the store names it. */
+  private readonly primaries = new Map<string, string>();
+  private readonly members = new Map<string, MemberEvent>();
+  /** Texts of records kept out of screening (a group's copies), for when one becomes its group's primary. */
+  private readonly outside = new Map<string, string>();
   private readonly settings = new Map<string, SettingsEvent>();
   private readonly samplesById = new Map<string, QaSample>();
   /** Records admitted to full text whose text the full-text ranking model still needs. */
@@ -112,6 +123,20 @@ export class ScreeningEngine {
       case "record.grouped":
         if (!this.records.has(e.recordId)) return false;
         this.setGroup(e.recordId, e.group);
+        return true;
+      case "member":
+        this.members.set(e.member.id, { id: e.member.id, userName: e.member.userName, role: e.member.role });
+        return true;
+      case "member.removed":
+        this.members.delete(e.id);
+        return true;
+      case "group":
+        this.primaries.set(e.group.id, e.group.primaryRecordId);
+        this.placeGroup(e.group.id);
+        return true;
+      case "group.removed":
+        this.primaries.delete(e.id);
+        this.placeGroup(e.id);
         return true;
       case "record.text":
         if (!this.records.has(e.recordId)) return false;
@@ -165,17 +190,19 @@ export class ScreeningEngine {
   private addRecord(r: ScreeningRecord): void {
     if (this.records.has(r.id)) return;
     this.records.set(r.id, { group: null, index: this.records.size });
+    this.outside.set(r.id, r.text);
     this.setGroup(r.id, r.group);
-    this.titleAbstract.join(r.id, r.text);
+    this.place(r.id);
   }
 
   private setGroup(recordId: string, group: string | null): void {
     const info = this.records.get(recordId)!;
     if (info.group === group) return;
-    if (info.group) {
-      const g = this.groups.get(info.group)!;
+    const was = info.group;
+    if (was) {
+      const g = this.groups.get(was)!;
       g.delete(recordId);
-      if (g.size === 0) this.groups.delete(info.group);
+      if (g.size === 0) this.groups.delete(was);
     }
     info.group = group;
     if (group) {
@@ -183,6 +210,51 @@ export class ScreeningEngine {
       g.add(recordId);
       this.groups.set(group, g);
     }
+    this.place(recordId);
+    if (was) this.placeGroup(was);
+    if (group) this.placeGroup(group);
+  }
+
+  /**
+   * A duplicate group's primary: the record the store names, or, while the
+   * group itself is unknown (or names a record no longer in it), its first
+   * record in record order.
+   */
+  primaryOf(group: string): string | undefined {
+    const members = this.groups.get(group);
+    if (!members?.size) return undefined;
+    const named = this.primaries.get(group);
+    if (named !== undefined && members.has(named)) return named;
+    let first: string | undefined;
+    for (const m of members) if (first === undefined || this.records.get(m)!.index < this.records.get(first)!.index) first = m;
+    return first;
+  }
+
+  /**
+   * Is the record screened itself? Only a duplicate group's primary is: a
+   * decision on it is written for every record of the group, so counting
+   * the copies too would count one report several times (in progress,
+   * agreement and the stopping sequence).
+   */
+  screened(recordId: string): boolean {
+    const g = this.records.get(recordId)?.group;
+    return !g || this.primaryOf(g) === recordId;
+  }
+
+  /** Puts the record in title/abstract screening, or takes it out, as `screened` says. */
+  private place(recordId: string): void {
+    if (!this.records.has(recordId)) return;
+    const ta = this.titleAbstract;
+    if (this.screened(recordId)) {
+      if (ta.has(recordId)) return;
+      const text = this.outside.get(recordId);
+      this.outside.delete(recordId);
+      ta.join(recordId, text);
+    } else if (ta.has(recordId)) ta.leave(recordId);
+  }
+
+  private placeGroup(group: string): void {
+    for (const m of [...(this.groups.get(group) ?? [])]) this.place(m);
   }
 
   private refreshModes(): void {
@@ -253,15 +325,19 @@ export class ScreeningEngine {
   /**
    * What settling the conflict on `recordId` writes, after checking it (in
    * the stage, in conflict, a reason given): one reconciliation per member
-   * of its duplicate group that shares the conflict, reasons ranked as a
+   * of its duplicate group, as the decisions were written (the conflict is
+   * the primary's, which stands for the group), reasons ranked as a
    * decision's.
    */
   reconciliationPlan(stage: Stage, recordId: string, rec: Reconciliation, protocol: Pick<Protocol, "exclusionReasons">): DecisionPlan {
     const st = this.stage(stage);
-    validateReconciliation(stage, st.requireStatus(recordId), rec);
+    // A copy's conflict is its primary's.
+    const group = this.groupOf(recordId);
+    const target = group && !this.screened(recordId) ? (this.primaryOf(group) ?? recordId) : recordId;
+    validateReconciliation(stage, st.requireStatus(target), rec);
     const { recorded, others } = rankExclusionReasons(protocol, stage, rec.reasons ?? []);
     return {
-      recordIds: this.groupMembers(recordId).filter((r) => st.statusOf(r)?.state === "conflict"),
+      recordIds: this.groupMembers(target).filter((r) => r === target || !st.has(r)),
       reasons: recorded === null ? [] : [recorded, ...others],
       recorded,
     };
@@ -272,6 +348,21 @@ export class ScreeningEngine {
   status(stage: Stage): StageStatus {
     const st = this.stage(stage);
     return { stage, mode: st.mode, records: st.total, counts: { ...st.counts }, conflicts: st.conflicts() };
+  }
+
+  /** May `user` be served records of the stage (see `screeningAccess`)? */
+  access(stage: Stage, user: string): ScreeningAccess {
+    const current = currentSettings([...this.settings.values()].filter((s) => s.stage === stage));
+    return screeningAccess(user, stage, current?.reviewers ?? [], [...this.members.values()]);
+  }
+
+  /**
+   * Is `user` a QA re-checker of the record: is it in a sample of the stage
+   * that names them as checker, or names none (see `qaReview`)?
+   */
+  mayRecheck(stage: Stage, recordId: string, user: string): boolean {
+    for (const s of this.samplesById.values()) if (s.stage === stage && (s.checker === null || s.checker === user) && s.recordIds.includes(recordId)) return true;
+    return false;
   }
 
   /** See `StageEngine.candidate`. */
@@ -309,9 +400,9 @@ export class ScreeningEngine {
   }
 
   /** The stage's QA samples, newest first, each with its re-checks matched (see `qaReview`). */
-  qaSamples(stage: Stage, titleOf: (recordId: string) => string = () => ""): QaSampleView[] {
+  qaSamples(stage: Stage, textOf: (recordId: string) => RecordText | string = () => ""): QaSampleView[] {
     const st = this.stage(stage);
-    return this.samples(stage).map((s) => qaReview(s, (rid) => st.decisionsOf(rid), titleOf));
+    return this.samples(stage).map((s) => qaReview(s, (rid) => st.decisionsOf(rid), textOf));
   }
 
   reviewersOf(stage: Stage, recordId: string): string[] {

@@ -1,4 +1,4 @@
-import type { AuditEntry, BibRecord, QaSample, Reconciliation, ScreeningDecision, ScreeningSettings } from "@homeward/model";
+import type { AuditEntry, BibRecord, DuplicateGroup, Member, QaSample, Reconciliation, ScreeningDecision, ScreeningSettings } from "@homeward/model";
 import type { AssignmentMode, Stage } from "../workflow.js";
 
 /** A record as screening sees it: the text the ranking model learns from and its duplicate group. */
@@ -22,7 +22,8 @@ export interface Lease {
 
 export type DecisionEvent = Pick<ScreeningDecision, "id" | "recordId" | "stage" | "reviewer" | "decision" | "reasons" | "at">;
 export type ReconciliationEvent = Pick<Reconciliation, "id" | "recordId" | "stage" | "decision" | "reasons" | "resolvedBy" | "reason" | "at">;
-export type SettingsEvent = Pick<ScreeningSettings, "id" | "stage" | "mode" | "dualFraction" | "updatedAt">;
+export type SettingsEvent = Pick<ScreeningSettings, "id" | "stage" | "mode" | "dualFraction" | "updatedAt"> & Partial<Pick<ScreeningSettings, "reviewers">>;
+export type MemberEvent = Pick<Member, "id" | "userName" | "role">;
 export type QaSampleEvent = QaSample;
 
 /**
@@ -34,6 +35,12 @@ export type QaSampleEvent = QaSample;
 export type ScreeningEvent =
   | { type: "record.added"; record: ScreeningRecord }
   | { type: "record.grouped"; recordId: string; group: string | null }
+  /** A duplicate group and the record that stands for it in screening (its primary). */
+  | { type: "group"; group: Pick<DuplicateGroup, "id" | "primaryRecordId"> }
+  | { type: "group.removed"; id: string }
+  /** A project member and their role (who may screen, with the stage's listed reviewers). */
+  | { type: "member"; member: MemberEvent }
+  | { type: "member.removed"; id: string }
   /** The text of a record admitted to full text, which the full-text ranking model asked for (`textsWanted`). */
   | { type: "record.text"; recordId: string; text: string }
   | { type: "decision"; decision: DecisionEvent }
@@ -97,6 +104,15 @@ export function eventsOfAuditEntry(e: Pick<AuditEntry, "action" | "entity" | "en
     case "qaSamples":
       if (op === "remove" && e.entityId) return [{ type: "qa.sample.removed", id: e.entityId }];
       return (op === "create" || op === "update") && whole ? [{ type: "qa.sample", sample: after as unknown as QaSample }] : null;
+    case "members":
+      if (op === "remove" && e.entityId) return [{ type: "member.removed", id: e.entityId }];
+      return (op === "create" || op === "update") && whole ? [{ type: "member", member: after as unknown as Member }] : null;
+    case "duplicateGroups": {
+      if (op === "remove" && e.entityId) return [{ type: "group.removed", id: e.entityId }];
+      if (!((op === "create" || op === "update") && whole)) return null;
+      const g = after as unknown as DuplicateGroup;
+      return [{ type: "group", group: { id: g.id, primaryRecordId: g.primaryRecordId } }];
+    }
     case "records": {
       if (!whole) return null;
       const r = after as unknown as BibRecord;

@@ -4,6 +4,12 @@ import type { Verdict } from "../workflow.js";
 import { agreementFigures, type QaItem, type QaSampleView } from "./answers.js";
 import { CATEGORIES } from "./stage.js";
 
+/** A record as the checker reads it. */
+export interface RecordText {
+  title: string;
+  abstract?: string | null;
+}
+
 /** A decision as the QA review reads it. */
 export interface TimedDecision {
   reviewer: string;
@@ -21,8 +27,10 @@ export interface TimedDecision {
  * conflict like any other.
  *
  * @param decisionsOf a record's decisions in the sample's stage, in time order
+ * @param textOf what the checker reads of a record: its title and abstract
+ *   (a title alone, as a string, when that is all there is)
  */
-export function qaReview(sample: QaSample, decisionsOf: (recordId: string) => readonly TimedDecision[], titleOf: (recordId: string) => string): QaSampleView {
+export function qaReview(sample: QaSample, decisionsOf: (recordId: string) => readonly TimedDecision[], textOf: (recordId: string) => RecordText | string): QaSampleView {
   const items = sample.recordIds.map((recordId): QaItem => {
     const ds = decisionsOf(recordId);
     let o: TimedDecision | undefined;
@@ -31,9 +39,11 @@ export function qaReview(sample: QaSample, decisionsOf: (recordId: string) => re
     for (const d of ds) {
       if (d.at >= sample.createdAt && d.reviewer !== o?.reviewer && (sample.checker === null || d.reviewer === sample.checker)) c = d;
     }
+    const text = textOf(recordId);
     return {
       recordId,
-      title: titleOf(recordId),
+      title: typeof text === "string" ? text : text.title,
+      abstract: typeof text === "string" ? null : (text.abstract ?? null),
       original: o ? { reviewer: o.reviewer, decision: o.verdict, reasons: [...o.reasons] } : null,
       check: c ? { reviewer: c.reviewer, decision: c.verdict, reasons: [...c.reasons], at: c.at } : null,
     };

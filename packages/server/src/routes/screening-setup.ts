@@ -38,8 +38,9 @@ export async function registerScreeningSetupRoutes(app: FastifyInstance, store: 
   );
 
   serve(app, r.myDecisions, async ({ params: { id, stage }, query: { limit }, ctx }) => {
-    await store.getProject(id);
-    const rows = await store.list(id, "screeningDecisions", { stage, reviewer: ctx.actor });
+    const p = await projects.synced(id);
+    // A decision is written for every copy of a duplicate group; the reviewer made one, on the group's primary.
+    const rows = (await store.list(id, "screeningDecisions", { stage, reviewer: ctx.actor })).filter((d) => p.engine.screened(d.recordId));
     // Listed by time: walking back, the first row seen per record is the current decision.
     const seen = new Set<string>();
     const latest: ScreeningDecision[] = [];
@@ -66,13 +67,15 @@ export async function registerScreeningSetupRoutes(app: FastifyInstance, store: 
   serve(app, r.qaSamples, async ({ params: { id, stage } }) => {
     const p = await projects.synced(id);
     const wanted = new Set(p.engine.samples(stage).flatMap((s) => s.recordIds));
-    const titles = new Map<string, string>();
+    // The checker re-reads each record by its title and abstract.
+    const texts = new Map<string, { title: string; abstract: string | null }>();
+    const keep = (rec: { id: string; title: string; abstract?: string | null }) => texts.set(rec.id, { title: rec.title, abstract: rec.abstract ?? null });
     // A few records by key; a large sample in one read of the records.
     if (wanted.size > 200) {
-      for (const rec of await store.list(id, "records")) if (wanted.has(rec.id)) titles.set(rec.id, rec.title);
+      for (const rec of await store.list(id, "records")) if (wanted.has(rec.id)) keep(rec);
     } else {
-      for (const rid of wanted) titles.set(rid, (await store.get(id, "records", rid)).title);
+      for (const rid of wanted) keep(await store.get(id, "records", rid));
     }
-    return p.engine.qaSamples(stage, (rid) => titles.get(rid) ?? "");
+    return p.engine.qaSamples(stage, (rid) => texts.get(rid) ?? "");
   });
 }

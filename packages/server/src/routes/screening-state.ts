@@ -81,10 +81,13 @@ export class ProjectScreening {
    * candidate is acquired in the store; a refusal (another server was
    * faster) tells the engine who holds it, and the next candidate is tried.
    * After a grant the log is read once more, so a decision another server
-   * committed meanwhile is seen before the record is served.
+   * committed meanwhile is seen before the record is served. `check` runs
+   * once the engine is up to date and may throw to refuse (holding nothing).
    */
-  async next(stage: ScreeningStage, reviewer: string, prioritise: boolean, now: number): Promise<string | null> {
+  async next(stage: ScreeningStage, reviewer: string, prioritise: boolean, now: number, check?: () => void): Promise<string | null> {
     await this.sync();
+    // Checked on the state just read, before anything is held.
+    check?.();
     this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
     const tried = new Set<string>();
     for (let k = 0; k < MAX_TRIES; k++) {
@@ -189,15 +192,17 @@ export class ProjectScreening {
   private async reload(): Promise<void> {
     // The log position first: whatever lands after it is applied again from the log (idempotently).
     const top = await this.store.listAudit(this.projectId, { offset: 0, limit: 1000 });
-    const [records, decisions, reconciliations, settings, qaSamples] = await Promise.all([
+    const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups] = await Promise.all([
       this.store.list(this.projectId, "records"),
       this.store.list(this.projectId, "screeningDecisions"),
       this.store.list(this.projectId, "reconciliations"),
       this.store.list(this.projectId, "screeningSettings"),
       this.store.list(this.projectId, "qaSamples"),
+      this.store.list(this.projectId, "members"),
+      this.store.list(this.projectId, "duplicateGroups"),
     ]);
     // The ranking queues outlive the engine: they already hold the texts, and the labels are set again.
-    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples }, { ranking: this.prio });
+    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups }, { ranking: this.prio });
     const wanted = new Set(this.engine.textsWanted());
     await this.giveTexts(new Map(records.filter((r) => wanted.has(r.id)).map((r) => [r.id, recordText(r)])));
     this.seen.clear();

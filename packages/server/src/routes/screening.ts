@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { screeningRoutes as r } from "@homeward/api";
-import { InputError } from "@homeward/model";
+import { InputError, type ScreeningStage } from "@homeward/model";
 import { qaSample, type RankingServiceOptions } from "@homeward/screening";
 import type { Store } from "@homeward/store";
 import { namedActor, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
-import { screeningProjects } from "./screening-state.js";
+import { screeningProjects, type ProjectScreening } from "./screening-state.js";
 
 /**
  * Screening routes (`screeningRoutes` in @homeward/api): the next record for
@@ -24,11 +24,17 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
   // Screening acts for a person: a request naming no one is refused rather than recorded as the default user.
   const reviewerOf = (ctx: RequestContext) => ({ actor: namedActor(ctx, "screening"), reason: ctx.reason });
 
+  // Who may be served (or decide) records of a stage is the engine's rule (`screeningAccess`); a refusal holds nothing.
+  const mayScreen = (p: ProjectScreening, stage: ScreeningStage, user: string) => {
+    const a = p.engine.access(stage, user);
+    if (!a.allowed) throw new InputError(a.refusal ?? `${user} is not a reviewer of this stage`, 403);
+  };
+
   serve(app, r.next, async ({ params: { id, stage }, query, ctx }) => {
     const reviewer = reviewerOf(ctx).actor;
     const p = await projects.project(id);
     const prioritise = query.prioritise === "true";
-    const next = await p.next(stage, reviewer, prioritise, Date.now());
+    const next = await p.next(stage, reviewer, prioritise, Date.now(), () => mayScreen(p, stage, reviewer));
     const st = p.engine.stage(stage);
     return {
       record: next ? await store.get(id, "records", next) : null,
@@ -42,6 +48,8 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const w = reviewerOf(ctx);
     const protocol = await store.getProtocol(id);
     const p = await projects.synced(id);
+    // A QA re-check is a decision by the sample's checker, who need not screen the stage otherwise.
+    if (!p.engine.mayRecheck(stage, body.recordId, w.actor)) mayScreen(p, stage, w.actor);
     const plan = p.engine.decisionPlan(stage, body.recordId, { reviewer: w.actor, verdict: body.decision, reasons: body.reasons }, protocol);
     // Unknown here means unknown to the store too: get() says so (404).
     if (!p.engine.has(body.recordId)) await store.get(id, "records", body.recordId);
@@ -62,13 +70,15 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     return { decisions: stored, recordedReason: plan.recorded };
   });
 
-  serve(app, r.status, async ({ params: { id, stage } }) => {
+  serve(app, r.status, async ({ params: { id, stage }, ctx }) => {
     const p = await projects.synced(id);
     const s = p.engine.status(stage);
+    const access = p.engine.access(stage, ctx.actor);
+    const you = { user: ctx.actor, allowed: access.allowed, refusal: access.refusal, remaining: p.engine.stage(stage).remaining(ctx.actor) };
     const conflicts = await Promise.all(
       s.conflicts.map(async (c) => ({ recordId: c.recordId, title: (await store.get(id, "records", c.recordId)).title, decisions: c.decisions })),
     );
-    return { ...s, conflicts, prioritisation: p.prioritisation(stage) };
+    return { ...s, you, conflicts, prioritisation: p.prioritisation(stage) };
   });
 
   serve(app, r.reconcile, async ({ params: { id, stage }, body, ctx }) => {

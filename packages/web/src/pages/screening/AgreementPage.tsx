@@ -6,7 +6,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { formatCount, formatDateTime, plural } from "../../format";
 import { useApi, useDebounced } from "../../hooks";
 import { useProject } from "../../project";
-import { screeningApi, stageLabel, useActingUser, VERDICT_LABEL, type AgreementFigures, type QaSampleView, type Stage, type Verdict } from "./screeningApi";
+import { screeningApi, stageLabel, useActingUser, VERDICT_LABEL, type AgreementFigures, type QaSampleView, type Stage, type StoppingAnswer, type Verdict } from "./screeningApi";
 import { formatPercent, formatStat, reasonLabel, ScreeningNav, StageSelect, useStageParam, useStageProtocol } from "./shared";
 
 /** Reviewer agreement, the advisory stopping estimate and QA samples for one stage. */
@@ -132,14 +132,10 @@ function StoppingSection({ stage }: { stage: Stage }) {
       <ErrorMessage error={est.error} />
       {e ? (
         <>
-          <LiveStatus className="stopping-verdict">
-            {e.targetLikelyReached
-              ? `The ${formatPercent(e.recallTarget, 0)} recall target has likely been reached (p = ${e.p.toPrecision(3)}, below ${formatPercent(1 - e.confidence, 0)}).`
-              : `Not yet: the data do not show, at ${formatPercent(e.confidence, 0)} confidence, that ${formatPercent(e.recallTarget, 0)} of relevant records have been found (p = ${e.p.toPrecision(3)}).`}
-          </LiveStatus>
+          <LiveStatus className="stopping-verdict">{stoppingVerdict(e)}</LiveStatus>
           <p className="small">
-            {formatCount(e.screened)} of {formatCount(e.total)} screened; {plural(e.relevantFound, "record")} sent on so far; the test used the last{" "}
-            {plural(e.sampleSize, "record")}.
+            {formatCount(e.screened)} of {formatCount(e.total)} settled; {plural(e.relevantFound, "record")} sent on so far
+            {e.state === "estimate" && e.sampleSize !== null ? `; the test used the last ${plural(e.sampleSize, "decision")}` : ""}.
           </p>
           <details>
             <summary>Assumptions</summary>
@@ -153,6 +149,21 @@ function StoppingSection({ stage }: { stage: Stage }) {
       ) : null}
     </section>
   );
+}
+
+function stoppingVerdict(e: StoppingAnswer): string {
+  switch (e.state) {
+    case "complete":
+      return "Every record at this stage has a decision: recall is known, so there is nothing to estimate.";
+    case "insufficient":
+      return `Not enough decisions yet for an estimate: ${e.insufficient ?? "it needs more settled records"}.`;
+    case "estimate": {
+      const p = (e.p ?? 1).toPrecision(3);
+      return e.targetLikelyReached
+        ? `The ${formatPercent(e.recallTarget, 0)} recall target has likely been reached (p = ${p}, below ${formatPercent(1 - e.confidence, 0)}).`
+        : `Not yet: the data do not show, at ${formatPercent(e.confidence, 0)} confidence, that ${formatPercent(e.recallTarget, 0)} of relevant records have been found (p = ${p}).`;
+    }
+  }
 }
 
 function QaSection({ stage }: { stage: Stage }) {
