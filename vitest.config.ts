@@ -6,9 +6,11 @@ const pkgs = ["model", "meta", "figures", "records", "screening", "review", "api
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, so no package needs building first.
-    alias: Object.fromEntries(
-      pkgs.map((p) => [`@homeward/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
-    ),
+    alias: Object.fromEntries([
+      // Subpath exports first: "@homeward/server" would also match "@homeward/server/load".
+      ["@homeward/server/load", fileURLToPath(new URL("./packages/server/src/load.ts", import.meta.url))],
+      ...pkgs.map((p) => [`@homeward/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
+    ]),
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],

@@ -6,32 +6,36 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProjectFile } from "@homeward/model";
+import { type ProjectFile, type Study } from "@homeward/model";
 import { loadProjectFile, openStore, readProjectSource, type Store } from "@homeward/store";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const p: ProjectFile = loadProjectFile(dir);
 
-const effectiveness = p.studies.filter((s) => s.strand === "effectiveness" || s.strand === "both");
-const implementation = p.studies.filter((s) => s.strand === "implementation" || s.strand === "both");
+const strands = (s: Study) => (s.classifications.strand ?? []) as string[];
+const inStrands = (s: Study, ...codes: string[]) => strands(s).length === codes.length && codes.every((c) => strands(s).includes(c));
+const effectiveness = p.studies.filter((s) => strands(s).includes("effectiveness"));
+const implementation = p.studies.filter((s) => strands(s).includes("implementation"));
 const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length;
+const scheme = (code: string) => p.protocol.classifications.find((c) => c.code === code)!;
 
 describe("reunification bundle: studies", () => {
   it("holds the 73 included studies in the review's strands", () => {
     // source line 886: 73 studies; 20 effectiveness only, 47 implementation only, 6 both
-    expect(count(p.studies, (s) => s.strand === "effectiveness")).toBe(20);
-    expect(count(p.studies, (s) => s.strand === "implementation")).toBe(47);
-    expect(count(p.studies, (s) => s.strand === "both")).toBe(6);
+    expect(count(p.studies, (s) => inStrands(s, "effectiveness"))).toBe(20);
+    expect(count(p.studies, (s) => inStrands(s, "implementation"))).toBe(47);
+    expect(count(p.studies, (s) => inStrands(s, "effectiveness", "implementation"))).toBe(6);
     // source line 898: 26 studies in the meta-analysis; source line 902: 53 for RQ4
     expect(effectiveness).toHaveLength(26);
     expect(implementation).toHaveLength(53);
     // The one study outside the strands is a report cited by CERQual findings but absent from Appendix D.
-    expect(p.studies.filter((s) => s.strand === "other").map((s) => s.id)).toEqual(["hyde-dryden-lawson-2015"]);
+    expect(p.studies.filter((s) => strands(s).length === 0).map((s) => s.id)).toEqual(["hyde-dryden-lawson-2015"]);
+    expect(scheme("strand")).toMatchObject({ role: "strand", multiple: true });
   });
 
   it("names the six studies in both strands that the RQ4 text names", () => {
     // source line 1644: Berry 2007; Harwin 2011; Akin 2014 (a report of the PMTO trial), 2017; Trescher 2020; Rushovich 2021
-    expect(p.studies.filter((s) => s.strand === "both").map((s) => s.id).sort()).toEqual(
+    expect(p.studies.filter((s) => inStrands(s, "effectiveness", "implementation")).map((s) => s.id).sort()).toEqual(
       ["akin-2017", "akin-mcdonald-2018", "berry-2007", "harwin-2011", "rushovich-2021", "trescher-2020"],
     );
   });
@@ -40,6 +44,8 @@ describe("reunification bundle: studies", () => {
     // source lines 898 and 1132: 15 QEDs, 11 RCTs
     expect(count(effectiveness, (s) => s.design === "RCT")).toBe(11);
     expect(count(effectiveness, (s) => s.design === "QED")).toBe(15);
+    // The design class is what Appendix C prints, and only effectiveness studies have one.
+    for (const s of p.studies) expect(s.classifications.designClass, s.id).toBe(effectiveness.includes(s) ? s.design : undefined);
   });
 
   it("assigns every effectiveness study one intervention type, with the typology's counts", () => {
@@ -48,10 +54,11 @@ describe("reunification bundle: studies", () => {
       parent_skills: 9, parent_mentoring: 5, multi_agency: 3, problem_solving_courts: 3,
       family_finding: 2, child_focused: 2, fgdm: 1, financial_support: 1,
     };
-    const codes = p.protocol.interventionTypology.map((t) => t.code);
+    const codes = scheme("interventionType").values.map((t) => t.code);
+    expect(scheme("interventionType")).toMatchObject({ role: "typology", multiple: false });
     expect(codes.sort()).toEqual(Object.keys(expected).sort());
     for (const [code, n] of Object.entries(expected)) {
-      expect(count(effectiveness, (s) => s.attributes.interventionType === code), code).toBe(n);
+      expect(count(effectiveness, (s) => s.classifications.interventionType === code), code).toBe(n);
     }
   });
 
@@ -80,7 +87,7 @@ describe("reunification bundle: studies", () => {
 });
 
 describe("reunification bundle: PROGRESS-Plus (Table 11)", () => {
-  const reporting = (code: string) => count(effectiveness, (s) => (s.attributes.progressPlus as string[]).includes(code));
+  const reporting = (code: string) => count(effectiveness, (s) => (s.classifications.progressPlus as string[]).includes(code));
 
   it("matches the numbers Table 11 prints, row by row", () => {
     // source lines 1415–1431

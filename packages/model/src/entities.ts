@@ -13,6 +13,8 @@ import {
   Timestamp,
   UserName,
 } from "./common.js";
+import { InputError } from "./errors.js";
+import type { Protocol } from "./protocol.js";
 
 // ---------------------------------------------------------------- projects and people
 
@@ -282,7 +284,15 @@ export type RecordedCount = z.infer<typeof RecordedCount>;
 
 // ---------------------------------------------------------------- studies
 
-export const Strand = z.enum(["effectiveness", "implementation", "both", "other"]);
+/**
+ * A study's place in each of the protocol's classification schemes, keyed by
+ * scheme code: one value code, or a list of them for a scheme that allows
+ * several (see `studyClassificationIssues`).
+ */
+export const StudyClassifications = z
+  .record(z.string().trim().min(1, "scheme code must not be empty"), z.union([z.string().trim().min(1, "value code must not be empty"), z.array(z.string().trim().min(1, "value code must not be empty"))]))
+  .default({});
+export type StudyClassifications = z.infer<typeof StudyClassifications>;
 
 export const Study = z.object({
   id: Id,
@@ -294,11 +304,61 @@ export const Study = z.object({
   arms: z
     .array(z.object({ label: z.string(), description: OptText, n: OptInt }))
     .default([]),
-  strand: Strand.nullable().default(null),
+  classifications: StudyClassifications,
   attributes: Attributes,
   createdAt: Timestamp,
 });
 export type Study = z.infer<typeof Study>;
+
+/**
+ * What is wrong with a study's classifications under the protocol: a scheme
+ * it does not declare, a value not among the scheme's, a list where one value
+ * is expected (or the reverse), a value listed twice. A schema cannot say this
+ * (the schemes are data), so the project file's checks and the store's write
+ * rules call it; an empty list means the study fits the protocol.
+ */
+export function studyClassificationIssues(
+  protocol: Pick<Protocol, "classifications">,
+  classifications: StudyClassifications,
+): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  for (const [code, value] of Object.entries(classifications)) {
+    const scheme = protocol.classifications.find((c) => c.code === code);
+    const path = ["classifications", code];
+    if (!scheme || scheme.appliesTo !== "study") {
+      issues.push({ path, message: `the protocol has no study classification "${code}"` });
+      continue;
+    }
+    if (Array.isArray(value) !== scheme.multiple) {
+      issues.push({ path, message: scheme.multiple ? `"${code}" takes a list of value codes` : `"${code}" takes one value code, not a list` });
+      continue;
+    }
+    const known = new Set(scheme.values.map((v) => v.code));
+    const seen = new Set<string>();
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (!known.has(v)) issues.push({ path, message: `"${v}" is not a value of "${code}" (${[...known].join(", ") || "it has none"})` });
+      else if (seen.has(v)) issues.push({ path, message: `"${v}" is listed twice in "${code}"` });
+      seen.add(v);
+    }
+  }
+  return issues;
+}
+
+/**
+ * `studyClassificationIssues` as a collection write rule: throws an
+ * InputError naming the first study that does not fit the protocol.
+ */
+export async function validateStudyClassifications(
+  studies: readonly Pick<Study, "id" | "classifications">[],
+  ctx: { protocol(): Promise<Pick<Protocol, "classifications">> },
+): Promise<void> {
+  if (!studies.some((s) => Object.keys(s.classifications).length > 0)) return;
+  const protocol = await ctx.protocol();
+  for (const s of studies) {
+    const [first] = studyClassificationIssues(protocol, s.classifications);
+    if (first) throw new InputError(`study "${s.id}": ${first.path.join(".")}: ${first.message}`);
+  }
+}
 
 /** Link from a study to a report: a record in the project or a free-text citation. One lead per study. */
 export const StudyReport = z

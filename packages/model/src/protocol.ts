@@ -33,6 +33,35 @@ export type RatingLevel = z.infer<typeof RatingLevel>;
 
 const list = <T extends z.ZodTypeAny>(item: T) => z.array(item).default([]);
 
+/**
+ * The part a classification scheme plays in the review's outputs; each role
+ * is played by at most one scheme.
+ * - `strand`: the synthesis strands (e.g. effectiveness and implementation).
+ *   A study in at least one strand is an included study (the PRISMA flow's
+ *   included box, the summary's total); with no strand scheme every study is.
+ * - `design`: design classes counted in the summary (e.g. RCT, QED).
+ * - `typology`: intervention types: counted in the summary, rows of the
+ *   evidence gap map.
+ * - `components`: component levels of the interventions.
+ * - `equity`: equity characteristics a study reports (e.g. PROGRESS-Plus).
+ */
+export const ClassificationRole = z.enum(["strand", "design", "typology", "components", "equity"]);
+export type ClassificationRole = z.infer<typeof ClassificationRole>;
+
+/**
+ * A way the review classifies its studies, with the values a study may take
+ * (`study.classifications[code]`: one value code, or a list of them when
+ * `multiple`). Codes are the keys studies use; labels are what outputs show.
+ */
+export const ClassificationScheme = CodedItem.extend({
+  /** What the scheme classifies; studies are the only kind so far. */
+  appliesTo: z.literal("study").default("study"),
+  multiple: z.boolean().default(false),
+  values: list(CodedItem),
+  role: ClassificationRole.nullable().default(null),
+});
+export type ClassificationScheme = z.infer<typeof ClassificationScheme>;
+
 export const Protocol = z
   .object({
     question: z.string().default(""),
@@ -42,10 +71,8 @@ export const Protocol = z
       .default({ inclusion: [], exclusion: [] }),
     exclusionReasons: list(ExclusionReason),
     outcomeDomains: list(CodedItem),
-    interventionTypology: list(CodedItem),
-    componentLevels: list(CodedItem),
-    /** PROGRESS-Plus characteristics (place, race/ethnicity, occupation, gender, religion, education, SES, social capital, plus). */
-    equityCharacteristics: list(CodedItem),
+    /** How studies are classified: strands, design classes, typologies, component levels, equity characteristics, or any scheme of the team's own. */
+    classifications: list(ClassificationScheme),
     ratingScheme: list(RatingLevel),
     /** Further named lists the team defines, e.g. {"settings": [...]} */
     lists: z.record(z.string(), z.array(CodedItem)).default({}),
@@ -62,14 +89,26 @@ export const Protocol = z
     dupes(p.eligibility.exclusion, ["eligibility", "exclusion"]);
     dupes(p.exclusionReasons, ["exclusionReasons"]);
     dupes(p.outcomeDomains, ["outcomeDomains"]);
-    dupes(p.interventionTypology, ["interventionTypology"]);
-    dupes(p.componentLevels, ["componentLevels"]);
-    dupes(p.equityCharacteristics, ["equityCharacteristics"]);
+    dupes(p.classifications, ["classifications"]);
+    p.classifications.forEach((c, i) => dupes(c.values, ["classifications", i, "values"]));
+    const roles = new Map<string, string>();
+    p.classifications.forEach((c, i) => {
+      if (c.role === null) return;
+      const other = roles.get(c.role);
+      if (other !== undefined)
+        ctx.addIssue({ code: "custom", path: ["classifications", i, "role"], message: `schemes "${other}" and "${c.code}" both have the role "${c.role}" (one scheme per role)` });
+      else roles.set(c.role, c.code);
+    });
     dupes(p.ratingScheme, ["ratingScheme"]);
     for (const [name, items] of Object.entries(p.lists)) dupes(items, ["lists", name]);
   });
 export type Protocol = z.infer<typeof Protocol>;
 export type ProtocolInput = z.input<typeof Protocol>;
+
+/** The scheme the protocol gives `role`, if any. */
+export function schemeWithRole(protocol: Pick<Protocol, "classifications">, role: ClassificationRole): ClassificationScheme | undefined {
+  return protocol.classifications.find((c) => c.role === role);
+}
 
 export const emptyProtocol = (): Protocol => Protocol.parse({});
 

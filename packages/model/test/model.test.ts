@@ -27,8 +27,8 @@ describe("project file", () => {
 
   it("rejects another format or version with a one-line reason", () => {
     expect(() => parseProjectFile({ ...base, format: "x" })).toThrow(/format must be "homeward-project"/);
-    expect(() => parseProjectFile({ ...base, version: 2 })).toThrow(/version/);
-    expect(() => parseProjectFile({ ...base, version: 2 })).toThrow(InputError);
+    expect(() => parseProjectFile({ ...base, version: 3 })).toThrow(/version/);
+    expect(() => parseProjectFile({ ...base, version: 3 })).toThrow(InputError);
   });
 
   it("reports unresolved references and duplicate ids", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EffectSize, Outcome, Study } from "@homeward/model";
-import { effectSizeRows } from "./analysis-data.js";
+import { EffectSize, Outcome, Protocol, Study } from "@homeward/model";
+import { EFFECT_SIZE_COLUMNS, effectSizeRows } from "./analysis-data.js";
 
 const at = "2025-01-01T00:00:00.000Z";
 const study = (id: string, name: string, attributes: Record<string, unknown> = {}) => Study.parse({ id, name, attributes, createdAt: at });
@@ -32,8 +32,40 @@ describe("effectSizeRows", () => {
     ]);
     expect(d.skipped).toEqual([{ effectSizeId: "e4", reason: "no vi" }]);
     // Scalar attributes become columns; a name already taken gets its entity's prefix; nested objects are left out.
-    expect(d.columns.slice(16)).toEqual(["year", "itype", "study.design", "months", "outcome.year"]);
+    expect(d.columns.slice(EFFECT_SIZE_COLUMNS.length)).toEqual(["year", "itype", "study.design", "months", "outcome.year"]);
     expect(d.rows[0]).toMatchObject({ yi: 0.2, vi: 0.01, studyId: "s1", outcomeId: "o1", year: 2001, itype: "mentoring", months: 12, "outcome.year": "follow-up year 1", design: null });
     expect(d.rows[3]).toMatchObject({ year: 2005, "study.design": "cluster RCT", itype: null, months: null });
+  });
+
+  it("gives each classification scheme a column of value codes, several values joined in the scheme's order", () => {
+    const protocol = Protocol.parse({
+      classifications: [
+        { code: "strand", multiple: true, values: [{ code: "effectiveness" }, { code: "implementation" }] },
+        { code: "design", values: [{ code: "RCT" }, { code: "QED" }] },
+        { code: "unused", values: [{ code: "x" }] },
+      ],
+    });
+    const classified = (id: string, classifications: Record<string, string | string[]>, attributes: Record<string, unknown> = {}) =>
+      Study.parse({ id, name: id, classifications, attributes, createdAt: at });
+    const studies = [
+      classified("s1", { strand: ["implementation", "effectiveness"], design: "RCT" }, { design: "free text" }),
+      classified("s2", { strand: ["effectiveness"] }),
+      classified("s3", { strand: [] }),
+    ];
+    const outcomes = studies.map((s) => outcome(`o-${s.id}`, s.id, "Reunified"));
+    const effectSizes = studies.map((s) => es(`e-${s.id}`, `o-${s.id}`, 0.1, 0.01));
+    const d = effectSizeRows({ studies, outcomes, effectSizes, protocol });
+    // A scheme no study uses has no column; one named like a fixed column is prefixed, and so is an attribute after it.
+    expect(d.columns.slice(EFFECT_SIZE_COLUMNS.length)).toEqual(["strand", "study.design", "study.attributes.design"]);
+    expect(d.rows.map((r) => [r.strand, r["study.design"], r.design])).toEqual([
+      ["effectiveness+implementation", "RCT", null],
+      ["effectiveness", null, null],
+      [null, null, null],
+    ]);
+    expect(d.columns).not.toContain("unused");
+    // Without the protocol the columns follow the studies' own codes.
+    const bare = effectSizeRows({ studies, outcomes, effectSizes });
+    expect(bare.columns.slice(EFFECT_SIZE_COLUMNS.length)).toEqual(["study.design", "strand", "study.attributes.design"]);
+    expect(bare.rows[0]!.strand).toBe("effectiveness+implementation");
   });
 });

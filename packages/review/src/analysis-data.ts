@@ -1,16 +1,16 @@
 /**
  * A project's effect sizes as the data rows of a meta spec: one row per
  * effect size with its yi and vi, joined to its outcome and study so that
- * `study`, `outcome` and their attributes can serve as grouping columns and
- * moderators.
+ * `study`, `outcome`, the study's classifications and their attributes can
+ * serve as grouping columns and moderators.
  */
-import type { EffectSize, Outcome, Study } from "@homeward/model";
+import type { EffectSize, Outcome, Protocol, Study } from "@homeward/model";
 
 export type AnalysisCell = string | number | boolean | null;
 export type AnalysisRow = Record<string, AnalysisCell>;
 
 export interface AnalysisData {
-  /** Column names in a stable order: the fixed ones, then study attributes, then outcome attributes. */
+  /** Column names in a stable order: the fixed ones, then study classifications, study attributes, outcome attributes. */
   columns: string[];
   rows: AnalysisRow[];
   /** Effect sizes left out, with the reason (no yi or vi yet). */
@@ -20,7 +20,7 @@ export interface AnalysisData {
 /** Columns every row has, in this order. */
 export const EFFECT_SIZE_COLUMNS = [
   "effectSizeId", "yi", "vi", "measure", "method",
-  "studyId", "study", "design", "country", "strand",
+  "studyId", "study", "design", "country",
   "outcomeId", "outcome", "domain", "timing", "outcomeMeasure", "higherIsBetter",
 ] as const;
 
@@ -40,18 +40,61 @@ function uniqueLabels<T extends { id: string }>(items: readonly T[], name: (t: T
 
 const scalar = (v: unknown): v is AnalysisCell => v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
 
-export function effectSizeRows(p: { studies: readonly Study[]; outcomes: readonly Outcome[]; effectSizes: readonly EffectSize[] }): AnalysisData {
+/**
+ * The schemes studies are classified by, in the protocol's order (then any
+ * other scheme a study uses, by code), each with its values in order.
+ */
+function schemesOf(studies: readonly Study[], protocol?: Pick<Protocol, "classifications">): { code: string; values: string[] }[] {
+  const out = (protocol?.classifications ?? []).map((c) => ({ code: c.code, values: c.values.map((v) => v.code) }));
+  const byCode = new Map(out.map((c) => [c.code, c]));
+  const extra: { code: string; values: string[] }[] = [];
+  for (const s of studies) {
+    for (const [code, v] of Object.entries(s.classifications)) {
+      let scheme = byCode.get(code);
+      if (!scheme) byCode.set(code, (scheme = { code, values: [] })), extra.push(scheme);
+      for (const x of Array.isArray(v) ? v : [v]) if (!scheme.values.includes(x)) scheme.values.push(x);
+    }
+  }
+  extra.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  for (const c of extra) c.values.sort();
+  return [...out, ...extra];
+}
+
+/**
+ * Without the protocol, classification columns follow the codes the studies
+ * use; with it, its order of schemes and values.
+ */
+export function effectSizeRows(p: {
+  studies: readonly Study[];
+  outcomes: readonly Outcome[];
+  effectSizes: readonly EffectSize[];
+  protocol?: Pick<Protocol, "classifications">;
+}): AnalysisData {
   const studies = new Map(p.studies.map((s) => [s.id, s]));
   const outcomes = new Map(p.outcomes.map((o) => [o.id, o]));
   const studyLabel = uniqueLabels(p.studies, (s) => s.name);
   const outcomeLabel = uniqueLabels(p.outcomes, (o) => o.name, (o) => o.studyId);
 
+  // One column per classification scheme, holding the study's value code; a study with several
+  // values of a scheme gets them joined by "+" in the scheme's order, one category per combination.
+  const taken = new Set<string>(EFFECT_SIZE_COLUMNS);
+  const schemes = schemesOf(p.studies, p.protocol).filter((c) => p.studies.some((s) => c.code in s.classifications));
+  const classCol = new Map<string, string>();
+  for (const c of schemes) classCol.set(c.code, taken.has(c.code) ? `study.${c.code}` : c.code);
+  for (const col of classCol.values()) taken.add(col);
+  const classCell = (s: Study, scheme: { code: string; values: string[] }): AnalysisCell => {
+    const v = s.classifications[scheme.code];
+    if (v === undefined) return null;
+    if (!Array.isArray(v)) return v;
+    return v.length ? [...new Set(v)].sort((a, b) => scheme.values.indexOf(a) - scheme.values.indexOf(b)).join("+") : null;
+  };
+
   // Attribute columns: scalar values only (nested objects are documentation, not variables);
   // a name already taken by a fixed column or by the study gets an "outcome." / "study." prefix.
-  const taken = new Set<string>(EFFECT_SIZE_COLUMNS);
   const studyAttr = new Map<string, string>();
   const outcomeAttr = new Map<string, string>();
-  for (const s of p.studies) for (const [k, v] of Object.entries(s.attributes)) if (scalar(v) && !studyAttr.has(k)) studyAttr.set(k, taken.has(k) ? `study.${k}` : k);
+  const studyName = (k: string) => (!taken.has(k) ? k : !taken.has(`study.${k}`) ? `study.${k}` : `study.attributes.${k}`);
+  for (const s of p.studies) for (const [k, v] of Object.entries(s.attributes)) if (scalar(v) && !studyAttr.has(k)) studyAttr.set(k, studyName(k));
   for (const c of studyAttr.values()) taken.add(c);
   for (const o of p.outcomes) for (const [k, v] of Object.entries(o.attributes)) if (scalar(v) && !outcomeAttr.has(k)) outcomeAttr.set(k, taken.has(k) ? `outcome.${k}` : k);
 
@@ -71,12 +114,13 @@ export function effectSizeRows(p: { studies: readonly Study[]; outcomes: readonl
     }
     const row: AnalysisRow = {
       effectSizeId: es.id, yi: es.yi, vi: es.vi, measure: es.measure, method: es.method,
-      studyId: s.id, study: studyLabel.get(s.id)!, design: s.design, country: s.country, strand: s.strand,
+      studyId: s.id, study: studyLabel.get(s.id)!, design: s.design, country: s.country,
       outcomeId: o.id, outcome: outcomeLabel.get(o.id)!, domain: o.domain, timing: o.timing, outcomeMeasure: o.measure, higherIsBetter: o.higherIsBetter,
     };
+    for (const c of schemes) row[classCol.get(c.code)!] = classCell(s, c);
     for (const [k, col] of studyAttr) row[col] = scalar(s.attributes[k]) ? (s.attributes[k] as AnalysisCell) : null;
     for (const [k, col] of outcomeAttr) row[col] = scalar(o.attributes[k]) ? (o.attributes[k] as AnalysisCell) : null;
     rows.push(row);
   }
-  return { columns: [...EFFECT_SIZE_COLUMNS, ...studyAttr.values(), ...outcomeAttr.values()], rows, skipped };
+  return { columns: [...EFFECT_SIZE_COLUMNS, ...classCol.values(), ...studyAttr.values(), ...outcomeAttr.values()], rows, skipped };
 }

@@ -1,6 +1,6 @@
-import type { Study } from "@homeward/model";
+import type { BibRecord, Protocol, QualitativeFinding, Recommendation, ReportedResult, Study, StudyReport } from "@homeward/model";
 import { toCsv } from "./csv.js";
-import { citationOf, labelOf, type ReviewProject } from "./project.js";
+import { citationOf, labelOf } from "./project.js";
 import { CONFIDENCE_LABELS } from "./summary.js";
 
 /** GRADE-CERQual component concern levels as worded in summary-of-findings tables (Lewin et al. 2018). */
@@ -31,7 +31,12 @@ const ref = (s: Study): StudyRef => ({ id: s.id, citation: citationOf(s) });
  * finding, in the team's order, with each component's concern, the overall
  * confidence and its explanation, and the contributing studies.
  */
-export function cerqualTable(p: ReviewProject): CerqualRow[] {
+export interface CerqualInput {
+  studies: readonly Study[];
+  qualitativeFindings: readonly QualitativeFinding[];
+}
+
+export function cerqualTable(p: CerqualInput): CerqualRow[] {
   const studies = new Map(p.studies.map((s) => [s.id, s]));
   const comp = (c: { judgement: keyof typeof CONCERN_LABELS | null; explanation: string }) => ({
     judgement: c.judgement ? CONCERN_LABELS[c.judgement] : null,
@@ -52,7 +57,7 @@ export function cerqualTable(p: ReviewProject): CerqualRow[] {
     }));
 }
 
-export function cerqualCsv(p: ReviewProject): string {
+export function cerqualCsv(p: CerqualInput): string {
   const rows = cerqualTable(p);
   return toCsv(
     [
@@ -128,7 +133,20 @@ export interface TrailRecommendation {
  * trail down to reports: recommendation → CERQual findings and reported
  * results → contributing studies → the studies' lead and linked reports.
  */
-export function evidenceTrail(p: ReviewProject): TrailRecommendation[] {
+/** What a report's citation needs of its record. */
+export type ReportRecord = Pick<BibRecord, "id" | "authors" | "year" | "title">;
+
+/** What the evidence trail reads: the recommendations and the evidence behind them, down to the records of the studies' reports. */
+export interface EvidenceInput extends CerqualInput {
+  protocol: Pick<Protocol, "ratingScheme">;
+  studyReports: readonly StudyReport[];
+  reportedResults: readonly ReportedResult[];
+  recommendations: readonly Recommendation[];
+  /** Records the study reports link to (others may be left out). */
+  records: readonly ReportRecord[];
+}
+
+export function evidenceTrail(p: EvidenceInput): TrailRecommendation[] {
   const findings = new Map(p.qualitativeFindings.map((f) => [f.id, f]));
   const results = new Map(p.reportedResults.map((r) => [r.id, r]));
   const studies = new Map(p.studies.map((s) => [s.id, s]));
@@ -186,7 +204,7 @@ export function evidenceTrail(p: ReviewProject): TrailRecommendation[] {
  * recommendation × evidence item × study × report (a study without reports
  * gets one row with the report columns empty).
  */
-export function evidenceTrailCsv(p: ReviewProject): string {
+export function evidenceTrailCsv(p: EvidenceInput): string {
   const rows: (string | number | null)[][] = [];
   for (const r of evidenceTrail(p)) {
     const studies = new Map(r.studies.map((s) => [s.id, s]));

@@ -10,3 +10,4 @@ export * from "./figures/gap-map.js";
 export * from "./dashboard.js";
 export * from "./figures/analysis.js";
 export * from "./analysis-data.js";
+export * from "./source.js";

@@ -1,5 +1,19 @@
-import { recordedExclusionReason, type Decision, type ScreeningStage, type SearchKind } from "@homeward/model";
-import { labelOf, type ReviewProject } from "./project.js";
+import {
+  recordedExclusionReason,
+  type BibRecord,
+  type Decision,
+  type DuplicateGroup,
+  type FullTextRetrieval,
+  type Protocol,
+  type RecordedCount,
+  type Reconciliation,
+  type ScreeningDecision,
+  type ScreeningStage,
+  type Search,
+  type SearchKind,
+  type StudyReport,
+} from "@homeward/model";
+import { includedStudies, labelOf, type StudiesInput } from "./project.js";
 
 /**
  * PRISMA 2020 flow counts (Page et al., BMJ 2021;372:n71) under the field
@@ -47,25 +61,28 @@ export interface PrismaFlow {
   prismaSource: Record<PrismaCountField, PrismaSource>;
 }
 
-/** What the flow is counted from: a project narrowed to the collections the flow reads. */
-export type PrismaInput = Pick<
-  ReviewProject,
-  | "protocol"
-  | "searches"
-  | "records"
-  | "duplicateGroups"
-  | "screeningDecisions"
-  | "reconciliations"
-  | "fullTextRetrievals"
-  | "recordedCounts"
-  | "studies"
-  | "studyReports"
->;
+/** What the flow needs of a record: which search found it and whether it is a duplicate. */
+export type FlowRecord = Pick<BibRecord, "id" | "searchId" | "duplicateGroupId">;
 
-/** The collections of `PrismaInput`, for callers that load a project piecewise. */
+/**
+ * What the flow is counted from. Records are the one part that grows with a
+ * search, so only the three fields the flow reads are asked for.
+ */
+export interface PrismaInput extends StudiesInput {
+  protocol: Pick<Protocol, "classifications" | "exclusionReasons">;
+  searches: readonly Search[];
+  records: readonly FlowRecord[];
+  duplicateGroups: readonly DuplicateGroup[];
+  screeningDecisions: readonly ScreeningDecision[];
+  reconciliations: readonly Reconciliation[];
+  fullTextRetrievals: readonly FullTextRetrieval[];
+  recordedCounts: readonly RecordedCount[];
+  studyReports: readonly StudyReport[];
+}
+
+/** The collections of `PrismaInput` read whole (records are read as `FlowRecord`s). */
 export const PRISMA_INPUT_COLLECTIONS = [
   "searches",
-  "records",
   "duplicateGroups",
   "screeningDecisions",
   "reconciliations",
@@ -271,7 +288,7 @@ export function prismaFlow(p: PrismaInput): PrismaFlow {
   set("other_notretrieved_reports", other.hasFullText, other.notRetrieved);
   set("other_assessed", other.hasFullText, other.assessed);
   set("other_excluded", other.hasFullText, other.excludedReasons);
-  const included = p.studies.filter((s) => s.strand !== "other");
+  const included = includedStudies(p);
   const includedIds = new Set(included.map((s) => s.id));
   set("new_studies", included.length > 0, included.length);
   set("new_reports", included.length > 0, p.studyReports.filter((r) => includedIds.has(r.studyId)).length);

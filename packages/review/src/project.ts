@@ -1,8 +1,11 @@
-import type { Appraisal, CodedItem, ProjectFile, Study } from "@homeward/model";
+import type { Appraisal, ClassificationRole, ClassificationScheme, CodebookItem, CodedItem, ExtractedValue, ProjectFile, Protocol, Study } from "@homeward/model";
+import { schemeWithRole } from "@homeward/model";
 
 /**
- * Read helpers over a project (the model's ProjectFile shape, as the store
- * exports it). Everything in this package is a pure function of that value.
+ * A whole project (the model's ProjectFile shape, as the store exports it).
+ * Every function here is pure and takes only the parts it reads (a `Pick`
+ * of this, or a narrower shape such as the PRISMA flow's records), so a view
+ * can load just those parts (see source.ts); a whole project fits them all.
  */
 export type ReviewProject = Pick<
   ProjectFile,
@@ -26,6 +29,18 @@ export type ReviewProject = Pick<
   | "recommendations"
 >;
 
+/** The protocol and the studies: what the study counts, typology and equity tables read. */
+export interface StudiesInput {
+  protocol: Pick<Protocol, "classifications">;
+  studies: readonly Study[];
+}
+
+/** The codebook and the values extracted for it. */
+export interface Extraction {
+  codebookItems: readonly CodebookItem[];
+  extractedValues: readonly ExtractedValue[];
+}
+
 /** Label of a coded item (falls back to the code itself for codes not in the list). */
 export function labelOf(items: readonly CodedItem[], code: string): string {
   const it = items.find((i) => i.code === code);
@@ -43,7 +58,7 @@ export function citationOf(study: Study): string {
  * study's own attribute of that name (how transcribed or migrated projects
  * carry it). Undefined when neither exists.
  */
-export function studyCharacteristic(p: ReviewProject, study: Study, code: string): unknown {
+export function studyCharacteristic(p: Extraction, study: Study, code: string): unknown {
   const item = p.codebookItems.find((i) => i.code === code);
   if (item) {
     let latest: { at: string; value: unknown } | undefined;
@@ -57,7 +72,7 @@ export function studyCharacteristic(p: ReviewProject, study: Study, code: string
 }
 
 /** A characteristic as a list of strings (a single string becomes a one-element list). */
-export function characteristicList(p: ReviewProject, study: Study, code: string): string[] {
+export function characteristicList(p: Extraction, study: Study, code: string): string[] {
   const v = studyCharacteristic(p, study, code);
   if (v == null) return [];
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string" && x.trim() !== "");
@@ -65,20 +80,46 @@ export function characteristicList(p: ReviewProject, study: Study, code: string)
   return [];
 }
 
-export function isEffectiveness(s: Study): boolean {
-  return s.strand === "effectiveness" || s.strand === "both";
-}
-export function isImplementation(s: Study): boolean {
-  return s.strand === "implementation" || s.strand === "both";
+/** A study's value codes in a scheme, as a list whether the scheme takes one value or several. */
+export function classesOf(study: Study, scheme: string): string[] {
+  const v = study.classifications[scheme];
+  return v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v];
 }
 
-/** "RCT" / "QED" / null from a free-text design ("RCT with process insights", "Quasi-experimental"). */
-export function designClass(design: string | null): "RCT" | "QED" | null {
-  if (!design) return null;
-  const d = design.toLowerCase();
-  if (/\brct\b|randomi[sz]ed/.test(d)) return "RCT";
-  if (/\bqed\b|quasi/.test(d)) return "QED";
-  return null;
+/** The scheme of a role, if the protocol declares one. */
+export const schemeOf = (p: { protocol: Pick<Protocol, "classifications"> }, role: ClassificationRole): ClassificationScheme | undefined =>
+  schemeWithRole(p.protocol, role);
+
+/**
+ * Whether a study is among the review's included studies: when the protocol
+ * declares synthesis strands, a study in at least one of them; otherwise
+ * every study. (A study outside every strand is one the team keeps for
+ * another reason, e.g. cited by a finding.)
+ */
+export function isIncluded(p: StudiesInput, study: Study): boolean {
+  const strand = schemeOf(p, "strand");
+  return strand === undefined || classesOf(study, strand.code).length > 0;
+}
+
+export function includedStudies(p: StudiesInput): Study[] {
+  return p.studies.filter((s) => isIncluded(p, s));
+}
+
+/**
+ * Included studies per value of a scheme, keyed by the value's label, in the
+ * scheme's order (every value appears, 0 when no study has it); a study with
+ * several values counts under each, once. Values a study has that the scheme
+ * lacks count under their code.
+ */
+export function classCounts(p: StudiesInput, scheme: ClassificationScheme | undefined, key: "label" | "code" = "label"): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!scheme) return out;
+  const name = (code: string) => (key === "code" ? code : labelOf(scheme.values, code));
+  for (const v of scheme.values) out[name(v.code)] = 0;
+  for (const s of includedStudies(p)) {
+    for (const code of classesOf(s, scheme.code)) out[name(code)] = (out[name(code)] ?? 0) + 1;
+  }
+  return out;
 }
 
 /**
@@ -86,7 +127,7 @@ export function designClass(design: string | null): "RCT" | "QED" | null {
  * outcome) before per outcome, consensus before single-reviewer, then the
  * latest. One per study, so summaries count studies, not assessors.
  */
-export function appraisalsByStudy(p: ReviewProject): Map<string, Map<string, Appraisal>> {
+export function appraisalsByStudy(p: { appraisals: readonly Appraisal[] }): Map<string, Map<string, Appraisal>> {
   const rank = (a: Appraisal) => [a.outcomeId === null ? 1 : 0, a.consensus ? 1 : 0, a.at] as const;
   const better = (a: Appraisal, b: Appraisal) => {
     const ra = rank(a), rb = rank(b);

@@ -1,101 +1,47 @@
-import type { Confidence } from "@homeward/model";
+import type { Appraisal, AppraisalFlagAcceptance, Confidence, QualitativeFinding, Study } from "@homeward/model";
 import { canonicalJudgement, checkOverall, JUDGEMENT_SCALES, ruleToolOf } from "./appraisal-rules.js";
-import { PRISMA_FIELDS, prismaFlow, type PrismaCountField, type PrismaCounts, type PrismaSource } from "./prisma.js";
-import {
-  appraisalsByStudy,
-  characteristicList,
-  citationOf,
-  designClass,
-  isEffectiveness,
-  isImplementation,
-  labelOf,
-  percent,
-  type ReviewProject,
-} from "./project.js";
-
-/**
- * Study-level codes this package reads (from extraction, else study
- * attributes): the intervention type (a protocol.interventionTypology code),
- * the component levels (protocol.componentLevels codes) and the PROGRESS-Plus
- * characteristics a study reports (protocol.equityCharacteristics codes).
- */
-export const CHARACTERISTICS = {
-  interventionType: "interventionType",
-  componentLevels: "componentLevels",
-  progressPlus: "progressPlus",
-} as const;
+import { PRISMA_FIELDS, prismaFlow, type PrismaCountField, type PrismaCounts, type PrismaInput, type PrismaSource } from "./prisma.js";
+import { appraisalsByStudy, citationOf, classCounts, classesOf, includedStudies, percent, schemeOf, type StudiesInput } from "./project.js";
 
 export interface StudyCounts {
-  /** Included studies: effectiveness + implementation − both. */
+  /** Included studies (see isIncluded): those in at least one strand, or every study when the protocol has no strands. */
   total: number;
-  /** Studies contributing to effectiveness questions (including those in both strands). */
-  effectiveness: number;
-  /** Studies contributing to implementation questions (including those in both strands). */
-  implementation: number;
-  both: number;
-  /** Designs of the effectiveness studies. */
-  designs: { RCT: number; QED: number };
+  /** Included studies per strand (value code, protocol order); a study in several strands counts in each. */
+  strands: Record<string, number>;
+  /** Studies in more than one strand. */
+  inSeveralStrands: number;
+  /** Included studies per design class (value code, protocol order). */
+  designs: Record<string, number>;
 }
 
-export function studyCounts(p: ReviewProject): StudyCounts {
-  const eff = p.studies.filter(isEffectiveness);
+/** Counts of included studies by the protocol's strand and design-class schemes. */
+export function studyCounts(p: StudiesInput): StudyCounts {
+  const strand = schemeOf(p, "strand");
   return {
-    total: p.studies.filter((s) => isEffectiveness(s) || isImplementation(s)).length,
-    effectiveness: eff.length,
-    implementation: p.studies.filter(isImplementation).length,
-    both: p.studies.filter((s) => s.strand === "both").length,
-    designs: {
-      RCT: eff.filter((s) => designClass(s.design) === "RCT").length,
-      QED: eff.filter((s) => designClass(s.design) === "QED").length,
-    },
+    total: includedStudies(p).length,
+    strands: classCounts(p, strand, "code"),
+    inSeveralStrands: strand ? p.studies.filter((s) => classesOf(s, strand.code).length > 1).length : 0,
+    designs: classCounts(p, schemeOf(p, "design"), "code"),
   };
 }
 
-/**
- * Effectiveness studies per intervention type, keyed by the type's label, in
- * protocol order; every type of the typology appears (0 when no study has it).
- */
-export function typology(p: ReviewProject): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of p.protocol.interventionTypology) out[labelOf(p.protocol.interventionTypology, t.code)] = 0;
-  for (const s of p.studies.filter(isEffectiveness)) {
-    for (const code of characteristicList(p, s, CHARACTERISTICS.interventionType)) {
-      const label = labelOf(p.protocol.interventionTypology, code);
-      out[label] = (out[label] ?? 0) + 1;
-    }
-  }
-  return out;
+/** Included studies per intervention type (the scheme with role typology), keyed by label, in protocol order. */
+export function typology(p: StudiesInput): Record<string, number> {
+  return classCounts(p, schemeOf(p, "typology"));
 }
 
-/** Effectiveness studies per component level (parent, child, family, service), keyed by label. */
-export function componentLevels(p: ReviewProject): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of p.protocol.componentLevels) out[labelOf(p.protocol.componentLevels, t.code)] = 0;
-  for (const s of p.studies.filter(isEffectiveness)) {
-    for (const code of new Set(characteristicList(p, s, CHARACTERISTICS.componentLevels))) {
-      const label = labelOf(p.protocol.componentLevels, code);
-      out[label] = (out[label] ?? 0) + 1;
-    }
-  }
-  return out;
+/** Included studies per component level (the scheme with role components), keyed by label. */
+export function componentLevels(p: StudiesInput): Record<string, number> {
+  return classCounts(p, schemeOf(p, "components"));
 }
 
 /**
- * Number of studies reporting each PROGRESS-Plus characteristic, keyed by the
- * characteristic's label, in protocol order (0 for characteristics no study
- * reports, e.g. a table's "N/A").
+ * Included studies reporting each equity characteristic (the scheme with
+ * role equity, e.g. PROGRESS-Plus), keyed by label, in protocol order (0 for
+ * characteristics no study reports, e.g. a table's "N/A").
  */
-export function progressPlus(p: ReviewProject): Record<string, number> {
-  const out: Record<string, number> = {};
-  const items = p.protocol.equityCharacteristics;
-  for (const c of items) out[labelOf(items, c.code)] = 0;
-  for (const s of p.studies) {
-    for (const code of new Set(characteristicList(p, s, CHARACTERISTICS.progressPlus))) {
-      const label = labelOf(items, code);
-      out[label] = (out[label] ?? 0) + 1;
-    }
-  }
-  return out;
+export function equityCounts(p: StudiesInput): Record<string, number> {
+  return classCounts(p, schemeOf(p, "equity"));
 }
 
 /** Judgement label as shown in summaries: the tool's canonical wording when it has a scale, else as recorded. */
@@ -115,7 +61,7 @@ export interface RobCounts {
  * Counts of recorded judgements per tool and domain, one appraisal per study
  * (see appraisalsByStudy); domains in the order first recorded, "Overall" last.
  */
-export function robCounts(p: ReviewProject): Record<string, RobCounts> {
+export function robCounts(p: { appraisals: readonly Appraisal[] }): Record<string, RobCounts> {
   const out: Record<string, RobCounts> = {};
   for (const [tool, byStudy] of appraisalsByStudy(p)) {
     const counts: Record<string, Record<string, number>> = {};
@@ -145,7 +91,7 @@ export function robCounts(p: ReviewProject): Record<string, RobCounts> {
  * studies (with a judgement for that domain) at each judgement, rounded to one
  * decimal place as review figures print them.
  */
-export function robSummary(p: ReviewProject): Record<string, Record<string, Record<string, number>>> {
+export function robSummary(p: { appraisals: readonly Appraisal[] }): Record<string, Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, Record<string, number>>> = {};
   for (const [tool, { counts }] of Object.entries(robCounts(p))) {
     out[tool] = {};
@@ -180,7 +126,13 @@ export interface AppraisalConflictDetail extends AppraisalConflict {
  * appraisalFlagAcceptances, matched on appraisal and rule) stays listed with
  * its acceptance.
  */
-export function appraisalConflictDetails(p: ReviewProject): AppraisalConflictDetail[] {
+export interface ConflictsInput {
+  studies: readonly Study[];
+  appraisals: readonly Appraisal[];
+  appraisalFlagAcceptances: readonly AppraisalFlagAcceptance[];
+}
+
+export function appraisalConflictDetails(p: ConflictsInput): AppraisalConflictDetail[] {
   const studies = new Map(p.studies.map((s) => [s.id, s]));
   const out: AppraisalConflictDetail[] = [];
   for (const a of p.appraisals) {
@@ -208,7 +160,7 @@ export function appraisalConflictDetails(p: ReviewProject): AppraisalConflictDet
   return out;
 }
 
-export function appraisalConflicts(p: ReviewProject): AppraisalConflict[] {
+export function appraisalConflicts(p: ConflictsInput): AppraisalConflict[] {
   return appraisalConflictDetails(p).map(({ study, tool, recorded, implied, rule }) => ({ study, tool, recorded, implied, rule }));
 }
 
@@ -220,18 +172,21 @@ export const CONFIDENCE_LABELS: Record<Confidence, "High" | "Moderate" | "Low" |
 };
 
 /** Number of CERQual-assessed findings at each level of confidence. */
-export function cerqualCounts(p: ReviewProject): { High: number; Moderate: number; Low: number; "Very low": number } {
+export function cerqualCounts(p: { qualitativeFindings: readonly QualitativeFinding[] }): { High: number; Moderate: number; Low: number; "Very low": number } {
   const out = { High: 0, Moderate: 0, Low: 0, "Very low": 0 };
   for (const f of p.qualitativeFindings) if (f.confidence) out[CONFIDENCE_LABELS[f.confidence]]++;
   return out;
 }
 
+/** What the summary reads: the PRISMA flow's input, appraisals with accepted flags, and CERQual findings. */
+export type SummaryInput = PrismaInput & ConflictsInput & { qualitativeFindings: readonly QualitativeFinding[] };
+
 /**
  * The machine-readable summary of a review (`homeward summary`): PRISMA
  * counts with their sources, study counts, typology, risk-of-bias summary,
- * appraisal conflicts, CERQual counts and PROGRESS-Plus reporting.
+ * appraisal conflicts, CERQual counts and equity characteristics reported.
  */
-export function reviewSummary(p: ReviewProject) {
+export function reviewSummary(p: SummaryInput) {
   const flow = prismaFlow(p);
   // Exactly the fields the summary format names (registers are shown in the diagram and the flow).
   const fields = PRISMA_FIELDS.filter((f) => f !== "register_results");
@@ -243,7 +198,7 @@ export function reviewSummary(p: ReviewProject) {
     robSummary: robSummary(p),
     appraisalConflicts: appraisalConflicts(p),
     cerqual: cerqualCounts(p),
-    progressPlus: progressPlus(p),
+    equity: equityCounts(p),
   };
 }
 export type ReviewSummary = ReturnType<typeof reviewSummary>;

@@ -12,7 +12,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadProjectFile } from "@homeward/store";
 import type { ProjectFile } from "@homeward/model";
 import {
+  classesOf,
   evidenceTrail,
+  isIncluded,
   flowChecks,
   gapMapData,
   prismaFlow,
@@ -44,7 +46,7 @@ describe("seed figures that agree with the seed's tables are reproduced", () => 
   it("studies: 73 included, 26 effectiveness (11 RCT, 15 QED), 53 implementation, 6 both", () => {
     // Lines 886 and 3195–3196 (73; 20 effectiveness only, 47 implementation only, 6 both),
     // 898 (26 studies, 15 QEDs and 11 RCTs), 1644 (53 implementation studies, 6 also effectiveness).
-    expect(s.studies).toEqual({ total: 73, effectiveness: 26, implementation: 53, both: 6, designs: { RCT: 11, QED: 15 } });
+    expect(s.studies).toEqual({ total: 73, strands: { effectiveness: 26, implementation: 53 }, inSeveralStrands: 6, designs: { RCT: 11, QED: 15 } });
   });
 
   it("typology of the 26 effectiveness studies", () => {
@@ -221,7 +223,7 @@ describe("places where the seed's figures disagree with its own tables", () => {
     ];
     for (const [label, printed, list] of table) {
       const fromList = list === null ? 0 : countList(list);
-      expect(s.progressPlus[label], label).toBe(fromList);
+      expect(s.equity[label], label).toBe(fromList);
       if (printed !== null && printed !== fromList)
         disagree(`Table 11 ${label}`, `printed count ${printed}, but the list beside it ([${list}]) names ${fromList} studies`);
     }
@@ -251,7 +253,7 @@ describe("places where the seed's figures disagree with its own tables", () => {
     // Line 1648: acceptability 34, adoption 14, appropriateness 12, feasibility 14, fidelity 20, reach 9,
     // sustainability 7, cost 7 studies; Appendix D (lines 3569–3677) lists each study's outcomes assessed.
     const printed: Record<string, number> = { acceptability: 34, adoption: 14, appropriateness: 12, feasibility: 14, fidelity: 20, reach: 9, sustainability: 7, cost: 7 };
-    const impl = p.studies.filter((st) => st.strand === "implementation" || st.strand === "both");
+    const impl = p.studies.filter((st) => classesOf(st, "strand").includes("implementation"));
     for (const [outcome, n] of Object.entries(printed)) {
       const listed = impl.filter((st) => (st.attributes.implementationOutcomes as string[] | undefined)?.includes(outcome)).length;
       if (listed !== n) disagree(`Implementation outcome ${outcome}`, `line 1648 says ${n} studies; Appendix D lists it for ${listed}`);
@@ -260,7 +262,7 @@ describe("places where the seed's figures disagree with its own tables", () => {
 
   it("CERQual findings citing studies outside the 73 included", () => {
     // Table 13 / Appendix I name contributing studies; those not among the included studies are listed.
-    const outside = p.studies.filter((st) => st.strand === "other" || st.strand === null);
+    const outside = p.studies.filter((st) => !isIncluded(p, st));
     for (const st of outside) {
       const findings = p.qualitativeFindings.filter((f) => f.studyIds.includes(st.id)).map((f) => f.id);
       if (findings.length) disagree(`CERQual ${st.shortCitation ?? st.name}`, `contributes to ${findings.join(", ")} but is not among the 73 included studies (not in Appendix D)`);

@@ -35,13 +35,13 @@ describe("collection routes", () => {
     const created = await send("POST", url("studies"), [
       { id: "s1", name: "Alpha 2019", design: "RCT", country: "UK" },
       { id: "s2", name: "Beta 2020", design: "QED", country: "UK" },
-      { id: "s3", name: "Gamma 2021", design: "RCT", country: "US", strand: "effectiveness" },
+      { id: "s3", name: "Gamma 2021", shortCitation: "Gamma et al., 2021", design: "RCT", country: "US" },
     ]);
     expect(created.statusCode, created.body).toBe(201);
     const saved = created.json();
     expect(saved.map((s: { id: string }) => s.id)).toEqual(["s1", "s2", "s3"]);
     // Defaults applied by the schema, time filled by the store.
-    expect(saved[0]).toMatchObject({ arms: [], strand: null, attributes: {} });
+    expect(saved[0]).toMatchObject({ arms: [], shortCitation: null, classifications: {}, attributes: {} });
     expect(saved[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
     const all = (await send("GET", url("studies"))).json();
@@ -50,8 +50,8 @@ describe("collection routes", () => {
     expect(all.items.map((s: { name: string }) => s.name)).toEqual(["Alpha 2019", "Beta 2020", "Gamma 2021"]);
     const rct = (await send("GET", url("studies", "?design=RCT&country=UK"))).json();
     expect(rct.items.map((s: { id: string }) => s.id)).toEqual(["s1"]);
-    const noStrand = (await send("GET", url("studies", "?strand=null"))).json();
-    expect(noStrand.items.map((s: { id: string }) => s.id)).toEqual(["s1", "s2"]);
+    const noCitation = (await send("GET", url("studies", "?shortCitation=null"))).json();
+    expect(noCitation.items.map((s: { id: string }) => s.id)).toEqual(["s1", "s2"]);
     const page = (await send("GET", url("studies", "?offset=1&limit=1"))).json();
     expect(page).toMatchObject({ total: 3, offset: 1, limit: 1 });
     expect(page.items.map((s: { id: string }) => s.id)).toEqual(["s2"]);
@@ -106,7 +106,7 @@ describe("collection routes", () => {
     ["POST", "outcomes", "", { id: "o9", studyId: "nope", name: "Y" }, 400, /outcome\.studyId refers to unknown study "nope"/],
     ["POST", "studies", "", "text", 400, /JSON object/],
     ["POST", "studies", "", [], 400, /no entities/],
-    ["PATCH", "studies", "/s1", { strand: "sideways" }, 400, /strand/],
+    ["PATCH", "studies", "/s1", { classifications: "sideways" }, 400, /classifications/],
     ["PATCH", "studies", "/s1", { id: "s7" }, 400, /id cannot change/],
     ["PATCH", "studies", "/nope", { name: "Z" }, 404, /study "nope" not found/],
     ["PATCH", "outcomes", "/o1", { studyId: "nope" }, 400, /refers to unknown study "nope"/],

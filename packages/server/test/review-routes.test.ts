@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ensureExamples, openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
@@ -59,6 +59,53 @@ describe("review routes", () => {
     expect(trail.body.split("\r\n")[0]).toBe(
       "recommendation,kind,text,rating,evidence_type,evidence,evidence_label,evidence_strength,study,study_citation,report_role,report",
     );
+  });
+
+  describe("reads of the store", () => {
+    afterEach(() => vi.restoreAllMocks());
+    /** Calls of the store's read methods while `fn` runs: method name, plus the collection for `list`. */
+    async function readsDuring(fn: () => Promise<unknown>): Promise<string[]> {
+      const reads: string[] = [];
+      for (const m of ["exportProject", "listAudit", "list", "get", "queryRecords", "listStudyViews", "getProtocol"] as const) {
+        const real = (store[m] as (...a: unknown[]) => unknown).bind(store);
+        vi.spyOn(store, m).mockImplementation(((...args: unknown[]) => {
+          reads.push(m === "list" || m === "get" ? `${m}:${String(args[1])}` : m);
+          return real(...args);
+        }) as never);
+      }
+      await fn();
+      return reads;
+    }
+    const notFor = (reads: string[], ...banned: string[]) => banned.filter((b) => reads.includes(b));
+
+    it("never export the project or read the audit log, and read whole records nowhere", async () => {
+      for (const path of ["summary", "prisma", "rob-tools", "figures/prisma", "figures/gap-map", "figures/rob-summary?tool=RoB2", "cerqual", "recommendations", "appraisal-conflicts"]) {
+        const reads = await readsDuring(async () => expect((await get(`${base}/${path}`)).statusCode, path).toBe(200));
+        expect(notFor(reads, "exportProject", "listAudit", "list:records"), path).toEqual([]);
+        vi.restoreAllMocks();
+      }
+    });
+
+    it("read records only for the PRISMA flow, and only the linked ones for the evidence trail", async () => {
+      const prisma = await readsDuring(() => get(`${base}/figures/prisma?format=csv`));
+      expect(prisma).toContain("queryRecords");
+      expect(prisma).toContain("list:screeningDecisions");
+      vi.restoreAllMocks();
+      for (const path of ["figures/gap-map", "figures/rob-traffic-light?tool=RoB2", "cerqual", "appraisal-conflicts"]) {
+        const reads = await readsDuring(() => get(`${base}/${path}`));
+        expect(notFor(reads, "queryRecords", "get:records", "list:screeningDecisions", "list:duplicateGroups"), path).toEqual([]);
+        vi.restoreAllMocks();
+      }
+      const trail = await readsDuring(() => get(`${base}/recommendations`));
+      const linked = new Set((await store.list("reunification", "studyReports")).map((r) => r.recordId).filter((id) => id !== null));
+      expect(trail.filter((r) => r === "get:records")).toHaveLength(linked.size);
+      expect(notFor(trail, "queryRecords", "list:screeningDecisions")).toEqual([]);
+    });
+
+    it("answer 404 for an unknown project before reading anything else", async () => {
+      const reads = await readsDuring(async () => expect((await get("/api/projects/nope/review/summary")).statusCode).toBe(404));
+      expect(reads).toEqual([]);
+    });
   });
 
   it("accepts a flag with a justification, audited, without changing the recorded judgement", async () => {

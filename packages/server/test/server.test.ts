@@ -112,7 +112,7 @@ describe("HTTP API", () => {
     const exp = await app.inject({ method: "GET", url: `/api/projects/${p.id}/export` });
     expect(exp.headers["content-disposition"]).toMatch(/attachment; filename="Records\.homeward\.json"/);
     const file = JSON.parse(exp.body);
-    expect(file).toMatchObject({ format: "homeward-project", version: 1 });
+    expect(file).toMatchObject({ format: "homeward-project", version: 2 });
     expect((await json("POST", "/api/projects/import", file)).status).toBe(409);
     const copy = await json("POST", "/api/projects/import?copy=true", file);
     expect(copy.status).toBe(201);

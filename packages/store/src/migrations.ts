@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { Protocol, upgradeClassificationsV1 } from "@homeward/model";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -219,10 +220,51 @@ function v4(): Migration {
   };
 }
 
+/**
+ * Study classifications as protocol data (project file version 2): studies
+ * gain `classifications` and lose `strand`; each project's protocol trades
+ * its typology, component levels and equity characteristics for schemes.
+ * The values move exactly as a version-1 file's do on import
+ * (`upgradeClassificationsV1` in @homeward/model), project by project.
+ */
+function v6(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("studies").addColumn("classifications", "text").execute();
+      const projects = await db.selectFrom("projects").select(["id", "protocol"]).execute();
+      for (const p of projects) {
+        const where = (t: string) => db.selectFrom(t).where("project_id", "=", p.id);
+        const studies = await where("studies").select(["id", "strand", "design", "attributes"]).execute();
+        const items = await where("codebook_items").select(["id", "code"]).execute();
+        // The store's listing order (time, then id): version 1 took the last of equal times.
+        const values = await where("extracted_values").select(["study_id", "item_id", "outcome_id", "value", "at"]).orderBy("at").orderBy("id").execute();
+        const up = upgradeClassificationsV1({
+          protocol: JSON.parse(p.protocol),
+          studies: studies.map((s) => ({ id: s.id, strand: s.strand, design: s.design, attributes: JSON.parse(s.attributes ?? "{}") })),
+          codebookItems: items,
+          extractedValues: values.map((v) => ({ studyId: v.study_id, itemId: v.item_id, outcomeId: v.outcome_id, value: JSON.parse(v.value ?? "null"), at: v.at })),
+        });
+        const parsed = Protocol.safeParse(up.protocol);
+        await db.updateTable("projects").set({ protocol: JSON.stringify(parsed.success ? parsed.data : up.protocol) }).where("id", "=", p.id).execute();
+        for (const s of up.studies as { id: string; classifications: unknown; attributes: unknown }[]) {
+          await db
+            .updateTable("studies")
+            .set({ classifications: JSON.stringify(s.classifications), attributes: JSON.stringify(s.attributes) })
+            .where("project_id", "=", p.id)
+            .where("id", "=", s.id)
+            .execute();
+        }
+      }
+      await db.updateTable("studies").set({ classifications: "{}" }).where("classifications", "is", null).execute();
+      await db.schema.alterTable("studies").dropColumn("strand").execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0006_study_classifications": v6() };
     },
   };
 }

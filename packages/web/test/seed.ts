@@ -82,7 +82,7 @@ export function seedProject(opts: { id: string; title: string; records: number; 
   const at = "2024-01-15T09:00:00.000Z";
   const file: ProjectFileInput = {
     format: "homeward-project",
-    version: 1,
+    version: 2,
     project: {
       id: opts.id,
       title: opts.title,
@@ -116,9 +116,16 @@ export function seedProject(opts: { id: string; title: string; records: number; 
         { code: "crime", label: "Offending and crime" },
         { code: "education", label: "Educational outcomes" },
       ],
-      interventionTypology: [
-        { code: "one-to-one", label: "One-to-one mentoring" },
-        { code: "group", label: "Group mentoring" },
+      classifications: [
+        {
+          code: "interventionType",
+          label: "Intervention type",
+          role: "typology",
+          values: [
+            { code: "one-to-one", label: "One-to-one mentoring" },
+            { code: "group", label: "Group mentoring" },
+          ],
+        },
       ],
     },
     searches: [

@@ -17,7 +17,7 @@ describe("homeward summary", () => {
     const c = io();
     expect(await run(["summary", "--project", "reunification", "--data", "fresh"], c)).toBe(0);
     const s = JSON.parse(c.stdout);
-    expect(Object.keys(s)).toEqual(["prisma", "prismaSource", "studies", "typology", "robSummary", "appraisalConflicts", "cerqual", "progressPlus"]);
+    expect(Object.keys(s)).toEqual(["prisma", "prismaSource", "studies", "typology", "robSummary", "appraisalConflicts", "cerqual", "equity"]);
     // Seed 000, Appendix A line 3174 and line 898; figures in detail: packages/review/test/seed-checks.test.ts.
     // The PRISMA2020 R package field names listed by the summary format, each with its source.
     const fields = [
@@ -30,6 +30,7 @@ describe("homeward summary", () => {
     expect(s.prisma.database_results).toBe(10263);
     expect(s.prismaSource.database_results).toBe("recorded");
     expect(s.studies.designs).toEqual({ RCT: 11, QED: 15 });
+    expect(s.studies.strands).toEqual({ effectiveness: 26, implementation: 53 });
     // A second run reuses the folder (the example is not imported twice).
     const again = io();
     expect(await run(["summary", "--project", "reunification", "--data", "fresh"], again)).toBe(0);

@@ -1,7 +1,7 @@
 import { baseConfig, paragraphs, plural, type Figure } from "@homeward/figures";
 import { toCsv } from "../csv.js";
-import { characteristicList, citationOf, isEffectiveness, labelOf, type ReviewProject } from "../project.js";
-import { CHARACTERISTICS } from "../summary.js";
+import type { CodebookItem, ExtractedValue, Outcome, Protocol, Study } from "@homeward/model";
+import { characteristicList, citationOf, classesOf, includedStudies, labelOf, schemeOf } from "../project.js";
 
 /** Study-level code listing the outcome domains a study reports, used when it has no outcome entities. */
 export const OUTCOME_DOMAINS_CHARACTERISTIC = "outcomeDomains";
@@ -20,16 +20,27 @@ export interface GapMapData {
   cells: GapCell[];
 }
 
+/** What the gap map reads: the typology and outcome domains, the studies, their outcomes (and extraction for the fallback). */
+export interface GapMapInput {
+  protocol: Pick<Protocol, "classifications" | "outcomeDomains">;
+  studies: readonly Study[];
+  outcomes: readonly Outcome[];
+  codebookItems: readonly CodebookItem[];
+  extractedValues: readonly ExtractedValue[];
+}
+
 /**
  * Evidence gap map data (after the 3ie/Campbell gap-map convention of
  * interventions × outcomes with the number of studies per cell): rows are the
- * protocol's intervention types, columns its outcome domains, each cell the
- * effectiveness studies of that type reporting an outcome in that domain.
- * A study's domains come from its extracted outcomes (which also give the
- * number of outcomes), else from its "outcomeDomains" characteristic.
+ * values of the protocol's typology (the scheme with role typology), columns
+ * its outcome domains, each cell the included studies of that type reporting
+ * an outcome in that domain. A study's domains come from its extracted
+ * outcomes (which also give the number of outcomes), else from its
+ * "outcomeDomains" characteristic.
  */
-export function gapMapData(p: ReviewProject): GapMapData {
-  const typeItems = p.protocol.interventionTypology;
+export function gapMapData(p: GapMapInput): GapMapData {
+  const scheme = schemeOf(p, "typology");
+  const typeItems = scheme?.values ?? [];
   const domainItems = p.protocol.outcomeDomains;
   const types = typeItems.map((t) => labelOf(typeItems, t.code));
   const domains = domainItems.map((d) => labelOf(domainItems, d.code));
@@ -42,8 +53,8 @@ export function gapMapData(p: ReviewProject): GapMapData {
     if (!c) cells.set(key, (c = { type, domain, studies: [], outcomes: null }));
     return c;
   };
-  for (const s of p.studies.filter(isEffectiveness)) {
-    const studyTypes = characteristicList(p, s, CHARACTERISTICS.interventionType).map((c) => labelOf(typeItems, c));
+  for (const s of scheme ? includedStudies(p) : []) {
+    const studyTypes = classesOf(s, scheme!.code).map((c) => labelOf(typeItems, c));
     if (studyTypes.length === 0) continue;
     const outcomes = p.outcomes.filter((o) => o.studyId === s.id && o.domain);
     const byDomain = new Map<string, number | null>();
@@ -72,7 +83,7 @@ export function gapMapData(p: ReviewProject): GapMapData {
   return { types, domains, cells: ordered };
 }
 
-export function gapMapFigure(p: ReviewProject): Figure {
+export function gapMapFigure(p: GapMapInput): Figure {
   const data = gapMapData(p);
   const values = data.cells.map((c) => ({
     type: c.type,
@@ -133,7 +144,7 @@ export function gapMapFigure(p: ReviewProject): Figure {
   });
   const withOutcomes = data.cells.some((c) => c.outcomes !== null);
   const description = paragraphs(
-    `The image is an evidence gap map. Rows are ${plural(data.types.length, "intervention type")} and columns ${plural(data.domains.length, "outcome domain")}. Each filled circle marks a combination studied; its size and number give the count of effectiveness studies${withOutcomes ? ", with the number of outcomes in brackets where outcomes were extracted" : ""}. Empty cells are gaps in the evidence.`,
+    `The image is an evidence gap map. Rows are ${plural(data.types.length, "intervention type")} and columns ${plural(data.domains.length, "outcome domain")}. Each filled circle marks a combination studied; its size and number give the count of included studies${withOutcomes ? ", with the number of outcomes in brackets where outcomes were extracted" : ""}. Empty cells are gaps in the evidence.`,
     `${plural(studiesMapped, "study", "studies")} are mapped; a study appears once in every cell of its type and the domains it reports. ${empty} of ${data.types.length * data.domains.length} cells are empty.`,
     "Studies by intervention type and outcome domain:",
     byType,
@@ -143,7 +154,7 @@ export function gapMapFigure(p: ReviewProject): Figure {
     spec: spec as unknown as Figure["spec"],
     title: "Evidence gap map: intervention type by outcome domain",
     description,
-    alt: `Evidence gap map of ${plural(studiesMapped, "effectiveness study", "effectiveness studies")} across ${data.types.length} intervention types and ${data.domains.length} outcome domains.`,
+    alt: `Evidence gap map of ${plural(studiesMapped, "study", "studies")} across ${data.types.length} intervention types and ${data.domains.length} outcome domains.`,
   };
 }
 
@@ -153,7 +164,7 @@ function legendValues(max: number): number[] {
   return [1, Math.round(max / 3), Math.round((2 * max) / 3), max].filter((v, i, a) => a.indexOf(v) === i);
 }
 
-export function gapMapCsv(p: ReviewProject): string {
+export function gapMapCsv(p: GapMapInput): string {
   const data = gapMapData(p);
   return toCsv(
     ["intervention_type", "outcome_domain", "studies", "outcomes", "study_citations"],

@@ -1,7 +1,7 @@
 import { baseConfig, paragraphs, type Figure } from "@homeward/figures";
 import { toCsv } from "../csv.js";
-import { flowChecks, PRISMA_FIELDS, prismaFlow, total, type PrismaCountField, type PrismaFlow } from "../prisma.js";
-import type { ReviewProject } from "../project.js";
+import { flowChecks, PRISMA_FIELDS, prismaFlow, total, type PrismaCountField, type PrismaFlow, type PrismaInput } from "../prisma.js";
+import { labelOf, schemeOf } from "../project.js";
 import { studyCounts } from "../summary.js";
 
 /**
@@ -36,7 +36,7 @@ interface Box {
 
 const n = (v: number | null) => (v === null ? "not recorded" : v.toLocaleString("en-GB"));
 
-export function prismaFlowFigure(p: ReviewProject, flow: PrismaFlow = prismaFlow(p)): Figure {
+export function prismaFlowFigure(p: PrismaInput, flow: PrismaFlow = prismaFlow(p)): Figure {
   const { prisma, prismaSource } = flow;
   const mark = (f: PrismaCountField) => (prismaSource[f] === "recorded" ? "\u00a0†" : "");
   const num = (f: PrismaCountField) => `(n = ${n(total(prisma[f] as number | Record<string, number> | null))})${mark(f)}`;
@@ -209,7 +209,7 @@ export function prismaFlowFigure(p: ReviewProject, flow: PrismaFlow = prismaFlow
   };
 }
 
-function prismaDescription(p: ReviewProject, { prisma, prismaSource }: PrismaFlow): string {
+function prismaDescription(p: PrismaInput, { prisma, prismaSource }: PrismaFlow): string {
   const v = (f: PrismaCountField) => n(total(prisma[f] as number | Record<string, number> | null));
   const reasonList = (f: "dbr_excluded" | "other_excluded") => {
     const r = prisma[f];
@@ -221,9 +221,12 @@ function prismaDescription(p: ReviewProject, { prisma, prismaSource }: PrismaFlo
   const recorded = PRISMA_FIELDS.filter((f) => prismaSource[f] === "recorded");
   const live = PRISMA_FIELDS.filter((f) => prismaSource[f] === "live");
   const checks = flowChecks(prisma);
+  const strand = schemeOf(p, "strand");
   const strandLine =
-    s.total > 0
-      ? `Of the studies held in Homeward, ${s.effectiveness} contribute to effectiveness questions and ${s.implementation} to implementation questions, ${s.both} of them to both.`
+    strand && s.total > 0
+      ? `Of the ${n(s.total)} included studies, by ${(strand.label.trim() || strand.code).toLowerCase()}: ${Object.entries(s.strands)
+          .map(([code, k]) => `${labelOf(strand.values, code)} ${n(k)}`)
+          .join("; ")}${s.inSeveralStrands > 0 ? ` (${n(s.inSeveralStrands)} in more than one)` : ""}.`
       : undefined;
   return paragraphs(
     "The image is a PRISMA 2020 flow diagram. It shows how records were identified through databases and registers and through other methods, then screened, assessed for eligibility and included in the review.",

@@ -1,8 +1,14 @@
 import { baseConfig, fmt, paragraphs, plural, type Figure } from "@homeward/figures";
-import type { Appraisal } from "@homeward/model";
+import type { Appraisal, Study } from "@homeward/model";
 import { canonicalJudgement, ruleToolOf, type RuleTool } from "../appraisal-rules.js";
 import { toCsv } from "../csv.js";
-import { appraisalsByStudy, citationOf, type ReviewProject } from "../project.js";
+import { appraisalsByStudy, citationOf } from "../project.js";
+
+/** What the risk-of-bias views read. */
+export interface AppraisalsInput {
+  studies: readonly Study[];
+  appraisals: readonly Appraisal[];
+}
 
 /**
  * Risk-of-bias plots after robvis (McGuinness & Higgins, Research Synthesis
@@ -55,7 +61,7 @@ export interface RobPlotData {
 }
 
 /** The judgements behind the plots: one appraisal per study (see appraisalsByStudy), canonical labels. */
-export function robPlotData(p: ReviewProject, tool: string): RobPlotData {
+export function robPlotData(p: AppraisalsInput, tool: string): RobPlotData {
   const byStudy = appraisalsByStudy(p).get(tool) ?? new Map<string, Appraisal>();
   const rt = ruleToolOf(tool);
   const show = (j: string | null) => (j == null || j.trim() === "" ? null : (rt && canonicalJudgement(rt, j)) || j.trim());
@@ -104,7 +110,7 @@ function scaleFor(data: RobPlotData, palette: RobPalette) {
 const short = (i: number) => `D${i + 1}`;
 
 /** Traffic-light plot for one tool. */
-export function trafficLightFigure(p: ReviewProject, tool: string, palette: RobPalette = "cochrane"): Figure {
+export function trafficLightFigure(p: AppraisalsInput, tool: string, palette: RobPalette = "cochrane"): Figure {
   const data = robPlotData(p, tool);
   const { domain, range, symbols } = scaleFor(data, palette);
   const columns = [...data.domains.map((_, i) => short(i)), "Overall"];
@@ -185,7 +191,7 @@ export function trafficLightFigure(p: ReviewProject, tool: string, palette: RobP
  * robvis's `weighted = TRUE`) at each judgement.
  */
 export function robSummaryFigure(
-  p: ReviewProject,
+  p: AppraisalsInput,
   tool: string,
   options: { palette?: RobPalette; weights?: Record<string, number> } = {},
 ): Figure {
@@ -246,7 +252,7 @@ export function robSummaryFigure(
 }
 
 /** The data behind both plots, one row per study. */
-export function robCsv(p: ReviewProject, tool: string): string {
+export function robCsv(p: AppraisalsInput, tool: string): string {
   const data = robPlotData(p, tool);
   return toCsv(
     ["study_id", "study", ...data.domains, "Overall"],

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { CodedItem, Criterion, ExclusionReason, Protocol, RatingLevel, Search } from "@homeward/model";
+import type { ClassificationRole, ClassificationScheme, CodedItem, Criterion, ExclusionReason, Protocol, RatingLevel, Search } from "@homeward/model";
 import { api } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, Loading } from "../components/Status";
@@ -64,22 +64,16 @@ export function ProtocolPage() {
             <ExclusionReasons items={p.exclusionReasons ?? []} />
           </Section>
 
-          <Section id="typology" title="Intervention typology">
-            <CodedList items={p.interventionTypology ?? []} />
+          <Section
+            id="classifications"
+            title="Study classifications"
+            intro="How studies are classified, and the part each scheme plays in the review's outputs."
+          >
+            <Classifications schemes={p.classifications ?? []} />
           </Section>
-          {p.componentLevels?.length ? (
-            <Section id="components" title="Component levels">
-              <CodedList items={p.componentLevels} />
-            </Section>
-          ) : null}
           <Section id="outcome-domains" title="Outcome domains">
             <CodedList items={p.outcomeDomains ?? []} />
           </Section>
-          {p.equityCharacteristics?.length ? (
-            <Section id="equity" title="Equity characteristics (PROGRESS-Plus)">
-              <CodedList items={p.equityCharacteristics} />
-            </Section>
-          ) : null}
           {p.ratingScheme?.length ? (
             <Section id="rating" title="Rating scheme">
               <RatingScheme items={p.ratingScheme} />
@@ -186,6 +180,35 @@ function ExclusionReasons({ items }: { items: ExclusionReason[] }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+const ROLE_NAMES: Record<ClassificationRole, string> = {
+  strand: "Synthesis strands: a study in at least one is an included study",
+  design: "Design classes counted in the summary",
+  typology: "Intervention typology: summary counts and the gap map's rows",
+  components: "Component levels",
+  equity: "Equity characteristics reported",
+};
+
+function Classifications({ schemes }: { schemes: ClassificationScheme[] }) {
+  if (schemes.length === 0) return <Empty />;
+  return (
+    <div className="stack">
+      {schemes.map((c) => (
+        <section key={c.code} aria-labelledby={`scheme-${c.code}`} className="stack">
+          <h3 id={`scheme-${c.code}`}>
+            {c.label || c.code} <code className="muted">{c.code}</code>
+          </h3>
+          <p className="muted small">
+            {c.role ? `${ROLE_NAMES[c.role]}. ` : ""}
+            {c.multiple ? "A study may have several values." : "One value per study."}
+          </p>
+          {c.description ? <p className="prose">{c.description}</p> : null}
+          <CodedList items={c.values} />
+        </section>
+      ))}
     </div>
   );
 }

@@ -1,7 +1,8 @@
+import type { ClassificationScheme } from "@homeward/model";
 import { api, type StudyView } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, Loading, LiveStatus } from "../components/Status";
-import { humanize, plural } from "../format";
+import { plural } from "../format";
 import { useApi } from "../hooks";
 import { useProject } from "../project";
 import { Link } from "../router";
@@ -9,6 +10,9 @@ import { Link } from "../router";
 export function StudiesPage() {
   const { id } = useProject();
   const { data: studies, error, loading } = useApi((s) => api.listStudies(id, s), [id]);
+  // Without the protocol the codes still show; with it, labels and the schemes' order.
+  const protocol = useApi((s) => api.getProtocol(id, s), [id]);
+  const schemes = schemesShown(protocol.data?.classifications ?? [], studies ?? []);
   return (
     <>
       <PageTitle>Studies</PageTitle>
@@ -28,7 +32,11 @@ export function StudiesPage() {
                     <th scope="col">Study</th>
                     <th scope="col">Design</th>
                     <th scope="col">Country</th>
-                    <th scope="col">Strand</th>
+                    {schemes.map((c) => (
+                      <th scope="col" key={c.code}>
+                        {c.label || c.code}
+                      </th>
+                    ))}
                     <th scope="col">Lead report</th>
                     <th scope="col" className="num">
                       Reports
@@ -46,7 +54,11 @@ export function StudiesPage() {
                       </th>
                       <td data-label="Design">{s.design ?? ""}</td>
                       <td data-label="Country">{s.country ?? ""}</td>
-                      <td data-label="Strand">{s.strand ? humanize(s.strand) : ""}</td>
+                      {schemes.map((c) => (
+                        <td data-label={c.label || c.code} key={c.code}>
+                          {valueLabels(c, s.classifications[c.code])}
+                        </td>
+                      ))}
                       <td data-label="Lead report">
                         <LeadReport projectId={id} study={s} />
                       </td>
@@ -61,6 +73,25 @@ export function StudiesPage() {
       ) : null}
     </>
   );
+}
+
+/**
+ * Schemes that get a column: the protocol's, in its order, that some study
+ * uses, then codes studies use that the protocol lacks. A scheme none of the
+ * studies uses would be an empty column.
+ */
+function schemesShown(declared: ClassificationScheme[], studies: StudyView[]): Pick<ClassificationScheme, "code" | "label" | "values">[] {
+  const used = new Set(studies.flatMap((s) => Object.keys(s.classifications ?? {})));
+  const known = new Set(declared.map((c) => c.code));
+  return [
+    ...declared.filter((c) => used.has(c.code)),
+    ...[...used].filter((code) => !known.has(code)).sort().map((code) => ({ code, label: "", values: [] })),
+  ];
+}
+
+function valueLabels(scheme: Pick<ClassificationScheme, "values">, value: string | string[] | undefined): string {
+  const codes = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return codes.map((code) => scheme.values.find((v) => v.code === code)?.label || code).join(", ");
 }
 
 /** The lead report is a project record (linked to the records table) or a free-text citation. */

@@ -1,0 +1,99 @@
+/**
+ * Per-view loading. Each view of a review reads a few collections of a
+ * project; a project of 100,000 records also holds a screening decision or
+ * more per record and an audit entry per write. A view therefore says what
+ * it reads through `ReviewSource` (the store implements it in the server,
+ * a project file in memory here), and reads records only in the narrow
+ * forms it needs.
+ */
+import type { CollectionName, Entity, ProjectFile, Protocol } from "@homeward/model";
+import type { ReportRecord, CerqualInput, EvidenceInput } from "./evidence.js";
+import type { GapMapInput } from "./figures/gap-map.js";
+import type { AppraisalsInput } from "./figures/robvis.js";
+import { PRISMA_INPUT_COLLECTIONS, type FlowRecord, type PrismaInput } from "./prisma.js";
+import type { ConflictsInput, SummaryInput } from "./summary.js";
+
+/** Collections a view may read whole; records are read only as `FlowRecord`s or by id. */
+export const REVIEW_COLLECTIONS = [
+  "searches",
+  "duplicateGroups",
+  "screeningDecisions",
+  "reconciliations",
+  "fullTextRetrievals",
+  "recordedCounts",
+  "studies",
+  "studyReports",
+  "codebookItems",
+  "extractedValues",
+  "outcomes",
+  "appraisals",
+  "appraisalFlagAcceptances",
+  "qualitativeFindings",
+  "reportedResults",
+  "recommendations",
+] as const satisfies readonly CollectionName[];
+export type ReviewCollection = (typeof REVIEW_COLLECTIONS)[number];
+
+/** The reads the review views make of one project. */
+export interface ReviewSource {
+  protocol(): Promise<Protocol>;
+  list<C extends ReviewCollection>(collection: C): Promise<Entity<C>[]>;
+  /** Every record's id, search and duplicate group (the PRISMA flow counts with nothing else). */
+  flowRecords(): Promise<FlowRecord[]>;
+  /** The records with these ids (those that exist), for report citations. */
+  recordsById(ids: readonly string[]): Promise<ReportRecord[]>;
+}
+
+type Lists<C extends ReviewCollection> = { [K in C]: Entity<K>[] };
+
+async function lists<C extends ReviewCollection>(src: ReviewSource, cs: readonly C[]): Promise<Lists<C>> {
+  const got = await Promise.all(cs.map((c) => src.list(c)));
+  return Object.fromEntries(cs.map((c, i) => [c, got[i]])) as Lists<C>;
+}
+
+/** The PRISMA flow's input: the protocol, the flow's collections and the records' keys. */
+export async function loadPrisma(src: ReviewSource): Promise<PrismaInput> {
+  const [protocol, records, rest] = await Promise.all([src.protocol(), src.flowRecords(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
+  return { protocol, records, ...rest };
+}
+
+/** The summary's input: the PRISMA flow's, with appraisals, accepted flags and CERQual findings. */
+export async function loadSummary(src: ReviewSource): Promise<SummaryInput> {
+  const [prisma, rest] = await Promise.all([loadPrisma(src), lists(src, ["appraisals", "appraisalFlagAcceptances", "qualitativeFindings"] as const)]);
+  return { ...prisma, ...rest };
+}
+
+export async function loadGapMap(src: ReviewSource): Promise<GapMapInput> {
+  const [protocol, rest] = await Promise.all([src.protocol(), lists(src, ["studies", "outcomes", "codebookItems", "extractedValues"] as const)]);
+  return { protocol, ...rest };
+}
+
+/** Risk-of-bias plots and the list of tools. */
+export const loadAppraisals = (src: ReviewSource): Promise<AppraisalsInput> => lists(src, ["studies", "appraisals"] as const);
+
+export const loadConflicts = (src: ReviewSource): Promise<ConflictsInput> => lists(src, ["studies", "appraisals", "appraisalFlagAcceptances"] as const);
+
+export const loadCerqual = (src: ReviewSource): Promise<CerqualInput> => lists(src, ["studies", "qualitativeFindings"] as const);
+
+/** The evidence trail's input, with just the records the studies' reports link to. */
+export async function loadEvidence(src: ReviewSource): Promise<EvidenceInput> {
+  const [protocol, rest] = await Promise.all([
+    src.protocol(),
+    lists(src, ["studies", "studyReports", "qualitativeFindings", "reportedResults", "recommendations"] as const),
+  ]);
+  const ids = [...new Set(rest.studyReports.map((r) => r.recordId).filter((id): id is string => id !== null))];
+  return { protocol, ...rest, records: ids.length ? await src.recordsById(ids) : [] };
+}
+
+/** A source over a project held in memory (a project file, a test's fixture). */
+export function fileReviewSource(file: Pick<ProjectFile, "protocol" | "records" | ReviewCollection>): ReviewSource {
+  return {
+    protocol: async () => file.protocol,
+    list: async <C extends ReviewCollection>(c: C) => file[c] as Entity<C>[],
+    flowRecords: async () => file.records.map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId })),
+    recordsById: async (ids) => {
+      const wanted = new Set(ids);
+      return file.records.filter((r) => wanted.has(r.id));
+    },
+  };
+}
