@@ -49,7 +49,7 @@ function typingIn(el: EventTarget | null): boolean {
 }
 
 function summary(res: DedupeProjectResult): string {
-  return `${plural(res.groups, "new group")}, ${plural(res.grouped, "record")} linked, ${plural(res.maybe, "new pair")} to review; ${plural(res.leftToReviewers, "pair")} waiting for a reviewer.`;
+  return `${plural(res.groups, "new group")}, ${plural(res.grouped, "record")} linked, ${plural(res.maybe, "new pair")} to review; ${plural(res.leftToReviewers, "pair")} waiting for a reviewer when it finished.`;
 }
 
 /**
@@ -153,7 +153,7 @@ function Detection({ projectId, job: latest, onFinished }: { projectId: string; 
           {running ? "Finding duplicates…" : "Find duplicates"}
         </button>
       </div>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? (job?.state === "failed" ? new Error(`The last run failed, nothing was changed: ${job.error}`) : null)} />
       {job && running ? (
         <div className="detect-progress">
           <label htmlFor="detect-progress">
@@ -169,7 +169,7 @@ function Detection({ projectId, job: latest, onFinished }: { projectId: string; 
             ? `Finding duplicates: ${PHASE[job.progress.phase].toLowerCase()}.`
             : job.state === "done"
               ? `Last run by ${job.startedBy}, finished ${formatDateTime(job.finishedAt)}: ${summary(job.result!)}`
-              : `The last run failed: ${job.error}`
+              : ""
           : ""}
       </LiveStatus>
     </section>
