@@ -74,16 +74,34 @@ async function actAs(page: Page, name: string): Promise<void> {
   await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
 }
 
-/** Waits until a record other than `previous` is ready to screen (or the queue is empty); returns its id. */
+/**
+ * Waits until a record other than `previous` is ready to screen (or the queue
+ * is empty); returns its id. Opening the page holds nothing, so on a page not
+ * yet screening it takes a record with S, as a reviewer would.
+ */
 async function nextRecord(page: Page, previous: string | null): Promise<string | null> {
-  const handle = await page.waitForFunction((prev) => {
-    const a = document.querySelector("article.screening-record");
-    if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
-    if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
-    return false;
-  }, previous);
-  const v = (await handle.jsonValue()) as string;
-  return v === "none" ? null : v;
+  for (;;) {
+    const handle = await page.waitForFunction((prev) => {
+      const a = document.querySelector("article.screening-record");
+      if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
+      if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
+      if (!a && document.querySelector(".start-screening button")) return "start";
+      return false;
+    }, previous);
+    const v = (await handle.jsonValue()) as string;
+    if (v === "start") {
+      await page.keyboard.press("s");
+      await page.getByRole("region", { name: "Ready to screen" }).waitFor({ state: "detached" });
+      continue;
+    }
+    return v === "none" ? null : v;
+  }
+}
+
+/** The next record the API serves `user` (held for them), as another reviewer's screen would ask. */
+async function serveOverApi(project: string, user: string, stage = "title_abstract"): Promise<{ status: number; body: { record: { id: string } | null; error?: string } }> {
+  const res = await fetch(`${app.url}/api/projects/${project}/screening/${stage}/next?prioritise=false`, { headers: { "x-homeward-user": user } });
+  return { status: res.status, body: (await res.json()) as { record: { id: string } | null; error?: string } };
 }
 
 /** Screens every record the reviewer is served, by keyboard, following `plan`; returns the order served. */
@@ -264,8 +282,13 @@ describe("screening in the browser", () => {
     expect(cells[0]).toBe(String(records.length));
     expect(cells[1]).toBe(`${(po * 100).toFixed(1)}%`);
     expect(cells[2]!.startsWith(`${kappa.toFixed(3)} (95% CI `)).toBe(true);
-    // The stopping estimate is advisory and states its assumptions.
+    // The stopping estimate is advisory and states its assumptions; with eight records it says it has too little to go on.
     await page.getByRole("heading", { name: /Stopping estimate/ }).getByText("Advisory").waitFor();
+    await page
+      .locator(".stopping-verdict")
+      .filter({ hasText: /^Not enough decisions yet for an estimate: it needs at least 20 settled decisions \(\d so far\)\.$/ })
+      .waitFor();
+    expect(await page.getByText(/p = /).count()).toBe(0);
     await page.getByText("Assumptions").click();
     expect(await page.locator("details li").count()).toBeGreaterThan(0);
     expect(page.errors).toEqual([]);
@@ -326,6 +349,10 @@ describe("screening in the browser", () => {
     const card = page.getByRole("region", { name: /^Sample of 1 record \(100% of excludes, seed 42\)$/ });
     await card.waitFor();
     await card.getByText("Re-checked 0 of 1.").waitFor();
+    // The re-check reads the record by its abstract, as screening did.
+    const drawn = await app.api<{ recordIds: string[] }[]>("GET", `/projects/${PROJECT}/screening/full_text/qa-samples`);
+    const sampled = records.find((r) => r.id === drawn[0]!.recordIds[0])!;
+    expect(await card.locator("td.qa-abstract").innerText()).toBe(sampled.abstract);
     // Only the named senior reviewer may re-check.
     await card.getByText("Waiting for senior").waitFor();
     await actAs(page, "senior");
@@ -337,6 +364,74 @@ describe("screening in the browser", () => {
       `/projects/${PROJECT}/screening/full_text/qa-samples`,
     );
     expect(samples[0]).toMatchObject({ seed: 42, checker: "senior", items: [{ check: { reviewer: "senior", decision: "exclude", reasons: ["design"] } }] });
+    expect(page.errors).toEqual([]);
+  });
+
+  it("holds nothing until a reviewer starts, tells a non-reviewer so instead of serving them, and screens a duplicate group once", async () => {
+    const project = "web-test-screening-hold";
+    const seeded = seedProject({ id: project, title: "Holding and reviewers", records: 4, seed: 23 });
+    await app.api("POST", "/projects/import", seeded.file);
+    const [a, b] = seeded.records;
+    // Records 1 and 2 are one report: the group's primary is the first.
+    const [group] = await app.api<{ id: string }[]>("POST", `/projects/${project}/collections/duplicateGroups`, [{ primaryRecordId: a!.id, method: "manual" }]);
+    for (const r of [a!, b!]) await app.api("PATCH", `/projects/${project}/collections/records/${r.id}`, { duplicateGroupId: group!.id });
+
+    const page = await app.newPage();
+    await page.goto(`${app.url}/projects/${project}/screening`);
+    await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    await actAs(page, "ana");
+    // Four records, three reports: progress counts the group once.
+    await page.getByText("0 of 3 records settled").waitFor();
+    const ready = page.getByRole("region", { name: "Ready to screen" });
+    await ready.getByText("3 records left for you at this stage.").waitFor();
+    expect(await page.locator("article.screening-record").count()).toBe(0);
+    expect(await ready.getByRole("button", { name: "Start screening" }).getAttribute("aria-keyshortcuts")).toBe("S");
+    // Nothing is held for ana: ben is served all three reports while her page is open.
+    const servedToBen: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const got = await serveOverApi(project, "ben");
+      expect(got.status).toBe(200);
+      servedToBen.push(got.body.record!.id);
+      await fetch(`${app.url}/api/projects/${project}/screening/title_abstract/decisions`, {
+        method: "POST",
+        headers: { "x-homeward-user": "ben", "content-type": "application/json" },
+        body: JSON.stringify({ recordId: got.body.record!.id, decision: "exclude" }),
+      });
+    }
+    // The copy is never served; its primary stands for it.
+    expect(servedToBen.sort()).toEqual(seeded.records.filter((r) => r.id !== b!.id).map((r) => r.id).sort());
+    expect((await serveOverApi(project, "ben")).body.record).toBeNull();
+    // Ana takes a record with the button: in single screening ben's decisions left none.
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    await page.getByText("3 of 3 records settled").waitFor();
+    await page.getByText("Nothing left for you to screen at this stage.").waitFor();
+
+    // Members now: ana is a reviewer, vic a viewer. Vic is told, and nothing is held for him.
+    await app.api("POST", `/projects/${project}/collections/members`, [
+      { userName: "ana", role: "reviewer" },
+      { userName: "vic", role: "viewer" },
+    ]);
+    await app.api("PUT", `/projects/${project}/screening/title_abstract/settings`, { mode: "dual", reviewers: [] });
+    await actAs(page, "vic");
+    const notReviewer = page.getByRole("region", { name: "You are not a reviewer of this stage" });
+    await notReviewer.waitFor();
+    await notReviewer
+      .getByText("vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, reviewer or senior reviewer.")
+      .waitFor();
+    expect(await page.getByRole("button", { name: "Start screening" }).count()).toBe(0);
+    await page.keyboard.press("s");
+    expect(await page.locator("article.screening-record").count()).toBe(0);
+    expect((await serveOverApi(project, "vic")).status).toBe(403);
+    // Ana, a reviewer, is the second reviewer of every report in dual screening, and starts by keyboard.
+    await actAs(page, "ana");
+    await page.getByRole("region", { name: "Ready to screen" }).getByText("3 records left for you at this stage.").waitFor();
+    await page.locator("body").click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press("s");
+    const first = await nextRecord(page, null);
+    expect(first).not.toBeNull();
+    expect(first).not.toBe(b!.id);
+    await page.waitForFunction(() => document.activeElement?.id === "screening-record-title");
     expect(page.errors).toEqual([]);
   });
 
@@ -384,8 +479,11 @@ describe("screening in the browser", () => {
         await ready(page, url, heading);
         expect({ colorScheme, url, problems: await contrastProblems(page) }).toEqual({ colorScheme, url, problems: [] });
       }
-      // The shortcut list over the page.
+      // The shortcut list over the page, with a record taken.
       await ready(page, views[0]![0], views[0]![1]);
+      expect(await nextRecord(page, null)).not.toBeNull();
+      // Taking a record moves focus to its title once the record's shortcuts are listening.
+      await page.waitForFunction(() => document.activeElement?.id === "screening-record-title");
       await page.keyboard.press("?");
       await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
       expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
@@ -397,6 +495,7 @@ describe("screening in the browser", () => {
     }
     // One column: the criteria come after the record instead of beside it.
     await ready(zoomed, views[0]![0], views[0]![1]);
+    expect(await nextRecord(zoomed, null)).not.toBeNull();
     const [rec, crit] = await Promise.all([zoomed.locator("article.screening-record").boundingBox(), zoomed.getByRole("complementary", { name: "Criteria" }).boundingBox()]);
     expect(crit!.y).toBeGreaterThan(rec!.y + rec!.height);
     expect(zoomed.errors).toEqual([]);

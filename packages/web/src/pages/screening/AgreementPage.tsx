@@ -39,8 +39,9 @@ function AgreementSection({ stage }: { stage: Stage }) {
     <section aria-labelledby="agreement-heading" className="stack">
       <h2 id="agreement-heading">Agreement between reviewers</h2>
       <p className="small muted">
-        Over the records both reviewers of a pair screened at this stage, each reviewer's latest decision, in three categories (include, maybe,
-        exclude). Cohen's κ (Cohen 1960) with the Fleiss, Cohen and Everitt (1969) standard error and a Wald interval; Gwet's AC1 (Gwet 2008)
+        Over the records both reviewers of a pair screened at this stage (a duplicate group once, by its primary record), each reviewer's latest
+        decision, in three categories (include, maybe, exclude). Cohen's κ (Cohen 1960) with the Fleiss, Cohen and Everitt (1969) standard error
+        and a Wald interval kept within κ's range of −1 to 1; Gwet's AC1 (Gwet 2008)
         stays close to the percentage agreement when nearly everything is excluded, where κ can be low despite high agreement.
       </p>
       <ErrorMessage error={ag.error} />
@@ -295,6 +296,7 @@ function QaSampleCard({
           <thead>
             <tr>
               <th scope="col">Record</th>
+              <th scope="col">Abstract</th>
               <th scope="col">Original decision</th>
               <th scope="col">Re-check</th>
             </tr>
@@ -305,6 +307,9 @@ function QaSampleCard({
                 <th scope="row" className="record-title">
                   {it.title || "(untitled)"}
                 </th>
+                <td data-label="Abstract" className="qa-abstract">
+                  {it.abstract ? <p className="abstract">{it.abstract}</p> : <span className="muted">No abstract.</span>}
+                </td>
                 <td data-label="Original decision">
                   {it.original ? `${VERDICT_LABEL[it.original.decision]} (${it.original.reviewer})` : "–"}
                   {it.original?.reasons.length ? <div className="small muted">{it.original.reasons.map((r) => reasonLabel(r, reasons)).join("; ")}</div> : null}

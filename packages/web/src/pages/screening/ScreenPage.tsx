@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { BibRecord, Criterion, ExclusionReason, Search } from "@homeward/model";
-import { api, errorMessage } from "../../api";
+import { api, ApiError, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { formatCount, formatDateTime, plural } from "../../format";
@@ -45,7 +45,9 @@ function ScreenStage({ stage }: { stage: Stage }) {
   const [tick, setTick] = useState(0);
   const { protocol, reasons } = useStageProtocol(stage);
   const searches = useApi((s) => api.getSearches(id, s) as Promise<Search[]>, [id]);
-  const next = useApi((s) => screeningApi.next(id, stage, prioritise, s), [id, stage, prioritise, user, tick]);
+  // Opening the page holds nothing: a record is held for its reviewer only once they take one (Start screening).
+  const [started, setStarted] = useState(false);
+  const next = useApi((s) => (started ? screeningApi.next(id, stage, prioritise, s) : Promise.resolve(null)), [id, stage, prioritise, user, tick, started]);
   // After a decision the counts are asked for once the next record has arrived, so the
   // request the reviewer is waiting for does not share the server with them.
   const [countsTick, setCountsTick] = useState(0);
@@ -54,7 +56,10 @@ function ScreenStage({ stage }: { stage: Stage }) {
   }, [next.loading, tick]);
   const status = useApi((s) => screeningApi.status(id, stage, s), [id, stage, user, countsTick]);
   const [changing, setChanging] = useState<{ record: BibRecord; was: MyDecision } | null>(null);
-  useEffect(() => setChanging(null), [user, stage]);
+  useEffect(() => {
+    setChanging(null);
+    setStarted(false);
+  }, [user, stage]);
   const mine = useApi((s) => screeningApi.myDecisions(id, stage, 10, s), [id, stage, user, countsTick]);
   const record = changing?.record ?? next.data?.record ?? null;
   // The decided record's buttons go away with it; focus, if it was there, moves to the next record's title.
@@ -71,19 +76,68 @@ function ScreenStage({ stage }: { stage: Stage }) {
   // What the last decision did, announced politely.
   const [outcome, setOutcome] = useState<string>("");
 
+  const you = status.data?.you;
+  // Refused on asking (403), or known from the status before asking.
+  const refusal =
+    next.error instanceof ApiError && next.error.status === 403 ? next.error.message : you && !you.allowed ? (you.refusal ?? "") : null;
+  const remaining = next.data?.remaining ?? you?.remaining;
+  const start = () => {
+    if (started || refusal !== null) return;
+    refocus.current = true;
+    setOutcome("");
+    setStarted(true);
+  };
+  const startKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  startKey.current = (e: KeyboardEvent) => {
+    if (started || changing || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+    if ((e.key === "s" || e.key === "S") && you?.allowed && (you.remaining ?? 0) > 0) {
+      e.preventDefault();
+      start();
+    }
+  };
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => startKey.current(e);
+    window.addEventListener("keydown", on);
+    return () => window.removeEventListener("keydown", on);
+  }, []);
+
   return (
     <>
       <PageTitle>{title}</PageTitle>
       <ScreeningNav />
-      <ErrorMessage error={next.error ?? status.error} />
-      <Progress stage={stage} status={status.data} remaining={next.data?.remaining} user={user} />
+      <ErrorMessage error={refusal !== null ? status.error : (next.error ?? status.error)} />
+      <Progress stage={stage} status={status.data} remaining={remaining} user={user} />
       <div className="screening-layout">
         <div className="stack">
           <div className="row spread">
             <QueueControl prioritise={prioritise} onChange={setPrioritise} prioritised={next.data?.prioritised ?? false} />
           </div>
           {outcome ? <p className="screening-outcome">{outcome}</p> : null}
-          {next.loading && !next.data ? <Loading what="the next record" /> : null}
+          {refusal !== null && !changing ? <NotReviewer refusal={refusal} /> : null}
+          {!started && !changing && refusal === null && you && you.remaining > 0 ? (
+            <section className="card stack start-screening" aria-labelledby="start-heading">
+              <h2 id="start-heading">Ready to screen</h2>
+              <p>
+                {plural(you.remaining, "record")} left for you at this stage. Taking a record holds it for you for 10 minutes, so no one else screens it
+                meanwhile; nothing is held until you start.
+              </p>
+              <div className="row">
+                <button type="button" onClick={start} aria-keyshortcuts="S" aria-describedby="start-hint">
+                  Start screening <kbd aria-hidden="true">S</kbd>
+                </button>
+              </div>
+              <p id="start-hint" className="hint">
+                Or press S.
+              </p>
+            </section>
+          ) : null}
+          {!started && !changing && refusal === null && you && you.remaining === 0 ? (
+            <p className="empty">
+              Nothing left for you to screen at this stage.
+              {status.data?.counts.awaiting_second ? ` ${plural(status.data.counts.awaiting_second, "record")} await a second reviewer.` : ""}
+            </p>
+          ) : null}
+          {started && next.loading && !next.data ? <Loading what="the next record" /> : null}
           {next.data && !record && !changing && next.data.remaining > 0 ? (
             <div className="empty stack">
               <p>
@@ -157,7 +211,7 @@ function ScreenStage({ stage }: { stage: Stage }) {
           <LiveStatus className="visually-hidden">
             {changing
               ? `Changing your decision on: ${changing.record.title}`
-              : next.loading
+              : next.loading || !started
                 ? ""
                 : `${outcome} ${record ? `Next record: ${record.title}` : next.data ? "No records left to screen." : ""}`}
           </LiveStatus>
@@ -168,6 +222,20 @@ function ScreenStage({ stage }: { stage: Stage }) {
         </aside>
       </div>
     </>
+  );
+}
+
+function NotReviewer({ refusal }: { refusal: string }) {
+  const { id } = useProject();
+  return (
+    <section className="card stack not-reviewer" aria-labelledby="not-reviewer-heading">
+      <h2 id="not-reviewer-heading">You are not a reviewer of this stage</h2>
+      {refusal ? <p>{refusal}.</p> : null}
+      <p className="small">
+        No record has been held for you. A project owner can list you as a reviewer in the{" "}
+        <Link to={buildPath("/projects/:id/screening/settings", { id })}>screening set-up</Link>.
+      </p>
+    </section>
   );
 }
 
