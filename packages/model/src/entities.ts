@@ -70,6 +70,20 @@ export const SkippedEntry = z.object({
 });
 export type SkippedEntry = z.infer<typeof SkippedEntry>;
 
+/** How many of a batch's problems are kept with it: enough to act on, bounded whatever the file. */
+export const IMPORT_PROBLEMS_KEPT = 1000;
+
+/** One problem met reading an imported file: "error" skipped the record (or stopped reading), "warning" kept it with a caveat. */
+export const ImportProblem = z.object({
+  severity: z.enum(["error", "warning"]),
+  /** 1-based line of the decoded text. */
+  line: OptInt,
+  /** 1-based position of the record in the file, when the problem concerns one. */
+  record: OptInt,
+  message: z.string(),
+});
+export type ImportProblem = z.infer<typeof ImportProblem>;
+
 /** One file imported into the project, tied to the search it came from. */
 export const ImportBatch = z.object({
   id: Id,
@@ -82,6 +96,13 @@ export const ImportBatch = z.object({
     .object({ read: z.number().int(), imported: z.number().int(), skipped: z.number().int() })
     .catchall(z.number().int()),
   skipped: z.array(SkippedEntry).default([]),
+  /**
+   * What reading the file reported (skipped records and warnings), in file
+   * order with their lines, so the batch's history shows what the importer
+   * saw. The first IMPORT_PROBLEMS_KEPT only; `counts.errors` and
+   * `counts.warnings` count them all.
+   */
+  problems: z.array(ImportProblem).max(IMPORT_PROBLEMS_KEPT).default([]),
 });
 export type ImportBatch = z.infer<typeof ImportBatch>;
 

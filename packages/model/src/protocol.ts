@@ -112,14 +112,4 @@ export function schemeWithRole(protocol: Pick<Protocol, "classifications">, role
 
 export const emptyProtocol = (): Protocol => Protocol.parse({});
 
-/**
- * The reason recorded for an exclusion when several apply: the lowest rank
- * among the given codes (unknown codes rank last, ties keep the given order).
- */
-export function recordedExclusionReason(protocol: Pick<Protocol, "exclusionReasons">, codes: readonly string[]): string | null {
-  if (codes.length === 0) return null;
-  const rank = new Map(protocol.exclusionReasons.map((r) => [r.code, r.rank]));
-  let best = codes[0]!;
-  for (const c of codes) if ((rank.get(c) ?? Infinity) < (rank.get(best) ?? Infinity)) best = c;
-  return best;
-}
+export { recordedExclusionReason } from "./rules/exclusion-reasons.js";

@@ -221,6 +221,19 @@ function v4(): Migration {
 }
 
 /**
+ * Import batches keep the problems reading their file reported (warnings with
+ * their lines, not only skipped records): a JSON list, bounded by the model.
+ */
+function v5(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("import_batches").addColumn("problems", "text").execute();
+      await db.updateTable("import_batches").set({ problems: "[]" }).execute();
+    },
+  };
+}
+
+/**
  * Study classifications as protocol data (project file version 2): studies
  * gain `classifications` and lose `strand`; each project's protocol trades
  * its typology, component levels and equity characteristics for schemes.
@@ -264,7 +277,7 @@ function v6(): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0006_study_classifications": v6() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6() };
     },
   };
 }

@@ -11,9 +11,11 @@ import { screeningRoutes } from "./pages/screening/routes";
 // The first page is in the main bundle; the others load when first visited.
 const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
 const ProtocolPage = lazy(() => import("./pages/Protocol").then((m) => ({ default: m.ProtocolPage })));
+const SearchesPage = lazy(() => import("./pages/searches/SearchesPage").then((m) => ({ default: m.SearchesPage })));
 const RecordsPage = lazy(() => import("./pages/Records").then((m) => ({ default: m.RecordsPage })));
 const StudiesPage = lazy(() => import("./pages/Studies").then((m) => ({ default: m.StudiesPage })));
 const AnalysisPage = lazy(() => import("./pages/analysis/AnalysisPage").then((m) => ({ default: m.AnalysisPage })));
+const DuplicatesPage = lazy(() => import("./pages/duplicates/DuplicatesPage").then((m) => ({ default: m.DuplicatesPage })));
 const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
 
 export interface RouteDef {
@@ -31,7 +33,9 @@ export const routes: RouteDef[] = [
   { path: "/", title: "Projects", component: ProjectListPage },
   { path: "/projects/:id", title: "Dashboard", component: DashboardPage, project: true, nav: "Dashboard" },
   { path: "/projects/:id/protocol", title: "Protocol", component: ProtocolPage, project: true, nav: "Protocol" },
+  { path: "/projects/:id/searches", title: "Searches and imports", component: SearchesPage, project: true, nav: "Searches" },
   { path: "/projects/:id/records", title: "Records", component: RecordsPage, project: true, nav: "Records" },
+  { path: "/projects/:id/duplicates", title: "Duplicates", component: DuplicatesPage, project: true, nav: "Duplicates" },
   ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
