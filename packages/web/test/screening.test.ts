@@ -420,6 +420,7 @@ describe("screening in the browser", () => {
       .getByText("vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, reviewer or senior reviewer.")
       .waitFor();
     expect(await page.getByRole("button", { name: "Start screening" }).count()).toBe(0);
+    expect(await page.locator('[data-count="remaining"]').count()).toBe(0);
     await page.keyboard.press("s");
     expect(await page.locator("article.screening-record").count()).toBe(0);
     expect((await serveOverApi(project, "vic")).status).toBe(403);

@@ -80,7 +80,7 @@ function ScreenStage({ stage }: { stage: Stage }) {
   // Refused on asking (403), or known from the status before asking.
   const refusal =
     next.error instanceof ApiError && next.error.status === 403 ? next.error.message : you && !you.allowed ? (you.refusal ?? "") : null;
-  const remaining = next.data?.remaining ?? you?.remaining;
+  const remaining = refusal !== null ? undefined : (next.data?.remaining ?? you?.remaining);
   const start = () => {
     if (started || refusal !== null) return;
     refocus.current = true;
