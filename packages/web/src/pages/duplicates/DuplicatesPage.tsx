@@ -433,7 +433,7 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
   const how = view.group.method === "automatic" ? `found automatically, ${formatDateTime(view.group.createdAt)}` : `made by ${view.group.createdBy}, ${formatDateTime(view.group.createdAt)}`;
 
   return (
-    <section className="card stack" aria-labelledby={`${key}-heading`}>
+    <section className="card stack" aria-labelledby={`${key}-heading`} data-group-id={view.group.id}>
       <h3 id={`${key}-heading`}>
         Group {formatCount(number)}: {plural(view.members.length, "record")} <span className="muted small">({how})</span>
       </h3>
