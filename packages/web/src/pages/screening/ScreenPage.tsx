@@ -135,6 +135,12 @@ function ScreenStage({ stage }: { stage: Stage }) {
             <p className="empty">
               Nothing left for you to screen at this stage.
               {status.data?.counts.awaiting_second ? ` ${plural(status.data.counts.awaiting_second, "record")} await a second reviewer.` : ""}
+              {stage === "title_abstract" ? (
+                <>
+                  {" "}
+                  <Link to={buildPath("/projects/:id/screening/full-text", { id })}>Go to full-text screening</Link>
+                </>
+              ) : null}
             </p>
           ) : null}
           {started && next.loading && !next.data ? <Loading what="the next record" /> : null}
