@@ -670,6 +670,30 @@ describe("duplicate groups: the primary stands for its group", () => {
     expect(rebuilt.snapshot(0)).toEqual(engine.snapshot(0));
   });
 
+  it("gives the dual-screened share to primaries: copies decided with them take no places", () => {
+    const log = new Log();
+    log.events.push({ type: "group", group: { id: "g", primaryRecordId: "r000" } });
+    log.events.push({ type: "group", group: { id: "h", primaryRecordId: "r002" } });
+    for (const [id, g] of [["r000", "g"], ["r001", "g"], ["r002", "h"], ["r003", "h"], ["r004", null], ["r005", null]] as const) log.record(id, g);
+    // Four reports, half dual-screened: the first two decided need two reviewers.
+    log.settings(TA, "dual_then_single", 0.5);
+    const engine = new ScreeningEngine();
+    log.flush(engine);
+    for (const id of ["r000", "r002", "r004"]) for (const target of engine.decisionTargets(id)) log.decision(target, "ana", "include");
+    log.flush(engine, { n: 7 });
+    const st = engine.stage(TA);
+    expect(["r000", "r002", "r004"].map((id) => [id, st.needed(id), st.statusOf(id)?.state])).toEqual([
+      ["r000", 2, "awaiting_second"],
+      ["r002", 2, "awaiting_second"],
+      ["r004", 1, "decided"],
+    ]);
+    // A copy turning primary (its group removed) joins the stage decided: the share's cut and the ranks move with it.
+    engine.apply({ type: "record.grouped", recordId: "r001", group: null });
+    expect(st.total).toBe(5);
+    expect(["r000", "r001", "r002", "r004"].map((id) => st.needed(id))).toEqual([2, 2, 2, 1]);
+    expect(st.statusOf("r001")).toMatchObject({ state: "awaiting_second" });
+  });
+
   it("follows a group's changes: a named primary, another primary, a record leaving, the group removed", () => {
     const log = new Log();
     for (const id of ["r000", "r001", "r002"]) log.record(id, "g");

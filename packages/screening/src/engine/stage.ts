@@ -96,6 +96,8 @@ export class StageEngine {
   /** Order in which records got their first decision in this stage (for dual-then-single and the stopping sequence). */
   private readonly ordinal = new Map<string, number>();
   private readonly byOrdinal: string[] = [];
+  /** Which ordinals belong to records of the stage: the dual-then-single cut counts those only. */
+  private readonly memberOrdinals = new MemberOrdinals();
   private readonly statuses = new Map<string, RecordStatus>();
   /** Records of the stage, in the order they entered it. */
   private readonly members = new Map<string, number>();
@@ -150,9 +152,15 @@ export class StageEngine {
     return s;
   }
 
-  /** Reviewers the record needs under the current mode. */
+  /**
+   * Reviewers the record needs under the current mode. Its position is its
+   * rank among the stage's records in the order they were first decided:
+   * a duplicate group's copies, decided with their primary but not in the
+   * stage, do not take places in the dual-screened share.
+   */
   needed(recordId: string): 1 | 2 {
-    return reviewersNeeded(this.modeNow, this.ordinal.get(recordId) ?? this.ordinal.size, this.total);
+    const o = this.ordinal.get(recordId);
+    return reviewersNeeded(this.modeNow, o === undefined ? this.memberOrdinals.count() : this.memberOrdinals.before(o), this.total);
   }
 
   /** Every decision on the record in this stage, in time order (earlier decisions of a reviewer included). */
@@ -181,6 +189,7 @@ export class StageEngine {
     if (!this.ordinal.has(d.recordId)) {
       this.ordinal.set(d.recordId, this.ordinal.size);
       this.byOrdinal.push(d.recordId);
+      this.memberOrdinals.push(this.members.has(d.recordId));
     }
     // A decision ends the reviewer's hold on the record (or on whatever they held).
     this.release(d.reviewer);
@@ -203,6 +212,7 @@ export class StageEngine {
     this.members.set(recordId, this.members.size);
     this.plain.add(recordId);
     if (text !== undefined) this.ranking.addRecord(recordId, text);
+    this.setMemberOrdinal(recordId, true);
     this.refresh(recordId);
     this.totalChanged(before);
   }
@@ -217,6 +227,7 @@ export class StageEngine {
   leave(recordId: string): void {
     const before = this.total;
     if (!this.members.delete(recordId)) return;
+    this.setMemberOrdinal(recordId, false);
     this.refresh(recordId);
     this.totalChanged(before);
   }
@@ -227,15 +238,27 @@ export class StageEngine {
     for (const id of this.members.keys()) this.refresh(id);
   }
 
+  private setMemberOrdinal(recordId: string, member: boolean): void {
+    const o = this.ordinal.get(recordId);
+    if (o !== undefined) this.memberOrdinals.set(o, member);
+  }
+
   /**
-   * With a dual share, the records decided first need two reviewers: when the
-   * stage's size changes, so does that count, and the records between the
-   * old and the new cut change status.
+   * With a dual share, the stage's records decided first need two
+   * reviewers: when the stage gains or loses a record, the cut moves with
+   * its size, and a decided record coming or going shifts the ranks of
+   * those decided after it. Either way only the records ranked next to the
+   * old and the new cut can change sides.
    */
   private totalChanged(before: number): void {
     if (this.modeNow.kind !== "dual_then_single") return;
-    const [a, b] = [dualCut(this.modeNow, before), dualCut(this.modeNow, this.total)].sort((x, y) => x - y);
-    for (let k = a; k < b && k < this.byOrdinal.length; k++) this.refresh(this.byOrdinal[k]);
+    const cuts = [dualCut(this.modeNow, before), dualCut(this.modeNow, this.total)];
+    const hi = Math.max(...cuts) + 1;
+    for (let k = Math.max(0, Math.min(...cuts) - 1); k < hi; k++) {
+      const o = this.memberOrdinals.at(k);
+      if (o < 0) break;
+      this.refresh(this.byOrdinal[o]!);
+    }
   }
 
   /** Recomputes one record's status and passes the outcome on (counts, queues, model, the next stage). */
@@ -493,7 +516,67 @@ export interface StageSnapshot {
 /** Category order of agreement tables. */
 export const CATEGORIES = ["include", "maybe", "exclude"];
 
-/** Where dual screening ends in dual-then-single mode: records with a lower ordinal need two reviewers. */
+/**
+ * Ordinals (positions in the order records were first decided) marked as
+ * belonging to the stage's records, counted by a Fenwick tree so a record's
+ * rank among them, and the ordinal of the k-th, cost O(log n).
+ */
+class MemberOrdinals {
+  private bits = new Uint8Array(64);
+  private tree = new Int32Array(65);
+  private n = 0;
+
+  push(member: boolean): void {
+    if (this.n === this.bits.length) this.grow();
+    const o = this.n++;
+    if (member) this.set(o, true);
+  }
+
+  set(o: number, member: boolean): void {
+    const b = member ? 1 : 0;
+    if (o >= this.n || this.bits[o] === b) return;
+    this.bits[o] = b;
+    this.add(o, member ? 1 : -1);
+  }
+
+  /** Marked ordinals below `o`. */
+  before(o: number): number {
+    let sum = 0;
+    for (let i = o; i > 0; i -= i & -i) sum += this.tree[i]!;
+    return sum;
+  }
+
+  count(): number {
+    return this.before(this.n);
+  }
+
+  /** The k-th marked ordinal (from 0), −1 when there are not that many. */
+  at(k: number): number {
+    let pos = 0;
+    let rest = k + 1;
+    for (let step = this.bits.length; step > 0; step >>= 1) {
+      if (pos + step < this.tree.length && this.tree[pos + step]! < rest) {
+        pos += step;
+        rest -= this.tree[pos]!;
+      }
+    }
+    return pos < this.n ? pos : -1;
+  }
+
+  private add(o: number, d: number): void {
+    for (let i = o + 1; i < this.tree.length; i += i & -i) this.tree[i]! += d;
+  }
+
+  private grow(): void {
+    const bits = new Uint8Array(this.bits.length * 2);
+    bits.set(this.bits);
+    this.bits = bits;
+    this.tree = new Int32Array(bits.length + 1);
+    for (let o = 0; o < this.n; o++) if (bits[o]) this.add(o, 1);
+  }
+}
+
+/** Where dual screening ends in dual-then-single mode: records ranked lower (among the stage's, by first decision) need two reviewers. */
 export function dualCut(mode: AssignmentMode, total: number): number {
   // reviewersNeeded is the rule; its cut is found by bisection rather than by restating the formula.
   let k = 0;
