@@ -5,3 +5,4 @@ export * from "./duplicates.js";
 export * from "./collections.js";
 export * from "./analysis.js";
 export * from "./screening.js";
+export * from "./review.js";

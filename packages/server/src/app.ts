@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
-import { coreRoutes, IdParams } from "@homeward/api";
-import { isInputError, parseInput } from "@homeward/model";
+import { coreRoutes } from "@homeward/api";
+import { isInputError } from "@homeward/model";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
 import type { Store } from "@homeward/store";
@@ -66,8 +66,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   serve(app, r.getRecord, async ({ params: { id, recordId } }) => store.get(id, "records", recordId));
   serve(app, r.listStudies, async ({ params: { id } }) => store.listStudyViews(id));
   serve(app, r.listAudit, async ({ params: { id }, query }) => store.listAudit(id, query));
-  app.get("/api/projects/:id/export", async (req, reply: FastifyReply) => {
-    const { id } = parseInput(IdParams, req.params, "path");
+  serve(app, r.exportProject, async ({ params: { id }, reply }) => {
     const file = await store.exportProject(id);
     const name = (file.project.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project") + ".homeward.json";
     return reply

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
-import { InputError, parseInput, UserName } from "@homeward/model";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { reviewRoutes as r } from "@homeward/api";
+import { InputError } from "@homeward/model";
 import { renderPng, renderSvg, type Figure } from "@homeward/figures";
 import {
   appraisalConflictDetails,
@@ -28,24 +28,10 @@ import {
   trafficLightFigure,
   type ReviewSource,
 } from "@homeward/review";
-import type { Store, WriteContext } from "@homeward/store";
+import type { Store } from "@homeward/store";
+import { writer } from "../context.js";
+import { serve } from "../contract.js";
 import { reviewSource } from "../load.js";
-
-const USER_HEADER = "x-homeward-user";
-const IdParams = z.object({ id: z.string().min(1) });
-const FigureParams = z.object({ id: z.string().min(1), name: z.enum(["prisma", "rob-traffic-light", "rob-summary", "gap-map"]) });
-const FigureQuery = z.object({
-  format: z.enum(["json", "svg", "png", "csv"]).default("json"),
-  tool: z.string().min(1).optional(),
-  palette: z.enum(["cochrane", "colourblind"]).default("cochrane"),
-  download: z.enum(["true", "false"]).optional(),
-});
-const CsvQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
-const AcceptBody = z.object({
-  appraisalId: z.string().min(1),
-  rule: z.string().min(1),
-  justification: z.string().trim().min(1, "a justification is required"),
-});
 
 /**
  * Review-level views of a project (package @homeward/review): the summary,
@@ -56,26 +42,21 @@ const AcceptBody = z.object({
  * three fields or the few that reports cite.
  */
 export async function registerReviewRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const source = (req: FastifyRequest): Promise<ReviewSource> => reviewSource(store, parseInput(IdParams, req.params, "path").id);
-  const actor = (req: FastifyRequest): WriteContext => {
-    const h = req.headers[USER_HEADER];
-    const name = Array.isArray(h) ? h[0] : h;
-    return { actor: name === undefined || name === "" ? "local" : parseInput(UserName, name, `${USER_HEADER} header`) };
-  };
+  const source = (id: string): Promise<ReviewSource> => reviewSource(store, id);
   const attachment = (reply: FastifyReply, name: string, download: boolean) =>
     download ? reply.header("content-disposition", `attachment; filename="${name}"`) : reply;
   const csv = (reply: FastifyReply, name: string, body: string) =>
     attachment(reply, name, true).type("text/csv; charset=utf-8").send(body);
 
-  app.get("/api/projects/:id/review/summary", async (req) => reviewSummary(await loadSummary(await source(req))));
+  serve(app, r.summary, async ({ params: { id } }) => reviewSummary(await loadSummary(await source(id))));
 
-  app.get("/api/projects/:id/review/prisma", async (req) => {
-    const flow = prismaFlow(await loadPrisma(await source(req)));
+  serve(app, r.prisma, async ({ params: { id } }) => {
+    const flow = prismaFlow(await loadPrisma(await source(id)));
     return { ...flow, checks: flowChecks(flow.prisma) };
   });
 
-  app.get("/api/projects/:id/review/rob-tools", async (req) => {
-    const p = await loadAppraisals(await source(req));
+  serve(app, r.robTools, async ({ params: { id } }) => {
+    const p = await loadAppraisals(await source(id));
     const tools = [...new Set(p.appraisals.map((a) => a.tool))];
     return tools.map((tool) => {
       const d = robPlotData(p, tool);
@@ -83,10 +64,8 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
     });
   });
 
-  app.get("/api/projects/:id/review/figures/:name", async (req, reply) => {
-    const { name } = parseInput(FigureParams, req.params, "path");
-    const q = parseInput(FigureQuery, req.query, "figure query");
-    const src = await source(req);
+  serve(app, r.figure, async ({ params: { id, name }, query: q, reply }) => {
+    const src = await source(id);
     const needTool = name === "rob-traffic-light" || name === "rob-summary";
     if (needTool && !q.tool) throw new InputError("the tool query parameter is required for risk-of-bias figures (e.g. tool=RoB2)");
     const base = needTool ? `${name}-${q.tool!.replace(/[^A-Za-z0-9-]/g, "")}` : name;
@@ -112,25 +91,21 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
     return figure;
   });
 
-  app.get("/api/projects/:id/review/cerqual", async (req, reply) => {
-    const q = parseInput(CsvQuery, req.query, "query");
-    const p = await loadCerqual(await source(req));
+  serve(app, r.cerqual, async ({ params: { id }, query: q, reply }) => {
+    const p = await loadCerqual(await source(id));
     return q.format === "csv" ? csv(reply, "cerqual-summary-of-findings.csv", cerqualCsv(p)) : cerqualTable(p);
   });
 
-  app.get("/api/projects/:id/review/recommendations", async (req, reply) => {
-    const q = parseInput(CsvQuery, req.query, "query");
-    const p = await loadEvidence(await source(req));
+  serve(app, r.recommendations, async ({ params: { id }, query: q, reply }) => {
+    const p = await loadEvidence(await source(id));
     return q.format === "csv" ? csv(reply, "evidence-trail.csv", evidenceTrailCsv(p)) : evidenceTrail(p);
   });
 
-  app.get("/api/projects/:id/review/appraisal-conflicts", async (req) => appraisalConflictDetails(await loadConflicts(await source(req))));
+  serve(app, r.appraisalConflicts, async ({ params: { id } }) => appraisalConflictDetails(await loadConflicts(await source(id))));
 
   /** Accepts a rule flag on an appraisal with a justification; the recorded judgement is left as it is. */
-  app.post("/api/projects/:id/review/appraisal-conflicts/accept", async (req, reply) => {
-    const { id } = parseInput(IdParams, req.params, "path");
-    const body = parseInput(AcceptBody, req.body ?? {}, "flag acceptance");
-    const flag = appraisalConflictDetails(await loadConflicts(await reviewSource(store, id))).find(
+  serve(app, r.acceptFlag, async ({ params: { id }, body, ctx }) => {
+    const flag = appraisalConflictDetails(await loadConflicts(await source(id))).find(
       (c) => c.appraisalId === body.appraisalId && c.rule === body.rule,
     );
     if (!flag) throw new InputError(`appraisal "${body.appraisalId}" has no such flag (it may have been resolved)`, 409);
@@ -138,8 +113,8 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
       id,
       "appraisalFlagAcceptances",
       [{ appraisalId: body.appraisalId, flag: body.rule, justification: body.justification }],
-      { ...actor(req), reason: body.justification },
+      writer(ctx, body.justification),
     );
-    return reply.code(201).send(saved);
+    return saved;
   });
 }

@@ -1,15 +1,15 @@
 import { ErrorMessage, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
-import { figureUrl, reviewApi } from "./reviewApi";
+import { figureUrl, reviewApi, type FigureName } from "./reviewApi";
 
 /**
  * A server-rendered review figure: the SVG, its caption, the long text
  * description (for readers who cannot see it) and downloads of the image
  * and of the data behind it.
  */
-export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: string; query?: Record<string, string> }) {
+export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: FigureName; query?: { tool?: string; palette?: "cochrane" | "colourblind" } }) {
   const key = JSON.stringify(query);
-  const { data, error, loading } = useApi((s) => reviewApi.figure(figureUrl(projectId, name, query), s), [projectId, name, key]);
+  const { data, error, loading } = useApi((s) => reviewApi.figure(projectId, name, query, s), [projectId, name, key]);
   return (
     <section className="stack review-figure" aria-label={data?.title ?? "Figure"}>
       <ErrorMessage error={error} />

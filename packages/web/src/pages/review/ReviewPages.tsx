@@ -7,7 +7,7 @@ import { useProject } from "../../project";
 import { Link, useSearchParam } from "../../router";
 import { FigurePanel } from "./FigurePanel";
 import type { PrismaCountField } from "@homeward/review";
-import { reviewApi, reviewBase, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
+import { csvUrl, reviewApi, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
 
 const FIELD_LABELS: Record<PrismaCountField, string> = {
   database_results: "Records identified from databases",
@@ -247,7 +247,7 @@ export function CerqualPage() {
   const { data, error, loading } = useApi((s) => reviewApi.cerqual(id, s), [id]);
   return (
     <>
-      <PageTitle actions={<a className="button button-secondary" href={`${reviewBase(id)}/cerqual?format=csv`} download>Download CSV</a>}>
+      <PageTitle actions={<a className="button button-secondary" href={csvUrl(id, "cerqual")} download>Download CSV</a>}>
         CERQual summary of findings
       </PageTitle>
       <ErrorMessage error={error} />
@@ -308,7 +308,7 @@ export function RecommendationsPage() {
     <>
       <PageTitle
         actions={
-          <a className="button button-secondary" href={`${reviewBase(id)}/recommendations?format=csv`} download>
+          <a className="button button-secondary" href={csvUrl(id, "recommendations")} download>
             Download evidence trail (CSV)
           </a>
         }

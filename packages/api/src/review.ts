@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { Figure } from "@homeward/figures";
+import type { Entity } from "@homeward/model";
+import type { AppraisalConflictDetail, CerqualRow, FlowCheck, PrismaFlow, ReviewSummary, RobPlotData, TrailRecommendation } from "@homeward/review";
+import { IdParams } from "./core.js";
+import { route } from "./route.js";
+
+export const ReviewFigureName = z.enum(["prisma", "rob-traffic-light", "rob-summary", "gap-map"]);
+/** The figures a review draws. */
+export type ReviewFigure = z.infer<typeof ReviewFigureName>;
+export const ReviewFigureParams = z.object({ id: z.string().min(1), name: ReviewFigureName });
+export const ReviewFigureQuery = z.object({
+  format: z.enum(["json", "svg", "png", "csv"]).default("json"),
+  tool: z.string().min(1).optional(),
+  palette: z.enum(["cochrane", "colourblind"]).default("cochrane"),
+  download: z.enum(["true", "false"]).optional(),
+});
+export const TableFormatQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
+export const FlagAcceptBody = z.object({
+  appraisalId: z.string().min(1),
+  rule: z.string().min(1),
+  justification: z.string().trim().min(1, "a justification is required"),
+});
+
+/** The flow with its failed arithmetic checks. */
+export type PrismaAnswer = PrismaFlow & { checks: FlowCheck[] };
+/** An appraisal tool used in the project: its domains and how many studies it appraised. */
+export type RobTool = Pick<RobPlotData, "tool" | "domains"> & { studies: number };
+
+/**
+ * Review-level views (package @homeward/review). Figures, the CERQual table
+ * and the evidence trail answer JSON by default; with `format=svg|png|csv`
+ * the same route sends a file, which clients use as a link (`routeUrl`), not
+ * a call.
+ */
+export const reviewRoutes = {
+  summary: route<ReviewSummary>()({ method: "GET", path: "/api/projects/:id/review/summary", params: IdParams, summary: "counts of studies by classification, designs, appraisal and synthesis" }),
+  prisma: route<PrismaAnswer>()({ method: "GET", path: "/api/projects/:id/review/prisma", params: IdParams, summary: "PRISMA 2020 counts with their provenance and arithmetic checks" }),
+  robTools: route<RobTool[]>()({ method: "GET", path: "/api/projects/:id/review/rob-tools", params: IdParams, summary: "appraisal tools used, with their domains" }),
+  figure: route<Figure>()({
+    method: "GET",
+    path: "/api/projects/:id/review/figures/:name",
+    params: ReviewFigureParams,
+    query: ReviewFigureQuery,
+    summary: "a review figure (PRISMA flow, robvis plots, gap map) as a figure object, SVG, PNG or CSV",
+  }),
+  cerqual: route<CerqualRow[]>()({ method: "GET", path: "/api/projects/:id/review/cerqual", params: IdParams, query: TableFormatQuery, summary: "CERQual summary of qualitative findings (JSON or CSV)" }),
+  recommendations: route<TrailRecommendation[]>()({
+    method: "GET",
+    path: "/api/projects/:id/review/recommendations",
+    params: IdParams,
+    query: TableFormatQuery,
+    summary: "recommendations with their evidence trail down to reports (JSON or CSV)",
+  }),
+  appraisalConflicts: route<AppraisalConflictDetail[]>()({
+    method: "GET",
+    path: "/api/projects/:id/review/appraisal-conflicts",
+    params: IdParams,
+    summary: "appraisals whose overall judgement contradicts the tool's rule",
+  }),
+  acceptFlag: route<Entity<"appraisalFlagAcceptances">>()({
+    method: "POST",
+    path: "/api/projects/:id/review/appraisal-conflicts/accept",
+    params: IdParams,
+    body: FlagAcceptBody,
+    bodyName: "flag acceptance",
+    status: 201,
+    summary: "accept a rule flag with a justification (the judgement stays as recorded)",
+  }),
+} as const;
