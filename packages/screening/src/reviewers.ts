@@ -13,7 +13,8 @@ export interface ScreeningAccess {
 const STAGE_NAME: Record<Stage, string> = { title_abstract: "title/abstract", full_text: "full-text" };
 
 /**
- * Who screens a stage: the reviewers its settings list; when it lists none,
+ * Who screens a stage: the reviewers its settings list, and those its
+ * screening assignments name (`assigned`); when there are none,
  * the project's members with a reviewing role (`REVIEWING_ROLES`); when the
  * project has no members at all (one person on their own machine), anyone.
  * A record served to someone else is held from the team for the lease's
@@ -24,11 +25,14 @@ export function screeningAccess(
   stage: Stage,
   listed: readonly string[],
   members: readonly Pick<Member, "userName" | "role">[],
+  assigned: readonly string[] = [],
 ): ScreeningAccess {
   const stageName = STAGE_NAME[stage];
-  if (listed.length) {
-    if (listed.includes(user)) return { allowed: true, refusal: null };
-    return { allowed: false, refusal: `${user} is not a reviewer of ${stageName} screening: the screening set-up lists ${listList(listed)}` };
+  if (listed.length || assigned.length) {
+    if (listed.includes(user) || assigned.includes(user)) return { allowed: true, refusal: null };
+    const names = [...new Set([...listed, ...assigned])];
+    const where = assigned.length === 0 ? "the screening set-up lists" : listed.length === 0 ? "records of this stage are assigned to" : "the screening set-up and assignments list";
+    return { allowed: false, refusal: `${user} is not a reviewer of ${stageName} screening: ${where} ${listList(names)}` };
   }
   if (members.length === 0) return { allowed: true, refusal: null };
   const roles = members.filter((m) => m.userName === user).map((m) => m.role);

@@ -716,7 +716,7 @@ describe("duplicate groups: the primary stands for its group", () => {
     expect(engine.stage(TA).statusOf("r000")).toMatchObject({ state: "unscreened" });
   });
 
-  it("reads duplicate groups and members from the audit log", () => {
+  it("reads duplicate groups, members and assignments from the audit log", () => {
     const entry = (action: string, entity: string, after: unknown, entityId: string | null = null) => ({ action, entity, entityId, after });
     const g = { id: "g1", primaryRecordId: "r1", method: "manual", createdBy: "ana", createdAt: iso(1) };
     expect(eventsOfAuditEntry(entry("duplicateGroups.create", "duplicateGroups", g))).toEqual([{ type: "group", group: { id: "g1", primaryRecordId: "r1" } }]);
@@ -725,6 +725,9 @@ describe("duplicate groups: the primary stands for its group", () => {
     const m = { id: "m1", userName: "ana", role: "reviewer", addedAt: iso(1) };
     expect(eventsOfAuditEntry(entry("members.create", "members", m))).toEqual([{ type: "member", member: m }]);
     expect(eventsOfAuditEntry(entry("members.remove", "members", null, "m1"))).toEqual([{ type: "member.removed", id: "m1" }]);
+    const a = { id: "a1", recordId: "r1", stage: FT, reviewer: "dee", assignedAt: iso(1) };
+    expect(eventsOfAuditEntry(entry("screeningAssignments.create", "screeningAssignments", a))).toEqual([{ type: "assignment", assignment: a }]);
+    expect(eventsOfAuditEntry(entry("screeningAssignments.remove", "screeningAssignments", null, "a1"))).toEqual([{ type: "assignment.removed", id: "a1" }]);
   });
 });
 
@@ -752,6 +755,12 @@ describe("who is served records", () => {
       refusal: "ana is not a reviewer of title/abstract screening: the screening set-up lists ben, carl and dee",
     });
     expect(screeningAccess("ben", TA, ["ben"], []).allowed).toBe(true);
+    // Assignments list reviewers as the set-up does.
+    expect(screeningAccess("dee", TA, [], members, ["dee"]).allowed).toBe(true);
+    expect(screeningAccess("ana", TA, [], members, ["dee"]).refusal).toBe("ana is not a reviewer of title/abstract screening: records of this stage are assigned to dee");
+    expect(screeningAccess("ana", TA, ["ben"], members, ["dee", "ben"]).refusal).toBe(
+      "ana is not a reviewer of title/abstract screening: the screening set-up and assignments list ben and dee",
+    );
   });
 
   it("answers from the events: the stage's current settings and the members", () => {
@@ -767,6 +776,15 @@ describe("who is served records", () => {
     expect(engine.access(TA, "ana").refusal).toMatch(/lists ben$/);
     expect(engine.access(FT, "ana").allowed).toBe(true);
     engine.apply({ type: "member.removed", id: "m1" });
+    expect(engine.access(FT, "zoe").allowed).toBe(true);
+    // Assignments at a stage list their reviewers there, for as long as one stands.
+    engine.apply({ type: "assignment", assignment: { id: "a1", stage: FT, reviewer: "dee" } });
+    engine.apply({ type: "assignment", assignment: { id: "a2", stage: FT, reviewer: "dee" } });
+    engine.apply({ type: "assignment", assignment: { id: "a1", stage: FT, reviewer: "dee" } });
+    expect([engine.access(FT, "dee").allowed, engine.access(FT, "zoe").allowed]).toEqual([true, false]);
+    engine.apply({ type: "assignment.removed", id: "a1" });
+    expect(engine.access(FT, "zoe").allowed).toBe(false);
+    engine.apply({ type: "assignment.removed", id: "a2" });
     expect(engine.access(FT, "zoe").allowed).toBe(true);
     // A QA sample's named checker may re-check its records; no one else by that right.
     engine.apply({ type: "qa.sample", sample: { ...log.sample(TA, ["r000"], "sam"), createdAt: iso(9) } });

@@ -165,6 +165,14 @@ describe("screening routes", () => {
     const listed = await app.inject({ url: at("next"), headers: as("ana") });
     expect(listed.statusCode).toBe(403);
     expect(listed.json().error).toBe("ana is not a reviewer of title/abstract screening: the screening set-up lists olu");
+    // Screening assignments list their reviewers too.
+    const [assignment] = await store.insert(other, "screeningAssignments", [{ recordId: more.id, stage: "title_abstract", reviewer: "ana" }], { actor: "olu" });
+    expect((await app.inject({ url: at("next"), headers: as("ana") })).statusCode).toBe(200);
+    expect((await app.inject({ url: at("next"), headers: as("zoe") })).json().error).toBe(
+      "zoe is not a reviewer of title/abstract screening: the screening set-up and assignments list olu and ana",
+    );
+    await store.remove(other, "screeningAssignments", assignment.id, { actor: "olu" });
+    expect((await app.inject({ url: at("next"), headers: as("ana") })).statusCode).toBe(403);
     // The QA sample's named checker re-checks a sampled record without being a reviewer of the stage.
     await store.insert(
       other,

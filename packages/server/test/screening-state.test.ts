@@ -19,7 +19,7 @@ import type { ScreeningStage } from "@homeward/model";
 const WORDS = "family reunification foster care trial parenting kinship cohort soil nitrogen meadow fish migration deep sea bird song".split(" ");
 
 async function rebuilt(store: Store, project: string): Promise<ScreeningEngine> {
-  const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups] = await Promise.all([
+  const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
     store.list(project, "records"),
     store.list(project, "screeningDecisions"),
     store.list(project, "reconciliations"),
@@ -27,8 +27,9 @@ async function rebuilt(store: Store, project: string): Promise<ScreeningEngine> 
     store.list(project, "qaSamples"),
     store.list(project, "members"),
     store.list(project, "duplicateGroups"),
+    store.list(project, "screeningAssignments"),
   ]);
-  return ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups });
+  return ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments });
 }
 
 describe("screening state kept in step with the store", () => {

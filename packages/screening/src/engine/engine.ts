@@ -3,7 +3,7 @@ import { stoppingEstimate, type StoppingOptions } from "../stopping.js";
 import { validateDecision, validateReconciliation, type Decision, type Reconciliation, type Stage } from "../workflow.js";
 import type { AgreementAnswer, QaSampleView, StageCounts, StoppingAnswer } from "./answers.js";
 import { screeningAccess, type ScreeningAccess } from "../reviewers.js";
-import { assignmentMode, currentSettings, screeningRecord, type DecisionEvent, type MemberEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
+import { assignmentMode, currentSettings, screeningRecord, type AssignmentEvent, type DecisionEvent, type MemberEvent, type ReconciliationEvent, type ScreeningEvent, type ScreeningRecord, type SettingsEvent } from "./events.js";
 import { qaReview, type RecordText } from "./qa-review.js";
 import { ImportOrder, StageEngine, type Candidate, type CandidateOptions, type RankingQueue, type StageSnapshot } from "./stage.js";
 
@@ -16,6 +16,7 @@ export interface ScreeningEngineOptions {
 export interface ProjectScreeningData {
   records: readonly (ScreeningRecord | Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId">)[];
   members?: readonly MemberEvent[];
+  assignments?: readonly AssignmentEvent[];
   /** Duplicate groups with their primary record (without them a group's first record in record order stands in). */
   duplicateGroups?: readonly Pick<DuplicateGroup, "id" | "primaryRecordId">[];
   decisions: readonly DecisionEvent[];
@@ -45,13 +46,14 @@ export interface StageStatus {
 
 /**
  * The events that build a project's screening state from its data, in the
- * order the reload applies them: settings, members, duplicate groups, records, then each stage's
+ * order the reload applies them: settings, members, assignments, duplicate groups, records, then each stage's
  * decisions and reconciliations in the order given (the store's: by time).
  */
 export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
   const events: ScreeningEvent[] = [];
   for (const settings of data.settings) events.push({ type: "settings", settings });
   for (const member of data.members ?? []) events.push({ type: "member", member });
+  for (const a of data.assignments ?? []) events.push({ type: "assignment", assignment: a });
   for (const g of data.duplicateGroups ?? []) events.push({ type: "group", group: { id: g.id, primaryRecordId: g.primaryRecordId } });
   for (const r of data.records) events.push({ type: "record.added", record: "text" in r ? r : screeningRecord(r) });
   for (const stage of ["title_abstract", "full_text"] as const) {
@@ -77,6 +79,9 @@ export class ScreeningEngine {
   /** Each duplicate group's primary record, as the store names it. */
   private readonly primaries = new Map<string, string>();
   private readonly members = new Map<string, MemberEvent>();
+  private readonly assignments = new Map<string, AssignmentEvent>();
+  /** Per stage, each assigned reviewer's number of assignments (so the names are known without a scan). */
+  private readonly assigned: Record<Stage, Map<string, number>> = { title_abstract: new Map(), full_text: new Map() };
   /** Texts of records kept out of screening (a group's copies), for when one becomes its group's primary. */
   private readonly outside = new Map<string, string>();
   private readonly settings = new Map<string, SettingsEvent>();
@@ -129,6 +134,14 @@ export class ScreeningEngine {
         return true;
       case "member.removed":
         this.members.delete(e.id);
+        return true;
+      case "assignment":
+        this.unassign(e.assignment.id);
+        this.assignments.set(e.assignment.id, { id: e.assignment.id, stage: e.assignment.stage, reviewer: e.assignment.reviewer });
+        this.assigned[e.assignment.stage].set(e.assignment.reviewer, (this.assigned[e.assignment.stage].get(e.assignment.reviewer) ?? 0) + 1);
+        return true;
+      case "assignment.removed":
+        this.unassign(e.id);
         return true;
       case "group":
         this.primaries.set(e.group.id, e.group.primaryRecordId);
@@ -185,6 +198,16 @@ export class ScreeningEngine {
   applyAll(events: Iterable<ScreeningEvent>): boolean {
     for (const e of events) if (!this.apply(e)) return false;
     return true;
+  }
+
+  private unassign(id: string): void {
+    const a = this.assignments.get(id);
+    if (!a) return;
+    this.assignments.delete(id);
+    const counts = this.assigned[a.stage];
+    const n = (counts.get(a.reviewer) ?? 1) - 1;
+    if (n > 0) counts.set(a.reviewer, n);
+    else counts.delete(a.reviewer);
   }
 
   private addRecord(r: ScreeningRecord): void {
@@ -353,7 +376,7 @@ export class ScreeningEngine {
   /** May `user` be served records of the stage (see `screeningAccess`)? */
   access(stage: Stage, user: string): ScreeningAccess {
     const current = currentSettings([...this.settings.values()].filter((s) => s.stage === stage));
-    return screeningAccess(user, stage, current?.reviewers ?? [], [...this.members.values()]);
+    return screeningAccess(user, stage, current?.reviewers ?? [], [...this.members.values()], [...this.assigned[stage].keys()]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { AuditEntry, BibRecord, DuplicateGroup, Member, QaSample, Reconciliation, ScreeningDecision, ScreeningSettings } from "@homeward/model";
+import type { AuditEntry, BibRecord, DuplicateGroup, Member, QaSample, ScreeningAssignment, Reconciliation, ScreeningDecision, ScreeningSettings } from "@homeward/model";
 import type { AssignmentMode, Stage } from "../workflow.js";
 
 /** A record as screening sees it: the text the ranking model learns from and its duplicate group. */
@@ -24,6 +24,7 @@ export type DecisionEvent = Pick<ScreeningDecision, "id" | "recordId" | "stage" 
 export type ReconciliationEvent = Pick<Reconciliation, "id" | "recordId" | "stage" | "decision" | "reasons" | "resolvedBy" | "reason" | "at">;
 export type SettingsEvent = Pick<ScreeningSettings, "id" | "stage" | "mode" | "dualFraction" | "updatedAt"> & Partial<Pick<ScreeningSettings, "reviewers">>;
 export type MemberEvent = Pick<Member, "id" | "userName" | "role">;
+export type AssignmentEvent = Pick<ScreeningAssignment, "id" | "stage" | "reviewer">;
 export type QaSampleEvent = QaSample;
 
 /**
@@ -41,6 +42,9 @@ export type ScreeningEvent =
   /** A project member and their role (who may screen, with the stage's listed reviewers). */
   | { type: "member"; member: MemberEvent }
   | { type: "member.removed"; id: string }
+  /** A screening assignment: its reviewer is one of the stage's listed reviewers. */
+  | { type: "assignment"; assignment: AssignmentEvent }
+  | { type: "assignment.removed"; id: string }
   /** The text of a record admitted to full text, which the full-text ranking model asked for (`textsWanted`). */
   | { type: "record.text"; recordId: string; text: string }
   | { type: "decision"; decision: DecisionEvent }
@@ -104,6 +108,9 @@ export function eventsOfAuditEntry(e: Pick<AuditEntry, "action" | "entity" | "en
     case "qaSamples":
       if (op === "remove" && e.entityId) return [{ type: "qa.sample.removed", id: e.entityId }];
       return (op === "create" || op === "update") && whole ? [{ type: "qa.sample", sample: after as unknown as QaSample }] : null;
+    case "screeningAssignments":
+      if (op === "remove" && e.entityId) return [{ type: "assignment.removed", id: e.entityId }];
+      return (op === "create" || op === "update") && whole ? [{ type: "assignment", assignment: after as unknown as ScreeningAssignment }] : null;
     case "members":
       if (op === "remove" && e.entityId) return [{ type: "member.removed", id: e.entityId }];
       return (op === "create" || op === "update") && whole ? [{ type: "member", member: after as unknown as Member }] : null;

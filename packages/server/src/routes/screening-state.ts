@@ -192,7 +192,7 @@ export class ProjectScreening {
   private async reload(): Promise<void> {
     // The log position first: whatever lands after it is applied again from the log (idempotently).
     const top = await this.store.listAudit(this.projectId, { offset: 0, limit: 1000 });
-    const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups] = await Promise.all([
+    const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
       this.store.list(this.projectId, "records"),
       this.store.list(this.projectId, "screeningDecisions"),
       this.store.list(this.projectId, "reconciliations"),
@@ -200,9 +200,10 @@ export class ProjectScreening {
       this.store.list(this.projectId, "qaSamples"),
       this.store.list(this.projectId, "members"),
       this.store.list(this.projectId, "duplicateGroups"),
+      this.store.list(this.projectId, "screeningAssignments"),
     ]);
     // The ranking queues outlive the engine: they already hold the texts, and the labels are set again.
-    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups }, { ranking: this.prio });
+    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.prio });
     const wanted = new Set(this.engine.textsWanted());
     await this.giveTexts(new Map(records.filter((r) => wanted.has(r.id)).map((r) => [r.id, recordText(r)])));
     this.seen.clear();
