@@ -31,6 +31,7 @@ export type {
   ReconciliationAnswer,
   ReviewerDecision,
   ReviewersAnswer,
+  ScreenerView,
   SettingsAnswer,
   StageCounts,
   StatusAnswer,
