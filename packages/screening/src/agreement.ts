@@ -111,10 +111,10 @@ export function agreementFromTable(table: readonly (readonly number[])[], option
  * κ ± half, truncated to [−1, 1], κ's range. With few records and high
  * agreement the Wald interval runs past 1 (a team saw "0.623 to 1.014"),
  * naming values κ cannot take. R's psych::cohen.kappa (kappa.R,
- * cohen.kappa1: κ ± qnorm(α/2)·√Var with this same Fleiss–Cohen–Everitt
- * variance) and statsmodels' cohens_kappa report the Wald bounds as they
- * fall; we truncate instead, as the usual remedy for an interval that leaves
- * the parameter space. Truncation keeps the interval's coverage exactly:
+ * cohen.kappa1, in the version we read: κ ± qnorm(α/2)·√Var with this same
+ * Fleiss–Cohen–Everitt variance) reports the Wald bounds as they fall; we
+ * truncate instead, the usual remedy for an interval that leaves the
+ * parameter space. Truncation keeps the interval's coverage exactly:
  * every κ in [−1, 1] the Wald interval covers, the truncated one covers too,
  * and it only drops values no table can produce. An upper bound of 1 reads
  * "up to perfect agreement". A better-behaved interval for small n (e.g. a
