@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   PageQuery,
   ProjectCreate,
+  ProtocolSection,
   ProjectPatch,
   RecordsQuery,
   type AuditEntry,
@@ -11,6 +12,7 @@ import {
   type ProjectDetail,
   type ProjectSummary,
   type Protocol,
+  type ProtocolVersions,
   type RecordSummary,
   type Search,
   type StudyView,
@@ -19,6 +21,20 @@ import { route, routeUrl, type FileAnswer } from "./route.js";
 
 export const IdParams = z.object({ id: z.string().min(1) });
 export const RecordParams = z.object({ id: z.string().min(1), recordId: z.string().min(1) });
+export const SectionParams = z.object({ id: z.string().min(1), section: ProtocolSection });
+export const ProtocolSectionBody = z.object({
+  // Checked by the store against Protocol once put in place, so errors name the field within the protocol.
+  value: z.unknown(),
+  version: z.string().min(1, "the version of the section being changed is needed (from GET …/protocol/versions)"),
+  reason: z.string().trim().max(10_000).optional(),
+});
+
+/** The protocol with each section's version, which a save of that section sends back (see `sectionVersion`). */
+export interface ProtocolForEditing {
+  protocol: Protocol;
+  versions: ProtocolVersions;
+}
+
 export const ImportQuery = z.object({ copy: z.enum(["true", "false"]).optional() });
 
 /** The routes of projects, their protocol, records table, studies and audit log. */
@@ -45,6 +61,20 @@ export const coreRoutes = {
     // Validated by the store against Protocol, with its cross-field rules.
     body: z.unknown(),
     summary: "replace the protocol",
+  }),
+  getProtocolVersions: route<ProtocolForEditing>()({
+    method: "GET",
+    path: "/api/projects/:id/protocol/versions",
+    params: IdParams,
+    summary: "the protocol with each section's version, for editing",
+  }),
+  updateProtocolSection: route<ProtocolForEditing>()({
+    method: "PATCH",
+    path: "/api/projects/:id/protocol/:section",
+    params: SectionParams,
+    body: ProtocolSectionBody,
+    bodyName: "protocol section",
+    summary: "replace one section of the protocol if it is unchanged since its version was read (409 if not); audited with the reason",
   }),
   listSearches: route<Search[]>()({ method: "GET", path: "/api/projects/:id/searches", params: IdParams, summary: "the project's searches" }),
   listRecords: route<Page<RecordSummary>>()({

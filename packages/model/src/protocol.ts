@@ -62,47 +62,64 @@ export const ClassificationScheme = CodedItem.extend({
 });
 export type ClassificationScheme = z.infer<typeof ClassificationScheme>;
 
-export const Protocol = z
-  .object({
-    question: z.string().default(""),
-    picot: Picot.default(Picot.parse({})),
-    eligibility: z
-      .object({ inclusion: list(Criterion), exclusion: list(Criterion) })
-      .default({ inclusion: [], exclusion: [] }),
-    exclusionReasons: list(ExclusionReason),
-    outcomeDomains: list(CodedItem),
-    /** How studies are classified: strands, design classes, typologies, component levels, equity characteristics, or any scheme of the team's own. */
-    classifications: list(ClassificationScheme),
-    ratingScheme: list(RatingLevel),
-    /** Further named lists the team defines, e.g. {"settings": [...]} */
-    lists: z.record(z.string(), z.array(CodedItem)).default({}),
-  })
-  .superRefine((p, ctx) => {
-    const dupes = (items: { code: string }[], path: (string | number)[]) => {
-      const seen = new Set<string>();
-      items.forEach((it, i) => {
-        if (seen.has(it.code)) ctx.addIssue({ code: "custom", path: [...path, i, "code"], message: `duplicate code "${it.code}"` });
-        seen.add(it.code);
-      });
-    };
-    dupes(p.eligibility.inclusion, ["eligibility", "inclusion"]);
-    dupes(p.eligibility.exclusion, ["eligibility", "exclusion"]);
-    dupes(p.exclusionReasons, ["exclusionReasons"]);
-    dupes(p.outcomeDomains, ["outcomeDomains"]);
-    dupes(p.classifications, ["classifications"]);
-    p.classifications.forEach((c, i) => dupes(c.values, ["classifications", i, "values"]));
-    const roles = new Map<string, string>();
-    p.classifications.forEach((c, i) => {
-      if (c.role === null) return;
-      const other = roles.get(c.role);
-      if (other !== undefined)
-        ctx.addIssue({ code: "custom", path: ["classifications", i, "role"], message: `schemes "${other}" and "${c.code}" both have the role "${c.role}" (one scheme per role)` });
-      else roles.set(c.role, c.code);
+/**
+ * The protocol's fields without the rules across them. Only for reading a
+ * protocol stored before a rule existed (so the editor can show it and the
+ * team can mend it); every write is checked against `Protocol`.
+ */
+export const ProtocolFields = z.object({
+  question: z.string().default(""),
+  picot: Picot.default(Picot.parse({})),
+  eligibility: z
+    .object({ inclusion: list(Criterion), exclusion: list(Criterion) })
+    .default({ inclusion: [], exclusion: [] }),
+  exclusionReasons: list(ExclusionReason),
+  outcomeDomains: list(CodedItem),
+  /** How studies are classified: strands, design classes, typologies, component levels, equity characteristics, or any scheme of the team's own. */
+  classifications: list(ClassificationScheme),
+  ratingScheme: list(RatingLevel),
+  /** Further named lists the team defines, e.g. {"settings": [...]} */
+  lists: z.record(z.string(), z.array(CodedItem)).default({}),
+});
+
+export const Protocol = ProtocolFields.superRefine((p, ctx) => {
+  const dupes = (items: { code: string }[], path: (string | number)[]) => {
+    const seen = new Set<string>();
+    items.forEach((it, i) => {
+      if (seen.has(it.code)) ctx.addIssue({ code: "custom", path: [...path, i, "code"], message: `duplicate code "${it.code}"` });
+      seen.add(it.code);
     });
-    dupes(p.ratingScheme, ["ratingScheme"]);
-    for (const [name, items] of Object.entries(p.lists)) dupes(items, ["lists", name]);
+  };
+  dupes(p.eligibility.inclusion, ["eligibility", "inclusion"]);
+  dupes(p.eligibility.exclusion, ["eligibility", "exclusion"]);
+  dupes(p.exclusionReasons, ["exclusionReasons"]);
+  // The reported reason of an exclusion is the lowest-ranked one given, so two reasons of one rank leave it undecided.
+  const ranks = new Map<number, string>();
+  p.exclusionReasons.forEach((r, i) => {
+    const other = ranks.get(r.rank);
+    if (other !== undefined)
+      ctx.addIssue({ code: "custom", path: ["exclusionReasons", i, "rank"], message: `exclusion reasons "${other}" and "${r.code}" both have rank ${r.rank} (each reason needs its own rank)` });
+    else ranks.set(r.rank, r.code);
   });
+  dupes(p.outcomeDomains, ["outcomeDomains"]);
+  dupes(p.classifications, ["classifications"]);
+  p.classifications.forEach((c, i) => dupes(c.values, ["classifications", i, "values"]));
+  const roles = new Map<string, string>();
+  p.classifications.forEach((c, i) => {
+    if (c.role === null) return;
+    const other = roles.get(c.role);
+    if (other !== undefined)
+      ctx.addIssue({ code: "custom", path: ["classifications", i, "role"], message: `schemes "${other}" and "${c.code}" both have the role "${c.role}" (one scheme per role)` });
+    else roles.set(c.role, c.code);
+  });
+  dupes(p.ratingScheme, ["ratingScheme"]);
+  for (const [name, items] of Object.entries(p.lists)) dupes(items, ["lists", name]);
+});
 export type Protocol = z.infer<typeof Protocol>;
+
+/** The parts of the protocol that are edited and saved one at a time. */
+export const ProtocolSection = z.enum(["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists"]);
+export type ProtocolSection = z.infer<typeof ProtocolSection>;
 export type ProtocolInput = z.input<typeof Protocol>;
 
 /** The scheme the protocol gives `role`, if any. */
@@ -113,3 +130,4 @@ export function schemeWithRole(protocol: Pick<Protocol, "classifications">, role
 export const emptyProtocol = (): Protocol => Protocol.parse({});
 
 export { recordedExclusionReason } from "./rules/exclusion-reasons.js";
+export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsage, type ProtocolVersions } from "./rules/protocol.js";

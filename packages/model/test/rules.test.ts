@@ -8,6 +8,7 @@ import {
   fileRuleContext,
   prismaField,
   Protocol,
+  ProtocolFields,
   rankExclusionReasons,
   RecordedCount,
   recordedCountIssue,
@@ -24,7 +25,8 @@ import { recordedExclusionReason } from "../src/rules/exclusion-reasons.js";
 const at = "2025-01-02T03:04:05.000Z";
 
 describe("exclusion reasons", () => {
-  const p = Protocol.parse({
+  // Two reasons of rank 2: a protocol saved before ranks had to be unique still reads, and ties go by protocol order.
+  const p = ProtocolFields.parse({
     exclusionReasons: [
       { code: "design", rank: 2 },
       { code: "population", rank: 1, stage: "title_abstract" },
@@ -61,7 +63,7 @@ describe("exclusion reasons", () => {
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rnd() * 8);
       const reasons = Array.from({ length: n }, (_, i) => ({ code: `r${i}`, rank: Math.floor(rnd() * 4), stage: (["any", "title_abstract", "full_text"] as const)[Math.floor(rnd() * 3)]! }));
-      const protocol = Protocol.parse({ exclusionReasons: reasons });
+      const protocol = ProtocolFields.parse({ exclusionReasons: reasons });
       const stage = rnd() < 0.5 ? ("title_abstract" as const) : ("full_text" as const);
       const usable = reasons.filter((r) => r.stage === "any" || r.stage === stage);
       const chosen = usable.filter(() => rnd() < 0.5).map((r) => r.code).reverse();

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { coreRoutes } from "@homeward/api";
-import { isInputError } from "@homeward/model";
+import { isInputError, protocolVersions } from "@homeward/model";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
 import type { Store } from "@homeward/store";
@@ -58,6 +58,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   serve(app, r.updateProject, async ({ params: { id }, body, ctx }) => store.updateProject(id, body, writer(ctx)));
   serve(app, r.getProtocol, async ({ params: { id } }) => store.getProtocol(id));
   serve(app, r.setProtocol, async ({ params: { id }, body, ctx }) => store.setProtocol(id, body, writer(ctx)));
+  serve(app, r.getProtocolVersions, async ({ params: { id } }) => {
+    const protocol = await store.getProtocol(id);
+    return { protocol, versions: protocolVersions(protocol) };
+  });
+  serve(app, r.updateProtocolSection, async ({ params: { id, section }, body, ctx }) => {
+    const protocol = await store.updateProtocolSection(id, section, body.value, body.version, writer(ctx, body.reason));
+    return { protocol, versions: protocolVersions(protocol) };
+  });
   serve(app, r.listSearches, async ({ params: { id } }) => {
     await store.getProject(id);
     return store.list(id, "searches");

@@ -13,6 +13,11 @@ import {
   ProjectCreate,
   ProjectPatch,
   Protocol,
+  ProtocolFields,
+  checkProtocolChange,
+  sectionVersion,
+  type ProtocolSection,
+  type ProtocolUsage,
   RecordsQuery,
   User,
   PageQuery,
@@ -233,17 +238,62 @@ export class Store {
   async getProtocol(projectId: string): Promise<Protocol> {
     const r = await this.db.selectFrom("projects").select("protocol").where("id", "=", projectId).executeTakeFirst();
     if (!r) throw notFound(`project "${projectId}"`);
-    return Protocol.parse(JSON.parse(r.protocol));
+    const stored: unknown = JSON.parse(r.protocol);
+    const checked = Protocol.safeParse(stored);
+    // A protocol saved before a rule existed (two reasons of one rank) stays readable, so the team can mend it; writes are checked.
+    return checked.success ? checked.data : (ProtocolFields.parse(stored) as Protocol);
   }
 
+  /** Replaces the whole protocol (checked against its rules, and refused if it takes away a code still in use). */
   async setProtocol(projectId: string, protocol: unknown, ctx: WriteContext): Promise<Protocol> {
     const after = parseInput(Protocol, protocol, "protocol");
     return this.transaction(async (tx) => {
       const before = await tx.getProtocol(projectId);
+      await checkProtocolChange(before, after, tx.protocolUsage(projectId));
       await tx.db.updateTable("projects").set({ protocol: JSON.stringify(after) }).where("id", "=", projectId).execute();
       await tx.audit(projectId, ctx, { action: "protocol.update", entity: "protocol", entityId: projectId, before, after });
       return after;
     });
+  }
+
+  /**
+   * Replaces one section of the protocol, if it is still at `version` (the
+   * section's version the editor opened; see `sectionVersion`): a section
+   * changed meanwhile is a 409 and nothing is written. Other sections may
+   * have changed; they are kept as they now are. Audited as one
+   * `protocol.update` with the section before and after.
+   */
+  async updateProtocolSection(projectId: string, section: ProtocolSection, value: unknown, version: string, ctx: WriteContext): Promise<Protocol> {
+    return this.transaction(async (tx) => {
+      const before = await tx.getProtocol(projectId);
+      if (sectionVersion(before, section) !== version)
+        throw new InputError(`the protocol's ${SECTION_NAMES[section]} changed since you opened them; reload to see the change (your edit is kept on screen)`, 409);
+      const after = parseInput(Protocol, { ...before, [section]: value }, "protocol");
+      await checkProtocolChange(before, after, tx.protocolUsage(projectId));
+      await tx.db.updateTable("projects").set({ protocol: JSON.stringify(after) }).where("id", "=", projectId).execute();
+      await tx.audit(projectId, ctx, {
+        action: "protocol.update",
+        entity: "protocol",
+        entityId: projectId,
+        before: { [section]: before[section] },
+        after: { [section]: after[section] },
+      });
+      return after;
+    });
+  }
+
+  /** What the protocol's rules ask of the data using its codes; each answer is one query, asked only for a code being removed. */
+  private protocolUsage(projectId: string): ProtocolUsage {
+    const reasonRows = async (c: "screeningDecisions" | "reconciliations", code: string) => {
+      const rows = await this.db.selectFrom(tableOf(c)).select("reasons").where("project_id", "=", projectId).where("reasons", "like", `%${likeAny(JSON.stringify(code))}%`).execute();
+      // LIKE narrows; the JSON decides (a longer code may contain this one).
+      return rows.filter((r) => (JSON.parse(r.reasons as string) as string[]).includes(code)).length;
+    };
+    return {
+      reasonUses: async (code) => (await reasonRows("screeningDecisions", code)) + (await reasonRows("reconciliations", code)),
+      domainUses: async (code) => (await this.select(projectId, "outcomes", { domain: code })).length,
+      classifiedStudies: () => this.select(projectId, "studies", {}),
+    };
   }
 
   // ---------------------------------------------------------------- collections (generic, typed)
@@ -671,6 +721,24 @@ export class Store {
 }
 
 const IMPORT_ACTION = "project.import";
+
+const SECTION_NAMES: Record<ProtocolSection, string> = {
+  question: "review question",
+  picot: "PICOT",
+  eligibility: "eligibility criteria",
+  exclusionReasons: "exclusion reasons",
+  outcomeDomains: "outcome domains",
+  classifications: "study classifications",
+  ratingScheme: "rating scheme",
+  lists: "further lists",
+};
+
+/**
+ * A LIKE pattern for `s` that both engines read alike: the characters LIKE
+ * or its escape treat specially become "_" (any one character), so the
+ * pattern may match a little more, never less.
+ */
+const likeAny = (s: string) => s.replace(/[\\%_]/g, "_");
 
 /**
  * The collections' `validate` rules over an imported file, answered from the
