@@ -8,4 +8,8 @@ export * from "./diagnostics/index.js";
 export { robust, type RobustResult } from "./robust.js";
 export { escalc, hedgesCorrection, smdFromT, smdFromP, smdFromRegression, logOrFromLogRr, recode, MEASURE_INPUTS, type Measure, type EffectSize, type Provenance } from "./escalc.js";
 export { predict } from "./predict.js";
-export { parseMetaSpec, fitMetaSpec, metaSpecResult, specDiagnostics, inlineRows, checkKeys, stringField, numberColumn, labelColumn, META_SPEC_KEYS, type MetaSpec, type FittedSpec, type MetaSpecResult, type Row } from "./spec.js";
+export {
+  parseMetaSpec, fitMetaSpec, metaSpecResult, specDiagnostics, inlineRows, checkKeys, stringField, numberColumn, labelColumn, measureCounts, selectMeasure,
+  META_SPEC_KEYS, MEASURE_COLUMN, type MetaSpec, type FittedSpec, type MetaSpecResult, type MeasureSelection, type Row,
+} from "./spec.js";
+export { robustWarnings, subgroupWarnings, SMALL_DF, type MetaWarning, type MetaWarningCode } from "./warnings.js";

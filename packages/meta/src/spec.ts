@@ -10,7 +10,13 @@
  * ("z" | "t"), `random` (grouping columns, outermost first), `moderators`
  * ([{name}] numeric, [{name, levels}] categorical with the first level as
  * reference), `intercept`, `level`, `robust` ({cluster}), `diagnostics`
- * (names from DIAGNOSTICS), `subgroup` (column for "subgroups").
+ * (names from DIAGNOSTICS), `subgroup` (column for "subgroups"), `measure`
+ * (the effect measure to pool, selecting rows by their "measure" column).
+ *
+ * One measure per model: when the rows have a "measure" column, a selection
+ * that still mixes measures (SMDs with log odds ratios, say) is refused
+ * with the measures named, since pooling them silently gives a number with
+ * no scale.
  */
 import { MetaInputError } from "./errors.js";
 import type { Moderator } from "./design.js";
@@ -20,13 +26,17 @@ import { rmaMv } from "./rmamv.js";
 import { robust } from "./robust.js";
 import { predict } from "./predict.js";
 import { DIAGNOSTICS, runDiagnostics, type DiagnosticsResult } from "./diagnostics/run.js";
+import { robustWarnings, subgroupWarnings, type MetaWarning } from "./warnings.js";
 
 /** A data row: column name → cell (numbers, or text as read from CSV). */
 export type Row = Record<string, unknown>;
 
 export const META_SPEC_KEYS = [
-  "data", "yi", "vi", "method", "test", "random", "moderators", "intercept", "robust", "level", "diagnostics", "subgroup",
+  "data", "yi", "vi", "method", "test", "random", "moderators", "intercept", "robust", "level", "diagnostics", "subgroup", "measure",
 ] as const;
+
+/** The data column holding each row's effect measure (as the project's analysis rows name it). */
+export const MEASURE_COLUMN = "measure";
 
 const UNI_METHODS: readonly Method[] = ["REML", "ML", "DL", "PM", "HE", "SJ", "EB", "FE"];
 
@@ -45,14 +55,25 @@ export interface MetaSpec {
   cluster?: string;
   diagnostics?: string[];
   subgroup?: string;
+  /** The effect measure to pool: rows whose "measure" column holds another are left out. */
+  measure?: string;
 }
 
 /** A spec fitted to its rows: what `meta` reports and what the figures draw. */
 export interface FittedSpec {
   spec: MetaSpec;
   fit: RmaFit;
+  /** The rows fitted (those of the selected measure). */
   rows: Row[];
   mods: Moderator[];
+  /** The measure pooled and how many rows of other measures were left out; absent when the data have no measure column. */
+  measure?: MeasureSelection;
+}
+
+export interface MeasureSelection {
+  measure: string;
+  rows: number;
+  otherRows: number;
 }
 
 /** The answer of `homeward meta` (see the CLI contract in the package README). */
@@ -72,6 +93,10 @@ export interface MetaSpecResult extends DiagnosticsResult {
   prediction?: { lower: number | null; upper: number | null };
   logLik?: number;
   robust?: { coefficients: Coefficient[]; QM: number; QMdf: number[]; QMp: number };
+  /** With a "measure" column in the data: the one measure pooled. */
+  measure?: MeasureSelection;
+  /** Results that should not be read plainly, each naming what it qualifies. */
+  warnings?: MetaWarning[];
 }
 
 /** Rejects keys the spec format does not know, so typos do not pass silently. */
@@ -173,6 +198,11 @@ export function parseMetaSpec(value: unknown, extraKeys: readonly string[] = [])
     if (typeof spec.subgroup !== "string" || spec.subgroup === "") throw new MetaInputError(`spec "subgroup" must name a data column`);
     subgroup = spec.subgroup;
   }
+  let measure: string | undefined;
+  if (spec.measure !== undefined) {
+    if (typeof spec.measure !== "string" || spec.measure.trim() === "") throw new MetaInputError(`spec "measure" must name one effect measure (e.g. "SMD")`);
+    measure = spec.measure.trim();
+  }
   return {
     yi: stringField(spec, "yi", "yi"),
     vi: stringField(spec, "vi", "vi"),
@@ -185,7 +215,51 @@ export function parseMetaSpec(value: unknown, extraKeys: readonly string[] = [])
     cluster,
     diagnostics,
     subgroup,
+    measure,
   };
+}
+
+const NO_MEASURE = "no measure";
+
+const measureOf = (r: Row): string => {
+  const v = r[MEASURE_COLUMN];
+  return v === undefined || v === null || String(v).trim() === "" ? NO_MEASURE : String(v).trim();
+};
+
+/**
+ * Rows per effect measure, most frequent first (ties by name); empty when
+ * no row has a "measure" column. Rows without a value count as "no measure".
+ */
+export function measureCounts(rows: readonly Row[]): { measure: string; rows: number }[] {
+  if (!rows.some((r) => MEASURE_COLUMN in r)) return [];
+  const n = new Map<string, number>();
+  for (const r of rows) n.set(measureOf(r), (n.get(measureOf(r)) ?? 0) + 1);
+  return [...n].map(([measure, rows]) => ({ measure, rows })).sort((a, b) => b.rows - a.rows || (a.measure < b.measure ? -1 : a.measure > b.measure ? 1 : 0));
+}
+
+const listMeasures = (counts: { measure: string; rows: number }[]) =>
+  counts.map((c) => `${c.measure} (${c.rows} ${c.rows === 1 ? "row" : "rows"})`).join(", ");
+
+/**
+ * The rows of one effect measure. With `measure` given, the rows holding it;
+ * without, all rows, provided they share one measure. Refusals name the
+ * measures found, so the one-line error says what to choose.
+ */
+export function selectMeasure(rows: Row[], measure?: string): { rows: Row[]; selection?: MeasureSelection } {
+  const counts = measureCounts(rows);
+  if (counts.length === 0) {
+    if (measure !== undefined) throw new MetaInputError(`spec "measure" selects rows by their "${MEASURE_COLUMN}" column, which the data do not have`);
+    return { rows };
+  }
+  if (measure === undefined) {
+    if (counts.length > 1) {
+      throw new MetaInputError(`the rows mix effect measures: ${listMeasures(counts)}; pool one measure at a time (spec "measure", e.g. "measure": "${counts[0].measure}")`);
+    }
+    return { rows, selection: { measure: counts[0].measure, rows: rows.length, otherRows: 0 } };
+  }
+  const kept = rows.filter((r) => measureOf(r) === measure);
+  if (kept.length === 0) throw new MetaInputError(`no rows have the measure "${measure}" (the data have ${listMeasures(counts)})`);
+  return { rows: kept, selection: { measure, rows: kept.length, otherRows: rows.length - kept.length } };
 }
 
 function parseModerators(spec: unknown): MetaSpec["moderators"] {
@@ -205,8 +279,9 @@ function parseModerators(spec: unknown): MetaSpec["moderators"] {
 }
 
 /** Reads the spec's columns from the rows and fits the model it describes. */
-export function fitMetaSpec(spec: MetaSpec, rows: Row[]): FittedSpec {
-  if (rows.length === 0) throw new MetaInputError("the data has no rows");
+export function fitMetaSpec(spec: MetaSpec, allRows: Row[]): FittedSpec {
+  if (allRows.length === 0) throw new MetaInputError("the data has no rows");
+  const { rows, selection } = selectMeasure(allRows, spec.measure);
   const yi = numberColumn(rows, spec.yi);
   const vi = numberColumn(rows, spec.vi);
   vi.forEach((v, i) => {
@@ -224,7 +299,7 @@ export function fitMetaSpec(spec: MetaSpec, rows: Row[]): FittedSpec {
   const fit: RmaFit = spec.random.length > 0
     ? rmaMv({ ...common, method: spec.method as "REML" | "ML", random: spec.random.map((name) => ({ name, values: labelColumn(rows, name) })) })
     : rma({ ...common, method: spec.method });
-  return { spec, fit, rows, mods };
+  return { spec, fit, rows, mods, ...(selection ? { measure: selection } : {}) };
 }
 
 const coefJson = (c: Coefficient): Coefficient => ({
@@ -259,10 +334,16 @@ export function metaSpecResult(fitted: FittedSpec): MetaSpecResult {
     ordered.prediction = { lower: pr.lower, upper: pr.upper };
   }
   if (spec.method === "REML" || spec.method === "ML") ordered.logLik = fit.logLik;
+  const warnings: MetaWarning[] = [];
   if (spec.cluster !== undefined) {
     const r = robust(fit, labelColumn(rows, spec.cluster));
     ordered.robust = { coefficients: r.coefficients.map(coefJson), QM: r.QM, QMdf: r.QMdf, QMp: r.QMp };
+    warnings.push(...robustWarnings(r));
   }
-  Object.assign(ordered, specDiagnostics(fitted));
+  const diagnostics = specDiagnostics(fitted);
+  Object.assign(ordered, diagnostics);
+  if (diagnostics.subgroups) warnings.push(...subgroupWarnings(diagnostics.subgroups));
+  if (fitted.measure) ordered.measure = fitted.measure;
+  if (warnings.length > 0) ordered.warnings = warnings;
   return ordered as unknown as MetaSpecResult;
 }

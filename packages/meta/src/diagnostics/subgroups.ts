@@ -10,6 +10,14 @@
  * and Q_W,g is each subgroup model's residual heterogeneity statistic Q_E.
  * This equals metafor's `rma(est, sei = se, method = "FE")` on the
  * per-level fits.
+ *
+ * A level with one study (one group of the outermost random effect in a
+ * multilevel model; one outcome in a univariate model, which treats every
+ * outcome as its own study) has no between-study variance to estimate, so
+ * it gets no subgroup estimate: it is listed with its counts, marked, and
+ * left out of Q_B (df = estimated levels − 1), and the other levels are
+ * analysed as if it were absent. A level whose model cannot be fitted for
+ * another reason is treated the same way, with the reason.
  */
 import { pChisqUpper } from "../dist.js";
 import { MetaInputError } from "../errors.js";
@@ -18,7 +26,12 @@ import type { RmaFit } from "../types.js";
 export interface SubgroupAnalysis {
   /** Levels, sorted (code-point order). Arrays below follow this order. */
   levels: string[];
+  /** Outcomes per level. */
   k: number[];
+  /** Studies per level: outermost random-effect groups (multilevel), outcomes (univariate). */
+  studies: number[];
+  /** Per level, why it has no estimate ("one study", or the fitting error); null when estimated. NaN statistics where not estimated. */
+  notEstimated: (string | null)[];
   estimate: number[];
   se: number[];
   ciLower: number[];
@@ -28,6 +41,7 @@ export interface SubgroupAnalysis {
   QW: number[];
   QWdf: number[];
   QWp: number[];
+  /** Between-subgroups test over the estimated levels; NaN when fewer than two have an estimate. */
   QB: number;
   QBdf: number;
   QBp: number;
@@ -46,19 +60,34 @@ export function subgroupAnalysis(fit: RmaFit, group: ArrayLike<string>): Subgrou
   }
   const levels = [...rowsByLevel.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (levels.length < 2) throw new MetaInputError(`subgroup analysis needs at least 2 levels, got ${levels.length}`);
+  const study = fit.model === "mv" ? fit.groups[0] : undefined;
   const res: SubgroupAnalysis = {
-    levels, k: [], estimate: [], se: [], ciLower: [], ciUpper: [], tau2: [], QW: [], QWdf: [], QWp: [], QB: NaN, QBdf: levels.length - 1, QBp: NaN,
+    levels, k: [], studies: [], notEstimated: [], estimate: [], se: [], ciLower: [], ciUpper: [], tau2: [], QW: [], QWdf: [], QWp: [],
+    QB: NaN, QBdf: 0, QBp: NaN,
+  };
+  const skip = (why: string) => {
+    res.notEstimated.push(why);
+    for (const a of [res.estimate, res.se, res.ciLower, res.ciUpper, res.tau2, res.QW, res.QWdf, res.QWp]) a.push(NaN);
   };
   for (const level of levels) {
     const rows = rowsByLevel.get(level)!;
+    res.k.push(rows.length);
+    const nStudies = study ? new Set(rows.map((i) => study[i])).size : rows.length;
+    res.studies.push(nStudies);
+    if (nStudies < 2) {
+      skip("one study");
+      continue;
+    }
     let f: RmaFit;
     try {
       f = fit.refit(rows);
     } catch (err) {
-      throw new MetaInputError(`subgroup "${level}" (${rows.length} outcomes) cannot be fitted: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof MetaInputError)) throw err;
+      skip(err.message);
+      continue;
     }
     const c = f.coefficients[0];
-    res.k.push(rows.length);
+    res.notEstimated.push(null);
     res.estimate.push(c.estimate);
     res.se.push(c.se);
     res.ciLower.push(c.ciLower);
@@ -68,14 +97,17 @@ export function subgroupAnalysis(fit: RmaFit, group: ArrayLike<string>): Subgrou
     res.QWdf.push(f.QEdf);
     res.QWp.push(f.QEp);
   }
+  const used = levels.map((_, g) => g).filter((g) => res.notEstimated[g] === null);
+  res.QBdf = Math.max(0, used.length - 1);
+  if (used.length < 2) return res;
   let sw = 0, swy = 0;
-  for (let g = 0; g < levels.length; g++) {
+  for (const g of used) {
     const w = 1 / res.se[g] ** 2;
     sw += w;
     swy += w * res.estimate[g];
   }
   const mean = swy / sw;
-  res.QB = res.estimate.reduce((a, e, g) => a + (e - mean) ** 2 / res.se[g] ** 2, 0);
+  res.QB = used.reduce((a, g) => a + (res.estimate[g] - mean) ** 2 / res.se[g] ** 2, 0);
   res.QBp = pChisqUpper(res.QB, res.QBdf);
   return res;
 }
