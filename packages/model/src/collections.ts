@@ -23,6 +23,7 @@ import {
   ScreeningSettings,
   Search,
   Study,
+  validateStudyClassifications,
   StudyReport,
 } from "./entities.js";
 import type { Actor, CollectionRules, RuleContext, WriteOp } from "./rules/context.js";
@@ -106,7 +107,7 @@ export const collections = {
     validate: validateRecordedCounts,
     permit: signedBy<RecordedCount>("recordedBy", "recorded count"),
   },
-  studies: { schema: Study, refs: {}, order: "name" },
+  studies: { schema: Study, refs: {}, order: "name", validate: validateStudyClassifications },
   studyReports: { schema: StudyReport, refs: { studyId: "studies", recordId: "records" } },
   codebookItems: { schema: CodebookItem, refs: {}, order: "order", validate: validateCodebookItems },
   outcomes: { schema: Outcome, refs: { studyId: "studies" } },

@@ -333,6 +333,18 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect((await store.list(p.id, "extractedValues")).map((v) => v.value).sort()).toEqual([7.5, "uk"]);
   });
 
+  it("refuses a study classified outside the protocol's schemes, on insert and update", async () => {
+    const p = await store.createProject({ title: "Classified" }, ana);
+    await store.setProtocol(p.id, {
+      classifications: [{ code: "strand", label: "Strand", role: "strand", multiple: true, values: [{ code: "effectiveness" }, { code: "implementation" }] }],
+    }, ana);
+    await expect(store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2020", classifications: { strand: ["impact"] } }], ana)).rejects.toThrow(/study "s1"/);
+    await expect(store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2020", classifications: { design: "RCT" } }], ana)).rejects.toThrow(/study "s1"/);
+    await store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2020", classifications: { strand: ["effectiveness"] } }], ana);
+    await expect(store.update(p.id, "studies", "s1", { classifications: { strand: ["both"] } }, ana)).rejects.toThrow(/study "s1"/);
+    expect((await store.get(p.id, "studies", "s1")).classifications).toEqual({ strand: ["effectiveness"] });
+  });
+
   it("reads what a batch's rules need once per batch, and nothing for collections without rules", async () => {
     const p = await store.createProject({ title: "Batch rules" }, ana);
     await store.insert(p.id, "studies", Array.from({ length: 100 }, (_, i) => ({ id: `s${i}`, name: `Study ${i}` })), ana);
