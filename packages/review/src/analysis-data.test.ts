@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { fitMetaSpec, parseMetaSpec } from "@homeward/meta";
 import { EffectSize, Outcome, Protocol, Study } from "@homeward/model";
 import { EFFECT_SIZE_COLUMNS, effectSizeRows } from "./analysis-data.js";
 
 const at = "2025-01-01T00:00:00.000Z";
 const study = (id: string, name: string, attributes: Record<string, unknown> = {}) => Study.parse({ id, name, attributes, createdAt: at });
 const outcome = (id: string, studyId: string, name: string, attributes: Record<string, unknown> = {}) => Outcome.parse({ id, studyId, name, attributes });
-const es = (id: string, outcomeId: string, yi: number | null, vi: number | null) => EffectSize.parse({ id, outcomeId, measure: "SMD", yi, vi, createdBy: "ana", createdAt: at });
+const es = (id: string, outcomeId: string, yi: number | null, vi: number | null, measure = "SMD") => EffectSize.parse({ id, outcomeId, measure, yi, vi, createdBy: "ana", createdAt: at });
 
 describe("effectSizeRows", () => {
   it("joins effect sizes to outcomes and studies, with names unique where they are used as groups", () => {
@@ -67,5 +68,22 @@ describe("effectSizeRows", () => {
     const bare = effectSizeRows({ studies, outcomes, effectSizes });
     expect(bare.columns.slice(EFFECT_SIZE_COLUMNS.length)).toEqual(["study.design", "strand", "study.attributes.design"]);
     expect(bare.rows[0]!.strand).toBe("effectiveness+implementation");
+  });
+
+  it("lists the rows' effect measures, most frequent first, and a model of the rows pools one of them", () => {
+    const studies = ["s1", "s2", "s3"].map((id) => study(id, `Study ${id}`));
+    const outcomes = studies.flatMap((s) => [outcome(`${s.id}-a`, s.id, "Reunified"), outcome(`${s.id}-b`, s.id, "Re-entry")]);
+    const effectSizes = [
+      es("e1", "s1-a", 0.2, 0.01), es("e2", "s2-a", 0.3, 0.02), es("e3", "s3-a", 0.1, 0.03),
+      es("e4", "s1-b", -0.4, 0.09, "OR"), es("e5", "s2-b", -0.2, 0.12, "OR"),
+      // Without yi it is no row, so it is not counted either.
+      es("e6", "s3-b", null, 0.1, "OR"),
+    ];
+    const d = effectSizeRows({ studies, outcomes, effectSizes });
+    expect(d.measures).toEqual([{ measure: "SMD", rows: 3 }, { measure: "OR", rows: 2 }]);
+    expect(() => fitMetaSpec(parseMetaSpec({ method: "DL" }), d.rows)).toThrow("the rows mix effect measures: SMD (3 rows), OR (2 rows)");
+    const smd = fitMetaSpec(parseMetaSpec({ method: "DL", measure: d.measures[0]!.measure }), d.rows);
+    expect(smd.rows.map((r) => r.effectSizeId)).toEqual(["e1", "e2", "e3"]);
+    expect(smd.fit.k).toBe(3);
   });
 });

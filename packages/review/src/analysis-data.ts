@@ -4,6 +4,7 @@
  * `study`, `outcome`, the study's classifications and their attributes can
  * serve as grouping columns and moderators.
  */
+import { measureCounts } from "@homeward/meta";
 import type { EffectSize, Outcome, Protocol, Study } from "@homeward/model";
 
 export type AnalysisCell = string | number | boolean | null;
@@ -15,6 +16,12 @@ export interface AnalysisData {
   rows: AnalysisRow[];
   /** Effect sizes left out, with the reason (no yi or vi yet). */
   skipped: { effectSizeId: string; reason: string }[];
+  /**
+   * The effect measures of the rows, most frequent first. A model pools one
+   * (the meta spec's "measure" selects it and refuses rows that mix them),
+   * so a front end offers these as a filter, the first as the default.
+   */
+  measures: { measure: string; rows: number }[];
 }
 
 /** Columns every row has, in this order. */
@@ -122,5 +129,10 @@ export function effectSizeRows(p: {
     for (const [k, col] of outcomeAttr) row[col] = scalar(o.attributes[k]) ? (o.attributes[k] as AnalysisCell) : null;
     rows.push(row);
   }
-  return { columns: [...EFFECT_SIZE_COLUMNS, ...classCol.values(), ...studyAttr.values(), ...outcomeAttr.values()], rows, skipped };
+  return {
+    columns: [...EFFECT_SIZE_COLUMNS, ...classCol.values(), ...studyAttr.values(), ...outcomeAttr.values()],
+    rows,
+    skipped,
+    measures: measureCounts(rows),
+  };
 }

@@ -10,8 +10,13 @@ import { ink } from "../theme.js";
 import { checkSeries, extent, topLevel, type ChartOptions } from "./common.js";
 
 export interface ForestRow {
-  /** Study label (author, year). */
+  /** Study label (author, year): the heading of grouped rows. */
   study: string;
+  /**
+   * What identifies the study, when labels may not (two studies named
+   * alike); rows are grouped, and studies counted, by it. Default: `study`.
+   */
+  studyId?: string;
   /** Outcome label within the study (optional for one-outcome studies). */
   outcome?: string;
   estimate: number;
@@ -40,7 +45,11 @@ export interface ForestInput {
   nullValue?: number;
   /** Labels for the two sides: [left of null, right of null]. */
   favours?: [string, string];
-  /** Group rows under study headings (multilevel models); default: when some study has several outcomes. */
+  /**
+   * Group rows under study headings (multilevel models); default: when some
+   * study has several outcomes. False when the rows' `study` is only a row
+   * label: the text then claims no study count.
+   */
   groupByStudy?: boolean;
   /** Confidence level of the intervals, for the text. */
   level?: number;
@@ -58,7 +67,9 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
   const nullValue = input.nullValue ?? 0;
   const level = Math.round(100 * (input.level ?? 0.95));
   const measure = input.measure ?? "Estimate";
-  const studies = [...new Set(rows.map((r) => r.study))];
+  // Studies are counted by what identifies them, never by the labels drawn.
+  const studyOf = (r: ForestRow) => r.studyId ?? r.study;
+  const studies = [...new Set(rows.map(studyOf))];
   const grouped = input.groupByStudy ?? studies.length < rows.length;
 
   // Row positions: 1, 2, … from the top; study headings take a row when grouped.
@@ -66,11 +77,11 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
   const lines: Line[] = [];
   const points: Record<string, unknown>[] = [];
   let pos = 0;
-  const ordered = grouped ? studies.flatMap((s) => rows.filter((r) => r.study === s)) : rows;
+  const ordered = grouped ? studies.flatMap((s) => rows.filter((r) => studyOf(r) === s)) : rows;
   let current: string | null = null;
   for (const r of ordered) {
-    if (grouped && r.study !== current) {
-      current = r.study;
+    if (grouped && studyOf(r) !== current) {
+      current = studyOf(r);
       lines.push({ pos: ++pos, text: r.study, bold: true, indent: false });
     }
     const label = grouped ? r.outcome ?? r.study : r.outcome ? `${r.study}, ${r.outcome}` : r.study;

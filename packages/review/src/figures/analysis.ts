@@ -19,7 +19,11 @@ export const ANALYSIS_FIGURES = ["forest", "funnel", "bubble", "influence", "lea
 export type AnalysisFigureName = (typeof ANALYSIS_FIGURES)[number];
 
 export interface AnalysisFigureOptions {
-  /** Data column labelling forest-plot rows; default the study and outcome columns of a multilevel model. */
+  /**
+   * Data column labelling forest-plot rows; default the study and outcome
+   * columns of a multilevel model. Studies are identified by the model's
+   * outermost random effect or the data's study columns, not by this.
+   */
   label?: string;
   /** Axis title for the effect size, e.g. "Standardised mean difference". */
   measure?: string;
@@ -67,13 +71,24 @@ export function analysisFigure(name: AnalysisFigureName, fitted: FittedSpec, opt
       interceptOnly();
       const z = critical(fit.level, null);
       const weights = modelWeights(fit);
-      const study = opts.label ? labelColumn(rows, opts.label) : random.length ? labelColumn(rows, random[0]) : rows.map((_, i) => `Outcome ${i + 1}`);
-      const outcome = !opts.label && random.length > 1 ? labelColumn(rows, random[random.length - 1]) : undefined;
+      // Which study each outcome comes from: the outermost random effect of a multilevel model, else the
+      // data's own study columns (the project's rows have them). The row labels chosen for drawing never
+      // stand in for studies, so "k outcomes from n studies" counts studies even when labels repeat.
+      const complete = (c: string) => rows.every((r) => r[c] !== undefined && r[c] !== null && r[c] !== "");
+      const studyCol = random.length ? random[0] : complete("study") ? "study" : undefined;
+      const studyIdCol = random.length ? random[0] : complete("studyId") ? "studyId" : studyCol;
+      const studyName = studyCol ? labelColumn(rows, studyCol) : undefined;
+      const studyId = studyIdCol ? labelColumn(rows, studyIdCol) : undefined;
+      const grouped = studyId !== undefined && (random.length > 1 || new Set(studyId).size < rows.length);
+      const labelCol = opts.label && opts.label !== studyCol ? opts.label
+        : random.length > 1 ? random[random.length - 1]
+        : grouped && complete("outcome") ? "outcome" : undefined;
+      const label = labelCol ? labelColumn(rows, labelCol) : undefined;
       const pr = predict(fit);
       const fe = fit.model === "uni" && fit.method === "FE";
       const drawn = Array.from(fit.yi, (y, i) => ({
-        study: study[i], outcome: outcome?.[i], estimate: y,
-        ciLower: y - z * Math.sqrt(fit.vi[i]), ciUpper: y + z * Math.sqrt(fit.vi[i]), weight: weights[i],
+        ...(studyName ? { study: studyName[i], studyId: studyId![i], outcome: label?.[i] } : { study: label?.[i] ?? `Outcome ${i + 1}`, outcome: undefined }),
+        estimate: y, ciLower: y - z * Math.sqrt(fit.vi[i]), ciUpper: y + z * Math.sqrt(fit.vi[i]), weight: weights[i],
       }));
       const figure = forestPlot({
         rows: drawn,
@@ -82,7 +97,7 @@ export function analysisFigure(name: AnalysisFigureName, fitted: FittedSpec, opt
           estimate: pr.estimate, ciLower: pr.ciLower, ciUpper: pr.ciUpper,
           ...(fe ? {} : { piLower: pr.lower ?? undefined, piUpper: pr.upper ?? undefined }),
         },
-        measure, level: fit.level, groupByStudy: random.length > 1 ? true : undefined,
+        measure, level: fit.level, groupByStudy: grouped,
       });
       return {
         figure,
