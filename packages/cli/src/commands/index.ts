@@ -73,7 +73,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "summary",
     description:
-      "print a review's machine-readable summary as one JSON object: PRISMA counts and their sources, studies, typology, risk of bias, appraisal conflicts, CERQual, PROGRESS-Plus",
+      "print a review's machine-readable summary as one JSON object: PRISMA counts and their sources, studies, typology, risk of bias, appraisal conflicts, CERQual, equity characteristics (e.g. PROGRESS-Plus)",
     load: () => import("./summary.js"),
   },
 ];
