@@ -26,7 +26,8 @@ export const AnalysisFigureOptionsSchema = z
  * A meta spec (the keys of `homeward meta`, with `data` an array of row
  * objects or "effectSizes" for the project's own) plus `figures` and
  * `figureOptions`. Checked by @homeward/meta's `parseMetaSpec`, so the
- * reasons are the CLI's.
+ * reasons are the CLI's. The project's rows carry their effect measure:
+ * `measure` picks the one to pool, and rows mixing measures are refused.
  */
 export const AnalysisSpecBody = checkedBody<Record<string, unknown>>();
 
@@ -42,6 +43,10 @@ export interface AnalysisFigureAnswer {
   csv: string;
 }
 
+/**
+ * The fit (with `measure`, the measure pooled, and `warnings`, each naming
+ * the key and row of the answer it qualifies) plus figures.
+ */
 export type AnalysisAnswer = MetaSpecResult & {
   /** Requested figures; one the model cannot have (e.g. a forest plot with moderators) carries `error` instead. */
   figures?: Record<string, AnalysisFigureAnswer | { error: string }>;

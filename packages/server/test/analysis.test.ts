@@ -151,6 +151,97 @@ describe("analysis routes", () => {
     expect(marks(forest.json().figures.leave1out.svg, "points")).toBe(11);
   });
 
+  it("pools one effect measure: the project's rows are filtered by measure, and a mixed selection is refused with the measures named", async () => {
+    const bcgKnha = fixture("bcg REML z");
+    const kon = fixture("konstantopoulos REML z");
+    const p3 = (await store.createProject({ title: "Two measures" }, { actor: "setup" })).id;
+    const ctx = { actor: "ana" };
+    const id = (i: number) => String(i).padStart(3, "0");
+    // dat.bcg's 13 trials as log risk ratios and Konstantopoulos' 56 schools as SMDs, in one project.
+    await store.insert(p3, "studies", [
+      ...bcgKnha.input.yi.map((_: number, i: number) => ({ id: `t${id(i)}`, name: `Trial ${i + 1}` })),
+      ...kon.input.yi.map((_: number, i: number) => ({ id: `k${id(i)}`, name: `School ${i + 1}` })),
+    ], ctx);
+    await store.insert(p3, "outcomes", [
+      ...bcgKnha.input.yi.map((_: number, i: number) => ({ id: `ot${id(i)}`, studyId: `t${id(i)}`, name: "Tuberculosis" })),
+      ...kon.input.yi.map((_: number, i: number) => ({ id: `ok${id(i)}`, studyId: `k${id(i)}`, name: "Achievement" })),
+    ], ctx);
+    await store.insert(p3, "effectSizes", [
+      ...bcgKnha.input.yi.map((y: number, i: number) => ({ id: `et${id(i)}`, outcomeId: `ot${id(i)}`, measure: "RR", yi: y, vi: bcgKnha.input.vi[i] })),
+      ...kon.input.yi.map((y: number, i: number) => ({ id: `ek${id(i)}`, outcomeId: `ok${id(i)}`, measure: "SMD", yi: y, vi: kon.input.vi[i] })),
+    ], ctx);
+
+    const data = (await app.inject({ method: "GET", url: `/api/projects/${p3}/analysis/data` })).json();
+    expect(data.measures).toEqual([{ measure: "SMD", rows: 56 }, { measure: "RR", rows: 13 }]);
+
+    const mixed = await analyse({ data: "effectSizes" }, p3);
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().error).toBe('the rows mix effect measures: SMD (56 rows), RR (13 rows); pool one measure at a time (spec "measure", e.g. "measure": "SMD")');
+
+    const rr = await analyse({ data: "effectSizes", measure: "RR", figures: ["forest"] }, p3);
+    expect(rr.statusCode, rr.body).toBe(200);
+    const out = rr.json();
+    expect(out.k).toBe(13);
+    expect(out.measure).toEqual({ measure: "RR", rows: 13, otherRows: 56 });
+    compareCoefs(out.coefficients, bcgKnha.expected.coefficients);
+    close(out.tau2, bcgKnha.expected.tau2, "tau2");
+    expect(marks(out.figures.forest.svg, "estimates")).toBe(13);
+
+    const none = await analyse({ data: "effectSizes", measure: "OR" }, p3);
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toBe('no rows have the measure "OR" (the data have SMD (56 rows), RR (13 rows))');
+  });
+
+  it("warns beside CR2 tests on fewer than 4 Satterthwaite df, and reports a one-study subgroup without failing the others", async () => {
+    // Shaped like the reunification review: an 8-level intervention type, two levels from one study each.
+    const c = fixture("review-shaped intervention type");
+    const [itype] = c.input.mods;
+    const [study, esid] = c.input.random;
+    const rows = c.input.yi.map((y: number, i: number) => ({ yi: y, vi: c.input.vi[i], itype: itype.values[i], study: study.values[i], esid: esid.values[i] }));
+    const res = await analyse({
+      data: rows, method: "REML", test: "t", random: ["study", "esid"], moderators: [{ name: "itype", levels: itype.levels }], robust: { cluster: "study" },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    compareCoefs(out.robust.coefficients, c.expected.robust.coefficients);
+    const small = arr(c.expected.robust.coefficients as { df: number }[]).flatMap((x, j) => (x.df < 4 ? [out.robust.coefficients[j].term] : []));
+    expect(out.warnings.filter((w: { code: string }) => w.code === "robust-small-df").map((w: { item: string }) => w.item)).toEqual(small);
+    const htz = out.warnings.find((w: { code: string }) => w.code === "robust-test-small-df");
+    close(out.robust.QMdf[1], c.expected.robust.QMdf[1], "HTZ df");
+    expect(c.expected.robust.QMdf[1]).toBeLessThan(4);
+    expect(htz).toMatchObject({ about: "robust.QM" });
+    expect(htz.message).toMatch(/^HTZ test: F = \S+ on 7 and 1\.63 df; with denominator df below 4 its p-value may be unreliable/);
+
+    const sub = await analyse({ data: rows, random: ["study", "esid"], diagnostics: ["subgroups"], subgroup: "itype" });
+    expect(sub.statusCode, sub.body).toBe(200);
+    const sg = sub.json().subgroups;
+    const single = sg.levels.filter((_: string, g: number) => sg.studies[g] === 1);
+    expect(single).toEqual(["Family group decision making", "Problem solving courts"]);
+    single.forEach((level: string) => expect(sg.estimate[sg.levels.indexOf(level)]).toBeNull());
+    expect(sg.estimate.filter((e: number | null) => e !== null)).toHaveLength(6);
+    expect(sg.QBdf).toBe(5);
+    expect(sub.json().warnings.map((w: { code: string; item?: string }) => [w.code, w.item])).toEqual(single.map((l: string) => ["subgroup-single-study", l]));
+  });
+
+  it("the forest plot of the project's outcomes counts studies, not the row labels drawn", async () => {
+    const p4 = (await store.createProject({ title: "Forest counts" }, { actor: "setup" })).id;
+    const ctx = { actor: "ana" };
+    const c = fixture("bcg REML z");
+    // 13 outcomes from 5 studies, outcome names repeating across studies; two studies share a name.
+    const studyOf = (i: number) => `s${i % 5}`;
+    await store.insert(p4, "studies", [0, 1, 2, 3, 4].map((j) => ({ id: `s${j}`, name: j === 4 ? "Study 3" : `Study ${j}` })), ctx);
+    await store.insert(p4, "outcomes", c.input.yi.map((_: number, i: number) => ({ id: `o${i}`, studyId: studyOf(i), name: `Outcome ${Math.floor(i / 5)}` })), ctx);
+    await store.insert(p4, "effectSizes", c.input.yi.map((y: number, i: number) => ({ id: `e${i}`, outcomeId: `o${i}`, measure: "RR", yi: y, vi: c.input.vi[i] })), ctx);
+    for (const label of ["outcome", "study"]) {
+      const res = await analyse({ data: "effectSizes", figures: ["forest"], figureOptions: { label } }, p4);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().figures.forest.title).toBe("Forest plot of 13 outcomes from 5 studies");
+    }
+    // Labels that repeat in data without studies are only labels.
+    const labelled = await analyse({ data: c.input.yi.map((y: number, i: number) => ({ yi: y, vi: c.input.vi[i], arm: `Arm ${i % 3}` })), figures: ["forest"], figureOptions: { label: "arm" } });
+    expect(labelled.json().figures.forest.title).toBe("Forest plot of 13 outcomes");
+  });
+
   it("serves a figure as SVG, PNG or CSV", async () => {
     const body = { data: bcgRows, yi: "logRR", vi: "v", diagnostics: ["influence"] };
     const png = await post(`/api/projects/${pid}/analysis/figures/influence?format=png&scale=1`, body);

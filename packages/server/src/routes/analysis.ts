@@ -19,7 +19,9 @@ const PROJECT_DATA = "effectSizes";
  * Meta-analysis of a project's data from a meta spec (the keys of `homeward
  * meta`), with figures (`analysisRoutes` in @homeward/api). `data` is an
  * array of row objects or "effectSizes". Bad specs are 400s with the same
- * one-line reason the CLI prints.
+ * one-line reason the CLI prints, among them rows that mix effect measures
+ * (the meta spec's rule; `measure` selects one). Warnings come in the
+ * answer from `metaSpecResult`.
  */
 export async function registerAnalysisRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const projectData = async (projectId: string): Promise<AnalysisData> => {
