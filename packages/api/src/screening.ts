@@ -92,6 +92,13 @@ export const screeningRoutes = {
     summary:
       "the best-ranked record the reviewer can screen (import order with prioritise=false), held for them for 10 minutes; 403 for a user who is not a reviewer of the stage",
   }),
+  release: route<void>()({
+    method: "DELETE",
+    path: `${base}/lease`,
+    params: StageParams,
+    status: 204,
+    summary: "give back the record held for the acting reviewer, so another reviewer can take it (Stop screening)",
+  }),
   decide: route<DecisionAnswer>()({
     method: "POST",
     path: `${base}/decisions`,

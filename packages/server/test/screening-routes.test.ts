@@ -185,4 +185,20 @@ describe("screening routes", () => {
     const samples = (await app.inject({ url: at("qa-samples"), headers: as("olu") })).json();
     expect(samples[0].items[0]).toMatchObject({ title: "Kinship care and return home", abstract: "A cohort study.", check: { reviewer: "vic" } });
   });
+
+  it("gives a held record back when its reviewer stops screening", async () => {
+    const other = (await store.createProject({ title: "Stop" }, { actor: "ana" })).id;
+    await store.insert(other, "records", [{ title: "One" }, { title: "Two" }], { actor: "ana" });
+    const at = (path: string) => `/api/projects/${other}/screening/title_abstract/${path}`;
+    const served = async (user: string) => (await app.inject({ url: at("next?prioritise=false"), headers: as(user) })).json().record?.id ?? null;
+    const held = await served("ana");
+    const second = await served("ben");
+    expect(held).not.toBeNull();
+    expect(second).not.toBe(held);
+    expect(await served("carl")).toBeNull();
+    expect((await app.inject({ method: "DELETE", url: at("lease") })).statusCode).toBe(400);
+    const stop = await app.inject({ method: "DELETE", url: at("lease"), headers: as("ana") });
+    expect(stop.statusCode).toBe(204);
+    expect(await served("carl")).toBe(held);
+  });
 });

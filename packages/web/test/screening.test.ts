@@ -410,6 +410,7 @@ describe("screening in the browser", () => {
     // Members now: ana is a reviewer, vic a viewer. Vic is told, and nothing is held for him.
     await app.api("POST", `/projects/${project}/collections/members`, [
       { userName: "ana", role: "reviewer" },
+      { userName: "cy", role: "reviewer" },
       { userName: "vic", role: "viewer" },
     ]);
     await app.api("PUT", `/projects/${project}/screening/title_abstract/settings`, { mode: "dual", reviewers: [] });
@@ -433,6 +434,12 @@ describe("screening in the browser", () => {
     expect(first).not.toBeNull();
     expect(first).not.toBe(b!.id);
     await page.waitForFunction(() => document.activeElement?.id === "screening-record-title");
+    // Stopping gives the record back at once: another reviewer is served it, and focus waits on Start screening.
+    await page.getByRole("button", { name: "Stop screening" }).click();
+    await page.getByText("Stopped. The record you held is free for other reviewers.").waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent?.startsWith("Start screening"));
+    expect(await page.locator("article.screening-record").count()).toBe(0);
+    expect((await serveOverApi(project, "cy")).body.record?.id).toBe(first);
     expect(page.errors).toEqual([]);
   });
 

@@ -44,6 +44,11 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     };
   });
 
+  serve(app, r.release, async ({ params: { id, stage }, ctx }) => {
+    const p = await projects.project(id);
+    await p.release(stage, reviewerOf(ctx).actor);
+  });
+
   serve(app, r.decide, async ({ params: { id, stage }, body, ctx }) => {
     const w = reviewerOf(ctx);
     const protocol = await store.getProtocol(id);

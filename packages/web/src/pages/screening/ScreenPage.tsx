@@ -87,6 +87,27 @@ function ScreenStage({ stage }: { stage: Stage }) {
     setOutcome("");
     setStarted(true);
   };
+  // Stopping gives the held record back at once rather than when its hold runs out.
+  const [stopError, setStopError] = useState<unknown>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
+  const refocusStart = useRef(false);
+  const stop = async () => {
+    setStopError(null);
+    try {
+      await screeningApi.release(id, stage);
+    } catch (err) {
+      setStopError(err);
+      return;
+    }
+    refocusStart.current = true;
+    setStarted(false);
+    setOutcome("Stopped. The record you held is free for other reviewers.");
+  };
+  useEffect(() => {
+    if (!refocusStart.current || !startButton.current) return;
+    refocusStart.current = false;
+    startButton.current.focus();
+  });
   const startKey = useRef<(e: KeyboardEvent) => void>(() => {});
   startKey.current = (e: KeyboardEvent) => {
     if (started || changing || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
@@ -111,7 +132,13 @@ function ScreenStage({ stage }: { stage: Stage }) {
         <div className="stack">
           <div className="row spread">
             <QueueControl prioritise={prioritise} onChange={setPrioritise} prioritised={next.data?.prioritised ?? false} />
+            {started && !changing && record ? (
+              <button type="button" className="button-secondary" onClick={() => void stop()}>
+                Stop screening
+              </button>
+            ) : null}
           </div>
+          <ErrorMessage error={stopError} />
           {outcome ? <p className="screening-outcome">{outcome}</p> : null}
           {refusal !== null && !changing ? <NotReviewer refusal={refusal} /> : null}
           {!started && !changing && refusal === null && you && you.remaining > 0 ? (
@@ -122,7 +149,7 @@ function ScreenStage({ stage }: { stage: Stage }) {
                 meanwhile; nothing is held until you start.
               </p>
               <div className="row">
-                <button type="button" onClick={start} aria-keyshortcuts="S" aria-describedby="start-hint">
+                <button type="button" ref={startButton} onClick={start} aria-keyshortcuts="S" aria-describedby="start-hint">
                   Start screening <kbd aria-hidden="true">S</kbd>
                 </button>
               </div>

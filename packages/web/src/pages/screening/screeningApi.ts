@@ -43,6 +43,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = { include: "Include", excl
 export const screeningApi = {
   next: (id: string, stage: Stage, prioritise: boolean, signal?: AbortSignal) =>
     call(r.next, { params: { id, stage }, query: { prioritise: prioritise ? "true" : "false" } }, signal),
+  release: (id: string, stage: Stage) => call(r.release, { params: { id, stage } }),
   status: (id: string, stage: Stage, signal?: AbortSignal) => call(r.status, { params: { id, stage } }, signal),
   decide: (id: string, stage: Stage, body: { recordId: string; decision: Verdict; reasons: string[]; note?: string; labels: string[] }) =>
     call(r.decide, { params: { id, stage }, body }),
