@@ -333,6 +333,20 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect((await store.list(p.id, "extractedValues")).map((v) => v.value).sort()).toEqual([7.5, "uk"]);
   });
 
+  it("reads every record's search and duplicate group, and nothing else, for the PRISMA flow", async () => {
+    const p = await store.createProject({ title: "Refs" }, ana);
+    await store.insert(p.id, "searches", [{ id: "db", source: "MEDLINE", kind: "database" }], ana);
+    await store.insert(p.id, "records", [{ id: "r1", title: "One", searchId: "db" }, { id: "r2", title: "Two" }], ana);
+    await store.insert(p.id, "duplicateGroups", [{ id: "g", primaryRecordId: "r1", method: "manual" }], ana);
+    await store.update(p.id, "records", "r2", { duplicateGroupId: "g" }, ana);
+    const refs = await store.recordRefs(p.id);
+    expect(refs.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([
+      { id: "r1", searchId: "db", duplicateGroupId: null },
+      { id: "r2", searchId: null, duplicateGroupId: "g" },
+    ]);
+    await expect(store.recordRefs("nope")).rejects.toMatchObject({ status: 404 });
+  });
+
   it("refuses a study classified outside the protocol's schemes, on insert and update", async () => {
     const p = await store.createProject({ title: "Classified" }, ana);
     await store.setProtocol(p.id, {
