@@ -1,79 +1,130 @@
-import type { ReactNode } from "react";
-import type { ClassificationRole, ClassificationScheme, CodedItem, Criterion, ExclusionReason, Protocol, RatingLevel, Search } from "@homeward/model";
-import { api } from "../api";
+import { useEffect, useState, type ReactNode } from "react";
+import type { ClassificationScheme, CodedItem, Criterion, ExclusionReason, RatingLevel } from "@homeward/model";
+import { coreRoutes, type ProtocolForEditing } from "@homeward/api";
+import { call } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, Loading } from "../components/Status";
-import { formatCount, formatDate, humanize } from "../format";
+import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { useProject } from "../project";
-
-const PICOT_FIELDS: { key: keyof Protocol["picot"]; label: string }[] = [
-  { key: "population", label: "Population" },
-  { key: "intervention", label: "Intervention" },
-  { key: "comparison", label: "Comparison" },
-  { key: "outcomes", label: "Outcomes" },
-  { key: "timing", label: "Timing" },
-  { key: "setting", label: "Setting" },
-];
-
-const STAGE_NAMES: Record<string, string> = {
-  title_abstract: "Title and abstract",
-  full_text: "Full text",
-  any: "Any stage",
-};
+import { Link } from "../router";
+import { EditableSection } from "./protocol/EditableSection";
+import {
+  ClassificationsEditor,
+  CodedListEditor,
+  eligibilityDraft,
+  EligibilityEditor,
+  eligibilityValue,
+  PicotEditor,
+  PICOT_FIELDS,
+  QuestionEditor,
+  reasonsDraft,
+  ReasonsEditor,
+  ROLE_NAMES,
+  schemesDraft,
+  schemesValue,
+  STAGE_NAMES,
+} from "./protocol/editors";
+import { keyed, unkeyed } from "./protocol/ListEditor";
+import "./protocol/protocol.css";
 
 export function ProtocolPage() {
   const { id } = useProject();
-  const protocol = useApi((s) => api.getProtocol(id, s) as Promise<Protocol | null>, [id]);
-  const searches = useApi((s) => api.getSearches(id, s) as Promise<Search[]>, [id]);
-  const p = protocol.data;
+  const loaded = useApi((s) => call(coreRoutes.getProtocolVersions, { params: { id } }, s), [id]);
+  // Saves answer the protocol as it now is; the page shows that rather than reloading.
+  const [saved, setSaved] = useState<ProtocolForEditing | null>(null);
+  useEffect(() => setSaved(null), [id]);
+  const doc = saved ?? loaded.data ?? null;
+  const p = doc?.protocol;
+  const edit = { projectId: id, doc: doc!, onSaved: setSaved };
 
   return (
     <>
       <PageTitle>Protocol</PageTitle>
-      <ErrorMessage error={protocol.error} />
-      {protocol.loading && !p ? <Loading what="protocol" /> : null}
-      {p === null ? <p className="empty">No protocol has been written for this project yet.</p> : null}
-      {p ? (
+      <ErrorMessage error={loaded.error} />
+      {loaded.loading && !doc ? <Loading what="protocol" /> : null}
+      {doc && p ? (
         <div className="stack-lg">
-          <Section id="question" title="Review question">
-            {p.question ? <p className="lead prose">{p.question}</p> : <Empty />}
-          </Section>
+          <p className="muted">
+            Each section is edited and saved on its own, and each save is kept in the <Link to={`/projects/${encodeURIComponent(id)}/audit`}>audit log</Link> with
+            who made it, when and why. In a list, Alt+↑ and Alt+↓ move the item you are in.
+          </p>
+          <EditableSection
+            {...edit}
+            section="question"
+            title="Review question"
+            read={p.question ? <p className="lead prose">{p.question}</p> : <Empty />}
+            toDraft={(x) => x.question}
+            fromDraft={(d) => d}
+            editor={(d, set) => <QuestionEditor value={d} set={set} />}
+          />
 
-          <Section id="picot" title="PICOT">
-            <dl className="definition-grid wide">
-              {PICOT_FIELDS.map(({ key, label }) => (
-                <div key={key}>
-                  <dt>{label}</dt>
-                  <dd className="prose">{p.picot?.[key] || <span className="muted">Not stated</span>}</dd>
-                </div>
-              ))}
-            </dl>
-          </Section>
+          <EditableSection
+            {...edit}
+            section="picot"
+            title="PICOT"
+            read={
+              <dl className="definition-grid wide">
+                {PICOT_FIELDS.map(({ key, label }) => (
+                  <div key={key}>
+                    <dt>{label}</dt>
+                    <dd className="prose">{p.picot?.[key] || <span className="muted">Not stated</span>}</dd>
+                  </div>
+                ))}
+              </dl>
+            }
+            toDraft={(x) => x.picot}
+            fromDraft={(d) => d}
+            editor={(d, set) => <PicotEditor value={d} set={set} />}
+          />
 
-          <Section id="eligibility" title="Eligibility criteria">
-            <CriteriaTable caption="Inclusion criteria" items={p.eligibility?.inclusion ?? []} />
-            <CriteriaTable caption="Exclusion criteria" items={p.eligibility?.exclusion ?? []} />
-          </Section>
+          <EditableSection
+            {...edit}
+            section="eligibility"
+            title="Eligibility criteria"
+            read={
+              <>
+                <CriteriaTable caption="Inclusion criteria" items={p.eligibility?.inclusion ?? []} />
+                <CriteriaTable caption="Exclusion criteria" items={p.eligibility?.exclusion ?? []} />
+              </>
+            }
+            toDraft={eligibilityDraft}
+            fromDraft={eligibilityValue}
+            editor={(d, set) => <EligibilityEditor value={d} set={set} />}
+          />
 
-          <Section
-            id="exclusion-reasons"
+          <EditableSection
+            {...edit}
+            section="exclusionReasons"
             title="Exclusion reasons"
-            intro="When several reasons apply to a record, the highest-ranked (lowest number) is the one reported."
-          >
-            <ExclusionReasons items={p.exclusionReasons ?? []} />
-          </Section>
+            intro="When several reasons apply to a record, the highest-ranked (lowest number) is the one reported. A reason given on stored decisions cannot be removed; change its label instead."
+            read={<ExclusionReasons items={p.exclusionReasons ?? []} />}
+            toDraft={reasonsDraft}
+            fromDraft={(d) => unkeyed(d)}
+            editor={(d, set) => <ReasonsEditor value={d} set={set} />}
+          />
 
-          <Section
-            id="classifications"
+          <EditableSection
+            {...edit}
+            section="classifications"
             title="Study classifications"
-            intro="How studies are classified, and the part each scheme plays in the review's outputs."
-          >
-            <Classifications schemes={p.classifications ?? []} />
-          </Section>
-          <Section id="outcome-domains" title="Outcome domains">
-            <CodedList items={p.outcomeDomains ?? []} />
-          </Section>
+            intro="How studies are classified, and the part each scheme plays in the review's outputs. A value studies carry cannot be removed."
+            read={<Classifications schemes={p.classifications ?? []} />}
+            toDraft={schemesDraft}
+            fromDraft={schemesValue}
+            editor={(d, set) => <ClassificationsEditor value={d} set={set} />}
+          />
+
+          <EditableSection
+            {...edit}
+            section="outcomeDomains"
+            title="Outcome domains"
+            intro="A domain stored outcomes are in cannot be removed."
+            read={<CodedList items={p.outcomeDomains ?? []} />}
+            toDraft={(x) => keyed(x.outcomeDomains)}
+            fromDraft={(d) => unkeyed(d)}
+            editor={(d, set) => <CodedListEditor id="domains" noun="outcome domain" value={d} set={set} />}
+          />
           {p.ratingScheme?.length ? (
             <Section id="rating" title="Rating scheme">
               <RatingScheme items={p.ratingScheme} />
@@ -88,9 +139,10 @@ export function ProtocolPage() {
       ) : null}
 
       <Section id="searches" title="Searches">
-        <ErrorMessage error={searches.error} />
-        {searches.loading && !searches.data ? <Loading what="searches" /> : null}
-        {searches.data ? <SearchTable searches={searches.data} /> : null}
+        <p>
+          The searches run for this review, with the results each found and imported, are on the{" "}
+          <Link to={`/projects/${encodeURIComponent(id)}/searches`}>Searches and imports</Link> page.
+        </p>
       </Section>
     </>
   );
@@ -184,14 +236,6 @@ function ExclusionReasons({ items }: { items: ExclusionReason[] }) {
   );
 }
 
-const ROLE_NAMES: Record<ClassificationRole, string> = {
-  strand: "Synthesis strands: a study in at least one is an included study",
-  design: "Design classes counted in the summary",
-  typology: "Intervention typology: summary counts and the gap map's rows",
-  components: "Component levels",
-  equity: "Equity characteristics reported",
-};
-
 function Classifications({ schemes }: { schemes: ClassificationScheme[] }) {
   if (schemes.length === 0) return <Empty />;
   return (
@@ -243,42 +287,3 @@ function RatingScheme({ items }: { items: RatingLevel[] }) {
   );
 }
 
-function SearchTable({ searches }: { searches: Search[] }) {
-  if (searches.length === 0) return <p className="empty">No searches recorded.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="data-table">
-        <caption className="visually-hidden">Searches run for this review</caption>
-        <thead>
-          <tr>
-            <th scope="col">Source</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Date</th>
-            <th scope="col" className="num">
-              Results
-            </th>
-            <th scope="col">Query</th>
-          </tr>
-        </thead>
-        <tbody>
-          {searches.map((s) => (
-            <tr key={s.id}>
-              <td>{s.url ? <a href={s.url}>{s.source}</a> : s.source}</td>
-              <td data-label="Kind">{humanize(s.kind)}</td>
-              <td data-label="Date">{s.date ? formatDate(s.date) : ""}</td>
-              <td className="num" data-label="Results">{s.resultsCount == null ? "" : formatCount(s.resultsCount)}</td>
-              <td>
-                {s.query ? (
-                  <details>
-                    <summary>Show query</summary>
-                    <pre className="query">{s.query}</pre>
-                  </details>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
