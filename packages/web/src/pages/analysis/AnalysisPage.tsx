@@ -7,8 +7,8 @@ import type { AnalysisAnswer } from "@homeward/api";
 import type { AnalysisCell as Cell } from "@homeward/review";
 import { analysisApi } from "./analysisApi";
 import {
-  buildSpec, DIAGNOSTICS, distinctValues, FIGURES, guessLabelColumn, initialForm, METHOD_LABELS, MV_METHODS, parseCsv, UNI_METHODS,
-  type FormState, type ModeratorState, type Table,
+  ALL_MEASURES, buildSpec, DIAGNOSTICS, distinctValues, FIGURES, guessLabelColumn, initialForm, measureCounts, METHOD_LABELS, MV_METHODS, parseCsv,
+  pooledMeasure, rowsOfMeasure, UNI_METHODS, type FormState, type ModeratorState, type Table,
 } from "./model";
 import { Results } from "./Results";
 import "./analysis.css";
@@ -90,6 +90,10 @@ export function AnalysisPage() {
 
   const data: { columns: string[]; rows: Record<string, Cell>[] } =
     form.source === "project" ? { columns: project.data?.columns ?? [], rows: project.data?.rows ?? [] } : (csv.table ?? { columns: [], rows: [] });
+  const measures = form.source === "project" ? (project.data?.measures ?? []) : measureCounts(data.rows);
+  const measure = pooledMeasure(form, measures);
+  // The rows the server will fit: moderator levels and row labels come from these alone.
+  const rows = rowsOfMeasure(data.rows, measure);
   const multilevel = form.outer !== "";
   const methods = multilevel ? MV_METHODS : UNI_METHODS;
 
@@ -106,7 +110,7 @@ export function AnalysisPage() {
         const next = { ...m, ...patch };
         // A newly categorical moderator starts with its values as levels (first = reference).
         if ((patch.categorical && !m.categorical) || (patch.column !== undefined && next.categorical)) {
-          next.levels = distinctValues(data.rows, next.column).join(", ");
+          next.levels = distinctValues(rows, next.column).join(", ");
         }
         return next;
       }),
@@ -120,13 +124,13 @@ export function AnalysisPage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (csv.error) return;
-    const spec = buildSpec({ ...form, method: (methods as readonly string[]).includes(form.method) ? form.method : "REML" }, csv.table?.rows ?? null, data.columns);
+    const spec = buildSpec({ ...form, method: (methods as readonly string[]).includes(form.method) ? form.method : "REML" }, csv.table?.rows ?? null, data.columns, measure);
     setBusy(true);
     setError(null);
     try {
       const answer = await analysisApi.analyse(id, spec);
       const labelColumn = form.label || guessLabelColumn(data.columns);
-      const labels = labelColumn ? data.rows.map((r) => String(r[labelColumn] ?? "")) : undefined;
+      const labels = labelColumn ? rows.map((r) => String(r[labelColumn] ?? "")) : undefined;
       setResult({ answer, spec, labels });
     } catch (err) {
       setError(err);
@@ -189,6 +193,23 @@ export function AnalysisPage() {
               {csv.table && csv.table.rows.length ? <p className="hint">{csv.table.rows.length} rows; columns: {csv.table.columns.join(", ")}.</p> : null}
             </>
           )}
+          {measures.length > 0 ? (
+            <div className="field">
+              <label htmlFor="pool-measure">Effect measure to pool</label>
+              <span className="hint" id="pool-measure-hint">
+                One measure per model: effect sizes of other measures are left out
+                {measures.length > 1 ? ` (${measures.length} measures in the data)` : ""}.
+              </span>
+              <select id="pool-measure" value={measure ?? ALL_MEASURES} onChange={(e) => set("poolMeasure", e.target.value)} aria-describedby="pool-measure-hint">
+                {measures.map((m) => (
+                  <option key={m.measure} value={m.measure}>
+                    {m.measure} ({m.rows} {m.rows === 1 ? "effect size" : "effect sizes"})
+                  </option>
+                ))}
+                <option value={ALL_MEASURES}>All measures together (refused when they differ)</option>
+              </select>
+            </div>
+          ) : null}
           <div className="analysis-grid">
             <ColumnSelect id="col-yi" label="Effect size column (yi)" value={form.yi} columns={data.columns} onChange={(v) => set("yi", v)} />
             <ColumnSelect id="col-vi" label="Sampling variance column (vi)" value={form.vi} columns={data.columns} onChange={(v) => set("vi", v)} />
@@ -289,7 +310,10 @@ export function AnalysisPage() {
       <div ref={resultsRef}>
         {result ? (
           <>
-            <LiveStatus>Model fitted to {result.answer.k} outcomes.</LiveStatus>
+            <LiveStatus>
+              Model fitted to {result.answer.k} outcomes{result.answer.measure ? ` (${result.answer.measure.measure})` : ""}
+              {result.answer.warnings?.length ? `, with ${result.answer.warnings.length} ${result.answer.warnings.length === 1 ? "warning" : "warnings"}` : ""}.
+            </LiveStatus>
             <Results answer={result.answer} spec={result.spec} projectId={id} studyLabels={result.labels} />
           </>
         ) : null}

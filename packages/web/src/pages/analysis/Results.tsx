@@ -2,13 +2,42 @@ import { useState, type ReactNode } from "react";
 import { ErrorMessage } from "../../components/Status";
 import { LongDescription } from "../review/FigurePanel";
 import type { AnalysisAnswer, AnalysisFigureAnswer as FigureAnswer } from "@homeward/api";
-import type { Coefficient } from "@homeward/meta";
+import type { Coefficient, MetaWarning } from "@homeward/meta";
 import { analysisApi } from "./analysisApi";
 import { FIGURES, num, pValue } from "./model";
 
 const TERM_LABELS: Record<string, string> = { intrcpt: "Intercept" };
 
-function CoefficientTable({ caption, rows, test }: { caption: string; rows: Coefficient[]; test: "z" | "t" }) {
+/**
+ * Warnings about the numbers just above: placed after the table or line
+ * they qualify, and referenced from the flagged cells.
+ */
+function Warnings({ id, items }: { id: string; items: MetaWarning[] }) {
+  if (items.length === 0) return null;
+  return (
+    <div className="analysis-warning" role="note" aria-label={items.length === 1 ? "Warning" : "Warnings"} id={id}>
+      <ul>
+        {items.map((w, i) => (
+          <li key={i} data-code={w.code}>
+            <strong>Warning:</strong> {w.message}.
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A flagged value: the marker is visual; the cell points to the warning for assistive technology. */
+const Flag = () => <span className="warn-mark" aria-hidden="true"> ⚠</span>;
+
+function CoefficientTable({ caption, rows, test, flagged, warningId }: {
+  caption: string;
+  rows: Coefficient[];
+  test: "z" | "t";
+  /** Terms whose df carry a warning (shown under the table, at `warningId`). */
+  flagged?: Set<string>;
+  warningId?: string;
+}) {
   return (
     <div className="table-wrap">
       <table className="data-table analysis-table">
@@ -26,18 +55,26 @@ function CoefficientTable({ caption, rows, test }: { caption: string; rows: Coef
           </tr>
         </thead>
         <tbody>
-          {rows.map((c) => (
-            <tr key={c.term}>
+          {rows.map((c) => {
+            const flag = flagged?.has(c.term) ?? false;
+            return (
+            <tr key={c.term} className={flag ? "flagged" : undefined}>
               <th scope="row">{TERM_LABELS[c.term] ?? c.term}</th>
               <td className="num" data-key="estimate">{num(c.estimate)}</td>
               <td className="num">{num(c.se)}</td>
               <td className="num">{num(c.statistic, 3)}</td>
-              {test === "t" ? <td className="num">{num(c.df, 2)}</td> : null}
+              {test === "t" ? (
+                <td className="num" data-key="df" aria-describedby={flag ? warningId : undefined}>
+                  {num(c.df, 2)}
+                  {flag ? <Flag /> : null}
+                </td>
+              ) : null}
               <td className="num">{pValue(c.p)}</td>
               <td className="num">{num(c.ciLower)}</td>
               <td className="num">{num(c.ciUpper)}</td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
     </div>
@@ -70,12 +107,14 @@ function StatTable({ caption, rows }: { caption: string; rows: [ReactNode, strin
 }
 
 /** A table with one row per unit and numeric columns. */
-function ArrayTable({ caption, unit, labels, columns, flags }: {
+function ArrayTable({ caption, unit, labels, columns, flags, note }: {
   caption: string;
   unit: string;
   labels: string[];
   columns: [string, number[], number?][];
   flags?: [string, (i: number) => boolean][];
+  /** A text column (heading, cell per row; null for none), flagging the rows it fills. */
+  note?: [string, (i: number) => string | null];
 }) {
   return (
     <div className="table-wrap">
@@ -90,11 +129,12 @@ function ArrayTable({ caption, unit, labels, columns, flags }: {
             {flags?.map(([name]) => (
               <th key={name} scope="col">{name}</th>
             ))}
+            {note ? <th scope="col">{note[0]}</th> : null}
           </tr>
         </thead>
         <tbody>
           {labels.map((label, i) => (
-            <tr key={i} className={flags?.some(([, f]) => f(i)) ? "flagged" : undefined}>
+            <tr key={i} className={flags?.some(([, f]) => f(i)) || note?.[1](i) ? "flagged" : undefined}>
               <th scope="row">{label}</th>
               {columns.map(([name, values, digits]) => (
                 <td key={name} className="num">{num(values[i], digits)}</td>
@@ -102,6 +142,7 @@ function ArrayTable({ caption, unit, labels, columns, flags }: {
               {flags?.map(([name, f]) => (
                 <td key={name}>{f(i) ? <strong>Yes</strong> : "No"}</td>
               ))}
+              {note ? <td>{note[1](i) ?? ""}</td> : null}
             </tr>
           ))}
         </tbody>
@@ -193,6 +234,13 @@ export function Results({ answer, spec, projectId, studyLabels }: {
 
   const rowLabel = (i: number) => studyLabels?.[i] ?? `Outcome ${i + 1}`;
   const inf = answer.influence;
+  const warnings = answer.warnings ?? [];
+  const about = (key: string) => warnings.filter((w) => w.about === key);
+  const shownBeside = new Set(["robust.coefficients", "robust.QM", "subgroups", "subgroups.QB"]);
+  const elsewhere = warnings.filter((w) => !shownBeside.has(w.about));
+  const robustFlagged = new Set(about("robust.coefficients").map((w) => w.item ?? ""));
+  const sg = answer.subgroups;
+  const sgNotes = new Map(about("subgroups").map((w) => [w.item, w.code === "subgroup-single-study" ? "One study: no subgroup estimate" : "Not fitted: no subgroup estimate"]));
   return (
     <div className="stack-lg analysis-results">
       {answer.skipped?.length ? (
@@ -201,25 +249,40 @@ export function Results({ answer, spec, projectId, studyLabels }: {
           {answer.skipped.map((s) => s.effectSizeId).join(", ")}.
         </p>
       ) : null}
+      <Warnings id="warn-other" items={elsewhere} />
       <section className="stack" aria-labelledby="res-model">
         <h2 id="res-model" tabIndex={-1}>Model</h2>
+        {answer.measure ? (
+          <p data-key="measure">
+            Pooled effect measure: <strong>{answer.measure.measure}</strong> ({answer.measure.rows} {answer.measure.rows === 1 ? "effect size" : "effect sizes"}
+            {answer.measure.otherRows ? `; ${answer.measure.otherRows} of other measures left out` : ""}).
+          </p>
+        ) : null}
         <CoefficientTable caption={`Coefficients (${test === "t" ? "Knapp–Hartung t tests" : "z tests"})`} rows={answer.coefficients} test={test} />
         <StatTable caption="Heterogeneity and model fit" rows={het} />
       </section>
       {answer.robust ? (
         <section className="stack" aria-labelledby="res-robust">
           <h2 id="res-robust">Cluster-robust inference (CR2)</h2>
-          <CoefficientTable caption="Coefficients with CR2 standard errors and Satterthwaite degrees of freedom" rows={answer.robust.coefficients} test="t" />
+          <CoefficientTable
+            caption="Coefficients with CR2 standard errors and Satterthwaite degrees of freedom"
+            rows={answer.robust.coefficients}
+            test="t"
+            flagged={robustFlagged}
+            warningId="warn-robust-coefficients"
+          />
+          <Warnings id="warn-robust-coefficients" items={about("robust.coefficients")} />
           <StatTable
             caption="HTZ test of the moderators"
             rows={[
-              [<>F, df = {answer.robust.QMdf.map((d) => num(d, 2)).join(", ")}</>, num(answer.robust.QM, 3), "robust-QM"],
+              [<>F, df = {answer.robust.QMdf.map((d) => num(d, 2)).join(", ")}{about("robust.QM").length ? <Flag /> : null}</>, num(answer.robust.QM, 3), "robust-QM"],
               ["p", pValue(answer.robust.QMp), "robust-QMp"],
             ]}
           />
+          <Warnings id="warn-robust-test" items={about("robust.QM")} />
         </section>
       ) : null}
-      {answer.leave1out || inf || answer.egger || answer.begg || answer.trimfill || answer.tau2CI || answer.subgroups || answer.failsafe ? (
+      {answer.leave1out || inf || answer.egger || answer.begg || answer.trimfill || answer.tau2CI || sg || answer.failsafe ? (
         <section className="stack" aria-labelledby="res-diag">
           <h2 id="res-diag">Diagnostics</h2>
           {answer.egger || answer.begg || answer.trimfill || answer.tau2CI || answer.failsafe ? (
@@ -294,20 +357,28 @@ export function Results({ answer, spec, projectId, studyLabels }: {
               ]}
             />
           ) : null}
-          {answer.subgroups ? (
+          {sg ? (
             <>
               <ArrayTable
                 caption={`Subgroups by ${String(spec.subgroup ?? "")}`}
                 unit="Subgroup"
-                labels={answer.subgroups.levels}
+                labels={sg.levels}
                 columns={[
-                  ["k", answer.subgroups.k, 0], ["Estimate", answer.subgroups.estimate], ["SE", answer.subgroups.se], ["CI lower", answer.subgroups.ciLower],
-                  ["CI upper", answer.subgroups.ciUpper], ["τ²", answer.subgroups.tau2], ["Q within", answer.subgroups.QW, 3], ["p for Q within", answer.subgroups.QWp],
+                  ["k", sg.k, 0], ...(sg.studies ? ([["Studies", sg.studies, 0]] as [string, number[], number][]) : []),
+                  ["Estimate", sg.estimate], ["SE", sg.se], ["CI lower", sg.ciLower],
+                  ["CI upper", sg.ciUpper], ["τ²", sg.tau2], ["Q within", sg.QW, 3], ["p for Q within", sg.QWp],
                 ]}
+                note={sgNotes.size ? ["Note", (i) => sgNotes.get(sg.levels[i]) ?? null] : undefined}
               />
-              <p>
-                Between-subgroups test: Q<sub>B</sub> = {num(answer.subgroups.QB, 3)}, df = {answer.subgroups.QBdf}, p = {pValue(answer.subgroups.QBp)}.
-              </p>
+              <Warnings id="warn-subgroups" items={about("subgroups")} />
+              {sg.QB === null || Number.isNaN(sg.QB) ? (
+                <Warnings id="warn-subgroups-qb" items={about("subgroups.QB")} />
+              ) : (
+                <p data-key="QB">
+                  Between-subgroups test{sgNotes.size ? ` (the ${sg.levels.length - sgNotes.size} subgroups with an estimate)` : ""}: Q<sub>B</sub> = {num(sg.QB, 3)}, df = {sg.QBdf}, p ={" "}
+                  {pValue(sg.QBp)}.
+                </p>
+              )}
             </>
           ) : null}
         </section>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSpec, distinctValues, initialForm, num, parseCsv, pValue } from "./model";
+import { ALL_MEASURES, buildSpec, distinctValues, initialForm, measureCounts, num, parseCsv, pooledMeasure, pValue, rowsOfMeasure } from "./model";
 
 describe("analysis form model", () => {
   it("reads CSV with comma, semicolon or tab separators and quoted cells", () => {
@@ -53,5 +53,24 @@ describe("analysis form model", () => {
     expect(pValue(7.05e-5)).toBe("< 0.0001");
     expect(pValue(0.0185689)).toBe("0.0186");
     expect(distinctValues([{ g: "10" }, { g: "9" }, { g: null }, { g: "9" }], "g")).toEqual(["9", "10"]);
+  });
+
+  it("pools the most frequent measure unless another (or none) is chosen, and keeps only its rows", () => {
+    const rows = [
+      { yi: "1", measure: "OR" }, { yi: "2", measure: "SMD" }, { yi: "3", measure: "SMD" }, { yi: "4", measure: "" }, { yi: "5", measure: "SMD" },
+    ];
+    const counts = measureCounts(rows);
+    expect(counts).toEqual([{ measure: "SMD", rows: 3 }, { measure: "OR", rows: 1 }, { measure: "no measure", rows: 1 }]);
+    expect(measureCounts([{ yi: "1" }])).toEqual([]);
+    expect(pooledMeasure(initialForm, counts)).toBe("SMD");
+    expect(pooledMeasure({ poolMeasure: "OR" }, counts)).toBe("OR");
+    // A choice the data no longer have (another source) falls back to the most frequent.
+    expect(pooledMeasure({ poolMeasure: "RR" }, counts)).toBe("SMD");
+    expect(pooledMeasure({ poolMeasure: ALL_MEASURES }, counts)).toBeUndefined();
+    expect(rowsOfMeasure(rows, "SMD").map((r) => r.yi)).toEqual(["2", "3", "5"]);
+    expect(rowsOfMeasure(rows, "no measure").map((r) => r.yi)).toEqual(["4"]);
+    expect(rowsOfMeasure(rows, undefined)).toHaveLength(5);
+    expect(buildSpec(initialForm, null, [], "SMD").measure).toBe("SMD");
+    expect(buildSpec(initialForm, null, [])).not.toHaveProperty("measure");
   });
 });

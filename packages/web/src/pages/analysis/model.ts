@@ -45,9 +45,14 @@ export interface ModeratorState {
   levels: string;
 }
 
+/** The measure filter's value for "every row, whatever its measure" (the server refuses it when they differ). */
+export const ALL_MEASURES = "\u0000all";
+
 export interface FormState {
   source: "project" | "csv";
   csvText: string;
+  /** Effect measure to pool: "" = the most frequent, ALL_MEASURES = no filter. */
+  poolMeasure: string;
   yi: string;
   vi: string;
   measure: string;
@@ -71,6 +76,7 @@ export interface FormState {
 export const initialForm: FormState = {
   source: "project",
   csvText: "",
+  poolMeasure: "",
   yi: "yi",
   vi: "vi",
   measure: "",
@@ -108,6 +114,33 @@ export function parseCsv(text: string): Table {
   return { columns, rows };
 }
 
+/** The column holding each row's effect measure, as the meta spec reads it. */
+export const MEASURE_COLUMN = "measure";
+const NO_MEASURE = "no measure";
+const measureOf = (r: Record<string, Cell>): string => {
+  const v = r[MEASURE_COLUMN];
+  return v === undefined || v === null || String(v).trim() === "" ? NO_MEASURE : String(v).trim();
+};
+
+/** Rows per effect measure, most frequent first, as @homeward/meta's measureCounts (the project's rows come with theirs). */
+export function measureCounts(rows: Record<string, Cell>[]): { measure: string; rows: number }[] {
+  if (!rows.some((r) => MEASURE_COLUMN in r)) return [];
+  const n = new Map<string, number>();
+  for (const r of rows) n.set(measureOf(r), (n.get(measureOf(r)) ?? 0) + 1);
+  return [...n].map(([measure, rows]) => ({ measure, rows })).sort((a, b) => b.rows - a.rows || (a.measure < b.measure ? -1 : a.measure > b.measure ? 1 : 0));
+}
+
+/** The measure the form pools: the chosen one, else the most frequent; undefined for no filter or no measure column. */
+export function pooledMeasure(form: Pick<FormState, "poolMeasure">, measures: { measure: string }[]): string | undefined {
+  if (measures.length === 0 || form.poolMeasure === ALL_MEASURES) return undefined;
+  return measures.some((m) => m.measure === form.poolMeasure) ? form.poolMeasure : measures[0]!.measure;
+}
+
+/** The rows a fit with this measure uses (the server filters the same way), so row labels line up with the answer. */
+export function rowsOfMeasure<R extends Record<string, Cell>>(rows: R[], measure: string | undefined): R[] {
+  return measure === undefined ? rows : rows.filter((r) => measureOf(r) === measure);
+}
+
 /** Distinct values of a column, in natural (numeric-aware) order. */
 export function distinctValues(rows: Record<string, Cell>[], column: string): string[] {
   const set = new Set<string>();
@@ -130,7 +163,7 @@ export function guessLabelColumn(columns: string[]): string | undefined {
  * "effectSizes"). `columns` are the data's, used to pick the forest plot's
  * row labels when the form leaves them automatic.
  */
-export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | null, columns: string[] = []): Record<string, unknown> {
+export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | null, columns: string[] = [], measure?: string): Record<string, unknown> {
   const random = form.outer ? [form.outer, ...(form.inner ? [form.inner] : [])] : [];
   const spec: Record<string, unknown> = {
     data: form.source === "project" ? "effectSizes" : (csvRows ?? []),
@@ -139,6 +172,7 @@ export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | nul
     method: form.method,
     test: form.test,
   };
+  if (measure !== undefined) spec.measure = measure;
   if (random.length) spec.random = random;
   const mods = form.moderators.filter((m) => m.column !== "");
   if (mods.length) spec.moderators = mods.map((m) => (m.categorical ? { name: m.column, levels: splitLevels(m.levels) } : { name: m.column }));
