@@ -6,3 +6,4 @@ export * from "./collections.js";
 export * from "./analysis.js";
 export * from "./screening.js";
 export * from "./review.js";
+export * from "./studies.js";

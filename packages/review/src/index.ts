@@ -11,3 +11,4 @@ export * from "./dashboard.js";
 export * from "./figures/analysis.js";
 export * from "./analysis-data.js";
 export * from "./source.js";
+export * from "./studies.js";

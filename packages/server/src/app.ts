@@ -91,6 +91,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store);
   await (await import("./routes/collections.js")).registerCollectionRoutes(app, store);
   await (await import("./routes/analysis.js")).registerAnalysisRoutes(app, store);
+  await (await import("./routes/studies.js")).registerStudiesRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));

@@ -300,9 +300,10 @@ export class Store {
 
   /**
    * Entities of a collection, in its natural order (see `collections` in
-   * @homeward/model) then id. `where` filters on fields by equality.
+   * @homeward/model) then id. `where` filters on fields by equality; a list
+   * of values matches any of them (one query however many).
    */
-  async list<C extends CollectionName>(projectId: string, c: C, where: Partial<Record<keyof Entity<C> & string, string | number | null>> = {}): Promise<Entity<C>[]> {
+  async list<C extends CollectionName>(projectId: string, c: C, where: Where<C> = {}): Promise<Entity<C>[]> {
     return this.select(projectId, c, where);
   }
 
