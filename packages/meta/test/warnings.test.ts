@@ -86,6 +86,10 @@ describe("one effect measure per model", () => {
   });
 });
 
+// The threshold is Tipton's (2015): with df below 4 the small-sample corrected tests can exceed their nominal
+// Type I error, and robumeta 2.0's robu(small = TRUE) prints "Note: If df < 4, do not trust the results".
+// clubSandwich 0.5.8, which the fixtures come from, reports these df without any note (coef_test, Wald_test and
+// print.Wald_test_clubSandwich print the table only), so the warning is Homeward's, keyed to clubSandwich's df.
 describe("cluster-robust tests on few Satterthwaite df", () => {
   type Robust = { coefficients: { df: number }[] | { df: number }; QMdf: number[] };
   const specOf = (c: FixtureCase) => {
