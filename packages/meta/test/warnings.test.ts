@@ -191,6 +191,28 @@ describe("subgroup levels with one study", () => {
     expect(s.QBdf).toBe(used.length - 1);
   });
 
+  it("reports a level whose model cannot be fitted with the reason, without failing the others", () => {
+    const c = fixture("review-shaped overall");
+    const study = arr(c.input.random![0].values);
+    const esid = arr(c.input.random![1].values);
+    // One outcome from each of three studies: study and outcome variances cannot be told apart.
+    const firstOf = new Map<string, number>();
+    study.forEach((s, i) => firstOf.has(s) || firstOf.set(s, i));
+    const three = new Set([...firstOf.values()].slice(0, 3));
+    const group = study.map((_, i) => (three.has(i) ? "three outcomes" : "rest"));
+    const fit = rmaMv({ yi: c.input.yi, vi: c.input.vi, random: [{ name: "study", values: study }, { name: "esid", values: esid }], test: "t" });
+    const s = subgroupAnalysis(fit, group);
+    expect(s.levels).toEqual(["rest", "three outcomes"]);
+    expect(s.studies).toEqual([new Set(study).size, 3]);
+    expect(s.notEstimated[0]).toBeNull();
+    expect(s.notEstimated[1]).toMatch(/singular/);
+    const rest = [...group.keys()].filter((i) => !three.has(i));
+    const own = rmaMv({ yi: rest.map((i) => c.input.yi[i]), vi: rest.map((i) => c.input.vi[i]), random: [{ name: "study", values: rest.map((i) => study[i]) }, { name: "esid", values: rest.map((i) => esid[i]) }], test: "t" });
+    close(s.estimate[0], own.coefficients[0].estimate);
+    expect(subgroupWarnings(s).map((w) => [w.code, w.item])).toEqual([["subgroup-not-fitted", "three outcomes"], ["subgroup-no-between-test", undefined]]);
+    expect(subgroupWarnings(s)[0].message).toMatch(/^subgroup "three outcomes" \(3 outcomes\) could not be fitted \(.*singular.*\); it is left out of the between-subgroups test$/);
+  });
+
   it("travels in the spec's answer as warnings, and no between-subgroups test is claimed from one estimated level", () => {
     const rows: Row[] = yi.map((y, i) => ({ yi: y, vi: vi[i], g: i < 13 ? "many" : "one" }));
     const out = metaSpecResult(fitMetaSpec(parseMetaSpec({ diagnostics: ["subgroups"], subgroup: "g" }), rows));
