@@ -73,7 +73,7 @@ export function subgroupWarnings(s: SubgroupAnalysis): MetaWarning[] {
     const why = s.notEstimated[g];
     if (why === null) return;
     out.push(
-      s.studies[g] === 1
+      (s.studies?.[g] ?? s.k[g]) === 1
         ? { code: "subgroup-single-study", message: `subgroup "${level}" has one study (${s.k[g]} ${s.k[g] === 1 ? "outcome" : "outcomes"}): no subgroup estimate, and it is left out of the between-subgroups test`, about: "subgroups", item: level }
         : { code: "subgroup-not-fitted", message: `subgroup "${level}" (${s.k[g]} outcomes) could not be fitted (${why}); it is left out of the between-subgroups test`, about: "subgroups", item: level },
     );

@@ -12,8 +12,8 @@
  * per-level fits.
  *
  * A level with one study (one group of the outermost random effect in a
- * multilevel model; one outcome in a univariate model, which treats every
- * outcome as its own study) has no between-study variance to estimate, so
+ * multilevel model; a single outcome in a univariate model, which knows
+ * nothing of studies) has no between-study variance to estimate, so
  * it gets no subgroup estimate: it is listed with its counts, marked, and
  * left out of Q_B (df = estimated levels − 1), and the other levels are
  * analysed as if it were absent. A level whose model cannot be fitted for
@@ -28,8 +28,8 @@ export interface SubgroupAnalysis {
   levels: string[];
   /** Outcomes per level. */
   k: number[];
-  /** Studies per level: outermost random-effect groups (multilevel), outcomes (univariate). */
-  studies: number[];
+  /** Multilevel models: studies (outermost random-effect groups) per level. A univariate model does not know them. */
+  studies?: number[];
   /** Per level, why it has no estimate ("one study", or the fitting error); null when estimated. NaN statistics where not estimated. */
   notEstimated: (string | null)[];
   estimate: number[];
@@ -62,7 +62,7 @@ export function subgroupAnalysis(fit: RmaFit, group: ArrayLike<string>): Subgrou
   if (levels.length < 2) throw new MetaInputError(`subgroup analysis needs at least 2 levels, got ${levels.length}`);
   const study = fit.model === "mv" ? fit.groups[0] : undefined;
   const res: SubgroupAnalysis = {
-    levels, k: [], studies: [], notEstimated: [], estimate: [], se: [], ciLower: [], ciUpper: [], tau2: [], QW: [], QWdf: [], QWp: [],
+    levels, k: [], ...(study ? { studies: [] } : {}), notEstimated: [], estimate: [], se: [], ciLower: [], ciUpper: [], tau2: [], QW: [], QWdf: [], QWp: [],
     QB: NaN, QBdf: 0, QBp: NaN,
   };
   const skip = (why: string) => {
@@ -73,7 +73,7 @@ export function subgroupAnalysis(fit: RmaFit, group: ArrayLike<string>): Subgrou
     const rows = rowsByLevel.get(level)!;
     res.k.push(rows.length);
     const nStudies = study ? new Set(rows.map((i) => study[i])).size : rows.length;
-    res.studies.push(nStudies);
+    res.studies?.push(nStudies);
     if (nStudies < 2) {
       skip("one study");
       continue;
