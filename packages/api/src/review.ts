@@ -24,8 +24,8 @@ export const FlagAcceptBody = z.object({
 
 /** The flow with its failed arithmetic checks. */
 export type PrismaAnswer = PrismaFlow & { checks: FlowCheck[] };
-/** An appraisal tool used in the project: its domains and how many studies it appraised. */
-export type RobTool = Pick<RobPlotData, "tool" | "domains"> & { studies: number };
+/** An appraisal tool used in the project: its domains, how many studies it appraised and whether it has an overall judgement. */
+export type RobTool = Pick<RobPlotData, "tool" | "domains" | "hasOverall"> & { studies: number };
 
 /**
  * Review-level views (package @homeward/review). Figures, the CERQual table
@@ -36,7 +36,7 @@ export type RobTool = Pick<RobPlotData, "tool" | "domains"> & { studies: number 
 export const reviewRoutes = {
   summary: route<ReviewSummary>()({ method: "GET", path: "/api/projects/:id/review/summary", params: IdParams, summary: "counts of studies by classification, designs, appraisal and synthesis" }),
   prisma: route<PrismaAnswer>()({ method: "GET", path: "/api/projects/:id/review/prisma", params: IdParams, summary: "PRISMA 2020 counts with their provenance and arithmetic checks" }),
-  robTools: route<RobTool[]>()({ method: "GET", path: "/api/projects/:id/review/rob-tools", params: IdParams, summary: "appraisal tools used, with their domains" }),
+  robTools: route<RobTool[]>()({ method: "GET", path: "/api/projects/:id/review/rob-tools", params: IdParams, summary: "appraisal tools used, with their domains, most appraised studies first (ties: RoB 2 first)" }),
   figure: route<Figure>()({
     method: "GET",
     path: "/api/projects/:id/review/figures/:name",

@@ -16,7 +16,7 @@ export function dashboardStages(flow: PrismaFlow): DashboardStage[] {
     return { stage: name, count, source };
   };
   return [
-    stage("identified", ["database_results", "register_results", "website_results", "organisation_results", "citations_results"]),
+    stage("identified", ["database_results", "register_results", "website_results", "organisation_results", "citations_results", "other_results"]),
     stage("duplicates", ["duplicates"]),
     stage("screened", ["records_screened"]),
     stage("fulltext", ["dbr_assessed", "other_assessed"]),

@@ -1,4 +1,5 @@
 export * from "./appraisal-rules.js";
+export * from "./tool-scales.js";
 export * from "./project.js";
 export * from "./prisma.js";
 export * from "./summary.js";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseProjectFile, type ProjectFileInput } from "@homeward/model";
-import { flowChecks, prismaFlow } from "./prisma.js";
+import { flowChecks, prismaFlow, type PrismaCounts } from "./prisma.js";
+import { prismaFlowFigure } from "./figures/prisma-flow.js";
+import { dashboardStages } from "./dashboard.js";
 
 const T = "2025-06-03T10:00:00.000Z";
 const later = "2025-06-04T10:00:00.000Z";
@@ -116,6 +118,77 @@ describe("PRISMA counts with provenance", () => {
     });
     expect(flowChecks(prismaFlow(p).prisma)).toEqual([
       { identity: "records_screened = database_results + register_results − duplicates", expected: 90, actual: 91 },
+    ]);
+  });
+
+  it("counts each search under its own kind: a search of kind other is not citation searching", () => {
+    const p = project({
+      searches: [
+        { id: "gs", source: "Google Scholar", kind: "other" },
+        { id: "cit", source: "Reference lists", kind: "citation" },
+        { id: "web", source: "Charity websites", kind: "website", resultsCount: 9 },
+        { id: "gs2", source: "Google Scholar, second run", kind: "other", resultsCount: 40 },
+      ],
+      records: [rec("g1", "gs"), rec("g2", "gs"), rec("g3", "gs"), rec("c1", "cit")],
+    });
+    const flow = prismaFlow(p);
+    expect(flow.prisma.citations_results).toBe(1);
+    expect(flow.prisma.other_results).toBe(3);
+    expect(flow.prismaSource.other_results).toBe("live");
+    expect(flow.prisma.website_results).toBe(9);
+    expect(flow.prismaSource.website_results).toBe("recorded");
+    // The diagram's other-methods box names each kind with its own number.
+    const figure = prismaFlowFigure(p, flow);
+    const labels = (figure.spec as unknown as { layer: { name: string; data: { values: { text: string }[] } }[] }).layer.find((l) => l.name === "labels")!;
+    const box = labels.data.values.map((v) => v.text).find((t) => t.includes("Citation searching"))!;
+    expect(box).toContain("Citation searching (n = 1)");
+    expect(box).toContain("Other sources (n = 3)");
+    expect(figure.description).toContain("other sources: 3");
+    // Identified records on the dashboard include them once.
+    expect(dashboardStages(flow).find((s) => s.stage === "identified")!.count).toBe(1 + 3 + 9);
+  });
+
+  it("without searches of kind other, the diagram has no other-sources line", () => {
+    const p = project({ searches: [{ id: "cit", source: "Reference lists", kind: "citation" }], records: [rec("c1", "cit")] });
+    const flow = prismaFlow(p);
+    expect(flow.prismaSource.other_results).toBe("none");
+    expect(JSON.stringify(prismaFlowFigure(p, flow).spec)).not.toContain("Other sources");
+  });
+});
+
+describe("flow checks of the included box", () => {
+  const counts = (c: Partial<Record<keyof PrismaCounts, number | Record<string, number>>>): PrismaCounts => {
+    const base = prismaFlow(project({})).prisma;
+    return { ...base, ...c } as PrismaCounts;
+  };
+
+  it("reports from databases only: included reports must equal assessed − excluded", () => {
+    // The case a review team met: 29 assessed, 13 excluded, so 16 reports, yet 8 included; other methods not used.
+    expect(flowChecks(counts({ dbr_assessed: 29, dbr_excluded: { design: 13 }, new_reports: 8, new_studies: 8 }))).toEqual([
+      { identity: "new_reports = dbr_assessed − dbr_excluded", expected: 16, actual: 8 },
+    ]);
+    expect(flowChecks(counts({ dbr_assessed: 29, dbr_excluded: { design: 13 }, new_reports: 16, new_studies: 8 }))).toEqual([]);
+  });
+
+  it("adds both sides when both are known, and skips a side known by half", () => {
+    const both = counts({ dbr_assessed: 29, dbr_excluded: { a: 13 }, other_assessed: 5, other_excluded: { b: 1 }, new_reports: 16, new_studies: 10 });
+    expect(flowChecks(both)).toEqual([
+      { identity: "new_reports = dbr_assessed − dbr_excluded + other_assessed − other_excluded", expected: 20, actual: 16 },
+    ]);
+    // other_excluded unknown: the sum cannot be formed, so nothing is claimed.
+    expect(flowChecks(counts({ dbr_assessed: 29, dbr_excluded: { a: 13 }, other_assessed: 5, new_reports: 16 }))).toEqual([]);
+  });
+
+  it("without a count of reports, more included studies than eligible reports is flagged", () => {
+    expect(flowChecks(counts({ dbr_assessed: 10, dbr_excluded: { a: 4 }, new_studies: 8 }))).toEqual([
+      { identity: "new_studies ≤ dbr_assessed − dbr_excluded", expected: 6, actual: 8, relation: "at most" },
+    ]);
+    expect(flowChecks(counts({ dbr_assessed: 10, dbr_excluded: { a: 4 }, new_studies: 6 }))).toEqual([]);
+  });
+
+  it("more included studies than reports of them is flagged", () => {
+    expect(flowChecks(counts({ dbr_assessed: 10, dbr_excluded: { a: 4 }, new_reports: 6, new_studies: 7 }))).toEqual([
+      { identity: "new_studies ≤ new_reports", expected: 6, actual: 7, relation: "at most" },
     ]);
   });
 });

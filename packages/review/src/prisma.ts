@@ -22,6 +22,12 @@ import { includedStudies, labelOf, type StudiesInput } from "./project.js";
  * registers, "other_" = via other methods (websites, organisations, citation
  * searching). Both excluded-with-reasons fields are {reason: n}, as the
  * package takes them ("reason, n; reason, n").
+ *
+ * `other_results` is not one of the package's fields: it holds records from
+ * searches of kind "other" (e.g. Google Scholar), which the PRISMA 2020
+ * template lists under other methods as a source of their own ("Citation
+ * searching (n = ) etc."), so that they are never counted as citation
+ * searching.
  */
 export const PRISMA_FIELDS = [
   "database_results",
@@ -36,6 +42,7 @@ export const PRISMA_FIELDS = [
   "website_results",
   "organisation_results",
   "citations_results",
+  "other_results",
   "other_sought_reports",
   "other_notretrieved_reports",
   "other_assessed",
@@ -278,12 +285,8 @@ export function prismaFlow(p: PrismaInput): PrismaFlow {
   set("dbr_excluded", dbr.hasFullText, dbr.excludedReasons);
   set("website_results", anyOf(other, ["website"]), ident(other, ["website"]), searchResults(["website"]));
   set("organisation_results", anyOf(other, ["organisation"]), ident(other, ["organisation"]), searchResults(["organisation"]));
-  set(
-    "citations_results",
-    anyOf(other, ["citation", "other"]),
-    ident(other, ["citation", "other"]),
-    searchResults(["citation", "other"]),
-  );
+  set("citations_results", anyOf(other, ["citation"]), ident(other, ["citation"]), searchResults(["citation"]));
+  set("other_results", anyOf(other, ["other"]), ident(other, ["other"]), searchResults(["other"]));
   set("other_sought_reports", other.hasTitleAbstract || other.hasFullText, other.sought);
   set("other_notretrieved_reports", other.hasFullText, other.notRetrieved);
   set("other_assessed", other.hasFullText, other.assessed);
@@ -306,6 +309,8 @@ export interface FlowCheck {
   identity: string;
   expected: number;
   actual: number;
+  /** "at most" when the identity is an inequality (the shown number may not exceed `expected`); equality otherwise. */
+  relation?: "at most";
 }
 
 /**
@@ -328,13 +333,30 @@ export function flowChecks(prisma: PrismaCounts): FlowCheck[] {
     const expected = identity.startsWith("records_screened") ? t[0]! + t[1]! - t[2]! : t[0]! - t[1]!;
     if (expected !== actual) out.push({ identity, expected, actual });
   }
-  const reports = [v("dbr_assessed"), v("dbr_excluded"), v("other_assessed"), v("other_excluded")];
-  const newReports = v("new_reports");
-  if (newReports !== null && reports.every((x) => x !== null)) {
-    const [a, e, oa, oe] = reports as number[];
-    const expected = a! - e! + (oa! - oe!);
-    if (expected !== newReports)
-      out.push({ identity: "new_reports = dbr_assessed − dbr_excluded + other_assessed − other_excluded", expected, actual: newReports });
+  // Reports that passed eligibility on each side: a side with neither number is absent
+  // (no reports came that way); a side with only one of the two cannot be checked.
+  const side = (assessed: PrismaCountField, excluded: PrismaCountField): number | null | undefined => {
+    const a = v(assessed), e = v(excluded);
+    if (a === null && e === null) return undefined;
+    return a === null || e === null ? null : a - e;
+  };
+  const sides = [side("dbr_assessed", "dbr_excluded"), side("other_assessed", "other_excluded")];
+  if (sides.some((x) => x !== undefined) && !sides.includes(null)) {
+    const eligible = (sides as (number | undefined)[]).reduce<number>((a, x) => a + (x ?? 0), 0);
+    const terms = [sides[0] !== undefined ? "dbr_assessed − dbr_excluded" : null, sides[1] !== undefined ? "other_assessed − other_excluded" : null]
+      .filter((t) => t !== null)
+      .join(" + ");
+    const newReports = v("new_reports");
+    const newStudies = v("new_studies");
+    if (newReports !== null) {
+      if (newReports !== eligible) out.push({ identity: `new_reports = ${terms}`, expected: eligible, actual: newReports });
+    } else if (newStudies !== null && newStudies > eligible) {
+      // Without a count of reports, a study can still not be included from no report.
+      out.push({ identity: `new_studies ≤ ${terms}`, expected: eligible, actual: newStudies, relation: "at most" });
+    }
+    // Every included study has at least one included report.
+    if (newReports !== null && newStudies !== null && newStudies > newReports)
+      out.push({ identity: "new_studies ≤ new_reports", expected: newReports, actual: newStudies, relation: "at most" });
   }
   return out;
 }

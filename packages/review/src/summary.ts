@@ -188,11 +188,12 @@ export type SummaryInput = PrismaInput & ConflictsInput & { qualitativeFindings:
  */
 export function reviewSummary(p: SummaryInput) {
   const flow = prismaFlow(p);
-  // Exactly the fields the summary format names (registers are shown in the diagram and the flow).
-  const fields = PRISMA_FIELDS.filter((f) => f !== "register_results");
+  // Exactly the fields the summary format names (registers and other sources are shown in the diagram and the flow).
+  type Named = Exclude<PrismaCountField, "register_results" | "other_results">;
+  const fields = PRISMA_FIELDS.filter((f): f is Named => f !== "register_results" && f !== "other_results");
   return {
-    prisma: Object.fromEntries(fields.map((f) => [f, flow.prisma[f]])) as Omit<PrismaCounts, "register_results">,
-    prismaSource: Object.fromEntries(fields.map((f) => [f, flow.prismaSource[f]])) as Record<Exclude<PrismaCountField, "register_results">, PrismaSource>,
+    prisma: Object.fromEntries(fields.map((f) => [f, flow.prisma[f]])) as Omit<PrismaCounts, "register_results" | "other_results">,
+    prismaSource: Object.fromEntries(fields.map((f) => [f, flow.prismaSource[f]])) as Record<Named, PrismaSource>,
     studies: studyCounts(p),
     typology: typology(p),
     robSummary: robSummary(p),

@@ -54,7 +54,15 @@ export function prismaFlowFigure(p: PrismaInput, flow: PrismaFlow = prismaFlow(p
       col: 2,
       row: 0,
       fill: "#F2F2F2",
-      lines: ["Records identified from:", `Websites ${num("website_results")}`, `Organisations ${num("organisation_results")}`, `Citation searching ${num("citations_results")}`],
+      // One line per kind of search; searches of kind "other" (e.g. Google Scholar) get their own line
+      // rather than being counted as citation searching (the template's "etc.").
+      lines: [
+        "Records identified from:",
+        `Websites ${num("website_results")}`,
+        `Organisations ${num("organisation_results")}`,
+        `Citation searching ${num("citations_results")}`,
+        ...(prismaSource.other_results !== "none" ? [`Other sources ${num("other_results")}`] : []),
+      ],
     },
     { id: "screened", col: 0, row: 1, fill: "#FFFFFF", lines: ["Records screened", num("records_screened")] },
     { id: "excluded", col: 1, row: 1, fill: "#FFFFFF", lines: ["Records excluded", num("records_excluded")] },
@@ -243,7 +251,7 @@ function prismaDescription(p: PrismaInput, { prisma, prismaSource }: PrismaFlow)
     ],
     "3. Identification and screening through other methods",
     [
-      `Records identified from websites: ${v("website_results")}; organisations: ${v("organisation_results")}; citation searching: ${v("citations_results")}`,
+      `Records identified from websites: ${v("website_results")}; organisations: ${v("organisation_results")}; citation searching: ${v("citations_results")}${prismaSource.other_results !== "none" ? `; other sources: ${v("other_results")}` : ""}`,
       `Reports sought for retrieval: ${v("other_sought_reports")}; reports not retrieved: ${v("other_notretrieved_reports")}`,
       `Reports assessed for eligibility: ${v("other_assessed")}; reports excluded: ${reasonList("other_excluded")}`,
     ],
@@ -256,7 +264,7 @@ function prismaDescription(p: PrismaInput, { prisma, prismaSource }: PrismaFlow)
     checks.length
       ? [
           "The counts do not add up at every step:",
-          ...checks.map((c) => `  ${c.identity}: expected ${n(c.expected)}, shown ${n(c.actual)}`),
+          ...checks.map((c) => `  ${c.identity}: expected ${c.relation === "at most" ? "at most " : ""}${n(c.expected)}, shown ${n(c.actual)}`),
         ].join("\n")
       : "Every step of the flow adds up.",
   );

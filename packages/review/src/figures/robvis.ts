@@ -1,6 +1,6 @@
 import { baseConfig, fmt, paragraphs, plural, type Figure } from "@homeward/figures";
 import type { Appraisal, Study } from "@homeward/model";
-import { canonicalJudgement, ruleToolOf, type RuleTool } from "../appraisal-rules.js";
+import { scaleJudgement, scaleOf, type JudgementRole, type ScaleLevel, type ToolScale } from "../tool-scales.js";
 import { toCsv } from "../csv.js";
 import { appraisalsByStudy, citationOf } from "../project.js";
 
@@ -21,50 +21,28 @@ export interface AppraisalsInput {
  */
 export type RobPalette = "cochrane" | "colourblind";
 
-const COLOURS: Record<RobPalette, { low: string; concerns: string; high: string; critical: string; ni: string; na: string }> = {
-  cochrane: { low: "#02C100", concerns: "#E2DF07", high: "#BF0000", critical: "#820000", ni: "#4EA1F7", na: "#CCCCCC" },
-  colourblind: { low: "#FED98E", concerns: "#FE9929", high: "#D95F0E", critical: "#993404", ni: "#FFFFFF", na: "#CCCCCC" },
+const COLOURS: Record<RobPalette, Record<JudgementRole, string>> = {
+  cochrane: { low: "#02C100", concerns: "#E2DF07", high: "#BF0000", critical: "#820000", ni: "#4EA1F7" },
+  colourblind: { low: "#FED98E", concerns: "#FE9929", high: "#D95F0E", critical: "#993404", ni: "#FFFFFF" },
 };
-
-interface Level {
-  label: string;
-  colour: keyof (typeof COLOURS)["cochrane"];
-  symbol: string;
-}
-
-/** The judgement scale of a tool, least severe first, with robvis's colour role and symbol. */
-function levelsFor(tool: RuleTool | null, seen: string[]): Level[] {
-  if (tool === "rob2")
-    return [
-      { label: "Low", colour: "low", symbol: "+" },
-      { label: "Some concerns", colour: "concerns", symbol: "-" },
-      { label: "High", colour: "high", symbol: "X" },
-    ];
-  if (tool === "robins_i")
-    return [
-      { label: "Low", colour: "low", symbol: "+" },
-      { label: "Moderate", colour: "concerns", symbol: "-" },
-      { label: "Serious", colour: "high", symbol: "X" },
-      { label: "Critical", colour: "critical", symbol: "!" },
-      { label: "No information", colour: "ni", symbol: "?" },
-    ];
-  // Tools without a fixed scale (CASP, ASSESS, ...): judgements in the order met, grey shades.
-  return seen.map((label, i) => ({ label, colour: "na", symbol: String(i + 1) }));
-}
+/** Judgements on no known scale: told apart by a neutral palette that implies no order of severity. */
+const UNSCALED = ["#CCCCCC", "#A6CEE3", "#B2DF8A", "#FDBF6F", "#CAB2D6", "#FFFF99"];
 
 export interface RobPlotData {
   tool: string;
   domains: string[];
   /** One row per study, in citation order. */
   rows: { studyId: string; study: string; judgements: (string | null)[]; overall: string | null }[];
+  /** Judgements met, on the tool's scale order (least concern first), then any not on it. */
   levels: string[];
+  /** Whether an Overall column/bar is drawn: the tool has an overall judgement or one is recorded. */
+  hasOverall: boolean;
 }
 
-/** The judgements behind the plots: one appraisal per study (see appraisalsByStudy), canonical labels. */
+/** The judgements behind the plots: one appraisal per study (see appraisalsByStudy), on the tool's own scale. */
 export function robPlotData(p: AppraisalsInput, tool: string): RobPlotData {
   const byStudy = appraisalsByStudy(p).get(tool) ?? new Map<string, Appraisal>();
-  const rt = ruleToolOf(tool);
-  const show = (j: string | null) => (j == null || j.trim() === "" ? null : (rt && canonicalJudgement(rt, j)) || j.trim());
+  const scale = scaleOf(tool);
   const studies = new Map(p.studies.map((s) => [s.id, s]));
   const domains: string[] = [];
   for (const a of byStudy.values()) for (const d of a.domains) if (!domains.includes(d.domain)) domains.push(d.domain);
@@ -74,36 +52,53 @@ export function robPlotData(p: AppraisalsInput, tool: string): RobPlotData {
       return {
         studyId: a.studyId,
         study: s ? citationOf(s) : a.studyId,
-        judgements: domains.map((d) => show(a.domains.find((x) => x.domain === d)?.judgement ?? null)),
-        overall: show(a.overall),
+        judgements: domains.map((d) => scaleJudgement(tool, a.domains.find((x) => x.domain === d)?.judgement ?? null, "domain")),
+        overall: scaleJudgement(tool, a.overall, "overall"),
       };
     })
     .sort((a, b) => a.study.localeCompare(b.study));
   const seen: string[] = [];
   for (const r of rows) for (const j of [...r.judgements, r.overall]) if (j && !seen.includes(j)) seen.push(j);
-  const scale = levelsFor(rt, seen).map((l) => l.label);
-  const levels = [...scale.filter((l) => seen.includes(l)), ...seen.filter((l) => !scale.includes(l))];
-  return { tool, domains, rows, levels };
+  const order = scaleLevels(scale).map((l) => l.label);
+  const levels = [...order.filter((l) => seen.includes(l)), ...seen.filter((l) => !order.includes(l))];
+  const hasOverall = (scale !== null && scale.overall !== null) || rows.some((r) => r.overall !== null);
+  return { tool, domains, rows, levels, hasOverall };
+}
+
+/** The tool's domain levels in its own order, each overall level after the last domain level of the same meaning. */
+function scaleLevels(scale: ToolScale | null): ScaleLevel[] {
+  if (!scale) return [];
+  const extra = (scale.overall ?? []).filter((o) => !scale.domains.some((d) => d.label === o.label));
+  const out: ScaleLevel[] = [];
+  scale.domains.forEach((d, i) => {
+    out.push(d);
+    if (!scale.domains.slice(i + 1).some((x) => x.role === d.role)) out.push(...extra.filter((o) => o.role === d.role));
+  });
+  return [...out, ...extra.filter((o) => !out.includes(o))];
 }
 
 function displayTool(tool: string): string {
-  const rt = ruleToolOf(tool);
-  return rt === "rob2" ? "RoB 2" : rt === "robins_i" ? "ROBINS-I" : tool;
+  return scaleOf(tool)?.name ?? tool;
 }
 
 function scaleFor(data: RobPlotData, palette: RobPalette) {
-  const rt = ruleToolOf(data.tool);
-  const levels = levelsFor(rt, data.levels);
-  const greys = ["#F0F0F0", "#BDBDBD", "#969696", "#737373", "#525252", "#252525"];
-  const colourOf = (label: string, i: number) => {
+  const scale = scaleOf(data.tool);
+  const levels = scaleLevels(scale);
+  let other = 0;
+  const styled = data.levels.map((label) => {
     const l = levels.find((x) => x.label === label);
-    return l && rt ? COLOURS[palette][l.colour] : greys[i % greys.length]!;
-  };
-  const symbolOf = (label: string, i: number) => levels.find((x) => x.label === label)?.symbol ?? String(i + 1);
+    if (l) return { label, colour: COLOURS[palette][l.role], symbol: l.symbol };
+    const i = other++;
+    return { label, colour: UNSCALED[i % UNSCALED.length]!, symbol: "" };
+  });
   return {
     domain: data.levels,
-    range: data.levels.map(colourOf),
-    symbols: Object.fromEntries(data.levels.map((l, i) => [l, symbolOf(l, i)])),
+    range: styled.map((s) => s.colour),
+    symbols: Object.fromEntries(styled.map((s) => [s.label, s.symbol])),
+    legendTitle: scale?.judgement ?? "Judgement",
+    source: scale?.source ?? null,
+    /** Overall levels of least concern (e.g. "Low"), for "judged other than low" statements. */
+    lowest: new Set((scale?.overall ?? []).filter((l) => l.role === "low").map((l) => l.label)),
   };
 }
 
@@ -112,10 +107,10 @@ const short = (i: number) => `D${i + 1}`;
 /** Traffic-light plot for one tool. */
 export function trafficLightFigure(p: AppraisalsInput, tool: string, palette: RobPalette = "cochrane"): Figure {
   const data = robPlotData(p, tool);
-  const { domain, range, symbols } = scaleFor(data, palette);
-  const columns = [...data.domains.map((_, i) => short(i)), "Overall"];
+  const { domain, range, symbols, legendTitle, source, lowest } = scaleFor(data, palette);
+  const columns = [...data.domains.map((_, i) => short(i)), ...(data.hasOverall ? ["Overall"] : [])];
   const values = data.rows.flatMap((r) =>
-    [...r.judgements, r.overall].map((j, i) => ({
+    [...r.judgements, ...(data.hasOverall ? [r.overall] : [])].map((j, i) => ({
       study: r.study,
       column: columns[i]!,
       domainName: i < data.domains.length ? data.domains[i]! : "Overall",
@@ -149,11 +144,11 @@ export function trafficLightFigure(p: AppraisalsInput, tool: string, palette: Ro
         name: "discs",
         mark: { type: "point", filled: true, size: 520, stroke: "#333333", strokeWidth: 0.6, opacity: 1 },
         encoding: {
-          color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: "Judgement", orient: "bottom" } },
+          color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, columns: 2 } },
           tooltip: [
             { field: "study", title: "Study" },
             { field: "domainName", title: "Domain" },
-            { field: "judgement", title: "Judgement" },
+            { field: "judgement", title: legendTitle },
           ],
         },
       },
@@ -166,22 +161,25 @@ export function trafficLightFigure(p: AppraisalsInput, tool: string, palette: Ro
   };
   const total = data.rows.length;
   const overallCounts = domain.map((l) => [l, data.rows.filter((r) => r.overall === l).length] as const).filter(([, n]) => n > 0);
-  const nonLow = data.rows.filter((r) => r.overall !== null && r.overall !== "Low").length;
+  const beyond = legendTitle === "Risk of bias" ? "at more than low risk of bias" : `other than ${[...lowest].join(" or ").toLowerCase()}`;
+  const nonLow = data.rows.filter((r) => r.overall !== null && !lowest.has(r.overall)).length;
   const description = paragraphs(
-    `The image is a traffic-light plot of ${name} risk-of-bias judgements. Each row is one of ${plural(total, "study", "studies")} and each column a domain (${data.domains.length} domains) or the overall judgement. Each cell is a disc coloured by the judgement, with a symbol: ${domain.map((l) => `${symbols[l]} ${l.toLowerCase()}`).join(", ")}.`,
+    `The image is a traffic-light plot of ${name} judgements. Each row is one of ${plural(total, "study", "studies")} and each column a domain (${data.domains.length} domains)${data.hasOverall ? " or the overall judgement" : `; ${name} gives no overall judgement`}. Each cell is a disc coloured by the ${legendTitle.toLowerCase()}, with a symbol: ${domain.map((l) => `${symbols[l] || "no symbol"} ${l.toLowerCase()}`).join(", ")}.${source ? ` Scale: ${source}.` : ""}`,
     "Domain key:",
     data.domains.map((d, i) => `${short(i)}: ${d}`),
-    "Judgements by study (domains in order, then overall):",
-    data.rows.map((r) => `${r.study}: ${r.judgements.map((j) => j ?? "not recorded").join(", ")}; overall ${r.overall ?? "not recorded"}`),
-    overallCounts.length
-      ? `Overall, ${overallCounts.map(([l, n]) => `${n} ${n === 1 ? "study was" : "studies were"} judged ${l.toLowerCase()}`).join(", ")}; ${nonLow} of ${total} ${nonLow === 1 ? "was" : "were"} judged at more than low risk of bias.`
-      : "No overall judgements are recorded.",
+    data.hasOverall ? "Judgements by study (domains in order, then overall):" : "Judgements by study (domains in order):",
+    data.rows.map((r) => `${r.study}: ${r.judgements.map((j) => j ?? "not recorded").join(", ")}${data.hasOverall ? `; overall ${r.overall ?? "not recorded"}` : ""}`),
+    !data.hasOverall
+      ? undefined
+      : overallCounts.length
+        ? `Overall, ${overallCounts.map(([l, n]) => `${n} ${n === 1 ? "study was" : "studies were"} judged ${l.toLowerCase()}`).join(", ")}; ${nonLow} of ${total} ${nonLow === 1 ? "was" : "were"} judged ${beyond}.`
+        : "No overall judgements are recorded.",
   );
   return {
     spec: spec as unknown as Figure["spec"],
     title: `${name} traffic-light plot`,
     description,
-    alt: `Traffic-light plot of ${name} judgements for ${plural(total, "study", "studies")} across ${data.domains.length} domains and overall.`,
+    alt: `Traffic-light plot of ${name} judgements for ${plural(total, "study", "studies")} across ${data.domains.length} domains${data.hasOverall ? " and overall" : ""}.`,
   };
 }
 
@@ -196,8 +194,8 @@ export function robSummaryFigure(
   options: { palette?: RobPalette; weights?: Record<string, number> } = {},
 ): Figure {
   const data = robPlotData(p, tool);
-  const { domain, range } = scaleFor(data, options.palette ?? "cochrane");
-  const labels = [...data.domains, "Overall"];
+  const { domain, range, legendTitle, source, lowest } = scaleFor(data, options.palette ?? "cochrane");
+  const labels = [...data.domains, ...(data.hasOverall ? ["Overall"] : [])];
   const weight = (studyId: string) => (options.weights ? (options.weights[studyId] ?? 0) : 1);
   const values: { domain: string; judgement: string; share: number; order: number }[] = [];
   const lines: string[] = [];
@@ -206,7 +204,7 @@ export function robSummaryFigure(
     const tot = js.filter((x) => x.j).reduce((a, x) => a + x.w, 0);
     const shares = domain.map((l) => [l, tot === 0 ? 0 : js.filter((x) => x.j === l).reduce((a, x) => a + x.w, 0) / tot] as const);
     shares.forEach(([l, s]) => values.push({ domain: d, judgement: l, share: s, order: domain.indexOf(l) }));
-    lines.push(`${d}: ${shares.map(([l, s]) => `${fmt(100 * s, 1)}% ${l.toLowerCase()}`).join(", ")}`);
+    lines.push(`${d}: ${tot === 0 ? "no judgement recorded" : shares.map(([l, s]) => `${fmt(100 * s, 1)}% ${l.toLowerCase()}`).join(", ")}`);
   });
   const name = displayTool(tool);
   const spec = {
@@ -224,23 +222,25 @@ export function robSummaryFigure(
         stack: "normalize",
         axis: { title: options.weights ? "Share of total weight" : "Share of studies", format: ".0%" },
       },
-      color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: "Judgement", orient: "bottom" } },
+      color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, columns: 2 } },
       order: { field: "order", type: "quantitative" },
       tooltip: [
         { field: "domain", title: "Domain" },
-        { field: "judgement", title: "Judgement" },
+        { field: "judgement", title: legendTitle },
         { field: "share", title: "Share", format: ".1%" },
       ],
     },
   };
   const overall = lines[lines.length - 1]!;
-  const overallLow = values.find((v) => v.domain === "Overall" && v.judgement === "Low")?.share;
+  const beyond = legendTitle === "Risk of bias" ? "at more than low risk of bias" : `other than ${[...lowest].join(" or ").toLowerCase()}`;
+  const overallValues = values.filter((v) => v.domain === "Overall");
+  const overallLow = overallValues.length ? overallValues.filter((v) => lowest.has(v.judgement)).reduce((a, v) => a + v.share, 0) : undefined;
   const description = paragraphs(
-    `The image is a horizontal 100% stacked bar chart summarising ${name} assessments of ${plural(data.rows.length, "study", "studies")}. Each row is a risk-of-bias domain, with the overall judgement last; each bar is divided into the ${options.weights ? "shares of total study weight" : "proportions of studies"} at each judgement (${domain.join(", ").toLowerCase()}).`,
+    `The image is a horizontal 100% stacked bar chart summarising ${name} assessments of ${plural(data.rows.length, "study", "studies")}. Each row is a domain${data.hasOverall ? ", with the overall judgement last" : ` (${name} gives no overall judgement)`}; each bar is divided into the ${options.weights ? "shares of total study weight" : "proportions of studies"} at each ${legendTitle.toLowerCase()} (${domain.join(", ").toLowerCase()}).${source ? ` Scale: ${source}.` : ""}`,
     "Domain-level judgements:",
     lines,
-    overallLow !== undefined
-      ? `The overall row shows that ${fmt(100 * (1 - overallLow), 1)}% of ${options.weights ? "the weight" : "assessments"} were at more than low risk of bias (${overall.replace(/^Overall: /, "")}).`
+    data.hasOverall && overallLow !== undefined && lowest.size > 0
+      ? `The overall row shows that ${fmt(100 * (1 - overallLow), 1)}% of ${options.weights ? "the weight" : "assessments"} were judged ${beyond} (${overall.replace(/^Overall: /, "")}).`
       : undefined,
   );
   return {
@@ -255,7 +255,7 @@ export function robSummaryFigure(
 export function robCsv(p: AppraisalsInput, tool: string): string {
   const data = robPlotData(p, tool);
   return toCsv(
-    ["study_id", "study", ...data.domains, "Overall"],
-    data.rows.map((r) => [r.studyId, r.study, ...r.judgements, r.overall]),
+    ["study_id", "study", ...data.domains, ...(data.hasOverall ? ["Overall"] : [])],
+    data.rows.map((r) => [r.studyId, r.study, ...r.judgements, ...(data.hasOverall ? [r.overall] : [])]),
   );
 }

@@ -18,6 +18,7 @@ import {
   loadGapMap,
   loadPrisma,
   loadSummary,
+  orderRobTools,
   prismaCsv,
   prismaFlow,
   prismaFlowFigure,
@@ -58,10 +59,13 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
   serve(app, r.robTools, async ({ params: { id } }) => {
     const p = await loadAppraisals(await source(id));
     const tools = [...new Set(p.appraisals.map((a) => a.tool))];
-    return tools.map((tool) => {
-      const d = robPlotData(p, tool);
-      return { tool, studies: d.rows.length, domains: d.domains };
-    });
+    // First the tool a page should open on (most appraised studies; ties RoB 2 first).
+    return orderRobTools(
+      tools.map((tool) => {
+        const d = robPlotData(p, tool);
+        return { tool, studies: d.rows.length, domains: d.domains, hasOverall: d.hasOverall };
+      }),
+    );
   });
 
   serve(app, r.figure, async ({ params: { id, name }, query: q, reply }) => {

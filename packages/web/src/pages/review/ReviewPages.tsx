@@ -22,6 +22,7 @@ const FIELD_LABELS: Record<PrismaCountField, string> = {
   website_results: "Records identified from websites",
   organisation_results: "Records identified from organisations",
   citations_results: "Records identified from citation searching",
+  other_results: "Records identified from other sources (searches of kind “other”)",
   other_sought_reports: "Reports sought for retrieval (other methods)",
   other_notretrieved_reports: "Reports not retrieved (other methods)",
   other_assessed: "Reports assessed for eligibility (other methods)",
@@ -59,7 +60,8 @@ export function PrismaPage() {
               <ul>
                 {data.checks.map((c) => (
                   <li key={c.identity}>
-                    {c.identity}: expected {formatCount(c.expected)}, shown {formatCount(c.actual)}
+                    {c.identity}: expected {c.relation === "at most" ? "at most " : ""}
+                    {formatCount(c.expected)}, shown {formatCount(c.actual)}
                   </li>
                 ))}
               </ul>
