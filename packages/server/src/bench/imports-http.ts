@@ -10,8 +10,8 @@ import { openStore, syntheticRecords } from "@homeward/store";
 import { buildServer } from "../index.js";
 
 /**
- * The Searches page's routes over HTTP (127.0.0.1, SQLite store) with a
- * records file of N records (RIS): validating it (what the preview waits
+ * The Searches page's routes over HTTP (127.0.0.1, SQLite store) on a
+ * project of N records, with a records file of another N (RIS): validating it (what the preview waits
  * for), importing it, and the searches-and-history answer afterwards. Every
  * 100 ms the process is collected (run with --expose-gc) and its resident
  * and Buffer memory sampled: an upload held whole in memory would show as
@@ -34,7 +34,9 @@ try {
   const size = statSync(file).size;
   synthetic.length = 0;
 
+  // A project that already holds N records, as the page meets it in a large review.
   const p = await store.createProject({ title: "Imports benchmark" }, { actor: "bench" });
+  await store.insert(p.id, "records", syntheticRecords(N, 3), { actor: "bench" });
   const app = await buildServer({ store, version: "bench", webDir: dir });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
@@ -72,7 +74,7 @@ try {
     return JSON.parse(text.slice(0, text.lastIndexOf("\n"))) as Record<string, unknown>;
   };
 
-  console.log(`\nA RIS file of ${N.toLocaleString("en")} records (${MiB(size)}), SQLite, server in this process`);
+  console.log(`\nA project of ${N.toLocaleString("en")} records and a RIS file of ${N.toLocaleString("en")} more (${MiB(size)}), SQLite, server in this process`);
   const rep = await measure("POST imports/validate (preview)", () => send(`${base}/imports/validate?fileName=search.ris`));
   if (rep.records !== N) throw new Error(`validated ${String(rep.records)} records`);
   const res = await measure("POST imports (validate, spool, write)", () => send(`${base}/imports?fileName=search.ris&source=Bench`));
