@@ -337,7 +337,9 @@ describe("web app", () => {
     expect(await page.getByText("Formal mentoring programmes").count()).toBe(1);
     const reasons = page.getByRole("region", { name: "Exclusion reasons" }).locator("tbody tr td:nth-child(3)");
     expect(await reasons.allInnerTexts()).toEqual(["Ineligible population", "Not a mentoring intervention", "Ineligible study design"]);
-    await page.getByRole("cell", { name: "PsycINFO" }).waitFor();
+    // The searches have their own page, linked from the protocol.
+    await page.getByRole("region", { name: "Searches" }).getByRole("link", { name: "Searches and imports" }).click();
+    await page.getByRole("rowheader", { name: "PsycINFO" }).waitFor();
 
     // Navigation by the project menu moves focus to the new page's heading.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Studies" }).click();
