@@ -1,77 +1,298 @@
+import { Fragment, useEffect, useRef, useState } from "react";
 import type { ClassificationScheme } from "@homeward/model";
-import { api, type StudyView } from "../api";
+import { studiesRoutes } from "@homeward/api";
+import { api, call, type StudyView } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, Loading, LiveStatus } from "../components/Status";
 import { plural } from "../format";
 import { useApi } from "../hooks";
 import { useProject } from "../project";
 import { Link } from "../router";
+import { IncludesPanel } from "./studies/IncludesPanel";
+import { reportText, type Panel } from "./studies/shared";
+import "./studies/studies.css";
 
+/**
+ * The studies of the review: formed from the reports included at full text
+ * (one per record unless the team links them), each with its lead report
+ * and its other reports; a report can be linked, made the lead or split
+ * off, and two studies merged, each change kept in the audit log.
+ */
 export function StudiesPage() {
   const { id } = useProject();
-  const { data: studies, error, loading } = useApi((s) => api.listStudies(id, s), [id]);
+  const studies = useApi((s) => api.listStudies(id, s), [id]);
   // Without the protocol the codes still show; with it, labels and the schemes' order.
   const protocol = useApi((s) => api.getProtocol(id, s), [id]);
-  const schemes = schemesShown(protocol.data?.classifications ?? [], studies ?? []);
+  const [tick, setTick] = useState(0);
+  const [said, setSaid] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [panel, setPanel] = useState<Panel | null>(null);
+  const [focusStudy, setFocusStudy] = useState<string | null>(null);
+  const list = studies.data;
+  const schemes = schemesShown(protocol.data?.classifications ?? [], list ?? []);
+
+  // A new study appears only once the list is read again: focus waits for its row.
+  useEffect(() => {
+    if (!focusStudy) return;
+    const row = document.getElementById(`study-${focusStudy}`);
+    if (!row) return;
+    row.focus();
+    setFocusStudy(null);
+  }, [focusStudy, list]);
+
+  /** After a change: the answer's message, the lists read again, focus on the study it concerns. */
+  const changed = (message: string, studyId?: string) => {
+    setSaid(message);
+    setError(null);
+    setPanel(null);
+    studies.reload();
+    setTick((t) => t + 1);
+    if (studyId) setFocusStudy(studyId);
+  };
+
+  const act = async (run: () => Promise<{ message: string; studyId?: string }>) => {
+    try {
+      const { message, studyId } = await run();
+      changed(message, studyId);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const setLead = (s: StudyView, reportId: string, text: string) =>
+    act(async () => {
+      await call(studiesRoutes.lead, { params: { id, studyId: s.id }, body: { reportId } });
+      return { message: `"${text}" is now the lead report of ${s.name}.`, studyId: s.id };
+    });
+
   return (
     <>
       <PageTitle>Studies</PageTitle>
-      <ErrorMessage error={error} />
-      {loading && !studies ? <Loading what="studies" /> : null}
-      {studies ? (
-        studies.length === 0 ? (
-          <p className="empty">No studies yet. Studies are formed from included reports.</p>
-        ) : (
-          <>
-            <LiveStatus>{plural(studies.length, "study", "studies")}</LiveStatus>
-            <div className="table-wrap">
-              <table className="data-table">
-                <caption className="visually-hidden">Studies in this review</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Study</th>
-                    <th scope="col">Design</th>
-                    <th scope="col">Country</th>
-                    {schemes.map((c) => (
-                      <th scope="col" key={c.code}>
-                        {c.label || c.code}
-                      </th>
-                    ))}
-                    <th scope="col">Lead report</th>
-                    <th scope="col" className="num">
-                      Reports
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {studies.map((s) => (
-                    <tr key={s.id}>
-                      <th scope="row">
-                        {s.name}
-                        {s.shortCitation ? (
-                          <div className="muted small">{s.shortCitation}</div>
-                        ) : null}
-                      </th>
-                      <td data-label="Design">{s.design ?? ""}</td>
-                      <td data-label="Country">{s.country ?? ""}</td>
+      <IncludesPanel projectId={id} studies={list ?? []} tick={tick} onChanged={changed} />
+      <section aria-labelledby="studies-heading" className="stack">
+        <h2 id="studies-heading">Studies</h2>
+        <ErrorMessage error={studies.error} />
+        <ErrorMessage error={error} />
+        {said ? <LiveStatus>{said}</LiveStatus> : null}
+        {studies.loading && !list ? <Loading what="studies" /> : null}
+        {list ? (
+          list.length === 0 ? (
+            <p className="empty">No studies yet. Form them from the records included at full text, above.</p>
+          ) : (
+            <>
+              <p className="muted">{plural(list.length, "study", "studies")}</p>
+              <div className="table-wrap">
+                <table className="data-table studies-table">
+                  <caption className="visually-hidden">Studies in this review, each with its reports</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Study</th>
+                      <th scope="col">Design</th>
+                      <th scope="col">Country</th>
                       {schemes.map((c) => (
-                        <td data-label={c.label || c.code} key={c.code}>
-                          {valueLabels(c, s.classifications[c.code])}
-                        </td>
+                        <th scope="col" key={c.code}>
+                          {c.label || c.code}
+                        </th>
                       ))}
-                      <td data-label="Lead report">
-                        <LeadReport projectId={id} study={s} />
-                      </td>
-                      <td className="num" data-label="Reports">{s.reports.length}</td>
+                      <th scope="col">Reports</th>
+                      <th scope="col">Change</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )
-      ) : null}
+                  </thead>
+                  <tbody>
+                    {list.map((s) => (
+                      <Fragment key={s.id}>
+                        <tr data-study={s.name}>
+                          <th scope="row" id={`study-${s.id}`} tabIndex={-1}>
+                            {s.name}
+                            {s.shortCitation && s.shortCitation !== s.name ? <div className="muted small">{s.shortCitation}</div> : null}
+                          </th>
+                          <td data-label="Design">{s.design ?? ""}</td>
+                          <td data-label="Country">{s.country ?? ""}</td>
+                          {schemes.map((c) => (
+                            <td data-label={c.label || c.code} key={c.code}>
+                              {valueLabels(c, s.classifications[c.code])}
+                            </td>
+                          ))}
+                          <td data-label="Reports">
+                            <Reports projectId={id} study={s} onLead={setLead} onSplit={(reportId, button) => setPanel({ kind: "split", studyId: s.id, reportId, back: button })} />
+                          </td>
+                          <td data-label="Change">
+                            {list.length > 1 ? (
+                              <button
+                                type="button"
+                                className="button-secondary"
+                                id={`merge-${s.id}`}
+                                aria-expanded={panel?.kind === "merge" && panel.studyId === s.id}
+                                onClick={() => setPanel({ kind: "merge", studyId: s.id, back: `merge-${s.id}` })}
+                              >
+                                Merge another study into {s.name}
+                              </button>
+                            ) : null}
+                          </td>
+                        </tr>
+                        {panel && panel.studyId === s.id ? (
+                          <tr className="study-panel-row">
+                            <td colSpan={5 + schemes.length}>
+                              <ChangePanel
+                                projectId={id}
+                                panel={panel}
+                                study={s}
+                                studies={list}
+                                onDone={changed}
+                                onCancel={() => {
+                                  const back = panel.back;
+                                  setPanel(null);
+                                  setTimeout(() => document.getElementById(back)?.focus());
+                                }}
+                              />
+                            </td>
+                          </tr>
+                        ) : null}
+                      </Fragment>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )
+        ) : null}
+      </section>
     </>
+  );
+}
+
+/** The study's reports, the lead first: each links to its record; a linked one can be made the lead or split off. */
+function Reports({
+  projectId,
+  study,
+  onLead,
+  onSplit,
+}: {
+  projectId: string;
+  study: StudyView;
+  onLead: (s: StudyView, reportId: string, text: string) => void;
+  onSplit: (reportId: string, button: string) => void;
+}) {
+  if (study.reports.length === 0) return <span className="muted">None</span>;
+  return (
+    <ul className="study-reports">
+      {study.reports.map((r) => {
+        const text = reportText(r);
+        return (
+          <li key={r.id} data-report={text}>
+            {r.recordId ? <Link to={`/projects/${encodeURIComponent(projectId)}/records?record=${encodeURIComponent(r.recordId)}`}>{text}</Link> : text}
+            {r.record ? <span className="muted small"> {[r.record.authors[0], r.record.year].filter((x) => x != null).join(", ")}</span> : null}{" "}
+            {r.role === "lead" ? (
+              <span className="badge badge-live">Lead</span>
+            ) : (
+              <span className="row report-actions">
+                <button type="button" className="button-link" onClick={() => onLead(study, r.id, text)} aria-label={`Make "${text}" the lead report of ${study.name}`}>
+                  Make lead
+                </button>
+                <button type="button" className="button-link" id={`split-${r.id}`} onClick={() => onSplit(r.id, `split-${r.id}`)} aria-label={`Split "${text}" off ${study.name}`}>
+                  Split off
+                </button>
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The form of a merge or a split: what and why, then one write. */
+function ChangePanel({
+  projectId,
+  panel,
+  study,
+  studies,
+  onDone,
+  onCancel,
+}: {
+  projectId: string;
+  panel: Panel;
+  study: StudyView;
+  studies: StudyView[];
+  onDone: (message: string, studyId?: string) => void;
+  onCancel: () => void;
+}) {
+  const others = studies.filter((s) => s.id !== study.id);
+  const [from, setFrom] = useState("");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLSelectElement & HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const report = panel.kind === "split" ? study.reports.find((r) => r.id === panel.reportId) : undefined;
+  const heading = panel.kind === "merge" ? `Merge another study into ${study.name}` : `Split "${report ? reportText(report) : ""}" off ${study.name}`;
+  const idp = `panel-${study.id}`;
+
+  const submit = async () => {
+    if (panel.kind === "merge" && !from) return setError("Choose the study to merge.");
+    if (!reason.trim()) return setError(panel.kind === "merge" ? "Say why the two are one study." : "Say why the report is a study of its own.");
+    setBusy(true);
+    try {
+      if (panel.kind === "merge") {
+        const other = others.find((s) => s.id === from)!;
+        const a = await call(studiesRoutes.merge, { params: { id: projectId, studyId: study.id }, body: { fromStudyId: from, reason } });
+        onDone(`${other.name} merged into ${study.name}: ${plural(a.moved.length, "report")} moved.`, study.id);
+      } else {
+        const a = await call(studiesRoutes.split, { params: { id: projectId, studyId: study.id }, body: { reportId: panel.reportId, reason } });
+        onDone(`Split off into a new study, ${a.study.name}.`, a.study.id);
+      }
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="stack study-panel"
+      aria-labelledby={`${idp}-heading`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onCancel();
+      }}
+    >
+      <h3 id={`${idp}-heading`}>{heading}</h3>
+      {panel.kind === "merge" ? (
+        <div className="field">
+          <label htmlFor={`${idp}-from`}>Study to merge into {study.name}</label>
+          <select id={`${idp}-from`} ref={first} value={from} onChange={(e) => setFrom(e.target.value)}>
+            <option value="">Choose a study…</option>
+            {others.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} ({plural(s.reports.length, "report")})
+              </option>
+            ))}
+          </select>
+          <span className="hint">Its reports join {study.name} as linked reports; it is then removed, its last state kept in the audit log.</span>
+        </div>
+      ) : null}
+      <div className="field">
+        <label htmlFor={`${idp}-reason`}>Why (kept in the audit log)</label>
+        <input id={`${idp}-reason`} ref={panel.kind === "split" ? first : undefined} type="text" value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="row">
+        <button type="submit" className="button" disabled={busy}>
+          {panel.kind === "merge" ? "Merge" : "Split off"}
+        </button>
+        <button type="button" className="button-secondary" onClick={onCancel} aria-keyshortcuts="Escape">
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -94,14 +315,3 @@ function valueLabels(scheme: Pick<ClassificationScheme, "values">, value: string
   return codes.map((code) => scheme.values.find((v) => v.code === code)?.label || code).join(", ");
 }
 
-/** The lead report is a project record (linked to the records table) or a free-text citation. */
-function LeadReport({ projectId, study }: { projectId: string; study: StudyView }) {
-  const lead = study.leadReport;
-  if (!lead) return <span className="muted">None</span>;
-  const text = lead.record?.title || lead.citation || lead.recordId || "";
-  if (lead.recordId)
-    return (
-      <Link to={`/projects/${encodeURIComponent(projectId)}/records?record=${encodeURIComponent(lead.recordId)}`}>{text}</Link>
-    );
-  return <>{text}</>;
-}
