@@ -13,6 +13,8 @@ export const ReviewFigureQuery = z.object({
   format: z.enum(["json", "svg", "png", "csv"]).default("json"),
   tool: z.string().min(1).optional(),
   palette: z.enum(["cochrane", "colourblind"]).default("cochrane"),
+  /** Gap map: the study classification (scheme code) whose values are the rows; the intervention typology when absent. */
+  rows: z.string().min(1).optional(),
   download: z.enum(["true", "false"]).optional(),
 });
 export const TableFormatQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });

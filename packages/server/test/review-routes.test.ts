@@ -47,6 +47,25 @@ describe("review routes", () => {
     expect(fig.description).toMatch(/^The image is an evidence gap map/);
   });
 
+  it("lists appraisal tools with the most appraised first (Appendix G: CASP, 30 studies), and whether each has an overall", async () => {
+    const tools = (await get(`${base}/rob-tools`)).json() as { tool: string; studies: number; hasOverall: boolean }[];
+    // Seed 000 Appendices E–H: RoB 2 11, ROBINS-I 15, CASP 30, ASSESS 22 studies.
+    expect(tools.map((t) => [t.tool, t.studies])).toEqual([["CASP", 30], ["ASSESS", 22], ["ROBINS-I", 15], ["RoB2", 11]]);
+    expect(tools.find((t) => t.tool === "ASSESS")!.hasOverall).toBe(false);
+    const svg = (await get(`${base}/figures/rob-summary?tool=ASSESS&format=svg`)).body;
+    expect(svg).not.toContain(">Overall<");
+  });
+
+  it("draws the gap map by another study classification when asked, and refuses an unknown one", async () => {
+    const fig = (await get(`${base}/figures/gap-map?rows=designClass`)).json();
+    expect(fig.title).toBe("Evidence gap map: design class by outcome domain");
+    const csv = await get(`${base}/figures/gap-map?rows=designClass&format=csv`);
+    expect(csv.body.split("\r\n")[0]).toMatch(/^designClass,outcome_domain,/);
+    const bad = await get(`${base}/figures/gap-map?rows=nope`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/no study classification "nope"/);
+  });
+
   it("rejects bad figure requests with a one-line reason", async () => {
     expect((await get(`${base}/figures/rob-summary`)).statusCode).toBe(400);
     expect((await get(`${base}/figures/rob-summary?tool=QUADAS`)).statusCode).toBe(404);

@@ -1,6 +1,6 @@
-import { baseConfig, paragraphs, plural, type Figure } from "@homeward/figures";
+import { baseConfig, paragraphs, plural, widestLabel, type Figure } from "@homeward/figures";
 import { toCsv } from "../csv.js";
-import type { CodebookItem, ExtractedValue, Outcome, Protocol, Study } from "@homeward/model";
+import { InputError, type ClassificationScheme, type CodebookItem, type ExtractedValue, type Outcome, type Protocol, type Study } from "@homeward/model";
 import { characteristicList, citationOf, classesOf, includedStudies, labelOf, schemeOf } from "../project.js";
 
 /** Study-level code listing the outcome domains a study reports, used when it has no outcome entities. */
@@ -15,6 +15,8 @@ export interface GapCell {
 }
 
 export interface GapMapData {
+  /** The study classification the rows are the values of (by default the scheme with role typology); null when there is none. */
+  rows: { code: string; label: string; role: string | null } | null;
   types: string[];
   domains: string[];
   cells: GapCell[];
@@ -38,8 +40,8 @@ export interface GapMapInput {
  * outcomes (which also give the number of outcomes), else from its
  * "outcomeDomains" characteristic.
  */
-export function gapMapData(p: GapMapInput): GapMapData {
-  const scheme = schemeOf(p, "typology");
+export function gapMapData(p: GapMapInput, rows?: string): GapMapData {
+  const scheme = gapMapRows(p, rows);
   const typeItems = scheme?.values ?? [];
   const domainItems = p.protocol.outcomeDomains;
   const types = typeItems.map((t) => labelOf(typeItems, t.code));
@@ -80,11 +82,30 @@ export function gapMapData(p: GapMapInput): GapMapData {
     const c = cells.get(`${t}\u0000${d}`);
     if (c) ordered.push(c);
   }
-  return { types, domains, cells: ordered };
+  return { rows: scheme ? { code: scheme.code, label: schemeName(scheme), role: scheme.role } : null, types, domains, cells: ordered };
 }
 
-export function gapMapFigure(p: GapMapInput): Figure {
-  const data = gapMapData(p);
+const schemeName = (s: ClassificationScheme) => (s.label.trim() === "" ? s.code : s.label);
+
+/**
+ * The study classification a gap map's rows read: the one asked for by code,
+ * else the intervention typology (the scheme with role typology). An unknown
+ * code is refused with the codes there are.
+ */
+export function gapMapRows(p: Pick<GapMapInput, "protocol">, code?: string): ClassificationScheme | undefined {
+  if (code === undefined) return schemeOf(p, "typology");
+  const found = p.protocol.classifications.find((s) => s.code === code && s.appliesTo === "study");
+  if (!found)
+    throw new InputError(
+      `no study classification "${code}" in the protocol (${p.protocol.classifications.map((s) => s.code).join(", ") || "none declared"})`,
+    );
+  return found;
+}
+
+export function gapMapFigure(p: GapMapInput, rows?: string): Figure {
+  const data = gapMapData(p, rows);
+  const rowTitle = data.rows?.label ?? "Intervention type";
+  const rowNoun = (n: number) => plural(n, `value of ${rowTitle.toLowerCase()}`, `values of ${rowTitle.toLowerCase()}`);
   const values = data.cells.map((c) => ({
     type: c.type,
     domain: c.domain,
@@ -94,11 +115,17 @@ export function gapMapFigure(p: GapMapInput): Figure {
     studies: c.studies.map((s) => s.citation).join("; "),
   }));
   const max = Math.max(1, ...values.map((v) => v.n));
+  // Every count sits inside its disc: the smallest disc is as wide as the widest count, the largest
+  // fits its row and column, and the legend gives the sizes their numbers.
+  const minD = Math.ceil(widestLabel(values.map((v) => v.label), 11, true)) + 8;
+  const maxD = Math.max(minD + 16, 46);
+  const cellWidth = Math.max(64, maxD + 8);
+  const area = (d: number) => Math.round((Math.PI * d * d) / 4);
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: { ...baseConfig(), axis: { ...baseConfig().axis, grid: true, ticks: false, domain: false } },
-    width: 64 * data.domains.length,
-    height: 40 * data.types.length,
+    width: cellWidth * data.domains.length,
+    height: (maxD + 8) * data.types.length,
     data: { values },
     encoding: {
       x: {
@@ -108,17 +135,17 @@ export function gapMapFigure(p: GapMapInput): Figure {
         scale: { domain: data.domains },
         axis: { title: "Outcome domain", orient: "top", labelAngle: -40, labelLimit: 0 },
       },
-      y: { field: "type", type: "nominal", sort: data.types, scale: { domain: data.types }, axis: { title: "Intervention type", labelLimit: 0 } },
+      y: { field: "type", type: "nominal", sort: data.types, scale: { domain: data.types }, axis: { title: rowTitle, labelLimit: 0 } },
     },
     layer: [
       {
         name: "cells",
-        mark: { type: "point", filled: true, opacity: 0.85 },
+        mark: { type: "point", filled: true, opacity: 1, stroke: "#08519C", strokeWidth: 1 },
         encoding: {
-          size: { field: "n", type: "quantitative", scale: { domain: [0, max], range: [0, 1400] }, legend: { title: "Studies", values: legendValues(max), format: "d" } },
-          color: { value: "#0072B2" },
+          size: { field: "n", type: "quantitative", scale: { domain: [1, Math.max(2, max)], range: [area(minD), area(maxD)], zero: false }, legend: { title: "Studies", values: legendValues(max), format: "d" } },
+          color: { value: "#9ECAE1" },
           tooltip: [
-            { field: "type", title: "Intervention type" },
+            { field: "type", title: rowTitle },
             { field: "domain", title: "Outcome domain" },
             { field: "n", title: "Studies" },
             { field: "outcomes", title: "Outcomes" },
@@ -128,7 +155,7 @@ export function gapMapFigure(p: GapMapInput): Figure {
       },
       {
         name: "counts",
-        mark: { type: "text", fontSize: 11, fontWeight: "bold", color: "#FFFFFF" },
+        mark: { type: "text", fontSize: 11, fontWeight: "bold", color: "#111111" },
         encoding: { text: { field: "label" } },
       },
     ],
@@ -144,17 +171,17 @@ export function gapMapFigure(p: GapMapInput): Figure {
   });
   const withOutcomes = data.cells.some((c) => c.outcomes !== null);
   const description = paragraphs(
-    `The image is an evidence gap map. Rows are ${plural(data.types.length, "intervention type")} and columns ${plural(data.domains.length, "outcome domain")}. Each filled circle marks a combination studied; its size and number give the count of included studies${withOutcomes ? ", with the number of outcomes in brackets where outcomes were extracted" : ""}. Empty cells are gaps in the evidence.`,
-    `${plural(studiesMapped, "study", "studies")} are mapped; a study appears once in every cell of its type and the domains it reports. ${empty} of ${data.types.length * data.domains.length} cells are empty.`,
-    "Studies by intervention type and outcome domain:",
+    `The image is an evidence gap map. Rows are the ${rowNoun(data.types.length)} (the study classification “${data.rows?.code ?? "none"}”) and columns ${plural(data.domains.length, "outcome domain")}. Each filled circle marks a combination studied; its size and number give the count of included studies${withOutcomes ? ", with the number of outcomes in brackets where outcomes were extracted" : ""}. Empty cells are gaps in the evidence.`,
+    `${plural(studiesMapped, "study", "studies")} are mapped; a study appears once in every cell of its row value(s) and the domains it reports. ${empty} of ${data.types.length * data.domains.length} cells are empty.`,
+    `Studies by ${rowTitle.toLowerCase()} and outcome domain:`,
     byType,
     top.length ? `The most studied combinations are ${top.map((c) => `${c.type.toLowerCase()} × ${c.domain.toLowerCase()} (${c.studies.length})`).join(", ")}.` : "No studies are mapped.",
   );
   return {
     spec: spec as unknown as Figure["spec"],
-    title: "Evidence gap map: intervention type by outcome domain",
+    title: `Evidence gap map: ${rowTitle.toLowerCase()} by outcome domain`,
     description,
-    alt: `Evidence gap map of ${plural(studiesMapped, "study", "studies")} across ${data.types.length} intervention types and ${data.domains.length} outcome domains.`,
+    alt: `Evidence gap map of ${plural(studiesMapped, "study", "studies")} across ${rowNoun(data.types.length)} and ${data.domains.length} outcome domains.`,
   };
 }
 
@@ -164,10 +191,12 @@ function legendValues(max: number): number[] {
   return [1, Math.round(max / 3), Math.round((2 * max) / 3), max].filter((v, i, a) => a.indexOf(v) === i);
 }
 
-export function gapMapCsv(p: GapMapInput): string {
-  const data = gapMapData(p);
+export function gapMapCsv(p: GapMapInput, rows?: string): string {
+  const data = gapMapData(p, rows);
+  // The typology keeps its established column name; any other scheme is named by its code.
+  const rowColumn = data.rows === null || data.rows.role === "typology" ? "intervention_type" : data.rows.code;
   return toCsv(
-    ["intervention_type", "outcome_domain", "studies", "outcomes", "study_citations"],
+    [rowColumn, "outcome_domain", "studies", "outcomes", "study_citations"],
     data.cells.map((c) => [c.type, c.domain, c.studies.length, c.outcomes, c.studies.map((s) => s.citation).join("; ")]),
   );
 }

@@ -81,8 +81,8 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
       figure = prismaFlowFigure(p, flow);
     } else if (name === "gap-map") {
       const p = await loadGapMap(src);
-      if (q.format === "csv") return csv(reply, `${base}.csv`, gapMapCsv(p));
-      figure = gapMapFigure(p);
+      if (q.format === "csv") return csv(reply, `${base}.csv`, gapMapCsv(p, q.rows));
+      figure = gapMapFigure(p, q.rows);
     } else {
       const p = await loadAppraisals(src);
       if (!p.appraisals.some((a) => a.tool === q.tool)) throw new InputError(`no appraisals with tool "${q.tool}" in this project`, 404);

@@ -7,7 +7,7 @@ import { figureUrl, reviewApi, type FigureName } from "./reviewApi";
  * description (for readers who cannot see it) and downloads of the image
  * and of the data behind it.
  */
-export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: FigureName; query?: { tool?: string; palette?: "cochrane" | "colourblind" } }) {
+export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: FigureName; query?: { tool?: string; palette?: "cochrane" | "colourblind"; rows?: string } }) {
   const key = JSON.stringify(query);
   const { data, error, loading } = useApi((s) => reviewApi.figure(projectId, name, query, s), [projectId, name, key]);
   return (

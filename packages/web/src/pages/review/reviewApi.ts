@@ -11,7 +11,7 @@ export type Source = PrismaSource;
 export type ConflictAnswer = AppraisalConflictDetail;
 export type TrailAnswer = TrailRecommendation;
 export type FigureName = ReviewFigure;
-type FigureQuery = { tool?: string; palette?: "cochrane" | "colourblind" };
+type FigureQuery = { tool?: string; palette?: "cochrane" | "colourblind"; rows?: string };
 
 export const reviewApi = {
   prisma: (id: string, signal?: AbortSignal) => call(r.prisma, { params: { id } }, signal),
