@@ -127,6 +127,19 @@ export function schemeWithRole(protocol: Pick<Protocol, "classifications">, role
   return protocol.classifications.find((c) => c.role === role);
 }
 
+/**
+ * Whether a study is one of the review's included studies: with a scheme of
+ * role strand, a study in at least one strand; otherwise every study. The
+ * one rule behind the PRISMA flow's included box, the review's study counts
+ * and the project's count of studies.
+ */
+export function isIncludedStudy(protocol: Pick<Protocol, "classifications">, study: { classifications: Record<string, string | string[]> }): boolean {
+  const strand = schemeWithRole(protocol, "strand");
+  if (strand === undefined) return true;
+  const v = study.classifications[strand.code];
+  return v !== undefined && (Array.isArray(v) ? v.length > 0 : true);
+}
+
 export const emptyProtocol = (): Protocol => Protocol.parse({});
 
 export { recordedExclusionReason } from "./rules/exclusion-reasons.js";

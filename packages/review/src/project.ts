@@ -1,5 +1,5 @@
 import type { Appraisal, ClassificationRole, ClassificationScheme, CodebookItem, CodedItem, ExtractedValue, ProjectFile, Protocol, Study } from "@homeward/model";
-import { schemeWithRole } from "@homeward/model";
+import { isIncludedStudy, schemeWithRole } from "@homeward/model";
 
 /**
  * A whole project (the model's ProjectFile shape, as the store exports it).
@@ -97,8 +97,8 @@ export const schemeOf = (p: { protocol: Pick<Protocol, "classifications"> }, rol
  * another reason, e.g. cited by a finding.)
  */
 export function isIncluded(p: StudiesInput, study: Study): boolean {
-  const strand = schemeOf(p, "strand");
-  return strand === undefined || classesOf(study, strand.code).length > 0;
+  // The model's rule, which the store's project counts also use.
+  return isIncludedStudy(p.protocol, study);
 }
 
 export function includedStudies(p: StudiesInput): Study[] {

@@ -32,6 +32,16 @@ describe("review routes", () => {
     ]);
   });
 
+  it("counts a project's studies as the PRISMA flow's included box does (73 of the 74 studies held; seed line 242)", async () => {
+    const included = (await get(`${base}/prisma`)).json().prisma.new_studies;
+    expect(included).toBe(73);
+    const listed = ((await get("/api/projects")).json() as { id: string; counts: { studies: number } }[]).find((p) => p.id === "reunification")!;
+    expect(listed.counts.studies).toBe(included);
+    expect((await get("/api/projects/reunification")).json().counts.studies).toBe(included);
+    // The study held outside every strand is still a study of the project, just not an included one.
+    expect((await store.list("reunification", "studies")).length).toBe(74);
+  });
+
   it("renders figures as SVG, PNG and CSV, and gives their long descriptions", async () => {
     const svg = await get(`${base}/figures/prisma?format=svg`);
     expect(svg.headers["content-type"]).toMatch(/image\/svg\+xml/);

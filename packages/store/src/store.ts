@@ -7,6 +7,7 @@ import {
   emptyProtocol,
   fileRuleContext,
   InputError,
+  isIncludedStudy,
   parseInput,
   parseProjectFile,
   Project,
@@ -187,7 +188,7 @@ export class Store {
           (r) => [r.project_id as string, Number(r.n)],
         ),
       );
-    const [records, studies] = await Promise.all([counts("records"), counts("studies")]);
+    const [records, studies] = await Promise.all([counts("records"), this.includedStudyCounts()]);
     return rows
       .map((r) => ({ ...projectFromRow(r), counts: { records: records.get(r.id) ?? 0, studies: studies.get(r.id) ?? 0 } }))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
@@ -226,13 +227,37 @@ export class Store {
     });
   }
 
-  /** A project with its entity counts (the dashboard's stage counts are the review package's, from the PRISMA flow). */
+  /** A project with its counts of records and included studies (the dashboard's stage counts are the review package's, from the PRISMA flow). */
   async getProjectSummary(id: string): Promise<ProjectSummary> {
     const project = await this.getProject(id);
     const count = async (table: string) =>
       Number((await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", id).executeTakeFirstOrThrow()).n);
-    const [records, studies] = await Promise.all([count("records"), count("studies")]);
-    return { ...project, counts: { records, studies } };
+    const [records, studies] = await Promise.all([count("records"), this.includedStudyCounts(id)]);
+    return { ...project, counts: { records, studies: studies.get(id) ?? 0 } };
+  }
+
+  /**
+   * Included studies per project, by the rule the PRISMA flow's included box
+   * uses (the model's `isIncludedStudy`), so a project's card and its flow
+   * diagram give one number. Reads the protocols' classification schemes and
+   * the studies' classifications only.
+   */
+  private async includedStudyCounts(projectId?: string): Promise<Map<string, number>> {
+    let projects = this.db.selectFrom("projects").select(["id", "protocol"]);
+    let studies = this.db.selectFrom("studies").select(["project_id", "classifications"]);
+    if (projectId !== undefined) {
+      projects = projects.where("id", "=", projectId);
+      studies = studies.where("project_id", "=", projectId);
+    }
+    const [ps, ss] = await Promise.all([projects.execute(), studies.execute()]);
+    const schemes = new Map(ps.map((r) => [r.id as string, { classifications: (JSON.parse(r.protocol as string).classifications ?? []) as Protocol["classifications"] }]));
+    const out = new Map<string, number>();
+    for (const s of ss) {
+      const protocol = schemes.get(s.project_id as string);
+      if (protocol && isIncludedStudy(protocol, { classifications: JSON.parse((s.classifications as string | null) ?? "{}") }))
+        out.set(s.project_id as string, (out.get(s.project_id as string) ?? 0) + 1);
+    }
+    return out;
   }
 
   async getProtocol(projectId: string): Promise<Protocol> {
