@@ -3,17 +3,56 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-protocol-"));
 
-describe("protocol sections", () => {
+const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
+
+/** A database of its own next to the test database (dropped afterwards), so other tests resetting that one do not interfere. */
+async function freshDatabase(url: string, suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  const u = new URL(url);
+  const name = `${u.pathname.slice(1)}_${suffix}`;
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+type Open = () => Promise<{ store: Store; done: () => Promise<void> }>;
+const engines: [string, Open][] = [
+  ["SQLite", async () => ({ store: await openStore({ dataDir: tmp() }), done: async () => {} })],
+  ...(pgUrl
+    ? ([
+        [
+          "PostgreSQL",
+          async () => {
+            const db = await freshDatabase(pgUrl, `protocol_${process.pid}`);
+            return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
+          },
+        ],
+      ] as [string, Open][])
+    : []),
+];
+
+describe.each(engines)("protocol sections (%s)", (_engine, open) => {
+  let done: () => Promise<void>;
   let store: Store;
   let app: FastifyInstance;
   let project: string;
   beforeAll(async () => {
-    store = await openStore({ dataDir: tmp() });
+    ({ store, done } = await open());
     app = await buildServer({ store, version: "0", webDir: tmp() });
     project = (await store.createProject({ title: "Protocol sections" }, { actor: "ana" })).id;
     await store.setProtocol(project, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }, { code: "design", label: "Design", rank: 2 }] }, { actor: "ana" });
@@ -21,6 +60,7 @@ describe("protocol sections", () => {
   afterAll(async () => {
     await app?.close();
     await store?.close();
+    await done?.();
   });
 
   const call = async (method: "GET" | "PATCH" | "POST", url: string, body?: unknown, headers: Record<string, string> = {}) => {

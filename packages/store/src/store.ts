@@ -310,9 +310,15 @@ export class Store {
   /** What the protocol's rules ask of the data using its codes; each answer is one query, asked only for a code being removed. */
   private protocolUsage(projectId: string): ProtocolUsage {
     const reasonRows = async (c: "screeningDecisions" | "reconciliations", code: string) => {
-      const rows = await this.db.selectFrom(tableOf(c)).select("reasons").where("project_id", "=", projectId).where("reasons", "like", `%${likeAny(JSON.stringify(code))}%`).execute();
-      // LIKE narrows; the JSON decides (a longer code may contain this one).
-      return rows.filter((r) => (JSON.parse(r.reasons as string) as string[]).includes(code)).length;
+      const table = sql.table(tableOf(c));
+      // LIKE narrows on the text (cheap); the JSON test decides (a longer code may contain this one).
+      const like = `%${likeAny(JSON.stringify(code))}%`;
+      const exact =
+        this.dialect === "sqlite"
+          ? sql`EXISTS (SELECT 1 FROM json_each(reasons) WHERE value = ${code})`
+          : sql`(reasons::jsonb) @> jsonb_build_array(${code}::text)`;
+      const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${table} WHERE project_id = ${projectId} AND reasons LIKE ${like} AND ${exact}`.execute(this.db);
+      return Number(r.rows[0]?.n ?? 0);
     };
     return {
       reasonUses: async (code) => (await reasonRows("screeningDecisions", code)) + (await reasonRows("reconciliations", code)),
