@@ -67,6 +67,8 @@ describe("protocol editor", () => {
     await page.keyboard.press("Enter");
     expect(await legends(page)).toEqual([expect.stringContaining("Population"), expect.stringContaining("Not in English"), expect.stringContaining("Design")]);
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move reason Not in English up");
+    // Where the focus is can be seen.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe("none");
     await page.keyboard.press("Enter");
     expect(await legends(page)).toEqual([expect.stringContaining("Reason 1: Not in English"), expect.stringContaining("Population"), expect.stringContaining("Design")]);
     // At the top, Move up is disabled: focus went to Move down.
@@ -139,6 +141,10 @@ describe("protocol editor", () => {
     // Alt+↑ inside a value moves the value, not its classification.
     await value.getByLabel("Label").press("Alt+ArrowUp");
     expect(await schemes.locator(".nested-list legend").allInnerTexts()).toEqual([expect.stringContaining("Value 1: Quasi-experimental"), expect.stringContaining("Value 2: RCT")]);
+    // With the mouse: the second value dragged by its handle onto the first.
+    await schemes.locator(".nested-list li").nth(1).locator(".drag-handle").dragTo(schemes.locator(".nested-list li").nth(0));
+    expect(await schemes.locator(".nested-list legend").allInnerTexts()).toEqual([expect.stringContaining("Value 1: RCT"), expect.stringContaining("Value 2: Quasi-experimental")]);
+    await schemes.locator(".nested-list li").nth(1).locator(".drag-handle").dragTo(schemes.locator(".nested-list li").nth(0));
     await page.getByRole("button", { name: "Save study classifications" }).click();
     await schemes.getByRole("status").filter({ hasText: "Study classifications saved." }).waitFor();
     await schemes.getByText("Quasi-experimental").waitFor();
