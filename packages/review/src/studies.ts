@@ -21,6 +21,8 @@ export type NewReport = Pick<StudyReport, "studyId" | "recordId" | "role">;
 
 /** Reads and writes inside one transaction. */
 export interface StudiesTx {
+  /** Waits for, then holds off, other changes to the project's studies until this transaction ends. */
+  lock(): Promise<void>;
   /** The study; a 404 when there is none. */
   study(id: string): Promise<Study>;
   studies(): Promise<Study[]>;
@@ -100,6 +102,7 @@ export interface FormAnswer {
 export async function formStudies(store: StudiesStore): Promise<FormAnswer> {
   const included = await store.fullTextIncludes();
   return store.transaction(async (tx) => {
+    await tx.lock();
     const linked = new Set((await tx.reportsOfRecords(included)).map((r) => r.recordId));
     const open = included.filter((id) => !linked.has(id));
     if (open.length === 0) return { created: [] };
@@ -119,6 +122,7 @@ export async function linkReport(store: StudiesStore, studyId: string, recordId:
   const included = new Set(await store.fullTextIncludes());
   if (!included.has(recordId)) throw new InputError(`record "${recordId}" is not included at full text, so it cannot be a report of a study`, 409);
   return store.transaction(async (tx) => {
+    await tx.lock();
     const study = await tx.study(studyId);
     const [already] = await tx.reportsOfRecords([recordId]);
     if (already) {

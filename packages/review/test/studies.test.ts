@@ -18,6 +18,7 @@ function memoryStore(records: StudyRecord[], included: string[], refs: Record<st
       let r = reports.map((x) => ({ ...x }));
       const ns: typeof notes = [];
       const tx: StudiesTx = {
+        lock: async () => {},
         study: async (id) => {
           const found = s.find((x) => x.id === id);
           if (!found) throw new InputError(`study "${id}" not found`, 404);

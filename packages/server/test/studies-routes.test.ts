@@ -141,6 +141,19 @@ describe.each(engines)("studies routes (%s)", (_engine, open) => {
     expect((await call("GET", "/audit?limit=1")).body.items[0]).toMatchObject({ action: "studies.split", reason: "A separate pilot" });
   });
 
+  it("forms each study once when two people form studies at the same time", async () => {
+    const other = (await store.createProject({ title: "Studies at once" }, { actor: "ana" })).id;
+    await store.insert(other, "records", [1, 2, 3, 4].map((i) => ({ id: `once-${i}`, title: `Trial ${i}`, authors: [`Lee, ${i}.`], year: 2000 + i })), { actor: "ana" });
+    for (const stage of ["title_abstract", "full_text"] as const)
+      await store.insert(other, "screeningDecisions", [1, 2, 3, 4].map((i) => ({ recordId: `once-${i}`, stage, decision: "include" as const, reviewer: "ana" })), { actor: "ana" });
+    const form = () => app.inject({ method: "POST", url: `/api/projects/${other}/studies/form`, headers: { "x-homeward-user": "ana" } });
+    const answers = await Promise.all([form(), form(), form()]);
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
+    expect(answers.map((a) => JSON.parse(a.body).created.length).sort()).toEqual([0, 0, 4]);
+    expect(await store.list(other, "studies")).toHaveLength(4);
+    expect(await store.list(other, "studyReports")).toHaveLength(4);
+  });
+
   it("answers 404 for an unknown project or study", async () => {
     expect((await app.inject({ method: "POST", url: "/api/projects/nope/studies/form" })).statusCode).toBe(404);
     expect((await call("PUT", "/studies/nope/lead", { reportId: "r" })).status).toBe(404);

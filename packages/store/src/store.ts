@@ -327,6 +327,17 @@ export class Store {
     };
   }
 
+  /**
+   * Holds the project for this transaction: another transaction taking the
+   * same hold waits until this one ends, so a read-then-write use case (form
+   * a study for each record not yet in one) cannot run twice over the same
+   * state. SQLite runs one write transaction at a time already.
+   */
+  async lockProject(projectId: string): Promise<void> {
+    if (!this.inTransaction) throw new Error("lockProject outside a transaction");
+    if (this.dialect === "postgres") await sql`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`.execute(this.db);
+  }
+
   // ---------------------------------------------------------------- collections (generic, typed)
 
   /**

@@ -29,6 +29,7 @@ export async function registerStudiesRoutes(app: FastifyInstance, store: Store):
     transaction: (fn) =>
       store.transaction((tx) => {
         const t: StudiesTx = {
+          lock: () => tx.lockProject(projectId),
           study: (id) => tx.get(projectId, "studies", id),
           studies: () => tx.list(projectId, "studies"),
           reportsOfStudies: (ids) => tx.list(projectId, "studyReports", { studyId: ids }),
