@@ -118,6 +118,15 @@ describe.each(engines)("protocol sections (%s)", (_engine, open) => {
     expect(put.statusCode).toBe(409);
   });
 
+  it("saves one of several saves of a section made at once from the same version", async () => {
+    const { protocol, versions } = (await call("GET", "/protocol/versions")).body;
+    const save = (label: string) =>
+      call("PATCH", "/protocol/outcomeDomains", { value: [...protocol.outcomeDomains, { code: "stability", label }], version: versions.outcomeDomains });
+    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => save(`Placement stability ${i}`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect((await store.getProtocol(project)).outcomeDomains).toHaveLength(protocol.outcomeDomains.length + 1);
+  });
+
   it("names an unknown section", async () => {
     const res = await call("PATCH", "/protocol/searches", { value: [], version: "x" });
     expect(res.status).toBe(400);

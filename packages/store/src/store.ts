@@ -273,6 +273,7 @@ export class Store {
   async setProtocol(projectId: string, protocol: unknown, ctx: WriteContext): Promise<Protocol> {
     const after = parseInput(Protocol, protocol, "protocol");
     return this.transaction(async (tx) => {
+      await tx.lockProject(projectId);
       const before = await tx.getProtocol(projectId);
       await checkProtocolChange(before, after, tx.protocolUsage(projectId));
       await tx.db.updateTable("projects").set({ protocol: JSON.stringify(after) }).where("id", "=", projectId).execute();
@@ -290,6 +291,8 @@ export class Store {
    */
   async updateProtocolSection(projectId: string, section: ProtocolSection, value: unknown, version: string, ctx: WriteContext): Promise<Protocol> {
     return this.transaction(async (tx) => {
+      // Two saves of one section at once: the second waits, then finds the version changed.
+      await tx.lockProject(projectId);
       const before = await tx.getProtocol(projectId);
       if (sectionVersion(before, section) !== version)
         throw new InputError(`the protocol's ${SECTION_NAMES[section]} changed since you opened them; reload to see the change (your edit is kept on screen)`, 409);
