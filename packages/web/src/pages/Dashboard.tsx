@@ -103,6 +103,17 @@ export function DashboardPage() {
               <p className="empty">No stage counts yet.</p>
             )}
           </section>
+          <section aria-labelledby="export-heading" className="stack">
+            <h2 id="export-heading">Export and copies</h2>
+            <p className="muted small" id="export-hint">
+              <a href={api.exportUrl(id)} download>
+                Export project
+              </a>{" "}
+              saves the whole project (protocol, records, decisions, studies, appraisals and audit log) as one JSON file. To work on a
+              copy, import that file from the <Link to="/">project list</Link> and choose <strong>Import as a copy</strong>: a new project
+              with its own id, this one unchanged.
+            </p>
+          </section>
           <section aria-labelledby="next-heading" className="stack">
             <h2 id="next-heading">Go to</h2>
             <ul className="link-grid">
@@ -113,7 +124,7 @@ export function DashboardPage() {
                 <Link to={`${base}/records`}>Records ({formatCount(project.counts?.records ?? 0)})</Link>
               </li>
               <li>
-                <Link to={`${base}/studies`}>Studies ({formatCount(project.counts?.studies ?? 0)})</Link>
+                <Link to={`${base}/studies`}>Studies ({formatCount(project.counts?.studies ?? 0)} included)</Link>
               </li>
               <li>
                 <Link to={`${base}/audit`}>Audit log</Link>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
-import { api, errorMessage, type ProjectSummary } from "../api";
+import { coreRoutes } from "@homeward/api";
+import { api, ApiError, call, errorMessage, type ProjectSummary } from "../api";
 import type { Project } from "@homeward/model";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
@@ -83,7 +84,8 @@ function ProjectTable({ projects }: { projects: ProjectSummary[] }) {
               <dd>{formatCount(p.counts?.records ?? 0)}</dd>
             </div>
             <div>
-              <dt>Studies</dt>
+              {/* Included studies, the number in the PRISMA flow's included box. */}
+              <dt>Studies included</dt>
               <dd>{formatCount(p.counts?.studies ?? 0)}</dd>
             </div>
             <div>
@@ -209,31 +211,52 @@ function Field({
   );
 }
 
-/** Imports a project file previously exported from Homeward (JSON). */
+/**
+ * Imports a project file previously exported from Homeward (JSON). A file
+ * whose project is already here (e.g. exported from this server) is refused
+ * by the server; the form then offers to import it as a copy, a new project
+ * with its own id, leaving the existing one as it is.
+ */
 function ImportProjectForm({ onImported }: { onImported: (p: Project) => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [conflict, setConflict] = useState<{ name: string; parsed: unknown } | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
+  const copyRef = useRef<HTMLButtonElement>(null);
 
-  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
-    const file = e.target.files?.[0];
-    if (!file) return;
+  useEffect(() => {
+    if (conflict) copyRef.current?.focus();
+  }, [conflict]);
+
+  const importFile = async (parsed: unknown, name: string, copy: boolean) => {
     setError(null);
     setBusy(true);
     try {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(await file.text());
-      } catch (err) {
-        throw new Error(`${file.name} is not a Homeward project file (not valid JSON: ${errorMessage(err)}).`);
-      }
-      onImported(await api.importProject(parsed));
+      const created = await call(coreRoutes.importProject, { body: parsed, query: copy ? { copy: "true" } : {} });
+      setConflict(null);
+      onImported(created);
     } catch (err) {
-      setError(err);
+      if (!copy && err instanceof ApiError && err.status === 409) setConflict({ name, parsed });
+      else setError(err);
     } finally {
       setBusy(false);
       if (inputRef.current) inputRef.current.value = "";
     }
+  };
+
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    setConflict(null);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await file.text());
+    } catch (err) {
+      setError(new Error(`${file.name} is not a Homeward project file (not valid JSON: ${errorMessage(err)}).`));
+      if (inputRef.current) inputRef.current.value = "";
+      return;
+    }
+    await importFile(parsed, file.name, false);
   };
 
   return (
@@ -244,6 +267,22 @@ function ImportProjectForm({ onImported }: { onImported: (p: Project) => void })
         <label htmlFor="project-file">Project file (.json)</label>
         <input id="project-file" ref={inputRef} type="file" accept=".json,application/json" onChange={onFile} disabled={busy} />
       </div>
+      {conflict ? (
+        <div className="alert stack" role="alert">
+          <p>
+            The project in {conflict.name} is already here. Import it as a copy: a new project with the same content, leaving the existing
+            one unchanged.
+          </p>
+          <div className="row">
+            <button type="button" ref={copyRef} onClick={() => void (busy || importFile(conflict.parsed, conflict.name, true))} aria-disabled={busy}>
+              Import as a copy
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setConflict(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
       {busy ? <LiveStatus>Importing…</LiveStatus> : null}
     </section>
   );

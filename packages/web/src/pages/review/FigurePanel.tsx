@@ -1,6 +1,8 @@
+import { useState } from "react";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { figureUrl, reviewApi, type FigureName } from "./reviewApi";
+import "./review.css";
 
 /**
  * A server-rendered review figure: the SVG, its caption, the long text
@@ -10,13 +12,20 @@ import { figureUrl, reviewApi, type FigureName } from "./reviewApi";
 export function FigurePanel({ projectId, name, query = {} }: { projectId: string; name: FigureName; query?: { tool?: string; palette?: "cochrane" | "colourblind"; rows?: string } }) {
   const key = JSON.stringify(query);
   const { data, error, loading } = useApi((s) => reviewApi.figure(projectId, name, query, s), [projectId, name, key]);
+  const [full, setFull] = useState(false);
   return (
     <section className="stack review-figure" aria-label={data?.title ?? "Figure"}>
       <ErrorMessage error={error} />
       {loading && !data ? <Loading what="figure" /> : null}
       {data ? (
         <figure>
-          <div className="figure-scroll">
+          {/* At full size the figure scrolls in its own box (reachable by keyboard), never the page. */}
+          <div
+            className={`figure-scroll ${full ? "figure-full" : "figure-fit"}`}
+            tabIndex={full ? 0 : undefined}
+            role={full ? "region" : undefined}
+            aria-label={full ? `${data.title}, full size` : undefined}
+          >
             <img src={figureUrl(projectId, name, query, "svg")} alt={data.alt} />
           </div>
           <figcaption>
@@ -27,6 +36,9 @@ export function FigurePanel({ projectId, name, query = {} }: { projectId: string
             <LongDescription text={data.description} />
           </details>
           <p className="row">
+            <button type="button" className="button-secondary" aria-pressed={full} onClick={() => setFull((f) => !f)}>
+              {full ? "Fit to width" : "Show full size"}
+            </button>
             <a className="button button-secondary" href={figureUrl(projectId, name, query, "svg", true)} download>
               Download SVG
             </a>

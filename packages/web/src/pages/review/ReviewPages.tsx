@@ -5,6 +5,7 @@ import { formatCount, plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, useSearchParam } from "../../router";
+import { api } from "../../api";
 import { FigurePanel } from "./FigurePanel";
 import type { PrismaCountField } from "@homeward/review";
 import { csvUrl, reviewApi, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
@@ -68,7 +69,7 @@ export function PrismaPage() {
             </div>
           ) : null}
           <div className="table-wrap">
-            <table className="data-table">
+            <table className="data-table review-table">
               <caption className="visually-hidden">PRISMA 2020 counts and their sources</caption>
               <thead>
                 <tr>
@@ -123,7 +124,9 @@ export function RiskOfBiasPage() {
   const [toolParam, setTool] = useSearchParam("tool");
   const [paletteParam, setPalette] = useSearchParam("palette");
   const palette = paletteParam === "colourblind" ? "colourblind" : "cochrane";
+  // The server lists the tool with most appraised studies first (ties: RoB 2), which the page opens on.
   const tool = toolParam ?? tools.data?.[0]?.tool ?? null;
+  const chosen = tools.data?.find((t) => t.tool === tool);
   return (
     <>
       <PageTitle>Risk of bias</PageTitle>
@@ -132,7 +135,7 @@ export function RiskOfBiasPage() {
       {tools.data && tools.data.length === 0 ? <p className="empty">No appraisals recorded yet.</p> : null}
       {tools.data && tools.data.length > 0 && tool ? (
         <>
-          <div className="row">
+          <div className="review-choices">
             <div className="field">
               <label htmlFor="rob-tool">Tool</label>
               <select id="rob-tool" value={tool} onChange={(e) => setTool(e.target.value)}>
@@ -154,6 +157,13 @@ export function RiskOfBiasPage() {
               </label>
             </fieldset>
           </div>
+          {chosen ? (
+            <p className="muted" id="rob-tool-note">
+              {chosen.tool}: {plural(chosen.studies, "study", "studies")}, {plural(chosen.domains.length, "domain")}
+              {chosen.hasOverall ? ", with an overall judgement." : "; the tool gives no overall judgement, so none is drawn."} Each plot's
+              legend gives the tool's own judgements.
+            </p>
+          ) : null}
           <h2>Traffic-light plot</h2>
           <FigurePanel projectId={id} name="rob-traffic-light" query={{ tool, palette }} />
           <h2>Summary plot</h2>
@@ -235,11 +245,55 @@ function ConflictItem({ projectId, conflict: c, onAccepted }: { projectId: strin
 
 export function GapMapPage() {
   const { id } = useProject();
+  const protocol = useApi((s) => api.getProtocol(id, s), [id]);
+  const [rowsParam, setRows] = useSearchParam("rows");
+  const schemes = protocol.data?.classifications.filter((c) => c.appliesTo === "study") ?? [];
+  const typology = schemes.find((c) => c.role === "typology");
+  const rows = schemes.find((c) => c.code === rowsParam) ?? typology ?? null;
+  const name = (c: { code: string; label: string }) => (c.label.trim() ? c.label : c.code);
   return (
     <>
       <PageTitle>Evidence gap map</PageTitle>
-      <p className="muted">Effectiveness studies by intervention type and outcome domain. Empty cells are gaps in the evidence.</p>
-      <FigurePanel projectId={id} name="gap-map" />
+      <ErrorMessage error={protocol.error} />
+      {protocol.data ? (
+        <>
+          <p className="muted" id="gap-map-reads">
+            {rows ? (
+              <>
+                Rows: <strong>{name(rows)}</strong>, the values of the study classification “{rows.code}”
+                {rows.role === "typology" ? " (the protocol’s intervention typology)" : ""}.{" "}
+              </>
+            ) : (
+              <>The protocol has no intervention typology; choose a study classification for the rows. </>
+            )}
+            Columns: the protocol’s outcome domains, from each study’s extracted outcomes (else its “outcomeDomains” characteristic). Each
+            cell counts included studies; empty cells are gaps in the evidence.
+          </p>
+          {schemes.length > 0 ? (
+            <div className="review-choices">
+              <div className="field">
+                <label htmlFor="gap-map-rows">Rows: study classification</label>
+                <select
+                  id="gap-map-rows"
+                  aria-describedby="gap-map-reads"
+                  value={rows?.code ?? ""}
+                  onChange={(e) => setRows(e.target.value === typology?.code ? null : e.target.value)}
+                >
+                  {rows ? null : <option value="">Choose…</option>}
+                  {schemes.map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {name(c)} ({c.code}){c.role === "typology" ? " — intervention typology" : ""}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          ) : null}
+          {rows ? <FigurePanel projectId={id} name="gap-map" query={rows === typology ? {} : { rows: rows.code }} /> : null}
+        </>
+      ) : protocol.loading ? (
+        <Loading what="protocol" />
+      ) : null}
     </>
   );
 }
