@@ -144,7 +144,7 @@ export function trafficLightFigure(p: AppraisalsInput, tool: string, palette: Ro
         name: "discs",
         mark: { type: "point", filled: true, size: 520, stroke: "#333333", strokeWidth: 0.6, opacity: 1 },
         encoding: {
-          color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, columns: 2 } },
+          color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, direction: "vertical" } },
           tooltip: [
             { field: "study", title: "Study" },
             { field: "domainName", title: "Domain" },
@@ -222,7 +222,7 @@ export function robSummaryFigure(
         stack: "normalize",
         axis: { title: options.weights ? "Share of total weight" : "Share of studies", format: ".0%" },
       },
-      color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, columns: 2 } },
+      color: { field: "judgement", type: "nominal", scale: { domain, range }, legend: { title: legendTitle, orient: "bottom", labelLimit: 0, direction: "vertical" } },
       order: { field: "order", type: "quantitative" },
       tooltip: [
         { field: "domain", title: "Domain" },
