@@ -22,6 +22,8 @@ export const MergeBody = z
 export interface IncludesAnswer extends Page<RecordSummary> {
   /** Records included at full text (a duplicate group once). */
   included: number;
+  /** Records that are reports of a study but were since excluded at full text (a decision changed, a conflict settled). */
+  excludedReports: string[];
 }
 
 /**

@@ -139,6 +139,12 @@ describe.each(engines)("studies routes (%s)", (_engine, open) => {
     all = await studies();
     expect(all.find((s) => s.id === split.body.study.id)!.reports.map((x) => [x.recordId, x.role])).toEqual([[ids[0], "lead"]]);
     expect((await call("GET", "/audit?limit=1")).body.items[0]).toMatchObject({ action: "studies.split", reason: "A separate pilot" });
+
+    // A report's record excluded at full text afterwards is named, its study kept.
+    expect((await call("GET", "/studies/includes")).body.excludedReports).toEqual([]);
+    await store.insert(project, "screeningDecisions", [{ recordId: ids[2]!, stage: "full_text", decision: "exclude", reviewer: "ana", reasons: [] }], { actor: "ana" });
+    expect((await call("GET", "/studies/includes")).body).toMatchObject({ included: 2, total: 0, excludedReports: [ids[2]] });
+    expect((await studies()).map((s) => s.name)).toContain("Akin 2017");
   });
 
   it("forms each study once when two people form studies at the same time", async () => {

@@ -113,11 +113,19 @@ describe("studies", () => {
     await expect.poll(() => reportsOf(page, "Akin 2017b")).toEqual([`${RECORDS[2]!.title} (lead)`]);
     await expect.poll(() => reportsOf(page, "Akin 2017")).toEqual([`${RECORDS[5]!.title} (lead)`]);
 
+    // A reviewer changes their mind on a formed study's record: the study stays, its report is marked.
+    await decide("full_text", { recordId: "rec-4", decision: "exclude", reasons: ["population"] });
+    await page.reload();
+    const choi = page.locator('.studies-table tr[data-study="Choi 2020"]');
+    await choi.getByText("Excluded at full text since").waitFor();
+    expect(await page.getByText("Excluded at full text since").count()).toBe(1);
+
     // The history: the merge and the split with their reasons, by the acting user.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Audit log" }).click();
     const rows = page.locator(".audit-table tbody tr");
-    await rows.first().locator("code", { hasText: "studies.split" }).waitFor();
-    expect(await rows.first().locator('td[data-label="Reason"]').innerText()).toBe("A different cohort from the fidelity study");
+    await rows.first().locator("code", { hasText: "screeningDecisions.create" }).waitFor();
+    const splitRow = rows.filter({ has: page.locator("code", { hasText: /^studies\.split$/ }) });
+    expect(await splitRow.locator('td[data-label="Reason"]').innerText()).toBe("A different cohort from the fidelity study");
     const mergeRow = rows.filter({ has: page.locator("code", { hasText: /^studies\.merge$/ }) });
     expect(await mergeRow.locator('td[data-label="Reason"]').innerText()).toBe("Same trial: the 2017 paper is its two-year follow-up");
     expect(await mergeRow.locator('td[data-label="Who"]').innerText()).toBe("local");

@@ -6,6 +6,7 @@ import type { Store, WriteContext } from "@homeward/store";
 import { writer } from "../context.js";
 import { serve } from "../contract.js";
 import { screeningProjects } from "./screening-state.js";
+import type { StageEngine } from "@homeward/screening";
 
 /**
  * The studies stage's adaptor: the use cases (@homeward/review `studies`)
@@ -16,12 +17,14 @@ import { screeningProjects } from "./screening-state.js";
 export async function registerStudiesRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const screening = screeningProjects(app, store);
 
+  const settled = (stage: Pick<StageEngine, "statusOf">, id: string, verdict: "include" | "exclude") => {
+    const s = stage.statusOf(id);
+    return (s?.state === "decided" || s?.state === "reconciled") && s.verdict === verdict;
+  };
+  const fullTextStage = async (projectId: string) => (await screening.synced(projectId)).engine.stage("full_text");
   const fullTextIncludes = async (projectId: string): Promise<string[]> => {
-    const stage = (await screening.synced(projectId)).engine.stage("full_text");
-    return stage.memberIds((id) => {
-      const s = stage.statusOf(id);
-      return (s?.state === "decided" || s?.state === "reconciled") && s.verdict === "include";
-    });
+    const stage = await fullTextStage(projectId);
+    return stage.memberIds((id) => settled(stage, id, "include"));
   };
 
   const studiesStore = (projectId: string, ctx: WriteContext): StudiesStore => ({
@@ -49,9 +52,12 @@ export async function registerStudiesRoutes(app: FastifyInstance, store: Store):
 
   serve(app, r.includes, async ({ params: { id }, query }) => {
     await store.getProject(id);
-    const included = await fullTextIncludes(id);
+    const stage = await fullTextStage(id);
+    const included = stage.memberIds((x) => settled(stage, x, "include"));
     // Study reports are few (one or a handful per included study), unlike records.
-    const linked = new Set((await store.list(id, "studyReports")).map((x) => x.recordId));
+    const reports = await store.list(id, "studyReports");
+    const linked = new Set(reports.map((x) => x.recordId));
+    const excludedReports = [...new Set(reports.flatMap((x) => (x.recordId && settled(stage, x.recordId, "exclude") ? [x.recordId] : [])))];
     const open = included.filter((x) => !linked.has(x));
     const ids = open.slice(query.offset, query.offset + query.limit);
     const rows = new Map((await store.list(id, "records", { id: ids })).map((x) => [x.id, x]));
@@ -62,7 +68,7 @@ export async function registerStudiesRoutes(app: FastifyInstance, store: Store):
         id: x.id, title: x.title, authors: x.authors, year: x.year, journal: x.journal, doi: x.doi, pmid: x.pmid,
         searchId: x.searchId, duplicateGroupId: x.duplicateGroupId, createdAt: x.createdAt,
       }));
-    return { total: open.length, offset: query.offset, limit: query.limit, items, included: included.length };
+    return { total: open.length, offset: query.offset, limit: query.limit, items, included: included.length, excludedReports };
   });
 
   serve(app, r.form, async ({ params: { id }, ctx }) => {

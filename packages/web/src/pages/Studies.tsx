@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import type { ClassificationScheme } from "@homeward/model";
 import { studiesRoutes } from "@homeward/api";
 import { api, call, type StudyView } from "../api";
@@ -28,6 +28,8 @@ export function StudiesPage() {
   const [error, setError] = useState<unknown>(null);
   const [panel, setPanel] = useState<Panel | null>(null);
   const [focusStudy, setFocusStudy] = useState<string | null>(null);
+  const [excluded, setExcluded] = useState<ReadonlySet<string>>(new Set());
+  const onExcluded = useCallback((ids: string[]) => setExcluded(new Set(ids)), []);
   const list = studies.data;
   const schemes = schemesShown(protocol.data?.classifications ?? [], list ?? []);
 
@@ -68,7 +70,7 @@ export function StudiesPage() {
   return (
     <>
       <PageTitle>Studies</PageTitle>
-      <IncludesPanel projectId={id} studies={list ?? []} tick={tick} onChanged={changed} />
+      <IncludesPanel projectId={id} studies={list ?? []} tick={tick} onChanged={changed} onExcluded={onExcluded} />
       <section aria-labelledby="studies-heading" className="stack">
         <h2 id="studies-heading">Studies</h2>
         <ErrorMessage error={studies.error} />
@@ -114,7 +116,7 @@ export function StudiesPage() {
                             </td>
                           ))}
                           <td data-label="Reports">
-                            <Reports projectId={id} study={s} onLead={setLead} onSplit={(reportId, button) => setPanel({ kind: "split", studyId: s.id, reportId, back: button })} />
+                            <Reports projectId={id} study={s} excluded={excluded} onLead={setLead} onSplit={(reportId, button) => setPanel({ kind: "split", studyId: s.id, reportId, back: button })} />
                           </td>
                           <td data-label="Change">
                             {list.length > 1 ? (
@@ -165,11 +167,13 @@ export function StudiesPage() {
 function Reports({
   projectId,
   study,
+  excluded,
   onLead,
   onSplit,
 }: {
   projectId: string;
   study: StudyView;
+  excluded: ReadonlySet<string>;
   onLead: (s: StudyView, reportId: string, text: string) => void;
   onSplit: (reportId: string, button: string) => void;
 }) {
@@ -182,6 +186,7 @@ function Reports({
           <li key={r.id} data-report={text}>
             {r.recordId ? <Link to={`/projects/${encodeURIComponent(projectId)}/records?record=${encodeURIComponent(r.recordId)}`}>{text}</Link> : text}
             {r.record ? <span className="muted small"> {[r.record.authors[0], r.record.year].filter((x) => x != null).join(", ")}</span> : null}{" "}
+            {r.recordId && excluded.has(r.recordId) ? <span className="badge badge-recorded">Excluded at full text since</span> : null}{" "}
             {r.role === "lead" ? (
               <span className="badge badge-live">Lead</span>
             ) : (

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { studiesRoutes } from "@homeward/api";
 import { call, type StudyView } from "../../api";
 import { ErrorMessage, Loading } from "../../components/Status";
@@ -17,11 +17,14 @@ export function IncludesPanel({
   studies,
   tick,
   onChanged,
+  onExcluded,
 }: {
   projectId: string;
   studies: StudyView[];
   tick: number;
   onChanged: (message: string, studyId?: string) => void;
+  /** Records of study reports since excluded at full text, for the studies table to mark. */
+  onExcluded: (recordIds: string[]) => void;
 }) {
   const [offset, setOffset] = useState(0);
   const page = useApi((s) => call(studiesRoutes.includes, { params: { id: projectId }, query: { offset, limit: PAGE } }, s), [projectId, offset, tick]);
@@ -29,6 +32,8 @@ export function IncludesPanel({
   const [busy, setBusy] = useState(false);
   const [target, setTarget] = useState<Record<string, string>>({});
   const data = page.data;
+  const excluded = data?.excludedReports.join("\n") ?? "";
+  useEffect(() => onExcluded(excluded ? excluded.split("\n") : []), [excluded, onExcluded]);
 
   const form = async () => {
     setBusy(true);
