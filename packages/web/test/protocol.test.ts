@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
@@ -172,6 +173,10 @@ describe("protocol editor", () => {
     expect(await items(page).nth(1).getByLabel("Reason", { exact: true }).inputValue()).toBe("Not written in English");
     expect((await stored()).protocol.exclusionReasons.find((r) => r.code === "language")!.label).toBe("Not in English");
     expect(await horizontalOverflow(page)).toBe(0);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
 
     await region.getByRole("button", { name: "Start again from the saved exclusion reasons" }).click();
     await expect.poll(() => items(page).first().getByLabel("Reason", { exact: true }).inputValue()).toBe("Population (children 0-18)");

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
@@ -132,12 +133,16 @@ describe("studies", () => {
     expect(page.errors).toEqual([]);
   });
 
-  it("lays out without sideways scrolling at 200% zoom", async () => {
+  it("lays out without sideways scrolling at 200% zoom, its text legible in light and dark schemes", async () => {
     const page = await app.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
     await page.goto(`${app.url}/projects/${projectId}/studies`);
     await page.getByRole("rowheader", { name: "Brook 2015" }).waitFor();
     await page.getByRole("button", { name: "Merge another study into Brook 2015" }).click();
     await page.getByLabel("Study to merge into Brook 2015").waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
   });
 });
