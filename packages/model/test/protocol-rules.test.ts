@@ -14,7 +14,7 @@ const base = Protocol.parse({
 });
 
 /** Usage as the store would answer it, counted from small arrays; records which lookups the rule asked for. */
-function usage(opts: { decisions?: string[][]; domains?: string[]; studies?: Pick<Study, "id" | "classifications">[] }): ProtocolUsage & { asked: string[] } {
+function usage(opts: { decisions?: string[][]; domains?: string[]; ratings?: string[]; studies?: Pick<Study, "id" | "classifications">[] }): ProtocolUsage & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -25,6 +25,10 @@ function usage(opts: { decisions?: string[][]; domains?: string[]; studies?: Pic
     domainUses: async (code) => {
       asked.push(`domain:${code}`);
       return (opts.domains ?? []).filter((d) => d === code).length;
+    },
+    ratingUses: async (code) => {
+      asked.push(`rating:${code}`);
+      return (opts.ratings ?? []).filter((r) => r === code).length;
     },
     classifiedStudies: async () => {
       asked.push("studies");
@@ -71,6 +75,14 @@ describe("protocol rules", () => {
     await expect(checkProtocolChange(base, change({ outcomeDomains: [{ code: "stability", label: "", description: null }] }), usage({ domains: ["safety", "safety"] }))).rejects.toThrow(
       'outcome domain "safety" has 2 outcomes; it cannot be removed (change its label instead)',
     );
+  });
+
+  it("refuses to remove a rating recommendations are given", async () => {
+    const rated = Protocol.parse({ ...base, ratingScheme: [{ code: "strong", rank: 2 }, { code: "weak", rank: 1 }] });
+    await expect(checkProtocolChange(rated, { ...rated, ratingScheme: [rated.ratingScheme[0]!] }, usage({ ratings: ["weak", "strong", "weak"] }))).rejects.toThrow(
+      'rating "weak" is given to 2 recommendations; it cannot be removed (change its label instead)',
+    );
+    await expect(checkProtocolChange(rated, { ...rated, ratingScheme: [rated.ratingScheme[0]!] }, usage({ ratings: ["strong"] }))).resolves.toBeUndefined();
   });
 
   it("refuses a classification change that leaves studies with a value the protocol no longer has", async () => {

@@ -326,6 +326,7 @@ export class Store {
     return {
       reasonUses: async (code) => (await reasonRows("screeningDecisions", code)) + (await reasonRows("reconciliations", code)),
       domainUses: async (code) => (await this.select(projectId, "outcomes", { domain: code })).length,
+      ratingUses: async (code) => (await this.select(projectId, "recommendations", { rating: code })).length,
       classifiedStudies: () => this.select(projectId, "studies", {}),
     };
   }

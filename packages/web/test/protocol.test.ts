@@ -54,7 +54,7 @@ describe("protocol editor", () => {
     await region.getByRole("button", { name: "Edit exclusion reasons" }).click();
     // Focus goes into the form: the first reason's rank.
     expect(await activeId(page)).toMatch(/^reasons-k\d+-rank$/);
-    expect(await legends(page)).toEqual([expect.stringContaining("Reason 1: Population"), expect.stringContaining("Reason 2: Design")]);
+    await expect.poll(() => legends(page)).toEqual([expect.stringContaining("Reason 1: Population"), expect.stringContaining("Reason 2: Design")]);
 
     await page.getByRole("button", { name: "Add exclusion reason" }).click();
     const added = items(page).nth(2);
@@ -66,18 +66,18 @@ describe("protocol editor", () => {
     // By keyboard: Move up twice with Enter (focus stays on the button), then Alt+↓ from the code field.
     await page.getByRole("button", { name: "Move reason Not in English up" }).focus();
     await page.keyboard.press("Enter");
-    expect(await legends(page)).toEqual([expect.stringContaining("Population"), expect.stringContaining("Not in English"), expect.stringContaining("Design")]);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move reason Not in English up");
+    await expect.poll(() => legends(page)).toEqual([expect.stringContaining("Population"), expect.stringContaining("Not in English"), expect.stringContaining("Design")]);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move reason Not in English up");
     // Where the focus is can be seen.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe("none");
     await page.keyboard.press("Enter");
-    expect(await legends(page)).toEqual([expect.stringContaining("Reason 1: Not in English"), expect.stringContaining("Population"), expect.stringContaining("Design")]);
+    await expect.poll(() => legends(page)).toEqual([expect.stringContaining("Reason 1: Not in English"), expect.stringContaining("Population"), expect.stringContaining("Design")]);
     // At the top, Move up is disabled: focus went to Move down.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move reason Not in English down");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move reason Not in English down");
     expect(await page.getByRole("button", { name: "Move reason Not in English up" }).getAttribute("aria-keyshortcuts")).toBe("Alt+ArrowUp");
     await items(page).nth(0).getByLabel("Code").focus();
     await page.keyboard.press("Alt+ArrowDown");
-    expect(await legends(page)).toEqual([expect.stringContaining("Population"), expect.stringContaining("Reason 2: Not in English"), expect.stringContaining("Design")]);
+    await expect.poll(() => legends(page)).toEqual([expect.stringContaining("Population"), expect.stringContaining("Reason 2: Not in English"), expect.stringContaining("Design")]);
     expect(await activeId(page)).toBe(await items(page).nth(1).getByLabel("Code").getAttribute("id"));
     await page.getByRole("status").filter({ hasText: "Reason Not in English moved to position 2 of 3." }).waitFor();
     // Ranks follow the order.
@@ -97,7 +97,7 @@ describe("protocol editor", () => {
     await region.getByLabel("Why (optional; kept in the audit log)").fill("Agreed at the protocol meeting");
     await page.getByRole("button", { name: "Save exclusion reasons" }).click();
     await region.getByRole("status").filter({ hasText: "Exclusion reasons saved." }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Edit exclusion reasons");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Edit exclusion reasons");
     expect(await readRows(region)).toEqual([
       ["1", "population", "Population"],
       ["2", "language", "Not in English"],
@@ -150,6 +150,40 @@ describe("protocol editor", () => {
     await schemes.getByRole("status").filter({ hasText: "Study classifications saved." }).waitFor();
     await schemes.getByText("Quasi-experimental").waitFor();
     expect((await stored()).protocol.classifications[0]!.values.map((v) => v.code)).toEqual(["qed", "rct"]);
+
+    // A rating scheme: levels added strongest first, their strengths following the order.
+    const rating = page.getByRole("region", { name: "Rating scheme" });
+    await rating.getByRole("button", { name: "Edit rating scheme" }).click();
+    for (const [code, label] of [["strong", "Strong"], ["weak", "Weak"]]) {
+      await rating.getByRole("button", { name: "Add rating level" }).click();
+      const level = rating.locator("li").last();
+      await level.getByLabel("Code").fill(code!);
+      await level.getByLabel("Label").fill(label!);
+    }
+    expect(await rating.locator("li").evaluateAll((lis) => lis.map((li) => (li.querySelector('input[type="number"]') as HTMLInputElement).value))).toEqual(["2", "1"]);
+    await page.getByRole("button", { name: "Save rating scheme" }).click();
+    await rating.getByRole("status").filter({ hasText: "Rating scheme saved." }).waitFor();
+    expect(await rating.locator("ol li strong").allInnerTexts()).toEqual(["Strong", "Weak"]);
+
+    // Further lists: two of one name are refused before saving; one is kept.
+    const lists = page.getByRole("region", { name: "Further lists" });
+    await lists.getByRole("button", { name: "Edit further lists" }).click();
+    for (let i = 0; i < 2; i++) {
+      await lists.getByRole("button", { name: "Add list" }).click();
+      await lists.locator("#protocol-lists-form > .list-editor > ol > li").last().getByLabel("Name of the list").fill("settings");
+    }
+    await page.getByRole("button", { name: "Save further lists" }).click();
+    await lists.getByRole("alert").getByText('two lists are named "settings"').waitFor();
+    await page.getByRole("button", { name: "Remove list settings" }).last().click();
+    await lists.getByRole("button", { name: "Add entry" }).click();
+    await lists.locator(".nested-list li").first().getByLabel("Code").fill("school");
+    await lists.locator(".nested-list li").first().getByLabel("Label").fill("School");
+    await page.getByRole("button", { name: "Save further lists" }).click();
+    await lists.getByRole("status").filter({ hasText: "Further lists saved." }).waitFor();
+    await lists.getByRole("heading", { name: "Settings" }).waitFor();
+    expect((await app.api<{ lists: Record<string, { code: string }[]> }>("GET", `/projects/${projectId}/protocol`)).lists).toEqual({
+      settings: [{ code: "school", label: "School", description: null }],
+    });
   });
 
   it("refuses a save over someone else's change to the same section, keeping the edit, and lays out at 200% zoom", async () => {

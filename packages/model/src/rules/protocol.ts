@@ -10,6 +10,8 @@ export interface ProtocolUsage {
   reasonUses(code: string): Promise<number>;
   /** Outcomes in this outcome domain. */
   domainUses(code: string): Promise<number>;
+  /** Recommendations given this rating. */
+  ratingUses(code: string): Promise<number>;
   /** The studies that carry a classification (studies are few: one per included study). */
   classifiedStudies(): Promise<Pick<Study, "id" | "classifications">[]>;
 }
@@ -36,6 +38,7 @@ export function protocolVersions(protocol: Protocol): ProtocolVersions {
  * Refuses a protocol change that would take away a code still in use: an
  * exclusion reason given on stored decisions (the reported reason of a past
  * exclusion must stay readable), an outcome domain of stored outcomes, a
+ * rating given to recommendations, a
  * classification scheme or value studies carry, or a scheme switched
  * between one value and several while studies hold the other shape. The
  * team keeps a used code and may relabel it; the message says how many
@@ -54,6 +57,10 @@ export async function checkProtocolChange(before: Protocol, after: Protocol, usa
   for (const code of gone(before.outcomeDomains, after.outcomeDomains)) {
     const n = await usage.domainUses(code);
     if (n > 0) throw new InputError(`outcome domain "${code}" has ${count(n, "outcome")}; it cannot be removed (change its label instead)`, 409);
+  }
+  for (const code of gone(before.ratingScheme, after.ratingScheme)) {
+    const n = await usage.ratingUses(code);
+    if (n > 0) throw new InputError(`rating "${code}" is given to ${count(n, "recommendation")}; it cannot be removed (change its label instead)`, 409);
   }
   if (canonical(before.classifications) === canonical(after.classifications)) return;
   const studies = (await usage.classifiedStudies()).filter((s) => Object.keys(s.classifications).length > 0);

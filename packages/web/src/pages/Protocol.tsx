@@ -12,6 +12,12 @@ import { EditableSection } from "./protocol/EditableSection";
 import {
   ClassificationsEditor,
   CodedListEditor,
+  duplicateListName,
+  ListsEditor,
+  listsDraft,
+  listsValue,
+  ratingDraft,
+  RatingEditor,
   eligibilityDraft,
   EligibilityEditor,
   eligibilityValue,
@@ -125,16 +131,41 @@ export function ProtocolPage() {
             fromDraft={(d) => unkeyed(d)}
             editor={(d, set) => <CodedListEditor id="domains" noun="outcome domain" value={d} set={set} />}
           />
-          {p.ratingScheme?.length ? (
-            <Section id="rating" title="Rating scheme">
-              <RatingScheme items={p.ratingScheme} />
-            </Section>
-          ) : null}
-          {Object.entries(p.lists ?? {}).map(([name, items]) => (
-            <Section key={name} id={`list-${name}`} title={humanize(name)}>
-              <CodedList items={items} />
-            </Section>
-          ))}
+          <EditableSection
+            {...edit}
+            section="ratingScheme"
+            title="Rating scheme"
+            intro="Levels a recommendation may be given, strongest first. A level recommendations are given cannot be removed."
+            read={p.ratingScheme.length ? <RatingScheme items={p.ratingScheme} /> : <Empty />}
+            toDraft={ratingDraft}
+            fromDraft={(d) => unkeyed(d)}
+            editor={(d, set) => <RatingEditor value={d} set={set} />}
+          />
+
+          <EditableSection
+            {...edit}
+            section="lists"
+            title="Further lists"
+            intro="Named lists of the team's own (settings, populations, …)."
+            read={
+              Object.keys(p.lists).length ? (
+                <div className="stack">
+                  {Object.entries(p.lists).map(([name, items]) => (
+                    <section key={name} aria-labelledby={`list-${name}-heading`} className="stack">
+                      <h3 id={`list-${name}-heading`}>{humanize(name)}</h3>
+                      <CodedList items={items} />
+                    </section>
+                  ))}
+                </div>
+              ) : (
+                <Empty />
+              )
+            }
+            toDraft={listsDraft}
+            fromDraft={listsValue}
+            check={duplicateListName}
+            editor={(d, set) => <ListsEditor value={d} set={set} />}
+          />
         </div>
       ) : null}
 

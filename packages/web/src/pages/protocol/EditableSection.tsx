@@ -46,6 +46,7 @@ export function EditableSection<D>({
   read,
   toDraft,
   fromDraft,
+  check,
   editor,
 }: {
   projectId: string;
@@ -57,6 +58,8 @@ export function EditableSection<D>({
   read: ReactNode;
   toDraft: (p: Protocol) => D;
   fromDraft: (d: D) => unknown;
+  /** A mistake the draft's shape would hide once made into the section's value (two lists of one name). */
+  check?: (d: D) => string | null;
   editor: (draft: D, set: (d: D) => void) => ReactNode;
 }) {
   const [draft, setDraft] = useState<D | null>(null);
@@ -89,9 +92,15 @@ export function EditableSection<D>({
 
   const save = async () => {
     if (draft === null) return;
+    const mistake = check?.(draft) ?? null;
+    if (mistake) {
+      setError(mistake);
+      setFocusAfter("error");
+      return;
+    }
     const value = fromDraft(draft);
-    const check = Protocol.safeParse({ ...doc.protocol, [section]: value });
-    const issue = check.success ? null : check.error.issues.find((i) => i.path[0] === section) ?? check.error.issues[0]!;
+    const parsed = Protocol.safeParse({ ...doc.protocol, [section]: value });
+    const issue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === section) ?? parsed.error.issues[0]!;
     if (issue) {
       setError(issueText(issue));
       setFocusAfter("error");

@@ -57,9 +57,7 @@ export function ListEditor<T>({
 
   useEffect(() => {
     if (!focus) return;
-    const el = document.getElementById(focus) as HTMLElement | null;
-    if (el && !(el as HTMLButtonElement).disabled) el.focus();
-    else document.getElementById(focus.replace(/-(up|down)$/, (_m, d: string) => (d === "up" ? "-down" : "-up")))?.focus();
+    document.getElementById(focus)?.focus();
     setFocus(null);
   }, [focus]);
 
@@ -71,7 +69,9 @@ export function ListEditor<T>({
     const renumbered = onMoved ? onMoved(next) : next;
     onChange(renumbered);
     setSaid(`${capital(noun)} ${nameOf(it!.value, to)} moved to position ${to + 1} of ${items.length}.`);
-    if (focusId) setFocus(focusId);
+    // At either end the button just used is disabled: focus goes to the other one.
+    const end = to === 0 ? "-up" : to === items.length - 1 ? "-down" : null;
+    if (focusId) setFocus(end && focusId.endsWith(end) ? focusId.replace(/-(up|down)$/, end === "-up" ? "-down" : "-up") : focusId);
   };
 
   const set = (i: number, v: T) => onChange(items.map((it, j) => (j === i ? { ...it, value: v } : it)));
@@ -190,7 +190,8 @@ export function ListEditor<T>({
           onClick={() => {
             const value = newItem(unkeyed(items));
             const [k] = keyed([value]);
-            onChange([...items, k!]);
+            // A ranked list numbers by order: the new item takes its place at the end.
+            onChange(onMoved ? onMoved([...items, k!]) : [...items, k!]);
             setSaid(`New ${noun} added at position ${items.length + 1}.`);
             setFocus(`${id}-${k!.key}-${fields[0]!.key}`);
           }}

@@ -1,4 +1,4 @@
-import type { ClassificationRole, ClassificationScheme, CodedItem, Criterion, ExclusionReason, Protocol } from "@homeward/model";
+import type { ClassificationRole, ClassificationScheme, CodedItem, Criterion, ExclusionReason, Protocol, RatingLevel } from "@homeward/model";
 import { keyed, ListEditor, unkeyed, type FieldSpec, type Keyed } from "./ListEditor";
 
 export const PICOT_FIELDS: { key: keyof Protocol["picot"]; label: string }[] = [
@@ -161,6 +161,81 @@ export function ClassificationsEditor({ value, set }: { value: Keyed<SchemeDraft
         <div className="stack nested-list">
           <h4>Values of {scheme.label || scheme.code || "this classification"}</h4>
           <CodedListEditor id={`values-${key}`} noun="value" value={scheme.values} set={(values) => setScheme({ ...scheme, values })} />
+        </div>
+      )}
+    />
+  );
+}
+
+// ------------------------------------------------------------------ rating scheme
+
+const RATING: FieldSpec<RatingLevel>[] = [
+  { key: "rank", label: "Strength", kind: "number", hint: "Higher is stronger" },
+  { key: "code", label: "Code", hint: "Unique; what recommendations store" },
+  { key: "label", label: "Label", wide: true },
+  { key: "description", label: "Description", kind: "textarea" },
+];
+
+/** Strongest first, as the read view lists them. */
+export const ratingDraft = (p: Protocol): Keyed<RatingLevel>[] => keyed([...p.ratingScheme].sort((a, b) => b.rank - a.rank));
+
+/** After a move the list's order is the scale: the first level is the strongest (n, …, 2, 1). */
+const restrength = (items: Keyed<RatingLevel>[]) => items.map((it, i) => ({ ...it, value: { ...it.value, rank: items.length - i } }));
+
+export function RatingEditor({ value, set }: { value: Keyed<RatingLevel>[]; set: (v: Keyed<RatingLevel>[]) => void }) {
+  return (
+    <ListEditor
+      id="rating"
+      items={value}
+      onChange={set}
+      fields={RATING}
+      noun="rating level"
+      nameOf={codeName}
+      onMoved={restrength}
+      newItem={() => ({ code: "", label: "", description: null, rank: 0 })}
+    />
+  );
+}
+
+// ------------------------------------------------------------------ further lists
+
+export interface NamedList {
+  name: string;
+  items: Keyed<CodedItem>[];
+}
+export const listsDraft = (p: Protocol): Keyed<NamedList>[] => keyed(Object.entries(p.lists).map(([name, items]) => ({ name, items: keyed(items) })));
+export const listsValue = (d: Keyed<NamedList>[]): Record<string, CodedItem[]> => {
+  const out: Record<string, CodedItem[]> = {};
+  for (const { value } of d) out[value.name.trim()] = unkeyed(value.items);
+  return out;
+};
+
+/** A name given to two lists would silently merge them into one: said before saving. */
+export function duplicateListName(d: Keyed<NamedList>[]): string | null {
+  const seen = new Set<string>();
+  for (const { value } of d) {
+    const n = value.name.trim();
+    if (!n) return "each list needs a name";
+    if (seen.has(n)) return `two lists are named "${n}"`;
+    seen.add(n);
+  }
+  return null;
+}
+
+export function ListsEditor({ value, set }: { value: Keyed<NamedList>[]; set: (v: Keyed<NamedList>[]) => void }) {
+  return (
+    <ListEditor
+      id="lists"
+      items={value}
+      onChange={set}
+      fields={[{ key: "name", label: "Name of the list", hint: "e.g. settings" }]}
+      noun="list"
+      nameOf={(l, i) => l.name || `(new, ${i + 1})`}
+      newItem={() => ({ name: "", items: [] })}
+      renderExtra={(list, setList, key) => (
+        <div className="stack nested-list">
+          <h4>Entries of {list.name || "this list"}</h4>
+          <CodedListEditor id={`entries-${key}`} noun="entry" value={list.items} set={(items) => setList({ ...list, items })} />
         </div>
       )}
     />
