@@ -1,5 +1,4 @@
-import { InputError, prismaField } from "@homeward/model";
-import { PRISMA_FIELDS } from "@homeward/review";
+import { InputError, PrismaField, prismaField } from "@homeward/model";
 import type { Register } from "./index.js";
 import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
 
@@ -40,7 +39,7 @@ export const register: Register = (program, io) => {
       .option("--user <name>", "acting user recorded in the audit log (default $HOMEWARD_USER or \"local\")");
 
   common(counts.command("set").description("set a recorded PRISMA count (per field and source); replaces an earlier value"))
-    .requiredOption("--field <name>", `PRISMA 2020 field: ${PRISMA_FIELDS.join(", ")}`)
+    .requiredOption("--field <name>", `PRISMA 2020 field: ${PrismaField.options.join(", ")}`)
     .requiredOption("--value <n>", "the count")
     .option("--source <name>", "source the count is for (a search id or label); default none")
     .option("--note <text>", "note kept with the count")
