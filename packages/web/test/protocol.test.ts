@@ -120,7 +120,7 @@ describe("protocol editor", () => {
     expect(await first.locator("pre").nth(0).innerText()).not.toContain('"code": "language"');
   });
 
-  it("keeps a reason stored decisions give, and edits a classification's values", async () => {
+  it("keeps a reason stored decisions give; edits classification values, the rating scheme and further lists; asks before leaving an open edit", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/${projectId}/protocol`);
     const region = page.getByRole("region", { name: "Exclusion reasons" });
@@ -184,6 +184,16 @@ describe("protocol editor", () => {
     expect((await app.api<{ lists: Record<string, { code: string }[]> }>("GET", `/projects/${projectId}/protocol`)).lists).toEqual({
       settings: [{ code: "school", label: "School", description: null }],
     });
+
+    // Leaving with an edit open: the browser asks first.
+    const question = page.getByRole("region", { name: "Review question" });
+    await question.getByRole("button", { name: "Edit review question" }).click();
+    await question.getByLabel("Review question", { exact: true }).fill("Does kinship care support improve stability and wellbeing?");
+    const asked = page.waitForEvent("dialog");
+    void page.close({ runBeforeUnload: true });
+    const dialog = await asked;
+    expect(dialog.type()).toBe("beforeunload");
+    await dialog.accept();
   });
 
   it("refuses a save over someone else's change to the same section, keeping the edit, and lays out at 200% zoom", async () => {

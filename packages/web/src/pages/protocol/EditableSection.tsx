@@ -82,6 +82,15 @@ export function EditableSection<D>({
     setFocusAfter(null);
   }, [focusAfter, id]);
 
+  // An edit not yet saved is not lost to a reload or a closed tab without the browser asking first.
+  const editing = draft !== null;
+  useEffect(() => {
+    if (!editing) return;
+    const hold = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", hold);
+    return () => window.removeEventListener("beforeunload", hold);
+  }, [editing]);
+
   const open = (from: ProtocolForEditing) => {
     setDraft(toDraft(from.protocol));
     setOpened(from.versions[section]);
