@@ -3,32 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { scratchDatabase } from "../../store/test/scratch-database.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-protocol-"));
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
-/** A database of its own next to the test database (dropped afterwards), so other tests resetting that one do not interfere. */
-async function freshDatabase(url: string, suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(q);
-    } finally {
-      await c.end();
-    }
-  };
-  const u = new URL(url);
-  const name = `${u.pathname.slice(1)}_${suffix}`;
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin(`CREATE DATABASE "${name}"`);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 type Open = () => Promise<{ store: Store; done: () => Promise<void> }>;
 const engines: [string, Open][] = [
@@ -38,7 +20,7 @@ const engines: [string, Open][] = [
         [
           "PostgreSQL",
           async () => {
-            const db = await freshDatabase(pgUrl, `protocol_${process.pid}`);
+            const db = await scratchDatabase(pgUrl, `protocol_${process.pid}`);
             return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
           },
         ],

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { scratchDatabase } from "../../store/test/scratch-database.js";
 
 /**
  * Two `homeward serve` processes on one PostgreSQL database: two servers,
@@ -18,24 +18,6 @@ import { buildServer } from "@homeward/server";
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
-/** A database of its own next to the test database (dropped afterwards), so other tests resetting that one do not interfere. */
-async function freshDatabase(url: string, suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(q);
-    } finally {
-      await c.end();
-    }
-  };
-  const u = new URL(url);
-  const name = `${u.pathname.slice(1)}_${suffix}`;
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin(`CREATE DATABASE "${name}"`);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 const REVIEWERS = ["ana", "ben", "carl", "dee", "eve", "fay", "gus", "hal"];
 
@@ -53,7 +35,7 @@ describe.skipIf(!pgUrl)("screening on two servers over one PostgreSQL database",
   };
 
   beforeAll(async () => {
-    db = await freshDatabase(pgUrl!, `servers_${process.pid}`);
+    db = await scratchDatabase(pgUrl!, `servers_${process.pid}`);
   });
   afterAll(async () => {
     for (const app of servers) await app.close();

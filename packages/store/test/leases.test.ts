@@ -2,32 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { openStore, type LeaseRequest, type Store } from "@homeward/store";
+import { scratchDatabase } from "./scratch-database.js";
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
-/**
- * A database of its own next to the test database (dropped afterwards), so
- * these tests never meet others that reset the test database meanwhile.
- */
-async function freshDatabase(url: string, suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(q);
-    } finally {
-      await c.end();
-    }
-  };
-  const u = new URL(url);
-  const name = `${u.pathname.slice(1)}_${suffix}`;
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin(`CREATE DATABASE "${name}"`);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 const engines: { name: string; open: () => Promise<{ stores: Store[]; done: () => Promise<void> }> }[] = [
   {
@@ -42,7 +21,7 @@ if (pgUrl) {
   engines.push({
     name: "postgres",
     open: async () => {
-      const db = await freshDatabase(pgUrl, `leases_${process.pid}`);
+      const db = await scratchDatabase(pgUrl, `leases_${process.pid}`);
       // Two connection pools, as two server processes would have.
       const a = await openStore({ databaseUrl: db.url });
       const b = await openStore({ databaseUrl: db.url });
