@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openStore, type Store } from "@homeward/store";
+import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { scratchDatabase } from "../../store/test/scratch-database.js";
+import { storeEngines } from "../../store/test/scratch-database.js";
 
 /**
  * The duplicates workflow over HTTP with a real store: detection as a job,
@@ -28,23 +28,9 @@ const FILE =
   ris({ ...B, title: `${B.title}.` }) +
   ris({ title: "Parenting support and reunification after foster care", authors: ["Haddad, R."], year: 2019, journal: "Children and Youth Services Review", volume: "99", pages: "1-9" });
 
-const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
 
-const engines: [string, () => Promise<{ store: Store; done: () => Promise<void> }>][] = [
-  ["SQLite", async () => ({ store: await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-duplicates-routes-")) }), done: async () => {} })],
-  ...(pgUrl
-    ? ([
-        [
-          "PostgreSQL",
-          async () => {
-            const db = await scratchDatabase(pgUrl, `duplicates_${process.pid}`);
-            return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
-          },
-        ],
-      ] as [string, () => Promise<{ store: Store; done: () => Promise<void> }>][])
-    : []),
-];
+const engines = storeEngines("duplicates");
 
 describe.each(engines)("duplicates routes (%s)", (_engine, open) => {
   let store: Store;

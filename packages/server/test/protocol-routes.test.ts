@@ -3,30 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openStore, type Store } from "@homeward/store";
+import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { scratchDatabase } from "../../store/test/scratch-database.js";
+import { storeEngines } from "../../store/test/scratch-database.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-protocol-"));
 
-const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
 
-type Open = () => Promise<{ store: Store; done: () => Promise<void> }>;
-const engines: [string, Open][] = [
-  ["SQLite", async () => ({ store: await openStore({ dataDir: tmp() }), done: async () => {} })],
-  ...(pgUrl
-    ? ([
-        [
-          "PostgreSQL",
-          async () => {
-            const db = await scratchDatabase(pgUrl, `protocol_${process.pid}`);
-            return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
-          },
-        ],
-      ] as [string, Open][])
-    : []),
-];
+const engines = storeEngines("protocol");
 
 describe.each(engines)("protocol sections (%s)", (_engine, open) => {
   let done: () => Promise<void>;

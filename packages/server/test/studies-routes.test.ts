@@ -3,30 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openStore, type Store } from "@homeward/store";
+import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { scratchDatabase } from "../../store/test/scratch-database.js";
+import { storeEngines } from "../../store/test/scratch-database.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-studies-"));
 
-const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
 
-type Open = () => Promise<{ store: Store; done: () => Promise<void> }>;
-const engines: [string, Open][] = [
-  ["SQLite", async () => ({ store: await openStore({ dataDir: tmp() }), done: async () => {} })],
-  ...(pgUrl
-    ? ([
-        [
-          "PostgreSQL",
-          async () => {
-            const db = await scratchDatabase(pgUrl, `studies_${process.pid}`);
-            return { store: await openStore({ databaseUrl: db.url }), done: db.drop };
-          },
-        ],
-      ] as [string, Open][])
-    : []),
-];
+const engines = storeEngines("studies");
 
 describe.each(engines)("studies routes (%s)", (_engine, open) => {
   let done: () => Promise<void>;
