@@ -575,5 +575,8 @@ export const AuditEntry = z.object({
   before: z.unknown().default(null),
   after: z.unknown().default(null),
   reason: OptText,
+  /** SHA-256 over the previous entry's hash and this entry (see audit-chain.ts); absent in files written before the chain. */
+  prevHash: z.string().nullable().optional(),
+  hash: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

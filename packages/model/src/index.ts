@@ -5,3 +5,4 @@ export * from "./entities.js";
 export * from "./collections.js";
 export * from "./project-file.js";
 export * from "./api.js";
+export * from "./audit-chain.js";
