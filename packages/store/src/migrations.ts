@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import { Protocol, upgradeClassificationsV1 } from "@homeward/model";
+import { entryHash, Protocol, upgradeClassificationsV1 } from "@homeward/model";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -274,10 +275,59 @@ function v6(): Migration {
   };
 }
 
+export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+/**
+ * The audit log as a hash chain per project (see audit-chain.ts in
+ * @homeward/model): each row keeps its previous entry's hash and its own.
+ * `chained_on_import` marks entries of a file written before the chain,
+ * hashed when imported and exported without hashes, as they came. Rows
+ * already here are chained in log order (seq), a page at a time.
+ */
+function v7(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("audit").addColumn("prev_hash", "text").execute();
+      await db.schema.alterTable("audit").addColumn("hash", "text").execute();
+      await db.schema.alterTable("audit").addColumn("chained_on_import", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      const projects = await db.selectFrom("audit").select("project_id").distinct().execute();
+      for (const { project_id } of projects) {
+        let prev: string | null = null;
+        let after = 0;
+        for (;;) {
+          const rows = await db.selectFrom("audit").selectAll().where("project_id", "=", project_id).where("seq", ">", after).orderBy("seq").limit(1000).execute();
+          if (rows.length === 0) break;
+          for (const r of rows) {
+            const hash = entryHash(sha256, prev, auditEntryOfRow(r));
+            await db.updateTable("audit").set({ prev_hash: prev, hash }).where("seq", "=", r.seq).execute();
+            prev = hash;
+          }
+          after = Number(rows[rows.length - 1].seq);
+        }
+      }
+    },
+  };
+}
+
+/** An audit row as the entry it records (hashes aside). */
+export function auditEntryOfRow(r: any) {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    before: r.before == null ? null : JSON.parse(r.before),
+    after: r.after == null ? null : JSON.parse(r.after),
+    reason: r.reason,
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7() };
     },
   };
 }

@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import {
   AuditEntry,
+  checkChain,
+  describeBreak,
+  entryHash,
+  type ChainBreak,
   collectionInfo,
   collectionNames,
   emptyProtocol,
@@ -41,7 +45,7 @@ import {
 import type BetterSqlite3 from "better-sqlite3";
 import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
 import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
-import type { Dialect } from "./migrations.js";
+import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
@@ -622,9 +626,44 @@ export class Store {
       reason: ctx.reason ?? null,
     };
     await this.ensureUser(ctx.actor);
-    await this.db.insertInto("audit").values(auditToRow(projectId, entry)).execute();
+    await this.appendChained(projectId, entry);
     await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
     return entry;
+  }
+
+  /**
+   * Inserts an entry chained onto the project's last one. On PostgreSQL the
+   * project row is held (FOR UPDATE) for the transaction first, so two
+   * concurrent writes cannot both chain onto the same entry; SQLite runs one
+   * write transaction at a time.
+   */
+  private async appendChained(projectId: string, entry: AuditEntry): Promise<void> {
+    if (!this.inTransaction) throw new Error("audit outside a transaction");
+    await this.lockProject(projectId);
+    const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
+    const prevHash: string | null = last?.hash ?? null;
+    await this.db.insertInto("audit").values(auditToRow(projectId, { ...entry, prevHash, hash: entryHash(sha256, prevHash, entry) })).execute();
+  }
+
+  /**
+   * Checks the project's audit chain in log order, a page at a time: the
+   * number of entries and the first entry where it breaks (an entry changed,
+   * removed or moved in the database), or null.
+   */
+  async verifyAudit(projectId: string): Promise<{ entries: number; break: ChainBreak | null }> {
+    await this.getProject(projectId);
+    let prev: string | null = null;
+    let after = -1;
+    let entries = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).where("seq", ">", after).orderBy("seq").limit(1000).execute();
+      if (rows.length === 0) return { entries, break: null };
+      const r = checkChain(sha256, rows.map(auditChainedFromRow), { start: prev });
+      if (r.break) return { entries: entries + rows.length, break: { ...r.break, index: entries + r.break.index } };
+      entries += rows.length;
+      prev = r.hashes[r.hashes.length - 1]!.hash;
+      after = Number(rows[rows.length - 1].seq);
+    }
   }
 
   // ---------------------------------------------------------------- export / import
@@ -653,8 +692,12 @@ export class Store {
       }
       file[c] = items;
     }
-    const auditRows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).where("action", "<>", IMPORT_ACTION).orderBy("seq").execute();
-    file.audit = auditRows.map(auditFromRow);
+    const auditRows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).orderBy("seq").execute();
+    // Imports recorded here after the last change are left out (an export of an import is the file imported);
+    // one followed by changes stays, as later entries chain onto it.
+    let end = auditRows.length;
+    while (end > 0 && auditRows[end - 1].action === IMPORT_ACTION) end--;
+    file.audit = auditRows.slice(0, end).map(auditForFile);
     for (const a of file.audit as AuditEntry[]) names.add(a.actor);
     const users = await this.listUsers();
     file.users = users.filter((u) => names.has(u.name));
@@ -669,6 +712,9 @@ export class Store {
   async importProject(value: unknown, opts: WriteContext & { copy?: boolean }): Promise<Project> {
     const file = parseProjectFile(value);
     await validateFile(file);
+    // History is kept as it came once its chain holds; a file written before the chain is chained here.
+    const chain = checkChain(sha256, file.audit, { legacyPrefix: true });
+    if (chain.break) throw new InputError(`project file: ${describeBreak(chain.break)}`);
     return this.transaction(async (tx) => {
       let project = file.project;
       if (await tx.hasProject(project.id)) {
@@ -687,8 +733,9 @@ export class Store {
       for (const n of names) await tx.ensureUser(n);
       await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(file.protocol) }).execute();
       for (const c of collectionNames) await tx.insertRows(project.id, c, file[c] as Entity<typeof c>[]);
-      for (const batch of chunks(file.audit, 1000)) {
-        await tx.db.insertInto("audit").values(batch.map((a) => auditToRow(project.id, a))).execute();
+      for (let i = 0; i < file.audit.length; i += 1000) {
+        const rows = file.audit.slice(i, i + 1000).map((a, j) => ({ ...auditToRow(project.id, { ...a, ...chain.hashes[i + j]! }), chained_on_import: i + j < chain.legacy ? 1 : 0 }));
+        await tx.db.insertInto("audit").values(rows).execute();
       }
       const entry: AuditEntry = {
         id: randomUUID(),
@@ -698,11 +745,16 @@ export class Store {
         entity: "project",
         entityId: project.id,
         before: null,
-        after: { title: project.title, copyOf: project.id === file.project.id ? null : file.project.id, counts: countsOf(file) },
+        after: {
+          title: project.title,
+          copyOf: project.id === file.project.id ? null : file.project.id,
+          counts: countsOf(file),
+          chain: { verified: file.audit.length - chain.legacy, chainedOnImport: chain.legacy },
+        },
         reason: opts.reason ?? null,
       };
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
-      await tx.db.insertInto("audit").values(auditToRow(project.id, entry)).execute();
+      await tx.appendChained(project.id, entry);
       return project;
     });
   }
@@ -870,21 +922,22 @@ function auditToRow(projectId: string, a: AuditEntry) {
     before: JSON.stringify(a.before ?? null),
     after: JSON.stringify(a.after ?? null),
     reason: a.reason,
+    prev_hash: a.prevHash ?? null,
+    hash: a.hash ?? null,
   };
 }
 
+function auditChainedFromRow(r: any): AuditEntry {
+  return { ...auditEntryOfRow(r), prevHash: r.prev_hash ?? null, hash: r.hash ?? undefined };
+}
+
 function auditFromRow(r: any): AuditEntry {
-  return {
-    id: r.id,
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entity_id,
-    before: r.before == null ? null : JSON.parse(r.before),
-    after: r.after == null ? null : JSON.parse(r.after),
-    reason: r.reason,
-  };
+  return auditChainedFromRow(r);
+}
+
+/** Entries of a file written before the chain go back out as they came, without hashes. */
+function auditForFile(r: any): AuditEntry {
+  return Number(r.chained_on_import) ? auditEntryOfRow(r) : auditChainedFromRow(r);
 }
 
 function isOptional(s: unknown): boolean {
