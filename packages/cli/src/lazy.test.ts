@@ -15,6 +15,7 @@ const { loaded, track } = vi.hoisted(() => {
   };
   return { loaded, track };
 });
+vi.mock("./commands/audit.js", track("audit"));
 vi.mock("./commands/counts.js", track("counts"));
 vi.mock("./commands/dedupe.js", track("dedupe"));
 vi.mock("./commands/escalc.js", track("escalc"));
@@ -62,7 +63,7 @@ describe("command modules load only when their command runs", () => {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     expect(NAMES).toEqual(modules.sort());
-    expect(NAMES).toEqual(["counts", "dedupe", "escalc", "meta", "plot", "project", "records", "serve", "simulate", "summary"]);
+    expect(NAMES).toEqual(["audit", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "serve", "simulate", "summary"]);
   });
 
   it("the command list and the program import no command module and no engine package", () => {

@@ -26,6 +26,11 @@ export interface CommandEntry {
 // in the modules, so the list can be shown without loading any of them.
 export const commands: readonly CommandEntry[] = [
   {
+    name: "audit",
+    description: "verify a project's tamper-evident audit log (in the data store or a project file)",
+    load: () => import("./audit.js"),
+  },
+  {
     name: "counts",
     description: "record and list PRISMA 2020 counts entered by the team",
     load: () => import("./counts.js"),
