@@ -48,6 +48,8 @@ export const coreRoutes = {
     query: ImportQuery,
     // The project file is validated whole by the store (parseProjectFile), which names the bad part.
     body: z.unknown(),
+    // A project file is the one JSON body that is a whole review.
+    bodyLimit: 256 * 1024 * 1024,
     status: 201,
     summary: "import a project file (as a copy with ?copy=true)",
   }),

@@ -26,6 +26,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** What the body is called in error messages ("decision", "project change"); default "body". */
   bodyName?: string;
+  /** Largest body the route reads, bytes; default the server's small JSON limit (1 MiB). */
+  bodyLimit?: number;
   /** Success status when not 200 (201 for creations, 204 for removals). */
   status?: 200 | 201 | 204;
   /** What the route does, for the route table in the server's README and errors. */

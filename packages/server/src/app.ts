@@ -9,7 +9,8 @@ import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
 import type { Store } from "@homeward/store";
 import { requestContext, writer } from "./context.js";
-import { serve } from "./contract.js";
+import { DEFAULT_BODY_LIMIT, serve } from "./contract.js";
+import { boundedJson, security } from "./security.js";
 
 export { DEFAULT_USER, USER_HEADER } from "./context.js";
 
@@ -18,8 +19,10 @@ export interface ServerOptions {
   version: string;
   /** Folder of the web build (index.html and assets); default packages/web/dist. */
   webDir?: string;
-  /** Largest accepted request body, bytes (project imports can be large). */
+  /** Largest request body of a route that declares no limit of its own, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Host names the server answers besides the loopback names (the name it is reached by on a network). */
+  allowedHosts?: readonly string[];
   logger?: boolean;
 }
 
@@ -33,7 +36,9 @@ export const defaultWebDir = (): string => fileURLToPath(new URL("../../web/dist
  */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { store } = opts;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 512 * 1024 * 1024 });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT });
+  security(app, { allowedHosts: opts.allowedHosts });
+  boundedJson(app);
 
   app.setErrorHandler((err: unknown, _req, reply) => {
     if (isInputError(err)) return reply.code(err.status ?? 400).send({ error: err.message });

@@ -27,6 +27,7 @@ export function serve<R extends Route>(
   app.route({
     method: route.method,
     url: route.path,
+    bodyLimit: route.bodyLimit ?? DEFAULT_BODY_LIMIT,
     handler: async (req, reply) => {
       const input = {
         params: (route.params ? parseInput(route.params, req.params, "path") : undefined) as ParsedParams<R>,
@@ -44,6 +45,14 @@ export function serve<R extends Route>(
     },
   });
 }
+
+/**
+ * Largest body a route reads unless its declaration says otherwise: API
+ * bodies are small JSON; only a route that takes a whole file declares more
+ * (a project import). Upload routes that stream their body to a file are
+ * bounded by their own limit, not this one, since Fastify does not buffer them.
+ */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 // An empty POST carries no body; schemas with defaults then apply them.
 const defaultBody = (r: RouteSpec): unknown => (r.body && r.method !== "GET" ? {} : undefined);

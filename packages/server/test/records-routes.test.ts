@@ -28,7 +28,7 @@ describe("records file routes", () => {
   const post = (url: string, payload: string, type = "application/octet-stream") => app.inject({ method: "POST", url, payload, headers: { "content-type": type, "x-homeward-user": "ana" } });
 
   it("validates without writing, refuses unreadable records, imports the rest, exports with decisions", async () => {
-    const v = await post(`/api/projects/${project}/imports/validate?fileName=s.ris`, RIS, "text/plain");
+    const v = await post(`/api/projects/${project}/imports/validate?fileName=s.ris`, RIS);
     expect(v.statusCode).toBe(200);
     expect(v.json()).toMatchObject({ format: "ris", records: 1, skipped: 1 });
     expect(await store.list(project, "records")).toHaveLength(0);
