@@ -18,8 +18,21 @@ const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 
 class BibError extends Error {}
 
+/**
+ * @string macros expand as they are defined, so each definition can double
+ * the text of the one before ("a # a"): a few hundred bytes of macros would
+ * otherwise name a title of millions of characters. Expansion is bounded by
+ * the record limit (per record, and for all macros together) and by how many
+ * macros deep a definition reaches.
+ */
+export const MAX_MACRO_DEPTH = 32;
+
+/** A macro as defined: its expanded text and how many macros deep that expansion goes. */
+type Macros = Map<string, { text: string; depth: number }>;
+
 export async function* parseBibtex(lines: AsyncIterable<Line>, lim: Limits): AsyncGenerator<ParseItem> {
-  const macros = new Map<string, string>(MONTHS.map((m, i) => [m, String(i + 1)]));
+  const macros: Macros = new Map(MONTHS.map((m, i) => [m, { text: String(i + 1), depth: 0 }]));
+  let macroChars = 0;
   let buf: string[] = [];
   let len = 0;
   let startLine = 0;
@@ -39,8 +52,12 @@ export async function* parseBibtex(lines: AsyncIterable<Line>, lim: Limits): Asy
     if (kind === "comment" || kind === "preamble") return;
     if (kind === "string") {
       try {
-        const { fields } = parseBody(text, m[0].length, macros, false);
-        for (const [k, v] of fields) macros.set(k.toLowerCase(), v);
+        const { fields, depths } = parseBody(text, m[0].length, macros, false, lim.maxRecordLength - macroChars, () => `@string macros would expand to more than ${lim.maxRecordLength} characters in all`);
+        fields.forEach(([k, v], j) => {
+          if (depths[j]! + 1 > MAX_MACRO_DEPTH) throw new BibError(`"${k}" nests @string macros more than ${MAX_MACRO_DEPTH} deep`);
+          macroChars += v.length;
+          macros.set(k.toLowerCase(), { text: v, depth: depths[j]! + 1 });
+        });
       } catch (e) {
         yield { kind: "problem", severity: "warning", file, line, message: `line ${line}: @string definition not read: ${(e as Error).message}` };
       }
@@ -53,7 +70,7 @@ export async function* parseBibtex(lines: AsyncIterable<Line>, lim: Limits): Asy
       return;
     }
     try {
-      const { key, fields } = parseBody(text, m[0].length, macros, true);
+      const { key, fields } = parseBody(text, m[0].length, macros, true, lim.maxRecordLength);
       const r = emptyRecord("bibtex", i, line);
       r.raw = text;
       r.sourceType = m[1];
@@ -126,7 +143,9 @@ function scan(s: string, depth: number, closer: string): { depth: number; end: n
   return { depth, end: s.length };
 }
 
-function parseBody(text: string, start: number, macros: Map<string, string>, withKey: boolean): { key: string; fields: [string, string][] } {
+/** An entry's fields with @string macros expanded, at most `cap` characters of values in all; `depths` is each field's deepest macro. */
+function parseBody(text: string, start: number, macros: Macros, withKey: boolean, cap: number, overCap?: (name: string) => string): { key: string; fields: [string, string][]; depths: number[] } {
+  let total = 0;
   let i = start;
   const n = text.length;
   const ws = () => {
@@ -142,6 +161,7 @@ function parseBody(text: string, start: number, macros: Map<string, string>, wit
     if (text[i] === ",") i++;
   }
   const fields: [string, string][] = [];
+  const depths: number[] = [];
   for (;;) {
     ws();
     while (text[i] === ",") {
@@ -157,6 +177,7 @@ function parseBody(text: string, start: number, macros: Map<string, string>, wit
     if (text[i] !== "=") throw new BibError(`field "${name}" has no "="`);
     i++;
     let value = "";
+    let depth = 0;
     for (;;) {
       ws();
       const c = text[i];
@@ -187,7 +208,12 @@ function parseBody(text: string, start: number, macros: Map<string, string>, wit
         const vs = i;
         while (i < n && /[\w.:+-]/.test(text[i])) i++;
         const word = text.slice(vs, i);
-        value += /^\d+$/.test(word) ? word : (macros.get(word.toLowerCase()) ?? word);
+        const macro = /^\d+$/.test(word) ? undefined : macros.get(word.toLowerCase());
+        if (macro && total + value.length + macro.text.length > cap) {
+          throw new BibError(overCap?.(name) ?? `the value of "${name}" expands to more than ${cap} characters through @string macros`);
+        }
+        if (macro) depth = Math.max(depth, macro.depth);
+        value += macro ? macro.text : word;
       } else throw new BibError(`the value of "${name}" is missing`);
       ws();
       if (text[i] === "#") {
@@ -196,9 +222,11 @@ function parseBody(text: string, start: number, macros: Map<string, string>, wit
       }
       break;
     }
+    total += value.length;
     fields.push([name, value]);
+    depths.push(depth);
   }
-  return { key, fields };
+  return { key, fields, depths };
 }
 
 /** Splits a BibTeX name list on " and " outside braces ({Barnes and Noble} is one name). */
