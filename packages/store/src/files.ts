@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assembleBundle, BUNDLE_MANIFEST, bundleParts, InputError, parseProjectFile } from "@homeward/model";
@@ -14,8 +14,23 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
-    throw new InputError(`${basename(path)} is not valid JSON: ${(err as Error).message}`);
+    // The parser's message quotes the text around the fault; only where it is is said, so a file is never echoed.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new InputError(`${basename(path)} is not valid JSON${at === undefined ? "" : ` (at character ${at})`}`);
   }
+}
+
+/**
+ * A file of a directory bundle: a regular file in the bundle itself. A
+ * symbolic link (to a file outside, or to another member) or a device, FIFO
+ * or folder is refused before it is opened.
+ */
+function readMember(dir: string, name: string): unknown {
+  const path = join(dir, name);
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) throw new InputError(`bundle file ${name} in ${dir} is a symbolic link; a bundle holds its files itself`);
+  if (!st.isFile()) throw new InputError(`bundle file ${name} in ${dir} is not a regular file`);
+  return readJson(path);
 }
 
 /**
@@ -32,9 +47,9 @@ export function readProjectSource(path: string): unknown {
     if (!name.endsWith(".json") || name === BUNDLE_MANIFEST) continue;
     const part = name.slice(0, -".json".length);
     if (!(bundleParts as readonly string[]).includes(part)) throw new InputError(`unknown bundle file ${name} in ${path}`);
-    parts[part] = readJson(join(path, name));
+    parts[part] = readMember(path, name);
   }
-  return assembleBundle(readJson(manifest), parts);
+  return assembleBundle(readMember(path, BUNDLE_MANIFEST), parts);
 }
 
 /** The repository's examples/ folder (next to packages/). */
