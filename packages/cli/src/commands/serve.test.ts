@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +33,30 @@ describe("homeward serve", () => {
     expect(created.status).toBe(201);
     expect(((await (await fetch(new URL("api/projects", url))).json()) as { title: string }[]).map((p) => p.title)).toEqual(["Served"]);
     await stopServers();
+  });
+
+  it("answers a host name given with --allowed-host, and no other", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "homeward-serve-"));
+    let out = "";
+    const io: Io = { out: (t) => void (out += t), err: () => {}, cwd };
+    expect(await run(["serve", "--port", "0", "--data", "d", "--allowed-host", "Review.Example.org"], io)).toBe(0);
+    const url = new URL(out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/)/)![1]!);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: url.hostname, port: url.port, path: "/api/health", headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await status(`review.example.org:${url.port}`)).toBe(200);
+    expect(await status(`localhost:${url.port}`)).toBe(200);
+    expect(await status(`rebound.example:${url.port}`)).toBe(421);
+    await stopServers();
+    let err = "";
+    expect(await run(["serve", "--port", "0", "--allowed-host", "http://x.org"], { out: () => {}, err: (t) => void (err += t), cwd })).toBe(2);
+    expect(err).toMatch(/--allowed-host takes a host name without scheme or port, not "http:\/\/x.org"/);
   });
 
   it("refuses a bad port with exit 2", async () => {

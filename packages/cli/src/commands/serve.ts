@@ -19,13 +19,22 @@ export const register: Register = (program, io) => {
     .command("serve")
     .option("--port <n>", "port (0 = any free port)", String(DEFAULT_PORT))
     .option("--data <dir>", "data folder, created on first start (ignored when DATABASE_URL is set)", DEFAULT_DATA_DIR)
-    .action(async (o: { port: string; data: string }) => {
+    .option(
+      "--allowed-host <name>",
+      "a host name the server answers besides localhost and 127.0.0.1 (repeatable; also HOMEWARD_ALLOWED_HOSTS, comma-separated)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .action(async (o: { port: string; data: string; allowedHost: string[] }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port must be an integer 0-65535, not "${o.port}"`);
+      const allowedHosts = [...o.allowedHost, ...(process.env.HOMEWARD_ALLOWED_HOSTS ?? "").split(",")].map((h) => h.trim().toLowerCase()).filter(Boolean);
+      const bad = allowedHosts.find((h) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(h));
+      if (bad !== undefined) throw new InputError(`--allowed-host takes a host name without scheme or port, not "${bad}"`);
       const store = await openDataStore(o.data, io);
       let app: Awaited<ReturnType<typeof buildServer>>;
       try {
-        app = await buildServer({ store, version: VERSION });
+        app = await buildServer({ store, version: VERSION, allowedHosts });
         await app.listen({ port, host: HOST });
       } catch (err) {
         await store.close();
