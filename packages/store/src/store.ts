@@ -80,11 +80,15 @@ const TIME_FIELDS = new Set(["createdAt", "at", "addedAt", "importedAt", "assign
 const ACTOR_FIELDS = new Set(["createdBy", "importedBy", "recordedBy", "updatedBy", "acceptedBy", "resolvedBy", "reviewer"]);
 
 /**
- * Above this many entities one write is audited as one summary entry
- * ({count, ids}, or {count, firstId, lastId} past 1000) rather than one entry each.
+ * Above this many entities one write is audited as parts holding every
+ * entity's after-value ({part, parts, items}, AUDIT_PART_SIZE each) and one
+ * summary entry ({count, ids, parts}, or {count, firstId, lastId, parts} past
+ * 1000) rather than one entry each.
  */
 const AUDIT_EACH_MAX = 50;
 const AUDIT_IDS_MAX = 1000;
+/** Entities whose after-values one audit entry of a bulk write holds. */
+const AUDIT_PART_SIZE = 500;
 /** Records written by one transaction (however many calls) from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
 
@@ -420,10 +424,17 @@ export class Store {
       if (entities.length <= AUDIT_EACH_MAX) {
         for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
       } else {
-        // One entry for a bulk write; the id list is kept while it stays readable.
+        // Every entity's after-value, in parts of a bounded size (each its own chained entry, so no entry
+        // and no serialisation holds the whole write), then one summary entry; the id list is kept in it
+        // while it stays readable.
+        const parts = Math.ceil(entities.length / AUDIT_PART_SIZE);
+        for (let k = 0; k < parts; k++) {
+          const items = entities.slice(k * AUDIT_PART_SIZE, (k + 1) * AUDIT_PART_SIZE);
+          await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { part: k + 1, parts, items } });
+        }
         const ids = entities.map((e) => (e as { id: string }).id);
-        const after = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
-        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after });
+        const summary = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
+        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { ...summary, parts } });
       }
       return entities;
     });

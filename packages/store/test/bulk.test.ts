@@ -141,8 +141,12 @@ describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
     const byTitle = [...records].sort((a, b) => (a.title!.toLowerCase() < b.title!.toLowerCase() ? -1 : 1)).slice(0, 3);
     expect(first.items.map((r) => r.id)).toEqual(byTitle.map((r) => r.id));
     const audit = await store.listAudit(p.id);
-    expect(audit.total).toBe(2);
-    expect(audit.items[0]).toMatchObject({ action: "records.create", after: { count: 5200, firstId: records[0]!.id, lastId: records[5199]!.id } });
+    // The project's creation, eleven parts of 500 records' after-values, the summary.
+    expect(audit.total).toBe(13);
+    expect(audit.items[0]).toMatchObject({ action: "records.create", after: { count: 5200, firstId: records[0]!.id, lastId: records[5199]!.id, parts: 11 } });
+    const last = audit.items[1]!.after as { part: number; parts: number; items: { id: string; title: string }[] };
+    expect(last).toMatchObject({ part: 11, parts: 11 });
+    expect(last.items.map((r) => [r.id, r.title])).toEqual(records.slice(5000).map((r) => [r.id, r.title]));
     // A record written in bulk can be changed, and the index follows.
     await store.update(p.id, "records", records[4321]!.id, { title: "Quokka" }, ana);
     expect((await store.queryRecords(p.id, { q: "zyzzyva" })).total).toBe(0);

@@ -104,13 +104,16 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(actions).toEqual(["studies.remove", "studyReports.remove", "studyReports.update", "screeningDecisions.create", "records.create", "studyReports.create", "studies.create", "project.create"]);
   });
 
-  it("audits a bulk write as one entry", async () => {
+  it("audits a bulk write as its entities' after-values and one summary entry", async () => {
     const p = await store.createProject({ title: "Bulk" }, ana);
     const ids = Array.from({ length: 60 }, (_, i) => `s${String(i).padStart(2, "0")}`);
     await store.insert(p.id, "studies", ids.map((id) => ({ id, name: id })), ana);
     const audit = await store.listAudit(p.id);
-    expect(audit.total).toBe(2);
-    expect(audit.items[0]).toMatchObject({ action: "studies.create", entityId: null, after: { count: 60, ids } });
+    expect(audit.total).toBe(3);
+    expect(audit.items[0]).toMatchObject({ action: "studies.create", entityId: null, after: { count: 60, ids, parts: 1 } });
+    const part = audit.items[1]!.after as { part: number; parts: number; items: { id: string; name: string }[] };
+    expect(part).toMatchObject({ part: 1, parts: 1 });
+    expect(part.items.map((s) => [s.id, s.name])).toEqual(ids.map((id) => [id, id]));
   });
 
   it("refuses removal while an array field refers to the entity", async () => {
