@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import { sql, type Kysely } from "kysely";
 import { InputError, type CollectionName } from "@homeward/model";
-import { fieldMaps, tableOf, type FieldKind } from "./mapping.js";
+import { fieldMaps, storedJson, storedScalar, storedText, tableOf, type FieldKind } from "./mapping.js";
 import type { Dialect } from "./migrations.js";
 
 /**
@@ -47,9 +47,9 @@ export function rowOf(c: CollectionName, projectId: string, e: Record<string, un
   const row: unknown[] = [projectId];
   for (const f of fieldMaps[c]) {
     const v = e[f.field];
-    if (f.kind === "json") row.push(JSON.stringify(v ?? null));
+    if (f.kind === "json") row.push(storedJson(v));
     else if (f.kind === "bool") row.push(v == null ? null : v ? 1 : 0);
-    else row.push(v ?? null);
+    else row.push(storedScalar(v));
   }
   if (c === "records") {
     const x = recordExtras(e, dialect);
@@ -67,13 +67,13 @@ export function rowOf(c: CollectionName, projectId: string, e: Record<string, un
 export function recordExtras(e: Record<string, unknown>, dialect: Dialect): Record<string, string> {
   const authors = (e.authors as string[] | null) ?? [];
   const extras: Record<string, string> = {
-    sort_title: String(e.title ?? "").trim().toLowerCase(),
-    sort_authors: (authors[0] ?? "").trim().toLowerCase(),
-    sort_journal: String(e.journal ?? "").trim().toLowerCase(),
+    sort_title: storedText(String(e.title ?? "")).trim().toLowerCase(),
+    sort_authors: storedText(authors[0] ?? "").trim().toLowerCase(),
+    sort_journal: storedText(String(e.journal ?? "")).trim().toLowerCase(),
   };
   if (dialect === "postgres") {
     const text = [e.title, e.abstract, authors.join(" "), e.journal, ((e.keywords as string[] | null) ?? []).join(" "), e.doi].filter((x) => x).join(" ");
-    extras.search_text = indexWords(text, String(e.id));
+    extras.search_text = storedText(indexWords(text, String(e.id)));
   }
   return extras;
 }

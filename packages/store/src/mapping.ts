@@ -66,13 +66,39 @@ export const fieldMaps: Record<CollectionName, FieldMap[]> = Object.fromEntries(
   }),
 ) as Record<CollectionName, FieldMap[]>;
 
+/**
+ * Text as stored: without U+0000 and the other C0 control characters but tab,
+ * line feed and carriage return. PostgreSQL refuses U+0000 in text that
+ * SQLite stores, so without this a project holding one (from a records file,
+ * a project file) would be written on one engine and fail on the other; the
+ * rest have no use in review text and are dropped alike.
+ */
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+export const storedText = (s: string): string => (HAS_CONTROL.test(s) ? s.replace(CONTROL, "") : s);
+
+/**
+ * The same for JSON text, on its escapes: JSON.stringify writes those
+ * characters as \u00XX, \b or \f; an escaped backslash before one is text.
+ */
+const JSON_CONTROL = /(?<!\\)((?:\\\\)*)\\(?:u00(?:0[0-8bcef]|1[0-9a-f])|b|f)/g;
+export const storedJson = (v: unknown): string => {
+  const s = JSON.stringify(v ?? null);
+  return s.includes("\\") ? s.replace(JSON_CONTROL, "$1") : s;
+};
+
+/** A scalar column's value as stored. */
+export const storedScalar = (v: unknown): unknown => (typeof v === "string" ? storedText(v) : (v ?? null));
+
 export function toRow(c: CollectionName, projectId: string, entity: Record<string, unknown>): Record<string, unknown> {
   const row: Record<string, unknown> = { project_id: projectId };
   for (const f of fieldMaps[c]) {
     const v = entity[f.field];
-    if (f.kind === "json") row[f.column] = JSON.stringify(v ?? null);
+    if (f.kind === "json") row[f.column] = storedJson(v);
     else if (f.kind === "bool") row[f.column] = v == null ? null : v ? 1 : 0;
-    else row[f.column] = v ?? null;
+    else row[f.column] = storedScalar(v);
   }
   return row;
 }
