@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, sql } from "kysely";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "@homeward/store";
 import { migrationProvider } from "../src/migrations.js";
 import { openStore, SQLITE_FILE } from "../src/open.js";
 import { fullProjectFile } from "./fixture.js";
-import { storeEngines } from "./scratch-database.js";
+import { scratchDatabase, storeEngines } from "./scratch-database.js";
 
 const ana = { actor: "ana" };
 const rawDb = (s: Store) => (s as unknown as { db: Kysely<any> }).db;
@@ -92,34 +93,66 @@ describe.each(storeEngines("audit_chain"))("audit chain on %s", (_name, open) =>
   });
 });
 
-describe("migration: audit chain", () => {
-  const dir = mkdtempSync(join(tmpdir(), "homeward-migrate-chain-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
+/** A database migrated up to just before the audit chain, and how to open a store on it. */
+type Before = { db: Kysely<any>; open: () => Promise<Store>; done: () => Promise<void> };
+const migrationEngines: [string, () => Promise<Before>][] = [
+  [
+    "SQLite",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "homeward-migrate-chain-"));
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(dir, SQLITE_FILE)) }) });
+      return { db: await migratedBefore(db, "sqlite"), open: () => openStore({ dataDir: dir }), done: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+if (pgUrl) {
+  migrationEngines.push([
+    "PostgreSQL",
+    async () => {
+      const scratch = await scratchDatabase(pgUrl, `audit_migrate_${process.pid}`);
+      const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: scratch.url, max: 1 }) }) });
+      return { db: await migratedBefore(db, "postgres"), open: () => openStore({ databaseUrl: scratch.url }), done: scratch.drop };
+    },
+  ]);
+}
+
+async function migratedBefore(db: Kysely<any>, d: "sqlite" | "postgres"): Promise<Kysely<any>> {
+  const migrator = new Migrator({ db, provider: migrationProvider(d), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock" });
+  const names = Object.keys(await migrationProvider(d).getMigrations()).sort();
+  const { error } = await migrator.migrateTo(names[names.findIndex((n) => n.endsWith("_audit_chain")) - 1]!);
+  if (error) throw error;
+  return db;
+}
+
+describe.each(migrationEngines)("migration: audit chain on %s", (_name, before) => {
   it("chains the rows already in the log, in log order", async () => {
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(dir, SQLITE_FILE)) }) });
-    const migrator = new Migrator({ db, provider: migrationProvider("sqlite"), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock" });
-    const names = Object.keys(await migrationProvider("sqlite").getMigrations()).sort();
-    expect((await migrator.migrateTo(names[names.findIndex((n) => n.endsWith("_audit_chain")) - 1]!)).error).toBeUndefined();
+    const { db, open, done } = await before();
     const at = "2025-01-01T00:00:00.000Z";
     await db.insertInto("users").values({ name: "ana", display_name: "" }).execute();
     for (const id of ["p", "q"]) await db.insertInto("projects").values({ id, title: id, description: "", created_at: at, updated_at: at, protocol: "{}" }).execute();
-    const row = (project_id: string, id: string) => ({ project_id, id, at, actor: "ana", action: "studies.create", entity: "studies", entity_id: id, before: "null", after: `{"id":"${id}"}`, reason: null });
+    const row = (project_id: string, id: string) => ({ project_id, id, at, actor: "ana", action: "studies.create", entity: "studies", entity_id: id, before: "null", after: `{"id":"${id}","b":[1,{"y":2,"x":1}]}`, reason: null });
     // Interleaved projects: each chain follows its own project's entries.
     await db.insertInto("audit").values([row("p", "z1"), row("q", "y1"), row("p", "a2"), row("p", "m3")]).execute();
     await db.destroy();
 
-    const store = await openStore({ dataDir: dir });
+    const store = await open();
     try {
       expect(await store.verifyAudit("p")).toEqual({ entries: 3, break: null });
       expect(await store.verifyAudit("q")).toEqual({ entries: 1, break: null });
       await store.insert("p", "studies", [{ id: "s4", name: "S 2004" }], ana);
       const log = (await store.listAudit("p")).items.reverse();
       expect(log.map((a) => a.id).slice(0, 3)).toEqual(["z1", "a2", "m3"]);
+      expect(log[0]!.prevHash).toBeNull();
       expect(log[3]!.prevHash).toBe(log[2]!.hash);
       expect(await store.verifyAudit("p")).toEqual({ entries: 4, break: null });
+      // A migrated row changed afterwards is found like any other.
+      await sql`UPDATE audit SET reason = 'later' WHERE project_id = 'p' AND id = 'a2'`.execute(rawDb(store));
+      expect((await store.verifyAudit("p")).break).toMatchObject({ index: 1, id: "a2" });
     } finally {
       await store.close();
+      await done();
     }
   });
 });
