@@ -27,7 +27,8 @@ export function serve<R extends Route>(
   app.route({
     method: route.method,
     url: route.path,
-    bodyLimit: route.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Undeclared, the server's own limit applies (DEFAULT_BODY_LIMIT unless configured).
+    ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
     handler: async (req, reply) => {
       const input = {
         params: (route.params ? parseInput(route.params, req.params, "path") : undefined) as ParsedParams<R>,

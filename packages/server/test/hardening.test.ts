@@ -90,6 +90,17 @@ describe("server hardening", () => {
     const big = JSON.stringify({ title: "t", description: "x".repeat(1024 * 1024 + 10) });
     const tooBig = await app.inject({ method: "POST", url: "/api/projects", payload: big, headers: { ...user, "content-type": "application/json" } });
     expect(tooBig.statusCode).toBe(413);
+    // A server configured with a smaller limit applies it to routes that declare none, not to a project import.
+    const small = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), bodyLimit: 64 });
+    try {
+      const patch = await small.inject({ method: "PATCH", url: `/api/projects/${project}`, payload: { description: "y".repeat(100) }, headers: { ...user, "content-type": "application/json" } });
+      expect(patch.statusCode).toBe(413);
+      const file = await store.exportProject(project);
+      const copy = await small.inject({ method: "POST", url: "/api/projects/import?copy=true", payload: file, headers: { ...user, "content-type": "application/json" } });
+      expect(copy.statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
     // Brackets inside strings are text, not nesting.
     expect(jsonTooDeep(JSON.stringify({ title: "[".repeat(200) + '\\"{' }), 64)).toBe(false);
     expect(jsonTooDeep("[".repeat(65), 64)).toBe(true);
