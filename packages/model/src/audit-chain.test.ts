@@ -22,7 +22,7 @@ function chain(n: number): AuditEntry[] {
 }
 
 describe("audit chain", () => {
-  it("serialises with keys in code-point order at every depth", () => {
+  it("serialises with keys in string order at every depth", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: "x" }], c: null }, u: undefined })).toBe('{"a":{"c":null,"d":[1,{"e":"x","f":2}]},"b":1}');
     expect(canonicalJson({ B: 1, a: 2, "é": 3 })).toBe('{"B":1,"a":2,"é":3}');
   });

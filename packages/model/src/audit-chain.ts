@@ -14,21 +14,32 @@ export type Digest = (text: string) => string;
 export const CHAIN_START: string | null = null;
 
 /**
- * JSON with object keys in code-point order at every depth and no spaces:
- * the same bytes whichever engine or file the entry was read from. The
- * project id is not covered, so a copy keeps its history's hashes.
+ * JSON with object keys in JavaScript's string order (UTF-16 code units) at
+ * every depth and no spaces: the same bytes whichever engine or file the
+ * entry was read from, whatever order its keys came in. The project id is
+ * not covered, so a copy keeps its history's hashes. Hand-written (a dozen
+ * lines) because it runs over every after-value of a bulk write: string
+ * building in one pass, no intermediate sorted copies of the objects.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-  if (typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    const keys = Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  if (typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + canonicalJson(value[i]);
+    return out + "]";
   }
-  return JSON.stringify(value);
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let out = "{";
+  let first = true;
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += (first ? "" : ",") + JSON.stringify(k) + ":" + canonicalJson(v);
+    first = false;
+  }
+  return out + "}";
 }
 
 /** The fields of an entry its hash covers (not the hashes themselves). */
