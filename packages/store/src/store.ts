@@ -92,6 +92,9 @@ const AUDIT_PART_SIZE = 500;
 /** Records written by one transaction (however many calls) from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
 
+/** Longest before/after value an audit listing carries as is (characters of its JSON). */
+const AUDIT_LIST_VALUE_MAX = 64 * 1024;
+
 const now = () => new Date().toISOString();
 const actorOf = (ctx: WriteContext): Actor => ({ name: ctx.actor, roles: ctx.roles ?? [] });
 const notFound = (what: string) => new InputError(`${what} not found`, 404);
@@ -618,9 +621,34 @@ export class Store {
     const total = Number(
       (await this.db.selectFrom("audit").select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", projectId).executeTakeFirstOrThrow()).n,
     );
-    // Newest first: the log is read to see what just happened.
-    const rows = await this.db.selectFrom("audit").selectAll().where("project_id", "=", projectId).orderBy("seq", "desc").offset(p.offset).limit(p.limit).execute();
-    return { total, offset: p.offset, limit: p.limit, items: rows.map(auditFromRow) };
+    // Newest first: the log is read to see what just happened. A bulk write's parts hold up to
+    // AUDIT_PART_SIZE entities' after-values each (about 1 MB for records); a listing, read by the
+    // audit page and by the screening state's change feed, carries their size instead, so a page
+    // of the log stays small whatever was imported. The whole entry is in the export and is what
+    // `verifyAudit` hashes.
+    const big = (col: "before" | "after") => sql<string | null>`CASE WHEN length(${sql.ref(col)}) > ${AUDIT_LIST_VALUE_MAX} THEN NULL ELSE ${sql.ref(col)} END`;
+    const rows = await this.db
+      .selectFrom("audit")
+      .select(["id", "at", "actor", "action", "entity", "entity_id", "reason", "prev_hash", "hash"])
+      .select([
+        big("before").as("before"),
+        big("after").as("after"),
+        sql<number>`length(before)`.as("before_length"),
+        sql<number>`length(after)`.as("after_length"),
+      ])
+      .where("project_id", "=", projectId)
+      .orderBy("seq", "desc")
+      .offset(p.offset)
+      .limit(p.limit)
+      .execute();
+    const items = rows.map((r: any) => {
+      const e = auditFromRow(r);
+      for (const [k, n] of [["before", Number(r.before_length)], ["after", Number(r.after_length)]] as const) {
+        if (n > AUDIT_LIST_VALUE_MAX) e[k] = { omitted: `${n} characters, too long to list: in the project export` };
+      }
+      return e;
+    });
+    return { total, offset: p.offset, limit: p.limit, items };
   }
 
   /** Appends one audit entry and marks the project changed; call inside the write's transaction. */

@@ -350,6 +350,22 @@ describe.each(engines)("store on $name", ({ open }) => {
     await expect(store.recordRefs("nope")).rejects.toMatchObject({ status: 404 });
   });
 
+  it("lists a bulk write's after-values by their size, not whole, while the export keeps them", async () => {
+    const p = await store.createProject({ title: "Big log" }, ana);
+    const abstract = "x".repeat(400);
+    await store.insert(p.id, "records", Array.from({ length: 600 }, (_, i) => ({ id: `r${i}`, title: `Record ${i}`, abstract })), ana);
+    const listed = (await store.listAudit(p.id, { limit: 10 })).items;
+    const parts = listed.filter((e) => e.action === "records.create" && (e.after as { omitted?: string }).omitted !== undefined);
+    expect(parts.length).toBeGreaterThan(0);
+    expect((parts[0]!.after as { omitted: string }).omitted).toMatch(/^\d+ characters, too long to list/);
+    const summary = listed.find((e) => e.action === "records.create" && (e.after as { count?: number }).count === 600);
+    expect(summary).toBeDefined();
+    expect(listed.find((e) => e.action === "project.create")?.after).toMatchObject({ title: "Big log" });
+    const exported = (await store.exportProject(p.id)).audit.filter((e) => e.action === "records.create");
+    const items = exported.flatMap((e) => ((e.after as { items?: unknown[] }).items ?? []) as { id: string }[]);
+    expect(items).toHaveLength(600);
+  });
+
   it("refuses a study classified outside the protocol's schemes, on insert and update", async () => {
     const p = await store.createProject({ title: "Classified" }, ana);
     await store.setProtocol(p.id, {
