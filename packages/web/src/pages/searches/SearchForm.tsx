@@ -48,18 +48,26 @@ export function SearchForm({
     setUrl("");
     setErrors({});
   };
-  useEffect(() => {
+  // The fields follow the search being changed in the same render that shows its heading (state
+  // adjusted while rendering, not in an effect), so the form is never drawn with the last one's values.
+  const [shown, setShown] = useState<SearchRow | null | undefined>(undefined);
+  if (shown !== editing) {
+    setShown(editing);
     setError(null);
-    if (!editing) return clear();
-    setSource(editing.source);
-    setKind(editing.kind);
-    setDate(editing.date ?? "");
-    setQuery(editing.query);
-    setCount(editing.resultsCount === null ? "" : String(editing.resultsCount));
-    setUrl(editing.url ?? "");
-    setErrors({});
-    setSaved("");
-    form.current?.querySelector<HTMLElement>("#search-source")?.focus();
+    if (!editing) clear();
+    else {
+      setSource(editing.source);
+      setKind(editing.kind);
+      setDate(editing.date ?? "");
+      setQuery(editing.query);
+      setCount(editing.resultsCount === null ? "" : String(editing.resultsCount));
+      setUrl(editing.url ?? "");
+      setErrors({});
+      setSaved("");
+    }
+  }
+  useEffect(() => {
+    if (editing) form.current?.querySelector<HTMLElement>("#search-source")?.focus();
   }, [editing]);
 
   const check = (): Errors => {
