@@ -16,6 +16,7 @@ const { loaded, track } = vi.hoisted(() => {
   return { loaded, track };
 });
 vi.mock("./commands/audit.js", track("audit"));
+vi.mock("./commands/backup.js", track("backup"));
 vi.mock("./commands/counts.js", track("counts"));
 vi.mock("./commands/dedupe.js", track("dedupe"));
 vi.mock("./commands/escalc.js", track("escalc"));
@@ -23,6 +24,7 @@ vi.mock("./commands/meta.js", track("meta"));
 vi.mock("./commands/plot.js", track("plot"));
 vi.mock("./commands/project.js", track("project"));
 vi.mock("./commands/records.js", track("records"));
+vi.mock("./commands/restore.js", track("restore"));
 vi.mock("./commands/serve.js", track("serve"));
 vi.mock("./commands/simulate.js", track("simulate"));
 vi.mock("./commands/summary.js", track("summary"));
@@ -63,7 +65,7 @@ describe("command modules load only when their command runs", () => {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     expect(NAMES).toEqual(modules.sort());
-    expect(NAMES).toEqual(["audit", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "serve", "simulate", "summary"]);
+    expect(NAMES).toEqual(["audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary"]);
   });
 
   it("the command list and the program import no command module and no engine package", () => {

@@ -4,3 +4,4 @@ export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir,
 export type { Dialect } from "./migrations.js";
 export { Leases, type Lease, type LeaseAnswer, type LeaseRequest } from "./leases.js";
 export { syntheticRecords } from "./bench/synthetic.js";
+export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type BackupSummary } from "./backup.js";

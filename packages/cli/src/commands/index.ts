@@ -31,6 +31,11 @@ export const commands: readonly CommandEntry[] = [
     load: () => import("./audit.js"),
   },
   {
+    name: "backup",
+    description: "write the whole instance (users, projects, audit logs) to one backup file, a consistent snapshot while the server runs",
+    load: () => import("./backup.js"),
+  },
+  {
     name: "counts",
     description: "record and list PRISMA 2020 counts entered by the team",
     load: () => import("./counts.js"),
@@ -64,6 +69,11 @@ export const commands: readonly CommandEntry[] = [
     name: "records",
     description: "validate, import and export bibliographic records",
     load: () => import("./records.js"),
+  },
+  {
+    name: "restore",
+    description: "restore a backup file into an empty instance (either engine), all or nothing",
+    load: () => import("./restore.js"),
   },
   {
     name: "serve",

@@ -1,0 +1,141 @@
+import { once } from "node:events";
+import { createReadStream, createWriteStream, renameSync, rmSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
+import { InputError } from "@homeward/model";
+import { sql, type Kysely } from "kysely";
+import type { Store, WriteContext } from "./store.js";
+
+export const BACKUP_FORMAT = "homeward-backup";
+export const BACKUP_VERSION = 1;
+
+export interface BackupSummary {
+  projects: number;
+  users: number;
+}
+
+/**
+ * Writes a whole instance (users, then every project as the ordinary project
+ * file, audit chain included) to `path` as gzip'd JSON lines: a header line,
+ * one `{"user": …}` line per user, one `{"project": …}` line per project and an
+ * `{"end": …}` line, so a cut-off file is told from a whole one. The file holds
+ * no engine-specific value, so it restores on either engine. Memory is bounded
+ * by the largest project, not the instance. Written beside `path` and renamed
+ * when complete: a failed backup leaves no file that looks whole.
+ */
+export async function backupInstance(store: Store, path: string, now: () => Date = () => new Date()): Promise<BackupSummary> {
+  const partial = `${path}.partial`;
+  const gzip = createGzip();
+  const done = pipeline(gzip, createWriteStream(partial));
+  // Awaited below; marked handled now so a write error arriving mid-export is not an unhandled rejection.
+  done.catch(() => undefined);
+  const line = async (value: unknown) => {
+    if (!gzip.write(JSON.stringify(value) + "\n")) await Promise.race([once(gzip, "drain"), done]);
+  };
+  try {
+    // One read transaction for the whole instance, so a server writing meanwhile never
+    // shows the backup half of a change. PostgreSQL: REPEATABLE READ gives the transaction
+    // one snapshot (READ COMMITTED, the default, takes one per statement). SQLite: a read
+    // transaction in WAL mode sees the database as of its first read until it ends, and
+    // other processes keep writing meanwhile; exporting through it (rather than copying
+    // the file with the online backup API first) needs no temporary copy of the database.
+    const summary = await store.transaction(async (tx) => {
+      if (tx.dialect === "postgres") {
+        await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute((tx as unknown as { db: Kysely<any> }).db);
+      }
+      const users = await tx.listUsers();
+      const projects = await tx.listProjects();
+      await line({ format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: now().toISOString(), engine: tx.dialect, users: users.length, projects: projects.length });
+      for (const u of users) await line({ user: u });
+      for (const p of projects) await line({ project: await tx.exportProject(p.id) });
+      await line({ end: { users: users.length, projects: projects.length } });
+      return { users: users.length, projects: projects.length };
+    });
+    gzip.end();
+    await done;
+    renameSync(partial, path);
+    return summary;
+  } catch (err) {
+    gzip.destroy();
+    await done.catch(() => undefined);
+    rmSync(partial, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Restores a backup written by `backupInstance` into an instance that holds no
+ * project, in one transaction: a line that is not what the format expects, a
+ * cut-off file or a project that does not import (its audit chain broken, say)
+ * is an input error naming the line, and nothing is written. The restoring
+ * actor's import of each project is recorded in its audit log (on this
+ * instance only; an export leaves it out).
+ */
+export async function restoreInstance(store: Store, path: string, ctx: WriteContext): Promise<BackupSummary> {
+  if ((await store.listProjects()).length > 0) throw new InputError("the instance already holds projects; restore needs an empty one", 409);
+  const input = createReadStream(path);
+  const gunzip = createGunzip();
+  input.pipe(gunzip);
+  input.on("error", (err) => gunzip.destroy(err));
+  const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
+  let n = 0;
+  const bad = (why: string) => new InputError(`backup file line ${n}: ${why}`);
+  try {
+    return await store.transaction(async (tx) => {
+      let header: { users: number; projects: number } | null = null;
+      let users = 0;
+      let projects = 0;
+      let ended = false;
+      try {
+        for await (const text of lines) {
+          n++;
+          if (ended) throw bad("content after the end line");
+          let value: Record<string, unknown>;
+          try {
+            value = JSON.parse(text);
+          } catch {
+            throw bad("not JSON");
+          }
+          if (value === null || typeof value !== "object" || Array.isArray(value)) throw bad("not a JSON object");
+          if (header === null) {
+            if (value.format !== BACKUP_FORMAT) throw bad(`not a Homeward backup (format "${BACKUP_FORMAT}" expected)`);
+            if (value.version !== BACKUP_VERSION) throw bad(`backup version ${JSON.stringify(value.version)} is not supported (${BACKUP_VERSION} is)`);
+            header = { users: Number(value.users), projects: Number(value.projects) };
+          } else if ("user" in value) {
+            const u = value.user as { name?: unknown; displayName?: unknown } | null;
+            if (!u || typeof u.name !== "string" || u.name === "" || (u.displayName !== undefined && typeof u.displayName !== "string")) throw bad("a user needs a name and a text displayName");
+            await tx.ensureUser(u.name, (u.displayName as string | undefined) ?? "");
+            users++;
+          } else if ("project" in value) {
+            try {
+              await tx.importProject(value.project, ctx);
+            } catch (err) {
+              if (err instanceof InputError) throw bad(err.message);
+              throw err;
+            }
+            projects++;
+          } else if ("end" in value) {
+            const end = value.end as { users?: unknown; projects?: unknown } | null;
+            if (end?.users !== users || end?.projects !== projects) throw bad(`the end line counts ${JSON.stringify(end)}, the file holds ${users} users and ${projects} projects`);
+            ended = true;
+          } else {
+            throw bad("neither a user, a project nor the end line");
+          }
+        }
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new InputError(`cannot read backup ${path}: ${code}`);
+        if (code?.startsWith("Z_")) throw new InputError(`backup file is cut off or damaged after line ${n} (${(err as Error).message})`);
+        throw err;
+      }
+      if (header === null) throw new InputError("backup file is empty");
+      if (!ended) throw new InputError(`backup file is cut off after line ${n} (no end line)`);
+      return { users, projects };
+    });
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
