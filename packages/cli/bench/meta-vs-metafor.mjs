@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dataset } from "../../meta/bench/data.mjs";
 import { load, median, seconds, timeProcess } from "./time.mjs";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -18,24 +19,6 @@ const benchR = fileURLToPath(new URL("../../meta/bench/bench.R", import.meta.url
 const sizes = (process.env.K ?? "5000").split(",").map(Number);
 const runs = Number(process.env.RUNS ?? 5);
 
-/** The data of packages/meta/bench/bench.mjs (same generator and seed), so both benches time the same fits. */
-function dataset(k, seed) {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-300)) * Math.cos(2 * Math.PI * rnd());
-  const study = [], esid = [], x = [], g = [], yi = [], vi = [];
-  let st = 0, u = 0, left = 0;
-  for (let i = 0; i < k; i++) {
-    if (left === 0) { st++; left = 1 + Math.floor(rnd() * 7); u = gauss() * Math.sqrt(0.08); }
-    left--;
-    const xi = rnd() * 10;
-    const gi = ["a", "b", "c", "d"][Math.floor(rnd() * 4)];
-    const v = 0.01 + rnd() * 0.1;
-    study.push(String(st)); esid.push(String(i + 1)); x.push(xi); g.push(gi); vi.push(v);
-    yi.push(0.2 + 0.02 * xi + (gi === "b" ? 0.1 : gi === "c" ? -0.1 : 0) + u + gauss() * Math.sqrt(0.03) + gauss() * Math.sqrt(v));
-  }
-  return { study, esid, x, g, yi, vi };
-}
 
 const spec = {
   data: "d.csv", yi: "yi", vi: "vi", test: "t", random: ["study", "esid"],
