@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, repoRoot, startApp, type AppHarness } from "./harness.js";
+import { actAs, horizontalOverflow, repoRoot, startApp, type AppHarness } from "./harness.js";
 
 const EXPORT = join(repoRoot, "../shared/data/dedupe/haematology/records_pre_merged.csv");
 const REVIEWER = "rita";
@@ -38,13 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function actAs(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: "Change user" }).click();
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
-  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
-}
 
 const countShown = async (page: Page, label: string) => Number((await page.locator(".duplicate-counts div", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) }).locator("dd").innerText()).replace(/\D/g, ""));
 const pending = () => app.api<PairPage>("GET", `/projects/${project}/duplicate-pairs?status=pending&limit=1000`);

@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { startApp, type AppHarness } from "./harness.js";
+import { actAs, nextRecord, startApp, type AppHarness } from "./harness.js";
 
 const SHARED = fileURLToPath(new URL("../../../../shared/data/imports/", import.meta.url));
 /**
@@ -48,13 +48,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function actAs(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: "Change user" }).click();
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
-  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
-}
-
 const fileCard = (page: Page, name: string) => page.locator(`section.file-card[data-file="${name}"]`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -84,30 +77,6 @@ function planKey(title: string): string {
   const key = Object.keys(TA).find((k) => title.startsWith(k));
   if (!key) throw new Error(`no plan for the record "${title}"`);
   return key;
-}
-
-/**
- * Waits until a record other than `previous` is ready to screen (or none is
- * left) and returns its id; on a page not yet screening it starts with S, as
- * a reviewer would.
- */
-async function nextRecord(page: Page, previous: string | null): Promise<string | null> {
-  for (;;) {
-    const handle = await page.waitForFunction((prev) => {
-      const a = document.querySelector("article.screening-record");
-      if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
-      if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
-      if (!a && document.querySelector(".start-screening button")) return "start";
-      return false;
-    }, previous);
-    const v = (await handle.jsonValue()) as string;
-    if (v === "start") {
-      await page.keyboard.press("s");
-      await page.getByRole("region", { name: "Ready to screen" }).waitFor({ state: "detached" });
-      continue;
-    }
-    return v === "none" ? null : v;
-  }
 }
 
 /** Screens, by keyboard, every record the acting reviewer is served, deciding each by `plan`; returns the titles served. */

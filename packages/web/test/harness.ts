@@ -200,3 +200,35 @@ export async function callApi<T>(baseUrl: string, method: string, path: string, 
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+/** Switches the acting user in the app's header, as a reviewer would, and waits until the header shows them. */
+export async function actAs(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "Change user" }).click();
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
+}
+
+/**
+ * On a screening page: waits until a record other than `previous` is ready to
+ * screen (or none is left) and returns its id. Opening the page holds nothing,
+ * so on a page not yet screening it takes a record with S, as a reviewer would.
+ */
+export async function nextRecord(page: Page, previous: string | null): Promise<string | null> {
+  for (;;) {
+    const handle = await page.waitForFunction((prev) => {
+      const a = document.querySelector("article.screening-record");
+      if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
+      if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
+      if (!a && document.querySelector(".start-screening button")) return "start";
+      return false;
+    }, previous);
+    const v = (await handle.jsonValue()) as string;
+    if (v === "start") {
+      await page.keyboard.press("s");
+      await page.getByRole("region", { name: "Ready to screen" }).waitFor({ state: "detached" });
+      continue;
+    }
+    return v === "none" ? null : v;
+  }
+}

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { actAs, nextRecord, horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { seedProject, type SeedRecord } from "./seed.js";
 
 type Verdict = "include" | "exclude" | "maybe";
@@ -66,37 +66,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function actAs(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: "Change user" }).click();
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
-  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
-}
-
-/**
- * Waits until a record other than `previous` is ready to screen (or the queue
- * is empty); returns its id. Opening the page holds nothing, so on a page not
- * yet screening it takes a record with S, as a reviewer would.
- */
-async function nextRecord(page: Page, previous: string | null): Promise<string | null> {
-  for (;;) {
-    const handle = await page.waitForFunction((prev) => {
-      const a = document.querySelector("article.screening-record");
-      if (a && a.getAttribute("aria-busy") === "false" && a.getAttribute("data-record-id") !== prev) return a.getAttribute("data-record-id");
-      if (!a && document.body.textContent?.includes("Nothing left for you to screen")) return "none";
-      if (!a && document.querySelector(".start-screening button")) return "start";
-      return false;
-    }, previous);
-    const v = (await handle.jsonValue()) as string;
-    if (v === "start") {
-      await page.keyboard.press("s");
-      await page.getByRole("region", { name: "Ready to screen" }).waitFor({ state: "detached" });
-      continue;
-    }
-    return v === "none" ? null : v;
-  }
-}
 
 /** The next record the API serves `user` (held for them), as another reviewer's screen would ask. */
 async function serveOverApi(project: string, user: string, stage = "title_abstract"): Promise<{ status: number; body: { record: { id: string } | null; error?: string } }> {
