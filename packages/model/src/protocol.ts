@@ -141,6 +141,3 @@ export function isIncludedStudy(protocol: Pick<Protocol, "classifications">, stu
 }
 
 export const emptyProtocol = (): Protocol => Protocol.parse({});
-
-export { recordedExclusionReason } from "./rules/exclusion-reasons.js";
-export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsage, type ProtocolVersions } from "./rules/protocol.js";

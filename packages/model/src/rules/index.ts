@@ -2,6 +2,7 @@ export { fileRuleContext, type Actor, type CollectionRules, type Permit, type Ru
 export { prismaField, REASON_FIELDS, recordedCountIssue, validateRecordedCounts } from "./recorded-counts.js";
 export { extractedValueIssue, validateCodebookItems, validateExtractedValues } from "./extracted-values.js";
 export { signedBy } from "./signatures.js";
-export { rankExclusionReasons, stageExclusionReasons } from "./exclusion-reasons.js";
+export { rankExclusionReasons, recordedExclusionReason, stageExclusionReasons } from "./exclusion-reasons.js";
+export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsage, type ProtocolVersions } from "./protocol.js";
 export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
