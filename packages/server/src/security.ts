@@ -140,6 +140,11 @@ export function boundedJson(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH): vo
   });
 }
 
+/** `Content-Disposition` of a download: every route's file name goes through `safeFileName`, so none reaches the header as given. */
+export function attachment(fileName: string, fallback?: string): string {
+  return `attachment; filename="${safeFileName(fileName, fallback)}"`;
+}
+
 /** A file name safe inside a quoted content-disposition parameter: no quotes, backslashes, control or non-ASCII characters. */
 export function safeFileName(name: string, fallback = "download"): string {
   const s = name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 80);

@@ -9,6 +9,7 @@ import {
 } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { serve } from "../contract.js";
+import { attachment } from "../security.js";
 
 /** Keys of the request besides the meta spec's own. */
 const EXTRA_KEYS = ["figures", "figureOptions"] as const;
@@ -98,7 +99,7 @@ export async function registerAnalysisRoutes(app: FastifyInstance, store: Store)
     if (!isAnalysisFigureName(name)) throw new InputError(`no such figure "${name}" (one of ${ANALYSIS_FIGURES.join(", ")})`, 404);
     const { fitted, figureOptions } = await fit(id, body);
     const { figure, table } = analysisFigure(name, fitted, figureOptions);
-    reply.header("content-disposition", `attachment; filename="${name}.${q.format}"`);
+    reply.header("content-disposition", attachment(`${name}.${q.format}`));
     if (q.format === "csv") return reply.type("text/csv; charset=utf-8").send(figureTableCsv(table));
     if (q.format === "png") return reply.type("image/png").send(await renderPng(figure, { scale: q.scale }));
     return reply.type("image/svg+xml; charset=utf-8").send(await renderSvg(figure));

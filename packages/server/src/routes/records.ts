@@ -10,7 +10,7 @@ import { exportProjectRecords, ImportRefused, importRecordsFile, importsOverview
 import type { Store } from "@homeward/store";
 import type { z } from "zod";
 import { serve } from "../contract.js";
-import { safeFileName } from "../security.js";
+import { attachment, safeFileName } from "../security.js";
 
 const CONTENT_TYPE: Record<string, string> = { ris: "application/x-research-info-systems", csv: "text/csv", bibtex: "application/x-bibtex", "endnote-xml": "application/xml" };
 const EXTENSION: Record<string, string> = { ris: "ris", csv: "csv", bibtex: "bib", "endnote-xml": "xml" };
@@ -92,7 +92,7 @@ export async function registerRecordsRoutes(app: FastifyInstance, store: Store, 
       for await (const c of exportProjectRecords(store, id, format)) text += c;
       return reply
         .header("content-type", `${CONTENT_TYPE[format]}; charset=utf-8`)
-        .header("content-disposition", `attachment; filename="${safeFileName(id, "records")}.${EXTENSION[format]}"`)
+        .header("content-disposition", attachment(`${safeFileName(id, "records")}.${EXTENSION[format]}`))
         .send(text);
     });
   });

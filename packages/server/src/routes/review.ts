@@ -31,6 +31,7 @@ import {
 } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { writer } from "../context.js";
+import { attachment } from "../security.js";
 import { serve } from "../contract.js";
 import { reviewSource } from "../load.js";
 
@@ -44,10 +45,10 @@ import { reviewSource } from "../load.js";
  */
 export async function registerReviewRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const source = (id: string): Promise<ReviewSource> => reviewSource(store, id);
-  const attachment = (reply: FastifyReply, name: string, download: boolean) =>
-    download ? reply.header("content-disposition", `attachment; filename="${name}"`) : reply;
+  const asFile = (reply: FastifyReply, name: string, download: boolean) =>
+    download ? reply.header("content-disposition", attachment(name)) : reply;
   const csv = (reply: FastifyReply, name: string, body: string) =>
-    attachment(reply, name, true).type("text/csv; charset=utf-8").send(body);
+    asFile(reply, name, true).type("text/csv; charset=utf-8").send(body);
 
   serve(app, r.summary, async ({ params: { id } }) => reviewSummary(await loadSummary(await source(id))));
 
@@ -90,8 +91,8 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
       figure = name === "rob-traffic-light" ? trafficLightFigure(p, q.tool!, q.palette) : robSummaryFigure(p, q.tool!, { palette: q.palette });
     }
     const download = q.download === "true";
-    if (q.format === "svg") return attachment(reply, `${base}.svg`, download).type("image/svg+xml; charset=utf-8").send(await renderSvg(figure));
-    if (q.format === "png") return attachment(reply, `${base}.png`, download).type("image/png").send(await renderPng(figure));
+    if (q.format === "svg") return asFile(reply, `${base}.svg`, download).type("image/svg+xml; charset=utf-8").send(await renderSvg(figure));
+    if (q.format === "png") return asFile(reply, `${base}.png`, download).type("image/png").send(await renderPng(figure));
     return figure;
   });
 
