@@ -57,13 +57,13 @@ export type AnalysisAnswer = MetaSpecResult & {
 /** Meta-analysis of a project's effect sizes or of inline rows, with figures. */
 export const analysisRoutes = {
   data: route<AnalysisData>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/analysis/data",
     params: IdParams,
     summary: "the project's effect sizes joined to outcomes and studies, as analysis rows",
   }),
   analyse: route<AnalysisAnswer>()({
-    method: "POST",
+    method: "POST", access: "viewer",
     path: "/api/projects/:id/analysis",
     params: IdParams,
     body: AnalysisSpecBody,
@@ -71,7 +71,7 @@ export const analysisRoutes = {
     summary: "fit a meta spec; the `homeward meta` answer plus the requested figures",
   }),
   figure: route<FileAnswer>()({
-    method: "POST",
+    method: "POST", access: "viewer",
     path: "/api/projects/:id/analysis/figures/:name",
     params: AnalysisFigureParams,
     query: AnalysisFigureQuery,

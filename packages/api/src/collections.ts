@@ -15,15 +15,18 @@ const base = "/api/projects/:id/collections/:name";
 const specs = {
   list: {
     method: "GET",
+    access: "viewer",
     path: base,
     params: CollectionParams,
     // Paging; every other key is an equality filter on a field, checked against the collection's schema by the handler.
     query: PageQuery.loose(),
     summary: "a collection's entities in its order, filtered by field and paged",
   },
-  get: { method: "GET", path: `${base}/:entityId`, params: EntityParams, summary: "one entity" },
+  get: { method: "GET", access: "viewer", path: `${base}/:entityId`, params: EntityParams, summary: "one entity" },
   create: {
     method: "POST",
+    // Each collection names the role its writes need (`COLLECTIONS[name].writeRole`); the handler checks it.
+    access: "reviewer",
     path: base,
     params: CollectionParams,
     // Checked against the schema of the collection named in the path, refusing unknown fields.
@@ -33,6 +36,8 @@ const specs = {
   },
   update: {
     method: "PATCH",
+    // Each collection names the role its writes need (`COLLECTIONS[name].writeRole`); the handler checks it.
+    access: "reviewer",
     path: `${base}/:entityId`,
     params: EntityParams,
     body: checkedBody<unknown>(),
@@ -40,6 +45,8 @@ const specs = {
   },
   remove: {
     method: "DELETE",
+    // Each collection names the role its writes need (`COLLECTIONS[name].writeRole`); the handler checks it.
+    access: "reviewer",
     path: `${base}/:entityId`,
     params: EntityParams,
     body: checkedBody<unknown>(),

@@ -39,11 +39,11 @@ export const ImportQuery = z.object({ copy: z.enum(["true", "false"]).optional()
 
 /** The routes of projects, their protocol, records table, studies and audit log. */
 export const coreRoutes = {
-  health: route<{ ok: boolean; version: string }>()({ method: "GET", path: "/api/health", summary: "server is up, and its version" }),
-  listProjects: route<ProjectSummary[]>()({ method: "GET", path: "/api/projects", summary: "projects with their counts" }),
-  createProject: route<Project>()({ method: "POST", path: "/api/projects", body: ProjectCreate, bodyName: "project", status: 201, summary: "create an empty project" }),
+  health: route<{ ok: boolean; version: string }>()({ method: "GET", access: "public", path: "/api/health", summary: "server is up, and its version" }),
+  listProjects: route<ProjectSummary[]>()({ method: "GET", access: "signedIn", path: "/api/projects", summary: "projects with their counts" }),
+  createProject: route<Project>()({ method: "POST", access: "signedIn", path: "/api/projects", body: ProjectCreate, bodyName: "project", status: 201, summary: "create an empty project" }),
   importProject: route<Project>()({
-    method: "POST",
+    method: "POST", access: "signedIn",
     path: "/api/projects/import",
     query: ImportQuery,
     // The project file is validated whole by the store (parseProjectFile), which names the bad part.
@@ -53,11 +53,11 @@ export const coreRoutes = {
     status: 201,
     summary: "import a project file (as a copy with ?copy=true)",
   }),
-  getProject: route<ProjectDetail>()({ method: "GET", path: "/api/projects/:id", params: IdParams, summary: "a project with its dashboard counts" }),
-  updateProject: route<Project>()({ method: "PATCH", path: "/api/projects/:id", params: IdParams, body: ProjectPatch, bodyName: "project change", summary: "change title or description" }),
-  getProtocol: route<Protocol>()({ method: "GET", path: "/api/projects/:id/protocol", params: IdParams, summary: "the project's protocol" }),
+  getProject: route<ProjectDetail>()({ method: "GET", access: "viewer", path: "/api/projects/:id", params: IdParams, summary: "a project with its dashboard counts" }),
+  updateProject: route<Project>()({ method: "PATCH", access: "owner", path: "/api/projects/:id", params: IdParams, body: ProjectPatch, bodyName: "project change", summary: "change title or description" }),
+  getProtocol: route<Protocol>()({ method: "GET", access: "viewer", path: "/api/projects/:id/protocol", params: IdParams, summary: "the project's protocol" }),
   setProtocol: route<Protocol>()({
-    method: "PUT",
+    method: "PUT", access: "owner",
     path: "/api/projects/:id/protocol",
     params: IdParams,
     // Validated by the store against Protocol, with its cross-field rules.
@@ -65,37 +65,37 @@ export const coreRoutes = {
     summary: "replace the protocol",
   }),
   getProtocolVersions: route<ProtocolForEditing>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/protocol/versions",
     params: IdParams,
     summary: "the protocol with each section's version, for editing",
   }),
   updateProtocolSection: route<ProtocolForEditing>()({
-    method: "PATCH",
+    method: "PATCH", access: "owner",
     path: "/api/projects/:id/protocol/:section",
     params: SectionParams,
     body: ProtocolSectionBody,
     bodyName: "protocol section",
     summary: "replace one section of the protocol if it is unchanged since its version was read (409 if not); audited with the reason",
   }),
-  listSearches: route<Search[]>()({ method: "GET", path: "/api/projects/:id/searches", params: IdParams, summary: "the project's searches" }),
+  listSearches: route<Search[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/searches", params: IdParams, summary: "the project's searches" }),
   listRecords: route<Page<RecordSummary>>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/records",
     params: IdParams,
     query: RecordsQuery,
     summary: "the records table: paged, sorted, searched",
   }),
-  getRecord: route<BibRecord>()({ method: "GET", path: "/api/projects/:id/records/:recordId", params: RecordParams, summary: "one record in full" }),
-  listStudies: route<StudyView[]>()({ method: "GET", path: "/api/projects/:id/studies", params: IdParams, summary: "studies with their reports" }),
+  getRecord: route<BibRecord>()({ method: "GET", access: "viewer", path: "/api/projects/:id/records/:recordId", params: RecordParams, summary: "one record in full" }),
+  listStudies: route<StudyView[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/studies", params: IdParams, summary: "studies with their reports" }),
   listAudit: route<Page<AuditEntry>>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/audit",
     params: IdParams,
     query: PageQuery,
     summary: "the audit log, newest first",
   }),
-  exportProject: route<FileAnswer>()({ method: "GET", path: "/api/projects/:id/export", params: IdParams, summary: "the whole project as a project file (a download)" }),
+  exportProject: route<FileAnswer>()({ method: "GET", access: "viewer", path: "/api/projects/:id/export", params: IdParams, summary: "the whole project as a project file (a download)" }),
 } as const;
 
 /** The whole project as a file download: a link, not a call. */

@@ -7,3 +7,4 @@ export * from "./analysis.js";
 export * from "./screening.js";
 export * from "./review.js";
 export * from "./studies.js";
+export * from "./accounts.js";

@@ -71,7 +71,7 @@ export const RecordsFile = checkedBody<Blob | ArrayBuffer | Uint8Array | string>
 /** Record imports (validate, then import) and records export. */
 export const recordsRoutes = {
   validateImport: route<ValidationReport>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/imports/validate",
     params: IdParams,
     query: FileQuery,
@@ -80,19 +80,19 @@ export const recordsRoutes = {
     summary: "the validation report of a records file; nothing is written",
   }),
   importsOverview: route<ImportsOverview>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/imports",
     params: IdParams,
     summary: "each search with its stated and imported counts, and the import history (newest first)",
   }),
   getImportBatch: route<ImportBatch>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/imports/:batchId",
     params: BatchParams,
     summary: "one import batch with its kept problems (lines and messages) and skipped records",
   }),
   importRecords: route<ImportResult>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/imports",
     params: IdParams,
     query: RecordsImportQuery,
@@ -102,7 +102,7 @@ export const recordsRoutes = {
     summary: "import a records file in one transaction (422 with the report when refused)",
   }),
   exportRecords: route<FileAnswer>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/records-export",
     params: IdParams,
     query: RecordsExportQuery,

@@ -36,32 +36,32 @@ export type RobTool = Pick<RobPlotData, "tool" | "domains" | "hasOverall"> & { s
  * a call.
  */
 export const reviewRoutes = {
-  summary: route<ReviewSummary>()({ method: "GET", path: "/api/projects/:id/review/summary", params: IdParams, summary: "counts of studies by classification, designs, appraisal and synthesis" }),
-  prisma: route<PrismaAnswer>()({ method: "GET", path: "/api/projects/:id/review/prisma", params: IdParams, summary: "PRISMA 2020 counts with their provenance and arithmetic checks" }),
-  robTools: route<RobTool[]>()({ method: "GET", path: "/api/projects/:id/review/rob-tools", params: IdParams, summary: "appraisal tools used, with their domains, most appraised studies first (ties: RoB 2 first)" }),
+  summary: route<ReviewSummary>()({ method: "GET", access: "viewer", path: "/api/projects/:id/review/summary", params: IdParams, summary: "counts of studies by classification, designs, appraisal and synthesis" }),
+  prisma: route<PrismaAnswer>()({ method: "GET", access: "viewer", path: "/api/projects/:id/review/prisma", params: IdParams, summary: "PRISMA 2020 counts with their provenance and arithmetic checks" }),
+  robTools: route<RobTool[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/review/rob-tools", params: IdParams, summary: "appraisal tools used, with their domains, most appraised studies first (ties: RoB 2 first)" }),
   figure: route<Figure>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/review/figures/:name",
     params: ReviewFigureParams,
     query: ReviewFigureQuery,
     summary: "a review figure (PRISMA flow, robvis plots, gap map) as a figure object, SVG, PNG or CSV",
   }),
-  cerqual: route<CerqualRow[]>()({ method: "GET", path: "/api/projects/:id/review/cerqual", params: IdParams, query: TableFormatQuery, summary: "CERQual summary of qualitative findings (JSON or CSV)" }),
+  cerqual: route<CerqualRow[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/review/cerqual", params: IdParams, query: TableFormatQuery, summary: "CERQual summary of qualitative findings (JSON or CSV)" }),
   recommendations: route<TrailRecommendation[]>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/review/recommendations",
     params: IdParams,
     query: TableFormatQuery,
     summary: "recommendations with their evidence trail down to reports (JSON or CSV)",
   }),
   appraisalConflicts: route<AppraisalConflictDetail[]>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/review/appraisal-conflicts",
     params: IdParams,
     summary: "appraisals whose overall judgement contradicts the tool's rule",
   }),
   acceptFlag: route<Entity<"appraisalFlagAcceptances">>()({
-    method: "POST",
+    method: "POST", access: "adjudicator",
     path: "/api/projects/:id/review/appraisal-conflicts/accept",
     params: IdParams,
     body: FlagAcceptBody,

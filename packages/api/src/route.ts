@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Access } from "@homeward/model";
 
 /**
  * The HTTP API as data: every route is declared once, with its method, path,
@@ -19,6 +20,8 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RouteSpec {
   method: Method;
+  /** Who may call it (see `Access`): checked by the server before the handler runs. */
+  access: Access;
   /** Fastify-style path under the server root, e.g. "/api/projects/:id/records". */
   path: string;
   params?: z.ZodType;

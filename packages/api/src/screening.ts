@@ -85,7 +85,7 @@ const base = "/api/projects/:id/screening/:stage";
  */
 export const screeningRoutes = {
   next: route<NextAnswer>()({
-    method: "GET",
+    method: "GET", access: "reviewer",
     path: `${base}/next`,
     params: StageParams,
     query: NextQuery,
@@ -93,14 +93,14 @@ export const screeningRoutes = {
       "the best-ranked record the reviewer can screen (import order with prioritise=false), held for them for 10 minutes; 403 for a user who is not a reviewer of the stage",
   }),
   release: route<void>()({
-    method: "DELETE",
+    method: "DELETE", access: "reviewer",
     path: `${base}/lease`,
     params: StageParams,
     status: 204,
     summary: "give back the record held for the acting reviewer, so another reviewer can take it (Stop screening)",
   }),
   decide: route<DecisionAnswer>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: `${base}/decisions`,
     params: StageParams,
     body: DecisionBody,
@@ -108,9 +108,9 @@ export const screeningRoutes = {
     status: 201,
     summary: "record the reviewer's decision on a record and its duplicates",
   }),
-  status: route<StatusAnswer>()({ method: "GET", path: `${base}/status`, params: StageParams, summary: "mode, counts, conflicts and the ranking's progress" }),
+  status: route<StatusAnswer>()({ method: "GET", access: "viewer", path: `${base}/status`, params: StageParams, summary: "mode, counts, conflicts and the ranking's progress" }),
   reconcile: route<ReconciliationAnswer>()({
-    method: "POST",
+    method: "POST", access: "adjudicator",
     path: `${base}/reconciliations`,
     params: StageParams,
     body: ReconcileBody,
@@ -118,16 +118,16 @@ export const screeningRoutes = {
     status: 201,
     summary: "settle a conflict, with the reason",
   }),
-  agreement: route<AgreementAnswer>()({ method: "GET", path: `${base}/agreement`, params: StageParams, summary: "agreement per reviewer pair and overall" }),
+  agreement: route<AgreementAnswer>()({ method: "GET", access: "viewer", path: `${base}/agreement`, params: StageParams, summary: "agreement per reviewer pair and overall" }),
   stopping: route<StoppingAnswer>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: `${base}/stopping`,
     params: StageParams,
     query: StoppingQuery,
     summary: "the advisory stopping estimate",
   }),
   drawQaSample: route<QaSample>()({
-    method: "POST",
+    method: "POST", access: "adjudicator",
     path: `${base}/qa-samples`,
     params: StageParams,
     body: QaBody,
@@ -136,14 +136,14 @@ export const screeningRoutes = {
     summary: "draw a seeded sample of single-screened excludes for a re-check",
   }),
   qaSamples: route<QaSampleView[]>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: `${base}/qa-samples`,
     params: StageParams,
     summary: "QA samples, newest first, with original decisions, re-checks and their agreement",
   }),
-  settings: route<SettingsAnswer>()({ method: "GET", path: `${base}/settings`, params: StageParams, summary: "the stage's settings (single screening until set)" }),
+  settings: route<SettingsAnswer>()({ method: "GET", access: "viewer", path: `${base}/settings`, params: StageParams, summary: "the stage's settings (single screening until set)" }),
   saveSettings: route<SettingsAnswer>()({
-    method: "PUT",
+    method: "PUT", access: "owner",
     path: `${base}/settings`,
     params: StageParams,
     body: SettingsBody,
@@ -151,14 +151,14 @@ export const screeningRoutes = {
     summary: "set the stage's mode, dual share and reviewers",
   }),
   myDecisions: route<MyDecisionsAnswer>()({
-    method: "GET",
+    method: "GET", access: "reviewer",
     path: `${base}/my-decisions`,
     params: StageParams,
     query: MineQuery,
     summary: "the acting reviewer's current decision per record, most recent first",
   }),
   reviewers: route<ReviewersAnswer>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: `${base}/records/:recordId/reviewers`,
     params: StageRecordParams,
     summary: "who has decided a record at this stage (names only)",
@@ -185,15 +185,15 @@ export const RetrievalBody = z.object({
 
 /** Full-text retrieval: one current entry per record. */
 export const fullTextRoutes = {
-  list: route<FullTextRetrieval[]>()({ method: "GET", path: "/api/projects/:id/fulltext", params: IdParams, summary: "every record's retrieval, latest change last" }),
+  list: route<FullTextRetrieval[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/fulltext", params: IdParams, summary: "every record's retrieval, latest change last" }),
   get: route<FullTextRetrieval>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/fulltext/:recordId",
     params: RecordParams,
     summary: "a record's retrieval (404 if never tracked)",
   }),
   save: route<FullTextRetrieval>()({
-    method: "PUT",
+    method: "PUT", access: "reviewer",
     path: "/api/projects/:id/fulltext/:recordId",
     params: RecordParams,
     body: RetrievalBody,

@@ -33,21 +33,21 @@ export interface IncludesAnswer extends Page<RecordSummary> {
  */
 export const studiesRoutes = {
   includes: route<IncludesAnswer>()({
-    method: "GET",
+    method: "GET", access: "viewer",
     path: "/api/projects/:id/studies/includes",
     params: IdParams,
     query: PageQuery,
     summary: "records included at full text that are not yet a report of a study, a page of them, with the number included",
   }),
   form: route<FormAnswer>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/studies/form",
     params: IdParams,
     status: 201,
     summary: "one study per full-text include not yet in a study (its lead report), named from first author and year; one transaction",
   }),
   link: route<StudyReport>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/studies/:studyId/reports",
     params: StudyParams,
     body: LinkBody,
@@ -56,7 +56,7 @@ export const studiesRoutes = {
     summary: "link another full-text include to the study as a report (409 if it is a report of a study already)",
   }),
   lead: route<StudyReport[]>()({
-    method: "PUT",
+    method: "PUT", access: "reviewer",
     path: "/api/projects/:id/studies/:studyId/lead",
     params: StudyParams,
     body: LeadBody,
@@ -64,7 +64,7 @@ export const studiesRoutes = {
     summary: "make one of the study's reports its lead (the former lead becomes linked)",
   }),
   split: route<SplitAnswer>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/studies/:studyId/split",
     params: StudyParams,
     body: SplitReportBody,
@@ -73,7 +73,7 @@ export const studiesRoutes = {
     summary: "move a linked report into a new study of its own, with the reason",
   }),
   merge: route<MergeAnswer>()({
-    method: "POST",
+    method: "POST", access: "reviewer",
     path: "/api/projects/:id/studies/:studyId/merge",
     params: StudyParams,
     body: MergeBody,

@@ -14,6 +14,7 @@ import {
   UserName,
 } from "./common.js";
 import { InputError } from "./errors.js";
+import { Blinding } from "./access.js";
 import type { Protocol } from "./protocol.js";
 
 // ---------------------------------------------------------------- projects and people
@@ -22,6 +23,8 @@ export const Project = z.object({
   id: Id,
   title: z.string().trim().min(1, "title must not be empty").max(500),
   description: z.string().max(20_000).default(""),
+  /** Stages whose blinding an owner has lifted (see `Blinding`); empty while every stage is blind. */
+  blinding: Blinding,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -33,7 +36,19 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
-export const Role = z.enum(["owner", "reviewer", "senior_reviewer", "statistician", "viewer"]);
+/**
+ * A member's role in a project, from most to least trusted (`ROLE_ORDER`):
+ * an owner sets the project up and manages members and blinding; an
+ * adjudicator reconciles, runs consensus and checks colleagues' work; a
+ * reviewer screens, extracts and appraises; a viewer reads. Each role may do
+ * what the roles below it may. Projects written before these four roles
+ * existed said "senior_reviewer" (read as adjudicator) and "statistician"
+ * (read as reviewer).
+ */
+export const Role = z.preprocess(
+  (v) => (v === "senior_reviewer" ? "adjudicator" : v === "statistician" ? "reviewer" : v),
+  z.enum(["owner", "adjudicator", "reviewer", "viewer"]),
+);
 export type Role = z.infer<typeof Role>;
 
 export const Member = z.object({

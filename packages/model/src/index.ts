@@ -6,3 +6,4 @@ export * from "./collections.js";
 export * from "./project-file.js";
 export * from "./api.js";
 export * from "./audit-chain.js";
+export * from "./access.js";

@@ -2,7 +2,7 @@ import type { Member, Role } from "@homeward/model";
 import type { Stage } from "./workflow.js";
 
 /** Roles that screen when a stage lists no reviewers of its own. */
-export const REVIEWING_ROLES: readonly Role[] = ["owner", "reviewer", "senior_reviewer"];
+export const REVIEWING_ROLES: readonly Role[] = ["owner", "adjudicator", "reviewer"];
 
 /** May a user be served records of a stage; when not, why, in one line. */
 export interface ScreeningAccess {

@@ -942,7 +942,7 @@ function autoFields(c: CollectionName): { time: string[]; actor: string[] } {
 }
 
 function projectFromRow(r: any): Project {
-  return { id: r.id, title: r.title, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
+  return { id: r.id, title: r.title, description: r.description, blinding: {}, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 function projectToRow(p: Project) {
