@@ -1,5 +1,5 @@
-import { Suspense, useEffect, useRef, useState, type FormEvent, type MouseEvent, type ReactNode, type RefObject } from "react";
-import { api, getUser, setUser } from "./api";
+import { Suspense, useEffect, useRef, useState, type MouseEvent, type ReactNode, type RefObject } from "react";
+import { api } from "./api";
 import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
@@ -8,6 +8,7 @@ import { PageErrorBoundary } from "./components/ErrorBoundary";
 import { focusPageTitle, PageTitle } from "./components/PageTitle";
 import { ErrorMessage, LiveStatus } from "./components/Status";
 import { NotFoundPage } from "./pages/NotFound";
+import { isPublicPath, SessionProvider, shownName, signInPath, useSession } from "./session";
 
 function resolve(pathname: string): { route: RouteDef | null; params: Params } {
   for (const route of routes) {
@@ -18,6 +19,14 @@ function resolve(pathname: string): { route: RouteDef | null; params: Params } {
 }
 
 export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Shell() {
   const { pathname } = useLocation();
   const { route, params } = resolve(pathname);
   const mainRef = useRef<HTMLElement>(null);
@@ -164,40 +173,44 @@ function ProjectLayout({
   );
 }
 
-/** Who is acting: sent with every change and recorded in the audit log. */
+/** Who is signed in on this browser; every change they make is recorded under their name. */
 function UserControl() {
-  const [user, setUserState] = useState(getUser);
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(user);
-  const inputRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (editing) inputRef.current?.focus();
-  }, [editing]);
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setUser(draft);
-    setUserState(getUser());
-    setEditing(false);
-  };
-  if (!editing)
-    return (
+  const session = useSession();
+  const location = useLocation();
+  const [error, setError] = useState<unknown>(null);
+  const user = session.user;
+  if (!session.view) return null;
+  if (!user)
+    return isPublicPath(location.pathname) ? null : (
       <div className="user-control">
-        <span>
-          Acting as <strong>{user}</strong>
-        </span>
-        <button type="button" className="button-link" onClick={() => { setDraft(user); setEditing(true); }}>
-          Change<span className="visually-hidden"> user</span>
-        </button>
+        <Link to={signInPath(location)}>Sign in</Link>
       </div>
     );
+  const signOut = async () => {
+    setError(null);
+    try {
+      await session.signOut();
+    } catch (err) {
+      setError(err);
+    }
+  };
   return (
-    <form className="user-control" onSubmit={save}>
-      <label htmlFor="acting-user">Your name</label>
-      <input id="acting-user" ref={inputRef} value={draft} onChange={(e) => setDraft(e.target.value)} autoComplete="name" />
-      <button type="submit">Save</button>
-      <button type="button" className="button-secondary" onClick={() => setEditing(false)}>
-        Cancel
+    <nav className="user-control" aria-label="Your account">
+      <span>
+        Signed in as <strong data-user={user.name}>{shownName(user)}</strong>
+      </span>
+      <Link to="/account" current={location.pathname === "/account"}>
+        Account
+      </Link>
+      {user.admin ? (
+        <Link to="/users" current={location.pathname === "/users"}>
+          Users
+        </Link>
+      ) : null}
+      <button type="button" className="button-link" onClick={() => void signOut()}>
+        Sign out
       </button>
-    </form>
+      {error ? <ErrorMessage error={error} /> : null}
+    </nav>
   );
 }

@@ -41,28 +41,16 @@ export class ApiError extends Error {
   }
 }
 
-const USER_KEY = "homeward.user";
+/** Dispatched on `window` when the server answers 401: the session has ended (or never began). */
+export const SIGNED_OUT_EVENT = "homeward:signed-out";
 
-/** The acting user sent as X-Homeward-User; the server records it in the audit log. */
-export function getUser(): string {
-  try {
-    return localStorage.getItem(USER_KEY) || "local";
-  } catch {
-    return "local";
-  }
-}
-
-/** Dispatched on `window` when the acting user changes, so open pages can reload as the new user. */
-export const USER_CHANGE_EVENT = "homeward:user-change";
-
-export function setUser(name: string): void {
-  try {
-    if (name.trim()) localStorage.setItem(USER_KEY, name.trim());
-    else localStorage.removeItem(USER_KEY);
-  } catch {
-    // Storage may be disabled (private mode); the default user applies.
-  }
-  window.dispatchEvent(new Event(USER_CHANGE_EVENT));
+/**
+ * Tells the app the session is gone, so it can send the user to the sign-in
+ * page (and back here afterwards). Routes open to everyone answer 401 only for
+ * a wrong password or link, which their own page shows instead.
+ */
+export function signedOut(): void {
+  window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
 }
 
 /**
@@ -73,18 +61,18 @@ export function setUser(name: string): void {
  */
 export function call<R extends Route>(route: R, args: AnswerOf<R> extends FileAnswer ? never : CallArgs<R>, signal?: AbortSignal): Promise<AnswerOf<R>> {
   const a = args as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
-  return send<AnswerOf<R>>(route.method, routeUrl(route, a.params, a.query), a.body, signal);
+  return send<AnswerOf<R>>(route.method, routeUrl(route, a.params, a.query), a.body, signal, route.access !== "public");
 }
 
 /** A call of a declared route that answers a file (a figure, an export) rather than JSON. */
 export async function callFile<R extends Route<RouteSpec, FileAnswer>>(route: R, args: CallArgs<R>, signal?: AbortSignal): Promise<Blob> {
   const a = args as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
-  return (await fetchOk(route.method, routeUrl(route, a.params, a.query), a.body, signal)).blob();
+  return (await fetchOk(route.method, routeUrl(route, a.params, a.query), a.body, signal, route.access !== "public")).blob();
 }
 
 /** The response of a request that succeeded; any failure as an ApiError with the server's message. */
-async function fetchOk(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json", "X-Homeward-User": getUser() };
+async function fetchOk(method: string, url: string, body: unknown, signal: AbortSignal | undefined, needsSession: boolean): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
@@ -92,6 +80,8 @@ async function fetchOk(method: string, url: string, body?: unknown, signal?: Abo
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      // The session cookie goes with same-origin requests only (it is SameSite=Strict too).
+      credentials: "same-origin",
       signal,
     });
   } catch (err) {
@@ -99,14 +89,15 @@ async function fetchOk(method: string, url: string, body?: unknown, signal?: Abo
     throw new ApiError("Cannot reach the Homeward server. Check that it is running.", 0);
   }
   if (res.ok) return res;
+  if (res.status === 401 && needsSession) signedOut();
   const data = (await res.json().catch(() => null)) as { error?: unknown; details?: unknown } | null;
   const e = data ?? {};
   const message = typeof e.error === "string" && e.error ? e.error : `${res.status} ${res.statusText || "error"}`;
   throw new ApiError(message, res.status, Array.isArray(e.details) ? e.details : undefined);
 }
 
-async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetchOk(method, url, body, signal);
+async function send<T>(method: string, url: string, body: unknown, signal: AbortSignal | undefined, needsSession: boolean): Promise<T> {
+  const res = await fetchOk(method, url, body, signal, needsSession);
   const text = await res.text();
   if (!text) return undefined as T;
   try {

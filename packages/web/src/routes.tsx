@@ -16,6 +16,12 @@ const RecordsPage = lazy(() => import("./pages/Records").then((m) => ({ default:
 const StudiesPage = lazy(() => import("./pages/Studies").then((m) => ({ default: m.StudiesPage })));
 const AnalysisPage = lazy(() => import("./pages/analysis/AnalysisPage").then((m) => ({ default: m.AnalysisPage })));
 const DuplicatesPage = lazy(() => import("./pages/duplicates/DuplicatesPage").then((m) => ({ default: m.DuplicatesPage })));
+const SignInPage = lazy(() => import("./pages/accounts/SignIn").then((m) => ({ default: m.SignInPage })));
+const SetupPage = lazy(() => import("./pages/accounts/Setup").then((m) => ({ default: m.SetupPage })));
+const WelcomePage = lazy(() => import("./pages/accounts/Welcome").then((m) => ({ default: m.WelcomePage })));
+const AccountPage = lazy(() => import("./pages/accounts/Account").then((m) => ({ default: m.AccountPage })));
+const UsersPage = lazy(() => import("./pages/accounts/Users").then((m) => ({ default: m.UsersPage })));
+const MembersPage = lazy(() => import("./pages/accounts/Members").then((m) => ({ default: m.MembersPage })));
 const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
 
 export interface RouteDef {
@@ -31,6 +37,11 @@ export interface RouteDef {
 
 export const routes: RouteDef[] = [
   { path: "/", title: "Projects", component: ProjectListPage },
+  { path: "/signin", title: "Sign in", component: SignInPage },
+  { path: "/setup", title: "Set up Homeward", component: SetupPage },
+  { path: "/welcome", title: "Welcome", component: WelcomePage },
+  { path: "/account", title: "Your account", component: AccountPage },
+  { path: "/users", title: "Users", component: UsersPage },
   { path: "/projects/:id", title: "Dashboard", component: DashboardPage, project: true, nav: "Dashboard" },
   { path: "/projects/:id/protocol", title: "Protocol", component: ProtocolPage, project: true, nav: "Protocol" },
   { path: "/projects/:id/searches", title: "Searches and imports", component: SearchesPage, project: true, nav: "Searches" },
@@ -40,5 +51,6 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,
+  { path: "/projects/:id/members", title: "Members", component: MembersPage, project: true, nav: "Members" },
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
 ];

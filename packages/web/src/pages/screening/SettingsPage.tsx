@@ -108,8 +108,8 @@ export function SettingsPage() {
           <label htmlFor="screening-reviewers">Reviewers</label>
           <input id="screening-reviewers" value={reviewers} onChange={(e) => setReviewers(e.target.value)} aria-describedby="screening-reviewers-hint" />
           <span id="screening-reviewers-hint" className="hint">
-            Comma-separated names, as they appear in the header's “Acting as”. Only they, and reviewers assigned records of this stage, are
-            served records here; with neither, the project's owners, reviewers and senior reviewers are (anyone, in a project without members).
+            Comma-separated user names, as on the project's Members page. Only they, and reviewers assigned records of this stage, are served
+            records here; with neither, the project's owners, adjudicators and reviewers are.
           </span>
         </div>
         <div className="row">

@@ -6,11 +6,11 @@
  * bundle gets nothing of the screening engine (its prioritiser is
  * server-side code) and the page cannot drift from what the server sends.
  */
-import { useEffect, useState } from "react";
 import { fullTextRoutes, screeningRoutes as r } from "@homeward/api";
 import type { AssignmentMode, SettingsAnswer, Verdict } from "@homeward/api";
 import type { FullTextRetrieval, ScreeningStage } from "@homeward/model";
-import { call, getUser, USER_CHANGE_EVENT } from "../../api";
+import { call } from "../../api";
+import { useSession } from "../../session";
 
 export type {
   AgreementAnswer,
@@ -64,13 +64,7 @@ export const screeningApi = {
     call(fullTextRoutes.save, { params: { id, recordId }, body }),
 };
 
-/** The acting user, following changes made in the header. */
+/** The signed-in user's name: whose decisions the server records (empty while the session loads). */
 export function useActingUser(): string {
-  const [user, setUser] = useState(getUser);
-  useEffect(() => {
-    const on = () => setUser(getUser());
-    window.addEventListener(USER_CHANGE_EVENT, on);
-    return () => window.removeEventListener(USER_CHANGE_EVENT, on);
-  }, []);
-  return user;
+  return useSession().user?.name ?? "";
 }

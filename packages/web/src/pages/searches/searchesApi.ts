@@ -6,7 +6,7 @@
  */
 import { collectionRoutesFor, recordsRoutes, routeUrl, type AnswerOf, type NewEntityBody, type QueryOf } from "@homeward/api";
 import type { SearchKind } from "@homeward/model";
-import { ApiError, call, getUser } from "../../api";
+import { ApiError, call, signedOut } from "../../api";
 
 export type Overview = AnswerOf<typeof recordsRoutes.importsOverview>;
 export type SearchRow = Overview["searches"][number];
@@ -65,7 +65,6 @@ function send<T>(url: string, file: Blob, onProgress: (sent: number | null) => v
     xhr.open("POST", url);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
-    xhr.setRequestHeader("X-Homeward-User", getUser());
     xhr.upload.onprogress = (e) => onProgress(e.lengthComputable && e.total > 0 ? e.loaded / e.total : 0);
     xhr.upload.onload = () => onProgress(null);
     xhr.onerror = () => reject(new ApiError("Cannot reach the Homeward server. Check that it is running.", 0));
@@ -78,6 +77,7 @@ function send<T>(url: string, file: Blob, onProgress: (sent: number | null) => v
         // Not JSON: reported below by status.
       }
       if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      if (xhr.status === 401) signedOut();
       const e = (body ?? {}) as { error?: unknown; report?: Report };
       const message = typeof e.error === "string" && e.error ? e.error : `${xhr.status} ${xhr.statusText || "error"}`;
       reject(e.report ? new RefusedImport(message, e.report) : new ApiError(message, xhr.status));
