@@ -28,6 +28,7 @@ import {
 } from "./entities.js";
 import type { Actor, CollectionRules, RuleContext, WriteOp } from "./rules/context.js";
 import { permitDuplicatePair, validateDuplicatePairs } from "./rules/duplicates.js";
+import { validateMemberRemoval, validateMembers } from "./rules/members.js";
 import { validateCodebookItems, validateExtractedValues } from "./rules/extracted-values.js";
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
 import { validateSearches } from "./rules/searches.js";
@@ -49,7 +50,7 @@ export * from "./rules/index.js";
  *   can skip them.
  */
 export const collections = {
-  members: { schema: Member, refs: {}, order: "addedAt" },
+  members: { schema: Member, refs: {}, order: "addedAt", validate: validateMembers, validateRemove: validateMemberRemoval },
   searches: { schema: Search, refs: {}, order: "date", validate: validateSearches },
   importBatches: {
     schema: ImportBatch,
@@ -148,6 +149,7 @@ export const collections = {
     permanent?: boolean;
     // `never`: each collection's hooks take its own entities, checked below.
     validate?: (entities: readonly never[], ctx: RuleContext) => Promise<void>;
+    validateRemove?: (entities: readonly never[], ctx: RuleContext) => Promise<void>;
     permit?: (op: WriteOp, before: never, after: never, actor: Actor) => void;
   }
 >;
@@ -175,6 +177,7 @@ export interface CollectionInfo {
   appendOnly?: boolean;
   permanent?: boolean;
   validate?: (entities: readonly Record<string, unknown>[], ctx: RuleContext) => Promise<void>;
+  validateRemove?: (entities: readonly Record<string, unknown>[], ctx: RuleContext) => Promise<void>;
   permit?: (op: WriteOp, before: Record<string, unknown> | null, after: Record<string, unknown> | null, actor: Actor) => void;
 }
 

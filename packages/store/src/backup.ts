@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, renameSync, rmSync } from "node:fs
 import { createInterface } from "node:readline";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
+import type { AccountUser } from "@homeward/accounts";
 import { InputError } from "@homeward/model";
 import { sql, type Kysely } from "kysely";
 import type { Store, WriteContext } from "./store.js";
@@ -44,7 +45,10 @@ export async function backupInstance(store: Store, path: string, now: () => Date
       if (tx.dialect === "postgres") {
         await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute((tx as unknown as { db: Kysely<any> }).db);
       }
-      const users = await tx.listUsers();
+      // Users with their credentials, so people sign in to a restored instance as before. Sessions and
+      // one-time links are not backed up: they are short-lived secrets of the running instance, a restored
+      // instance starts with everyone signed out, and a backup file that opens no session is safer to keep.
+      const users = (await tx.accounts.listAccountUsers()).map(userForBackup);
       const projects = await tx.listProjects();
       await line({ format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: now().toISOString(), engine: tx.dialect, users: users.length, projects: projects.length });
       for (const u of users) await line({ user: u });
@@ -103,13 +107,20 @@ export async function restoreInstance(store: Store, path: string, ctx: WriteCont
             if (value.version !== BACKUP_VERSION) throw bad(`backup version ${JSON.stringify(value.version)} is not supported (${BACKUP_VERSION} is)`);
             header = { users: Number(value.users), projects: Number(value.projects) };
           } else if ("user" in value) {
-            const u = value.user as { name?: unknown; displayName?: unknown } | null;
+            const u = value.user as Record<string, unknown> | null;
             if (!u || typeof u.name !== "string" || u.name === "" || (u.displayName !== undefined && typeof u.displayName !== "string")) throw bad("a user needs a name and a text displayName");
-            await tx.ensureUser(u.name, (u.displayName as string | undefined) ?? "");
+            const text = (k: string) => {
+              const v = u[k];
+              if (v !== undefined && v !== null && typeof v !== "string") throw bad(`user "${u.name}": ${k} is not text`);
+              return (v as string | null | undefined) ?? null;
+            };
+            if (u.admin !== undefined && typeof u.admin !== "boolean") throw bad(`user "${u.name}": admin is not true or false`);
+            await tx.ensureUser(u.name, (u.displayName as string | undefined) ?? "", text("createdAt") ?? undefined);
+            await tx.restoreCredentials(u.name, { passwordHash: text("passwordHash"), oidcSubject: text("oidcSubject"), admin: u.admin === true, createdAt: text("createdAt") });
             users++;
           } else if ("project" in value) {
             try {
-              await tx.importProject(value.project, ctx);
+              await tx.importProject(value.project, { ...ctx, asOwner: false });
             } catch (err) {
               if (err instanceof InputError) throw bad(err.message);
               throw err;
@@ -138,4 +149,14 @@ export async function restoreInstance(store: Store, path: string, ctx: WriteCont
     lines.close();
     input.destroy();
   }
+}
+
+/** A user's line: credentials only when set, so a backup of users who never signed in reads as before. */
+function userForBackup(u: AccountUser): Record<string, unknown> {
+  const line: Record<string, unknown> = { name: u.name, displayName: u.displayName };
+  if (u.passwordHash !== null) line.passwordHash = u.passwordHash;
+  if (u.oidcSubject !== null) line.oidcSubject = u.oidcSubject;
+  if (u.admin) line.admin = true;
+  if (u.createdAt !== null) line.createdAt = u.createdAt;
+  return line;
 }

@@ -75,7 +75,8 @@ export async function ensureExamples(store: Store, dir: string = defaultExamples
       const manifest = readJson(join(bundle, BUNDLE_MANIFEST)) as { project?: { id?: unknown } };
       const id = manifest?.project?.id;
       if (typeof id === "string" && (await store.hasProject(id))) continue;
-      const p = await store.importProject(readProjectSource(bundle), { ...ctx, reason: `example project ${name}` });
+      // Examples belong to no one until the instance is set up (setup makes its first owner the owner of every project).
+      const p = await store.importProject(readProjectSource(bundle), { ...ctx, reason: `example project ${name}`, asOwner: false });
       out.imported.push({ id: p.id, title: p.title, dir: bundle });
     } catch (err) {
       out.failed.push({ dir: bundle, error: err instanceof Error ? err.message : String(err) });

@@ -324,10 +324,55 @@ export function auditEntryOfRow(r: any) {
   };
 }
 
+/**
+ * Sign-in: users gain their credentials (a password hash, an organisation
+ * identity `<issuer> <subject>`), whether they administer the instance and
+ * when they were created; sessions and one-time sign-in links are rows
+ * keyed by the SHA-256 of their secret (the secret itself is never stored);
+ * projects keep their blinding (JSON, see `Blinding` in @homeward/model).
+ * Booleans are 0/1 integers on both engines, as elsewhere.
+ */
+function v8(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("users").addColumn("password_hash", "text").execute();
+      await db.schema.alterTable("users").addColumn("oidc_subject", "text").execute();
+      await db.schema.alterTable("users").addColumn("admin", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable("users").addColumn("created_at", "text").execute();
+      // NULLs are distinct on both engines: many users without an organisation identity.
+      await db.schema.createIndex("users_oidc_subject").on("users").column("oidc_subject").unique().execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_name", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("sessions_user_name").on("sessions").column("user_name").execute();
+      await db.schema
+        .createTable("sign_in_links")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_name", "text")
+        .addColumn("purpose", "text", (c) => c.notNull().check(sql`purpose IN ('setup', 'invite', 'reset')`))
+        .addColumn("project_id", "text")
+        .addColumn("created_by", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("used_at", "text")
+        .execute();
+      await db.schema.createIndex("sign_in_links_user_name").on("sign_in_links").column("user_name").execute();
+      await db.schema.alterTable("projects").addColumn("blinding", "text", (c) => c.notNull().defaultTo("{}")).execute();
+      // A member's role is read on every request (`Store.roleOf`).
+      await db.schema.createIndex("members_user").on("members").columns(["project_id", "user_name"]).execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8() };
     },
   };
 }

@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import {
   AuditEntry,
+  Blinding,
+  type BlindStage,
+  Role,
+  ROLE_ORDER,
   checkChain,
   describeBreak,
   entryHash,
@@ -47,6 +51,7 @@ import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } fr
 import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
 import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
+import { StoreAccounts } from "./accounts.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
 export interface WriteContext {
@@ -160,6 +165,11 @@ export class Store {
     return new Leases(this.db, this.dialect);
   }
 
+  /** Users' credentials, sessions, one-time links, members and blinding, for the accounts engine (@homeward/accounts). */
+  get accounts(): StoreAccounts {
+    return new StoreAccounts(this, this.db);
+  }
+
   /** Runs `fn` in one transaction (joins the current one if already inside). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
@@ -176,8 +186,8 @@ export class Store {
     return rows.map((r) => ({ name: r.name, displayName: r.display_name }));
   }
 
-  /** Creates the user if unknown; an existing user keeps their display name unless it is empty. */
-  async ensureUser(name: string, displayName = ""): Promise<User> {
+  /** Creates the user if unknown (without a credential); an existing user keeps their display name unless it is empty. */
+  async ensureUser(name: string, displayName = "", createdAt: string = now()): Promise<User> {
     const u = parseInput(User, { name, displayName }, "user");
     const found = await this.db.selectFrom("users").selectAll().where("name", "=", u.name).executeTakeFirst();
     if (found && (found.display_name !== "" || u.displayName === "")) return { name: found.name, displayName: found.display_name };
@@ -185,14 +195,42 @@ export class Store {
       await this.db.updateTable("users").set({ display_name: u.displayName }).where("name", "=", u.name).execute();
       return u;
     }
-    await this.db.insertInto("users").values({ name: u.name, display_name: u.displayName }).onConflict((oc) => oc.column("name").doNothing()).execute();
+    await this.db.insertInto("users").values({ name: u.name, display_name: u.displayName, created_at: createdAt }).onConflict((oc) => oc.column("name").doNothing()).execute();
     return u;
+  }
+
+  /** The user's role in the project, or null when they are not a member: one indexed read (asked on every request). */
+  async roleOf(projectId: string, userName: string): Promise<Role | null> {
+    const rows = await this.db.selectFrom("members").select("role").where("project_id", "=", projectId).where("user_name", "=", userName).execute();
+    // One row per member is the members rule's; should a database hold two, the stronger role counts.
+    let best: Role | null = null;
+    for (const r of rows) {
+      // The column holds the role as JSON text (the model's Role reads legacy names, so the mapping stores it whole).
+      const role = Role.safeParse(jsonOrText(r.role));
+      if (role.success && (best === null || ROLE_ORDER.indexOf(role.data) < ROLE_ORDER.indexOf(best))) best = role.data;
+    }
+    return best;
+  }
+
+  /** Whether the user administers the instance. */
+  async isAdmin(userName: string): Promise<boolean> {
+    const r = await this.db.selectFrom("users").select("admin").where("name", "=", userName).executeTakeFirst();
+    return Number(r?.admin ?? 0) === 1;
+  }
+
+  /** Sets a restored user's credentials and creation time as the backup holds them. */
+  async restoreCredentials(name: string, c: { passwordHash: string | null; oidcSubject: string | null; admin: boolean; createdAt: string | null }): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ password_hash: c.passwordHash, oidc_subject: c.oidcSubject, admin: c.admin ? 1 : 0, created_at: c.createdAt })
+      .where("name", "=", name)
+      .execute();
   }
 
   // ---------------------------------------------------------------- projects
 
   async listProjects(): Promise<ProjectSummary[]> {
-    const rows = await this.db.selectFrom("projects").select(["id", "title", "description", "created_at", "updated_at"]).execute();
+    const rows = await this.db.selectFrom("projects").select(["id", "title", "description", "blinding", "created_at", "updated_at"]).execute();
     const counts = async (table: string) =>
       new Map(
         (await this.db.selectFrom(table).select(["project_id", (eb) => eb.fn.countAll().as("n")]).groupBy("project_id").execute()).map(
@@ -206,7 +244,7 @@ export class Store {
   }
 
   async getProject(id: string): Promise<Project> {
-    const r = await this.db.selectFrom("projects").select(["id", "title", "description", "created_at", "updated_at"]).where("id", "=", id).executeTakeFirst();
+    const r = await this.db.selectFrom("projects").select(["id", "title", "description", "blinding", "created_at", "updated_at"]).where("id", "=", id).executeTakeFirst();
     if (!r) throw notFound(`project "${id}"`);
     return projectFromRow(r);
   }
@@ -223,6 +261,8 @@ export class Store {
       if (await tx.hasProject(project.id)) throw new InputError(`project "${project.id}" already exists`, 409);
       await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(emptyProtocol()) }).execute();
       await tx.audit(project.id, ctx, { action: "project.create", entity: "project", entityId: project.id, after: project });
+      // Whoever creates a project owns it, so someone can always manage its members.
+      await tx.insert(project.id, "members", [{ userName: ctx.actor, role: "owner" }], ctx);
       return tx.getProject(project.id);
     });
   }
@@ -235,6 +275,33 @@ export class Store {
       await tx.db.updateTable("projects").set(projectToRow(after)).where("id", "=", id).execute();
       await tx.audit(id, ctx, { action: "project.update", entity: "project", entityId: id, before, after });
       return tx.getProject(id);
+    });
+  }
+
+  /**
+   * Lifts (`blinded` false) or imposes blinding of one stage's dual work,
+   * audited as `project.blinding` with the stage before and after and the
+   * writer's reason. Lifting records who lifted it and when.
+   */
+  async setBlinding(projectId: string, stage: BlindStage, blinded: boolean, ctx: WriteContext): Promise<Project> {
+    return this.transaction(async (tx) => {
+      await tx.lockProject(projectId);
+      const project = await tx.getProject(projectId);
+      const before = project.blinding[stage] ?? null;
+      const blinding: Blinding = { ...project.blinding };
+      if (blinded) delete blinding[stage];
+      else blinding[stage] = before ?? { liftedBy: ctx.actor, liftedAt: now() };
+      const after = blinding[stage] ?? null;
+      if (JSON.stringify(before) === JSON.stringify(after)) return project;
+      await tx.db.updateTable("projects").set({ blinding: JSON.stringify(blinding) }).where("id", "=", projectId).execute();
+      await tx.audit(projectId, ctx, {
+        action: "project.blinding",
+        entity: "project",
+        entityId: projectId,
+        before: { stage, blinded: before === null, lifted: before },
+        after: { stage, blinded: after === null, lifted: after },
+      });
+      return tx.getProject(projectId);
     });
   }
 
@@ -470,6 +537,7 @@ export class Store {
     await this.transaction(async (tx) => {
       const before = await tx.get(projectId, c, id);
       info.permit?.("remove", before as Record<string, unknown>, null, actorOf(ctx));
+      if (info.validateRemove) await info.validateRemove([before as Record<string, unknown>], tx.ruleContext(projectId));
       for (const other of collectionNames) {
         for (const [field, target] of Object.entries(collectionInfo(other).refs)) {
           if (target !== c) continue;
@@ -713,7 +781,9 @@ export class Store {
    * bytes. The entry that records an import on this instance is not exported.
    */
   async exportProject(projectId: string): Promise<ProjectFile> {
-    const project = await this.getProject(projectId);
+    const { blinding, ...rest } = await this.getProject(projectId);
+    // Left out while every stage is blind, so files written before blinding existed export as they came.
+    const project = Object.keys(blinding).length > 0 ? { ...rest, blinding } : rest;
     const file: Record<string, unknown> = {
       format: PROJECT_FORMAT,
       version: PROJECT_FORMAT_VERSION,
@@ -748,7 +818,7 @@ export class Store {
    * one transaction. An existing project id is a conflict (409) unless `copy`,
    * which gives the project a new id (entity ids are per project, so they stay).
    */
-  async importProject(value: unknown, opts: WriteContext & { copy?: boolean }): Promise<Project> {
+  async importProject(value: unknown, opts: WriteContext & { copy?: boolean; asOwner?: boolean }): Promise<Project> {
     const file = parseProjectFile(value);
     await validateFile(file);
     // History is kept as it came once its chain holds; a file written before the chain is chained here.
@@ -794,6 +864,14 @@ export class Store {
       };
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
       await tx.appendChained(project.id, entry);
+      // The importer owns what they bring in (a copy too), unless the file already makes them an owner.
+      // A restore of a whole instance (asOwner false) brings projects back exactly as they were.
+      if (opts.asOwner !== false) {
+        const mine = file.members.find((m) => m.userName === opts.actor);
+        if (!mine) await tx.insert(project.id, "members", [{ userName: opts.actor, role: "owner" }], opts);
+        else if (mine.role !== "owner") await tx.update(project.id, "members", mine.id, { role: "owner" }, opts);
+        if (!mine || mine.role !== "owner") return tx.getProject(project.id);
+      }
       return project;
     });
   }
@@ -941,12 +1019,22 @@ function autoFields(c: CollectionName): { time: string[]; actor: string[] } {
   return a;
 }
 
+function jsonOrText(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
 function projectFromRow(r: any): Project {
-  return { id: r.id, title: r.title, description: r.description, blinding: {}, createdAt: r.created_at, updatedAt: r.updated_at };
+  const blinding = Blinding.safeParse(JSON.parse(r.blinding ?? "{}"));
+  return { id: r.id, title: r.title, description: r.description, blinding: blinding.success ? blinding.data : {}, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 function projectToRow(p: Project) {
-  return { id: p.id, title: p.title, description: p.description, created_at: p.createdAt, updated_at: p.updatedAt };
+  return { id: p.id, title: p.title, description: p.description, blinding: JSON.stringify(p.blinding ?? {}), created_at: p.createdAt, updated_at: p.updatedAt };
 }
 
 function auditToRow(projectId: string, a: AuditEntry) {

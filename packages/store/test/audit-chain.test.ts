@@ -29,16 +29,17 @@ describe.each(storeEngines("audit_chain"))("audit chain on %s", (_name, open) =>
     const p = await store.createProject({ title: "Chain" }, ana);
     await store.insert(p.id, "studies", [{ id: "s1", name: "Smith 2010" }, { id: "s2", name: "Jones 2012" }], ana);
     await store.update(p.id, "studies", "s1", { name: "Smith 2011" }, { actor: "bo", reason: "typo" });
-    expect(await store.verifyAudit(p.id)).toEqual({ entries: 4, break: null });
+    // The project's creation, its creator made owner, two studies, the change.
+    expect(await store.verifyAudit(p.id)).toEqual({ entries: 5, break: null });
     const items = (await store.listAudit(p.id)).items.reverse();
     expect(items[0]!.prevHash).toBeNull();
     for (let i = 1; i < items.length; i++) expect(items[i]!.prevHash).toBe(items[i - 1]!.hash);
 
-    await sql`UPDATE audit SET actor = 'ana' WHERE project_id = ${p.id} AND id = ${items[3]!.id}`.execute(rawDb(store));
-    expect((await store.verifyAudit(p.id)).break).toMatchObject({ index: 3, id: items[3]!.id, reason: expect.stringContaining("changed") });
-    await sql`UPDATE audit SET actor = 'bo' WHERE project_id = ${p.id} AND id = ${items[3]!.id}`.execute(rawDb(store));
-    await sql`DELETE FROM audit WHERE project_id = ${p.id} AND id = ${items[1]!.id}`.execute(rawDb(store));
-    expect((await store.verifyAudit(p.id)).break).toMatchObject({ index: 1, id: items[2]!.id });
+    await sql`UPDATE audit SET actor = 'ana' WHERE project_id = ${p.id} AND id = ${items[4]!.id}`.execute(rawDb(store));
+    expect((await store.verifyAudit(p.id)).break).toMatchObject({ index: 4, id: items[4]!.id, reason: expect.stringContaining("changed") });
+    await sql`UPDATE audit SET actor = 'bo' WHERE project_id = ${p.id} AND id = ${items[4]!.id}`.execute(rawDb(store));
+    await sql`DELETE FROM audit WHERE project_id = ${p.id} AND id = ${items[2]!.id}`.execute(rawDb(store));
+    expect((await store.verifyAudit(p.id)).break).toMatchObject({ index: 2, id: items[3]!.id });
   });
 
   it("keeps an imported history as it came, verified, and refuses a file whose chain breaks", async () => {
@@ -87,9 +88,10 @@ describe.each(storeEngines("audit_chain"))("audit chain on %s", (_name, open) =>
     const p = await store.createProject({ title: "Busy" }, ana);
     await Promise.all(Array.from({ length: 12 }, (_, i) => store.insert(p.id, "studies", [{ id: `c${i}`, name: `Study ${i}` }], { actor: i % 2 ? "ana" : "bo" })));
     const v = await store.verifyAudit(p.id);
-    expect(v).toEqual({ entries: 13, break: null });
+    // The creation, its creator made owner, twelve inserts.
+    expect(v).toEqual({ entries: 14, break: null });
     const prevs = (await store.listAudit(p.id)).items.map((a) => a.prevHash);
-    expect(new Set(prevs).size).toBe(13);
+    expect(new Set(prevs).size).toBe(14);
   });
 });
 

@@ -141,8 +141,8 @@ describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
     const byTitle = [...records].sort((a, b) => (a.title!.toLowerCase() < b.title!.toLowerCase() ? -1 : 1)).slice(0, 3);
     expect(first.items.map((r) => r.id)).toEqual(byTitle.map((r) => r.id));
     const audit = await store.listAudit(p.id);
-    // The project's creation, eleven parts of 500 records' after-values, the summary.
-    expect(audit.total).toBe(13);
+    // The project's creation, its creator made owner, eleven parts of 500 records' after-values, the summary.
+    expect(audit.total).toBe(14);
     expect(audit.items[0]).toMatchObject({ action: "records.create", after: { count: 5200, firstId: records[0]!.id, lastId: records[5199]!.id, parts: 11 } });
     // The parts are whole in the export (a listing carries only their size).
     const log = (await store.exportProject(p.id)).audit;

@@ -28,6 +28,12 @@ if (pgUrl) {
 
 const ana = { actor: "ana" };
 
+/** A parsed file as an export writes it: a project whose every stage is blind carries no `blinding`. */
+function asExported(file: ProjectFile): ProjectFile {
+  const { blinding, ...project } = file.project;
+  return { ...file, project: (Object.keys(blinding).length ? file.project : project) as ProjectFile["project"] };
+}
+
 describe("store options", () => {
   it("uses DATABASE_URL when set, else the data folder", () => {
     expect(storeOptionsFromEnv("d", { DATABASE_URL: "postgres://x/y" })).toEqual({ databaseUrl: "postgres://x/y" });
@@ -63,9 +69,13 @@ describe.each(engines)("store on $name", ({ open }) => {
     const u = await store.updateProject(p.id, { description: "Scoping" }, { actor: "ben", reason: "clarify" });
     expect(u.description).toBe("Scoping");
     const audit = await store.listAudit(p.id);
-    expect(audit.total).toBe(2);
+    expect(audit.total).toBe(3);
     expect(audit.items[0]).toMatchObject({ actor: "ben", action: "project.update", reason: "clarify", before: { description: "" }, after: { description: "Scoping" } });
-    expect(audit.items[1]).toMatchObject({ actor: "ana", action: "project.create", entityId: p.id });
+    // The creator owns the project, in the same transaction.
+    expect(audit.items[1]).toMatchObject({ actor: "ana", action: "members.create", after: { userName: "ana", role: "owner" } });
+    expect(audit.items[2]).toMatchObject({ actor: "ana", action: "project.create", entityId: p.id });
+    expect(await store.roleOf(p.id, "ana")).toBe("owner");
+    expect(await store.roleOf(p.id, "ben")).toBeNull();
     expect((await store.listUsers()).map((x) => x.name)).toEqual(expect.arrayContaining(["ana", "ben"]));
     await expect(store.getProject("nope")).rejects.toMatchObject({ kind: "input", status: 404 });
     await expect(store.updateProject(p.id, { title: " " }, ana)).rejects.toMatchObject({ kind: "input", status: 400 });
@@ -101,7 +111,7 @@ describe.each(engines)("store on $name", ({ open }) => {
     await store.remove(p.id, "studies", s!.id, ana);
     expect(await store.list(p.id, "studies")).toEqual([]);
     const actions = (await store.listAudit(p.id, { limit: 100 })).items.map((a) => a.action);
-    expect(actions).toEqual(["studies.remove", "studyReports.remove", "studyReports.update", "screeningDecisions.create", "records.create", "studyReports.create", "studies.create", "project.create"]);
+    expect(actions).toEqual(["studies.remove", "studyReports.remove", "studyReports.update", "screeningDecisions.create", "records.create", "studyReports.create", "studies.create", "members.create", "project.create"]);
   });
 
   it("audits a bulk write as its entities' after-values and one summary entry", async () => {
@@ -109,7 +119,7 @@ describe.each(engines)("store on $name", ({ open }) => {
     const ids = Array.from({ length: 60 }, (_, i) => `s${String(i).padStart(2, "0")}`);
     await store.insert(p.id, "studies", ids.map((id) => ({ id, name: id })), ana);
     const audit = await store.listAudit(p.id);
-    expect(audit.total).toBe(3);
+    expect(audit.total).toBe(4);
     expect(audit.items[0]).toMatchObject({ action: "studies.create", entityId: null, after: { count: 60, ids, parts: 1 } });
     const part = audit.items[1]!.after as { part: number; parts: number; items: { id: string; name: string }[] };
     expect(part).toMatchObject({ part: 1, parts: 1 });
@@ -200,12 +210,13 @@ describe.each(engines)("store on $name", ({ open }) => {
     const imported = await store.importProject(source, ana);
     expect(imported.id).toBe("rt-1");
     const exported = await store.exportProject("rt-1");
-    expect(exported).toEqual(parseProjectFile(source));
+    expect(exported).toEqual(asExported(parseProjectFile(source)));
     const text = JSON.stringify(exported);
     // Re-importing the export in another store (SQLite, whichever engine made it) gives the same bytes.
     const other = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-store-")) });
     try {
-      await other.importProject(JSON.parse(text), { actor: "zoe" });
+      // Imported by an owner the file names, so nothing is added (another importer becomes an owner: see below).
+      await other.importProject(JSON.parse(text), ana);
       expect(JSON.stringify(await other.exportProject("rt-1"))).toBe(text);
     } finally {
       await other.close();
@@ -213,6 +224,24 @@ describe.each(engines)("store on $name", ({ open }) => {
     // The import is logged on this instance, not exported.
     expect((await store.listAudit("rt-1")).items[0]).toMatchObject({ action: "project.import", actor: "ana" });
     expect((await store.getProjectSummary("rt-1")).counts).toEqual({ records: 2, studies: 1 });
+  });
+
+  it("makes the importer an owner, of a copy too, unless the file already does", async () => {
+    await store.importProject(fullProjectFile("own-1"), { actor: "zoe" });
+    expect(await store.roleOf("own-1", "zoe")).toBe("owner");
+    expect(await store.roleOf("own-1", "ana")).toBe("owner");
+    expect((await store.listAudit("own-1")).items[0]).toMatchObject({ actor: "zoe", action: "members.create", after: { userName: "zoe", role: "owner" } });
+    // A member with a lesser role is promoted (one row per member).
+    const file = fullProjectFile("own-2");
+    file.members!.push({ id: "m2", userName: "ben", role: "viewer", addedAt: "2024-01-01T09:02:00.000Z" });
+    const copy = await store.importProject(file, { actor: "ben" });
+    expect(await store.roleOf(copy.id, "ben")).toBe("owner");
+    expect((await store.list(copy.id, "members")).map((m) => [m.userName, m.role])).toEqual([["ana", "owner"], ["ben", "owner"]]);
+    const second = await store.importProject(file, { actor: "ben", copy: true });
+    expect(await store.roleOf(second.id, "ben")).toBe("owner");
+    // A restore or an example (asOwner false) comes in exactly as it was.
+    await store.importProject(fullProjectFile("own-3"), { actor: "zoe", asOwner: false });
+    expect(await store.roleOf("own-3", "zoe")).toBeNull();
   });
 
   it("refuses a second import of the same project unless asked for a copy", async () => {
@@ -274,8 +303,10 @@ describe.each(engines)("store on $name", ({ open }) => {
       expect(first.failed).toHaveLength(1);
       expect(first.failed[0]!.error).toMatch(/project\.title/);
       expect((await ensureExamples(store, dir)).imported).toEqual([]);
-      expect(await store.exportProject("example-ok")).toEqual(parseProjectFile(readProjectSource(bundle)));
-      expect(await store.exportProject("example-ok")).toEqual(parseProjectFile(full));
+      expect(await store.exportProject("example-ok")).toEqual(asExported(parseProjectFile(readProjectSource(bundle))));
+      expect(await store.exportProject("example-ok")).toEqual(asExported(parseProjectFile(full)));
+      // Examples belong to no one until the instance's first owner is set up.
+      expect(await store.roleOf("example-ok", "homeward")).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

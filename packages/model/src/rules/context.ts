@@ -46,6 +46,11 @@ export interface CollectionRules<E> {
    * import, which carries other people's past decisions.
    */
   permit?: Permit<E>;
+  /**
+   * Checks entities about to be removed (the project before the removal is
+   * what `ctx` reads). Throws an InputError.
+   */
+  validateRemove?: (entities: readonly E[], ctx: RuleContext) => Promise<void>;
 }
 
 export type Permit<E> = (op: WriteOp, before: E | null, after: E | null, actor: Actor) => void;

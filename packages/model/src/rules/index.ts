@@ -6,3 +6,4 @@ export { rankExclusionReasons, recordedExclusionReason, stageExclusionReasons } 
 export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsage, type ProtocolVersions } from "./protocol.js";
 export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
+export { validateMemberRemoval, validateMembers } from "./members.js";
