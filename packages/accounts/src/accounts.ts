@@ -83,7 +83,9 @@ const MAX_TOKEN = 200;
  * project's members and blinding. The server and the CLI call these; every
  * rule about accounts lives here, the storage behind `AccountsStore`.
  */
-export function createAccounts(store: AccountsStore, opts: AccountsOptions = {}) {
+export function createAccounts(source: AccountsStore | { readonly accounts: AccountsStore }, opts: AccountsOptions = {}) {
+  // The store itself may be passed (its `accounts` are the storage), or the storage.
+  const store: AccountsStore = "accounts" in source ? source.accounts : source;
   const clock = opts.now ?? (() => new Date());
   const limiter = opts.limiter ?? new SignInLimiter({ now: () => clock().getTime() });
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -272,11 +274,15 @@ export function createAccounts(store: AccountsStore, opts: AccountsOptions = {})
       return (await store.listAccountUsers()).map((u) => ({ name: u.name, displayName: u.displayName, admin: u.admin, active: isActive(u), createdAt: u.createdAt }));
     },
 
-    /** A one-time link (7 days) for `userName` to set a new password; their sessions end now. */
-    async resetLink(adminName: string, userName: string): Promise<IssuedLink> {
+    /**
+     * A one-time link (7 days) for `userName` to set a new password; their
+     * sessions end now. `adminName` null: the instance itself (the CLI, run
+     * by whoever holds the data).
+     */
+    async resetLink(adminName: string | null, userName: string): Promise<IssuedLink> {
       return store.transaction(async (tx) => {
-        const admin = await tx.getUser(adminName);
-        if (!admin?.admin) throw new InputError("only an administrator of the instance can make password reset links", 403);
+        const admin = adminName === null ? null : await tx.getUser(adminName);
+        if (adminName !== null && !admin?.admin) throw new InputError("only an administrator of the instance can make password reset links", 403);
         await requireUser(tx, userName);
         await tx.deleteSessionsOf(userName);
         return issue(tx, "reset", USER_LINK_MS, { userName, createdBy: adminName });

@@ -155,6 +155,9 @@ describe.each(storeEngines("accounts"))("accounts on %s", (_name, open) => {
     const other = await accounts.signIn("ben", "bens own password", "x");
     await expect(accounts.resetLink("ben", "ana")).rejects.toMatchObject({ status: 403 });
     await expect(accounts.resetLink("ana", "nobody")).rejects.toMatchObject({ status: 404 });
+    // The instance itself (the CLI, given the store) may make one too.
+    const byCli = await createAccounts(store, { now: () => new Date(t) }).resetLink(null, "ben");
+    expect(await accounts.linkInfo(byCli.token)).toMatchObject({ purpose: "reset", userName: "ben" });
     const r1 = await accounts.resetLink("ana", "ben");
     const r2 = await accounts.resetLink("ana", "ben");
     expect(await accounts.session(ben.token)).toBeNull();
