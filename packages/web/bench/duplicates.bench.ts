@@ -17,7 +17,7 @@ import type { Browser } from "playwright-core";
 import type { BibRecordInput } from "@homeward/model";
 import { dedupeProject } from "@homeward/records";
 import { openStore, syntheticRecords } from "@homeward/store";
-import { launchChromium, startServer, type ServerHandle } from "../test/harness.js";
+import { launchChromium, newContext, startServer, type ServerHandle } from "../test/harness.js";
 
 const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
 const RUNS = 7;
@@ -57,7 +57,7 @@ it(`Duplicates page at ${N.toLocaleString("en")} records`, async () => {
 
   const loads: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(url);
     await page.locator("[data-pair-id] .pair-table tbody tr").first().waitFor();
@@ -66,7 +66,7 @@ it(`Duplicates page at ${N.toLocaleString("en")} records`, async () => {
     await ctx.close();
   }
 
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   await page.goto(url);
   const decisions: number[] = [];

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { openStore } from "@homeward/store";
-import { callApi, launchChromium, startServer, type ServerHandle } from "../test/harness.js";
+import { callApi, launchChromium, newContext, signUp, startServer, type ServerHandle } from "../test/harness.js";
 import { seedProject } from "../test/seed.js";
 
 const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
@@ -85,13 +85,12 @@ it(`screening page with ${N.toLocaleString("en-GB")} records`, async () => {
   const base = `${server.url}/projects/${PROJECT}/screening`;
 
   for (const [who, prioritise] of [["ana", true], ["ben", false]] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } }, await signUp(server, PROJECT, who, "reviewer"));
     await ctx.addInitScript(
-      ([who, key, prioritise]) => {
-        localStorage.setItem("homeward.user", who);
+      ([key, prioritise]) => {
         localStorage.setItem(key, String(prioritise));
       },
-      [who, `homeward.prioritise.${PROJECT}.title_abstract`, prioritise] as const,
+      [`homeward.prioritise.${PROJECT}.title_abstract`, prioritise] as const,
     );
     const page = await ctx.newPage();
     const label = prioritise ? "prioritised" : "not prioritised";
@@ -101,10 +100,10 @@ it(`screening page with ${N.toLocaleString("en-GB")} records`, async () => {
     report(`keystroke → next record on screen (${label}, ${DECISIONS} decisions)`, stats(times));
     await ctx.close();
   }
-  const status = await callApi<{ counts: Record<string, number> }>(server.url, "GET", `/projects/${PROJECT}/screening/title_abstract/status`);
+  const status = await callApi<{ counts: Record<string, number> }>(server, "GET", `/projects/${PROJECT}/screening/title_abstract/status`);
   expect(status.counts.awaiting_second! + status.counts.decided! + status.counts.conflict!).toBeGreaterThan(0);
 
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await newContext(browser, server!)).newPage();
   for (const [path, heading] of [
     ["/conflicts", "Screening conflicts"],
     ["/agreement", "Screening agreement and QA"],

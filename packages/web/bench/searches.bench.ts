@@ -22,7 +22,7 @@ import { afterAll, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { exportRecords, type ExportRecord } from "@homeward/records";
 import { openStore, syntheticRecords } from "@homeward/store";
-import { launchChromium, startServer, type ServerHandle } from "../test/harness.js";
+import { launchChromium, newContext, startServer, type ServerHandle } from "../test/harness.js";
 import { seedProject } from "../test/seed.js";
 
 const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
@@ -67,7 +67,7 @@ it(`Searches page at ${N.toLocaleString("en")} records`, async () => {
   const opens: number[] = [];
   const apis: { imports: number; project: number }[] = [];
   for (let i = 0; i < 5; i++) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(url);
     await page.locator("table.searches-table").waitFor();
@@ -88,7 +88,7 @@ it(`Searches page at ${N.toLocaleString("en")} records`, async () => {
   }
   opens.sort((a, b) => a - b);
 
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   await page.goto(url);
   await page.locator('tr[data-search="Embase"]').waitFor();

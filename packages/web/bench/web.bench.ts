@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { openStore } from "@homeward/store";
-import { launchChromium, startServer, type ServerHandle } from "../test/harness.js";
+import { launchChromium, newContext, startServer, type ServerHandle } from "../test/harness.js";
 import { seedProject, RARE_WORD } from "../test/seed.js";
 
 const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
@@ -110,7 +110,7 @@ it(`web app at ${N.toLocaleString("en-GB")} records`, async () => {
   const dcl: number[] = [];
   const apiProjects: number[] = [];
   for (let i = 0; i < LOAD_RUNS; i++) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => performance.getEntriesByName("homeward:projects-rendered").length > 0);
@@ -140,7 +140,7 @@ it(`web app at ${N.toLocaleString("en-GB")} records`, async () => {
   report("  of which: GET /api/projects (median)", fmt(stats(apiProjects).median));
 
   // Records table.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await newContext(browser, server!, { viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const recordsUrl = `${server.url}/projects/bench-100k/records`;
   const opens: number[] = [];

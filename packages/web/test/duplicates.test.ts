@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { actAs, horizontalOverflow, repoRoot, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, repoRoot, startApp, type AppHarness } from "./harness.js";
 
 const EXPORT = join(repoRoot, "../shared/data/dedupe/haematology/records_pre_merged.csv");
 const REVIEWER = "rita";
@@ -27,9 +27,9 @@ let project: string;
 beforeAll(async () => {
   app = await startApp();
   project = (await app.api<{ id: string }>("POST", "/projects", { title: "Haemolytic uraemic syndrome review" })).id;
-  const res = await fetch(`${app.url}/api/projects/${project}/imports?fileName=records_pre_merged.csv&preset=bibdedupe&source=Embase`, {
+  const res = await app.request(`/projects/${project}/imports?fileName=records_pre_merged.csv&preset=bibdedupe&source=Embase`, {
     method: "POST",
-    headers: { "content-type": "text/csv", "x-homeward-user": "importer" },
+    headers: { "content-type": "text/csv" },
     body: readFileSync(EXPORT),
   });
   if (res.status !== 201) throw new Error(`import: ${res.status} ${await res.text()}`);
@@ -62,9 +62,8 @@ async function shownPair(page: Page, skipped: number): Promise<string> {
 describe("duplicates in the browser", () => {
   it("runs detection, decides pairs by keyboard, undoes a merge and keeps it undone on the next run", async () => {
     expect(existsSync(EXPORT)).toBe(true);
-    const page = await app.newPage();
+    const page = await app.newPageAs(REVIEWER, { project, role: "reviewer" });
     await page.goto(`${app.url}/projects/${project}`);
-    await actAs(page, REVIEWER);
     await page.getByRole("navigation").getByRole("link", { name: "Duplicates" }).click();
     await page.getByRole("heading", { level: 1, name: "Duplicates" }).waitFor();
     await page.getByText("No pairs are waiting for a decision.").waitFor();

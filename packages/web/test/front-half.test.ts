@@ -8,6 +8,8 @@
  * dual-screened by two reviewers with a conflict reconciled, full texts
  * screened and studies formed, one of them from two reports. The PRISMA
  * page's numbers are then checked against the decisions this test made.
+ * The owner adds the team on the Members page; each member opens their
+ * invitation link in a browser of their own.
  *
  * Everything is done through the pages; the API is not called. Each record's
  * decisions come from a plan by title, so the expected numbers are counted
@@ -17,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { actAs, nextRecord, startApp, type AppHarness } from "./harness.js";
+import { nextRecord, OWNER, startApp, type AppHarness, type TestPage } from "./harness.js";
 
 const SHARED = fileURLToPath(new URL("../../../../shared/data/imports/", import.meta.url));
 /**
@@ -134,7 +136,6 @@ describe("the front half of a review", () => {
     await page.getByRole("button", { name: "Create project" }).click();
     await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: "Photosynthetic antenna complexes" }).click();
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-    await actAs(page, "ana");
     const nav = page.getByRole("navigation", { name: "Project sections" });
 
     // --- The protocol: the question and the exclusion reasons.
@@ -207,11 +208,11 @@ describe("the front half of a review", () => {
     await nav.getByRole("link", { name: "Duplicates" }).click();
     await page.getByRole("heading", { level: 1, name: "Duplicates" }).waitFor();
     await page.getByRole("button", { name: "Find duplicates" }).click();
-    await page.getByRole("status").filter({ hasText: /^Last run by ana, finished/ }).waitFor();
+    await page.getByRole("status").filter({ hasText: new RegExp(`^Last run by ${OWNER.name}, finished`) }).waitFor();
     await page.getByRole("heading", { name: "Pairs to review (1)" }).waitFor();
     await page.locator("[data-pair-id] .pair-table tbody tr").first().waitFor();
     await page.keyboard.press("d");
-    await page.getByRole("status").filter({ hasText: /Marked as duplicates: .* by ana at/ }).waitFor();
+    await page.getByRole("status").filter({ hasText: new RegExp(`Marked as duplicates: .* by ${OWNER.name} at`) }).waitFor();
     await page.getByRole("heading", { name: "Pairs to review (0)" }).waitFor();
     await page.getByRole("heading", { name: "Groups (3)" }).waitFor();
     const groupCards = page.locator("[data-group-id]");
@@ -227,6 +228,19 @@ describe("the front half of a review", () => {
     // Left out of screening: every grouped record but its group's primary, less the one whose merge was undone.
     const duplicatesRemoved = groupSizes.reduce((n, size) => n + size - 1, 0) - 1;
 
+    // --- The team: two reviewers and an adjudicator, each with a browser of their own.
+    await nav.getByRole("link", { name: "Members" }).click();
+    await page.getByRole("heading", { level: 1, name: "Members" }).waitFor();
+    const team: Record<string, TestPage> = {};
+    for (const [who, role] of [["ana", "reviewer"], ["ben", "reviewer"], ["carl", "adjudicator"]] as const) {
+      await page.getByLabel("User name").fill(who);
+      await page.getByLabel("Role", { exact: true }).selectOption(role);
+      await page.getByRole("button", { name: "Add member" }).click();
+      const link = await page.getByRole("region", { name: `Invitation link for ${who}` }).getByLabel(`One-time link for ${who}`).inputValue();
+      team[who] = await app.acceptInvitation(link, who);
+    }
+    const { ana, ben, carl } = team as { ana: TestPage; ben: TestPage; carl: TestPage };
+
     // --- Title and abstract screening, dual: ana and ben, blind to each other.
     await nav.getByRole("link", { name: "Screening" }).click();
     const screeningNav = page.getByRole("navigation", { name: "Screening" });
@@ -237,13 +251,15 @@ describe("the front half of a review", () => {
     await page.getByRole("button", { name: "Save set-up" }).click();
     await page.getByRole("status").filter({ hasText: "dual screening saved" }).waitFor();
 
-    await screeningNav.getByRole("link", { name: "Title and abstract" }).click();
-    await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
-    const taSeen = await screenAll(page, (title) => TA[planKey(title)]![0]);
-    await actAs(page, "ben");
+    const screeningUrl = page.url().replace(/\/screening\/settings.*$/, "/screening");
+    await ana.goto(screeningUrl);
+    await ana.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    const taSeen = await screenAll(ana, (title) => TA[planKey(title)]![0]);
+    await ben.goto(screeningUrl);
+    await ben.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
     // Ben's queue, once the page has it: every record ana screened waits for him.
-    await page.getByRole("region", { name: "Ready to screen" }).getByText(`${plural(taSeen.length, "record")} left for you at this stage.`).waitFor();
-    const taSeenBen = await screenAll(page, (title) => TA[planKey(title)]![1]);
+    await ben.getByRole("region", { name: "Ready to screen" }).getByText(`${plural(taSeen.length, "record")} left for you at this stage.`).waitFor();
+    const taSeenBen = await screenAll(ben, (title) => TA[planKey(title)]![1]);
     expect(taSeen.length).toBe(taSeenBen.length);
     expect(taSeen.sort()).toEqual(taSeenBen.sort());
     // Screening was offered every record but the copies left out.
@@ -252,25 +268,23 @@ describe("the front half of a review", () => {
     // The one disagreement is reconciled by a third reviewer.
     const conflicts = taSeen.filter((t) => (TA[planKey(t)]![0][0] === "exclude") !== (TA[planKey(t)]![1][0] === "exclude"));
     expect(conflicts.length).toBe(1);
-    await screeningNav.getByRole("link", { name: "Conflicts" }).click();
-    await page.getByRole("heading", { level: 1, name: "Screening conflicts" }).waitFor();
-    await page.getByRole("status").filter({ hasText: `${plural(conflicts.length, "conflict")} to reconcile` }).waitFor();
-    await actAs(page, "carl");
-    const card = page.locator(".conflict-list > li").filter({ has: page.getByRole("heading", { name: conflicts[0]! }) });
+    await carl.goto(`${screeningUrl}/conflicts`);
+    await carl.getByRole("heading", { level: 1, name: "Screening conflicts" }).waitFor();
+    await carl.getByRole("status").filter({ hasText: `${plural(conflicts.length, "conflict")} to reconcile` }).waitFor();
+    const card = carl.locator(".conflict-list > li").filter({ has: carl.getByRole("heading", { name: conflicts[0]! }) });
     await card.getByLabel("Include").check();
     await card.getByLabel("Reason for this resolution").fill("The ligand binding work is on bacterial antenna haem proteins");
     await card.getByRole("button", { name: "Reconcile as carl" }).click();
-    await page.getByRole("status").filter({ hasText: "0 conflicts to reconcile, 1 record reconciled" }).waitFor();
+    await carl.getByRole("status").filter({ hasText: "0 conflicts to reconcile, 1 record reconciled" }).waitFor();
     const resolved = (t: string) => (conflicts.includes(t) ? "include" : TA[planKey(t)]![0][0]);
     const taExcluded = taSeen.filter((t) => resolved(t) === "exclude");
     const toFullText = taSeen.filter((t) => resolved(t) !== "exclude");
 
     // --- Full text, single screening; an exclusion gives its reason.
-    await actAs(page, "ana");
-    await screeningNav.getByRole("link", { name: "Full text" }).click();
-    await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
-    await page.getByRole("region", { name: "Ready to screen" }).getByText(`${plural(toFullText.length, "record")} left for you at this stage.`).waitFor();
-    const ftSeen = await screenAll(page, (title) => FT[planKey(title)]!);
+    await ana.getByRole("navigation", { name: "Screening" }).getByRole("link", { name: "Full text" }).click();
+    await ana.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
+    await ana.getByRole("region", { name: "Ready to screen" }).getByText(`${plural(toFullText.length, "record")} left for you at this stage.`).waitFor();
+    const ftSeen = await screenAll(ana, (title) => FT[planKey(title)]!);
     expect(ftSeen.sort()).toEqual([...toFullText].sort());
     const ftIncluded = ftSeen.filter((t) => FT[planKey(t)]![0] === "include");
     const ftExcluded = ftSeen.filter((t) => FT[planKey(t)]![0] === "exclude");
@@ -315,6 +329,6 @@ describe("the front half of a review", () => {
     expect(shown).toMatchObject(expected);
     // The counts close at every step, so the page raises no note.
     expect(await page.getByRole("note").filter({ hasText: "The counts do not add up" }).count()).toBe(0);
-    expect(page.errors).toEqual([]);
-  }, 90_000);
+    for (const p of [page, ana, ben, carl]) expect(p.errors).toEqual([]);
+  }, 120_000);
 });

@@ -1,11 +1,14 @@
 /**
  * Shared harness for browser tests and benchmarks: starts the real Homeward
  * server (the built CLI, `homeward serve`) on a free port with a temporary
- * data directory, and drives Debian's Chromium through playwright-core.
+ * data directory, sets it up as a person would at first start (the one-time
+ * link the server prints makes the first owner, `OWNER`), and drives Debian's
+ * Chromium through playwright-core.
  *
  *   const app = await startApp();
- *   const page = await app.newPage();
+ *   const page = await app.newPage();            // signed in as the owner
  *   await page.goto(app.url);
+ *   const ana = await app.newPageAs("ana", { project: "p1", role: "reviewer" });
  *   ...
  *   await app.close();
  *
@@ -18,6 +21,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+
+/** The first owner, made at first start from the server's one-time set-up link. */
+export const OWNER = { name: "owner", displayName: "Olive Owner", password: "owner passphrase 1" } as const;
+/** The password the harness gives every other user it signs up. */
+export const PASSWORD = "reviewer passphrase 1";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const CHROMIUM = process.env.HOMEWARD_CHROMIUM ?? "/usr/bin/chromium";
@@ -54,13 +62,25 @@ export function freePort(): Promise<number> {
 export interface ServerHandle {
   url: string;
   dataDir: string;
+  /**
+   * The owner's session cookie ("name=value"), once `signInOwner` has run
+   * (startServer runs it unless told `signIn: false`).
+   */
+  session: string | null;
   /** Everything the server wrote so far (for failure messages). */
   output(): string;
+  /** The set-up link the server printed at first start; waits for it up to `timeoutMs`. */
+  setupLink(timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** Starts `homeward serve` on a free port; resolves once /api/health answers. */
-export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerHandle> {
+const SETUP_LINE = /Open this one-time link to set up Homeward: (\S+)/;
+
+/**
+ * Starts `homeward serve` on a free port; resolves once /api/health answers
+ * and, unless `signIn: false`, the owner is set up (first start) or signed in.
+ */
+export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; signIn?: boolean } = {}): Promise<ServerHandle> {
   assertBuilt();
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "homeward-web-test-"));
@@ -110,7 +130,90 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, dataDir, output: () => out, stop };
+  const setupLink = async (timeoutMs = 10_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const m = SETUP_LINE.exec(out);
+      if (m) return m[1]!;
+      if (Date.now() > until) throw new Error(`homeward serve printed no set-up link within ${timeoutMs} ms:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const handle: ServerHandle = { url, dataDir, session: null, output: () => out, setupLink, stop };
+  if (opts.signIn !== false) {
+    try {
+      await signInOwner(handle);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return handle;
+}
+
+/** The "name=value" part of the session cookie a sign-in answer sets. */
+function sessionCookie(res: Response, what: string): string {
+  const set = res.headers.getSetCookie?.() ?? [];
+  const cookie = set.map((c) => c.split(";")[0]!.trim()).find((c) => c.includes("=") && !c.endsWith("="));
+  if (!cookie) throw new Error(`${what} answered ${res.status} without a session cookie`);
+  return cookie;
+}
+
+async function postPublic(url: string, path: string, body: unknown): Promise<Response> {
+  const res = await fetch(`${url}/api${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${path} → ${res.status}: ${await res.text()}`);
+  return res;
+}
+
+/**
+ * Makes `OWNER` the first owner with the set-up link the server printed (a
+ * new data folder), or signs them in (a folder set up before); keeps the
+ * session on the handle for `callApi` and `newContext`.
+ */
+export async function signInOwner(server: ServerHandle): Promise<string> {
+  const view = (await (await fetch(`${server.url}/api/session`)).json()) as { setupNeeded: boolean };
+  let res: Response;
+  if (view.setupNeeded) {
+    const link = new URL(await server.setupLink());
+    const token = new URLSearchParams(link.hash.slice(1)).get("token");
+    if (!token) throw new Error(`The set-up link has no token: ${link.href}`);
+    res = await postPublic(server.url, "/session/setup", { token, name: OWNER.name, displayName: OWNER.displayName, password: OWNER.password });
+  } else {
+    res = await postPublic(server.url, "/session", { name: OWNER.name, password: OWNER.password });
+  }
+  server.session = sessionCookie(res, "sign-in");
+  return server.session;
+}
+
+/**
+ * Signs a user up over the API, for benchmarks (tests do it in the browser,
+ * `AppHarness.newPageAs`): the owner adds them to `project`, and the
+ * invitation link's token sets `PASSWORD`. Answers their session cookie.
+ */
+export async function signUp(server: ServerHandle, project: string, userName: string, role: Role): Promise<string> {
+  const added = await callApi<{ link: { path: string } | null }>(server, "POST", `/projects/${project}/members`, { userName, displayName: "", role });
+  if (!added.link) throw new Error(`${userName} already has an account`);
+  const token = new URLSearchParams(added.link.path.split("#")[1] ?? "").get("token");
+  return sessionCookie(await postPublic(server.url, "/session/link", { token, password: PASSWORD }), "the invitation link");
+}
+
+/** A browser context signed in with `session` (by default the server's owner session, shared by every such context). */
+export async function newContext(
+  browser: Browser,
+  server: ServerHandle,
+  options?: BrowserContextOptions,
+  session: string | null = server.session,
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  if (session) {
+    const eq = session.indexOf("=");
+    await ctx.addCookies([{ name: session.slice(0, eq), value: session.slice(eq + 1), url: server.url, httpOnly: true, sameSite: "Strict" }]);
+  }
+  return ctx;
 }
 
 /** The server's environment: SQLite in the given data folder unless the caller passes DATABASE_URL itself. */
@@ -137,16 +240,43 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+export type TestPage = Page & { errors: string[] };
+
 export interface AppHarness {
   url: string;
   server: ServerHandle;
   browser: Browser;
-  /** A page in a fresh context; uncaught page errors are collected in `errors`. */
-  newPage(options?: BrowserContextOptions): Promise<Page & { errors: string[] }>;
-  /** Calls the server's API directly (for seeding and checks), throwing on an error status. */
+  /** A page in a fresh context signed in as `OWNER`; uncaught page errors are collected in `errors`. */
+  newPage(options?: BrowserContextOptions): Promise<TestPage>;
+  /** A page in a fresh context with no session, as a stranger (or someone signed out) sees the app. */
+  newAnonymousPage(options?: BrowserContextOptions): Promise<TestPage>;
+  /**
+   * A page signed in as `userName`, as that person would get there: the
+   * owner adds them to `project` with `role`; someone new opens the
+   * invitation link in their own browser and sets `PASSWORD`; someone who
+   * has set it before signs in with it. Waits until the header names them.
+   */
+  newPageAs(userName: string, opts?: { project?: string; role?: Role; displayName?: string; options?: BrowserContextOptions }): Promise<TestPage>;
+  /** Opens an invitation link (a full URL or the app path) in a new browser and sets `PASSWORD`, as `userName` would. */
+  acceptInvitation(link: string, userName: string, options?: BrowserContextOptions): Promise<TestPage>;
+  /** Adds (or re-roles) a project member as the owner; answers the invitation link for a new user, else null. */
+  addMember(project: string, userName: string, role: Role, displayName?: string): Promise<string | null>;
+  /** Calls the server's API as the owner (for seeding and checks), throwing on an error status. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** The same as a user `newPageAs` or `signUp` signed in (their session). */
+  apiAs<T = unknown>(userName: string, method: string, path: string, body?: unknown): Promise<T>;
+  /** A raw request under /api with a user's session (the owner's by default) and the Origin writes need. */
+  request(path: string, init?: RequestInit & { as?: string }): Promise<Response>;
+  /**
+   * Makes `userName` a member of `project` with `role` and gives the harness
+   * a session for them over the API (no browser: the invitation link's token
+   * sets `PASSWORD`), for tests in which they act only through the API.
+   */
+  signUp(project: string, userName: string, role?: Role): Promise<void>;
   close(): Promise<void>;
 }
+
+export type Role = "owner" | "adjudicator" | "reviewer" | "viewer";
 
 export async function startApp(opts: { dataDir?: string } = {}): Promise<AppHarness> {
   const server = await startServer(opts);
@@ -158,22 +288,90 @@ export async function startApp(opts: { dataDir?: string } = {}): Promise<AppHarn
     throw err;
   }
   const contexts: BrowserContext[] = [];
+  /** Users who have set their password (they sign in with it). */
+  const signedUp = new Set<string>([OWNER.name]);
+  /** Each user's latest session cookie, for API calls made as them. */
+  const sessions = new Map<string, string>([[OWNER.name, server.session!]]);
+  const sessionOf = (userName: string) => {
+    const s = sessions.get(userName);
+    if (!s) throw new Error(`${userName} is not signed in: use newPageAs or signUp first`);
+    return s;
+  };
+  const watch = async (ctx: BrowserContext): Promise<TestPage> => {
+    contexts.push(ctx);
+    const page = (await ctx.newPage()) as TestPage;
+    page.errors = [];
+    page.on("pageerror", (e) => page.errors.push(String(e)));
+    page.on("console", (m) => {
+      // A 401 or 403 the page shows as an alert is the app working, not a page error.
+      if (m.type() === "error" && !/status of 40[13]/.test(m.text())) page.errors.push(m.text());
+    });
+    return page;
+  };
+  const api = <T,>(method: string, path: string, body?: unknown) => callApi<T>(server, method, path, body);
+  const apiAs = <T,>(userName: string, method: string, path: string, body?: unknown) =>
+    callApi<T>({ url: server.url, session: sessionOf(userName) }, method, path, body);
+  const addMember = async (project: string, userName: string, role: Role, displayName = ""): Promise<string | null> => {
+    const members = await api<{ userName: string; role: string; pending: boolean }[]>("GET", `/projects/${project}/members`);
+    const found = members.find((m) => m.userName === userName);
+    if (found) {
+      if (found.role !== role) await api("PATCH", `/projects/${project}/members/${encodeURIComponent(userName)}`, { role });
+      if (!found.pending) return null;
+      return (await api<{ path: string }>("POST", `/projects/${project}/members/${encodeURIComponent(userName)}/link`)).path;
+    }
+    const added = await api<{ link: { path: string } | null }>("POST", `/projects/${project}/members`, { userName, displayName, role });
+    return added.link?.path ?? null;
+  };
+  const signedIn = async (page: TestPage, userName: string): Promise<TestPage> => {
+    await page.getByRole("banner").locator(`strong[data-user="${userName}"]`).waitFor();
+    const cookie = (await page.context().cookies(server.url)).find((c) => c.httpOnly);
+    if (cookie) sessions.set(userName, `${cookie.name}=${cookie.value}`);
+    return page;
+  };
+  const acceptInvitation = async (link: string, userName: string, options?: BrowserContextOptions): Promise<TestPage> => {
+    const page = await watch(await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options }));
+    await page.goto(link.startsWith("/") ? `${server.url}${link}` : link);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Repeat the password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Set password and sign in" }).click();
+    signedUp.add(userName);
+    return signedIn(page, userName);
+  };
   return {
     url: server.url,
     server,
     browser,
-    async newPage(options) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-      contexts.push(ctx);
-      const page = (await ctx.newPage()) as Page & { errors: string[] };
-      page.errors = [];
-      page.on("pageerror", (e) => page.errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error") page.errors.push(m.text());
-      });
-      return page;
+    newPage: async (options) => watch(await newContext(browser, server, options)),
+    newAnonymousPage: async (options) => watch(await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options })),
+    async newPageAs(userName, { project, role = "reviewer", displayName = "", options } = {}) {
+      const link = project ? await addMember(project, userName, role, displayName) : null;
+      if (link && !signedUp.has(userName)) return acceptInvitation(link, userName, options);
+      if (!signedUp.has(userName)) throw new Error(`${userName} has no password yet: pass the project to invite them to`);
+      const page = await watch(await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options }));
+      await page.goto(`${server.url}/signin`);
+      await page.getByLabel("User name").fill(userName);
+      await page.getByLabel("Password").fill(userName === OWNER.name ? OWNER.password : PASSWORD);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      return signedIn(page, userName);
     },
-    api: (method, path, body) => callApi(server.url, method, path, body),
+    acceptInvitation,
+    addMember,
+    api,
+    apiAs,
+    request(path, { as = OWNER.name, headers, ...init } = {}) {
+      return fetch(`${server.url}/api${path}`, { ...init, headers: { origin: server.url, cookie: sessionOf(as), ...(headers as Record<string, string>) } });
+    },
+    async signUp(project, userName, role = "reviewer") {
+      const link = await addMember(project, userName, role);
+      if (link && !signedUp.has(userName)) {
+        const token = new URLSearchParams(link.split("#")[1] ?? "").get("token");
+        sessions.set(userName, sessionCookie(await postPublic(server.url, "/session/link", { token, password: PASSWORD }), "the invitation link"));
+        signedUp.add(userName);
+      } else if (!sessions.has(userName)) {
+        const password = userName === OWNER.name ? OWNER.password : PASSWORD;
+        sessions.set(userName, sessionCookie(await postPublic(server.url, "/session", { name: userName, password }), "sign-in"));
+      }
+    },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
@@ -182,10 +380,14 @@ export async function startApp(opts: { dataDir?: string } = {}): Promise<AppHarn
   };
 }
 
-export async function callApi<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl}/api${path}`, {
+/** Calls the server's API with the owner's session (Origin set, as the server asks of every write). */
+export async function callApi<T>(server: Pick<ServerHandle, "url" | "session">, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { origin: server.url };
+  if (server.session) headers.cookie = server.session;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`${server.url}/api${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -199,14 +401,6 @@ export async function callApi<T>(baseUrl: string, method: string, path: string, 
  */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
-
-/** Switches the acting user in the app's header, as a reviewer would, and waits until the header shows them. */
-export async function actAs(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: "Change user" }).click();
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("banner").getByRole("button", { name: "Save", exact: true }).click();
-  await page.getByRole("banner").locator("strong", { hasText: name }).waitFor();
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * End-to-end screening in headless Debian Chromium against the real server:
- * dual screening is set up in the UI, two reviewers (switched with the
- * header's user control) screen the same records by keyboard, the
- * disagreements appear as conflicts, a named third reviewer reconciles one
+ * the owner sets dual screening up in the UI, two reviewers (each signed in
+ * in a browser of their own) screen the same records by keyboard, the
+ * disagreements appear as conflicts, an adjudicator reconciles one
  * with a reason, and the agreement page shows Cohen's kappa, which is checked
  * against the textbook formula applied to the decisions this test made.
  */
@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { actAs, nextRecord, horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { nextRecord, horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { seedProject, type SeedRecord } from "./seed.js";
 
 type Verdict = "include" | "exclude" | "maybe";
@@ -69,7 +69,7 @@ afterAll(async () => {
 
 /** The next record the API serves `user` (held for them), as another reviewer's screen would ask. */
 async function serveOverApi(project: string, user: string, stage = "title_abstract"): Promise<{ status: number; body: { record: { id: string } | null; error?: string } }> {
-  const res = await fetch(`${app.url}/api/projects/${project}/screening/${stage}/next?prioritise=false`, { headers: { "x-homeward-user": user } });
+  const res = await app.request(`/projects/${project}/screening/${stage}/next?prioritise=false`, { as: user });
   return { status: res.status, body: (await res.json()) as { record: { id: string } | null; error?: string } };
 }
 
@@ -111,17 +111,20 @@ async function screenAll(page: Page, plan: [Verdict, string[]][], opts: { slip?:
 
 describe("screening in the browser", () => {
   it("dual-screens by keyboard as two reviewers, reconciles a conflict by a named reviewer and shows kappa", async () => {
-    const page = await app.newPage();
+    const owner = await app.newPage();
     const base = `${app.url}/projects/${PROJECT}`;
+    await owner.goto(`${base}/screening/settings`);
+    await owner.getByRole("heading", { level: 1, name: "Screening set-up" }).waitFor();
+
+    // Dual screening, chosen in the set-up form by the project's owner.
+    await owner.getByLabel("Dual screening").check();
+    await owner.getByLabel("Reviewers").fill("ana, ben");
+    await owner.getByRole("button", { name: "Save set-up" }).click();
+    await owner.getByRole("status").filter({ hasText: "dual screening saved" }).waitFor();
+    expect(owner.errors).toEqual([]);
+    let page = await app.newPageAs("ana", { project: PROJECT, role: "reviewer" });
     await page.goto(`${base}/screening/settings`);
     await page.getByRole("heading", { level: 1, name: "Screening set-up" }).waitFor();
-    await actAs(page, "ana");
-
-    // Dual screening, chosen in the set-up form.
-    await page.getByLabel("Dual screening").check();
-    await page.getByLabel("Reviewers").fill("ana, ben");
-    await page.getByRole("button", { name: "Save set-up" }).click();
-    await page.getByRole("status").filter({ hasText: "dual screening saved" }).waitFor();
     const settings = await app.api<{ mode: string; reviewers: string[] }>("GET", `/projects/${PROJECT}/screening/title_abstract/settings`);
     expect(settings).toMatchObject({ mode: "dual", reviewers: ["ana", "ben"] });
 
@@ -184,7 +187,13 @@ describe("screening in the browser", () => {
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
     expect(await page.getByLabel("Prioritise the queue by likely relevance").isChecked()).toBe(false);
-    await actAs(page, "ben");
+    expect(page.errors).toEqual([]);
+    // Ben, in his own browser, switches prioritisation off too: the choice is each reviewer's own.
+    page = await app.newPageAs("ben", { project: PROJECT, role: "reviewer" });
+    await page.goto(`${base}/screening`);
+    await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    await page.getByLabel("Prioritise the queue by likely relevance").uncheck();
+    await page.getByText("Records come in the order they were added.").waitFor();
     await page.locator('[data-count="remaining"]', { hasText: String(records.length) }).waitFor();
     // Ben is the second reviewer of every record, and is told so without seeing Ana's decision.
     await nextRecord(page, null);
@@ -219,8 +228,11 @@ describe("screening in the browser", () => {
     const shown = await page.locator(".conflict-list h2").allInnerTexts();
     expect(shown.sort()).toEqual(conflicting.map((r) => r.title).sort());
 
-    // A named reviewer reconciles; the reason is required.
-    await actAs(page, "carl");
+    // An adjudicator reconciles, under their own name; the reason is required.
+    expect(page.errors).toEqual([]);
+    page = await app.newPageAs("carl", { project: PROJECT, role: "adjudicator" });
+    await page.goto(`${base}/screening/conflicts`);
+    await page.getByRole("heading", { level: 1, name: "Screening conflicts" }).waitFor();
     const target = conflicting[0]!;
     const card = page.locator(".conflict-list > li").filter({ has: page.getByRole("heading", { name: target.title }) });
     await card.getByLabel("Include").check();
@@ -264,10 +276,9 @@ describe("screening in the browser", () => {
   });
 
   it("requires a reason at full text, records the top-ranked one, and tracks retrieval with an attached file", async () => {
-    const page = await app.newPage();
+    const page = await app.newPageAs("ana", { project: PROJECT, role: "reviewer" });
     await page.goto(`${app.url}/projects/${PROJECT}/screening/full-text`);
     await page.getByRole("heading", { level: 1, name: "Full text screening" }).waitFor();
-    await actAs(page, "ana");
     const id = await nextRecord(page, null);
     expect(id).not.toBeNull();
 
@@ -305,17 +316,18 @@ describe("screening in the browser", () => {
   });
 
   it("draws a seeded QA sample of single-screened excludes and records the named senior reviewer's re-check", async () => {
-    const page = await app.newPage();
+    // The owner draws the sample (an adjudicator's or owner's task) and names the re-checker.
+    await app.addMember(PROJECT, "senior", "adjudicator");
+    let page = await app.newPage();
     await page.goto(`${app.url}/projects/${PROJECT}/screening/agreement?stage=full_text`);
     await page.getByRole("heading", { level: 1, name: "Screening agreement and QA" }).waitFor();
     expect(await page.getByLabel("Stage").inputValue()).toBe("full_text");
-    await actAs(page, "ana");
     // The one full-text exclude (single screening) from the previous test, drawn at 100%.
     await page.getByLabel("Share of excludes (%)").fill("100");
     await page.getByLabel("Seed").fill("42");
     await page.getByLabel("Senior reviewer").fill("senior");
     await page.getByRole("button", { name: "Draw sample" }).click();
-    const card = page.getByRole("region", { name: /^Sample of 1 record \(100% of excludes, seed 42\)$/ });
+    let card = page.getByRole("region", { name: /^Sample of 1 record \(100% of excludes, seed 42\)$/ });
     await card.waitFor();
     await card.getByText("Re-checked 0 of 1.").waitFor();
     // The re-check reads the record by its abstract, as screening did.
@@ -324,7 +336,11 @@ describe("screening in the browser", () => {
     expect(await card.locator("td.qa-abstract").innerText()).toBe(sampled.abstract);
     // Only the named senior reviewer may re-check.
     await card.getByText("Waiting for senior").waitFor();
-    await actAs(page, "senior");
+    expect(page.errors).toEqual([]);
+    page = await app.newPageAs("senior", { project: PROJECT, role: "adjudicator" });
+    await page.goto(`${app.url}/projects/${PROJECT}/screening/agreement?stage=full_text`);
+    await page.getByRole("heading", { level: 1, name: "Screening agreement and QA" }).waitFor();
+    card = page.getByRole("region", { name: /^Sample of 1 record \(100% of excludes, seed 42\)$/ });
     await card.getByLabel("Exclusion reason").selectOption({ label: "Ineligible study design" });
     await card.getByRole("button", { name: "Exclude" }).click();
     await card.getByText(/^Re-checked 1 of 1: agreement 100\.0%, Cohen's κ not defined, Gwet's AC1 1\.000\.$/).waitFor();
@@ -345,10 +361,10 @@ describe("screening in the browser", () => {
     const [group] = await app.api<{ id: string }[]>("POST", `/projects/${project}/collections/duplicateGroups`, [{ primaryRecordId: a!.id, method: "manual" }]);
     for (const r of [a!, b!]) await app.api("PATCH", `/projects/${project}/collections/records/${r.id}`, { duplicateGroupId: group!.id });
 
-    const page = await app.newPage();
+    await app.signUp(project, "ben", "reviewer");
+    const page = await app.newPageAs("ana", { project, role: "reviewer" });
     await page.goto(`${app.url}/projects/${project}/screening`);
     await page.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
-    await actAs(page, "ana");
     // Four records, three reports: progress counts the group once.
     await page.getByText("0 of 3 records settled").waitFor();
     const ready = page.getByRole("region", { name: "Ready to screen" });
@@ -361,11 +377,13 @@ describe("screening in the browser", () => {
       const got = await serveOverApi(project, "ben");
       expect(got.status).toBe(200);
       servedToBen.push(got.body.record!.id);
-      await fetch(`${app.url}/api/projects/${project}/screening/title_abstract/decisions`, {
+      const decided = await app.request(`/projects/${project}/screening/title_abstract/decisions`, {
+        as: "ben",
         method: "POST",
-        headers: { "x-homeward-user": "ben", "content-type": "application/json" },
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ recordId: got.body.record!.id, decision: "exclude" }),
       });
+      expect(decided.status).toBeLessThan(300);
     }
     // The copy is never served; its primary stands for it.
     expect(servedToBen.sort()).toEqual(seeded.records.filter((r) => r.id !== b!.id).map((r) => r.id).sort());
@@ -376,26 +394,23 @@ describe("screening in the browser", () => {
     await page.getByText("3 of 3 records settled").waitFor();
     await page.getByText("Nothing left for you to screen at this stage.").waitFor();
 
-    // Members now: ana is a reviewer, vic a viewer. Vic is told, and nothing is held for him.
-    await app.api("POST", `/projects/${project}/collections/members`, [
-      { userName: "ana", role: "reviewer" },
-      { userName: "cy", role: "reviewer" },
-      { userName: "vic", role: "viewer" },
-    ]);
+    // More members: cy a reviewer, vic a viewer. Vic is told, and nothing is held for him.
+    await app.signUp(project, "cy", "reviewer");
     await app.api("PUT", `/projects/${project}/screening/title_abstract/settings`, { mode: "dual", reviewers: [] });
-    await actAs(page, "vic");
-    const notReviewer = page.getByRole("region", { name: "You are not a reviewer of this stage" });
+    const vic = await app.newPageAs("vic", { project, role: "viewer" });
+    await vic.goto(`${app.url}/projects/${project}/screening`);
+    await vic.getByRole("heading", { level: 1, name: "Title and abstract screening" }).waitFor();
+    const notReviewer = vic.getByRole("region", { name: "You are not a reviewer of this stage" });
     await notReviewer.waitFor();
-    await notReviewer
-      .getByText("vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, reviewer or senior reviewer.")
-      .waitFor();
-    expect(await page.getByRole("button", { name: "Start screening" }).count()).toBe(0);
-    expect(await page.locator('[data-count="remaining"]').count()).toBe(0);
-    await page.keyboard.press("s");
-    expect(await page.locator("article.screening-record").count()).toBe(0);
+    await notReviewer.getByText(/vic is not a reviewer of title\/abstract screening: they are a viewer of this project/).waitFor();
+    expect(await vic.getByRole("button", { name: "Start screening" }).count()).toBe(0);
+    expect(await vic.locator('[data-count="remaining"]').count()).toBe(0);
+    await vic.keyboard.press("s");
+    expect(await vic.locator("article.screening-record").count()).toBe(0);
     expect((await serveOverApi(project, "vic")).status).toBe(403);
+    expect(vic.errors).toEqual([]);
     // Ana, a reviewer, is the second reviewer of every report in dual screening, and starts by keyboard.
-    await actAs(page, "ana");
+    await page.reload();
     await page.getByRole("region", { name: "Ready to screen" }).getByText("3 records left for you at this stage.").waitFor();
     await page.locator("body").click({ position: { x: 1, y: 1 } });
     await page.keyboard.press("s");

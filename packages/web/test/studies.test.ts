@@ -25,9 +25,10 @@ const RECORDS = [
 
 /** A reviewer's decision through the screening routes, as the screening page makes it (screening is personal: the reviewer is named). */
 async function decide(stage: "title_abstract" | "full_text", body: { recordId: string; decision: string; reasons?: string[] }): Promise<void> {
-  const res = await fetch(`${app.url}/api/projects/${projectId}/screening/${stage}/decisions`, {
+  const res = await app.request(`/projects/${projectId}/screening/${stage}/decisions`, {
+    as: "ana",
     method: "POST",
-    headers: { "content-type": "application/json", "x-homeward-user": "ana" },
+    headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`decision on ${body.recordId}: ${res.status} ${await res.text()}`);
@@ -43,6 +44,7 @@ beforeAll(async () => {
   projectId = (await app.api<{ id: string }>("POST", "/projects", { title: "Reunification studies" })).id;
   await app.api("PUT", `/projects/${projectId}/protocol`, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }] });
   await app.api("POST", `/projects/${projectId}/collections/records`, RECORDS);
+  await app.signUp(projectId, "ana", "reviewer");
   for (const r of RECORDS.slice(0, 4)) await screen(r.id, "include");
   await screen("rec-5", "exclude");
 });
