@@ -178,6 +178,14 @@ function proposeRaw(tool: Tool, domain: Domain, answers: Answers): Omit<DomainPr
       }
       const maxPer = Math.max(...Object.values(alg.scores).filter((s): s is number => typeof s === "number"));
       const score = { value, max: maxPer * scored, scored };
+      if (scored === 0 && unanswered.length === 0 && alg.whenNothingScored !== undefined)
+        return {
+          ...common,
+          proposed: alg.whenNothingScored,
+          reasons: [{ rule: "no criterion scored", answers: read }],
+          missing: [],
+          score,
+        };
       return {
         ...common,
         proposed: null,

@@ -4,3 +4,7 @@ export * from "./scales.js";
 export * from "./registry.js";
 export * from "./departures.js";
 export * from "./tools/rob2.js";
+export * from "./tools/robins-i.js";
+export * from "./tools/casp.js";
+export * from "./tools/mmat.js";
+export * from "./tools/assess.js";

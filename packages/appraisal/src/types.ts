@@ -17,7 +17,8 @@ export interface Citation {
   title: string;
   authors: string;
   year: number;
-  url: string;
+  /** Where the document is published; absent only for a review's own description. */
+  url?: string;
   /** Date or edition of the document, when the tool has several. */
   edition?: string;
   /** Journal reference of the paper describing the tool, when there is one. */
@@ -69,7 +70,13 @@ export type DomainAlgorithm =
   /** Several flowcharts whose results combine into the most severe (RoB 2 domain 2, effect of assignment). */
   | { kind: "parts"; parts: readonly { name: string; tree: Tree }[]; combine: "most-severe"; source: string }
   /** Criteria scored and summed (ASSESS); the label is the assessor's. */
-  | { kind: "score"; scores: Readonly<Record<AnswerCode, number | null>>; source: string }
+  | {
+      kind: "score";
+      scores: Readonly<Record<AnswerCode, number | null>>;
+      /** The judgement when every criterion is answered and none carries a score (e.g. "N/A": outcome not assessed). */
+      whenNothingScored?: string;
+      source: string;
+    }
   /** The tool proposes no domain judgement; the assessor judges (ROBINS-I 2016, CASP, MMAT). */
   | { kind: "none"; reason: string };
 
