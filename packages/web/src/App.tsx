@@ -1,5 +1,6 @@
 import { Suspense, useEffect, useRef, useState, type MouseEvent, type ReactNode, type RefObject } from "react";
-import { api } from "./api";
+import { accountRoutes } from "@homeward/api";
+import { api, call } from "./api";
 import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
@@ -120,11 +121,14 @@ function ProjectLayout({
   mainRef: RefObject<HTMLElement | null>;
 }) {
   const { data: project, error, reload } = useApi((s) => api.getProject(id, s), [id]);
+  const { user } = useSession();
+  const members = useApi((s) => (user ? call(accountRoutes.listMembers, { params: { id } }, s) : Promise.resolve(undefined)), [id, user?.name]);
+  const role = members.data ? (members.data.find((m) => m.userName === user?.name)?.role ?? null) : undefined;
   const { pathname } = useLocation();
   const Page = route.component;
   const nav = routes.filter((r) => r.project && r.nav);
   return (
-    <ProjectContext.Provider value={{ id, project, reload }}>
+    <ProjectContext.Provider value={{ id, project, reload, role }}>
       <DocumentTitle parts={[route.title, project?.title]} />
       <div className="project-bar">
         <div className="project-bar-inner">

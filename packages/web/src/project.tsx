@@ -1,4 +1,5 @@
 import { createContext, useContext } from "react";
+import type { Role } from "@homeward/model";
 import type { ProjectDetail } from "./api";
 
 export interface ProjectContextValue {
@@ -6,6 +7,11 @@ export interface ProjectContextValue {
   project: ProjectDetail | undefined;
   /** Refetches the project (title, counts, dashboard) after a change. */
   reload: () => void;
+  /**
+   * The signed-in user's role here: undefined while unknown, null when not a
+   * member. Pages hide what the role cannot do; the server still decides.
+   */
+  role: Role | null | undefined;
 }
 
 export const ProjectContext = createContext<ProjectContextValue | null>(null);

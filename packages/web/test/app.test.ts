@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, OWNER, startApp, type AppHarness } from "./harness.js";
 import { RARE_WORD, SEED_AUDIT_ENTRIES, seedProject, type SeedRecord } from "./seed.js";
 
 let app: AppHarness;
@@ -117,7 +117,7 @@ describe("web app", () => {
     await page.getByRole("link", { name: "Imported kinship care review" }).click();
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
 
-    // Edit the title: saved through the API, shown in the breadcrumb, recorded with the acting user.
+    // Edit the title: saved through the API, shown in the breadcrumb, recorded with the signed-in user.
     await page.getByRole("button", { name: "Edit details" }).click();
     await page.getByLabel("Title").fill("Kinship care review (update 2026)");
     await page.getByRole("button", { name: "Save" }).click();
@@ -125,7 +125,7 @@ describe("web app", () => {
     const stored = await app.api<{ title: string }>("GET", "/projects/web-test-imported");
     expect(stored.title).toBe("Kinship care review (update 2026)");
     const audit = await app.api<{ items: { action: string; actor: string }[] }>("GET", "/projects/web-test-imported/audit");
-    expect(audit.items[0]!.actor).toBe("local");
+    expect(audit.items[0]!.actor).toBe(OWNER.name);
     expect(page.errors).toEqual([]);
   });
 

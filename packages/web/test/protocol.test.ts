@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, OWNER, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
 let projectId: string;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   // One stored exclusion gives "design": that reason stays in the protocol.
   const [rec] = await app.api<{ id: string }[]>("POST", `/projects/${projectId}/collections/records`, [{ title: "A kinship care trial", authors: ["Ng, A."], year: 2021 }]);
   await app.api("POST", `/projects/${projectId}/collections/screeningDecisions`, [
-    { recordId: rec!.id, stage: "title_abstract", reviewer: "local", decision: "exclude", reasons: ["design"] },
+    { recordId: rec!.id, stage: "title_abstract", reviewer: OWNER.name, decision: "exclude", reasons: ["design"] },
   ]);
 });
 
@@ -109,11 +109,11 @@ describe("protocol editor", () => {
       ["design", 3],
     ]);
 
-    // The audit log: one entry, by the acting user, with the reason and the section before and after.
+    // The audit log: one entry, by the signed-in user, with the reason and the section before and after.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Audit log" }).click();
     const first = page.locator(".audit-table tbody tr").first();
     await first.locator("code", { hasText: "protocol.update" }).waitFor();
-    expect(await first.locator('td[data-label="Who"]').innerText()).toBe("local");
+    expect(await first.locator('td[data-label="Who"]').innerText()).toBe(OWNER.name);
     expect(await first.locator('td[data-label="Reason"]').innerText()).toBe("Agreed at the protocol meeting");
     await first.locator("summary").click();
     expect(await first.locator("pre").nth(1).innerText()).toContain('"code": "language"');

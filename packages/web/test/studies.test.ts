@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, OWNER, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
 let projectId: string;
@@ -123,7 +123,7 @@ describe("studies", () => {
     await choi.getByText("Excluded at full text since").waitFor();
     expect(await page.getByText("Excluded at full text since").count()).toBe(1);
 
-    // The history: the merge and the split with their reasons, by the acting user.
+    // The history: the merge and the split with their reasons, by the signed-in user.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Audit log" }).click();
     const rows = page.locator(".audit-table tbody tr");
     await rows.first().locator("code", { hasText: "screeningDecisions.create" }).waitFor();
@@ -131,7 +131,7 @@ describe("studies", () => {
     expect(await splitRow.locator('td[data-label="Reason"]').innerText()).toBe("A different cohort from the fidelity study");
     const mergeRow = rows.filter({ has: page.locator("code", { hasText: /^studies\.merge$/ }) });
     expect(await mergeRow.locator('td[data-label="Reason"]').innerText()).toBe("Same trial: the 2017 paper is its two-year follow-up");
-    expect(await mergeRow.locator('td[data-label="Who"]').innerText()).toBe("local");
+    expect(await mergeRow.locator('td[data-label="Who"]').innerText()).toBe(OWNER.name);
     expect(page.errors).toEqual([]);
   });
 

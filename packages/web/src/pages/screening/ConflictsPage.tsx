@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { ExclusionReason } from "@homeward/model";
+import { roleAllows, type ExclusionReason } from "@homeward/model";
 import { errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
@@ -72,7 +72,7 @@ function Conflict({
   user: string;
   onDone: (message: string) => void;
 }) {
-  const { id } = useProject();
+  const { id, role } = useProject();
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [why, setWhy] = useState("");
@@ -135,81 +135,85 @@ function Conflict({
           </tbody>
         </table>
       </div>
-      <form className="stack" onSubmit={submit} noValidate>
-        <fieldset className={`row${invalid.verdict ? " field-invalid" : ""}`} aria-describedby={invalid.verdict ? `conflict-${key}-verdict-error` : undefined}>
-          <legend>Final decision</legend>
-          {(["include", "maybe", "exclude"] as Verdict[]).map((v) => (
-            <label key={v} className="check">
-              <input
-                id={`conflict-${key}-verdict-${v}`}
-                type="radio"
-                name={`conflict-${key}-verdict`}
-                checked={verdict === v}
-                onChange={() => setVerdict(v)}
-              />
-              {VERDICT_LABEL[v]}
-            </label>
-          ))}
-          {invalid.verdict ? (
-            <span id={`conflict-${key}-verdict-error`} className="field-error">
-              {invalid.verdict}
-            </span>
-          ) : null}
-        </fieldset>
-        {verdict === "exclude" ? (
-          <fieldset className="stack" aria-describedby={invalid.reasons ? `conflict-${key}-reasons-error` : undefined}>
-            <legend>Exclusion reasons</legend>
-            {reasons.map((r, i) => (
-              <label key={r.code} className="check">
+      {role !== undefined && !roleAllows(role, "adjudicator") ? (
+        <p className="muted">An adjudicator or owner of this project reconciles this conflict.</p>
+      ) : (
+        <form className="stack" onSubmit={submit} noValidate>
+          <fieldset className={`row${invalid.verdict ? " field-invalid" : ""}`} aria-describedby={invalid.verdict ? `conflict-${key}-verdict-error` : undefined}>
+            <legend>Final decision</legend>
+            {(["include", "maybe", "exclude"] as Verdict[]).map((v) => (
+              <label key={v} className="check">
                 <input
-                  id={`conflict-${key}-reason-${i}`}
-                  type="checkbox"
-                  checked={chosen.has(r.code)}
-                  onChange={() =>
-                    setChosen((s) => {
-                      const n = new Set(s);
-                      if (n.has(r.code)) n.delete(r.code);
-                      else n.add(r.code);
-                      return n;
-                    })
-                  }
+                  id={`conflict-${key}-verdict-${v}`}
+                  type="radio"
+                  name={`conflict-${key}-verdict`}
+                  checked={verdict === v}
+                  onChange={() => setVerdict(v)}
                 />
-                {r.label}
+                {VERDICT_LABEL[v]}
               </label>
             ))}
-            {invalid.reasons ? (
-              <span id={`conflict-${key}-reasons-error`} className="field-error">
-                {invalid.reasons}
+            {invalid.verdict ? (
+              <span id={`conflict-${key}-verdict-error`} className="field-error">
+                {invalid.verdict}
               </span>
             ) : null}
           </fieldset>
-        ) : null}
-        <div className={`field${invalid.why ? " field-invalid" : ""}`}>
-          <label htmlFor={`conflict-${key}-why`}>Reason for this resolution</label>
-          <textarea
-            id={`conflict-${key}-why`}
-            rows={2}
-            value={why}
-            onChange={(e) => setWhy(e.target.value)}
-            aria-invalid={invalid.why ? true : undefined}
-            aria-describedby={`conflict-${key}-why-hint${invalid.why ? ` conflict-${key}-why-error` : ""}`}
-          />
-          <span id={`conflict-${key}-why-hint`} className="hint">
-            Recorded with your name ({user}) in the audit log.
-          </span>
-          {invalid.why ? (
-            <span id={`conflict-${key}-why-error`} className="field-error">
-              {invalid.why}
-            </span>
+          {verdict === "exclude" ? (
+            <fieldset className="stack" aria-describedby={invalid.reasons ? `conflict-${key}-reasons-error` : undefined}>
+              <legend>Exclusion reasons</legend>
+              {reasons.map((r, i) => (
+                <label key={r.code} className="check">
+                  <input
+                    id={`conflict-${key}-reason-${i}`}
+                    type="checkbox"
+                    checked={chosen.has(r.code)}
+                    onChange={() =>
+                      setChosen((s) => {
+                        const n = new Set(s);
+                        if (n.has(r.code)) n.delete(r.code);
+                        else n.add(r.code);
+                        return n;
+                      })
+                    }
+                  />
+                  {r.label}
+                </label>
+              ))}
+              {invalid.reasons ? (
+                <span id={`conflict-${key}-reasons-error`} className="field-error">
+                  {invalid.reasons}
+                </span>
+              ) : null}
+            </fieldset>
           ) : null}
-        </div>
-        <div className="row">
-          <button type="submit" disabled={saving}>
-            Reconcile as {user}
-          </button>
-        </div>
-        <ErrorMessage error={error} />
-      </form>
+          <div className={`field${invalid.why ? " field-invalid" : ""}`}>
+            <label htmlFor={`conflict-${key}-why`}>Reason for this resolution</label>
+            <textarea
+              id={`conflict-${key}-why`}
+              rows={2}
+              value={why}
+              onChange={(e) => setWhy(e.target.value)}
+              aria-invalid={invalid.why ? true : undefined}
+              aria-describedby={`conflict-${key}-why-hint${invalid.why ? ` conflict-${key}-why-error` : ""}`}
+            />
+            <span id={`conflict-${key}-why-hint`} className="hint">
+              Recorded with your name ({user}) in the audit log.
+            </span>
+            {invalid.why ? (
+              <span id={`conflict-${key}-why-error`} className="field-error">
+                {invalid.why}
+              </span>
+            ) : null}
+          </div>
+          <div className="row">
+            <button type="submit" disabled={saving}>
+              Reconcile as {user}
+            </button>
+          </div>
+          <ErrorMessage error={error} />
+        </form>
+      )}
     </section>
   );
 }

@@ -20,7 +20,8 @@ const MODES: { mode: Settings["mode"]; label: string; hint: string }[] = [
 
 /** How a stage is screened: assignment mode, dual-screened share, the team's reviewers. */
 export function SettingsPage() {
-  const { id } = useProject();
+  const { id, role } = useProject();
+  const mayChange = role === undefined || role === "owner";
   const [stage, setStage] = useStageParam();
   const current = useApi((s) => screeningApi.settings(id, stage, s), [id, stage]);
   const [mode, setMode] = useState<Settings["mode"]>("single");
@@ -112,9 +113,13 @@ export function SettingsPage() {
             records here; with neither, the project's owners, adjudicators and reviewers are.
           </span>
         </div>
-        <div className="row">
-          <button type="submit">Save set-up</button>
-        </div>
+        {mayChange ? (
+          <div className="row">
+            <button type="submit">Save set-up</button>
+          </div>
+        ) : (
+          <p className="muted">Only an owner of this project changes how it is screened.</p>
+        )}
         <ErrorMessage error={error} />
         <LiveStatus>{saved}</LiveStatus>
         {current.data?.updatedAt ? <p className="small muted">Last changed {formatDateTime(current.data.updatedAt)}.</p> : null}
