@@ -28,7 +28,7 @@ export const ROB2_GUIDANCE: Citation = {
 
 export const ROB2_CRT_GUIDANCE: Citation = {
   title: "Revised Cochrane risk of bias tool for randomized trials (RoB 2). Additional considerations for cluster-randomized trials (RoB 2 CRT)",
-  authors: "Eldridge S, Campbell MK, Campbell MJ, Drahota AK, Giraudeau B, Reeves BC, Siegfried N, Higgins JPT",
+  authors: "Eldridge S, Campbell MK, Campbell MJ, et al.",
   year: 2021,
   edition: "18 March 2021",
   url: "https://www.riskofbias.info/welcome/rob-2-0-tool/rob-2-for-cluster-randomized-trials",
