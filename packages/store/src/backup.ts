@@ -83,6 +83,10 @@ export async function restoreInstance(store: Store, path: string, ctx: WriteCont
   input.pipe(gunzip);
   input.on("error", (err) => gunzip.destroy(err));
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
+  // Taken now: readline emits lines as soon as data flows, and only an iterator that exists holds them
+  // while the transaction begins (a PostgreSQL BEGIN is a round trip; lines read meanwhile were lost).
+  const iterator = lines[Symbol.asyncIterator]();
+  const pending = { [Symbol.asyncIterator]: () => iterator };
   let n = 0;
   const bad = (why: string) => new InputError(`backup file line ${n}: ${why}`);
   try {
@@ -92,7 +96,7 @@ export async function restoreInstance(store: Store, path: string, ctx: WriteCont
       let projects = 0;
       let ended = false;
       try {
-        for await (const text of lines) {
+        for await (const text of pending) {
           n++;
           if (ended) throw bad("content after the end line");
           let value: Record<string, unknown>;

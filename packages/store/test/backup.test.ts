@@ -29,6 +29,13 @@ async function seeded(): Promise<Store> {
   const p = await s.createProject({ title: "Second" }, { actor: "ben" });
   await s.insert(p.id, "studies", [{ id: "s1", name: "Smith 2010" }], { actor: "ben" });
   await s.ensureUser("carol", "Carol Q.");
+  // Credentials travel with the users: a password, an administrator, an organisation identity.
+  await s.accounts.setPasswordHash("carol", "scrypt$15$8$1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U");
+  await s.accounts.setAdmin("carol", true);
+  await s.restoreCredentials("ben", { passwordHash: null, oidcSubject: "https://login.example.org 248289761001", admin: false, createdAt: "2025-06-01T10:00:00.000Z" });
+  // Sessions and one-time links are not backed up.
+  await s.accounts.insertSession({ tokenHash: "f".repeat(64), userName: "carol", createdAt: "2026-01-01T00:00:00.000Z", expiresAt: "2099-01-01T00:00:00.000Z", lastSeenAt: "2026-01-01T00:00:00.000Z" });
+  await s.accounts.insertLink({ tokenHash: "e".repeat(64), userName: "ana", purpose: "reset", projectId: null, createdBy: "carol", createdAt: "2026-01-01T00:00:00.000Z", expiresAt: "2099-01-01T00:00:00.000Z", usedAt: null });
   return s;
 }
 
@@ -44,6 +51,11 @@ async function expectSame(from: Store, to: Store) {
   const users = await to.listUsers();
   for (const u of await from.listUsers()) expect(users).toContainEqual(u);
   for (const p of await to.listProjects()) expect((await to.verifyAudit(p.id)).break).toBeNull();
+  // Every user's credentials and creation time as they were; a restored instance starts signed out.
+  const accounts = await to.accounts.listAccountUsers();
+  for (const u of await from.accounts.listAccountUsers()) expect(accounts).toContainEqual(u);
+  expect(await to.accounts.findSession("f".repeat(64))).toBeNull();
+  expect(await to.accounts.findLink("e".repeat(64))).toBeNull();
 }
 
 describe("backup and restore of a whole instance", () => {
@@ -57,6 +69,16 @@ describe("backup and restore of a whole instance", () => {
     expect(await restoreInstance(b, file, { actor: "ana" })).toEqual({ users: 3, projects: 2 });
     await expectSame(a, b);
     expect((await b.listUsers()).find((u) => u.name === "carol")).toEqual({ name: "carol", displayName: "Carol Q." });
+    expect(await b.accounts.getUser("carol")).toMatchObject({ admin: true, passwordHash: expect.stringMatching(/^scrypt\$15\$/), oidcSubject: null });
+    expect(await b.accounts.getUser("ben")).toMatchObject({ admin: false, passwordHash: null, oidcSubject: "https://login.example.org 248289761001", createdAt: "2025-06-01T10:00:00.000Z" });
+    expect(await b.isAdmin("carol")).toBe(true);
+    // The backup file holds no session or link.
+    expect(lines.join("\n")).not.toContain("f".repeat(64));
+    // Restored as they were: the restoring user is not made an owner of the projects.
+    expect(await b.roleOf("p-full", "ana")).toBe("owner");
+    const second = (await b.listProjects()).find((p) => p.title === "Second")!;
+    expect(await b.roleOf(second.id, "ana")).toBeNull();
+    expect(await b.roleOf(second.id, "ben")).toBe("owner");
     await a.close();
     await b.close();
   });
