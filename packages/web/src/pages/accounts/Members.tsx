@@ -8,7 +8,7 @@ import { formatDate, formatDateTime } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { shownName, useSession } from "../../session";
-import { BLIND_STAGES, describedBy, Field, LinkPanel, ROLES, roleLabel } from "./shared";
+import { article, BLIND_STAGES, describedBy, Field, LinkPanel, ROLES, roleLabel, roleSentence } from "./shared";
 
 /**
  * Who works on the project and in which role, and whether each stage's dual
@@ -45,13 +45,7 @@ export function MembersPage() {
     <>
       <PageTitle>Members</PageTitle>
       <p className="lead">
-        Who works on this review, and what each may do: {ROLES.map((r, i) => (
-          <span key={r.role}>
-            {i ? "; " : ""}
-            <strong>{r.label.toLowerCase()}s</strong> {r.hint}
-          </span>
-        ))}
-        .
+        Who works on this review, and what each may do: {ROLES.map((r) => roleSentence(r.role)).join("; ")}.
       </p>
       {myRole && !owner ? <p>You are {article(roleLabel(myRole))} {roleLabel(myRole).toLowerCase()} of this project: only its owners change members and blinding.</p> : null}
       <ErrorMessage error={members.error} />
@@ -89,7 +83,6 @@ export function MembersPage() {
   );
 }
 
-const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
 
 function MemberTable({
   projectId,
@@ -304,7 +297,7 @@ function InviteForm({ projectId, onAdded }: { projectId: string; onAdded: (m: Me
       <Field id="invite-display-name" label="Name (optional)" hint="As colleagues see it, e.g. “Ana Smith”.">
         <input id="invite-display-name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} autoComplete="off" aria-describedby="invite-display-name-hint" />
       </Field>
-      <Field id="invite-role" label="Role" hint={ROLES.find((r) => r.role === role)?.hint}>
+      <Field id="invite-role" label="Role" hint={`${roleSentence(role).replace(/^a/, "A")}.`}>
         <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)} aria-describedby="invite-role-hint">
           {ROLES.map((r) => (
             <option key={r.role} value={r.role}>

@@ -68,7 +68,7 @@ export function SignInPage() {
         </div>
       ) : null}
       <form className="card stack" onSubmit={submit} noValidate aria-labelledby="signin-heading">
-        <h2 id="signin-heading">With your name and password</h2>
+        <h2 id="signin-heading">With your Homeward account</h2>
         <ErrorMessage error={serverError} />
         <Field id="signin-name" label="User name" error={errors.name}>
           <input

@@ -12,6 +12,12 @@ export const ROLES: { role: Role; label: string; hint: string }[] = [
   { role: "viewer", label: "Viewer", hint: "reads the project" },
 ];
 export const roleLabel = (r: Role) => ROLES.find((x) => x.role === r)?.label ?? r;
+export const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
+/** "a reviewer screens, extracts and appraises" */
+export const roleSentence = (r: Role) => {
+  const x = ROLES.find((y) => y.role === r)!;
+  return `${article(x.label)} ${x.label.toLowerCase()} ${x.hint}`;
+};
 
 export const BLIND_STAGES: { stage: BlindStage; label: string }[] = [
   { stage: "title_abstract", label: "Title and abstract screening" },
