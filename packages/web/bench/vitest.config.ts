@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const pkgs = ["model", "meta", "figures", "records", "screening", "review", "store", "server", "cli"];
+const pkgs = ["model", "meta", "figures", "records", "screening", "review", "accounts", "appraisal", "api", "store", "server", "cli"];
 
 // Benchmarks run like tests (so TypeScript and the workspace aliases work) but only when asked for.
 export default defineConfig({
