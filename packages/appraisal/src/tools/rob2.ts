@@ -137,8 +137,8 @@ export const ROB2_D2_ASSIGNMENT: Domain = {
                     when: is("2.3", YES),
                     then: {
                       branches: [
-                        // Deviations that could not affect the outcome do not bias its estimate.
-                        { when: is("2.4", NO), then: LOW },
+                        // The flowchart stops short of Low here: trial-context deviations were found, even if judged unlikely to affect the outcome.
+                        { when: is("2.4", NO), then: SOME },
                         { when: is("2.4", Y_PY_NI), then: { branches: [{ when: is("2.5", YES), then: SOME }, { when: is("2.5", N_PN_NI), then: HIGH }] } },
                       ],
                     },
