@@ -187,6 +187,10 @@ describe("web app", () => {
       [`${base}/records?record=${seeded.records[3]!.id}`, "Records"],
       [`${base}/studies`, "Studies"],
       [`${base}/audit`, "Audit log"],
+      [`${base}/members`, "Members"],
+      [`${app.url}/account`, "Your account"],
+      [`${app.url}/users`, "Users"],
+      [`${app.url}/signin`, "Sign in"],
       ...SCREENING_PAGES.map(([path, heading]) => [`${base}${path}`, heading] as [string, string]),
     ];
     for (const [url, heading] of pages) {
@@ -213,6 +217,10 @@ describe("web app", () => {
         [`${base}/records?record=${seeded.records[0]!.id}`, "Records"],
         [`${base}/studies`, "Studies"],
         [`${base}/audit`, "Audit log"],
+        [`${base}/members`, "Members"],
+        [`${app.url}/account`, "Your account"],
+        [`${app.url}/users`, "Users"],
+        [`${app.url}/signin`, "Sign in"],
         ...SCREENING_PAGES.map(([path, heading]) => [`${base}${path}`, heading] as const),
       ] as const) {
         await page.goto(url);

@@ -168,18 +168,13 @@ function MemberTable({
                   <time dateTime={m.addedAt}>{formatDate(m.addedAt)}</time>
                 </p>
               </div>
-              {owner ? (
+              {owner && lastOwner ? <p className="hint">The project's only owner: to change this role or remove them, make someone else an owner first.</p> : null}
+              {owner && !lastOwner ? (
                 <div className="row member-actions">
                   <label htmlFor={selectId} className="visually-hidden">
                     Role of {shownName(m)}
                   </label>
-                  <select
-                    id={selectId}
-                    value={draft}
-                    onChange={(e) => setRoles((r) => ({ ...r, [m.userName]: e.target.value as Role }))}
-                    disabled={lastOwner}
-                    aria-describedby={lastOwner ? `${selectId}-hint` : undefined}
-                  >
+                  <select id={selectId} value={draft} onChange={(e) => setRoles((r) => ({ ...r, [m.userName]: e.target.value as Role }))}>
                     {ROLES.map((r) => (
                       <option key={r.role} value={r.role}>
                         {r.label}
@@ -196,24 +191,17 @@ function MemberTable({
                       New link<span className="visually-hidden"> for {shownName(m)}</span>
                     </button>
                   ) : null}
-                  {!lastOwner ? (
-                    <button
-                      type="button"
-                      className="button-secondary"
-                      ref={(el) => {
-                        if (el) removeButtons.current.set(m.userName, el);
-                        else removeButtons.current.delete(m.userName);
-                      }}
-                      onClick={() => setRemoving(m)}
-                    >
-                      Remove<span className="visually-hidden"> {shownName(m)}</span>
-                    </button>
-                  ) : null}
-                  {lastOwner ? (
-                    <p id={`${selectId}-hint`} className="hint">
-                      The project's only owner: make someone else an owner first.
-                    </p>
-                  ) : null}
+                  <button
+                    type="button"
+                    className="button-secondary"
+                    ref={(el) => {
+                      if (el) removeButtons.current.set(m.userName, el);
+                      else removeButtons.current.delete(m.userName);
+                    }}
+                    onClick={() => setRemoving(m)}
+                  >
+                    Remove<span className="visually-hidden"> {shownName(m)}</span>
+                  </button>
                 </div>
               ) : null}
               {removing?.userName === m.userName ? (
