@@ -337,6 +337,21 @@ export function overall(tool: Tool, domainJudgements: Readonly<Record<string, st
     const concerns = given.filter((j) => j === "Some concerns").length;
     if (highs > 0) return { ...base, proposed: "High", rule: text };
     if (missing.length > 0) return { ...base, proposed: null, rule: text };
+    // RoB 2's algorithms never yield "No information", but robvis draws it; the rule cannot place it, so nothing is proposed.
+    const ungraded = given.filter((j) => severityOf(tool, j) === null);
+    if (ungraded.length > 0)
+      return {
+        ...base,
+        proposed: null,
+        rule: text,
+        flags: [
+          {
+            code: "rob2-ungraded-domain",
+            message: `${ungraded.length} domain judgement(s) are "${ungraded[0]}", which the RoB 2 overall rule does not grade; judge the overall directly`,
+            source: rule.source,
+          },
+        ],
+      };
     if (concerns === 0) return { ...base, proposed: "Low", rule: text };
     const at = options.someConcernsFlagAt ?? rule.someConcernsFlagAt;
     const flags =

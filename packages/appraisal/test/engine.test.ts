@@ -142,6 +142,12 @@ describe("overall (RoB 2) — guidance 22 Aug 2019, overall judgement table; Ste
     expect(overall(ROB2_ASSIGNMENT, { D1: "Low", D2: "Low" })).toMatchObject({ proposed: null, missing: ["D3", "D4", "D5"] });
     expect(overall(ROB2_ASSIGNMENT, { D1: "High" }).proposed).toBe("High");
   });
+  it("proposes nothing, with a flag, when a domain is 'No information' and none is High", () => {
+    const o = overall(ROB2_ASSIGNMENT, j("Low", "No information", "Low", "Low", "Low"));
+    expect(o.proposed).toBeNull();
+    expect(o.flags.map((f) => f.code)).toEqual(["rob2-ungraded-domain"]);
+    expect(overall(ROB2_ASSIGNMENT, j("High", "No information", "Low", "Low", "Low")).proposed).toBe("High");
+  });
   it("refuses judgements off the scale", () => {
     expect(overall(ROB2_ASSIGNMENT, j("Low", "Moderate", "Low", "Low", "Low"))).toMatchObject({ proposed: null, unknown: ["Moderate"] });
   });

@@ -18,10 +18,10 @@ import { compare, type Row } from "./decision-table.js";
 // randomized trials (RoB 2)", riskofbias.info). Page numbers are those of
 // the tool's signalling-question tables with the algorithm figures, as seen
 // in a text extraction of that document (the PDF itself could not be
-// opened): D1 table pp. 5–6, algorithm after it; D2 (assignment) pp. 8–9;
-// D2 (adhering) pp. 11–12; D3 pp. 14–15; D4 pp. 17–18. D5's figure was not
-// found in that extraction; its table below follows the guidance's domain 5
-// criteria. Each table is checked against the engine on every combination.
+// opened; pages read from its page footers): D1 table pp. 5–6, algorithm
+// after it; D2 (assignment) pp. 8–10; D2 (adhering) pp. 12–13; D3 pp. 15–16;
+// D4 pp. 18–19. D5's figure was not found in that extraction; its table
+// below follows the guidance's domain 5 criteria. Each table is checked against the engine on every combination.
 
 const STD = ["Y", "PY", "PN", "N", "NI"];
 const STD_NA = [...STD, "NA"];
@@ -59,7 +59,7 @@ describe("RoB 2 domain 1 (randomization process) — RoB 2, 22 Aug 2019, domain 
   });
 });
 
-describe("RoB 2 domain 2, effect of assignment — RoB 2, 22 Aug 2019, domain 2 (assignment) algorithm, parts 1 and 2 (table pp. 8–9)", () => {
+describe("RoB 2 domain 2, effect of assignment — RoB 2, 22 Aug 2019, domain 2 (assignment) algorithm, parts 1 and 2 (table pp. 8–10)", () => {
   // Part 1 (2.1–2.5). "Aware" is 2.1 or 2.2 Y/PY/NI, written as two disjoint rows.
   const aware = [{ "2.1": YNI, "2.2": "*" }, { "2.1": N, "2.2": YNI }];
   const part1: Row[] = [
@@ -103,7 +103,7 @@ describe("RoB 2 domain 2, effect of assignment — RoB 2, 22 Aug 2019, domain 2 
   });
 });
 
-describe("RoB 2 domain 2, effect of adhering — RoB 2, 22 Aug 2019, domain 2 (adhering) algorithm (table pp. 11–12)", () => {
+describe("RoB 2 domain 2, effect of adhering — RoB 2, 22 Aug 2019, domain 2 (adhering) algorithm (table pp. 12–13)", () => {
   const notAware = { "2.1": N, "2.2": N };
   const aware = [{ "2.1": YNI, "2.2": "*" }, { "2.1": N, "2.2": YNI }];
   const noProblem = { "2.4": "N/PN/NA", "2.5": "N/PN/NA" };
@@ -126,7 +126,7 @@ describe("RoB 2 domain 2, effect of adhering — RoB 2, 22 Aug 2019, domain 2 (a
   });
 });
 
-describe("RoB 2 domain 3 (missing outcome data) — RoB 2, 22 Aug 2019, domain 3 algorithm (table pp. 14–15)", () => {
+describe("RoB 2 domain 3 (missing outcome data) — RoB 2, 22 Aug 2019, domain 3 algorithm (table pp. 15–16)", () => {
   const table: Row[] = [
     { when: { "3.1": Y }, then: L },
     { when: { "3.1": NNI, "3.2": Y }, then: L },
@@ -139,7 +139,7 @@ describe("RoB 2 domain 3 (missing outcome data) — RoB 2, 22 Aug 2019, domain 3
   });
 });
 
-describe("RoB 2 domain 4 (measurement of the outcome) — RoB 2, 22 Aug 2019, domain 4 algorithm (table pp. 17–18)", () => {
+describe("RoB 2 domain 4 (measurement of the outcome) — RoB 2, 22 Aug 2019, domain 4 algorithm (table pp. 18–19)", () => {
   const table: Row[] = [
     { when: { "4.1": Y }, then: H },
     { when: { "4.1": NNI, "4.2": Y }, then: H },
