@@ -1,5 +1,5 @@
 import type { AccountsStore, AccountUser, LinkRecord, MemberRow, SessionRecord, Writer } from "@homeward/accounts";
-import type { BlindStage, Member, Project, Role } from "@homeward/model";
+import { Role, type BlindStage, type Member, type Project } from "@homeward/model";
 import type { Kysely } from "kysely";
 import type { Store } from "./store.js";
 
@@ -158,7 +158,9 @@ export class StoreAccounts implements AccountsStore {
     if (names.length) for (const r of await this.db.selectFrom("users").selectAll().where("name", "in", names).execute()) users.set(r.name, userFromRow(r));
     return ms.map((m) => {
       const u = users.get(m.userName);
-      return { ...m, displayName: u?.displayName ?? "", active: !!u && (u.passwordHash !== null || u.oidcSubject !== null) };
+      // Rows store the role as written; legacy names ("senior_reviewer") are read as today's roles.
+      const role = Role.safeParse(m.role);
+      return { ...m, role: role.success ? role.data : m.role, displayName: u?.displayName ?? "", active: !!u && (u.passwordHash !== null || u.oidcSubject !== null) };
     });
   }
 
