@@ -433,7 +433,29 @@ const SIDES: Record<string, string> = { Y: "yes", PY: "yes", N: "no", PN: "no", 
  * question asked in at least one of them and answered differently (a
  * question neither asks is not compared), and each domain judgement.
  */
-export function consensus(tool: Tool, a: Assessment, b: Assessment, departures: readonly Departure[] = []): Consensus {
+export function consensus(a: ToolAssessment, b: ToolAssessment, departures?: readonly Departure[]): Consensus;
+export function consensus(tool: Tool, a: Assessment, b: Assessment, departures?: readonly Departure[]): Consensus;
+export function consensus(
+  first: Tool | ToolAssessment,
+  second: Assessment | ToolAssessment,
+  third?: Assessment | readonly Departure[],
+  fourth?: readonly Departure[],
+): Consensus {
+  if ("tool" in first) {
+    const b = second as ToolAssessment;
+    if (b.tool.id !== first.tool.id || b.tool.version !== first.tool.version)
+      throw new Error(`cannot compare ${first.tool.id} ${first.tool.version} with ${b.tool.id} ${b.tool.version}`);
+    return compareAssessments(first.tool, first, b, (third as readonly Departure[] | undefined) ?? []);
+  }
+  return compareAssessments(first, second, third as Assessment, fourth ?? []);
+}
+
+/** An assessment that names its tool. */
+export interface ToolAssessment extends Assessment {
+  tool: Tool;
+}
+
+function compareAssessments(tool: Tool, a: Assessment, b: Assessment, departures: readonly Departure[]): Consensus {
   const pa = proposeJudgements(tool, a.answers, departures);
   const pb = proposeJudgements(tool, b.answers, departures);
   const questions: QuestionDisagreement[] = [];

@@ -184,6 +184,16 @@ describe("consensus", () => {
     expect(c.domains).toEqual([{ domain: "D3", a: "Some concerns", b: "Low", proposedA: "Low", proposedB: "Low" }]);
     expect(c.overall).toEqual({ a: "Some concerns", b: "Low" });
   });
+  it("takes the tool from the assessments, and refuses to compare different tools", () => {
+    const c = consensus({ tool: ROB2_ASSIGNMENT, answers: ALL_LOW }, { tool: ROB2_ASSIGNMENT, answers: { ...ALL_LOW, "5.1": "N" } });
+    expect(c.questions).toEqual([{ domain: "D5", question: "5.1", a: "Y", b: "N", kind: "major" }]);
+    expect(() => consensus({ tool: ROB2_ASSIGNMENT, answers: ALL_LOW }, { tool: ROB2_ADHERING, answers: ALL_LOW })).toThrow(/cannot compare/);
+  });
+  it("applies the project's departures to both assessments before comparing domains", () => {
+    const a = { answers: { ...ALL_LOW, "2.1": "Y", "2.3": "Y", "2.4": "Y", "2.5": "N" } };
+    expect(consensus(ROB2_ASSIGNMENT, a, { answers: ALL_LOW }).domains.map((d) => d.domain)).toEqual(["D2"]);
+    expect(consensus(ROB2_ASSIGNMENT, a, { answers: ALL_LOW }, [NON_BLINDING_NOT_A_CONCERN]).domains).toEqual([]);
+  });
   it("ignores answers to questions neither assessment asks", () => {
     const c = consensus(ROB2_ASSIGNMENT, { answers: { ...ALL_LOW, "2.4": "Y" } }, { answers: { ...ALL_LOW, "2.4": "N" } });
     expect(c.questions).toEqual([]);
