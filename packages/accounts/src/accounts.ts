@@ -163,18 +163,18 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
 
     /** Signs in with a password; an unknown name and a wrong password get the same answer, in about the same time. */
     async signIn(name: string, password: string, address: string): Promise<SignedIn> {
-      limiter.check(name, address);
+      const attempt = limiter.attempt(name, address);
       const user = await store.getUser(name);
       if (!user || user.passwordHash === null) {
         await verifyPassword(password, await dummyHash());
-        limiter.fail(name, address);
+        attempt.failed();
         throw new InputError(WRONG, 401);
       }
       if (!(await verifyPassword(password, user.passwordHash))) {
-        limiter.fail(name, address);
+        attempt.failed();
         throw new InputError(WRONG, 401);
       }
-      limiter.succeed(name, address);
+      attempt.succeeded();
       // Hashes made at a lower cost are replaced while the password is at hand.
       if (needsRehash(user.passwordHash)) await store.setPasswordHash(user.name, await hashPassword(password));
       await store.deleteExpiredSessions(clock().toISOString());
@@ -255,13 +255,13 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
       checkPassword(next);
       // Limited like sign-in: a session left open must not let a passer-by guess the password.
       const key = `password change ${userName}`;
-      limiter.check(userName, key);
+      const attempt = limiter.attempt(userName, key);
       const user = await requireUser(store, userName);
       if (user.passwordHash === null || !(await verifyPassword(current, user.passwordHash))) {
-        limiter.fail(userName, key);
+        attempt.failed();
         throw new InputError("your current password is wrong", 401);
       }
-      limiter.succeed(userName, key);
+      attempt.succeeded();
       const passwordHash = await hashPassword(next);
       await store.transaction(async (tx) => {
         await tx.setPasswordHash(userName, passwordHash);

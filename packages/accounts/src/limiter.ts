@@ -51,8 +51,27 @@ export class SignInLimiter {
     }
   }
 
-  fail(name: string, address: string): void {
+  /**
+   * Checks and counts an attempt at once (as a failure until it is settled),
+   * so attempts made concurrently cannot all pass the check before any has
+   * failed. `succeeded` takes it back and clears the (name, address) count.
+   */
+  attempt(name: string, address: string): { failed(): void; succeeded(): void } {
+    this.check(name, address);
     const t = this.now();
+    this.fail(name, address, t);
+    return {
+      failed: () => undefined,
+      succeeded: () => {
+        this.succeed(name, address);
+        const c = this.counters.get(addressKey(address));
+        const i = c ? c.failures.lastIndexOf(t) : -1;
+        if (c && i >= 0) c.failures.splice(i, 1);
+      },
+    };
+  }
+
+  fail(name: string, address: string, t = this.now()): void {
     this.add(nameKey(name, address), t);
     this.add(addressKey(address), t);
   }

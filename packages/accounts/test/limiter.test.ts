@@ -54,4 +54,18 @@ describe("sign-in limiter", () => {
     for (let i = 0; i < 4; i++) l.fail("u999", "addr999");
     expect(() => l.check("u999", "addr999")).toThrow();
   });
+
+  it("counts an attempt as it starts, so concurrent attempts cannot all pass; a success takes it back", () => {
+    const l = new SignInLimiter({ now: () => 0, perAddress: 7 });
+    const inFlight = Array.from({ length: 5 }, () => l.attempt("ana", "a"));
+    expect(() => l.attempt("ana", "a")).toThrow("too many sign-in attempts");
+    inFlight[0]!.succeeded();
+    // The success cleared the name's count and gave back its own place in the address's.
+    for (let i = 0; i < 3; i++) l.attempt("ana", "a").succeeded();
+    l.attempt("ana", "a").failed();
+    l.attempt("ana", "a").failed();
+    l.attempt("ana", "a").failed();
+    // Seven failures from the address now (four still counted from before, three new).
+    expect(() => l.attempt("ben", "a")).toThrow();
+  });
 });

@@ -87,6 +87,10 @@ describe.each(storeEngines("accounts"))("accounts on %s", (_name, open) => {
     await accounts.signIn("ana", PW, "5.6.7.8");
     now += 15 * MIN + 1;
     await accounts.signIn("ana", PW, "1.2.3.4");
+    // Attempts at once count as they start: of eight, five are answered and three refused.
+    const answers = await Promise.allSettled(Array.from({ length: 8 }, () => accounts.signIn("ana", "wrong password!", "9.9.9.9")));
+    const statuses = answers.map((a) => (a.status === "rejected" ? (a.reason as { status: number }).status : 200)).sort();
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
   });
 
   it("slides a session's idle expiry (14 days), ends it after 30 days whatever, writes last-seen at most every 10 minutes", async () => {
