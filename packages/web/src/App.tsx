@@ -49,6 +49,9 @@ function Shell() {
   };
 
   const Page = route?.component ?? NotFoundPage;
+  const session = useSession();
+  // Pages behind sign-in wait for the session, so a signed-out visitor goes straight to sign-in instead of seeing refusals.
+  const waiting = !session.user && !isPublicPath(pathname);
   return (
     <>
       <a className="skip-link" href="#main" onClick={skip}>
@@ -66,7 +69,20 @@ function Shell() {
           <UserControl />
         </div>
       </header>
-      {route?.project ? (
+      {waiting ? (
+        <main id="main" ref={mainRef} tabIndex={-1} className="main">
+          <DocumentTitle parts={[route?.title]} />
+          {session.error ? (
+            <ErrorMessage error={session.error}>
+              <button type="button" onClick={session.reload}>
+                Try again
+              </button>
+            </ErrorMessage>
+          ) : (
+            <LiveStatus>{session.view ? "Going to sign-in…" : "Loading…"}</LiveStatus>
+          )}
+        </main>
+      ) : route?.project ? (
         <ProjectLayout id={params.id!} route={route} params={params} mainRef={mainRef} />
       ) : (
         <main id="main" ref={mainRef} tabIndex={-1} className="main">
