@@ -7,3 +7,4 @@ export * from "./project-file.js";
 export * from "./api.js";
 export * from "./audit-chain.js";
 export * from "./access.js";
+export * from "./collection-access.js";

@@ -4,15 +4,19 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { coreRoutes } from "@homeward/api";
-import { isInputError, protocolVersions } from "@homeward/model";
+import { InputError, isInputError, protocolVersions } from "@homeward/model";
+import { blindCollection, blindView, exportAllowed } from "./blinding.js";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
 import type { Store } from "@homeward/store";
-import { requestContext, writer } from "./context.js";
+import fastifyCookie from "@fastify/cookie";
+import { createAccounts, type Accounts } from "@homeward/accounts";
+import { sessionPolicy } from "./auth.js";
+import { requestContext, writer, type AccessPolicy } from "./context.js";
 import { DEFAULT_BODY_LIMIT, serve } from "./contract.js";
 import { boundedJson, security } from "./security.js";
 
-export { DEFAULT_USER, USER_HEADER } from "./context.js";
+export type { AccessPolicy, Identity } from "./context.js";
 
 export interface ServerOptions {
   store: Store;
@@ -24,6 +28,16 @@ export interface ServerOptions {
   /** Host names the server answers besides the loopback names (the name it is reached by on a network). */
   allowedHosts?: readonly string[];
   logger?: boolean;
+  /** The accounts engine over the store (default: made from `store`). */
+  accounts?: Accounts;
+  /**
+   * Who is asking and in which role (default: the session cookie and the
+   * project's members, `sessionPolicy`). Set only by code embedding the
+   * server; no configuration or command reaches it.
+   */
+  policy?: AccessPolicy;
+  /** Mark the session cookie Secure even when the request is not seen as TLS (behind a TLS-terminating proxy that the server does not trust). */
+  secureCookies?: boolean;
 }
 
 export const defaultWebDir = (): string => fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -49,11 +63,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return reply.code(500).send({ error: `internal error: ${e.message ?? String(err)}` });
   });
 
-  requestContext(app);
+  await app.register(fastifyCookie);
+  const accounts = opts.accounts ?? createAccounts(store);
+  const policy = opts.policy ?? sessionPolicy(store, accounts);
+  requestContext(app, policy);
   const r = coreRoutes;
 
   serve(app, r.health, async () => ({ ok: true, version: opts.version }));
-  serve(app, r.listProjects, async () => store.listProjects());
+  serve(app, r.listProjects, async ({ ctx }) => {
+    const all = await store.listProjects();
+    const roles = await Promise.all(all.map((p) => policy.roleOf(p.id, ctx.actor)));
+    return all.filter((_, i) => roles[i] !== null);
+  });
   serve(app, r.createProject, async ({ body, ctx }) => store.createProject(body, writer(ctx)));
   serve(app, r.importProject, async ({ query, body, ctx }) => store.importProject(body, { ...writer(ctx), copy: query.copy === "true" }));
   serve(app, r.getProject, async ({ params: { id } }) => {
@@ -78,8 +99,24 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   serve(app, r.listRecords, async ({ params: { id }, query }) => store.queryRecords(id, query));
   serve(app, r.getRecord, async ({ params: { id, recordId } }) => store.get(id, "records", recordId));
   serve(app, r.listStudies, async ({ params: { id } }) => store.listStudyViews(id));
-  serve(app, r.listAudit, async ({ params: { id }, query }) => store.listAudit(id, query));
-  serve(app, r.exportProject, async ({ params: { id }, reply }) => {
+  serve(app, r.listAudit, async ({ params: { id }, query, ctx }) => {
+    const page = await store.listAudit(id, query);
+    // Blind work is listed (who, when, what kind of change) without its values until the caller may see them.
+    const view = await blindView(store, id, ctx);
+    for (const e of page.items) {
+      const c = blindCollection(e.entity);
+      if (!c) continue;
+      const value = (e.after ?? e.before) as Record<string, unknown> | null;
+      if (value && typeof value === "object" && !("omitted" in value) && !(await view.visible(c, value))) {
+        e.before = e.before === null ? null : { hidden: "blind until you have done this item yourself" };
+        e.after = e.after === null ? null : { hidden: "blind until you have done this item yourself" };
+      }
+    }
+    return page;
+  });
+  serve(app, r.exportProject, async ({ params: { id }, reply, ctx }) => {
+    const refusal = exportAllowed(await blindView(store, id, ctx), ctx);
+    if (refusal) throw new InputError(refusal, 403);
     const file = await store.exportProject(id);
     const name = (file.project.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project") + ".homeward.json";
     return reply
@@ -88,6 +125,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       .send(JSON.stringify(file));
   });
 
+  await (await import("./routes/accounts.js")).registerAccountRoutes(app, accounts, {
+    secureCookies: opts.secureCookies ?? false,
+    oidc: { enabled: false, label: "" },
+  });
   await (await import("./routes/review.js")).registerReviewRoutes(app, store);
   await (await import("./routes/records.js")).registerRecordsRoutes(app, store);
   await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store);

@@ -1,22 +1,45 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { InputError, parseInput, UserName } from "@homeward/model";
+import { InputError, roleAllows, type Access, type Role } from "@homeward/model";
 
-export const USER_HEADER = "x-homeward-user";
 export const REASON_HEADER = "x-homeward-reason";
-/** Who acts when a request names no one (a single user on their own machine). */
-export const DEFAULT_USER = "local";
+
+/** A signed-in user as the server knows them. */
+export interface Identity {
+  user: string;
+  displayName: string;
+  /** Administers the instance (users, password resets). */
+  admin: boolean;
+  /** The session's token, when the identity comes from a session (signing out ends it). */
+  sessionToken?: string;
+}
 
 /**
- * Who is acting on a request, in which roles, and why. Built once per request
- * by `requestContext`, read by every route: this is the one place identity is
- * decided, so sign-in replaces `identify` without touching a route.
+ * How the server learns who is asking and what they may do in a project. The
+ * default (`sessionPolicy` in auth.ts) reads the session cookie and the
+ * project's members in the store; nothing else in the server decides identity.
+ */
+export interface AccessPolicy {
+  /** The signed-in user making the request, or null. */
+  identify(req: FastifyRequest): Promise<Identity | null>;
+  /** The user's role in a project, or null when they are not a member. */
+  roleOf(projectId: string, user: string): Promise<Role | null>;
+  /** Does the project exist (so that a non-member asking about a missing project gets a 404, not a 403)? */
+  projectExists(projectId: string): Promise<boolean>;
+}
+
+/**
+ * Who is acting on a request, in which role, and why. Built once per request
+ * (`requestContext`), checked against the route's declared access by `serve`,
+ * read by every handler: handlers never take identity from a header or a body.
  */
 export interface RequestContext {
+  identity: Identity | null;
+  /** The acting user's name (empty while no one is signed in: such requests reach only public routes). */
   actor: string;
-  /** False when the request named no user and `DEFAULT_USER` stands in. */
+  /** True once someone is signed in. */
   named: boolean;
-  /** The actor's roles in the project the request is about (filled once accounts exist). */
-  roles: readonly string[];
+  /** The actor's role in the project named by the path (filled by `authorize`). */
+  role: Role | null;
   /** Why, from the `X-Homeward-Reason` header (percent-encoded when not plain ASCII); a route may take it from its body instead. */
   reason: string | null;
 }
@@ -32,30 +55,69 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(h) ? h[0] : h;
 };
 
-/** Today's identity: the user the client names in `X-Homeward-User`. */
-export function identify(req: FastifyRequest): RequestContext {
-  const name = header(req, USER_HEADER);
-  const named = name !== undefined && name !== "";
-  const actor = named ? parseInput(UserName, name, `${USER_HEADER} header`) : DEFAULT_USER;
+function reasonOf(req: FastifyRequest): string | null {
   let reason = header(req, REASON_HEADER) ?? null;
-  if (reason !== null) {
-    try {
-      reason = decodeURIComponent(reason);
-    } catch {
-      // Not percent-encoded: taken as written.
-    }
-    reason = reason.trim() || null;
-    if (reason !== null && reason.length > 10_000) throw new InputError("a reason is at most 10,000 characters");
+  if (reason === null) return null;
+  try {
+    reason = decodeURIComponent(reason);
+  } catch {
+    // Not percent-encoded: taken as written.
   }
-  return { actor, named, roles: [], reason };
+  reason = reason.trim() || null;
+  if (reason !== null && reason.length > 10_000) throw new InputError("a reason is at most 10,000 characters");
+  return reason;
 }
 
-/** Decorates every request with its context before any handler runs. */
-export function requestContext(app: FastifyInstance): void {
+declare module "fastify" {
+  interface FastifyInstance {
+    accessPolicy: AccessPolicy;
+  }
+  interface FastifyContextConfig {
+    /** The route's declared access (set by `serve`). */
+    access?: Access;
+  }
+}
+
+/**
+ * Decorates every request with its context as soon as it arrives, before its
+ * body is read: a request without a session to a route that needs one is
+ * refused (401) without reading a byte of its body.
+ */
+export function requestContext(app: FastifyInstance, policy: AccessPolicy): void {
+  app.decorate("accessPolicy", policy);
   app.decorateRequest("ctx", null as unknown as RequestContext);
-  app.addHook("preHandler", async (req) => {
-    req.ctx = identify(req);
+  app.addHook("onRequest", async (req) => {
+    const identity = await policy.identify(req);
+    req.ctx = { identity, actor: identity?.user ?? "", named: identity !== null, role: null, reason: null };
+    const access = req.routeOptions.config?.access;
+    if (access !== undefined && access !== "public" && identity === null) throw new InputError("sign in first: this needs a signed-in user", 401);
   });
+  app.addHook("preHandler", async (req) => {
+    req.ctx.reason = reasonOf(req);
+  });
+}
+
+/**
+ * Checks a request against its route's declared access; called by `serve`
+ * before the handler, so no route can forget it. 401 without a session, 403
+ * when the role is short, 404 for a project that does not exist.
+ */
+export async function authorize(policy: AccessPolicy, ctx: RequestContext, access: Access, projectId: string | undefined): Promise<void> {
+  if (access === "public") return;
+  if (!ctx.identity) throw new InputError("sign in first: this needs a signed-in user", 401);
+  if (access === "signedIn") return;
+  if (access === "admin") {
+    if (!ctx.identity.admin) throw new InputError("only an administrator of this Homeward instance can do this", 403);
+    return;
+  }
+  if (projectId === undefined) throw new Error(`a route with access "${access}" must name a project in its path`);
+  const role = await policy.roleOf(projectId, ctx.actor);
+  if (role === null) {
+    if (!(await policy.projectExists(projectId))) throw new InputError(`no project with id "${projectId}"`, 404);
+    throw new InputError(`${ctx.actor} is not a member of this project; an owner of the project can add you`, 403);
+  }
+  ctx.role = role;
+  if (!roleAllows(role, access)) throw new InputError(`this needs the ${access} role or above in this project; ${ctx.actor} is a ${role}`, 403);
 }
 
 /** The context's writer: actor and reason as the store records them; `reason` overrides the header's. */
@@ -63,8 +125,8 @@ export function writer(ctx: RequestContext, reason?: string | null): { actor: st
   return { actor: ctx.actor, reason: reason ?? ctx.reason };
 }
 
-/** Refuses requests that act for a person without naming them (screening decisions are personal). */
+/** The signed-in actor (routes that act for a person; `serve` has already refused anonymous requests to them). */
 export function namedActor(ctx: RequestContext, what: string): string {
-  if (!ctx.named) throw new InputError(`${what} needs the reviewer's name in the ${USER_HEADER} header`);
+  if (!ctx.named) throw new InputError(`${what} needs a signed-in reviewer`, 401);
   return ctx.actor;
 }

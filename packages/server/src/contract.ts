@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AnswerOf, ParsedBody, ParsedParams, ParsedQuery, Route, RouteSpec } from "@homeward/api";
 import { parseInput } from "@homeward/model";
-import type { RequestContext } from "./context.js";
+import { authorize, type AccessPolicy, type RequestContext } from "./context.js";
 
 /** What a handler gets: its route's parsed inputs and the request context. */
 export interface HandlerInput<R extends RouteSpec> {
@@ -24,14 +24,21 @@ export function serve<R extends Route>(
   route: R,
   handler: (input: HandlerInput<R>) => Promise<AnswerOf<R> | FastifyReply>,
 ): void {
+  const policy: AccessPolicy | undefined = app.accessPolicy;
+  if (!policy) throw new Error("serve() needs the server's access policy (buildServer sets it before registering routes)");
   app.route({
     method: route.method,
     url: route.path,
+    config: { access: route.access },
     // Undeclared, the server's own limit applies (DEFAULT_BODY_LIMIT unless configured).
     ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
     handler: async (req, reply) => {
+      // Who may call is checked first: a caller without access learns nothing from validation errors.
+      const projectId = (req.params as { id?: unknown } | undefined)?.id;
+      await authorize(policy, req.ctx, route.access, typeof projectId === "string" ? projectId : undefined);
+      const params = (route.params ? parseInput(route.params, req.params, "path") : undefined) as ParsedParams<R>;
       const input = {
-        params: (route.params ? parseInput(route.params, req.params, "path") : undefined) as ParsedParams<R>,
+        params,
         query: (route.query ? parseInput(route.query, req.query ?? {}, "query") : undefined) as ParsedQuery<R>,
         body: (route.body ? parseInput(route.body, req.body ?? defaultBody(route), bodyName(route)) : undefined) as ParsedBody<R>,
         ctx: req.ctx,

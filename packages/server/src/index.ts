@@ -1,1 +1,2 @@
-export { buildServer, defaultWebDir, DEFAULT_USER, USER_HEADER, type ServerOptions } from "./app.js";
+export { buildServer, defaultWebDir, type ServerOptions, type AccessPolicy, type Identity } from "./app.js";
+export { SESSION_COOKIE } from "./auth.js";

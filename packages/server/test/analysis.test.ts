@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { namedUserPolicy } from "./identity.js";
 
 // Expected numbers are metafor 3.8 / clubSandwich references (packages/meta/test/fixtures/generate.R).
 const fixtures = JSON.parse(readFileSync(new URL("../../meta/test/fixtures/parity.json", import.meta.url), "utf8"));
@@ -42,7 +43,7 @@ describe("analysis routes", () => {
 
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-analysis-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     pid = (await store.createProject({ title: "Analysis" }, { actor: "setup" })).id;
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { namedUserPolicy } from "./identity.js";
 
 describe("collection routes", () => {
   let store: Store;
@@ -12,7 +13,7 @@ describe("collection routes", () => {
   let pid: string;
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-collections-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     pid = (await store.createProject({ title: "Collections" }, { actor: "setup" })).id;
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import * as api from "@homeward/api";
 import type { RouteSpec } from "@homeward/api";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { namedUserPolicy } from "./identity.js";
 
 const isRoute = (v: unknown): v is RouteSpec =>
   typeof v === "object" && v !== null && typeof (v as RouteSpec).method === "string" && typeof (v as RouteSpec).path === "string" && typeof (v as RouteSpec).summary === "string";
@@ -34,7 +35,7 @@ describe("route contract", () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-contract-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     await app.ready();
   });
   afterAll(async () => {

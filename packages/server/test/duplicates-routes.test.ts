@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { storeEngines } from "../../store/test/scratch-database.js";
+import { namedUserPolicy } from "./identity.js";
 
 /**
  * The duplicates workflow over HTTP with a real store: detection as a job,
@@ -38,7 +39,7 @@ describe.each(engines)("duplicates routes (%s)", (_engine, open) => {
   let done: () => Promise<void>;
   beforeAll(async () => {
     ({ store, done } = await open());
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
   });
   afterAll(async () => {
     await app?.close();

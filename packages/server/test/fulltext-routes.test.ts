@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { namedUserPolicy } from "./identity.js";
 
 describe("full-text retrieval routes", () => {
   let store: Store;
@@ -13,7 +14,7 @@ describe("full-text retrieval routes", () => {
   let ids: string[];
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-fulltext-routes-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "Retrieval" }, { actor: "ana" })).id;
     ids = (await store.insert(project, "records", [{ title: "Kinship care trial" }, { title: "Return home cohort" }], { actor: "ana" })).map((r) => r.id);
   });

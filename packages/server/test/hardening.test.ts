@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { hostAllowed, jsonTooDeep, safeFileName } from "../src/security.js";
+import { namedUserPolicy } from "./identity.js";
 
 const RIS = "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nER  - \n";
 
@@ -15,7 +16,7 @@ describe("server hardening", () => {
   let project: string;
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-hardening-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), allowedHosts: ["review.example.org"] });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), allowedHosts: ["review.example.org"] });
     project = (await store.createProject({ title: "Hardening" }, { actor: "ana" })).id;
   });
   afterAll(async () => {
@@ -91,7 +92,7 @@ describe("server hardening", () => {
     const tooBig = await app.inject({ method: "POST", url: "/api/projects", payload: big, headers: { ...user, "content-type": "application/json" } });
     expect(tooBig.statusCode).toBe(413);
     // A server configured with a smaller limit applies it to routes that declare none, not to a project import.
-    const small = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), bodyLimit: 64 });
+    const small = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), bodyLimit: 64 });
     try {
       const patch = await small.inject({ method: "PATCH", url: `/api/projects/${project}`, payload: { description: "y".repeat(100) }, headers: { ...user, "content-type": "application/json" } });
       expect(patch.statusCode).toBe(413);

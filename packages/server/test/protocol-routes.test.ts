@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { storeEngines } from "../../store/test/scratch-database.js";
+import { namedUserPolicy } from "./identity.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-protocol-"));
 
@@ -20,7 +21,7 @@ describe.each(engines)("protocol sections (%s)", (_engine, open) => {
   let project: string;
   beforeAll(async () => {
     ({ store, done } = await open());
-    app = await buildServer({ store, version: "0", webDir: tmp() });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: tmp() });
     project = (await store.createProject({ title: "Protocol sections" }, { actor: "ana" })).id;
     await store.setProtocol(project, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }, { code: "design", label: "Design", rank: 2 }] }, { actor: "ana" });
   });

@@ -8,6 +8,7 @@ import { buildServer } from "@homeward/server";
 import { parseAll } from "@homeward/records";
 import { requestContext } from "../src/context.js";
 import { registerRecordsRoutes } from "../src/routes/records.js";
+import { namedUserPolicy } from "./identity.js";
 
 const RIS = "TY  - JOUR\nTI  - Atypical hemolytic uremic syndrome\nAU  - Loirat, C.\nPY  - 2011\nVL  - 6\nSP  - 60\nZZ  - kept\nER  - \n\nTY  - JOUR\nER  - \n";
 const EPPI = JSON.stringify({ References: [{ ItemId: 7, Title: "Complement in health", Authors: "Walport M; ", Year: "2007", TypeName: "Journal, Article" }] });
@@ -18,7 +19,7 @@ describe("records file routes", () => {
   let project: string;
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-records-routes-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "Routes" }, { actor: "ana" })).id;
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { FastifyInstance } from "fastify";
 import { ensureExamples, openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
+import { namedUserPolicy } from "./identity.js";
 
 // The built-in reunification project; its numbers are checked in packages/review/test/seed-checks.test.ts.
 describe("review routes", () => {
@@ -13,7 +14,7 @@ describe("review routes", () => {
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-review-")) });
     await ensureExamples(store);
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
   });
   afterAll(async () => {
     await app?.close();

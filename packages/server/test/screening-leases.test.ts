@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { scratchDatabase } from "../../store/test/scratch-database.js";
+import { namedUserPolicy } from "./identity.js";
 
 /**
  * Two `homeward serve` processes on one PostgreSQL database: two servers,
@@ -28,7 +29,7 @@ describe.skipIf(!pgUrl)("screening on two servers over one PostgreSQL database",
   const webDir = mkdtempSync(join(tmpdir(), "homeward-web-"));
   const start = async (): Promise<{ store: Store; app: FastifyInstance }> => {
     const store = await openStore({ databaseUrl: db.url });
-    const app = await buildServer({ store, version: "0", webDir });
+    const app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir });
     stores.push(store);
     servers.push(app);
     return { store, app };

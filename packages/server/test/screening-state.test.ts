@@ -7,6 +7,7 @@ import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { Random, ScreeningEngine } from "@homeward/screening";
 import type { ScreeningStage } from "@homeward/model";
+import { namedUserPolicy } from "./identity.js";
 
 /**
  * The routes answer from an engine kept in step with the store's audit log,
@@ -38,7 +39,7 @@ describe("screening state kept in step with the store", () => {
   let project: string;
   beforeAll(async () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-screening-state-")) });
-    app = await buildServer({ store, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "State" }, { actor: "ana" })).id;
     await store.setProtocol(project, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }] }, { actor: "ana" });
   });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { ensureExamples, openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { coreRoutes } from "@homeward/api";
+import { namedUserPolicy } from "./identity.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-server-"));
 
@@ -18,7 +19,7 @@ describe("HTTP API", () => {
     writeFileSync(join(web, "index.html"), "<!doctype html><title>Homeward</title>");
     mkdirSync(join(web, "assets"));
     writeFileSync(join(web, "assets", "app.js"), "console.log(1)");
-    app = await buildServer({ store, version: "9.9.9", webDir: web });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "9.9.9", webDir: web });
   });
   afterAll(async () => {
     await app?.close();
@@ -130,7 +131,7 @@ describe("HTTP API", () => {
   });
 
   it("explains when the web app is not built", async () => {
-    const bare = await buildServer({ store, version: "1", webDir: tmp() });
+    const bare = await buildServer({ store, policy: namedUserPolicy, version: "1", webDir: tmp() });
     const res = await bare.inject({ method: "GET", url: "/" });
     expect(res.statusCode).toBe(503);
     expect(res.body).toMatch(/npm run build -w @homeward\/web/);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { storeEngines } from "../../store/test/scratch-database.js";
+import { namedUserPolicy } from "./identity.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "homeward-studies-"));
 
@@ -21,7 +22,7 @@ describe.each(engines)("studies routes (%s)", (_engine, open) => {
   const ids: string[] = [];
   beforeAll(async () => {
     ({ store, done } = await open());
-    app = await buildServer({ store, version: "0", webDir: tmp() });
+    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: tmp() });
     project = (await store.createProject({ title: "Studies" }, { actor: "ana" })).id;
     const recs = await store.insert(
       project,

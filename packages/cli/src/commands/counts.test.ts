@@ -27,6 +27,14 @@ describe("homeward counts", () => {
   it("sets, replaces and lists recorded counts, audited with who and why", async () => {
     if (process.env.DATABASE_URL) return; // the CLI would use PostgreSQL; this test checks the SQLite path
     project = (await cli("project", "create", "--title", "Counts")).out.split("\t")[0]!;
+    // The creator ("local") owns the project and adds the team.
+    for (const name of ["ana", "ben"]) expect((await cli("project", "member", "--project", project, "--name", name, "--role", "reviewer")).code).toBe(0);
+    const outsider = await cli("counts", "set", "--project", project, "--field", "records_screened", "--value", "1", "--user", "mallory");
+    expect(outsider.code).toBe(2);
+    expect(outsider.err).toMatch(/mallory is not a member of project/);
+    const byReviewer = await cli("project", "member", "--project", project, "--name", "eve", "--role", "owner", "--user", "ana");
+    expect(byReviewer.code).toBe(2);
+    expect(byReviewer.err).toMatch(/needs the owner role or above/);
     const first = await cli("counts", "set", "--project", project, "--field", "records_screened", "--value", "1200", "--user", "ana", "--reason", "screened in Rayyan");
     expect(first.code, first.err).toBe(0);
     expect(JSON.parse(first.out)).toMatchObject({ field: "records_screened", value: 1200, source: null, recordedBy: "ana" });

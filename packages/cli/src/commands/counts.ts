@@ -1,6 +1,6 @@
 import { InputError, PrismaField, prismaField } from "@homeward/model";
 import type { Register } from "./index.js";
-import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
+import { DEFAULT_DATA_DIR, memberActor, withStore } from "../data.js";
 
 interface Common {
   data: string;
@@ -59,12 +59,12 @@ export const register: Register = (program, io) => {
           reasons[code] = count(m[2]!, `--by-reason ${code}`);
         }
       }
-      const ctx = { actor: actorOf(o.user), reason: o.reason ?? null };
       const source = o.source ?? null;
       // The store holds the count to the model's rules (known reason codes, a consistent
       // breakdown, one count per field and source); `set` changes the count already there.
-      const saved = await withStore(o.data, io, (store) =>
-        store.transaction(async (tx) => {
+      const saved = await withStore(o.data, io, async (store) => {
+        const ctx = { actor: await memberActor(store, o.project, o.user, "reviewer"), reason: o.reason ?? null };
+        return store.transaction(async (tx) => {
           const [existing] = await tx.list(o.project, "recordedCounts", { field, source });
           const fields = { value, reasons, note: o.note ?? existing?.note ?? null };
           if (existing) {
@@ -72,8 +72,8 @@ export const register: Register = (program, io) => {
           }
           const [created] = await tx.insert(o.project, "recordedCounts", [{ field, source, ...fields }], ctx);
           return created!;
-        }),
-      );
+        });
+      });
       io.out(JSON.stringify(saved, null, 2) + "\n");
     });
 

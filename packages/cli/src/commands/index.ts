@@ -91,6 +91,11 @@ export const commands: readonly CommandEntry[] = [
       "print a review's machine-readable summary as one JSON object: PRISMA counts and their sources, studies, typology, risk of bias, appraisal conflicts, CERQual, equity characteristics (e.g. PROGRESS-Plus)",
     load: () => import("./summary.js"),
   },
+  {
+    name: "user",
+    description: "list the instance's users, or print a one-time link for one to set a password",
+    load: () => import("./user.js"),
+  },
 ];
 
 /**

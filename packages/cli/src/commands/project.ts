@@ -1,9 +1,10 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError } from "@homeward/model";
+import { createAccounts } from "@homeward/accounts";
+import { InputError, Role } from "@homeward/model";
 import { readProjectSource } from "@homeward/store";
 import type { Register } from "./index.js";
-import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
+import { actorOf, DEFAULT_DATA_DIR, memberActor, withStore } from "../data.js";
 
 interface Common {
   data: string;
@@ -23,6 +24,25 @@ export const register: Register = (program, io) => {
     .action(async (o: Common & { title: string; description: string }) => {
       const p = await withStore(o.data, io, (s) => s.createProject({ title: o.title, description: o.description }, { actor: actorOf(o.user) }));
       io.out(`${p.id}\t${p.title}\n`);
+    });
+
+  common(project.command("member").description("add a member to a project with a role, or change their role (as an owner of the project)"))
+    .requiredOption("--project <id>", "project id")
+    .requiredOption("--name <user>", "the member's user name")
+    .requiredOption("--role <role>", "owner, adjudicator, reviewer or viewer")
+    .option("--reason <text>", "why, for the audit log")
+    .action(async (o: Common & { project: string; name: string; role: string; reason?: string }) => {
+      const role = Role.safeParse(o.role);
+      if (!role.success) throw new InputError(`--role is one of owner, adjudicator, reviewer, viewer, not "${o.role}"`);
+      const out = await withStore(o.data, io, async (store) => {
+        const actor = await memberActor(store, o.project, o.user, "owner");
+        const accounts = createAccounts(store);
+        const by = { actor, reason: o.reason ?? null };
+        const existing = (await accounts.listMembers(o.project)).find((m) => m.userName === o.name);
+        if (existing) return { member: await accounts.changeMemberRole(o.project, o.name, role.data, by), link: null };
+        return accounts.addMember(o.project, { userName: o.name, displayName: "", role: role.data }, by);
+      });
+      io.out(`${out.member.userName}\t${out.member.role}${out.link ? `\tinvitation: /welcome#token=${out.link.token} (until ${out.link.expiresAt})` : ""}\n`);
     });
 
   common(project.command("list").description("list projects"))

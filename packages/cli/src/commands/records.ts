@@ -4,7 +4,7 @@ import { basename, resolve } from "node:path";
 import { InputError, SearchKind } from "@homeward/model";
 import { dedupeProject, EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
 import type { Register } from "./index.js";
-import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
+import { DEFAULT_DATA_DIR, memberActor, withStore } from "../data.js";
 import type { Io } from "../io.js";
 
 interface Common {
@@ -73,14 +73,14 @@ export const register: Register = (program, io) => {
       const path = await inputPath(io, o.file);
       const opts = { ...parseOpts(o), fileName: basename(o.file) };
       try {
-        const result = await withStore(o.data, io, (store) =>
+        const result = await withStore(o.data, io, async (store) =>
           importRecordsFile(store, {
             projectId: o.project,
             open: () => createReadStream(path),
             parse: opts,
             search: o.search ? { id: o.search } : { source: o.source!, kind: kind.data, date: o.date ?? null, query: o.query },
             skipInvalid: o.skipInvalid,
-            actor: actorOf(o.user),
+            actor: await memberActor(store, o.project, o.user, "reviewer"),
           }),
         );
         io.out(`${JSON.stringify(result)}\n`);
@@ -93,7 +93,7 @@ export const register: Register = (program, io) => {
   common(records.command("dedupe").description("find duplicates among a project's records: link them in groups and queue uncertain pairs"))
     .requiredOption("--project <id>", "project id")
     .action(async (o: Common & { project: string }) => {
-      const result = await withStore(o.data, io, (store) => dedupeProject(store, o.project, actorOf(o.user)));
+      const result = await withStore(o.data, io, async (store) => dedupeProject(store, o.project, await memberActor(store, o.project, o.user, "reviewer")));
       io.out(`${JSON.stringify(result)}\n`);
     });
 

@@ -1,4 +1,5 @@
 import { InputError } from "@homeward/model";
+import { createAccounts } from "@homeward/accounts";
 import { buildServer } from "@homeward/server";
 import type { Register } from "./index.js";
 import { DEFAULT_DATA_DIR, openDataStore } from "../data.js";
@@ -33,8 +34,9 @@ export const register: Register = (program, io) => {
       if (bad !== undefined) throw new InputError(`--allowed-host takes a host name without scheme or port, not "${bad}"`);
       const store = await openDataStore(o.data, io);
       let app: Awaited<ReturnType<typeof buildServer>>;
+      const accounts = createAccounts(store);
       try {
-        app = await buildServer({ store, version: VERSION, allowedHosts });
+        app = await buildServer({ store, accounts, version: VERSION, allowedHosts });
         await app.listen({ port, host: HOST });
       } catch (err) {
         await store.close();
@@ -50,6 +52,12 @@ export const register: Register = (program, io) => {
       };
       running.add(stop);
       io.out(`Homeward ${VERSION} is running at http://${HOST}:${actual}/ (${store.dialect === "sqlite" ? `data: ${o.data}` : "PostgreSQL"})\n`);
+      // As Jupyter does: until someone owns the instance, each start prints a fresh one-time
+      // link that creates the owner; the token follows '#' so it never reaches a server log.
+      if (await accounts.setupNeeded()) {
+        const link = await accounts.issueSetupLink();
+        io.out(`Open this one-time link to set up Homeward: http://${HOST}:${actual}/setup#token=${link.token}\n`);
+      }
       if (running.size === 1) {
         for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void stopServers());
       }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { BibRecordInput } from "@homeward/model";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -40,11 +41,12 @@ try {
   const p = await store.createProject({ title: "Duplicates benchmark" }, { actor: "bench" });
   await store.insert(p.id, "records", withCopies(N), { actor: "bench" });
   const app = await buildServer({ store, version: "bench", webDir: dir });
+  const cookie = await benchSession(store, "bench");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = async (url: string, init?: RequestInit): Promise<any> => {
-    const res = await fetch(url, { ...init, headers: { "x-homeward-user": "bench", ...(init?.body ? { "content-type": "application/json" } : {}) } });
+    const res = await fetch(url, { ...init, headers: { cookie, ...(init?.body ? { "content-type": "application/json" } : {}) } });
     if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
     return res.json();
   };

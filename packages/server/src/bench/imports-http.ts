@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { exportRecords, type ExportRecord } from "@homeward/records";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -38,6 +39,7 @@ try {
   const p = await store.createProject({ title: "Imports benchmark" }, { actor: "bench" });
   await store.insert(p.id, "records", syntheticRecords(N, 3), { actor: "bench" });
   const app = await buildServer({ store, version: "bench", webDir: dir });
+  const cookie = await benchSession(store, "bench");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   global.gc?.();
@@ -65,7 +67,7 @@ try {
   // The client is curl in a child process, streaming the file (-T), so this process's memory is the server's alone.
   const send = async (url: string): Promise<Record<string, unknown>> => {
     const out: Buffer[] = [];
-    const curl = spawn("curl", ["-sS", "-X", "POST", "-T", file, "-H", "content-type: application/octet-stream", "-H", "x-homeward-user: bench", "-w", "\n%{http_code}", url]);
+    const curl = spawn("curl", ["-sS", "-X", "POST", "-T", file, "-H", "content-type: application/octet-stream", "-H", `cookie: ${cookie}`, "-w", "\n%{http_code}", url]);
     curl.stdout.on("data", (d: Buffer) => out.push(d));
     const code = await new Promise<number>((resolve) => curl.on("close", resolve));
     const text = Buffer.concat(out).toString();
@@ -84,7 +86,7 @@ try {
   const xs: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();
-    await (await fetch(`${base}/imports`)).json();
+    await (await fetch(`${base}/imports`, { headers: { cookie } })).json();
     if (i > 0) xs.push(performance.now() - t0);
   }
   xs.sort((a, b) => a - b);

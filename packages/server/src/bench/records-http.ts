@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -20,6 +21,7 @@ try {
   const records = syntheticRecords(N);
   await store.insert(p.id, "records", records, { actor: "bench" });
   const app = await buildServer({ store, version: "bench", webDir: dir });
+  const cookie = await benchSession(store, "bench");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}/api/projects/${p.id}/records`;
@@ -40,7 +42,7 @@ try {
     let total = 0;
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
-      const res = await fetch(base + qs);
+      const res = await fetch(base + qs, { headers: { cookie } });
       const body = (await res.json()) as { total: number };
       if (i > 0) xs.push(performance.now() - t0);
       total = body.total;

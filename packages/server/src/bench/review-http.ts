@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { PROJECT_FORMAT, PROJECT_FORMAT_VERSION } from "@homeward/model";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -92,6 +93,7 @@ async function timeViews(dataDir: string, projectId: string): Promise<void> {
   const store = await openStore({ dataDir });
   try {
     const app = await buildServer({ store, version: "bench", webDir: dataDir });
+    const cookie = await benchSession(store, "bench");
     await app.listen({ port: 0, host: "127.0.0.1" });
     const port = (app.server.address() as { port: number }).port;
     const base = `http://127.0.0.1:${port}/api/projects/${projectId}/review`;
@@ -113,7 +115,7 @@ async function timeViews(dataDir: string, projectId: string): Promise<void> {
       let status = 0;
       for (let i = 0; i < 6; i++) {
         const t = performance.now();
-        const res = await fetch(base + path);
+        const res = await fetch(base + path, { headers: { cookie } });
         await res.arrayBuffer();
         status = res.status;
         if (i > 0) xs.push(performance.now() - t);

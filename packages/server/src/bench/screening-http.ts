@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { parse } from "csv-parse/sync";
 import type { BibRecordInput } from "@homeward/model";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -58,10 +59,11 @@ try {
   await store.insert(p.id, "records", recs, { actor: "bench" });
   console.log(`\n${N.toLocaleString("en")} records inserted in ${((performance.now() - t) / 1000).toFixed(1)} s (store, not screening)`);
   const app = await buildServer({ store, version: "bench", webDir: dir });
+  const cookie = await benchSession(store, "ana");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}/api/projects/${p.id}/screening/title_abstract`;
-  const headers = { "x-homeward-user": "ana", "content-type": "application/json" };
+  const headers = { cookie, "content-type": "application/json" };
   const next = async () => {
     const t0 = performance.now();
     const r = (await (await fetch(`${base}/next`, { headers })).json()) as { record: { id: string } | null; prioritised: boolean };

@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openStore, syntheticRecords } from "@homeward/store";
+import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
@@ -49,13 +50,14 @@ try {
   console.log(`\n${N.toLocaleString("en")} records and ${(N + sent.length).toLocaleString("en")} decisions set up in ${(ms(t) / 1000).toFixed(1)} s; ${Math.ceil(sent.length / 2).toLocaleString("en")} full-text includes`);
 
   const app = await buildServer({ store, version: "bench", webDir: dir });
+  const cookie = await benchSession(store, "bench");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { "x-homeward-user": "bench", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { cookie, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

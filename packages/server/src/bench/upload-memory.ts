@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { openStore } from "@homeward/store";
 import { buildServer } from "../index.js";
+import { benchSession } from "./session.js";
 
 /**
  * The server's resident memory and event-loop delay while a large file
@@ -24,6 +25,7 @@ try {
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
   const p = (await store.createProject({ title: "Upload benchmark" }, { actor: "bench" })).id;
+  const cookie = await benchSession(store, "bench");
   const rec = oneLine ? "x".repeat(1000) : `TY  - JOUR\nTI  - A trial of home visits for families ${"x".repeat(100)}\nAU  - Doe, J.\nPY  - 2020\nAB  - ${"abstract words ".repeat(60)}\nER  - \n\n`;
   const gen = `const b = ${JSON.stringify(rec)}.repeat(1000); const n = Math.ceil(${MB} * 1048576 / b.length); let i = 0; function w() { while (i < n) { i++; if (!process.stdout.write(b)) return process.stdout.once("drain", w); } process.stdout.end(); } w();`;
 
@@ -41,7 +43,7 @@ try {
   const answer = await new Promise<string>((resolve, reject) => {
     const g = spawn(process.execPath, ["-e", gen], { stdio: ["ignore", "pipe", "inherit"] });
     const url = `http://127.0.0.1:${port}/api/projects/${p}/imports/validate?fileName=upload.ris`;
-    const c = spawn("curl", ["-s", "-X", "POST", "-H", "content-type: application/octet-stream", "-T", "-", url], { stdio: ["pipe", "pipe", "inherit"] });
+    const c = spawn("curl", ["-s", "-X", "POST", "-H", "content-type: application/octet-stream", "-H", `cookie: ${cookie}`, "-T", "-", url], { stdio: ["pipe", "pipe", "inherit"] });
     g.stdout.pipe(c.stdin);
     let out = "";
     c.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { collectionRoutes as r } from "@homeward/api";
-import { collectionInfo, InputError, isCollectionName, parseInput, type CollectionName } from "@homeward/model";
+import { collectionAccess, collectionInfo, InputError, isCollectionName, parseInput, roleAllows, type CollectionName } from "@homeward/model";
+import { blindView } from "../blinding.js";
 import type { Store, WriteContext } from "@homeward/store";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
@@ -77,7 +78,27 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
     throw new InputError(`${method} not allowed: ${why}`, 405);
   };
 
-  serve(app, r.list, async ({ params: { id, name }, query }) => {
+  /**
+   * A write through this route: refused for collections with a domain route
+   * of their own (whose rules it would skip) and below the collection's role;
+   * the signing field and the time are the session's and the server's, never
+   * the body's.
+   */
+  const writable = (c: CollectionName, ctx: RequestContext): void => {
+    const a = collectionAccess[c];
+    if (a.write === null) throw new InputError(`${c} are not written through the collections routes: use ${a.via}`, 405);
+    if (!roleAllows(ctx.role, a.write)) throw new InputError(`writing ${c} needs the ${a.write} role or above in this project; ${ctx.actor} is a ${ctx.role}`, 403);
+  };
+  const stamped = (c: CollectionName, ctx: RequestContext, item: Record<string, unknown>, what: string, creating: boolean): void => {
+    const { signer, stamp } = collectionAccess[c];
+    if (stamp && stamp in item) throw new InputError(`${what}: "${stamp}" is set by the server, not sent`);
+    if (signer && signer in item && item[signer] !== ctx.actor)
+      throw new InputError(`${what}: "${signer}" is the signed-in user (${ctx.actor}); a ${c} entry cannot be signed for someone else`, 403);
+    if (stamp) item[stamp] = new Date().toISOString();
+    if (signer && (creating || signer in item)) item[signer] = ctx.actor;
+  };
+
+  serve(app, r.list, async ({ params: { id, name }, query, ctx }) => {
     const c = collection(name);
     const shape = collectionInfo(c).schema.shape;
     const where: Record<string, string | number | null> = {};
@@ -100,14 +121,27 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
     }
     await store.getProject(id);
     // The store reads the whole filtered collection in its order; collections other than records are small.
-    const all = await store.list(id, c, where as never);
+    let all = await store.list(id, c, where as never);
+    if (collectionAccess[c].blind) {
+      const view = await blindView(store, id, ctx);
+      const shown = await Promise.all(all.map((e) => view.visible(c, e as Record<string, unknown>)));
+      all = all.filter((_, i) => shown[i]);
+    }
     return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit) };
   });
 
-  serve(app, r.get, async ({ params: { id, name, entityId } }) => store.get(id, collection(name), entityId));
+  serve(app, r.get, async ({ params: { id, name, entityId }, ctx }) => {
+    const c = collection(name);
+    const entity = await store.get(id, c, entityId);
+    // Hidden work answers as absent, so that its existence is not told either.
+    if (collectionAccess[c].blind && !(await (await blindView(store, id, ctx)).visible(c, entity as Record<string, unknown>)))
+      throw new InputError(`no ${c} entity with id "${entityId}"`, 404);
+    return entity;
+  });
 
   serve(app, r.create, async ({ params: { id, name }, body, ctx }) => {
     const c = collection(name);
+    writable(c, ctx);
     const many = Array.isArray(body);
     if (!many && !isObject(body)) throw new InputError(`the body must be a ${c} entity (a JSON object) or an array of them`);
     const items: unknown[] = many ? [...body] : [{ ...body }];
@@ -117,23 +151,27 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
     });
     const write = context(ctx, many ? undefined : takeReason(c, items[0] as Record<string, unknown>));
     items.forEach((item, i) => checkFields(c, item as Record<string, unknown>, many ? `entity #${i + 1}` : "entity"));
+    items.forEach((item, i) => stamped(c, ctx, item as Record<string, unknown>, many ? `entity #${i + 1}` : "entity", true));
     const saved = await store.insert(id, c, items as never[], write);
     return many ? saved : saved[0];
   });
 
   serve(app, r.update, async ({ params: { id, name, entityId }, body, ctx, reply }) => {
     const c = collection(name);
+    writable(c, ctx);
     lifecycle(reply, c, "PATCH");
     if (!isObject(body)) throw new InputError("the body must be a JSON object of the fields to change");
     const patch = { ...body };
     const write = context(ctx, takeReason(c, patch));
     checkFields(c, patch, "change");
     if (Object.keys(patch).length === 0) throw new InputError("nothing to change");
+    stamped(c, ctx, patch, "change", false);
     return store.update(id, c, entityId, patch as never, write);
   });
 
   serve(app, r.remove, async ({ params: { id, name, entityId }, body, ctx, reply }) => {
     const c = collection(name);
+    writable(c, ctx);
     lifecycle(reply, c, "DELETE");
     // serve() gives an empty DELETE the body {}.
     if (!isObject(body)) throw new InputError(`the body of a DELETE, if any, must be {"reason": "…"}`);

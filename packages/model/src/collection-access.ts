@@ -1,0 +1,86 @@
+import type { BlindStage } from "./access.js";
+import type { CollectionName } from "./collections.js";
+import type { Role } from "./entities.js";
+
+/**
+ * Dual work in a collection that reviewers do blind to each other: an entity
+ * is shown to someone other than its reviewer only once they have done the
+ * same item themselves (or an owner has lifted blinding for the stage).
+ */
+export interface BlindRule {
+  /** The stage, or the entity's field naming it (screening decisions carry theirs). */
+  stage: BlindStage | { field: string };
+  /** Field naming the entity's reviewer; null when the entity is not one reviewer's (a reconciliation). */
+  reviewer: string | null;
+  /** Field naming the item the work is about (record, study). */
+  item: string;
+  /** Where the caller's own work on the item is looked for (default: this collection). */
+  doneIn?: CollectionName;
+}
+
+/** How the generic collections route may write a collection, and what of it is blind. */
+export interface CollectionAccess {
+  /**
+   * Least role a write through the generic collections route needs, or null
+   * when the collection has a domain route of its own (`via`), whose rules a
+   * generic write would skip.
+   */
+  write: Role | null;
+  via?: string;
+  /** The field that signs an entity: always the acting user, taken from the session. */
+  signer?: string;
+  /** The time field of a write: always the server's clock. */
+  stamp?: string;
+  blind?: BlindRule;
+}
+
+const closed = (via: string): CollectionAccess => ({ write: null, via });
+
+/** One declaration per collection (checked complete by the type). */
+export const collectionAccess: Record<CollectionName, CollectionAccess> = {
+  members: closed("the project's members routes (…/members)"),
+  searches: { write: "reviewer" },
+  importBatches: closed("an import (…/imports)"),
+  records: closed("an import (…/imports)"),
+  duplicateGroups: closed("the duplicates routes (…/duplicates)"),
+  duplicatePairs: closed("the duplicates routes (…/duplicates)"),
+  screeningSettings: closed("the screening settings route (…/screening/:stage/settings)"),
+  screeningAssignments: { write: "owner", stamp: "assignedAt" },
+  screeningDecisions: {
+    ...closed("the screening routes (…/screening/:stage/decisions)"),
+    blind: { stage: { field: "stage" }, reviewer: "reviewer", item: "recordId" },
+  },
+  reconciliations: {
+    ...closed("the screening routes (…/screening/:stage/reconciliations)"),
+    blind: { stage: { field: "stage" }, reviewer: null, item: "recordId", doneIn: "screeningDecisions" },
+  },
+  qaSamples: closed("the screening QA routes (…/screening/:stage/qa-samples)"),
+  fullTextRetrievals: closed("the full-text routes (…/fulltext/:recordId)"),
+  recordedCounts: { write: "reviewer", signer: "recordedBy", stamp: "recordedAt" },
+  studies: { write: "reviewer" },
+  studyReports: { write: "reviewer" },
+  codebookItems: { write: "owner" },
+  outcomes: { write: "reviewer" },
+  extractedValues: {
+    write: "reviewer",
+    signer: "reviewer",
+    stamp: "at",
+    blind: { stage: "extraction", reviewer: "reviewer", item: "studyId" },
+  },
+  effectSizes: { write: "reviewer", signer: "createdBy", stamp: "createdAt" },
+  appraisals: {
+    write: "reviewer",
+    signer: "reviewer",
+    stamp: "at",
+    blind: { stage: "appraisal", reviewer: "reviewer", item: "studyId" },
+  },
+  appraisalFlagAcceptances: { write: "adjudicator", signer: "acceptedBy", stamp: "at" },
+  qualitativeFindings: { write: "reviewer" },
+  reportedResults: { write: "reviewer" },
+  recommendations: { write: "adjudicator" },
+};
+
+/** The stage an entity of a blind collection belongs to. */
+export function blindStageOf(rule: BlindRule, entity: Record<string, unknown>): BlindStage {
+  return typeof rule.stage === "string" ? rule.stage : (entity[rule.stage.field] as BlindStage);
+}
