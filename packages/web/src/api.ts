@@ -41,13 +41,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Dispatched on `window` when the server answers 401: the session has ended (or never began). */
+/** Dispatched on `window` when the server answers 401 to a route that needs a session. */
 export const SIGNED_OUT_EVENT = "homeward:signed-out";
 
 /**
- * Tells the app the session is gone, so it can send the user to the sign-in
- * page (and back here afterwards). Routes open to everyone answer 401 only for
- * a wrong password or link, which their own page shows instead.
+ * Tells the app the session may be gone, so it checks and, if so, sends the
+ * user to the sign-in page (and back here afterwards). Routes open to
+ * everyone answer 401 only for a wrong password, which their page shows.
  */
 export function signedOut(): void {
   window.dispatchEvent(new Event(SIGNED_OUT_EVENT));

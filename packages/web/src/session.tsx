@@ -61,11 +61,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => ctrl.abort();
   }, [tick]);
 
-  // A 401 from any page means the session has ended (expired, signed out elsewhere, password changed).
+  // A 401 usually means the session has ended (expired, signed out elsewhere, a password reset); asking the
+  // server again tells that apart from a 401 about something else, such as a wrong current password.
   useEffect(() => {
-    const ended = () => setView((v) => (v ? { ...v, user: null } : v));
-    window.addEventListener(SIGNED_OUT_EVENT, ended);
-    return () => window.removeEventListener(SIGNED_OUT_EVENT, ended);
+    const check = () => setTick((t) => t + 1);
+    window.addEventListener(SIGNED_OUT_EVENT, check);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, check);
   }, []);
 
   const signedOut = view !== undefined && view.user === null;
