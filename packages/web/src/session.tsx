@@ -51,6 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const ctrl = new AbortController();
     call(accountRoutes.getSession, {}, ctrl.signal).then(
       (v) => {
+        if (ctrl.signal.aborted) return;
         setView(v);
         setError(null);
       },

@@ -101,7 +101,7 @@ describe("a review team", () => {
     await owner.getByLabel("Repeat the password").fill(`${OWNER.password}!`);
     await owner.getByRole("button", { name: "Create the owner account" }).click();
     await owner.getByText("The two passwords differ.").waitFor();
-    expect(await owner.evaluate(() => document.activeElement?.id)).toBe("repeat-password");
+    await owner.waitForFunction(() => document.activeElement?.id === "repeat-password");
     await owner.getByLabel("Repeat the password").fill(OWNER.password);
     await owner.keyboard.press("Enter");
     await heading(owner, "Projects");
@@ -158,7 +158,7 @@ describe("a review team", () => {
 
     await owner.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Members" }).click();
     await heading(owner, "Members");
-    await owner.locator('[data-member="olive"]').getByText("Owner").waitFor();
+    await owner.locator('[data-member="olive"]').getByText(/· Owner ·/).waitFor();
 
     for (const who of [ANA, BEN]) {
       await owner.getByLabel("User name").focus();
@@ -186,7 +186,7 @@ describe("a review team", () => {
     const panel = owner.getByRole("region", { name: `Invitation link for ${VIC.displayName}` });
     await panel.waitFor();
     links[VIC.name] = await panel.getByLabel(`One-time link for ${VIC.displayName}`).inputValue();
-    await owner.locator('[data-member="vic"]').getByText("Viewer").waitFor();
+    await owner.locator('[data-member="vic"]').getByText(/· Viewer ·/).waitFor();
 
     // A fresh link for a pending member replaces the old one.
     await owner.getByRole("button", { name: `New link for ${VIC.displayName}` }).click();
@@ -299,7 +299,7 @@ describe("a review team", () => {
     const row = owner.locator('tr[data-stage="full_text"]');
     await row.getByText("Blind", { exact: true }).waitFor();
     await row.getByRole("button", { name: /Lift blinding/ }).click();
-    expect(await owner.evaluate(() => document.activeElement?.id)).toBe("blinding-reason");
+    await owner.waitForFunction(() => document.activeElement?.id === "blinding-reason");
     await owner.getByRole("button", { name: "Lift blinding", exact: true }).click();
     await owner.getByText("Say why: the reason is recorded in the audit log.").waitFor();
     await owner.keyboard.type("Pilot of ten records discussed together");

@@ -84,7 +84,7 @@ export function WelcomePage() {
       ) : null}
       {token && link?.purpose !== "setup" ? (
         <form className="card stack" onSubmit={submit} noValidate aria-labelledby="welcome-heading">
-          <h2 id="welcome-heading">{reset ? "Your new password" : "Your password"}</h2>
+          <h2 id="welcome-heading">{link?.userName ? `Password for ${link.userName}` : "Your password"}</h2>
           {link?.userName ? (
             // Lets a password manager store the password under the right name.
             <input type="text" name="username" autoComplete="username" value={link.userName} readOnly hidden />
