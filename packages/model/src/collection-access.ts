@@ -41,7 +41,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   members: closed("the project's members routes (…/members)"),
   searches: { write: "reviewer" },
   importBatches: closed("an import (…/imports)"),
-  records: closed("an import (…/imports)"),
+  records: closed("an import (…/imports); a record is changed only by the duplicates routes"),
   duplicateGroups: closed("the duplicates routes (…/duplicates)"),
   duplicatePairs: closed("the duplicates routes (…/duplicates)"),
   screeningSettings: closed("the screening settings route (…/screening/:stage/settings)"),

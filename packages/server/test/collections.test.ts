@@ -112,9 +112,13 @@ describe("collection routes", () => {
     ["PATCH", "studies", "/nope", { name: "Z" }, 404, /study "nope" not found/],
     ["PATCH", "outcomes", "/o1", { studyId: "nope" }, 400, /refers to unknown study "nope"/],
     ["DELETE", "studies", "/s1", undefined, 409, /referred to by outcome "o1"/],
-    ["PATCH", "screeningDecisions", "/d1", { decision: "include" }, 405, /screeningDecisions are append-only/],
-    ["DELETE", "reconciliations", "/r1", undefined, 405, /append-only/],
-    ["DELETE", "records", "/r1", undefined, 405, /records are permanent/],
+    ["PATCH", "screeningDecisions", "/d1", { decision: "include" }, 405, /screeningDecisions are not written through the collections routes: use the screening routes/],
+    ["POST", "screeningDecisions", "", { recordId: "r1", stage: "title_abstract", decision: "include" }, 405, /use the screening routes/],
+    ["DELETE", "reconciliations", "/r1", undefined, 405, /use the screening routes/],
+    ["DELETE", "records", "/r1", undefined, 405, /use an import/],
+    ["POST", "members", "", { userName: "eve", role: "owner" }, 405, /members routes/],
+    ["POST", "recordedCounts", "", { field: "records_screened", value: 3, recordedBy: "ben" }, 403, /signed-in user \(ana\)/],
+    ["POST", "recordedCounts", "", { field: "records_screened", value: 3, recordedAt: "2020-01-01T00:00:00.000Z" }, 400, /"recordedAt" is set by the server/],
     ["GET", "widgets", "", undefined, 404, /no such collection "widgets"/],
     ["POST", "widgets", "", { id: "w" }, 404, /no such collection "widgets"/],
     ["GET", "studies", "?colour=red", undefined, 400, /cannot filter studies by "colour"/],
@@ -145,8 +149,8 @@ describe("collection routes", () => {
   it("answers 405 with the methods the collection allows", async () => {
     const res = await send("DELETE", url("screeningDecisions", "/x"));
     expect(res.statusCode).toBe(405);
-    expect(res.headers.allow).toBe("GET, POST");
-    expect((await send("DELETE", url("importBatches", "/x"))).headers.allow).toBe("GET, POST, PATCH");
+    expect(res.headers.allow).toBe("GET");
+    expect((await send("PATCH", url("importBatches", "/x"), { note: "x" })).headers.allow).toBe("GET");
   });
 
   it("an unknown project is a 404", async () => {
@@ -175,17 +179,13 @@ describe("collection routes", () => {
     expect((await store.list(pid, "outcomes")).map((o) => o.id)).toEqual(["o1"]);
   });
 
-  it("appends to an append-only collection and records the reason given in the header", async () => {
-    await store.insert(pid, "records", [{ id: "r1", title: "A record" } as never], { actor: "setup" });
-    const res = await send(
-      "POST",
-      url("screeningDecisions"),
-      { id: "d1", recordId: "r1", stage: "title_abstract", decision: "include" },
-      { "x-homeward-reason": "entered from the paper log" },
-    );
+  it("signs and times a write from the session and the server's clock, and records the reason given in the header", async () => {
+    const started = new Date().toISOString();
+    const res = await send("POST", url("recordedCounts"), { field: "records_screened", value: 12 }, { "x-homeward-reason": "entered from the paper log" });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().reviewer).toBe("ana");
+    expect(res.json().recordedBy).toBe("ana");
+    expect(res.json().recordedAt >= started).toBe(true);
     const entry = (await audit()).at(-1)!;
-    expect([entry.action, entry.entityId, entry.actor, entry.reason]).toEqual(["screeningDecisions.create", "d1", "ana", "entered from the paper log"]);
+    expect([entry.action, entry.entityId, entry.actor, entry.reason]).toEqual(["recordedCounts.create", res.json().id, "ana", "entered from the paper log"]);
   });
 });

@@ -17,3 +17,14 @@ export const namedUserPolicy: AccessPolicy = {
   roleOf: async () => "owner",
   projectExists: async () => true,
 };
+
+/** Adds users to a project (as the store's own write, audited as `by`), so its screening rules see them as members. */
+export async function addMembers(
+  store: { insert(projectId: string, c: "members", items: never[], ctx: { actor: string }): Promise<unknown> },
+  projectId: string,
+  users: readonly string[],
+  role: "owner" | "adjudicator" | "reviewer" | "viewer" = "reviewer",
+  by = "setup",
+): Promise<void> {
+  await store.insert(projectId, "members", users.map((userName) => ({ userName, role })) as never[], { actor: by });
+}

@@ -115,7 +115,7 @@ describe("records file routes", () => {
 
   it("refuses a file over the limit with 413 while it streams in, writing nothing", async () => {
     const small = Fastify();
-    requestContext(small);
+    requestContext(small, namedUserPolicy);
     await registerRecordsRoutes(small, store, { maxFileBytes: 64 });
     try {
       const p = (await store.createProject({ title: "Limit" }, { actor: "ana" })).id;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { scratchDatabase } from "../../store/test/scratch-database.js";
-import { namedUserPolicy } from "./identity.js";
+import { addMembers, namedUserPolicy } from "./identity.js";
 
 /**
  * Two `homeward serve` processes on one PostgreSQL database: two servers,
@@ -67,6 +67,7 @@ describe.skipIf(!pgUrl)("screening on two servers over one PostgreSQL database",
     const a = await start();
     const b = await start();
     const project = (await a.store.createProject({ title: `Two servers, ${mode}` }, { actor: "ana" })).id;
+    await addMembers(a.store, project, REVIEWERS.filter((r) => r !== "ana"));
     const records = await a.store.insert(project, "records", Array.from({ length: 30 }, (_, i) => ({ title: `Record ${i}`, abstract: `kinship care ${i}` })), { actor: "ana" });
     await a.store.insert(project, "screeningSettings", [{ stage: "title_abstract", mode, reviewers: [] }], { actor: "ana" });
 
@@ -125,6 +126,7 @@ describe.skipIf(!pgUrl)("screening on two servers over one PostgreSQL database",
     const a = await start();
     const b = await start();
     const project = (await a.store.createProject({ title: "Restart" }, { actor: "ana" })).id;
+    await addMembers(a.store, project, ["zoe", "yan"]);
     await a.store.insert(project, "records", Array.from({ length: 10 }, (_, i) => ({ title: `Record ${i}` })), { actor: "ana" });
     const held = await next(a.app, project, "zoe");
     expect(held).not.toBeNull();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
-import { namedUserPolicy } from "./identity.js";
+import { addMembers, namedUserPolicy } from "./identity.js";
 
 describe("screening settings and QA sample routes", () => {
   let store: Store;
@@ -16,6 +16,7 @@ describe("screening settings and QA sample routes", () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-screening-setup-")) });
     app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "QA" }, { actor: "ana" })).id;
+    await addMembers(store, project, ["ben", "carl", "senior"]);
     const recs = await store.insert(project, "records", Array.from({ length: 20 }, (_, i) => ({ title: `Record ${i + 1}` })), { actor: "ana" });
     ids = recs.map((r) => r.id);
   });

@@ -7,7 +7,7 @@ import { openStore, type Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { Random, ScreeningEngine } from "@homeward/screening";
 import type { ScreeningStage } from "@homeward/model";
-import { namedUserPolicy } from "./identity.js";
+import { addMembers, namedUserPolicy } from "./identity.js";
 
 /**
  * The routes answer from an engine kept in step with the store's audit log,
@@ -41,6 +41,7 @@ describe("screening state kept in step with the store", () => {
     store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-screening-state-")) });
     app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "State" }, { actor: "ana" })).id;
+    await addMembers(store, project, ["ben", "carl", "dee", "eve"]);
     await store.setProtocol(project, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }] }, { actor: "ana" });
   });
   afterAll(async () => {

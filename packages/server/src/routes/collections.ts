@@ -84,8 +84,9 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
    * the signing field and the time are the session's and the server's, never
    * the body's.
    */
-  const writable = (c: CollectionName, ctx: RequestContext): void => {
+  const writable = (c: CollectionName, ctx: RequestContext, reply: FastifyReply): void => {
     const a = collectionAccess[c];
+    if (a.write === null) reply.header("allow", "GET");
     if (a.write === null) throw new InputError(`${c} are not written through the collections routes: use ${a.via}`, 405);
     if (!roleAllows(ctx.role, a.write)) throw new InputError(`writing ${c} needs the ${a.write} role or above in this project; ${ctx.actor} is a ${ctx.role}`, 403);
   };
@@ -139,9 +140,9 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
     return entity;
   });
 
-  serve(app, r.create, async ({ params: { id, name }, body, ctx }) => {
+  serve(app, r.create, async ({ params: { id, name }, body, ctx, reply }) => {
     const c = collection(name);
-    writable(c, ctx);
+    writable(c, ctx, reply);
     const many = Array.isArray(body);
     if (!many && !isObject(body)) throw new InputError(`the body must be a ${c} entity (a JSON object) or an array of them`);
     const items: unknown[] = many ? [...body] : [{ ...body }];
@@ -158,7 +159,7 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
 
   serve(app, r.update, async ({ params: { id, name, entityId }, body, ctx, reply }) => {
     const c = collection(name);
-    writable(c, ctx);
+    writable(c, ctx, reply);
     lifecycle(reply, c, "PATCH");
     if (!isObject(body)) throw new InputError("the body must be a JSON object of the fields to change");
     const patch = { ...body };
@@ -171,7 +172,7 @@ export async function registerCollectionRoutes(app: FastifyInstance, store: Stor
 
   serve(app, r.remove, async ({ params: { id, name, entityId }, body, ctx, reply }) => {
     const c = collection(name);
-    writable(c, ctx);
+    writable(c, ctx, reply);
     lifecycle(reply, c, "DELETE");
     // serve() gives an empty DELETE the body {}.
     if (!isObject(body)) throw new InputError(`the body of a DELETE, if any, must be {"reason": "…"}`);
