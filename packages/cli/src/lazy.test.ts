@@ -28,6 +28,7 @@ vi.mock("./commands/restore.js", track("restore"));
 vi.mock("./commands/serve.js", track("serve"));
 vi.mock("./commands/simulate.js", track("simulate"));
 vi.mock("./commands/summary.js", track("summary"));
+vi.mock("./commands/user.js", track("user"));
 vi.mock("@homeward/model", track("@homeward/model"));
 vi.mock("@homeward/meta", track("@homeward/meta"));
 vi.mock("@homeward/figures", track("@homeward/figures"));
@@ -36,6 +37,7 @@ vi.mock("@homeward/screening", track("@homeward/screening"));
 vi.mock("@homeward/review", track("@homeward/review"));
 vi.mock("@homeward/store", track("@homeward/store"));
 vi.mock("@homeward/server", track("@homeward/server"));
+vi.mock("@homeward/accounts", track("@homeward/accounts"));
 
 const { commands } = await import("./commands/index.js");
 const atStartup = [...loaded];
@@ -65,7 +67,7 @@ describe("command modules load only when their command runs", () => {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     expect(NAMES).toEqual(modules.sort());
-    expect(NAMES).toEqual(["audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary"]);
+    expect(NAMES).toEqual(["audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary", "user"]);
   });
 
   it("the command list and the program import no command module and no engine package", () => {

@@ -24,10 +24,10 @@ describe("homeward audit verify", () => {
     const project = (await cli("project", "create", "--title", "Audited", "--user", "ana")).out.split("\t")[0]!;
     expect((await cli("counts", "set", "--project", project, "--field", "records_screened", "--value", "12", "--user", "ana")).code).toBe(0);
     const ok = await cli("audit", "verify", "--project", project);
-    expect(ok).toMatchObject({ code: 0, out: "audit chain of 2 entries verified\n" });
+    expect(ok).toMatchObject({ code: 0, out: "audit chain of 3 entries verified\n" });
 
     expect((await cli("project", "export", "--project", project, "--out", "p.json")).code).toBe(0);
-    expect(await cli("audit", "verify", "--file", "p.json")).toMatchObject({ code: 0, out: "audit chain of 2 entries verified\n" });
+    expect(await cli("audit", "verify", "--file", "p.json")).toMatchObject({ code: 0, out: "audit chain of 3 entries verified\n" });
     const file = JSON.parse(readFileSync(join(cwd, "p.json"), "utf8"));
     file.audit[1].actor = "mallory";
     writeFileSync(join(cwd, "bad.json"), JSON.stringify(file));

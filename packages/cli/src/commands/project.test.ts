@@ -54,9 +54,10 @@ describe("homeward project", () => {
     const exported = readFileSync(join(cwd, "kin.json"), "utf8");
     expect(JSON.parse(exported)).toMatchObject({ format: "homeward-project", project: { id, title: "Kinship care", description: "scoping" } });
 
-    // Into a fresh data folder: same ids, and the export of the import is identical.
+    // Into a fresh data folder, by its owner: same ids, and the export of the import is identical
+    // (imported by someone else, the importer would become an owner too, and the file would say so).
     const other = capture(cwd);
-    expect(await run(["project", "import", "--file", "kin.json", "--data", "other"], other.io)).toBe(0);
+    expect(await run(["project", "import", "--file", "kin.json", "--data", "other", "--user", "ana"], other.io)).toBe(0);
     expect(other.out()).toBe(`${id}\tKinship care\n`);
     expect(await run(["project", "export", "--project", id!, "--out", "kin2.json", "--data", "other"], capture(cwd).io)).toBe(0);
     expect(readFileSync(join(cwd, "kin2.json"), "utf8")).toBe(exported);
