@@ -48,7 +48,7 @@ import {
 } from "@homeward/model";
 import type BetterSqlite3 from "better-sqlite3";
 import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
-import { fieldMaps, fromRow, snake, tableOf, toRow } from "./mapping.js";
+import { fieldMaps, fromRow, snake, storedText, tableOf, toRow } from "./mapping.js";
 import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
@@ -256,7 +256,7 @@ export class Store {
   async createProject(input: ProjectCreate & { id?: string }, ctx: WriteContext): Promise<Project> {
     const body = parseInput(ProjectCreate, input, "project");
     const t = now();
-    const project = parseInput(Project, { id: input.id ?? randomUUID(), ...body, createdAt: t, updatedAt: t }, "project");
+    const project = storedProject(parseInput(Project, { id: input.id ?? randomUUID(), ...body, createdAt: t, updatedAt: t }, "project"));
     return this.transaction(async (tx) => {
       if (await tx.hasProject(project.id)) throw new InputError(`project "${project.id}" already exists`, 409);
       await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(emptyProtocol()) }).execute();
@@ -271,7 +271,7 @@ export class Store {
     const p = parseInput(ProjectPatch, patch, "project change");
     return this.transaction(async (tx) => {
       const before = await tx.getProject(id);
-      const after = parseInput(Project, { ...before, ...p, updatedAt: now() }, "project");
+      const after = storedProject(parseInput(Project, { ...before, ...p, updatedAt: now() }, "project"));
       await tx.db.updateTable("projects").set(projectToRow(after)).where("id", "=", id).execute();
       await tx.audit(id, ctx, { action: "project.update", entity: "project", entityId: id, before, after });
       return tx.getProject(id);
@@ -825,7 +825,7 @@ export class Store {
     const chain = checkChain(sha256, file.audit, { legacyPrefix: true });
     if (chain.break) throw new InputError(`project file: ${describeBreak(chain.break)}`);
     return this.transaction(async (tx) => {
-      let project = file.project;
+      let project = storedProject(file.project);
       if (await tx.hasProject(project.id)) {
         if (!opts.copy) throw new InputError(`project "${project.id}" already exists (import as a copy to keep both)`, 409);
         project = { ...project, id: randomUUID() };
@@ -1031,6 +1031,15 @@ function jsonOrText(v: unknown): unknown {
 function projectFromRow(r: any): Project {
   const blinding = Blinding.safeParse(JSON.parse(r.blinding ?? "{}"));
   return { id: r.id, title: r.title, description: r.description, blinding: blinding.success ? blinding.data : {}, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+/**
+ * A project's text as stored, the same on both engines (see `storedText`):
+ * the title and description are the project's only free text kept outside
+ * JSON, where PostgreSQL would refuse a NUL that SQLite keeps.
+ */
+function storedProject(p: Project): Project {
+  return { ...p, title: storedText(p.title), description: storedText(p.description) };
 }
 
 function projectToRow(p: Project) {

@@ -42,4 +42,17 @@ describe.each(storeEngines("control"))("control characters stored on %s", (_engi
     const page = await store.queryRecords(project, { q: "kinship" } as never);
     expect(page.items.map((x: { id: string }) => x.id)).toEqual(["r1"]);
   });
+
+  it("a NUL in a project's title or description is dropped alike on create, change and import, so the project moves between engines", async () => {
+    const p = await store.createProject({ title: "Kinship\u0000 care", description: "d\u0000e\u0007" }, ana);
+    expect([p.title, p.description]).toEqual(["Kinship care", "de"]);
+    const changed = await store.updateProject(p.id, { title: "Return\u0000 home" }, ana);
+    expect(changed.title).toBe("Return home");
+    const file = await store.exportProject(p.id);
+    const imported = await store.importProject({ ...file, project: { ...file.project, title: "Imported\u0000 title" } }, { ...ana, copy: true });
+    expect(imported.title).toBe("Imported title");
+    // The history says what is stored.
+    const created = (await store.listAudit(p.id, { limit: 100 })).items.find((e) => e.action === "project.create")!;
+    expect((created.after as { title: string }).title).toBe("Kinship care");
+  });
 });
