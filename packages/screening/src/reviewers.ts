@@ -37,10 +37,10 @@ export function screeningAccess(
   if (members.length === 0) return { allowed: true, refusal: null };
   const roles = members.filter((m) => m.userName === user).map((m) => m.role);
   if (roles.some((r) => REVIEWING_ROLES.includes(r))) return { allowed: true, refusal: null };
-  const why = roles.length ? `a ${roles.map((r) => r.replace("_", " ")).join(" and ")} of this project` : "not a member of this project";
+  const why = roles.length ? `${roles.map((r) => (r === "owner" || r === "adjudicator" ? `an ${r}` : `a ${r}`)).join(" and ")} of this project` : "not a member of this project";
   return {
     allowed: false,
-    refusal: `${user} is not a reviewer of ${stageName} screening: they are ${why}, and screening takes an owner, reviewer or senior reviewer`,
+    refusal: `${user} is not a reviewer of ${stageName} screening: they are ${why}, and screening takes an owner, adjudicator or reviewer`,
   };
 }
 

@@ -737,17 +737,16 @@ describe("who is served records", () => {
     const members = [
       { userName: "ana", role: "reviewer" as const },
       { userName: "olu", role: "owner" as const },
-      { userName: "sam", role: "senior_reviewer" as const },
+      { userName: "sam", role: "adjudicator" as const },
       { userName: "vic", role: "viewer" as const },
-      { userName: "stu", role: "statistician" as const },
     ];
     for (const u of ["ana", "olu", "sam"]) expect(screeningAccess(u, TA, [], members).allowed).toBe(true);
     expect(screeningAccess("vic", TA, [], members)).toEqual({
       allowed: false,
-      refusal: "vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, reviewer or senior reviewer",
+      refusal: "vic is not a reviewer of title/abstract screening: they are a viewer of this project, and screening takes an owner, adjudicator or reviewer",
     });
     expect(screeningAccess("zoe", FT, [], members).refusal).toBe(
-      "zoe is not a reviewer of full-text screening: they are not a member of this project, and screening takes an owner, reviewer or senior reviewer",
+      "zoe is not a reviewer of full-text screening: they are not a member of this project, and screening takes an owner, adjudicator or reviewer",
     );
     // A stage's own list decides, members or not.
     expect(screeningAccess("ana", TA, ["ben", "carl", "dee"], members)).toEqual({
