@@ -17,14 +17,16 @@ const ANA = { name: "ana", displayName: "Ana Reviewer", password: "ana's own pas
 const BEN = { name: "ben", displayName: "Ben Reviewer", password: "ben's own passphrase" };
 const VIC = { name: "vic", displayName: "Vic Viewer", password: "vic's own passphrase" };
 const RECORDS = [
-  { id: "rec-1", title: "Peer mentoring for first-year students: a cluster randomised trial", authors: ["Lee, K."], year: 2021, abstract: "Mentoring by second-year students." },
-  { id: "rec-2", title: "A survey of tutoring services in universities", authors: ["Ng, A."], year: 2019, abstract: "A descriptive survey." },
+  { title: "Peer mentoring for first-year students: a cluster randomised trial", author: "Lee, K.", year: 2021, abstract: "Mentoring by second-year students." },
+  { title: "A survey of tutoring services in universities", author: "Ng, A.", year: 2019, abstract: "A descriptive survey." },
 ];
+const RIS = RECORDS.map((r) => `TY  - JOUR\nTI  - ${r.title}\nAU  - ${r.author}\nPY  - ${r.year}\nAB  - ${r.abstract}\nER  - \n`).join("\n");
 
 let server: ServerHandle;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let projectId = "";
+let recordIds: string[] = [];
 const links: Record<string, string> = {};
 
 type TestPage = Page & { errors: string[] };
@@ -42,7 +44,15 @@ async function newPage(options?: BrowserContextOptions): Promise<TestPage> {
   return page;
 }
 
-const heading = (page: Page, name: string) => page.getByRole("heading", { level: 1, name }).waitFor();
+/** Waits for the page's h1; on failure says what the page showed instead. */
+async function heading(page: Page, name: string): Promise<void> {
+  try {
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+  } catch (err) {
+    const shown = await page.locator("body").innerText().catch(() => "(unreadable)");
+    throw new Error(`no heading "${name}" at ${page.url()}; the page shows:\n${shown.slice(0, 1500)}\n${(err as Error).message}`);
+  }
+}
 const banner = (page: Page) => page.getByRole("banner");
 
 async function signIn(page: Page, who: { name: string; password: string }): Promise<void> {
@@ -152,9 +162,15 @@ describe("a review team", () => {
     await owner.getByRole("link", { name: "Peer mentoring at university" }).click();
     await heading(owner, "Dashboard");
     projectId = decodeURIComponent(new URL(owner.url()).pathname.split("/")[2]!);
-    // Records arrive by import in real use; here through the API, as the owner's browser would send them.
-    const res = await owner.request.post(`${server.url}/api/projects/${projectId}/collections/records`, { data: RECORDS, headers: { origin: server.url } });
-    expect(res.status(), await res.text()).toBeLessThan(300);
+    // A search's export, imported as the Searches page sends a file (that page has its own test).
+    const res = await owner.request.post(`${server.url}/api/projects/${projectId}/imports?fileName=eric.ris&source=ERIC`, {
+      data: Buffer.from(RIS),
+      headers: { origin: server.url, "content-type": "application/octet-stream" },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    const listed = await owner.request.get(`${server.url}/api/projects/${projectId}/records?offset=0&limit=10`);
+    recordIds = ((await listed.json()) as { items: { id: string }[] }).items.map((r) => r.id);
+    expect(recordIds).toHaveLength(RECORDS.length);
 
     await owner.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Members" }).click();
     await heading(owner, "Members");
@@ -286,7 +302,7 @@ describe("a review team", () => {
     await vic.keyboard.press("s");
     expect(await vic.locator("article.screening-record").count()).toBe(0);
     const res = await vic.request.post(`${server.url}/api/projects/${projectId}/screening/title_abstract/decisions`, {
-      data: { recordId: RECORDS[1]!.id, decision: "include" },
+      data: { recordId: recordIds[1], decision: "include" },
       headers: { origin: server.url },
     });
     expect(res.status()).toBe(403);
