@@ -66,6 +66,21 @@ export interface NewMember {
   reason?: string | null;
 }
 
+/** An identity the organisation's OpenID provider vouched for (the server has validated its ID token). */
+export interface OrganisationIdentity {
+  /** The provider's issuer identifier (`iss`). */
+  issuer: string;
+  /** The provider's stable identifier of the person (`sub`). */
+  subject: string;
+  /** `preferred_username`, or the local part of `email`: the Homeward user name it maps to. */
+  preferredName?: string | null;
+  /** `name`, shown for a user created at this sign-in. */
+  displayName?: string | null;
+}
+
+/** How an organisation sign-in found its user. */
+export type OrganisationOutcome = "returning" | "linked" | "created";
+
 export interface AccountsOptions {
   now?: () => Date;
   limiter?: SignInLimiter;
@@ -179,6 +194,43 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
       if (needsRehash(user.passwordHash)) await store.setPasswordHash(user.name, await hashPassword(password));
       await store.deleteExpiredSessions(clock().toISOString());
       return openSession(store, user);
+    },
+
+    /**
+     * Signs in with an organisation identity: the user already linked to it;
+     * else the user named `preferredName` if they have no credential yet (an
+     * invited member who has not signed in), who is linked to it from now on;
+     * else a new user, a member of no project until an owner adds them. A
+     * user with a password or another identity is never linked by name, so
+     * a provider's account cannot take over one it does not own.
+     */
+    async signInWithOrganisation(who: OrganisationIdentity): Promise<SignedIn & { outcome: OrganisationOutcome }> {
+      const issuer = who.issuer.trim();
+      const subject = who.subject.trim();
+      if (!issuer || !subject) throw new InputError("the organisation's sign-in did not say who you are", 400);
+      const key = `${issuer} ${subject}`;
+      const wanted = organisationName(who.preferredName);
+      const displayName = (who.displayName ?? "").trim().slice(0, 200);
+      return store.transaction(async (tx) => {
+        const known = await tx.findUserByOidc(key);
+        if (known) return { ...(await openSession(tx, known)), outcome: "returning" as const };
+        // Before the first owner exists, the first identity to arrive would end setup with no administrator.
+        if (!(await tx.anyActiveUser())) {
+          throw new InputError("this Homeward is not set up yet: its first owner sets it up with the link printed at start", 409);
+        }
+        const at = clock().toISOString();
+        const pending = wanted === null ? null : await tx.getUser(wanted);
+        if (pending && !isActive(pending) && (await tx.setOidcSubject(pending.name, key))) {
+          // Their invitation links would otherwise still set a password on an account now in use.
+          await tx.voidLinksOf(pending.name, at);
+          if (!pending.displayName && displayName) await tx.ensureAccountUser(pending.name, displayName, at);
+          return { ...(await openSession(tx, await requireUser(tx, pending.name))), outcome: "linked" as const };
+        }
+        const name = await freeName(tx, wanted ?? `user-${tokenHash(key).slice(0, 8).toLowerCase()}`);
+        await tx.ensureAccountUser(name, displayName, at);
+        if (!(await tx.setOidcSubject(name, key))) throw new InputError("this organisation account is being signed in already; try again", 409);
+        return { ...(await openSession(tx, await requireUser(tx, name))), outcome: "created" as const };
+      });
     },
 
     async signOut(token: string | null | undefined): Promise<void> {
@@ -347,6 +399,22 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
       return store.setBlinding(projectId, s.data, blinded, by);
     },
   };
+}
+
+/** The user name an organisation's `preferred_username` (or e-mail) asks for, or null when unusable. */
+function organisationName(preferred: string | null | undefined): string | null {
+  const r = UserName.safeParse((preferred ?? "").trim());
+  return r.success ? r.data : null;
+}
+
+/** `wanted`, or `wanted-2`, `wanted-3`…: a taken name belongs to someone else. */
+async function freeName(tx: AccountsStore, wanted: string): Promise<string> {
+  const base = wanted.slice(0, 90);
+  for (let n = 1; n < 1000; n++) {
+    const name = n === 1 ? wanted : `${base}-${n}`;
+    if (!(await tx.getUser(name))) return name;
+  }
+  throw new InputError(`no free user name near "${wanted}"; an administrator can add the user by name first`, 409);
 }
 
 const isActive = (u: Pick<AccountUser, "passwordHash" | "oidcSubject">) => u.passwordHash !== null || u.oidcSubject !== null;

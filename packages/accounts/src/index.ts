@@ -13,6 +13,8 @@ export {
   type LinkInfo,
   type MemberView,
   type NewMember,
+  type OrganisationIdentity,
+  type OrganisationOutcome,
   type SessionUser,
   type SignedIn,
   type UserAccount,

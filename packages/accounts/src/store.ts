@@ -64,6 +64,10 @@ export interface AccountsStore {
   ensureAccountUser(name: string, displayName: string, createdAt: string): Promise<AccountUser>;
   setPasswordHash(name: string, passwordHash: string): Promise<void>;
   setAdmin(name: string, admin: boolean): Promise<void>;
+  /** The user with this organisation identity (`<issuer> <subject>`), or null. */
+  findUserByOidc(oidcSubject: string): Promise<AccountUser | null>;
+  /** Links an organisation identity to a user who has none; false when the user is unknown or already has one. */
+  setOidcSubject(name: string, oidcSubject: string): Promise<boolean>;
 
   /** The session with its user, in one indexed read. */
   findSession(tokenHash: string): Promise<{ session: SessionRecord; user: AccountUser } | null>;

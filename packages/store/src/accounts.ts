@@ -52,6 +52,17 @@ export class StoreAccounts implements AccountsStore {
     await this.db.updateTable("users").set({ admin: admin ? 1 : 0 }).where("name", "=", name).execute();
   }
 
+  async findUserByOidc(oidcSubject: string): Promise<AccountUser | null> {
+    const r = await this.db.selectFrom("users").selectAll().where("oidc_subject", "=", oidcSubject).executeTakeFirst();
+    return r ? userFromRow(r) : null;
+  }
+
+  async setOidcSubject(name: string, oidcSubject: string): Promise<boolean> {
+    // Conditional on having none: an identity once linked is never silently replaced.
+    const r = await this.db.updateTable("users").set({ oidc_subject: oidcSubject }).where("name", "=", name).where("oidc_subject", "is", null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async findSession(tokenHash: string): Promise<{ session: SessionRecord; user: AccountUser } | null> {
     const r = await this.db
       .selectFrom("sessions as s")
