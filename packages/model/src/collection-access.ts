@@ -16,6 +16,8 @@ export interface BlindRule {
   item: string;
   /** Where the caller's own work on the item is looked for (default: this collection). */
   doneIn?: CollectionName;
+  /** Own work that does not count as done yet: rows whose `field` is one of `values` (a draft appraisal). */
+  unfinished?: { field: string; values: readonly string[] };
 }
 
 /** How the generic collections route may write a collection, and what of it is blind. */
@@ -72,7 +74,8 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
     write: "reviewer",
     signer: "reviewer",
     stamp: "at",
-    blind: { stage: "appraisal", reviewer: "reviewer", item: "studyId" },
+    // A draft does not open the other assessments: a reviewer sees them only once their own is submitted.
+    blind: { stage: "appraisal", reviewer: "reviewer", item: "studyId", unfinished: { field: "status", values: ["draft"] } },
   },
   appraisalFlagAcceptances: { write: "adjudicator", signer: "acceptedBy", stamp: "at" },
   qualitativeFindings: { write: "reviewer" },

@@ -480,14 +480,21 @@ export const Appraisal = z.object({
   outcomeId: Id.nullable().default(null),
   tool: AppraisalTool,
   toolVersion: OptText,
+  /** The tool's variant where it has several (RoB 2 and ROBINS-I: "assignment" or "adhering"); null: the tool's usual one. */
+  variant: OptText,
+  /** "draft" while its reviewer is still answering; "submitted" or null once recorded (appraisals kept before drafts existed are recorded ones). */
+  status: z.enum(["draft", "submitted"]).nullable().default(null),
   domains: z
     .array(
       z.object({
         domain: z.string(),
         judgement: z.string().nullable().default(null),
+        /** Why; required where the judgement overrides the tool's proposal. */
         support: z.string().default(""),
         /** Signalling-question answers keyed by question id. */
         answers: z.record(z.string(), z.string()).default({}),
+        /** What the tool's algorithm proposed from the answers (with the project's departures), when it proposes one. */
+        proposed: z.string().nullable().optional(),
       }),
     )
     .default([]),

@@ -63,6 +63,69 @@ export const ClassificationScheme = CodedItem.extend({
 export type ClassificationScheme = z.infer<typeof ClassificationScheme>;
 
 /**
+ * A project's documented departure from an appraisal tool's guidance, as
+ * data: answers it substitutes for given questions whatever the assessor
+ * answered. The shape of @homeward/appraisal's `Departure`, which applies it
+ * and reports it next to every domain judgement it changed.
+ */
+export const AppraisalDeparture = z.object({
+  id: z.string().trim().min(1),
+  /** Registry ids of the tools it applies to ("rob2", "rob2-adhering"). */
+  tools: z.array(z.string().min(1)).min(1),
+  text: z.string().trim().min(1),
+  source: z.string().optional(),
+  overrides: z.array(z.object({ question: z.string().min(1), answer: z.string().min(1) })).min(1),
+});
+export type AppraisalDeparture = z.infer<typeof AppraisalDeparture>;
+
+/** The tool a design class is appraised with: a registry id of @homeward/appraisal and a version (null: the latest declared). */
+export const AppraisalToolChoice = z.object({
+  /** A value code of the scheme with role "design" (e.g. "RCT"), or a class no scheme carries ("qualitative"). */
+  design: z.string().trim().min(1),
+  tool: z.string().trim().min(1),
+  version: z.string().nullable().default(null),
+});
+export type AppraisalToolChoice = z.infer<typeof AppraisalToolChoice>;
+
+/** How the team appraises: the tool per design class, tools offered for any study, its departures, and the share of studies a senior checks. */
+export const AppraisalSetup = z.object({
+  tools: list(AppraisalToolChoice),
+  /** Tools a reviewer may also choose for any study (e.g. MMAT). */
+  available: z.array(z.string().min(1)).default([]),
+  departures: list(AppraisalDeparture),
+  seniorCheckShare: z.number().min(0).max(1).default(0.05),
+});
+export type AppraisalSetup = z.infer<typeof AppraisalSetup>;
+
+/**
+ * The reunification review's set-up (seed 000, Methods, "Quality
+ * appraisal"): RoB 2 for RCTs, ROBINS-I for QEDs, CASP for qualitative
+ * studies, ASSESS for process evaluations, MMAT offered; non-blinding of
+ * participants not counted as a concern (the same departure as
+ * @homeward/appraisal's NON_BLINDING_NOT_A_CONCERN, which the model cannot
+ * import); a senior checks 5% of studies.
+ */
+export const DEFAULT_APPRAISAL_SETUP: AppraisalSetup = AppraisalSetup.parse({
+  tools: [
+    { design: "RCT", tool: "rob2" },
+    { design: "QED", tool: "robins-i" },
+    { design: "qualitative", tool: "casp-qualitative" },
+    { design: "process_evaluation", tool: "assess" },
+  ],
+  available: ["mmat"],
+  departures: [
+    {
+      id: "non-blinding-not-a-concern",
+      tools: ["rob2", "rob2-adhering"],
+      text: "Non-blinding of participants is not counted as a cause for concern: families always know whether they receive a reunification service, unlike participants in trials where blinding is possible.",
+      source: "Review protocol and report, Methods, Quality appraisal (RoB-2 and ROBINS-I)",
+      overrides: [{ question: "2.1", answer: "PN" }],
+    },
+  ],
+  seniorCheckShare: 0.05,
+});
+
+/**
  * The protocol's fields without the rules across them. Only for reading a
  * protocol stored before a rule existed (so the editor can show it and the
  * team can mend it); every write is checked against `Protocol`.
@@ -80,6 +143,8 @@ export const ProtocolFields = z.object({
   ratingScheme: list(RatingLevel),
   /** Further named lists the team defines, e.g. {"settings": [...]} */
   lists: z.record(z.string(), z.array(CodedItem)).default({}),
+  /** How studies are appraised; absent in protocols written before it, read as DEFAULT_APPRAISAL_SETUP (see appraisalSetupOf). */
+  appraisal: AppraisalSetup.optional(),
 });
 
 export const Protocol = ProtocolFields.superRefine((p, ctx) => {
@@ -138,6 +203,11 @@ export function isIncludedStudy(protocol: Pick<Protocol, "classifications">, stu
   if (strand === undefined) return true;
   const v = study.classifications[strand.code];
   return v !== undefined && (Array.isArray(v) ? v.length > 0 : true);
+}
+
+/** The protocol's appraisal set-up, or the default one when the protocol has none. */
+export function appraisalSetupOf(protocol: { appraisal?: AppraisalSetup }): AppraisalSetup {
+  return protocol.appraisal ?? DEFAULT_APPRAISAL_SETUP;
 }
 
 export const emptyProtocol = (): Protocol => Protocol.parse({});

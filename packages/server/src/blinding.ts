@@ -39,6 +39,7 @@ export async function blindView(store: Store, projectId: string, ctx: RequestCon
       s = store.list(projectId, where, { [field]: ctx.actor } as never).then((rows) => {
         const set = new Set<string>();
         for (const row of rows as unknown as Record<string, unknown>[]) {
+          if (own?.unfinished && own.unfinished.values.includes(String(row[own.unfinished.field]))) continue;
           const stage = own ? blindStageOf(own, row) : "";
           set.add(`${stage}\u0000${String(row[own?.item ?? rule.item])}`);
         }

@@ -369,10 +369,20 @@ function v8(): Migration {
   };
 }
 
+/** Appraisals: the tool's variant (RoB 2 effect of assignment or of adhering) and drafts kept apart from submitted assessments. */
+function v9(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("appraisals").addColumn("variant", "text").execute();
+      await db.schema.alterTable("appraisals").addColumn("status", "text").execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9() };
     },
   };
 }
