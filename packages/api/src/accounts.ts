@@ -61,6 +61,8 @@ export const MemberRoleBody = z.object({ role: Role, reason: z.string().trim().m
 export const MemberRemoveBody = z.object({ reason: z.string().trim().max(10_000).optional() }).strict();
 export const BlindingParams = z.object({ id: z.string().min(1), stage: BlindStage });
 export const BlindingBody = z.object({ blinded: z.boolean(), reason: z.string().trim().min(1, "say why blinding changes").max(10_000) }).strict();
+/** Where to return after organisation sign-in: a path of this site (anything else is replaced by "/"). */
+export const OidcStartQuery = z.object({ next: z.string().max(2000).optional() });
 const IdParams = z.object({ id: z.string().min(1) });
 const SMALL = 16 * 1024;
 
@@ -102,6 +104,19 @@ export const accountRoutes = {
     bodyName: "password",
     bodyLimit: SMALL,
     summary: "set a password with an invitation or reset link (used once), and sign in",
+  }),
+  oidcStart: route<void>()({
+    method: "GET",
+    path: "/api/auth/oidc/start",
+    access: "public",
+    query: OidcStartQuery,
+    summary: "sign in with the organisation's OpenID provider: redirects there (404 when not configured)",
+  }),
+  oidcCallback: route<void>()({
+    method: "GET",
+    path: "/api/auth/oidc/callback",
+    access: "public",
+    summary: "where the OpenID provider returns: signs in and redirects to the app (errors to /signin?error=…)",
   }),
   changePassword: route<void>()({
     method: "POST",

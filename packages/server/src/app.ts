@@ -12,6 +12,7 @@ import type { Store } from "@homeward/store";
 import fastifyCookie from "@fastify/cookie";
 import { createAccounts, type Accounts } from "@homeward/accounts";
 import { sessionPolicy } from "./auth.js";
+import type { OidcOptions } from "./oidc.js";
 import { requestContext, writer, type AccessPolicy } from "./context.js";
 import { DEFAULT_BODY_LIMIT, serve } from "./contract.js";
 import { boundedJson, security } from "./security.js";
@@ -38,6 +39,8 @@ export interface ServerOptions {
   policy?: AccessPolicy;
   /** Mark the session cookie Secure even when the request is not seen as TLS (behind a TLS-terminating proxy that the server does not trust). */
   secureCookies?: boolean;
+  /** Organisation sign-in through an OpenID Connect provider (off when absent). */
+  oidc?: OidcOptions;
 }
 
 export const defaultWebDir = (): string => fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -127,7 +130,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await (await import("./routes/accounts.js")).registerAccountRoutes(app, accounts, {
     secureCookies: opts.secureCookies ?? false,
-    oidc: { enabled: false, label: "" },
+    oidc: opts.oidc ?? null,
   });
   await (await import("./routes/review.js")).registerReviewRoutes(app, store);
   await (await import("./routes/records.js")).registerRecordsRoutes(app, store);

@@ -5,10 +5,12 @@ import type { Accounts } from "@homeward/accounts";
 import { clearSessionCookie, clientAddress, setSessionCookie } from "../auth.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
+import { notConfigured, organisationSignIn, type OidcOptions } from "../oidc.js";
 
 export interface AccountRouteOptions {
   secureCookies: boolean;
-  oidc: { enabled: boolean; label: string };
+  /** Organisation sign-in (OpenID Connect); absent, its routes answer 404. */
+  oidc?: OidcOptions | null;
 }
 
 /**
@@ -18,10 +20,12 @@ export interface AccountRouteOptions {
  * owner). The session token travels only in the cookie, never in an answer.
  */
 export async function registerAccountRoutes(app: FastifyInstance, accounts: Accounts, opts: AccountRouteOptions): Promise<void> {
+  const organisation = opts.oidc ? organisationSignIn(opts.oidc, accounts, { secure: opts.secureCookies }) : null;
+  const oidc = { enabled: organisation !== null, label: organisation?.label ?? "" };
   const view = async (user: SessionView["user"]): Promise<SessionView> => ({
     user,
     setupNeeded: user ? false : await accounts.setupNeeded(),
-    oidc: opts.oidc,
+    oidc,
   });
   const me = (ctx: RequestContext): SessionView["user"] =>
     ctx.identity ? { name: ctx.identity.user, displayName: ctx.identity.displayName, admin: ctx.identity.admin } : null;
@@ -52,6 +56,9 @@ export async function registerAccountRoutes(app: FastifyInstance, accounts: Acco
     setSessionCookie(req, reply, token, opts.secureCookies);
     return view(user);
   });
+
+  serve(app, r.oidcStart, async ({ query, req, reply }) => (organisation ? organisation.start(req, reply, query.next) : notConfigured()));
+  serve(app, r.oidcCallback, async ({ req, reply }) => (organisation ? organisation.callback(req, reply) : notConfigured()));
 
   serve(app, r.changePassword, async ({ body, ctx }) => {
     if (!ctx.identity?.sessionToken) throw new InputError("sign in with a password to change it", 400);
