@@ -172,6 +172,9 @@ export function safeNext(next: string | undefined | null): string {
 function messageOf(e: unknown): string {
   const err = e as { error?: unknown; error_description?: unknown; message?: unknown };
   if (typeof err?.error === "string") return typeof err.error_description === "string" ? `${err.error}: ${err.error_description}` : err.error;
+  // openid-client wraps the precise reason ("unexpected state…") in a generic one.
+  const cause = (e as { cause?: { message?: unknown } })?.cause;
+  if (typeof cause?.message === "string" && cause.message) return cause.message;
   return typeof err?.message === "string" ? err.message : String(e);
 }
 
