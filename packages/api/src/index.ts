@@ -8,3 +8,4 @@ export * from "./screening.js";
 export * from "./review.js";
 export * from "./studies.js";
 export * from "./accounts.js";
+export * from "./appraisal.js";

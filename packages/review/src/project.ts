@@ -125,7 +125,8 @@ export function classCounts(p: StudiesInput, scheme: ClassificationScheme | unde
 /**
  * The appraisal that stands for a study under a tool: study-level (not per
  * outcome) before per outcome, consensus before single-reviewer, then the
- * latest. One per study, so summaries count studies, not assessors.
+ * latest. One per study, so summaries count studies, not assessors. A
+ * draft (its reviewer still answering) stands for nothing.
  */
 export function appraisalsByStudy(p: { appraisals: readonly Appraisal[] }): Map<string, Map<string, Appraisal>> {
   const rank = (a: Appraisal) => [a.outcomeId === null ? 1 : 0, a.consensus ? 1 : 0, a.at] as const;
@@ -136,6 +137,7 @@ export function appraisalsByStudy(p: { appraisals: readonly Appraisal[] }): Map<
   };
   const out = new Map<string, Map<string, Appraisal>>();
   for (const a of p.appraisals) {
+    if (a.status === "draft") continue;
     let byStudy = out.get(a.tool);
     if (!byStudy) out.set(a.tool, (byStudy = new Map()));
     const cur = byStudy.get(a.studyId);

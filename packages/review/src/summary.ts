@@ -136,6 +136,7 @@ export function appraisalConflictDetails(p: ConflictsInput): AppraisalConflictDe
   const studies = new Map(p.studies.map((s) => [s.id, s]));
   const out: AppraisalConflictDetail[] = [];
   for (const a of p.appraisals) {
+    if (a.status === "draft") continue;
     const v = checkOverall(
       a.tool,
       a.domains.filter((d) => d.judgement != null).map((d) => d.judgement!),

@@ -1,0 +1,154 @@
+import { z } from "zod";
+import type { AppraisalSetup } from "@homeward/model";
+import type { Consensus, Departure, DomainProposal, OverallProposal, Problem, Tool } from "@homeward/appraisal";
+import { IdParams } from "./core.js";
+import { route } from "./route.js";
+
+export type { Consensus, Departure, DomainProposal, OverallProposal, Problem, Tool };
+
+export const AppraisalStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
+
+/** Which tool (a registry id of @homeward/appraisal, e.g. "rob2"); without it, the tool the protocol gives the study's design. */
+export const AppraisalToolQuery = z.object({ tool: z.string().min(1).optional() });
+
+const reason = z.string().trim().max(10_000, "a reason is at most 10,000 characters").default("");
+
+/**
+ * One assessment as the assessor gives it: answers to the signalling
+ * questions; per domain, a judgement only where it overrides the tool's
+ * proposal (with the reason) or where the tool proposes none; the overall
+ * likewise. Who and when come from the session, never from the body.
+ */
+export const AssessmentBody = z
+  .object({
+    tool: z.string().min(1, "choose the appraisal tool"),
+    answers: z.record(z.string(), z.string()).default({}),
+    judgements: z.record(z.string(), z.object({ judgement: z.string().trim().min(1, "choose a judgement"), reason })).default({}),
+    overall: z.string().trim().min(1).nullable().default(null),
+    overallReason: reason,
+  })
+  .strict();
+export type AssessmentInput = z.input<typeof AssessmentBody>;
+
+/** A stored assessment read back by domain id. */
+export interface AssessmentView {
+  appraisalId: string;
+  reviewer: string;
+  status: "draft" | "submitted";
+  consensus: boolean;
+  at: string;
+  answers: Record<string, string>;
+  /** Per domain id: the recorded judgement, its reason, and what the tool proposed when it was saved. */
+  judgements: Record<string, { judgement: string | null; reason: string; proposed: string | null }>;
+  overall: string | null;
+  overallReason: string;
+}
+
+export interface AppraisalStudyRow {
+  studyId: string;
+  name: string;
+  /** The study's design class (the protocol's design scheme), when classified. */
+  design: string | null;
+  /** The tool the set-up gives the design, or the one its appraisals use; null when none applies yet. */
+  tool: string | null;
+  toolName: string | null;
+  /** Independent assessors with this tool, and whether each has submitted. */
+  assessors: { reviewer: string; submitted: boolean }[];
+  consensus: { by: string; overall: string | null } | null;
+  /** Agreement of the first two submitted assessments (questions asked in either), when the caller may see both. */
+  agreement: { agreed: number; compared: number; domainsDiffering: number } | null;
+  /** The caller's own assessment. */
+  mine: "none" | "draft" | "submitted";
+  /** In the share of studies a senior checks. */
+  seniorCheck: boolean;
+}
+
+export interface AppraisalStudiesAnswer {
+  setup: AppraisalSetup;
+  /** The tools the set-up names, latest declared versions. */
+  tools: { id: string; name: string; version: string }[];
+  studies: AppraisalStudyRow[];
+}
+
+export interface AppraisalForm {
+  study: { id: string; name: string; design: string | null };
+  tool: Tool;
+  /** Tools the caller may choose for this study. */
+  choices: { id: string; name: string }[];
+  departures: Departure[];
+  /** The caller's own independent assessment. */
+  mine: AssessmentView | null;
+  /** The tool's proposals from the caller's answers, with the project's departures. */
+  proposals: DomainProposal[];
+  overall: OverallProposal;
+  problems: Problem[];
+  /** Other reviewers' submitted assessments the caller may see (blinding lifted, or the caller has submitted their own). */
+  others: AssessmentView[];
+  /** Other reviewers' submitted assessments kept from the caller while blind. */
+  hiddenOthers: number;
+  consensus: AssessmentView | null;
+}
+
+export interface AppraisalComparison {
+  study: { id: string; name: string; design: string | null };
+  tool: Tool;
+  departures: Departure[];
+  /** The first two submitted independent assessments. */
+  assessments: AssessmentView[];
+  proposals: DomainProposal[][];
+  consensus: Consensus;
+  recorded: AssessmentView | null;
+}
+
+/**
+ * The appraisal stage: a study list with each study's status, the form of a
+ * study under a tool (the declaration from @homeward/appraisal and the
+ * caller's answers), saving and submitting one's own independent
+ * assessment, and the comparison and consensus for an adjudicator.
+ */
+export const appraisalRoutes = {
+  studies: route<AppraisalStudiesAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/appraisal/studies",
+    params: IdParams,
+    summary: "the project's included studies with their appraisal status (tool, assessors and who submitted, consensus, agreement) and the appraisal set-up",
+  }),
+  form: route<AppraisalForm>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/appraisal/studies/:studyId",
+    params: AppraisalStudyParams,
+    query: AppraisalToolQuery,
+    summary: "a study's appraisal form: the tool's declaration, the caller's own answers with the tool's proposals, and others' submitted assessments where blinding allows",
+  }),
+  save: route<AppraisalForm>()({
+    method: "PUT", access: "reviewer",
+    path: "/api/projects/:id/appraisal/studies/:studyId/mine",
+    params: AppraisalStudyParams,
+    body: AssessmentBody,
+    bodyName: "assessment",
+    summary: "save the caller's own assessment as a draft (answers need not be complete)",
+  }),
+  submit: route<AppraisalForm>()({
+    method: "POST", access: "reviewer",
+    path: "/api/projects/:id/appraisal/studies/:studyId/mine/submit",
+    params: AppraisalStudyParams,
+    body: AssessmentBody,
+    bodyName: "assessment",
+    summary: "submit the caller's own assessment: every asked question answered as the tool allows, every judgement given, an override of a proposal with its reason",
+  }),
+  comparison: route<AppraisalComparison>()({
+    method: "GET", access: "adjudicator",
+    path: "/api/projects/:id/appraisal/studies/:studyId/comparison",
+    params: AppraisalStudyParams,
+    query: AppraisalToolQuery,
+    summary: "where two submitted independent assessments of the study disagree, per question and domain, with any consensus recorded",
+  }),
+  consensus: route<AppraisalComparison>()({
+    method: "PUT", access: "adjudicator",
+    path: "/api/projects/:id/appraisal/studies/:studyId/consensus",
+    params: AppraisalStudyParams,
+    body: AssessmentBody,
+    bodyName: "consensus",
+    summary: "record the consensus assessment of a study once two independent assessments are submitted (checked as a submission)",
+  }),
+} as const;

@@ -1,0 +1,390 @@
+import type { FastifyInstance } from "fastify";
+import { appraisalRoutes as r, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
+import {
+  checkAnswers,
+  consensus as compare,
+  getTool,
+  overall as proposeOverall,
+  proposeJudgements,
+  type Answers,
+  type Departure,
+  type Tool,
+} from "@homeward/appraisal";
+import {
+  appraisalSetupOf,
+  InputError,
+  isIncludedStudy,
+  roleAllows,
+  schemeWithRole,
+  type Appraisal,
+  type AppraisalSetup,
+  type AppraisalTool,
+  type Protocol,
+  type Study,
+} from "@homeward/model";
+import type { Store } from "@homeward/store";
+import { blindView } from "../blinding.js";
+import { writer, type RequestContext } from "../context.js";
+import { serve } from "../contract.js";
+
+/** The model's tool name for a registry id, and the variant the id stands for. */
+function modelTool(id: string): { tool: AppraisalTool; variant: string | null } {
+  if (id === "rob2") return { tool: "RoB2", variant: "assignment" };
+  if (id === "rob2-adhering") return { tool: "RoB2", variant: "adhering" };
+  if (id === "robins-i" || id === "robins-i-v2") return { tool: "ROBINS-I", variant: "assignment" };
+  if (id === "robins-i-adhering") return { tool: "ROBINS-I", variant: "adhering" };
+  if (id === "casp-qualitative") return { tool: "CASP", variant: null };
+  if (id === "mmat") return { tool: "MMAT", variant: null };
+  if (id === "assess") return { tool: "ASSESS", variant: null };
+  return { tool: "other", variant: null };
+}
+
+/** The registry id a stored appraisal was made with (appraisals kept before variants existed read as the usual variant). */
+function registryIdOf(a: Pick<Appraisal, "tool" | "variant" | "toolVersion">): string | null {
+  switch (a.tool) {
+    case "RoB2":
+      return a.variant === "adhering" ? "rob2-adhering" : "rob2";
+    case "ROBINS-I":
+      if (a.toolVersion !== null && getTool("robins-i-v2", a.toolVersion)) return "robins-i-v2";
+      return a.variant === "adhering" ? "robins-i-adhering" : "robins-i";
+    case "CASP":
+      return "casp-qualitative";
+    case "MMAT":
+      return "mmat";
+    case "ASSESS":
+      return "assess";
+    default:
+      return null;
+  }
+}
+
+const toolOf = (a: Appraisal): Tool | null => {
+  const id = registryIdOf(a);
+  if (id === null) return null;
+  return (a.toolVersion !== null ? getTool(id, a.toolVersion) : null) ?? getTool(id);
+};
+
+const isDraft = (a: Appraisal) => a.status === "draft";
+
+/** The study's design class code(s): the protocol's design scheme, else the study's own design field. */
+function designsOf(protocol: Protocol, study: Study): string[] {
+  const scheme = schemeWithRole(protocol, "design");
+  const v = scheme ? study.classifications[scheme.code] : undefined;
+  const codes = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return codes.length > 0 ? codes : study.design ? [study.design] : [];
+}
+
+function setupTool(setup: AppraisalSetup, designs: string[]): Tool | null {
+  for (const d of designs) {
+    const choice = setup.tools.find((t) => t.design.toLowerCase() === d.toLowerCase());
+    if (choice) return getTool(choice.tool, choice.version ?? undefined);
+  }
+  return null;
+}
+
+function toolChoices(setup: AppraisalSetup): Tool[] {
+  const out: Tool[] = [];
+  for (const t of [...setup.tools.map((c) => ({ id: c.tool, version: c.version })), ...setup.available.map((id) => ({ id, version: null }))]) {
+    const tool = getTool(t.id, t.version ?? undefined);
+    if (tool && !out.some((x) => x.id === tool.id)) out.push(tool);
+  }
+  return out;
+}
+
+const departuresFor = (setup: AppraisalSetup, tool: Tool): Departure[] => setup.departures.filter((d) => d.tools.includes(tool.id));
+
+/** A stored appraisal read back by domain id (stored domains carry the tool's domain names, which robvis shows). */
+function viewOf(a: Appraisal, tool: Tool): AssessmentView {
+  const answers: Record<string, string> = {};
+  const judgements: AssessmentView["judgements"] = {};
+  for (const d of a.domains) {
+    Object.assign(answers, d.answers);
+    const domain = tool.domains.find((x) => x.name === d.domain || x.id === d.domain);
+    if (domain) judgements[domain.id] = { judgement: d.judgement, reason: d.support, proposed: d.proposed ?? null };
+  }
+  return {
+    appraisalId: a.id,
+    reviewer: a.reviewer,
+    status: isDraft(a) ? "draft" : "submitted",
+    consensus: a.consensus,
+    at: a.at,
+    answers,
+    judgements,
+    overall: a.overall,
+    overallReason: a.overallSupport ?? "",
+  };
+}
+
+/** Deterministic, so the senior-check sample stays put as studies are added (FNV-1a of the id). */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function seniorSample(studyIds: string[], share: number): Set<string> {
+  if (share <= 0 || studyIds.length === 0) return new Set();
+  const n = Math.max(1, Math.ceil(share * studyIds.length));
+  return new Set([...studyIds].sort((a, b) => hashOf(a) - hashOf(b) || (a < b ? -1 : 1)).slice(0, n));
+}
+
+type Body = { tool: string; answers: Record<string, string>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
+
+/**
+ * The domains and overall an assessment records: the tool's proposal unless
+ * the assessor gives a judgement (an override needs its reason); when
+ * `complete`, every question the tool asks answered as it allows and every
+ * judgement present, else a 422 listing what is missing.
+ */
+function assess(tool: Tool, departures: readonly Departure[], body: Body, complete: boolean) {
+  const answers: Answers = Object.fromEntries(Object.entries(body.answers).filter(([, v]) => v !== ""));
+  const proposals = proposeJudgements(tool, answers, departures);
+  const problems: string[] = complete ? checkAnswers(tool, answers).map((p) => p.message) : [];
+  const scaleLabels = tool.scale.levels.map((l) => l.label);
+  const domainIds = new Set(tool.domains.map((d) => d.id));
+  for (const id of Object.keys(body.judgements)) if (!domainIds.has(id)) throw new InputError(`${tool.name} has no domain ${id}`);
+  const judged: Record<string, string | null> = {};
+  const domains = tool.domains.map((d, i) => {
+    const p = proposals[i]!;
+    const given = body.judgements[d.id];
+    const allowed = d.judgements ?? scaleLabels;
+    if (given && !allowed.includes(given.judgement))
+      throw new InputError(`"${given.judgement}" is not a judgement of ${d.id} (${d.name}); allowed: ${allowed.join(", ")}`);
+    const judgement = given?.judgement ?? p.proposed;
+    const reason = given?.reason ?? "";
+    if (complete && p.applies) {
+      const needed = p.proposed !== null || d.judgements !== undefined || tool.overall.kind !== "none";
+      if (judgement === null && needed) problems.push(`${d.id} (${d.name}) needs a judgement: the tool proposes none${p.missing.length ? ` until ${p.missing.join(", ")} are answered` : ""}`);
+      if (given && p.proposed !== null && given.judgement !== p.proposed && reason === "")
+        problems.push(`${d.id}: overriding the proposed "${p.proposed}" with "${given.judgement}" needs a reason`);
+    }
+    judged[d.id] = p.applies ? judgement : null;
+    const own = new Set(d.questions.map((q) => q.id));
+    return {
+      domain: d.name,
+      judgement: p.applies ? judgement : null,
+      support: reason,
+      answers: Object.fromEntries(Object.entries(answers).filter(([q]) => own.has(q))),
+      proposed: p.proposed,
+    };
+  });
+  const o = proposeOverall(tool, judged);
+  let overallJudgement = body.overall ?? o.proposed;
+  if (tool.overall.kind === "none") {
+    const ratings = tool.overall.ratings;
+    if (body.overall !== null && !ratings.includes(body.overall))
+      throw new InputError(ratings.length ? `"${body.overall}" is not a rating of ${tool.name}; allowed: ${ratings.join(", ")}` : `${tool.name} has no overall judgement`);
+    if (complete && ratings.length > 0 && body.overall === null) problems.push(`the overall rating is needed (${ratings.join(", ")})`);
+    overallJudgement = body.overall;
+  } else {
+    if (body.overall !== null && !scaleLabels.includes(body.overall)) throw new InputError(`"${body.overall}" is not an overall judgement of ${tool.name}; allowed: ${scaleLabels.join(", ")}`);
+    if (complete && overallJudgement === null) problems.push("the overall judgement is needed: the tool proposes none from these domain judgements");
+    if (complete && body.overall !== null && o.proposed !== null && body.overall !== o.proposed && body.overallReason === "")
+      problems.push(`overriding the proposed overall "${o.proposed}" with "${body.overall}" needs a reason`);
+  }
+  if (problems.length > 0) throw new InputError(`the assessment is not complete: ${problems.join("; ")}`, 422);
+  return { domains, overall: overallJudgement, overallSupport: body.overallReason || null };
+}
+
+/**
+ * The appraisal stage's adaptor: tools and algorithms from
+ * @homeward/appraisal, the set-up from the protocol, every write through the
+ * store's appraisals collection (its hooks sign each write with the actor),
+ * and other reviewers' work shown only as blinding allows.
+ */
+export async function registerAppraisalRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  const studyOf = async (id: string, studyId: string) => {
+    const [protocol, study] = await Promise.all([store.getProtocol(id), store.get(id, "studies", studyId)]);
+    return { protocol, study, setup: appraisalSetupOf(protocol), designs: designsOf(protocol, study) };
+  };
+
+  /** The tool of a request: the one asked for (from the set-up's choices or any tool the study was appraised with), else the study's design's. */
+  const chooseTool = (setup: AppraisalSetup, designs: string[], asked: string | undefined, existing: Appraisal[]): Tool => {
+    if (asked !== undefined) {
+      const used = existing.find((a) => registryIdOf(a) === asked);
+      const tool = used ? toolOf(used) : toolChoices(setup).find((t) => t.id === asked) ?? null;
+      if (!tool) throw new InputError(`"${asked}" is not an appraisal tool of this project; its tools: ${toolChoices(setup).map((t) => t.id).join(", ")}`);
+      return tool;
+    }
+    const tool = setupTool(setup, designs);
+    if (!tool) throw new InputError(`the protocol gives no appraisal tool for this study's design (${designs.join(", ") || "not classified"}); choose one of ${toolChoices(setup).map((t) => t.id).join(", ")}`);
+    return tool;
+  };
+
+  const independent = (all: Appraisal[], tool: Tool) => all.filter((a) => !a.consensus && registryIdOf(a) === tool.id);
+
+  async function form(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined): Promise<AppraisalForm> {
+    const { study, setup, designs } = await studyOf(id, studyId);
+    const all = await store.list(id, "appraisals", { studyId });
+    const tool = chooseTool(setup, designs, toolId, all);
+    const departures = departuresFor(setup, tool);
+    const mine = independent(all, tool).find((a) => a.reviewer === ctx.actor) ?? null;
+    const view = await blindView(store, id, ctx);
+    const others: AssessmentView[] = [];
+    let hiddenOthers = 0;
+    for (const a of independent(all, tool)) {
+      if (a.reviewer === ctx.actor || isDraft(a)) continue;
+      if (await view.visible("appraisals", a)) others.push(viewOf(a, tool));
+      else hiddenOthers += 1;
+    }
+    const agreed = all.find((a) => a.consensus && registryIdOf(a) === tool.id) ?? null;
+    const mineView = mine ? viewOf(mine, tool) : null;
+    const proposals = proposeJudgements(tool, mineView?.answers ?? {}, departures);
+    const judged = Object.fromEntries(proposals.map((p) => [p.domain, mineView?.judgements[p.domain]?.judgement ?? p.proposed]));
+    const choices = toolChoices(setup);
+    if (!choices.some((t) => t.id === tool.id)) choices.push(tool);
+    return {
+      study: { id: study.id, name: study.name, design: designs[0] ?? null },
+      tool,
+      choices: choices.map((t) => ({ id: t.id, name: t.name })),
+      departures,
+      mine: mineView,
+      proposals,
+      overall: proposeOverall(tool, judged),
+      problems: checkAnswers(tool, mineView?.answers ?? {}),
+      others,
+      hiddenOthers,
+      consensus: agreed && (await view.visible("appraisals", agreed)) ? viewOf(agreed, tool) : null,
+    };
+  }
+
+  async function comparison(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined): Promise<AppraisalComparison> {
+    const { study, setup, designs } = await studyOf(id, studyId);
+    const all = await store.list(id, "appraisals", { studyId });
+    const tool = chooseTool(setup, designs, toolId, all);
+    const departures = departuresFor(setup, tool);
+    const submitted = independent(all, tool)
+      .filter((a) => !isDraft(a))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    if (submitted.length < 2)
+      throw new InputError(`a comparison needs two submitted independent assessments of this study with ${tool.name}; ${submitted.length} submitted so far`, 409);
+    // The adjudicator compares both assessments, whether or not they assessed the study themselves: that is the role's work.
+    void ctx;
+    const views = submitted.slice(0, 2).map((a) => viewOf(a, tool));
+    const assessment = (v: AssessmentView) => ({
+      answers: v.answers,
+      judgements: Object.fromEntries(Object.entries(v.judgements).map(([k, j]) => [k, j.judgement])),
+      overall: v.overall,
+    });
+    const recorded = all.find((a) => a.consensus && registryIdOf(a) === tool.id) ?? null;
+    return {
+      study: { id: study.id, name: study.name, design: designs[0] ?? null },
+      tool,
+      departures,
+      assessments: views,
+      proposals: views.map((v) => proposeJudgements(tool, v.answers, departures)),
+      consensus: compare(tool, assessment(views[0]!), assessment(views[1]!), departures),
+      recorded: recorded ? viewOf(recorded, tool) : null,
+    };
+  }
+
+  serve(app, r.studies, async ({ params: { id }, ctx }) => {
+    const [protocol, studies, appraisals] = await Promise.all([store.getProtocol(id), store.list(id, "studies"), store.list(id, "appraisals")]);
+    const setup = appraisalSetupOf(protocol);
+    const included = studies.filter((s) => isIncludedStudy(protocol, s));
+    const sample = seniorSample(included.map((s) => s.id), setup.seniorCheckShare);
+    const view = await blindView(store, id, ctx);
+    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
+    const byStudy = new Map<string, Appraisal[]>();
+    for (const a of appraisals) byStudy.set(a.studyId, [...(byStudy.get(a.studyId) ?? []), a]);
+    const rows: AppraisalStudyRow[] = [];
+    for (const s of included) {
+      const designs = designsOf(protocol, s);
+      const own = byStudy.get(s.id) ?? [];
+      let tool = setupTool(setup, designs);
+      if (!tool && own.length > 0) {
+        const counts = new Map<string, number>();
+        for (const a of own) counts.set(registryIdOf(a) ?? "", (counts.get(registryIdOf(a) ?? "") ?? 0) + 1);
+        const top = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+        tool = own.map(toolOf).find((t) => t?.id === top) ?? null;
+      }
+      const ind = tool ? independent(own, tool) : [];
+      const done = ind.filter((a) => !isDraft(a));
+      const agreed = tool ? own.find((a) => a.consensus && registryIdOf(a) === tool.id) : undefined;
+      let agreement: AppraisalStudyRow["agreement"] = null;
+      if (tool && done.length >= 2) {
+        const [a, b] = [...done].sort((x, y) => (x.at < y.at ? -1 : 1));
+        if (adjudicates || ((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!)))) {
+          const va = viewOf(a!, tool), vb = viewOf(b!, tool);
+          const j = (v: AssessmentView) => Object.fromEntries(Object.entries(v.judgements).map(([k, x]) => [k, x.judgement]));
+          const c = compare(tool, { answers: va.answers, judgements: j(va) }, { answers: vb.answers, judgements: j(vb) }, departuresFor(setup, tool));
+          agreement = { agreed: c.agreedQuestions, compared: c.comparedQuestions, domainsDiffering: c.domains.length };
+        }
+      }
+      const mine = ind.find((a) => a.reviewer === ctx.actor);
+      rows.push({
+        studyId: s.id,
+        name: s.name,
+        design: designs[0] ?? null,
+        tool: tool?.id ?? null,
+        toolName: tool?.name ?? null,
+        assessors: ind.map((a) => ({ reviewer: a.reviewer, submitted: !isDraft(a) })),
+        consensus: agreed ? { by: agreed.reviewer, overall: (await view.visible("appraisals", agreed)) || adjudicates ? agreed.overall : null } : null,
+        agreement,
+        mine: mine ? (isDraft(mine) ? "draft" : "submitted") : "none",
+        seniorCheck: sample.has(s.id),
+      });
+    }
+    return {
+      setup,
+      tools: toolChoices(setup).map((t) => ({ id: t.id, name: t.name, version: t.version })),
+      studies: rows,
+    };
+  });
+
+  serve(app, r.form, async ({ params: { id, studyId }, query, ctx }) => form(id, studyId, ctx, query.tool));
+
+  /** Writes the caller's own assessment; a submitted one is changed only by submitting again (a draft never replaces it). */
+  const writeOwn = async (id: string, studyId: string, ctx: RequestContext, body: Body, submit: boolean): Promise<AppraisalForm> => {
+    const { setup, designs } = await studyOf(id, studyId);
+    const all = await store.list(id, "appraisals", { studyId });
+    const tool = chooseTool(setup, designs, body.tool, all);
+    const recorded = assess(tool, departuresFor(setup, tool), body, submit);
+    const mine = independent(all, tool).find((a) => a.reviewer === ctx.actor);
+    if (mine && !isDraft(mine) && !submit)
+      throw new InputError("your assessment of this study is submitted; change it by submitting again, complete", 409);
+    const { tool: name, variant } = modelTool(tool.id);
+    const entity = {
+      studyId,
+      outcomeId: null,
+      tool: name,
+      toolVersion: tool.version,
+      variant,
+      status: submit ? ("submitted" as const) : ("draft" as const),
+      ...recorded,
+      reviewer: ctx.actor,
+      consensus: false,
+      at: new Date().toISOString(),
+    };
+    if (mine) await store.update(id, "appraisals", mine.id, entity, writer(ctx));
+    else await store.insert(id, "appraisals", [entity], writer(ctx));
+    return form(id, studyId, ctx, tool.id);
+  };
+
+  serve(app, r.save, async ({ params: { id, studyId }, body, ctx }) => writeOwn(id, studyId, ctx, body, false));
+  serve(app, r.submit, async ({ params: { id, studyId }, body, ctx }) => writeOwn(id, studyId, ctx, body, true));
+
+  serve(app, r.comparison, async ({ params: { id, studyId }, query, ctx }) => comparison(id, studyId, ctx, query.tool));
+
+  serve(app, r.consensus, async ({ params: { id, studyId }, body, ctx }) => {
+    const before = await comparison(id, studyId, ctx, body.tool);
+    const { setup } = await studyOf(id, studyId);
+    const recorded = assess(before.tool, departuresFor(setup, before.tool), body, true);
+    const { tool: name, variant } = modelTool(before.tool.id);
+    const entity = {
+      studyId,
+      outcomeId: null,
+      tool: name,
+      toolVersion: before.tool.version,
+      variant,
+      status: "submitted" as const,
+      ...recorded,
+      reviewer: ctx.actor,
+      consensus: true,
+      at: new Date().toISOString(),
+    };
+    if (before.recorded) await store.update(id, "appraisals", before.recorded.appraisalId, entity, writer(ctx));
+    else await store.insert(id, "appraisals", [entity], writer(ctx));
+    return comparison(id, studyId, ctx, before.tool.id);
+  });
+}
