@@ -259,6 +259,11 @@ export interface AppHarness {
   newPageAs(userName: string, opts?: { project?: string; role?: Role; displayName?: string; options?: BrowserContextOptions }): Promise<TestPage>;
   /** Opens an invitation link (a full URL or the app path) in a new browser and sets `PASSWORD`, as `userName` would. */
   acceptInvitation(link: string, userName: string, options?: BrowserContextOptions): Promise<TestPage>;
+  /**
+   * Imports records as a search's RIS export, as the owner (the server writes
+   * records only through imports); answers their ids in file order.
+   */
+  importRecords(project: string, records: { title: string; authors?: string[]; year?: number; abstract?: string }[]): Promise<string[]>;
   /** Adds (or re-roles) a project member as the owner; answers the invitation link for a new user, else null. */
   addMember(project: string, userName: string, role: Role, displayName?: string): Promise<string | null>;
   /** Calls the server's API as the owner (for seeding and checks), throwing on an error status. */
@@ -356,6 +361,28 @@ export async function startApp(opts: { dataDir?: string } = {}): Promise<AppHarn
     },
     acceptInvitation,
     addMember,
+    async importRecords(project, records) {
+      const ris = records
+        .map((r) =>
+          [["TY", "JOUR"], ["TI", r.title], ...(r.authors ?? []).map((a) => ["AU", a]), ...(r.year ? [["PY", String(r.year)]] : []), ...(r.abstract ? [["AB", r.abstract]] : []), ["ER", ""]]
+            .map(([k, v]) => `${k}  - ${v}`)
+            .join("\n"),
+        )
+        .join("\n\n");
+      const source = `Test search ${Date.now()}`;
+      const res = await fetch(`${server.url}/api/projects/${project}/imports?fileName=records.ris&source=${encodeURIComponent(source)}`, {
+        method: "POST",
+        headers: { origin: server.url, cookie: server.session!, "content-type": "application/octet-stream" },
+        body: ris,
+      });
+      if (res.status !== 201) throw new Error(`import into ${project}: ${res.status} ${await res.text()}`);
+      const listed = await api<{ items: { id: string; title: string }[] }>("GET", `/projects/${project}/records?offset=0&limit=1000&sort=createdAt&dir=asc`);
+      return records.map((r) => {
+        const found = listed.items.find((x) => x.title === r.title);
+        if (!found) throw new Error(`imported record "${r.title}" not found`);
+        return found.id;
+      });
+    },
     api,
     apiAs,
     request(path, { as = OWNER.name, headers, ...init } = {}) {

@@ -30,10 +30,8 @@ beforeAll(async () => {
     classifications: [{ code: "designClass", label: "Design class", role: "design", values: [{ code: "rct", label: "RCT" }] }],
   });
   // One stored exclusion gives "design": that reason stays in the protocol.
-  const [rec] = await app.api<{ id: string }[]>("POST", `/projects/${projectId}/collections/records`, [{ title: "A kinship care trial", authors: ["Ng, A."], year: 2021 }]);
-  await app.api("POST", `/projects/${projectId}/collections/screeningDecisions`, [
-    { recordId: rec!.id, stage: "title_abstract", reviewer: OWNER.name, decision: "exclude", reasons: ["design"] },
-  ]);
+  const [rec] = await app.importRecords(projectId, [{ title: "A kinship care trial", authors: ["Ng, A."], year: 2021 }]);
+  await app.api("POST", `/projects/${projectId}/screening/title_abstract/decisions`, { recordId: rec!, decision: "exclude", reasons: ["design"] });
 });
 
 afterAll(async () => {

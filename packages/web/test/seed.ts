@@ -156,3 +156,24 @@ export function seedProject(opts: { id: string; title: string; records: number; 
   };
   return { file, records };
 }
+
+/**
+ * A small project file around the given collections (records need only id
+ * and title here), for tests that set a project up as an import would: the
+ * server writes records only through imports, and the importer owns the
+ * project.
+ */
+type RecordInput = NonNullable<ProjectFileInput["records"]>[number];
+export function smallProject(
+  opts: { id: string; title: string; records?: (Omit<RecordInput, "createdAt"> & { createdAt?: string })[] } & Omit<Partial<ProjectFileInput>, "project" | "format" | "version" | "records">,
+): ProjectFileInput {
+  const { id, title, records = [], ...rest } = opts;
+  const at = "2024-01-15T09:00:00.000Z";
+  return {
+    format: "homeward-project",
+    version: 2,
+    project: { id, title, description: "", createdAt: at, updatedAt: at },
+    records: records.map((r, i) => ({ ...r, createdAt: r.createdAt ?? new Date(Date.parse(at) + i * 1000).toISOString() })),
+    ...rest,
+  };
+}

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, OWNER, startApp, type AppHarness } from "./harness.js";
+import { smallProject } from "./seed.js";
 
 let app: AppHarness;
 let projectId: string;
@@ -41,9 +42,13 @@ async function screen(recordId: string, fullText: "include" | "exclude"): Promis
 
 beforeAll(async () => {
   app = await startApp();
-  projectId = (await app.api<{ id: string }>("POST", "/projects", { title: "Reunification studies" })).id;
-  await app.api("PUT", `/projects/${projectId}/protocol`, { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }] });
-  await app.api("POST", `/projects/${projectId}/collections/records`, RECORDS);
+  // Imported as a project file, so the records keep the ids the test names them by.
+  projectId = "web-test-studies";
+  await app.api(
+    "POST",
+    "/projects/import",
+    smallProject({ id: projectId, title: "Reunification studies", protocol: { exclusionReasons: [{ code: "population", label: "Population", rank: 1 }] }, records: RECORDS }),
+  );
   await app.signUp(projectId, "ana", "reviewer");
   for (const r of RECORDS.slice(0, 4)) await screen(r.id, "include");
   await screen("rec-5", "exclude");
