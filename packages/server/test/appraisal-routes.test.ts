@@ -1,0 +1,187 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { askState, getTool, NON_BLINDING_NOT_A_CONCERN, type Tool } from "@homeward/appraisal";
+import { DEFAULT_APPRAISAL_SETUP } from "@homeward/model";
+import { createAccounts } from "@homeward/accounts";
+import { openStore, type Store } from "@homeward/store";
+import { buildServer, SESSION_COOKIE } from "@homeward/server";
+
+/**
+ * The appraisal stage through its routes, with real sessions: two reviewers
+ * assess one RCT with RoB 2 independently (neither sees the other's answers
+ * until both have submitted; a draft does not count), an adjudicator
+ * compares and records the consensus, which the robvis data then shows.
+ */
+const PASSWORD = "correct horse battery";
+const SECRET = "ana-override-reason-5c1e";
+
+/** Answers every question the tool asks, in order, by `pick` (skip logic read as it goes). */
+function fill(tool: Tool, pick: (q: { id: string; options: readonly string[] }) => string): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const d of tool.domains) {
+    for (const q of d.questions) {
+      if (askState(d, answers).asked.includes(q.id) && q.options.length > 0) answers[q.id] = pick(q);
+    }
+  }
+  return answers;
+}
+
+describe("appraisal routes", () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let project: string;
+  let studyId: string;
+  const cookie = new Map<string, string>();
+  const rob2 = getTool("rob2")!;
+  // Ana answers "Yes" wherever she can; Ben "Probably yes": every disagreement is minor.
+  const anaAnswers = fill(rob2, (q) => (q.options.includes("Y") ? "Y" : q.options[0]!));
+  const benAnswers = fill(rob2, (q) => (q.options.includes("PY") ? "PY" : q.options[0]!));
+
+  const as = (user: string, write = false) => ({ cookie: cookie.get(user)!, ...(write ? { "content-type": "application/json" } : {}) });
+  const base = () => `/api/projects/${project}/appraisal/studies`;
+  const get = (user: string, url: string) => app.inject({ url, headers: as(user) });
+  const send = (user: string, method: "PUT" | "POST", url: string, payload: unknown) => app.inject({ method, url, headers: as(user, true), payload: payload as object });
+
+  beforeAll(async () => {
+    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-appraisal-")) });
+    const accounts = createAccounts(store);
+    app = await buildServer({ store, accounts, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
+    await app.ready();
+    const owner = await accounts.setup((await accounts.issueSetupLink()).token, { name: "olive", displayName: "Olive", password: PASSWORD });
+    cookie.set("olive", `${SESSION_COOKIE}=${owner.token}`);
+    project = (await store.createProject({ title: "Appraisal" }, { actor: "olive" })).id;
+    for (const [name, role] of [["ana", "reviewer"], ["ben", "reviewer"], ["ada", "adjudicator"], ["vic", "viewer"]] as const) {
+      const { link } = await accounts.addMember(project, { userName: name, displayName: "", role }, { actor: "olive" });
+      cookie.set(name, `${SESSION_COOKIE}=${(await accounts.redeemLink(link!.token, PASSWORD)).token}`);
+    }
+    const [study] = await store.insert(project, "studies", [{ name: "Trial 2020", design: "RCT", createdAt: new Date().toISOString() }], { actor: "olive" });
+    studyId = study!.id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+
+  it("defaults to the reunification review's set-up, its departure the engine's", async () => {
+    expect(DEFAULT_APPRAISAL_SETUP.departures[0]).toEqual(NON_BLINDING_NOT_A_CONCERN);
+    const res = await get("vic", base());
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.setup.tools.map((t: { design: string; tool: string }) => `${t.design}:${t.tool}`)).toEqual(["RCT:rob2", "QED:robins-i", "qualitative:casp-qualitative", "process_evaluation:assess"]);
+    expect(body.setup.seniorCheckShare).toBe(0.05);
+    expect(body.studies).toMatchObject([{ studyId, tool: "rob2", assessors: [], consensus: null, agreement: null, mine: "none", seniorCheck: true }]);
+  });
+
+  it("gives the form of the study's tool, with the project's departure", async () => {
+    const res = await get("ana", `${base()}/${studyId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const f = res.json();
+    expect(f.tool.id).toBe("rob2");
+    expect(f.tool.domains.map((d: { id: string }) => d.id)).toEqual(["D1", "D2", "D3", "D4", "D5"]);
+    expect(f.departures.map((d: { id: string }) => d.id)).toEqual(["non-blinding-not-a-concern"]);
+    expect(f.mine).toBeNull();
+    expect(f.proposals.every((p: { proposed: string | null }) => p.proposed === null)).toBe(true);
+  });
+
+  it("takes identity from the session, never from the body, and refuses viewers", async () => {
+    const forged = await send("ana", "PUT", `${base()}/${studyId}/mine`, { tool: "rob2", answers: {}, reviewer: "ben" });
+    expect(forged.statusCode).toBe(400);
+    const viewer = await send("vic", "PUT", `${base()}/${studyId}/mine`, { tool: "rob2", answers: {} });
+    expect(viewer.statusCode).toBe(403);
+  });
+
+  it("saves a draft, refuses an incomplete submission with what is missing, and an override without its reason", async () => {
+    const draft = await send("ana", "PUT", `${base()}/${studyId}/mine`, { tool: "rob2", answers: { "1.1": "Y" } });
+    expect(draft.statusCode, draft.body).toBe(200);
+    expect(draft.json().mine).toMatchObject({ reviewer: "ana", status: "draft", answers: { "1.1": "Y" } });
+    const incomplete = await send("ana", "POST", `${base()}/${studyId}/mine/submit`, { tool: "rob2", answers: { "1.1": "Y" } });
+    expect(incomplete.statusCode).toBe(422);
+    expect(incomplete.json().error).toContain("1.2");
+    const bad = await send("ana", "POST", `${base()}/${studyId}/mine/submit`, { tool: "rob2", answers: { ...anaAnswers, "1.1": "Maybe" } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toContain("Maybe is not an allowed answer to 1.1");
+    const noReason = await send("ana", "POST", `${base()}/${studyId}/mine/submit`, { tool: "rob2", answers: anaAnswers, judgements: { D1: { judgement: "High" } } });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().error).toContain("needs a reason");
+  });
+
+  it("submits with the engine's proposals, the departure reported where it changed one, and an override with its reason", async () => {
+    const res = await send("ana", "POST", `${base()}/${studyId}/mine/submit`, {
+      tool: "rob2",
+      answers: anaAnswers,
+      judgements: { D1: { judgement: "High", reason: SECRET } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const f = res.json();
+    expect(f.mine.status).toBe("submitted");
+    expect(f.mine.judgements.D1).toEqual({ judgement: "High", reason: SECRET, proposed: f.proposals[0].proposed });
+    const d2 = f.proposals.find((p: { domain: string }) => p.domain === "D2");
+    // Ana said participants were aware (2.1 Y); the project's departure reads it as "Probably no".
+    expect([...d2.departures.map((d: { id: string }) => d.id), ...d2.departuresWithoutEffect]).toContain("non-blinding-not-a-concern");
+    expect(f.mine.overall).toBe("High");
+    const stored = await store.list(project, "appraisals", { studyId });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ tool: "RoB2", toolVersion: rob2.version, variant: "assignment", status: "submitted", reviewer: "ana", consensus: false });
+    expect(stored[0]!.domains[0]).toMatchObject({ domain: rob2.domains[0]!.name, judgement: "High", support: SECRET });
+  });
+
+  it("keeps Ana's answers from Ben until he has submitted his own; his draft does not count", async () => {
+    const leaks = async (user: string) => {
+      const urls = [`${base()}`, `${base()}/${studyId}`, `/api/projects/${project}/collections/appraisals`, `/api/projects/${project}/audit?limit=1000`];
+      const out: string[] = [];
+      for (const u of urls) if ((await get(user, u)).body.includes(SECRET)) out.push(u);
+      return out;
+    };
+    const before = (await get("ben", `${base()}/${studyId}`)).json();
+    expect(before.others).toEqual([]);
+    expect(before.hiddenOthers).toBe(1);
+    expect(await leaks("ben")).toEqual([]);
+
+    const draft = await send("ben", "PUT", `${base()}/${studyId}/mine`, { tool: "rob2", answers: benAnswers });
+    expect(draft.statusCode, draft.body).toBe(200);
+    expect(draft.json().hiddenOthers).toBe(1);
+    expect(await leaks("ben")).toEqual([]);
+    expect((await get("ben", base())).json().studies[0].agreement).toBeNull();
+
+    const submitted = await send("ben", "POST", `${base()}/${studyId}/mine/submit`, { tool: "rob2", answers: benAnswers });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    expect(submitted.json().others.map((o: { reviewer: string }) => o.reviewer)).toEqual(["ana"]);
+    expect(submitted.json().hiddenOthers).toBe(0);
+    expect(await leaks("ben")).not.toEqual([]);
+    // A submitted assessment is not turned back into a draft.
+    expect((await send("ben", "PUT", `${base()}/${studyId}/mine`, { tool: "rob2", answers: benAnswers })).statusCode).toBe(409);
+  });
+
+  it("lets an adjudicator (not a reviewer) compare the two and record the consensus, which robvis then shows", async () => {
+    expect((await get("ben", `${base()}/${studyId}/comparison`)).statusCode).toBe(403);
+    const cmp = await get("ada", `${base()}/${studyId}/comparison`);
+    expect(cmp.statusCode, cmp.body).toBe(200);
+    const c = cmp.json();
+    expect(c.assessments.map((a: { reviewer: string }) => a.reviewer)).toEqual(["ana", "ben"]);
+    expect(c.consensus.questions.length).toBeGreaterThan(0);
+    expect(c.consensus.questions.every((q: { kind: string }) => q.kind === "minor")).toBe(true);
+    expect(c.consensus.domains.map((d: { domain: string }) => d.domain)).toContain("D1");
+    expect(c.recorded).toBeNull();
+
+    const listed = (await get("ada", base())).json().studies[0];
+    expect(listed.assessors).toEqual([{ reviewer: "ana", submitted: true }, { reviewer: "ben", submitted: true }]);
+    expect(listed.agreement.compared).toBeGreaterThan(listed.agreement.agreed);
+
+    expect((await send("ben", "PUT", `${base()}/${studyId}/consensus`, { tool: "rob2", answers: benAnswers })).statusCode).toBe(403);
+    const rec = await send("ada", "PUT", `${base()}/${studyId}/consensus`, { tool: "rob2", answers: benAnswers, overall: "High", overallReason: "some concerns in several domains lower confidence" });
+    expect(rec.statusCode, rec.body).toBe(200);
+    expect(rec.json().recorded).toMatchObject({ reviewer: "ada", consensus: true, overall: "High" });
+    const again = await send("ada", "PUT", `${base()}/${studyId}/consensus`, { tool: "rob2", answers: benAnswers });
+    expect(again.statusCode, again.body).toBe(200);
+    expect((await store.list(project, "appraisals", { studyId })).filter((a) => a.consensus)).toHaveLength(1);
+
+    const csv = await get("vic", `/api/projects/${project}/review/figures/rob-traffic-light?tool=RoB2&format=csv`);
+    expect(csv.statusCode, csv.body).toBe(200);
+    const overall = again.json().recorded.overall;
+    expect(csv.body).toContain(overall);
+    expect((await get("ana", base())).json().studies[0].consensus).toEqual({ by: "ada", overall });
+  });
+});
