@@ -6,7 +6,7 @@ export { pNormTwoSided, pTTwoSided, pChisqUpper, pFUpper, qNorm, qT, critical } 
 export { rmaMv, nesting, marginalBlock, type RmaMvInput, type RmaMvControl, type RandomLevel, type Nesting } from "./rmamv.js";
 export * from "./diagnostics/index.js";
 export { robust, type RobustResult } from "./robust.js";
-export { escalc, hedgesCorrection, smdFromT, smdFromP, smdFromRegression, logOrFromLogRr, recode, MEASURE_INPUTS, type Measure, type EffectSize, type Provenance } from "./escalc.js";
+export { escalc, hedgesCorrection, tFromSignedP, MEASURE_INPUT_SETS, MEASURE_VTYPES, type EscalcOptions, type VType, type AddTo, smdFromT, smdFromP, smdFromRegression, logOrFromLogRr, recode, MEASURE_INPUTS, type Measure, type EffectSize, type Provenance } from "./escalc.js";
 export { predict } from "./predict.js";
 export {
   parseMetaSpec, fitMetaSpec, metaSpecResult, specDiagnostics, inlineRows, checkKeys, stringField, numberColumn, labelColumn, measureCounts, selectMeasure,
