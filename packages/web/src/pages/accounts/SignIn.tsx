@@ -11,6 +11,8 @@ export function SignInPage() {
   const session = useSession();
   const [nextParam] = useSearchParam("next");
   const next = safeNext(nextParam);
+  // Organisation sign-in comes back here with the reason when it fails.
+  const [returnedError] = useSearchParam("error");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<{ name?: string; password?: string }>({});
@@ -49,6 +51,7 @@ export function SignInPage() {
       <PageTitle>Sign in</PageTitle>
       {!view && !session.error ? <Loading what="sign-in" /> : null}
       <ErrorMessage error={session.error} />
+      {returnedError ? <ErrorMessage error={new Error(`Sign-in with your organisation did not work: ${returnedError.slice(0, 300)}`)} /> : null}
       {session.user ? (
         <div className="alert stack">
           <p>
@@ -112,7 +115,7 @@ export function SignInPage() {
           <p>
             {/* A full page load: the organisation's sign-in page takes over, then returns here. */}
             <a className="button" href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}>
-              Sign in with your organisation{oidc.label ? ` (${oidc.label})` : ""}
+              Sign in with {oidc.label || "your organisation"}
             </a>
           </p>
         </section>
