@@ -110,6 +110,8 @@ const SPEC: Record<string, Access> = {
   "POST /api/session/link/info": "public",
   "POST /api/session/setup": "public",
   "POST /api/session/link": "public",
+  "GET /api/auth/oidc/start": "public",
+  "GET /api/auth/oidc/callback": "public",
   "POST /api/account/password": "signedIn",
   "GET /api/users": "admin",
   "POST /api/users/:name/reset-link": "admin",
