@@ -5,6 +5,7 @@
 import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
+import { appraisalRoutes } from "./pages/appraisal/routes";
 import { reviewRoutes } from "./pages/review/routes";
 import { screeningRoutes } from "./pages/screening/routes";
 
@@ -49,6 +50,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/duplicates", title: "Duplicates", component: DuplicatesPage, project: true, nav: "Duplicates" },
   ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  ...appraisalRoutes,
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,
   { path: "/projects/:id/members", title: "Members", component: MembersPage, project: true, nav: "Members" },

@@ -134,7 +134,7 @@ describe("web app", () => {
     await page.goto(`${app.url}/projects/no-such-project`);
     const alert = page.getByRole("alert");
     await alert.waitFor();
-    expect((await alert.innerText()).toLowerCase()).toContain("not found");
+    expect(await alert.innerText()).toContain('no project with id "no-such-project"');
     await page.waitForLoadState("networkidle");
     expect(await page.getByRole("alert").count()).toBe(1);
     await alert.getByRole("link", { name: "Back to the project list" }).click();
@@ -356,10 +356,11 @@ describe("web app", () => {
     const lead = page.getByRole("link", { name: seeded.records[0]!.title });
     expect(await lead.count()).toBe(1);
 
-    // The audit log, newest first: the import, then the file's own history, 50 a page.
+    // The audit log, newest first: the importer made owner, the import, then the file's own history, 50 a page.
     await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("cell", { name: "project.import" }).waitFor();
-    const total = SEED_AUDIT_ENTRIES + 1;
+    await page.getByRole("cell", { name: "members.create" }).waitFor();
+    const total = SEED_AUDIT_ENTRIES + 2;
     await page.getByText(`Entries 1–50 of ${total}`).waitFor();
     expect(await page.locator("tbody tr").count()).toBe(50);
     await page.getByRole("button", { name: "Older" }).first().click();
