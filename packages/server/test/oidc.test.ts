@@ -63,7 +63,7 @@ describe("organisation sign-in (OpenID Connect)", () => {
       // The profile in the ID token itself, as organisation providers commonly send it (the server reads no userinfo).
       conformIdTokenClaims: false,
       cookies: { keys: ["test cookie key"] },
-      async findAccount(_ctx, id) {
+      async findAccount(_ctx: unknown, id: string) {
         return { accountId: id, claims: async () => ({ sub: id, ...people[id] }) };
       },
     });
@@ -118,7 +118,7 @@ describe("organisation sign-in (OpenID Connect)", () => {
       const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1];
       const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
       expect(prompt && action, page.slice(0, 500)).toBeTruthy();
-      const form = prompt === "login" ? { prompt, login: accountId, password: "anything" } : { prompt: prompt! };
+      const form: Record<string, string> = prompt === "login" ? { prompt, login: accountId, password: "anything" } : { prompt: prompt! };
       url = new URL(action!.replace(/&amp;/g, "&"), url).toString();
       init = { method: "POST", body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } };
     }
