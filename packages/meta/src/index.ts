@@ -7,6 +7,11 @@ export { rmaMv, nesting, marginalBlock, type RmaMvInput, type RmaMvControl, type
 export * from "./diagnostics/index.js";
 export { robust, type RobustResult } from "./robust.js";
 export { escalc, hedgesCorrection, tFromSignedP, MEASURE_INPUT_SETS, MEASURE_VTYPES, type EscalcOptions, type VType, type AddTo, smdFromT, smdFromP, smdFromRegression, logOrFromLogRr, recode, MEASURE_INPUTS, type Measure, type EffectSize, type Provenance } from "./escalc.js";
+export {
+  logOrToSmd, smdToLogOr, rrToOr, logRatioFromCi, logOrFromCi, smdFromMeanDifference, smdFromTStatistic, smdFromF, smdFromPValue,
+  corToSmd, smdToCor, betaToCor, smdFromRegressionB, meanSdFromMedian, recodeHigherWorse,
+  type Conversion, type ConversionStep, type ConversionMeasure, type Estimate, type Direction, type MeanDifferenceInput, type MedianInput, type MeanSd,
+} from "./convert.js";
 export { predict } from "./predict.js";
 export {
   parseMetaSpec, fitMetaSpec, metaSpecResult, specDiagnostics, inlineRows, checkKeys, stringField, numberColumn, labelColumn, measureCounts, selectMeasure,
