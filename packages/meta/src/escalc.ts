@@ -9,15 +9,15 @@
  * Two independent groups, means (m1i, sd1i, n1i, m2i, sd2i, n2i):
  * - MD: m₁−m₂; v = sd₁²/n₁+sd₂²/n₂ (LS, UB), s_p²(1/n₁+1/n₂) (HO).
  * - SMD (Hedges' g; Hedges 1981): s_p² = ((n₁−1)sd₁²+(n₂−1)sd₂²)/m, d = (m₁−m₂)/s_p,
- *   g = c(m)·d; v = 1/n₁+1/n₂+g²/(2N) (LS), 1/n₁+1/n₂+(1−(m−2)/(m·c²))g² (UB, unbiased;
- *   Hedges 1983), c²(1/n₁+1/n₂+d²/(2N)) (LS2), ḡ² in place of g² with ḡ the N-weighted
+ *   g = c(m)·d; v = 1/n₁+1/n₂+g²/(2N) (LS; Hedges 1982), 1/n₁+1/n₂+(1−(m−2)/(m·c²))g² (UB, unbiased;
+ *   Hedges 1983), c²(1/n₁+1/n₂+d²/(2N)) (LS2; Borenstein 2009, eq. 12.17), ḡ² in place of g² with ḡ the N-weighted
  *   mean (AV). Also from ti (d = t√(1/n₁+1/n₂)), di, or a signed two-sided pi
  *   (t = sign(p)·t_{1−|p|/2, m}; the sign says which group scored higher, as metafor 4).
  * - SMDH (Bonett 2008, 2009; heteroscedastic): s = √((sd₁²+sd₂²)/2), g = c(m)(m₁−m₂)/s;
  *   v = c²[g²(sd₁⁴/(n₁−1)+sd₂⁴/(n₂−1))/(2(sd₁²+sd₂²)²) + (sd₁²/(n₁−1)+sd₂²/(n₂−1))/s²] (LS).
  * - ROM (Hedges, Gurevitch & Curtis 1999): log(m₁/m₂); v = sd₁²/(n₁m₁²)+sd₂²/(n₂m₂²) (LS);
  *   HO with s_p, AV/AVHO with n-weighted mean coefficients of variation.
- * - D2ORL / D2ORN: d·π/√3 (Hasselblad & Hedges 1995) or d·1.65 (Cox 1970), variance
+ * - D2ORL / D2ORN: d·π/√3 (Hasselblad & Hedges 1995) or d·1.65 (Cox & Snell 1989), variance
  *   of the uncorrected d times the squared factor.
  *
  * One group measured twice (m1i, m2i, sd1i, sd2i, ni, ri with ri the pre–post r):
@@ -142,7 +142,7 @@ const METHOD_TEXT: Record<Measure, string> = {
   MD: "raw mean difference; variance sd1²/n1+sd2²/n2",
   ROM: "log ratio of means; variance sd1²/(n1·m1²)+sd2²/(n2·m2²) (Hedges, Gurevitch & Curtis 1999)",
   D2ORL: "SMD × π/√3, logistic conversion to log OR (Hasselblad & Hedges 1995)",
-  D2ORN: "SMD × 1.65, normal conversion to log OR (Cox 1970)",
+  D2ORN: "SMD × 1.65, normal conversion to log OR (Cox & Snell 1989)",
   MC: "raw mean change; variance (sd1²+sd2²−2r·sd1·sd2)/n",
   SMCC: "standardised mean change, change-score standardisation, Hedges' correction; variance 1/n+g²/(2n) (Gibbons et al. 1993)",
   SMCR: "standardised mean change, raw-score (pre-test SD) standardisation, Hedges' correction; variance 2(1−r)/n+g²/(2n) (Becker 1988)",
