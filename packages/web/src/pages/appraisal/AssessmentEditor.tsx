@@ -104,14 +104,16 @@ export function AssessmentEditor({
             </section>
           );
         }
-        const skipped = d.questions.filter((q) => p.skipped.includes(q.id));
+        // Asked from the assessor's own answers, as the submission is checked: a departure changes what the proposal reads, not what is asked.
+        const st = askState(d, draft.answers);
+        const skipped = d.questions.filter((q) => st.skipped.includes(q.id));
         return (
           <section key={d.id} className="appraisal-domain stack" aria-labelledby={`${idPrefix}-${d.id}-h`}>
             <h2 id={`${idPrefix}-${d.id}-h`}>
               {d.id}. {d.name}
             </h2>
             {d.questions
-              .filter((q) => p.asked.includes(q.id))
+              .filter((q) => st.asked.includes(q.id))
               .map((q) => (
                 <QuestionField key={q.id} tool={tool} q={q} value={draft.answers[q.id]} onChange={(v) => setAnswer(q.id, v)} idPrefix={idPrefix} hints={hints} />
               ))}
