@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness, type TestPage } from "./harness.js";
 import { smallProject } from "./seed.js";
 
@@ -155,5 +156,17 @@ describe("appraisal", () => {
     await page.getByRole("table", { name: "Signalling questions answered differently" }).waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
     expect(page.errors).toEqual([]);
+  });
+
+  it("keeps text contrast on the form and the comparison in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPageAs("ada", { project: projectId, role: "adjudicator", options: { colorScheme } });
+      for (const path of ["appraisal", "appraisal/trout-2012", "appraisal/trout-2012/compare"]) {
+        await page.goto(`${app.url}/projects/${projectId}/${path}`);
+        await page.locator("h1").waitFor();
+        await page.locator('tr[data-study], fieldset[data-question="1.1"]').first().waitFor();
+        expect({ colorScheme, path, problems: await contrastProblems(page) }).toEqual({ colorScheme, path, problems: [] });
+      }
+    }
   });
 });
