@@ -224,6 +224,18 @@ export function escalc(measure: Measure, data: Readonly<Record<string, ArrayLike
     }
     cols[n] = x;
   }
+  // As metafor: group sizes given beside the cells they total must agree with them.
+  const totals: [string, string[]][] = need === TABLE ? [["n1i", ["ai", "bi"]], ["n2i", ["ci", "di"]]] : need === PROP ? [["mi", []]] : [];
+  for (const [total, parts] of totals) {
+    const col = data[total];
+    if (col === undefined || col === null) continue;
+    for (let i = 0; i < k; i++) {
+      const v = num(col[i]);
+      if (total === "mi" ? v !== cols.ni[i] - cols.xi[i] : v !== cols[parts[0]][i] + cols[parts[1]][i]) {
+        throw new MetaInputError(total === "mi" ? `row ${i + 1}: ni is not xi + mi` : `row ${i + 1}: ${total} is not ${parts.join(" + ")}`);
+      }
+    }
+  }
   const inputs = (i: number) => Object.fromEntries(need.map((n) => [n, cols[n][i]]));
   const rows = compute(measure, need, cols, k, { vtype, to, add });
   const method = METHOD_TEXT[measure] + (vtype === "LS" ? "" : `; vtype ${vtype}`) + (rows.from ? `; from ${rows.from}` : "");
