@@ -110,7 +110,7 @@ async function screenAll(page: Page, plan: [Verdict, string[]][], opts: { slip?:
 }
 
 describe("screening in the browser", () => {
-  it("dual-screens by keyboard as two reviewers, reconciles a conflict by a named reviewer and shows kappa", async () => {
+  it("dual-screens by keyboard as two reviewers, reconciles a conflict as an adjudicator and shows kappa", async () => {
     const owner = await app.newPage();
     const base = `${app.url}/projects/${PROJECT}`;
     await owner.goto(`${base}/screening/settings`);
@@ -203,7 +203,9 @@ describe("screening in the browser", () => {
     expect(servedBen).toEqual(records.map((r) => r.id));
 
     // Stored decisions are the ones typed, with the highest-ranked reason first.
-    const audit = await app.api<{ items: { action: string; actor: string; after: { recordId: string; decision: string; reasons: string[] } }[] }>(
+    // Read as ana: while the stage is blind the audit shows a decision only to someone who has screened the record too.
+    const audit = await app.apiAs<{ items: { action: string; actor: string; after: { recordId: string; decision: string; reasons: string[] } }[] }>(
+      "ana",
       "GET",
       `/projects/${PROJECT}/audit?limit=100`,
     );
@@ -246,7 +248,8 @@ describe("screening in the browser", () => {
     await page.getByRole("status").filter({ hasText: "2 conflicts to reconcile, 1 record reconciled" }).waitFor();
     status = await app.api("GET", `/projects/${PROJECT}/screening/title_abstract/status`);
     expect(status.counts).toMatchObject({ conflict: 2, reconciled: 1 });
-    const after = await app.api<{ items: { action: string; actor: string; after: Record<string, unknown> }[] }>("GET", `/projects/${PROJECT}/audit?limit=5`);
+    // Read as ana, who screened the record: while the stage is blind the audit shows its reconciliation to those who did.
+    const after = await app.apiAs<{ items: { action: string; actor: string; after: Record<string, unknown> }[] }>("ana", "GET", `/projects/${PROJECT}/audit?limit=5`);
     expect(after.items[0]).toMatchObject({
       action: "reconciliations.create",
       actor: "carl",
@@ -310,12 +313,12 @@ describe("screening in the browser", () => {
     await page.getByText("Recorded reason: Not a mentoring intervention (highest-ranked of the 2 ticked").waitFor();
     await page.keyboard.press("e");
     await page.locator(".screening-outcome", { hasText: /^Exclude: “.*” — recorded reason: Not a mentoring intervention\.$/ }).waitFor();
-    const audit = await app.api<{ items: { action: string; after: { recordId: string; stage: string; reasons: string[] } }[] }>("GET", `/projects/${PROJECT}/audit?limit=1`);
+    const audit = await app.apiAs<{ items: { action: string; after: { recordId: string; stage: string; reasons: string[] } }[] }>("ana", "GET", `/projects/${PROJECT}/audit?limit=1`);
     expect(audit.items[0]).toMatchObject({ action: "screeningDecisions.create", after: { recordId: id, stage: "full_text", reasons: ["intervention", "design"] } });
     expect(page.errors).toEqual([]);
   });
 
-  it("draws a seeded QA sample of single-screened excludes and records the named senior reviewer's re-check", async () => {
+  it("draws a seeded QA sample of single-screened excludes and records the named adjudicator's re-check", async () => {
     // The owner draws the sample (an adjudicator's or owner's task) and names the re-checker.
     await app.addMember(PROJECT, "senior", "adjudicator");
     let page = await app.newPage();
@@ -355,11 +358,14 @@ describe("screening in the browser", () => {
   it("holds nothing until a reviewer starts, tells a non-reviewer so instead of serving them, and screens a duplicate group once", async () => {
     const project = "web-test-screening-hold";
     const seeded = seedProject({ id: project, title: "Holding and reviewers", records: 4, seed: 23 });
-    await app.api("POST", "/projects/import", seeded.file);
     const [a, b] = seeded.records;
-    // Records 1 and 2 are one report: the group's primary is the first.
-    const [group] = await app.api<{ id: string }[]>("POST", `/projects/${project}/collections/duplicateGroups`, [{ primaryRecordId: a!.id, method: "manual" }]);
-    for (const r of [a!, b!]) await app.api("PATCH", `/projects/${project}/collections/records/${r.id}`, { duplicateGroupId: group!.id });
+    // Records 1 and 2 are one report, grouped in the file: the group's primary is the first.
+    const group = { id: "group-1", primaryRecordId: a!.id, method: "manual" as const, createdBy: "importer", createdAt: "2024-01-15T09:00:00.000Z" };
+    await app.api("POST", "/projects/import", {
+      ...seeded.file,
+      duplicateGroups: [group],
+      records: seeded.file.records!.map((r) => (r.id === a!.id || r.id === b!.id ? { ...r, duplicateGroupId: group.id } : r)),
+    });
 
     await app.signUp(project, "ben", "reviewer");
     const page = await app.newPageAs("ana", { project, role: "reviewer" });
