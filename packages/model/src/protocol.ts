@@ -183,7 +183,7 @@ export const Protocol = ProtocolFields.superRefine((p, ctx) => {
 export type Protocol = z.infer<typeof Protocol>;
 
 /** The parts of the protocol that are edited and saved one at a time. */
-export const ProtocolSection = z.enum(["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists"]);
+export const ProtocolSection = z.enum(["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists", "appraisal"]);
 export type ProtocolSection = z.infer<typeof ProtocolSection>;
 export type ProtocolInput = z.input<typeof Protocol>;
 

@@ -106,7 +106,7 @@ describe("protocol rules", () => {
 
   it("versions each section by its content", () => {
     const v = protocolVersions(base);
-    expect(Object.keys(v).sort()).toEqual(["classifications", "eligibility", "exclusionReasons", "lists", "outcomeDomains", "picot", "question", "ratingScheme"]);
+    expect(Object.keys(v).sort()).toEqual(["appraisal", "classifications", "eligibility", "exclusionReasons", "lists", "outcomeDomains", "picot", "question", "ratingScheme"]);
     const other = change({ question: "Does it work?" });
     expect(sectionVersion(other, "question")).not.toBe(v.question);
     expect(sectionVersion(other, "exclusionReasons")).toBe(v.exclusionReasons);

@@ -75,6 +75,19 @@ describe("appraisal routes", () => {
     expect(body.studies).toMatchObject([{ studyId, tool: "rob2", assessors: [], consensus: null, agreement: null, mine: "none", seniorCheck: true }]);
   });
 
+  it("keeps the set-up as a protocol section the owner saves against its version", async () => {
+    const opened = (await get("olive", `/api/projects/${project}/protocol/versions`)).json();
+    const setup = { ...DEFAULT_APPRAISAL_SETUP, tools: [...DEFAULT_APPRAISAL_SETUP.tools, { design: "cluster RCT", tool: "rob2", version: null }], seniorCheckShare: 0.1 };
+    const url = `/api/projects/${project}/protocol/appraisal`;
+    expect((await app.inject({ method: "PATCH", url, headers: as("ana", true), payload: { value: setup, version: opened.versions.appraisal } })).statusCode).toBe(403);
+    const bad = await app.inject({ method: "PATCH", url, headers: as("olive", true), payload: { value: { ...setup, seniorCheckShare: 2 }, version: opened.versions.appraisal } });
+    expect(bad.statusCode).toBe(400);
+    const saved = await app.inject({ method: "PATCH", url, headers: as("olive", true), payload: { value: setup, version: opened.versions.appraisal } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().versions.appraisal).not.toBe(opened.versions.appraisal);
+    expect((await get("vic", base())).json().setup).toEqual(setup);
+  });
+
   it("gives the form of the study's tool, with the project's departure", async () => {
     const res = await get("ana", `${base()}/${studyId}`);
     expect(res.statusCode, res.body).toBe(200);

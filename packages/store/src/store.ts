@@ -965,6 +965,7 @@ const SECTION_NAMES: Record<ProtocolSection, string> = {
   classifications: "study classifications",
   ratingScheme: "rating scheme",
   lists: "further lists",
+  appraisal: "appraisal set-up",
 };
 
 /**

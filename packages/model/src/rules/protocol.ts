@@ -2,7 +2,7 @@ import { studyClassificationIssues, type Study } from "../entities.js";
 import { InputError } from "../errors.js";
 import type { Protocol, ProtocolSection } from "../protocol.js";
 
-const SECTIONS: readonly ProtocolSection[] = ["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists"];
+const SECTIONS: readonly ProtocolSection[] = ["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists", "appraisal"];
 
 /** What a protocol change needs to know of the data that uses the protocol's codes; the store answers inside the write's transaction. */
 export interface ProtocolUsage {
@@ -27,7 +27,8 @@ export type ProtocolVersions = Record<ProtocolSection, string>;
  * protocol, and an edit that is undone gives back the same version.
  */
 export function sectionVersion(protocol: Protocol, section: ProtocolSection): string {
-  return cyrb53(canonical(protocol[section])).toString(36);
+  // A section a protocol written before it existed does not have (the appraisal set-up) reads as null.
+  return cyrb53(canonical(protocol[section] ?? null)).toString(36);
 }
 
 export function protocolVersions(protocol: Protocol): ProtocolVersions {
