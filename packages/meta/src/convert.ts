@@ -13,9 +13,8 @@
  * (−1, 1), a CI that does not contain its estimate, …) throws
  * MetaInputError with a one-line reason.
  */
-import qnormal from "@stdlib/stats-base-dists-normal-quantile";
 import { escalc, MEASURE_INPUT_SETS, tFromSignedP, type Measure } from "./escalc.js";
-import { qT } from "./dist.js";
+import { qNormPrecise, qT } from "./dist.js";
 import { MetaInputError } from "./errors.js";
 
 /** escalc's measure names (ratios on the log scale), plus HR for log hazard ratios. */
@@ -146,7 +145,7 @@ export function logRatioFromCi(input: { estimate?: number; lower: number; upper:
   const level = levelOf(input.level);
   const est = input.estimate === undefined ? Math.sqrt(lo * hi) : positive(input.estimate, `the ${measure}`);
   if (est < lo || est > hi) fail(`the ${measure} ${est} lies outside its interval [${lo}, ${hi}]`);
-  const z = qnormal((1 + level) / 2, 0, 1);
+  const z = qNormPrecise((1 + level) / 2);
   const se = (Math.log(hi) - Math.log(lo)) / (2 * z);
   const chain: ConversionStep[] = [{
     step: `log ${measure} and variance from its ${Math.round(level * 1000) / 10}% CI`,
@@ -154,6 +153,26 @@ export function logRatioFromCi(input: { estimate?: number; lower: number; upper:
     reference: REF.wald, inputs: { ...(input.estimate === undefined ? {} : { estimate: est }), lower: lo, upper: hi, level }, value: Math.log(est), variance: se * se,
   }];
   return fromLast(measure, chain);
+}
+
+/**
+ * A ratio (OR, RR, IRR, HR) with the two-sided p of its Wald test → log
+ * ratio and variance: SE = |log ratio|/z_{1−p/2}. p = 1 would need a ratio
+ * of exactly 1, whose SE the p cannot give, so it is refused.
+ */
+export function logRatioFromP(input: { estimate: number; p: number; measure?: "OR" | "RR" | "IRR" | "HR" }): Conversion {
+  const measure = input.measure ?? "OR";
+  if (!["OR", "RR", "IRR", "HR"].includes(measure)) fail(`measure must be OR, RR, IRR or HR, not "${String(measure)}"`);
+  const est = positive(input.estimate, `the ${measure}`);
+  const p = input.p;
+  if (!(typeof p === "number" && p > 0 && p < 1)) fail(`p must lie strictly between 0 and 1 to give a standard error, not ${p}`);
+  if (est === 1) fail(`an ${measure} of exactly 1 has no standard error recoverable from its p`);
+  const z = -qNormPrecise(p / 2);
+  const se = Math.abs(Math.log(est)) / z;
+  return fromLast(measure, [{
+    step: `log ${measure} and variance from its Wald p`, formula: `y = log ${measure}, SE = |y|/z(1 − p/2) with z = ${z.toPrecision(6)}, v = SE²`,
+    reference: "Wald test on the log scale (Altman & Bland 2011)", inputs: { estimate: est, p }, value: Math.log(est), variance: se * se,
+  }]);
 }
 
 /** Convenience: an odds ratio with its confidence interval → log OR. */
@@ -214,7 +233,7 @@ export function smdFromMeanDifference(x: MeanDifferenceInput): Conversion {
     const level = levelOf(x.level);
     const kind = x.quantile ?? "t";
     if (kind !== "t" && kind !== "z") fail(`quantile must be "t" or "z"`);
-    const q = kind === "t" ? qT((1 + level) / 2, n1 + n2 - 2) : qnormal((1 + level) / 2, 0, 1);
+    const q = kind === "t" ? qT((1 + level) / 2, n1 + n2 - 2) : qNormPrecise((1 + level) / 2);
     se = (hi - lo) / (2 * q);
     chain.push({
       step: "SE from the CI", formula: `SE = (upper − lower)/(2·${kind === "t" ? `t(${(1 + level) / 2}, ${n1 + n2 - 2})` : `z(${(1 + level) / 2})`}) with quantile ${q.toPrecision(6)}`,
@@ -380,8 +399,8 @@ export function meanSdFromMedian(x: MedianInput): MeanSd {
   const range = has(x.min) && has(x.max), iqr = has(x.q1) && has(x.q3);
   if ((has(x.min) !== has(x.max)) || (has(x.q1) !== has(x.q3))) fail("give the range as both min and max, and the IQR as both q1 and q3");
   if (!range && !iqr) fail("give the range (min, max), the interquartile range (q1, q3), or both");
-  const xi = 2 * qnormal((n - 0.375) / (n + 0.25), 0, 1);
-  const eta = 2 * qnormal((0.75 * n - 0.125) / (n + 0.25), 0, 1);
+  const xi = 2 * qNormPrecise((n - 0.375) / (n + 0.25));
+  const eta = 2 * qNormPrecise((0.75 * n - 0.125) / (n + 0.25));
   const ordered = (vals: number[], names: string) => {
     vals.forEach((v, i) => finite(v, names.split(" ≤ ")[i]));
     for (let i = 1; i < vals.length; i++) if (!(vals[i - 1] <= vals[i])) fail(`the summary must be ordered ${names}`);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  betaToCor, corToSmd, escalc, isMetaInputError, logOrFromCi, logOrToSmd, logRatioFromCi, meanSdFromMedian, recode, recodeHigherWorse, rrToOr,
+  betaToCor, corToSmd, escalc, isMetaInputError, logOrFromCi, logOrToSmd, logRatioFromCi, logRatioFromP, meanSdFromMedian, qNormPrecise, recode, recodeHigherWorse, rrToOr,
   smdFromF, smdFromMeanDifference, smdFromPValue, smdFromRegressionB, smdFromTStatistic, smdToCor, smdToLogOr, type Conversion,
 } from "@homeward/meta";
 
@@ -46,6 +46,9 @@ describe(`conversions against metafor ${fx.versions.metafor} escalc and R's quan
   it("SMD → log OR equals escalc D2ORL", () => checkAll(fx.smdToLogOr, (i) => smdToLogOr({ yi: fx.smdToLogOr.d[i], vi: fx.smdToLogOr.vd[i] })));
   it("ratio with its 95% CI → log ratio and Wald variance", () =>
     checkAll(fx.ratioCi, (i) => logRatioFromCi({ estimate: fx.ratioCi.estimate[i], lower: fx.ratioCi.lower[i], upper: fx.ratioCi.upper[i] })));
+  it("normal quantiles to full precision (R's qnorm)", () => fx.qnorm.p.forEach((p, i) => near(qNormPrecise(p), fx.qnorm.q[i], 1e-14, 0)));
+  it("ratio with its Wald p → log ratio and variance", () =>
+    checkAll(fx.ratioP, (i) => logRatioFromP({ estimate: fx.ratioP.estimate[i], p: fx.ratioP.p[i] })));
   it("Wan et al. (2014) mean and SD from the median, all three scenarios", () => {
     const w = fx.wan;
     w.n.forEach((n, i) => {
@@ -164,6 +167,8 @@ describe("bad input is refused with a one-line reason", () => {
     [() => logOrFromCi(2, 0, 4), /lower limit must be > 0/],
     [() => logRatioFromCi({ lower: 1, upper: 2, level: 95 }), /level must lie strictly between 0 and 1/],
     [() => smdFromRegressionB(1, 0, 10, 10), /outcome SD must be > 0/],
+    [() => logRatioFromP({ estimate: 1, p: 0.5 }), /exactly 1 has no standard error/],
+    [() => logRatioFromP({ estimate: 2, p: 1 }), /p must lie strictly between 0 and 1/],
     [() => meanSdFromMedian({ n: 20, median: 5 }), /give the range/],
     [() => meanSdFromMedian({ n: 20, median: 5, min: 6, max: 9 }), /ordered min ≤ median ≤ max/],
     [() => meanSdFromMedian({ n: 20, median: 5, q1: 5, q3: 5 }), /IQR is 0/],
