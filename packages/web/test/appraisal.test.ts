@@ -144,6 +144,28 @@ describe("appraisal", () => {
     for (const p of [ana, ben, ada]) expect(p.errors).toEqual([]);
   });
 
+  it("lets the owner change the set-up, a protocol section, at 200% zoom", async () => {
+    const page = await app.newPage({ viewport: { width: 640, height: 400 } });
+    await page.goto(`${app.url}/projects/${projectId}/appraisal`);
+    await page.getByText("RCT: RoB 2 (individually randomized").waitFor();
+    await page.getByRole("button", { name: "Edit appraisal set-up" }).click();
+    const share = page.getByLabel("Share of studies a senior reviewer checks (%)");
+    expect(await share.inputValue()).toBe("5");
+    await share.fill("10");
+    await page.getByLabel("New departure: what the project does and why").fill("Outcome assessors' awareness is not a concern: outcomes come from administrative records");
+    await page.getByLabel("Question").selectOption("4.3");
+    await page.getByLabel("Read as").selectOption("N");
+    await page.getByRole("button", { name: "Add this departure" }).click();
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.getByLabel("Why (optional; kept in the audit log)").fill("agreed at the protocol meeting");
+    await page.getByLabel("Why (optional; kept in the audit log)").press("Enter");
+    await page.getByRole("status").filter({ hasText: "Appraisal set-up saved." }).waitFor();
+    await page.getByText("A senior reviewer checks 10% of studies").waitFor();
+    await page.getByText("4.3 read as N").waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(page.errors).toEqual([]);
+  });
+
   it("reflows the form and the comparison at 200% zoom", async () => {
     const page = await app.newPageAs("ada", { project: projectId, role: "adjudicator", options: { viewport: { width: 640, height: 400 } } });
     await page.goto(`${app.url}/projects/${projectId}/appraisal`);

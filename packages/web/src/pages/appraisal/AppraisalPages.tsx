@@ -9,6 +9,7 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, useSearchParam, type Params } from "../../router";
 import { AssessmentEditor, bodyOf, draftOf, emptyDraft, type Draft } from "./AssessmentEditor";
+import { SetupSection, SetupSummary } from "./SetupSection";
 import "./appraisal.css";
 
 const enc = encodeURIComponent;
@@ -23,6 +24,7 @@ export function AppraisalPage() {
   const { id, role } = useProject();
   const list = useApi((s) => call(appraisalRoutes.studies, { params: { id } }, s), [id]);
   const adjudicates = role != null && roleAllows(role, "adjudicator");
+  const owner = role != null && roleAllows(role, "owner");
   const data = list.data;
   return (
     <>
@@ -31,28 +33,14 @@ export function AppraisalPage() {
       {list.loading && !data ? <Loading what="studies to appraise" /> : null}
       {data ? (
         <>
-          <section aria-labelledby="setup-heading" className="stack">
-            <h2 id="setup-heading">Set-up</h2>
-            <ul className="setup-list">
-              {data.setup.tools.map((t) => (
-                <li key={t.design}>
-                  {t.design}: {data.tools.find((x) => x.id === t.tool)?.name ?? t.tool}
-                </li>
-              ))}
-              {data.setup.available.length > 0 ? <li>Also available: {data.setup.available.map((a) => data.tools.find((x) => x.id === a)?.name ?? a).join(", ")}</li> : null}
-              <li>A senior reviewer checks {Math.round(data.setup.seniorCheckShare * 1000) / 10}% of studies (marked below).</li>
-            </ul>
-            {data.setup.departures.length > 0 ? (
-              <>
-                <h3>Departures from the guidance</h3>
-                <ul>
-                  {data.setup.departures.map((d) => (
-                    <li key={d.id}>{d.text}</li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
-          </section>
+          {owner ? (
+            <SetupSection projectId={id} onSaved={list.reload} />
+          ) : (
+            <section aria-labelledby="setup-heading" className="stack">
+              <h2 id="setup-heading">Appraisal set-up</h2>
+              <SetupSummary setup={data.setup} />
+            </section>
+          )}
           <section aria-labelledby="appraisal-studies-heading" className="stack">
             <h2 id="appraisal-studies-heading">Studies</h2>
             {data.studies.length === 0 ? (
