@@ -1,12 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { askState, getTool, NON_BLINDING_NOT_A_CONCERN, type Tool } from "@homeward/appraisal";
 import { DEFAULT_APPRAISAL_SETUP } from "@homeward/model";
 import { createAccounts } from "@homeward/accounts";
-import { openStore, type Store } from "@homeward/store";
+import { openStore, readProjectSource, type Store } from "@homeward/store";
 import { buildServer, SESSION_COOKIE } from "@homeward/server";
 
 /**
@@ -196,5 +197,18 @@ describe("appraisal routes", () => {
     const overall = again.json().recorded.overall;
     expect(csv.body).toContain(overall);
     expect((await get("ana", base())).json().studies[0].consensus).toEqual({ by: "ada", overall });
+  });
+
+  it("reads the reunification example's recorded appraisals as submitted assessments under the set-up's tools", async () => {
+    await store.importProject(readProjectSource(fileURLToPath(new URL("../../../examples/reunification/", import.meta.url))), { actor: "olive" });
+    const res = await get("olive", "/api/projects/reunification/appraisal/studies");
+    expect(res.statusCode, res.body).toBe(200);
+    const rows = res.json().studies as { studyId: string; design: string | null; tool: string | null; assessors: { reviewer: string; submitted: boolean }[] }[];
+    const rct = rows.find((r) => r.studyId === "akin-mcdonald-2018")!;
+    expect(rct).toMatchObject({ design: "RCT", tool: "rob2", assessors: [{ reviewer: "ncb-review-team", submitted: true }] });
+    expect(rows.filter((r) => r.design === "QED").every((r) => r.tool === "robins-i")).toBe(true);
+    const form = await get("olive", "/api/projects/reunification/appraisal/studies/akin-mcdonald-2018");
+    expect(form.statusCode, form.body).toBe(200);
+    expect(form.json().tool.id).toBe("rob2");
   });
 });
