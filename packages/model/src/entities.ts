@@ -412,7 +412,24 @@ export type StudyReport = z.infer<typeof StudyReport>;
 
 // ---------------------------------------------------------------- extraction
 
-export const CodebookItemType = z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json"]);
+/**
+ * yesno: "yes", "no" or "unclear"; grid: rows × columns (e.g. one row per
+ * arm), a value is { row code: { column code: text or number or null } }.
+ */
+export const CodebookItemType = z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json", "yesno", "grid"]);
+/** An earlier definition of a codebook item, kept so values entered under it stay readable. */
+export const CodebookItemVersion = z.object({
+  version: z.number().int().min(1),
+  label: z.string().default(""),
+  type: CodebookItemType,
+  options: z.array(CodedItem).default([]),
+  unit: OptText,
+  min: OptNumber,
+  max: OptNumber,
+  rows: z.array(CodedItem).nullable().default(null),
+  columns: z.array(CodedItem).nullable().default(null),
+});
+export type CodebookItemVersion = z.infer<typeof CodebookItemVersion>;
 export const CodebookItem = z.object({
   id: Id,
   code: z.string().trim().min(1),
@@ -422,8 +439,32 @@ export const CodebookItem = z.object({
   group: OptText,
   description: OptText,
   order: z.number().int().default(0),
+  /** The item this one sits under (a heading or a parent question); null at the top. */
+  parentId: Id.nullable().default(null),
+  /** Help for the extractor, shown beside the input (description holds the definition). */
+  help: OptText,
+  /** Number items: the unit and the allowed range (inclusive). */
+  unit: OptText,
+  min: OptNumber,
+  max: OptNumber,
+  /** Grid items: the rows and columns. */
+  rows: z.array(CodedItem).nullable().default(null),
+  columns: z.array(CodedItem).nullable().default(null),
+  /** Current definition's version (null: 1); earlier definitions in `versions`. */
+  version: z.number().int().min(1).nullable().default(null),
+  versions: z.array(CodebookItemVersion).nullable().default(null),
+  /** A retired item takes no new values; its values stay. */
+  retiredAt: Timestamp.nullable().default(null),
 });
 export type CodebookItem = z.infer<typeof CodebookItem>;
+
+/** Where a value was read: a report of the study, the page, the quoted text. */
+export const ValueSource = z.object({
+  reportId: Id.nullable().default(null),
+  page: z.string().max(50).nullable().default(null),
+  quote: z.string().max(5000).nullable().default(null),
+});
+export type ValueSource = z.infer<typeof ValueSource>;
 
 /** A value extracted for a codebook item (per study, or per outcome when outcomeId is set). */
 export const ExtractedValue = z.object({
@@ -435,6 +476,13 @@ export const ExtractedValue = z.object({
   reviewer: UserName,
   note: OptText,
   at: Timestamp,
+  /** The codebook item's version the value was entered under (null: 1). */
+  itemVersion: z.number().int().min(1).nullable().default(null),
+  source: ValueSource.nullable().default(null),
+  /** The value this one replaces (the same reviewer's earlier value); the earlier row stays as history. */
+  supersedes: Id.nullable().default(null),
+  /** A consensus value recorded after comparing extractions (the note says why). */
+  consensus: z.boolean().nullable().default(null),
 });
 export type ExtractedValue = z.infer<typeof ExtractedValue>;
 

@@ -379,10 +379,23 @@ function v9(): Migration {
   };
 }
 
+/** Extraction: codebook hierarchy, number units and ranges, grids, help, versions and retirement; values' item version, source, history and consensus. */
+function v10(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const add = async (table: string, cols: Col[]) => {
+        for (const [name, type] of cols) await db.schema.alterTable(table).addColumn(name, sqlType(d, type)).execute();
+      };
+      await add("codebook_items", [["parent_id", "t"], ["help", "t"], ["unit", "t"], ["min", "r"], ["max", "r"], ["rows", "j"], ["columns", "j"], ["version", "i"], ["versions", "j"], ["retired_at", "t"]]);
+      await add("extracted_values", [["item_version", "i"], ["source", "j"], ["supersedes", "t"], ["consensus", "b"]]);
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d) };
     },
   };
 }
