@@ -414,9 +414,10 @@ export type StudyReport = z.infer<typeof StudyReport>;
 
 /**
  * yesno: "yes", "no" or "unclear"; grid: rows × columns (e.g. one row per
- * arm), a value is { row code: { column code: text or number or null } }.
+ * arm), a value is { row code: { column code: text or number or null } };
+ * section: a heading that groups the items under it and takes no value.
  */
-export const CodebookItemType = z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json", "yesno", "grid"]);
+export const CodebookItemType = z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json", "yesno", "grid", "section"]);
 /** An earlier definition of a codebook item, kept so values entered under it stay readable. */
 export const CodebookItemVersion = z.object({
   version: z.number().int().min(1),

@@ -51,6 +51,7 @@ const shown = (v: unknown): string => {
 export function extractedValueIssue(item: Item, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (item.type === "grid") return gridIssue(item, value);
+  if (item.type === "section") return "is a section heading, which takes no value";
   if (item.type === "number" || item.type === "integer") {
     const range = number(item, value);
     if (range) return range;
@@ -90,6 +91,7 @@ export function extractedValueIssue(item: Item, value: unknown): string | null {
     json: "",
     yesno: "yes, no or unclear",
     grid: "",
+    section: "",
   }[item.type];
   return `must be ${expected} or null, not ${shown(value)}`;
 }
