@@ -199,6 +199,37 @@ describe("appraisal routes", () => {
     expect((await get("ana", base())).json().studies[0].consensus).toEqual({ by: "ada", overall });
   });
 
+  it("asks for the assessor's judgements where the tool proposes none: ROBINS-I domains, the CASP rating", async () => {
+    const [qed, qual] = await store.insert(
+      project,
+      "studies",
+      [
+        { name: "Comparison 2018", design: "QED", createdAt: new Date().toISOString() },
+        { name: "Interviews 2019", design: "qualitative", createdAt: new Date().toISOString() },
+      ],
+      { actor: "olive" },
+    );
+    const robins = getTool("robins-i")!;
+    const answers = fill(robins, (q) => (q.options.includes("PN") ? "PN" : q.options[0]!));
+    const noJudgement = await send("ana", "POST", `${base()}/${qed!.id}/mine/submit`, { tool: "robins-i", answers });
+    expect(noJudgement.statusCode).toBe(422);
+    expect(noJudgement.json().error).toContain("D1 (Bias due to confounding) needs a judgement");
+    const judgements = Object.fromEntries(robins.domains.map((d) => [d.id, { judgement: d.id === "D1" ? "Moderate" : "Low" }]));
+    const ok = await send("ana", "POST", `${base()}/${qed!.id}/mine/submit`, { tool: "robins-i", answers, judgements });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().mine.overall).toBe("Moderate");
+
+    const casp = getTool("casp-qualitative")!;
+    const yes = fill(casp, () => "Yes");
+    const unrated = await send("ana", "POST", `${base()}/${qual!.id}/mine/submit`, { tool: "casp-qualitative", answers: yes });
+    expect(unrated.statusCode).toBe(422);
+    expect(unrated.json().error).toContain("the overall rating is needed");
+    const rated = await send("ana", "POST", `${base()}/${qual!.id}/mine/submit`, { tool: "casp-qualitative", answers: { ...yes, Q10: "Useful for practice" }, overall: "Positive/methodologically sound" });
+    expect(rated.statusCode, rated.body).toBe(200);
+    expect(rated.json().mine).toMatchObject({ status: "submitted", overall: "Positive/methodologically sound" });
+    expect((await store.list(project, "appraisals", { studyId: qual!.id }))[0]).toMatchObject({ tool: "CASP", variant: null });
+  });
+
   it("reads the reunification example's recorded appraisals as submitted assessments under the set-up's tools", async () => {
     await store.importProject(readProjectSource(fileURLToPath(new URL("../../../examples/reunification/", import.meta.url))), { actor: "olive" });
     const res = await get("olive", "/api/projects/reunification/appraisal/studies");
