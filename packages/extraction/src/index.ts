@@ -1,0 +1,6 @@
+export * from "./codebook.js";
+export * from "./codebook-io.js";
+export * from "./template.js";
+export * from "./values.js";
+export * from "./compare.js";
+export * from "./sample.js";
