@@ -9,3 +9,4 @@ export * from "./review.js";
 export * from "./studies.js";
 export * from "./accounts.js";
 export * from "./appraisal.js";
+export * from "./extraction.js";

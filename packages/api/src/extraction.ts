@@ -1,0 +1,220 @@
+import { z } from "zod";
+import { ValueSource, type CodebookItem, type ExtractedValue } from "@homeward/model";
+import type { CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison } from "@homeward/extraction";
+import { IdParams } from "./core.js";
+import { checkedBody, route } from "./route.js";
+
+export type { CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison };
+
+export const ExtractionStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
+export const CodebookItemParams = z.object({ id: z.string().min(1), itemId: z.string().min(1) });
+
+const Option = z.object({ code: z.string().trim().min(1, "an option needs a code").max(100), label: z.string().max(500).default(""), description: z.string().nullable().default(null) });
+const itemFields = {
+  label: z.string().trim().min(1, "an item needs a label").max(500),
+  type: z.enum(["text", "number", "integer", "boolean", "single", "multiple", "date", "json", "yesno", "grid", "section"], {
+    error: "type must be one of section, text, number, integer, single, multiple, date, yesno, grid",
+  }),
+  options: z.array(Option).max(500).optional(),
+  group: z.string().max(200).nullable().optional(),
+  description: z.string().max(10_000).nullable().optional(),
+  help: z.string().max(10_000).nullable().optional(),
+  parentId: z.string().min(1).nullable().optional(),
+  unit: z.string().max(100).nullable().optional(),
+  min: z.number().finite().nullable().optional(),
+  max: z.number().finite().nullable().optional(),
+  rows: z.array(Option).max(200).nullable().optional(),
+  columns: z.array(Option).max(50).nullable().optional(),
+};
+export const NewItemBody = z.object({ code: z.string().trim().min(1, "an item needs a code").max(100), ...itemFields }).strict();
+export const ItemPatchBody = z.object(itemFields).partial().strict();
+export const OrderBody = z.object({ parentId: z.string().min(1).nullable().default(null), ids: z.array(z.string().min(1)).min(1, "list the items in their new order") }).strict();
+export const RetireBody = z.object({ retired: z.boolean() }).strict();
+
+/** A value as the extractor gives it; who and when come from the session. */
+export const ValueInput = z
+  .object({
+    itemId: z.string().min(1, "name the codebook item"),
+    outcomeId: z.string().min(1).nullable().default(null),
+    value: z.unknown(),
+    note: z.string().max(10_000).nullable().default(null),
+    source: ValueSource.nullable().default(null),
+  })
+  .strict();
+export const SaveValuesBody = z.object({ values: z.array(ValueInput).min(1, "give at least one value").max(2000) }).strict();
+export const ConsensusBody = z
+  .object({
+    itemId: z.string().min(1, "name the codebook item"),
+    outcomeId: z.string().min(1).nullable().default(null),
+    value: z.unknown(),
+    note: z.string({ error: "say how the consensus was reached" }).trim().min(1, "say how the consensus was reached").max(10_000),
+  })
+  .strict();
+export const ComparisonQuery = z.object({ first: z.string().min(1).optional(), second: z.string().min(1).optional() });
+export const SeniorCheckQuery = z.object({
+  fraction: z.coerce.number().gt(0, "the share must be above 0").max(1, "the share must be at most 1").default(0.05),
+  seed: z.coerce.number().int("the seed must be a whole number").default(1),
+});
+
+/** A codebook item with its place in the tree. */
+export type CodebookRow = CodebookItem & { depth: number; number: string };
+export interface CodebookAnswer {
+  items: CodebookRow[];
+}
+
+export interface ExtractionReport {
+  id: string;
+  role: "lead" | "linked";
+  recordId: string | null;
+  citation: string;
+}
+
+export interface ExtractionStudySummary {
+  id: string;
+  name: string;
+  reports: ExtractionReport[];
+  /** Who has entered values for the study (names only; their values follow blinding). */
+  extractors: string[];
+  /** Values the caller has in force for the study. */
+  mine: number;
+  consensus: number;
+}
+
+export interface ExtractionStudiesAnswer {
+  studies: ExtractionStudySummary[];
+  /** Live items that take values. */
+  items: number;
+}
+
+export interface ExtractionForm {
+  study: { id: string; name: string };
+  reports: ExtractionReport[];
+  items: CodebookRow[];
+  /** The caller's values in force. */
+  mine: ExtractedValue[];
+  /** Other extractors' values in force, where blinding lets the caller see them. */
+  others: { reviewer: string; values: ExtractedValue[] }[];
+  /** Other extractors whose values stay hidden until the caller has extracted the study (or blinding is lifted). */
+  hiddenOthers: number;
+  consensus: ExtractedValue[];
+}
+
+export type ExtractionComparison = StudyComparison & { study: { id: string; name: string }; extractors: string[] };
+
+/**
+ * The extraction stage: the codebook (owners edit it), one form per study
+ * (reviewers fill it; every change is a new row that names the one it
+ * replaces), the comparison of two extractions and consensus values
+ * (adjudicators). Who acts and when come from the session.
+ */
+export const extractionRoutes = {
+  codebook: route<CodebookAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/codebook",
+    params: IdParams,
+    summary: "the codebook in reading order, each item with its depth and number; retired items included (marked)",
+  }),
+  addItem: route<CodebookItem>()({
+    method: "POST", access: "owner",
+    path: "/api/projects/:id/extraction/codebook",
+    params: IdParams,
+    body: NewItemBody,
+    bodyName: "codebook item",
+    status: 201,
+    summary: "add an item, last under its parent",
+  }),
+  editItem: route<CodebookItem>()({
+    method: "PATCH", access: "owner",
+    path: "/api/projects/:id/extraction/codebook/:itemId",
+    params: CodebookItemParams,
+    body: ItemPatchBody,
+    bodyName: "codebook item change",
+    summary: "change an item; a change to what values must fit makes a new version, the former kept",
+  }),
+  reorder: route<CodebookAnswer>()({
+    method: "PUT", access: "owner",
+    path: "/api/projects/:id/extraction/codebook/order",
+    params: IdParams,
+    body: OrderBody,
+    bodyName: "codebook order",
+    summary: "put the items under one parent in the order given",
+  }),
+  retire: route<CodebookItem>()({
+    method: "PUT", access: "owner",
+    path: "/api/projects/:id/extraction/codebook/:itemId/retired",
+    params: CodebookItemParams,
+    body: RetireBody,
+    bodyName: "retirement",
+    summary: "retire an item (no new values; its values stay) or restore it",
+  }),
+  importCodebook: route<CodebookAnswer>()({
+    method: "POST", access: "owner",
+    path: "/api/projects/:id/extraction/codebook/import",
+    params: IdParams,
+    body: checkedBody<CodebookFile>(),
+    bodyName: "codebook file",
+    status: 201,
+    summary: "add a codebook file's items after the codebook's (all or none)",
+  }),
+  template: route<CodebookAnswer>()({
+    method: "POST", access: "owner",
+    path: "/api/projects/:id/extraction/codebook/template",
+    params: IdParams,
+    status: 201,
+    summary: "add the seed review's data items to the codebook",
+  }),
+  exportCodebook: route<CodebookFile>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/codebook/export",
+    params: IdParams,
+    summary: "the live codebook as a codebook file",
+  }),
+  studies: route<ExtractionStudiesAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/studies",
+    params: IdParams,
+    summary: "the studies with their reports, extractors and the caller's progress",
+  }),
+  form: route<ExtractionForm>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/studies/:studyId",
+    params: ExtractionStudyParams,
+    summary: "a study's form: its reports, the codebook, the caller's values, others' where blinding allows, consensus values",
+  }),
+  save: route<ExtractionForm>()({
+    method: "PUT", access: "reviewer",
+    path: "/api/projects/:id/extraction/studies/:studyId/values",
+    params: ExtractionStudyParams,
+    body: SaveValuesBody,
+    bodyName: "values",
+    summary: "save the caller's values (each checked against its item; all or none); a changed value is a new row naming the one it replaces",
+  }),
+  comparison: route<ExtractionComparison>()({
+    method: "GET", access: "adjudicator",
+    path: "/api/projects/:id/extraction/studies/:studyId/comparison",
+    params: ExtractionStudyParams,
+    query: ComparisonQuery,
+    summary: "two extractions of the study value by value (default: its first two extractors), with consensus values",
+  }),
+  consensus: route<ExtractionComparison>()({
+    method: "PUT", access: "adjudicator",
+    path: "/api/projects/:id/extraction/studies/:studyId/consensus",
+    params: ExtractionStudyParams,
+    body: ConsensusBody,
+    bodyName: "consensus value",
+    summary: "record the consensus value of one item with its note",
+  }),
+  agreement: route<ItemAgreement[]>()({
+    method: "GET", access: "adjudicator",
+    path: "/api/projects/:id/extraction/agreement",
+    params: IdParams,
+    summary: "agreement per item between the first two extractors of each study (percentage; Cohen's kappa for categorical items)",
+  }),
+  seniorCheck: route<SeniorCheckSample>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/senior-check",
+    params: IdParams,
+    query: SeniorCheckQuery,
+    summary: "the seeded sample of studies a senior reviewer checks in full (default 5%)",
+  }),
+} as const;
