@@ -167,7 +167,8 @@ describe("appraisal", () => {
   });
 
   it("reflows the form and the comparison at 200% zoom", async () => {
-    const page = await app.newPageAs("ada", { project: projectId, role: "adjudicator", options: { viewport: { width: 640, height: 400 } } });
+    // The owner may do an adjudicator's work; their session needs no second sign-in.
+    const page = await app.newPage({ viewport: { width: 640, height: 400 } });
     await page.goto(`${app.url}/projects/${projectId}/appraisal`);
     await page.locator(`tr[data-study="${STUDY}"]`).waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
@@ -182,7 +183,7 @@ describe("appraisal", () => {
 
   it("keeps text contrast on the form and the comparison in light and dark schemes", async () => {
     for (const colorScheme of ["light", "dark"] as const) {
-      const page = await app.newPageAs("ada", { project: projectId, role: "adjudicator", options: { colorScheme } });
+      const page = await app.newPage({ colorScheme });
       for (const path of ["appraisal", "appraisal/trout-2012", "appraisal/trout-2012/compare"]) {
         await page.goto(`${app.url}/projects/${projectId}/${path}`);
         await page.locator("h1").waitFor();

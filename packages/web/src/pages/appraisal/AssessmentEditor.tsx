@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import { askState, overall as proposeOverall, proposeJudgements, type Departure, type DomainProposal, type Question, type Tool } from "@homeward/appraisal";
+import { askState, conditionQuestions, overall as proposeOverall, proposeJudgements, type Departure, type DomainProposal, type Question, type Tool } from "@homeward/appraisal";
 import type { AssessmentInput, AssessmentView } from "@homeward/api";
 
 /** What the editor holds: answers, the judgements that override a proposal (or that the tool leaves to the assessor), the overall. */
@@ -106,7 +106,10 @@ export function AssessmentEditor({
         }
         // Asked from the assessor's own answers, as the submission is checked: a departure changes what the proposal reads, not what is asked.
         const st = askState(d, draft.answers);
-        const skipped = d.questions.filter((q) => st.skipped.includes(q.id));
+        // A question whose condition reads an unanswered one is waiting, not skipped.
+        const waits = (q: Question) => q.askedWhen !== undefined && conditionQuestions(q.askedWhen).some((x) => !draft.answers[x]);
+        const skipped = d.questions.filter((q) => st.skipped.includes(q.id) && !waits(q));
+        const waiting = d.questions.filter((q) => st.skipped.includes(q.id) && waits(q));
         return (
           <section key={d.id} className="appraisal-domain stack" aria-labelledby={`${idPrefix}-${d.id}-h`}>
             <h2 id={`${idPrefix}-${d.id}-h`}>
@@ -121,6 +124,8 @@ export function AssessmentEditor({
               {skipped.length === 0
                 ? null
                 : `Not asked, from your answers: ${skipped.map((q) => `${q.id}${q.askedWhenText ? ` (asked ${q.askedWhenText})` : ""}`).join("; ")}.`}
+              {skipped.length > 0 && waiting.length > 0 ? " " : null}
+              {waiting.length === 0 ? null : `Asked or not once earlier questions are answered: ${waiting.map((q) => q.id).join(", ")}.`}
             </p>
             <DomainJudgement
               tool={tool}
