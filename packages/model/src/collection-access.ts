@@ -71,9 +71,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   },
   effectSizes: { write: "reviewer", signer: "createdBy", stamp: "createdAt" },
   appraisals: {
-    write: "reviewer",
-    signer: "reviewer",
-    stamp: "at",
+    ...closed("the appraisal routes (…/appraisal/…)"),
     // A draft does not open the other assessments: a reviewer sees them only once their own is submitted.
     blind: { stage: "appraisal", reviewer: "reviewer", item: "studyId", unfinished: { field: "status", values: ["draft"] } },
   },
