@@ -6,6 +6,7 @@ import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
 import { appraisalRoutes } from "./pages/appraisal/routes";
+import { extractionPageRoutes } from "./pages/extraction/routes";
 import { reviewRoutes } from "./pages/review/routes";
 import { screeningRoutes } from "./pages/screening/routes";
 
@@ -50,6 +51,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/duplicates", title: "Duplicates", component: DuplicatesPage, project: true, nav: "Duplicates" },
   ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  ...extractionPageRoutes,
   ...appraisalRoutes,
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,

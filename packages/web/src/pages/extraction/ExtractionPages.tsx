@@ -1,0 +1,501 @@
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { extractionRoutes, type CodebookRow, type ExtractionComparison, type ExtractionForm } from "@homeward/api";
+import { roleAllows, type ExtractedValue } from "@homeward/model";
+import { call, errorMessage } from "../../api";
+import { PageTitle } from "../../components/PageTitle";
+import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
+import { plural } from "../../format";
+import { useApi } from "../../hooks";
+import { useProject } from "../../project";
+import { Link, type Params } from "../../router";
+import { enc, itemNamed, rawOf, shown, slot, valueOf, ValueField, type Raw } from "./values";
+import "./extraction.css";
+
+const base = (id: string) => `/projects/${enc(id)}/extraction`;
+
+/** The studies to extract, who has extracted each, and (for adjudicators) agreement per item and the senior-check sample. */
+export function ExtractionPage() {
+  const { id, role } = useProject();
+  const list = useApi((s) => call(extractionRoutes.studies, { params: { id } }, s), [id]);
+  const adjudicates = role != null && roleAllows(role, "adjudicator");
+  const data = list.data;
+  return (
+    <>
+      <PageTitle>Extraction</PageTitle>
+      <p className="muted">
+        One form per study, filled from the codebook. Another extractor's values stay hidden from you until you have extracted the study yourself.
+      </p>
+      <ErrorMessage error={list.error} />
+      {list.loading && !data ? <Loading what="the studies" /> : null}
+      {data ? (
+        <section aria-labelledby="extraction-studies-heading" className="stack">
+          <h2 id="extraction-studies-heading">Studies</h2>
+          {data.items === 0 ? (
+            <p className="alert">
+              The codebook has no items yet. <Link to={`/projects/${enc(id)}/codebook`}>Set up the codebook</Link>.
+            </p>
+          ) : null}
+          {data.studies.length === 0 ? (
+            <p className="empty">No studies yet. Form them on the Studies page.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="data-table">
+                <caption className="visually-hidden">Studies and their extraction</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Study</th>
+                    <th scope="col">Reports</th>
+                    <th scope="col">Extracted by</th>
+                    <th scope="col">Your values</th>
+                    <th scope="col">Consensus values</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.studies.map((s) => (
+                    <tr key={s.id} data-study={s.name}>
+                      <th scope="row">
+                        <Link to={`${base(id)}/${enc(s.id)}`}>{s.name}</Link>
+                      </th>
+                      <td data-label="Reports">{s.reports.length === 0 ? <span className="muted">none</span> : plural(s.reports.length, "report")}</td>
+                      <td data-label="Extracted by">{s.extractors.length ? s.extractors.join(", ") : <span className="muted">nobody yet</span>}</td>
+                      <td data-label="Your values">
+                        {s.mine} of {data.items}
+                      </td>
+                      <td data-label="Consensus values">
+                        {s.consensus}
+                        {adjudicates && s.extractors.length >= 2 ? (
+                          <div>
+                            <Link to={`${base(id)}/${enc(s.id)}/compare`}>
+                              Compare<span className="visually-hidden"> the extractions of {s.name}</span>
+                            </Link>
+                          </div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ) : null}
+      {adjudicates && data && data.studies.length > 0 ? <AgreementSection /> : null}
+      {data && data.studies.length > 0 ? <SeniorCheckSection names={new Map(data.studies.map((s) => [s.id, s.name]))} /> : null}
+    </>
+  );
+}
+
+function AgreementSection() {
+  const { id } = useProject();
+  const ag = useApi((s) => call(extractionRoutes.agreement, { params: { id } }, s), [id]);
+  return (
+    <section aria-labelledby="extraction-agreement-heading" className="stack">
+      <h2 id="extraction-agreement-heading">Agreement per item</h2>
+      <ErrorMessage error={ag.error} />
+      {ag.data && ag.data.length === 0 ? <p className="empty">No study has two extractions yet.</p> : null}
+      {ag.data && ag.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data-table">
+            <caption className="visually-hidden">Agreement between each study's first two extractors, per item</caption>
+            <thead>
+              <tr>
+                <th scope="col">Item</th>
+                <th scope="col">Studies compared</th>
+                <th scope="col">Agreement</th>
+                <th scope="col">Cohen's kappa</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ag.data.map((a) => (
+                <tr key={a.itemId}>
+                  <th scope="row">{a.label || a.code}</th>
+                  <td>{a.n}</td>
+                  <td>{Math.round(a.percent)}%</td>
+                  <td>{a.kappa === null ? <span className="muted">{a.categorical ? "undefined (one category)" : "not categorical"}</span> : a.kappa.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function SeniorCheckSection({ names }: { names: Map<string, string> }) {
+  const { id } = useProject();
+  const [percent, setPercent] = useState("5");
+  const [seed, setSeed] = useState("1");
+  const [asked, setAsked] = useState<{ fraction: number; seed: number } | null>(null);
+  const sample = useApi((s) => (asked ? call(extractionRoutes.seniorCheck, { params: { id }, query: asked }, s) : Promise.resolve(null)), [id, asked?.fraction, asked?.seed]);
+  return (
+    <section aria-labelledby="senior-check-heading" className="stack">
+      <h2 id="senior-check-heading">Senior check sample</h2>
+      <form
+        className="row senior-check-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAsked({ fraction: Number(percent) / 100, seed: Number(seed) });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="senior-percent">Share of studies (%)</label>
+          <input id="senior-percent" inputMode="decimal" value={percent} onChange={(e) => setPercent(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="senior-seed">Seed</label>
+          <input id="senior-seed" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />
+        </div>
+        <button type="submit">Draw the sample</button>
+      </form>
+      <ErrorMessage error={sample.error} />
+      {sample.data ? (
+        <LiveStatus>
+          {plural(sample.data.studyIds.length, "study")} of {sample.data.of} drawn (seed {sample.data.seed}): {sample.data.studyIds.map((s) => names.get(s) ?? s).join(", ")}
+        </LiveStatus>
+      ) : null}
+    </section>
+  );
+}
+
+interface SlotDraft {
+  raw: Raw;
+  note: string;
+  reportId: string;
+  page: string;
+  quote: string;
+}
+
+const draftsOf = (form: ExtractionForm): Map<string, SlotDraft> => {
+  const items = new Map(form.items.map((i) => [i.id, i]));
+  const out = new Map<string, SlotDraft>();
+  for (const v of form.mine) {
+    const item = items.get(v.itemId);
+    if (!item || v.outcomeId !== null) continue;
+    out.set(v.itemId, { raw: rawOf(item, v.value), note: v.note ?? "", reportId: v.source?.reportId ?? "", page: v.source?.page ?? "", quote: v.source?.quote ?? "" });
+  }
+  return out;
+};
+const emptySlot = (item: CodebookRow): SlotDraft => ({ raw: rawOf(item, null), note: "", reportId: "", page: "", quote: "" });
+
+/** One study's form: the caller's values, the study's reports beside, others' values where blinding allows. */
+export function ExtractionFormPage({ params }: { params: Params }) {
+  const { id, role } = useProject();
+  const studyId = params.studyId!;
+  const loaded = useApi((s) => call(extractionRoutes.form, { params: { id, studyId } }, s), [id, studyId]);
+  const [form, setForm] = useState<ExtractionForm | null>(null);
+  const [drafts, setDrafts] = useState<Map<string, SlotDraft>>(new Map());
+  const [dirty, setDirty] = useState<Set<string>>(new Set());
+  const [error, setError] = useState<unknown>(null);
+  const [said, setSaid] = useState("");
+  const [busy, setBusy] = useState(false);
+  const reviewer = role != null && roleAllows(role, "reviewer");
+
+  useEffect(() => {
+    if (!loaded.data) return;
+    setForm(loaded.data);
+    setDrafts(draftsOf(loaded.data));
+    setDirty(new Set());
+  }, [loaded.data]);
+
+  const live = useMemo(() => (form ? form.items.filter((i) => !i.retiredAt || form.mine.some((v) => v.itemId === i.id)) : []), [form]);
+  const othersBySlot = useMemo(() => {
+    const m = new Map<string, { reviewer: string; value: ExtractedValue }[]>();
+    for (const o of form?.others ?? []) for (const v of o.values) (m.get(slot(v)) ?? m.set(slot(v), []).get(slot(v))!).push({ reviewer: o.reviewer, value: v });
+    return m;
+  }, [form]);
+  const consensusBySlot = useMemo(() => new Map((form?.consensus ?? []).map((v) => [slot(v), v])), [form]);
+  const errorItem = form && error ? itemNamed(form.items, errorMessage(error)) : undefined;
+
+  const change = (item: CodebookRow, patch: Partial<SlotDraft>) => {
+    setDrafts((d) => new Map(d).set(item.id, { ...(d.get(item.id) ?? emptySlot(item)), ...patch }));
+    setDirty((s) => new Set(s).add(item.id));
+  };
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!form) return;
+    const items = new Map(form.items.map((i) => [i.id, i]));
+    const values = [...dirty].map((itemId) => {
+      const item = items.get(itemId)!;
+      const d = drafts.get(itemId) ?? emptySlot(item);
+      const source = d.reportId || d.page.trim() || d.quote.trim() ? { reportId: d.reportId || null, page: d.page.trim() || null, quote: d.quote.trim() || null } : null;
+      return { itemId, outcomeId: null, value: valueOf(item, d.raw), note: d.note.trim() || null, source };
+    });
+    if (values.length === 0) {
+      setSaid("Nothing changed since the last save.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setSaid("");
+    try {
+      const next = await call(extractionRoutes.save, { params: { id, studyId }, body: { values } });
+      setForm(next);
+      setDrafts(draftsOf(next));
+      setDirty(new Set());
+      setSaid(`Saved ${plural(values.length, "value")} for ${next.study.name}.`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageTitle>{form ? `Extract ${form.study.name}` : "Extract"}</PageTitle>
+      <p>
+        <Link to={base(id)}>Back to the studies</Link>
+      </p>
+      <ErrorMessage error={loaded.error} />
+      {loaded.loading && !form ? <Loading what="the extraction form" /> : null}
+      {form ? (
+        <div className="extraction-layout">
+          <aside className="extraction-reports stack" aria-labelledby="reports-heading">
+            <h2 id="reports-heading">Reports of this study</h2>
+            {form.reports.length === 0 ? (
+              <p className="empty">No reports linked.</p>
+            ) : (
+              <ul>
+                {form.reports.map((r) => (
+                  <li key={r.id}>
+                    {r.recordId ? <Link to={`/projects/${enc(id)}/records/${enc(r.recordId)}`}>{r.citation || r.recordId}</Link> : r.citation}
+                    {r.role === "lead" ? <span className="badge"> Lead</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {form.hiddenOthers > 0 ? (
+              <p className="alert" data-hidden-others={form.hiddenOthers}>
+                {plural(form.hiddenOthers, "other extraction")} of this study {form.hiddenOthers === 1 ? "is" : "are"} hidden until you have extracted it: extractions are independent.
+              </p>
+            ) : null}
+          </aside>
+          <form className="stack-lg extraction-form" onSubmit={save} aria-label={`Extraction form for ${form.study.name}`}>
+            {live.length === 0 ? <p className="empty">The codebook has no items yet.</p> : null}
+            {live.map((item) => {
+              if (item.type === "section") {
+                const H = item.depth === 0 ? "h2" : "h3";
+                return (
+                  <H key={item.id} className="extraction-section">
+                    {item.number} {item.label}
+                  </H>
+                );
+              }
+              const d = drafts.get(item.id) ?? emptySlot(item);
+              const others = othersBySlot.get(slot({ itemId: item.id, outcomeId: null })) ?? [];
+              const agreed = consensusBySlot.get(slot({ itemId: item.id, outcomeId: null }));
+              const mine = form.mine.find((v) => v.itemId === item.id && v.outcomeId === null);
+              return (
+                <div key={item.id} className={`extraction-item depth-${Math.min(item.depth, 4)}`} data-code={item.code}>
+                  <ValueField
+                    item={item}
+                    raw={d.raw}
+                    onChange={(raw) => change(item, { raw })}
+                    idPrefix="value"
+                    error={errorItem?.id === item.id ? errorMessage(error) : null}
+                    disabled={!reviewer || !!item.retiredAt}
+                  />
+                  {mine && (mine.itemVersion ?? 1) !== (item.version ?? 1) ? (
+                    <p className="hint">Entered under version {mine.itemVersion ?? 1} of this item (now version {item.version}).</p>
+                  ) : null}
+                  {item.retiredAt ? <p className="hint">This item is retired: its values are kept, it takes no new ones.</p> : null}
+                  <details className="extraction-source">
+                    <summary>
+                      Source and note<span className="visually-hidden"> for {item.label}</span>
+                    </summary>
+                    <div className="codebook-fields">
+                      <div className="field">
+                        <label htmlFor={`src-report-${item.id}`}>Report</label>
+                        <select id={`src-report-${item.id}`} value={d.reportId} onChange={(e) => change(item, { reportId: e.target.value })} disabled={!reviewer}>
+                          <option value="">Not given</option>
+                          {form.reports.map((r) => (
+                            <option key={r.id} value={r.id}>
+                              {r.citation.slice(0, 80) || r.id}
+                            </option>
+                          ))}
+                        </select>
+                      </div>
+                      <div className="field">
+                        <label htmlFor={`src-page-${item.id}`}>Page</label>
+                        <input id={`src-page-${item.id}`} value={d.page} onChange={(e) => change(item, { page: e.target.value })} disabled={!reviewer} />
+                      </div>
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`src-quote-${item.id}`}>Quoted text</label>
+                      <textarea id={`src-quote-${item.id}`} rows={2} value={d.quote} onChange={(e) => change(item, { quote: e.target.value })} disabled={!reviewer} />
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`note-${item.id}`}>Note</label>
+                      <textarea id={`note-${item.id}`} rows={2} value={d.note} onChange={(e) => change(item, { note: e.target.value })} disabled={!reviewer} />
+                    </div>
+                  </details>
+                  {others.length > 0 || agreed ? (
+                    <ul className="others-values muted small" aria-label={`Other values of ${item.label}`}>
+                      {others.map((o) => (
+                        <li key={o.reviewer}>
+                          {o.reviewer}: {shown(item, o.value.value)}
+                        </li>
+                      ))}
+                      {agreed ? (
+                        <li>
+                          Consensus: {shown(item, agreed.value)} ({agreed.note})
+                        </li>
+                      ) : null}
+                    </ul>
+                  ) : null}
+                </div>
+              );
+            })}
+            {reviewer ? (
+              <div className="row form-actions sticky-actions">
+                <button type="submit" disabled={busy}>
+                  Save values
+                </button>
+                <span className="muted small">{dirty.size > 0 ? `${plural(dirty.size, "change")} not saved` : "All saved"}</span>
+              </div>
+            ) : (
+              <p className="muted">Viewers read the form; reviewers fill it in.</p>
+            )}
+            <ErrorMessage error={error} />
+            {said ? <LiveStatus>{said}</LiveStatus> : null}
+          </form>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+const STATUS: Record<string, string> = { agree: "Agree", disagree: "Differ", only_first: "Only the first", only_second: "Only the second" };
+
+/** Two extractions of a study side by side, value by value, and the consensus values an adjudicator records. */
+export function ExtractionComparePage({ params }: { params: Params }) {
+  const { id } = useProject();
+  const studyId = params.studyId!;
+  const loaded = useApi((s) => call(extractionRoutes.comparison, { params: { id, studyId } }, s), [id, studyId]);
+  const [cmp, setCmp] = useState<ExtractionComparison | null>(null);
+  const form = useApi((s) => call(extractionRoutes.codebook, { params: { id } }, s), [id]);
+  const [open, setOpen] = useState<string | null>(null);
+  const [raw, setRaw] = useState<Raw>("");
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [said, setSaid] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [onlyDiffering, setOnlyDiffering] = useState(false);
+
+  useEffect(() => {
+    if (loaded.data) setCmp(loaded.data);
+  }, [loaded.data]);
+  const items = new Map((form.data?.items ?? []).map((i) => [i.id, i]));
+
+  const record = async (e: FormEvent, item: CodebookRow, outcomeId: string | null) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaid("");
+    try {
+      const next = await call(extractionRoutes.consensus, { params: { id, studyId }, body: { itemId: item.id, outcomeId, value: valueOf(item, raw), note } });
+      setCmp(next);
+      setOpen(null);
+      setSaid(`Consensus recorded for ${item.label}.`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const rows = (cmp?.rows ?? []).filter((r) => !onlyDiffering || r.status !== "agree");
+  return (
+    <>
+      <PageTitle>{cmp ? `Compare extractions of ${cmp.study.name}` : "Compare extractions"}</PageTitle>
+      <p>
+        <Link to={base(id)}>Back to the studies</Link>
+      </p>
+      <ErrorMessage error={loaded.error ?? form.error} />
+      {loaded.loading && !cmp ? <Loading what="the two extractions" /> : null}
+      {cmp ? (
+        <div className="stack-lg">
+          <p data-summary="">
+            {cmp.first} and {cmp.second}: {cmp.agreed} of {plural(cmp.rows.length, "value")} agree; {plural(cmp.disagreed, "difference")},{" "}
+            {cmp.open} without a consensus.
+          </p>
+          <label className="choice">
+            <input type="checkbox" checked={onlyDiffering} onChange={(e) => setOnlyDiffering(e.target.checked)} /> Show only differences
+          </label>
+          <ErrorMessage error={error} />
+          {said ? <LiveStatus>{said}</LiveStatus> : null}
+          <div className="table-wrap">
+            <table className="data-table comparison-table">
+              <caption className="visually-hidden">Values of the two extractions, item by item</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Item</th>
+                  <th scope="col">{cmp.first}</th>
+                  <th scope="col">{cmp.second}</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Consensus</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => {
+                  const item = items.get(r.itemId);
+                  const key = `${r.itemId}:${r.outcomeId ?? ""}`;
+                  const show = (v: ExtractedValue | null) => (v ? (item ? shown(item, v.value) : JSON.stringify(v.value)) : "—");
+                  return (
+                    <tr key={key} data-code={r.code} data-status={r.status}>
+                      <th scope="row">{r.label || r.code}</th>
+                      <td>{show(r.first)}</td>
+                      <td>{show(r.second)}</td>
+                      <td>{STATUS[r.status]}</td>
+                      <td>
+                        {r.consensus ? (
+                          <div>
+                            {show(r.consensus)} <span className="muted small">({r.consensus.note}; {r.consensus.reviewer})</span>
+                          </div>
+                        ) : null}
+                        {item && r.status !== "agree" ? (
+                          open === key ? (
+                            <form className="stack consensus-form" onSubmit={(e) => void record(e, item, r.outcomeId)} aria-label={`Consensus for ${item.label}`}>
+                              <ValueField item={item} raw={raw} onChange={setRaw} idPrefix="consensus" />
+                              <div className="field">
+                                <label htmlFor={`consensus-note-${item.id}`}>How it was agreed</label>
+                                <textarea id={`consensus-note-${item.id}`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} required />
+                              </div>
+                              <div className="row">
+                                <button type="submit" disabled={busy}>
+                                  Record consensus
+                                </button>
+                                <button type="button" className="button-secondary" onClick={() => setOpen(null)}>
+                                  Cancel
+                                </button>
+                              </div>
+                            </form>
+                          ) : (
+                            <button
+                              type="button"
+                              className="button-secondary"
+                              onClick={() => {
+                                setOpen(key);
+                                setRaw(rawOf(item, (r.consensus ?? r.first ?? r.second)?.value ?? null));
+                                setNote(r.consensus?.note ?? "");
+                              }}
+                            >
+                              {r.consensus ? "Change consensus" : "Agree a value"}
+                              <span className="visually-hidden"> for {item.label}</span>
+                            </button>
+                          )
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}
