@@ -336,10 +336,15 @@ export const Study = z.object({
   shortCitation: OptText,
   design: OptText,
   country: OptText,
-  /** Arms or populations as reported, e.g. [{label: "Intervention", description: "...", n: 120}]. */
+  /**
+   * Arms or populations as reported, e.g. [{label: "Intervention", description: "...", n: 120}].
+   * `id` (unique within the study) lets outcome data name its arms; arms transcribed before it have none.
+   */
   arms: z
-    .array(z.object({ label: z.string(), description: OptText, n: OptInt }))
+    .array(z.object({ id: z.string().trim().min(1).optional(), label: z.string(), description: OptText, n: OptInt }))
     .default([]),
+  /** When outcomes were measured, e.g. [{id: "t1", label: "12 months after reunification"}]. */
+  timePoints: z.array(z.object({ id: z.string().trim().min(1), label: z.string().trim().min(1, "a time point needs a label") })).default([]),
   classifications: StudyClassifications,
   attributes: Attributes,
   createdAt: Timestamp,
@@ -514,6 +519,19 @@ export const EffectSize = z.object({
   provenance: OptText,
   createdBy: UserName,
   createdAt: Timestamp,
+  /**
+   * Outcome data as reported (see `OutcomeData`): `inputs` then holds one input kind
+   * ({kind: "means", m1, sd1, n1, …}), group 1 and group 2 are the arms named here
+   * (ids within the study), at the study's time point; yi and vi are derived from them.
+   */
+  timePointId: z.string().nullable().default(null),
+  armIds: z.array(z.string()).nullable().default(null),
+  /** The formula and references of the conversions, and each step with its inputs and value (meta's `ConversionStep`). */
+  formula: OptText,
+  reference: OptText,
+  chain: z.array(z.record(z.string(), z.unknown())).nullable().default(null),
+  /** True when the sign was reversed once because higher is worse on this outcome. */
+  recoded: z.boolean().nullable().default(null),
 });
 export type EffectSize = z.infer<typeof EffectSize>;
 

@@ -8,3 +8,4 @@ export * from "./api.js";
 export * from "./audit-chain.js";
 export * from "./access.js";
 export * from "./collection-access.js";
+export * from "./outcome-data.js";

@@ -392,10 +392,24 @@ function v10(d: Dialect): Migration {
   };
 }
 
+/** Outcome data: a study's time points; effect sizes keep the arms and time point they compare and the conversions' formula, references, chain and whether they were recoded. */
+function v11(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const add = async (table: string, cols: Col[]) => {
+        for (const [name, type] of cols) await db.schema.alterTable(table).addColumn(name, sqlType(d, type)).execute();
+      };
+      await add("studies", [["time_points", "j"]]);
+      await db.updateTable("studies").set({ time_points: "[]" }).execute();
+      await add("effect_sizes", [["time_point_id", "t"], ["arm_ids", "j"], ["formula", "t"], ["reference", "t"], ["chain", "j"], ["recoded", "b"]]);
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d) };
     },
   };
 }
