@@ -13,3 +13,4 @@ export * from "./figures/analysis.js";
 export * from "./analysis-data.js";
 export * from "./source.js";
 export * from "./studies.js";
+export * from "./outcome-effects.js";
