@@ -339,6 +339,11 @@ function judge(a: Norm, b: Norm): PairVerdict {
   // the same first page, or no pages to compare and no other issue.
   const issuesCompatible = !a.issue || !b.issue || a.issue === b.issue;
   if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesCompatible)))) return soft("years differ by one");
+  // Recurring items ("Editor's comments", "In this issue") repeat a short heading, authors, journal
+  // and year in every issue of a volume: there two issue numbers make two items, whatever else agrees.
+  // Under a paper's own (longer) title they do not decide: databases disagree on issue numbers for one
+  // article too often (a sixth of the labelled duplicate pairs that both give one, in the tuning sets).
+  if (!sameIds && issuesDiffer(a.issue, b.issue) && Math.min(a.key.length, b.key.length) < LONG_TITLE) return soft("issues differ under a recurring heading");
 
   if (sameIds) {
     const titlesAgree = !a.key || !b.key || isContained() || title() >= 0.7;
@@ -361,6 +366,18 @@ function judge(a: Norm, b: Norm): PairVerdict {
     return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
   if (alike()) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
   return { verdict: "different", reason: "titles differ" };
+}
+
+/** Titles shorter than this (in letters) may be a recurring heading rather than a paper's own. */
+const LONG_TITLE = 40;
+
+/** Two issues of a volume: two issue numbers, or two numbered supplements, that differ ("Suppl" and "Suppl 2" may be one). */
+function issuesDiffer(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a === b) return false;
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return true;
+  const sa = /^(?:s|suppl|supplement)\s*(\d+)$/.exec(a);
+  const sb = /^(?:s|suppl|supplement)\s*(\d+)$/.exec(b);
+  return !!sa && !!sb && Number(sa[1]) !== Number(sb[1]);
 }
 
 function noAuthorInCommon(a: Norm, b: Norm): boolean {
