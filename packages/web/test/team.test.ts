@@ -386,6 +386,21 @@ describe("a review team", () => {
     await heading(page, "Projects");
   });
 
+  it("tells someone guessing a password to wait, in the server's words", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/signin`);
+    const alert = page.getByRole("alert");
+    let text = "";
+    for (let i = 0; i < 8 && !/too many/i.test(text); i++) {
+      await signIn(page, { name: VIC.name, password: `guess number ${i}` });
+      await alert.waitFor();
+      await page.waitForFunction(() => !document.querySelector("button[aria-disabled=true]"));
+      text = await alert.innerText();
+    }
+    expect(text).toMatch(/too many sign-in attempts; try again in \d+ minutes?/);
+    await heading(page, "Sign in");
+  });
+
   it("reflows the sign-in, set-up, welcome, account, users and members pages at 200% zoom", async () => {
     const zoom = { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 };
     const anonymous = await newPage(zoom);

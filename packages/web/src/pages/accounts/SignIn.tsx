@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from "react";
 import { accountRoutes } from "@homeward/api";
-import { ApiError, call } from "../../api";
+import { call } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { Link, navigate, useSearchParam } from "../../router";
@@ -38,7 +38,8 @@ export function SignInPage() {
       navigate(next, { replace: true });
     } catch (err) {
       setPassword("");
-      setServerError(err instanceof ApiError && err.status === 429 ? new Error(`Too many sign-in attempts. ${err.message}`) : err);
+      // The server's words are shown as they are, a 429 (too many attempts, and how long to wait) included.
+      setServerError(err);
     } finally {
       setBusy(false);
     }

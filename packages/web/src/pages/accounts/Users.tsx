@@ -75,7 +75,12 @@ export function UsersPage() {
                   <td>{u.displayName || "—"}</td>
                   <td>
                     {u.active ? "Active" : "Invited, not yet signed in"}
-                    {u.admin ? <span className="badge">Administrator</span> : null}
+                    {u.admin ? (
+                      <>
+                        {" "}
+                        <span className="badge">Administrator</span>
+                      </>
+                    ) : null}
                   </td>
                   <td>{u.createdAt ? <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time> : "—"}</td>
                   <td>

@@ -307,7 +307,9 @@ export function ExtractionFormPage({ params }: { params: Params }) {
                     </summary>
                     <div className="codebook-fields">
                       <div className="field">
-                        <label htmlFor={`src-report-${item.id}`}>Report</label>
+                        <label htmlFor={`src-report-${item.id}`}>
+                          Report<span className="visually-hidden"> for {item.label}</span>
+                        </label>
                         <select id={`src-report-${item.id}`} value={d.reportId} onChange={(e) => change(item, { reportId: e.target.value })} disabled={!reviewer}>
                           <option value="">Not given</option>
                           {form.reports.map((r) => (
@@ -318,16 +320,22 @@ export function ExtractionFormPage({ params }: { params: Params }) {
                         </select>
                       </div>
                       <div className="field">
-                        <label htmlFor={`src-page-${item.id}`}>Page</label>
+                        <label htmlFor={`src-page-${item.id}`}>
+                          Page<span className="visually-hidden"> for {item.label}</span>
+                        </label>
                         <input id={`src-page-${item.id}`} value={d.page} onChange={(e) => change(item, { page: e.target.value })} disabled={!reviewer} />
                       </div>
                     </div>
                     <div className="field">
-                      <label htmlFor={`src-quote-${item.id}`}>Quoted text</label>
+                      <label htmlFor={`src-quote-${item.id}`}>
+                          Quoted text<span className="visually-hidden"> for {item.label}</span>
+                        </label>
                       <textarea id={`src-quote-${item.id}`} rows={2} value={d.quote} onChange={(e) => change(item, { quote: e.target.value })} disabled={!reviewer} />
                     </div>
                     <div className="field">
-                      <label htmlFor={`note-${item.id}`}>Note</label>
+                      <label htmlFor={`note-${item.id}`}>
+                          Note<span className="visually-hidden"> for {item.label}</span>
+                        </label>
                       <textarea id={`note-${item.id}`} rows={2} value={d.note} onChange={(e) => change(item, { note: e.target.value })} disabled={!reviewer} />
                     </div>
                   </details>
