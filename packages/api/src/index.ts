@@ -10,3 +10,4 @@ export * from "./studies.js";
 export * from "./accounts.js";
 export * from "./appraisal.js";
 export * from "./extraction.js";
+export * from "./outcomes.js";

@@ -143,6 +143,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/studies.js")).registerStudiesRoutes(app, store);
   await (await import("./routes/appraisal.js")).registerAppraisalRoutes(app, store);
   await (await import("./routes/extraction.js")).registerExtractionRoutes(app, store);
+  await (await import("./routes/outcomes.js")).registerOutcomeRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));
