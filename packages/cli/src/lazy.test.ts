@@ -15,6 +15,7 @@ const { loaded, track } = vi.hoisted(() => {
   };
   return { loaded, track };
 });
+vi.mock("./commands/appraise.js", track("appraise"));
 vi.mock("./commands/audit.js", track("audit"));
 vi.mock("./commands/backup.js", track("backup"));
 vi.mock("./commands/counts.js", track("counts"));
@@ -31,6 +32,7 @@ vi.mock("./commands/summary.js", track("summary"));
 vi.mock("./commands/user.js", track("user"));
 vi.mock("@homeward/model", track("@homeward/model"));
 vi.mock("@homeward/meta", track("@homeward/meta"));
+vi.mock("@homeward/appraisal", track("@homeward/appraisal"));
 vi.mock("@homeward/figures", track("@homeward/figures"));
 vi.mock("@homeward/records", track("@homeward/records"));
 vi.mock("@homeward/screening", track("@homeward/screening"));
@@ -67,7 +69,7 @@ describe("command modules load only when their command runs", () => {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     expect(NAMES).toEqual(modules.sort());
-    expect(NAMES).toEqual(["audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary", "user"]);
+    expect(NAMES).toEqual(["appraise", "audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary", "user"]);
   });
 
   it("the command list and the program import no command module and no engine package", () => {
@@ -118,6 +120,17 @@ describe("command modules load only when their command runs", () => {
     expect(code).toBe(0);
     expect(JSON.parse(io.stdout).k).toBe(3);
     expect(added).toEqual(["@homeward/meta", "meta"]);
+  });
+
+  it("appraise loads its own module and the appraisal engine only", async () => {
+    const answers = join(dir, "answers.json");
+    const low = { "1.1": "Y", "1.2": "Y", "1.3": "N", "2.1": "N", "2.2": "N", "2.6": "Y", "3.1": "Y", "4.1": "N", "4.2": "N", "4.3": "N", "5.1": "Y", "5.2": "N", "5.3": "N" };
+    writeFileSync(answers, JSON.stringify({ variant: "assignment", answers: low }));
+    const io = captureIo(dir);
+    const { code, added } = await runLoading(["appraise", "--tool", "rob2", "--answers", answers], io);
+    expect(code, io.stderr).toBe(0);
+    expect(JSON.parse(io.stdout).overall).toBe("Low");
+    expect(added).toEqual(["@homeward/appraisal", "appraise"]);
   });
 
   it("bad input to meta is still exit 2 with one line", async () => {

@@ -26,6 +26,11 @@ export interface CommandEntry {
 // in the modules, so the list can be shown without loading any of them.
 export const commands: readonly CommandEntry[] = [
   {
+    name: "appraise",
+    description: 'propose risk-of-bias judgements from signalling-question answers (RoB 2, ROBINS-I, CASP, MMAT, ASSESS); prints {"domains", "overall", "trace"}',
+    load: () => import("./appraise.js"),
+  },
+  {
     name: "audit",
     description: "verify a project's tamper-evident audit log (in the data store or a project file)",
     load: () => import("./audit.js"),
