@@ -126,7 +126,7 @@ describe.skipIf(!pgUrl)("screening on two servers over one PostgreSQL database",
     const a = await start();
     const b = await start();
     const project = (await a.store.createProject({ title: "Restart" }, { actor: "ana" })).id;
-    await addMembers(a.store, project, ["zoe", "yan"]);
+    await addMembers(a.store, project, ["zoe", "yan", "xia", "wes", "val"]);
     await a.store.insert(project, "records", Array.from({ length: 10 }, (_, i) => ({ title: `Record ${i}` })), { actor: "ana" });
     const held = await next(a.app, project, "zoe");
     expect(held).not.toBeNull();
