@@ -20,6 +20,7 @@ export function toBibRecord(r: ParsedRecord): ImportedRecord {
   put("sourceType", r.sourceType);
   put("date", r.date);
   put("journalAbbrev", r.journalAbbrev);
+  put("originalTitle", r.originalTitle);
   put("booktitle", r.booktitle);
   put("editors", r.editors);
   put("issn", r.issn);
@@ -61,6 +62,7 @@ export function fromBibRecord(b: BibRecord, annotations?: Annotations): ExportRe
     type: (str("recordType") as ExportRecord["type"]) ?? "other",
     sourceType: str("sourceType") ?? orUndef(b.type),
     title: orUndef(b.title),
+    originalTitle: str("originalTitle"),
     authors: b.authors,
     editors: list("editors"),
     year: b.year !== null ? String(b.year) : str("yearText"),

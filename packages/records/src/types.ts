@@ -56,6 +56,12 @@ export interface ParsedRecord {
   /** The type as written in the source (RIS TY, BibTeX entry type, MEDLINE PT, ...). */
   sourceType?: string;
   title?: string;
+  /**
+   * The title in another language when the source gives both: MEDLINE's TT (the original-language
+   * title of an article whose TI is its English translation) or RIS's TT (a translated title).
+   * Duplicate detection matches either title.
+   */
+  originalTitle?: string;
   /** Authors in the form the source wrote them, one per entry ("Shannon, Claude E."). */
   authors: string[];
   /** Editors (book chapters, proceedings). */

@@ -1,7 +1,7 @@
 // Rules for the failure kinds an evaluation on unseen sets found (issue 18), each with records made up
 // for the test: recurring items kept apart, translated titles, subtitles, conference years and venue names.
 import { describe, expect, it } from "vitest";
-import { comparePair, dedupe, type DedupeInput } from "@homeward/records";
+import { comparePair, dedupe, parseAll, type DedupeInput } from "@homeward/records";
 
 describe("items a locator shows to be different", () => {
   const column = (id: string, over: Partial<DedupeInput> = {}): DedupeInput => ({
@@ -44,5 +44,60 @@ describe("items a locator shows to be different", () => {
     expect(comparePair(paper("a", { pages: "e101" }), paper("b", { pages: "e102" })).verdict).not.toBe("duplicate");
     expect(comparePair(paper("a", { pages: "11-12" }), paper("b", { pages: "97-98" })).verdict).not.toBe("duplicate");
     expect(comparePair(paper("a", { doi: "10.5555/ovl.2021.0101" }), paper("b", { doi: "10.5555/ovl.2021.0202" })).verdict).toBe("different");
+  });
+});
+
+describe("a title in two languages", () => {
+  const german: DedupeInput = {
+    id: "de",
+    title: "Behandlung der ambulant erworbenen Pneumonie bei älteren Patienten im Pflegeheim",
+    authors: ["Brandauer, Kirsten", "Vogelsang, Ulrich", "Hartl, Ines"],
+    year: "2016",
+    journal: "Zeitschrift für Altersheilkunde",
+    volume: "41",
+    issue: "3",
+    pages: "211-218",
+  };
+  const english: DedupeInput = {
+    ...german,
+    id: "en",
+    title: "[Treatment of community-acquired pneumonia in older nursing home residents]",
+    authors: ["Brandauer K", "Vogelsang U", "Hartl I"],
+    journal: "Z Altersheilk",
+  };
+
+  it("matches through the original-language title a record gives (MEDLINE TT), even without pages", () => {
+    const medline = { ...english, originalTitle: german.title, pages: undefined };
+    const v = comparePair({ ...german, pages: undefined }, medline);
+    expect(v.verdict).toBe("duplicate");
+    expect(v.reason).toMatch(/another language/);
+    expect(dedupe([{ ...german, pages: undefined }, medline]).groups).toEqual([["de", "en"]]);
+  });
+
+  it("reads MEDLINE's TT and RIS's TT as the title in another language", async () => {
+    const med = await parseAll(Buffer.from("PMID- 1\nTI  - [Treatment of pneumonia]\nTT  - Behandlung der Pneumonie\nAU  - Hartl I\n\n"), { fileName: "x.nbib", format: "medline" });
+    expect(med.records[0]).toMatchObject({ title: "[Treatment of pneumonia]", originalTitle: "Behandlung der Pneumonie" });
+    const ris = await parseAll(Buffer.from("TY  - JOUR\nTI  - Behandlung der Pneumonie\nTT  - Treatment of pneumonia\nER  - \n"), { fileName: "x.ris", format: "ris" });
+    expect(ris.records[0]).toMatchObject({ title: "Behandlung der Pneumonie", originalTitle: "Treatment of pneumonia" });
+  });
+
+  it("without one, matches when every author, the journal, year, volume and whole page range agree", () => {
+    const v = comparePair(german, english);
+    expect(v.verdict).toBe("duplicate");
+    expect(v.reason).toMatch(/translated/);
+  });
+
+  it("keeps translated titles apart when an author, the page range or the year differs", () => {
+    expect(comparePair(german, { ...english, authors: ["Brandauer K", "Weiss U", "Hartl I"] }).verdict).not.toBe("duplicate");
+    expect(comparePair(german, { ...english, pages: "211-219" }).verdict).not.toBe("duplicate");
+    expect(comparePair(german, { ...english, pages: "211" }).verdict).not.toBe("duplicate");
+    expect(comparePair(german, { ...english, year: "2017" }).verdict).not.toBe("duplicate");
+  });
+
+  it("takes one ISSN as one journal under a translated name", () => {
+    const a: DedupeInput = { id: "a", title: "Clinical features of tuberculous pleurisy in elderly patients", authors: ["Wang, L", "Chen, H"], year: "2015", journal: "Zhonghua jie he he hu xi za zhi", volume: "38" };
+    const b: DedupeInput = { ...a, id: "b", journal: "Chinese Journal of Tuberculosis and Respiratory Diseases" };
+    expect(comparePair(a, b).verdict).not.toBe("duplicate");
+    expect(comparePair({ ...a, issn: "1001-0939" }, { ...b, issn: "10010939 (Print)" }).verdict).toBe("duplicate");
   });
 });

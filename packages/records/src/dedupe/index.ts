@@ -4,7 +4,7 @@ import { comparePages, erratumNotes, foldText, isPreprintVenue, journalBase, jou
 
 /** What the deduplicator reads of a record; a ParsedRecord with an `id` qualifies. */
 export type DedupeInput = { id: string } & Partial<
-  Pick<ParsedRecord, "title" | "authors" | "year" | "journal" | "journalAbbrev" | "booktitle" | "volume" | "issue" | "pages" | "doi" | "pmid" | "abstract" | "type" | "isbn" | "issn">
+  Pick<ParsedRecord, "title" | "originalTitle" | "authors" | "year" | "journal" | "journalAbbrev" | "booktitle" | "volume" | "issue" | "pages" | "doi" | "pmid" | "abstract" | "type" | "isbn" | "issn">
 > & {
     /**
      * The abstract's length, for a caller that leaves `abstract` out: only the
@@ -48,9 +48,20 @@ export interface PairVerdict {
   conflict?: boolean;
 }
 
-interface Norm {
+/** A title in the forms similarity reads. */
+interface TitleForm {
+  key: string;
+  hist: Uint16Array;
+  codes: Uint8Array;
+}
+
+interface Norm extends TitleForm {
   i: number;
   id: string;
+  /** The record's title in another language (MEDLINE TT, RIS TT), when it gives one. */
+  alts: TitleForm[];
+  /** ISSNs, digits only ("00029343"). */
+  issns: string[];
   title: string; // normalised, spaced
   key: string; // normalised, without spaces
   /** Counts of each letter and digit in `key`. */
@@ -89,6 +100,8 @@ function histogram(s: string): Uint16Array {
 
 function prepare(r: DedupeInput, i: number): Norm {
   const { title, cites } = readTitle(r.title);
+  const alt = readTitle(r.originalTitle).title.replace(/ /g, "");
+  const alts = alt.length >= 10 && alt !== title.replace(/ /g, "") ? [{ key: alt, hist: histogram(alt), codes: codesOf(alt) }] : [];
   const names = (r.authors ?? []).map(parseName).filter((n): n is Name => n !== null);
   const y = r.year ? Number(/\d{4}/.exec(r.year)?.[0]) : NaN;
   const journal = journalWords(r.journal ?? r.booktitle);
@@ -104,6 +117,8 @@ function prepare(r: DedupeInput, i: number): Norm {
     key: title.replace(/ /g, ""),
     hist: histogram(title),
     codes: codesOf(title.replace(/ /g, "")),
+    alts,
+    issns: [...(r.issn ?? "").matchAll(/\b(\d{4})-?(\d{3}[\dxX])\b/g)].map((m) => (m[1] + m[2]).toUpperCase()),
     numbers: title.replace(/\D/g, ""),
     flags: titleFlags(title, cites),
     names,
@@ -187,7 +202,7 @@ export function boundedLevenshtein(a: string | Uint8Array, b: string | Uint8Arra
  * Similarity of two normalised titles: 1 − edit distance / longer length.
  * Computed exactly down to `min` (the band is sized for it); below, 0.
  */
-function titleSimilarity(x: Norm, y: Norm, min: number): number {
+function titleSimilarity(x: TitleForm, y: TitleForm, min: number): number {
   const a = x.key;
   const b = y.key;
   if (!a || !b) return 0;
@@ -303,11 +318,25 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const floor = sameIds ? 0.7 : 0.85;
   let tsMemo: number | undefined;
   let tsMin = 1;
+  /** The best similarity came from a title in another language (MEDLINE TT, RIS TT). */
+  let viaAlt = false;
   // Asked for at least `min`: an answer computed for a lower floor serves; a higher one may need recomputing.
   const title = (min = floor) => {
     if (tsMemo === undefined || (tsMemo === 0 && min < tsMin)) {
       tsMemo = titleSimilarity(a, b, min);
       tsMin = min;
+      viaAlt = false;
+      if (tsMemo < 1 && (a.alts.length || b.alts.length)) {
+        for (const x of [a, ...a.alts])
+          for (const y of [b, ...b.alts]) {
+            if (x === a && y === b) continue;
+            const s = titleSimilarity(x, y, min);
+            if (s > tsMemo) {
+              tsMemo = s;
+              viaAlt = true;
+            }
+          }
+      }
     }
     return tsMemo;
   };
@@ -356,13 +385,16 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const ts = title();
   const contained = isContained();
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
-  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: "same title, authors and year" };
+  const inOtherLanguage = viaAlt ? " (one title given in another language)" : "";
+  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: `same title, authors and year${inOtherLanguage}` };
   // The same long title, letter for letter, in the same year, with nothing else known to compare.
   if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
     return { verdict: "duplicate", reason: "same long title and year; nothing else to compare" };
-  if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: "similar title; same authors, year and pages" };
+  if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: `similar title; same authors, year and pages${inOtherLanguage}` };
+  // Titles in two languages: two items cannot share authors, journal, year, volume and a whole
+  // multi-page range. The titles need some words in common unless every author agrees in order.
   const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
-  if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2)
+  if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && ((au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2) || au.same))
     return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
   if (alike()) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
   return { verdict: "different", reason: "titles differ" };
@@ -410,6 +442,8 @@ function namesNotice(x: Norm, n: Norm): boolean {
 }
 
 function anyJournalMatch(a: Norm, b: Norm): boolean {
+  // One ISSN is one journal under any name, translated or abbreviated.
+  if (a.issns.length && b.issns.length && a.issns.some((x) => b.issns.includes(x))) return true;
   for (const x of [a.journal, a.journalAbbrev, a.journalBase]) for (const y of [b.journal, b.journalAbbrev, b.journalBase]) if (journalsMatch(x, y)) return true;
   return false;
 }
@@ -449,6 +483,7 @@ function blockKeys(n: Norm): string[] {
     // Middle of the title, for titles that differ at both ends (prefix heading plus citation tail).
     if (n.key.length >= 60) keys.push(`m:${n.key.slice(Math.floor(n.key.length / 2) - 15, Math.floor(n.key.length / 2) + 15)}`);
   }
+  for (const t of n.alts) keys.push(`t:${t.key}`, `b:${t.key.slice(0, 30)}`, `e:${t.key.slice(-30)}`);
   const first = n.names[0]?.last;
   const sp = n.pages?.starts[0];
   if (first && n.year && sp !== undefined) keys.push(`a:${first}|${n.year}|${sp}`);

@@ -44,6 +44,7 @@ function compact(r: BibRecord, e: ReturnType<typeof fromBibRecord>): DedupeInput
   return {
     id: r.id,
     title: e.title,
+    originalTitle: e.originalTitle,
     authors: e.authors,
     year: e.year,
     journal: e.journal,

@@ -44,6 +44,7 @@ function buildMedline(r: ParsedRecord): void {
         break;
       case "TT":
         // Title in the original language; the English TI stays the title.
+        setIfEmpty(r, "originalTitle", squash(v));
         break;
       case "FAU":
         fau.push(squash(v));

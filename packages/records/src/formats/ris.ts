@@ -53,6 +53,9 @@ function buildRis(r: ParsedRecord): void {
       case "CT":
         setIfEmpty(r, "title", squash(v));
         break;
+      case "TT":
+        setIfEmpty(r, "originalTitle", squash(v));
+        break;
       case "BT":
         bt = squash(v);
         break;
