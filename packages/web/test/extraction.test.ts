@@ -90,12 +90,14 @@ describe("extraction", () => {
     expect(await ana.locator('[data-code="country"]').count()).toBe(0);
 
     await ana.getByLabel("Mean age of children (years)").fill("19");
-    await ana.getByLabel("Study design").selectOption({ label: "Randomised controlled trial" });
+    await ana.getByLabel("Study design", { exact: true }).selectOption({ label: "Randomised controlled trial" });
     await ana.getByRole("button", { name: "Save values" }).click();
     const refused = 'study "Akin 2018", item "age" (Mean age of children): must be at most 18 years, not 19';
     await ana.getByRole("alert").filter({ hasText: refused }).waitFor();
     expect(await ana.locator('[data-code="age"] .field-error').innerText()).toBe(refused);
     expect(await ana.getByLabel("Mean age of children (years)").getAttribute("aria-invalid")).toBe("true");
+    expect(ana.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    ana.errors.length = 0; // the browser logs the intended 400
 
     await ana.getByLabel("Mean age of children (years)").fill("9.5");
     await ana.getByText("Source and note for Mean age of children").click();
@@ -114,7 +116,7 @@ describe("extraction", () => {
     expect(await ben.content()).not.toContain(SECRET);
     expect(await ben.content()).not.toContain("9.5");
     await ben.getByLabel("Mean age of children (years)").fill("10.5");
-    await ben.getByLabel("Study design").selectOption({ label: "Quasi-experimental design" });
+    await ben.getByLabel("Study design", { exact: true }).selectOption({ label: "Quasi-experimental design" });
     await ben.getByRole("button", { name: "Save values" }).click();
     await ben.getByRole("status").filter({ hasText: `Saved 2 values for ${STUDY}.` }).waitFor();
     // Now that he has extracted it, Ana's values show beside his.
