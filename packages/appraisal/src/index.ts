@@ -3,6 +3,7 @@ export * from "./engine.js";
 export * from "./scales.js";
 export * from "./registry.js";
 export * from "./departures.js";
+export * from "./agreement.js";
 export * from "./tools/rob2.js";
 export * from "./tools/robins-i.js";
 export * from "./tools/casp.js";
