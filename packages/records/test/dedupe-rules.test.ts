@@ -101,3 +101,37 @@ describe("a title in two languages", () => {
     expect(comparePair({ ...a, issn: "1001-0939" }, { ...b, issn: "10010939 (Print)" }).verdict).toBe("duplicate");
   });
 });
+
+describe("a title with and without its subtitle", () => {
+  const full: DedupeInput = {
+    id: "full",
+    title: "Hand hygiene compliance in neonatal units: a stepped-wedge cluster randomised trial of feedback and reminders across fourteen hospitals",
+    authors: ["Mbeki, Thandiwe", "Osei, Kwame", "Adjei, Ruth"],
+    year: "2018",
+    journal: "Journal of Neonatal Nursing",
+    volume: "24",
+    issue: "5",
+    pages: "301-309",
+  };
+  const short = { ...full, id: "short", title: "Hand hygiene compliance in neonatal units", authors: ["Mbeki T", "Osei K", "Adjei R"], journal: "J Neonatal Nurs" };
+
+  it("merges when the authors, year and pages agree", () => {
+    const v = comparePair(full, short);
+    expect(v.verdict).toBe("duplicate");
+    expect(v.reason).toMatch(/subtitle/);
+    expect(dedupe([full, short]).groups).toEqual([["full", "short"]]);
+  });
+  it("reads ' - ' as a subtitle mark too, and merges on journal and volume when pages are missing", () => {
+    const dash = { ...full, title: "Hand hygiene compliance in neonatal units - a stepped-wedge cluster randomised trial", pages: undefined };
+    expect(comparePair(dash, { ...short, pages: undefined }).verdict).toBe("duplicate");
+  });
+  it("does not merge on a short main title, other pages, another year or other authors", () => {
+    // (With the whole page range the same, the titles would not matter: see the translated titles.)
+    const a = { ...full, title: "Hand hygiene: a stepped-wedge cluster randomised trial of feedback and reminders across fourteen hospitals", pages: undefined };
+    expect(comparePair(a, { ...short, title: "Hand hygiene", pages: undefined }).verdict).not.toBe("duplicate");
+    expect(comparePair(full, { ...short, pages: "410-418" }).verdict).not.toBe("duplicate");
+    expect(comparePair(full, { ...short, year: "2019", volume: undefined }).verdict).not.toBe("duplicate");
+    expect(comparePair(full, { ...short, authors: ["Lindgren P", "Sato K"] }).verdict).not.toBe("duplicate");
+    expect(comparePair({ ...full, pages: undefined, volume: undefined }, { ...short, pages: undefined, volume: undefined }).verdict).not.toBe("duplicate");
+  });
+});

@@ -62,6 +62,8 @@ interface Norm extends TitleForm {
   alts: TitleForm[];
   /** ISSNs, digits only ("00029343"). */
   issns: string[];
+  /** The title's part before its subtitle (before ":" or " - "), normalised without spaces; empty if it has none or it is too short to name a work. */
+  head: string;
   title: string; // normalised, spaced
   key: string; // normalised, without spaces
   /** Counts of each letter and digit in `key`. */
@@ -118,6 +120,7 @@ function prepare(r: DedupeInput, i: number): Norm {
     hist: histogram(title),
     codes: codesOf(title.replace(/ /g, "")),
     alts,
+    head: titleHead(r.title, title),
     issns: [...(r.issn ?? "").matchAll(/\b(\d{4})-?(\d{3}[\dxX])\b/g)].map((m) => (m[1] + m[2]).toUpperCase()),
     numbers: title.replace(/\D/g, ""),
     flags: titleFlags(title, cites),
@@ -137,6 +140,19 @@ function prepare(r: DedupeInput, i: number): Norm {
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
     completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min(abstractLength, 9999),
   };
+}
+
+/** Main titles shorter than this (in letters, and under three words) are headings, not titles to match on. */
+const MIN_HEAD = 20;
+
+/** The part of a title before its subtitle ("Cervical screening: a cohort study" → "cervicalscreening"), if long enough to name a work. */
+function titleHead(raw: string | undefined, whole: string): string {
+  const cut = raw ? /^\s*\[?(.+?)\s*(?::|\s[-–—]+\s)/.exec(raw) : null;
+  if (!cut) return "";
+  const head = readTitle(cut[1]).title;
+  if (head.split(" ").length < 3 || head === whole) return "";
+  const key = head.replace(/ /g, "");
+  return key.length >= MIN_HEAD ? key : "";
 }
 
 /** Issue in comparable form ("Suppl. 1" and "suppl 1" alike); most are plain numbers, which need no folding. */
@@ -391,6 +407,11 @@ function judge(a: Norm, b: Norm): PairVerdict {
   if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
     return { verdict: "duplicate", reason: "same long title and year; nothing else to compare" };
   if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: `similar title; same authors, year and pages${inOtherLanguage}` };
+  // A title with and without its subtitle: the main title must be long enough to name a work, and
+  // the authors, year and either the first page or the journal and volume must agree.
+  const truncated = (!!a.head && a.head === b.key) || (!!b.head && b.head === a.key);
+  if (truncated && au.known && au.firstMatch && au.overlap >= 0.5 && dy === 0 && ((samePage || pages === "compatible") ? sameVolume || journalOk : pages === "unknown" && sameVolume && journalOk))
+    return { verdict: "duplicate", reason: "one title is the other without its subtitle; same authors, year and journal or pages" };
   // Titles in two languages: two items cannot share authors, journal, year, volume and a whole
   // multi-page range. The titles need some words in common unless every author agrees in order.
   const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
@@ -483,6 +504,7 @@ function blockKeys(n: Norm): string[] {
     // Middle of the title, for titles that differ at both ends (prefix heading plus citation tail).
     if (n.key.length >= 60) keys.push(`m:${n.key.slice(Math.floor(n.key.length / 2) - 15, Math.floor(n.key.length / 2) + 15)}`);
   }
+  if (n.head) keys.push(`t:${n.head}`);
   for (const t of n.alts) keys.push(`t:${t.key}`, `b:${t.key.slice(0, 30)}`, `e:${t.key.slice(-30)}`);
   const first = n.names[0]?.last;
   const sp = n.pages?.starts[0];
