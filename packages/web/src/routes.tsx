@@ -7,6 +7,7 @@ import type { Params } from "./router";
 import { ProjectListPage } from "./pages/ProjectList";
 import { appraisalRoutes } from "./pages/appraisal/routes";
 import { extractionPageRoutes } from "./pages/extraction/routes";
+import { outcomePageRoutes } from "./pages/outcomes/routes";
 import { reviewRoutes } from "./pages/review/routes";
 import { screeningRoutes } from "./pages/screening/routes";
 
@@ -51,6 +52,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/duplicates", title: "Duplicates", component: DuplicatesPage, project: true, nav: "Duplicates" },
   ...screeningRoutes,
   { path: "/projects/:id/studies", title: "Studies", component: StudiesPage, project: true, nav: "Studies" },
+  ...outcomePageRoutes,
   ...extractionPageRoutes,
   ...appraisalRoutes,
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
