@@ -135,3 +135,35 @@ describe("a title with and without its subtitle", () => {
     expect(comparePair({ ...full, pages: undefined, volume: undefined }, { ...short, pages: undefined, volume: undefined }).verdict).not.toBe("duplicate");
   });
 });
+
+describe("a conference paper and its proceedings a year apart", () => {
+  const paper: DedupeInput = {
+    id: "conf",
+    type: "conference",
+    title: "Sparse attention for long clinical notes in admission triage",
+    authors: ["Haddad, Rania", "Iversen, Tor", "Mwangi, Esther"],
+    year: "2019",
+    booktitle: "Proceedings of the Workshop on Clinical Text Processing",
+    pages: "44-52",
+  };
+  const proc: DedupeInput = { ...paper, id: "proc", year: "2020", authors: ["Haddad R", "Iversen T", "Mwangi E"], booktitle: "Proc Workshop Clin Text Process" };
+
+  it("merges with the same title, every author and the same venue or first page", () => {
+    const v = comparePair(paper, proc);
+    expect(v.verdict).toBe("duplicate");
+    expect(v.reason).toMatch(/year apart/);
+    expect(comparePair({ ...paper, pages: undefined }, { ...proc, pages: undefined }).verdict).toBe("duplicate");
+    expect(comparePair(paper, { ...proc, booktitle: "Lecture Notes in Clinical Informatics" }).verdict).toBe("duplicate");
+  });
+  it("not for journal articles, meeting abstracts, other authors, other pages or two years", () => {
+    const article = { ...paper, type: "article" as const, booktitle: undefined, journal: "Journal of Clinical Text Processing" };
+    expect(comparePair(article, { ...article, id: "b", year: "2020" }).verdict).not.toBe("duplicate");
+    const abstract = { ...paper, type: "conference-abstract" as const };
+    expect(comparePair(abstract, { ...abstract, id: "b", year: "2020" }).verdict).not.toBe("duplicate");
+    const supplement = { ...paper, type: "article" as const, booktitle: undefined, journal: "Annals of Triage. Conference: 12th Annual Meeting of the Triage Society" };
+    expect(comparePair(supplement, { ...supplement, id: "b", year: "2020", journal: "Annals of Triage. Conference: 13th Annual Meeting of the Triage Society" }).verdict).not.toBe("duplicate");
+    expect(comparePair(paper, { ...proc, authors: ["Haddad R", "Iversen T"] }).verdict).not.toBe("duplicate");
+    expect(comparePair(paper, { ...proc, pages: "60-68" }).verdict).not.toBe("duplicate");
+    expect(comparePair(paper, { ...proc, year: "2021" }).verdict).toBe("different");
+  });
+});

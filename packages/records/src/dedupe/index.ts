@@ -87,6 +87,8 @@ interface Norm extends TitleForm {
   pmid?: string;
   type?: RecordType;
   preprint: boolean;
+  /** A paper in conference proceedings (by its type, a book title, or a venue that names a conference). */
+  proceedings: boolean;
   completeness: number;
 }
 
@@ -137,6 +139,9 @@ function prepare(r: DedupeInput, i: number): Norm {
     pmid: r.pmid?.trim() || undefined,
     type: r.type,
     preprint: r.type === "preprint" || isPreprintVenue(journal),
+    // A journal's supplement of meeting abstracts ("Pediatr Nephrol. Conference: 44th Annual Meeting") is not proceedings:
+    // the same abstract comes back at next year's meeting.
+    proceedings: !base && r.type !== "conference-abstract" && (r.type === "conference" || !!r.booktitle?.trim() || /\b(proc|proceedings|conference|symposium|workshop)\b/.test(journal.join(" "))),
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
     completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min(abstractLength, 9999),
   };
@@ -383,7 +388,15 @@ function judge(a: Norm, b: Norm): PairVerdict {
   // A year one apart (online first, or a volume spanning two years) is accepted within one volume:
   // the same first page, or no pages to compare and no other issue.
   const issuesCompatible = !a.issue || !b.issue || a.issue === b.issue;
-  if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesCompatible)))) return soft("years differ by one");
+  // A conference paper and its proceedings record are often dated a year apart (held in one year,
+  // published the next): accepted for two proceedings records with the same title, every author in
+  // order, and the same venue or first page.
+  if (dy === 1 && !(sameVolume && (samePage || (pages === "unknown" && issuesCompatible)))) {
+    const proceedingsYear =
+      a.proceedings && b.proceedings && au.known && au.same && a.numbers === b.numbers && !issuesDiffer(a.issue, b.issue) && title(0.95) >= 0.95 && (samePage || anyJournalMatch(a, b));
+    if (!proceedingsYear) return soft("years differ by one");
+    return { verdict: "duplicate", reason: "same title, every author and venue; a conference paper and its proceedings dated a year apart" };
+  }
   // Recurring items ("Editor's comments", "In this issue") repeat a short heading, authors, journal
   // and year in every issue of a volume: there two issue numbers make two items, whatever else agrees.
   // Under a paper's own (longer) title they do not decide: databases disagree on issue numbers for one
