@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { AppraisalSetup } from "@homeward/model";
-import type { Consensus, Departure, DomainProposal, OverallProposal, Problem, Tool } from "@homeward/appraisal";
+import type { Consensus, Departure, DomainAgreement, DomainProposal, OverallProposal, Problem, Tool } from "@homeward/appraisal";
 import { IdParams } from "./core.js";
 import { route } from "./route.js";
 
-export type { Consensus, Departure, DomainProposal, OverallProposal, Problem, Tool };
+export type { Consensus, Departure, DomainAgreement, DomainProposal, OverallProposal, Problem, Tool };
 
 export const AppraisalStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
 
@@ -100,6 +100,18 @@ export interface AppraisalComparison {
   recorded: AssessmentView | null;
 }
 
+/** Agreement per domain between the two independent assessments of each study, per tool. */
+export interface AppraisalAgreementAnswer {
+  tools: {
+    tool: { id: string; name: string; version: string };
+    /** Studies with two submitted independent assessments the caller may see both of. */
+    studies: number;
+    /** Studies with two submitted assessments kept from the caller while blind. */
+    hidden: number;
+    domains: DomainAgreement[];
+  }[];
+}
+
 /**
  * The appraisal stage: a study list with each study's status, the form of a
  * study under a tool (the declaration from @homeward/appraisal and the
@@ -112,6 +124,12 @@ export const appraisalRoutes = {
     path: "/api/projects/:id/appraisal/studies",
     params: IdParams,
     summary: "the project's included studies with their appraisal status (tool, assessors and who submitted, consensus, agreement) and the appraisal set-up",
+  }),
+  agreement: route<AppraisalAgreementAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/appraisal/agreement",
+    params: IdParams,
+    summary: "agreement per domain between the first two submitted independent assessments of each study, per tool: percentage, Cohen's kappa and linearly weighted kappa (studies the caller may see both assessments of)",
   }),
   form: route<AppraisalForm>()({
     method: "GET", access: "viewer",

@@ -199,6 +199,25 @@ describe("appraisal routes", () => {
     expect((await get("ana", base())).json().studies[0].consensus).toEqual({ by: "ada", overall });
   });
 
+  it("reports agreement per domain between the two assessments, to those not blind to either", async () => {
+    const url = `/api/projects/${project}/appraisal/agreement`;
+    // The viewer has done no assessment of the study, so both stay hidden: counted, not shown.
+    const blind = (await get("vic", url)).json();
+    expect(blind.tools).toMatchObject([{ tool: { id: "rob2" }, studies: 0, hidden: 1 }]);
+    expect(blind.tools[0].domains.every((d: { n: number }) => d.n === 0)).toBe(true);
+    const res = await get("ada", url);
+    expect(res.statusCode, res.body).toBe(200);
+    const [rob] = res.json().tools;
+    expect(rob).toMatchObject({ tool: { id: "rob2", version: rob2.version }, studies: 1, hidden: 0 });
+    expect(rob.domains.map((d: { domain: string }) => d.domain)).toEqual(["D1", "D2", "D3", "D4", "D5", "overall"]);
+    const d1 = rob.domains[0];
+    // Ana overrode D1 to High; Ben kept the proposal. One study: no agreement, kappa 0 (chance agreement 0).
+    expect(d1).toMatchObject({ n: 1, agreed: 0, percent: 0, kappa: 0, disagreements: [{ item: studyId, a: "High" }] });
+    expect(d1.disagreements[0].b).not.toBe("High");
+    // Ana, having submitted her own, sees both.
+    expect((await get("ana", url)).json().tools[0]).toMatchObject({ studies: 1, hidden: 0 });
+  });
+
   it("asks for the assessor's judgements where the tool proposes none: ROBINS-I domains, the CASP rating", async () => {
     const [qed, qual] = await store.insert(
       project,

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import { appraisalRoutes as r, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
+import { appraisalRoutes as r, type AppraisalAgreementAnswer, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
 import {
   checkAnswers,
   consensus as compare,
+  domainAgreement,
   getTool,
   overall as proposeOverall,
   proposeJudgements,
@@ -330,6 +331,46 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       tools: toolChoices(setup).map((t) => ({ id: t.id, name: t.name, version: t.version })),
       studies: rows,
     };
+  });
+
+  serve(app, r.agreement, async ({ params: { id }, ctx }) => {
+    const appraisals = await store.list(id, "appraisals");
+    const view = await blindView(store, id, ctx);
+    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
+    // Per tool id: the first two submitted independent assessments of each study, as the comparison takes them.
+    const byTool = new Map<string, Map<string, Appraisal[]>>();
+    for (const a of appraisals) {
+      const toolId = registryIdOf(a);
+      if (a.consensus || isDraft(a) || toolId === null) continue;
+      const studies = byTool.get(toolId) ?? new Map<string, Appraisal[]>();
+      studies.set(a.studyId, [...(studies.get(a.studyId) ?? []), a]);
+      byTool.set(toolId, studies);
+    }
+    const tools: AppraisalAgreementAnswer["tools"] = [];
+    for (const [toolId, studies] of [...byTool].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      let tool: Tool | null = null;
+      let hidden = 0;
+      const pairs = [];
+      for (const [studyId, list] of [...studies].sort(([x], [y]) => (x < y ? -1 : 1))) {
+        if (list.length < 2) continue;
+        const [a, b] = [...list].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+        tool ??= toolOf(a!);
+        if (!tool) break;
+        // Someone still blind to either assessment would learn its judgements from the table.
+        if (!adjudicates && !((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!)))) {
+          hidden += 1;
+          continue;
+        }
+        const judged = (x: Appraisal) => {
+          const v = viewOf(x, tool!);
+          return { ...Object.fromEntries(Object.entries(v.judgements).map(([k, j]) => [k, j.judgement])), overall: v.overall };
+        };
+        pairs.push({ item: studyId, a: judged(a!), b: judged(b!) });
+      }
+      if (!tool || (pairs.length === 0 && hidden === 0)) continue;
+      tools.push({ tool: { id: tool.id, name: tool.name, version: tool.version }, studies: pairs.length, hidden, domains: domainAgreement(tool, pairs) });
+    }
+    return { tools };
   });
 
   serve(app, r.form, async ({ params: { id, studyId }, query, ctx }) => form(id, studyId, ctx, query.tool));
