@@ -61,10 +61,11 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   recordedCounts: { write: "reviewer", signer: "recordedBy", stamp: "recordedAt" },
   studies: { write: "reviewer" },
   studyReports: { write: "reviewer" },
-  codebookItems: { write: "owner" },
+  codebookItems: closed("the extraction codebook routes (…/extraction/codebook)"),
   outcomes: { write: "reviewer" },
+  // Values are kept as history (a change is a new row naming the one it replaces), which only the extraction routes keep.
   extractedValues: {
-    write: "reviewer",
+    ...closed("the extraction routes (…/extraction/studies/:studyId/values and …/consensus)"),
     signer: "reviewer",
     stamp: "at",
     blind: { stage: "extraction", reviewer: "reviewer", item: "studyId" },

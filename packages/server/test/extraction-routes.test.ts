@@ -166,6 +166,15 @@ describe("extraction routes", () => {
     expect(latest).toMatchObject({ value: 118, reviewer: "ana", note: "Table 1, not the abstract", itemVersion: 1 });
     const replaced = now.find((v) => v.id === latest.supersedes)!;
     expect(replaced.value).toBe(120);
+    // The generic collections route cannot rewrite history.
+    const generic = await app.inject({
+      method: "PATCH",
+      url: `/api/projects/${project}/collections/extractedValues/${replaced.id}`,
+      headers: { cookie: cookie.get("ana")!, "content-type": "application/json" },
+      payload: { value: 1 },
+    });
+    expect(generic.statusCode).toBe(405);
+    expect(generic.json().error).toContain("use the extraction routes");
   });
 
   it("lets an adjudicator compare value by value and record a consensus with its note", async () => {
