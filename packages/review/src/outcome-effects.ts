@@ -44,7 +44,7 @@ const refuse = (who: Named, field: string | null, message: string): never => {
 };
 
 const HEDGES = "Hedges 1981; metafor escalc (vtype LS)";
-const G_FORMULA = "s_p = √(((n1−1)sd1²+(n2−1)sd2²)/(n1+n2−2)), g = c(n1+n2−2)·(m1−m2)/s_p, v = 1/n1+1/n2+g²/(2(n1+n2))";
+const G_FORMULA = "g = c(n1+n2−2)·(m1−m2)/s_p with s_p = √(((n1−1)sd1²+(n2−1)sd2²)/(n1+n2−2)), v = 1/n1+1/n2+g²/(2(n1+n2))";
 
 /** Hedges' g from two groups' means and SDs, as metafor's escalc("SMD"). */
 function gStep(step: string, m1: number, sd1: number, n1: number, m2: number, sd2: number, n2: number): ConversionStep {
@@ -213,7 +213,7 @@ const quantity = (step: string) => {
   const m = /^(.*?)(?: and variance| and SD)? (?:from|imputed from|of the) /.exec(step);
   return m ? m[1] : step;
 };
-const shortFormula = (f: string) => f.split(/, v = |, SE = |; /)[0];
+const shortFormula = (f: string) => f.split(/, v = |, v unchanged|, SE = |; | with /)[0];
 const shortRef = (r: string) => {
   const first = r.split(";")[0].trim();
   const open = (first.match(/\(/g) ?? []).length, shut = (first.match(/\)/g) ?? []).length;

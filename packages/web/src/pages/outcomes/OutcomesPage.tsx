@@ -89,7 +89,9 @@ function ListEditor(props: { kind: string; heading: string; intro: string; items
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const key = kind.replace(/\s+/g, "-");
-  useEffect(() => setDraft(items.map((i) => ({ id: i.id, label: i.label, n: i.n == null ? "" : String(i.n) }))), [items]);
+  // Reset from the server's list only when it changes, so a save elsewhere on the page keeps unsaved edits here.
+  const stored = JSON.stringify(items);
+  useEffect(() => setDraft(items.map((i) => ({ id: i.id, label: i.label, n: i.n == null ? "" : String(i.n) }))), [stored]); // eslint-disable-line react-hooks/exhaustive-deps
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const blank = draft.findIndex((x) => !x.label.trim());
