@@ -167,3 +167,29 @@ describe("a conference paper and its proceedings a year apart", () => {
     expect(comparePair(paper, { ...proc, year: "2021" }).verdict).toBe("different");
   });
 });
+
+describe("a journal under a full and an abbreviated name", () => {
+  const rec = (journal: string, id = "x"): DedupeInput => ({
+    id,
+    title: "Outcomes of early mobilisation after hip fracture surgery in people with dementia",
+    authors: ["Van den Berg, Joost", "Kaur, Simran"],
+    year: "2014",
+    journal,
+  });
+  // Nothing but title, authors, year and journal: the journal decides.
+  it.each([
+    ["Nederlands Tijdschrift voor Geneeskunde", "Ned Tijdschr Geneeskd"],
+    ["Deutsche Medizinische Wochenschrift", "Dtsch. Med. Wochenschr."],
+    ["Journal of the National Cancer Institute", "J Natl Cancer Inst"],
+    ["British Journal of Hematology", "Br J Haematol"],
+    ["Archives of Disease in Childhood", "Arch Dis Child"],
+    ["Paediatric Anaesthesia", "Pediatr Anesth"],
+  ])("%s = %s", (full, abbreviated) => {
+    expect(comparePair(rec(full), rec(abbreviated, "y")).verdict).toBe("duplicate");
+  });
+  it("keeps other journals apart", () => {
+    expect(comparePair(rec("Journal of the National Cancer Institute"), rec("J Neurol", "y")).verdict).not.toBe("duplicate");
+    expect(comparePair(rec("Nederlands Tijdschrift voor Geneeskunde"), rec("Ned Tijdschr Tandheelkd", "y")).verdict).not.toBe("duplicate");
+    expect(comparePair(rec("Cancer"), rec("Cell", "y")).verdict).not.toBe("duplicate");
+  });
+});

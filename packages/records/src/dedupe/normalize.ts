@@ -257,8 +257,9 @@ export function journalBase(s: string | undefined): string | undefined {
 
 /**
  * True when one journal name is the other or an ISO 4 style abbreviation of it:
- * every word of the shorter is a prefix of a word of the longer, in order
- * ("n engl med" ⊑ "new england medicine").
+ * every word of the shorter abbreviates a word of the longer, in order
+ * ("n engl med" ⊑ "new england medicine", "ned tijdschr geneeskd" ⊑ "nederlands
+ * tijdschrift voor geneeskunde").
  */
 export function journalsMatch(a: string[], b: string[]): boolean {
   if (!a.length || !b.length) return false;
@@ -272,13 +273,34 @@ function prefixesIn(s: string[], l: string[]): boolean {
   let j = 0;
   let matched = 0;
   for (const w of s) {
-    while (j < l.length && !l[j].startsWith(w)) j++;
+    while (j < l.length && !abbreviates(w, l[j])) j++;
     if (j === l.length) break;
     matched++;
     j++;
   }
   return matched === s.length;
 }
+
+/**
+ * `w` is `word` or an ISO 4 abbreviation of it: a prefix ("surg" for surgery), or
+ * a contraction that keeps the first letter and drops letters inside ("natl" for
+ * national, "dtsch" for deutsche, "geneeskd" for geneeskunde). British and American
+ * spellings ("haematol", "hematology"; "paediatr", "pediatrics") are one word.
+ */
+export function abbreviates(w: string, word: string): boolean {
+  if (word.startsWith(w)) return true;
+  if (w.length < 3 || w[0] !== word[0]) return false;
+  const a = spelling(w);
+  const b = spelling(word);
+  if (b.startsWith(a)) return true;
+  if (a.length >= b.length || /\d/.test(a)) return false;
+  // A contraction: the letters of `a` in order within `b`.
+  let k = 0;
+  for (let i = 0; i < b.length && k < a.length; i++) if (b[i] === a[k]) k++;
+  return k === a.length;
+}
+
+const spelling = (w: string) => w.replace(/ae|oe/g, "e");
 
 /** Preprint servers, whose records are versions of a paper rather than copies of its published record. */
 export function isPreprintVenue(j: string[]): boolean {
