@@ -6,6 +6,7 @@
  * compares the two and records a consensus value with its note.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { smallProject } from "./seed.js";
 
@@ -143,6 +144,17 @@ describe("extraction", () => {
     const agreement = ada.getByRole("table", { name: "Agreement between each study's first two extractors, per item" });
     await expect.poll(() => agreement.getByRole("row", { name: /Study design/ }).innerText()).toMatch(/Study design\s+1\s+0%/);
 
+    // ---- The owner narrows the range during extraction: a new version; Ana's value stays readable under the old one.
+    await owner.getByRole("button", { name: "Edit Mean age of children" }).click();
+    const edit = owner.getByRole("form", { name: "Edit Mean age of children" });
+    await edit.getByLabel("Highest allowed").fill("12");
+    await edit.getByRole("button", { name: "Save item" }).click();
+    await owner.getByRole("status").filter({ hasText: 'Item "Mean age of children" saved.' }).waitFor();
+    await expect.poll(() => list.locator('li[data-code="age"]').innerText()).toContain("0 to 12, version 2");
+    await ana.reload();
+    await ana.getByText("Entered under version 1 of this item (now version 2).").waitFor();
+    expect(await ana.getByLabel("Mean age of children (years)").inputValue()).toBe("9.5");
+
     for (const p of [owner, ana, ben, ada]) expect(p.errors).toEqual([]);
   });
 
@@ -155,5 +167,17 @@ describe("extraction", () => {
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
     }
     expect(page.errors).toEqual([]);
+  });
+
+  it("keeps text contrast on the codebook, the form and the comparison in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      for (const path of ["codebook", "extraction", "extraction/akin-2018", "extraction/akin-2018/compare"]) {
+        await page.goto(`${app.url}/projects/${projectId}/${path}`);
+        await page.locator("h1").waitFor();
+        await page.locator("li[data-code], tr[data-study], .extraction-item, tr[data-code]").first().waitFor();
+        expect({ colorScheme, path, problems: await contrastProblems(page) }).toEqual({ colorScheme, path, problems: [] });
+      }
+    }
   });
 });
