@@ -112,6 +112,37 @@ export interface AppraisalAgreementAnswer {
   }[];
 }
 
+export const RobvisQuery = z.object({
+  /** Required; checked by the route so a caller without access hears that first. */
+  tool: z.string().min(1).optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+/** One study's row of the robvis table, with the overrides robvis has no column for. */
+export interface RobvisRow {
+  studyId: string;
+  study: string;
+  /** Per domain id, the judgement (robvis label); null when none is recorded. */
+  judgements: Record<string, string | null>;
+  overall: string | null;
+  weight: number;
+  /** Whether the row is the consensus or one assessor's submitted assessment. */
+  consensus: boolean;
+  reviewer: string;
+  /** Judgements recorded against the tool's proposal, with the reason given. */
+  overrides: { domain: string; proposed: string; judgement: string | null; reason: string }[];
+}
+
+export interface RobvisAnswer {
+  tool: { id: string; name: string; version: string };
+  /** robvis's columns, in order: Study, D1…Dn, Overall, Weight. */
+  columns: string[];
+  domains: { id: string; name: string }[];
+  rows: RobvisRow[];
+  /** Studies whose assessment the caller is still blind to, left out. */
+  hidden: number;
+}
+
 /**
  * The appraisal stage: a study list with each study's status, the form of a
  * study under a tool (the declaration from @homeward/appraisal and the
@@ -130,6 +161,13 @@ export const appraisalRoutes = {
     path: "/api/projects/:id/appraisal/agreement",
     params: IdParams,
     summary: "agreement per domain between the first two submitted independent assessments of each study, per tool: percentage, Cohen's kappa and linearly weighted kappa (studies the caller may see both assessments of)",
+  }),
+  robvis: route<RobvisAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/appraisal/robvis",
+    query: RobvisQuery,
+    params: IdParams,
+    summary: "a tool's judgements as robvis reads them (Study, D1…Dn, Overall, Weight; the consensus where recorded), as JSON with the overrides of the tool's proposals, or as a CSV file for robvis's rob_summary and rob_traffic_light",
   }),
   form: route<AppraisalForm>()({
     method: "GET", access: "viewer",

@@ -100,6 +100,7 @@ const SPEC: Record<string, Access> = {
   "POST /api/projects/:id/studies/:studyId/merge": "reviewer",
   "GET /api/projects/:id/appraisal/studies": "viewer",
   "GET /api/projects/:id/appraisal/agreement": "viewer",
+  "GET /api/projects/:id/appraisal/robvis": "viewer",
   "GET /api/projects/:id/appraisal/studies/:studyId": "viewer",
   "PUT /api/projects/:id/appraisal/studies/:studyId/mine": "reviewer",
   "POST /api/projects/:id/appraisal/studies/:studyId/mine/submit": "reviewer",

@@ -218,6 +218,48 @@ describe("appraisal routes", () => {
     expect((await get("ana", url)).json().tools[0]).toMatchObject({ studies: 1, hidden: 0 });
   });
 
+  it("exports the tool's judgements as robvis reads them (Study, D1…D5, Overall, Weight), overrides listed beside it", async () => {
+    const url = (tool: string, format = "json") => `/api/projects/${project}/appraisal/robvis?tool=${tool}&format=${format}`;
+    const rec = await send("ada", "PUT", `${base()}/${studyId}/consensus`, {
+      tool: "rob2",
+      answers: benAnswers,
+      judgements: { D1: { judgement: "High", reason: "allocation was foreseeable from the schedule" } },
+    });
+    expect(rec.statusCode, rec.body).toBe(200);
+    const proposedD1 = rec.json().recorded.judgements.D1.proposed;
+    expect(proposedD1).not.toBe("High");
+
+    const json = await get("ada", url("rob2"));
+    expect(json.statusCode, json.body).toBe(200);
+    const body = json.json();
+    expect(body.columns).toEqual(["Study", "D1", "D2", "D3", "D4", "D5", "Overall", "Weight"]);
+    expect(body.hidden).toBe(0);
+    expect(body.rows).toHaveLength(1);
+    const row = body.rows[0];
+    expect(row).toMatchObject({ studyId, study: "Trial 2020", consensus: true, reviewer: "ada", weight: 1, overall: "High" });
+    expect(row.judgements.D1).toBe("High");
+    // The overall follows the domains (High), so only D1 departs from the tool's proposal.
+    expect(row.overrides).toEqual([{ domain: "D1", proposed: proposedD1, judgement: "High", reason: "allocation was foreseeable from the schedule" }]);
+
+    const csv = await get("ada", url("rob2", "csv"));
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
+    expect(csv.headers["content-disposition"]).toContain("robvis-rob2.csv");
+    const lines = csv.body.trimEnd().split("\r\n").map((l) => l.split(","));
+    expect(lines).toEqual([
+      ["Study", "D1", "D2", "D3", "D4", "D5", "Overall", "Weight"],
+      ["Trial 2020", ...["D1", "D2", "D3", "D4", "D5"].map((d) => row.judgements[d]), "High", "1"],
+    ]);
+    // robvis reads every judgement by its first letter on the tool's scale; none may be blank in a complete row.
+    expect(lines[1]!.slice(1, 7).every((j) => ["Low", "Some concerns", "High", "No information"].includes(j!))).toBe(true);
+
+    // The viewer has done no assessment of the study: the row is kept from them, counted.
+    expect((await get("vic", url("rob2"))).json()).toMatchObject({ rows: [], hidden: 1 });
+    expect((await get("vic", url("casp-qualitative"))).statusCode).toBe(400);
+    expect((await get("vic", url("casp-qualitative"))).json().error).toContain("robvis has no template");
+    expect((await get("vic", url("rob3"))).statusCode).toBe(400);
+  });
+
   it("asks for the assessor's judgements where the tool proposes none: ROBINS-I domains, the CASP rating", async () => {
     const [qed, qual] = await store.insert(
       project,

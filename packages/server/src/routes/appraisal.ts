@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { appraisalRoutes as r, type AppraisalAgreementAnswer, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
+import { appraisalRoutes as r, type AppraisalAgreementAnswer, type RobvisRow, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
 import {
   checkAnswers,
   consensus as compare,
@@ -23,7 +23,9 @@ import {
   type Protocol,
   type Study,
 } from "@homeward/model";
+import { citationOf, toCsv } from "@homeward/review";
 import type { Store } from "@homeward/store";
+import { attachment } from "../security.js";
 import { blindView } from "../blinding.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
@@ -371,6 +373,74 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       tools.push({ tool: { id: tool.id, name: tool.name, version: tool.version }, studies: pairs.length, hidden, domains: domainAgreement(tool, pairs) });
     }
     return { tools };
+  });
+
+  serve(app, r.robvis, async ({ params: { id }, query, ctx, reply }) => {
+    if (!query.tool) throw new InputError("the tool query parameter is required (a registry id, e.g. tool=rob2)");
+    const tool = getTool(query.tool);
+    if (!tool) throw new InputError(`"${query.tool}" is not an appraisal tool (e.g. rob2, robins-i)`);
+    // robvis draws tools whose judgements sit on a risk-of-bias scale with an overall; CASP, MMAT and ASSESS have no template there.
+    if (tool.overall.kind === "none") throw new InputError(`robvis has no template for ${tool.name}: export it from the appraisal tables instead`);
+    const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
+    const view = await blindView(store, id, ctx);
+    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
+    // One assessment per study, as the robvis figures take it: study-level, consensus before one assessor's, then the latest.
+    const rank = (a: Appraisal) => [a.outcomeId === null ? 1 : 0, a.consensus ? 1 : 0, a.at] as const;
+    const better = (a: Appraisal, b: Appraisal) => {
+      const x = rank(a), y = rank(b);
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
+      return false;
+    };
+    const chosen = new Map<string, Appraisal>();
+    for (const a of appraisals) {
+      if (isDraft(a) || registryIdOf(a) !== tool.id) continue;
+      const cur = chosen.get(a.studyId);
+      if (!cur || better(a, cur)) chosen.set(a.studyId, a);
+    }
+    const byId = new Map(studies.map((s) => [s.id, s]));
+    const robvisLabel = (j: string | null) => (j === null ? null : (tool.scale.levels.find((l) => l.label === j)?.robvis ?? j));
+    const rows: RobvisRow[] = [];
+    let hidden = 0;
+    for (const a of chosen.values()) {
+      if (!adjudicates && !(await view.visible("appraisals", a))) {
+        hidden += 1;
+        continue;
+      }
+      const v = viewOf(a, tool);
+      const judgements = Object.fromEntries(tool.domains.map((d) => [d.id, robvisLabel(v.judgements[d.id]?.judgement ?? null)]));
+      const overrides: RobvisRow["overrides"] = [];
+      for (const d of tool.domains) {
+        const j = v.judgements[d.id];
+        if (j && j.proposed !== null && j.judgement !== j.proposed) overrides.push({ domain: d.id, proposed: j.proposed, judgement: j.judgement, reason: j.reason });
+      }
+      const o = proposeOverall(tool, Object.fromEntries(tool.domains.map((d) => [d.id, v.judgements[d.id]?.judgement ?? null]))).proposed;
+      if (o !== null && v.overall !== o) overrides.push({ domain: "overall", proposed: o, judgement: v.overall, reason: v.overallReason });
+      const study = byId.get(a.studyId);
+      rows.push({
+        studyId: a.studyId,
+        study: study ? citationOf(study) : a.studyId,
+        judgements,
+        overall: robvisLabel(v.overall),
+        // robvis weights the summary bars by this column; studies count equally until a synthesis gives them weights.
+        weight: 1,
+        consensus: a.consensus,
+        reviewer: a.reviewer,
+        overrides,
+      });
+    }
+    rows.sort((x, y) => x.study.localeCompare(y.study) || (x.studyId < y.studyId ? -1 : 1));
+    const columns = ["Study", ...tool.domains.map((d) => d.id), "Overall", "Weight"];
+    if (query.format === "csv") {
+      const body = toCsv(columns, rows.map((row) => [row.study, ...tool.domains.map((d) => row.judgements[d.id] ?? null), row.overall, row.weight]));
+      return reply.header("content-disposition", attachment(`robvis-${tool.id}.csv`)).type("text/csv; charset=utf-8").send(body);
+    }
+    return {
+      tool: { id: tool.id, name: tool.name, version: tool.version },
+      columns,
+      domains: tool.domains.map((d) => ({ id: d.id, name: d.name })),
+      rows,
+      hidden,
+    };
   });
 
   serve(app, r.form, async ({ params: { id, studyId }, query, ctx }) => form(id, studyId, ctx, query.tool));
