@@ -92,6 +92,8 @@ export interface ExtractionForm {
   items: CodebookRow[];
   /** The caller's values in force. */
   mine: ExtractedValue[];
+  /** The caller's earlier values, since replaced (kept, never overwritten), oldest first. */
+  replaced: ExtractedValue[];
   /** Other extractors' values in force, where blinding lets the caller see them. */
   others: { reviewer: string; values: ExtractedValue[] }[];
   /** Other extractors whose values stay hidden until the caller has extracted the study (or blinding is lifted). */

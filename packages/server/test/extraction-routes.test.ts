@@ -166,6 +166,7 @@ describe("extraction routes", () => {
     expect(latest).toMatchObject({ value: 118, reviewer: "ana", note: "Table 1, not the abstract", itemVersion: 1 });
     const replaced = now.find((v) => v.id === latest.supersedes)!;
     expect(replaced.value).toBe(120);
+    expect(changed.json().replaced).toEqual([expect.objectContaining({ id: replaced.id, value: 120, reviewer: "ana" })]);
     // The generic collections route cannot rewrite history.
     const generic = await app.inject({
       method: "PATCH",

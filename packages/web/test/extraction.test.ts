@@ -154,6 +154,12 @@ describe("extraction", () => {
     await ana.reload();
     await ana.getByText("Entered under version 1 of this item (now version 2).").waitFor();
     expect(await ana.getByLabel("Mean age of children (years)").inputValue()).toBe("9.5");
+    // A changed value is a new row; the earlier one stays, listed under the item.
+    await ana.getByLabel("Mean age of children (years)").fill("9");
+    await ana.getByRole("button", { name: "Save values" }).click();
+    await ana.getByRole("status").filter({ hasText: `Saved 1 value for ${STUDY}.` }).waitFor();
+    await ana.getByText("Your earlier values of Mean age of children").click();
+    await expect.poll(() => ana.locator('[data-code="age"] .extraction-history').innerText()).toContain("9.5 years");
 
     for (const p of [owner, ana, ben, ada]) expect(p.errors).toEqual([]);
   });

@@ -142,6 +142,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     const study = await studyOf(id, studyId);
     const [items, values, reports, view] = await Promise.all([codebook(id), store.list(id, "extractedValues", { studyId }), reportsOf(id, [studyId]), blindView(store, id, ctx)]);
     const { byReviewer, consensus } = currentValues(values);
+    const replacedIds = new Set(values.flatMap((v) => (v.supersedes ? [v.supersedes] : [])));
     const others: ExtractionForm["others"] = [];
     let hiddenOthers = 0;
     for (const [reviewer, vs] of [...byReviewer].sort(([a], [b]) => a.localeCompare(b))) {
@@ -158,6 +159,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
       reports: reports.get(studyId) ?? [],
       items: answer(items).items,
       mine: [...(byReviewer.get(ctx.actor)?.values() ?? [])],
+      replaced: values.filter((v) => v.reviewer === ctx.actor && !v.consensus && replacedIds.has(v.id)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id)),
       others,
       hiddenOthers,
       consensus: agreed,

@@ -4,7 +4,7 @@ import { roleAllows, type ExtractedValue } from "@homeward/model";
 import { call, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
-import { plural } from "../../format";
+import { formatDateTime, plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, type Params } from "../../router";
@@ -204,6 +204,11 @@ export function ExtractionFormPage({ params }: { params: Params }) {
     for (const o of form?.others ?? []) for (const v of o.values) (m.get(slot(v)) ?? m.set(slot(v), []).get(slot(v))!).push({ reviewer: o.reviewer, value: v });
     return m;
   }, [form]);
+  const earlierBySlot = useMemo(() => {
+    const m = new Map<string, ExtractedValue[]>();
+    for (const v of form?.replaced ?? []) (m.get(slot(v)) ?? m.set(slot(v), []).get(slot(v))!).push(v);
+    return m;
+  }, [form]);
   const consensusBySlot = useMemo(() => new Map((form?.consensus ?? []).map((v) => [slot(v), v])), [form]);
   const errorItem = form && error ? itemNamed(form.items, errorMessage(error)) : undefined;
 
@@ -339,6 +344,20 @@ export function ExtractionFormPage({ params }: { params: Params }) {
                       <textarea id={`note-${item.id}`} rows={2} value={d.note} onChange={(e) => change(item, { note: e.target.value })} disabled={!reviewer} />
                     </div>
                   </details>
+                  {earlierBySlot.get(slot({ itemId: item.id, outcomeId: null })) ? (
+                    <details className="extraction-history">
+                      <summary>
+                        Your earlier values<span className="visually-hidden"> of {item.label}</span>
+                      </summary>
+                      <ul className="muted small">
+                        {earlierBySlot.get(slot({ itemId: item.id, outcomeId: null }))!.map((v) => (
+                          <li key={v.id}>
+                            {shown(item, v.value)} <span>({formatDateTime(v.at)}{v.note ? `; ${v.note}` : ""})</span>
+                          </li>
+                        ))}
+                      </ul>
+                    </details>
+                  ) : null}
                   {others.length > 0 || agreed ? (
                     <ul className="others-values muted small" aria-label={`Other values of ${item.label}`}>
                       {others.map((o) => (
