@@ -107,11 +107,6 @@ export function StudiesPage() {
                           <th scope="row" id={`study-${s.id}`} tabIndex={-1}>
                             {s.name}
                             {s.shortCitation && s.shortCitation !== s.name ? <div className="muted small">{s.shortCitation}</div> : null}
-                            <div className="small">
-                              <Link to={`/projects/${encodeURIComponent(id)}/studies/${encodeURIComponent(s.id)}/outcomes`}>
-                                Outcomes<span className="visually-hidden"> of {s.name}</span>
-                              </Link>
-                            </div>
                           </th>
                           <td data-label="Design">{s.design ?? ""}</td>
                           <td data-label="Country">{s.country ?? ""}</td>
@@ -124,6 +119,11 @@ export function StudiesPage() {
                             <Reports projectId={id} study={s} excluded={excluded} onLead={setLead} onSplit={(reportId, button) => setPanel({ kind: "split", studyId: s.id, reportId, back: button })} />
                           </td>
                           <td data-label="Change">
+                            <div>
+                              <Link to={`/projects/${encodeURIComponent(id)}/studies/${encodeURIComponent(s.id)}/outcomes`}>
+                                Outcomes<span className="visually-hidden"> of {s.name}</span>
+                              </Link>
+                            </div>
                             {list.length > 1 ? (
                               <button
                                 type="button"
