@@ -19,6 +19,8 @@ export interface DedupeResult {
   groups: string[][];
   /** Pairs that look alike but were not merged, for a reviewer to decide. */
   maybe: [string, string][];
+  /** The pairs that joined each group (a spanning tree of it), with the reason and the fields that decided; reviewers' groups say so. */
+  links: DedupeLink[];
 }
 
 /** How far a run has got: blocks compared of all blocks, then grouping. */
@@ -46,6 +48,20 @@ export interface PairVerdict {
   reason: string;
   /** The records contradict each other (different pages, years, DOIs, an erratum, ...): they may never share a group. */
   conflict?: boolean;
+  /**
+   * For a duplicate: the fields that agree and so decided it, for a reviewer to see why records were
+   * merged ("DOI", "title", "title (in another language)", "authors", "year", "year (one apart)",
+   * "journal", "volume", "issue", "pages").
+   */
+  fields?: string[];
+}
+
+/** A pair whose verdict joined two records' groups: what a merge is explained by. */
+export interface DedupeLink {
+  a: string;
+  b: string;
+  reason: string;
+  fields: string[];
 }
 
 /** A title in the forms similarity reads. */
@@ -154,7 +170,7 @@ const MIN_HEAD = 20;
 function titleHead(raw: string | undefined, whole: string): string {
   const cut = raw ? /^\s*\[?(.+?)\s*(?::|\s[-–—]+\s)/.exec(raw) : null;
   if (!cut) return "";
-  const head = readTitle(cut[1]).title;
+  const head = foldText(cut[1]);
   if (head.split(" ").length < 3 || head === whole) return "";
   const key = head.replace(/ /g, "");
   return key.length >= MIN_HEAD ? key : "";
@@ -367,7 +383,7 @@ function judge(a: Norm, b: Norm): PairVerdict {
   // when the article's own record names the notice's place ("[Erratum appears in …;360(23):2487]"):
   // then the notice belongs with the article, as the labelled benchmark sets have it.
   if ((namesNotice(a, b) || namesNotice(b, a)) && !noAuthorInCommon(a, b) && anyJournalMatch(a, b) && (isContained() || title(0.85) >= 0.85))
-    return { verdict: "duplicate", reason: "the erratum notice named in the article's record" };
+    return dup(a, b, "the erratum notice named in the article's record", "title");
   if (a.flags.erratum !== b.flags.erratum) return { verdict: "different", reason: "one is an erratum or retraction notice", conflict: true };
   if (a.flags.comment !== b.flags.comment) return { verdict: "different", reason: "one is a comment or reply", conflict: true };
   const dy = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
@@ -395,7 +411,7 @@ function judge(a: Norm, b: Norm): PairVerdict {
     const proceedingsYear =
       a.proceedings && b.proceedings && au.known && au.same && a.numbers === b.numbers && !issuesDiffer(a.issue, b.issue) && title(0.95) >= 0.95 && (samePage || anyJournalMatch(a, b));
     if (!proceedingsYear) return soft("years differ by one");
-    return { verdict: "duplicate", reason: "same title, every author and venue; a conference paper and its proceedings dated a year apart" };
+    return dup(a, b, "same title, every author and venue; a conference paper and its proceedings dated a year apart", viaAlt ? "title (in another language)" : "title");
   }
   // Recurring items ("Editor's comments", "In this issue") repeat a short heading, authors, journal
   // and year in every issue of a volume: there two issue numbers make two items, whatever else agrees.
@@ -405,7 +421,7 @@ function judge(a: Norm, b: Norm): PairVerdict {
 
   if (sameIds) {
     const titlesAgree = !a.key || !b.key || isContained() || title() >= 0.7;
-    return titlesAgree ? { verdict: "duplicate", reason: a.doi && a.doi === b.doi ? "same DOI" : "same PMID" } : { verdict: "maybe", reason: "same identifier, different titles" };
+    return titlesAgree ? dup(a, b, a.doi && a.doi === b.doi ? "same DOI" : "same PMID", a.key && b.key ? "title" : null) : { verdict: "maybe", reason: "same identifier, different titles" };
   }
   if (!a.key || !b.key) return { verdict: au.known && au.same ? "maybe" : "different", reason: "a title is missing" };
   // Titles differing in a number ("FOCUS 1" / "FOCUS 2", "part 2") need the same volume and first page as well.
@@ -415,23 +431,42 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const contained = isContained();
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
   const inOtherLanguage = viaAlt ? " (one title given in another language)" : "";
-  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return { verdict: "duplicate", reason: `same title, authors and year${inOtherLanguage}` };
+  const titleField = viaAlt ? "title (in another language)" : ts === 1 ? "title" : contained && ts < 0.85 ? "title (one within the other)" : "title (similar)";
+  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return dup(a, b, `same title, authors and year${inOtherLanguage}`, titleField);
   // The same long title, letter for letter, in the same year, with nothing else known to compare.
   if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
-    return { verdict: "duplicate", reason: "same long title and year; nothing else to compare" };
-  if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return { verdict: "duplicate", reason: `similar title; same authors, year and pages${inOtherLanguage}` };
+    return dup(a, b, "same long title and year; nothing else to compare", titleField);
+  if ((ts >= 0.85 || contained) && authorsOk && (samePage || pages === "compatible") && (sameVolume || journalOk)) return dup(a, b, `similar title; same authors, year and pages${inOtherLanguage}`, titleField);
   // A title with and without its subtitle: the main title must be long enough to name a work, and
   // the authors, year and either the first page or the journal and volume must agree.
   const truncated = (!!a.head && a.head === b.key) || (!!b.head && b.head === a.key);
   if (truncated && au.known && au.firstMatch && au.overlap >= 0.5 && dy === 0 && ((samePage || pages === "compatible") ? sameVolume || journalOk : pages === "unknown" && sameVolume && journalOk))
-    return { verdict: "duplicate", reason: "one title is the other without its subtitle; same authors, year and journal or pages" };
+    return dup(a, b, "one title is the other without its subtitle; same authors, year and journal or pages", "title (without its subtitle)");
   // Titles in two languages: two items cannot share authors, journal, year, volume and a whole
   // multi-page range. The titles need some words in common unless every author agrees in order.
   const fullRange = samePage && a.pages!.end !== undefined && a.pages!.end === b.pages!.end && !a.pages!.single && !b.pages!.single;
   if (fullRange && dy === 0 && sameVolume && journalOk && au.firstMatch && ((au.overlap >= 0.5 && titleWordOverlap(a.title, b.title) >= 0.2) || au.same))
-    return { verdict: "duplicate", reason: "same authors, journal, year, volume and page range; titles translated differently" };
+    return dup(a, b, "same authors, journal, year, volume and page range; titles translated differently", null);
   if (alike()) return { verdict: "maybe", reason: "similar titles; not enough else agrees" };
   return { verdict: "different", reason: "titles differ" };
+}
+
+/** A duplicate verdict with the fields that agree: what a reviewer is shown as the reason for a merge. */
+function dup(a: Norm, b: Norm, reason: string, title: string | null): PairVerdict {
+  const fields: string[] = [];
+  if (a.doi && a.doi === b.doi) fields.push("DOI");
+  if (a.pmid && a.pmid === b.pmid) fields.push("PMID");
+  if (title) fields.push(title);
+  const au = authorAgreement(a.names, b.names);
+  if (au.known && (au.same || au.firstMatch || au.overlap >= 0.5)) fields.push(au.same ? "authors" : "authors (in part)");
+  if (a.year !== undefined && b.year !== undefined) fields.push(a.year === b.year ? "year" : "year (one apart)");
+  if (anyJournalMatch(a, b)) fields.push("journal");
+  if (a.volume !== undefined && a.volume === b.volume) fields.push("volume");
+  if (a.issue && a.issue === b.issue) fields.push("issue");
+  const pages = comparePages(a.pages, b.pages);
+  if (pages === "same") fields.push(a.pages!.end !== undefined && a.pages!.end === b.pages!.end ? "pages" : "first page");
+  else if (pages === "compatible") fields.push("pages (compatible)");
+  return { verdict: "duplicate", reason, fields };
 }
 
 /** Titles shorter than this (in letters) may be a recurring heading rather than a paper's own. */
@@ -620,12 +655,16 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   progress?.({ phase: "grouping", done: totalBlocks, total: totalBlocks });
   dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   const uf = new UnionFind(N);
+  const links: DedupeLink[] = [];
   // Reviewers' groups are joined first; their pairs judged different were set aside above.
   for (const g of decided.together ?? []) {
     for (let k = 1; k < g.length; k++) {
       const rx = uf.find(at(g[0]));
       const ry = uf.find(at(g[k]));
-      if (rx !== ry) uf.union(rx, ry);
+      if (rx !== ry) {
+        uf.union(rx, ry);
+        links.push({ a: g[0], b: g[k], reason: "joined by a reviewer", fields: [] });
+      }
     }
   }
   const verdictOf = (x: number, y: number): PairVerdict => {
@@ -654,7 +693,11 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
         }
       }
     }
-    if (ok) uf.union(rx, ry);
+    if (ok) {
+      uf.union(rx, ry);
+      const v = verdictOf(x, y);
+      links.push({ a: norms[x].id, b: norms[y].id, reason: v.reason, fields: v.fields ?? [] });
+    }
   }
   const groups: string[][] = [];
   for (let i = 0; i < N; i++) {
@@ -669,7 +712,7 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   const maybeOut: [string, string][] = [];
   for (const [x, y] of maybe) if (uf.find(x) !== uf.find(y)) maybeOut.push([norms[x].id, norms[y].id]);
   maybeOut.sort((p, q) => idIndex.get(p[0])! - idIndex.get(q[0])! || idIndex.get(p[1])! - idIndex.get(q[1])!);
-  return { groups, maybe: maybeOut };
+  return { groups, maybe: maybeOut, links };
 }
 
 const NOTICE = 0;

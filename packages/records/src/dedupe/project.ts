@@ -383,6 +383,38 @@ export async function splitDuplicateGroup(store: DuplicatesStore, projectId: str
   });
 }
 
+/**
+ * How the rules link a group's records, from the first (the primary) outwards: for each other record,
+ * the record it was matched with, the reason and the deciding fields. Records the rules do not link
+ * (joined by a reviewer) are absent.
+ */
+export function explainGroup(records: readonly DedupeInput[]): Map<string, { recordId: string; reason: string; fields: string[] }> {
+  const out = new Map<string, { recordId: string; reason: string; fields: string[] }>();
+  if (records.length < 2) return out;
+  const { links = [] } = dedupe(records);
+  const next = new Map<string, { other: string; reason: string; fields: string[] }[]>();
+  for (const l of links) {
+    next.set(l.a, [...(next.get(l.a) ?? []), { other: l.b, reason: l.reason, fields: l.fields }]);
+    next.set(l.b, [...(next.get(l.b) ?? []), { other: l.a, reason: l.reason, fields: l.fields }]);
+  }
+  const seen = new Set<string>();
+  for (const root of records.map((r) => r.id)) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const queue = [root];
+    while (queue.length) {
+      const id = queue.shift()!;
+      for (const e of next.get(id) ?? []) {
+        if (seen.has(e.other)) continue;
+        seen.add(e.other);
+        out.set(e.other, { recordId: id, reason: e.reason, fields: e.fields });
+        queue.push(e.other);
+      }
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- reading, a page at a time
 
 export interface PageRequest {
@@ -398,6 +430,12 @@ export interface GroupMember {
   match: PairVerdict | null;
   /** The fields compared with the primary's: "same" and "equivalent" ones are what tie them. */
   fields: FieldComparison[];
+  /**
+   * Why the rules put this record in the group: the record of the group it was matched with (the
+   * primary or another copy), the rule's reason and the fields that decided. Null for the primary,
+   * and for a record only a reviewer put here (the rules find no link for it).
+   */
+  joinedBy: { recordId: string; reason: string; fields: string[] } | null;
 }
 
 export interface DuplicateGroupView {
@@ -419,6 +457,7 @@ export async function listDuplicateGroups(store: DuplicatesStore, projectId: str
       const primary = recs.find((r) => r.id === group.primaryRecordId);
       const p = primary ? inputOf(primary) : null;
       const ordered = primary ? [primary, ...recs.filter((r) => r !== primary)] : recs;
+      const joinedBy = explainGroup(ordered.map(inputOf));
       return {
         group,
         members: ordered.map((r): GroupMember => {
@@ -429,6 +468,7 @@ export async function listDuplicateGroups(store: DuplicatesStore, projectId: str
             primary: isPrimary,
             match: p && !isPrimary ? comparePair(p, x) : null,
             fields: p && !isPrimary ? compareFields(p, x) : [],
+            joinedBy: joinedBy.get(r.id) ?? null,
           };
         }),
       };
