@@ -88,6 +88,9 @@ async function evaluate(set, half) {
         else missed.push([g[p], g[q]]);
       }
   }
+  // Missed pairs a reviewer is asked about (directly, or through a record of each side's group).
+  const asked = new Set(res.maybe.map(([x, y]) => [predicted.get(x), predicted.get(y)].sort((p, q) => p - q).join(" ")));
+  const missedAsked = missed.filter(([x, y]) => asked.has([predicted.get(x), predicted.get(y)].sort((p, q) => p - q).join(" "))).length;
   const byId = new Map(input.map((r) => [r.id, r]));
   if (show && half === "tuning") {
     const line = (r) => `    ${r.id}  ${r.year ?? ""} | ${(r.authors ?? []).slice(0, 2).join("; ")} | ${r.title ?? ""} | ${r.journal ?? ""} ${r.volume ?? ""}(${r.issue ?? ""}) ${r.pages ?? ""} ${r.doi ?? ""} [${r.type ?? ""}]`;
@@ -109,6 +112,8 @@ async function evaluate(set, half) {
     merges,
     falseMerges,
     pairRecall: truePairs ? foundPairs / truePairs : 1,
+    missedPairs: missed.length,
+    missedAsked,
     maybe: res.maybe.length,
     ms,
   };
@@ -121,9 +126,9 @@ rmSync(tmp, { recursive: true, force: true });
 
 const f4 = (x) => x.toFixed(4);
 console.log("\nDuplicate detection, two halves (record-level counts by the shared scorer; pairs counted here)");
-console.log("half       set                  records  dup.pairs   TP   FP   FN    TN  sensitivity  specificity  precision  false merges (pairs)  pair recall  BibDedupe sens.  maybe    time");
+console.log("half       set                  records  dup.pairs   TP   FP   FN    TN  sensitivity  specificity  precision  false merges (pairs)  pair recall  BibDedupe sens.  maybe  missed pairs (asked)    time");
 const fmt = (r) =>
-  `${r.half.padEnd(10)} ${r.set.padEnd(19)} ${String(r.records).padStart(8)} ${String(r.truePairs).padStart(10)} ${String(r.TP).padStart(4)} ${String(r.FP).padStart(4)} ${String(r.FN).padStart(4)} ${String(r.TN).padStart(5)}  ${f4(r.sensitivity).padStart(11)}  ${f4(r.specificity).padStart(11)}  ${f4(r.precision).padStart(9)}  ${String(r.falseMerges).padStart(20)}  ${f4(r.pairRecall).padStart(11)}  ${(BIBDEDUPE[r.set]?.toFixed(3) ?? "–").padStart(15)}  ${String(r.maybe).padStart(5)}  ${r.ms.toFixed(0).padStart(4)} ms`;
+  `${r.half.padEnd(10)} ${r.set.padEnd(19)} ${String(r.records).padStart(8)} ${String(r.truePairs).padStart(10)} ${String(r.TP).padStart(4)} ${String(r.FP).padStart(4)} ${String(r.FN).padStart(4)} ${String(r.TN).padStart(5)}  ${f4(r.sensitivity).padStart(11)}  ${f4(r.specificity).padStart(11)}  ${f4(r.precision).padStart(9)}  ${String(r.falseMerges).padStart(20)}  ${f4(r.pairRecall).padStart(11)}  ${(BIBDEDUPE[r.set]?.toFixed(3) ?? "–").padStart(15)}  ${String(r.maybe).padStart(5)}  ${`${r.missedPairs} (${r.missedAsked})`.padStart(20)}  ${r.ms.toFixed(0).padStart(4)} ms`;
 for (const half of ["tuning", "reporting"]) {
   const hs = rows.filter((r) => r.half === half);
   for (const r of hs) console.log(fmt(r));
@@ -133,7 +138,7 @@ for (const half of ["tuning", "reporting"]) {
   const FN = sum("FN");
   const TN = sum("TN");
   console.log(
-    `${half.padEnd(10)} ${"(all)".padEnd(19)} ${String(sum("records")).padStart(8)} ${String(sum("truePairs")).padStart(10)} ${String(TP).padStart(4)} ${String(FP).padStart(4)} ${String(FN).padStart(4)} ${String(TN).padStart(5)}  ${f4(TP / (TP + FN)).padStart(11)}  ${f4(TN / (TN + FP)).padStart(11)}  ${f4(TP / (TP + FP)).padStart(9)}  ${String(sum("falseMerges")).padStart(20)}  ${"".padStart(11)}  ${"".padStart(15)}  ${String(sum("maybe")).padStart(5)}`,
+    `${half.padEnd(10)} ${"(all)".padEnd(19)} ${String(sum("records")).padStart(8)} ${String(sum("truePairs")).padStart(10)} ${String(TP).padStart(4)} ${String(FP).padStart(4)} ${String(FN).padStart(4)} ${String(TN).padStart(5)}  ${f4(TP / (TP + FN)).padStart(11)}  ${f4(TN / (TN + FP)).padStart(11)}  ${f4(TP / (TP + FP)).padStart(9)}  ${String(sum("falseMerges")).padStart(20)}  ${"".padStart(11)}  ${"".padStart(15)}  ${String(sum("maybe")).padStart(5)}  ${`${sum("missedPairs")} (${sum("missedAsked")})`.padStart(20)}`,
   );
 }
 if (unassigned.length) console.log(`\nsets in neither half (assign them in bench/dedupe-eval.mjs): ${unassigned.join(", ")}`);
