@@ -15,6 +15,7 @@ import {
   sameValue,
   seedCodebookTemplate,
   currentValues,
+  historyOf,
   valueIssue,
   definitionOf,
   showValue,
@@ -154,6 +155,7 @@ describe("values", () => {
     expect([...byReviewer.get("ana")!.values()].map((x) => x.id)).toEqual(["a2"]);
     expect([...byReviewer.get("ben")!.values()].map((x) => x.id)).toEqual(["b1"]);
     expect([...consensus.values()].map((x) => x.id)).toEqual(["c1"]);
+    expect(historyOf(rows, { studyId: "s1", itemId: "x", outcomeId: null }, "ana").map((x) => x.value)).toEqual([1, 2]);
   });
 });
 
