@@ -117,6 +117,8 @@ describe("extraction routes", () => {
     const forged = await call("ana", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: item.n, value: 1, reviewer: "ben" }] });
     expect(forged.status).toBe(400);
     expect((await call("vic", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: item.n, value: 1 }] })).status).toBe(403);
+    const source = await call("ana", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: item.n, value: 1, source: { reportId: "elsewhere", page: "2", quote: null } }] });
+    expect(source.json().error).toBe('study "Akin 2018", item "n": the source "elsewhere" is not a report of this study');
   });
 
   it("keeps one extractor's values from the other until they have extracted the study", async () => {

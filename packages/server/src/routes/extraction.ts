@@ -186,6 +186,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     const current = currentValues(values);
     const mine = consensus ? current.consensus : (current.byReviewer.get(reviewer) ?? new Map<string, ExtractedValue>());
     const outcomes = new Set((await store.list(id, "outcomes", { studyId })).map((o) => o.id));
+    const reports = new Set((await store.list(id, "studyReports", { studyId })).map((x) => x.id));
     const seen = new Set<string>();
     const at = new Date().toISOString();
     const rows: Omit<ExtractedValue, "id">[] = [];
@@ -196,6 +197,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
       const slot = slotKey({ studyId, itemId: item.id, outcomeId: g.outcomeId });
       if (seen.has(slot)) throw new InputError(`study "${study.name}", item "${item.code}": given twice`);
       seen.add(slot);
+      if (g.source?.reportId && !reports.has(g.source.reportId)) throw new InputError(`study "${study.name}", item "${item.code}": the source "${g.source.reportId}" is not a report of this study`);
       checkValue(study, item, g.value);
       const before = mine.get(slot);
       if (before && sameValue(item, before.value, g.value) && JSON.stringify(before.value) === JSON.stringify(g.value ?? null) && before.note === g.note && JSON.stringify(before.source) === JSON.stringify(g.source)) continue;
