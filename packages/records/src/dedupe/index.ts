@@ -432,7 +432,10 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
   const inOtherLanguage = viaAlt ? " (one title given in another language)" : "";
   const titleField = viaAlt ? "title (in another language)" : ts === 1 ? "title" : contained && ts < 0.85 ? "title (one within the other)" : "title (similar)";
-  if (ts >= 0.95 && authorsOk && (samePage || journalOk || (sameVolume && !journalsKnown))) return dup(a, b, `same title, authors and year${inOtherLanguage}`, titleField);
+  // A short title may be a heading that recurs in every issue: the journal and volume alone do not
+  // tell which issue's item a record is, so it needs the same first page or issue as well.
+  const placed = samePage || Math.min(a.key.length, b.key.length) >= LONG_TITLE || (!!a.issue && a.issue === b.issue);
+  if (ts >= 0.95 && authorsOk && (samePage || (placed && (journalOk || (sameVolume && !journalsKnown))))) return dup(a, b, `same title, authors and year${inOtherLanguage}`, titleField);
   // The same long title, letter for letter, in the same year, with nothing else known to compare.
   if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
     return dup(a, b, "same long title and year; nothing else to compare", titleField);
