@@ -99,8 +99,8 @@ function compute(who: Named, d: OutcomeData): Conversion {
     case "percentages": {
       const a = Math.round((d.percent1 * d.n1) / 100), c = Math.round((d.percent2 * d.n2) / 100);
       const steps: ConversionStep[] = [
-        { step: "events in group 1 from its percentage", formula: "a = round(percent1·n1/100)", reference: "reported percentage of the group", inputs: { percent1: d.percent1, n1: d.n1 }, value: a },
-        { step: "events in group 2 from its percentage", formula: "c = round(percent2·n2/100)", reference: "reported percentage of the group", inputs: { percent2: d.percent2, n2: d.n2 }, value: c },
+        { step: "group 1 events from its percentage", formula: "a = round(percent1·n1/100)", reference: "reported percentage of the group", inputs: { percent1: d.percent1, n1: d.n1 }, value: a },
+        { step: "group 2 events from its percentage", formula: "c = round(percent2·n2/100)", reference: "reported percentage of the group", inputs: { percent2: d.percent2, n2: d.n2 }, value: c },
       ];
       return logOrToSmd(logOrStep(a, d.n1, c, d.n2, steps));
     }
@@ -210,12 +210,14 @@ const fmt = (x: number) => {
 /** "log OR and variance from its 95% CI" → "log OR"; "SMD (d) from r" → "SMD (d)". */
 const quantity = (step: string) => {
   if (step.startsWith("recoded")) return "recoded (higher is worse): SMD";
+  if (step === "variance of r") return "r";
   const m = /^(.*?)(?: and variance| and SD)? (?:from|imputed from|of the) /.exec(step);
   return m ? m[1] : step;
 };
 const shortFormula = (f: string) => f.split(/, v = |, v unchanged|, SE = |; | with /)[0];
 const shortRef = (r: string) => {
-  const first = r.split(";")[0].trim();
+  // The authors and year, without the formula some references spell out after a colon.
+  const first = r.split(";")[0].split(": ")[0].trim();
   const open = (first.match(/\(/g) ?? []).length, shut = (first.match(/\)/g) ?? []).length;
   // A reference cut inside its parenthesis reads better without it.
   return open > shut ? first.replace(/\s*\([^()]*$/, "") : first;
