@@ -37,6 +37,7 @@ export function exportCodebook(items: readonly CodebookItem[], title = ""): z.ou
       max: i.max,
       rows: i.rows,
       columns: i.columns,
+      scope: i.scope,
     })),
   };
 }

@@ -19,12 +19,18 @@ export const ItemDraft = z
     max: z.number().finite().nullable().default(null),
     rows: z.array(CodedItem).nullable().default(null),
     columns: z.array(CodedItem).nullable().default(null),
+    /** "outcome": asked once per outcome of the study; otherwise once per study. */
+    scope: z.enum(["study", "outcome"]).nullable().default(null),
   })
   .strict();
 export type ItemDraft = z.input<typeof ItemDraft>;
 
-/** The fields of an item that may change after it is created (its code stays: exports and other projects refer to it). */
-export const ItemPatch = ItemDraft.omit({ code: true }).partial().strict();
+/**
+ * The fields of an item that may change after it is created: its code stays
+ * (exports and other projects refer to it), and so does its scope (values are
+ * per study or per outcome).
+ */
+export const ItemPatch = ItemDraft.omit({ code: true, scope: true }).partial().strict();
 export type ItemPatch = z.input<typeof ItemPatch>;
 
 /** The fields that decide which values fit: a change to one of them makes a new version. */

@@ -134,5 +134,7 @@ export function seedCodebookTemplate(): CodebookFile {
     text("implementation", "changes", "Changes made to the intervention based on implementation findings"),
     text("implementation", "cost", "Summary of any cost data"),
   ];
-  return { format: "homeward-codebook", version: 1, title: "Reunification review data items", items };
+  // Outcome data is asked once per outcome of the study.
+  const perOutcome = items.map((i) => (i.code === "outcomes" || i.parent === "outcomes" ? { ...i, scope: "outcome" as const } : i));
+  return { format: "homeward-codebook", version: 1, title: "Reunification review data items", items: perOutcome };
 }

@@ -17,6 +17,14 @@ export function valueIssue(study: StudyRef, item: CodebookItem, value: unknown):
   return issue ? `${where}: ${issue}` : null;
 }
 
+/** Why a value's place does not fit its item's scope (a per-outcome item needs an outcome, a per-study item none), or null. */
+export function scopeIssue(study: StudyRef, item: Pick<CodebookItem, "code" | "scope">, outcomeId: string | null): string | null {
+  const perOutcome = item.scope === "outcome";
+  if (perOutcome && outcomeId === null) return `study "${study.name}", item "${item.code}": the item is asked per outcome; name the outcome`;
+  if (!perOutcome && outcomeId !== null) return `study "${study.name}", item "${item.code}": the item is asked once per study, not per outcome`;
+  return null;
+}
+
 export function checkValue(study: StudyRef, item: CodebookItem, value: unknown): void {
   const issue = valueIssue(study, item, value);
   if (issue) throw new InputError(issue);

@@ -461,6 +461,8 @@ export const CodebookItem = z.object({
   versions: z.array(CodebookItemVersion).nullable().default(null),
   /** A retired item takes no new values; its values stay. */
   retiredAt: Timestamp.nullable().default(null),
+  /** "outcome": a value per outcome of the study (outcome description, statistics); null or "study": one per study. */
+  scope: z.enum(["study", "outcome"]).nullable().default(null),
 });
 export type CodebookItem = z.infer<typeof CodebookItem>;
 

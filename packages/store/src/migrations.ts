@@ -406,10 +406,19 @@ function v11(d: Dialect): Migration {
   };
 }
 
+/** Extraction: codebook items asked once per outcome. */
+function v12(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("codebook_items").addColumn("scope", sqlType(d, "t")).execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d) };
     },
   };
 }
