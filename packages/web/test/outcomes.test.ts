@@ -86,6 +86,7 @@ describe("outcomes", () => {
     // Higher is worse: fewer problems in group 1 is a benefit, so the sign is reversed, once.
     const meansRow = behaviour.locator("tr[data-effect]");
     await meansRow.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Behaviour problems (CBCL)");
     expect(await meansRow.locator(".effect-value").innerText()).toContain(`SMD ${fmt(-g.yi)} (SE ${fmt(Math.sqrt(g.vi))})`);
     expect(await meansRow.locator(".effect-value").innerText()).toContain("recoded: higher is worse");
     expect(await meansRow.locator(".effect-chain").innerText()).toBe(

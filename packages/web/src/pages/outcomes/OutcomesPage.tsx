@@ -189,7 +189,9 @@ function OutcomeSection({ answer, outcome, canWrite, onDone }: { answer: StudyOu
   const direction = outcome.higherIsBetter === null ? "direction not given" : outcome.higherIsBetter ? "higher is better" : "higher is worse (effect sizes recoded)";
   return (
     <section aria-labelledby={`${key}-heading`} className="stack outcome-card" data-outcome={outcome.name}>
-      <h3 id={`${key}-heading`}>{outcome.name}</h3>
+      <h3 id={`${key}-heading`} tabIndex={-1}>
+        {outcome.name}
+      </h3>
       <p className="muted">
         {[domain ? `Domain: ${domain.label || domain.code}` : outcome.domain ? `Domain: ${outcome.domain}` : "No domain", outcome.measure ? `Measure: ${outcome.measure}` : null, direction].filter(Boolean).join(" · ")}
       </p>
@@ -249,15 +251,20 @@ function OutcomeSection({ answer, outcome, canWrite, onDone }: { answer: StudyOu
             answer={answer}
             outcome={outcome}
             editing={editing === "new" ? null : editing}
-            onCancel={() => setEditing(null)}
+            onCancel={() => {
+              setEditing(null);
+              setTimeout(() => document.getElementById(`${key}-add`)?.focus());
+            }}
             onDone={(m) => {
               setEditing(null);
               onDone(m);
+              // The form is gone: a keyboard user carries on from the outcome, whose table shows the new effect size.
+              setTimeout(() => document.getElementById(`${key}-heading`)?.focus());
             }}
           />
         ) : (
           <div>
-            <button type="button" className="button-secondary" onClick={() => setEditing("new")}>
+            <button type="button" className="button-secondary" id={`${key}-add`} onClick={() => setEditing("new")}>
               Add data<span className="visually-hidden"> to {outcome.name}</span>
             </button>
           </div>
