@@ -26,7 +26,9 @@ const itemFields = {
   rows: z.array(Option).max(200).nullable().optional(),
   columns: z.array(Option).max(50).nullable().optional(),
 };
-export const NewItemBody = z.object({ code: z.string().trim().min(1, "an item needs a code").max(100), ...itemFields }).strict();
+export const NewItemBody = z
+  .object({ code: z.string().trim().min(1, "an item needs a code").max(100), scope: z.enum(["study", "outcome"]).nullable().optional(), ...itemFields })
+  .strict();
 export const ItemPatchBody = z.object(itemFields).partial().strict();
 export const OrderBody = z.object({ parentId: z.string().min(1).nullable().default(null), ids: z.array(z.string().min(1)).min(1, "list the items in their new order") }).strict();
 export const RetireBody = z.object({ retired: z.boolean() }).strict();
@@ -86,9 +88,17 @@ export interface ExtractionStudiesAnswer {
   items: number;
 }
 
+/** An outcome of the study, for items asked per outcome. */
+export interface ExtractionOutcome {
+  id: string;
+  name: string;
+  timing: string | null;
+}
+
 export interface ExtractionForm {
   study: { id: string; name: string };
   reports: ExtractionReport[];
+  outcomes: ExtractionOutcome[];
   items: CodebookRow[];
   /** The caller's values in force. */
   mine: ExtractedValue[];
@@ -101,7 +111,7 @@ export interface ExtractionForm {
   consensus: ExtractedValue[];
 }
 
-export type ExtractionComparison = StudyComparison & { study: { id: string; name: string }; extractors: string[] };
+export type ExtractionComparison = StudyComparison & { study: { id: string; name: string }; extractors: string[]; outcomes: ExtractionOutcome[] };
 
 /**
  * The extraction stage: the codebook (owners edit it), one form per study

@@ -16,6 +16,7 @@ import {
   seedCodebookTemplate,
   currentValues,
   historyOf,
+  scopeIssue,
   valueIssue,
   definitionOf,
   showValue,
@@ -193,6 +194,12 @@ describe("codebook files", () => {
     expect(at(items, "proctor").rows!.map((r) => r.code)).toEqual(PROCTOR_OUTCOMES.map((r) => r.code));
     expect(new Set(items.map((i) => i.type))).toEqual(new Set(["section", "text", "integer", "number", "single", "multiple", "yesno", "grid"]));
     expect(valueIssue(study, at(items, "p_value"), 1.2)).toContain("must be at most 1");
+    expect(items.filter((i) => i.scope === "outcome").map((i) => i.code)).toContain("outcome_statistics");
+    expect(at(items, "country").scope).toBeNull();
+    expect(scopeIssue(study, at(items, "outcome_statistics"), null)).toBe('study "Akin 2018", item "outcome_statistics": the item is asked per outcome; name the outcome');
+    expect(scopeIssue(study, at(items, "country"), "o1")).toContain("asked once per study");
+    expect(scopeIssue(study, at(items, "outcome_statistics"), "o1")).toBeNull();
+    expect(() => editItem(items, at(items, "country"), { scope: "outcome" } as never)).toThrow(/scope/);
   });
 });
 

@@ -22,6 +22,7 @@ describe("extraction routes", () => {
   let project: string;
   let studyId: string;
   let studyB: string;
+  let outcomeId: string;
   const item: Record<string, string> = {};
   const cookie = new Map<string, string>();
 
@@ -52,6 +53,7 @@ describe("extraction routes", () => {
     studyId = studies[0]!.id;
     studyB = studies[1]!.id;
     await store.insert(project, "studyReports", [{ studyId, recordId: rec!.id, role: "lead" }], { actor: "olive" });
+    outcomeId = (await store.insert(project, "outcomes", [{ studyId, name: "Re-entry to care", timing: "12 months" }], { actor: "olive" }))[0]!.id;
   });
   afterAll(async () => {
     await app?.close();
@@ -230,6 +232,25 @@ describe("extraction routes", () => {
     const vic = (await call("vic", "GET", `/studies/${studyId}`)).json();
     expect(vic.hiddenOthers).toBe(0);
     expect(vic.others.map((o: { reviewer: string }) => o.reviewer)).toEqual(["ana", "ben"]);
+  });
+
+  it("asks an outcome's items once per outcome and compares them per outcome", async () => {
+    const added = await call("olive", "POST", "/codebook", { code: "events", label: "Children re-entering care", type: "integer", min: 0, scope: "outcome" });
+    expect(added.status, added.body).toBe(201);
+    const events = added.json().id as string;
+    expect((await call("ana", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: events, value: 12 }] })).json().error).toBe(
+      'study "Akin 2018", item "events": the item is asked per outcome; name the outcome',
+    );
+    expect((await call("ana", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: item.n, outcomeId, value: 12 }] })).json().error).toContain("asked once per study");
+    const ana = await call("ana", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: events, outcomeId, value: 12 }] });
+    expect(ana.status, ana.body).toBe(200);
+    expect(ana.json().outcomes).toEqual([{ id: outcomeId, name: "Re-entry to care", timing: "12 months" }]);
+    await call("ben", "PUT", `/studies/${studyId}/values`, { values: [{ itemId: events, outcomeId, value: 13 }] });
+    const cmp = (await call("ada", "GET", `/studies/${studyId}/comparison`)).json();
+    expect(cmp.rows.find((r: { code: string }) => r.code === "events")).toMatchObject({ outcomeId, status: "disagree", first: { value: 12 }, second: { value: 13 } });
+    expect(cmp.outcomes.map((o: { name: string }) => o.name)).toEqual(["Re-entry to care"]);
+    // Its scope stays what it was created with.
+    expect((await call("olive", "PATCH", `/codebook/${events}`, { scope: "study" })).status).toBe(400);
   });
 
   it("draws the senior-check sample from a seed", async () => {

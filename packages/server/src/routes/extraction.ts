@@ -22,6 +22,7 @@ import {
   retireItem,
   restoreItem,
   sameValue,
+  scopeIssue,
   seedCodebookTemplate,
   slotKey,
 } from "@homeward/extraction";
@@ -54,6 +55,8 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     if (!study) throw new InputError(`study "${studyId}" is not in this project`, 404);
     return study;
   };
+  const outcomesOf = async (id: string, studyId: string) =>
+    (await store.list(id, "outcomes", { studyId })).map((o) => ({ id: o.id, name: o.name, timing: o.timing })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   const reportsOf = async (id: string, studyIds: string[]): Promise<Map<string, ExtractionReport[]>> => {
     const reports: StudyReport[] = studyIds.length ? await store.list(id, "studyReports", { studyId: studyIds }) : [];
     const recordIds = [...new Set(reports.flatMap((x) => (x.recordId ? [x.recordId] : [])))];
@@ -140,7 +143,13 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
 
   const form = async (id: string, studyId: string, ctx: RequestContext): Promise<ExtractionForm> => {
     const study = await studyOf(id, studyId);
-    const [items, values, reports, view] = await Promise.all([codebook(id), store.list(id, "extractedValues", { studyId }), reportsOf(id, [studyId]), blindView(store, id, ctx)]);
+    const [items, values, reports, outcomes, view] = await Promise.all([
+      codebook(id),
+      store.list(id, "extractedValues", { studyId }),
+      reportsOf(id, [studyId]),
+      outcomesOf(id, studyId),
+      blindView(store, id, ctx),
+    ]);
     const { byReviewer, consensus } = currentValues(values);
     const replacedIds = new Set(values.flatMap((v) => (v.supersedes ? [v.supersedes] : [])));
     const others: ExtractionForm["others"] = [];
@@ -157,6 +166,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     return {
       study: { id: study.id, name: study.name },
       reports: reports.get(studyId) ?? [],
+      outcomes,
       items: answer(items).items,
       mine: [...(byReviewer.get(ctx.actor)?.values() ?? [])],
       replaced: values.filter((v) => v.reviewer === ctx.actor && !v.consensus && replacedIds.has(v.id)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id)),
@@ -193,6 +203,8 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     for (const g of given) {
       const item = items.get(g.itemId);
       if (!item) throw new InputError(`study "${study.name}": codebook item "${g.itemId}" is not in this project`);
+      const misplaced = scopeIssue(study, item, g.outcomeId);
+      if (misplaced) throw new InputError(misplaced);
       if (g.outcomeId !== null && !outcomes.has(g.outcomeId)) throw new InputError(`study "${study.name}", item "${item.code}": outcome "${g.outcomeId}" is not an outcome of this study`);
       const slot = slotKey({ studyId, itemId: item.id, outcomeId: g.outcomeId });
       if (seen.has(slot)) throw new InputError(`study "${study.name}", item "${item.code}": given twice`);
@@ -235,7 +247,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     if (!a || !b) throw new InputError(`study "${study.name}" has ${extractors.length === 0 ? "no extraction" : "one extraction"} yet; a comparison needs two`, 409);
     if (a === b) throw new InputError("choose two different extractors to compare");
     const ordered = flatten(codebookTree(items)).map((n) => n.item);
-    return { ...compareExtractions(ordered, values, studyId, a, b), study: { id: study.id, name: study.name }, extractors };
+    return { ...compareExtractions(ordered, values, studyId, a, b), study: { id: study.id, name: study.name }, extractors, outcomes: await outcomesOf(id, studyId) };
   };
 
   serve(app, r.comparison, async ({ params: { id, studyId }, query }) => comparison(id, studyId, query.first, query.second));
