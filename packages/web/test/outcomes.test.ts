@@ -96,6 +96,12 @@ describe("outcomes", () => {
 
     // An odds ratio with its 95% CI: the fields follow the kind chosen.
     const reunified = page.getByRole("region", { name: "Reunified" });
+    await reunified.getByRole("button", { name: "Edit name, domain or measure of Reunified" }).click();
+    const edit = page.getByRole("form", { name: "Edit Reunified" });
+    await expect.poll(() => edit.getByLabel("Outcome name").evaluate((el) => el === document.activeElement)).toBe(true);
+    await edit.getByLabel("Measure or instrument").fill("Case records");
+    await edit.getByRole("button", { name: "Save outcome" }).click();
+    await reunified.getByText("Measure: Case records").waitFor();
     await reunified.getByRole("button", { name: "Add data to Reunified" }).click();
     const form2 = page.getByRole("form", { name: "Add data of Reunified" });
     await form2.getByLabel("Reported as").selectOption({ label: "odds ratio with its CI" });

@@ -184,6 +184,7 @@ const num = (x: number | null) => (x === null ? "—" : (Math.round(x * 1000) / 
 /** An outcome: its attributes, its data rows with their effect sizes and chains, and the data form. */
 function OutcomeSection({ answer, outcome, canWrite, onDone }: { answer: StudyOutcomesAnswer; outcome: OutcomeWithData; canWrite: boolean; onDone: (m: string) => void }) {
   const [editing, setEditing] = useState<EffectSize | "new" | null>(null);
+  const [renaming, setRenaming] = useState(false);
   const domain = answer.domains.find((x) => x.code === outcome.domain);
   const key = `outcome-${outcome.id}`;
   const direction = outcome.higherIsBetter === null ? "direction not given" : outcome.higherIsBetter ? "higher is better" : "higher is worse (effect sizes recoded)";
@@ -195,6 +196,29 @@ function OutcomeSection({ answer, outcome, canWrite, onDone }: { answer: StudyOu
       <p className="muted">
         {[domain ? `Domain: ${domain.label || domain.code}` : outcome.domain ? `Domain: ${outcome.domain}` : "No domain", outcome.measure ? `Measure: ${outcome.measure}` : null, direction].filter(Boolean).join(" · ")}
       </p>
+      {canWrite ? (
+        renaming ? (
+          <OutcomeForm
+            answer={answer}
+            editing={outcome}
+            onCancel={() => {
+              setRenaming(false);
+              setTimeout(() => document.getElementById(`${key}-edit`)?.focus());
+            }}
+            onDone={(m) => {
+              setRenaming(false);
+              onDone(m);
+              setTimeout(() => document.getElementById(`${key}-heading`)?.focus());
+            }}
+          />
+        ) : (
+          <div>
+            <button type="button" className="button-link" id={`${key}-edit`} onClick={() => setRenaming(true)}>
+              Edit name, domain or measure<span className="visually-hidden"> of {outcome.name}</span>
+            </button>
+          </div>
+        )
+      ) : null}
       {canWrite ? <DirectionForm outcome={outcome} onDone={onDone} /> : null}
       {outcome.data.length === 0 ? (
         <p className="empty">No data yet.</p>
@@ -306,19 +330,33 @@ function DirectionForm({ outcome, onDone }: { outcome: OutcomeWithData; onDone: 
   );
 }
 
-/** Adds an outcome: name, domain from the protocol, measure and direction. */
-function OutcomeForm({ answer, onDone }: { answer: StudyOutcomesAnswer; onDone: (m: string) => void }) {
+/** Adds an outcome (name, domain from the protocol, measure and direction), or changes one's name, domain and measure. */
+function OutcomeForm({ answer, editing, onDone, onCancel }: { answer: StudyOutcomesAnswer; editing?: OutcomeWithData; onDone: (m: string) => void; onCancel?: () => void }) {
   const { id } = useProject();
-  const [name, setName] = useState("");
-  const [domain, setDomain] = useState("");
-  const [measure, setMeasure] = useState("");
+  const [name, setName] = useState(editing?.name ?? "");
+  const [domain, setDomain] = useState(editing?.domain ?? "");
+  const [measure, setMeasure] = useState(editing?.measure ?? "");
   const [direction, setDirection] = useState<"" | "better" | "worse">("");
   const [error, setError] = useState<string | null>(null);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (editing) first.current?.focus();
+  }, [editing]);
+  const p = editing ? `outcome-${editing.id}-form` : "outcome";
+  const headingId = `${p}-heading`;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return setError("Give the outcome's name.");
-    if (!direction) return setError("Say whether higher is better or worse.");
+    if (!editing && !direction) return setError("Say whether higher is better or worse.");
     try {
+      if (editing) {
+        await call(outcomeRoutes.editOutcome, {
+          params: { id, studyId: answer.study.id, outcomeId: editing.id },
+          body: { name: name.trim(), domain: domain || null, measure: measure.trim() || null },
+        });
+        onDone(`Outcome "${name.trim()}" saved.`);
+        return;
+      }
       await call(outcomeRoutes.addOutcome, {
         params: { id, studyId: answer.study.id },
         body: { name: name.trim(), domain: domain || null, measure: measure.trim() || null, higherIsBetter: direction === "better" },
@@ -334,16 +372,16 @@ function OutcomeForm({ answer, onDone }: { answer: StudyOutcomesAnswer; onDone: 
     }
   };
   return (
-    <form className="stack outcome-form" onSubmit={submit} aria-labelledby="add-outcome-heading">
-      <h3 id="add-outcome-heading">Add an outcome</h3>
+    <form className="stack outcome-form" onSubmit={submit} aria-labelledby={headingId}>
+      {editing ? <h4 id={headingId}>Edit {editing.name}</h4> : <h3 id={headingId}>Add an outcome</h3>}
       <div className="row">
         <div className="field">
-          <label htmlFor="outcome-name">Outcome name</label>
-          <input id="outcome-name" value={name} onChange={(e) => setName(e.target.value)} />
+          <label htmlFor={`${p}-name`}>Outcome name</label>
+          <input id={`${p}-name`} ref={first} value={name} onChange={(e) => setName(e.target.value)} />
         </div>
         <div className="field">
-          <label htmlFor="outcome-domain">Outcome domain</label>
-          <select id="outcome-domain" value={domain} onChange={(e) => setDomain(e.target.value)}>
+          <label htmlFor={`${p}-domain`}>Outcome domain</label>
+          <select id={`${p}-domain`} value={domain} onChange={(e) => setDomain(e.target.value)}>
             <option value="">(none)</option>
             {answer.domains.map((x) => (
               <option key={x.code} value={x.code}>
@@ -353,20 +391,27 @@ function OutcomeForm({ answer, onDone }: { answer: StudyOutcomesAnswer; onDone: 
           </select>
         </div>
         <div className="field">
-          <label htmlFor="outcome-measure">Measure or instrument</label>
-          <input id="outcome-measure" value={measure} onChange={(e) => setMeasure(e.target.value)} />
+          <label htmlFor={`${p}-measure`}>Measure or instrument</label>
+          <input id={`${p}-measure`} value={measure} onChange={(e) => setMeasure(e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor="outcome-direction">Direction</label>
-          <select id="outcome-direction" value={direction} onChange={(e) => setDirection(e.target.value as "" | "better" | "worse")}>
-            <option value="">Choose…</option>
-            <option value="better">Higher is better</option>
-            <option value="worse">Higher is worse</option>
-          </select>
-        </div>
+        {editing ? null : (
+          <div className="field">
+            <label htmlFor={`${p}-direction`}>Direction</label>
+            <select id={`${p}-direction`} value={direction} onChange={(e) => setDirection(e.target.value as "" | "better" | "worse")}>
+              <option value="">Choose…</option>
+              <option value="better">Higher is better</option>
+              <option value="worse">Higher is worse</option>
+            </select>
+          </div>
+        )}
       </div>
-      <div>
-        <button type="submit">Add outcome</button>
+      <div className="row">
+        <button type="submit">{editing ? "Save outcome" : "Add outcome"}</button>
+        {onCancel ? (
+          <button type="button" className="button-secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
       </div>
       {error ? (
         <p className="field-error" role="alert">
