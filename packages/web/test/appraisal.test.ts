@@ -133,6 +133,11 @@ describe("appraisal", () => {
 
     await ada.goto(`${app.url}/projects/${projectId}/appraisal`);
     await expect.poll(() => ada.locator(`tr[data-study="${STUDY}"]`).innerText()).toContain("High (by ada)");
+    // Agreement per domain between the two assessments: they differ only in D4, Ana's override.
+    const agreement = ada.locator('[data-agreement="rob2"]');
+    await agreement.waitFor();
+    expect(await agreement.locator('tr[data-domain="D4"]').innerText()).toContain("0 of 1 (0%)");
+    expect(await agreement.locator('tr[data-domain="D1"]').innerText()).toContain("1 of 1 (100%)");
 
     // ---- The robvis summary shows the consensus, not either assessor's.
     await ada.getByRole("navigation").getByRole("link", { name: "Risk of bias" }).click();
@@ -140,6 +145,14 @@ describe("appraisal", () => {
     await expect
       .poll(() => ada.locator(".long-description").first().textContent())
       .toContain(`${STUDY}: Low, Low, Some concerns, Low, Some concerns; overall High`);
+    // robvis's own columns to download, and the override robvis has no column for, on the page.
+    const robvis = ada.locator('[data-robvis="rob2"]');
+    await robvis.waitFor();
+    const href = await robvis.getByRole("link", { name: /Download robvis CSV/ }).getAttribute("href");
+    expect(href).toContain("/appraisal/robvis?tool=rob2&format=csv");
+    const csv = await ada.evaluate(async (u) => (await fetch(u)).text(), href!);
+    expect(csv.split("\r\n").slice(0, 2)).toEqual(["Study,D1,D2,D3,D4,D5,Overall,Weight", `${STUDY},Low,Low,Some concerns,Low,Some concerns,High,1`]);
+    expect(await robvis.getByRole("table", { name: /override the tool's proposal/ }).innerText()).toMatch(/Overall\s+Some concerns\s+High/);
 
     for (const p of [ana, ben, ada]) expect(p.errors).toEqual([]);
   });

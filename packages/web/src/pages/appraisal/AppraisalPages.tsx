@@ -8,6 +8,7 @@ import { plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, useSearchParam, type Params } from "../../router";
+import { AgreementSection } from "./AgreementSection";
 import { AssessmentEditor, bodyOf, draftOf, emptyDraft, type Draft } from "./AssessmentEditor";
 import { SetupSection, SetupSummary } from "./SetupSection";
 import "./appraisal.css";
@@ -112,6 +113,7 @@ export function AppraisalPage() {
               </>
             )}
           </section>
+          <AgreementSection projectId={id} />
         </>
       ) : null}
     </>

@@ -7,6 +7,7 @@ import { useProject } from "../../project";
 import { Link, useSearchParam } from "../../router";
 import { api } from "../../api";
 import { FigurePanel } from "./FigurePanel";
+import { RobvisExport } from "../appraisal/RobvisExport";
 import type { PrismaCountField } from "@homeward/review";
 import { csvUrl, reviewApi, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
 
@@ -168,6 +169,7 @@ export function RiskOfBiasPage() {
           <FigurePanel projectId={id} name="rob-traffic-light" query={{ tool, palette }} />
           <h2>Summary plot</h2>
           <FigurePanel projectId={id} name="rob-summary" query={{ tool, palette }} />
+          <RobvisExport projectId={id} tool={tool} />
         </>
       ) : null}
       <h2>Appraisal checks</h2>
