@@ -25,6 +25,8 @@ describe("items a locator shows to be different", () => {
     const { groups, maybe } = dedupe([column("i1", { issue: "1" }), column("i2", { issue: "2" }), column("i3", { issue: "3" }), column("copy")]);
     expect(groups).toEqual([["i1"], ["i2"], ["i3"], ["copy"]]);
     expect(maybe.filter((p) => p.includes("copy"))).toHaveLength(3);
+    // With one issue's item alone in the set, the heading does not recur: the copy joins it.
+    expect(dedupe([column("i1", { issue: "1" }), column("copy")]).groups).toEqual([["i1", "copy"]]);
     // Given the issue, it joins that issue's item only.
     expect(dedupe([column("i1", { issue: "1" }), column("i2", { issue: "2" }), column("copy", { issue: "2", authors: ["Okonkwo A"] })]).groups).toEqual([["i1"], ["i2", "copy"]]);
   });

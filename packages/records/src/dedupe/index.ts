@@ -103,6 +103,11 @@ interface Norm extends TitleForm {
   pmid?: string;
   type?: RecordType;
   preprint: boolean;
+  /**
+   * A short title that other records of the same year give with another issue or first page: a
+   * heading recurring in several issues ("Editor's comments"). Set by `dedupe`, which sees them all.
+   */
+  recurring: boolean;
   /** A paper in conference proceedings (by its type, a book title, or a venue that names a conference). */
   proceedings: boolean;
   completeness: number;
@@ -157,6 +162,7 @@ function prepare(r: DedupeInput, i: number): Norm {
     preprint: r.type === "preprint" || isPreprintVenue(journal),
     // A journal's supplement of meeting abstracts ("Pediatr Nephrol. Conference: 44th Annual Meeting") is not proceedings:
     // the same abstract comes back at next year's meeting.
+    recurring: false,
     proceedings: !base && r.type !== "conference-abstract" && (r.type === "conference" || !!r.booktitle?.trim() || /\b(proc|proceedings|conference|symposium|workshop)\b/.test(journal.join(" "))),
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
     completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min(abstractLength, 9999),
@@ -168,9 +174,12 @@ const MIN_HEAD = 20;
 
 /** The part of a title before its subtitle ("Cervical screening: a cohort study" → "cervicalscreening"), if long enough to name a work. */
 function titleHead(raw: string | undefined, whole: string): string {
-  const cut = raw ? /^\s*\[?(.+?)\s*(?::|\s[-–—]+\s)/.exec(raw) : null;
+  if (!raw || (!raw.includes(":") && !/\s[-–—]+\s/.test(raw))) return "";
+  const cut = /^\s*\[?(.+?)\s*(?::|\s[-–—]+\s)/.exec(raw);
   if (!cut) return "";
-  const head = foldText(cut[1]);
+  // Plain ASCII (most titles) folds by lower case alone; the normalised title starts with it.
+  const plain = cut[1].toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  const head = /^[\x20-\x7e]*$/.test(cut[1]) && !/[&<\\{$]/.test(cut[1]) && whole.startsWith(plain) ? plain : foldText(cut[1]);
   if (head.split(" ").length < 3 || head === whole) return "";
   const key = head.replace(/ /g, "");
   return key.length >= MIN_HEAD ? key : "";
@@ -432,9 +441,9 @@ function judge(a: Norm, b: Norm): PairVerdict {
   const journalsKnown = (a.journal.length > 0 || a.journalAbbrev.length > 0) && (b.journal.length > 0 || b.journalAbbrev.length > 0);
   const inOtherLanguage = viaAlt ? " (one title given in another language)" : "";
   const titleField = viaAlt ? "title (in another language)" : ts === 1 ? "title" : contained && ts < 0.85 ? "title (one within the other)" : "title (similar)";
-  // A short title may be a heading that recurs in every issue: the journal and volume alone do not
-  // tell which issue's item a record is, so it needs the same first page or issue as well.
-  const placed = samePage || Math.min(a.key.length, b.key.length) >= LONG_TITLE || (!!a.issue && a.issue === b.issue);
+  // A heading that recurs in several issues: the journal and volume alone do not tell which issue's
+  // item a record is, so it needs the same first page or issue as well.
+  const placed = samePage || !(a.recurring || b.recurring) || (!!a.issue && a.issue === b.issue);
   if (ts >= 0.95 && authorsOk && (samePage || (placed && (journalOk || (sameVolume && !journalsKnown))))) return dup(a, b, `same title, authors and year${inOtherLanguage}`, titleField);
   // The same long title, letter for letter, in the same year, with nothing else known to compare.
   if (ts === 1 && a.key.length >= 50 && dy === 0 && authorsOk && !journalsKnown && !a.pages && !b.pages)
@@ -567,6 +576,28 @@ function blockKeys(n: Norm): string[] {
   return keys;
 }
 
+/** Marks short titles that records of one year give in two issues or at two first pages (see `Norm.recurring`). */
+function markRecurring(norms: Norm[]): void {
+  const places = new Map<string, { members: Norm[]; issue?: string; page?: number; many: boolean }>();
+  for (const n of norms) {
+    if (!n.key || n.key.length >= LONG_TITLE) continue;
+    const k = `${n.key}|${n.year ?? ""}`;
+    let e = places.get(k);
+    if (!e) places.set(k, (e = { members: [], many: false }));
+    e.members.push(n);
+    const page = n.pages?.starts[0];
+    if (n.issue !== undefined) {
+      if (e.issue === undefined) e.issue = n.issue;
+      else if (e.issue !== n.issue) e.many = true;
+    }
+    if (page !== undefined) {
+      if (e.page === undefined) e.page = page;
+      else if (e.page !== page) e.many = true;
+    }
+  }
+  for (const e of places.values()) if (e.many) for (const n of e.members) n.recurring = true;
+}
+
 /** Blocks larger than this are generic keys ("introduction", a common page 1 of volume 1); they are skipped. */
 const MAX_BLOCK = 200;
 
@@ -605,6 +636,7 @@ class UnionFind {
  */
 export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}, options: DedupeOptions = {}): DedupeResult {
   const norms = records.map(prepare);
+  markRecurring(norms);
   const index = new Map<string, number>();
   for (const [i, r] of records.entries()) {
     if (index.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });

@@ -290,8 +290,8 @@ function prefixesIn(s: string[], l: string[]): boolean {
 export function abbreviates(w: string, word: string): boolean {
   if (word.startsWith(w)) return true;
   if (w.length < 3 || w[0] !== word[0]) return false;
-  const a = spelling(w);
-  const b = spelling(word);
+  const a = w.includes("e") ? spelling(w) : w;
+  const b = word.includes("e") ? spelling(word) : word;
   if (b.startsWith(a)) return true;
   if (a.length >= b.length || /\d/.test(a)) return false;
   // A contraction: the letters of `a` in order within `b`.
