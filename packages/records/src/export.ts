@@ -1,4 +1,5 @@
 import { annotationLines, hasAnnotations, isAnnotationLine } from "./annotations.js";
+import { stringify } from "csv-stringify/sync";
 import type { Annotations, ParsedRecord, RecordType } from "./types.js";
 
 /** A record to export: the normalised fields, the project's annotations, and (optionally) the fields as first read. */
@@ -114,13 +115,13 @@ const CSV_COLUMNS: [string, (r: ExportRecord) => string | undefined][] = [
   ["homeward", (r) => (hasAnnotations(r.annotations) ? annotationLines(r.annotations).join("\n") : undefined)],
 ];
 
-/** RFC 4180 quoting; cells starting with = + - @ are prefixed with ' so spreadsheets do not run them as formulas. */
-function csvCell(v: string | undefined): string {
-  if (v === undefined) return "";
-  let s = v;
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** A cell as written: one starting with = + - @ gets a leading ' so spreadsheets do not run it as a formula (quoting is csv-stringify's). */
+function csvCell(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return /^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v;
 }
+
+const csvLine = (cells: readonly (string | undefined)[]): string => stringify([cells as (string | undefined)[]], { record_delimiter: "\r\n" });
 
 const BIB_TYPE: Record<RecordType, string> = {
   article: "article",
@@ -270,7 +271,7 @@ function enRecord(r: ExportRecord, n: number): string {
 export async function* exportRecords(records: Iterable<ExportRecord> | AsyncIterable<ExportRecord>, format: ExportFormat): AsyncGenerator<string> {
   let n = 0;
   const used = new Set<string>();
-  if (format === "csv") yield `\uFEFF${CSV_COLUMNS.map(([h]) => h).join(",")}\r\n`;
+  if (format === "csv") yield `\uFEFF${csvLine(CSV_COLUMNS.map(([h]) => h))}`;
   if (format === "endnote-xml") yield '<?xml version="1.0" encoding="UTF-8"?>\n<xml><records>\n';
   for await (const r of records as AsyncIterable<ExportRecord>) {
     switch (format) {
@@ -278,7 +279,7 @@ export async function* exportRecords(records: Iterable<ExportRecord> | AsyncIter
         yield risRecord(r);
         break;
       case "csv":
-        yield `${CSV_COLUMNS.map(([, get]) => csvCell(get(r))).join(",")}\r\n`;
+        yield csvLine(CSV_COLUMNS.map(([, get]) => csvCell(get(r))));
         break;
       case "bibtex":
         yield bibRecord(r, n, used);

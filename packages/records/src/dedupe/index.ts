@@ -160,9 +160,9 @@ function prepare(r: DedupeInput, i: number): Norm {
     pmid: r.pmid?.trim() || undefined,
     type: r.type,
     preprint: r.type === "preprint" || isPreprintVenue(journal),
+    recurring: false,
     // A journal's supplement of meeting abstracts ("Pediatr Nephrol. Conference: 44th Annual Meeting") is not proceedings:
     // the same abstract comes back at next year's meeting.
-    recurring: false,
     proceedings: !base && r.type !== "conference-abstract" && (r.type === "conference" || !!r.booktitle?.trim() || /\b(proc|proceedings|conference|symposium|workshop)\b/.test(journal.join(" "))),
     // Completeness picks the primary: filled fields, then more authors, then a longer abstract.
     completeness: filled * 1e6 + Math.min(names.length, 99) * 1e4 + Math.min(abstractLength, 9999),
@@ -420,7 +420,7 @@ function judge(a: Norm, b: Norm): PairVerdict {
     const proceedingsYear =
       a.proceedings && b.proceedings && au.known && au.same && a.numbers === b.numbers && !issuesDiffer(a.issue, b.issue) && title(0.95) >= 0.95 && (samePage || anyJournalMatch(a, b));
     if (!proceedingsYear) return soft("years differ by one");
-    return dup(a, b, "same title, every author and venue; a conference paper and its proceedings dated a year apart", viaAlt ? "title (in another language)" : "title");
+    return dup(a, b, "same title, every author and venue; a conference paper and its proceedings dated a year apart", viaAlt ? "title (in another language)" : title(0.95) === 1 ? "title" : "title (similar)");
   }
   // Recurring items ("Editor's comments", "In this issue") repeat a short heading, authors, journal
   // and year in every issue of a volume: there two issue numbers make two items, whatever else agrees.
