@@ -25,6 +25,7 @@ beforeAll(async () => {
       title: "Reunification extraction",
       studies: [{ id: "akin-2018", name: STUDY, createdAt: "2024-01-15T09:00:00.000Z" }],
       studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", citation: "Akin BA, McDonald TP. Parenting intervention in foster care. 2018.", role: "lead" }],
+      outcomes: [{ id: "akin-2018-reentry", studyId: "akin-2018", name: "Re-entry to care", timing: "12 months" }],
     }),
   );
 });
@@ -79,6 +80,15 @@ describe("extraction", () => {
       expect.stringMatching(/^3 Country[\s\S]*Retired/),
     ]);
 
+    // An item asked once per outcome of the study.
+    await owner.getByLabel("Code", { exact: true }).fill("reentries");
+    await owner.getByLabel("Label", { exact: true }).fill("Children re-entering care");
+    await owner.getByLabel("Type", { exact: true }).selectOption({ label: "Whole number" });
+    await owner.getByLabel("Asked", { exact: true }).selectOption({ label: "Once per outcome" });
+    await owner.getByRole("button", { name: "Add item" }).click();
+    await owner.getByRole("status").filter({ hasText: 'Item "Children re-entering care" added.' }).waitFor();
+    await expect.poll(() => list.locator('li[data-code="reentries"]').innerText()).toContain("Whole number, per outcome");
+
     // ---- Ana extracts the study
     const ana = await app.newPageAs("ana", { project: projectId, role: "reviewer" });
     await ana.goto(`${app.url}/projects/${projectId}`);
@@ -104,8 +114,10 @@ describe("extraction", () => {
     await ana.getByText("Source and note for Mean age of children").click();
     await ana.getByLabel("Page for Mean age of children").fill("4");
     await ana.getByLabel("Quoted text for Mean age of children").fill(SECRET);
+    await ana.getByRole("heading", { name: "Outcome: Re-entry to care, 12 months" }).waitFor();
+    await ana.getByLabel("Children re-entering care for outcome Re-entry to care").fill("7");
     await ana.getByRole("button", { name: "Save values" }).click();
-    await ana.getByRole("status").filter({ hasText: `Saved 2 values for ${STUDY}.` }).waitFor();
+    await ana.getByRole("status").filter({ hasText: `Saved 3 values for ${STUDY}.` }).waitFor();
     expect(await ana.getByRole("alert").count()).toBe(0);
 
     // ---- Ben extracts it blind to Ana
@@ -128,7 +140,8 @@ describe("extraction", () => {
     await ada.goto(`${app.url}/projects/${projectId}/extraction`);
     await ada.getByRole("link", { name: `Compare the extractions of ${STUDY}` }).click();
     await ada.getByRole("heading", { name: `Compare extractions of ${STUDY}`, level: 1 }).waitFor();
-    await ada.getByText("ana and ben: 0 of 2 values agree; 2 differences, 2 without a consensus.").waitFor();
+    await ada.getByText("ana and ben: 0 of 3 values agree; 3 differences, 3 without a consensus.").waitFor();
+    expect(await ada.locator('tr[data-code="reentries"]').innerText()).toMatch(/Children re-entering care\s+Outcome: Re-entry to care\s+7\s+—\s+Only the first/);
     const ageRow = ada.locator('tr[data-code="age"]');
     expect(await ageRow.innerText()).toMatch(/9\.5 years\s+10\.5 years\s+Differ/);
     await ada.getByRole("button", { name: "Agree a value for Mean age of children" }).click();
@@ -137,7 +150,7 @@ describe("extraction", () => {
     await ada.getByRole("button", { name: "Record consensus" }).click();
     await ada.getByRole("status").filter({ hasText: "Consensus recorded for Mean age of children." }).waitFor();
     await expect.poll(() => ageRow.innerText()).toContain("9.5 years (Table 2 gives 9.5; 10.5 is the follow-up age; ada)");
-    await ada.getByText("ana and ben: 0 of 2 values agree; 2 differences, 1 without a consensus.").waitFor();
+    await ada.getByText("ana and ben: 0 of 3 values agree; 3 differences, 2 without a consensus.").waitFor();
 
     // Agreement per item on the studies page.
     await ada.goto(`${app.url}/projects/${projectId}/extraction`);

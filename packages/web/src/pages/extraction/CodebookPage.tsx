@@ -47,8 +47,9 @@ interface Draft {
   rows: string;
   columns: string;
   help: string;
+  scope: "study" | "outcome";
 }
-const emptyDraft = (): Draft => ({ code: "", label: "", type: "text", parentId: "", options: "", unit: "", min: "", max: "", rows: "", columns: "", help: "" });
+const emptyDraft = (): Draft => ({ code: "", label: "", type: "text", parentId: "", options: "", unit: "", min: "", max: "", rows: "", columns: "", help: "", scope: "study" });
 const draftOf = (i: CodebookRow): Draft => ({
   code: i.code,
   label: i.label,
@@ -61,6 +62,7 @@ const draftOf = (i: CodebookRow): Draft => ({
   rows: linesOf(i.rows),
   columns: linesOf(i.columns),
   help: i.help ?? "",
+  scope: i.scope === "outcome" ? "outcome" : "study",
 });
 const num = (s: string) => (s.trim() === "" ? null : Number(s));
 
@@ -110,6 +112,15 @@ function ItemFields({ draft, set, items, editing, prefix }: { draft: Draft; set:
             ))}
           </select>
         </div>
+        {editing ? null : (
+          <div className="field">
+            <label htmlFor={`${prefix}-scope`}>Asked</label>
+            <select id={`${prefix}-scope`} value={draft.scope} onChange={f("scope")}>
+              <option value="study">Once per study</option>
+              <option value="outcome">Once per outcome</option>
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor={`${prefix}-parent`}>Under</label>
           <select id={`${prefix}-parent`} value={draft.parentId} onChange={f("parentId")}>
@@ -206,9 +217,9 @@ export function CodebookPage() {
   const add = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await act(async () => {
-      await call(extractionRoutes.addItem, { params: { id }, body: { code: draft.code.trim(), ...bodyOf(draft) } });
+      await call(extractionRoutes.addItem, { params: { id }, body: { code: draft.code.trim(), scope: draft.scope, ...bodyOf(draft) } });
     }, `Item "${draft.label}" added.`);
-    if (ok) setDraft({ ...emptyDraft(), parentId: draft.parentId, type: draft.type === "section" ? "text" : draft.type });
+    if (ok) setDraft({ ...emptyDraft(), parentId: draft.parentId, scope: draft.scope, type: draft.type === "section" ? "text" : draft.type });
   };
 
   const saveEdit = async (e: FormEvent) => {
@@ -289,6 +300,7 @@ export function CodebookPage() {
                         ({i.code}; {TYPE_LABELS[i.type]}
                         {i.unit ? `, ${i.unit}` : ""}
                         {i.min != null || i.max != null ? `, ${i.min ?? "…"} to ${i.max ?? "…"}` : ""}
+                        {i.scope === "outcome" ? ", per outcome" : ""}
                         {i.version && i.version > 1 ? `, version ${i.version}` : ""})
                       </span>
                       {i.retiredAt ? <span className="badge"> Retired</span> : null}

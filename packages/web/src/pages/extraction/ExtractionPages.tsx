@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { extractionRoutes, type CodebookRow, type ExtractionComparison, type ExtractionForm } from "@homeward/api";
+import { extractionRoutes, type CodebookRow, type ExtractionComparison, type ExtractionForm, type ExtractionOutcome } from "@homeward/api";
 import { roleAllows, type ExtractedValue } from "@homeward/model";
 import { call, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
@@ -171,8 +171,8 @@ const draftsOf = (form: ExtractionForm): Map<string, SlotDraft> => {
   const out = new Map<string, SlotDraft>();
   for (const v of form.mine) {
     const item = items.get(v.itemId);
-    if (!item || v.outcomeId !== null) continue;
-    out.set(v.itemId, { raw: rawOf(item, v.value), note: v.note ?? "", reportId: v.source?.reportId ?? "", page: v.source?.page ?? "", quote: v.source?.quote ?? "" });
+    if (!item) continue;
+    out.set(slot(v), { raw: rawOf(item, v.value), note: v.note ?? "", reportId: v.source?.reportId ?? "", page: v.source?.page ?? "", quote: v.source?.quote ?? "" });
   }
   return out;
 };
@@ -212,20 +212,22 @@ export function ExtractionFormPage({ params }: { params: Params }) {
   const consensusBySlot = useMemo(() => new Map((form?.consensus ?? []).map((v) => [slot(v), v])), [form]);
   const errorItem = form && error ? itemNamed(form.items, errorMessage(error)) : undefined;
 
-  const change = (item: CodebookRow, patch: Partial<SlotDraft>) => {
-    setDrafts((d) => new Map(d).set(item.id, { ...(d.get(item.id) ?? emptySlot(item)), ...patch }));
-    setDirty((s) => new Set(s).add(item.id));
+  const change = (item: CodebookRow, outcomeId: string | null, patch: Partial<SlotDraft>) => {
+    const k = slot({ itemId: item.id, outcomeId });
+    setDrafts((d) => new Map(d).set(k, { ...(d.get(k) ?? emptySlot(item)), ...patch }));
+    setDirty((s) => new Set(s).add(k));
   };
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!form) return;
     const items = new Map(form.items.map((i) => [i.id, i]));
-    const values = [...dirty].map((itemId) => {
+    const values = [...dirty].map((k) => {
+      const [itemId, outcome] = k.split("\u0000") as [string, string];
       const item = items.get(itemId)!;
-      const d = drafts.get(itemId) ?? emptySlot(item);
+      const d = drafts.get(k) ?? emptySlot(item);
       const source = d.reportId || d.page.trim() || d.quote.trim() ? { reportId: d.reportId || null, page: d.page.trim() || null, quote: d.quote.trim() || null } : null;
-      return { itemId, outcomeId: null, value: valueOf(item, d.raw), note: d.note.trim() || null, source };
+      return { itemId, outcomeId: outcome || null, value: valueOf(item, d.raw), note: d.note.trim() || null, source };
     });
     if (values.length === 0) {
       setSaid("Nothing changed since the last save.");
@@ -246,6 +248,110 @@ export function ExtractionFormPage({ params }: { params: Params }) {
       setBusy(false);
     }
   };
+
+  const renderItem = (item: CodebookRow, outcome: ExtractionOutcome | null) => {
+    const outcomeId = outcome?.id ?? null;
+    const k = slot({ itemId: item.id, outcomeId });
+    const sid = outcome ? `${item.id}-${outcome.id}` : item.id;
+    const context = outcome ? `outcome ${outcome.name}` : undefined;
+    if (item.type === "section") {
+      const H = outcome || item.depth > 0 ? "h3" : "h2";
+      return (
+        <H key={k} className="extraction-section">
+          {item.number} {item.label}
+        </H>
+      );
+    }
+    const d = drafts.get(k) ?? emptySlot(item);
+    const others = othersBySlot.get(k) ?? [];
+    const agreed = consensusBySlot.get(k);
+    const mine = form!.mine.find((v) => slot(v) === k);
+    return (
+      <div key={k} className={`extraction-item depth-${Math.min(item.depth, 4)}`} data-code={item.code} data-outcome={outcome?.name}>
+        <ValueField
+          item={item}
+          raw={d.raw}
+          onChange={(raw) => change(item, outcomeId, { raw })}
+          idPrefix={outcome ? `value-${outcome.id}` : "value"}
+          context={context}
+          error={errorItem?.id === item.id ? errorMessage(error) : null}
+          disabled={!reviewer || !!item.retiredAt}
+        />
+        {mine && (mine.itemVersion ?? 1) !== (item.version ?? 1) ? (
+          <p className="hint">Entered under version {mine.itemVersion ?? 1} of this item (now version {item.version}).</p>
+        ) : null}
+        {item.retiredAt ? <p className="hint">This item is retired: its values are kept, it takes no new ones.</p> : null}
+        <details className="extraction-source">
+          <summary>
+            Source and note<span className="visually-hidden"> for {item.label}{context ? ` (${context})` : ""}</span>
+          </summary>
+          <div className="codebook-fields">
+            <div className="field">
+              <label htmlFor={`src-report-${sid}`}>
+                Report<span className="visually-hidden"> for {item.label}{context ? ` (${context})` : ""}</span>
+              </label>
+              <select id={`src-report-${sid}`} value={d.reportId} onChange={(e) => change(item, outcomeId, { reportId: e.target.value })} disabled={!reviewer}>
+                <option value="">Not given</option>
+                {form!.reports.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.citation.slice(0, 80) || r.id}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`src-page-${sid}`}>
+                Page<span className="visually-hidden"> for {item.label}{context ? ` (${context})` : ""}</span>
+              </label>
+              <input id={`src-page-${sid}`} value={d.page} onChange={(e) => change(item, outcomeId, { page: e.target.value })} disabled={!reviewer} />
+            </div>
+          </div>
+          <div className="field">
+            <label htmlFor={`src-quote-${sid}`}>
+                Quoted text<span className="visually-hidden"> for {item.label}{context ? ` (${context})` : ""}</span>
+              </label>
+            <textarea id={`src-quote-${sid}`} rows={2} value={d.quote} onChange={(e) => change(item, outcomeId, { quote: e.target.value })} disabled={!reviewer} />
+          </div>
+          <div className="field">
+            <label htmlFor={`note-${sid}`}>
+                Note<span className="visually-hidden"> for {item.label}{context ? ` (${context})` : ""}</span>
+              </label>
+            <textarea id={`note-${sid}`} rows={2} value={d.note} onChange={(e) => change(item, outcomeId, { note: e.target.value })} disabled={!reviewer} />
+          </div>
+        </details>
+        {earlierBySlot.get(k) ? (
+          <details className="extraction-history">
+            <summary>
+              Your earlier values<span className="visually-hidden"> of {item.label}{context ? ` (${context})` : ""}</span>
+            </summary>
+            <ul className="muted small">
+              {earlierBySlot.get(k)!.map((v) => (
+                <li key={v.id}>
+                  {shown(item, v.value)} <span>({formatDateTime(v.at)}{v.note ? `; ${v.note}` : ""})</span>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+        {others.length > 0 || agreed ? (
+          <ul className="others-values muted small" aria-label={`Other values of ${item.label}${context ? ` (${context})` : ""}`}>
+            {others.map((o) => (
+              <li key={o.reviewer}>
+                {o.reviewer}: {shown(item, o.value.value)}
+              </li>
+            ))}
+            {agreed ? (
+              <li>
+                Consensus: {shown(item, agreed.value)} ({agreed.note})
+              </li>
+            ) : null}
+          </ul>
+        ) : null}
+      </div>
+    );
+  };
+  const studyItems = live.filter((i) => i.scope !== "outcome");
+  const outcomeItems = live.filter((i) => i.scope === "outcome");
 
   return (
     <>
@@ -279,102 +385,21 @@ export function ExtractionFormPage({ params }: { params: Params }) {
           </aside>
           <form className="stack-lg extraction-form" onSubmit={save} aria-label={`Extraction form for ${form.study.name}`}>
             {live.length === 0 ? <p className="empty">The codebook has no items yet.</p> : null}
-            {live.map((item) => {
-              if (item.type === "section") {
-                const H = item.depth === 0 ? "h2" : "h3";
-                return (
-                  <H key={item.id} className="extraction-section">
-                    {item.number} {item.label}
-                  </H>
-                );
-              }
-              const d = drafts.get(item.id) ?? emptySlot(item);
-              const others = othersBySlot.get(slot({ itemId: item.id, outcomeId: null })) ?? [];
-              const agreed = consensusBySlot.get(slot({ itemId: item.id, outcomeId: null }));
-              const mine = form.mine.find((v) => v.itemId === item.id && v.outcomeId === null);
-              return (
-                <div key={item.id} className={`extraction-item depth-${Math.min(item.depth, 4)}`} data-code={item.code}>
-                  <ValueField
-                    item={item}
-                    raw={d.raw}
-                    onChange={(raw) => change(item, { raw })}
-                    idPrefix="value"
-                    error={errorItem?.id === item.id ? errorMessage(error) : null}
-                    disabled={!reviewer || !!item.retiredAt}
-                  />
-                  {mine && (mine.itemVersion ?? 1) !== (item.version ?? 1) ? (
-                    <p className="hint">Entered under version {mine.itemVersion ?? 1} of this item (now version {item.version}).</p>
-                  ) : null}
-                  {item.retiredAt ? <p className="hint">This item is retired: its values are kept, it takes no new ones.</p> : null}
-                  <details className="extraction-source">
-                    <summary>
-                      Source and note<span className="visually-hidden"> for {item.label}</span>
-                    </summary>
-                    <div className="codebook-fields">
-                      <div className="field">
-                        <label htmlFor={`src-report-${item.id}`}>
-                          Report<span className="visually-hidden"> for {item.label}</span>
-                        </label>
-                        <select id={`src-report-${item.id}`} value={d.reportId} onChange={(e) => change(item, { reportId: e.target.value })} disabled={!reviewer}>
-                          <option value="">Not given</option>
-                          {form.reports.map((r) => (
-                            <option key={r.id} value={r.id}>
-                              {r.citation.slice(0, 80) || r.id}
-                            </option>
-                          ))}
-                        </select>
-                      </div>
-                      <div className="field">
-                        <label htmlFor={`src-page-${item.id}`}>
-                          Page<span className="visually-hidden"> for {item.label}</span>
-                        </label>
-                        <input id={`src-page-${item.id}`} value={d.page} onChange={(e) => change(item, { page: e.target.value })} disabled={!reviewer} />
-                      </div>
-                    </div>
-                    <div className="field">
-                      <label htmlFor={`src-quote-${item.id}`}>
-                          Quoted text<span className="visually-hidden"> for {item.label}</span>
-                        </label>
-                      <textarea id={`src-quote-${item.id}`} rows={2} value={d.quote} onChange={(e) => change(item, { quote: e.target.value })} disabled={!reviewer} />
-                    </div>
-                    <div className="field">
-                      <label htmlFor={`note-${item.id}`}>
-                          Note<span className="visually-hidden"> for {item.label}</span>
-                        </label>
-                      <textarea id={`note-${item.id}`} rows={2} value={d.note} onChange={(e) => change(item, { note: e.target.value })} disabled={!reviewer} />
-                    </div>
-                  </details>
-                  {earlierBySlot.get(slot({ itemId: item.id, outcomeId: null })) ? (
-                    <details className="extraction-history">
-                      <summary>
-                        Your earlier values<span className="visually-hidden"> of {item.label}</span>
-                      </summary>
-                      <ul className="muted small">
-                        {earlierBySlot.get(slot({ itemId: item.id, outcomeId: null }))!.map((v) => (
-                          <li key={v.id}>
-                            {shown(item, v.value)} <span>({formatDateTime(v.at)}{v.note ? `; ${v.note}` : ""})</span>
-                          </li>
-                        ))}
-                      </ul>
-                    </details>
-                  ) : null}
-                  {others.length > 0 || agreed ? (
-                    <ul className="others-values muted small" aria-label={`Other values of ${item.label}`}>
-                      {others.map((o) => (
-                        <li key={o.reviewer}>
-                          {o.reviewer}: {shown(item, o.value.value)}
-                        </li>
-                      ))}
-                      {agreed ? (
-                        <li>
-                          Consensus: {shown(item, agreed.value)} ({agreed.note})
-                        </li>
-                      ) : null}
-                    </ul>
-                  ) : null}
-                </div>
-              );
-            })}
+            {studyItems.map((item) => renderItem(item, null))}
+            {outcomeItems.length > 0 && form.outcomes.length === 0 ? (
+              <p className="muted">Items asked per outcome appear here once the study's outcomes are entered.</p>
+            ) : null}
+            {outcomeItems.length > 0
+              ? form.outcomes.map((o) => (
+                  <section key={o.id} className="stack-lg outcome-block" aria-labelledby={`outcome-${o.id}`} data-outcome-block={o.name}>
+                    <h2 id={`outcome-${o.id}`}>
+                      Outcome: {o.name}
+                      {o.timing ? `, ${o.timing}` : ""}
+                    </h2>
+                    {outcomeItems.map((item) => renderItem(item, o))}
+                  </section>
+                ))
+              : null}
             {reviewer ? (
               <div className="row form-actions sticky-actions">
                 <button type="submit" disabled={busy}>
@@ -434,6 +459,7 @@ export function ExtractionComparePage({ params }: { params: Params }) {
   };
 
   const rows = (cmp?.rows ?? []).filter((r) => !onlyDiffering || r.status !== "agree");
+  const outcomeName = new Map((cmp?.outcomes ?? []).map((o) => [o.id, o.name]));
   return (
     <>
       <PageTitle>{cmp ? `Compare extractions of ${cmp.study.name}` : "Compare extractions"}</PageTitle>
@@ -472,7 +498,10 @@ export function ExtractionComparePage({ params }: { params: Params }) {
                   const show = (v: ExtractedValue | null) => (v ? (item ? shown(item, v.value) : JSON.stringify(v.value)) : "—");
                   return (
                     <tr key={key} data-code={r.code} data-status={r.status}>
-                      <th scope="row">{r.label || r.code}</th>
+                      <th scope="row">
+                        {r.label || r.code}
+                        {r.outcomeId ? <div className="muted small">Outcome: {outcomeName.get(r.outcomeId) ?? r.outcomeId}</div> : null}
+                      </th>
                       <td>{show(r.first)}</td>
                       <td>{show(r.second)}</td>
                       <td>{STATUS[r.status]}</td>
@@ -484,7 +513,11 @@ export function ExtractionComparePage({ params }: { params: Params }) {
                         ) : null}
                         {item && r.status !== "agree" ? (
                           open === key ? (
-                            <form className="stack consensus-form" onSubmit={(e) => void record(e, item, r.outcomeId)} aria-label={`Consensus for ${item.label}`}>
+                            <form
+                              className="stack consensus-form"
+                              onSubmit={(e) => void record(e, item, r.outcomeId)}
+                              aria-label={`Consensus for ${item.label}${r.outcomeId ? ` (outcome ${outcomeName.get(r.outcomeId) ?? r.outcomeId})` : ""}`}
+                            >
                               <ValueField item={item} raw={raw} onChange={setRaw} idPrefix="consensus" />
                               <div className="field">
                                 <label htmlFor={`consensus-note-${item.id}`}>How it was agreed</label>
@@ -510,7 +543,11 @@ export function ExtractionComparePage({ params }: { params: Params }) {
                               }}
                             >
                               {r.consensus ? "Change consensus" : "Agree a value"}
-                              <span className="visually-hidden"> for {item.label}</span>
+                              <span className="visually-hidden">
+                                {" "}
+                                for {item.label}
+                                {r.outcomeId ? ` (outcome ${outcomeName.get(r.outcomeId) ?? r.outcomeId})` : ""}
+                              </span>
                             </button>
                           )
                         ) : null}

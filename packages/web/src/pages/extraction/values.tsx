@@ -123,6 +123,7 @@ export function ValueField({
   idPrefix,
   error,
   disabled,
+  context,
 }: {
   item: CodebookRow;
   raw: Raw;
@@ -130,6 +131,8 @@ export function ValueField({
   idPrefix: string;
   error?: string | null;
   disabled?: boolean;
+  /** Where the item is asked when it is asked more than once (an outcome), named to assistive technology. */
+  context?: string;
 }) {
   const id = `${idPrefix}-${item.id}`;
   const range = item.min != null || item.max != null ? `Allowed: ${item.min ?? "…"} to ${item.max ?? "…"}${item.unit ? ` ${item.unit}` : ""}.` : "";
@@ -141,6 +144,7 @@ export function ValueField({
     <>
       {item.label || item.code}
       {item.unit ? <span className="muted"> ({item.unit})</span> : null}
+      {context ? <span className="visually-hidden"> for {context}</span> : null}
     </>
   );
   const help = (
@@ -235,7 +239,7 @@ export function ValueField({
                       <td key={c.code}>
                         <input
                           type="text"
-                          aria-label={`${item.label}: ${r.label || r.code}, ${c.label || c.code}`}
+                          aria-label={`${item.label}${context ? ` (${context})` : ""}: ${r.label || r.code}, ${c.label || c.code}`}
                           value={cells[r.code]?.[c.code] ?? ""}
                           disabled={disabled}
                           onChange={(e) => onChange({ ...cells, [r.code]: { ...(cells[r.code] ?? {}), [c.code]: e.target.value } })}
