@@ -337,6 +337,30 @@ describe("a review team", () => {
     expect(owner.errors).toEqual([]);
   });
 
+  it("lets the owner change a member's role and remove a member, confirming first", async () => {
+    await owner.goto(`${server.url}/projects/${projectId}/members`);
+    await heading(owner, "Members");
+    await owner.getByLabel("User name").fill("tess");
+    await owner.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await owner.getByRole("button", { name: "Add member" }).click();
+    const tess = owner.locator('[data-member="tess"]');
+    await tess.getByText(/^Viewer ·/).waitFor();
+    await owner.getByLabel("Role of tess").selectOption("adjudicator");
+    await owner.getByRole("button", { name: "Save role of tess" }).click();
+    await tess.getByText(/^Adjudicator ·/).waitFor();
+    // Removing asks first; Cancel puts focus back on the Remove button.
+    await owner.getByRole("button", { name: "Remove tess" }).click();
+    await owner.waitForFunction(() => document.activeElement?.textContent === "Remove tess");
+    await owner.getByRole("button", { name: "Cancel" }).click();
+    await owner.waitForFunction(() => document.activeElement?.textContent === "Remove tess" && document.activeElement.className.includes("button-secondary"));
+    await owner.getByRole("button", { name: "Remove tess" }).click();
+    await owner.getByRole("group", { name: "Remove tess" }).getByRole("button", { name: "Remove tess" }).click();
+    await tess.waitFor({ state: "detached" });
+    const members = await owner.request.get(`${server.url}/api/projects/${projectId}/members`);
+    expect(((await members.json()) as { userName: string }[]).map((m) => m.userName)).not.toContain("tess");
+    expect(owner.errors).toEqual([]);
+  });
+
   it("lets an administrator reset a forgotten password with a one-time link", async () => {
     await owner.goto(`${server.url}/`);
     await banner(owner).getByRole("link", { name: "Users" }).click();
