@@ -121,7 +121,7 @@ function csvCell(v: string | undefined): string | undefined {
   return /^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v;
 }
 
-const csvLine = (cells: readonly (string | undefined)[]): string => stringify([cells as (string | undefined)[]], { record_delimiter: "\r\n" });
+const csvLine = (cells: readonly (string | undefined)[]): string => stringify([cells as (string | undefined)[]], { record_delimiter: "\r\n", quoted_match: /[\r\n]/ });
 
 const BIB_TYPE: Record<RecordType, string> = {
   article: "article",

@@ -1,3 +1,5 @@
+import { stringify } from "csv-stringify/sync";
+
 /**
  * CSV as RFC 4180 describes it: comma-separated, CRLF line ends, fields
  * quoted when they hold a comma, quote or line break, quotes doubled.
@@ -6,10 +8,6 @@
 export type CsvValue = string | number | boolean | null | undefined;
 
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  const cell = (v: CsvValue) => {
-    if (v === null || v === undefined) return "";
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+  // csv-stringify does the quoting (a line break inside a cell is quoted too, not only CRLF); booleans are written as JavaScript prints them, not as 1/"".
+  return stringify([header, ...rows] as CsvValue[][], { record_delimiter: "\r\n", quoted_match: /[\r\n]/, cast: { boolean: (v) => String(v) } });
 }
