@@ -10,7 +10,7 @@ import type { Role } from "./entities.js";
 export interface BlindRule {
   /** The stage, or the entity's field naming it (screening decisions carry theirs). */
   stage: BlindStage | { field: string };
-  /** Field naming the entity's reviewer; null when the entity is not one reviewer's (a reconciliation). */
+  /** Field naming who did the work (who sees it whatever blinding holds); null when no one person did. */
   reviewer: string | null;
   /** Field naming the item the work is about (record, study). */
   item: string;
@@ -54,7 +54,8 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   },
   reconciliations: {
     ...closed("the screening routes (…/screening/:stage/reconciliations)"),
-    blind: { stage: { field: "stage" }, reviewer: null, item: "recordId", doneIn: "screeningDecisions" },
+    // The adjudicator who settled it sees it; others once they have decided the record.
+    blind: { stage: { field: "stage" }, reviewer: "resolvedBy", item: "recordId", doneIn: "screeningDecisions" },
   },
   qaSamples: closed("the screening QA routes (…/screening/:stage/qa-samples)"),
   fullTextRetrievals: closed("the full-text routes (…/fulltext/:recordId)"),

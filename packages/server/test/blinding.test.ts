@@ -132,6 +132,17 @@ describe("blinding of dual screening", () => {
     expect(listed.json().items.map((d: { reviewer: string }) => d.reviewer).sort()).toEqual(["ana", "ben"]);
     // The viewer, who screens nothing, still sees nothing.
     expect(await readAll("vic")).toEqual([]);
+    // The owner settles the conflict: she sees her reconciliation though she screened nothing; the viewer does not.
+    const settled = await app.inject({
+      method: "POST",
+      url: `${base()}/screening/title_abstract/reconciliations`,
+      headers: as("olive", true),
+      payload: { recordId, decision: "include", reason: "meets the population criterion" },
+    });
+    expect(settled.statusCode, settled.body).toBe(201);
+    const own = await app.inject({ url: `${base()}/collections/reconciliations?recordId=${recordId}`, headers: as("olive") });
+    expect(own.json().items.map((r: { resolvedBy: string }) => r.resolvedBy)).toEqual(["olive"]);
+    expect((await app.inject({ url: `${base()}/collections/reconciliations?recordId=${recordId}`, headers: as("vic") })).json().items).toEqual([]);
   });
 
   it("lifts for everyone when an owner lifts it, with the reason audited; only an owner may", async () => {

@@ -77,6 +77,11 @@ export function AuditPage() {
   );
 }
 
+/** The server's note in place of blind work the reader may not see yet (`{"hidden": why}`), or null. */
+function hidden(v: unknown): string | null {
+  return v !== null && typeof v === "object" && typeof (v as { hidden?: unknown }).hidden === "string" ? (v as { hidden: string }).hidden : null;
+}
+
 function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const hasChange = e.before != null || e.after != null;
   return (
@@ -94,7 +99,9 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
       </td>
       <td data-label="Reason">{e.reason ?? ""}</td>
       <td>
-        {hasChange ? (
+        {hidden(e.after) || hidden(e.before) ? (
+          <span className="muted small">Hidden while blind: {hidden(e.after) ?? hidden(e.before)}</span>
+        ) : hasChange ? (
           <details>
             <summary>
               Show<span className="visually-hidden"> change for {e.action}</span>
