@@ -14,3 +14,4 @@ export * from "./analysis-data.js";
 export * from "./source.js";
 export * from "./studies.js";
 export * from "./outcome-effects.js";
+export * from "./analysis-risk-of-bias.js";
