@@ -4,3 +4,5 @@ export * from "./template.js";
 export * from "./values.js";
 export * from "./compare.js";
 export * from "./sample.js";
+export * from "./outputs.js";
+export * from "./checks.js";
