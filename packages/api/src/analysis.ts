@@ -19,6 +19,7 @@ export const AnalysisFigureOptionsSchema = z
     trimfill: z.boolean().optional(),
     metric: z.enum(["estimate", "I2"]).optional(),
     cookRule: z.enum(["iqr", "4k"]).optional(),
+    column: z.string().min(1).max(200).optional(),
   })
   .strict() satisfies z.ZodType<AnalysisFigureOptions>;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitMetaSpec, metaSpecResult, parseMetaSpec } from "@homeward/meta";
 import { Appraisal, EffectSize, Outcome, Protocol, Study } from "@homeward/model";
 import { effectSizeRows } from "./analysis-data.js";
+import { analysisFigure } from "./figures/analysis.js";
 import { isHighRiskOfBias, riskOfBiasSensitivity, studyRiskOfBias, withRiskOfBias } from "./analysis-risk-of-bias.js";
 
 const at = "2025-01-01T00:00:00.000Z";
@@ -131,5 +132,18 @@ describe("riskOfBiasSensitivity", () => {
 
   it("refuses data without risk-of-bias columns", () => {
     expect(() => riskOfBiasSensitivity(parseMetaSpec({ data: "x" }), [{ yi: 0.1, vi: 0.01 }])).toThrow(/no risk-of-bias judgements/);
+  });
+});
+
+describe("risk of bias beside the forest plot", () => {
+  it("shows each outcome's study judgement in a column headed Risk of bias, in the figure's table too", () => {
+    const d = project();
+    const fitted = fitMetaSpec(parseMetaSpec({ data: "x" }), d.rows);
+    const { figure, table } = analysisFigure("forest", fitted, { column: "riskOfBias" });
+    expect(figure.description).toContain('A further column headed "Risk of bias" gives each outcome\'s entry: Low for 1, Some concerns for 1, High for 2, none for 1, Moderate for 1, Critical for 1.');
+    expect(table.columns.at(-1)).toBe("riskOfBias");
+    expect(table.rows.map((r) => r.at(-1))).toEqual(["Low", "Some concerns", "High", null, "Moderate", "Critical", "High", null]);
+    expect(() => analysisFigure("forest", fitted, { column: "nope" })).toThrow(/no column "nope"/);
+    expect(analysisFigure("forest", fitted).figure.description).not.toContain("Risk of bias");
   });
 });

@@ -44,3 +44,33 @@ describe("forest plot counts", () => {
     expect(headings(fig)).toEqual(["Random-effects model"]);
   });
 });
+
+describe("forest plot text column", () => {
+  const rows = [
+    { ...row("Akin 2017", "s1", undefined, 0.2), text: "Serious" },
+    { ...row("Berry 2007", "s2", undefined, 0.1), text: "Low" },
+    { ...row("Chan 2019", "s3", undefined, 0.3), text: "Serious" },
+    row("Dunn 2020", "s4", undefined, 0.0),
+  ];
+
+  it("draws each row's entry beside the plot under its title, and says so in the long description", () => {
+    const fig = forestPlot({ rows, summary, textColumn: "Risk of bias" });
+    const views = (fig.spec as { hconcat: { title?: { text: string }; data: { values: { pos: number; text: string }[] } }[] }).hconcat;
+    expect(views).toHaveLength(4);
+    const column = views[3]!;
+    expect(column.title?.text).toBe("Risk of bias");
+    expect(column.data.values.map((v) => v.text)).toEqual(["Serious", "Low", "Serious", ""]);
+    // Entries sit on their rows' positions, the same as the labels'.
+    const labels = views[0]!.data.values.filter((v) => !("bold" in v) || !(v as unknown as { bold: boolean }).bold);
+    expect(column.data.values.map((v) => v.pos)).toEqual(labels.map((v) => v.pos));
+    expect(fig.description).toContain('A further column headed "Risk of bias" gives each outcome\'s entry: Serious for 2, Low for 1, none for 1.');
+    expect(fig.description).not.toMatch(/ {2}/);
+  });
+
+  it("has no such column or sentence without a title", () => {
+    const fig = forestPlot({ rows, summary });
+    expect((fig.spec as { hconcat: unknown[] }).hconcat).toHaveLength(3);
+    expect(fig.description).not.toContain("A further column");
+    expect(fig.description).not.toMatch(/ {2}/);
+  });
+});

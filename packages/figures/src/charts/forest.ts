@@ -24,6 +24,8 @@ export interface ForestRow {
   ciUpper: number;
   /** Model weight in percent. */
   weight?: number;
+  /** The row's entry in the text column (`ForestInput.textColumn`), e.g. the study's risk of bias. */
+  text?: string | null;
 }
 
 export interface ForestSummary {
@@ -53,6 +55,8 @@ export interface ForestInput {
   groupByStudy?: boolean;
   /** Confidence level of the intervals, for the text. */
   level?: number;
+  /** Title of a text column beside the plot holding each row's `text` (e.g. "Risk of bias"); no column without it. */
+  textColumn?: string;
 }
 
 const ROW = 18;
@@ -92,6 +96,7 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
       weight: r.weight ?? null,
       right: `${fmt(r.estimate)} [${fmt(r.ciLower)}, ${fmt(r.ciUpper)}]`,
       weightText: r.weight === undefined ? "" : `${fmt(r.weight, 1)}%`,
+      text: r.text ?? "",
     });
   }
   const summaryPos = pos + 2;
@@ -212,6 +217,26 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
     ],
   };
 
+  // Each row's entry beside the interval, so a reader sees it against the estimate it qualifies.
+  const textTitle = input.textColumn;
+  const textEntries = points.map((p) => ({ pos: p.pos, text: truncate(String(p.text), 24) }));
+  const textColumnView = textTitle === undefined ? [] : [{
+    title: { text: truncate(textTitle, 24), fontSize: 11, fontWeight: "bold", anchor: "start" },
+    width: Math.max(70, 6.2 * Math.max(textTitle.length, ...textEntries.map((t) => t.text.length)) + 8),
+    height,
+    data: { values: textEntries },
+    mark: { type: "text", align: "left", baseline: "middle", fontSize: 11 },
+    encoding: { y, x: { value: 4 }, text: { field: "text" } },
+  }];
+  const textCounts = new Map<string, number>();
+  for (const r of rows) {
+    const t = r.text ?? "";
+    textCounts.set(t, (textCounts.get(t) ?? 0) + 1);
+  }
+  const textSentence = textTitle === undefined ? "" :
+    ` A further column headed "${textTitle}" gives each outcome's entry: ` +
+      [...textCounts].map(([t, n]) => `${t === "" ? "none" : t} for ${n}`).join(", ") + ".";
+
   const crossNull = rows.filter((r) => r.ciLower <= nullValue && r.ciUpper >= nullValue).length;
   const above = rows.filter((r) => r.estimate > nullValue).length;
   const [elo, ehi] = extent(rows.map((r) => r.estimate));
@@ -219,8 +244,9 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
   const title = options.title ?? `Forest plot of ${plural(rows.length, "outcome")}${grouped ? ` from ${plural(studies.length, "study", "studies")}` : ""}`;
   const description = paragraphs(
     `The image is a forest plot containing ${plural(rows.length, "outcome")}${grouped ? ` from ${plural(studies.length, "study", "studies")}, grouped under study headings` : ""}. ` +
-      `The left column names each ${grouped ? "study and outcome" : "outcome"}; the right columns give the estimate with its ${level}% confidence interval${rows.some((r) => r.weight !== undefined) ? " and the model weight" : ""}. ` +
-      `The graph shows a square for each estimate (larger squares carry more weight) and a horizontal line for its ${level}% confidence interval. ` +
+      `The left column names each ${grouped ? "study and outcome" : "outcome"}; the right columns give the estimate with its ${level}% confidence interval${rows.some((r) => r.weight !== undefined) ? " and the model weight" : ""}.` +
+      textSentence +
+      ` The graph shows a square for each estimate (larger squares carry more weight) and a horizontal line for its ${level}% confidence interval. ` +
       `A vertical line at ${fmt(nullValue)} marks no effect` +
       (input.favours ? `; estimates to the left favour ${input.favours[0]} and estimates to the right favour ${input.favours[1]}.` : "."),
     [
@@ -243,7 +269,7 @@ export function forestPlot(input: ForestInput, options: ChartOptions = {}): Figu
     spec: topLevel(
       {
         title: { text: title },
-        hconcat: [labelColumn, plot, rightColumn],
+        hconcat: [labelColumn, plot, rightColumn, ...textColumnView],
         spacing: 4,
         resolve: { scale: { y: "shared" } },
       },

@@ -35,6 +35,8 @@ export interface AnalysisFigureOptions {
   metric?: "estimate" | "I2";
   /** Influence: Cook's distance threshold, median + 6×IQR or 4/k. */
   cookRule?: "iqr" | "4k";
+  /** Forest: a data column shown as text beside the plot, e.g. "riskOfBias". */
+  column?: string;
 }
 
 /** The data behind a figure, one row per drawn unit. */
@@ -47,6 +49,11 @@ export interface AnalysisFigure {
   figure: Figure;
   table: FigureTable;
 }
+
+/** Headings of columns a front end commonly shows beside the forest plot; any other column is headed by its name. */
+const COLUMN_TITLES: Record<string, string> = { riskOfBias: "Risk of bias", riskOfBiasTool: "Appraisal tool" };
+
+const cellText = (v: unknown): string | null => (v === null || v === undefined || v === "" ? null : String(v));
 
 export function isAnalysisFigureName(s: string): s is AnalysisFigureName {
   return (ANALYSIS_FIGURES as readonly string[]).includes(s);
@@ -84,11 +91,14 @@ export function analysisFigure(name: AnalysisFigureName, fitted: FittedSpec, opt
         : random.length > 1 ? random[random.length - 1]
         : grouped && complete("outcome") ? "outcome" : undefined;
       const label = labelCol ? labelColumn(rows, labelCol) : undefined;
+      const textCol = opts.column;
+      if (textCol !== undefined && !rows.some((r) => textCol in r)) throw new InputError(`the data has no column "${textCol}" to show beside the forest plot`);
       const pr = predict(fit);
       const fe = fit.model === "uni" && fit.method === "FE";
       const drawn = Array.from(fit.yi, (y, i) => ({
         ...(studyName ? { study: studyName[i], studyId: studyId![i], outcome: label?.[i] } : { study: label?.[i] ?? `Outcome ${i + 1}`, outcome: undefined }),
         estimate: y, ciLower: y - z * Math.sqrt(fit.vi[i]), ciUpper: y + z * Math.sqrt(fit.vi[i]), weight: weights[i],
+        ...(textCol ? { text: cellText(rows[i]![textCol]) } : {}),
       }));
       const figure = forestPlot({
         rows: drawn,
@@ -98,14 +108,15 @@ export function analysisFigure(name: AnalysisFigureName, fitted: FittedSpec, opt
           ...(fe ? {} : { piLower: pr.lower ?? undefined, piUpper: pr.upper ?? undefined }),
         },
         measure, level: fit.level, groupByStudy: grouped,
+        ...(textCol ? { textColumn: COLUMN_TITLES[textCol] ?? textCol } : {}),
       });
       return {
         figure,
         table: {
-          columns: ["study", "outcome", "estimate", "ciLower", "ciUpper", "weightPercent"],
+          columns: ["study", "outcome", "estimate", "ciLower", "ciUpper", "weightPercent", ...(textCol ? [textCol] : [])],
           rows: [
-            ...drawn.map((r) => [r.study, r.outcome ?? null, r.estimate, r.ciLower, r.ciUpper, r.weight]),
-            ["(summary)", null, pr.estimate, pr.ciLower, pr.ciUpper, 100],
+            ...drawn.map((r) => [r.study, r.outcome ?? null, r.estimate, r.ciLower, r.ciUpper, r.weight, ...(textCol ? [r.text ?? null] : [])]),
+            ["(summary)", null, pr.estimate, pr.ciLower, pr.ciUpper, 100, ...(textCol ? [null] : [])],
           ],
         },
       };
