@@ -72,6 +72,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
     blind: { stage: "extraction", reviewer: "reviewer", item: "studyId" },
   },
   effectSizes: { write: "reviewer", signer: "createdBy", stamp: "createdAt" },
+  extractionChecks: { ...closed("the extraction check routes (…/extraction/studies/:studyId/checks)"), signer: "reviewer", stamp: "at" },
   appraisals: {
     ...closed("the appraisal routes (…/appraisal/…)"),
     // A draft does not open the other assessments: a reviewer sees them only once their own is submitted.

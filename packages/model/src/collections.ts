@@ -8,6 +8,7 @@ import {
   DuplicatePair,
   EffectSize,
   ExtractedValue,
+  ExtractionCheck,
   FullTextRetrieval,
   ImportBatch,
   Member,
@@ -120,6 +121,13 @@ export const collections = {
     permit: signedBy<ExtractedValue>("reviewer", "extracted value"),
   },
   effectSizes: { schema: EffectSize, refs: { outcomeId: "outcomes" }, permit: signedBy<EffectSize>("createdBy", "effect size") },
+  extractionChecks: {
+    schema: ExtractionCheck,
+    refs: { studyId: "studies", valueId: "extractedValues", effectSizeId: "effectSizes" },
+    order: "at",
+    appendOnly: true,
+    permit: signedBy<ExtractionCheck>("reviewer", "extraction check"),
+  },
   appraisals: {
     schema: Appraisal,
     refs: { studyId: "studies", outcomeId: "outcomes" },

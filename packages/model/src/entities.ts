@@ -494,6 +494,36 @@ export const ExtractedValue = z.object({
 });
 export type ExtractedValue = z.infer<typeof ExtractedValue>;
 
+/**
+ * One step of checking extracted work, kept as its own row (nothing is
+ * overwritten): a checker agrees with a value or outcome datum or proposes a
+ * change with a reason; its extractor accepts or disputes the proposal; an
+ * adjudicator settles a dispute. "sampled" marks a study drawn for the senior
+ * check (`proposed` holds the draw: fraction, seed, studies drawn from).
+ */
+export const ExtractionCheck = z.object({
+  id: Id,
+  studyId: Id,
+  target: z.enum(["value", "outcomeData", "study"]),
+  /** The extracted value checked (the row in force when the step was taken). */
+  valueId: Id.nullable().default(null),
+  /** The outcome datum checked (an effect size entered as reported). */
+  effectSizeId: Id.nullable().default(null),
+  action: z.enum(["agree", "propose", "accept", "dispute", "settle", "sampled"]),
+  /** The value or outcome-data inputs in force after the step; a later change by other means makes the check stale. */
+  basis: z.unknown(),
+  /** propose: the change proposed; settle: the value settled on. */
+  proposed: z.unknown(),
+  reason: OptText,
+  /** The proposal an accept, dispute or settle answers. */
+  replyTo: Id.nullable().default(null),
+  /** Whose work is checked. */
+  extractor: UserName.nullable().default(null),
+  reviewer: UserName,
+  at: Timestamp,
+});
+export type ExtractionCheck = z.infer<typeof ExtractionCheck>;
+
 export const Outcome = z.object({
   id: Id,
   studyId: Id,

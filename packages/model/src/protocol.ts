@@ -126,6 +126,22 @@ export const DEFAULT_APPRAISAL_SETUP: AppraisalSetup = AppraisalSetup.parse({
 });
 
 /**
+ * How values are extracted and checked: "single" (one reviewer per study),
+ * "single_checked" (one reviewer, and a second checks every outcome datum:
+ * the seed review's rule) or "dual" (two reviewers blind to each other, then
+ * compared). A senior checks `seniorCheckShare` of the studies in full.
+ */
+export const ExtractionMode = z.enum(["single", "single_checked", "dual"]);
+export type ExtractionMode = z.infer<typeof ExtractionMode>;
+export const ExtractionSetup = z.object({
+  mode: ExtractionMode.default("dual"),
+  seniorCheckShare: z.number().gt(0, "the senior check's share must be above 0").max(1, "the senior check's share must be at most 1").default(0.05),
+});
+export type ExtractionSetup = z.infer<typeof ExtractionSetup>;
+/** Dual and blind, as extraction worked before modes existed; a 5% senior check as the seed review. */
+export const DEFAULT_EXTRACTION_SETUP: ExtractionSetup = ExtractionSetup.parse({});
+
+/**
  * The protocol's fields without the rules across them. Only for reading a
  * protocol stored before a rule existed (so the editor can show it and the
  * team can mend it); every write is checked against `Protocol`.
@@ -145,6 +161,8 @@ export const ProtocolFields = z.object({
   lists: z.record(z.string(), z.array(CodedItem)).default({}),
   /** How studies are appraised; absent in protocols written before it, read as DEFAULT_APPRAISAL_SETUP (see appraisalSetupOf). */
   appraisal: AppraisalSetup.optional(),
+  /** How values are extracted and checked; absent in protocols written before it, read as DEFAULT_EXTRACTION_SETUP. */
+  extraction: ExtractionSetup.optional(),
 });
 
 export const Protocol = ProtocolFields.superRefine((p, ctx) => {
@@ -183,7 +201,7 @@ export const Protocol = ProtocolFields.superRefine((p, ctx) => {
 export type Protocol = z.infer<typeof Protocol>;
 
 /** The parts of the protocol that are edited and saved one at a time. */
-export const ProtocolSection = z.enum(["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists", "appraisal"]);
+export const ProtocolSection = z.enum(["question", "picot", "eligibility", "exclusionReasons", "outcomeDomains", "classifications", "ratingScheme", "lists", "appraisal", "extraction"]);
 export type ProtocolSection = z.infer<typeof ProtocolSection>;
 export type ProtocolInput = z.input<typeof Protocol>;
 
@@ -208,6 +226,11 @@ export function isIncludedStudy(protocol: Pick<Protocol, "classifications">, stu
 /** The protocol's appraisal set-up, or the default one when the protocol has none. */
 export function appraisalSetupOf(protocol: { appraisal?: AppraisalSetup }): AppraisalSetup {
   return protocol.appraisal ?? DEFAULT_APPRAISAL_SETUP;
+}
+
+/** The protocol's extraction set-up, or the default one when the protocol has none. */
+export function extractionSetupOf(protocol: { extraction?: ExtractionSetup }): ExtractionSetup {
+  return protocol.extraction ?? DEFAULT_EXTRACTION_SETUP;
 }
 
 export const emptyProtocol = (): Protocol => Protocol.parse({});

@@ -415,10 +415,23 @@ function v12(d: Dialect): Migration {
   };
 }
 
+/** Extraction checks: each agreement, proposed change, answer, settlement and senior-check draw as its own row. */
+function v13(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const cols: Col[] = [["study_id", "t"], ["target", "t"], ["value_id", "t"], ["effect_size_id", "t"], ["action", "t"], ["basis", "j"], ["proposed", "j"], ["reason", "t"], ["reply_to", "t"], ["extractor", "t"], ["reviewer", "t"], ["at", "t"]];
+      let t = db.schema.createTable("extraction_checks").addColumn("project_id", "text", (c) => c.notNull()).addColumn("id", cText(d), (c) => c.notNull());
+      for (const [name, type] of cols) t = t.addColumn(name, sqlType(d, type));
+      await t.addPrimaryKeyConstraint("extraction_checks_pk", ["project_id", "id"]).execute();
+      await db.schema.createIndex("extraction_checks_study_id").on("extraction_checks").columns(["project_id", "study_id"]).execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d) };
     },
   };
 }

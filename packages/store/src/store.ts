@@ -966,6 +966,7 @@ const SECTION_NAMES: Record<ProtocolSection, string> = {
   ratingScheme: "rating scheme",
   lists: "further lists",
   appraisal: "appraisal set-up",
+  extraction: "extraction set-up",
 };
 
 /**
