@@ -29,6 +29,7 @@ export const EFFECT_SIZE_COLUMNS = [
   "effectSizeId", "yi", "vi", "measure", "method",
   "studyId", "study", "design", "country",
   "outcomeId", "outcome", "domain", "timing", "outcomeMeasure", "higherIsBetter",
+  "timePoint", "arms",
 ] as const;
 
 /**
@@ -123,6 +124,9 @@ export function effectSizeRows(p: {
       effectSizeId: es.id, yi: es.yi, vi: es.vi, measure: es.measure, method: es.method,
       studyId: s.id, study: studyLabel.get(s.id)!, design: s.design, country: s.country,
       outcomeId: o.id, outcome: outcomeLabel.get(o.id)!, domain: o.domain, timing: o.timing, outcomeMeasure: o.measure, higherIsBetter: o.higherIsBetter,
+      // The study's time point and the arms compared, by label, as the outcome data names them (ids mean nothing to a model).
+      timePoint: es.timePointId ? (s.timePoints.find((t) => t.id === es.timePointId)?.label ?? es.timePointId) : null,
+      arms: es.armIds?.length ? es.armIds.map((a) => s.arms.find((x) => x.id === a)?.label ?? a).join(" vs ") : null,
     };
     for (const c of schemes) row[classCol.get(c.code)!] = classCell(s, c);
     for (const [k, col] of studyAttr) row[col] = scalar(s.attributes[k]) ? (s.attributes[k] as AnalysisCell) : null;

@@ -15,3 +15,4 @@ export * from "./source.js";
 export * from "./studies.js";
 export * from "./outcome-effects.js";
 export * from "./analysis-risk-of-bias.js";
+export * from "./analysis-codebook.js";
