@@ -11,3 +11,5 @@ export * from "./accounts.js";
 export * from "./appraisal.js";
 export * from "./extraction.js";
 export * from "./outcomes.js";
+export * from "./extraction-outputs.js";
+export * from "./analysis-risk-of-bias.js";

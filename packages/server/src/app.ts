@@ -140,10 +140,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store);
   await (await import("./routes/collections.js")).registerCollectionRoutes(app, store);
   await (await import("./routes/analysis.js")).registerAnalysisRoutes(app, store);
+  await (await import("./routes/analysis-risk-of-bias.js")).registerRiskOfBiasAnalysisRoutes(app, store);
   await (await import("./routes/studies.js")).registerStudiesRoutes(app, store);
   await (await import("./routes/appraisal.js")).registerAppraisalRoutes(app, store);
   await (await import("./routes/extraction.js")).registerExtractionRoutes(app, store);
   await (await import("./routes/outcomes.js")).registerOutcomeRoutes(app, store);
+  await (await import("./routes/extraction-outputs.js")).registerExtractionOutputRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));
