@@ -68,6 +68,7 @@ const SPEC: Record<string, Access> = {
   "GET /api/projects/:id/analysis/data": "viewer",
   "POST /api/projects/:id/analysis": "viewer",
   "POST /api/projects/:id/analysis/figures/:name": "viewer",
+  "POST /api/projects/:id/analysis/risk-of-bias-sensitivity": "viewer",
   "GET /api/projects/:id/screening/:stage/next": "reviewer",
   "DELETE /api/projects/:id/screening/:stage/lease": "reviewer",
   "POST /api/projects/:id/screening/:stage/decisions": "reviewer",

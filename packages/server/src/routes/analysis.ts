@@ -4,11 +4,12 @@ import { InputError, isInputError, parseInput } from "@homeward/model";
 import { fitMetaSpec, inlineRows, metaSpecResult, parseMetaSpec, type FittedSpec, type Row } from "@homeward/meta";
 import { renderPng, renderSvg, toVegaSpec } from "@homeward/figures";
 import {
-  ANALYSIS_FIGURES, analysisFigure, effectSizeRows, figureTableCsv, isAnalysisFigureName,
+  ANALYSIS_FIGURES, analysisFigure, figureTableCsv, isAnalysisFigureName,
   type AnalysisData, type AnalysisFigureName, type AnalysisFigureOptions,
 } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { serve } from "../contract.js";
+import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
 import { attachment } from "../security.js";
 
 /** Keys of the request besides the meta spec's own. */
@@ -25,15 +26,8 @@ const PROJECT_DATA = "effectSizes";
  * answer from `metaSpecResult`.
  */
 export async function registerAnalysisRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const projectData = async (projectId: string): Promise<AnalysisData> => {
-    await store.getProject(projectId);
-    const [studies, outcomes, effectSizes] = await Promise.all([
-      store.list(projectId, "studies"),
-      store.list(projectId, "outcomes"),
-      store.list(projectId, "effectSizes"),
-    ]);
-    return effectSizeRows({ studies, outcomes, effectSizes });
-  };
+  // Each study's overall risk of bias rides along as a moderator column and the forest plot's text column.
+  const projectData = async (projectId: string): Promise<AnalysisData> => riskOfBiasRows(store, projectId);
 
   /** Checks the spec, reads its data and fits the model. */
   const fit = async (id: string, body: unknown) => {
