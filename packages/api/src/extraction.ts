@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ValueSource, type CodebookItem, type ExtractedValue } from "@homeward/model";
-import type { CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison } from "@homeward/extraction";
+import { ExtractionMode, ValueSource, type CodebookItem, type EffectSize, type ExtractedValue, type ExtractionCheck, type ExtractionSetup } from "@homeward/model";
+import type { CheckStatus, CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison } from "@homeward/extraction";
 import { IdParams } from "./core.js";
 import { checkedBody, route } from "./route.js";
 
-export type { CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison };
+export type { CheckStatus, CodebookFile, ExtractionCheck, ExtractionSetup, ItemAgreement, SeniorCheckSample, StudyComparison };
 
 export const ExtractionStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
 export const CodebookItemParams = z.object({ id: z.string().min(1), itemId: z.string().min(1) });
@@ -58,6 +58,94 @@ export const SeniorCheckQuery = z.object({
   seed: z.coerce.number().int("the seed must be a whole number").default(1),
 });
 
+export const ExtractionCheckParams = z.object({ id: z.string().min(1), studyId: z.string().min(1), checkId: z.string().min(1) });
+export const ExtractionSetupBody = z
+  .object({
+    mode: ExtractionMode,
+    seniorCheckShare: z.number().gt(0, "the senior check's share must be above 0").max(1, "the senior check's share must be at most 1").optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+/** A checker's step on a value (its row in force) or an outcome datum (its effect size). */
+export const CheckBody = z
+  .object({
+    target: z.enum(["value", "outcomeData"]),
+    id: z.string().min(1, "name the value or outcome datum checked"),
+    action: z.enum(["agree", "propose"]),
+    /** propose: the value, or the outcome data's inputs, proposed instead. */
+    value: z.unknown().optional(),
+    reason: z.string().trim().max(10_000).optional(),
+  })
+  .strict()
+  .refine((b) => b.action !== "propose" || (b.reason ?? "") !== "", { message: "say why you propose the change", path: ["reason"] });
+export const CheckAnswerBody = z
+  .object({ action: z.enum(["accept", "dispute"]), reason: z.string().trim().max(10_000).optional() })
+  .strict()
+  .refine((b) => b.action !== "dispute" || (b.reason ?? "") !== "", { message: "say why you dispute the change", path: ["reason"] });
+export const SettleBody = z
+  .object({
+    keep: z.enum(["original", "proposed"], { error: "keep the original or the proposed value" }),
+    reason: z.string({ error: "say how the dispute was settled" }).trim().min(1, "say how the dispute was settled").max(10_000),
+  })
+  .strict();
+export const SeniorSampleBody = z.object({ seed: z.number().int("the seed must be a whole number").optional() }).strict();
+
+/** Where the check of one value or outcome datum stands, with its steps. */
+export interface CheckView {
+  status: CheckStatus;
+  /** Whose work it is. */
+  extractor: string;
+  checkedBy: string | null;
+  /** The proposal awaiting its extractor (proposed) or an adjudicator (disputed). */
+  open: ExtractionCheck | null;
+  history: ExtractionCheck[];
+}
+
+export interface CheckedValue extends CheckView {
+  value: ExtractedValue;
+  /** The extractor's earlier rows of the slot, oldest first. */
+  replaced: ExtractedValue[];
+}
+
+export interface CheckedOutcomeDatum extends CheckView {
+  outcome: { id: string; name: string };
+  data: EffectSize;
+}
+
+export interface ExtractionChecksAnswer {
+  study: { id: string; name: string };
+  setup: ExtractionSetup;
+  items: CodebookRow[];
+  outcomes: ExtractionOutcome[];
+  arms: { id: string; label: string }[];
+  timePoints: { id: string; label: string }[];
+  /** Every extractor's values in force the caller may see, in codebook order. */
+  values: CheckedValue[];
+  /** Extractors whose values stay hidden by blinding (dual mode). */
+  hiddenExtractors: number;
+  outcomeData: CheckedOutcomeDatum[];
+  /** Outcome data no second reviewer has checked yet (agreed, accepted or settled). */
+  uncheckedOutcomeData: number;
+  /** Whether the study is in the senior check's sample. */
+  sampled: boolean;
+}
+
+export interface SeniorSampleStudy {
+  id: string;
+  name: string;
+  /** Values in force, and of those checked by someone other than their extractor. */
+  values: number;
+  checked: number;
+  status: "not_started" | "in_progress" | "checked";
+}
+
+export interface SeniorSampleAnswer {
+  /** null until an owner draws it. */
+  sample: (SeniorCheckSample & { drawnBy: string; drawnAt: string }) | null;
+  studies: SeniorSampleStudy[];
+  setup: ExtractionSetup;
+}
+
 /** A codebook item with its place in the tree. */
 export type CodebookRow = CodebookItem & { depth: number; number: string };
 export interface CodebookAnswer {
@@ -80,12 +168,20 @@ export interface ExtractionStudySummary {
   /** Values the caller has in force for the study. */
   mine: number;
   consensus: number;
+  /** Outcome data entered for the study, and how many no second reviewer has checked. */
+  outcomeData: number;
+  uncheckedOutcomeData: number;
+  /** In the senior check's sample. */
+  sampled: boolean;
 }
 
 export interface ExtractionStudiesAnswer {
   studies: ExtractionStudySummary[];
   /** Live items that take values. */
   items: number;
+  setup: ExtractionSetup;
+  /** Across the studies: outcome data no second reviewer has checked. */
+  uncheckedOutcomeData: number;
 }
 
 /** An outcome of the study, for items asked per outcome. */
@@ -228,5 +324,61 @@ export const extractionRoutes = {
     params: IdParams,
     query: SeniorCheckQuery,
     summary: "the seeded sample of studies a senior reviewer checks in full (default 5%)",
+  }),
+  setup: route<ExtractionSetup>()({
+    method: "PUT", access: "owner",
+    path: "/api/projects/:id/extraction/setup",
+    params: IdParams,
+    body: ExtractionSetupBody,
+    bodyName: "extraction set-up",
+    summary: "set the extraction mode (single, single with outcome data checked, dual and blind) and the senior check's share: the protocol's extraction section, saved as a version",
+  }),
+  checks: route<ExtractionChecksAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/studies/:studyId/checks",
+    params: ExtractionStudyParams,
+    summary: "a checker's view of a study: each value and outcome datum with who entered it, its check status and history, and the count of unchecked outcome data",
+  }),
+  check: route<ExtractionChecksAnswer>()({
+    method: "POST", access: "reviewer",
+    path: "/api/projects/:id/extraction/studies/:studyId/checks",
+    params: ExtractionStudyParams,
+    body: CheckBody,
+    bodyName: "check",
+    status: 201,
+    summary: "agree with a value or outcome datum, or propose a change with a reason (not on one's own extraction); a proposed value is checked as a new one would be",
+  }),
+  answerCheck: route<ExtractionChecksAnswer>()({
+    method: "POST", access: "reviewer",
+    path: "/api/projects/:id/extraction/studies/:studyId/checks/:checkId/answer",
+    params: ExtractionCheckParams,
+    body: CheckAnswerBody,
+    bodyName: "answer",
+    status: 201,
+    summary: "the extractor accepts a proposed change (a new value row, or the outcome data changed and its effect size recomputed) or disputes it with a reason",
+  }),
+  settleCheck: route<ExtractionChecksAnswer>()({
+    method: "POST", access: "adjudicator",
+    path: "/api/projects/:id/extraction/studies/:studyId/checks/:checkId/settlement",
+    params: ExtractionCheckParams,
+    body: SettleBody,
+    bodyName: "settlement",
+    status: 201,
+    summary: "settle a disputed change: keep the original or the proposed value, with a note (a value settled becomes the consensus value)",
+  }),
+  seniorSample: route<SeniorSampleAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/extraction/senior-sample",
+    params: IdParams,
+    summary: "the senior check's sample as drawn (null until drawn), with a check status per sampled study",
+  }),
+  drawSeniorSample: route<SeniorSampleAnswer>()({
+    method: "POST", access: "owner",
+    path: "/api/projects/:id/extraction/senior-sample",
+    params: IdParams,
+    body: SeniorSampleBody,
+    bodyName: "senior check draw",
+    status: 201,
+    summary: "draw and save the senior check's sample (the set-up's share of the studies, seeded); it stays as drawn when studies are added (409 once drawn)",
   }),
 } as const;

@@ -12,7 +12,10 @@ export interface CheckState {
   history: ExtractionCheck[];
 }
 
-const order = (a: ExtractionCheck, b: ExtractionCheck) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+// Steps stamped in the same instant still read in the order they can happen: a proposal, its answer, its settlement.
+const RANK: Record<ExtractionCheck["action"], number> = { sampled: 0, agree: 1, propose: 1, accept: 2, dispute: 2, settle: 3 };
+const order = (a: ExtractionCheck, b: ExtractionCheck) =>
+  a.at < b.at ? -1 : a.at > b.at ? 1 : RANK[a.action] - RANK[b.action] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Where the check of one value or outcome datum stands, from its steps and

@@ -53,6 +53,7 @@ export function fullProjectFile(id = "proj-full"): ProjectFileInput {
     outcomes: [{ id: "o1", studyId: "st1", domain: "stability", name: "Re-entry to care", measure: "proportion", timing: "12 months", higherIsBetter: false, attributes: {} }],
     extractedValues: [{ id: "ev1", studyId: "st1", itemId: "cb1", outcomeId: null, value: 7.5, reviewer: "ana", at: at(13) }],
     effectSizes: [{ id: "es1", outcomeId: "o1", measure: "OR", inputs: { ai: 10, n1i: 60, ci: 20, n2i: 58 }, yi: -0.8472978603872037, vi: 0.1738095238095238, method: "escalc OR", createdBy: "ben", createdAt: at(14) }],
+    extractionChecks: [{ id: "ck1", studyId: "st1", target: "value", valueId: "ev1", action: "propose", basis: 7.5, proposed: 8.5, reason: "Table 1", extractor: "ana", reviewer: "ben", at: at(14) }],
     appraisals: [{ id: "ap1", studyId: "st1", outcomeId: "o1", tool: "RoB2", domains: [{ domain: "D1", judgement: "low", support: "Concealed", answers: { "1.1": "Y" } }], overall: "some_concerns", reviewer: "ana", consensus: true, at: at(15) }],
     appraisalFlagAcceptances: [{ id: "af1", appraisalId: "ap1", flag: "overall_not_worst", justification: "Domain 2 minor", acceptedBy: "ben", at: at(16) }],
     qualitativeFindings: [{ id: "qf1", statement: "Parents value continuity", components: { coherence: { judgement: "minor", explanation: "x" } }, confidence: "moderate", studyIds: ["st1"], order: 1 }],

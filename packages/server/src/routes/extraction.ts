@@ -12,24 +12,28 @@ import {
   codebookTree,
   compareExtractions,
   currentValues,
+  checkState,
   drawSeniorCheck,
   editItem,
   exportCodebook,
   flatten,
   importCodebook,
+  isChecked,
   newItem,
   reorder,
   retireItem,
   restoreItem,
+  sameInputs,
   sameValue,
   scopeIssue,
   seedCodebookTemplate,
   slotKey,
 } from "@homeward/extraction";
-import { InputError, type CodebookItem, type ExtractedValue, type StudyReport } from "@homeward/model";
+import { extractionSetupOf, InputError, type CodebookItem, type ExtractedValue, type StudyReport } from "@homeward/model";
 import type { Store } from "@homeward/store";
 import { randomUUID } from "node:crypto";
 import { blindView } from "../blinding.js";
+import { registerExtractionCheckRoutes } from "./extraction-checks.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
 
@@ -121,23 +125,43 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
   // ------------------------------------------------------------ forms
 
   serve(app, r.studies, async ({ params: { id }, ctx }) => {
-    const [studies, items, values] = await Promise.all([store.list(id, "studies"), codebook(id), store.list(id, "extractedValues")]);
+    const [studies, items, values, outcomes, sizes, checks, protocol] = await Promise.all([
+      store.list(id, "studies"), codebook(id), store.list(id, "extractedValues"), store.list(id, "outcomes"), store.list(id, "effectSizes"), store.list(id, "extractionChecks"), store.getProtocol(id),
+    ]);
     const reports = await reportsOf(id, studies.map((s) => s.id));
     const byStudy = new Map<string, ExtractedValue[]>();
     for (const v of values) (byStudy.get(v.studyId) ?? byStudy.set(v.studyId, []).get(v.studyId)!).push(v);
+    const studyOfOutcome = new Map(outcomes.map((o) => [o.id, o.studyId]));
+    // Outcome data entered as reported, each with whether a second reviewer has checked it.
+    const dataByStudy = new Map<string, boolean[]>();
+    for (const e of sizes) {
+      const studyId = studyOfOutcome.get(e.outcomeId);
+      if (!studyId || typeof (e.inputs as { kind?: unknown }).kind !== "string" || e.armIds === null) continue;
+      const steps = checks.filter((c) => c.effectSizeId === e.id);
+      const done = isChecked(checkState(steps, e.inputs, sameInputs).status);
+      (dataByStudy.get(studyId) ?? dataByStudy.set(studyId, []).get(studyId)!).push(done);
+    }
+    const sampled = new Set(checks.filter((c) => c.action === "sampled").map((c) => c.studyId));
+    const rows = studies.map((s) => {
+      const { byReviewer, consensus } = currentValues(byStudy.get(s.id) ?? []);
+      const data = dataByStudy.get(s.id) ?? [];
+      return {
+        id: s.id,
+        name: s.name,
+        reports: reports.get(s.id) ?? [],
+        extractors: [...byReviewer.keys()].sort(),
+        mine: byReviewer.get(ctx.actor)?.size ?? 0,
+        consensus: consensus.size,
+        outcomeData: data.length,
+        uncheckedOutcomeData: data.filter((x) => !x).length,
+        sampled: sampled.has(s.id),
+      };
+    });
     return {
       items: items.filter((i) => !i.retiredAt && i.type !== "section").length,
-      studies: studies.map((s) => {
-        const { byReviewer, consensus } = currentValues(byStudy.get(s.id) ?? []);
-        return {
-          id: s.id,
-          name: s.name,
-          reports: reports.get(s.id) ?? [],
-          extractors: [...byReviewer.keys()].sort(),
-          mine: byReviewer.get(ctx.actor)?.size ?? 0,
-          consensus: consensus.size,
-        };
-      }),
+      setup: extractionSetupOf(protocol),
+      uncheckedOutcomeData: rows.reduce((n, s) => n + s.uncheckedOutcomeData, 0),
+      studies: rows,
     };
   });
 
@@ -274,4 +298,6 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     const studies = await store.list(id, "studies");
     return drawSeniorCheck(studies.map((s) => s.id), query.fraction, query.seed);
   });
+
+  await registerExtractionCheckRoutes(app, store);
 }
