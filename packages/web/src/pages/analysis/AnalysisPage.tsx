@@ -8,9 +8,10 @@ import type { AnalysisCell as Cell } from "@homeward/review";
 import { analysisApi } from "./analysisApi";
 import {
   ALL_MEASURES, buildSpec, DIAGNOSTICS, distinctValues, FIGURES, guessLabelColumn, initialForm, measureCounts, METHOD_LABELS, MV_METHODS, parseCsv,
-  pooledMeasure, rowsOfMeasure, UNI_METHODS, type FormState, type ModeratorState, type Table,
+  pooledMeasure, RISK_OF_BIAS_COLUMN, rowsOfMeasure, UNI_METHODS, type FormState, type ModeratorState, type Table,
 } from "./model";
 import { Results } from "./Results";
+import { RiskOfBiasSensitivity } from "./RiskOfBiasSensitivity";
 import "./analysis.css";
 
 function ColumnSelect({ id, label, value, columns, onChange, none, hint }: {
@@ -73,7 +74,7 @@ export function AnalysisPage() {
   const [form, setForm] = useState<FormState>(initialForm);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
   const project = useApi((s) => analysisApi.data(id, s), [id]);
-  const [result, setResult] = useState<{ answer: AnalysisAnswer; spec: Record<string, unknown>; labels?: string[] } | null>(null);
+  const [result, setResult] = useState<{ answer: AnalysisAnswer; spec: Record<string, unknown>; labels?: string[]; riskOfBias?: boolean } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const nextKey = useRef(1);
@@ -131,7 +132,7 @@ export function AnalysisPage() {
       const answer = await analysisApi.analyse(id, spec);
       const labelColumn = form.label || guessLabelColumn(data.columns);
       const labels = labelColumn ? rows.map((r) => String(r[labelColumn] ?? "")) : undefined;
-      setResult({ answer, spec, labels });
+      setResult({ answer, spec, labels, riskOfBias: data.columns.includes(RISK_OF_BIAS_COLUMN) });
     } catch (err) {
       setError(err);
     } finally {
@@ -299,6 +300,11 @@ export function AnalysisPage() {
                 </label>
               </fieldset>
             ) : null}
+            {form.figures.includes("forest") && data.columns.includes(RISK_OF_BIAS_COLUMN) ? (
+              <label className="inline-check">
+                <input type="checkbox" checked={form.riskOfBiasColumn} onChange={(e) => set("riskOfBiasColumn", e.target.checked)} /> Show each study's risk of bias beside the forest plot
+              </label>
+            ) : null}
           </div>
         </div>
         <p className="row">
@@ -315,6 +321,7 @@ export function AnalysisPage() {
               {result.answer.warnings?.length ? `, with ${result.answer.warnings.length} ${result.answer.warnings.length === 1 ? "warning" : "warnings"}` : ""}.
             </LiveStatus>
             <Results answer={result.answer} spec={result.spec} projectId={id} studyLabels={result.labels} />
+            {result.riskOfBias ? <RiskOfBiasSensitivity projectId={id} spec={result.spec} /> : null}
           </>
         ) : null}
       </div>

@@ -48,6 +48,9 @@ export interface ModeratorState {
 /** The measure filter's value for "every row, whatever its measure" (the server refuses it when they differ). */
 export const ALL_MEASURES = "\u0000all";
 
+/** The analysis data's column holding each study's overall risk-of-bias judgement (see @homeward/review). */
+export const RISK_OF_BIAS_COLUMN = "riskOfBias";
+
 export interface FormState {
   source: "project" | "csv";
   csvText: string;
@@ -71,6 +74,8 @@ export interface FormState {
   figures: string[];
   contour: boolean;
   trimfill: boolean;
+  /** Show each study's risk of bias beside the forest plot, when the data carry it. */
+  riskOfBiasColumn: boolean;
 }
 
 export const initialForm: FormState = {
@@ -93,6 +98,7 @@ export const initialForm: FormState = {
   figures: ["forest", "funnel"],
   contour: false,
   trimfill: false,
+  riskOfBiasColumn: true,
 };
 
 export interface Table {
@@ -188,6 +194,7 @@ export function buildSpec(form: FormState, csvRows: Record<string, Cell>[] | nul
   if (label) figureOptions.label = label;
   if (form.contour) figureOptions.contour = true;
   if (form.trimfill) figureOptions.trimfill = true;
+  if (form.riskOfBiasColumn && form.figures.includes("forest") && columns.includes(RISK_OF_BIAS_COLUMN)) figureOptions.column = RISK_OF_BIAS_COLUMN;
   if (Object.keys(figureOptions).length) spec.figureOptions = figureOptions;
   return spec;
 }
