@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProjectFile, type Study } from "@homeward/model";
 import { loadProjectFile, openStore, readProjectSource, type Store } from "@homeward/store";
+import { characteristicsTable, seedCodebookTemplate, settledValues, slotKey, valueIssue } from "@homeward/extraction";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const p: ProjectFile = loadProjectFile(dir);
@@ -222,6 +223,65 @@ describe("reunification bundle: flow counts, searches, results, recommendations"
   });
 });
 
+describe("reunification bundle: codebook and transcribed values", () => {
+  const item = (code: string) => p.codebookItems.find((i) => i.code === code)!;
+  const settled = settledValues(p.codebookItems, p.extractedValues);
+  const valueOf = (studyId: string, code: string) => settled.get(slotKey({ studyId, itemId: item(code).id, outcomeId: null }))?.value;
+
+  it("has the seed review's data items as its codebook, then the appendices' columns that have no item of their own", () => {
+    const template = seedCodebookTemplate().items.map((i) => i.code);
+    expect(p.codebookItems.slice(0, template.length).map((i) => i.code)).toEqual(template);
+    expect(p.codebookItems.slice(template.length).map((i) => i.code)).toEqual([
+      "appendices", "population", "comparison_group", "sample_size", "outcomes_reported", "implementation_outcomes", "qualitative_data_collection", "summary_of_findings", "risk_of_bias_rating",
+    ]);
+    // The designs the appendices print that the template's list lacks: an option added for the example.
+    expect(item("study_design").options.map((o) => o.code)).toContain("qualitative_process_evaluation");
+  });
+
+  it("carries each study's transcribed characteristics as one extraction under the review team's account, each fitting its item", () => {
+    expect(new Set(p.extractedValues.map((v) => v.reviewer))).toEqual(new Set(["ncb-review-team"]));
+    expect(p.users.map((u) => u.name)).toContain("ncb-review-team");
+    for (const v of p.extractedValues) {
+      const it = p.codebookItems.find((i) => i.id === v.itemId)!;
+      expect(valueIssue({ id: v.studyId, name: v.studyId }, it, v.value), v.id).toBeNull();
+      expect(v.note, v.id).toMatch(/^Transcribed from the review/);
+    }
+    for (const s of p.studies) {
+      expect(valueOf(s.id, "country"), s.id).toBe(s.country ?? undefined);
+      expect(valueOf(s.id, "year"), s.id).toBe(s.attributes.year);
+    }
+    for (const s of effectiveness) {
+      const c = s.attributes.appendixC as Record<string, unknown>;
+      expect(valueOf(s.id, "study_design"), s.id).toBe(s.design === "RCT" ? "randomised_controlled_trial" : "quasi_experimental_design");
+      expect(valueOf(s.id, "risk_of_bias_rating"), s.id).toBe(c.riskOfBiasRating);
+      expect(valueOf(s.id, "summary_of_findings"), s.id).toBe(c.summaryOfFindings);
+    }
+    for (const s of implementation) {
+      expect(valueOf(s.id, "implementation_outcomes"), s.id).toEqual((s.attributes.appendixD as { outcomesAssessed: string[] }).outcomesAssessed);
+    }
+    // The study outside both appendices has only its year and country.
+    expect(p.extractedValues.filter((v) => v.studyId === "hyde-dryden-lawson-2015").map((v) => v.itemId)).toEqual([item("year").id, item("country").id]);
+    // Extraction is finished in a transcribed review, so its blinding is lifted: every member sees the values in the forms.
+    expect(p.project.blinding.extraction).toBeTruthy();
+  });
+
+  it("rebuilds Appendix C (characteristics of the effectiveness studies) from the codebook", () => {
+    const t = characteristicsTable({
+      items: p.codebookItems, values: p.extractedValues, studies: effectiveness,
+      codes: ["study_design", "intervention_name", "country", "population", "comparison_group", "outcomes_reported", "summary_of_findings", "risk_of_bias_rating"],
+    });
+    expect(t.rows).toHaveLength(26);
+    // source line 3492
+    expect(t.rows.find((r) => r.studyId === "akin-2017")!.cells.map((c) => c.text)).toEqual([
+      "Quasi-experimental design", "Strengthening Families Program", "US",
+      "Parents and children (219 participants in intervention group, 274 in comparison group)", "Treatment-as-usual (TAU)",
+      "Supporting children to remain at home and not return to care",
+      "No statistical difference between intervention and control group in the likelihood of re-entry following reunification", "Moderate",
+    ]);
+    expect(t.rows.every((r) => r.cells.every((c) => c.source === "single"))).toBe(true);
+  });
+});
+
 describe("reunification bundle: import into a fresh store", () => {
   let dataDir: string;
   let store: Store;
@@ -238,9 +298,10 @@ describe("reunification bundle: import into a fresh store", () => {
     const project = await store.importProject(readProjectSource(dir), { actor: "test" });
     expect(project.id).toBe("reunification");
     const out = await store.exportProject("reunification");
-    for (const c of ["studies", "studyReports", "records", "appraisals", "qualitativeFindings", "reportedResults", "recommendations", "recordedCounts", "searches", "outcomes"] as const) {
+    for (const c of ["studies", "studyReports", "records", "appraisals", "qualitativeFindings", "reportedResults", "recommendations", "recordedCounts", "searches", "outcomes", "codebookItems", "extractedValues"] as const) {
       expect(out[c].length, c).toBe(p[c].length);
     }
     expect(out.protocol).toEqual(p.protocol);
+    expect(out.project.blinding).toEqual(p.project.blinding);
   });
 });
