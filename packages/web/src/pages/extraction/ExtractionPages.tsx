@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { extractionRoutes, type CodebookRow, type ExtractionComparison, type ExtractionForm, type ExtractionOutcome } from "@homeward/api";
+import { extractionRoutes, type ExtractionSetup, type CodebookRow, type ExtractionComparison, type ExtractionForm, type ExtractionOutcome } from "@homeward/api";
 import { roleAllows, type ExtractedValue } from "@homeward/model";
 import { call, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
@@ -30,6 +30,11 @@ export function ExtractionPage() {
       {data ? (
         <section aria-labelledby="extraction-studies-heading" className="stack">
           <h2 id="extraction-studies-heading">Studies</h2>
+          {data.setup.mode !== "dual" || data.uncheckedOutcomeData > 0 ? (
+            <p data-testid="unchecked-outcome-data-total" className={data.setup.mode === "single_checked" && data.uncheckedOutcomeData > 0 ? "alert" : "muted"}>
+              {plural(data.uncheckedOutcomeData, "outcome datum", "outcome data")} not checked by a second reviewer yet.
+            </p>
+          ) : null}
           {data.items === 0 ? (
             <p className="alert">
               The codebook has no items yet. <Link to={`/projects/${enc(id)}/codebook`}>Set up the codebook</Link>.
@@ -48,6 +53,7 @@ export function ExtractionPage() {
                     <th scope="col">Extracted by</th>
                     <th scope="col">Your values</th>
                     <th scope="col">Consensus values</th>
+                    <th scope="col">Checks</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -71,6 +77,15 @@ export function ExtractionPage() {
                           </div>
                         ) : null}
                       </td>
+                      <td data-label="Checks">
+                        {s.outcomeData ? `${s.outcomeData - s.uncheckedOutcomeData} of ${plural(s.outcomeData, "outcome datum", "outcome data")} checked` : <span className="muted">no outcome data</span>}
+                        {s.sampled ? <div>In the senior check</div> : null}
+                        <div>
+                          <Link to={`${base(id)}/${enc(s.id)}/checks`}>
+                            Check<span className="visually-hidden"> {s.name}</span>
+                          </Link>
+                        </div>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -79,8 +94,9 @@ export function ExtractionPage() {
           )}
         </section>
       ) : null}
+      {data && role === "owner" ? <ModeSection setup={data.setup} onSaved={list.reload} /> : null}
       {adjudicates && data && data.studies.length > 0 ? <AgreementSection /> : null}
-      {data && data.studies.length > 0 ? <SeniorCheckSection names={new Map(data.studies.map((s) => [s.id, s.name]))} /> : null}
+      {data && data.studies.length > 0 ? <SeniorCheckSection /> : null}
     </>
   );
 }
@@ -122,37 +138,114 @@ function AgreementSection() {
   );
 }
 
-function SeniorCheckSection({ names }: { names: Map<string, string> }) {
+const MODES: [ExtractionSetup["mode"], string][] = [
+  ["single", "Single: one reviewer extracts each study"],
+  ["single_checked", "Single, with a second reviewer checking every outcome datum"],
+  ["dual", "Dual and blind: two reviewers extract each study, then compare"],
+];
+
+/** The owner's choice of how the team extracts and checks, saved as the protocol's extraction section. */
+function ModeSection({ setup, onSaved }: { setup: ExtractionSetup; onSaved: () => void }) {
   const { id } = useProject();
-  const [percent, setPercent] = useState("5");
-  const [seed, setSeed] = useState("1");
-  const [asked, setAsked] = useState<{ fraction: number; seed: number } | null>(null);
-  const sample = useApi((s) => (asked ? call(extractionRoutes.seniorCheck, { params: { id }, query: asked }, s) : Promise.resolve(null)), [id, asked?.fraction, asked?.seed]);
+  const [mode, setMode] = useState(setup.mode);
+  const [percent, setPercent] = useState(String(setup.seniorCheckShare * 100));
+  const [status, setStatus] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const saved = await call(extractionRoutes.setup, { params: { id }, body: { mode, seniorCheckShare: Number(percent) / 100 } });
+      setStatus(`Saved: ${MODES.find(([m]) => m === saved.mode)?.[1]}; a senior checks ${saved.seniorCheckShare * 100}% of studies.`);
+      onSaved();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <section aria-labelledby="extraction-mode-heading" className="stack">
+      <h2 id="extraction-mode-heading">How values are checked</h2>
+      <form onSubmit={save} className="stack">
+        <fieldset>
+          <legend>Extraction mode</legend>
+          {MODES.map(([m, label]) => (
+            <label key={m} className="choice">
+              <input type="radio" name="extraction-mode" value={m} checked={mode === m} onChange={() => setMode(m)} /> {label}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="senior-share">Senior check: share of studies (%)</label>
+          <input id="senior-share" inputMode="decimal" value={percent} onChange={(e) => setPercent(e.target.value)} />
+        </div>
+        {error ? (
+          <p role="alert" className="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="row">
+          <button type="submit">Save the mode</button>
+        </div>
+        <LiveStatus>{status}</LiveStatus>
+      </form>
+    </section>
+  );
+}
+
+const SAMPLE_STATUS = { not_started: "not started", in_progress: "in progress", checked: "checked" } as const;
+
+/** The senior check's sample: drawn once by an owner and kept, each sampled study with how far its full check has come. */
+function SeniorCheckSection() {
+  const { id, role } = useProject();
+  const [seed, setSeed] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const sample = useApi((s) => call(extractionRoutes.seniorSample, { params: { id } }, s), [id]);
+  const draw = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await call(extractionRoutes.drawSeniorSample, { params: { id }, body: seed.trim() ? { seed: Number(seed) } : {} });
+      sample.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  const d = sample.data;
   return (
     <section aria-labelledby="senior-check-heading" className="stack">
       <h2 id="senior-check-heading">Senior check sample</h2>
-      <form
-        className="row senior-check-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setAsked({ fraction: Number(percent) / 100, seed: Number(seed) });
-        }}
-      >
-        <div className="field">
-          <label htmlFor="senior-percent">Share of studies (%)</label>
-          <input id="senior-percent" inputMode="decimal" value={percent} onChange={(e) => setPercent(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="senior-seed">Seed</label>
-          <input id="senior-seed" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />
-        </div>
-        <button type="submit">Draw the sample</button>
-      </form>
       <ErrorMessage error={sample.error} />
-      {sample.data ? (
-        <LiveStatus>
-          {plural(sample.data.studyIds.length, "study")} of {sample.data.of} drawn (seed {sample.data.seed}): {sample.data.studyIds.map((s) => names.get(s) ?? s).join(", ")}
-        </LiveStatus>
+      {d && !d.sample ? (
+        role === "owner" ? (
+          <form className="row senior-check-form" onSubmit={draw}>
+            <div className="field">
+              <label htmlFor="senior-seed">Seed (optional)</label>
+              <input id="senior-seed" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />
+            </div>
+            <button type="submit">Draw the sample ({d.setup.seniorCheckShare * 100}% of studies)</button>
+          </form>
+        ) : (
+          <p className="empty">Not drawn yet; an owner draws it.</p>
+        )
+      ) : null}
+      {error ? (
+        <p role="alert" className="alert">
+          {error}
+        </p>
+      ) : null}
+      {d?.sample ? (
+        <>
+          <p>
+            {plural(d.sample.studyIds.length, "study")} of {d.sample.of} drawn by {d.sample.drawnBy} on {formatDateTime(d.sample.drawnAt)} (seed {d.sample.seed}); kept as drawn.
+          </p>
+          <ul>
+            {d.studies.map((s) => (
+              <li key={s.id}>
+                <Link to={`${base(id)}/${enc(s.id)}/checks`}>{s.name}</Link>: {SAMPLE_STATUS[s.status]} ({s.checked} of {plural(s.values, "value")} checked)
+              </li>
+            ))}
+          </ul>
+        </>
       ) : null}
     </section>
   );
