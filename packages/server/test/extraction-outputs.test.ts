@@ -58,7 +58,8 @@ describe("extraction output routes", () => {
     const [rec] = await store.insert(project, "records", [{ title: "A trial", authors: ["Akin, B."], year: 2017 }], olive);
     const [report] = await store.insert(project, "studyReports", [{ studyId: study.akin!, recordId: rec!.id, role: "lead", citation: "Akin, Brook & Johnson (2017)" }], olive);
     item.report = report!.id;
-    item.outcome = (await store.insert(project, "outcomes", [{ studyId: study.akin!, name: "Re-entry to care" }], olive))[0]!.id;
+    item.outcome = (await store.insert(project, "outcomes", [{ studyId: study.akin!, name: "Re-entry to care", domain: "remain_at_home" }], olive))[0]!.id;
+    await store.insert(project, "effectSizes", [{ outcomeId: item.outcome, measure: "SMD", yi: 0.3, vi: 0.02, createdBy: "olive", createdAt: "2026-01-01T00:00:00.000Z" }] as never[], olive);
     const items = await store.insert(project, "codebookItems", [
       { code: "design", label: "Study design", type: "single", order: 1, options: [{ code: "rct", label: "Randomised controlled trial" }, { code: "qed", label: "Quasi-experimental design" }] },
       { code: "country", label: "Country", type: "text", order: 2 },
@@ -100,6 +101,18 @@ describe("extraction output routes", () => {
       expect((await get("ana", path)).body, path).toMatch(/ana-only|Quasi|qed/);
     }
     expect((await get("ana", "/characteristics")).json().rows[0].cells[0]).toEqual({ text: "Quasi-experimental design", source: "single" });
+    // The analysis rows carry the values as moderators for ana, who entered them, and not for vic.
+    const rows = async (user: string) => {
+      const res = await app.inject({ method: "GET", url: `/api/projects/${project}/analysis/data`, headers: { cookie: cookie.get(user)! } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { columns: string[]; rows: Record<string, unknown>[] };
+    };
+    const mine = await rows("ana");
+    expect(mine.columns.slice(-3)).toEqual(["codebook.design", "codebook.country", "p"]);
+    expect(mine.rows[0]).toMatchObject({ domain: "remain_at_home", "codebook.design": "qed", "codebook.country": SECRET, p: 0.04 });
+    const theirs = await rows("vic");
+    expect(theirs.columns).not.toContain("p");
+    expect(JSON.stringify(theirs)).not.toContain("ana-only");
   });
 
   it("takes the consensus over differing extractions once blinding is lifted", async () => {
@@ -111,6 +124,10 @@ describe("extraction output routes", () => {
     const after = (await get("vic", "/characteristics?items=design,country")).json();
     expect(after.columns.map((c: { label: string }) => c.label)).toEqual(["Study design", "Country"]);
     expect(after.rows[0].cells[0]).toEqual({ text: "Quasi-experimental design", source: "consensus" });
+    // The consensus stands for the study in the analysis rows; the unresolved country stands for nothing.
+    const data = (await app.inject({ method: "GET", url: `/api/projects/${project}/analysis/data`, headers: { cookie: cookie.get("vic")! } })).json();
+    expect(data.rows[0]).toMatchObject({ "codebook.design": "qed", p: 0.04 });
+    expect(data.columns).not.toContain("codebook.country");
 
     const csv = await get("vic", "/characteristics?items=design,country&format=csv&strand=eff");
     expect(csv.headers["content-type"]).toMatch(/^text\/csv/);

@@ -5,6 +5,7 @@ import { inlineRows, metaSpecResult, parseMetaSpec, type Row } from "@homeward/m
 import { effectSizeRows, riskOfBiasSensitivity, studyRiskOfBias, withRiskOfBias } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { serve } from "../contract.js";
+import { withExtractedModerators } from "./analysis-codebook.js";
 
 /** Keys the analysis page sends beside the meta spec; figures are not drawn here, so they are accepted and ignored. */
 const EXTRA_KEYS = ["figures", "figureOptions"] as const;
@@ -28,12 +29,13 @@ export async function riskOfBiasRows(store: Store, projectId: string) {
 
 /** The one-click sensitivity analysis: the spec fitted with and without the studies at high risk of bias. */
 export async function registerRiskOfBiasAnalysisRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  serve(app, r.sensitivity, async ({ params: { id }, body }) => {
+  serve(app, r.sensitivity, async ({ params: { id }, body, ctx }) => {
     const spec = parseMetaSpec(body, EXTRA_KEYS);
     const raw = body as Record<string, unknown>;
     let rows: Row[];
     if (raw.data === "effectSizes") {
-      const data = await riskOfBiasRows(store, id);
+      // The same rows as the analysis page, codebook moderators included, so a spec that uses them refits.
+      const data = await withExtractedModerators(store, id, ctx, await riskOfBiasRows(store, id));
       if (data.rows.length === 0) throw new InputError("the project has no effect sizes with yi and vi");
       rows = data.rows;
     } else if (Array.isArray(raw.data)) {

@@ -10,6 +10,8 @@ import {
 import type { Store } from "@homeward/store";
 import { serve } from "../contract.js";
 import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
+import { withExtractedModerators } from "./analysis-codebook.js";
+import type { RequestContext } from "../context.js";
 import { attachment } from "../security.js";
 
 /** Keys of the request besides the meta spec's own. */
@@ -27,17 +29,19 @@ const PROJECT_DATA = "effectSizes";
  */
 export async function registerAnalysisRoutes(app: FastifyInstance, store: Store): Promise<void> {
   // Each study's overall risk of bias rides along as a moderator column and the forest plot's text column.
-  const projectData = async (projectId: string): Promise<AnalysisData> => riskOfBiasRows(store, projectId);
+  // So do the codebook values standing for each study and outcome, as far as blinding lets the caller see them.
+  const projectData = async (projectId: string, ctx: RequestContext): Promise<AnalysisData> =>
+    withExtractedModerators(store, projectId, ctx, await riskOfBiasRows(store, projectId));
 
   /** Checks the spec, reads its data and fits the model. */
-  const fit = async (id: string, body: unknown) => {
+  const fit = async (id: string, body: unknown, ctx: RequestContext) => {
     const spec = parseMetaSpec(body, EXTRA_KEYS);
     const raw = body as Record<string, unknown>;
     const figureOptions = parseInput(AnalysisFigureOptionsSchema, raw.figureOptions ?? {}, "figureOptions");
     let rows: Row[];
     let skipped: AnalysisData["skipped"] | undefined;
     if (raw.data === PROJECT_DATA) {
-      const data = await projectData(id);
+      const data = await projectData(id, ctx);
       if (data.rows.length === 0) {
         throw new InputError(`the project has no effect sizes with yi and vi${data.skipped.length ? ` (${data.skipped.length} without)` : ""}`);
       }
@@ -75,10 +79,10 @@ export async function registerAnalysisRoutes(app: FastifyInstance, store: Store)
     };
   };
 
-  serve(app, r.data, async ({ params: { id } }) => projectData(id));
+  serve(app, r.data, async ({ params: { id }, ctx }) => projectData(id, ctx));
 
-  serve(app, r.analyse, async ({ params: { id }, body }) => {
-    const { fitted, figureOptions, skipped, raw } = await fit(id, body);
+  serve(app, r.analyse, async ({ params: { id }, body, ctx }) => {
+    const { fitted, figureOptions, skipped, raw } = await fit(id, body, ctx);
     const names = figureNames(raw.figures);
     const answer: AnalysisAnswer = metaSpecResult(fitted);
     if (names.length > 0) {
@@ -89,9 +93,9 @@ export async function registerAnalysisRoutes(app: FastifyInstance, store: Store)
     return answer;
   });
 
-  serve(app, r.figure, async ({ params: { id, name }, query: q, body, reply }) => {
+  serve(app, r.figure, async ({ params: { id, name }, query: q, body, reply, ctx }) => {
     if (!isAnalysisFigureName(name)) throw new InputError(`no such figure "${name}" (one of ${ANALYSIS_FIGURES.join(", ")})`, 404);
-    const { fitted, figureOptions } = await fit(id, body);
+    const { fitted, figureOptions } = await fit(id, body, ctx);
     const { figure, table } = analysisFigure(name, fitted, figureOptions);
     reply.header("content-disposition", attachment(`${name}.${q.format}`));
     if (q.format === "csv") return reply.type("text/csv; charset=utf-8").send(figureTableCsv(table));
