@@ -122,6 +122,8 @@ const SPEC: Record<string, Access> = {
   "PUT /api/projects/:id/extraction/studies/:studyId/consensus": "adjudicator",
   "GET /api/projects/:id/extraction/agreement": "adjudicator",
   "GET /api/projects/:id/extraction/senior-check": "viewer",
+  "GET /api/projects/:id/extraction/characteristics": "viewer",
+  "GET /api/projects/:id/extraction/export": "viewer",
   "PUT /api/projects/:id/extraction/setup": "owner",
   "GET /api/projects/:id/extraction/studies/:studyId/checks": "viewer",
   "POST /api/projects/:id/extraction/studies/:studyId/checks": "reviewer",
