@@ -80,11 +80,14 @@ export function ExtractionPage() {
                       <td data-label="Checks">
                         {s.outcomeData ? `${s.outcomeData - s.uncheckedOutcomeData} of ${plural(s.outcomeData, "outcome datum", "outcome data")} checked` : <span className="muted">no outcome data</span>}
                         {s.sampled ? <div>In the senior check</div> : null}
-                        <div>
-                          <Link to={`${base(id)}/${enc(s.id)}/checks`}>
-                            Check<span className="visually-hidden"> {s.name}</span>
-                          </Link>
-                        </div>
+                        {/* Dual extractions are compared instead; their outcome data and the senior check's studies are still checked. */}
+                        {data.setup.mode !== "dual" || s.sampled || s.outcomeData > 0 ? (
+                          <div>
+                            <Link to={`${base(id)}/${enc(s.id)}/checks`}>
+                              Check<span className="visually-hidden"> {s.name}</span>
+                            </Link>
+                          </div>
+                        ) : null}
                       </td>
                     </tr>
                   ))}
