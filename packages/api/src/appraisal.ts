@@ -23,6 +23,8 @@ export const AssessmentBody = z
   .object({
     tool: z.string().min(1, "choose the appraisal tool"),
     answers: z.record(z.string(), z.string()).default({}),
+    /** Per question id, the supporting quote and the assessor's comment (each optional). */
+    support: z.record(z.string(), z.object({ quote: z.string().max(10_000).default(""), comment: z.string().max(10_000).default("") }).strict()).default({}),
     judgements: z.record(z.string(), z.object({ judgement: z.string().trim().min(1, "choose a judgement"), reason })).default({}),
     overall: z.string().trim().min(1).nullable().default(null),
     overallReason: reason,
@@ -38,6 +40,8 @@ export interface AssessmentView {
   consensus: boolean;
   at: string;
   answers: Record<string, string>;
+  /** Per question id, the quote and comment supporting the answer, where given. */
+  support: Record<string, { quote: string; comment: string }>;
   /** Per domain id: the recorded judgement, its reason, and what the tool proposed when it was saved. */
   judgements: Record<string, { judgement: string | null; reason: string; proposed: string | null }>;
   overall: string | null;

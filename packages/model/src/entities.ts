@@ -572,6 +572,13 @@ export type EffectSize = z.infer<typeof EffectSize>;
 export const AppraisalTool = z.enum(["RoB2", "ROBINS-I", "CASP", "ASSESS", "MMAT", "other"]);
 export type AppraisalTool = z.infer<typeof AppraisalTool>;
 
+/** One signalling-question answer: plain, or with its supporting quote and comment. */
+export const AppraisalAnswer = z.union([
+  z.string(),
+  z.object({ answer: z.string(), quote: z.string().default(""), comment: z.string().default("") }).strict(),
+]);
+export type AppraisalAnswer = z.infer<typeof AppraisalAnswer>;
+
 export const Appraisal = z.object({
   id: Id,
   studyId: Id,
@@ -590,8 +597,11 @@ export const Appraisal = z.object({
         judgement: z.string().nullable().default(null),
         /** Why; required where the judgement overrides the tool's proposal. */
         support: z.string().default(""),
-        /** Signalling-question answers keyed by question id. */
-        answers: z.record(z.string(), z.string()).default({}),
+        /**
+         * Signalling-question answers keyed by question id: the answer alone, or with the
+         * supporting quote and the assessor's comment (written so only when one is given).
+         */
+        answers: z.record(z.string(), AppraisalAnswer).default({}),
         /** What the tool's algorithm proposed from the answers (with the project's departures), when it proposes one. */
         proposed: z.string().nullable().optional(),
       }),

@@ -9,3 +9,4 @@ export * from "./audit-chain.js";
 export * from "./access.js";
 export * from "./collection-access.js";
 export * from "./outcome-data.js";
+export * from "./appraisal-answers.js";

@@ -17,6 +17,8 @@ import {
   isIncludedStudy,
   roleAllows,
   schemeWithRole,
+  splitAnswers,
+  storedAnswer,
   type Appraisal,
   type AppraisalSetup,
   type AppraisalTool,
@@ -99,9 +101,13 @@ const departuresFor = (setup: AppraisalSetup, tool: Tool): Departure[] => setup.
 /** A stored appraisal read back by domain id (stored domains carry the tool's domain names, which robvis shows). */
 function viewOf(a: Appraisal, tool: Tool): AssessmentView {
   const answers: Record<string, string> = {};
+  const support: AssessmentView["support"] = {};
   const judgements: AssessmentView["judgements"] = {};
   for (const d of a.domains) {
-    Object.assign(answers, d.answers);
+    const split = splitAnswers(d.answers);
+    // A quote kept without an answer yet is support only; the engine never sees an empty answer.
+    for (const [q, v] of Object.entries(split.answers)) if (v !== "") answers[q] = v;
+    Object.assign(support, split.support);
     const domain = tool.domains.find((x) => x.name === d.domain || x.id === d.domain);
     if (domain) judgements[domain.id] = { judgement: d.judgement, reason: d.support, proposed: d.proposed ?? null };
   }
@@ -112,6 +118,7 @@ function viewOf(a: Appraisal, tool: Tool): AssessmentView {
     consensus: a.consensus,
     at: a.at,
     answers,
+    support,
     judgements,
     overall: a.overall,
     overallReason: a.overallSupport ?? "",
@@ -131,7 +138,7 @@ function seniorSample(studyIds: string[], share: number): Set<string> {
   return new Set([...studyIds].sort((a, b) => hashOf(a) - hashOf(b) || (a < b ? -1 : 1)).slice(0, n));
 }
 
-type Body = { tool: string; answers: Record<string, string>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
+type Body = { tool: string; answers: Record<string, string>; support: Record<string, { quote: string; comment: string }>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
 
 /**
  * The domains and overall an assessment records: the tool's proposal unless
@@ -167,7 +174,12 @@ function assess(tool: Tool, departures: readonly Departure[], body: Body, comple
       domain: d.name,
       judgement: p.applies ? judgement : null,
       support: reason,
-      answers: Object.fromEntries(Object.entries(answers).filter(([q]) => own.has(q))),
+      answers: Object.fromEntries(
+        [...new Set([...Object.keys(answers), ...Object.keys(body.support)])]
+          .filter((q) => own.has(q))
+          .map((q) => [q, storedAnswer(answers[q] ?? "", body.support[q])] as const)
+          .filter(([, v]) => v !== ""),
+      ),
       proposed: p.proposed,
     };
   });
