@@ -1,14 +1,10 @@
 import { z } from "zod";
 import { BlindStage, Password, Role, UserName, type Project } from "@homeward/model";
+import type { MemberView, SessionUser, UserAccount } from "@homeward/accounts";
 import { route } from "./route.js";
 
-/** The signed-in user as the web app shows them. */
-export interface SessionUser {
-  name: string;
-  displayName: string;
-  /** Administers the instance: users and password resets. */
-  admin: boolean;
-}
+// The accounts engine's own answer types: one definition, imported as types only (the web bundle gets none of its code).
+export type { MemberView, SessionUser, UserAccount };
 
 /** Who is signed in on this browser, and how one may sign in. */
 export interface SessionView {
@@ -23,24 +19,6 @@ export interface SessionView {
 export interface SignInLink {
   path: string;
   expiresAt: string;
-}
-
-export interface UserAccount {
-  name: string;
-  displayName: string;
-  admin: boolean;
-  /** Has a password or an organisation identity (false for an invited user who has not yet signed in). */
-  active: boolean;
-  createdAt: string | null;
-}
-
-export interface MemberView {
-  userName: string;
-  displayName: string;
-  role: Role;
-  addedAt: string;
-  /** Invited, and has not yet signed in. */
-  pending: boolean;
 }
 
 export const Token = z.string().trim().min(16, "this sign-in link is incomplete").max(200, "this sign-in link is not one Homeward made");
