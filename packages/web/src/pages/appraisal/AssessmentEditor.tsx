@@ -1,10 +1,13 @@
 import { Fragment } from "react";
 import { askState, conditionQuestions, overall as proposeOverall, proposeJudgements, type Departure, type DomainProposal, type Question, type Tool } from "@homeward/appraisal";
 import type { AssessmentInput, AssessmentView } from "@homeward/api";
+import { AnswerSupportFields, type Support } from "./AnswerSupport";
 
 /** What the editor holds: answers, the judgements that override a proposal (or that the tool leaves to the assessor), the overall. */
 export interface Draft {
   answers: Record<string, string>;
+  /** Per question id, the quote and comment supporting the answer. */
+  support?: Record<string, Support>;
   judgements: Record<string, { judgement: string; reason: string }>;
   overall: string | null;
   overallReason: string;
@@ -23,12 +26,13 @@ export function draftOf(v: AssessmentView | null): Draft {
   for (const [id, j] of Object.entries(v.judgements)) {
     if (j.judgement !== null && (j.proposed === null || j.judgement !== j.proposed)) judgements[id] = { judgement: j.judgement, reason: j.reason };
   }
-  return { answers: { ...v.answers }, judgements, overall: v.overall, overallReason: v.overallReason };
+  return { answers: { ...v.answers }, support: { ...v.support }, judgements, overall: v.overall, overallReason: v.overallReason };
 }
 
 export const bodyOf = (tool: Tool, d: Draft): AssessmentInput => ({
   tool: tool.id,
   answers: d.answers,
+  support: d.support ?? {},
   judgements: d.judgements,
   overall: d.overall,
   overallReason: d.overallReason,
@@ -118,7 +122,8 @@ export function AssessmentEditor({
             {d.questions
               .filter((q) => st.asked.includes(q.id))
               .map((q) => (
-                <QuestionField key={q.id} tool={tool} q={q} value={draft.answers[q.id]} onChange={(v) => setAnswer(q.id, v)} idPrefix={idPrefix} hints={hints} />
+                <QuestionField key={q.id} tool={tool} q={q} value={draft.answers[q.id]} onChange={(v) => setAnswer(q.id, v)} idPrefix={idPrefix} hints={hints}
+                  support={draft.support?.[q.id]} onSupport={(v) => onChange({ ...draft, support: { ...draft.support, [q.id]: v } })} />
               ))}
             <p className="muted small" aria-live="polite" data-skipped={d.id}>
               {skipped.length === 0
@@ -192,6 +197,8 @@ function QuestionField({
   onChange,
   idPrefix,
   hints,
+  support,
+  onSupport,
 }: {
   tool: Tool;
   q: Question;
@@ -199,6 +206,8 @@ function QuestionField({
   onChange: (v: string) => void;
   idPrefix: string;
   hints: Hint[];
+  support?: Support;
+  onSupport?: (s: Support) => void;
 }) {
   const id = `${idPrefix}-q-${q.id}`;
   const others = hints.filter((h) => h.answers[q.id] !== undefined);
@@ -239,6 +248,7 @@ function QuestionField({
           ))}
         </div>
       )}
+      {onSupport ? <AnswerSupportFields questionId={q.id} idPrefix={idPrefix} value={support} onChange={onSupport} /> : null}
     </fieldset>
   );
 }
