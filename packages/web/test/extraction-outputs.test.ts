@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
@@ -69,6 +70,17 @@ describe("extraction outputs", () => {
     expect(rows[0]).toBe("study_id,study,item,item_label,outcome_id,outcome,value,reviewer,status,source,at");
     expect(rows.some((r) => r.startsWith('akin-2017,"Akin et al., 2017",risk_of_bias_rating,Risk of bias rating,,,Moderate,ncb-review-team,single,'))).toBe(true);
     expect(page.errors).toEqual([]);
+  });
+
+  it("keeps text contrast on the Characteristics page in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      await page.goto(`${app.url}${base}/characteristics`);
+      await page.locator("tr[data-study]").first().waitFor();
+      await page.getByText(/Choose the columns/).click();
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+      expect(page.errors).toEqual([]);
+    }
   });
 
   it("opens an example study in the extraction form with its transcribed values", async () => {
