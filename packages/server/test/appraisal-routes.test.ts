@@ -8,7 +8,8 @@ import { askState, getTool, NON_BLINDING_NOT_A_CONCERN, type Tool } from "@homew
 import { DEFAULT_APPRAISAL_SETUP } from "@homeward/model";
 import { createAccounts } from "@homeward/accounts";
 import { openStore, readProjectSource, type Store } from "@homeward/store";
-import { buildServer, SESSION_COOKIE } from "@homeward/server";
+import { buildServer } from "@homeward/server";
+import { signedInTeam } from "./identity.js";
 
 /**
  * The appraisal stage through its routes, with real sessions: two reviewers
@@ -16,7 +17,6 @@ import { buildServer, SESSION_COOKIE } from "@homeward/server";
  * until both have submitted; a draft does not count), an adjudicator
  * compares and records the consensus, which the robvis data then shows.
  */
-const PASSWORD = "correct horse battery";
 const SECRET = "ana-override-reason-5c1e";
 
 /** Answers every question the tool asks, in order, by `pick` (skip logic read as it goes). */
@@ -51,13 +51,9 @@ describe("appraisal routes", () => {
     const accounts = createAccounts(store);
     app = await buildServer({ store, accounts, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     await app.ready();
-    const owner = await accounts.setup((await accounts.issueSetupLink()).token, { name: "olive", displayName: "Olive", password: PASSWORD });
-    cookie.set("olive", `${SESSION_COOKIE}=${owner.token}`);
-    project = (await store.createProject({ title: "Appraisal" }, { actor: "olive" })).id;
-    for (const [name, role] of [["ana", "reviewer"], ["ben", "reviewer"], ["ada", "adjudicator"], ["vic", "viewer"]] as const) {
-      const { link } = await accounts.addMember(project, { userName: name, displayName: "", role }, { actor: "olive" });
-      cookie.set(name, `${SESSION_COOKIE}=${(await accounts.redeemLink(link!.token, PASSWORD)).token}`);
-    }
+    const team = await signedInTeam(store, accounts, "Appraisal", [["ana", "reviewer"], ["ben", "reviewer"], ["ada", "adjudicator"], ["vic", "viewer"]] as const);
+    project = team.project;
+    for (const [name, value] of team.cookie) cookie.set(name, value);
     const [study] = await store.insert(project, "studies", [{ name: "Trial 2020", design: "RCT", createdAt: new Date().toISOString() }], { actor: "olive" });
     studyId = study!.id;
   });

@@ -7,7 +7,8 @@ import * as api from "@homeward/api";
 import type { RouteSpec } from "@homeward/api";
 import { createAccounts } from "@homeward/accounts";
 import { openStore, type Store } from "@homeward/store";
-import { buildServer, SESSION_COOKIE } from "@homeward/server";
+import { buildServer } from "@homeward/server";
+import { signedInTeam } from "./identity.js";
 
 /**
  * Blind dual screening, tried through every read route: until a reviewer has
@@ -22,7 +23,6 @@ const reads: RouteSpec[] = Object.values(api)
   .flatMap((t) => Object.values(t as Record<string, RouteSpec>))
   .filter((r) => r.method === "GET");
 
-const PASSWORD = "correct horse battery";
 const SECRET = "ana-private-note-7f3a";
 
 describe("blinding of dual screening", () => {
@@ -41,13 +41,9 @@ describe("blinding of dual screening", () => {
     const accounts = createAccounts(store);
     app = await buildServer({ store, accounts, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     await app.ready();
-    const owner = await accounts.setup((await accounts.issueSetupLink()).token, { name: "olive", displayName: "Olive", password: PASSWORD });
-    cookie.set("olive", `${SESSION_COOKIE}=${owner.token}`);
-    project = (await store.createProject({ title: "Blind" }, { actor: "olive" })).id;
-    for (const [name, role] of [["ana", "reviewer"], ["ben", "reviewer"], ["vic", "viewer"]] as const) {
-      const { link } = await accounts.addMember(project, { userName: name, displayName: "", role }, { actor: "olive" });
-      cookie.set(name, `${SESSION_COOKIE}=${(await accounts.redeemLink(link!.token, PASSWORD)).token}`);
-    }
+    const team = await signedInTeam(store, accounts, "Blind", [["ana", "reviewer"], ["ben", "reviewer"], ["vic", "viewer"]] as const);
+    project = team.project;
+    for (const [name, value] of team.cookie) cookie.set(name, value);
     const recs = await store.insert(project, "records", [{ title: "Family reunification after care", abstract: "A trial." }, { title: "Another record" }], { actor: "olive" });
     recordId = recs[0]!.id;
     const settings = await app.inject({

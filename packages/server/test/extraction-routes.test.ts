@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { createAccounts } from "@homeward/accounts";
 import { openStore, type Store } from "@homeward/store";
-import { buildServer, SESSION_COOKIE } from "@homeward/server";
+import { buildServer } from "@homeward/server";
+import { signedInTeam } from "./identity.js";
 
 /**
  * The extraction routes with real sessions: an owner sets up the codebook,
@@ -13,7 +14,6 @@ import { buildServer, SESSION_COOKIE } from "@homeward/server";
  * consensus; values are checked, signed from the session and never
  * overwritten.
  */
-const PASSWORD = "correct horse battery";
 const SECRET = "ana-quote-5d2e";
 
 describe("extraction routes", () => {
@@ -41,13 +41,9 @@ describe("extraction routes", () => {
     const accounts = createAccounts(store);
     app = await buildServer({ store, accounts, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     await app.ready();
-    const owner = await accounts.setup((await accounts.issueSetupLink()).token, { name: "olive", displayName: "Olive", password: PASSWORD });
-    cookie.set("olive", `${SESSION_COOKIE}=${owner.token}`);
-    project = (await store.createProject({ title: "Extraction" }, { actor: "olive" })).id;
-    for (const [name, role] of [["ana", "reviewer"], ["ben", "reviewer"], ["ada", "adjudicator"], ["vic", "viewer"]] as const) {
-      const { link } = await accounts.addMember(project, { userName: name, displayName: "", role }, { actor: "olive" });
-      cookie.set(name, `${SESSION_COOKIE}=${(await accounts.redeemLink(link!.token, PASSWORD)).token}`);
-    }
+    const team = await signedInTeam(store, accounts, "Extraction", [["ana", "reviewer"], ["ben", "reviewer"], ["ada", "adjudicator"], ["vic", "viewer"]] as const);
+    project = team.project;
+    for (const [name, value] of team.cookie) cookie.set(name, value);
     const [rec] = await store.insert(project, "records", [{ title: "Family reunification therapy: a trial", authors: ["Akin, B."], year: 2018 }], { actor: "olive" });
     const studies = await store.insert(project, "studies", [{ name: "Akin 2018" }, { name: "Balsells 2015" }], { actor: "olive" });
     studyId = studies[0]!.id;

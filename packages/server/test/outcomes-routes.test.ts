@@ -6,7 +6,8 @@ import type { FastifyInstance } from "fastify";
 import { createAccounts } from "@homeward/accounts";
 import { escalc, logOrToSmd, logRatioFromCi } from "@homeward/meta";
 import { openStore, type Store } from "@homeward/store";
-import { buildServer, SESSION_COOKIE } from "@homeward/server";
+import { buildServer } from "@homeward/server";
+import { signedInTeam } from "./identity.js";
 
 /**
  * Arms, time points, outcomes and outcome data through the routes, with real
@@ -15,7 +16,6 @@ import { buildServer, SESSION_COOKIE } from "@homeward/server";
  * data; bad statistics are refused naming study, outcome and field, and
  * nothing is saved.
  */
-const PASSWORD = "correct horse battery";
 
 describe("outcome routes", () => {
   let store: Store;
@@ -38,13 +38,9 @@ describe("outcome routes", () => {
     const accounts = createAccounts(store);
     app = await buildServer({ store, accounts, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     await app.ready();
-    const owner = await accounts.setup((await accounts.issueSetupLink()).token, { name: "olive", displayName: "Olive", password: PASSWORD });
-    cookie.set("olive", `${SESSION_COOKIE}=${owner.token}`);
-    project = (await store.createProject({ title: "Outcomes" }, { actor: "olive" })).id;
-    for (const [name, role] of [["ana", "reviewer"], ["vic", "viewer"]] as const) {
-      const { link } = await accounts.addMember(project, { userName: name, displayName: "", role }, { actor: "olive" });
-      cookie.set(name, `${SESSION_COOKIE}=${(await accounts.redeemLink(link!.token, PASSWORD)).token}`);
-    }
+    const team = await signedInTeam(store, accounts, "Outcomes", [["ana", "reviewer"], ["vic", "viewer"]] as const);
+    project = team.project;
+    for (const [name, value] of team.cookie) cookie.set(name, value);
     const { protocol, versions } = (await call("olive", "GET", "/protocol/versions")).body;
     const domains = [...protocol.outcomeDomains.filter((d: { code: string }) => d.code !== "behaviour" && d.code !== "reentry"),
       { code: "behaviour", label: "Child behaviour" }, { code: "reentry", label: "Re-entry to care" }];
