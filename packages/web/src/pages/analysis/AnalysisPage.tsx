@@ -166,8 +166,8 @@ export function AnalysisPage() {
               {project.data ? (
                 <p className="hint">
                   {project.data.rows.length} effect sizes with yi and vi
-                  {project.data.skipped.length ? ` (${project.data.skipped.length} without, left out)` : ""}; columns include study, outcome, design and
-                  the studies' and outcomes' attributes.
+                  {project.data.skipped.length ? ` (${project.data.skipped.length} without, left out)` : ""}; columns include study, outcome, design, the
+                  outcome's domain, time point and arms, the studies' and outcomes' attributes, and the codebook's values (consensus, else the extraction).
                 </p>
               ) : null}
             </>
