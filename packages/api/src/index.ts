@@ -13,3 +13,4 @@ export * from "./extraction.js";
 export * from "./outcomes.js";
 export * from "./extraction-outputs.js";
 export * from "./analysis-risk-of-bias.js";
+export * from "./appraisal-robvis-import.js";

@@ -143,6 +143,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/analysis-risk-of-bias.js")).registerRiskOfBiasAnalysisRoutes(app, store);
   await (await import("./routes/studies.js")).registerStudiesRoutes(app, store);
   await (await import("./routes/appraisal.js")).registerAppraisalRoutes(app, store);
+  await (await import("./routes/appraisal-robvis-import.js")).registerRobvisImportRoutes(app, store);
   await (await import("./routes/extraction.js")).registerExtractionRoutes(app, store);
   await (await import("./routes/outcomes.js")).registerOutcomeRoutes(app, store);
   await (await import("./routes/extraction-outputs.js")).registerExtractionOutputRoutes(app, store);

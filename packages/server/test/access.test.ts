@@ -69,6 +69,7 @@ const SPEC: Record<string, Access> = {
   "POST /api/projects/:id/analysis": "viewer",
   "POST /api/projects/:id/analysis/figures/:name": "viewer",
   "POST /api/projects/:id/analysis/risk-of-bias-sensitivity": "viewer",
+  "POST /api/projects/:id/appraisal/robvis/import": "adjudicator",
   "GET /api/projects/:id/screening/:stage/next": "reviewer",
   "DELETE /api/projects/:id/screening/:stage/lease": "reviewer",
   "POST /api/projects/:id/screening/:stage/decisions": "reviewer",
