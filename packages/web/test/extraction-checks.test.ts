@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escalc } from "@homeward/meta";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness, type TestPage } from "./harness.js";
 import { smallProject } from "./seed.js";
 
@@ -127,6 +128,33 @@ describe("extraction checks", () => {
     expect(ana.errors).toEqual([]);
     expect(ben.errors).toEqual([]);
     expect(owner.errors).toEqual([]);
+  });
+
+  it("draws the senior check's sample once and shows how far each sampled study's check has come", async () => {
+    const owner = await app.newPage();
+    await owner.goto(`${app.url}/projects/${projectId}/extraction`);
+    await owner.getByLabel("Seed (optional)").fill("7");
+    await owner.getByRole("button", { name: "Draw the sample (5% of studies)" }).click();
+    const section = owner.getByRole("region", { name: "Senior check sample" });
+    await section.getByText(/^1 study of 1 drawn by owner on .* \(seed 7\); kept as drawn\.$/).waitFor();
+    // Ana's outcome data are checked, but no value of hers yet.
+    expect(await section.getByRole("listitem").innerText()).toBe(`${STUDY}: not started (0 of 0 values checked)`);
+    expect(await owner.getByRole("button", { name: /^Draw the sample/ }).count()).toBe(0);
+    await section.getByRole("link", { name: STUDY }).click();
+    await owner.getByText("This study is in the senior check's sample: check every value.").waitFor();
+    expect(owner.errors).toEqual([]);
+  });
+
+  it("keeps text contrast on the checks page in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      for (const path of ["extraction", "extraction/akin-2018/checks"]) {
+        await page.goto(`${app.url}/projects/${projectId}/${path}`);
+        await page.locator("h1").waitFor();
+        await page.locator("tr[data-study], .check-item").first().waitFor();
+        expect({ colorScheme, path, problems: await contrastProblems(page) }).toEqual({ colorScheme, path, problems: [] });
+      }
+    }
   });
 
   it("reflows the checks page at 200% zoom", async () => {
