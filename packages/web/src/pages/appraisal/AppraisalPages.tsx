@@ -9,6 +9,7 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, useSearchParam, type Params } from "../../router";
 import { AgreementSection } from "./AgreementSection";
+import { RobvisImport } from "./RobvisImport";
 import { AssessmentEditor, bodyOf, draftOf, emptyDraft, type Draft } from "./AssessmentEditor";
 import { SetupSection, SetupSummary } from "./SetupSection";
 import "./appraisal.css";
@@ -114,6 +115,7 @@ export function AppraisalPage() {
             )}
           </section>
           <AgreementSection projectId={id} />
+          {adjudicates ? <RobvisImport projectId={id} onImported={list.reload} /> : null}
         </>
       ) : null}
     </>
