@@ -115,6 +115,15 @@ export function CharacteristicsPage() {
               <caption id="characteristics-caption">
                 {t.caption} ({plural(t.rows.length, "study", "studies")})
               </caption>
+              {grouped ? (
+                <>
+                  {/* Column groups, so the section headers' colgroup scope names real groups. */}
+                  <colgroup span={1} />
+                  {runs.map((r, k) => (
+                    <colgroup key={k} span={r.span} />
+                  ))}
+                </>
+              ) : null}
               <thead>
                 {grouped ? (
                   <tr>
