@@ -173,6 +173,8 @@ export interface ExtractionStudySummary {
   uncheckedOutcomeData: number;
   /** In the senior check's sample. */
   sampled: boolean;
+  /** Changes proposed to the caller's values and outcome data that await the caller's answer. */
+  proposedToYou: number;
 }
 
 export interface ExtractionStudiesAnswer {

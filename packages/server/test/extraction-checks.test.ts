@@ -106,6 +106,9 @@ describe("extraction check routes", () => {
     expect(open.status).toBe("proposed");
     expect(open.open.reviewer).toBe("ben");
 
+    const forAna = (await call("ana", "GET", "/extraction/studies")).json().studies.find((s: { id: string }) => s.id === studyId);
+    expect(forAna.proposedToYou).toBe(1);
+    expect((await call("ben", "GET", "/extraction/studies")).json().studies.find((s: { id: string }) => s.id === studyId).proposedToYou).toBe(0);
     // Only the extractor answers.
     expect((await call("ben", "POST", `/extraction/studies/${studyId}/checks/${open.open.id}/answer`, { action: "accept" })).status).toBe(403);
     const accept = await call("ana", "POST", `/extraction/studies/${studyId}/checks/${open.open.id}/answer`, { action: "accept" });
@@ -132,6 +135,7 @@ describe("extraction check routes", () => {
     expect(propose.status, propose.body).toBe(201);
     const proposal = propose.json().values[0].open;
     expect((await call("ben", "POST", `/extraction/studies/${studyId}/checks`, { target: "value", id: v.value.id, action: "agree" })).status).toBe(409);
+    expect((await call("ana", "GET", "/extraction/studies")).json().studies.find((s: { id: string }) => s.id === studyId).proposedToYou).toBe(1);
     expect((await call("ana", "POST", `/extraction/studies/${studyId}/checks/${proposal.id}/answer`, { action: "dispute" })).json().error).toContain("say why");
     const dispute = await call("ana", "POST", `/extraction/studies/${studyId}/checks/${proposal.id}/answer`, { action: "dispute", reason: "120 were enrolled" });
     expect(dispute.json().values[0].status).toBe("disputed");

@@ -105,7 +105,9 @@ describe("extraction checks", () => {
     expect(await stability.getByRole("button", { name: /^Accept/ }).count()).toBe(0);
 
     // ---- Ana sees the proposal beside her value and accepts it.
-    await ana.goto(`${app.url}/projects/${projectId}/extraction/akin-2018/checks`);
+    await ana.goto(`${app.url}/projects/${projectId}/extraction`);
+    await ana.locator(`tr[data-study="${STUDY}"]`).getByText("1 change proposed to your extraction").waitFor();
+    await ana.getByRole("link", { name: `Check ${STUDY}` }).click();
     const mine = ana.getByRole("article", { name: "Placement stability, Programme vs Usual care" });
     await mine.getByText("ben proposes").waitFor();
     expect(await mine.getByRole("group", { name: "Proposed change to Placement stability, Programme vs Usual care" }).innerText()).toContain("Group 2 mean 2.5");

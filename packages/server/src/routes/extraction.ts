@@ -134,13 +134,20 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     const studyOfOutcome = new Map(outcomes.map((o) => [o.id, o.studyId]));
     // Outcome data entered as reported, each with whether a second reviewer has checked it.
     const dataByStudy = new Map<string, boolean[]>();
+    const proposedToYou = new Map<string, number>();
+    const toYou = (studyId: string) => proposedToYou.set(studyId, (proposedToYou.get(studyId) ?? 0) + 1);
     for (const e of sizes) {
       const studyId = studyOfOutcome.get(e.outcomeId);
       if (!studyId || typeof (e.inputs as { kind?: unknown }).kind !== "string" || e.armIds === null) continue;
       const steps = checks.filter((c) => c.effectSizeId === e.id);
-      const done = isChecked(checkState(steps, e.inputs, sameInputs).status);
-      (dataByStudy.get(studyId) ?? dataByStudy.set(studyId, []).get(studyId)!).push(done);
+      const state = checkState(steps, e.inputs, sameInputs);
+      (dataByStudy.get(studyId) ?? dataByStudy.set(studyId, []).get(studyId)!).push(isChecked(state.status));
+      if (state.status === "proposed" && state.open?.extractor === ctx.actor) toYou(studyId);
     }
+    // A proposal on a value is open while the value it was made on is still in force and nobody has answered it.
+    const answered = new Set(checks.flatMap((c) => (c.replyTo ? [c.replyTo] : [])));
+    const inForce = new Set([...byStudy.values()].flatMap((vs) => [...(currentValues(vs).byReviewer.get(ctx.actor)?.values() ?? [])].map((v) => v.id)));
+    for (const c of checks) if (c.action === "propose" && c.target === "value" && c.valueId && inForce.has(c.valueId) && !answered.has(c.id)) toYou(c.studyId);
     const sampled = new Set(checks.filter((c) => c.action === "sampled").map((c) => c.studyId));
     const rows = studies.map((s) => {
       const { byReviewer, consensus } = currentValues(byStudy.get(s.id) ?? []);
@@ -155,6 +162,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
         outcomeData: data.length,
         uncheckedOutcomeData: data.filter((x) => !x).length,
         sampled: sampled.has(s.id),
+        proposedToYou: proposedToYou.get(s.id) ?? 0,
       };
     });
     return {

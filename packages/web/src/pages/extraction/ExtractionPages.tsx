@@ -80,8 +80,9 @@ export function ExtractionPage() {
                       <td data-label="Checks">
                         {s.outcomeData ? `${s.outcomeData - s.uncheckedOutcomeData} of ${plural(s.outcomeData, "outcome datum", "outcome data")} checked` : <span className="muted">no outcome data</span>}
                         {s.sampled ? <div>In the senior check</div> : null}
+                        {s.proposedToYou ? <div className="alert">{plural(s.proposedToYou, "change")} proposed to your extraction</div> : null}
                         {/* Dual extractions are compared instead; their outcome data and the senior check's studies are still checked. */}
-                        {data.setup.mode !== "dual" || s.sampled || s.outcomeData > 0 ? (
+                        {data.setup.mode !== "dual" || s.sampled || s.outcomeData > 0 || s.proposedToYou > 0 ? (
                           <div>
                             <Link to={`${base(id)}/${enc(s.id)}/checks`}>
                               Check<span className="visually-hidden"> {s.name}</span>
