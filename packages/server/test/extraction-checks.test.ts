@@ -128,6 +128,23 @@ describe("extraction check routes", () => {
     expect((await checks()).uncheckedOutcomeData).toBe(1);
   });
 
+  it("settles disputed outcome data: the adjudicator's choice recomputes the effect size, the extractor stays the extractor", async () => {
+    const p = await call("ben", "POST", `/extraction/studies/${studyId}/checks`, { target: "outcomeData", id: data[1], action: "propose", value: { kind: "means", m1: 10, sd1: 2, n1: 60, m2: 12, sd2: 2.5, n2: 60 }, reason: "SD of usual care is 2.5" });
+    const open = p.json().outcomeData.find((o: { data: { id: string } }) => o.data.id === data[1]).open;
+    await call("ana", "POST", `/extraction/studies/${studyId}/checks/${open.id}/answer`, { action: "dispute", reason: "2.5 is the baseline SD" });
+    const yi = (await checks()).outcomeData.find((o: { data: { id: string } }) => o.data.id === data[1]).data.yi;
+    const settled = await call("ada", "POST", `/extraction/studies/${studyId}/checks/${open.id}/settlement`, { keep: "proposed", reason: "Table 3 reports 2.5 at follow-up" });
+    expect(settled.status, settled.body).toBe(201);
+    const row = settled.json().outcomeData.find((o: { data: { id: string } }) => o.data.id === data[1]);
+    expect(row).toMatchObject({ status: "settled", extractor: "ana", checkedBy: "ada" });
+    expect(row.data.inputs.sd2).toBe(2.5);
+    expect(row.data.yi).not.toBeCloseTo(yi, 6);
+    expect(settled.json().uncheckedOutcomeData).toBe(0);
+    expect((await call("ana", "POST", `/extraction/studies/${studyId}/checks`, { target: "outcomeData", id: data[1], action: "agree" })).status).toBe(403);
+    // An answered proposal is answered once.
+    expect((await call("ana", "POST", `/extraction/studies/${studyId}/checks/${open.id}/answer`, { action: "accept" })).status).toBe(409);
+  });
+
   it("checks values: a proposal disputed is settled by an adjudicator; nothing is overwritten", async () => {
     const view = await checks();
     const v = view.values[0];

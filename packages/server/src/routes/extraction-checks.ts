@@ -83,8 +83,11 @@ export async function registerExtractionCheckRoutes(app: FastifyInstance, store:
     const outcomeOf = new Map(l.outcomes.map((o) => [o.id, o]));
     for (const e of l.sizes.filter(entered)) {
       const steps = l.checks.filter((c) => c.target === "outcomeData" && c.effectSizeId === e.id);
-      const first = [...steps].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id))[0];
-      out.push({ kind: "outcomeData", data: e, outcome: outcomeOf.get(e.outcomeId)!, extractor: first?.extractor ?? e.createdBy, state: checkState(steps, e.inputs, sameJson) });
+      const state = checkState(steps, e.inputs, sameJson);
+      // A settlement signs the data with the adjudicator, so the extractor is carried by the steps; data changed since are the changer's.
+      const last = state.history[state.history.length - 1];
+      const extractor = state.status !== "unchecked" && last?.extractor ? last.extractor : e.createdBy;
+      out.push({ kind: "outcomeData", data: e, outcome: outcomeOf.get(e.outcomeId)!, extractor, state });
     }
     return out;
   };
