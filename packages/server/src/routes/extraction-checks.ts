@@ -18,11 +18,12 @@ import {
   type Outcome,
   type Study,
 } from "@homeward/model";
-import { checkComparison, effectSizeFromOutcomeData, type DerivedEffect } from "@homeward/review";
+import type { DerivedEffect } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { randomInt } from "node:crypto";
 import { blindView } from "../blinding.js";
 import { writer, type RequestContext } from "../context.js";
+import { deriveEffect, effectSizeFields, studyOf } from "./derived-effects.js";
 import { serve } from "../contract.js";
 
 const sameJson = sameInputs;
@@ -41,15 +42,6 @@ type Target = { kind: "value"; value: ExtractedValue; item: CodebookItem; extrac
  * and the check rows keep the inputs before and after.
  */
 export async function registerExtractionCheckRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const studyOf = async (s: Store, id: string, studyId: string): Promise<Study> => {
-    const study = (await s.list(id, "studies", { id: [studyId] }))[0];
-    if (!study) {
-      await s.getProject(id);
-      throw new InputError(`study "${studyId}" is not in this project`, 404);
-    }
-    return study;
-  };
-
   /** Everything a study's checks are read from. */
   const load = async (s: Store, id: string, studyId: string) => {
     const study = await studyOf(s, id, studyId);
@@ -131,15 +123,8 @@ export async function registerExtractionCheckRoutes(app: FastifyInstance, store:
   };
 
   /** The stored fields of a recomputed effect size, signed by the one whose step changed it. */
-  const fields = (d: DerivedEffect, e: EffectSize, actor: string) => ({
-    measure: d.measure, inputs: d.inputs as Record<string, unknown>, yi: d.yi, vi: d.vi, method: d.method, provenance: d.provenance,
-    formula: d.formula, reference: d.reference, chain: d.chain as unknown as Record<string, unknown>[], recoded: d.recoded,
-    armIds: e.armIds, timePointId: e.timePointId, createdBy: actor, createdAt: new Date().toISOString(),
-  });
-  const derive = (study: Study, outcome: Outcome, e: EffectSize, inputs: unknown) => {
-    checkComparison(study, outcome, e.armIds as [string, string], e.timePointId);
-    return effectSizeFromOutcomeData(study, outcome, inputs);
-  };
+  const fields = (d: DerivedEffect, e: EffectSize, actor: string) => effectSizeFields(d, e.armIds!, e.timePointId, actor);
+  const derive = (study: Study, outcome: Outcome, e: EffectSize, inputs: unknown) => deriveEffect(study, outcome, e.armIds as [string, string], e.timePointId, inputs);
 
   const row = (studyId: string, t: Target, action: ExtractionCheck["action"], actor: string, rest: Partial<ExtractionCheck>): Omit<ExtractionCheck, "id" | "at"> => ({
     studyId,

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { outcomeRoutes as r, type OutcomeWithData } from "@homeward/api";
 import { InputError, type EffectSize, type Outcome, type Study } from "@homeward/model";
-import { checkComparison, effectSizeFromOutcomeData, type DerivedEffect } from "@homeward/review";
+import { effectSizeFromOutcomeData, type DerivedEffect } from "@homeward/review";
 import type { Store, WriteContext } from "@homeward/store";
 import { writer } from "../context.js";
+import { deriveEffect, effectSizeFields, studyOf } from "./derived-effects.js";
 import { serve } from "../contract.js";
 
 /**
@@ -15,14 +16,6 @@ import { serve } from "../contract.js";
  * and a refused value leaves nothing half-saved.
  */
 export async function registerOutcomeRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const studyOf = async (s: Store, id: string, studyId: string): Promise<Study> => {
-    const study = (await s.list(id, "studies", { id: [studyId] }))[0];
-    if (!study) {
-      await s.getProject(id);
-      throw new InputError(`study "${studyId}" is not in this project`, 404);
-    }
-    return study;
-  };
   const outcomeOf = async (s: Store, id: string, study: Study, outcomeId: string): Promise<Outcome> => {
     const o = (await s.list(id, "outcomes", { id: [outcomeId] }))[0];
     if (!o || o.studyId !== study.id) throw new InputError(`outcome "${outcomeId}" is not an outcome of study "${study.name}"`, 404);
@@ -36,11 +29,7 @@ export async function registerOutcomeRoutes(app: FastifyInstance, store: Store):
     }
   };
   /** The stored fields of a derived effect size, signed and stamped by the session's user. */
-  const fields = (d: DerivedEffect, armIds: string[], timePointId: string | null, ctx: WriteContext) => ({
-    measure: d.measure, inputs: d.inputs as Record<string, unknown>, yi: d.yi, vi: d.vi, method: d.method, provenance: d.provenance,
-    formula: d.formula, reference: d.reference, chain: d.chain as unknown as Record<string, unknown>[], recoded: d.recoded,
-    armIds, timePointId, createdBy: ctx.actor, createdAt: new Date().toISOString(),
-  });
+  const fields = (d: DerivedEffect, armIds: string[], timePointId: string | null, ctx: WriteContext) => effectSizeFields(d, armIds, timePointId, ctx.actor);
   /** Entered as reported: the rows whose inputs name a kind (an imported effect size may carry only yi and vi). */
   const entered = (e: EffectSize) => typeof (e.inputs as { kind?: unknown }).kind === "string" && e.armIds !== null;
 
@@ -137,10 +126,8 @@ export async function registerOutcomeRoutes(app: FastifyInstance, store: Store):
     }),
   );
 
-  const derive = (study: Study, outcome: Outcome, body: { armIds: [string, string]; timePointId?: string | null; inputs: unknown }) => {
-    checkComparison(study, outcome, body.armIds, body.timePointId ?? null);
-    return effectSizeFromOutcomeData(study, outcome, body.inputs);
-  };
+  const derive = (study: Study, outcome: Outcome, body: { armIds: [string, string]; timePointId?: string | null; inputs: unknown }) =>
+    deriveEffect(study, outcome, body.armIds, body.timePointId ?? null, body.inputs);
 
   serve(app, r.addData, async ({ params: { id, studyId, outcomeId }, body, ctx }) => {
     const study = await studyOf(store, id, studyId);
