@@ -35,6 +35,7 @@ import { randomUUID } from "node:crypto";
 import { blindView } from "../blinding.js";
 import { registerExtractionCheckRoutes } from "./extraction-checks.js";
 import { writer, type RequestContext } from "../context.js";
+import { studyOf } from "./derived-effects.js";
 import { serve } from "../contract.js";
 
 /**
@@ -53,11 +54,6 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     const item = (await store.list(id, "codebookItems", { id: [itemId] }))[0];
     if (!item) throw new InputError(`codebook item "${itemId}" is not in this project`, 404);
     return item;
-  };
-  const studyOf = async (id: string, studyId: string) => {
-    const study = (await store.list(id, "studies", { id: [studyId] }))[0];
-    if (!study) throw new InputError(`study "${studyId}" is not in this project`, 404);
-    return study;
   };
   const outcomesOf = async (id: string, studyId: string) =>
     (await store.list(id, "outcomes", { studyId })).map((o) => ({ id: o.id, name: o.name, timing: o.timing })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
@@ -174,7 +170,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
   });
 
   const form = async (id: string, studyId: string, ctx: RequestContext): Promise<ExtractionForm> => {
-    const study = await studyOf(id, studyId);
+    const study = await studyOf(store, id, studyId);
     const [items, values, reports, outcomes, view] = await Promise.all([
       codebook(id),
       store.list(id, "extractedValues", { studyId }),
@@ -222,7 +218,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     given: { itemId: string; outcomeId: string | null; value: unknown; note: string | null; source: ExtractedValue["source"] }[],
     consensus: boolean,
   ): Promise<Omit<ExtractedValue, "id">[]> => {
-    const study = await studyOf(id, studyId);
+    const study = await studyOf(store, id, studyId);
     const items = new Map((await codebook(id)).map((i) => [i.id, i]));
     const values = await store.list(id, "extractedValues", { studyId });
     const current = currentValues(values);
@@ -271,7 +267,7 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
   // ------------------------------------------------------------ checks
 
   const comparison = async (id: string, studyId: string, first?: string, second?: string): Promise<ExtractionComparison> => {
-    const study = await studyOf(id, studyId);
+    const study = await studyOf(store, id, studyId);
     const [items, values] = await Promise.all([codebook(id), store.list(id, "extractedValues", { studyId })]);
     const extractors = [...currentValues(values).byReviewer.keys()].sort();
     const a = first ?? extractors.find((x) => x !== second);
