@@ -6,3 +6,4 @@ export * from "./compare.js";
 export * from "./sample.js";
 export * from "./outputs.js";
 export * from "./checks.js";
+export * from "./eppi.js";
