@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { ExtractionMode, ValueSource, type CodebookItem, type EffectSize, type ExtractedValue, type ExtractionCheck, type ExtractionSetup } from "@homeward/model";
-import type { CheckStatus, CodebookFile, ItemAgreement, SeniorCheckSample, StudyComparison } from "@homeward/extraction";
+import type { CheckStatus, CodebookFile, EppiCodeSets, ItemAgreement, SeniorCheckSample, StudyComparison } from "@homeward/extraction";
 import { IdParams } from "./core.js";
 import { checkedBody, route } from "./route.js";
 
-export type { CheckStatus, CodebookFile, ExtractionCheck, ExtractionSetup, ItemAgreement, SeniorCheckSample, StudyComparison };
+export type { CheckStatus, CodebookFile, EppiCodeSets, ExtractionCheck, ExtractionSetup, ItemAgreement, SeniorCheckSample, StudyComparison };
 
 export const ExtractionStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
 export const CodebookItemParams = z.object({ id: z.string().min(1), itemId: z.string().min(1) });
@@ -261,10 +261,10 @@ export const extractionRoutes = {
     method: "POST", access: "owner",
     path: "/api/projects/:id/extraction/codebook/import",
     params: IdParams,
-    body: checkedBody<CodebookFile>(),
+    body: checkedBody<CodebookFile | EppiCodeSets>(),
     bodyName: "codebook file",
     status: 201,
-    summary: "add a codebook file's items after the codebook's (all or none)",
+    summary: "add a codebook file's or an EPPI-Reviewer code set export's items after the codebook's (all or none; told apart by shape)",
   }),
   template: route<CodebookAnswer>()({
     method: "POST", access: "owner",

@@ -30,6 +30,26 @@ import { importCodebook, type CodebookFile, type CodebookFileItem } from "./code
 
 export type EppiChoice = "single" | "multiple";
 
+/** An EPPI-Reviewer attribute as exported; checked field by field by `eppiCodebookFile`. */
+export interface EppiAttribute {
+  AttributeId: number;
+  AttributeSetId?: number;
+  AttributeName: string;
+  AttributeDescription?: string | null;
+  AttributeType?: string;
+  Attributes?: { AttributesList?: EppiAttribute[] } | null;
+}
+export interface EppiCodeSet {
+  SetId: number;
+  ReviewSetId?: number;
+  SetName: string;
+  SetDescription?: string | null;
+  SetType?: { SetTypeName?: string } | string;
+  Attributes?: { AttributesList?: EppiAttribute[] } | null;
+}
+/** An EPPI-Reviewer code set export: the sets (a JSON report's references are ignored), or one set alone. */
+export type EppiCodeSets = { CodeSets: EppiCodeSet[]; References?: unknown[] } | EppiCodeSet;
+
 const NOT_SELECTABLE = /not\s*selectable/i;
 const LABEL_MAX = 500;
 const TEXT_MAX = 10_000;

@@ -18,6 +18,8 @@ import {
   exportCodebook,
   flatten,
   importCodebook,
+  importEppiCodeSets,
+  isEppiCodeSets,
   isChecked,
   newItem,
   reorder,
@@ -105,13 +107,14 @@ export async function registerExtractionRoutes(app: FastifyInstance, store: Stor
     return store.update(id, "codebookItems", itemId, { retiredAt: next.retiredAt }, writer(ctx));
   });
 
-  const addFile = async (id: string, file: unknown, ctx: RequestContext): Promise<CodebookAnswer> => {
+  const addFile = async (id: string, file: unknown, ctx: RequestContext, read = importCodebook): Promise<CodebookAnswer> => {
     await store.getProject(id);
-    const added = importCodebook(await codebook(id), file, () => randomUUID());
+    const added = read(await codebook(id), file, () => randomUUID());
     if (added.length) await store.insert(id, "codebookItems", added, writer(ctx));
     return answer(await codebook(id));
   };
-  serve(app, r.importCodebook, async ({ params: { id }, body, ctx }) => addFile(id, body, ctx));
+  // One import takes both kinds of file, so the file's shape says which it is.
+  serve(app, r.importCodebook, async ({ params: { id }, body, ctx }) => addFile(id, body, ctx, isEppiCodeSets(body) ? importEppiCodeSets : importCodebook));
   serve(app, r.template, async ({ params: { id }, ctx }) => addFile(id, seedCodebookTemplate(), ctx));
   serve(app, r.exportCodebook, async ({ params: { id } }) => {
     const project = await store.getProject(id);
