@@ -252,10 +252,10 @@ export function CodebookPage() {
     try {
       parsed = JSON.parse(file);
     } catch (err) {
-      setError(new Error(`the codebook file is not JSON: ${errorMessage(err)}`));
+      setError(new Error(`the file is not JSON: ${errorMessage(err)}`));
       return;
     }
-    void act(async () => (await call(extractionRoutes.importCodebook, { params: { id }, body: parsed as never })).items, "Codebook file imported.").then((ok) => ok && setFile(""));
+    void act(async () => (await call(extractionRoutes.importCodebook, { params: { id }, body: parsed as never })).items, "File imported.").then((ok) => ok && setFile(""));
   };
 
   const exportFile = async () => {
@@ -281,7 +281,11 @@ export function CodebookPage() {
       </p>
       <ErrorMessage error={loaded.error} />
       {loaded.loading && !list ? <Loading what="the codebook" /> : null}
-      <ErrorMessage error={error} />
+      {error ? (
+        <div className="codebook-error">
+          <ErrorMessage error={error} />
+        </div>
+      ) : null}
       {said ? <LiveStatus>{said}</LiveStatus> : null}
       {list ? (
         <section aria-labelledby="codebook-items-heading" className="stack">
@@ -389,16 +393,21 @@ export function CodebookPage() {
             </div>
             <form className="stack" onSubmit={importFile}>
               <div className="field">
-                <label htmlFor="codebook-file">Codebook file to import (JSON)</label>
+                <label htmlFor="codebook-file">Codebook or EPPI-Reviewer code set to import (JSON)</label>
                 <input
                   id="codebook-file"
                   type="file"
                   accept="application/json,.json"
+                  aria-describedby="codebook-file-hint"
                   onChange={(e) => {
                     const f = e.target.files?.[0];
                     if (f) void f.text().then(setFile);
                   }}
                 />
+                <p id="codebook-file-hint" className="hint">
+                  A codebook exported from Homeward, or an EPPI-Reviewer code set export (its JSON report will do): each heading becomes a
+                  section and the codes under it one multiple-choice item, keeping EPPI-Reviewer&apos;s ids as codes.
+                </p>
               </div>
               <div className="row">
                 <button type="submit" disabled={busy || file === ""}>
