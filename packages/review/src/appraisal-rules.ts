@@ -1,50 +1,47 @@
+import { getTool, overall, type OverallFlag, type Tool } from "@homeward/appraisal";
+import { scaleJudgement, scaleToolOf, TOOL_SCALES } from "./tool-scales.js";
+
 /**
- * The tools' own rules for reaching an overall risk-of-bias judgement from
- * domain judgements, used to check (never to overwrite) what a reviewer
- * recorded.
+ * Checks a recorded overall judgement against the tool's own overall rule,
+ * as @homeward/appraisal states and applies it (`overall`), never
+ * overwriting what a reviewer recorded. Where the guidance leaves the step
+ * to the assessor, the engine proposes the least severe judgement the rule
+ * allows and raises a flag; an overall other than the proposal is then
+ * listed with that flag, to be accepted with a justification:
  *
- * RoB 2 (Sterne et al., BMJ 2019;366:l4898; Higgins et al., RoB 2 guidance
- * 2019, "Reaching an overall risk-of-bias judgement for a result"):
- *   Low           – low risk of bias in every domain;
- *   Some concerns – some concerns in at least one domain, high in none;
- *   High          – high in at least one domain, OR some concerns in multiple
- *                   domains "in a way that substantially lowers confidence".
- * The second High route is a reviewer's judgement, so with several "some
- * concerns" domains both Some concerns and High are acceptable; only what the
- * algorithm definitely implies is flagged: Low with any non-low domain, Some
- * concerns with a high domain or with every domain low, High with no high
- * domain and at most one "some concerns".
- *
- * ROBINS-I (Sterne et al., BMJ 2016;355:i4919, Table 2 / guidance §"Overall
- * risk of bias"): the overall judgement is the most severe domain judgement
- * (Low < Moderate < Serious < Critical). "No information" overall is meant for
- * studies with no clear indication of serious or critical bias but missing
- * information in key domains. When some domains are "No information" the
- * overall cannot be pinned down, so only what is definite is flagged: an
- * overall less severe than the worst informed domain, or an overall of
- * "No information" when a domain is already Serious or Critical.
+ * - RoB 2 (Higgins et al., RoB 2 guidance of 22 August 2019, "Reaching an
+ *   overall risk-of-bias judgement"; Sterne et al., BMJ 2019;366:l4898,
+ *   Table 2): Low if every domain is Low, High if any is High, otherwise
+ *   Some concerns — or High when Some concerns in multiple domains
+ *   substantially lower confidence in the result, which is the assessor's
+ *   call (flagged).
+ * - ROBINS-I (Sterne et al., BMJ 2016;355:i4919): the most severe domain;
+ *   No information when information is lacking in a key domain and no
+ *   domain is Serious or Critical (which domains are key is the assessor's
+ *   call, flagged).
  *
  * CASP, ASSESS and MMAT define no overall algorithm; nothing is checked.
  */
-
 export type RuleTool = "rob2" | "robins_i";
+
+/** The engine declaration a tool name's rule comes from, or null for tools without an overall algorithm. */
+function ruleDeclaration(tool: string): { rt: RuleTool; tool: Tool } | null {
+  const rt = ruleToolOf(tool);
+  if (rt === null) return null;
+  const t = getTool(rt === "rob2" ? "rob2" : "robins-i");
+  return t && t.overall.kind !== "none" ? { rt, tool: t } : null;
+}
 
 /** Which rule set a tool name refers to, or null for tools without an overall algorithm. */
 export function ruleToolOf(tool: string): RuleTool | null {
-  const key = tool.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (key === "rob2" || key === "riskofbias2" || key === "cochranerob2") return "rob2";
-  if (key === "robinsi" || key === "robins") return "robins_i";
-  return null;
+  const s = scaleToolOf(tool);
+  return s === "rob2" || s === "robins_i" ? s : null;
 }
 
-const ROB2_LEVELS = ["Low", "Some concerns", "High"] as const;
-const ROBINS_LEVELS = ["Low", "Moderate", "Serious", "Critical"] as const;
-const NO_INFO = "No information";
-
-/** Display names of each tool's judgement scale, least severe first (ROBINS-I's "No information" last). */
+/** Labels of each tool's judgement scale, in the engine's order (least severe first; "No information" last). */
 export const JUDGEMENT_SCALES: Record<RuleTool, readonly string[]> = {
-  rob2: ROB2_LEVELS,
-  robins_i: [...ROBINS_LEVELS, NO_INFO],
+  rob2: TOOL_SCALES.rob2.domains.map((l) => l.label),
+  robins_i: TOOL_SCALES.robins_i.domains.map((l) => l.label),
 };
 
 /**
@@ -53,109 +50,72 @@ export const JUDGEMENT_SCALES: Record<RuleTool, readonly string[]> = {
  * text is not on the tool's scale.
  */
 export function canonicalJudgement(tool: RuleTool, text: string): string | null {
-  const t = text
-    .toLowerCase()
-    .replace(/risk of bias/g, "")
-    .replace(/\brisk\b/g, "")
-    .replace(/[^a-z ]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  if (tool === "rob2") {
-    if (t === "low") return "Low";
-    if (t === "some concerns" || t === "some concern") return "Some concerns";
-    if (t === "high") return "High";
-    return null;
-  }
-  if (t === "low") return "Low";
-  if (t === "moderate") return "Moderate";
-  if (t === "serious") return "Serious";
-  if (t === "critical") return "Critical";
-  if (t === "no information" || t === "ni" || t === "no info") return NO_INFO;
-  return null;
-}
-
-/** Severity index of a canonical judgement (higher = more severe); "No information" is -1. */
-function severity(tool: RuleTool, label: string): number {
-  if (label === NO_INFO) return -1;
-  return (tool === "rob2" ? (ROB2_LEVELS as readonly string[]) : (ROBINS_LEVELS as readonly string[])).indexOf(label);
-}
-
-export interface OverallCheck {
-  /** Overall judgements the tool's rules allow for these domains (canonical labels). */
-  allowed: string[];
-  /** What the rule implies when one answer is definite; otherwise the least severe allowed judgement. */
-  implied: string;
-  /** The rule, stated in words, that the allowed set comes from. */
-  rule: string;
-}
-
-/**
- * The overall judgements a tool's algorithm allows for the given domain
- * judgements. Throws nothing: unrecognised domain judgements make the result
- * null, and `checkOverall` reports them.
- */
-export function allowedOverall(tool: RuleTool, domains: readonly string[]): OverallCheck | null {
-  const labels = domains.map((d) => canonicalJudgement(tool, d));
-  if (labels.length === 0 || labels.some((l) => l === null)) return null;
-  const ls = labels as string[];
-  if (tool === "rob2") {
-    const highs = ls.filter((l) => l === "High").length;
-    const concerns = ls.filter((l) => l === "Some concerns").length;
-    if (highs > 0) return { allowed: ["High"], implied: "High", rule: "RoB 2: overall is High when any domain is High" };
-    if (concerns === 0) return { allowed: ["Low"], implied: "Low", rule: "RoB 2: overall is Low when every domain is Low" };
-    if (concerns === 1)
-      return {
-        allowed: ["Some concerns"],
-        implied: "Some concerns",
-        rule: "RoB 2: with no High domain and a single Some concerns domain, overall is Some concerns (not Low, and not High)",
-      };
-    return {
-      allowed: ["Some concerns", "High"],
-      implied: "Some concerns",
-      rule: "RoB 2: with Some concerns in several domains and none High, overall is Some concerns, or High if they substantially lower confidence; never Low",
-    };
-  }
-  const informed = ls.filter((l) => l !== NO_INFO);
-  const worst = informed.reduce((w, l) => (severity(tool, l) > severity(tool, w) ? l : w), "Low");
-  if (informed.length === ls.length)
-    return { allowed: [worst], implied: worst, rule: "ROBINS-I: overall equals the most severe domain judgement" };
-  // Some domains lack information: the overall is at least the worst informed domain.
-  const atLeast = ROBINS_LEVELS.filter((l) => severity(tool, l) >= severity(tool, worst));
-  const allowed = severity(tool, worst) <= severity(tool, "Moderate") ? [...atLeast, NO_INFO] : [...atLeast];
-  return {
-    allowed,
-    implied: worst,
-    rule:
-      severity(tool, worst) <= severity(tool, "Moderate")
-        ? `ROBINS-I: with domains lacking information, overall is No information or at least as severe as the worst informed domain (${worst})`
-        : `ROBINS-I: overall is at least as severe as the worst domain (${worst}); No information applies only without serious or critical domains`,
-  };
+  const j = scaleJudgement(tool === "rob2" ? "RoB2" : "ROBINS-I", text, "domain");
+  return j !== null && JUDGEMENT_SCALES[tool].includes(j) ? j : null;
 }
 
 export interface OverallViolation {
   recorded: string;
+  /** The engine's proposal; null when the recorded text cannot be read on the scale. */
   implied: string | null;
+  /** The rule, in words, with the proposal it gives here (also the key a flag is accepted under). */
   rule: string;
+  /** Set when the guidance leaves this step to the assessor: the engine's flag. */
+  flag: OverallFlag | null;
+  /** Where the rule is published. */
+  source: string;
 }
 
 /**
+ * The overall judgements besides the proposal that an engine flag leaves to
+ * the assessor: RoB 2's High for concerns in several domains; ROBINS-I's most
+ * severe informed judgement when the missing information is in no key domain.
+ */
+function leftOpen(flag: OverallFlag, labels: readonly (string | null)[]): string[] {
+  if (flag.code === "rob2-multiple-some-concerns") return ["High"];
+  if (flag.code === "robins-no-information-key-domain") {
+    const order = JUDGEMENT_SCALES.robins_i;
+    const informed = labels.filter((l): l is string => l !== null && l !== "No information");
+    return informed.length ? [informed.reduce((w, l) => (order.indexOf(l) > order.indexOf(w) ? l : w))] : [];
+  }
+  return [];
+}
+
+const NAME: Record<RuleTool, string> = { rob2: "RoB 2", robins_i: "ROBINS-I" };
+
+/**
  * Checks a recorded overall judgement against the tool's rule. Returns null
- * when it is consistent (or the tool has no rule), otherwise what the rule
- * implies and the rule broken. Recorded text is compared after
- * canonicalisation, so "Low risk" and "Low" agree.
+ * when it is the engine's proposal (or the tool has no rule, or the rule
+ * proposes nothing here), otherwise the proposal and the rule. Recorded text
+ * is compared after canonicalisation, so "Low risk" and "Low" agree.
  */
 export function checkOverall(tool: string, domains: readonly string[], recorded: string | null | undefined): OverallViolation | null {
-  const rt = ruleToolOf(tool);
-  if (rt === null || recorded == null || recorded.trim() === "") return null;
-  const unknown = domains.filter((d) => canonicalJudgement(rt, d) === null);
+  const decl = ruleDeclaration(tool);
+  if (decl === null || recorded == null || recorded.trim() === "") return null;
+  const { rt } = decl;
+  const rule = decl.tool.overall as Exclude<Tool["overall"], { kind: "none" }>;
+  const name = NAME[rt];
   const scale = JUDGEMENT_SCALES[rt].join(", ");
-  const name = rt === "rob2" ? "RoB 2" : "ROBINS-I";
-  if (unknown.length > 0)
-    return { recorded, implied: null, rule: `${name}: domain judgement "${unknown[0]}" is not on the tool's scale (${scale})` };
+  const labels = domains.map((d) => canonicalJudgement(rt, d));
+  const unknown = domains.find((_, i) => labels[i] === null);
+  if (unknown !== undefined)
+    return { recorded, implied: null, rule: `${name}: domain judgement "${unknown}" is not on the tool's scale (${scale})`, flag: null, source: rule.source };
   if (domains.length === 0) return null;
   const rec = canonicalJudgement(rt, recorded);
-  if (rec === null) return { recorded, implied: null, rule: `${name}: overall judgement is not on the tool's scale (${scale})` };
-  const check = allowedOverall(rt, domains)!;
-  if (check.allowed.includes(rec)) return null;
-  return { recorded, implied: check.implied, rule: check.rule };
+  if (rec === null) return { recorded, implied: null, rule: `${name}: overall judgement is not on the tool's scale (${scale})`, flag: null, source: rule.source };
+  // Appraisals name their domains as recorded (seed tables, robvis files), so the rule is applied to those domains, each judged.
+  const asRecorded: Tool = {
+    ...decl.tool,
+    domains: labels.map((_, i) => ({ id: `d${i}`, name: domains[i]!, questions: [], algorithm: { kind: "none", reason: "" } })),
+  };
+  const o = overall(asRecorded, Object.fromEntries(labels.map((l, i) => [`d${i}`, l])));
+  if (o.proposed === null || o.proposed === rec) return null;
+  const flag = o.flags.find((f) => leftOpen(f, labels).includes(rec)) ?? null;
+  return {
+    recorded,
+    implied: o.proposed,
+    rule: `${name}: these domains give ${o.proposed} (${o.rule})${flag ? `; ${flag.message}` : ""}`,
+    flag,
+    source: rule.source,
+  };
 }

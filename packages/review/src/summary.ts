@@ -110,6 +110,10 @@ export interface AppraisalConflict {
   recorded: string;
   implied: string | null;
   rule: string;
+  /** The engine's flag when the guidance leaves this step to the assessor (accepting it records that judgement). */
+  flag: { code: string; message: string } | null;
+  /** Where the rule is published. */
+  source: string;
 }
 
 export interface AppraisalConflictDetail extends AppraisalConflict {
@@ -121,7 +125,8 @@ export interface AppraisalConflictDetail extends AppraisalConflict {
 
 /**
  * Every appraisal whose recorded overall judgement contradicts its own domain
- * judgements under the tool's rule (see appraisal-rules.ts). Recorded
+ * judgements under the tool's rule, or departs from the rule's proposal where
+ * the guidance leaves the step to the assessor (see appraisal-rules.ts). Recorded
  * judgements are never changed; a flag accepted by a reviewer (store:
  * appraisalFlagAcceptances, matched on appraisal and rule) stays listed with
  * its acceptance.
@@ -153,6 +158,8 @@ export function appraisalConflictDetails(p: ConflictsInput): AppraisalConflictDe
       recorded: v.recorded,
       implied: v.implied,
       rule: v.rule,
+      flag: v.flag ? { code: v.flag.code, message: v.flag.message } : null,
+      source: v.source,
       studyId: a.studyId,
       appraisalId: a.id,
       accepted: acc ? { by: acc.acceptedBy, at: acc.at, justification: acc.justification } : null,
@@ -162,7 +169,7 @@ export function appraisalConflictDetails(p: ConflictsInput): AppraisalConflictDe
 }
 
 export function appraisalConflicts(p: ConflictsInput): AppraisalConflict[] {
-  return appraisalConflictDetails(p).map(({ study, tool, recorded, implied, rule }) => ({ study, tool, recorded, implied, rule }));
+  return appraisalConflictDetails(p).map(({ study, tool, recorded, implied, rule, flag, source }) => ({ study, tool, recorded, implied, rule, flag, source }));
 }
 
 export const CONFIDENCE_LABELS: Record<Confidence, "High" | "Moderate" | "Low" | "Very low"> = {

@@ -1,37 +1,23 @@
-import { canonicalJudgement, ruleToolOf } from "./appraisal-rules.js";
+import { getTool, NEUTRAL, ROBVIS_COLOURS, toolIdOf, type Tool } from "@homeward/appraisal";
 
 /**
- * Each appraisal tool's own judgement scale, so that a plot colours, labels
- * and explains a judgement by what it means in that tool rather than by the
- * order it was met. Colour roles are robvis's (McGuinness & Higgins, Res Syn
- * Meth 2021;12:55–61): "low" the least concern, "concerns", "high", "critical",
- * "ni" (no information / cannot tell).
+ * Each appraisal tool's judgement scale as @homeward/appraisal declares it
+ * (labels, their order and robvis's colours; see that package's tools and
+ * scales.ts for the sources), so plots, counts and checks read one
+ * declaration. What is kept here is only how a review shows and reads it:
+ * robvis's symbols (McGuinness & Higgins, Res Syn Meth 2021;12:55–61), the
+ * wordings teams record for a level, and which levels are domain answers and
+ * which overall ratings.
  *
- * Sources of the categories and their wording:
- * - RoB 2: Higgins JPT, Savović J, Page MJ, Sterne JAC (eds), "Revised
- *   Cochrane risk-of-bias tool for randomized trials (RoB 2)", guidance of
- *   22 August 2019 — "Low risk of bias", "Some concerns", "High risk of bias"
- *   for each domain and overall (Sterne et al., BMJ 2019;366:l4898).
- * - ROBINS-I: Sterne JAC et al., BMJ 2016;355:i4919, Table 2 — "Low",
- *   "Moderate", "Serious", "Critical" risk of bias, and "No information".
- * - CASP: Critical Appraisal Skills Programme, CASP Qualitative Checklist
- *   (2018) — each question answered "Yes", "Can't tell" or "No". CASP
- *   defines no overall rating; reviews add their own, and the one kept here
- *   is the wording of the reunification review (seed 000, Methods: "Positive/
- *   methodologically sound", "Negative/relatively poor methodology",
- *   "Unknown"; Appendix G).
- * - ASSESS: Ryan N et al., Implementation Science Communications 2022;3:34 —
- *   each criterion scored "2 – High" (fully addressed), "1 – Moderate"
- *   (partially addressed) or "0 – Low" (poorly addressed), summed to a rating
- *   per implementation domain, which reviews report as lower or higher bias
- *   (seed 000, Methods and Appendix H: "Lower bias", "Higher bias",
- *   "Unclear", "N/A"). ASSESS gives no overall judgement.
- * - MMAT: Hong QN et al., Mixed Methods Appraisal Tool version 2018, user
- *   guide — each criterion "Yes", "No" or "Can't tell"; the guide discourages
- *   an overall score, so there is none.
+ * The engine's CASP overall ratings are the reunification review's (seed
+ * 000, Methods and Appendix G), since CASP defines none; ASSESS's criterion
+ * scores ("2 – High", "1 – Moderate", "0 – Low"; Ryan et al., Implementation
+ * Science Communications 2022;3:34) are its answer labels, drawn beside the
+ * per-outcome ratings (Appendix H).
  */
 export type ScaleTool = "rob2" | "robins_i" | "casp" | "assess" | "mmat";
-export type JudgementRole = "low" | "concerns" | "high" | "critical" | "ni";
+/** robvis's colour roles, plus "neutral" for levels robvis does not draw (the engine's grey). */
+export type JudgementRole = "low" | "concerns" | "high" | "critical" | "ni" | "neutral";
 
 export interface ScaleLevel {
   label: string;
@@ -56,94 +42,85 @@ export interface ToolScale {
   source: string;
 }
 
-const ROB2: readonly ScaleLevel[] = [
-  { label: "Low", role: "low", symbol: "+" },
-  { label: "Some concerns", role: "concerns", symbol: "-" },
-  { label: "High", role: "high", symbol: "X" },
-];
-const ROBINS_I: readonly ScaleLevel[] = [
-  { label: "Low", role: "low", symbol: "+" },
-  { label: "Moderate", role: "concerns", symbol: "-" },
-  { label: "Serious", role: "high", symbol: "X" },
-  { label: "Critical", role: "critical", symbol: "!" },
-  { label: "No information", role: "ni", symbol: "?" },
-];
-const YES_CANT_TELL_NO: readonly ScaleLevel[] = [
-  { label: "Yes", role: "low", symbol: "+", aliases: ["y"] },
-  { label: "Can't tell", role: "ni", symbol: "?", aliases: ["cant tell", "cannot tell", "can not tell", "unclear"] },
-  { label: "No", role: "high", symbol: "X", aliases: ["n"] },
-];
+/** The engine declaration behind each scale. */
+const ENGINE_IDS: Record<ScaleTool, string> = { rob2: "rob2", robins_i: "robins-i", casp: "casp-qualitative", assess: "assess", mmat: "mmat" };
 
-export const TOOL_SCALES: Record<ScaleTool, ToolScale> = {
-  rob2: {
-    tool: "rob2",
-    name: "RoB 2",
-    judgement: "Risk of bias",
-    domains: ROB2,
-    overall: ROB2,
-    notApplicable: [],
-    source: "Higgins et al., RoB 2 guidance (2019); Sterne et al., BMJ 2019;366:l4898",
-  },
-  robins_i: {
-    tool: "robins_i",
-    name: "ROBINS-I",
-    judgement: "Risk of bias",
-    domains: ROBINS_I,
-    overall: ROBINS_I,
-    notApplicable: [],
-    source: "Sterne et al., BMJ 2016;355:i4919",
-  },
-  casp: {
-    tool: "casp",
-    name: "CASP",
-    judgement: "Answer",
-    domains: YES_CANT_TELL_NO,
-    overall: [
-      { label: "Positive/methodologically sound", role: "low", symbol: "+", aliases: ["positive", "methodologically sound"] },
-      { label: "Unknown", role: "ni", symbol: "?" },
-      { label: "Negative/relatively poor methodology", role: "high", symbol: "X", aliases: ["negative", "relatively poor methodology"] },
-    ],
-    notApplicable: ["n/a", "na", "not applicable"],
-    source: "CASP Qualitative Checklist (2018); overall rating as reported in the review (no CASP overall)",
-  },
-  assess: {
-    tool: "assess",
-    name: "ASSESS",
-    judgement: "Rating",
-    domains: [
-      { label: "2 – High", role: "low", symbol: "2", aliases: ["2", "2 high", "high"] },
-      { label: "Lower bias", role: "low", symbol: "+", aliases: ["lower"] },
-      { label: "1 – Moderate", role: "concerns", symbol: "1", aliases: ["1", "1 moderate", "moderate"] },
-      { label: "0 – Low", role: "high", symbol: "0", aliases: ["0", "0 low", "low"] },
-      { label: "Higher bias", role: "high", symbol: "X", aliases: ["higher"] },
-      { label: "Unclear", role: "ni", symbol: "?", aliases: ["cant tell", "can't tell", "no information"] },
-    ],
-    overall: null,
-    notApplicable: ["n/a", "na", "not applicable"],
-    source: "Ryan et al., Implementation Science Communications 2022;3:34",
-  },
-  mmat: {
-    tool: "mmat",
-    name: "MMAT",
-    judgement: "Answer",
-    domains: YES_CANT_TELL_NO,
-    overall: null,
-    notApplicable: ["n/a", "na", "not applicable"],
-    source: "Hong et al., MMAT version 2018 user guide",
-  },
+const NAMES: Record<ScaleTool, { name: string; judgement: string }> = {
+  rob2: { name: "RoB 2", judgement: "Risk of bias" },
+  robins_i: { name: "ROBINS-I", judgement: "Risk of bias" },
+  casp: { name: "CASP", judgement: "Answer" },
+  assess: { name: "ASSESS", judgement: "Rating" },
+  mmat: { name: "MMAT", judgement: "Answer" },
 };
+
+const ROLE_OF_COLOUR: Record<string, JudgementRole> = {
+  [ROBVIS_COLOURS.low]: "low",
+  [ROBVIS_COLOURS.concerns]: "concerns",
+  [ROBVIS_COLOURS.high]: "high",
+  [ROBVIS_COLOURS.critical]: "critical",
+  [ROBVIS_COLOURS.noInformation]: "ni",
+  [NEUTRAL]: "neutral",
+};
+const SYMBOL: Record<JudgementRole, string> = { low: "+", concerns: "-", high: "X", critical: "!", ni: "?", neutral: "?" };
+
+/** Wordings seen in teams' records and robvis files, by the engine's label. */
+const ALIASES: Record<string, readonly string[]> = {
+  "Some concerns": ["some concern"],
+  "No information": ["ni", "no info"],
+  Yes: ["y"],
+  "Can't tell": ["cant tell", "cannot tell", "can not tell", "unclear"],
+  No: ["n"],
+  "Positive/methodologically sound": ["positive", "methodologically sound"],
+  "Negative/relatively poor methodology": ["negative", "relatively poor methodology"],
+  "Lower bias": ["lower"],
+  "Higher bias": ["higher"],
+  Unclear: ["cant tell", "can't tell", "no information"],
+};
+const NOT_APPLICABLE = ["n/a", "na", "not applicable"];
+// ASSESS criterion scores carry no colour in the engine; the score's own meaning (2 fully addressed … 0 poorly) gives it.
+const SCORE_ROLE: Record<string, JudgementRole> = { "2": "low", "1": "concerns", "0": "high" };
+/** Least concern first (an object's integer-like keys would iterate 0, 1, 2). */
+const SCORES = ["2", "1", "0"] as const;
 
 const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9/ ]/g, " ").replace(/\s+/g, " ").trim();
 
-/** Which tool's scale a tool name refers to, or null for a tool without a known scale. */
+function level(label: string, colour: string): ScaleLevel {
+  const role = ROLE_OF_COLOUR[colour] ?? "neutral";
+  return { label, role, symbol: SYMBOL[role], ...(ALIASES[label] ? { aliases: ALIASES[label] } : {}) };
+}
+
+function scaleFromEngine(tool: ScaleTool, t: Tool): ToolScale {
+  const notApplicable = new Set(NOT_APPLICABLE.map(key));
+  const levels = t.scale.levels.filter((l) => !notApplicable.has(key(l.label))).map((l) => level(l.label, l.colour));
+  const ratings = t.overall.kind === "none" ? t.overall.ratings : null;
+  const scores = SCORES
+    .filter((code) => t.answerLabels[code] !== undefined)
+    .map((code) => [code, t.answerLabels[code]!] as const)
+    .map(([code, label]): ScaleLevel => ({ label, role: SCORE_ROLE[code]!, symbol: code, aliases: [code, key(label), key(label).replace(/^\d+ /, "")] }));
+  const domains = [...scores, ...levels.filter((l) => !(ratings ?? []).includes(l.label))];
+  const overall = ratings === null ? levels : ratings.length > 0 ? levels.filter((l) => ratings.includes(l.label)) : null;
+  return {
+    tool,
+    ...NAMES[tool],
+    domains,
+    overall,
+    notApplicable: tool === "rob2" || tool === "robins_i" ? [] : NOT_APPLICABLE,
+    source: t.scale.source,
+  };
+}
+
+export const TOOL_SCALES: Record<ScaleTool, ToolScale> = Object.fromEntries(
+  (Object.keys(ENGINE_IDS) as ScaleTool[]).map((s) => [s, scaleFromEngine(s, getTool(ENGINE_IDS[s])!)]),
+) as Record<ScaleTool, ToolScale>;
+
+/** Which tool's scale a tool name refers to (the engine's reading of tool names), or null for a tool without a known scale. */
 export function scaleToolOf(tool: string): ScaleTool | null {
-  const rule = ruleToolOf(tool);
-  if (rule) return rule;
-  const k = tool.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (k.startsWith("casp")) return "casp";
-  if (k === "assess" || k.startsWith("assesstool")) return "assess";
-  if (k.startsWith("mmat") || k === "mixedmethodsappraisaltool") return "mmat";
-  return null;
+  const id = toolIdOf(tool);
+  if (id === null) return null;
+  if (id.startsWith("rob2")) return "rob2";
+  if (id.startsWith("robins-i")) return "robins_i";
+  if (id === "casp-qualitative") return "casp";
+  return id === "assess" || id === "mmat" ? id : null;
 }
 
 export function scaleOf(tool: string): ToolScale | null {
@@ -154,18 +131,18 @@ export function scaleOf(tool: string): ToolScale | null {
 /**
  * A recorded judgement on the tool's scale: the level's label; null for
  * blank or "not applicable" (nothing to draw); the trimmed text itself when
- * it is on no level (shown as recorded, never guessed).
+ * it is on no level (shown as recorded, never guessed). Risk-of-bias
+ * wordings ("Low risk", "Serious risk of bias") read as their level.
  */
 export function scaleJudgement(tool: string, text: string | null | undefined, part: "domain" | "overall"): string | null {
   if (text == null || text.trim() === "") return null;
   const scale = scaleOf(tool);
   if (!scale) return text.trim();
-  if (scale.tool === "rob2" || scale.tool === "robins_i") return canonicalJudgement(scale.tool, text) ?? text.trim();
-  const k = key(text);
+  const k = key(scale.judgement === "Risk of bias" ? text.replace(/risk of bias|\brisk\b/gi, "") : text);
   if (scale.notApplicable.some((n) => key(n) === k)) return null;
   const levels = (part === "overall" ? scale.overall : scale.domains) ?? [];
-  const level = levels.find((l) => key(l.label) === k || (l.aliases ?? []).some((a) => key(a) === k));
-  return level ? level.label : text.trim();
+  const found = levels.find((l) => key(l.label) === k || (l.aliases ?? []).some((a) => key(a) === k));
+  return found ? found.label : text.trim();
 }
 
 /**
@@ -175,7 +152,7 @@ export function scaleJudgement(tool: string, text: string | null | undefined, pa
  */
 export function orderRobTools<T extends { tool: string; studies: number }>(tools: readonly T[]): T[] {
   const rank = (t: string) => {
-    const s = ruleToolOf(t);
+    const s = scaleToolOf(t);
     return s === "rob2" ? 0 : s === "robins_i" ? 1 : 2;
   };
   return [...tools].sort((a, b) => b.studies - a.studies || rank(a.tool) - rank(b.tool) || a.tool.localeCompare(b.tool));

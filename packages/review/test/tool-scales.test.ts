@@ -45,7 +45,8 @@ describe("tool scales", () => {
   });
 
   it("holds each tool's own categories, least concern first", () => {
-    expect(TOOL_SCALES.rob2.domains.map((l) => l.label)).toEqual(["Low", "Some concerns", "High"]);
+    // The engine's RoB 2 scale carries robvis's "No information" (never an algorithm's result, but robvis draws it).
+    expect(TOOL_SCALES.rob2.domains.map((l) => l.label)).toEqual(["Low", "Some concerns", "High", "No information"]);
     expect(TOOL_SCALES.robins_i.domains.map((l) => l.label)).toEqual(["Low", "Moderate", "Serious", "Critical", "No information"]);
     expect(TOOL_SCALES.casp.domains.map((l) => l.label)).toEqual(["Yes", "Can't tell", "No"]);
     expect(TOOL_SCALES.mmat.domains.map((l) => l.label)).toEqual(["Yes", "Can't tell", "No"]);

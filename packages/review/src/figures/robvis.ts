@@ -1,3 +1,4 @@
+import { NEUTRAL, ROBVIS_COLOURS } from "@homeward/appraisal";
 import { baseConfig, fmt, paragraphs, plural, type Figure } from "@homeward/figures";
 import type { Appraisal, Study } from "@homeward/model";
 import { scaleJudgement, scaleOf, type JudgementRole, type ScaleLevel, type ToolScale } from "../tool-scales.js";
@@ -22,8 +23,8 @@ export interface AppraisalsInput {
 export type RobPalette = "cochrane" | "colourblind";
 
 const COLOURS: Record<RobPalette, Record<JudgementRole, string>> = {
-  cochrane: { low: "#02C100", concerns: "#E2DF07", high: "#BF0000", critical: "#820000", ni: "#4EA1F7" },
-  colourblind: { low: "#FED98E", concerns: "#FE9929", high: "#D95F0E", critical: "#993404", ni: "#FFFFFF" },
+  cochrane: { low: ROBVIS_COLOURS.low, concerns: ROBVIS_COLOURS.concerns, high: ROBVIS_COLOURS.high, critical: ROBVIS_COLOURS.critical, ni: ROBVIS_COLOURS.noInformation, neutral: NEUTRAL },
+  colourblind: { low: "#FED98E", concerns: "#FE9929", high: "#D95F0E", critical: "#993404", ni: "#FFFFFF", neutral: NEUTRAL },
 };
 /** Judgements on no known scale: told apart by a neutral palette that implies no order of severity. */
 const UNSCALED = ["#CCCCCC", "#A6CEE3", "#B2DF8A", "#FDBF6F", "#CAB2D6", "#FFFF99"];
