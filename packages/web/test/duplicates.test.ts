@@ -5,6 +5,9 @@
  * bibdedupe CSV). A reviewer runs detection from the page, decides uncertain
  * pairs by keyboard, undoes a merge, runs detection again and sees the undo
  * hold; every count on the page is checked against the server's pairs.
+ * A small constructed import checks that a record joined through another
+ * copy is explained by that copy's match, not by its comparison with the
+ * primary.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +41,63 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
+
+/**
+ * Three copies of one paper: A and B share a DOI (B's title is A's without
+ * its subtitle, B's journal abbreviated), B and C (no DOI, no pages) agree on
+ * title, authors, year and journal. A against C alone is not a duplicate.
+ */
+const CHAIN_RIS = [
+  [
+    "TY  - JOUR",
+    "TI  - Early eculizumab for atypical haemolytic uraemic syndrome in children: a multicentre cohort study",
+    "AU  - Okafor, Adaeze",
+    "AU  - Lindqvist, Per",
+    "AU  - Moreau, Camille",
+    "PY  - 2019",
+    "JF  - Pediatric Nephrology",
+    "VL  - 34",
+    "IS  - 7",
+    "SP  - 1201",
+    "EP  - 1210",
+    "DO  - 10.5555/pn.2019.1201",
+    "AB  - Children with atypical haemolytic uraemic syndrome given eculizumab within a week of onset recovered kidney function more often.",
+  ],
+  [
+    "TY  - JOUR",
+    "TI  - Early eculizumab for atypical haemolytic uraemic syndrome in children",
+    "AU  - Okafor, A",
+    "AU  - Lindqvist, P",
+    "AU  - Moreau, C",
+    "PY  - 2019",
+    "JF  - Pediatr Nephrol",
+    "DO  - https://doi.org/10.5555/PN.2019.1201",
+  ],
+  [
+    "TY  - JOUR",
+    "TI  - Early Eculizumab for Atypical Haemolytic-Uraemic Syndrome in Children.",
+    "AU  - Okafor, A",
+    "AU  - Lindqvist, P",
+    "AU  - Moreau, C",
+    "PY  - 2019",
+    "JF  - Pediatr Nephrol",
+  ],
+]
+  .map((lines) => [...lines, "ER  - "].join("\r\n"))
+  .join("\r\n\r\n");
+
+interface GroupPage {
+  total: number;
+  items: {
+    group: { id: string };
+    members: {
+      record: { id: string; title: string; doi: string | null };
+      primary: boolean;
+      match: { verdict: string; reason: string } | null;
+      joinedBy: { recordId: string; reason: string; fields: string[] } | null;
+    }[];
+  }[];
+}
 
 const countShown = async (page: Page, label: string) => Number((await page.locator(".duplicate-counts div", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) }).locator("dd").innerText()).replace(/\D/g, ""));
 const pending = () => app.api<PairPage>("GET", `/projects/${project}/duplicate-pairs?status=pending&limit=1000`);
@@ -128,9 +188,8 @@ describe("duplicates in the browser", () => {
     while (!(await card.isVisible())) await page.getByRole("button", { name: "Next groups" }).first().click();
     const why = card.getByLabel("Why (optional, kept in the audit log)");
     await why.fill("conference abstract of the trial, not a copy");
-    // Copies share their title: the button is found by its record's place in the group.
-    const index = big.members.indexOf(out);
-    await card.locator(".member").nth(index).getByRole("button", { name: `Undo merge of “${out.record.title}”`, exact: true }).focus();
+    // Copies share their title: the button is found within its record's entry.
+    await card.locator(`.member[data-record-id="${out.record.id}"]`).getByRole("button", { name: `Undo merge of “${out.record.title}”`, exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("status").filter({ hasText: "Merge undone" }).waitFor();
     expect((await app.api<{ duplicateGroupId: string | null }>("GET", `/projects/${project}/records/${out.record.id}`)).duplicateGroupId).toBeNull();
@@ -151,6 +210,47 @@ describe("duplicates in the browser", () => {
     // No group of one record anywhere.
     const groups2 = await app.api<{ items: { members: unknown[] }[] }>("GET", `/projects/${project}/duplicate-groups?limit=1000`);
     expect(groups2.items.every((g) => g.members.length >= 2)).toBe(true);
+    expect(page.errors).toEqual([]);
+  });
+
+  it("says why each record joined its group: the copy it matched and the deciding fields, also through another copy", async () => {
+    const chain = (await app.api<{ id: string }>("POST", "/projects", { title: "Eculizumab in children" })).id;
+    const res = await app.request(`/projects/${chain}/imports?fileName=chain.ris&source=MEDLINE`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: CHAIN_RIS });
+    if (res.status !== 201) throw new Error(`import: ${res.status} ${await res.text()}`);
+    await app.api("POST", `/projects/${chain}/dedupe`);
+    const groups = await app.api<GroupPage>("GET", `/projects/${chain}/duplicate-groups?limit=10`);
+    expect(groups.total).toBe(1);
+    const { group, members } = groups.items[0]!;
+    expect(members).toHaveLength(3);
+    const [a, b, c] = [members.find((m) => m.primary)!, members.find((m) => !m.primary && m.record.doi)!, members.find((m) => !m.record.doi)!];
+    expect(a.record.title).toMatch(/multicentre cohort study$/);
+    // C's own comparison with the primary would not merge them: it joined through B.
+    expect(c.match?.verdict).not.toBe("duplicate");
+    expect(b.joinedBy).toMatchObject({ recordId: a.record.id, reason: "same DOI" });
+    expect(c.joinedBy).toMatchObject({ recordId: b.record.id, reason: "same title, authors and year" });
+
+    const page = await app.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    await page.goto(`${app.url}/projects/${chain}/duplicates`);
+    const card = page.locator(`[data-group-id="${group.id}"]`);
+    await card.waitFor();
+    const shown = async (m: (typeof members)[number]) => (await card.locator(`.member[data-record-id="${m.record.id}"]`).innerText()).replace(/\s+/g, " ");
+    // Each record follows the one it was matched with and is numbered in words, so an explanation's
+    // "record 2" is found by reading down the list, without colour or layout cues.
+    expect(await card.locator(".member").evaluateAll((els) => els.map((e) => e.getAttribute("data-record-id")))).toEqual([a, b, c].map((m) => m.record.id));
+    expect(await shown(a)).toMatch(/^Record 1: /);
+    expect(await shown(b)).toMatch(/^Record 2: /);
+    expect(await shown(c)).toMatch(/^Record 3: /);
+    expect(await shown(b)).toContain("Why it is here: matched with record 1 (the primary): same DOI.");
+    expect(await shown(b)).toMatch(/Deciding fields: same DOI, same title, same authors, same year and same journal \(abbreviated name\)\./);
+    const cText = await shown(c);
+    expect(cText).toContain("Why it is here: matched with record 2: title, authors and year agree.");
+    expect(cText).toContain("Deciding fields: same title, same authors, same year and same journal.");
+    expect(cText).not.toMatch(/similar titles|not enough else agrees|maybe/i);
+    expect(await shown(a)).toContain("Primary");
+    expect(await shown(a)).not.toContain("Why it is here");
+    // At 200% zoom (a 640 px wide window at twice the pixel density) the explanations wrap, never scroll sideways.
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await contrastProblems(page)).toEqual([]);
     expect(page.errors).toEqual([]);
   });
 

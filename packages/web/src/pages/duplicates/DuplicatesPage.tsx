@@ -8,6 +8,7 @@ import { formatAuthors, formatCount, formatDateTime, plural } from "../../format
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { useActingUser } from "../screening/screeningApi";
+import { fieldInWords, listInWords, ruleInWords } from "./joinReasons";
 import "./duplicates.css";
 
 const GROUPS_PER_PAGE = 20;
@@ -382,7 +383,7 @@ function Groups({ projectId, tick, onChanged }: { projectId: string; tick: numbe
       {page.data && total > 0 ? (
         <p className="muted">
           Groups {formatCount(offset + 1)}–{formatCount(Math.min(offset + page.data.items.length, total))} of {formatCount(total)}. The first record of each group
-          is its primary (the most complete); each other record shows the rule that matched it and the fields it shares.
+          is its primary (the most complete); each other record says which record of the group it was matched with and the fields that decided it.
         </p>
       ) : null}
       {pager}
@@ -404,6 +405,7 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const ids = view.members.map((m) => m.record.id);
+  const members = joinOrder(view.members);
   const titleOf = (id: string) => view.members.find((m) => m.record.id === id)?.record.title || id;
   const key = `group-${number}`;
 
@@ -437,17 +439,15 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
       <h3 id={`${key}-heading`}>
         Group {formatCount(number)}: {plural(view.members.length, "record")} <span className="muted small">({how})</span>
       </h3>
-      <ul className="member-list">
-        {view.members.map((m) => {
-          const shared = m.fields.filter((f) => f.status === "same" || f.status === "equivalent").map((f) => FIELD[f.field]);
-          const differs = m.fields.filter((f) => f.status === "different").map((f) => FIELD[f.field]);
+      <ol className="member-list">
+        {members.map((m, i) => {
           const boxId = `${key}-pick-${m.record.id}`;
           return (
-            <li key={m.record.id} className="member">
+            <li key={m.record.id} className="member" data-record-id={m.record.id}>
               <div className="member-head">
                 <input type="checkbox" id={boxId} checked={chosen.has(m.record.id)} onChange={() => setChosen((s) => toggled(s, m.record.id))} disabled={saving} />
                 <label htmlFor={boxId} className="member-title">
-                  {m.record.title || "(untitled)"}
+                  <span className="member-number">Record {formatCount(i + 1)}:</span> {m.record.title || "(untitled)"}
                 </label>
               </div>
               <p className="small">
@@ -458,13 +458,10 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
               </p>
               {m.primary ? (
                 <p className="small">
-                  <span className="badge">Primary</span>
+                  <span className="badge">Primary</span> (the most complete record of the group)
                 </p>
               ) : (
-                <p className="small">
-                  <strong>Matched:</strong> {m.match?.reason ?? "by a reviewer"}.{shared.length ? ` Same: ${shared.join(", ")}.` : ""}
-                  {differs.length ? ` Differs: ${differs.join(", ")}.` : ""}
-                </p>
+                <JoinedBecause view={view} members={members} member={m} />
               )}
               <button type="button" className="button-secondary" onClick={() => takeOut(m.record.id)} disabled={saving} aria-label={`Undo merge of “${m.record.title || m.record.id}”`}>
                 Undo merge
@@ -472,7 +469,7 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
             </li>
           );
         })}
-      </ul>
+      </ol>
       <div className="field">
         <label htmlFor={`${key}-why`}>Why (optional, kept in the audit log)</label>
         <input id={`${key}-why`} type="text" value={why} onChange={(e) => setWhy(e.target.value)} />
@@ -492,6 +489,77 @@ function Group({ projectId, view, number, onChanged }: { projectId: string; view
       ) : null}
     </section>
   );
+}
+
+type Member = DuplicateGroupView["members"][number];
+
+/**
+ * Why a record is in its group: the copy it was matched with (which may be
+ * another copy rather than the primary) and the fields that decided, in words.
+ * Its comparison with the primary follows only as a difference note, since a
+ * record joined through another copy may differ from the primary in what
+ * matched it to that copy.
+ */
+function JoinedBecause({ view, members, member }: { view: DuplicateGroupView; members: Member[]; member: Member }) {
+  const j = member.joinedBy;
+  const differs = member.fields.filter((f) => f.status === "different").map((f) => midSentence(FIELD[f.field]));
+  const differNote = differs.length ? <p className="small">Compared with the primary, it differs in: {listInWords(differs)}.</p> : null;
+  if (!j) {
+    return (
+      <div className="join-why">
+        <p className="small">
+          <strong>Why it is here:</strong>{" "}
+          {view.group.method === "automatic"
+            ? "no rule links it to the other records now (the rules may have changed since the group was made). Check it, or undo the merge."
+            : `put in this group by ${view.group.createdBy}.`}
+        </p>
+        {differNote}
+      </div>
+    );
+  }
+  const at = members.findIndex((x) => x.record.id === j.recordId);
+  const other = members[at];
+  const withWhom = other ? `record ${formatCount(at + 1)}${other.primary ? " (the primary)" : ""}` : "another record of the group";
+  const journals = { a: member.record.journal, b: other?.record.journal };
+  const fields = j.fields.map((f) => fieldInWords(f, journals));
+  return (
+    <div className="join-why">
+      <p className="small">
+        <strong>Why it is here:</strong> matched with {withWhom}: {ruleInWords(j.reason)}.
+      </p>
+      {fields.length ? (
+        <p className="small">
+          <strong>Deciding fields:</strong> {listInWords(fields)}.
+        </p>
+      ) : null}
+      {differNote}
+    </div>
+  );
+}
+
+/** "Title" within a sentence is "title"; "DOI" stays as it is. */
+function midSentence(label: string): string {
+  return label === label.toUpperCase() ? label : label[0]!.toLowerCase() + label.slice(1);
+}
+
+/**
+ * The group's records with each one right after the record it was matched
+ * with, so an explanation points back up the list (a chain of copies reads
+ * top to bottom); otherwise the server's order, primary first.
+ */
+function joinOrder(members: readonly Member[]): Member[] {
+  const ids = new Set(members.map((m) => m.record.id));
+  const out: Member[] = [];
+  const placed = new Set<string>();
+  const place = (m: Member) => {
+    if (placed.has(m.record.id)) return;
+    placed.add(m.record.id);
+    out.push(m);
+    for (const next of members) if (next.joinedBy?.recordId === m.record.id) place(next);
+  };
+  for (const m of members) if (!m.joinedBy || !ids.has(m.joinedBy.recordId)) place(m);
+  for (const m of members) place(m);
+  return out;
 }
 
 function toggled(s: Set<string>, id: string): Set<string> {
