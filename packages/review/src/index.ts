@@ -1,5 +1,6 @@
 export * from "./appraisal-rules.js";
 export * from "./tool-scales.js";
+export * from "./appraisal-tables.js";
 export * from "./project.js";
 export * from "./prisma.js";
 export * from "./summary.js";
