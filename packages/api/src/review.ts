@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Figure } from "@homeward/figures";
 import type { Entity } from "@homeward/model";
-import type { AppraisalConflictDetail, CerqualRow, FlowCheck, PrismaFlow, ReviewSummary, RobPlotData, TrailRecommendation } from "@homeward/review";
+import type { AppraisalConflictDetail, AppraisalTable, CerqualRow, FlowCheck, PrismaFlow, ReviewSummary, RobPlotData, TrailRecommendation } from "@homeward/review";
 import { IdParams } from "./core.js";
 import { route } from "./route.js";
 
@@ -18,6 +18,11 @@ export const ReviewFigureQuery = z.object({
   download: z.enum(["true", "false"]).optional(),
 });
 export const TableFormatQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
+/** Appraisal tables: JSON (every tool) or one tool's table as CSV. */
+export const AppraisalTablesQuery = z.object({
+  format: z.enum(["json", "csv"]).default("json"),
+  tool: z.string().min(1).optional(),
+});
 export const FlagAcceptBody = z.object({
   appraisalId: z.string().min(1),
   rule: z.string().min(1),
@@ -59,6 +64,13 @@ export const reviewRoutes = {
     path: "/api/projects/:id/review/appraisal-conflicts",
     params: IdParams,
     summary: "appraisals whose overall judgement contradicts the tool's rule",
+  }),
+  appraisalTables: route<AppraisalTable[]>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/review/appraisal-tables",
+    params: IdParams,
+    query: AppraisalTablesQuery,
+    summary: "per tool, studies × domains with the overall (CASP answers, ASSESS criterion scores) as the appendices print them, from the submitted and consensus appraisals the caller may see (JSON, or one tool as CSV)",
   }),
   acceptFlag: route<Entity<"appraisalFlagAcceptances">>()({
     method: "POST", access: "adjudicator",

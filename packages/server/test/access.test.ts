@@ -92,6 +92,7 @@ const SPEC: Record<string, Access> = {
   "GET /api/projects/:id/review/figures/:name": "viewer",
   "GET /api/projects/:id/review/cerqual": "viewer",
   "GET /api/projects/:id/review/recommendations": "viewer",
+  "GET /api/projects/:id/review/appraisal-tables": "viewer",
   "GET /api/projects/:id/review/appraisal-conflicts": "viewer",
   "POST /api/projects/:id/review/appraisal-conflicts/accept": "adjudicator",
   "GET /api/projects/:id/studies/includes": "viewer",

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { reviewRoutes as r } from "@homeward/api";
-import { InputError } from "@homeward/model";
+import { InputError, roleAllows } from "@homeward/model";
 import { renderPng, renderSvg, type Figure } from "@homeward/figures";
 import {
   appraisalConflictDetails,
+  appraisalTableCsv,
+  appraisalTables,
   cerqualCsv,
   cerqualTable,
   evidenceTrail,
@@ -30,6 +32,7 @@ import {
   type ReviewSource,
 } from "@homeward/review";
 import type { Store } from "@homeward/store";
+import { blindView } from "../blinding.js";
 import { writer } from "../context.js";
 import { attachment } from "../security.js";
 import { serve } from "../contract.js";
@@ -104,6 +107,21 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
   serve(app, r.recommendations, async ({ params: { id }, query: q, reply }) => {
     const p = await loadEvidence(await source(id));
     return q.format === "csv" ? csv(reply, "evidence-trail.csv", evidenceTrailCsv(p)) : evidenceTrail(p);
+  });
+
+  serve(app, r.appraisalTables, async ({ params: { id }, query: q, ctx, reply }) => {
+    const p = await loadAppraisals(await source(id));
+    const view = await blindView(store, id, ctx);
+    // As the appraisal routes' robvis export: adjudicators see every assessment; others only what blinding lets them.
+    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
+    const visible = [];
+    for (const a of p.appraisals) if (a.status !== "draft" && (adjudicates || (await view.visible("appraisals", a)))) visible.push(a);
+    const tables = appraisalTables({ studies: p.studies, appraisals: visible });
+    if (q.format !== "csv") return tables;
+    if (!q.tool) throw new InputError("the tool query parameter is required for a table as CSV (e.g. tool=RoB2)");
+    const t = tables.find((x) => x.tool === q.tool);
+    if (!t) throw new InputError(`no appraisals with tool "${q.tool}" that you can see in this project`, 404);
+    return csv(reply, `appraisal-table-${q.tool.replace(/[^A-Za-z0-9-]/g, "")}.csv`, appraisalTableCsv(t));
   });
 
   serve(app, r.appraisalConflicts, async ({ params: { id } }) => appraisalConflictDetails(await loadConflicts(await source(id))));
