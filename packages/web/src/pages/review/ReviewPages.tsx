@@ -8,6 +8,7 @@ import { Link, useSearchParam } from "../../router";
 import { api } from "../../api";
 import { FigurePanel } from "./FigurePanel";
 import { RobvisExport } from "../appraisal/RobvisExport";
+import { AppraisalTables } from "./AppraisalTables";
 import type { PrismaCountField } from "@homeward/review";
 import { csvUrl, reviewApi, type ConflictAnswer, type Source, type TrailAnswer } from "./reviewApi";
 
@@ -170,12 +171,14 @@ export function RiskOfBiasPage() {
           <h2>Summary plot</h2>
           <FigurePanel projectId={id} name="rob-summary" query={{ tool, palette }} />
           <RobvisExport projectId={id} tool={tool} />
+          <AppraisalTables projectId={id} tool={tool} />
         </>
       ) : null}
       <h2>Appraisal checks</h2>
       <p className="muted">
-        Appraisals whose recorded overall judgement contradicts their own domain judgements under the tool's rules (RoB 2, ROBINS-I). The
-        recorded judgement is never changed; a reviewer may accept a flag with a justification.
+        Appraisals whose recorded overall judgement differs from what the tool's rule gives for their own domain judgements (RoB 2,
+        ROBINS-I): a contradiction, or a step the guidance leaves to the assessor (marked as such). The recorded judgement is never changed;
+        a reviewer may accept a flag with a justification.
       </p>
       <ErrorMessage error={conflicts.error} />
       {conflicts.data ? (
@@ -222,7 +225,13 @@ function ConflictItem({ projectId, conflict: c, onAccepted }: { projectId: strin
         ) : null}
         .
       </p>
+      {c.flag ? (
+        <p className="small">
+          <strong>The assessor’s judgement:</strong> the guidance allows “{c.recorded}” here when justified.
+        </p>
+      ) : null}
       <p className="small">{c.rule}</p>
+      <p className="small muted">Source: {c.source}</p>
       {c.accepted ? (
         <p className="small">
           Accepted by {c.accepted.by}: “{c.accepted.justification}”
