@@ -85,6 +85,19 @@ describe("review outputs", () => {
     expect(casp).not.toMatch(/fill="#(?:F0F0F0|BDBDBD|969696|737373|525252|252525)"/);
     expect(await horizontalOverflow(page)).toBe(0);
 
+    // Appendix G as a table: questions as column headers, studies as row headers, the quality judgement last.
+    const table = page.getByRole("table", { name: "CASP: answers to each question and quality judgement, 30 studies" });
+    await table.waitFor();
+    expect(await table.locator("thead th[scope=col]").allInnerTexts()).toEqual(["Study", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Quality judgement"]);
+    const harwin = table.locator("tbody tr").filter({ has: page.locator("th[scope=row]", { hasText: "Harwin et al., 2013" }) });
+    expect(await harwin.locator("td").allInnerTexts()).toEqual(["Yes", "No", "No", "Can't tell", "Can't tell", "Can't tell", "Can't tell", "Can't tell", "Yes", "Negative/relatively poor methodology"]);
+    const download = page.getByRole("link", { name: "Download CASP table (CSV)" });
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await download.getAttribute("href"))!);
+    expect(csv.split("\r\n")[0]).toBe("study_id,Study,Q1,Q2,Q3,Q4,Q5,Q6,Q7,Q8,Q9,Quality judgement");
+    // The wide table scrolls in its own box, reachable by keyboard; the page does not.
+    expect(await page.getByRole("region", { name: /CASP: answers to each question/ }).getAttribute("tabindex")).toBe("0");
+    expect(await horizontalOverflow(page)).toBe(0);
+
     // ASSESS, chosen from the keyboard: its ratings, and no Overall column or bar since it gives none.
     await select.focus();
     await select.selectOption("ASSESS");
@@ -98,6 +111,11 @@ describe("review outputs", () => {
       expect(svg).toContain(">Higher bias<");
       expect(svg).not.toContain(">Overall<");
     }
+    // Appendix H: outcomes as columns, N/A where an outcome was not assessed, no overall.
+    const assess = page.getByRole("table", { name: /^ASSESS: rating of each implementation outcome, 22 studies/ });
+    await assess.waitFor();
+    expect(await assess.locator("thead th[scope=col]").allInnerTexts()).toEqual(["Study", "Acceptability", "Adoption", "Appropriateness", "Feasibility", "Fidelity", "Reach", "Cost", "Sustainability"]);
+    expect(await horizontalOverflow(page)).toBe(0);
     expect(page.errors).toEqual([]);
   });
 
