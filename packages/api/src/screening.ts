@@ -13,7 +13,7 @@ import type {
   StoppingAnswer,
 } from "@homeward/screening";
 import { IdParams, RecordParams } from "./core.js";
-import { route } from "./route.js";
+import { checkedBody, route, type FileAnswer } from "./route.js";
 
 export type {
   AgreementAnswer,
@@ -165,7 +165,7 @@ export const screeningRoutes = {
   }),
 } as const;
 
-/** Metadata of the attached full-text file; the file itself is kept outside the database. */
+/** Metadata of the attached full-text file; an uploaded file's bytes are stored under its `sha256` (`uploadFile`). */
 export const FullTextFile = z.object({
   name: z.string().trim().min(1, "the attached file needs a name").max(500),
   mediaType: z.string().max(200).nullable().default(null),
@@ -183,6 +183,12 @@ export const RetrievalBody = z.object({
   file: FullTextFile.nullable().optional(),
 });
 
+/** The largest full-text file the server stores unless configured otherwise (it is streamed, never held whole in memory). */
+export const MAX_FULL_TEXT_BYTES = 100 * 1024 * 1024;
+export const FullTextUploadQuery = z.object({ fileName: z.string().trim().min(1, "the file needs a name").max(500) });
+/** A full text's bytes (a PDF), sent as the request body with a file type such as application/pdf or application/octet-stream. */
+export const FullTextUpload = checkedBody<Blob | ArrayBuffer | Uint8Array>();
+
 /** Full-text retrieval: one current entry per record. */
 export const fullTextRoutes = {
   list: route<FullTextRetrieval[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/fulltext", params: IdParams, summary: "every record's retrieval, latest change last" }),
@@ -199,5 +205,20 @@ export const fullTextRoutes = {
     body: RetrievalBody,
     bodyName: "full-text retrieval",
     summary: "set a record's retrieval status, note and attached file",
+  }),
+  uploadFile: route<FullTextRetrieval>()({
+    method: "PUT", access: "reviewer",
+    path: "/api/projects/:id/fulltext/:recordId/file",
+    params: RecordParams,
+    query: FullTextUploadQuery,
+    body: FullTextUpload,
+    bodyName: "full-text file",
+    summary: "store a record's full text (a PDF) and mark it retrieved with that file attached",
+  }),
+  downloadFile: route<FileAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/fulltext/:recordId/file",
+    params: RecordParams,
+    summary: "the stored full text of a record (404 when none is stored)",
   }),
 } as const;

@@ -258,7 +258,7 @@ export const FullTextRetrieval = z.object({
   id: Id,
   recordId: Id,
   status: RetrievalStatus,
-  /** Attached full-text file, if any (content lives outside the database). */
+  /** Attached full-text file, if any; when uploaded, its bytes are stored under `sha256` (the store's files). */
   file: z
     .object({ name: z.string(), mediaType: OptText, size: OptInt, sha256: OptText })
     .nullable()

@@ -18,6 +18,20 @@ const collectionArrays = Object.fromEntries(
 ) as { [C in CollectionName]: z.ZodDefault<z.ZodArray<(typeof collections)[C]["schema"]>> };
 
 /**
+ * A stored file (a full text) in a project file: its bytes as base64, so the
+ * project file stays one JSON document that import, export and backup read and
+ * write as they always have. Listed only when the project stores files.
+ */
+export const StoredFileEntry = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "sha256 must be 64 lower-case hexadecimal digits"),
+  size: z.number().int().min(0),
+  mediaType: z.string().max(200).nullable().default(null),
+  createdAt: z.string(),
+  base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "a stored file's content must be base64"),
+});
+export type StoredFileEntry = z.infer<typeof StoredFileEntry>;
+
+/**
  * The whole-project file: one self-describing JSON document. The same shape
  * (split over several files) is the directory bundle; see README.md.
  */
@@ -34,6 +48,8 @@ export const ProjectFile = z
     ...collectionArrays,
     /** The project's audit log, oldest first. */
     audit: z.array(AuditEntry).default([]),
+    /** Stored files (full texts), when there are any. */
+    files: z.array(StoredFileEntry).optional(),
   })
   .superRefine((file, ctx) => {
     for (const issue of projectFileIssues(file as ProjectFile)) ctx.addIssue({ code: "custom", ...issue });
@@ -45,6 +61,7 @@ export type ProjectFile = {
   protocol: Protocol;
   users: User[];
   audit: AuditEntry[];
+  files?: StoredFileEntry[];
 } & { [C in CollectionName]: Entity<C>[] };
 export type ProjectFileInput = z.input<typeof ProjectFile>;
 

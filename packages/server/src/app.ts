@@ -26,6 +26,8 @@ export interface ServerOptions {
   webDir?: string;
   /** Largest request body of a route that declares no limit of its own, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Largest full-text file (a PDF) the server stores, bytes (default 100 MiB). */
+  maxFullTextBytes?: number;
   /** Host names the server answers besides the loopback names (the name it is reached by on a network). */
   allowedHosts?: readonly string[];
   logger?: boolean;
@@ -137,7 +139,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store);
   await (await import("./routes/screening.js")).registerScreeningRoutes(app, store);
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);
-  await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store);
+  await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store, { maxFileBytes: opts.maxFullTextBytes });
   await (await import("./routes/collections.js")).registerCollectionRoutes(app, store);
   await (await import("./routes/analysis.js")).registerAnalysisRoutes(app, store);
   await (await import("./routes/analysis-risk-of-bias.js")).registerRiskOfBiasAnalysisRoutes(app, store);

@@ -86,6 +86,8 @@ const SPEC: Record<string, Access> = {
   "GET /api/projects/:id/fulltext": "viewer",
   "GET /api/projects/:id/fulltext/:recordId": "viewer",
   "PUT /api/projects/:id/fulltext/:recordId": "reviewer",
+  "PUT /api/projects/:id/fulltext/:recordId/file": "reviewer",
+  "GET /api/projects/:id/fulltext/:recordId/file": "viewer",
   "GET /api/projects/:id/review/summary": "viewer",
   "GET /api/projects/:id/review/prisma": "viewer",
   "GET /api/projects/:id/review/rob-tools": "viewer",

@@ -428,10 +428,42 @@ function v13(d: Dialect): Migration {
   };
 }
 
+/**
+ * Stored files (full texts), once per project and content. In the database
+ * rather than on disk: several app servers share one PostgreSQL and no disk,
+ * and a backup of the database is then a backup of the files. The bytes are
+ * kept as parts of at most FILE_PART_BYTES so that neither an upload nor a
+ * download ever holds a whole file in memory.
+ */
+function v14(d: Dialect): Migration {
+  const bytes = d === "postgres" ? "bytea" : "blob";
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("files")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("size", d === "postgres" ? "bigint" : "integer", (c) => c.notNull())
+        .addColumn("media_type", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("files_pk", ["project_id", "sha256"])
+        .execute();
+      await db.schema
+        .createTable("file_parts")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("part", "integer", (c) => c.notNull())
+        .addColumn("bytes", bytes as "blob", (c) => c.notNull())
+        .addPrimaryKeyConstraint("file_parts_pk", ["project_id", "sha256", "part"])
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import {
   AuditEntry,
@@ -38,6 +38,7 @@ import {
   type EntityInput,
   type Page,
   type ProjectFile,
+  type StoredFileEntry,
   type ProjectSummary,
   type RecordsQueryInput,
   type RecordSummary,
@@ -101,6 +102,25 @@ const BULK_MAINTENANCE_MIN = 5000;
 const AUDIT_LIST_VALUE_MAX = 64 * 1024;
 
 const now = () => new Date().toISOString();
+
+/** Largest part of a stored file, in bytes: what one upload or download holds in memory at a time. */
+export const FILE_PART_BYTES = 1024 * 1024;
+
+/** A stored file's description (its bytes are read with `readFile`). */
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  mediaType: string | null;
+  createdAt: string;
+}
+
+const fileOfRow = (r: Record<string, unknown>): StoredFile => ({
+  sha256: r.sha256 as string,
+  size: Number(r.size),
+  mediaType: (r.media_type as string | null) ?? null,
+  createdAt: r.created_at as string,
+});
+const sha256Bytes = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const actorOf = (ctx: WriteContext): Actor => ({ name: ctx.actor, roles: ctx.roles ?? [] });
 const notFound = (what: string) => new InputError(`${what} not found`, 404);
 
@@ -810,6 +830,17 @@ export class Store {
     for (const a of file.audit as AuditEntry[]) names.add(a.actor);
     const users = await this.listUsers();
     file.users = users.filter((u) => names.has(u.name));
+    const stored = await this.listFiles(projectId);
+    // Absent when nothing is stored, so a project without files exports exactly as before.
+    if (stored.length > 0) {
+      const entries: StoredFileEntry[] = [];
+      for (const f of stored) {
+        const parts: Buffer[] = [];
+        for await (const p of this.readFile(projectId, f.sha256)) parts.push(p);
+        entries.push({ ...f, base64: Buffer.concat(parts).toString("base64") });
+      }
+      file.files = entries;
+    }
     return file as unknown as ProjectFile;
   }
 
@@ -862,6 +893,11 @@ export class Store {
         },
         reason: opts.reason ?? null,
       };
+      for (const f of file.files ?? []) {
+        const bytes = Buffer.from(f.base64, "base64");
+        if (bytes.length !== f.size || sha256Bytes(bytes) !== f.sha256) throw new InputError(`project file: stored file ${f.sha256} does not match its size and SHA-256`);
+        await tx.putFile(project.id, { sha256: f.sha256, size: f.size, mediaType: f.mediaType, createdAt: f.createdAt, open: async function* () { yield bytes; } });
+      }
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
       await tx.appendChained(project.id, entry);
       // The importer owns what they bring in (a copy too), unless the file already makes them an owner.
@@ -874,6 +910,78 @@ export class Store {
       }
       return project;
     });
+  }
+
+  // ---------------------------------------------------------------- stored files
+
+  /**
+   * Stores a file's bytes once per project and content: a file already held
+   * under `sha256` is kept as it is. The bytes are read from `open()` as they
+   * come and written in parts; the content must hash to `sha256` and have
+   * `size` bytes, or nothing is stored.
+   */
+  async putFile(
+    projectId: string,
+    file: { sha256: string; size: number; mediaType: string | null; createdAt?: string; open: () => AsyncIterable<Uint8Array> },
+  ): Promise<StoredFile> {
+    if (!/^[0-9a-f]{64}$/.test(file.sha256)) throw new InputError("sha256 must be 64 lower-case hexadecimal digits");
+    return this.transaction(async (tx) => {
+      await tx.getProject(projectId);
+      const existing = await tx.getFile(projectId, file.sha256);
+      if (existing) return existing;
+      const row = { project_id: projectId, sha256: file.sha256, size: file.size, media_type: file.mediaType, created_at: file.createdAt ?? now() };
+      await tx.db.insertInto("files").values(row).execute();
+      const hash = createHash("sha256");
+      let size = 0;
+      let part = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (all: boolean) => {
+        while (pendingBytes >= FILE_PART_BYTES || (all && pendingBytes > 0)) {
+          const joined = Buffer.concat(pending);
+          const bytes = joined.subarray(0, FILE_PART_BYTES);
+          const rest = joined.subarray(bytes.length);
+          await tx.db.insertInto("file_parts").values({ project_id: projectId, sha256: file.sha256, part: part++, bytes: Buffer.from(bytes) }).execute();
+          pending = rest.length > 0 ? [Buffer.from(rest)] : [];
+          pendingBytes = rest.length;
+        }
+      };
+      for await (const chunk of file.open()) {
+        hash.update(chunk);
+        size += chunk.length;
+        pending.push(Buffer.from(chunk));
+        pendingBytes += chunk.length;
+        await flush(false);
+      }
+      await flush(true);
+      if (size !== file.size || hash.digest("hex") !== file.sha256) throw new InputError("the stored file's content does not match its size and SHA-256");
+      return fileOfRow(row);
+    });
+  }
+
+  async getFile(projectId: string, sha256: string): Promise<StoredFile | null> {
+    const r = await this.db.selectFrom("files").selectAll().where("project_id", "=", projectId).where("sha256", "=", sha256).executeTakeFirst();
+    return r ? fileOfRow(r) : null;
+  }
+
+  async listFiles(projectId: string): Promise<StoredFile[]> {
+    const rows = await this.db.selectFrom("files").selectAll().where("project_id", "=", projectId).orderBy("sha256").execute();
+    return rows.map(fileOfRow);
+  }
+
+  /** A stored file's bytes, one part per query, so a download holds one part at a time. */
+  async *readFile(projectId: string, sha256: string): AsyncGenerator<Buffer> {
+    for (let part = 0; ; part++) {
+      const r = await this.db
+        .selectFrom("file_parts")
+        .select("bytes")
+        .where("project_id", "=", projectId)
+        .where("sha256", "=", sha256)
+        .where("part", "=", part)
+        .executeTakeFirst();
+      if (!r) return;
+      yield Buffer.from(r.bytes as Uint8Array);
+    }
   }
 
   // ---------------------------------------------------------------- internals
