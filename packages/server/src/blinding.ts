@@ -14,10 +14,12 @@ import type { RequestContext } from "./context.js";
 /**
  * What of other reviewers' blind work a request may see. An entity of a
  * blind collection (`collectionAccess[c].blind`) is visible to its own
- * reviewer, to anyone once an owner has lifted blinding for its stage, and
- * otherwise only to someone who has done the same item at the same stage
- * themselves. Every read route that returns such entities (the collections
- * routes, the audit log, the exports) asks this one object.
+ * reviewer, to anyone once an owner has lifted blinding for its stage, to
+ * someone who has done the same item at the same stage themselves, and to an
+ * adjudicator (or owner) once two people have done the item, unless they are
+ * still doing it themselves. Every read route that returns such entities (the
+ * collections routes, the audit log, the exports, the appraisal and review
+ * tables) asks this one object.
  */
 export interface BlindView {
   /** May the caller see this entity of collection `c`? */
@@ -28,27 +30,51 @@ export interface BlindView {
 
 export async function blindView(store: Store, projectId: string, ctx: RequestContext): Promise<BlindView> {
   const { blinding } = await store.getProject(projectId);
-  // The caller's own done items per collection, read once per request and only when needed.
-  const done = new Map<CollectionName, Promise<Set<string>>>();
-  const doneIn = (rule: BlindRule, c: CollectionName): Promise<Set<string>> => {
+  const keyOf = (own: BlindRule | undefined, rule: BlindRule, row: Record<string, unknown>) =>
+    `${own ? blindStageOf(own, row) : ""}\u0000${String(row[own?.item ?? rule.item])}`;
+  const finished = (own: BlindRule | undefined, row: Record<string, unknown>) =>
+    !(own?.unfinished && own.unfinished.values.includes(String(row[own.unfinished.field])));
+  // The caller's own work per collection, read once per request and only when needed: the items
+  // they have done, and those they have started and not finished.
+  const mine = new Map<CollectionName, Promise<{ done: Set<string>; pending: Set<string> }>>();
+  const ownWork = (rule: BlindRule, c: CollectionName) => {
     const where = rule.doneIn ?? c;
-    let s = done.get(where);
+    let s = mine.get(where);
     if (!s) {
       const own = collectionAccess[where].blind;
       const field = own?.reviewer ?? "reviewer";
       s = store.list(projectId, where, { [field]: ctx.actor } as never).then((rows) => {
-        const set = new Set<string>();
-        for (const row of rows as unknown as Record<string, unknown>[]) {
-          if (own?.unfinished && own.unfinished.values.includes(String(row[own.unfinished.field]))) continue;
-          const stage = own ? blindStageOf(own, row) : "";
-          set.add(`${stage}\u0000${String(row[own?.item ?? rule.item])}`);
-        }
-        return set;
+        const done = new Set<string>();
+        const pending = new Set<string>();
+        for (const row of rows as unknown as Record<string, unknown>[]) (finished(own, row) ? done : pending).add(keyOf(own, rule, row));
+        return { done, pending };
       });
-      done.set(where, s);
+      mine.set(where, s);
     }
     return s;
   };
+  // Items whose dual work is complete (done by two people or more): read only for adjudicators.
+  const complete = new Map<CollectionName, Promise<Set<string>>>();
+  const completeIn = (rule: BlindRule, c: CollectionName) => {
+    const where = rule.doneIn ?? c;
+    let s = complete.get(where);
+    if (!s) {
+      const own = collectionAccess[where].blind;
+      const field = own?.reviewer ?? "reviewer";
+      s = store.list(projectId, where).then((rows) => {
+        const by = new Map<string, Set<string>>();
+        for (const row of rows as unknown as Record<string, unknown>[]) {
+          if (!finished(own, row) || row.consensus === true) continue;
+          const k = keyOf(own, rule, row);
+          by.set(k, (by.get(k) ?? new Set<string>()).add(String(row[field])));
+        }
+        return new Set([...by].filter(([, people]) => people.size >= 2).map(([k]) => k));
+      });
+      complete.set(where, s);
+    }
+    return s;
+  };
+  const adjudicates = roleAllows(ctx.role, "adjudicator");
   const stages: BlindStage[] = ["title_abstract", "full_text", "extraction", "appraisal", "cerqual"];
   return {
     anyBlind: stages.some((s) => isBlind(blinding, s)),
@@ -58,7 +84,12 @@ export async function blindView(store: Store, projectId: string, ctx: RequestCon
       const stage = blindStageOf(rule, entity);
       if (!isBlind(blinding, stage)) return true;
       if (rule.reviewer !== null && entity[rule.reviewer] === ctx.actor) return true;
-      return (await doneIn(rule, c)).has(`${stage}\u0000${String(entity[rule.item])}`);
+      const key = `${stage}\u0000${String(entity[rule.item])}`;
+      const own = await ownWork(rule, c);
+      if (own.done.has(key)) return true;
+      // An adjudicator compares and settles once two people have done an item, unless they are
+      // still doing it themselves: then the blind protects their own judgement too.
+      return adjudicates && !own.pending.has(key) && (await completeIn(rule, c)).has(key);
     },
   };
 }

@@ -83,6 +83,9 @@ describe("blinding of dual screening", () => {
   it("shows a reviewer who has not decided nothing of the other's decision, through any read route", async () => {
     expect(await readAll("ben")).toEqual([]);
     expect(await readAll("vic")).toEqual([]);
+    // The owner too: one reviewer's decision alone is nobody's to see yet.
+    const byOwner = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("olive") });
+    expect(byOwner.json().items).toEqual([]);
     const listed = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("ben") });
     expect(listed.json().items).toEqual([]);
     expect((await app.inject({ url: `${base()}/collections/screeningDecisions/${anaDecisionId}`, headers: as("ben") })).statusCode).toBe(404);
@@ -126,6 +129,9 @@ describe("blinding of dual screening", () => {
     expect(decided.statusCode, decided.body).toBe(201);
     const listed = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("ben") });
     expect(listed.json().items.map((d: { reviewer: string }) => d.reviewer).sort()).toEqual(["ana", "ben"]);
+    // Both have decided: the owner, who adjudicates, now sees both (the conflict is hers to settle).
+    const forOwner = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("olive") });
+    expect(forOwner.json().items.map((d: { reviewer: string }) => d.reviewer).sort()).toEqual(["ana", "ben"]);
     // The viewer, who screens nothing, still sees nothing.
     expect(await readAll("vic")).toEqual([]);
     // The owner settles the conflict: she sees her reconciliation though she screened nothing; the viewer does not.

@@ -15,7 +15,6 @@ import {
   appraisalSetupOf,
   InputError,
   isIncludedStudy,
-  roleAllows,
   schemeWithRole,
   splitAnswers,
   storedAnswer,
@@ -299,7 +298,6 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     const included = studies.filter((s) => isIncludedStudy(protocol, s));
     const sample = seniorSample(included.map((s) => s.id), setup.seniorCheckShare);
     const view = await blindView(store, id, ctx);
-    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
     const byStudy = new Map<string, Appraisal[]>();
     for (const a of appraisals) byStudy.set(a.studyId, [...(byStudy.get(a.studyId) ?? []), a]);
     const rows: AppraisalStudyRow[] = [];
@@ -319,7 +317,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       let agreement: AppraisalStudyRow["agreement"] = null;
       if (tool && done.length >= 2) {
         const [a, b] = [...done].sort((x, y) => (x.at < y.at ? -1 : 1));
-        if (adjudicates || ((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!)))) {
+        if ((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!))) {
           const va = viewOf(a!, tool), vb = viewOf(b!, tool);
           const j = (v: AssessmentView) => Object.fromEntries(Object.entries(v.judgements).map(([k, x]) => [k, x.judgement]));
           const c = compare(tool, { answers: va.answers, judgements: j(va) }, { answers: vb.answers, judgements: j(vb) }, departuresFor(setup, tool));
@@ -334,7 +332,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         tool: tool?.id ?? null,
         toolName: tool?.name ?? null,
         assessors: ind.map((a) => ({ reviewer: a.reviewer, submitted: !isDraft(a) })),
-        consensus: agreed ? { by: agreed.reviewer, overall: (await view.visible("appraisals", agreed)) || adjudicates ? agreed.overall : null } : null,
+        consensus: agreed ? { by: agreed.reviewer, overall: (await view.visible("appraisals", agreed)) ? agreed.overall : null } : null,
         agreement,
         mine: mine ? (isDraft(mine) ? "draft" : "submitted") : "none",
         seniorCheck: sample.has(s.id),
@@ -350,7 +348,6 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
   serve(app, r.agreement, async ({ params: { id }, ctx }) => {
     const appraisals = await store.list(id, "appraisals");
     const view = await blindView(store, id, ctx);
-    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
     // Per tool id: the first two submitted independent assessments of each study, as the comparison takes them.
     const byTool = new Map<string, Map<string, Appraisal[]>>();
     for (const a of appraisals) {
@@ -371,7 +368,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         tool ??= toolOf(a!);
         if (!tool) break;
         // Someone still blind to either assessment would learn its judgements from the table.
-        if (!adjudicates && !((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!)))) {
+        if (!((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!)))) {
           hidden += 1;
           continue;
         }
@@ -395,7 +392,6 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     if (tool.overall.kind === "none") throw new InputError(`robvis has no template for ${tool.name}: export it from the appraisal tables instead`);
     const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
     const view = await blindView(store, id, ctx);
-    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
     // One assessment per study, as the robvis figures take it: study-level, consensus before one assessor's, then the latest.
     const rank = (a: Appraisal) => [a.outcomeId === null ? 1 : 0, a.consensus ? 1 : 0, a.at] as const;
     const better = (a: Appraisal, b: Appraisal) => {
@@ -414,7 +410,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     const rows: RobvisRow[] = [];
     let hidden = 0;
     for (const a of chosen.values()) {
-      if (!adjudicates && !(await view.visible("appraisals", a))) {
+      if (!(await view.visible("appraisals", a))) {
         hidden += 1;
         continue;
       }

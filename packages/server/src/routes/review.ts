@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { reviewRoutes as r } from "@homeward/api";
-import { InputError, roleAllows } from "@homeward/model";
+import { InputError } from "@homeward/model";
 import { renderPng, renderSvg, type Figure } from "@homeward/figures";
 import {
   appraisalConflictDetails,
@@ -112,10 +112,9 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
   serve(app, r.appraisalTables, async ({ params: { id }, query: q, ctx, reply }) => {
     const p = await loadAppraisals(await source(id));
     const view = await blindView(store, id, ctx);
-    // As the appraisal routes' robvis export: adjudicators see every assessment; others only what blinding lets them.
-    const adjudicates = ctx.role !== null && roleAllows(ctx.role, "adjudicator");
+    // What blinding lets the caller see (an adjudicator: studies two people have assessed).
     const visible = [];
-    for (const a of p.appraisals) if (a.status !== "draft" && (adjudicates || (await view.visible("appraisals", a)))) visible.push(a);
+    for (const a of p.appraisals) if (a.status !== "draft" && (await view.visible("appraisals", a))) visible.push(a);
     const tables = appraisalTables({ studies: p.studies, appraisals: visible });
     if (q.format !== "csv") return tables;
     if (!q.tool) throw new InputError("the tool query parameter is required for a table as CSV (e.g. tool=RoB2)");
