@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { extractionRoutes, type ExtractionSetup, type CodebookRow, type ExtractionComparison, type ExtractionForm, type ExtractionOutcome } from "@homeward/api";
+import { extractionRoutes, fullTextRoutes, type ExtractionSetup, type CodebookRow, type ExtractionComparison, type ExtractionForm, type ExtractionOutcome } from "@homeward/api";
 import { roleAllows, type ExtractedValue } from "@homeward/model";
-import { call, errorMessage } from "../../api";
+import { call, callFile, errorMessage } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { formatDateTime, plural } from "../../format";
@@ -9,6 +9,7 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link, type Params } from "../../router";
 import { enc, itemNamed, rawOf, shown, slot, valueOf, ValueField, type Raw } from "./values";
+import { PdfViewer } from "./PdfViewer";
 import "./extraction.css";
 
 const base = (id: string) => `/projects/${enc(id)}/extraction`;
@@ -287,6 +288,33 @@ export function ExtractionFormPage({ params }: { params: Params }) {
   const [said, setSaid] = useState("");
   const [busy, setBusy] = useState(false);
   const reviewer = role != null && roleAllows(role, "reviewer");
+  const retrievals = useApi((s) => call(fullTextRoutes.list, { params: { id } }, s), [id]);
+  const pdfOf = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const r of retrievals.data ?? []) {
+      if (r.file?.sha256 && r.file.mediaType === "application/pdf") m.set(r.recordId, r.file.name);
+      else m.delete(r.recordId);
+    }
+    return m;
+  }, [retrievals.data]);
+  const [viewing, setViewing] = useState<{ reportId: string; label: string; data: ArrayBuffer } | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [viewError, setViewError] = useState<unknown>(null);
+  /** The value a quote from the full text goes to: the one whose fields were last focused. */
+  const [active, setActive] = useState<{ item: CodebookRow; outcomeId: string | null; sid: string; label: string } | null>(null);
+
+  const openPdf = async (reportId: string, recordId: string, label: string) => {
+    setOpening(reportId);
+    setViewError(null);
+    try {
+      const blob = await callFile(fullTextRoutes.downloadFile, { params: { id, recordId } });
+      setViewing({ reportId, label, data: await blob.arrayBuffer() });
+    } catch (err) {
+      setViewError(err);
+    } finally {
+      setOpening(null);
+    }
+  };
 
   useEffect(() => {
     if (!loaded.data) return;
@@ -364,7 +392,13 @@ export function ExtractionFormPage({ params }: { params: Params }) {
     const agreed = consensusBySlot.get(k);
     const mine = form!.mine.find((v) => slot(v) === k);
     return (
-      <div key={k} className={`extraction-item depth-${Math.min(item.depth, 4)}`} data-code={item.code} data-outcome={outcome?.name}>
+      <div
+        key={k}
+        className={`extraction-item depth-${Math.min(item.depth, 4)}${active?.sid === sid ? " extraction-item-active" : ""}`}
+        data-code={item.code}
+        data-outcome={outcome?.name}
+        onFocus={() => active?.sid !== sid && setActive({ item, outcomeId, sid, label: `${item.label}${context ? ` (${context})` : ""}` })}
+      >
         <ValueField
           item={item}
           raw={d.raw}
@@ -470,16 +504,49 @@ export function ExtractionFormPage({ params }: { params: Params }) {
                   <li key={r.id}>
                     {r.recordId ? <Link to={`/projects/${enc(id)}/records/${enc(r.recordId)}`}>{r.citation || r.recordId}</Link> : r.citation}
                     {r.role === "lead" ? <span className="badge"> Lead</span> : null}
+                    {r.recordId && pdfOf.has(r.recordId) ? (
+                      <div>
+                        <button
+                          type="button"
+                          className="secondary small"
+                          onClick={() => void openPdf(r.id, r.recordId!, r.citation || pdfOf.get(r.recordId!)!)}
+                          disabled={opening === r.id}
+                          aria-label={`Open the full text of ${r.citation || r.recordId}`}
+                          aria-pressed={viewing?.reportId === r.id}
+                        >
+                          Open the PDF
+                        </button>
+                      </div>
+                    ) : null}
                   </li>
                 ))}
               </ul>
             )}
+            <ErrorMessage error={viewError} />
             {form.hiddenOthers > 0 ? (
               <p className="alert" data-hidden-others={form.hiddenOthers}>
                 {plural(form.hiddenOthers, "other extraction")} of this study {form.hiddenOthers === 1 ? "is" : "are"} hidden until you have extracted it: extractions are independent.
               </p>
             ) : null}
           </aside>
+          {viewing ? (
+            <PdfViewer
+              data={viewing.data}
+              label={viewing.label}
+              target={active?.label ?? null}
+              onQuote={
+                reviewer && active
+                  ? (quote, page) => {
+                      change(active.item, active.outcomeId, { quote, page: String(page), reportId: viewing.reportId });
+                      // Shown where the quote went, so it can be checked before saving.
+                      const details = document.getElementById(`src-quote-${active.sid}`)?.closest("details");
+                      if (details) details.open = true;
+                    }
+                  : null
+              }
+              onClose={() => setViewing(null)}
+            />
+          ) : null}
           <form className="stack-lg extraction-form" onSubmit={save} aria-label={`Extraction form for ${form.study.name}`}>
             {live.length === 0 ? <p className="empty">The codebook has no items yet.</p> : null}
             {studyItems.map((item) => renderItem(item, null))}
