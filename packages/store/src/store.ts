@@ -925,6 +925,20 @@ export class Store {
     file: { sha256: string; size: number; mediaType: string | null; createdAt?: string; open: () => AsyncIterable<Uint8Array> },
   ): Promise<StoredFile> {
     if (!/^[0-9a-f]{64}$/.test(file.sha256)) throw new InputError("sha256 must be 64 lower-case hexadecimal digits");
+    try {
+      return await this.storeFile(projectId, file);
+    } catch (err) {
+      // Two people uploading the same file at once: the one stored first is the file.
+      const stored = this.inTransaction || err instanceof InputError ? null : await this.getFile(projectId, file.sha256);
+      if (stored) return stored;
+      throw err;
+    }
+  }
+
+  private async storeFile(
+    projectId: string,
+    file: { sha256: string; size: number; mediaType: string | null; createdAt?: string; open: () => AsyncIterable<Uint8Array> },
+  ): Promise<StoredFile> {
     return this.transaction(async (tx) => {
       await tx.getProject(projectId);
       const existing = await tx.getFile(projectId, file.sha256);
