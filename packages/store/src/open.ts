@@ -22,7 +22,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     dialect = "postgres";
     // COUNT(*) is int8, which pg hands back as a string; counts here fit a double.
     pg.types.setTypeParser(20, (v) => Number(v));
-    db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
+    // event on the pool; unheard, it would end the process. pg drops that client and opens a new
+    // one on the next query, so the error is only reported.
+    pool.on("error", (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`));
+    db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = "sqlite";
     const dir = resolve(opts.dataDir);
