@@ -74,6 +74,10 @@ describe("studies", () => {
 
     await includes.getByRole("button", { name: "Form 4 studies, one per record" }).click();
     await page.getByRole("status").filter({ hasText: "Formed 4 studies, each with its record as the lead report." }).waitFor();
+    // Each study says where its extraction stands and leads to its form.
+    const akin = page.locator('tr[data-study="Akin 2017"] td[data-label="Extraction"]');
+    await akin.getByText("not started").waitFor();
+    expect(await akin.getByRole("link", { name: "Extract Akin 2017" }).getAttribute("href")).toMatch(/\/extraction\/[^/]+$/);
     await includes.getByText("4 records included at full text; each is a report of a study.").waitFor();
     await expect.poll(() => studyNames(page)).toEqual(["Akin 2017", "Brook 2015", "Brook 2017", "Choi 2020"]);
     await expect.poll(() => reportsOf(page, "Brook 2015")).toEqual([`${RECORDS[0]!.title} (lead)`]);

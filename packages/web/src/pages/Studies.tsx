@@ -1,6 +1,6 @@
 import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import type { ClassificationScheme } from "@homeward/model";
-import { studiesRoutes } from "@homeward/api";
+import { extractionRoutes, studiesRoutes, type ExtractionStudySummary } from "@homeward/api";
 import { api, call, type StudyView } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, Loading, LiveStatus } from "../components/Status";
@@ -11,6 +11,28 @@ import { Link } from "../router";
 import { IncludesPanel } from "./studies/IncludesPanel";
 import { reportText, type Panel } from "./studies/shared";
 import "./studies/studies.css";
+
+/** Where a study's extraction stands, in words, with a link to its form. */
+function ExtractionStatus(props: { projectId: string; studyId: string; studyName: string; summary: ExtractionStudySummary | undefined; loaded: boolean }) {
+  const { summary: e } = props;
+  if (!props.loaded) return null;
+  const words: string[] = [];
+  if (!e || e.extractors.length === 0) words.push("not started");
+  else {
+    words.push(`${plural(e.extractors.length, "extractor", "extractors")}`);
+    if (e.consensus > 0) words.push(`${plural(e.consensus, "consensus value", "consensus values")}`);
+    if (e.outcomeData > 0) words.push(e.uncheckedOutcomeData > 0 ? `${e.uncheckedOutcomeData} of ${e.outcomeData} outcome data unchecked` : "outcome data checked");
+    if (e.sampled) words.push("in the senior check");
+  }
+  return (
+    <>
+      <div>{words.join("; ")}</div>
+      <Link to={`/projects/${encodeURIComponent(props.projectId)}/extraction/${encodeURIComponent(props.studyId)}`}>
+        Extract<span className="visually-hidden"> {props.studyName}</span>
+      </Link>
+    </>
+  );
+}
 
 /**
  * The studies of the review: formed from the reports included at full text
@@ -24,6 +46,9 @@ export function StudiesPage() {
   // Without the protocol the codes still show; with it, labels and the schemes' order.
   const protocol = useApi((s) => api.getProtocol(id, s), [id]);
   const [tick, setTick] = useState(0);
+  // Each study's extraction, as the Extraction page counts it (who extracted, consensus, checks); read apart so the list never waits for it.
+  const extraction = useApi((s) => call(extractionRoutes.studies, { params: { id } }, s), [id, tick]);
+  const extractionOf = new Map((extraction.data?.studies ?? []).map((e) => [e.id, e]));
   const [said, setSaid] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [panel, setPanel] = useState<Panel | null>(null);
@@ -97,6 +122,7 @@ export function StudiesPage() {
                         </th>
                       ))}
                       <th scope="col">Reports</th>
+                      <th scope="col">Extraction</th>
                       <th scope="col">Change</th>
                     </tr>
                   </thead>
@@ -117,6 +143,9 @@ export function StudiesPage() {
                           ))}
                           <td data-label="Reports">
                             <Reports projectId={id} study={s} excluded={excluded} onLead={setLead} onSplit={(reportId, button) => setPanel({ kind: "split", studyId: s.id, reportId, back: button })} />
+                          </td>
+                          <td data-label="Extraction">
+                            <ExtractionStatus projectId={id} studyName={s.name} summary={extractionOf.get(s.id)} loaded={extraction.data !== undefined} studyId={s.id} />
                           </td>
                           <td data-label="Change">
                             <div>
@@ -139,7 +168,7 @@ export function StudiesPage() {
                         </tr>
                         {panel && panel.studyId === s.id ? (
                           <tr className="study-panel-row">
-                            <td colSpan={5 + schemes.length}>
+                            <td colSpan={6 + schemes.length}>
                               <ChangePanel
                                 projectId={id}
                                 panel={panel}
