@@ -53,26 +53,34 @@ export async function blindView(store: Store, projectId: string, ctx: RequestCon
     }
     return s;
   };
-  // Items whose dual work is complete (done by two people or more): read only for adjudicators.
-  const complete = new Map<CollectionName, Promise<Set<string>>>();
-  const completeIn = (rule: BlindRule, c: CollectionName) => {
-    const where = rule.doneIn ?? c;
-    let s = complete.get(where);
-    if (!s) {
-      const own = collectionAccess[where].blind;
-      const field = own?.reviewer ?? "reviewer";
-      s = store.list(projectId, where).then((rows) => {
-        const by = new Map<string, Set<string>>();
-        for (const row of rows as unknown as Record<string, unknown>[]) {
-          if (!finished(own, row) || row.consensus === true) continue;
-          const k = keyOf(own, rule, row);
-          by.set(k, (by.get(k) ?? new Set<string>()).add(String(row[field])));
-        }
-        return new Set([...by].filter(([, people]) => people.size >= 2).map(([k]) => k));
-      });
-      complete.set(where, s);
+  // Whether two people or more have done an item, asked only for adjudicators: item by item
+  // (an indexed read each) for a page of entries, the whole collection once past PER_ITEM items.
+  const PER_ITEM = 200;
+  const complete = new Map<CollectionName, { asked: Map<string, Promise<boolean>>; all: Promise<Set<string>> | null }>();
+  const doneByTwo = (rows: readonly Record<string, unknown>[], own: BlindRule | undefined, rule: BlindRule) => {
+    const field = own?.reviewer ?? "reviewer";
+    const by = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (!finished(own, row) || row.consensus === true) continue;
+      const k = keyOf(own, rule, row);
+      by.set(k, (by.get(k) ?? new Set<string>()).add(String(row[field])));
     }
-    return s;
+    return new Set([...by].filter(([, people]) => people.size >= 2).map(([k]) => k));
+  };
+  const completeIn = async (rule: BlindRule, c: CollectionName, key: string, item: unknown): Promise<boolean> => {
+    const where = rule.doneIn ?? c;
+    const own = collectionAccess[where].blind;
+    let state = complete.get(where);
+    if (!state) complete.set(where, (state = { asked: new Map(), all: null }));
+    if (!state.all && state.asked.size >= PER_ITEM) state.all = store.list(projectId, where).then((rows) => doneByTwo(rows as never, own, rule));
+    if (state.all) return (await state.all).has(key);
+    let answer = state.asked.get(key);
+    if (!answer) {
+      const itemField = own?.item ?? rule.item;
+      answer = store.list(projectId, where, { [itemField]: item } as never).then((rows) => doneByTwo(rows as never, own, rule).has(key));
+      state.asked.set(key, answer);
+    }
+    return answer;
   };
   const adjudicates = roleAllows(ctx.role, "adjudicator");
   const stages: BlindStage[] = ["title_abstract", "full_text", "extraction", "appraisal", "cerqual"];
@@ -89,7 +97,7 @@ export async function blindView(store: Store, projectId: string, ctx: RequestCon
       if (own.done.has(key)) return true;
       // An adjudicator compares and settles once two people have done an item, unless they are
       // still doing it themselves: then the blind protects their own judgement too.
-      return adjudicates && !own.pending.has(key) && (await completeIn(rule, c)).has(key);
+      return adjudicates && !own.pending.has(key) && (await completeIn(rule, c, key, entity[rule.item]));
     },
   };
 }
