@@ -5,7 +5,8 @@ import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { Link } from "../../router";
 import { useSession } from "../../session";
-import { checkPasswords, describedBy, Field, NewPasswordFields, type PasswordErrors } from "./shared";
+import { Field } from "../../components/Field";
+import { checkPasswords, describedBy, NewPasswordFields, type PasswordErrors } from "./shared";
 
 export function AccountPage() {
   const { user, view } = useSession();

@@ -8,7 +8,8 @@ import { formatDate, formatDateTime } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { shownName, useSession } from "../../session";
-import { article, BLIND_STAGES, describedBy, Field, LinkPanel, ROLES, roleLabel, roleSentence } from "./shared";
+import { Field } from "../../components/Field";
+import { article, BLIND_STAGES, describedBy, LinkPanel, ROLES, roleLabel, roleSentence } from "./shared";
 
 /**
  * Who works on the project and in which role, and whether each stage's dual

@@ -6,7 +6,8 @@ import { ErrorMessage, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { Link, navigate } from "../../router";
 import { useSession } from "../../session";
-import { checkPasswords, describedBy, Field, forgetToken, NewPasswordFields, readToken, type PasswordErrors } from "./shared";
+import { Field } from "../../components/Field";
+import { checkPasswords, describedBy, forgetToken, NewPasswordFields, readToken, type PasswordErrors } from "./shared";
 
 /** The first start: the one-time link the server printed makes its first owner (and administrator). */
 export function SetupPage() {

@@ -5,7 +5,8 @@ import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, Loading } from "../../components/Status";
 import { Link, navigate, useSearchParam } from "../../router";
 import { safeNext, shownName, useSession } from "../../session";
-import { describedBy, Field } from "./shared";
+import { Field } from "../../components/Field";
+import { describedBy } from "./shared";
 
 export function SignInPage() {
   const session = useSession();

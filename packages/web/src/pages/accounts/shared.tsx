@@ -1,7 +1,8 @@
 import "./accounts.css";
-import { useEffect, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
 import { MIN_PASSWORD_LENGTH, type BlindStage, type Role } from "@homeward/model";
 import type { SignInLink } from "@homeward/api";
+import { Field } from "../../components/Field";
 import { LiveStatus } from "../../components/Status";
 import { formatDateTime } from "../../format";
 
@@ -38,25 +39,6 @@ export function readToken(): string {
 /** Drops the used token from the address bar and history, so a shared screen or a back button cannot replay it. */
 export function forgetToken(): void {
   window.history.replaceState(null, "", window.location.pathname + window.location.search);
-}
-
-export function Field({ id, label, hint, error, children }: { id: string; label: string; hint?: ReactNode; error?: string; children: ReactNode }) {
-  return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-      {children}
-    </div>
-  );
 }
 
 /** aria-describedby for a field: its hint, then its error. */
