@@ -59,7 +59,10 @@ export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = pr
 }
 
 async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock" });
+  // Unordered: capabilities land in parallel, so a data folder may already hold a
+  // later-numbered migration when an earlier-numbered one arrives; each migration
+  // touches only its own tables and columns, so their order does not matter.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableName: "homeward_migrations", migrationLockTableName: "homeward_migrations_lock", allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
