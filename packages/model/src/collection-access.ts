@@ -82,6 +82,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   qualitativeFindings: { write: "reviewer" },
   reportedResults: { write: "reviewer" },
   recommendations: { write: "adjudicator" },
+  savedAnalyses: { ...closed("the saved analyses routes (…/saved-analyses)"), signer: "savedBy", stamp: "savedAt" },
 };
 
 /** The stage an entity of a blind collection belongs to. */

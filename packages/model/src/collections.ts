@@ -34,6 +34,7 @@ import { validateCodebookItems, validateExtractedValues } from "./rules/extracte
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
 import { validateSearches } from "./rules/searches.js";
 import { signedBy } from "./rules/signatures.js";
+import { SavedAnalysis, validateSavedAnalyses } from "./saved-analyses.js";
 
 export * from "./rules/index.js";
 
@@ -146,6 +147,15 @@ export const collections = {
     schema: Recommendation,
     refs: { findingIds: "qualitativeFindings", resultIds: "reportedResults" },
     order: "order",
+  },
+  // Frozen versions cited by reports; the rows hold effect-size ids as history, not references (an effect size may go later).
+  savedAnalyses: {
+    schema: SavedAnalysis,
+    refs: {},
+    order: "savedAt",
+    appendOnly: true,
+    validate: validateSavedAnalyses,
+    permit: signedBy<SavedAnalysis>("savedBy", "saved analysis"),
   },
 } as const satisfies Record<
   string,

@@ -10,3 +10,4 @@ export * from "./access.js";
 export * from "./collection-access.js";
 export * from "./outcome-data.js";
 export * from "./appraisal-answers.js";
+export * from "./saved-analyses.js";

@@ -460,10 +460,23 @@ function v14(d: Dialect): Migration {
   };
 }
 
+/** Saved analyses: named, versioned analysis specs with the result and rows they gave when saved. */
+function v21SavedAnalyses(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const cols: Col[] = [["name", "t"], ["version", "i"], ["description", "t"], ["spec", "j"], ["result", "j"], ["rows", "j"], ["saved_by", "t"], ["saved_at", "t"]];
+      let t = db.schema.createTable("saved_analyses").addColumn("project_id", "text", (c) => c.notNull()).addColumn("id", cText(d), (c) => c.notNull());
+      for (const [name, type] of cols) t = t.addColumn(name, sqlType(d, type));
+      await t.addPrimaryKeyConstraint("saved_analyses_pk", ["project_id", "id"]).execute();
+      await db.schema.createIndex("saved_analyses_name").on("saved_analyses").columns(["project_id", "name", "version"]).unique().execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d) };
     },
   };
 }

@@ -59,6 +59,7 @@ export function fullProjectFile(id = "proj-full"): ProjectFileInput {
     qualitativeFindings: [{ id: "qf1", statement: "Parents value continuity", components: { coherence: { judgement: "minor", explanation: "x" } }, confidence: "moderate", studyIds: ["st1"], order: 1 }],
     reportedResults: [{ id: "rr1", label: "Re-entry", analysis: "RVE", estimate: -0.31, ciLower: -0.6, ciUpper: -0.02, kStudies: 1, kOutcomes: 1, p: 0.04, heterogeneity: { tau2: 0.01 }, studyIds: ["st1"] }],
     recommendations: [{ id: "rec1", text: "Offer continuity", rating: "strong", kind: "recommendation", findingIds: ["qf1"], resultIds: ["rr1"], order: 1 }],
+    savedAnalyses: [{ id: "sa1", name: "Re-entry, random effects", version: 1, description: null, spec: { data: "effectSizes", method: "REML", measure: "OR" }, result: { k: 1 }, rows: [{ effectSizeId: "es1", study: "Smith 2020", yi: -0.8472978603872037, vi: 0.1738095238095238 }], savedBy: "ana", savedAt: at(17) }],
     audit: [
       { id: "a1", at: at(0), actor: "ana", action: "project.create", entity: "project", entityId: id, before: null, after: { title: "x" }, reason: null },
     ],
