@@ -137,6 +137,12 @@ export interface Tool {
   domains: readonly Domain[];
   scale: Scale;
   overall: OverallRule;
+  /**
+   * Set where the tool judges a result rather than a study: the domains whose
+   * judgement can differ between results of one study, and where the guidance
+   * says so. A form then appraises the study per outcome.
+   */
+  resultLevel?: { domains: readonly string[]; source: string };
   /** What the declaration leaves out, stated so the README and the UI can show it. */
   notCovered?: readonly string[];
 }

@@ -44,6 +44,11 @@ describe("every declared tool is well formed", () => {
         expect(tool.citation.year).toBeGreaterThan(2000);
         expect(tool.citation.url).toMatch(/^https?:\/\//);
       });
+      it("names only its own domains as result-level, with the guidance that says so", () => {
+        if (!tool.resultLevel) return;
+        expect(tool.resultLevel.source).not.toBe("");
+        for (const d of tool.resultLevel.domains) expect(tool.domains.map((x) => x.id), d).toContain(d);
+      });
       it("has unique question ids, each with official wording or a pointer to it", () => {
         expect(byId.size).toBe(questions.length);
         for (const q of questions) expect(q.text !== null || (q.wordingAt ?? "") !== "", q.id).toBe(true);
@@ -233,5 +238,16 @@ describe("ASSESS as the seed review applies it (Methods, Quality appraisal; Appe
   });
   it("gives no overall judgement", () => {
     expect(overall(ASSESS, {}).proposed).toBeNull();
+  });
+});
+
+describe("tools that judge a result", () => {
+  it("RoB 2 (both effects) appraises domains 2-5 per result, as the issue and the guidance's 'specify the result' ask; ROBINS-I 2016 every domain", () => {
+    const byId = new Map(listTools().map((t) => [t.id, t]));
+    expect(byId.get("rob2")!.resultLevel!.domains).toEqual(["D2", "D3", "D4", "D5"]);
+    expect(byId.get("rob2-adhering")!.resultLevel!.domains).toEqual(["D2", "D3", "D4", "D5"]);
+    expect(ROBINS_I_ASSIGNMENT.resultLevel!.domains).toHaveLength(7);
+    expect(CASP_QUALITATIVE.resultLevel).toBeUndefined();
+    expect(MMAT.resultLevel).toBeUndefined();
   });
 });

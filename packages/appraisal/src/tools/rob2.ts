@@ -434,6 +434,8 @@ export const ROB2_ASSIGNMENT: Tool = {
   domains: [ROB2_D1, ROB2_D2_ASSIGNMENT, ROB2_D3, ROB2_D4, ROB2_D5],
   scale: ROB2_SCALE,
   overall: OVERALL,
+  // Randomization (D1) concerns the trial; deviations, missing data, measurement and selection of the reported result differ by outcome.
+  resultLevel: { domains: ["D2", "D3", "D4", "D5"], source: `${WHERE}, 'Specify the result being assessed' (an assessment is of one result)` },
   notCovered: ["crossover and cluster-randomized variants (only the cluster variant's domain 1b is declared, as ROB2_CRT_D1B)"],
 };
 

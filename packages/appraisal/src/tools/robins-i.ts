@@ -199,6 +199,8 @@ export const ROBINS_I_ASSIGNMENT: Tool = {
   domains: [ROBINS_I_D1, ROBINS_I_D2, ROBINS_I_D3, ROBINS_I_D4_ASSIGNMENT, ROBINS_I_D5, ROBINS_I_D6, ROBINS_I_D7],
   scale: ROBINS_I_SCALE,
   overall: OVERALL,
+  // The tool assesses "a specific result": every domain may differ between outcomes of one study.
+  resultLevel: { domains: ["D1", "D2", "D3", "D4", "D5", "D6", "D7"], source: "ROBINS-I detailed guidance (2016), 'Specify the outcome and result being assessed'" },
   notCovered: [
     "domain judgements are the assessor's: ROBINS-I 2016 publishes criteria tables, not algorithms",
     "the optional predicted direction of bias per domain",
