@@ -473,10 +473,49 @@ function v21SavedAnalyses(d: Dialect): Migration {
   };
 }
 
+/**
+ * Background jobs (see queue.ts): one row per job on both engines, read by
+ * every server; on PostgreSQL pg-boss keeps its own delivery tables beside it.
+ * Times to compare (heartbeat, next run) are milliseconds since the epoch.
+ */
+function v17(d: Dialect): Migration {
+  const ms = d === "postgres" ? "bigint" : "integer";
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("jobs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("progress", sqlType(d, "r"), (c) => c.notNull())
+        .addColumn("message", "text", (c) => c.notNull())
+        .addColumn("detail", "text")
+        .addColumn("payload", "text")
+        .addColumn("result", "text")
+        .addColumn("error", "text")
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("max_attempts", "integer", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("started_at", "text")
+        .addColumn("finished_at", "text")
+        .addColumn("heartbeat_at", ms as "bigint")
+        .addColumn("run_after", ms as "bigint", (c) => c.notNull())
+        .addColumn("worker", "text")
+        .addColumn("external_id", "text")
+        .addColumn("cancel_requested", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("jobs_project").on("jobs").columns(["project_id", "created_at"]).execute();
+      await db.schema.createIndex("jobs_state").on("jobs").columns(["state", "run_after"]).execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d) };
     },
   };
 }
