@@ -34,6 +34,8 @@ import { validateCodebookItems, validateExtractedValues } from "./rules/extracte
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
 import { validateSearches } from "./rules/searches.js";
 import { signedBy } from "./rules/signatures.js";
+import { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./rules/synthesis.js";
+import { CodedExcerpt, GradeAssessment, JointDisplayRow, SurveyQuestion, SurveyResponse, SynthesisCode, Transcript } from "./synthesis.js";
 import { SavedAnalysis, validateSavedAnalyses } from "./saved-analyses.js";
 
 export * from "./rules/index.js";
@@ -141,12 +143,46 @@ export const collections = {
     order: "at",
     permit: signedBy<AppraisalFlagAcceptance>("acceptedBy", "flag acceptance"),
   },
-  qualitativeFindings: { schema: QualitativeFinding, refs: { studyIds: "studies" }, order: "order" },
+  synthesisCodes: { schema: SynthesisCode, refs: { successorIds: "synthesisCodes" }, order: "order" },
+  transcripts: { schema: Transcript, refs: {} },
+  codedExcerpts: {
+    schema: CodedExcerpt,
+    refs: { studyId: "studies", recordId: "records", transcriptId: "transcripts", codeIds: "synthesisCodes" },
+    order: "at",
+    validate: validateCodedExcerpts,
+    permit: signedBy<CodedExcerpt>("codedBy", "coded excerpt"),
+  },
+  surveyQuestions: { schema: SurveyQuestion, refs: {}, order: "order" },
+  surveyResponses: {
+    schema: SurveyResponse,
+    refs: {},
+    order: "respondent",
+    validate: validateSurveyResponses,
+    permit: signedBy<SurveyResponse>("importedBy", "survey response"),
+  },
+  qualitativeFindings: {
+    schema: QualitativeFinding,
+    refs: { studyIds: "studies", excerptIds: "codedExcerpts", codeIds: "synthesisCodes" },
+    order: "order",
+    validate: validateQualitativeFindings,
+  },
   reportedResults: { schema: ReportedResult, refs: { studyIds: "studies" } },
+  gradeAssessments: {
+    schema: GradeAssessment,
+    refs: { resultId: "reportedResults" },
+    order: "at",
+    permit: signedBy<GradeAssessment>("assessedBy", "GRADE assessment"),
+  },
+  jointDisplayRows: {
+    schema: JointDisplayRow,
+    refs: { resultIds: "reportedResults", findingIds: "qualitativeFindings", surveyQuestionIds: "surveyQuestions", transcriptIds: "transcripts" },
+    order: "order",
+  },
   recommendations: {
     schema: Recommendation,
-    refs: { findingIds: "qualitativeFindings", resultIds: "reportedResults" },
+    refs: { findingIds: "qualitativeFindings", resultIds: "reportedResults", rowIds: "jointDisplayRows", effectResultId: "reportedResults" },
     order: "order",
+    validate: validateRecommendations,
   },
   // Frozen versions cited by reports; the rows hold effect-size ids as history, not references (an effect size may go later).
   savedAnalyses: {

@@ -657,6 +657,14 @@ export const QualitativeFinding = z.object({
   explanation: z.string().default(""),
   studyIds: IdList,
   order: z.number().int().default(0),
+  /** The coded excerpts that support it (@homeward/synthesis). */
+  excerptIds: IdList,
+  /** The codes (themes) it was written under. */
+  codeIds: IdList,
+  /** What the CERQual assessment was made on (contributing studies and their appraisals), so a change marks it for re-assessment; null when assessed elsewhere. */
+  assessedBasis: OptText,
+  assessedBy: OptText,
+  assessedAt: OptText,
 });
 export type QualitativeFinding = z.infer<typeof QualitativeFinding>;
 
@@ -689,6 +697,12 @@ export const Recommendation = z.object({
   findingIds: IdList,
   resultIds: IdList,
   order: z.number().int().default(0),
+  /** Rows of the joint display it rests on. */
+  rowIds: IdList,
+  /** Why it has no rating, when its rating is the scheme's lowest (e.g. "no rating"). */
+  ratingReason: OptText,
+  /** The pooled SMD its generated statement ("better outcomes than around N%") is read from. */
+  effectResultId: Id.nullable().default(null),
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 

@@ -11,3 +11,4 @@ export * from "./collection-access.js";
 export * from "./outcome-data.js";
 export * from "./appraisal-answers.js";
 export * from "./saved-analyses.js";
+export * from "./synthesis.js";

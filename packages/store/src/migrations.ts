@@ -515,7 +515,50 @@ function v17(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d) };
+    },
+  };
+}
+
+/** A project table keyed on (project_id, id) with the given columns. */
+async function createProjectTable(db: Kysely<any>, d: Dialect, table: string, cols: Col[]): Promise<void> {
+  let t = db.schema.createTable(table).addColumn("project_id", "text", (c) => c.notNull()).addColumn("id", cText(d), (c) => c.notNull());
+  for (const [name, type] of cols) t = t.addColumn(name, sqlType(d, type));
+  await t.addPrimaryKeyConstraint(`${table}_pk`, ["project_id", "id"]).execute();
+}
+
+/**
+ * Qualitative synthesis: framework codes (with their history), coded
+ * excerpts, GRADE assessments of results and the joint display; findings
+ * gain their supporting excerpts, codes and what their CERQual assessment
+ * was made on, recommendations their joint-display rows, the reason for no
+ * rating and the result their generated statement reads.
+ */
+function v19Synthesis(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await createProjectTable(db, d, "synthesis_codes", [["framework", "t"], ["label", "t"], ["description", "t"], ["status", "t"], ["successor_ids", "j"], ["history", "j"], ["order", "i"]]);
+      await createProjectTable(db, d, "coded_excerpts", [["study_id", "t"], ["record_id", "t"], ["transcript_id", "t"], ["page", "i"], ["text", "t"], ["code_ids", "j"], ["source", "t"], ["note", "t"], ["coded_by", "t"], ["at", "t"]]);
+      await db.schema.createIndex("coded_excerpts_study_id").on("coded_excerpts").columns(["project_id", "study_id"]).execute();
+      await createProjectTable(db, d, "grade_assessments", [["result_id", "t"], ["domains", "j"], ["threshold", "r"], ["certainty", "t"], ["explanation", "t"], ["assessed_by", "t"], ["at", "t"]]);
+      await createProjectTable(db, d, "joint_display_rows", [["question", "t"], ["result_ids", "j"], ["finding_ids", "j"], ["survey_question_ids", "j"], ["transcript_ids", "j"], ["primary_note", "t"], ["judgement", "t"], ["note", "t"], ["order", "i"]]);
+      for (const [name, type] of [["excerpt_ids", "j"], ["code_ids", "j"], ["assessed_basis", "t"], ["assessed_by", "t"], ["assessed_at", "t"]] as Col[])
+        await db.schema.alterTable("qualitative_findings").addColumn(name, sqlType(d, type)).execute();
+      await db.updateTable("qualitative_findings").set({ excerpt_ids: "[]", code_ids: "[]" }).execute();
+      for (const [name, type] of [["row_ids", "j"], ["rating_reason", "t"], ["effect_result_id", "t"]] as Col[])
+        await db.schema.alterTable("recommendations").addColumn(name, sqlType(d, type)).execute();
+      await db.updateTable("recommendations").set({ row_ids: "[]" }).execute();
+    },
+  };
+}
+
+/** Primary research: a survey's question dictionary and responses, and interview and focus-group transcripts. */
+function v20PrimaryResearch(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await createProjectTable(db, d, "survey_questions", [["code", "t"], ["text", "t"], ["type", "t"], ["options", "j"], ["order", "i"]]);
+      await createProjectTable(db, d, "survey_responses", [["respondent", "t"], ["group", "t"], ["answers", "j"], ["imported_by", "t"], ["imported_at", "t"]]);
+      await createProjectTable(db, d, "transcripts", [["label", "t"], ["kind", "t"], ["group", "t"], ["participants", "i"], ["text", "t"]]);
     },
   };
 }

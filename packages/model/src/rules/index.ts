@@ -7,3 +7,4 @@ export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsa
 export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
 export { validateMemberRemoval, validateMembers } from "./members.js";
+export { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./synthesis.js";
