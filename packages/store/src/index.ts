@@ -5,3 +5,4 @@ export type { Dialect } from "./migrations.js";
 export { Leases, type Lease, type LeaseAnswer, type LeaseRequest } from "./leases.js";
 export { syntheticRecords } from "./bench/synthetic.js";
 export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type BackupSummary } from "./backup.js";
+export { openJobQueue, JobQueue, JobCancelled, type JobRecord, type JobState, type JobContext, type JobHandler, type EnqueueInput, type QueueOptions } from "./queue.js";
