@@ -14,3 +14,4 @@ export * from "./outcomes.js";
 export * from "./extraction-outputs.js";
 export * from "./analysis-risk-of-bias.js";
 export * from "./appraisal-robvis-import.js";
+export * from "./jobs.js";

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { PageQuery, type Page } from "@homeward/model";
+import { AnalysisSpecBody, type AnalysisAnswer } from "./analysis.js";
+import { IdParams } from "./core.js";
+import { JobParams } from "./duplicates.js";
+import { route } from "./route.js";
+
+export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
+
+/** A background job as listed: what it is, where it stands, who started it. */
+export interface JobSummary {
+  id: string;
+  projectId: string;
+  /** "dedupe", "analysis", … */
+  kind: string;
+  state: JobState;
+  /** 0…1. */
+  progress: number;
+  /** What it is doing now, in words. */
+  message: string;
+  error: string | null;
+  attempts: number;
+  maxAttempts: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** One job with its kind's own progress and, once done, its result (shown to whoever started it). */
+export interface JobView extends JobSummary {
+  detail: unknown;
+  result: unknown;
+}
+
+export interface AnalysisJobView extends JobView {
+  result: AnalysisAnswer | null;
+}
+
+export const JobsQuery = PageQuery.extend({ kind: z.string().trim().min(1).max(40).optional() });
+
+/** Background jobs of a project (duplicate detection, large analyses…): listed, polled for progress, cancelled. */
+export const jobsRoutes = {
+  listJobs: route<Page<JobSummary>>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/jobs",
+    params: IdParams,
+    query: JobsQuery,
+    summary: "the project's background jobs, newest first, with state and progress",
+  }),
+  getJob: route<JobView>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/jobs/:jobId",
+    params: JobParams,
+    summary: "one job's progress and, for whoever started it, its result",
+  }),
+  cancelJob: route<JobView>()({
+    method: "POST", access: "reviewer",
+    path: "/api/projects/:id/jobs/:jobId/cancel",
+    params: JobParams,
+    summary: "cancel a job (at once if queued, at its next progress report if running); a finished job is answered as it is",
+  }),
+  startAnalysisJob: route<AnalysisJobView>()({
+    method: "POST", access: "viewer",
+    path: "/api/projects/:id/analysis/jobs",
+    params: IdParams,
+    body: AnalysisSpecBody,
+    bodyName: "spec",
+    bodyLimit: 64 * 1024 * 1024,
+    status: 201,
+    summary: "fit a meta spec as a background job in a worker thread (for large data); poll the job for its answer",
+  }),
+} as const;
