@@ -60,7 +60,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   boundedJson(app);
 
   app.setErrorHandler((err: unknown, _req, reply) => {
-    if (isInputError(err)) return reply.code(err.status ?? 400).send({ error: err.message });
+    // A conflict may carry what now stands (a "one per" place another writer took first), so the client can show it.
+    if (isInputError(err)) {
+      const current = (err as { current?: unknown }).current;
+      return reply.code(err.status ?? 400).send(current === undefined ? { error: err.message } : { error: err.message, current });
+    }
     const e = err as { statusCode?: number; message?: string };
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large).
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply.code(e.statusCode).send({ error: e.message ?? "bad request" });
