@@ -66,13 +66,29 @@ export class Leases {
 
   /**
    * Gives `reviewer` a lease on `key` if fewer than `capacity` others (not
-   * counting `ignore`) hold one now, renewing their own; in either case
-   * their other leases in the stage end. Atomic: on PostgreSQL the check and
-   * the write run under transaction-scoped advisory locks on the reviewer
-   * and on the key (taken in that order, so two requests never wait on each
-   * other in a cycle); SQLite runs one writing transaction at a time.
+   * counting `ignore`, whose leases on the key end) hold one now, renewing
+   * their own; in either case their other leases in the stage end. Each
+   * lease takes a slot below the capacity, and the database holds one lease
+   * per key and slot and one per reviewer and stage (unique indexes), so no
+   * interleaving of writers can put more holders on a key than it has
+   * places. On PostgreSQL the check and the write also run under
+   * transaction-scoped advisory locks on the reviewer and on the key (taken
+   * in that order, so two requests never wait on each other in a cycle), so
+   * writers queue rather than fail; SQLite runs one writing transaction at a
+   * time.
    */
   async acquire(req: LeaseRequest): Promise<LeaseAnswer> {
+    try {
+      return await this.acquireOnce(req);
+    } catch (err) {
+      // The database's rule (one lease per key and slot, one per reviewer and stage; migration 0015)
+      // refused a place another writer took first: the request is refused, with the key's holders now.
+      if (!isUniqueViolation(err)) throw err;
+      return { granted: false, holders: await this.holders(req.projectId, req.stage, req.key, req.now) };
+    }
+  }
+
+  private async acquireOnce(req: LeaseRequest): Promise<LeaseAnswer> {
     return this.db.transaction().execute(async (trx) => {
       if (this.dialect === "postgres") await lock(trx, REVIEWER_LOCK, [req.projectId, req.stage, req.reviewer]);
       // First statement writes, so SQLite takes its write lock here (waiting on busy_timeout) rather than failing to upgrade later.
@@ -85,24 +101,48 @@ export class Leases {
         .where("lease_key", "=", req.key)
         .where("expires_at", "<=", req.now)
         .execute();
+      // Holds of reviewers who already decided the record take no place: their slots are freed.
+      if (req.ignore?.length) {
+        await trx
+          .deleteFrom(TABLE)
+          .where("project_id", "=", req.projectId)
+          .where("stage", "=", req.stage)
+          .where("lease_key", "=", req.key)
+          .where("reviewer", "in", [...req.ignore])
+          .execute();
+      }
       const rows = await trx
         .selectFrom(TABLE)
-        .select(["lease_key", "record_id", "reviewer", "expires_at"])
+        .select(["lease_key", "record_id", "reviewer", "expires_at", "slot"])
         .where("project_id", "=", req.projectId)
         .where("stage", "=", req.stage)
         .where("lease_key", "=", req.key)
         .execute();
       const holders = rows.map(leaseOf);
-      const ignore = new Set(req.ignore ?? []);
-      const others = holders.filter((l) => !ignore.has(l.reviewer)).length;
-      if (others >= req.capacity) return { granted: false, holders };
+      if (holders.length >= req.capacity) return { granted: false, holders };
+      // The lowest free slot below the capacity (one exists: fewer holders than places).
+      const used = new Set(rows.map((r) => Number(r.slot)));
+      let slot = 0;
+      while (used.has(slot)) slot++;
       const lease: Lease = { key: req.key, recordId: req.recordId, reviewer: req.reviewer, expiresAt: req.now + req.ttlMs };
       await trx
         .insertInto(TABLE)
-        .values({ project_id: req.projectId, stage: req.stage, lease_key: lease.key, reviewer: lease.reviewer, record_id: lease.recordId, expires_at: lease.expiresAt, granted_at: req.now })
+        .values({ project_id: req.projectId, stage: req.stage, lease_key: lease.key, reviewer: lease.reviewer, record_id: lease.recordId, expires_at: lease.expiresAt, granted_at: req.now, slot })
         .execute();
       return { granted: true, holders: [...holders, lease] };
     });
+  }
+
+  private async holders(projectId: string, stage: string, key: string, now: number): Promise<Lease[]> {
+    const rows = await this.db
+      .selectFrom(TABLE)
+      .select(["lease_key", "record_id", "reviewer", "expires_at"])
+      .where("project_id", "=", projectId)
+      .where("stage", "=", stage)
+      .where("lease_key", "=", key)
+      .where("expires_at", ">", now)
+      .execute();
+    return rows.map(leaseOf);
   }
 
   /** Ends `reviewer`'s leases in the stage (when nothing is left for them to screen). */
@@ -121,6 +161,11 @@ export class Leases {
       .execute();
     return rows.map(leaseOf);
   }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 /** Waits for the transaction-scoped lock on `parts` (hashed; a collision only makes two requests wait for each other). */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { entryHash, Protocol, upgradeClassificationsV1 } from "@homeward/model";
+import { keyColumn, ONE_PER_RULES, onePerIndex } from "./one-per.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -515,7 +516,7 @@ function v17(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d) };
     },
   };
 }
@@ -559,6 +560,44 @@ function v20PrimaryResearch(d: Dialect): Migration {
       await createProjectTable(db, d, "survey_questions", [["code", "t"], ["text", "t"], ["type", "t"], ["options", "j"], ["order", "i"]]);
       await createProjectTable(db, d, "survey_responses", [["respondent", "t"], ["group", "t"], ["answers", "j"], ["imported_by", "t"], ["imported_at", "t"]]);
       await createProjectTable(db, d, "transcripts", [["label", "t"], ["kind", "t"], ["group", "t"], ["participants", "i"], ["text", "t"]]);
+    },
+  };
+}
+
+/**
+ * "One per" rules held by the database (see one-per.ts): each rule's table
+ * gains `superseded` (rows an older race left beside the one in force are
+ * marked, not removed) and a unique index over the rule's place among the
+ * rows not superseded. Leases gain their place (`slot`, below the key's
+ * capacity): one lease per key and slot, one per reviewer and stage. Leases
+ * are serving state, so those held at the upgrade are dropped (reviewers are
+ * served afresh, as after a restart of an older version).
+ */
+const V15_TABLES = ["reconciliations", "screening_settings", "full_text_retrievals", "members", "recorded_counts"];
+function v15Integrity(d: Dialect): Migration {
+  // PostgreSQL compares text by the database locale; the store's order is by code point, as SQLite's.
+  const c = (ref: string) => (d === "postgres" ? `${ref} COLLATE "C"` : ref);
+  return {
+    async up(db: Kysely<any>) {
+      // The rules of this version (a later rule comes with a migration of its own).
+      for (const r of ONE_PER_RULES.filter((x) => V15_TABLES.includes(x.table))) {
+        await db.schema.alterTable(r.table).addColumn("superseded", "integer", (col) => col.notNull().defaultTo(0)).execute();
+        const same = r.columns.map((col) => `${keyColumn(r, col, "o")} = ${keyColumn(r, col, r.table)}`).join(" AND ");
+        const o = `o.${r.orderColumn}`, t = `${r.table}.${r.orderColumn}`;
+        await sql
+          .raw(
+            `UPDATE ${r.table} SET superseded = 1 WHERE EXISTS (SELECT 1 FROM ${r.table} o WHERE o.project_id = ${r.table}.project_id AND ${same} ` +
+              `AND (${c(o)} > ${c(t)} OR (${o} = ${t} AND ${c("o.id")} > ${c(`${r.table}.id`)})))`,
+          )
+          .execute(db);
+        await sql
+          .raw(`CREATE UNIQUE INDEX ${onePerIndex(r)} ON ${r.table} (project_id, ${r.columns.map((col) => keyColumn(r, col)).join(", ")}) WHERE superseded = 0`)
+          .execute(db);
+      }
+      await db.deleteFrom("screening_leases").execute();
+      await db.schema.alterTable("screening_leases").addColumn("slot", "integer", (col) => col.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex("screening_leases_slot").on("screening_leases").columns(["project_id", "stage", "lease_key", "slot"]).unique().execute();
+      await db.schema.createIndex("screening_leases_one_per_reviewer").on("screening_leases").columns(["project_id", "stage", "reviewer"]).unique().execute();
     },
   };
 }

@@ -53,6 +53,7 @@ import { fieldMaps, fromRow, snake, storedText, tableOf, toRow } from "./mapping
 import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
+import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
 export interface WriteContext {
@@ -194,9 +195,46 @@ export class Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     let tx: Store | undefined;
-    const result = await this.db.transaction().execute((trx: Transaction<any>) => fn((tx = new Store(trx, this.dialect, true, this.native))));
+    let result: T;
+    try {
+      result = await this.db.transaction().execute((trx: Transaction<any>) => fn((tx = new Store(trx, this.dialect, true, this.native))));
+    } catch (err) {
+      // A "one per" place another writer took first: answered once the transaction has rolled back
+      // (PostgreSQL reads nothing more in a failed one), with what now stands there.
+      if (err instanceof OnePerClash) {
+        const standing = (await standingAt(this.db, err.rule, err.projectId, err.entities)).map((r) => fromRow(err.rule.collection, r));
+        throw new ConflictError(err.message, standing.length === 1 ? standing[0] : standing);
+      }
+      throw err;
+    }
     this.afterBulk(tx?.recordsWritten ?? 0);
     return result;
+  }
+
+  /**
+   * Runs `fn` on one snapshot of the database: PostgreSQL REPEATABLE READ,
+   * READ ONLY (one snapshot for every statement, where READ COMMITTED takes
+   * one per statement); SQLite a read transaction (WAL: the database as of
+   * its first read). Nothing written meanwhile shows half.
+   */
+  async snapshot<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.transaction(async (tx) => {
+      if (this.dialect === "postgres") await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(tx.db);
+      return fn(tx);
+    });
+  }
+
+  /** Runs a write of `c`'s rows, turning the database's refusal of a second row at a "one per" place into a clash. */
+  private async onePer<T>(projectId: string, c: CollectionName, entities: readonly Record<string, unknown>[], write: () => Promise<T>): Promise<T> {
+    const rule = onePerRule(c);
+    if (!rule) return write();
+    try {
+      return await write();
+    } catch (err) {
+      if (onePerViolation(err, this.dialect) === rule) throw new OnePerClash(rule, projectId, entities);
+      throw err;
+    }
   }
 
   // ---------------------------------------------------------------- users
@@ -510,7 +548,12 @@ export class Store {
       await tx.getProject(projectId);
       await tx.checkNew(projectId, c, entities);
       if (info.validate) await info.validate(entities as Record<string, unknown>[], tx.ruleContext(projectId));
-      await tx.insertRows(projectId, c, entities);
+      const rule = onePerRule(c);
+      // A place already taken is refused here with what stands there; two writers who both found it
+      // free are told apart by the database's unique index (the second's row is refused).
+      if (rule && (await standingAt(tx.db, rule, projectId, entities as Record<string, unknown>[])).length > 0)
+        throw new OnePerClash(rule, projectId, entities as Record<string, unknown>[]);
+      await tx.onePer(projectId, c, entities as Record<string, unknown>[], () => tx.insertRows(projectId, c, entities));
       if (entities.length <= AUDIT_EACH_MAX) {
         for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
       } else {
@@ -544,7 +587,9 @@ export class Store {
       if (info.validate) await info.validate([after as Record<string, unknown>], tx.ruleContext(projectId));
       const row = toRow(c, projectId, after as Record<string, unknown>);
       if (c === "records") Object.assign(row, recordExtras(after as Record<string, unknown>, tx.dialect));
-      await tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute();
+      await tx.onePer(projectId, c, [after as Record<string, unknown>], () =>
+        tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute(),
+      );
       await tx.audit(projectId, ctx, { action: `${c}.update`, entity: c, entityId: id, before, after });
       return after;
     });
@@ -801,6 +846,8 @@ export class Store {
    * bytes. The entry that records an import on this instance is not exported.
    */
   async exportProject(projectId: string): Promise<ProjectFile> {
+    // One snapshot: a write landing meanwhile is in the file whole (its rows and its audit entry) or not at all.
+    if (!this.inTransaction) return this.snapshot((tx) => tx.exportProject(projectId));
     const { blinding, ...rest } = await this.getProject(projectId);
     // Left out while every stage is blind, so files written before blinding existed export as they came.
     const project = Object.keys(blinding).length > 0 ? { ...rest, blinding } : rest;
@@ -872,7 +919,17 @@ export class Store {
       }
       for (const n of names) await tx.ensureUser(n);
       await tx.db.insertInto("projects").values({ ...projectToRow(project), protocol: JSON.stringify(file.protocol) }).execute();
-      for (const c of collectionNames) await tx.insertRows(project.id, c, file[c] as Entity<typeof c>[]);
+      for (const c of collectionNames) {
+        const rule = onePerRule(c);
+        if (!rule) {
+          await tx.insertRows(project.id, c, file[c] as Entity<typeof c>[]);
+          continue;
+        }
+        // Rows an older race left at one place come back marked as they were (see one-per.ts).
+        const { active, superseded } = splitSuperseded(rule, file[c] as Record<string, unknown>[]);
+        await tx.insertRows(project.id, c, active as Entity<typeof c>[]);
+        for (const e of superseded) await tx.db.insertInto(tableOf(c)).values({ ...toRow(c, project.id, e), superseded: 1 }).execute();
+      }
       for (let i = 0; i < file.audit.length; i += 1000) {
         const rows = file.audit.slice(i, i + 1000).map((a, j) => ({ ...auditToRow(project.id, { ...a, ...chain.hashes[i + j]! }), chained_on_import: i + j < chain.legacy ? 1 : 0 }));
         await tx.db.insertInto("audit").values(rows).execute();
