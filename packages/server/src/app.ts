@@ -8,7 +8,7 @@ import { InputError, isInputError, protocolVersions } from "@homeward/model";
 import { blindCollection, blindView, exportAllowed } from "./blinding.js";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadPrismaInput } from "./load.js";
-import type { Store } from "@homeward/store";
+import type { QueueOptions, Store } from "@homeward/store";
 import fastifyCookie from "@fastify/cookie";
 import { createAccounts, type Accounts } from "@homeward/accounts";
 import { sessionPolicy } from "./auth.js";
@@ -43,6 +43,8 @@ export interface ServerOptions {
   secureCookies?: boolean;
   /** Organisation sign-in through an OpenID Connect provider (off when absent). */
   oidc?: OidcOptions;
+  /** Timings of the background job queue (tests shorten them). */
+  jobs?: QueueOptions;
 }
 
 export const defaultWebDir = (): string => fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -140,7 +142,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await (await import("./routes/review.js")).registerReviewRoutes(app, store);
   await (await import("./routes/records.js")).registerRecordsRoutes(app, store);
-  await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store);
+  const jobs = await import("./jobs.js");
+  const queue = await jobs.startJobs(app, store, opts.jobs);
+  jobs.registerJobsRoutes(app, store, queue);
+  await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store, queue);
   await (await import("./routes/screening.js")).registerScreeningRoutes(app, store);
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store, { maxFileBytes: opts.maxFullTextBytes });

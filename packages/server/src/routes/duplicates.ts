@@ -3,8 +3,6 @@ import { duplicatesRoutes as r, type DedupeJob } from "@homeward/api";
 import { InputError } from "@homeward/model";
 import {
   decideDuplicatePair,
-  dedupeInWorker,
-  dedupeProject,
   duplicatePairView,
   duplicatesSummary,
   listDuplicateGroups,
@@ -13,53 +11,54 @@ import {
   type DedupeProjectProgress,
   type DedupeProjectResult,
 } from "@homeward/records";
-import type { Store } from "@homeward/store";
+import type { JobQueue, JobRecord, Store } from "@homeward/store";
 import { writer } from "../context.js";
 import { serve } from "../contract.js";
-import { Jobs, type Job } from "../jobs.js";
+import { DEDUPE, type DedupePayload } from "../jobs.js";
 
-const view = (j: Job<DedupeProjectProgress, DedupeProjectResult>): DedupeJob => ({
+/** A queued or running job is "running" to the duplicates page; a cancelled one failed, with that as its reason. */
+const view = (j: JobRecord): DedupeJob => ({
   id: j.id,
-  projectId: j.key,
-  state: j.state,
-  startedBy: j.startedBy,
-  startedAt: j.startedAt,
+  projectId: j.projectId,
+  state: j.state === "done" ? "done" : j.state === "failed" || j.state === "cancelled" ? "failed" : "running",
+  startedBy: j.createdBy,
+  startedAt: j.createdAt,
   finishedAt: j.finishedAt,
-  progress: j.progress,
-  result: j.result,
-  error: j.error,
+  progress: (j.detail as DedupeProjectProgress | null) ?? { phase: "reading", done: 0, total: 1 },
+  result: j.result as DedupeProjectResult | null,
+  error: j.state === "cancelled" ? "the run was cancelled" : j.error,
 });
 
 /**
  * Duplicate detection and review (`duplicatesRoutes` in @homeward/api): a
- * detection run is a job in the background (compared in a worker thread),
- * polled for progress; groups and pairs are read a page at a time; decisions
+ * detection run is a job of the store's queue (compared in a worker thread,
+ * see ../jobs.ts), polled for progress; groups and pairs are read a page at a time; decisions
  * and splits are signed by the request's actor, with its reason in the audit log.
  */
-export async function registerDuplicatesRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const jobs = new Jobs<DedupeProjectProgress, DedupeProjectResult>(() => ({ phase: "reading", done: 0, total: 1 }));
-  const start = async (projectId: string, ctx: { actor: string; reason: string | null }) => {
+export async function registerDuplicatesRoutes(app: FastifyInstance, store: Store, queue: JobQueue): Promise<void> {
+  // A second start while a run is queued or going joins it (a second click, or a second reviewer).
+  const start = async (projectId: string, ctx: DedupePayload) => {
     await store.getProject(projectId);
-    return jobs.start(projectId, ctx.actor, (report) => dedupeProject(store, projectId, ctx, { run: dedupeInWorker, onProgress: report }));
+    return queue.enqueue({ kind: DEDUPE, projectId, payload: ctx, createdBy: ctx.actor, joinRunning: true });
   };
 
   serve(app, r.dedupe, async ({ params: { id }, ctx }) => {
-    const job = await jobs.settled((await start(id, writer(ctx))).id);
-    if (job.state === "failed") throw new InputError(job.error ?? "duplicate detection failed", 409);
-    return job.result!;
+    const job = await queue.settled((await start(id, writer(ctx))).id, 50);
+    if (job.state !== "done") throw new InputError(job.state === "cancelled" ? "duplicate detection was cancelled" : (job.error ?? "duplicate detection failed"), 409);
+    return job.result as DedupeProjectResult;
   });
 
   serve(app, r.startDedupeJob, async ({ params: { id }, ctx }) => view(await start(id, writer(ctx))));
 
   serve(app, r.getDedupeJob, async ({ params: { id, jobId } }) => {
-    const job = jobs.get(jobId);
-    if (!job || job.key !== id) throw new InputError(`detection run "${jobId}" not found (runs are kept until the next one or a restart)`, 404);
+    const job = await queue.get(jobId);
+    if (!job || job.projectId !== id || job.kind !== DEDUPE) throw new InputError(`detection run "${jobId}" not found`, 404);
     return view(job);
   });
 
   serve(app, r.duplicatesOverview, async ({ params: { id } }) => {
     await store.getProject(id);
-    const job = jobs.latest(id);
+    const job = await queue.latest(id, DEDUPE);
     return { ...(await duplicatesSummary(store, id)), job: job ? view(job) : null };
   });
 
