@@ -29,7 +29,8 @@ import type { Store } from "@homeward/store";
  * piecemeal (bulk writes of more than 50 entities, which the store logs as
  * one summary entry) rebuild the engine from the project. Events are
  * idempotent (by entity id), so a write that lands while a rebuild reads is
- * harmless when it shows up again in the log.
+ * harmless when it shows up again in the log. A rebuild reads the leases in
+ * force from the store too, so no reviewer loses the record they hold.
  */
 
 /** New log entries applied one by one at most; more and the project is read afresh. */
@@ -204,6 +205,10 @@ export class ProjectScreening {
     ]);
     // The ranking queues outlive the engine: they already hold the texts, and the labels are set again.
     this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.prio });
+    // Leases are store rows, not engine state: a fresh engine learns those in force, so a record
+    // held for a reviewer stays theirs across a rebuild (an import, a bulk write).
+    const now = Date.now();
+    for (const stage of ["title_abstract", "full_text"] as const) this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
     const wanted = new Set(this.engine.textsWanted());
     await this.giveTexts(new Map(records.filter((r) => wanted.has(r.id)).map((r) => [r.id, recordText(r)])));
     this.seen.clear();
