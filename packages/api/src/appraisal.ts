@@ -9,7 +9,11 @@ export type { Consensus, Departure, DomainAgreement, DomainProposal, OverallProp
 export const AppraisalStudyParams = z.object({ id: z.string().min(1), studyId: z.string().min(1) });
 
 /** Which tool (a registry id of @homeward/appraisal, e.g. "rob2"); without it, the tool the protocol gives the study's design. */
-export const AppraisalToolQuery = z.object({ tool: z.string().min(1).optional() });
+export const AppraisalToolQuery = z.object({
+  tool: z.string().min(1).optional(),
+  /** An outcome of the study: the assessment of that result (tools that judge a result); without it, the study as a whole. */
+  outcome: z.string().min(1).optional(),
+});
 
 const reason = z.string().trim().max(10_000, "a reason is at most 10,000 characters").default("");
 
@@ -22,6 +26,8 @@ const reason = z.string().trim().max(10_000, "a reason is at most 10,000 charact
 export const AssessmentBody = z
   .object({
     tool: z.string().min(1, "choose the appraisal tool"),
+    /** The outcome whose result is assessed (tools that judge a result); null: the study as a whole. */
+    outcomeId: z.string().min(1).nullable().default(null),
     answers: z.record(z.string(), z.string()).default({}),
     /** Per question id, the supporting quote and the assessor's comment (each optional). */
     support: z.record(z.string(), z.object({ quote: z.string().max(10_000).default(""), comment: z.string().max(10_000).default("") }).strict()).default({}),
@@ -35,6 +41,8 @@ export type AssessmentInput = z.input<typeof AssessmentBody>;
 /** A stored assessment read back by domain id. */
 export interface AssessmentView {
   appraisalId: string;
+  /** The outcome whose result it assesses; null for the study as a whole. */
+  outcomeId: string | null;
   reviewer: string;
   status: "draft" | "submitted";
   consensus: boolean;
@@ -63,8 +71,52 @@ export interface AppraisalStudyRow {
   agreement: { agreed: number; compared: number; domainsDiffering: number } | null;
   /** The caller's own assessment. */
   mine: "none" | "draft" | "submitted";
-  /** In the share of studies a senior checks. */
+  /** In the share of appraised studies a senior checks. */
   seniorCheck: boolean;
+  /** The senior's verdicts on the study's assessments, latest first. */
+  seniorChecks: SeniorCheckView[];
+  /** Assessments of single results (tools that judge a result), per outcome. */
+  results: { outcomeId: string; outcome: string; assessors: { reviewer: string; submitted: boolean }[]; consensus: { by: string; overall: string | null } | null }[];
+}
+
+/** A senior reviewer's check of an assessment: agree or disagree, with a note. Kept as recorded; a later check adds to it. */
+export interface SeniorCheckView {
+  appraisalId: string;
+  verdict: "agree" | "disagree";
+  note: string;
+  by: string;
+  at: string;
+}
+
+export const SeniorCheckBody = z
+  .object({
+    appraisalId: z.string().min(1),
+    verdict: z.enum(["agree", "disagree"], { message: 'the verdict is "agree" or "disagree"' }),
+    note: z.string().trim().min(1, "a note is required").max(10_000, "a note is at most 10,000 characters"),
+  })
+  .strict();
+
+/** A recorded overall that contradicts its domains under the tool's rule, and whether someone accepted it (the judgement is never changed). */
+export interface AppraisalFlagView {
+  appraisalId: string;
+  reviewer: string;
+  consensus: boolean;
+  recorded: string | null;
+  implied: string | null;
+  rule: string;
+  message: string | null;
+  source: string;
+  accepted: { by: string; at: string; justification: string } | null;
+}
+
+/** A report of the study, and whether a PDF full text is stored for it. */
+export interface AppraisalReport {
+  id: string;
+  role: "lead" | "linked";
+  recordId: string | null;
+  citation: string;
+  /** The stored PDF's file name, when one is stored for the report's record. */
+  pdf: string | null;
 }
 
 export interface AppraisalStudiesAnswer {
@@ -77,6 +129,16 @@ export interface AppraisalStudiesAnswer {
 export interface AppraisalForm {
   study: { id: string; name: string; design: string | null };
   tool: Tool;
+  /** The result assessed (tools that judge a result), or null for the study as a whole. */
+  outcome: { id: string; name: string } | null;
+  /** The study's outcomes, each a result the tool can be applied to; empty when the tool judges a study. */
+  outcomes: { id: string; name: string }[];
+  /** The study's reports, with their stored full texts, to read beside the form. */
+  reports: AppraisalReport[];
+  /** Flags on the recorded assessments the caller may see, with any acceptance. */
+  flags: AppraisalFlagView[];
+  /** Whether the study is in the senior check's sample, and the checks recorded. */
+  seniorCheck: { sampled: boolean; checks: SeniorCheckView[] };
   /** Tools the caller may choose for this study. */
   choices: { id: string; name: string }[];
   departures: Departure[];
@@ -96,6 +158,9 @@ export interface AppraisalForm {
 export interface AppraisalComparison {
   study: { id: string; name: string; design: string | null };
   tool: Tool;
+  outcome: { id: string; name: string } | null;
+  reports: AppraisalReport[];
+  flags: AppraisalFlagView[];
   departures: Departure[];
   /** The first two submitted independent assessments. */
   assessments: AssessmentView[];
@@ -125,6 +190,9 @@ export const RobvisQuery = z.object({
 /** One study's row of the robvis table, with the overrides robvis has no column for. */
 export interface RobvisRow {
   studyId: string;
+  /** The outcome of a per-result assessment (its own row); null for the study as a whole. */
+  outcomeId: string | null;
+  /** The Study column: the citation, with the outcome after it for a per-result row. */
   study: string;
   /** Per domain id, the judgement (robvis label); null when none is recorded. */
   judgements: Record<string, string | null>;
@@ -210,5 +278,14 @@ export const appraisalRoutes = {
     body: AssessmentBody,
     bodyName: "consensus",
     summary: "record the consensus assessment of a study once two independent assessments are submitted (checked as a submission)",
+  }),
+  seniorCheck: route<SeniorCheckView>()({
+    method: "POST", access: "adjudicator",
+    path: "/api/projects/:id/appraisal/studies/:studyId/senior-check",
+    params: AppraisalStudyParams,
+    body: SeniorCheckBody,
+    bodyName: "senior check",
+    status: 201,
+    summary: "record a senior's check of a submitted assessment of a study in the senior-check sample: agree or disagree, with a note (added; nothing recorded is changed)",
   }),
 } as const;

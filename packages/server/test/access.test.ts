@@ -111,6 +111,7 @@ const SPEC: Record<string, Access> = {
   "POST /api/projects/:id/appraisal/studies/:studyId/mine/submit": "reviewer",
   "GET /api/projects/:id/appraisal/studies/:studyId/comparison": "adjudicator",
   "PUT /api/projects/:id/appraisal/studies/:studyId/consensus": "adjudicator",
+  "POST /api/projects/:id/appraisal/studies/:studyId/senior-check": "adjudicator",
   "GET /api/projects/:id/extraction/codebook": "viewer",
   "POST /api/projects/:id/extraction/codebook": "owner",
   "PATCH /api/projects/:id/extraction/codebook/:itemId": "owner",

@@ -69,7 +69,8 @@ describe("appraisal routes", () => {
     const body = res.json();
     expect(body.setup.tools.map((t: { design: string; tool: string }) => `${t.design}:${t.tool}`)).toEqual(["RCT:rob2", "QED:robins-i", "qualitative:casp-qualitative", "process_evaluation:assess"]);
     expect(body.setup.seniorCheckShare).toBe(0.05);
-    expect(body.studies).toMatchObject([{ studyId, tool: "rob2", assessors: [], consensus: null, agreement: null, mine: "none", seniorCheck: true }]);
+    // The senior check draws from appraised studies: none yet.
+    expect(body.studies).toMatchObject([{ studyId, tool: "rob2", assessors: [], consensus: null, agreement: null, mine: "none", seniorCheck: false, seniorChecks: [], results: [] }]);
   });
 
   it("keeps the set-up as a protocol section the owner saves against its version", async () => {

@@ -1,5 +1,16 @@
 import type { FastifyInstance } from "fastify";
-import { appraisalRoutes as r, type AppraisalAgreementAnswer, type RobvisRow, type AppraisalComparison, type AppraisalForm, type AppraisalStudyRow, type AssessmentView } from "@homeward/api";
+import {
+  appraisalRoutes as r,
+  type AppraisalAgreementAnswer,
+  type AppraisalComparison,
+  type AppraisalFlagView,
+  type AppraisalForm,
+  type AppraisalReport,
+  type AppraisalStudyRow,
+  type AssessmentView,
+  type RobvisRow,
+  type SeniorCheckView,
+} from "@homeward/api";
 import {
   checkAnswers,
   consensus as compare,
@@ -11,6 +22,7 @@ import {
   type Departure,
   type Tool,
 } from "@homeward/appraisal";
+import { drawSeniorCheck } from "@homeward/extraction";
 import {
   appraisalSetupOf,
   InputError,
@@ -19,12 +31,13 @@ import {
   splitAnswers,
   storedAnswer,
   type Appraisal,
+  type AppraisalFlagAcceptance,
   type AppraisalSetup,
   type AppraisalTool,
   type Protocol,
   type Study,
 } from "@homeward/model";
-import { citationOf, toCsv } from "@homeward/review";
+import { appraisalConflictDetails, citationOf, toCsv } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { attachment } from "../security.js";
 import { blindView } from "../blinding.js";
@@ -112,6 +125,7 @@ function viewOf(a: Appraisal, tool: Tool): AssessmentView {
   }
   return {
     appraisalId: a.id,
+    outcomeId: a.outcomeId ?? null,
     reviewer: a.reviewer,
     status: isDraft(a) ? "draft" : "submitted",
     consensus: a.consensus,
@@ -124,20 +138,36 @@ function viewOf(a: Appraisal, tool: Tool): AssessmentView {
   };
 }
 
-/** Deterministic, so the senior-check sample stays put as studies are added (FNV-1a of the id). */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+/**
+ * The seed of the senior check's draw. Fixed, so that anyone with the
+ * project's data draws the same sample (the extraction stage's seeded draw,
+ * one implementation for both stages).
+ */
+export const APPRAISAL_SENIOR_CHECK_SEED = 5;
+
+/** The appraised studies (a submitted assessment or a consensus) a senior checks: the set-up's share, drawn with the fixed seed. */
+function seniorSample(appraisedStudyIds: string[], share: number): Set<string> {
+  if (share <= 0) return new Set();
+  return new Set(drawSeniorCheck(appraisedStudyIds, share, APPRAISAL_SENIOR_CHECK_SEED).studyIds);
 }
 
-function seniorSample(studyIds: string[], share: number): Set<string> {
-  if (share <= 0 || studyIds.length === 0) return new Set();
-  const n = Math.max(1, Math.ceil(share * studyIds.length));
-  return new Set([...studyIds].sort((a, b) => hashOf(a) - hashOf(b) || (a < b ? -1 : 1)).slice(0, n));
+/**
+ * A senior's check is kept as an acceptance of the "senior-check" flag the
+ * sample raises on an assessment: append-only, signed by the senior, with the
+ * note as its justification (no collection of its own is needed for it).
+ */
+export const SENIOR_CHECK_FLAG = "senior-check";
+const seniorFlag = (verdict: "agree" | "disagree") => `${SENIOR_CHECK_FLAG}: ${verdict}`;
+
+function seniorCheckOf(f: AppraisalFlagAcceptance): SeniorCheckView | null {
+  const m = /^senior-check: (agree|disagree)$/.exec(f.flag);
+  if (!m) return null;
+  return { appraisalId: f.appraisalId, verdict: m[1] as "agree" | "disagree", note: f.justification, by: f.acceptedBy, at: f.at };
 }
 
-type Body = { tool: string; answers: Record<string, string>; support: Record<string, { quote: string; comment: string }>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
+const newestFirst = <T extends { at: string }>(xs: T[]) => [...xs].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+
+type Body = { tool: string; outcomeId?: string | null; answers: Record<string, string>; support: Record<string, { quote: string; comment: string }>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
 
 /**
  * The domains and overall an assessment records: the tool's proposal unless
@@ -204,7 +234,9 @@ function assess(tool: Tool, departures: readonly Departure[], body: Body, comple
  * The appraisal stage's adaptor: tools and algorithms from
  * @homeward/appraisal, the set-up from the protocol, every write through the
  * store's appraisals collection (its hooks sign each write with the actor),
- * and other reviewers' work shown only as blinding allows.
+ * and other reviewers' work shown only as blinding allows. An assessment is
+ * of the study as a whole, or, where the tool judges a result (RoB 2,
+ * ROBINS-I), of one outcome's result (`outcomeId`).
  */
 export async function registerAppraisalRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const studyOf = async (id: string, studyId: string) => {
@@ -225,31 +257,115 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     return tool;
   };
 
-  const independent = (all: Appraisal[], tool: Tool) => all.filter((a) => !a.consensus && registryIdOf(a) === tool.id);
+  const outcomesOf = async (id: string, studyId: string) =>
+    (await store.list(id, "outcomes", { studyId })).map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
 
-  async function form(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined): Promise<AppraisalForm> {
-    const { study, setup, designs } = await studyOf(id, studyId);
+  /** The outcome a request names, checked: the tool must judge results and the outcome must be the study's. */
+  const outcomeOf = async (id: string, studyId: string, tool: Tool, outcomeId: string | null | undefined) => {
+    if (outcomeId === null || outcomeId === undefined) return null;
+    if (!tool.resultLevel) throw new InputError(`${tool.name} judges a study, not a result: appraise the study as a whole (no outcome)`);
+    const o = (await outcomesOf(id, studyId)).find((x) => x.id === outcomeId);
+    if (!o) throw new InputError(`outcome "${outcomeId}" is not an outcome of this study`, 404);
+    return o;
+  };
+
+  /** The study's reports with the file name of each one's stored PDF, read for this study's records only. */
+  const reportsOf = async (id: string, studyId: string): Promise<AppraisalReport[]> => {
+    const reports = await store.list(id, "studyReports", { studyId });
+    const recordIds = [...new Set(reports.flatMap((x) => (x.recordId ? [x.recordId] : [])))];
+    const [records, retrievals] = recordIds.length
+      ? await Promise.all([store.list(id, "records", { id: recordIds }), store.list(id, "fullTextRetrievals", { recordId: recordIds })])
+      : [[], []];
+    const byId = new Map(records.map((x) => [x.id, x]));
+    // Listed by updatedAt: the last retrieval of a record is its current one.
+    const pdf = new Map<string, string | null>();
+    for (const f of retrievals) pdf.set(f.recordId, f.file?.sha256 && f.file.mediaType === "application/pdf" ? f.file.name : null);
+    return reports
+      .map((x) => {
+        const rec = x.recordId ? byId.get(x.recordId) : undefined;
+        const citation = x.citation?.trim() || (rec ? [rec.authors.slice(0, 3).join(", "), rec.year ? `(${rec.year})` : "", rec.title].filter(Boolean).join(" ") : x.recordId ?? "");
+        return { id: x.id, role: x.role, recordId: x.recordId, citation, pdf: x.recordId ? (pdf.get(x.recordId) ?? null) : null };
+      })
+      .sort((a, b) => (a.role === b.role ? a.citation.localeCompare(b.citation) : a.role === "lead" ? -1 : 1));
+  };
+
+  const sameResult = (a: Appraisal, outcomeId: string | null) => (a.outcomeId ?? null) === outcomeId;
+  const independent = (all: Appraisal[], tool: Tool, outcomeId: string | null = null) =>
+    all.filter((a) => !a.consensus && registryIdOf(a) === tool.id && sameResult(a, outcomeId));
+  const agreedOf = (all: Appraisal[], tool: Tool, outcomeId: string | null) => all.find((a) => a.consensus && registryIdOf(a) === tool.id && sameResult(a, outcomeId)) ?? null;
+
+  /** Included studies with a submitted assessment or a consensus: what the senior check draws from. */
+  const appraisedIds = (studyIds: Set<string>, appraisals: Appraisal[]) =>
+    [...new Set(appraisals.filter((a) => !isDraft(a) && studyIds.has(a.studyId)).map((a) => a.studyId))];
+
+  /** Whether a study is in the senior check's sample (drawn over the project's appraised included studies). */
+  const sampledStudy = async (id: string, studyId: string, setup: AppraisalSetup, protocol: Protocol) => {
+    const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
+    const included = new Set(studies.filter((s) => isIncludedStudy(protocol, s)).map((s) => s.id));
+    return seniorSample(appraisedIds(included, appraisals), setup.seniorCheckShare).has(studyId);
+  };
+
+  /** Flags and senior checks on the given recorded assessments of one study. */
+  const flagsAndChecks = async (id: string, study: Study, shown: Appraisal[]) => {
+    const ids = shown.map((a) => a.id);
+    const acceptances = ids.length ? await store.list(id, "appraisalFlagAcceptances", { appraisalId: ids }) : [];
+    const byId = new Map(shown.map((a) => [a.id, a]));
+    const flags: AppraisalFlagView[] = appraisalConflictDetails({ studies: [study], appraisals: shown, appraisalFlagAcceptances: acceptances }).map((c) => ({
+      appraisalId: c.appraisalId,
+      reviewer: byId.get(c.appraisalId)!.reviewer,
+      consensus: byId.get(c.appraisalId)!.consensus,
+      recorded: c.recorded,
+      implied: c.implied,
+      rule: c.rule,
+      message: c.flag?.message ?? null,
+      source: c.source,
+      accepted: c.accepted,
+    }));
+    const checks = newestFirst(acceptances.flatMap((f) => seniorCheckOf(f) ?? []));
+    return { flags, checks };
+  };
+
+  async function form(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined, outcomeId: string | null | undefined): Promise<AppraisalForm> {
+    const { protocol, study, setup, designs } = await studyOf(id, studyId);
     const all = await store.list(id, "appraisals", { studyId });
     const tool = chooseTool(setup, designs, toolId, all);
+    const outcome = await outcomeOf(id, studyId, tool, outcomeId);
+    const result = outcome?.id ?? null;
     const departures = departuresFor(setup, tool);
-    const mine = independent(all, tool).find((a) => a.reviewer === ctx.actor) ?? null;
+    const mine = independent(all, tool, result).find((a) => a.reviewer === ctx.actor) ?? null;
     const view = await blindView(store, id, ctx);
     const others: AssessmentView[] = [];
+    const shown: Appraisal[] = mine && !isDraft(mine) ? [mine] : [];
     let hiddenOthers = 0;
-    for (const a of independent(all, tool)) {
+    for (const a of independent(all, tool, result)) {
       if (a.reviewer === ctx.actor || isDraft(a)) continue;
-      if (await view.visible("appraisals", a)) others.push(viewOf(a, tool));
-      else hiddenOthers += 1;
+      if (await view.visible("appraisals", a)) {
+        others.push(viewOf(a, tool));
+        shown.push(a);
+      } else hiddenOthers += 1;
     }
-    const agreed = all.find((a) => a.consensus && registryIdOf(a) === tool.id) ?? null;
+    const agreed = agreedOf(all, tool, result);
+    const agreedShown = agreed && (await view.visible("appraisals", agreed)) ? agreed : null;
+    if (agreedShown) shown.push(agreedShown);
     const mineView = mine ? viewOf(mine, tool) : null;
     const proposals = proposeJudgements(tool, mineView?.answers ?? {}, departures);
     const judged = Object.fromEntries(proposals.map((p) => [p.domain, mineView?.judgements[p.domain]?.judgement ?? p.proposed]));
     const choices = toolChoices(setup);
     if (!choices.some((t) => t.id === tool.id)) choices.push(tool);
+    const [reports, outcomes, fc, sampled] = await Promise.all([
+      reportsOf(id, studyId),
+      tool.resultLevel ? outcomesOf(id, studyId) : Promise.resolve([]),
+      flagsAndChecks(id, study, shown),
+      sampledStudy(id, studyId, setup, protocol),
+    ]);
     return {
       study: { id: study.id, name: study.name, design: designs[0] ?? null },
       tool,
+      outcome,
+      outcomes,
+      reports,
+      flags: fc.flags,
+      seniorCheck: { sampled, checks: fc.checks },
       choices: choices.map((t) => ({ id: t.id, name: t.name })),
       departures,
       mine: mineView,
@@ -258,20 +374,25 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       problems: checkAnswers(tool, mineView?.answers ?? {}),
       others,
       hiddenOthers,
-      consensus: agreed && (await view.visible("appraisals", agreed)) ? viewOf(agreed, tool) : null,
+      consensus: agreedShown ? viewOf(agreedShown, tool) : null,
     };
   }
 
-  async function comparison(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined): Promise<AppraisalComparison> {
+  async function comparison(id: string, studyId: string, ctx: RequestContext, toolId: string | undefined, outcomeId: string | null | undefined): Promise<AppraisalComparison> {
     const { study, setup, designs } = await studyOf(id, studyId);
     const all = await store.list(id, "appraisals", { studyId });
     const tool = chooseTool(setup, designs, toolId, all);
+    const outcome = await outcomeOf(id, studyId, tool, outcomeId);
+    const result = outcome?.id ?? null;
     const departures = departuresFor(setup, tool);
-    const submitted = independent(all, tool)
+    const submitted = independent(all, tool, result)
       .filter((a) => !isDraft(a))
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     if (submitted.length < 2)
-      throw new InputError(`a comparison needs two submitted independent assessments of this study with ${tool.name}; ${submitted.length} submitted so far`, 409);
+      throw new InputError(
+        `a comparison needs two submitted independent assessments of this ${outcome ? `result (${outcome.name})` : "study"} with ${tool.name}; ${submitted.length} submitted so far`,
+        409,
+      );
     // The adjudicator compares both assessments, whether or not they assessed the study themselves: that is the role's work.
     void ctx;
     const views = submitted.slice(0, 2).map((a) => viewOf(a, tool));
@@ -280,10 +401,14 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       judgements: Object.fromEntries(Object.entries(v.judgements).map(([k, j]) => [k, j.judgement])),
       overall: v.overall,
     });
-    const recorded = all.find((a) => a.consensus && registryIdOf(a) === tool.id) ?? null;
+    const recorded = agreedOf(all, tool, result);
+    const [reports, fc] = await Promise.all([reportsOf(id, studyId), flagsAndChecks(id, study, [...submitted.slice(0, 2), ...(recorded ? [recorded] : [])])]);
     return {
       study: { id: study.id, name: study.name, design: designs[0] ?? null },
       tool,
+      outcome,
+      reports,
+      flags: fc.flags,
       departures,
       assessments: views,
       proposals: views.map((v) => proposeJudgements(tool, v.answers, departures)),
@@ -296,10 +421,25 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     const [protocol, studies, appraisals] = await Promise.all([store.getProtocol(id), store.list(id, "studies"), store.list(id, "appraisals")]);
     const setup = appraisalSetupOf(protocol);
     const included = studies.filter((s) => isIncludedStudy(protocol, s));
-    const sample = seniorSample(included.map((s) => s.id), setup.seniorCheckShare);
+    const sample = seniorSample(appraisedIds(new Set(included.map((s) => s.id)), appraisals), setup.seniorCheckShare);
     const view = await blindView(store, id, ctx);
     const byStudy = new Map<string, Appraisal[]>();
     for (const a of appraisals) byStudy.set(a.studyId, [...(byStudy.get(a.studyId) ?? []), a]);
+    // Outcome names and senior checks for the studies with per-result or sampled assessments only.
+    const resultStudies = [...new Set(appraisals.filter((a) => a.outcomeId !== null).map((a) => a.studyId))];
+    const sampledAppraisals = appraisals.filter((a) => sample.has(a.studyId)).map((a) => a.id);
+    const [outcomes, checks] = await Promise.all([
+      resultStudies.length ? store.list(id, "outcomes", { studyId: resultStudies }) : Promise.resolve([]),
+      sampledAppraisals.length ? store.list(id, "appraisalFlagAcceptances", { appraisalId: sampledAppraisals }) : Promise.resolve([]),
+    ]);
+    const outcomeName = new Map(outcomes.map((o) => [o.id, o.name]));
+    const studyOfAppraisal = new Map(appraisals.map((a) => [a.id, a.studyId]));
+    const checksByStudy = new Map<string, SeniorCheckView[]>();
+    for (const f of checks) {
+      const c = seniorCheckOf(f);
+      const sid = studyOfAppraisal.get(f.appraisalId);
+      if (c && sid) checksByStudy.set(sid, [...(checksByStudy.get(sid) ?? []), c]);
+    }
     const rows: AppraisalStudyRow[] = [];
     for (const s of included) {
       const designs = designsOf(protocol, s);
@@ -313,7 +453,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       }
       const ind = tool ? independent(own, tool) : [];
       const done = ind.filter((a) => !isDraft(a));
-      const agreed = tool ? own.find((a) => a.consensus && registryIdOf(a) === tool.id) : undefined;
+      const agreed = tool ? agreedOf(own, tool, null) : null;
       let agreement: AppraisalStudyRow["agreement"] = null;
       if (tool && done.length >= 2) {
         const [a, b] = [...done].sort((x, y) => (x.at < y.at ? -1 : 1));
@@ -322,6 +462,19 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
           const j = (v: AssessmentView) => Object.fromEntries(Object.entries(v.judgements).map(([k, x]) => [k, x.judgement]));
           const c = compare(tool, { answers: va.answers, judgements: j(va) }, { answers: vb.answers, judgements: j(vb) }, departuresFor(setup, tool));
           agreement = { agreed: c.agreedQuestions, compared: c.comparedQuestions, domainsDiffering: c.domains.length };
+        }
+      }
+      const results: AppraisalStudyRow["results"] = [];
+      if (tool) {
+        const resultIds = [...new Set(own.filter((a) => a.outcomeId !== null && registryIdOf(a) === tool!.id).map((a) => a.outcomeId!))];
+        for (const o of resultIds.sort((x, y) => (outcomeName.get(x) ?? x).localeCompare(outcomeName.get(y) ?? y))) {
+          const c = agreedOf(own, tool, o);
+          results.push({
+            outcomeId: o,
+            outcome: outcomeName.get(o) ?? o,
+            assessors: independent(own, tool, o).map((a) => ({ reviewer: a.reviewer, submitted: !isDraft(a) })),
+            consensus: c ? { by: c.reviewer, overall: (await view.visible("appraisals", c)) ? c.overall : null } : null,
+          });
         }
       }
       const mine = ind.find((a) => a.reviewer === ctx.actor);
@@ -336,6 +489,8 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         agreement,
         mine: mine ? (isDraft(mine) ? "draft" : "submitted") : "none",
         seniorCheck: sample.has(s.id),
+        seniorChecks: newestFirst(checksByStudy.get(s.id) ?? []),
+        results,
       });
     }
     return {
@@ -348,21 +503,22 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
   serve(app, r.agreement, async ({ params: { id }, ctx }) => {
     const appraisals = await store.list(id, "appraisals");
     const view = await blindView(store, id, ctx);
-    // Per tool id: the first two submitted independent assessments of each study, as the comparison takes them.
+    // Per tool id: the first two submitted independent assessments of each study (or result), as the comparison takes them.
     const byTool = new Map<string, Map<string, Appraisal[]>>();
     for (const a of appraisals) {
       const toolId = registryIdOf(a);
       if (a.consensus || isDraft(a) || toolId === null) continue;
-      const studies = byTool.get(toolId) ?? new Map<string, Appraisal[]>();
-      studies.set(a.studyId, [...(studies.get(a.studyId) ?? []), a]);
-      byTool.set(toolId, studies);
+      const items = byTool.get(toolId) ?? new Map<string, Appraisal[]>();
+      const item = a.outcomeId === null ? a.studyId : `${a.studyId}/${a.outcomeId}`;
+      items.set(item, [...(items.get(item) ?? []), a]);
+      byTool.set(toolId, items);
     }
     const tools: AppraisalAgreementAnswer["tools"] = [];
-    for (const [toolId, studies] of [...byTool].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    for (const [toolId, items] of [...byTool].sort(([x], [y]) => (x < y ? -1 : 1))) {
       let tool: Tool | null = null;
       let hidden = 0;
       const pairs = [];
-      for (const [studyId, list] of [...studies].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      for (const [item, list] of [...items].sort(([x], [y]) => (x < y ? -1 : 1))) {
         if (list.length < 2) continue;
         const [a, b] = [...list].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
         tool ??= toolOf(a!);
@@ -376,7 +532,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
           const v = viewOf(x, tool!);
           return { ...Object.fromEntries(Object.entries(v.judgements).map(([k, j]) => [k, j.judgement])), overall: v.overall };
         };
-        pairs.push({ item: studyId, a: judged(a!), b: judged(b!) });
+        pairs.push({ item, a: judged(a!), b: judged(b!) });
       }
       if (!tool || (pairs.length === 0 && hidden === 0)) continue;
       tools.push({ tool: { id: tool.id, name: tool.name, version: tool.version }, studies: pairs.length, hidden, domains: domainAgreement(tool, pairs) });
@@ -392,8 +548,8 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     if (tool.overall.kind === "none") throw new InputError(`robvis has no template for ${tool.name}: export it from the appraisal tables instead`);
     const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
     const view = await blindView(store, id, ctx);
-    // One assessment per study, as the robvis figures take it: study-level, consensus before one assessor's, then the latest.
-    const rank = (a: Appraisal) => [a.outcomeId === null ? 1 : 0, a.consensus ? 1 : 0, a.at] as const;
+    // One assessment per study, and per result where results are assessed, as robvis draws rows: the consensus before one assessor's, then the latest.
+    const rank = (a: Appraisal) => [a.consensus ? 1 : 0, a.at] as const;
     const better = (a: Appraisal, b: Appraisal) => {
       const x = rank(a), y = rank(b);
       for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
@@ -402,9 +558,12 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     const chosen = new Map<string, Appraisal>();
     for (const a of appraisals) {
       if (isDraft(a) || registryIdOf(a) !== tool.id) continue;
-      const cur = chosen.get(a.studyId);
-      if (!cur || better(a, cur)) chosen.set(a.studyId, a);
+      const key = `${a.studyId}\u0000${a.outcomeId ?? ""}`;
+      const cur = chosen.get(key);
+      if (!cur || better(a, cur)) chosen.set(key, a);
     }
+    const resultIds = [...new Set([...chosen.values()].flatMap((a) => (a.outcomeId ? [a.outcomeId] : [])))];
+    const outcomeName = new Map((resultIds.length ? await store.list(id, "outcomes", { id: resultIds }) : []).map((o) => [o.id, o.name]));
     const byId = new Map(studies.map((s) => [s.id, s]));
     const robvisLabel = (j: string | null) => (j === null ? null : (tool.scale.levels.find((l) => l.label === j)?.robvis ?? j));
     const rows: RobvisRow[] = [];
@@ -424,9 +583,12 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       const o = proposeOverall(tool, Object.fromEntries(tool.domains.map((d) => [d.id, v.judgements[d.id]?.judgement ?? null]))).proposed;
       if (o !== null && v.overall !== o) overrides.push({ domain: "overall", proposed: o, judgement: v.overall, reason: v.overallReason });
       const study = byId.get(a.studyId);
+      const citation = study ? citationOf(study) : a.studyId;
       rows.push({
         studyId: a.studyId,
-        study: study ? citationOf(study) : a.studyId,
+        outcomeId: a.outcomeId ?? null,
+        // robvis keys its rows by Study: a per-result row names its outcome so each result is a row of its own.
+        study: a.outcomeId ? `${citation} — ${outcomeName.get(a.outcomeId) ?? a.outcomeId}` : citation,
         judgements,
         overall: robvisLabel(v.overall),
         // robvis weights the summary bars by this column; studies count equally until a synthesis gives them weights.
@@ -451,21 +613,22 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     };
   });
 
-  serve(app, r.form, async ({ params: { id, studyId }, query, ctx }) => form(id, studyId, ctx, query.tool));
+  serve(app, r.form, async ({ params: { id, studyId }, query, ctx }) => form(id, studyId, ctx, query.tool, query.outcome));
 
   /** Writes the caller's own assessment; a submitted one is changed only by submitting again (a draft never replaces it). */
   const writeOwn = async (id: string, studyId: string, ctx: RequestContext, body: Body, submit: boolean): Promise<AppraisalForm> => {
     const { setup, designs } = await studyOf(id, studyId);
     const all = await store.list(id, "appraisals", { studyId });
     const tool = chooseTool(setup, designs, body.tool, all);
+    const outcome = await outcomeOf(id, studyId, tool, body.outcomeId);
     const recorded = assess(tool, departuresFor(setup, tool), body, submit);
-    const mine = independent(all, tool).find((a) => a.reviewer === ctx.actor);
+    const mine = independent(all, tool, outcome?.id ?? null).find((a) => a.reviewer === ctx.actor);
     if (mine && !isDraft(mine) && !submit)
       throw new InputError("your assessment of this study is submitted; change it by submitting again, complete", 409);
     const { tool: name, variant } = modelTool(tool.id);
     const entity = {
       studyId,
-      outcomeId: null,
+      outcomeId: outcome?.id ?? null,
       tool: name,
       toolVersion: tool.version,
       variant,
@@ -477,22 +640,22 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     };
     if (mine) await store.update(id, "appraisals", mine.id, entity, writer(ctx));
     else await store.insert(id, "appraisals", [entity], writer(ctx));
-    return form(id, studyId, ctx, tool.id);
+    return form(id, studyId, ctx, tool.id, outcome?.id ?? null);
   };
 
   serve(app, r.save, async ({ params: { id, studyId }, body, ctx }) => writeOwn(id, studyId, ctx, body, false));
   serve(app, r.submit, async ({ params: { id, studyId }, body, ctx }) => writeOwn(id, studyId, ctx, body, true));
 
-  serve(app, r.comparison, async ({ params: { id, studyId }, query, ctx }) => comparison(id, studyId, ctx, query.tool));
+  serve(app, r.comparison, async ({ params: { id, studyId }, query, ctx }) => comparison(id, studyId, ctx, query.tool, query.outcome));
 
   serve(app, r.consensus, async ({ params: { id, studyId }, body, ctx }) => {
-    const before = await comparison(id, studyId, ctx, body.tool);
+    const before = await comparison(id, studyId, ctx, body.tool, body.outcomeId);
     const { setup } = await studyOf(id, studyId);
     const recorded = assess(before.tool, departuresFor(setup, before.tool), body, true);
     const { tool: name, variant } = modelTool(before.tool.id);
     const entity = {
       studyId,
-      outcomeId: null,
+      outcomeId: before.outcome?.id ?? null,
       tool: name,
       toolVersion: before.tool.version,
       variant,
@@ -504,6 +667,23 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     };
     if (before.recorded) await store.update(id, "appraisals", before.recorded.appraisalId, entity, writer(ctx));
     else await store.insert(id, "appraisals", [entity], writer(ctx));
-    return comparison(id, studyId, ctx, before.tool.id);
+    return comparison(id, studyId, ctx, before.tool.id, before.outcome?.id ?? null);
+  });
+
+  serve(app, r.seniorCheck, async ({ params: { id, studyId }, body, ctx }) => {
+    const { protocol, setup } = await studyOf(id, studyId);
+    const target = (await store.list(id, "appraisals", { id: [body.appraisalId] }))[0];
+    if (!target || target.studyId !== studyId) throw new InputError(`appraisal "${body.appraisalId}" is not an assessment of this study`, 404);
+    if (isDraft(target)) throw new InputError("a draft is not checked: the assessor has not submitted it", 409);
+    if (target.reviewer === ctx.actor) throw new InputError("a senior checks someone else's assessment, not their own", 409);
+    if (!(await sampledStudy(id, studyId, setup, protocol)))
+      throw new InputError(`this study is not in the senior check's sample (${Math.round(setup.seniorCheckShare * 1000) / 10}% of the appraised studies)`, 409);
+    const [saved] = await store.insert(
+      id,
+      "appraisalFlagAcceptances",
+      [{ appraisalId: target.id, flag: seniorFlag(body.verdict), justification: body.note }],
+      writer(ctx, body.note),
+    );
+    return seniorCheckOf(saved!)!;
   });
 }
