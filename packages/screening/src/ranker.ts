@@ -73,7 +73,7 @@ export class Ranker {
    * Fits on the labelled rows (labels 1 relevant, 0 irrelevant, parallel to
    * `rows`). Needs at least one record of each class.
    */
-  fit(X: SparseMatrix, rows: Int32Array, labels: Uint8Array): void {
+  fit(X: SparseMatrix, rows: Int32Array, labels: Uint8Array, weights?: Float64Array): void {
     const n = rows.length;
     let n1 = 0;
     for (let k = 0; k < n; k++) n1 += labels[k];
@@ -82,6 +82,8 @@ export class Ranker {
     const y = new Int8Array(n);
     for (let k = 0; k < n; k++) y[k] = labels[k] ? 1 : -1;
     this.models = this.opts.members.map((m, i) => {
+      // Weights from a balancer (see models.ts) replace the members' own ratio.
+      if (weights) return this.trainers[i].fit(X, rows, y, weights);
       const weight = new Float64Array(n);
       const w0 = n1 / (m.balanceRatio * n0);
       for (let k = 0; k < n; k++) weight[k] = labels[k] ? 1 : w0;

@@ -1,25 +1,63 @@
 import { ScreeningInputError } from "./errors.js";
 import { orderMetrics, type OrderMetrics } from "./metrics.js";
+import { featureOptions, Learner, screeningModel, type ScreeningModelSpec } from "./models.js";
 import { Ranker, type RankerOptions } from "./ranker.js";
 import { tfidf, type FeatureOptions, type SparseMatrix } from "./text.js";
 
 export interface SimulationOptions {
   seed?: number;
+  /**
+   * The model, by name or spec (models.ts); default `DEFAULT_SCREENING_MODEL`.
+   * `ranker`, `features` and `schedule` below override parts of it for
+   * experiments (a `ranker` replaces its balancer and classifier).
+   */
+  model?: string | ScreeningModelSpec;
   schedule?: RetrainSchedule;
   ranker?: RankerOptions;
   features?: FeatureOptions;
+}
+
+/** From how many decisions on a ranking was served by what (a new entry only when that changes). */
+export interface ServedRun {
+  labelled: number;
+  servedBy: string;
 }
 
 export interface Simulation {
   /** Every row index exactly once, in the order screened, starting with the priors. */
   order: number[];
   metrics: OrderMetrics;
+  model: string;
+  /** Number of fits (rankings) the simulation made. */
+  fits: number;
+  servedBy: ServedRun[];
+}
+
+/** What the simulation needs of a model: `Learner`, or a bare `Ranker` for experiments. */
+interface Scorer {
+  fit(X: SparseMatrix, rows: Int32Array, labels: Uint8Array): void;
+  score(X: SparseMatrix, rows: ArrayLike<number>, out?: Float64Array): Float64Array;
+  observe(row: number, relevant: boolean): void;
+  servedBy(): string;
+}
+
+function scorerOf(spec: ScreeningModelSpec, options: SimulationOptions): Scorer {
+  const seed = options.seed ?? 0;
+  if (!options.ranker) return new Learner(spec, seed);
+  const ranker = new Ranker(options.ranker, seed);
+  return {
+    fit: (X, rows, labels) => ranker.fit(X, rows, labels),
+    score: (X, rows, out) => ranker.score(X, rows, out),
+    observe: (row, relevant) => ranker.observe(row, relevant),
+    servedBy: () => `${spec.name}, ranker overridden (member ${ranker.activeMember})`,
+  };
 }
 
 /**
  * Replays prioritised screening on a labelled set: the priors are screened
- * first, then the model is retrained after every decision and the top-ranked
- * unscreened record is screened next (ties go to the lower row index).
+ * first, then the model is retrained on its schedule (after every decision for
+ * the ASReview replicas) and the top-ranked unscreened record is screened next
+ * (ties go to the lower row index).
  *
  * Once every relevant record has been found no later decision can change any
  * metric, so the remaining records follow the last model's ranking instead of
@@ -27,12 +65,24 @@ export interface Simulation {
  */
 export function simulate(texts: readonly string[], labels: ArrayLike<number>, priors: readonly number[], options: SimulationOptions = {}): Simulation {
   if (texts.length !== labels.length) throw new ScreeningInputError(`${texts.length} texts but ${labels.length} labels`);
-  const X = tfidf(texts, options.features);
-  const order = simulateOrder(X, labels, priors, options);
-  return { order, metrics: orderMetrics(order, labels) };
+  const spec = typeof options.model === "object" ? options.model : screeningModel(options.model);
+  const X = tfidf(texts, options.features ?? featureOptions(spec.features));
+  const servedBy: ServedRun[] = [];
+  let fits = 0;
+  const order = simulateOrder(X, labels, priors, { ...options, model: spec }, (labelled, by) => {
+    fits++;
+    if (servedBy.length === 0 || servedBy[servedBy.length - 1].servedBy !== by) servedBy.push({ labelled, servedBy: by });
+  });
+  return { order, metrics: orderMetrics(order, labels), model: spec.name, fits, servedBy };
 }
 
-export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors: readonly number[], options: SimulationOptions = {}): number[] {
+export function simulateOrder(
+  X: SparseMatrix,
+  labels: ArrayLike<number>,
+  priors: readonly number[],
+  options: SimulationOptions = {},
+  onFit?: (labelled: number, servedBy: string) => void,
+): number[] {
   const n = X.rows;
   const y = new Uint8Array(n);
   let total = 0;
@@ -43,7 +93,8 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
     total += v;
   }
   checkPriors(priors, y);
-  const ranker = new Ranker(options.ranker, options.seed ?? 0);
+  const spec = typeof options.model === "object" ? options.model : screeningModel(options.model);
+  const ranker = scorerOf(spec, options);
   const order: number[] = [];
   const seen = new Uint8Array(n);
   const labelledRows = new Int32Array(n);
@@ -60,7 +111,7 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
   const pool = new Int32Array(n);
   let poolSize = n - order.length;
   const scores = new Float64Array(n);
-  const schedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
+  const schedule = { ...DEFAULT_SCHEDULE, ...spec.retrain, ...options.schedule };
   // The best records by the last model, best first: as many as are served
   // before the next retrain is due, so no full sort is needed per retrain.
   let queue: Int32Array = new Int32Array(0);
@@ -73,6 +124,7 @@ export function simulateOrder(X: SparseMatrix, labels: ArrayLike<number>, priors
     fitPool = poolSize;
     ranker.fit(X, labelledRows.subarray(0, order.length), labelledY.subarray(0, order.length));
     ranker.score(X, pool.subarray(0, poolSize), scores);
+    onFit?.(order.length, ranker.servedBy());
     sinceFit = 0;
     relevantSinceFit = false;
     head = 0;

@@ -34,10 +34,26 @@ export interface SparseMatrix {
   readonly indices: Int32Array;
   readonly data: Float32Array;
   readonly ownSq?: Float32Array;
+  /**
+   * `ownSum[r]`: the sum (L1) of row r's single-document entries. A linear
+   * score needs ‖·‖²; multinomial naive Bayes needs the sum, since every
+   * term unseen in training carries the same log-ratio of smoothed class
+   * totals (see `naive-bayes.ts`).
+   */
+  readonly ownSum?: Float32Array;
+  /** Number of terms kept in the vocabulary, single-document ones included (`cols` counts only shared ones). */
+  readonly terms?: number;
 }
 
 export interface FeatureOptions {
-  /** log2 of the number of hashed columns. */
+  /**
+   * log2 of the number of hashed columns, or 52: terms keyed by a 52-bit
+   * hash in a map, which is a vocabulary in effect (at a million terms the
+   * chance of any collision is about 10^-4), at the cost of a map entry per
+   * term. With 2^22 columns about 0.5% of a review's 40,000 uni- and bigrams
+   * share a column with another; a replica of a model built on an exact
+   * vocabulary uses 52.
+   */
   bits?: number;
   /** Largest n-gram length (1 or 2). */
   ngramMax?: number;
@@ -45,6 +61,8 @@ export interface FeatureOptions {
   maxDf?: number;
   /** Use 1 + ln(tf) instead of raw counts. */
   sublinearTf?: boolean;
+  /** Words dropped before n-grams are formed (scikit-learn's `stop_words`); none by default. */
+  stopWords?: readonly string[] | null;
 }
 
 const TOKEN = /[\p{L}\p{N}\p{M}_]{2,}/gu;
@@ -55,8 +73,8 @@ export function tokenize(text: string): string[] {
 }
 
 /** 32-bit FNV-1a over UTF-16 code units, finished with MurmurHash3's fmix32 for avalanche. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
+function hashString(s: string, basis = 0x811c9dc5): number {
+  let h = basis;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -89,9 +107,12 @@ export class TextFeatures {
   /** Number of hashed columns (the matrix's columns are the terms in use, numbered densely). */
   readonly cols: number;
   private readonly mask: number;
+  /** 52-bit term keys → dense ids (bits = 52), instead of `dense`. */
+  private readonly keyed: Map<number, number> | null;
   private readonly ngramMax: number;
   private readonly maxDf: number;
   private readonly sublinear: boolean;
+  private readonly stop: ReadonlySet<string> | null;
   private readonly docs: DocTerms[] = [];
   // Hashed ids are renumbered densely in order of first use: document
   // frequencies and weights over the terms actually present fit in cache,
@@ -103,13 +124,15 @@ export class TextFeatures {
 
   constructor(options: FeatureOptions = {}) {
     const bits = options.bits ?? 22;
-    if (!Number.isInteger(bits) || bits < 4 || bits > 26) throw new RangeError(`bits must be an integer in 4..26, got ${bits}`);
-    this.cols = 1 << bits;
+    if (!Number.isInteger(bits) || ((bits < 4 || bits > 26) && bits !== 52)) throw new RangeError(`bits must be an integer in 4..26, or 52, got ${bits}`);
+    this.keyed = bits === 52 ? new Map() : null;
+    this.cols = bits === 52 ? 0 : 1 << bits;
     this.mask = this.cols - 1;
     this.ngramMax = options.ngramMax ?? 2;
     this.maxDf = options.maxDf ?? 0.95;
     this.sublinear = options.sublinearTf ?? true;
-    this.dense = new Int32Array(this.cols).fill(-1);
+    this.stop = options.stopWords && options.stopWords.length > 0 ? new Set(options.stopWords) : null;
+    this.dense = new Int32Array(this.keyed ? 0 : this.cols).fill(-1);
   }
 
   get size(): number {
@@ -118,15 +141,27 @@ export class TextFeatures {
 
   /** Adds one document; returns its row index. */
   add(text: string): number {
-    const tokens = tokenize(text);
+    const stop = this.stop;
+    // As scikit-learn: stop words go before n-grams, so a bigram may join the words either side of one.
+    const tokens = stop ? tokenize(text).filter((t) => !stop.has(t)) : tokenize(text);
     const nt = tokens.length;
     const hashes = new Uint32Array(nt);
     for (let i = 0; i < nt; i++) hashes[i] = hashString(tokens[i]);
     const nb = this.ngramMax >= 2 && nt > 1 ? nt - 1 : 0;
     const ids = new Int32Array(nt + nb);
-    for (let i = 0; i < nt; i++) ids[i] = this.denseId(hashes[i] & this.mask);
     // A bigram's hash mixes its two token hashes, so no bigram string is built.
-    for (let i = 0; i < nb; i++) ids[nt + i] = this.denseId(fmix32((Math.imul(hashes[i], 0x9e3779b1) ^ hashes[i + 1]) + 0x7f4a7c15) & this.mask);
+    const pair = (a: number, b: number) => fmix32((Math.imul(a, 0x9e3779b1) ^ b) + 0x7f4a7c15);
+    if (this.keyed) {
+      // A second, independent 32-bit hash gives each term a 52-bit key.
+      const high = new Uint32Array(nt);
+      for (let i = 0; i < nt; i++) high[i] = hashString(tokens[i], 0x01000193);
+      const key = (lo: number, hi: number) => (hi >>> 12) * 0x100000000 + lo;
+      for (let i = 0; i < nt; i++) ids[i] = this.keyedId(key(hashes[i], high[i]));
+      for (let i = 0; i < nb; i++) ids[nt + i] = this.keyedId(key(pair(hashes[i], hashes[i + 1]), pair(high[i + 1], high[i])));
+    } else {
+      for (let i = 0; i < nt; i++) ids[i] = this.denseId(hashes[i] & this.mask);
+      for (let i = 0; i < nb; i++) ids[nt + i] = this.denseId(pair(hashes[i], hashes[i + 1]) & this.mask);
+    }
     ids.sort();
     let distinct = 0;
     for (let k = 0; k < ids.length; k++) if (k === 0 || ids[k] !== ids[k - 1]) distinct++;
@@ -143,6 +178,23 @@ export class TextFeatures {
     this.docs.push({ cols, tf });
     this.cached = null;
     return this.docs.length - 1;
+  }
+
+  private keyedId(k: number): number {
+    let d = this.keyed!.get(k);
+    if (d === undefined) {
+      this.keyed!.set(k, (d = this.used++));
+      this.growDf(d);
+    }
+    return d;
+  }
+
+  private growDf(d: number): void {
+    if (d >= this.df.length) {
+      const g = new Int32Array(this.df.length * 2);
+      g.set(this.df);
+      this.df = g;
+    }
   }
 
   private denseId(h: number): number {
@@ -187,12 +239,16 @@ export class TextFeatures {
     const indices = new Int32Array(nnz);
     const data = new Float32Array(nnz);
     const ownSq = new Float32Array(n);
+    const ownSum = new Float32Array(n);
+    let terms = 0;
+    for (let c = 0; c < used; c++) if (idf[c] !== 0 && df[c] > 0) terms++;
     let p = 0;
     for (let r = 0; r < n; r++) {
       const { cols, tf } = this.docs[r];
       const start = p;
       let norm = 0;
       let own = 0;
+      let ownL1 = 0;
       for (let k = 0; k < cols.length; k++) {
         const w = idf[cols[k]];
         if (w === 0) continue;
@@ -201,6 +257,7 @@ export class TextFeatures {
         const c = col[cols[k]];
         if (c < 0) {
           own += v * v;
+          ownL1 += v;
           continue;
         }
         indices[p] = c;
@@ -211,10 +268,11 @@ export class TextFeatures {
         const s = 1 / Math.sqrt(norm);
         for (let q = start; q < p; q++) data[q] *= s;
         ownSq[r] = own / norm;
+        ownSum[r] = ownL1 * s;
       }
       indptr[r + 1] = p;
     }
-    this.cached = { rows: n, cols: order.length, indptr, indices, data, ownSq };
+    this.cached = { rows: n, cols: order.length, indptr, indices, data, ownSq, ownSum, terms };
     return this.cached;
   }
 }
