@@ -179,4 +179,21 @@ describe("appraisal per result, reports, flags and the senior check", () => {
     const draft = await send("sue", "POST", `${base()}/${otherStudy}/senior-check`, { appraisalId: other!.id, verdict: "agree", note: "x" });
     expect(draft.statusCode).toBe(409);
   });
+
+  it("gives a result appraised on its own its judgement in the analysis rows (the forest column and moderator); the study's other outcomes keep the study's", async () => {
+    const [second] = await store.insert(project, "outcomes", [{ studyId, name: "Placement stability" }], { actor: "olive" });
+    const now = new Date().toISOString();
+    await store.insert(project, "effectSizes", [
+      { outcomeId, measure: "SMD", yi: 0.3, vi: 0.04, createdBy: "olive", createdAt: now },
+      { outcomeId: second!.id, measure: "SMD", yi: 0.1, vi: 0.05, createdBy: "olive", createdAt: now },
+    ], { actor: "olive" });
+    const consensus = (await store.list(project, "appraisals", { studyId })).find((a) => a.consensus && a.outcomeId === outcomeId)!;
+    const res = await get("vic", `/api/projects/${project}/analysis/data`);
+    expect(res.statusCode, res.body).toBe(200);
+    const rows = res.json().rows as Record<string, unknown>[];
+    const own = rows.find((r) => r.outcomeId === outcomeId)!;
+    expect(own).toMatchObject({ riskOfBias: consensus.overall, riskOfBiasTool: "RoB 2" });
+    // Two submitted study-level assessments without a consensus: the study has no judgement yet.
+    expect(rows.find((r) => r.outcomeId === second!.id)).toMatchObject({ riskOfBias: null, riskOfBiasTool: null });
+  });
 });
