@@ -90,6 +90,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
   jointDisplayRows: { write: "reviewer" },
   recommendations: { write: "adjudicator" },
   savedAnalyses: { ...closed("the saved analyses routes (…/saved-analyses)"), signer: "savedBy", stamp: "savedAt" },
+  reportVersions: { ...closed("the report routes (…/report/…)"), signer: "savedBy", stamp: "savedAt" },
 };
 
 /** The stage an entity of a blind collection belongs to. */

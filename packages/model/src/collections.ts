@@ -37,6 +37,7 @@ import { signedBy } from "./rules/signatures.js";
 import { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./rules/synthesis.js";
 import { CodedExcerpt, GradeAssessment, JointDisplayRow, SurveyQuestion, SurveyResponse, SynthesisCode, Transcript } from "./synthesis.js";
 import { SavedAnalysis, validateSavedAnalyses } from "./saved-analyses.js";
+import { permitReportVersion, ReportVersion, validateReportVersions } from "./report-versions.js";
 
 export * from "./rules/index.js";
 
@@ -192,6 +193,15 @@ export const collections = {
     appendOnly: true,
     validate: validateSavedAnalyses,
     permit: signedBy<SavedAnalysis>("savedBy", "saved analysis"),
+  },
+  // The report's draft (number 0) and its frozen versions, each with the data it rendered.
+  reportVersions: {
+    schema: ReportVersion,
+    refs: {},
+    order: "number",
+    permanent: true,
+    validate: validateReportVersions,
+    permit: permitReportVersion,
   },
 } as const satisfies Record<
   string,

@@ -11,4 +11,5 @@ export * from "./collection-access.js";
 export * from "./outcome-data.js";
 export * from "./appraisal-answers.js";
 export * from "./saved-analyses.js";
+export * from "./report-versions.js";
 export * from "./synthesis.js";

@@ -513,10 +513,23 @@ function v17(d: Dialect): Migration {
   };
 }
 
+/** Report versions: the draft spec (number 0) and frozen versions with the data they rendered. */
+function v22Reports(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const cols: Col[] = [["number", "i"], ["spec", "j"], ["data", "j"], ["data_hash", "t"], ["note", "t"], ["saved_by", "t"], ["saved_at", "t"]];
+      let t = db.schema.createTable("report_versions").addColumn("project_id", "text", (c) => c.notNull()).addColumn("id", cText(d), (c) => c.notNull());
+      for (const [name, type] of cols) t = t.addColumn(name, sqlType(d, type));
+      await t.addPrimaryKeyConstraint("report_versions_pk", ["project_id", "id"]).execute();
+      await db.schema.createIndex("report_versions_number").on("report_versions").columns(["project_id", "number"]).unique().execute();
+    },
+  };
+}
+
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0022_reports": v22Reports(d) };
     },
   };
 }
