@@ -67,6 +67,10 @@ export function fullProjectFile(id = "proj-full"): ProjectFileInput {
     jointDisplayRows: [{ id: "jd1", question: "Does continuity help?", resultIds: ["rr1"], findingIds: ["qf1"], surveyQuestionIds: ["sq1"], transcriptIds: ["tr1"], judgement: "confirms", order: 1 }],
     recommendations: [{ id: "rec1", text: "Offer continuity", rating: "strong", kind: "recommendation", findingIds: ["qf1"], resultIds: ["rr1"], order: 1, rowIds: ["jd1"], effectResultId: "rr1" }],
     savedAnalyses: [{ id: "sa1", name: "Re-entry, random effects", version: 1, description: null, spec: { data: "effectSizes", method: "REML", measure: "OR" }, result: { k: 1 }, rows: [{ effectSizeId: "es1", study: "Smith 2020", yi: -0.8472978603872037, vi: 0.1738095238095238 }], savedBy: "ana", savedAt: at(17) }],
+    reportVersions: [
+      { id: "rv0", number: 0, spec: { title: "Report", subtitle: "", sections: [] }, data: null, dataHash: null, note: null, savedBy: "ana", savedAt: at(18) },
+      { id: "rv1", number: 1, spec: { title: "Report", subtitle: "", sections: [] }, data: { facts: {}, tables: {}, figures: {}, analyses: [], exports: {} }, dataHash: "0".repeat(64), note: "first", savedBy: "ana", savedAt: at(18) },
+    ],
     audit: [
       { id: "a1", at: at(0), actor: "ana", action: "project.create", entity: "project", entityId: id, before: null, after: { title: "x" }, reason: null },
     ],
