@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { screeningRoutes as r } from "@homeward/api";
 import { InputError, type ScreeningStage } from "@homeward/model";
 import { qaSample, type RankingServiceOptions } from "@homeward/screening";
-import type { Store } from "@homeward/store";
+import { ConflictError, type Store } from "@homeward/store";
 import { namedActor, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
 import { screeningProjects, type ProjectScreening } from "./screening-state.js";
@@ -89,6 +89,11 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
   serve(app, r.reconcile, async ({ params: { id, stage }, body, ctx }) => {
     const w = reviewerOf(ctx);
     const p = await projects.synced(id);
+    // A record is reconciled once per stage: a second adjudicator (here or on another server, however
+    // late this server's state) is answered 409 with the reconciliation that stands. The store's
+    // unique index decides between two who both got past this.
+    const done = await store.list(id, "reconciliations", { recordId: body.recordId, stage });
+    if (done.length > 0) throw new ConflictError(`record "${body.recordId}" has already been reconciled at this stage`, done[done.length - 1]);
     const rec = { reviewer: w.actor, verdict: body.decision, reasons: body.reasons, reason: body.reason };
     const plan = p.engine.reconciliationPlan(stage, body.recordId, rec, await store.getProtocol(id));
     const stored = await store.insert(
