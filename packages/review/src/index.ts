@@ -17,3 +17,6 @@ export * from "./studies.js";
 export * from "./outcome-effects.js";
 export * from "./analysis-risk-of-bias.js";
 export * from "./analysis-codebook.js";
+export * from "./robvis-csv.js";
+export * from "./bundle.js";
+export * from "./saved-analyses.js";

@@ -37,7 +37,7 @@ import {
   type Protocol,
   type Study,
 } from "@homeward/model";
-import { appraisalConflictDetails, citationOf, toCsv } from "@homeward/review";
+import { appraisalConflictDetails, citationOf, robvisCsv } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { attachment } from "../security.js";
 import { blindView } from "../blinding.js";
@@ -601,7 +601,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     rows.sort((x, y) => x.study.localeCompare(y.study) || (x.studyId < y.studyId ? -1 : 1));
     const columns = ["Study", ...tool.domains.map((d) => d.id), "Overall", "Weight"];
     if (query.format === "csv") {
-      const body = toCsv(columns, rows.map((row) => [row.study, ...tool.domains.map((d) => row.judgements[d.id] ?? null), row.overall, row.weight]));
+      const body = robvisCsv({ domains: tool.domains, rows });
       return reply.header("content-disposition", attachment(`robvis-${tool.id}.csv`)).type("text/csv; charset=utf-8").send(body);
     }
     return {
