@@ -209,6 +209,8 @@ export const ScreeningSettings = z.object({
   mode: z.enum(["single", "dual", "dual_then_single"]),
   dualFraction: z.number().min(0).max(1).nullable().default(null),
   reviewers: z.array(UserName).default([]),
+  /** The prioritisation model that ranks the stage's queue (a name from @homeward/screening's models); null: the default. */
+  model: z.string().max(100).nullable().default(null),
   updatedAt: Timestamp,
 });
 export type ScreeningSettings = z.infer<typeof ScreeningSettings>;

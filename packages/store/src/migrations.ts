@@ -529,7 +529,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0022_reports": v22Reports(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d) };
     },
   };
 }
@@ -611,6 +611,15 @@ function v15Integrity(d: Dialect): Migration {
       await db.schema.alterTable("screening_leases").addColumn("slot", "integer", (col) => col.notNull().defaultTo(0)).execute();
       await db.schema.createIndex("screening_leases_slot").on("screening_leases").columns(["project_id", "stage", "lease_key", "slot"]).unique().execute();
       await db.schema.createIndex("screening_leases_one_per_reviewer").on("screening_leases").columns(["project_id", "stage", "reviewer"]).unique().execute();
+    },
+  };
+}
+
+/** The prioritisation model a stage's screening settings choose (null: the default). */
+function v23ScreeningModels(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("screening_settings").addColumn("model", sqlType(d, "t")).execute();
     },
   };
 }
