@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RankedQueue } from "./queue.js";
+import { DEFAULT_SCREENING_MODEL, SCREENING_MODEL_NAMES } from "./models.js";
 import { RankingModel, UNLABELLED, type PrioritiserOptions, type Ranking, type RetrainResult, type RowLabel } from "./prioritiser.js";
 
 /**
@@ -25,6 +26,7 @@ export type ToWorker =
   | { kind: "add"; key: string; texts: string[] }
   | { kind: "label"; key: string; rows: Int32Array; labels: Uint8Array }
   | { kind: "rank"; key: string }
+  | { kind: "model"; key: string; model: string }
   | { kind: "drop"; key: string };
 
 export type FromWorker = { kind: "ranking"; key: string; ranking: Ranking } | { kind: "error"; key: string; message: string };
@@ -45,6 +47,7 @@ export function rankingHandler(): (msg: ToWorker) => FromWorker | null {
       const m = models.get(msg.key);
       if (!m) throw new Error(`no ranking model ${msg.key}`);
       if (msg.kind === "add") m.addTexts(msg.texts);
+      else if (msg.kind === "model") m.setModel(msg.model);
       else if (msg.kind === "label") for (let k = 0; k < msg.rows.length; k++) m.setLabel(msg.rows[k], msg.labels[k] as RowLabel);
       else return { kind: "ranking", key: msg.key, ranking: m.rank() };
       return null;
@@ -103,7 +106,7 @@ export class RankingService {
   open(key: string, options: PrioritiserOptions = {}): BackgroundPrioritiser {
     let q = this.queues.get(key);
     if (!q) {
-      q = new BackgroundPrioritiser(this, key);
+      q = new BackgroundPrioritiser(this, key, options.model);
       this.queues.set(key, q);
       this.post({ kind: "open", key, options });
     }
@@ -182,11 +185,34 @@ export class BackgroundPrioritiser {
   /** Retrains finished. */
   rankings = 0;
 
+  private model: string;
+
   /** @internal (use `RankingService.open`) */
   constructor(
     private readonly service: RankingService,
     readonly key: string,
-  ) {}
+    model?: string,
+  ) {
+    this.model = model ?? DEFAULT_SCREENING_MODEL;
+  }
+
+  /** The named model that ranks this queue (from the next retrain after a change). */
+  get modelName(): string {
+    return this.model;
+  }
+
+  /**
+   * Ranks with the named model (null: the default). An unknown name (a model
+   * since withdrawn, in an old project) keeps the default rather than
+   * stopping prioritisation. A change retrains at once if anything is labelled.
+   */
+  useModel(name: string | null): void {
+    const m = name !== null && SCREENING_MODEL_NAMES.includes(name) ? name : DEFAULT_SCREENING_MODEL;
+    if (m === this.model) return;
+    this.model = m;
+    this.service.post({ kind: "model", key: this.key, model: m });
+    if (this.rankings > 0 || this.inFlight) this.retrain();
+  }
 
   get size(): number {
     return this.queue.size;

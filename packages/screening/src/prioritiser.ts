@@ -1,3 +1,4 @@
+import { DEFAULT_SCREENING_MODEL, featureOptions, Learner, screeningModel, type ScreeningModelSpec } from "./models.js";
 import { RankedQueue } from "./queue.js";
 import { Ranker, type RankerOptions } from "./ranker.js";
 import { rankDescending } from "./simulate.js";
@@ -5,6 +6,9 @@ import { TextFeatures, type FeatureOptions } from "./text.js";
 
 export interface PrioritiserOptions {
   seed?: number;
+  /** The named model (models.ts); `DEFAULT_SCREENING_MODEL` when absent. */
+  model?: string;
+  /** For experiments: a bare committee instead of the named model. */
   ranker?: RankerOptions;
   features?: FeatureOptions;
 }
@@ -15,6 +19,9 @@ export interface RetrainResult {
   labelled: number;
   unscreened: number;
   ms: number;
+  /** The model that made the ranking, and its serving part (e.g. "elas_u4 (svm C=0.11)"); null before any fit. */
+  model: string;
+  servedBy: string | null;
 }
 
 export interface Ranking extends RetrainResult {
@@ -37,14 +44,38 @@ export const UNLABELLED = 255;
  * that serves records stays with the server.
  */
 export class RankingModel {
-  private readonly features: TextFeatures;
-  private readonly ranker: Ranker;
+  private features: TextFeatures;
+  private ranker: Ranker | Learner;
+  private spec: ScreeningModelSpec;
   private labels = new Uint8Array(1024).fill(UNLABELLED);
   private changed = 0;
+  // Kept so a change of model with other features can rebuild them.
+  private readonly texts: string[] = [];
 
-  constructor(options: PrioritiserOptions = {}) {
-    this.features = new TextFeatures(options.features);
-    this.ranker = new Ranker(options.ranker, options.seed ?? 0);
+  constructor(private readonly options: PrioritiserOptions = {}) {
+    this.spec = screeningModel(options.model ?? DEFAULT_SCREENING_MODEL);
+    this.features = new TextFeatures(options.features ?? featureOptions(this.spec.features));
+    this.ranker = options.ranker ? new Ranker(options.ranker, options.seed ?? 0) : new Learner(this.spec, options.seed ?? 0);
+  }
+
+  get model(): string {
+    return this.spec.name;
+  }
+
+  /**
+   * Ranks with another named model from the next `rank()`: a new learner,
+   * and new features when the model's differ (rebuilt from the texts).
+   */
+  setModel(name: string): void {
+    const spec = screeningModel(name);
+    if (spec.name === this.spec.name && !this.options.ranker) return;
+    if (!this.options.features && JSON.stringify(spec.features) !== JSON.stringify(this.spec.features)) {
+      this.features = new TextFeatures(featureOptions(spec.features));
+      for (const t of this.texts) this.features.add(t);
+    }
+    this.spec = spec;
+    this.ranker = new Learner(spec, this.options.seed ?? 0);
+    this.changed++;
   }
 
   get rows(): number {
@@ -57,7 +88,10 @@ export class RankingModel {
   }
 
   addTexts(texts: readonly string[]): void {
-    for (const t of texts) this.features.add(t);
+    for (const t of texts) {
+      this.features.add(t);
+      this.texts.push(t);
+    }
     if (this.features.size > this.labels.length) {
       const l = new Uint8Array(Math.max(this.features.size, this.labels.length * 2)).fill(UNLABELLED);
       l.set(this.labels);
@@ -98,7 +132,8 @@ export class RankingModel {
       order.set(rankDescending(pool, this.ranker.score(X, pool)));
     }
     order.set(labelled, pool.length);
-    return { order, trained, labelled: labelled.length, unscreened: pool.length, ms: performance.now() - t0 };
+    const servedBy = !trained || pool.length === 0 ? null : this.ranker instanceof Learner ? this.ranker.servedBy() : `committee (member ${this.ranker.activeMember})`;
+    return { order, trained, labelled: labelled.length, unscreened: pool.length, ms: performance.now() - t0, model: this.spec.name, servedBy };
   }
 }
 

@@ -282,7 +282,11 @@ export class ScreeningEngine {
 
   private refreshModes(): void {
     const rows = [...this.settings.values()];
-    for (const st of [this.titleAbstract, this.fullText]) st.setMode(assignmentMode(currentSettings(rows.filter((s) => s.stage === st.stage))));
+    for (const st of [this.titleAbstract, this.fullText]) {
+      const current = currentSettings(rows.filter((s) => s.stage === st.stage));
+      st.setMode(assignmentMode(current));
+      st.ranking.useModel?.(current?.model ?? null);
+    }
   }
 
   /** Admission to full text: a title/abstract record goes on while its outcome is include or maybe, and leaves when it changes. */

@@ -22,7 +22,7 @@ export interface Lease {
 
 export type DecisionEvent = Pick<ScreeningDecision, "id" | "recordId" | "stage" | "reviewer" | "decision" | "reasons" | "at">;
 export type ReconciliationEvent = Pick<Reconciliation, "id" | "recordId" | "stage" | "decision" | "reasons" | "resolvedBy" | "reason" | "at">;
-export type SettingsEvent = Pick<ScreeningSettings, "id" | "stage" | "mode" | "dualFraction" | "updatedAt"> & Partial<Pick<ScreeningSettings, "reviewers">>;
+export type SettingsEvent = Pick<ScreeningSettings, "id" | "stage" | "mode" | "dualFraction" | "updatedAt"> & Partial<Pick<ScreeningSettings, "reviewers" | "model">>;
 export type MemberEvent = Pick<Member, "id" | "userName" | "role">;
 export type AssignmentEvent = Pick<ScreeningAssignment, "id" | "stage" | "reviewer">;
 export type QaSampleEvent = QaSample;

@@ -20,6 +20,8 @@ export interface RankingQueue {
   /** `relevant` null: no outcome yet. `closed`: no one can screen the record now. Returns whether the label changed. */
   setDecision(id: string, relevant: boolean | null, closed: boolean): boolean;
   next(skip?: (id: string) => boolean): string | null;
+  /** Ranks with the named model (the stage's settings choose it; null: the default). */
+  useModel?(name: string | null): void;
 }
 
 /** Records in the order they came, never ranked. */
