@@ -87,7 +87,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: "simulate",
-    description: "simulate prioritised screening on a labelled CSV; prints the screening order and WSS@95, recall@10%, ATD as JSON",
+    description: "simulate prioritised screening on a labelled CSV with a named model (--model); prints the screening order and WSS@95, recall@10%, ATD as JSON",
     load: () => import("./simulate.js"),
   },
   {

@@ -24,6 +24,25 @@ describe("homeward simulate", () => {
     for (const k of ["wss95", "recall10", "atd"]) expect(typeof out.metrics[k]).toBe("number");
   });
 
+  it("runs the named model, says which model served the rankings, and lists the models in --help", async () => {
+    for (const model of ["elas_u4", "elas_u2", "committee"]) {
+      const c = io();
+      expect(await run(["simulate", "--input", fixture, "--priors", "9,163", "--seed", "1", "--model", model], c)).toBe(0);
+      const out = JSON.parse(c.stdout);
+      expect(out.model).toBe(model);
+      expect(out.servedBy[0].servedBy.startsWith(`${model} (`)).toBe(true);
+      expect(out.fits).toBeGreaterThan(1);
+    }
+    const a = io();
+    await run(["simulate", "--input", fixture, "--priors", "9,163", "--seed", "1", "--model", "elas_u2"], a);
+    const b = io();
+    await run(["simulate", "--input", fixture, "--priors", "9,163", "--seed", "1", "--model", "elas_u4"], b);
+    expect(JSON.parse(a.stdout).order).not.toEqual(JSON.parse(b.stdout).order);
+    const h = io();
+    await run(["simulate", "--help"], h);
+    for (const name of ["elas_u4", "elas_u2", "committee", "elas_u4_batched"]) expect(h.stdout + h.stderr).toContain(name);
+  });
+
   it("reads a `label` column too", async () => {
     const f = join(dir, "small.csv");
     writeFileSync(f, "title,abstract,label\nstatins heart,trial of statins,1\nbirds,migration of birds,0\nstatins,cholesterol statins trial,1\nfish,ocean fish,0\n");
@@ -38,6 +57,7 @@ describe("homeward simulate", () => {
       [["simulate", "--input", fixture, "--priors", "163,164"], /relevant and one irrelevant/],
       [["simulate", "--input", "missing.csv", "--priors", "0,1"], /cannot read/],
       [["simulate", "--input", fixture, "--priors", "9,163", "--seed", "1.5"], /--seed/],
+      [["simulate", "--input", fixture, "--priors", "9,163", "--model", "svm9"], /unknown --model "svm9".*elas_u4/],
     ];
     for (const [argv, msg] of cases) {
       const c = io();

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { InputError } from "@homeward/model";
-import { simulate } from "@homeward/screening";
+import { DEFAULT_SCREENING_MODEL, SCREENING_MODEL_NAMES, SCREENING_MODELS, simulate } from "@homeward/screening";
 import type { Register } from "./index.js";
 
 /**
- * `homeward simulate --input FILE.csv --priors I,J [--seed N]`: replays
- * prioritised screening on a labelled set (title, abstract and a
- * `label_included` or `label` column of 0/1) and prints
- * {"order", "priors", "seed", "metrics": {"wss95", "recall10", "atd", ...}}.
+ * `homeward simulate --input FILE.csv --priors I,J [--seed N] [--model NAME]`:
+ * replays prioritised screening on a labelled set (title, abstract and a
+ * `label_included` or `label` column of 0/1) with a named model and prints
+ * {"order", "priors", "seed", "model", "fits", "servedBy", "metrics": {"wss95", "recall10", "atd", ...}}.
  */
 export const register: Register = (program, io) => {
   program
@@ -17,7 +17,13 @@ export const register: Register = (program, io) => {
     .requiredOption("--input <file>", "CSV with title, abstract and label_included (or label) columns, 0/1")
     .requiredOption("--priors <rows>", "0-based rows labelled first: at least one relevant and one irrelevant, e.g. 12,40")
     .option("--seed <n>", "random seed", "0")
-    .action((opts: { input: string; priors: string; seed: string }) => {
+    .option(
+      "--model <name>",
+      `prioritisation model: ${SCREENING_MODELS.map((m) => `${m.name} (${m.label})`).join(", ")}`,
+      DEFAULT_SCREENING_MODEL,
+    )
+    .action((opts: { input: string; priors: string; seed: string; model: string }) => {
+      if (!SCREENING_MODEL_NAMES.includes(opts.model)) throw new InputError(`unknown --model "${opts.model}"; the models are ${SCREENING_MODEL_NAMES.join(", ")}`);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got "${opts.seed}"`);
       const priors = opts.priors.split(",").map((s) => {
@@ -26,8 +32,8 @@ export const register: Register = (program, io) => {
         return v;
       });
       const { texts, labels } = readLabelled(resolve(io.cwd, opts.input));
-      const { order, metrics } = simulate(texts, labels, priors, { seed });
-      io.out(JSON.stringify({ order, priors, seed, metrics }) + "\n");
+      const { order, metrics, model, fits, servedBy } = simulate(texts, labels, priors, { seed, model: opts.model });
+      io.out(JSON.stringify({ order, priors, seed, model, fits, servedBy, metrics }) + "\n");
     });
 };
 
