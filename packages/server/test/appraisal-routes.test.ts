@@ -299,5 +299,28 @@ describe("appraisal routes", () => {
     const form = await get("olive", "/api/projects/reunification/appraisal/studies/akin-mcdonald-2018");
     expect(form.statusCode, form.body).toBe(200);
     expect(form.json().tool.id).toBe("rob2");
+    // The recorded assessment loads into the form: every domain judged on the tool's scale, no signalling answers.
+    const recorded = form.json().others as { reviewer: string; answers: Record<string, string>; judgements: Record<string, { judgement: string | null }>; overall: string | null }[];
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.answers).toEqual({});
+    expect(Object.keys(recorded[0]!.judgements)).toEqual(["D1", "D2", "D3", "D4", "D5"]);
+    const scale = ["Low", "Some concerns", "High"];
+    for (const j of Object.values(recorded[0]!.judgements)) expect(scale).toContain(j.judgement);
+    const stored = (await store.list("reunification", "appraisals", { studyId: "akin-mcdonald-2018" })).find((a) => a.tool === "RoB2")!;
+    // "Low risk" as recorded reads as the scale's "Low"; the stored entity is unchanged.
+    expect(stored.domains[0]!.judgement).toBe("Low risk");
+    expect(recorded[0]!.judgements.D1!.judgement).toBe("Low");
+    // A ROBINS-I study and a CASP study load likewise (CASP's per-question entries as its answers).
+    const qed = rows.find((r) => r.design === "QED")!;
+    const robins = (await get("olive", `/api/projects/reunification/appraisal/studies/${qed.studyId}`)).json();
+    expect(Object.keys(robins.others[0].judgements)).toEqual(["D1", "D2", "D3", "D4", "D5", "D6", "D7"]);
+    const qual = rows.find((r) => r.tool === "casp-qualitative")!;
+    const casp = (await get("olive", `/api/projects/reunification/appraisal/studies/${qual.studyId}`)).json();
+    expect(Object.keys(casp.others[0].answers).length).toBeGreaterThanOrEqual(9);
+    expect(casp.others[0].answers.Q1).toMatch(/^(Yes|No|Can't tell)$/);
+    // robvis shows the recorded judgements of the example's RCTs.
+    const robvis = (await get("olive", "/api/projects/reunification/appraisal/robvis?tool=rob2")).json();
+    expect(robvis.rows.length).toBe(11);
+    expect(robvis.rows.every((r: { judgements: Record<string, string | null> }) => Object.values(r.judgements).every((j) => j !== null))).toBe(true);
   });
 });

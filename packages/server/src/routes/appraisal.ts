@@ -110,19 +110,54 @@ function toolChoices(setup: AppraisalSetup): Tool[] {
 
 const departuresFor = (setup: AppraisalSetup, tool: Tool): Departure[] => setup.departures.filter((d) => d.tools.includes(tool.id));
 
-/** A stored appraisal read back by domain id (stored domains carry the tool's domain names, which robvis shows). */
+const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+
+/**
+ * The tool's domain a stored domain stands for: by id or name (ignoring
+ * case and punctuation); else, where the stored list has as many domains as
+ * the tool, by position (recorded appraisals, such as the example review's,
+ * list the domains in the tool's order under their own short names).
+ */
+function toolDomainOf(tool: Tool, stored: Appraisal["domains"], i: number) {
+  const d = stored[i]!;
+  const named = tool.domains.find((x) => x.id === d.domain || norm(x.name) === norm(d.domain));
+  if (named) return named;
+  return stored.length === tool.domains.length ? tool.domains[i] : undefined;
+}
+
+/** A recorded judgement on the tool's scale where it is a longer form of a label ("Low risk", "High risk of bias"); otherwise as recorded. */
+function onScale(allowed: readonly string[], j: string | null): string | null {
+  if (j === null || allowed.includes(j)) return j;
+  const lower = j.trim().toLowerCase();
+  return allowed.find((l) => lower === l.toLowerCase() || lower.startsWith(`${l.toLowerCase()} `)) ?? j;
+}
+
+/**
+ * A stored appraisal read back by domain id (stored domains carry the tool's
+ * domain names, which robvis shows). Appraisals recorded without signalling
+ * answers read with their judgements and no answers; a checklist recorded
+ * one question per entry ("Q4. …" with its answer, as the example's CASP
+ * appraisals are) reads as the answers to those questions.
+ */
 function viewOf(a: Appraisal, tool: Tool): AssessmentView {
   const answers: Record<string, string> = {};
   const support: AssessmentView["support"] = {};
   const judgements: AssessmentView["judgements"] = {};
-  for (const d of a.domains) {
+  const questions = new Map(tool.domains.flatMap((d) => d.questions.map((q) => [q.id, q] as const)));
+  a.domains.forEach((d, i) => {
     const split = splitAnswers(d.answers);
     // A quote kept without an answer yet is support only; the engine never sees an empty answer.
     for (const [q, v] of Object.entries(split.answers)) if (v !== "") answers[q] = v;
     Object.assign(support, split.support);
-    const domain = tool.domains.find((x) => x.name === d.domain || x.id === d.domain);
-    if (domain) judgements[domain.id] = { judgement: d.judgement, reason: d.support, proposed: d.proposed ?? null };
-  }
+    const domain = toolDomainOf(tool, a.domains, i);
+    if (domain) {
+      judgements[domain.id] = { judgement: onScale(domain.judgements ?? tool.scale.levels.map((l) => l.label), d.judgement), reason: d.support, proposed: d.proposed ?? null };
+      return;
+    }
+    const q = /^(Q\d+)\b/.exec(d.domain)?.[1];
+    const question = q ? questions.get(q) : undefined;
+    if (question && d.judgement !== null && answers[question.id] === undefined && question.options.includes(d.judgement)) answers[question.id] = d.judgement;
+  });
   return {
     appraisalId: a.id,
     outcomeId: a.outcomeId ?? null,
@@ -133,7 +168,7 @@ function viewOf(a: Appraisal, tool: Tool): AssessmentView {
     answers,
     support,
     judgements,
-    overall: a.overall,
+    overall: tool.overall.kind === "none" ? a.overall : onScale(tool.scale.levels.map((l) => l.label), a.overall),
     overallReason: a.overallSupport ?? "",
   };
 }
