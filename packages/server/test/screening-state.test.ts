@@ -127,7 +127,9 @@ describe("screening state kept in step with the store", () => {
     expect(bulk.stage("title_abstract").counts.conflict).toBeGreaterThan(0);
 
     // Dual-then-single: the first share of records decided need two reviewers.
-    await store.insert(project, "screeningSettings", [{ stage: "title_abstract", mode: "dual_then_single", dualFraction: 0.3, reviewers: [] }], { actor: "ana" });
+    // One settings row per stage: the change is an update of it.
+    const [settings] = await store.list(project, "screeningSettings", { stage: "title_abstract" });
+    await store.update(project, "screeningSettings", settings!.id, { mode: "dual_then_single", dualFraction: 0.3, updatedAt: new Date().toISOString() }, { actor: "ana" });
     for (let k = 0; k < 12; k++) {
       const user = ["ana", "ben", "carl"][k % 3];
       const n = await next(user);
