@@ -15,3 +15,4 @@ export * from "./extraction-outputs.js";
 export * from "./analysis-risk-of-bias.js";
 export * from "./appraisal-robvis-import.js";
 export * from "./jobs.js";
+export * from "./report.js";

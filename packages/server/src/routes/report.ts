@@ -1,0 +1,282 @@
+import type { FastifyInstance } from "fastify";
+import * as review from "@homeward/review";
+import { reportRoutes as r, ReportSpecSchema, type ReportOverview, type ReportVersionSummary } from "@homeward/api";
+import { InputError, parseInput, type Appraisal, type ExtractedValue, type ReportVersion, type SavedAnalysis } from "@homeward/model";
+import {
+  buildReportData,
+  defaultReportSpec,
+  previousVersionOf,
+  prismaChecklist,
+  renderReport,
+  reportBundleFiles,
+  reportChanges,
+  reportDataHash,
+  zipFiles,
+  type AuditCause,
+  type BundleFile,
+  type ReportData,
+  type ReportInput,
+  type ReportSpec,
+  type SavedAnalysisInput,
+} from "@homeward/report";
+import type { Store } from "@homeward/store";
+import { blindView } from "../blinding.js";
+import { writer, type RequestContext } from "../context.js";
+import { serve } from "../contract.js";
+import { attachment } from "../security.js";
+import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
+import { withExtractedModerators } from "./analysis-codebook.js";
+
+/** Audit entries read back from a version's freezing to find what caused each change. */
+const AUDIT_PAGES = 20;
+const AUDIT_PAGE = 500;
+
+/** Who saved a draft or froze a version, and when (the session's user; the server's clock). */
+const signed = (ctx: RequestContext) => ({ savedBy: ctx.actor, savedAt: new Date().toISOString() });
+
+/** The latest version of each saved analysis name: what a report cites unless its spec pins a version. */
+export function latestSavedAnalyses(saved: readonly SavedAnalysis[]): SavedAnalysis[] {
+  const latest = new Map<string, SavedAnalysis>();
+  for (const s of saved) if ((latest.get(s.name)?.version ?? 0) < s.version) latest.set(s.name, s);
+  return [...latest.values()].sort((a, b) => a.savedAt.localeCompare(b.savedAt) || a.name.localeCompare(b.name));
+}
+
+/**
+ * The report over the store (package @homeward/report). A report's data are
+ * read as the review views read theirs (records only as the PRISMA flow's
+ * keys), with the extracted values and appraisals the caller may see under
+ * blinding; a frozen version renders from the data stored with it.
+ */
+export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  async function liveInput(projectId: string, ctx: RequestContext): Promise<ReportInput & { saved: SavedAnalysis[] }> {
+    const project = await store.getProject(projectId);
+    const view = await blindView(store, projectId, ctx);
+    const visible = async <T extends ExtractedValue | Appraisal>(c: "extractedValues" | "appraisals", xs: T[]): Promise<T[]> => {
+      const out: T[] = [];
+      for (const x of xs) if (await view.visible(c, x)) out.push(x);
+      return out;
+    };
+    const [protocol, records, lists, saved, rows] = await Promise.all([
+      store.getProtocol(projectId),
+      store.recordRefs(projectId),
+      Promise.all([
+        store.list(projectId, "searches"),
+        store.list(projectId, "duplicateGroups"),
+        store.list(projectId, "screeningDecisions"),
+        store.list(projectId, "reconciliations"),
+        store.list(projectId, "fullTextRetrievals"),
+        store.list(projectId, "recordedCounts"),
+        store.list(projectId, "studies"),
+        store.list(projectId, "studyReports"),
+        store.list(projectId, "codebookItems"),
+        store.list(projectId, "extractedValues"),
+        store.list(projectId, "outcomes"),
+        store.list(projectId, "effectSizes"),
+        store.list(projectId, "appraisals"),
+        store.list(projectId, "qualitativeFindings"),
+        store.list(projectId, "reportedResults"),
+        store.list(projectId, "recommendations"),
+      ] as const),
+      store.list(projectId, "savedAnalyses"),
+      riskOfBiasRows(store, projectId).then((d) => withExtractedModerators(store, projectId, ctx, d)),
+    ]);
+    const [searches, duplicateGroups, screeningDecisions, reconciliations, fullTextRetrievals, recordedCounts, studies, studyReports, codebookItems, extractedValues, outcomes, effectSizes, appraisals, qualitativeFindings, reportedResults, recommendations] = lists;
+    const latest = latestSavedAnalyses(saved);
+    const analyses: SavedAnalysisInput[] = latest.map((s) => ({ id: s.name, name: s.name, version: s.version, spec: s.spec }));
+    return {
+      project: { id: project.id, title: project.title },
+      protocol, records, searches, duplicateGroups, screeningDecisions, reconciliations, fullTextRetrievals, recordedCounts, studies, studyReports,
+      codebookItems,
+      extractedValues: await visible("extractedValues", extractedValues),
+      outcomes, effectSizes,
+      appraisals: (await visible("appraisals", appraisals)).filter((a) => a.status !== "draft"),
+      qualitativeFindings, reportedResults, recommendations,
+      analyses,
+      analysisRows: rows.rows,
+      saved: latest,
+    };
+  }
+
+  const liveData = async (projectId: string, ctx: RequestContext): Promise<ReportData> => buildReportData(await liveInput(projectId, ctx));
+
+  // Versions are few (one per release of a living review); each holds its data, read only when rendered or compared.
+  const versions = async (projectId: string): Promise<ReportVersion[]> => (await store.list(projectId, "reportVersions")).sort((a, b) => a.number - b.number);
+  const draftRow = async (projectId: string) => (await store.list(projectId, "reportVersions", { number: 0 }))[0];
+  const versionRow = async (projectId: string, n: number): Promise<ReportVersion> => {
+    const [row] = await store.list(projectId, "reportVersions", { number: n });
+    if (!row || n === 0) throw new InputError(`report version ${n} does not exist`, 404);
+    return row;
+  };
+  const summary = (v: ReportVersion): ReportVersionSummary => ({ number: v.number, note: v.note, savedBy: v.savedBy, savedAt: v.savedAt, dataHash: v.dataHash });
+
+  /** The spec to render: the saved draft, else the default for these data. */
+  const draftSpec = (row: ReportVersion | undefined, d: ReportData): ReportSpec => (row ? (row.spec as unknown as ReportSpec) : defaultReportSpec(d));
+
+  async function overview(projectId: string, ctx: RequestContext): Promise<ReportOverview> {
+    const [d, all] = await Promise.all([liveData(projectId, ctx), versions(projectId)]);
+    const draft = all.find((v) => v.number === 0);
+    const frozen = all.filter((v) => v.number > 0);
+    const spec = draftSpec(draft, d);
+    const latest = frozen[frozen.length - 1];
+    return {
+      spec,
+      isDefault: !draft,
+      savedBy: draft?.savedBy ?? null,
+      savedAt: draft?.savedAt ?? null,
+      versions: frozen.map(summary),
+      changedSinceLatest: latest ? latest.dataHash !== reportDataHash(d) : true,
+      available: {
+        tables: Object.values(d.tables).map((t) => ({ id: t.id, caption: t.caption, rows: t.rows.length })),
+        figures: Object.values(d.figures).map((f) => ({ id: f.id, title: f.title })),
+        analyses: d.analyses.map((a) => ({ id: a.id, name: a.name, version: a.version })),
+      },
+      checklist: prismaChecklist(spec, d),
+    };
+  }
+
+  /** What a rendering needs: the spec, the data, the previous version (for the updated-review flow) and a label. */
+  async function rendering(projectId: string, version: number | undefined, ctx: RequestContext) {
+    if (version !== undefined) {
+      const row = await versionRow(projectId, version);
+      const prev = version > 1 ? await versionRow(projectId, version - 1).catch(() => undefined) : undefined;
+      return {
+        spec: row.spec as unknown as ReportSpec,
+        data: row.data as unknown as ReportData,
+        label: `Version ${row.number}, frozen ${row.savedAt.slice(0, 10)} by ${row.savedBy}${row.note ? `: ${row.note}` : ""}`,
+        previous: prev ? previousVersionOf(`version ${prev.number}`, prev.data as unknown as ReportData) : undefined,
+        name: `report-v${row.number}`,
+        row,
+      };
+    }
+    const [d, all] = await Promise.all([liveData(projectId, ctx), versions(projectId)]);
+    const frozen = all.filter((v) => v.number > 0);
+    const latest = frozen[frozen.length - 1];
+    return {
+      spec: draftSpec(all.find((v) => v.number === 0), d),
+      data: d,
+      label: `Draft over the project's data now${latest ? ` (after version ${latest.number})` : ""}`,
+      previous: latest ? previousVersionOf(`version ${latest.number}`, latest.data as unknown as ReportData) : undefined,
+      name: "report-draft",
+      row: undefined,
+    };
+  }
+
+  serve(app, r.overview, async ({ params: { id }, ctx }) => overview(id, ctx));
+
+  serve(app, r.saveSpec, async ({ params: { id }, body, ctx }) => {
+    const spec = body.spec as unknown as Record<string, unknown>;
+    const draft = await draftRow(id);
+    if (draft) await store.update(id, "reportVersions", draft.id, { spec, ...signed(ctx) }, writer(ctx));
+    else await store.insert(id, "reportVersions", [{ number: 0, spec, data: null, dataHash: null, note: null, ...signed(ctx) }], writer(ctx));
+    return overview(id, ctx);
+  });
+
+  serve(app, r.resetSpec, async ({ params: { id }, ctx }) => {
+    const draft = await draftRow(id);
+    // The draft row is permanent (its history is in the audit log): going back to the default writes the default spec.
+    if (draft) await store.update(id, "reportVersions", draft.id, { spec: defaultReportSpec(await liveData(id, ctx)) as unknown as Record<string, unknown>, ...signed(ctx) }, writer(ctx));
+    return overview(id, ctx);
+  });
+
+  serve(app, r.freeze, async ({ params: { id }, body, ctx }) => {
+    const [d, all] = await Promise.all([liveData(id, ctx), versions(id)]);
+    const spec = draftSpec(all.find((v) => v.number === 0), d);
+    // A spec saved before the data changed may point at blocks the data no longer hold; it is checked as on save.
+    parseInput(ReportSpecSchema, spec, "report spec");
+    const next = Math.max(0, ...all.map((v) => v.number)) + 1;
+    const [saved] = await store.insert(
+      id,
+      "reportVersions",
+      [{ number: next, spec: spec as unknown as Record<string, unknown>, data: d as unknown as Record<string, unknown>, dataHash: reportDataHash(d), note: body.note?.trim() || null, ...signed(ctx) }],
+      writer(ctx, body.note?.trim() || null),
+    );
+    return summary(saved!);
+  });
+
+  serve(app, r.html, async ({ params: { id }, query: q, reply, ctx }) => {
+    const x = await rendering(id, q.version, ctx);
+    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+    if (q.download === "true") reply.header("content-disposition", attachment(`${x.name}.html`));
+    // The report is a document of its own (inline styles, images as data URIs), shown in the app in a frame.
+    reply.header("content-security-policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'").header("x-frame-options", "SAMEORIGIN");
+    return reply.type("text/html; charset=utf-8").send(html);
+  });
+
+  serve(app, r.pdf, async ({ params: { id }, query: q, reply, ctx }) => {
+    const x = await rendering(id, q.version, ctx);
+    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+    const { htmlToPdf } = await import("@homeward/report/pdf");
+    const pdf = await htmlToPdf(html, { footer: `${x.spec.title} · ${x.label.split(",")[0]}` });
+    return reply
+      .header("content-disposition", attachment(`${x.name}.pdf`))
+      .type("application/pdf")
+      .send(pdf);
+  });
+
+  serve(app, r.bundle, async ({ params: { id }, query: q, reply, ctx }) => {
+    const x = await rendering(id, q.version, ctx);
+    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+    const extra: BundleFile[] = [];
+    const build = (review as unknown as Record<string, unknown>).buildReproducibilityBundle as ((input: unknown) => BundleFile[]) | undefined;
+    // The R script and analysis data reproduce the analyses as they stand now; a frozen version's own numbers are in its report-data.json.
+    if (build && x.row === undefined) {
+      const input = await liveInput(id, ctx);
+      const flow = review.prismaFlow(input);
+      const files = build({
+        project: input.project,
+        data: { columns: Object.keys(input.analysisRows?.[0] ?? {}), rows: input.analysisRows ?? [] },
+        effectSizes: input.effectSizes,
+        studies: input.studies,
+        savedAnalyses: input.saved,
+        prisma: { counts: flow.prisma },
+      });
+      for (const f of files) if (f.path !== "manifest.json") extra.push({ path: `reproducibility/${f.path}`, content: f.content });
+    }
+    const files = reportBundleFiles(html, x.data, extra, {
+      format: "homeward-report-bundle",
+      project: x.data.facts.projectId,
+      version: x.row?.number ?? "draft",
+      reproducibility: extra.length ? "reproducibility/ holds the data and the R script of the saved analyses" : x.row ? "the R script is bundled with the draft only (it reproduces the analyses as they stand now)" : "no saved analyses to reproduce",
+    });
+    return reply
+      .header("content-disposition", attachment(`${x.name}.zip`))
+      .type("application/zip")
+      .send(await zipFiles(files));
+  });
+
+  serve(app, r.changes, async ({ params: { id }, query: q, ctx }) => {
+    const all = (await versions(id)).filter((v) => v.number > 0);
+    if (all.length === 0) throw new InputError("the report has no frozen version yet: freeze one to compare later data with it", 404);
+    const from = q.from ?? all[all.length - 1]!.number;
+    const a = all.find((v) => v.number === from);
+    if (!a) throw new InputError(`report version ${from} does not exist`, 404);
+    let to: ReportData;
+    let until: string | null = null;
+    if (q.to !== undefined) {
+      const b = all.find((v) => v.number === q.to);
+      if (!b) throw new InputError(`report version ${q.to} does not exist`, 404);
+      to = b.data as unknown as ReportData;
+      until = b.savedAt;
+    } else {
+      to = await liveData(id, ctx);
+    }
+    // The causes: audit entries written after the earlier version was frozen (and up to the later one), newest first, a bounded number of pages.
+    const audit: AuditCause[] = [];
+    let complete = false;
+    for (let page = 0; page < AUDIT_PAGES; page++) {
+      const got = await store.listAudit(id, { offset: page * AUDIT_PAGE, limit: AUDIT_PAGE });
+      for (const e of got.items) {
+        if (e.at <= a.savedAt) {
+          complete = true;
+          break;
+        }
+        if (until === null || e.at <= until) audit.push({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, reason: e.reason, after: e.after, before: e.before });
+      }
+      if (complete || got.items.length < AUDIT_PAGE) {
+        complete = true;
+        break;
+      }
+    }
+    return { from, to: q.to ?? null, changes: reportChanges(a.data as unknown as ReportData, to, audit), causesComplete: complete };
+  });
+}
