@@ -1,5 +1,5 @@
 import { characteristicsTable } from "@homeward/extraction";
-import { fitMetaSpec, metaSpecResult, parseMetaSpec, type FittedSpec } from "@homeward/meta";
+import { fitMetaSpec, inlineRows, metaSpecResult, parseMetaSpec, type FittedSpec, type Row } from "@homeward/meta";
 import type { Appraisal, CodebookItem, EffectSize, ExtractedValue, Outcome, Protocol, QualitativeFinding, Recommendation, ReportedResult } from "@homeward/model";
 import {
   ANALYSIS_FIGURES,
@@ -26,6 +26,7 @@ import {
   trafficLightFigure,
   typology,
   type AnalysisFigureName,
+  type AnalysisRow,
   type PrismaInput,
   type ReportRecord,
 } from "@homeward/review";
@@ -56,6 +57,12 @@ export interface ReportInput extends PrismaInput {
   /** Records the studies' reports link to (citations of the evidence trail). */
   reportRecords?: readonly ReportRecord[];
   analyses?: readonly SavedAnalysisInput[];
+  /**
+   * The rows `data: "effectSizes"` means, as the analysis route builds them
+   * (with its risk-of-bias and codebook columns); by default the effect
+   * sizes joined to their outcomes and studies.
+   */
+  analysisRows?: readonly AnalysisRow[];
 }
 
 const STAGE_LABEL: Record<ScreeningFacts["stage"], string> = { title_abstract: "Title and abstract", full_text: "Full text" };
@@ -183,7 +190,7 @@ const DEFAULT_FIGURES: readonly AnalysisFigureName[] = ["forest", "funnel", "inf
 function fitAnalysis(
   a: SavedAnalysisInput,
   source: ReportAnalysis["source"],
-  rows: ReturnType<typeof effectSizeRows>["rows"],
+  projectRows: readonly AnalysisRow[],
   figures: Record<string, ReportFigure>,
 ): ReportAnalysis {
   const base: ReportAnalysis = {
@@ -193,6 +200,7 @@ function fitAnalysis(
   let fitted: FittedSpec;
   try {
     const { figures: _f, figureOptions: _o, ...rest } = a.spec;
+    const rows: Row[] = Array.isArray(rest.data) ? inlineRows(rest.data) : [...projectRows];
     fitted = fitMetaSpec(parseMetaSpec(rest), rows);
   } catch (err) {
     return { ...base, error: err instanceof Error ? err.message : String(err) };
@@ -232,7 +240,7 @@ function fitAnalysis(
  * saved analysis: every effect size of the most frequent measure pooled by
  * REML, multilevel (outcomes within studies) when a study gives several.
  */
-export function defaultAnalysisSpec(rows: ReturnType<typeof effectSizeRows>["rows"]): SavedAnalysisInput | null {
+export function defaultAnalysisSpec(rows: readonly AnalysisRow[]): SavedAnalysisInput | null {
   if (rows.length < 2) return null;
   const perStudy = new Map<string, number>();
   for (const r of rows) perStudy.set(String(r.studyId), (perStudy.get(String(r.studyId)) ?? 0) + 1);
@@ -389,7 +397,7 @@ export function buildReportData(p: ReportInput): ReportData {
     ["Study", "Outcome", "Measure", "yi", "vi"],
     f.effectSizes.map((e) => [e.study, e.outcome, e.measure, num(e.yi, 4), num(e.vi, 4)]),
   );
-  const analysisRows = effectSizeRows({ studies: p.studies, outcomes: p.outcomes, effectSizes: p.effectSizes, protocol: p.protocol }).rows;
+  const analysisRows = p.analysisRows ?? effectSizeRows({ studies: p.studies, outcomes: p.outcomes, effectSizes: p.effectSizes, protocol: p.protocol }).rows;
   const saved = p.analyses ?? [];
   const dflt = saved.length === 0 ? defaultAnalysisSpec(analysisRows) : null;
   const analyses: ReportAnalysis[] = [
