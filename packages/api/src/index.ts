@@ -16,3 +16,4 @@ export * from "./analysis-risk-of-bias.js";
 export * from "./appraisal-robvis-import.js";
 export * from "./jobs.js";
 export * from "./report.js";
+export * from "./screening-simulation.js";
