@@ -18,3 +18,4 @@ export * from "./prioritiser.js";
 export * from "./queue.js";
 export * from "./background.js";
 export * from "./engine/index.js";
+export * from "./team-simulation.js";

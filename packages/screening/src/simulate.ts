@@ -15,6 +15,8 @@ export interface SimulationOptions {
   schedule?: RetrainSchedule;
   ranker?: RankerOptions;
   features?: FeatureOptions;
+  /** Called at every fit with the number of records screened so far (for a progress bar). */
+  onProgress?: (screened: number) => void;
 }
 
 /** From how many decisions on a ranking was served by what (a new entry only when that changes). */
@@ -71,6 +73,7 @@ export function simulate(texts: readonly string[], labels: ArrayLike<number>, pr
   let fits = 0;
   const order = simulateOrder(X, labels, priors, { ...options, model: spec }, (labelled, by) => {
     fits++;
+    options.onProgress?.(labelled);
     if (servedBy.length === 0 || servedBy[servedBy.length - 1].servedBy !== by) servedBy.push({ labelled, servedBy: by });
   });
   return { order, metrics: orderMetrics(order, labels), model: spec.name, fits, servedBy };
