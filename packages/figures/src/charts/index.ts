@@ -5,3 +5,4 @@ export { influencePlot, type InfluenceInput } from "./influence.js";
 export { leaveOneOutPlot, type LeaveOneOutInput, type LeaveOneOutOptions } from "./leave1out.js";
 export { distributionPlot, type DistributionInput } from "./distribution.js";
 export type { ChartOptions } from "./common.js";
+export { recallCurvePlot, type RecallInput, type RecallCurve } from "./recall.js";
