@@ -1,3 +1,4 @@
+import { scaleToolOf } from "@homeward/review";
 import { stageLabel } from "./data.js";
 import type { ReportBlock, ReportData, ReportSection, ReportSpec } from "./types.js";
 
@@ -20,7 +21,15 @@ export function defaultReportSpec(d: ReportData): ReportSpec {
   const tables = (...ids: string[]) => ids.filter(has).map(t);
   const figs = (pred: (id: string) => boolean) => Object.keys(d.figures).filter(pred).map(fig);
   const characteristics = Object.keys(d.tables).filter((id) => id.startsWith("characteristics"));
-  const appraisalIds = Object.keys(d.tables).filter((id) => id.startsWith("appraisal-"));
+  // Appraisal appendices in the seed's order (RoB 2, ROBINS-I, CASP, ASSESS, MMAT), then any other tool.
+  const TOOL_ORDER = ["rob2", "robins_i", "casp", "assess", "mmat"];
+  const rank = (id: string) => {
+    const i = TOOL_ORDER.indexOf(scaleToolOf(id.slice("appraisal-".length)) ?? "");
+    return i < 0 ? TOOL_ORDER.length : i;
+  };
+  const appraisalIds = Object.keys(d.tables)
+    .filter((id) => id.startsWith("appraisal-") && has(id))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const analyses: ReportBlock[] = d.analyses.map((a) => ({ kind: "analysis", id: a.id, version: a.version }));
 
   const drafts: SectionDraft[] = [
