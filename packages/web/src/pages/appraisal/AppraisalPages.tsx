@@ -10,12 +10,25 @@ import { useProject } from "../../project";
 import { Link, useSearchParam, type Params } from "../../router";
 import { AgreementSection } from "./AgreementSection";
 import { RobvisImport } from "./RobvisImport";
+import { FlagsSection, ReportsPanel, SeniorCheckSection } from "./AppraisalSide";
+import { useSession } from "../../session";
 import { AssessmentEditor, bodyOf, draftOf, emptyDraft, type Draft } from "./AssessmentEditor";
 import { SetupSection, SetupSummary } from "./SetupSection";
 import "./appraisal.css";
 
 const enc = encodeURIComponent;
-const studyPath = (id: string, studyId: string, tool?: string | null) => `/projects/${enc(id)}/appraisal/${enc(studyId)}${tool ? `?tool=${enc(tool)}` : ""}`;
+const query = (tool?: string | null, outcome?: string | null) => {
+  const q = new URLSearchParams();
+  if (tool) q.set("tool", tool);
+  if (outcome) q.set("outcome", outcome);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+};
+const studyPath = (id: string, studyId: string, tool?: string | null, outcome?: string | null) => `/projects/${enc(id)}/appraisal/${enc(studyId)}${query(tool, outcome)}`;
+const comparePath = (id: string, studyId: string, tool?: string | null, outcome?: string | null) => `/projects/${enc(id)}/appraisal/${enc(studyId)}/compare${query(tool, outcome)}`;
+
+/** A quote taken from the full text, with its page, as the supporting quote reads it. */
+const quoteWithPage = (quote: string, page: number) => `${quote} (p. ${page})`;
 
 /**
  * The appraisal stage: the included studies with the tool the protocol
@@ -72,6 +85,36 @@ export function AppraisalPage() {
                             <th scope="row">
                               {s.name}
                               {s.seniorCheck ? <div className="badge badge-recorded">Senior check</div> : null}
+                              {s.seniorChecks.length > 0 ? (
+                                <div className="small" data-senior-checks>
+                                  {s.seniorChecks.map((c) => `${c.by} ${c.verdict === "agree" ? "agrees" : "disagrees"}: ${c.note}`).join("; ")}
+                                </div>
+                              ) : null}
+                              {s.results.length > 0 ? (
+                                <ul className="small result-list" aria-label={`Results of ${s.name} appraised one by one`}>
+                                  {s.results.map((r) => {
+                                    const done = r.assessors.filter((a) => a.submitted).length;
+                                    return (
+                                      <li key={r.outcomeId} data-result={r.outcome}>
+                                        <Link to={studyPath(id, s.studyId, s.tool, r.outcomeId)}>
+                                          Result: {r.outcome}
+                                          <span className="visually-hidden"> of {s.name}</span>
+                                        </Link>{" "}
+                                        ({plural(done, "assessment")} submitted{r.consensus ? `; consensus ${r.consensus.overall ?? "recorded"}` : ""})
+                                        {adjudicates && done >= 2 ? (
+                                          <>
+                                            {" "}
+                                            <Link to={comparePath(id, s.studyId, s.tool, r.outcomeId)}>
+                                              {r.consensus ? "Review consensus" : "Compare and agree"}
+                                              <span className="visually-hidden"> for {s.name}, {r.outcome}</span>
+                                            </Link>
+                                          </>
+                                        ) : null}
+                                      </li>
+                                    );
+                                  })}
+                                </ul>
+                              ) : null}
                             </th>
                             <td data-label="Design">{s.design ?? <span className="muted">not classified</span>}</td>
                             <td data-label="Tool">{s.toolName ?? <span className="muted">choose on the form</span>}</td>
@@ -91,7 +134,7 @@ export function AppraisalPage() {
                               {s.consensus ? `${s.consensus.overall ?? "recorded"} (by ${s.consensus.by})` : <span className="muted">none</span>}
                               {adjudicates && submitted >= 2 ? (
                                 <div>
-                                  <Link to={`/projects/${enc(id)}/appraisal/${enc(s.studyId)}/compare${s.tool ? `?tool=${enc(s.tool)}` : ""}`}>
+                                  <Link to={comparePath(id, s.studyId, s.tool)}>
                                     {s.consensus ? "Review consensus" : "Compare and agree"}
                                     <span className="visually-hidden"> for {s.name}</span>
                                   </Link>
@@ -137,8 +180,15 @@ export function AssessPage({ params }: { params: Params }) {
   const { id, role } = useProject();
   const studyId = params.studyId!;
   const [toolParam, setTool] = useSearchParam("tool");
+  const [outcomeParam, setOutcome] = useSearchParam("outcome");
+  const { user } = useSession();
   const [form, setForm] = useState<AppraisalForm | null>(null);
-  const loaded = useApi((s) => call(appraisalRoutes.form, { params: { id, studyId }, query: toolParam ? { tool: toolParam } : {} }, s), [id, studyId, toolParam]);
+  const loaded = useApi(
+    (s) => call(appraisalRoutes.form, { params: { id, studyId }, query: { ...(toolParam ? { tool: toolParam } : {}), ...(outcomeParam ? { outcome: outcomeParam } : {}) } }, s),
+    [id, studyId, toolParam, outcomeParam],
+  );
+  /** The question last focused: where a quote from the full text goes. */
+  const [activeQ, setActiveQ] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(emptyDraft());
   const [error, setError] = useState<unknown>(null);
   const [said, setSaid] = useState("");
@@ -158,10 +208,10 @@ export function AssessPage({ params }: { params: Params }) {
     setSaid("");
     try {
       const r = submit ? appraisalRoutes.submit : appraisalRoutes.save;
-      const next = await call(r, { params: { id, studyId }, body: bodyOf(form.tool, draft) });
+      const next = await call(r, { params: { id, studyId }, body: bodyOf(form.tool, draft, form.outcome?.id ?? null) });
       setForm(next);
       setDraft(draftOf(next.mine));
-      setSaid(submit ? `Your assessment of ${next.study.name} is submitted.` : `Draft saved.`);
+      setSaid(submit ? `Your assessment of ${next.study.name}${next.outcome ? `, result ${next.outcome.name},` : ""} is submitted.` : `Draft saved.`);
     } catch (err) {
       setError(err);
     } finally {
@@ -170,17 +220,31 @@ export function AssessPage({ params }: { params: Params }) {
   };
 
   const submitted = form?.mine?.status === "submitted";
+  const adjudicates = role != null && roleAllows(role, "adjudicator");
+  const onQuote =
+    reviewer && activeQ
+      ? (quote: string, page: number) => {
+          setDraft((d) => ({ ...d, support: { ...d.support, [activeQ]: { quote: quoteWithPage(quote, page), comment: d.support?.[activeQ]?.comment ?? "" } } }));
+          // Shown where the quote went, so it can be checked before saving.
+          const details = document.querySelector(`[data-support="${CSS.escape(activeQ)}"]`);
+          if (details instanceof HTMLDetailsElement) details.open = true;
+        }
+      : null;
   return (
     <>
-      <PageTitle>{form ? `Appraise ${form.study.name}` : "Appraise"}</PageTitle>
+      <PageTitle>{form ? `Appraise ${form.study.name}${form.outcome ? `: ${form.outcome.name}` : ""}` : "Appraise"}</PageTitle>
       <p>
         <Link to={`/projects/${enc(id)}/appraisal`}>Back to the studies</Link>
       </p>
       <ErrorMessage error={loaded.error} />
       {loaded.loading && !form ? <Loading what="the appraisal form" /> : null}
       {form ? (
+        <div className="appraisal-layout">
+        <ReportsPanel projectId={id} reports={form.reports} target={activeQ ? `question ${activeQ}` : null} onQuote={onQuote} />
+        <div className="stack-lg appraisal-main">
         <form
           className="stack-lg"
+          aria-label={`Assessment of ${form.study.name}${form.outcome ? `, result ${form.outcome.name}` : ""}`}
           onSubmit={(e) => {
             e.preventDefault();
             void save(true);
@@ -201,6 +265,23 @@ export function AssessPage({ params }: { params: Params }) {
             ) : null}
             <ToolLine form={form} />
             {form.study.design ? <p>Design: {form.study.design}</p> : null}
+            {form.tool.resultLevel ? (
+              <div className="field">
+                <label htmlFor="appraisal-result">Result assessed</label>
+                <span id="appraisal-result-hint" className="hint">
+                  {form.tool.name.split(" (")[0]} judges a result: {form.tool.resultLevel.domains.join(", ")} can differ between outcomes of one study. Choose an outcome to appraise its result on its own.
+                </span>
+                <select id="appraisal-result" aria-describedby="appraisal-result-hint" value={form.outcome?.id ?? ""} onChange={(e) => setOutcome(e.target.value || null)}>
+                  <option value="">The study as a whole</option>
+                  {form.outcomes.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      Result: {o.name}
+                    </option>
+                  ))}
+                </select>
+                {form.outcomes.length === 0 ? <span className="muted small">The study has no outcomes entered yet.</span> : null}
+              </div>
+            ) : null}
             <p data-status="mine">
               {form.mine
                 ? submitted
@@ -220,7 +301,7 @@ export function AssessPage({ params }: { params: Params }) {
               </p>
             ) : null}
           </div>
-          <AssessmentEditor tool={form.tool} departures={form.departures} draft={draft} onChange={setDraft} idPrefix="mine" />
+          <AssessmentEditor tool={form.tool} departures={form.departures} draft={draft} onChange={setDraft} idPrefix="mine" onFocusQuestion={setActiveQ} />
           {reviewer ? (
             <div className="row form-actions">
               {!submitted ? (
@@ -239,6 +320,19 @@ export function AssessPage({ params }: { params: Params }) {
           {said ? <LiveStatus>{said}</LiveStatus> : null}
           {form.others.length > 0 ? <OthersPanel form={form} /> : null}
         </form>
+        <FlagsSection projectId={id} flags={form.flags} canAccept={adjudicates} onAccepted={loaded.reload} />
+        <SeniorCheckSection
+          projectId={id}
+          studyId={studyId}
+          sampled={form.seniorCheck.sampled}
+          checks={form.seniorCheck.checks}
+          assessments={[...(form.mine ? [form.mine] : []), ...form.others, ...(form.consensus ? [form.consensus] : [])]}
+          canCheck={adjudicates}
+          me={user?.name ?? null}
+          onChecked={loaded.reload}
+        />
+        </div>
+        </div>
       ) : null}
     </>
   );
@@ -298,8 +392,14 @@ function agreedDraft(c: AppraisalComparison): Draft {
 export function ComparePage({ params }: { params: Params }) {
   const { id } = useProject();
   const studyId = params.studyId!;
+  const { role } = useProject();
   const [toolParam] = useSearchParam("tool");
-  const loaded = useApi((s) => call(appraisalRoutes.comparison, { params: { id, studyId }, query: toolParam ? { tool: toolParam } : {} }, s), [id, studyId, toolParam]);
+  const [outcomeParam] = useSearchParam("outcome");
+  const loaded = useApi(
+    (s) => call(appraisalRoutes.comparison, { params: { id, studyId }, query: { ...(toolParam ? { tool: toolParam } : {}), ...(outcomeParam ? { outcome: outcomeParam } : {}) } }, s),
+    [id, studyId, toolParam, outcomeParam],
+  );
+  const [activeQ, setActiveQ] = useState<string | null>(null);
   const [cmp, setCmp] = useState<AppraisalComparison | null>(null);
   const [draft, setDraft] = useState<Draft>(emptyDraft());
   const [error, setError] = useState<unknown>(null);
@@ -318,7 +418,7 @@ export function ComparePage({ params }: { params: Params }) {
     setError(null);
     setSaid("");
     try {
-      const next = await call(appraisalRoutes.consensus, { params: { id, studyId }, body: bodyOf(cmp.tool, draft) });
+      const next = await call(appraisalRoutes.consensus, { params: { id, studyId }, body: bodyOf(cmp.tool, draft, cmp.outcome?.id ?? null) });
       setCmp(next);
       setDraft(agreedDraft(next));
       setSaid(`Consensus recorded for ${next.study.name}: overall ${next.recorded?.overall ?? "none"}.`);
@@ -334,15 +434,27 @@ export function ComparePage({ params }: { params: Params }) {
   const ans = (code: string | null) => (code === null ? "no answer" : (cmp?.tool.answerLabels[code] ?? code));
   return (
     <>
-      <PageTitle>{cmp ? `Consensus for ${cmp.study.name}` : "Consensus"}</PageTitle>
+      <PageTitle>{cmp ? `Consensus for ${cmp.study.name}${cmp.outcome ? `: ${cmp.outcome.name}` : ""}` : "Consensus"}</PageTitle>
       <p>
         <Link to={`/projects/${enc(id)}/appraisal`}>Back to the studies</Link>
       </p>
       <ErrorMessage error={loaded.error} />
       {loaded.loading && !cmp ? <Loading what="the two assessments" /> : null}
       {cmp && a && b ? (
-        <div className="stack-lg">
+        <div className="appraisal-layout">
+        <ReportsPanel
+          projectId={id}
+          reports={cmp.reports}
+          target={activeQ ? `question ${activeQ}` : null}
+          onQuote={
+            activeQ
+              ? (quote, page) => setDraft((d) => ({ ...d, support: { ...d.support, [activeQ]: { quote: quoteWithPage(quote, page), comment: d.support?.[activeQ]?.comment ?? "" } } }))
+              : null
+          }
+        />
+        <div className="stack-lg appraisal-main">
           <ToolLine form={cmp} />
+          {cmp.outcome ? <p>Result assessed: {cmp.outcome.name}</p> : null}
           <section aria-labelledby="differences-heading" className="stack">
             <h2 id="differences-heading">Where {a.reviewer} and {b.reviewer} differ</h2>
             <p>
@@ -432,6 +544,7 @@ export function ComparePage({ params }: { params: Params }) {
               onChange={setDraft}
               hints={[a, b].map((x) => ({ reviewer: x.reviewer, answers: x.answers }))}
               idPrefix="consensus"
+              onFocusQuestion={setActiveQ}
             />
             <div className="row form-actions">
               <button type="submit" disabled={busy}>
@@ -441,6 +554,8 @@ export function ComparePage({ params }: { params: Params }) {
             <ErrorMessage error={error} />
             {said ? <LiveStatus>{said}</LiveStatus> : null}
           </form>
+          <FlagsSection projectId={id} flags={cmp.flags} canAccept={role != null && roleAllows(role, "adjudicator")} onAccepted={loaded.reload} />
+        </div>
         </div>
       ) : null}
     </>

@@ -29,8 +29,9 @@ export function draftOf(v: AssessmentView | null): Draft {
   return { answers: { ...v.answers }, support: { ...v.support }, judgements, overall: v.overall, overallReason: v.overallReason };
 }
 
-export const bodyOf = (tool: Tool, d: Draft): AssessmentInput => ({
+export const bodyOf = (tool: Tool, d: Draft, outcomeId: string | null = null): AssessmentInput => ({
   tool: tool.id,
+  outcomeId,
   answers: d.answers,
   support: d.support ?? {},
   judgements: d.judgements,
@@ -67,6 +68,7 @@ export function AssessmentEditor({
   onChange,
   hints = [],
   idPrefix,
+  onFocusQuestion,
 }: {
   tool: Tool;
   departures: readonly Departure[];
@@ -74,6 +76,8 @@ export function AssessmentEditor({
   onChange: (d: Draft) => void;
   hints?: Hint[];
   idPrefix: string;
+  /** Told which question the assessor is answering (a quote from the full text goes to it). */
+  onFocusQuestion?: (questionId: string) => void;
 }) {
   const { proposals, overall } = evaluate(tool, departures, draft);
   const scale = tool.scale.levels.map((l) => l.label);
@@ -122,7 +126,7 @@ export function AssessmentEditor({
             {d.questions
               .filter((q) => st.asked.includes(q.id))
               .map((q) => (
-                <QuestionField key={q.id} tool={tool} q={q} value={draft.answers[q.id]} onChange={(v) => setAnswer(q.id, v)} idPrefix={idPrefix} hints={hints}
+                <QuestionField key={q.id} tool={tool} q={q} value={draft.answers[q.id]} onChange={(v) => setAnswer(q.id, v)} idPrefix={idPrefix} hints={hints} onFocus={onFocusQuestion}
                   support={draft.support?.[q.id]} onSupport={(v) => onChange({ ...draft, support: { ...draft.support, [q.id]: v } })} />
               ))}
             <p className="muted small" aria-live="polite" data-skipped={d.id}>
@@ -199,7 +203,9 @@ function QuestionField({
   hints,
   support,
   onSupport,
+  onFocus,
 }: {
+  onFocus?: (questionId: string) => void;
   tool: Tool;
   q: Question;
   value: string | undefined;
@@ -219,7 +225,7 @@ function QuestionField({
     </p>
   );
   return (
-    <fieldset className="field answer-group" aria-describedby={described} data-question={q.id}>
+    <fieldset className="field answer-group" aria-describedby={described} data-question={q.id} onFocus={onFocus ? () => onFocus(q.id) : undefined}>
       <legend>
         {q.id} {q.label}
         {q.optional ? <span className="muted"> (optional)</span> : null}

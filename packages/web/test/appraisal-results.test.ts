@@ -1,0 +1,200 @@
+/**
+ * The appraisal form's second half, in headless Debian Chromium against the
+ * real server, as a team does it: a reviewer reads the study's PDF beside the
+ * RoB 2 form and takes a supporting quote from it, appraises one result (an
+ * outcome) on its own, and submits an overall that contradicts its domains;
+ * an adjudicator accepts that flag with a justification from the form and,
+ * the study being in the senior-check sample, records that they disagree
+ * with a note. The example review's recorded appraisals open in the forms
+ * with their domain judgements and no signalling answers (the harness's
+ * server opens with the example review loaded).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { smallProject } from "./seed.js";
+
+const projectId = "web-test-appraisal-results";
+const STUDY = "Akin 2018";
+const OUTCOME = "Reunified at 12 months";
+const SENTENCE = "Allocation used sealed opaque envelopes.";
+
+/** A one-page PDF with one line of text, its cross-reference offsets counted. */
+function tinyPdf(text: string): Buffer {
+  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+/** RoB 2 answers that give Low in every domain (the project's departure reads 2.1 as "Probably no"). */
+const LOW: [string, string][] = [
+  ["1.1", "Yes"], ["1.2", "Yes"], ["1.3", "No"],
+  ["2.1", "No"], ["2.2", "No"], ["2.6", "Yes"],
+  ["3.1", "Yes"],
+  ["4.1", "No"], ["4.2", "No"], ["4.3", "No"],
+  ["5.1", "Yes"], ["5.2", "No"], ["5.3", "No"],
+];
+
+const question = (page: Page, id: string) => page.locator(`fieldset[data-question="${id}"]`);
+const answer = (page: Page, id: string, label: string) => question(page, id).getByLabel(label, { exact: true }).check();
+
+let app: AppHarness;
+
+beforeAll(async () => {
+  app = await startApp();
+  await app.api(
+    "POST",
+    "/projects/import",
+    smallProject({
+      id: projectId,
+      title: "Appraisal per result",
+      records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
+      studies: [{ id: "akin-2018", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" }],
+      studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
+      outcomes: [{ id: "akin-reunified", studyId: "akin-2018", name: OUTCOME }],
+    }),
+  );
+  await app.signUp(projectId, "rhea", "reviewer");
+  const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
+    method: "PUT",
+    headers: { "content-type": "application/pdf" },
+    body: new Uint8Array(tinyPdf(SENTENCE)),
+    as: "rhea",
+  });
+  expect(res.status).toBe(200);
+  // Ben's independent assessment of the study, Low throughout, submitted before Rhea's (seeded: his form is not what is under test).
+  await app.signUp(projectId, "ben", "reviewer");
+  await app.apiAs("ben", "POST", `/projects/${projectId}/appraisal/studies/akin-2018/mine/submit`, {
+    tool: "rob2",
+    answers: { "1.1": "Y", "1.2": "Y", "1.3": "N", "2.1": "N", "2.2": "N", "2.6": "Y", "3.1": "Y", "4.1": "N", "4.2": "N", "4.3": "N", "5.1": "Y", "5.2": "N", "5.3": "N" },
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("appraisal beside the full text, per result, with flags and the senior check", () => {
+  it("takes a quote from the PDF beside the form, appraises a result on its own, and lets an adjudicator accept a flag and record a senior check", async () => {
+    // ---- Rhea, a reviewer: the PDF beside the form, a quote from it.
+    const rhea = await app.newPageAs("rhea", { project: projectId, role: "reviewer" });
+    await rhea.goto(`${app.url}/projects/${projectId}/appraisal`);
+    await rhea.getByRole("link", { name: `Appraise ${STUDY}` }).click();
+    await rhea.getByRole("heading", { name: `Appraise ${STUDY}`, level: 1 }).waitFor();
+    await rhea.getByRole("heading", { name: "Reports of this study" }).waitFor();
+    await rhea.getByRole("button", { name: "Open the full text of Akin BA. Parenting intervention in foster care. 2018." }).click();
+    const viewer = rhea.getByRole("region", { name: "Full text: Akin BA. Parenting intervention in foster care. 2018." });
+    const line = viewer.locator(".textLayer span", { hasText: "sealed opaque envelopes" });
+    await line.waitFor();
+    await question(rhea, "1.2").getByLabel("Yes", { exact: true }).check();
+    await line.evaluate((span) => {
+      const range = document.createRange();
+      range.selectNodeContents(span);
+      window.getSelection()!.removeAllRanges();
+      window.getSelection()!.addRange(range);
+    });
+    await viewer.getByRole("button", { name: "Use as quote" }).click();
+    await expect.poll(() => rhea.getByLabel("Supporting quote for 1.2").inputValue()).toBe(`${SENTENCE} (p. 1)`);
+    await viewer.getByRole("button", { name: "Close the full text" }).click();
+
+    // The study as a whole, Low throughout, with an overall of High against its domains (a reason given): submitted, then flagged.
+    for (const [q, a] of LOW) await answer(rhea, q, a);
+    expect(await rhea.locator('[data-proposed="overall"]').innerText()).toContain("Low");
+    await rhea.getByLabel("Overall judgement").selectOption("High");
+    await rhea.getByLabel("Reason for overriding the proposal (Low → High)").fill("The trial stopped early for benefit");
+    await rhea.getByRole("button", { name: "Submit assessment" }).click();
+    await rhea.getByRole("status").filter({ hasText: `Your assessment of ${STUDY} is submitted.` }).waitFor();
+    const flag = rhea.locator('[data-flag-of="rhea"]');
+    await flag.waitFor();
+    expect(await flag.innerText()).toMatch(/recorded overall High; the tool's rule gives Low/);
+    expect(await flag.innerText()).toContain("an adjudicator can accept it");
+
+    // One result on its own: the form of the outcome, empty, then submitted.
+    await rhea.getByLabel("Result assessed").selectOption({ label: `Result: ${OUTCOME}` });
+    await rhea.getByRole("heading", { name: `Appraise ${STUDY}: ${OUTCOME}`, level: 1 }).waitFor();
+    expect(rhea.url()).toContain("outcome=akin-reunified");
+    await expect.poll(() => rhea.locator("[data-status=mine]").innerText()).toContain("You have not started this assessment.");
+    expect(await question(rhea, "1.1").getByLabel("Yes", { exact: true }).isChecked()).toBe(false);
+    for (const [q, a] of LOW) await answer(rhea, q, a);
+    await answer(rhea, "3.1", "No");
+    await answer(rhea, "3.2", "No");
+    await answer(rhea, "3.3", "Yes");
+    await answer(rhea, "3.4", "Yes");
+    expect(await rhea.locator('[data-proposed="D3"]').innerText()).toContain("High");
+    await rhea.getByRole("button", { name: "Submit assessment" }).click();
+    await rhea.getByRole("status").filter({ hasText: `Your assessment of ${STUDY}, result ${OUTCOME}, is submitted.` }).waitFor();
+    await rhea.goto(`${app.url}/projects/${projectId}/appraisal`);
+    const result = rhea.locator(`tr[data-study="${STUDY}"] [data-result="${OUTCOME}"]`);
+    await expect.poll(() => result.innerText()).toContain("1 assessment submitted");
+
+    // ---- Ada, the adjudicator: accepts the flag, checks the assessment as the senior.
+    const ada = await app.newPageAs("ada", { project: projectId, role: "adjudicator" });
+    await ada.goto(`${app.url}/projects/${projectId}/appraisal`);
+    // The only appraised study: 5% of one rounds up to it.
+    await ada.locator(`tr[data-study="${STUDY}"]`).getByText("Senior check").waitFor();
+    await ada.goto(`${app.url}/projects/${projectId}/appraisal/akin-2018`);
+    await ada.getByRole("heading", { name: "Flags on recorded judgements" }).waitFor();
+    await ada.getByLabel("Justification for accepting the flag on rhea's assessment").fill("Early stopping for benefit overstates the effect");
+    await ada.getByRole("button", { name: "Accept the flag" }).click();
+    await expect.poll(() => ada.locator('[data-flag-of="rhea"]').innerText()).toContain("Accepted by ada");
+    // Nothing overwritten: rhea's overall is still High (Ben's, beside it, Low).
+    expect(await ada.getByRole("table", { name: "Domain judgements of the other assessors" }).getByRole("row", { name: /^Overall/ }).innerText()).toMatch(/High/);
+
+    const senior = ada.locator("[data-senior-check]");
+    await senior.getByText("This study is in the sample drawn for a senior check.").waitFor();
+    await senior.getByLabel("Assessment checked").selectOption({ label: "rhea" });
+    await senior.getByLabel("Disagree", { exact: true }).check();
+    await senior.getByLabel("Note on the check").fill("D1 should be Some concerns: envelopes were not numbered");
+    await senior.getByRole("button", { name: "Record the senior check" }).click();
+    await senior.getByRole("status").filter({ hasText: "Senior check recorded: disagree." }).waitFor();
+    await expect.poll(() => senior.locator("[data-check=disagree]").innerText()).toContain("ada disagrees with rhea: D1 should be Some concerns");
+    await ada.goto(`${app.url}/projects/${projectId}/appraisal`);
+    await expect.poll(() => ada.locator(`tr[data-study="${STUDY}"] [data-senior-checks]`).innerText()).toContain("ada disagrees");
+
+    // ---- The robvis CSV has the result as a row of its own (Rhea sees her own result; Ben's study-level assessment came before hers).
+    const csv = await rhea.evaluate(async (u) => (await fetch(u)).text(), `/api/projects/${projectId}/appraisal/robvis?tool=rob2&format=csv`);
+    expect(csv.trimEnd().split("\r\n")).toEqual([
+      "Study,D1,D2,D3,D4,D5,Overall,Weight",
+      `${STUDY},Low,Low,Low,Low,Low,High,1`,
+      `${STUDY} — ${OUTCOME},Low,Low,High,Low,Low,High,1`,
+    ]);
+    for (const p of [rhea, ada]) expect(p.errors).toEqual([]);
+  });
+
+  it("reflows the form with its reports and flags at 200% zoom", async () => {
+    const page = await app.newPage({ viewport: { width: 640, height: 400 } });
+    await page.goto(`${app.url}/projects/${projectId}/appraisal/akin-2018`);
+    await page.getByRole("heading", { name: "Reports of this study" }).waitFor();
+    await page.getByRole("heading", { name: "Senior check" }).waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(page.errors).toEqual([]);
+  });
+
+  it("opens the example review's recorded appraisals in the new forms: domain judgements present, signalling answers empty", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}/projects/reunification/appraisal/akin-mcdonald-2018`);
+    await page.getByRole("heading", { name: /^Appraise /, level: 1 }).waitFor();
+    const recorded = page.getByRole("table", { name: "Domain judgements of the other assessors" });
+    await recorded.waitFor();
+    for (const d of ["D1", "D2", "D3", "D4", "D5"]) expect(await recorded.getByRole("row", { name: new RegExp(`^${d}`) }).innerText()).toMatch(/\tLow$/);
+    // The owner has not answered: no signalling answer is checked.
+    expect(await page.locator("fieldset[data-question] input[type=radio]:checked").count()).toBe(0);
+    expect(page.errors).toEqual([]);
+  });
+});
