@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProjectFile, type ProjectFileInput } from "@homeward/model";
-import { flowChecks, prismaFlow, type PrismaCounts } from "./prisma.js";
+import { flowChecks, followedRecordIds, identifiedCounts, prismaFlow, type PrismaCounts } from "./prisma.js";
 import { prismaFlowFigure } from "./figures/prisma-flow.js";
 import { dashboardStages } from "./dashboard.js";
 
@@ -96,6 +96,19 @@ describe("PRISMA counts with provenance", () => {
     expect(prisma.other_assessed).toBe(1);
     expect(prisma.other_excluded).toEqual({});
     expect(prismaSource.new_studies).toBe("none");
+
+    // Counted as the server counts it: per-search totals, and only the records with a decision or a retrieval.
+    expect(identifiedCounts(p.records, p.duplicateGroups)).toEqual([
+      { searchId: "s1", records: 5, duplicates: 1 },
+      { searchId: "s2", records: 1, duplicates: 0 },
+    ]);
+    const followed = new Set(followedRecordIds(p));
+    expect([...followed].sort()).toEqual(["r1", "r2", "r3", "r4", "w1"]);
+    const aggregate = { ...p, identified: identifiedCounts(p.records, p.duplicateGroups), records: p.records.filter((r) => followed.has(r.id)) };
+    expect(prismaFlow(aggregate)).toEqual(prismaFlow(p));
+    // The duplicate is found by its group whichever way it is counted; a record with no search is never counted.
+    const withStray = { ...aggregate, records: [...aggregate.records, { ...rec("r5", "s1", "g1") }, { id: "x", searchId: null, duplicateGroupId: null }] };
+    expect(prismaFlow(withStray)).toEqual(prismaFlow(p));
   });
 
   it("a reconciliation settles a disagreement", () => {

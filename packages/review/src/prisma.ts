@@ -71,14 +71,31 @@ export interface PrismaFlow {
 /** What the flow needs of a record: which search found it and whether it is a duplicate. */
 export type FlowRecord = Pick<BibRecord, "id" | "searchId" | "duplicateGroupId">;
 
+/** Records one search identified, and how many of them are duplicates (see `isDuplicate`). */
+export interface SearchRecordCount {
+  searchId: string;
+  records: number;
+  duplicates: number;
+}
+
 /**
  * What the flow is counted from. Records are the one part that grows with a
- * search, so only the three fields the flow reads are asked for.
+ * search: the identification boxes need only how many each search found
+ * (`identified`), and the later boxes follow only records that have a
+ * screening decision or a full-text retrieval, so those are all `records`
+ * must hold, and only the three fields the flow reads.
  */
 export interface PrismaInput extends StudiesInput {
   protocol: Pick<Protocol, "classifications" | "exclusionReasons">;
   searches: readonly Search[];
+  /**
+   * Records the flow follows past identification (at least every record with
+   * a decision or a retrieval; more do no harm). When `identified` is left
+   * out, it is counted from these, which must then be every record.
+   */
   records: readonly FlowRecord[];
+  /** Per search, the records it identified and the duplicates among them (an aggregate query over the store). */
+  identified?: readonly SearchRecordCount[];
   duplicateGroups: readonly DuplicateGroup[];
   screeningDecisions: readonly ScreeningDecision[];
   reconciliations: readonly Reconciliation[];
@@ -100,6 +117,36 @@ export const PRISMA_INPUT_COLLECTIONS = [
 ] as const satisfies readonly (keyof PrismaInput)[];
 
 const DBR_KINDS: ReadonlySet<SearchKind> = new Set(["database", "register"]);
+
+/**
+ * A duplicate is a member of a duplicate group other than its primary: it is
+ * counted as identified and removed before screening. (The store counts the
+ * same rule in SQL for `identified`.)
+ */
+export function isDuplicate(r: FlowRecord, primaryOf: ReadonlyMap<string, string>): boolean {
+  return r.duplicateGroupId !== null && primaryOf.get(r.duplicateGroupId) !== r.id;
+}
+
+/** Per search, records identified and duplicates among them, counted from every record of a project held in memory. */
+export function identifiedCounts(records: readonly FlowRecord[], duplicateGroups: readonly Pick<DuplicateGroup, "id" | "primaryRecordId">[]): SearchRecordCount[] {
+  const primaryOf = new Map(duplicateGroups.map((g) => [g.id, g.primaryRecordId]));
+  const out = new Map<string, SearchRecordCount>();
+  for (const r of records) {
+    // Only records a search identified are in the flow; a record without one is a
+    // report attached to a study (bibliography), not a search result.
+    if (r.searchId === null) continue;
+    let c = out.get(r.searchId);
+    if (!c) out.set(r.searchId, (c = { searchId: r.searchId, records: 0, duplicates: 0 }));
+    c.records++;
+    if (isDuplicate(r, primaryOf)) c.duplicates++;
+  }
+  return [...out.values()];
+}
+
+/** The records the flow follows past identification: those with a decision or a retrieval. */
+export function followedRecordIds(p: Pick<PrismaInput, "screeningDecisions" | "fullTextRetrievals">): string[] {
+  return [...new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)])];
+}
 
 /** Final decision on a record at a stage: the latest reconciliation, else the reviewers' current decisions when they agree. */
 function finalDecisions(p: PrismaInput, stage: ScreeningStage): Map<string, { decision: Decision; reasons: string[] }> {
@@ -167,19 +214,21 @@ function liveSides(p: PrismaInput): { dbr: Side; other: Side } {
     hasFullText: false,
   });
   const dbr = blank(), other = blank();
-  for (const r of p.records) {
-    // Only records a search identified are in the flow; a record without one is a
-    // report attached to a study (bibliography), not a search result.
-    if (r.searchId === null) continue;
-    const kind: SearchKind = kindOf.get(r.searchId) ?? "other";
-    const side = DBR_KINDS.has(kind) ? dbr : other;
+  const sideOf = (searchId: string): { kind: SearchKind; side: Side } => {
+    const kind: SearchKind = kindOf.get(searchId) ?? "other";
+    return { kind, side: DBR_KINDS.has(kind) ? dbr : other };
+  };
+  for (const c of p.identified ?? identifiedCounts(p.records, p.duplicateGroups)) {
+    if (c.records === 0) continue;
+    const { kind, side } = sideOf(c.searchId);
     side.hasRecords = true;
-    side.identified.set(kind, (side.identified.get(kind) ?? 0) + 1);
-    const isDuplicate = r.duplicateGroupId !== null && primaryOf.get(r.duplicateGroupId) !== r.id;
-    if (isDuplicate) {
-      side.duplicates++;
-      continue;
-    }
+    side.identified.set(kind, (side.identified.get(kind) ?? 0) + c.records);
+    side.duplicates += c.duplicates;
+  }
+  // Past identification only records with a decision or a retrieval move; the rest were identified and wait.
+  for (const r of p.records) {
+    if (r.searchId === null || isDuplicate(r, primaryOf)) continue;
+    const { side } = sideOf(r.searchId);
     if (taAny.has(r.id)) side.hasTitleAbstract = true;
     const t = ta.get(r.id);
     if (t) {

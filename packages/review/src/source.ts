@@ -10,7 +10,7 @@ import type { CollectionName, Entity, ProjectFile, Protocol } from "@homeward/mo
 import type { ReportRecord, CerqualInput, EvidenceInput } from "./evidence.js";
 import type { GapMapInput } from "./figures/gap-map.js";
 import type { AppraisalsInput } from "./figures/robvis.js";
-import { PRISMA_INPUT_COLLECTIONS, type FlowRecord, type PrismaInput } from "./prisma.js";
+import { followedRecordIds, identifiedCounts, PRISMA_INPUT_COLLECTIONS, type FlowRecord, type PrismaInput, type SearchRecordCount } from "./prisma.js";
 import type { ConflictsInput, SummaryInput } from "./summary.js";
 
 /** Collections a view may read whole; records are read only as `FlowRecord`s or by id. */
@@ -38,8 +38,10 @@ export type ReviewCollection = (typeof REVIEW_COLLECTIONS)[number];
 export interface ReviewSource {
   protocol(): Promise<Protocol>;
   list<C extends ReviewCollection>(collection: C): Promise<Entity<C>[]>;
-  /** Every record's id, search and duplicate group (the PRISMA flow counts with nothing else). */
-  flowRecords(): Promise<FlowRecord[]>;
+  /** The id, search and duplicate group of the records with these ids (those that exist). */
+  flowRecords(ids: readonly string[]): Promise<FlowRecord[]>;
+  /** Per search, records identified and duplicates among them: counts, not records, however large the project. */
+  identifiedCounts(): Promise<SearchRecordCount[]>;
   /** The records with these ids (those that exist), for report citations. */
   recordsById(ids: readonly string[]): Promise<ReportRecord[]>;
 }
@@ -51,10 +53,17 @@ async function lists<C extends ReviewCollection>(src: ReviewSource, cs: readonly
   return Object.fromEntries(cs.map((c, i) => [c, got[i]])) as Lists<C>;
 }
 
-/** The PRISMA flow's input: the protocol, the flow's collections and the records' keys. */
+/**
+ * The PRISMA flow's input: the protocol, the flow's collections, each
+ * search's count of records and duplicates, and the keys of just the records
+ * that have a decision or a retrieval. What it reads grows with the screening
+ * done, not with the records imported.
+ */
 export async function loadPrisma(src: ReviewSource): Promise<PrismaInput> {
-  const [protocol, records, rest] = await Promise.all([src.protocol(), src.flowRecords(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
-  return { protocol, records, ...rest };
+  const [protocol, identified, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
+  const followed = followedRecordIds(rest);
+  const records = followed.length ? await src.flowRecords(followed) : [];
+  return { protocol, identified, records, ...rest };
 }
 
 /** The summary's input: the PRISMA flow's, with appraisals, accepted flags and CERQual findings. */
@@ -90,7 +99,11 @@ export function fileReviewSource(file: Pick<ProjectFile, "protocol" | "records" 
   return {
     protocol: async () => file.protocol,
     list: async <C extends ReviewCollection>(c: C) => file[c] as Entity<C>[],
-    flowRecords: async () => file.records.map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId })),
+    flowRecords: async (ids) => {
+      const wanted = new Set(ids);
+      return file.records.filter((r) => wanted.has(r.id)).map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId }));
+    },
+    identifiedCounts: async () => identifiedCounts(file.records, file.duplicateGroups),
     recordsById: async (ids) => {
       const wanted = new Set(ids);
       return file.records.filter((r) => wanted.has(r.id));

@@ -32,7 +32,7 @@ beforeAll(() => {
   p = loadProjectFile(fileURLToPath(new URL("../../../examples/reunification", import.meta.url)));
 });
 
-/** A source over the project that records every read: "protocol", a collection name, "flowRecords", "recordsById:<n>". */
+/** A source over the project that records every read: "protocol", a collection name, "identifiedCounts", "flowRecords:<n>", "recordsById:<n>". */
 function loggingSource(): { src: ReviewSource; reads: string[] } {
   const inner = fileReviewSource(p);
   const reads: string[] = [];
@@ -41,32 +41,37 @@ function loggingSource(): { src: ReviewSource; reads: string[] } {
     src: {
       protocol: () => (reads.push("protocol"), inner.protocol()),
       list: (c) => (reads.push(c), inner.list(c)),
-      flowRecords: () => (reads.push("flowRecords"), inner.flowRecords()),
+      flowRecords: (ids) => (reads.push(`flowRecords:${ids.length}`), inner.flowRecords(ids)),
+      identifiedCounts: () => (reads.push("identifiedCounts"), inner.identifiedCounts()),
       recordsById: (ids) => (reads.push(`recordsById:${ids.length}`), inner.recordsById(ids)),
     },
   };
 }
 
-const PRISMA_READS = [
-  "protocol", "flowRecords", "searches", "duplicateGroups", "screeningDecisions", "reconciliations",
+/** Records with a decision or a retrieval: the only ones the flow reads past the counts per search. */
+const followed = () => new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)]).size;
+const PRISMA_READS = () => [
+  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), "searches", "duplicateGroups", "screeningDecisions", "reconciliations",
   "fullTextRetrievals", "recordedCounts", "studies", "studyReports",
 ];
 
 describe("per-view loaders", () => {
-  it("PRISMA flow and figure: the flow's collections and the records' keys, once each", async () => {
+  it("PRISMA flow and figure: the flow's collections, counts per search and the followed records' keys, once each", async () => {
     const { src, reads } = loggingSource();
     const input = await loadPrisma(src);
-    expect(reads.sort()).toEqual([...PRISMA_READS].sort());
+    expect(reads.sort()).toEqual(PRISMA_READS().sort());
+    // The same flow as counted from every record of the project.
     expect(prismaFlow(input)).toEqual(prismaFlow(p));
     expect(prismaFlowFigure(input)).toEqual(prismaFlowFigure(p));
+    expect(input.records.length).toBe(followed());
     // Only the three fields the flow counts with travel.
-    expect(Object.keys(input.records[0]!).sort()).toEqual(["duplicateGroupId", "id", "searchId"]);
+    for (const r of input.records) expect(Object.keys(r).sort()).toEqual(["duplicateGroupId", "id", "searchId"]);
   });
 
   it("summary: the flow's reads plus appraisals, accepted flags and findings; never extraction or outcomes", async () => {
     const { src, reads } = loggingSource();
     const input = await loadSummary(src);
-    expect(reads.sort()).toEqual([...PRISMA_READS, "appraisals", "appraisalFlagAcceptances", "qualitativeFindings"].sort());
+    expect(reads.sort()).toEqual([...PRISMA_READS(), "appraisals", "appraisalFlagAcceptances", "qualitativeFindings"].sort());
     expect(reviewSummary(input)).toEqual(reviewSummary(p));
   });
 

@@ -3,14 +3,16 @@ import type { Store } from "@homeward/store";
 
 /**
  * The review views' reads of one project, over the store. Records come as
- * their ids, searches and duplicate groups, or a few by id, never as whole
- * rows with their abstracts and raw text; the audit log is never read.
+ * counts per search, as the ids, searches and duplicate groups of those with
+ * a decision or a retrieval, or a few by id; never as whole rows with their
+ * abstracts and raw text, and never all of them; the audit log is never read.
  */
 export function storeReviewSource(store: Store, projectId: string): ReviewSource {
   return {
     protocol: () => store.getProtocol(projectId),
     list: (c) => store.list(projectId, c),
-    flowRecords: () => store.recordRefs(projectId),
+    flowRecords: (ids) => store.flowRecords(projectId, ids),
+    identifiedCounts: () => store.identifiedCounts(projectId),
     recordsById: async (ids) => {
       const out: ReportRecord[] = [];
       for (const id of ids) {

@@ -713,6 +713,33 @@ export class Store {
     return rows.map((r: any) => ({ id: r.id, searchId: r.search_id, duplicateGroupId: r.duplicate_group_id }));
   }
 
+  /**
+   * Per search, the records it identified and how many of them are
+   * duplicates (a duplicate group's member other than its primary, as the
+   * review package's `isDuplicate`): two aggregate queries over indexes
+   * (records by search, migration 0016; records by duplicate group), so the
+   * PRISMA flow and the dashboard never read the records themselves.
+   */
+  async identifiedCounts(projectId: string): Promise<{ searchId: string; records: number; duplicates: number }[]> {
+    const [found, dups] = await Promise.all([
+      sql<{ search_id: string; n: number | string }>`SELECT search_id, COUNT(*) AS n FROM records WHERE project_id = ${projectId} AND search_id IS NOT NULL GROUP BY search_id`.execute(this.db),
+      sql<{ search_id: string; n: number | string }>`SELECT r.search_id, COUNT(*) AS n FROM records r LEFT JOIN duplicate_groups g ON g.project_id = r.project_id AND g.id = r.duplicate_group_id
+        WHERE r.project_id = ${projectId} AND r.duplicate_group_id IS NOT NULL AND r.search_id IS NOT NULL AND (g.primary_record_id IS NULL OR g.primary_record_id <> r.id)
+        GROUP BY r.search_id`.execute(this.db),
+    ]);
+    const duplicates = new Map(dups.rows.map((r) => [r.search_id, Number(r.n)]));
+    return found.rows
+      .map((r) => ({ searchId: r.search_id, records: Number(r.n), duplicates: duplicates.get(r.search_id) ?? 0 }))
+      .sort((a, b) => compareValues(a.searchId, b.searchId));
+  }
+
+  /** The id, search and duplicate group of the records with these ids (those that exist): one query however many. */
+  async flowRecords(projectId: string, ids: readonly string[]): Promise<{ id: string; searchId: string | null; duplicateGroupId: string | null }[]> {
+    if (ids.length === 0) return [];
+    const rows = await sql<{ id: string; search_id: string | null; duplicate_group_id: string | null }>`SELECT id, search_id, duplicate_group_id FROM records WHERE project_id = ${projectId} AND ${this.among("id", ids)}`.execute(this.db);
+    return rows.rows.map((r) => ({ id: r.id, searchId: r.search_id, duplicateGroupId: r.duplicate_group_id }));
+  }
+
   // ---------------------------------------------------------------- studies
 
   /** Studies with their lead report and all reports, each with its record's summary when it is a record. */
