@@ -79,7 +79,7 @@ export const collectionAccess: Record<CollectionName, CollectionAccess> = {
     blind: { stage: "appraisal", reviewer: "reviewer", item: "studyId", unfinished: { field: "status", values: ["draft"] } },
   },
   appraisalFlagAcceptances: { write: "adjudicator", signer: "acceptedBy", stamp: "at" },
-  synthesisCodes: { write: "reviewer" },
+  synthesisCodes: closed("the synthesis code routes (…/synthesis/codes, …/synthesis/frameworks), which keep each code's history"),
   transcripts: { write: "reviewer" },
   codedExcerpts: { write: "reviewer", signer: "codedBy", stamp: "at" },
   surveyQuestions: closed("the survey import (…/synthesis/survey)"),

@@ -134,7 +134,7 @@ export function assessmentBasis(f: Pick<QualitativeFinding, "studyIds" | "excerp
   const ids = [...new Set(f.studyIds)].sort();
   const apps = appraisals
     .filter((a) => ids.includes(a.studyId) && (a.tool === "CASP" || a.tool === "ASSESS") && a.status !== "draft")
-    .map((a) => `${a.id}@${a.at}:${a.overall ?? ""}`)
+    .map((a) => `${a.studyId}/${a.id}@${a.at}:${a.overall ?? ""}`)
     .sort();
   return JSON.stringify({ studies: ids, excerpts: [...new Set(f.excerptIds)].sort(), appraisals: apps });
 }
@@ -161,7 +161,9 @@ export function reassessment(f: QualitativeFinding, appraisals: readonly Apprais
   if (removedS!.length) reasons.push(`contributing ${removedS!.length === 1 ? "study" : "studies"} removed: ${removedS!.join(", ")}`);
   const [addedE, removedE] = diff(now.excerpts, then.excerpts ?? []);
   if (addedE!.length || removedE!.length) reasons.push(`supporting excerpts changed (${addedE!.length} added, ${removedE!.length} removed)`);
-  if (JSON.stringify(now.appraisals) !== JSON.stringify(then.appraisals ?? [])) reasons.push("an appraisal of a contributing study changed");
+  // Appraisals of studies added since are told by the added study, not again here.
+  const kept = (xs: string[]) => xs.filter((a) => (then.studies ?? []).includes(a.slice(0, a.indexOf("/"))));
+  if (JSON.stringify(kept(now.appraisals)) !== JSON.stringify(kept(then.appraisals ?? []))) reasons.push("an appraisal of a contributing study changed");
   return { needed: reasons.length > 0, reasons };
 }
 
