@@ -16,6 +16,7 @@ export const SCREENING_VIEWS: { path: string; label: string }[] = [
   { path: "/projects/:id/screening/conflicts", label: "Conflicts" },
   { path: "/projects/:id/screening/agreement", label: "Agreement and QA" },
   { path: "/projects/:id/screening/settings", label: "Set-up" },
+  { path: "/projects/:id/screening/models", label: "Models" },
 ];
 
 /** Links between the screening views. */
