@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { trackPoolClients } from "./bulk.js";
 import { migrationProvider, type Dialect } from "./migrations.js";
 import { Store } from "./store.js";
 
@@ -27,6 +28,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // event on the pool; unheard, it would end the process. pg drops that client and opens a new
     // one on the next query, so the error is only reported.
     pool.on("error", (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`));
+    // Bulk record writes use COPY on the transaction's own connection (bulk.ts).
+    trackPoolClients(pool);
     db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = "sqlite";

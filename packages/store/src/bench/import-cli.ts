@@ -1,0 +1,71 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { syntheticRecords } from "./synthetic.js";
+
+/**
+ * A records file imported through the CLI (`homeward records import`) on
+ * SQLite and, when HOMEWARD_BENCH_DATABASE_URL names an empty database the
+ * bench may reset, on PostgreSQL: wall time of the whole command (reading,
+ * parsing, checking, writing, indexing). N = $HOMEWARD_BENCH_IMPORT_RECORDS
+ * (default 20,000); the same generated RIS file for both engines. Prints
+ * figures; asserts nothing.
+ */
+const N = Number(process.env.HOMEWARD_BENCH_IMPORT_RECORDS ?? 20_000);
+const PG = process.env.HOMEWARD_BENCH_DATABASE_URL;
+const ROUNDS = Number(process.env.HOMEWARD_BENCH_IMPORT_ROUNDS ?? 1);
+const CLI = fileURLToPath(new URL("../../../cli/bin/homeward.js", import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), "homeward-import-bench-"));
+const file = join(dir, "records.ris");
+let ris = "";
+for (const r of syntheticRecords(N)) {
+  ris += `TY  - JOUR\nTI  - ${r.title}\n${(r.authors ?? []).map((a) => `AU  - ${a}\n`).join("")}${r.year ? `PY  - ${r.year}\n` : ""}T2  - ${r.journal}\nVL  - ${r.volume}\nSP  - ${r.pages}\nDO  - ${r.doi}\nKW  - ${(r.keywords ?? []).join("\nKW  - ")}\nAB  - ${r.abstract}\nER  - \n\n`;
+}
+writeFileSync(file, ris);
+console.log(`${N.toLocaleString("en")} records, RIS file of ${(ris.length / 1e6).toFixed(1)} MB`);
+
+function cli(args: string[], env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`homeward ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function resetPostgres(url: string): Promise<void> {
+  const pg = (await import("pg")).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
+  await c.end();
+}
+
+async function once(engine: "SQLite" | "PostgreSQL"): Promise<number> {
+  const data = join(dir, `data-${engine}-${Date.now()}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOMEWARD_USER: "bench" };
+  delete env.DATABASE_URL;
+  if (engine === "PostgreSQL") {
+    await resetPostgres(PG!);
+    env.DATABASE_URL = PG;
+  }
+  // Answers "<id>\t<title>".
+  const id = cli(["project", "create", "--title", "Import bench", "--data", data], env).split("\t")[0]!.trim();
+  const t = performance.now();
+  cli(["records", "import", "--file", file, "--project", id, "--source", "Bench", "--data", data], env);
+  const s = (performance.now() - t) / 1000;
+  rmSync(data, { recursive: true, force: true });
+  return s;
+}
+
+const engines: ("SQLite" | "PostgreSQL")[] = PG ? ["SQLite", "PostgreSQL"] : ["SQLite"];
+const times: Record<string, number[]> = {};
+for (let k = 0; k < ROUNDS; k++) {
+  for (const e of engines) (times[e] ??= []).push(await once(e));
+}
+for (const e of engines) console.log(`  ${e}: ${times[e]!.map((s) => `${s.toFixed(1)} s`).join(", ")} (homeward records import, whole command)`);
+if (PG) {
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`  PostgreSQL / SQLite: ${(med(times.PostgreSQL!) / med(times.SQLite!)).toFixed(2)}×`);
+}
+rmSync(dir, { recursive: true, force: true });
