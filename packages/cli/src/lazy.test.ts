@@ -25,6 +25,7 @@ vi.mock("./commands/meta.js", track("meta"));
 vi.mock("./commands/plot.js", track("plot"));
 vi.mock("./commands/project.js", track("project"));
 vi.mock("./commands/records.js", track("records"));
+vi.mock("./commands/report.js", track("report"));
 vi.mock("./commands/restore.js", track("restore"));
 vi.mock("./commands/serve.js", track("serve"));
 vi.mock("./commands/simulate.js", track("simulate"));
@@ -69,7 +70,7 @@ describe("command modules load only when their command runs", () => {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     expect(NAMES).toEqual(modules.sort());
-    expect(NAMES).toEqual(["appraise", "audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "restore", "serve", "simulate", "summary", "user"]);
+    expect(NAMES).toEqual(["appraise", "audit", "backup", "counts", "dedupe", "escalc", "meta", "plot", "project", "records", "report", "restore", "serve", "simulate", "summary", "user"]);
   });
 
   it("the command list and the program import no command module and no engine package", () => {

@@ -76,6 +76,11 @@ export const commands: readonly CommandEntry[] = [
     load: () => import("./records.js"),
   },
   {
+    name: "report",
+    description: "write a project's review report as HTML, PDF or a bundle (a folder, or a .zip): the draft over the data now, or a --frozen version",
+    load: () => import("./report.js"),
+  },
+  {
     name: "restore",
     description: "restore a backup file into an empty instance (either engine), all or nothing",
     load: () => import("./restore.js"),
