@@ -10,6 +10,7 @@ import { extractionPageRoutes } from "./pages/extraction/routes";
 import { outcomePageRoutes } from "./pages/outcomes/routes";
 import { reviewRoutes } from "./pages/review/routes";
 import { screeningRoutes } from "./pages/screening/routes";
+import { synthesisRoutes } from "./pages/synthesis/routes";
 
 // The first page is in the main bundle; the others load when first visited.
 const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
@@ -26,6 +27,7 @@ const AccountPage = lazy(() => import("./pages/accounts/Account").then((m) => ({
 const UsersPage = lazy(() => import("./pages/accounts/Users").then((m) => ({ default: m.UsersPage })));
 const MembersPage = lazy(() => import("./pages/accounts/Members").then((m) => ({ default: m.MembersPage })));
 const AuditPage = lazy(() => import("./pages/Audit").then((m) => ({ default: m.AuditPage })));
+const JobsPage = lazy(() => import("./pages/jobs/JobsPage").then((m) => ({ default: m.JobsPage })));
 
 export interface RouteDef {
   path: string;
@@ -57,6 +59,8 @@ export const routes: RouteDef[] = [
   ...appraisalRoutes,
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,
+  ...synthesisRoutes,
   { path: "/projects/:id/members", title: "Members", component: MembersPage, project: true, nav: "Members" },
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
+  { path: "/projects/:id/jobs", title: "Background jobs", component: JobsPage, project: true, nav: "Jobs" },
 ];

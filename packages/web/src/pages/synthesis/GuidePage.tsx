@@ -1,0 +1,287 @@
+import { useState, type FormEvent } from "react";
+import { synthesisRoutes as r, type GuideAnswer } from "@homeward/api";
+import { call } from "../../api";
+import { Field } from "../../components/Field";
+import { PageTitle } from "../../components/PageTitle";
+import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
+import { plural } from "../../format";
+import { useApi } from "../../hooks";
+import { useProject } from "../../project";
+import { Link } from "../../router";
+import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
+import "./synthesis.css";
+
+type Trail = GuideAnswer["trail"][number];
+type Excerpt = Trail["findings"][number]["excerpts"][number];
+
+/** Recommendations with their rating and the trail under each: findings down to every coded excerpt, results with their certainty, joint-display rows. */
+export function GuidePage() {
+  const { id } = useProject();
+  const can = useCan("adjudicator");
+  const guide = useApi((s) => call(r.guide, { params: { id } }, s), [id]);
+  const [said, setSaid] = useState("");
+  return (
+    <>
+      <PageTitle>Recommendations and the practice guide</PageTitle>
+      <ChainNav here="guide" />
+      <ErrorMessage error={guide.error} />
+      {said ? <LiveStatus>{said}</LiveStatus> : null}
+      {guide.loading && !guide.data ? <Loading what="the guide" /> : null}
+      {guide.data ? (
+        <>
+          <section className="card stack" aria-labelledby="scheme-h">
+            <h2 id="scheme-h">Rating scheme{guide.data.defaultScheme ? " (the Foundations practice-guide scheme)" : ""}</h2>
+            <dl className="definition-grid">
+              {guide.data.scheme.map((l) => (
+                <div key={l.code}>
+                  <dt>{l.label}</dt>
+                  <dd>{l.description}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+          {can ? (
+            <NewRecommendation
+              scheme={guide.data.scheme}
+              onSaved={(text) => {
+                setSaid(`Recommendation drafted: ${text}`);
+                guide.reload();
+              }}
+            />
+          ) : null}
+          {guide.data.statements.length ? (
+            <section className="stack" aria-labelledby="u3-h">
+              <h2 id="u3-h">Statements generated from the results</h2>
+              <p className="hint">Cohen's U3 of each pooled standardised mean difference; they change when the results do.</p>
+              <ul className="stack">
+                {guide.data.statements.map((s) => (
+                  <li key={s.resultId}>
+                    <span className="small muted">{s.resultId}:</span> {s.text}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+          <section className="stack" aria-labelledby="recs-h">
+            <h2 id="recs-h">Key principles and recommendations</h2>
+            <ol className="stack">
+              {guide.data.trail.map((t) => (
+                <TrailItem key={t.id} t={t} />
+              ))}
+            </ol>
+          </section>
+          <section className="stack" aria-labelledby="summary-h">
+            <h2 id="summary-h">Evidence summary</h2>
+            <div className="table-wrap" role="region" aria-labelledby="summary-caption" tabIndex={0}>
+              <table className="data-table">
+                <caption id="summary-caption">Evidence summary table</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Recommendation</th>
+                    <th scope="col">Strength of evidence</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {guide.data.summary.map((s) => (
+                    <tr key={s.id}>
+                      <th scope="row">
+                        {s.text}
+                        {s.statement ? <p className="small">{s.statement}</p> : null}
+                      </th>
+                      <td>
+                        {s.rating}
+                        {s.ratingReason ? <p className="small">{s.ratingReason}</p> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function TrailItem({ t }: { t: Trail }) {
+  const { id } = useProject();
+  const [open, setOpen] = useState<Excerpt | null>(null);
+  const excerpts = t.findings.reduce((n, f) => n + f.excerpts.length, 0);
+  return (
+    <li className="card stack" id={`rec-${t.id}`}>
+      <p>
+        <strong>{t.text}</strong>
+      </p>
+      <p className="small">
+        {t.kind === "principle" ? "Key principle" : "Recommendation"}
+        {t.rating ? (
+          <>
+            {" "}
+            — <span className="badge">{t.rating.label}</span>
+          </>
+        ) : null}
+        {t.ratingReason ? ` (${t.ratingReason})` : ""}
+      </p>
+      {t.statement && !t.statement.problem ? <p>{t.statement.text}</p> : null}
+      <details>
+        <summary>
+          Evidence trail: {plural(t.findings.length, "finding")}, {plural(excerpts, "excerpt")}, {plural(t.results.length, "result")}, {plural(t.rows.length, "joint-display row")}, {plural(t.studies.length, "study", "studies")}
+        </summary>
+        <div className="stack">
+          {t.rows.length ? (
+            <ul className="small">
+              {t.rows.map((x) => (
+                <li key={x.id}>
+                  Joint display: {x.question} — {x.judgement ?? "not judged"}
+                  {x.note ? `: ${x.note}` : ""}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {t.results.length ? (
+            <ul className="small">
+              {t.results.map((x) => (
+                <li key={x.id}>
+                  Result: {x.label}
+                  {x.estimate !== null ? ` — ${x.measure ?? ""} ${x.estimate}${x.ciLower !== null && x.ciUpper !== null ? ` (95% CI ${x.ciLower} to ${x.ciUpper})` : ""}` : ""}
+                  {x.certainty ? `, ${x.certainty} certainty (GRADE)` : ""}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {t.findings.map((f) => (
+            <div key={f.id} className="stack">
+              <p className="small">
+                Finding: {f.statement} {f.confidence ? `— ${f.confidence} confidence (CERQual)` : ""}
+              </p>
+              {f.excerpts.length ? (
+                <ul className="small">
+                  {f.excerpts.map((e) => (
+                    <li key={e.id}>
+                      <button type="button" className="button-link" aria-expanded={open?.id === e.id} onClick={() => setOpen(open?.id === e.id ? null : e)}>
+                        Open the excerpt from {e.study ?? "a transcript"}
+                        {e.page ? `, page ${e.page}` : ""}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ))}
+          {open ? (
+            <section className="card synthesis-excerpt" aria-label={`Excerpt from ${open.study ?? "a transcript"}`}>
+              <blockquote className="synthesis-quote">{open.text}</blockquote>
+              <p className="small">
+                {open.study ?? "Transcript"}
+                {open.page ? `, page ${open.page}` : ""}. Codes: {open.codes.join(", ")}.{" "}
+                {open.recordId ? <Link to={`/projects/${encodeURIComponent(id)}/records?record=${encodeURIComponent(open.recordId)}`}>The report's record</Link> : null}
+              </p>
+            </section>
+          ) : null}
+        </div>
+      </details>
+    </li>
+  );
+}
+
+function NewRecommendation({ scheme, onSaved }: { scheme: GuideAnswer["scheme"]; onSaved: (text: string) => void }) {
+  const { id } = useProject();
+  const findings = useCollection(id, "qualitativeFindings");
+  const results = useCollection(id, "reportedResults");
+  const rows = useCollection(id, "jointDisplayRows");
+  const [d, setD] = useState({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [] as string[], resultIds: [] as string[], rowIds: [] as string[], effectResultId: "" });
+  const [error, setError] = useState<unknown>(null);
+  const lowest = scheme.length ? Math.min(...scheme.map((l) => l.rank)) : null;
+  const needsReason = scheme.find((l) => l.code === d.rating)?.rank === lowest;
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await create(id, "recommendations", { ...d, rating: d.rating || null, ratingReason: d.ratingReason || null, effectResultId: d.effectResultId || null, order: 1000 + Date.now() % 1_000_000 });
+      onSaved(d.text);
+      setD({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [], resultIds: [], rowIds: [], effectResultId: "" });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <details className="card">
+      <summary>
+        <strong>Draft a recommendation</strong>
+      </summary>
+      <form className="stack" onSubmit={save} aria-label="Draft a recommendation">
+        <Field id="rec-text" label="Recommendation">
+          <textarea id="rec-text" rows={3} value={d.text} onChange={(e) => setD({ ...d, text: e.target.value })} />
+        </Field>
+        <Field id="rec-kind" label="Kind">
+          <select id="rec-kind" value={d.kind} onChange={(e) => setD({ ...d, kind: e.target.value })}>
+            <option value="recommendation">Recommendation</option>
+            <option value="principle">Key principle</option>
+          </select>
+        </Field>
+        <Field id="rec-rating" label="Rating">
+          <select id="rec-rating" value={d.rating} onChange={(e) => setD({ ...d, rating: e.target.value })}>
+            <option value="">Not rated yet</option>
+            {scheme.map((l) => (
+              <option key={l.code} value={l.code}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {needsReason ? (
+          <Field id="rec-reason" label="Why there is no rating">
+            <textarea id="rec-reason" rows={2} value={d.ratingReason} onChange={(e) => setD({ ...d, ratingReason: e.target.value })} />
+          </Field>
+        ) : null}
+        <p className="hint" id="rec-evidence-hint">
+          Link at least one piece of evidence. Hold Ctrl or Shift to choose several.
+        </p>
+        <Field id="rec-rows" label="Joint-display rows">
+          <select id="rec-rows" multiple size={4} value={d.rowIds} onChange={(e) => setD({ ...d, rowIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
+            {(rows.data ?? []).map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.question}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="rec-findings" label="Findings">
+          <select id="rec-findings" multiple size={5} value={d.findingIds} onChange={(e) => setD({ ...d, findingIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
+            {(findings.data ?? []).map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.statement}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="rec-results" label="Results">
+          <select id="rec-results" multiple size={5} value={d.resultIds} onChange={(e) => setD({ ...d, resultIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
+            {(results.data ?? []).map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="rec-effect" label="Pooled SMD for the generated statement (optional)">
+          <select id="rec-effect" value={d.effectResultId} onChange={(e) => setD({ ...d, effectResultId: e.target.value })}>
+            <option value="">None</option>
+            {(results.data ?? [])
+              .filter((x) => x.estimate !== null)
+              .map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.label}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <ErrorMessage error={error} />
+        <button type="submit" className="button">
+          Save the recommendation
+        </button>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,183 @@
+import { useState, type FormEvent } from "react";
+import { synthesisRoutes as r } from "@homeward/api";
+import type { JointRow } from "@homeward/synthesis";
+import { call } from "../../api";
+import { Field } from "../../components/Field";
+import { PageTitle } from "../../components/PageTitle";
+import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
+import { useApi } from "../../hooks";
+import { useProject } from "../../project";
+import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
+import "./synthesis.css";
+
+const JUDGEMENTS = [
+  ["confirms", "Confirms"],
+  ["complements", "Complements"],
+  ["contradicts", "Contradicts"],
+  ["silent", "Silent"],
+] as const;
+
+function Cells({ cells }: { cells: JointRow["quantitative"] }) {
+  if (cells.length === 0) return <span className="muted">—</span>;
+  return (
+    <ul className="small synthesis-cells">
+      {cells.map((c) => (
+        <li key={c.id} data-entity={c.id}>
+          {c.label}
+          {c.detail ? <span className="muted"> — {c.detail}</span> : null}
+          {c.strength ? <strong> ({c.strength})</strong> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The convergent segregated joint display: a row per question or theme, the strands side by side, and the team's judgement of how they fit. */
+export function JointDisplayPage() {
+  const { id } = useProject();
+  const can = useCan("reviewer");
+  const rows = useApi((s) => call(r.joint, { params: { id } }, s), [id]);
+  const results = useCollection(id, "reportedResults");
+  const findings = useCollection(id, "qualitativeFindings");
+  const questions = useCollection(id, "surveyQuestions");
+  const transcripts = useCollection(id, "transcripts");
+  const [said, setSaid] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [draft, setDraft] = useState({ question: "", resultIds: [] as string[], findingIds: [] as string[], surveyQuestionIds: [] as string[], transcriptIds: [] as string[], primaryNote: "", judgement: "", note: "" });
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await create(id, "jointDisplayRows", { ...draft, judgement: draft.judgement || null, order: (rows.data?.length ?? 0) + 1 });
+      setSaid(`Row added: ${draft.question}`);
+      setDraft({ question: "", resultIds: [], findingIds: [], surveyQuestionIds: [], transcriptIds: [], primaryNote: "", judgement: "", note: "" });
+      rows.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <>
+      <PageTitle>Joint display</PageTitle>
+      <ChainNav here="joint-display" />
+      <ErrorMessage error={rows.error} />
+      {said ? <LiveStatus>{said}</LiveStatus> : null}
+      {can ? (
+        <details className="card">
+          <summary>
+            <strong>Add a row</strong>
+          </summary>
+          <form className="stack" onSubmit={save} aria-label="Add a joint display row">
+            <Field id="jd-question" label="Question or theme">
+              <input id="jd-question" value={draft.question} onChange={(e) => setDraft({ ...draft, question: e.target.value })} />
+            </Field>
+            <Field id="jd-results" label="Meta-analysis results" hint="Hold Ctrl or Shift to choose several.">
+              <select id="jd-results" multiple size={6} value={draft.resultIds} onChange={(e) => setDraft({ ...draft, resultIds: chosen(e.target) })} aria-describedby="jd-results-hint">
+                {(results.data ?? []).map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field id="jd-findings" label="Qualitative findings">
+              <select id="jd-findings" multiple size={6} value={draft.findingIds} onChange={(e) => setDraft({ ...draft, findingIds: chosen(e.target) })}>
+                {(findings.data ?? []).map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.statement}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {(questions.data ?? []).length || (transcripts.data ?? []).length ? (
+              <>
+                <Field id="jd-survey" label="Survey questions">
+                  <select id="jd-survey" multiple size={4} value={draft.surveyQuestionIds} onChange={(e) => setDraft({ ...draft, surveyQuestionIds: chosen(e.target) })}>
+                    {(questions.data ?? []).map((x) => (
+                      <option key={x.id} value={x.id}>
+                        {x.text}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field id="jd-transcripts" label="Interviews and focus groups">
+                  <select id="jd-transcripts" multiple size={4} value={draft.transcriptIds} onChange={(e) => setDraft({ ...draft, transcriptIds: chosen(e.target) })}>
+                    {(transcripts.data ?? []).map((x) => (
+                      <option key={x.id} value={x.id}>
+                        {x.label}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              </>
+            ) : null}
+            <Field id="jd-primary" label="What the primary research says">
+              <textarea id="jd-primary" rows={2} value={draft.primaryNote} onChange={(e) => setDraft({ ...draft, primaryNote: e.target.value })} />
+            </Field>
+            <Field id="jd-judgement" label="Judgement">
+              <select id="jd-judgement" value={draft.judgement} onChange={(e) => setDraft({ ...draft, judgement: e.target.value })}>
+                <option value="">Not judged yet</option>
+                {JUDGEMENTS.map(([v, l]) => (
+                  <option key={v} value={v}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field id="jd-note" label="Note on the judgement">
+              <textarea id="jd-note" rows={2} value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} />
+            </Field>
+            <ErrorMessage error={error} />
+            <button type="submit" className="button">
+              Add row
+            </button>
+          </form>
+        </details>
+      ) : null}
+      {rows.loading && !rows.data ? <Loading what="the joint display" /> : null}
+      {rows.data ? (
+        rows.data.length === 0 ? (
+          <p className="empty">No rows yet.</p>
+        ) : (
+          <div className="table-wrap" role="region" aria-labelledby="jd-caption" tabIndex={0}>
+            <table className="data-table">
+              <caption id="jd-caption">Convergent segregated joint display</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Question or theme</th>
+                  <th scope="col">Meta-analysis (GRADE certainty)</th>
+                  <th scope="col">Qualitative findings (CERQual confidence)</th>
+                  <th scope="col">Primary research</th>
+                  <th scope="col">Judgement</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.data.map((row) => (
+                  <tr key={row.id}>
+                    <th scope="row">{row.question}</th>
+                    <td>
+                      <Cells cells={row.quantitative} />
+                    </td>
+                    <td>
+                      <Cells cells={row.qualitative} />
+                    </td>
+                    <td>
+                      <Cells cells={row.primary} />
+                      {row.primaryNote ? <p className="small">{row.primaryNote}</p> : null}
+                    </td>
+                    <td>
+                      <strong>{row.judgement ?? "—"}</strong>
+                      {row.note ? <p className="small">{row.note}</p> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : null}
+    </>
+  );
+}
