@@ -9,6 +9,7 @@ import { appraisalRoutes } from "./pages/appraisal/routes";
 import { extractionPageRoutes } from "./pages/extraction/routes";
 import { outcomePageRoutes } from "./pages/outcomes/routes";
 import { reviewRoutes } from "./pages/review/routes";
+import { reportRoutes } from "./pages/report/routes";
 import { screeningRoutes } from "./pages/screening/routes";
 import { synthesisRoutes } from "./pages/synthesis/routes";
 
@@ -60,6 +61,7 @@ export const routes: RouteDef[] = [
   { path: "/projects/:id/analysis", title: "Meta-analysis", component: AnalysisPage, project: true, nav: "Analysis" },
   ...reviewRoutes,
   ...synthesisRoutes,
+  ...reportRoutes,
   { path: "/projects/:id/members", title: "Members", component: MembersPage, project: true, nav: "Members" },
   { path: "/projects/:id/audit", title: "Audit log", component: AuditPage, project: true, nav: "Audit log" },
   { path: "/projects/:id/jobs", title: "Background jobs", component: JobsPage, project: true, nav: "Jobs" },
