@@ -17,3 +17,4 @@ export * from "./appraisal-robvis-import.js";
 export * from "./jobs.js";
 export * from "./report.js";
 export * from "./screening-simulation.js";
+export * from "./synthesis.js";

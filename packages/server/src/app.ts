@@ -159,6 +159,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/extraction.js")).registerExtractionRoutes(app, store);
   await (await import("./routes/outcomes.js")).registerOutcomeRoutes(app, store);
   await (await import("./routes/extraction-outputs.js")).registerExtractionOutputRoutes(app, store);
+  await (await import("./routes/synthesis.js")).registerSynthesisRoutes(app, store);
   await (await import("./routes/report.js")).registerReportRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
