@@ -1,19 +1,21 @@
 // Screening benchmark: prioritisation quality against the reference baseline
 // (ASReview 2 replica in the shared screening.py) on the shared labelled sets,
 // seeds 1-3, and speed figures. Run after building: npm run bench -w @homeward/screening
-// Options: --sets REGEX (default: all), --committed-baseline (skip running python).
+// Options: --sets REGEX (default: all), --committed-baseline (skip running python),
+// --model NAME (default: the default model; the speed part at 100,000 records uses it too).
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
-import { orderMetrics, Prioritiser, simulate } from "../dist/index.js";
+import { DEFAULT_SCREENING_MODEL, orderMetrics, Prioritiser, simulate } from "../dist/index.js";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const dataDir = process.env.HOMEWARD_SCREENING_DATA ?? here("../../../../shared/data/screening/");
 const script = process.env.HOMEWARD_SCREENING_PY ?? here("../../../../shared/bench/screening.py");
 const argv = process.argv.slice(2);
+const model = argv.includes("--model") ? argv[argv.indexOf("--model") + 1] : DEFAULT_SCREENING_MODEL;
 const setRe = new RegExp(argv.includes("--sets") ? argv[argv.indexOf("--sets") + 1] : ".");
 const committed = JSON.parse(readFileSync(here("./baseline.json"), "utf8")).runs;
 const python = !argv.includes("--committed-baseline") && existsSync(script) && (() => {
@@ -34,6 +36,7 @@ async function quality() {
     console.log(`(no labelled sets at ${dataDir}; committed baseline figures only)`);
     return;
   }
+  console.log(`Model: ${model}`);
   console.log(`Baseline: ${python ? "screening.py run live" : "committed figures (bench/baseline.json)"}\n`);
   console.log("set".padEnd(36), "N".padStart(5), "rel".padStart(4), "  WSS@95 ours/base   rec@10% ours/base   ATD ours/base   sim s (CPU s)");
   const diffs = [];
@@ -49,7 +52,7 @@ async function quality() {
       const priors = ref?.priors ?? execFileSync("/usr/bin/python3", [script, "priors", dataDir + f, String(seed)], { encoding: "utf8" }).trim().split(",").map(Number);
       const t = performance.now();
       const c = process.cpuUsage();
-      const sim = simulate(texts, labels, priors, { seed });
+      const sim = simulate(texts, labels, priors, { seed, model });
       secs += (performance.now() - t) / 1000;
       cpu += process.cpuUsage(c).user / 1e6;
       ours.push(orderMetrics(sim.order, labels));
@@ -76,7 +79,7 @@ function speed() {
   const N = 100_000;
   let state = 12345;
   const rnd = (n) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
-  const p = new Prioritiser({ seed: 1 });
+  const p = new Prioritiser({ seed: 1, model });
   const relevant = new Set();
   const cpuOf = (c) => (process.cpuUsage(c).user / 1000).toFixed(0);
   let t = performance.now();
@@ -118,5 +121,5 @@ function speed() {
 }
 
 console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
-await quality();
+if (!argv.includes("--speed-only")) await quality();
 speed();
