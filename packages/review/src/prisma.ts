@@ -94,9 +94,10 @@ export interface PrismaInput extends StudiesInput {
    * out, it is counted from these, which must then be every record.
    */
   records: readonly FlowRecord[];
+  /** At least the groups of `records` (every group when `identified` is left out). */
+  duplicateGroups: readonly DuplicateGroup[];
   /** Per search, the records it identified and the duplicates among them (an aggregate query over the store). */
   identified?: readonly SearchRecordCount[];
-  duplicateGroups: readonly DuplicateGroup[];
   screeningDecisions: readonly ScreeningDecision[];
   reconciliations: readonly Reconciliation[];
   fullTextRetrievals: readonly FullTextRetrieval[];
@@ -104,10 +105,12 @@ export interface PrismaInput extends StudiesInput {
   studyReports: readonly StudyReport[];
 }
 
-/** The collections of `PrismaInput` read whole (records are read as `FlowRecord`s). */
+/**
+ * The collections of `PrismaInput` read whole (records are read as counts and
+ * `FlowRecord`s, duplicate groups as those of the followed records).
+ */
 export const PRISMA_INPUT_COLLECTIONS = [
   "searches",
-  "duplicateGroups",
   "screeningDecisions",
   "reconciliations",
   "fullTextRetrievals",

@@ -6,7 +6,7 @@
  * a project file in memory here), and reads records only in the narrow
  * forms it needs.
  */
-import type { CollectionName, Entity, ProjectFile, Protocol } from "@homeward/model";
+import type { CollectionName, DuplicateGroup, Entity, ProjectFile, Protocol } from "@homeward/model";
 import type { ReportRecord, CerqualInput, EvidenceInput } from "./evidence.js";
 import type { GapMapInput } from "./figures/gap-map.js";
 import type { AppraisalsInput } from "./figures/robvis.js";
@@ -42,6 +42,8 @@ export interface ReviewSource {
   flowRecords(ids: readonly string[]): Promise<FlowRecord[]>;
   /** Per search, records identified and duplicates among them: counts, not records, however large the project. */
   identifiedCounts(): Promise<SearchRecordCount[]>;
+  /** The duplicate groups with these ids (those that exist). */
+  duplicateGroupsById(ids: readonly string[]): Promise<DuplicateGroup[]>;
   /** The records with these ids (those that exist), for report citations. */
   recordsById(ids: readonly string[]): Promise<ReportRecord[]>;
 }
@@ -56,14 +58,16 @@ async function lists<C extends ReviewCollection>(src: ReviewSource, cs: readonly
 /**
  * The PRISMA flow's input: the protocol, the flow's collections, each
  * search's count of records and duplicates, and the keys of just the records
- * that have a decision or a retrieval. What it reads grows with the screening
+ * that have a decision or a retrieval (with their duplicate groups). What it reads grows with the screening
  * done, not with the records imported.
  */
 export async function loadPrisma(src: ReviewSource): Promise<PrismaInput> {
   const [protocol, identified, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
   const followed = followedRecordIds(rest);
   const records = followed.length ? await src.flowRecords(followed) : [];
-  return { protocol, identified, records, ...rest };
+  const groupIds = [...new Set(records.map((r) => r.duplicateGroupId).filter((g): g is string => g !== null))];
+  const duplicateGroups = groupIds.length ? await src.duplicateGroupsById(groupIds) : [];
+  return { protocol, identified, records, duplicateGroups, ...rest };
 }
 
 /** The summary's input: the PRISMA flow's, with appraisals, accepted flags and CERQual findings. */
@@ -104,6 +108,10 @@ export function fileReviewSource(file: Pick<ProjectFile, "protocol" | "records" 
       return file.records.filter((r) => wanted.has(r.id)).map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId }));
     },
     identifiedCounts: async () => identifiedCounts(file.records, file.duplicateGroups),
+    duplicateGroupsById: async (ids) => {
+      const wanted = new Set(ids);
+      return file.duplicateGroups.filter((g) => wanted.has(g.id));
+    },
     recordsById: async (ids) => {
       const wanted = new Set(ids);
       return file.records.filter((r) => wanted.has(r.id));

@@ -43,15 +43,19 @@ function loggingSource(): { src: ReviewSource; reads: string[] } {
       list: (c) => (reads.push(c), inner.list(c)),
       flowRecords: (ids) => (reads.push(`flowRecords:${ids.length}`), inner.flowRecords(ids)),
       identifiedCounts: () => (reads.push("identifiedCounts"), inner.identifiedCounts()),
+      duplicateGroupsById: (ids) => (reads.push(`duplicateGroupsById:${ids.length}`), inner.duplicateGroupsById(ids)),
       recordsById: (ids) => (reads.push(`recordsById:${ids.length}`), inner.recordsById(ids)),
     },
   };
 }
 
 /** Records with a decision or a retrieval: the only ones the flow reads past the counts per search. */
-const followed = () => new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)]).size;
+const followedIds = () => new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)]);
+const followed = () => followedIds().size;
+/** Their duplicate groups, read by id. */
+const followedGroups = () => new Set(p.records.filter((r) => followedIds().has(r.id) && r.duplicateGroupId !== null).map((r) => r.duplicateGroupId)).size;
 const PRISMA_READS = () => [
-  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), "searches", "duplicateGroups", "screeningDecisions", "reconciliations",
+  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), ...(followedGroups() ? [`duplicateGroupsById:${followedGroups()}`] : []), "searches", "screeningDecisions", "reconciliations",
   "fullTextRetrievals", "recordedCounts", "studies", "studyReports",
 ];
 

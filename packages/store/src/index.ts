@@ -7,3 +7,4 @@ export { syntheticRecords } from "./bench/synthetic.js";
 export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type BackupSummary } from "./backup.js";
 export { openJobQueue, JobQueue, JobCancelled, type JobRecord, type JobState, type JobContext, type JobHandler, type EnqueueInput, type QueueOptions } from "./queue.js";
 export { ConflictError, ONE_PER_RULES, type OnePerRule } from "./one-per.js";
+export { countsProject, emptyPostgresSchema } from "./bench/counts-project.js";

@@ -529,7 +529,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d) };
     },
   };
 }
@@ -625,15 +625,26 @@ function v23ScreeningModels(d: Dialect): Migration {
 }
 
 /**
- * Counts that do not grow with the project: the PRISMA flow and the
- * dashboard count records per search (`Store.identifiedCounts`) from this
- * index alone (an index-only scan on PostgreSQL once vacuumed; a covering
- * index on SQLite), never from the rows.
+ * Counts that do not grow with the project. `record_counts` holds each
+ * project's number of records per search ('' for records no search found),
+ * kept in step by the store in the transaction of every write of records
+ * (`Store.insertRows`, `Store.update`), so the dashboard, the project list
+ * and the PRISMA flow's identification boxes read a few rows instead of
+ * counting records. Duplicates per search are counted over the records that
+ * are in a duplicate group, from an index of them alone.
  */
-function v16Counts(): Migration {
+function v16Counts(d: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.createIndex("records_search_id").on("records").columns(["project_id", "search_id"]).execute();
+      await db.schema
+        .createTable("record_counts")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("search_id", cText(d), (c) => c.notNull())
+        .addColumn("n", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("record_counts_pk", ["project_id", "search_id"])
+        .execute();
+      await sql`INSERT INTO record_counts (project_id, search_id, n) SELECT project_id, COALESCE(search_id, ''), COUNT(*) FROM records GROUP BY project_id, COALESCE(search_id, '')`.execute(db);
+      await db.schema.createIndex("records_group_search").on("records").columns(["project_id", "duplicate_group_id", "search_id"]).execute();
     },
   };
 }

@@ -289,13 +289,13 @@ export class Store {
 
   async listProjects(): Promise<ProjectSummary[]> {
     const rows = await this.db.selectFrom("projects").select(["id", "title", "description", "blinding", "created_at", "updated_at"]).execute();
-    const counts = async (table: string) =>
+    const counts = async () =>
       new Map(
-        (await this.db.selectFrom(table).select(["project_id", (eb) => eb.fn.countAll().as("n")]).groupBy("project_id").execute()).map(
+        (await this.db.selectFrom("record_counts").select(["project_id", (eb) => eb.fn.sum<number>("n").as("n")]).groupBy("project_id").execute()).map(
           (r) => [r.project_id as string, Number(r.n)],
         ),
       );
-    const [records, studies] = await Promise.all([counts("records"), this.includedStudyCounts()]);
+    const [records, studies] = await Promise.all([counts(), this.includedStudyCounts()]);
     return rows
       .map((r) => ({ ...projectFromRow(r), counts: { records: records.get(r.id) ?? 0, studies: studies.get(r.id) ?? 0 } }))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
@@ -366,10 +366,11 @@ export class Store {
   /** A project with its counts of records and included studies (the dashboard's stage counts are the review package's, from the PRISMA flow). */
   async getProjectSummary(id: string): Promise<ProjectSummary> {
     const project = await this.getProject(id);
-    const count = async (table: string) =>
-      Number((await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("project_id", "=", id).executeTakeFirstOrThrow()).n);
-    const [records, studies] = await Promise.all([count("records"), this.includedStudyCounts(id)]);
-    return { ...project, counts: { records, studies: studies.get(id) ?? 0 } };
+    // Records from the counts kept per search (migration 0016): a few rows, not a count of the table.
+    const records = async () =>
+      Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", id).executeTakeFirst())?.n ?? 0);
+    const [recordCount, studies] = await Promise.all([records(), this.includedStudyCounts(id)]);
+    return { ...project, counts: { records: recordCount, studies: studies.get(id) ?? 0 } };
   }
 
   /**
@@ -590,6 +591,14 @@ export class Store {
       await tx.onePer(projectId, c, [after as Record<string, unknown>], () =>
         tx.db.updateTable(tableOf(c)).set(row).where("project_id", "=", projectId).where("id", "=", id).execute(),
       );
+      if (c === "records") {
+        const was = ((before as Record<string, unknown>).searchId as string | null) ?? "";
+        const is = ((after as Record<string, unknown>).searchId as string | null) ?? "";
+        if (was !== is) {
+          await tx.countRecords(projectId, was, -1);
+          await tx.countRecords(projectId, is, 1);
+        }
+      }
       await tx.audit(projectId, ctx, { action: `${c}.update`, entity: c, entityId: id, before, after });
       return after;
     });
@@ -716,18 +725,23 @@ export class Store {
   /**
    * Per search, the records it identified and how many of them are
    * duplicates (a duplicate group's member other than its primary, as the
-   * review package's `isDuplicate`): two aggregate queries over indexes
-   * (records by search, migration 0016; records by duplicate group), so the
-   * PRISMA flow and the dashboard never read the records themselves.
+   * review package's `isDuplicate`), never reading the records: the records
+   * per search are the counts the store keeps (migration 0016); duplicates
+   * are the records in a group (from the index of grouped records alone)
+   * less the groups' primaries that are members of their own group (one
+   * lookup per group).
    */
   async identifiedCounts(projectId: string): Promise<{ searchId: string; records: number; duplicates: number }[]> {
-    const [found, dups] = await Promise.all([
-      sql<{ search_id: string; n: number | string }>`SELECT search_id, COUNT(*) AS n FROM records WHERE project_id = ${projectId} AND search_id IS NOT NULL GROUP BY search_id`.execute(this.db),
-      sql<{ search_id: string; n: number | string }>`SELECT r.search_id, COUNT(*) AS n FROM records r LEFT JOIN duplicate_groups g ON g.project_id = r.project_id AND g.id = r.duplicate_group_id
-        WHERE r.project_id = ${projectId} AND r.duplicate_group_id IS NOT NULL AND r.search_id IS NOT NULL AND (g.primary_record_id IS NULL OR g.primary_record_id <> r.id)
-        GROUP BY r.search_id`.execute(this.db),
+    type Row = { search_id: string; n: number | string };
+    const [found, grouped, primaries] = await Promise.all([
+      sql<Row>`SELECT search_id, n FROM record_counts WHERE project_id = ${projectId} AND search_id <> '' AND n > 0`.execute(this.db),
+      sql<Row>`SELECT search_id, COUNT(*) AS n FROM records WHERE project_id = ${projectId} AND duplicate_group_id IS NOT NULL AND search_id IS NOT NULL GROUP BY search_id`.execute(this.db),
+      sql<Row>`SELECT r.search_id, COUNT(*) AS n FROM duplicate_groups g JOIN records r ON r.project_id = g.project_id AND r.id = g.primary_record_id AND r.duplicate_group_id = g.id
+        WHERE g.project_id = ${projectId} AND r.search_id IS NOT NULL GROUP BY r.search_id`.execute(this.db),
     ]);
-    const duplicates = new Map(dups.rows.map((r) => [r.search_id, Number(r.n)]));
+    const duplicates = new Map<string, number>();
+    for (const r of grouped.rows) duplicates.set(r.search_id, Number(r.n));
+    for (const r of primaries.rows) duplicates.set(r.search_id, (duplicates.get(r.search_id) ?? 0) - Number(r.n));
     return found.rows
       .map((r) => ({ searchId: r.search_id, records: Number(r.n), duplicates: duplicates.get(r.search_id) ?? 0 }))
       .sort((a, b) => compareValues(a.searchId, b.searchId));
@@ -1156,7 +1170,24 @@ export class Store {
     } else {
       await insertPostgres(this.db, c, projectId, rows);
     }
-    if (c === "records") this.recordsWritten += rows.length;
+    if (c === "records") {
+      this.recordsWritten += rows.length;
+      const perSearch = new Map<string, number>();
+      for (const r of rows) perSearch.set((r.searchId as string | null) ?? "", (perSearch.get((r.searchId as string | null) ?? "") ?? 0) + 1);
+      for (const [searchId, n] of perSearch) await this.countRecords(projectId, searchId, n);
+    }
+  }
+
+  /**
+   * Adds `n` (may be negative) to the project's count of records found by
+   * `searchId` ('' for none), in the write's transaction (see migration
+   * 0016): every write of records passes here, so the count is never out
+   * of step with the table.
+   */
+  private async countRecords(projectId: string, searchId: string, n: number): Promise<void> {
+    if (n === 0) return;
+    await sql`INSERT INTO record_counts (project_id, search_id, n) VALUES (${projectId}, ${searchId}, ${n})
+      ON CONFLICT (project_id, search_id) DO UPDATE SET n = record_counts.n + excluded.n`.execute(this.db);
   }
 }
 

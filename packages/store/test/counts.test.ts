@@ -39,7 +39,28 @@ describe.each(storeEngines("counts"))("counts per search on %s", (_name, open) =
     const expected = identifiedCounts(all, await store.list(p, "duplicateGroups")).sort((a, b) => (a.searchId < b.searchId ? -1 : 1));
     expect(expected.reduce((a, c) => a + c.duplicates, 0)).toBeGreaterThan(3);
     expect(await store.identifiedCounts(p)).toEqual(expected);
+    // The counts kept per search follow a record moved to another search, and travel with an import.
+    await store.update(p, "records", recs[5]!.id, { searchId: s2!.id }, ana);
+    await store.update(p, "records", recs[6]!.id, { searchId: s1!.id }, ana);
+    const moved = identifiedCounts(await store.recordRefs(p), await store.list(p, "duplicateGroups")).sort((a, b) => (a.searchId < b.searchId ? -1 : 1));
+    expect(moved).not.toEqual(expected);
+    expect(await store.identifiedCounts(p)).toEqual(moved);
+    const copy = await store.importProject(await store.exportProject(p), { actor: "ana", copy: true });
+    expect(await store.identifiedCounts(copy.id)).toEqual(moved);
+    for (const id of [p, copy.id]) {
+      expect((await store.getProjectSummary(id)).counts.records).toBe(30);
+      expect((await store.listProjects()).find((x) => x.id === id)?.counts.records).toBe(30);
+    }
+    // A write that fails leaves the counts as they were.
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insert(p, "records", [{ title: "written, then rolled back", searchId: s1!.id }], ana);
+        throw new Error("a later step fails");
+      }),
+    ).rejects.toThrow("a later step fails");
+    expect(await store.identifiedCounts(p)).toEqual(moved);
     const some = [recs[1]!.id, recs[6]!.id, "missing"];
-    expect((await store.flowRecords(p, some)).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(all.filter((r) => some.includes(r.id)).sort((a, b) => (a.id < b.id ? -1 : 1)));
+    const all2 = await store.recordRefs(p);
+    expect((await store.flowRecords(p, some)).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(all2.filter((r) => some.includes(r.id)).sort((a, b) => (a.id < b.id ? -1 : 1)));
   });
 });
