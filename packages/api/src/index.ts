@@ -18,3 +18,4 @@ export * from "./jobs.js";
 export * from "./report.js";
 export * from "./screening-simulation.js";
 export * from "./synthesis.js";
+export * from "./saved-analyses.js";

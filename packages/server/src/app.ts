@@ -161,6 +161,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/extraction-outputs.js")).registerExtractionOutputRoutes(app, store);
   await (await import("./routes/synthesis.js")).registerSynthesisRoutes(app, store);
   await (await import("./routes/report.js")).registerReportRoutes(app, store);
+  await (await import("./routes/saved-analyses.js")).registerSavedAnalysesRoutes(app, store);
 
   const webDir = resolve(opts.webDir ?? defaultWebDir());
   const webBuilt = existsSync(join(webDir, "index.html"));

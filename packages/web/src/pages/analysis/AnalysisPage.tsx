@@ -12,6 +12,7 @@ import {
 } from "./model";
 import { Results } from "./Results";
 import { RiskOfBiasSensitivity } from "./RiskOfBiasSensitivity";
+import { SavedAnalyses } from "./SavedAnalyses";
 import "./analysis.css";
 
 function ColumnSelect({ id, label, value, columns, onChange, none, hint }: {
@@ -325,6 +326,7 @@ export function AnalysisPage() {
           </>
         ) : null}
       </div>
+      <SavedAnalyses projectId={id} spec={result?.spec ?? null} />
     </>
   );
 }
