@@ -48,3 +48,19 @@ describe("the model a stage's settings choose ranks its queue", () => {
     expect(used).toEqual(["committee", null]);
   });
 });
+
+describe("a team's simulation", () => {
+  it("starts both models from the same two priors, one relevant and one not, and batches retraining only above the limit", async () => {
+    const { teamSimulation, EXACT_RETRAIN_MAX } = await import("@homeward/screening");
+    const labels = loadCsv(fixture("cohen2006_adhd_subset.csv")).labels;
+    const res = teamSimulation({ texts, labels, models: ["elas_u4", "committee"], seed: 5 });
+    expect(labels[res.priors[0]]).toBe(1);
+    expect(labels[res.priors[1]]).toBe(0);
+    expect(res.runs.map((r) => r.model)).toEqual(["elas_u4", "committee"]);
+    expect(res.runs.every((r) => !r.batched)).toBe(true);
+    expect(texts.length).toBeLessThan(EXACT_RETRAIN_MAX);
+    // The curve steps once per relevant record, in screening order.
+    expect(res.runs[0].curve.length).toBe(res.relevant + 2);
+    expect(res.runs[0].curve.filter((p) => p.screened === res.runs[0].n95).map((p) => p.found)).toEqual([Math.ceil(0.95 * res.relevant)]);
+  });
+});
