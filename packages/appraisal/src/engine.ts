@@ -100,13 +100,16 @@ export interface DomainProposal {
   applies: boolean;
 }
 
-type TreeResult = { judgement: string | null; reasons: Reason[]; missing: string[] };
+type TreeResult = { judgement: string | null; reasons: Reason[]; missing: string[]; open?: string };
 
 function walk(tree: Tree, read: (q: string) => AnswerCode | undefined, part?: string): TreeResult {
   const reasons: Reason[] = [];
   let node = tree;
   for (;;) {
-    if ("judgement" in node) return { judgement: node.judgement, reasons, missing: [] };
+    if ("judgement" in node) {
+      if (node.judgement === null) return { judgement: null, reasons, missing: [], open: node.open };
+      return { judgement: node.judgement, reasons, missing: [] };
+    }
     const qs = [...new Set(node.branches.flatMap((b) => conditionQuestions(b.when)))];
     const missing = qs.filter((q) => read(q) === undefined);
     if (missing.length > 0) return { judgement: null, reasons, missing };
@@ -147,7 +150,7 @@ function proposeRaw(tool: Tool, domain: Domain, answers: Answers): Omit<DomainPr
       return { ...common, proposed: null, reasons: [], missing: unanswered, note: alg.reason };
     case "tree": {
       const r = walk(alg.tree, st.read);
-      return { ...common, proposed: r.judgement, reasons: r.reasons, missing: r.missing.length ? r.missing : [] };
+      return { ...common, proposed: r.judgement, reasons: r.reasons, missing: r.missing.length ? r.missing : [], ...(r.open ? { note: r.open } : {}) };
     }
     case "parts": {
       const rs = alg.parts.map((p) => ({ p, r: walk(p.tree, st.read, p.name) }));
@@ -325,6 +328,7 @@ export function overall(tool: Tool, domainJudgements: Readonly<Record<string, st
   const rule = tool.overall;
   if (rule.kind === "none") return { proposed: null, flags: [], rule: rule.reason, missing: [], unknown: [] };
   const labels = new Set(tool.scale.levels.map((l) => l.label));
+  if (rule.kind === "most-severe-after-triage") return overallAfterTriage(tool, rule, domainJudgements);
   const applicable = tool.domains.filter((d) => !d.appliesWhen);
   const missing = applicable.filter((d) => domainJudgements[d.id] == null).map((d) => d.id);
   const given = applicable.map((d) => domainJudgements[d.id]).filter((j): j is string => j != null);
@@ -390,6 +394,40 @@ export function overall(tool: Tool, domainJudgements: Readonly<Record<string, st
       ],
     };
   return { ...base, proposed: worst, rule: text };
+}
+
+function overallAfterTriage(
+  tool: Tool,
+  rule: Extract<Tool["overall"], { kind: "most-severe-after-triage" }>,
+  domainJudgements: Readonly<Record<string, string | null | undefined>>,
+): OverallProposal {
+  const text = `${rule.stop} when the triage (${rule.triage}) says so; otherwise the most severe domain judgement (${rule.allLowest} when every domain is at the lowest level), or one level more severe where the problems of several domains at that level compound`;
+  const triage = domainJudgements[rule.triage];
+  if (triage == null) return { proposed: null, flags: [], rule: text, missing: [rule.triage], unknown: [] };
+  if (triage === rule.stop) return { proposed: rule.stop, flags: [], rule: text, missing: [], unknown: [] };
+  const rest = tool.domains.filter((d) => d.id !== rule.triage);
+  const missing = rest.filter((d) => domainJudgements[d.id] == null).map((d) => d.id);
+  const given = rest.map((d) => domainJudgements[d.id]).filter((j): j is string => j != null);
+  const unknown = given.filter((j) => severityOf(tool, j) === null);
+  const base = { missing, unknown, flags: [] as OverallFlag[], rule: text };
+  if (unknown.length > 0 || missing.length > 0) return { ...base, proposed: null };
+  const sev = (j: string) => severityOf(tool, j)!;
+  const top = Math.max(...given.map(sev));
+  if (top === 0) return { ...base, proposed: rule.allLowest };
+  const worst = given.find((j) => sev(j) === top)!;
+  const atWorst = given.filter((j) => sev(j) === top).length;
+  const next = tool.scale.levels.find((l) => l.severity === top + 1)?.label;
+  const flags: OverallFlag[] =
+    atWorst >= 2 && next
+      ? [
+          {
+            code: "robins-i-v2-several-at-worst",
+            message: `${atWorst} domains are ${worst}: the guidance allows ${next} overall where their problems compound; that is the assessor's judgement`,
+            source: rule.source,
+          },
+        ]
+      : [];
+  return { ...base, flags, proposed: worst };
 }
 
 // ---------------------------------------------------------------- consensus

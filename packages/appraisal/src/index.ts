@@ -6,6 +6,7 @@ export * from "./departures.js";
 export * from "./agreement.js";
 export * from "./tools/rob2.js";
 export * from "./tools/robins-i.js";
+export * from "./tools/robins-i-v2.js";
 export * from "./tools/casp.js";
 export * from "./tools/mmat.js";
 export * from "./tools/assess.js";

@@ -2,10 +2,11 @@ import { ASSESS } from "./tools/assess.js";
 import { CASP_QUALITATIVE } from "./tools/casp.js";
 import { MMAT } from "./tools/mmat.js";
 import { ROB2_ADHERING, ROB2_ASSIGNMENT } from "./tools/rob2.js";
-import { ROBINS_I_ADHERING, ROBINS_I_ASSIGNMENT, ROBINS_I_V2 } from "./tools/robins-i.js";
+import { ROBINS_I_ADHERING, ROBINS_I_ASSIGNMENT } from "./tools/robins-i.js";
+import { ROBINS_I_V2, ROBINS_I_V2_PER_PROTOCOL } from "./tools/robins-i-v2.js";
 import type { Tool } from "./types.js";
 
-const ALL: readonly Tool[] = [ROB2_ASSIGNMENT, ROB2_ADHERING, ROBINS_I_ASSIGNMENT, ROBINS_I_ADHERING, ROBINS_I_V2, CASP_QUALITATIVE, MMAT, ASSESS];
+const ALL: readonly Tool[] = [ROB2_ASSIGNMENT, ROB2_ADHERING, ROBINS_I_ASSIGNMENT, ROBINS_I_ADHERING, ROBINS_I_V2, ROBINS_I_V2_PER_PROTOCOL, CASP_QUALITATIVE, MMAT, ASSESS];
 
 /** Every declared tool, by id and then by version. */
 export const tools: Readonly<Record<string, Readonly<Record<string, Tool>>>> = (() => {

@@ -59,9 +59,14 @@ export interface Question {
   optional?: boolean;
 }
 
-/** A flowchart as a tree: at each node the first branch whose condition holds is taken. */
+/**
+ * A flowchart as a tree: at each node the first branch whose condition
+ * holds is taken. A leaf with no judgement is a path the declaration leaves
+ * open (its sources do not settle it); `open` says why, and the assessor judges.
+ */
 export type Tree =
   | { readonly judgement: string }
+  | { readonly judgement: null; readonly open: string }
   | { readonly branches: readonly { readonly when: Condition; readonly then: Tree }[] };
 
 export type DomainAlgorithm =
@@ -117,6 +122,20 @@ export type OverallRule =
       /** ROBINS-I: the most severe domain; "No information" when information is missing and nothing is serious or critical. */
       kind: "most-severe-with-no-information";
       noInformation: string;
+      source: string;
+    }
+  | {
+      /**
+       * ROBINS-I V2: a triage domain first (its `stop` judgement is the
+       * overall, the other domains are not assessed); otherwise the most
+       * severe domain judgement, `allLowest` when every domain is at the
+       * lowest level. The guidance lets the assessor go one level up when
+       * several domains share the most severe level; that is flagged.
+       */
+      kind: "most-severe-after-triage";
+      triage: string;
+      stop: string;
+      allLowest: string;
       source: string;
     }
   | {

@@ -23,7 +23,9 @@ import { combinations } from "./decision-table.js";
 const STD = ["Y", "PY", "PN", "N", "NI"];
 
 function leaves(t: Tree): string[] {
-  return "judgement" in t ? [t.judgement] : t.branches.flatMap((b) => leaves(b.then));
+  // An open leaf proposes nothing, so it names no label.
+  if ("judgement" in t) return t.judgement === null ? [] : [t.judgement];
+  return t.branches.flatMap((b) => leaves(b.then));
 }
 function conditions(t: Tree): Condition[] {
   return "judgement" in t ? [] : t.branches.flatMap((b) => [b.when, ...conditions(b.then)]);
@@ -69,7 +71,7 @@ describe("every declared tool is well formed", () => {
           const trees = alg.kind === "tree" ? [alg.tree] : alg.kind === "parts" ? alg.parts.map((p) => p.tree) : [];
           for (const t of trees) {
             conds.push(...conditions(t));
-            for (const l of leaves(t)) expect(labels.has(l), `${d.id} proposes ${l}`).toBe(true);
+            for (const l of leaves(t)) expect(labels.has(l) || (d.judgements ?? []).includes(l), `${d.id} proposes ${l}`).toBe(true);
           }
           if (alg.kind === "score" && alg.whenNothingScored) expect(labels.has(alg.whenNothingScored)).toBe(true);
           for (const c of conds)
@@ -161,10 +163,10 @@ describe("ROBINS-I (2016) — Sterne et al. BMJ 2016;355:i4919 and the ROBINS-I 
     expect(o.flags.map((f) => f.code)).toEqual(["robins-no-information-key-domain"]);
     expect(overall(ROBINS_I_ASSIGNMENT, seven("Serious", "No information", "Low", "Low", "Low", "Low", "Low")).proposed).toBe("Serious");
   });
-  it("declares V2 without questions or algorithms, and proposes no overall for it", () => {
-    expect(ROBINS_I_V2.domains).toEqual([]);
-    expect(ROBINS_I_V2.notCovered?.join(" ")).toMatch(/not encoded/);
-    expect(overall(ROBINS_I_V2, {}).proposed).toBeNull();
+  it("declares V2 (2025) with its own domains, apart from the 2016 version; its algorithms are tested in robins-i-v2-algorithms.test.ts", () => {
+    expect(ROBINS_I_V2.version).toBe("2025");
+    expect(ROBINS_I_V2.domains.map((d) => d.id)).toEqual(["B", "D1", "D2", "D3", "D4", "D5", "D6"]);
+    expect(ROBINS_I_ASSIGNMENT.domains).toHaveLength(7);
   });
 });
 

@@ -214,34 +214,3 @@ export const ROBINS_I_ADHERING: Tool = {
   name: "ROBINS-I (2016; effect of starting and adhering to intervention)",
   domains: [ROBINS_I_D1, ROBINS_I_D2, ROBINS_I_D3, ROBINS_I_D4_ADHERING, ROBINS_I_D5, ROBINS_I_D6, ROBINS_I_D7],
 };
-
-/**
- * ROBINS-I V2 (draft of 20 November 2025). Declared so that a project can
- * name the version it used and record domain judgements on its scale; its
- * signalling questions and algorithms are not encoded (see README).
- */
-export const ROBINS_I_V2: Tool = {
-  id: "robins-i-v2",
-  name: "ROBINS-I V2 (follow-up studies; draft of 20 November 2025)",
-  version: "2025-11-20",
-  citation: {
-    title: "Risk Of Bias In Non-randomized Studies – of Interventions, Version 2 (ROBINS-I V2), for follow-up (cohort) studies",
-    authors: "Development group led by Sterne JAC and Higgins JPT",
-    year: 2025,
-    edition: "20 November 2025 (draft, subject to change)",
-    url: "https://www.riskofbias.info/welcome/robins-i-v2",
-  },
-  answerLabels: {},
-  domains: [],
-  scale: ROBINS_I_SCALE,
-  overall: {
-    kind: "none",
-    ratings: ["Low", "Moderate", "Serious", "Critical"],
-    reason: "ROBINS-I V2's overall rule is not encoded here; the overall is the assessor's",
-  },
-  notCovered: [
-    "signalling questions (V2 adds 'strong'/'weak' yes and no answers) and domain algorithms: not encoded, because they could not be established from the V2 document in this environment",
-    "the triage section (part B) that maps directly to Critical",
-    "domains: V2 drops the domain on deviations from intended interventions and splits confounding into intention-to-treat and per-protocol variants; the domain list is left to a later declaration",
-  ],
-};
