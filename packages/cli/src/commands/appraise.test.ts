@@ -143,11 +143,37 @@ describe("homeward appraise: tools without an algorithm", () => {
     expect((await appraise("robins-i", { variant: "adhering", answers: {} })).out!.tool.id).toBe("robins-i-adhering");
   });
 
-  it("ROBINS-I V2: declared without its questions, so nothing is proposed", async () => {
-    const { code, out } = await appraise("robins-i-v2", { answers: {} });
-    expect(code).toBe(0);
-    expect(out!.domains).toEqual({});
-    expect(out!.note).toMatch(/nothing is proposed/);
+  it("ROBINS-I V2 (2025): section B, then each domain by its flowchart, with the tool's own keys and labels", async () => {
+    // Section B proceeds; every domain at its lowest level (ROBINS-I V2, 20 Nov 2025: figures pp. 20–47, overall p. 49).
+    const low = { B1: "Y", B3: "N", "1.1": "Y", "1.2": "PY", "1.3": "N", "1.4": "N", "2.1": "Y", "2.4": "N", "2.5": "PN", "3.1": "Y", "3.2": "N", "3.3": "N", "4.1": "Y", "4.2": "Y", "4.3": "Y", "5.1": "N", "5.2": "N", "6.1": "Y" };
+    const { code, stderr, out } = await appraise("robins-i-v2", { variant: "intention-to-treat", answers: low });
+    expect(code, stderr).toBe(0);
+    expect(out!.tool).toMatchObject({ id: "robins-i-v2", version: "2025" });
+    expect(out!.variant).toBe("intention-to-treat");
+    expect(out!.domains).toEqual({ B: "Proceed", D1: "Low (except for concerns about uncontrolled confounding)", D2: "Low", D3: "Low", D4: "Low", D5: "Low", D6: "Low" });
+    expect(out!.overall).toBe("Low (except for concerns about uncontrolled confounding)");
+    expect(out!.trace.find((t) => t.domain === "D5")!.rule).toBe("5.2 ∈ {N, PN}");
+    // Serious in domain 5 makes the overall Serious.
+    expect((await appraise("robins-i-v2", { answers: { ...low, "5.1": "PY" } })).out!.overall).toBe("Serious");
+    // Section B can end it at Critical, the domains then not assessed.
+    const stop = await appraise("robins-i-v2", { answers: { B1: "N", B2: "Y", B3: "N" } });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.out!).toMatchObject({ overall: "Critical", domains: { B: "Critical", D1: null } });
+    // A path the transcriptions of the figure read differently proposes nothing and says so.
+    const open = await appraise("robins-i-v2", { answers: { ...low, "1.2": "WN" } });
+    expect(open.out!.domains.D1).toBeNull();
+    expect(open.out!.trace.find((t) => t.domain === "D1")!.rule).toMatch(/p\. 20.*disagree/);
+    expect((await appraise("robins-i-v2", { variant: "per-protocol", answers: { B1: "Y", B3: "N" } })).stderr).toMatch(/the algorithm needs answers to 1\.1 \(D1\)/);
+  });
+
+  it("ROBINS-I V2: exit 2 naming the question for an answer outside its options or one the algorithm needs", async () => {
+    const weak = await appraise("robins-i-v2", { answers: { B1: "Y", B3: "N", "1.1": "PN" } });
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/PN is not an allowed answer to 1\.1; allowed: Y, PY, WN, SN, NI/);
+    const missing = await appraise("robins-i-v2", { answers: { B1: "Y" } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/the algorithm needs answers to B3 \(B\)/);
+    expect((await appraise("robins-i-v2", { variant: "adhering", answers: {} })).stderr).toMatch(/must be one of intention-to-treat, per-protocol/);
   });
 
   it("CASP (casp for casp-qualitative) and MMAT: domains null", async () => {

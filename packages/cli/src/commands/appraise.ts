@@ -33,7 +33,17 @@ const VARIANTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "rob2-adhering": { assignment: "rob2", adhering: "rob2-adhering" },
   "robins-i": { assignment: "robins-i", adhering: "robins-i-adhering" },
   "robins-i-adhering": { assignment: "robins-i", adhering: "robins-i-adhering" },
+  // ROBINS-I V2's domain 1 variants, chosen by the tool's question C4.
+  "robins-i-v2": { "intention-to-treat": "robins-i-v2", "per-protocol": "robins-i-v2-per-protocol" },
+  "robins-i-v2-per-protocol": { "intention-to-treat": "robins-i-v2", "per-protocol": "robins-i-v2-per-protocol" },
 };
+
+/** The variant name a registry id stands for. */
+function variantOf(id: string): string | null {
+  const entry = VARIANTS[id];
+  if (!entry) return null;
+  return Object.entries(entry).find(([, v]) => v === id)?.[0] ?? null;
+}
 
 export interface TraceEntry {
   /** A domain id, or "overall". */
@@ -70,7 +80,7 @@ function resolveTool(asked: string, variant: string | null, version: string | un
     if (!variants) return bad(`${id} has no variants; leave "variant" out`);
     const chosen = variants[variant];
     if (!chosen) return bad(`"variant" for ${id} must be one of ${Object.keys(variants).join(", ")}`);
-    if (id.endsWith("-adhering") && chosen !== id) bad(`--tool ${id} is the effect of adhering; variant "${variant}" disagrees`);
+    if ((id.endsWith("-adhering") || id.endsWith("-per-protocol")) && chosen !== id) bad(`--tool ${id} is the ${id.endsWith("-adhering") ? "effect of adhering" : "per-protocol variant"}; variant "${variant}" disagrees`);
     id = chosen;
   }
   const tool = getTool(id, version);
@@ -181,7 +191,7 @@ export function appraise(input: unknown, toolId: string, version?: string): Appr
         : undefined;
   return {
     tool: { id: tool.id, name: tool.name, version: tool.version },
-    variant: VARIANTS[tool.id] ? (tool.id.endsWith("-adhering") ? "adhering" : "assignment") : null,
+    variant: variantOf(tool.id),
     domains,
     overall: o.proposed,
     trace,
@@ -200,7 +210,7 @@ export const register: Register = (program, io) => {
   program
     .command("appraise")
     .requiredOption("--tool <id>", `appraisal tool: ${[...new Set(listTools().map((t) => t.id))].join(", ")} (casp for casp-qualitative)`)
-    .requiredOption("--answers <file>", `JSON: {"variant": "assignment", "answers": {"1.1": "Y", "1.2": "PY", ...}, "departures": ["non-blinding-not-a-concern"]}`)
+    .requiredOption("--answers <file>", `JSON: {"variant": "assignment", "answers": {"1.1": "Y", "1.2": "PY", ...}, "departures": ["non-blinding-not-a-concern"]} (robins-i-v2: variant "intention-to-treat" or "per-protocol")`)
     .option("--tool-version <version>", "a declared version of the tool (default: the latest)")
     .action((opts: { tool: string; answers: string; toolVersion?: string }) => {
       let text: string;
