@@ -196,4 +196,40 @@ describe("appraisal per result, reports, flags and the senior check", () => {
     // Two submitted study-level assessments without a consensus: the study has no judgement yet.
     expect(rows.find((r) => r.outcomeId === second!.id)).toMatchObject({ riskOfBias: null, riskOfBiasTool: null });
   });
+
+  it("appraises a QED with ROBINS-I V2 (2025) once the set-up names it: section B, its proposals, an open path judged with a reason, its robvis row", async () => {
+    const opened = (await get("olive", `/api/projects/${project}/protocol/versions`)).json();
+    const current = (await get("olive", base())).json().setup;
+    const setup = { ...current, tools: [...current.tools.filter((t: { design: string }) => t.design !== "QED"), { design: "QED", tool: "robins-i-v2", version: "2025" }] };
+    const saved = await app.inject({ method: "PATCH", url: `/api/projects/${project}/protocol/appraisal`, headers: as("olive", true), payload: { value: setup, version: opened.versions.appraisal } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const [qed] = await store.insert(project, "studies", [{ name: "Cohort 2019", design: "QED", createdAt: new Date().toISOString() }], { actor: "olive" });
+    const url = `${base()}/${qed!.id}`;
+    const f = (await get("ana", url)).json();
+    expect(f.tool).toMatchObject({ id: "robins-i-v2", version: "2025" });
+    expect(f.tool.domains.map((d: { id: string }) => d.id)).toEqual(["B", "D1", "D2", "D3", "D4", "D5", "D6"]);
+    // Until section B is answered the domains are not asked.
+    expect(f.proposals.filter((p: { applies: boolean }) => p.applies).map((p: { domain: string }) => p.domain)).toEqual(["B"]);
+
+    const answers = { B1: "Y", B3: "N", "1.1": "WN", "1.2": "Y", "1.3": "N", "1.4": "N", "2.1": "Y", "2.4": "N", "2.5": "N", "3.1": "Y", "3.2": "N", "3.3": "N", "4.1": "Y", "4.2": "Y", "4.3": "Y", "5.1": "N", "5.2": "N", "6.1": "Y", "6.2": "N", "6.3": "N", "6.4": "N" };
+    const bad = await send("ana", "POST", `${url}/mine/submit`, { tool: "robins-i-v2", answers: { ...answers, "1.1": "PN" } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toContain("PN is not an allowed answer to 1.1");
+    // 1.1 WN with 1.4 N/PN is a path the figure's transcriptions read differently: no proposal, the assessor judges.
+    const open = await send("ana", "POST", `${url}/mine/submit`, { tool: "robins-i-v2", answers });
+    expect(open.statusCode).toBe(422);
+    expect(open.json().error).toContain("D1 (Bias due to confounding");
+    const ok = await send("ana", "POST", `${url}/mine/submit`, { tool: "robins-i-v2", answers, judgements: { D1: { judgement: "Moderate", reason: "some confounders uncontrolled, not substantially" } } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const mine = ok.json().mine;
+    expect(mine.judgements.B.judgement).toBe("Proceed");
+    expect(mine.judgements.D2.judgement).toBe("Low");
+    expect(mine.overall).toBe("Moderate");
+    const stored = (await store.list(project, "appraisals", { studyId: qed!.id }))[0]!;
+    expect(stored).toMatchObject({ tool: "ROBINS-I", toolVersion: "2025", variant: "intention-to-treat" });
+
+    const robvis = (await get("ana", `/api/projects/${project}/appraisal/robvis?tool=robins-i-v2`)).json();
+    expect(robvis.columns).toEqual(["Study", "D1", "D2", "D3", "D4", "D5", "D6", "Overall", "Weight"]);
+    expect(robvis.rows[0]).toMatchObject({ study: "Cohort 2019", overall: "Moderate", judgements: { D1: "Moderate", D2: "Low" } });
+  });
 });

@@ -48,7 +48,9 @@ import { serve } from "../contract.js";
 function modelTool(id: string): { tool: AppraisalTool; variant: string | null } {
   if (id === "rob2") return { tool: "RoB2", variant: "assignment" };
   if (id === "rob2-adhering") return { tool: "RoB2", variant: "adhering" };
-  if (id === "robins-i" || id === "robins-i-v2") return { tool: "ROBINS-I", variant: "assignment" };
+  if (id === "robins-i") return { tool: "ROBINS-I", variant: "assignment" };
+  if (id === "robins-i-v2") return { tool: "ROBINS-I", variant: "intention-to-treat" };
+  if (id === "robins-i-v2-per-protocol") return { tool: "ROBINS-I", variant: "per-protocol" };
   if (id === "robins-i-adhering") return { tool: "ROBINS-I", variant: "adhering" };
   if (id === "casp-qualitative") return { tool: "CASP", variant: null };
   if (id === "mmat") return { tool: "MMAT", variant: null };
@@ -62,7 +64,7 @@ function registryIdOf(a: Pick<Appraisal, "tool" | "variant" | "toolVersion">): s
     case "RoB2":
       return a.variant === "adhering" ? "rob2-adhering" : "rob2";
     case "ROBINS-I":
-      if (a.toolVersion !== null && getTool("robins-i-v2", a.toolVersion)) return "robins-i-v2";
+      if (a.toolVersion !== null && getTool("robins-i-v2", a.toolVersion)) return a.variant === "per-protocol" ? "robins-i-v2-per-protocol" : "robins-i-v2";
       return a.variant === "adhering" ? "robins-i-adhering" : "robins-i";
     case "CASP":
       return "casp-qualitative";
@@ -345,7 +347,9 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     const ids = shown.map((a) => a.id);
     const acceptances = ids.length ? await store.list(id, "appraisalFlagAcceptances", { appraisalId: ids }) : [];
     const byId = new Map(shown.map((a) => [a.id, a]));
-    const flags: AppraisalFlagView[] = appraisalConflictDetails({ studies: [study], appraisals: shown, appraisalFlagAcceptances: acceptances }).map((c) => ({
+    // The review's rule checks read ROBINS-I as the 2016 version; V2 assessments are checked on the form by its own rule (the proposal and its override reason).
+    const checked = shown.filter((a) => !registryIdOf(a)?.startsWith("robins-i-v2"));
+    const flags: AppraisalFlagView[] = appraisalConflictDetails({ studies: [study], appraisals: checked, appraisalFlagAcceptances: acceptances }).map((c) => ({
       appraisalId: c.appraisalId,
       reviewer: byId.get(c.appraisalId)!.reviewer,
       consensus: byId.get(c.appraisalId)!.consensus,
@@ -581,6 +585,8 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     if (!tool) throw new InputError(`"${query.tool}" is not an appraisal tool (e.g. rob2, robins-i)`);
     // robvis draws tools whose judgements sit on a risk-of-bias scale with an overall; CASP, MMAT and ASSESS have no template there.
     if (tool.overall.kind === "none") throw new InputError(`robvis has no template for ${tool.name}: export it from the appraisal tables instead`);
+    // robvis draws risk-of-bias domains; ROBINS-I V2's section B (whether to proceed) is not one.
+    const drawn = tool.overall.kind === "most-severe-after-triage" ? tool.domains.filter((d) => d.id !== (tool.overall as { triage: string }).triage) : tool.domains;
     const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
     const view = await blindView(store, id, ctx);
     // One assessment per study, and per result where results are assessed, as robvis draws rows: the consensus before one assessor's, then the latest.
@@ -609,9 +615,9 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         continue;
       }
       const v = viewOf(a, tool);
-      const judgements = Object.fromEntries(tool.domains.map((d) => [d.id, robvisLabel(v.judgements[d.id]?.judgement ?? null)]));
+      const judgements = Object.fromEntries(drawn.map((d) => [d.id, robvisLabel(v.judgements[d.id]?.judgement ?? null)]));
       const overrides: RobvisRow["overrides"] = [];
-      for (const d of tool.domains) {
+      for (const d of drawn) {
         const j = v.judgements[d.id];
         if (j && j.proposed !== null && j.judgement !== j.proposed) overrides.push({ domain: d.id, proposed: j.proposed, judgement: j.judgement, reason: j.reason });
       }
@@ -634,15 +640,15 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       });
     }
     rows.sort((x, y) => x.study.localeCompare(y.study) || (x.studyId < y.studyId ? -1 : 1));
-    const columns = ["Study", ...tool.domains.map((d) => d.id), "Overall", "Weight"];
+    const columns = ["Study", ...drawn.map((d) => d.id), "Overall", "Weight"];
     if (query.format === "csv") {
-      const body = robvisCsv({ domains: tool.domains, rows });
+      const body = robvisCsv({ domains: drawn, rows });
       return reply.header("content-disposition", attachment(`robvis-${tool.id}.csv`)).type("text/csv; charset=utf-8").send(body);
     }
     return {
       tool: { id: tool.id, name: tool.name, version: tool.version },
       columns,
-      domains: tool.domains.map((d) => ({ id: d.id, name: d.name })),
+      domains: drawn.map((d) => ({ id: d.id, name: d.name })),
       rows,
       hidden,
     };

@@ -108,7 +108,11 @@ export function AssessmentEditor({
               <h2 id={`${idPrefix}-${d.id}-h`}>
                 {d.id}. {d.name}
               </h2>
-              <p className="muted">Does not apply to this study, from the answers above.</p>
+              <p className="muted" data-not-applying={d.id}>
+                {d.appliesWhen && conditionQuestions(d.appliesWhen).some((x) => !draft.answers[x])
+                  ? `Asked once ${[...new Set(conditionQuestions(d.appliesWhen))].filter((x) => !draft.answers[x]).join(", ")} ${[...new Set(conditionQuestions(d.appliesWhen))].filter((x) => !draft.answers[x]).length === 1 ? "is" : "are"} answered.`
+                  : "Does not apply to this study, from the answers above."}
+              </p>
             </section>
           );
         }
