@@ -1,0 +1,159 @@
+/**
+ * The chain from a quote to a recommendation, done as a reviewer would in
+ * headless Debian Chromium against the real server and its built-in
+ * reunification project (seed 000): code excerpts of two studies against
+ * Proctor's implementation outcomes, write a finding from them, assess its
+ * GRADE-CERQual confidence, join it to the pooled meta-analysis result in the
+ * joint display, and draft a rated recommendation whose trail opens each
+ * excerpt. Bad input (a recommendation with no evidence) is refused with a
+ * message. The example's published Table 13 still reads as printed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+
+let app: AppHarness;
+const base = "/projects/reunification";
+const QUOTES = [
+  { study: "berry-2007", cite: "Berry, McCauley and Lansing, 2007", page: "12", text: "Parents described the reunification worker as someone they could trust" },
+  { study: "jivanjee-1999", cite: "Jivanjee, 1999", page: "5", text: "Families valued being listened to by foster carers and staff" },
+];
+const FINDING = "Parents and families accept reunification support from workers they trust";
+const REC = "Build trusting relationships between workers and families from the first contact";
+
+beforeAll(async () => {
+  app = await startApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("synthesis: quote to recommendation", () => {
+  it("codes two studies, writes and assesses a finding, integrates it and drafts a rated recommendation whose trail opens each excerpt", async () => {
+    const page = await app.newPage({ viewport: { width: 640, height: 900 }, deviceScaleFactor: 2 });
+    await page.goto(`${app.url}${base}`);
+    await page.getByRole("navigation").getByRole("link", { name: "Synthesis" }).click();
+    await page.getByRole("heading", { level: 1, name: "Framework coding" }).waitFor();
+
+    // Proctor's eight outcomes as the framework, and a code of the team's own.
+    await page.getByRole("button", { name: /Add Implementation outcomes \(Proctor et al., 2011\)/ }).click();
+    await page.getByRole("status").filter({ hasText: "Added the codes of Implementation outcomes" }).waitFor();
+    await page.getByLabel("New code (added while coding)").fill("Trust in workers");
+    await page.getByRole("button", { name: "Add code", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Added the code “Trust in workers”" }).waitFor();
+
+    for (const q of QUOTES) {
+      await page.getByLabel("Study or transcript").selectOption(`s:${q.study}`);
+      await page.getByLabel("Page", { exact: true }).fill(q.page);
+      await page.getByLabel("Excerpt", { exact: true }).fill(q.text);
+      const codes = page.getByRole("group", { name: "Codes" });
+      await codes.getByLabel("Acceptability").check();
+      if (q.study === "berry-2007") await codes.getByLabel("Trust in workers").check();
+      await page.getByRole("button", { name: "Save excerpt" }).click();
+      await page.getByRole("status").filter({ hasText: /Excerpt coded/ }).waitFor();
+      await expect.poll(() => page.getByLabel("Excerpt", { exact: true }).inputValue()).toBe("");
+    }
+    // The matrix counts them per code and study, and a cell opens its excerpts.
+    const matrix = page.getByRole("table", { name: /Codes × studies/ });
+    await matrix.getByRole("columnheader", { name: "Berry, McCauley and Lansing, 2007" }).waitFor();
+    await matrix.getByRole("button", { name: "1 excerpt: Acceptability, Jivanjee, 1999" }).click();
+    await page.getByText(QUOTES[1]!.text).last().waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    // A finding from the two excerpts (their studies contribute).
+    await page.getByRole("navigation", { name: "Synthesis steps" }).getByRole("link", { name: "2. Findings and CERQual" }).click();
+    await page.getByRole("heading", { level: 1, name: "Review findings and CERQual" }).waitFor();
+    await page.getByText("Write a finding", { exact: true }).click();
+    await page.getByLabel("Finding statement").fill(FINDING);
+    for (const q of QUOTES) await page.getByRole("group", { name: "Supporting excerpts" }).getByLabel(new RegExp(q.text.slice(0, 30))).check();
+    await page.getByRole("button", { name: "Save finding" }).click();
+    await page.getByRole("status").filter({ hasText: `Finding saved: ${FINDING}` }).waitFor();
+
+    // Its CERQual worksheet: adequacy as suggested (two studies), the rest judged, the overall confidence.
+    const card = page.getByRole("listitem").filter({ has: page.getByText(FINDING, { exact: true }) });
+    await expect.poll(() => card.getByText("2 contributing studies, 2 supporting excerpts").count()).toBe(1);
+    const sheet = page.getByRole("form", { name: `CERQual assessment of: ${FINDING}` });
+    if (!(await sheet.isVisible())) await card.getByRole("button", { name: "Assess CERQual for this finding" }).click();
+    await sheet.getByText(/Suggestion \(the team decides\): Moderate concerns\. 2 contributing studies and 2 supporting excerpts/).waitFor();
+    await sheet.getByRole("button", { name: "Use the suggestion for adequacy" }).click();
+    expect(await sheet.getByLabel("Adequacy: level of concern").inputValue()).toBe("moderate");
+    await sheet.getByLabel("Methodological limitations: level of concern").selectOption({ label: "Minor concerns" });
+    await sheet.getByLabel("Methodological limitations: explanation").fill("One contributing study has a negative CASP rating");
+    await sheet.getByLabel("Coherence: level of concern").selectOption({ label: "No or very minor concerns" });
+    await sheet.getByLabel("Relevance: level of concern").selectOption({ label: "No or very minor concerns" });
+    await sheet.getByLabel("Confidence in the finding").selectOption({ label: "Moderate" });
+    await sheet.getByRole("button", { name: "Save the CERQual assessment" }).click();
+    await page.getByRole("status").filter({ hasText: `CERQual assessment saved for: ${FINDING}` }).waitFor();
+    await expect.poll(() => card.getByText(/CERQual: Moderate confidence/).count()).toBe(1);
+    // The Summary of Qualitative Findings carries it with the explanation written from the judgements.
+    const soqf = page.getByRole("table", { name: "Summary of Qualitative Findings" });
+    const row = soqf.getByRole("row").filter({ has: page.getByRole("rowheader", { name: FINDING }) });
+    await row.getByText("This finding was graded as moderate confidence because of moderate concerns about adequacy and minor concerns about methodological limitations, and no or very minor concerns about coherence and relevance.").waitFor();
+    // Table 13 as published stays as printed (seed 000, Table 13, first row).
+    await soqf.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /^Interpersonal skills of intervention providers are essential/ }) }).getByRole("cell", { name: "Moderate", exact: true }).waitFor();
+
+    // The joint display: the finding beside the pooled result.
+    await page.getByRole("navigation", { name: "Synthesis steps" }).getByRole("link", { name: "4. Joint display" }).click();
+    await page.getByRole("heading", { level: 1, name: "Joint display" }).waitFor();
+    await page.getByText("Add a row", { exact: true }).click();
+    await page.getByLabel("Question or theme").fill("Is reunification support acceptable and effective?");
+    await page.getByLabel("Meta-analysis results").selectOption({ label: "Overall effect of reunification interventions" });
+    await page.getByLabel("Qualitative findings").selectOption({ label: FINDING });
+    await page.getByLabel("Judgement", { exact: true }).selectOption({ label: "Complements" });
+    await page.getByLabel("Note on the judgement").fill("Trust explains why families take up support that works");
+    await page.getByRole("button", { name: "Add row" }).click();
+    const jd = page.getByRole("table", { name: "Convergent segregated joint display" });
+    const jdRow = jd.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Is reunification support acceptable and effective?" }) });
+    await jdRow.getByText("Overall effect of reunification interventions").waitFor();
+    await jdRow.getByText("(Moderate confidence)").waitFor();
+    await jdRow.getByText("Complements").waitFor();
+
+    // A recommendation: refused with no evidence, then rated and resting on the row.
+    await page.getByRole("navigation", { name: "Synthesis steps" }).getByRole("link", { name: "5. Recommendations" }).click();
+    await page.getByRole("heading", { level: 1, name: "Recommendations and the practice guide" }).waitFor();
+    await page.getByText("Draft a recommendation", { exact: true }).click();
+    const form = page.getByRole("form", { name: "Draft a recommendation" });
+    await form.getByLabel("Recommendation", { exact: true }).fill(REC);
+    await form.getByLabel("Rating").selectOption({ label: "Promising evidence" });
+    await form.getByRole("button", { name: "Save the recommendation" }).click();
+    await form.getByRole("alert").filter({ hasText: "has no evidence: link it to at least one finding, result or joint-display row" }).waitFor();
+    await form.getByLabel("Joint-display rows").selectOption({ label: "Is reunification support acceptable and effective?" });
+    await form.getByLabel("Pooled SMD for the generated statement (optional)").selectOption({ label: "Overall effect of reunification interventions" });
+    await form.getByRole("button", { name: "Save the recommendation" }).click();
+    await page.getByRole("status").filter({ hasText: `Recommendation drafted: ${REC}` }).waitFor();
+
+    const rec = page.getByRole("listitem").filter({ has: page.getByText(REC, { exact: true }) });
+    await rec.getByText("Promising evidence").first().waitFor();
+    // The guide's sentence, from the pooled SMD of 0.253 (seed 001 line 481: "around 60%").
+    await rec.getByText(/better outcomes than around 60% of those who do not receive an intervention/).waitFor();
+    await rec.getByText(/^Evidence trail: 1 finding, 2 excerpts, 1 result, 1 joint-display row, \d+ studies$/).click();
+    for (const q of QUOTES) {
+      await rec.getByRole("button", { name: `Open the excerpt from ${q.cite}, page ${q.page}` }).click();
+      const shown = rec.getByRole("region", { name: `Excerpt from ${q.cite}` });
+      await shown.getByText(q.text).waitFor();
+      await shown.getByText(/Codes: Acceptability/).waitFor();
+    }
+    expect(await horizontalOverflow(page)).toBe(0);
+    // The refused recommendation's answer, and nothing else.
+    expect(page.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+  });
+
+  it("refuses survey rows whose answers are not in the dictionary, naming them, and tabulates a good import by group", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}${base}/survey`);
+    await page.getByRole("heading", { level: 1, name: "Primary research" }).waitFor();
+    const dictionary = "question,text,type,answer,label\npolicy,Local authority has a written reunification policy,single,yes,Yes\npolicy,Local authority has a written reunification policy,single,no,No\npolicy,Local authority has a written reunification policy,single,not_sure,Not sure\n";
+    await page.getByLabel("Question dictionary (CSV text)").fill(dictionary);
+    await page.getByLabel("Responses (CSV text)").fill("respondent,group,policy\nR1,Local authority,yes\nR2,Local authority,maybe\n");
+    await page.getByRole("button", { name: "Import the survey" }).click();
+    await page.getByRole("alert").filter({ hasText: 'line 3 (respondent R2): "maybe" is not an answer of policy (allowed: yes, no, not_sure)' }).waitFor();
+    await page.getByLabel("Responses (CSV text)").fill("respondent,group,policy\nR1,Local authority,yes\nR2,Local authority,not_sure\nR3,Other organisation,not_sure\nR4,Local authority,yes\n");
+    await page.getByRole("button", { name: "Import the survey" }).click();
+    const t = page.getByRole("table", { name: "Local authority has a written reunification policy" });
+    // 2 of 3 in local authorities said yes: 66.7%.
+    await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Yes" }) }).getByRole("cell", { name: "66.7% (2)" }).waitFor();
+    await t.getByRole("columnheader", { name: "Other organisation (N = 1)" }).waitFor();
+    // The refused import's answer, and nothing else.
+    expect(page.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+  });
+});
