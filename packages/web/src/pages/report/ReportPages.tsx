@@ -131,12 +131,12 @@ export function ReportBuilderPage() {
   const freezes = role != null && roleAllows(role, "adjudicator");
   const dirty = !!data && !!spec && JSON.stringify(spec) !== JSON.stringify(data.spec);
 
-  const act = async (what: () => Promise<unknown>, done: string) => {
+  const act = async (what: () => Promise<unknown>, done: string | ((answer: unknown) => string)) => {
     setBusy(true);
     setFailure(undefined);
     try {
-      await what();
-      setStatus(done);
+      const answer = await what();
+      setStatus(typeof done === "string" ? done : done(answer));
       reload();
       setPreviewKey((k) => k + 1);
     } catch (err) {
@@ -153,8 +153,8 @@ export function ReportBuilderPage() {
       if (dirty) await reportApi.save(id, spec!);
       const v = await reportApi.freeze(id, note);
       setNote("");
-      setStatus(`Version ${v.number} frozen.`);
-    }, "");
+      return v;
+    }, (v) => `Version ${(v as { number: number }).number} frozen.`);
   };
 
   const section = spec?.sections.find((s) => s.id === current) ?? null;
