@@ -112,8 +112,8 @@ const specs = [
   },
   {
     name: "Small-study effects (univariate check)",
-    description: "A univariate random-effects model (REML) ignoring the nesting, only to run Egger's regression test, the rank correlation test, trim-and-fill, fail-safe N and leave-one-out; its pooled estimate is not the review's.",
-    spec: { data: "effectSizes", measure: "SMD", method: "REML", diagnostics: ["egger", "begg", "trimfill", "failsafe", "leave1out"], figures: ["funnel"] },
+    description: "A univariate random-effects model (REML) ignoring the nesting, only to run Egger's regression test, the rank correlation test, trim-and-fill, fail-safe N, the Q-profile interval for τ², influence diagnostics and leave-one-out; its pooled estimate is not the review's.",
+    spec: { data: "effectSizes", measure: "SMD", method: "REML", diagnostics: ["egger", "begg", "trimfill", "failsafe", "tau2CI", "influence", "leave1out"], figures: ["funnel", "influence"] },
   },
 ];
 
