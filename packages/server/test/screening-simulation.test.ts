@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openStore, type Store } from "@homeward/store";
+import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { teamSimulation } from "@homeward/screening";
+import { storeEngines } from "../../store/test/scratch-database.js";
 import { addMembers, namedUserPolicy } from "./identity.js";
 
 /**
@@ -18,13 +19,14 @@ const rows: Record<string, string>[] = parse(readFileSync(new URL("../../screeni
 // 80 records of the ADHD subset with 6 relevant among them: enough to simulate, quick to run.
 const sample = rows.slice(0, 80);
 
-describe("screening models and simulation routes", () => {
+describe.each(storeEngines("screening_sim"))("screening models and simulation routes (%s)", (_engine, open) => {
   let store: Store;
   let app: FastifyInstance;
+  let done: () => Promise<void>;
   let project: string;
   let recordIds: string[];
   beforeAll(async () => {
-    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-screening-sim-")) });
+    ({ store, done } = await open());
     app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
     project = (await store.createProject({ title: "Simulation" }, { actor: "ana" })).id;
     await addMembers(store, project, ["ben"]);
@@ -41,6 +43,7 @@ describe("screening models and simulation routes", () => {
   afterAll(async () => {
     await app?.close();
     await store?.close();
+    await done?.();
   });
   const as = (user: string) => ({ "x-homeward-user": user });
   const url = (path: string) => `/api/projects/${project}/screening/title_abstract/${path}`;
