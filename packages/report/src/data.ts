@@ -106,7 +106,8 @@ export function screeningFacts(p: Pick<PrismaInput, "screeningDecisions">): Scre
       records: latest.size,
       decisions,
       dualRecords: first.length,
-      agreement: ag ? { n: ag.n, percent: ag.percent, kappa: ag.kappa } : null,
+      // The screening engine gives the observed agreement as a proportion; reports print a percentage.
+      agreement: ag ? { n: ag.n, percent: ag.percent * 100, kappa: ag.kappa } : null,
     });
   }
   return out;
