@@ -48,7 +48,10 @@ export function defaultReportSpec(d: ReportData): ReportSpec {
     { id: "results", heading: "Results", prismaItems: [], blocks: [] },
     { id: "study-selection", heading: "Study selection", level: 2, prismaItems: ["16a", "16b"], blocks: [...figs((id) => id === "prisma"), ...tables("leadPapers", "excludedDatabases", "excludedOther")] },
     { id: "characteristics", heading: "Study characteristics", level: 2, prismaItems: ["17"], blocks: [...tables("studyCounts", "typology"), ...figs((id) => id === "gapMap")] },
-    { id: "risk-of-bias", heading: "Risk of bias in studies", level: 2, prismaItems: ["18"], blocks: figs((id) => id.startsWith("robSummary-")) },
+    {
+      id: "risk-of-bias", heading: "Risk of bias in studies", level: 2, prismaItems: ["18"],
+      blocks: figs((id) => id.startsWith("robSummary-")).sort((a, b) => rank(`appraisal-${(a as { id: string }).id.slice("robSummary-".length)}`) - rank(`appraisal-${(b as { id: string }).id.slice("robSummary-".length)}`)),
+    },
     { id: "individual-results", heading: "Results of individual studies", level: 2, prismaItems: ["19"], blocks: [] },
     { id: "syntheses", heading: "Results of syntheses", level: 2, prismaItems: ["20a", "20b", "20c", "20d", "21"], blocks: [...analyses, ...tables("analyses", "reportedResults")] },
     { id: "certainty", heading: "Certainty of evidence", level: 2, prismaItems: ["22"], blocks: tables("cerqual") },
