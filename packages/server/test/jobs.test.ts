@@ -35,16 +35,16 @@ function random(seed: number): () => number {
   };
 }
 
-/** `n` effect sizes nested in studies of four: study effects around 0.3, outcomes within them. */
-function multilevelRows(n: number) {
+/** `n` effect sizes nested `per` to a study: study effects around 0.3, outcomes within them. */
+function multilevelRows(n: number, per = 50) {
   const r = random(17);
   const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
   const rows: { study: string; esid: string; yi: number; vi: number }[] = [];
   let studyEffect = 0;
   for (let i = 0; i < n; i++) {
-    if (i % 4 === 0) studyEffect = 0.3 + 0.2 * normal();
+    if (i % per === 0) studyEffect = 0.3 + 0.2 * normal();
     const vi = 0.01 + 0.05 * r();
-    rows.push({ study: `s${Math.floor(i / 4)}`, esid: `e${i}`, yi: studyEffect + 0.1 * normal() + Math.sqrt(vi) * normal(), vi });
+    rows.push({ study: `s${Math.floor(i / per)}`, esid: `e${i}`, yi: studyEffect + 0.1 * normal() + Math.sqrt(vi) * normal(), vi });
   }
   return rows;
 }
@@ -115,7 +115,7 @@ describe.each(storeEngines("jobs_routes"))("background jobs (%s)", (_engine, ope
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/method/);
     const other = (await store.createProject({ title: "Other" }, { actor: "ana" })).id;
-    const job = (await req("POST", `/api/projects/${projectId}/analysis/jobs`, "ana", { data: multilevelRows(40), random: ["study", "esid"] })).body;
+    const job = (await req("POST", `/api/projects/${projectId}/analysis/jobs`, "ana", { data: multilevelRows(40, 4), random: ["study", "esid"] })).body;
     expect((await req("GET", `/api/projects/${other}/jobs/${job.id}`)).status).toBe(404);
     expect((await req("GET", `/api/projects/${other}/jobs`)).body.total).toBe(0);
   });

@@ -10,8 +10,9 @@ import { useActingUser } from "../screening/screeningApi";
 import "./jobs.css";
 
 const PER_PAGE = 20;
-/** How often the list is read while a job is queued or running. */
+/** How often the list is read while a job is queued or running, and otherwise (to show jobs started elsewhere). */
 const POLL_MS = 1000;
+const IDLE_POLL_MS = 5000;
 
 const KIND: Record<string, string> = {
   dedupe: "Duplicate detection",
@@ -33,8 +34,9 @@ const percent = (j: JobSummary) => `${Math.round(j.progress * 100)}%`;
 /**
  * The project's background jobs (duplicate detection, large analyses…),
  * newest first: what each is doing, how far it has got, and a way to cancel
- * the ones still going. Read again every second while any is going, so a job
- * started elsewhere (another page, another person, the CLI) shows up.
+ * the ones still going. Read again every second while any is going, and
+ * every few seconds otherwise, so a job started elsewhere (another page,
+ * another person) shows up.
  */
 export function JobsPage() {
   const { id, role } = useProject();
@@ -49,10 +51,10 @@ export function JobsPage() {
   const items = list.data?.items ?? [];
   const going = items.some(open);
   useEffect(() => {
-    if (!going) return;
-    const t = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+    if (list.loading) return;
+    const t = setTimeout(() => setTick((n) => n + 1), going ? POLL_MS : IDLE_POLL_MS);
     return () => clearTimeout(t);
-  }, [going, list.data]);
+  }, [going, list.data, list.loading]);
 
   // Announces jobs that ended since the last read.
   useEffect(() => {
