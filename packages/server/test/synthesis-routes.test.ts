@@ -51,8 +51,11 @@ describe("synthesis routes", () => {
   });
 
   it("codes excerpts of two studies against Proctor's outcomes and draws the matrix", async () => {
-    expect((await call("POST", `${base}/synthesis/frameworks/proctor`)).status).toBe(201);
-    expect((await call("POST", `${base}/synthesis/frameworks/proctor`)).status).toBe(409);
+    // The example carries Proctor's outcomes, the codes its Table 13 findings sit under.
+    const proctor = await call("POST", `${base}/synthesis/frameworks/proctor`);
+    expect([proctor.status, proctor.body.error]).toEqual([409, "the framework's codes are already in the project"]);
+    const bf = await call("POST", `${base}/synthesis/frameworks/barriers_facilitators`);
+    expect(bf.body.map((c: { label: string }) => c.label)).toEqual(["Barrier", "Facilitator"]);
     const trust = await call("POST", `${base}/synthesis/codes`, { label: "Trust in workers" });
     expect(trust.status).toBe(201);
     const ex = async (studyId: string, text: string, page: number, codeIds: string[]) =>

@@ -55,11 +55,16 @@ export function suggestMethodologicalLimitations(
   codes: readonly Pick<SynthesisCode, "label">[] = [],
 ): Suggestion<Concern> & { appraised: number; concerns: string[] } {
   const outcomeNames = new Set(codes.map((c) => norm(c.label)));
+  // One pass over the project's appraisals; then each study reads only its own.
+  const ids = new Set(studyIds);
+  const byStudy = new Map<string, Appraisal[]>();
+  for (const a of appraisals) if (ids.has(a.studyId)) (byStudy.get(a.studyId) ?? byStudy.set(a.studyId, []).get(a.studyId)!).push(a);
   const concerns: string[] = [];
   let appraised = 0;
   for (const id of studyIds) {
-    const casp = standing(appraisals, id, "CASP");
-    const assess = standing(appraisals, id, "ASSESS");
+    const own = byStudy.get(id) ?? [];
+    const casp = standing(own, id, "CASP");
+    const assess = standing(own, id, "ASSESS");
     if (!casp && !assess) continue;
     appraised++;
     let concern = false;
@@ -84,17 +89,19 @@ export function suggestMethodologicalLimitations(
  * stated with the suggestion): 6 or more studies → no or very minor
  * concerns, 4–5 → minor, 2–3 → moderate, 1 → serious; one level more where
  * fewer excerpts than studies support it (some studies give it no quoted
- * data).
+ * data; a finding with no coded excerpt at all is read by its studies
+ * alone).
  */
 export function suggestAdequacy(studies: number, excerpts: number): Suggestion<Concern> {
   if (studies === 0) return { value: null, basis: "No contributing study." };
   let i = studies >= 6 ? 0 : studies >= 4 ? 1 : studies >= 2 ? 2 : 3;
-  const thin = excerpts < studies;
+  // No excerpt at all: the finding was not coded here (a published table), so only the studies are read.
+  const thin = excerpts > 0 && excerpts < studies;
   if (thin) i = Math.min(3, i + 1);
   const value = CONCERNS[i]!;
   return {
     value,
-    basis: `${studies} contributing ${studies === 1 ? "study" : "studies"} and ${excerpts} supporting ${excerpts === 1 ? "excerpt" : "excerpts"} (bands: 6+ studies → no or very minor, 4–5 → minor, 2–3 → moderate, 1 → serious${thin ? "; one level more because fewer excerpts than studies support it" : ""}).`,
+    basis: `${studies} contributing ${studies === 1 ? "study" : "studies"} and ${excerpts} supporting ${excerpts === 1 ? "excerpt" : "excerpts"}${excerpts === 0 ? " coded here" : ""} (bands: 6+ studies → no or very minor, 4–5 → minor, 2–3 → moderate, 1 → serious${thin ? "; one level more because fewer excerpts than studies support it" : ""}).`,
   };
 }
 
@@ -272,11 +279,13 @@ export function findingSuggestions(
   f: QualitativeFinding,
   appraisals: readonly Appraisal[],
   codes: readonly SynthesisCode[],
-  excerpts: readonly Pick<CodedExcerpt, "id">[],
+  /** The project's excerpts (or their ids, so that many findings share one index). */
+  excerpts: readonly Pick<CodedExcerpt, "id">[] | ReadonlySet<string>,
 ): FindingSuggestions {
   const own = codes.filter((c) => f.codeIds.includes(c.id));
   const ml = suggestMethodologicalLimitations(f.studyIds, appraisals, own);
-  const ad = suggestAdequacy(f.studyIds.length, excerpts.filter((e) => f.excerptIds.includes(e.id)).length || f.excerptIds.length);
+  const held: ReadonlySet<string> = "has" in excerpts ? excerpts : new Set(excerpts.map((e) => e.id));
+  const ad = suggestAdequacy(f.studyIds.length, f.excerptIds.filter((id) => held.has(id)).length);
   const current = judgements(f);
   const conf = suggestConfidence(current);
   return {

@@ -9,6 +9,7 @@ import {
   equalityAnnex,
   evidenceProfile,
   evidenceSummaryTable,
+  explainConfidence,
   findingSuggestions,
   frameworkCodes,
   FRAMEWORKS,
@@ -134,7 +135,8 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
       store.list(id, "synthesisCodes"),
       store.list(id, "codedExcerpts"),
     ]);
-    return { findings: findings.map((f) => ({ ...f, suggestions: findingSuggestions(f, appraisals, codes, excerpts) })) };
+    const held = new Set(excerpts.map((e) => e.id));
+    return { findings: findings.map((f) => ({ ...f, suggestions: findingSuggestions(f, appraisals, codes, held) })) };
   });
 
   serve(app, r.assessCerqual, async ({ params: { id, findingId }, body, ctx }) => {
@@ -147,7 +149,12 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
         id,
         "qualitativeFindings",
         findingId,
-        { components: a.components, confidence: a.confidence, explanation: a.explanation, assessedBasis: assessmentBasis(f, appraisals), assessedBy: w.actor, assessedAt: now() },
+        {
+          components: a.components,
+          confidence: a.confidence,
+          // Left empty, the explanation is written from the judgements as iSoQ words it.
+          explanation: a.explanation.trim() || (a.confidence ? explainConfidence(a.confidence, Object.fromEntries(Object.entries(a.components).map(([k, c]) => [k, c.judgement])) as never) : ""),
+          assessedBasis: assessmentBasis(f, appraisals), assessedBy: w.actor, assessedAt: now() },
         w,
       );
     });
