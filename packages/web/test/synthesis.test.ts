@@ -35,9 +35,10 @@ describe("synthesis: quote to recommendation", () => {
     await page.getByRole("navigation").getByRole("link", { name: "Synthesis" }).click();
     await page.getByRole("heading", { level: 1, name: "Framework coding" }).waitFor();
 
-    // Proctor's eight outcomes as the framework, and a code of the team's own.
-    await page.getByRole("button", { name: /Add Implementation outcomes \(Proctor et al., 2011\)/ }).click();
-    await page.getByRole("status").filter({ hasText: "Added the codes of Implementation outcomes" }).waitFor();
+    // Proctor's eight outcomes come with the example (its Table 13 sits under them); barriers and facilitators and a code of the team's own are added.
+    await page.getByRole("region", { name: "Codes" }).locator("li > strong", { hasText: "Reach/penetration" }).waitFor();
+    await page.getByRole("button", { name: "Add Barriers and facilitators" }).click();
+    await page.getByRole("status").filter({ hasText: "Added the codes of Barriers and facilitators" }).waitFor();
     await page.getByLabel("New code (added while coding)").fill("Trust in workers");
     await page.getByRole("button", { name: "Add code", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Added the code “Trust in workers”" }).waitFor();
@@ -49,6 +50,7 @@ describe("synthesis: quote to recommendation", () => {
       const codes = page.getByRole("group", { name: "Codes" });
       await codes.getByLabel("Acceptability").check();
       if (q.study === "berry-2007") await codes.getByLabel("Trust in workers").check();
+      else await codes.getByLabel("Facilitator").check();
       await page.getByRole("button", { name: "Save excerpt" }).click();
       await page.getByRole("status").filter({ hasText: /Excerpt coded/ }).waitFor();
       await expect.poll(() => page.getByLabel("Excerpt", { exact: true }).inputValue()).toBe("");
