@@ -8,6 +8,7 @@
  * which re-run unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
@@ -79,7 +80,7 @@ describe("saved analyses", () => {
     expect(page.errors).toEqual([]);
   });
 
-  it("lists a second save of the same name as version 2, and reads at 200% zoom without scrolling sideways", async () => {
+  it("lists a second save of the same name as version 2, and reads at 200% zoom without scrolling sideways, with readable contrast", async () => {
     const page = await app.newPageAs("rita", { project: projectId, role: "reviewer", options: { viewport: { width: 640, height: 480 } } });
     await page.goto(`${app.url}/projects/${projectId}/analysis`);
     await page.getByText("12 effect sizes with yi and vi").waitFor();
@@ -95,6 +96,7 @@ describe("saved analyses", () => {
     await item.getByRole("button", { name: /version 1 against current data/ }).click();
     await item.getByRole("table", { name: "Effect sizes added, removed or changed since the saved version" }).waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
+    expect(await contrastProblems(page)).toEqual([]);
     expect(page.errors).toEqual([]);
   });
 
