@@ -124,6 +124,12 @@ export interface ReportData {
   analyses: ReportAnalysis[];
   /** Files for other tools, by file name: the robvis CSVs, the PRISMA2020 package's CSV. */
   exports: Record<string, string>;
+  /**
+   * What the reproducibility bundle (R script and analysis data) is built
+   * from at this moment, so a frozen version's bundle reproduces that
+   * version's numbers; set by the caller that reads the project.
+   */
+  reproducibility?: unknown;
 }
 
 /** A PRISMA 2020 item as the report fills it. */

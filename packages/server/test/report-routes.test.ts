@@ -147,6 +147,18 @@ describe("report routes", () => {
     for (const name of ["report.html", "report-data.json", "manifest.json", "robvis/robvis-RoB2.csv", "prisma2020.csv", "tables/cerqual.csv"]) {
       expect(zip.rawPayload.includes(Buffer.from(name))).toBe(true);
     }
+    // The outcome-level example with saved analyses: the bundle carries their data and R script, for the draft and for a frozen version.
+    const assink = "/api/projects/assink2016/report";
+    for (const q of ["", "?version=1"]) {
+      if (q) expect((await send("POST", `${assink}/versions`, {})).statusCode).toBe(201);
+      const b = await get(`${assink}/bundle${q}`);
+      expect(b.statusCode).toBe(200);
+      for (const name of ["reproducibility/analysis.R", "reproducibility/data/effect-sizes.csv", "reproducibility/homeward-results.json", "report.html"]) {
+        expect(b.rawPayload.includes(Buffer.from(name))).toBe(true);
+      }
+    }
+    const html = (await get(`${assink}/html`)).body;
+    expect(html).toMatch(/<h4>[^<]+\(version \d+\)<\/h4>/);
     const pdf = await get(`${base}/pdf?version=1`);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");

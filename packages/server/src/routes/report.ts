@@ -19,6 +19,7 @@ import {
   type ReportSpec,
   type SavedAnalysisInput,
 } from "@homeward/report";
+import type { AnalysisData, ReproducibilityInput } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { blindView } from "../blinding.js";
 import { writer, type RequestContext } from "../context.js";
@@ -48,7 +49,7 @@ export function latestSavedAnalyses(saved: readonly SavedAnalysis[]): SavedAnaly
  * blinding; a frozen version renders from the data stored with it.
  */
 export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  async function liveInput(projectId: string, ctx: RequestContext): Promise<ReportInput & { saved: SavedAnalysis[] }> {
+  async function liveInput(projectId: string, ctx: RequestContext): Promise<ReportInput & { saved: SavedAnalysis[]; analysisData: AnalysisData }> {
     const project = await store.getProject(projectId);
     const view = await blindView(store, projectId, ctx);
     const visible = async <T extends ExtractedValue | Appraisal>(c: "extractedValues" | "appraisals", xs: T[]): Promise<T[]> => {
@@ -94,10 +95,28 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       analyses,
       analysisRows: rows.rows,
       saved: latest,
+      analysisData: rows,
     };
   }
 
-  const liveData = async (projectId: string, ctx: RequestContext): Promise<ReportData> => buildReportData(await liveInput(projectId, ctx));
+  /** The report's data with the bundle's input (effect sizes with provenance, studies, the saved analyses and their rows). */
+  async function liveData(projectId: string, ctx: RequestContext): Promise<ReportData> {
+    const input = await liveInput(projectId, ctx);
+    const d = buildReportData(input);
+    if (input.saved.length === 0) return d;
+    const reproducibility: Omit<ReproducibilityInput, "generatedAt"> = {
+      project: input.project,
+      data: { columns: input.analysisData.columns, rows: input.analysisData.rows },
+      effectSizes: input.effectSizes,
+      studies: input.studies,
+      savedAnalyses: input.saved,
+      prisma: {
+        counts: review.prismaFlow(input).prisma,
+        reasonLabels: Object.fromEntries(input.protocol.exclusionReasons.map((r) => [r.code, r.label])),
+      },
+    };
+    return { ...d, reproducibility };
+  }
 
   // Versions are few (one per release of a living review); each holds its data, read only when rendered or compared.
   const versions = async (projectId: string): Promise<ReportVersion[]> => (await store.list(projectId, "reportVersions")).sort((a, b) => a.number - b.number);
@@ -217,26 +236,16 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     const x = await rendering(id, q.version, ctx);
     const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
     const extra: BundleFile[] = [];
-    const build = (review as unknown as Record<string, unknown>).buildReproducibilityBundle as ((input: unknown) => BundleFile[]) | undefined;
-    // The R script and analysis data reproduce the analyses as they stand now; a frozen version's own numbers are in its report-data.json.
-    if (build && x.row === undefined) {
-      const input = await liveInput(id, ctx);
-      const flow = review.prismaFlow(input);
-      const files = build({
-        project: input.project,
-        data: { columns: Object.keys(input.analysisRows?.[0] ?? {}), rows: input.analysisRows ?? [] },
-        effectSizes: input.effectSizes,
-        studies: input.studies,
-        savedAnalyses: input.saved,
-        prisma: { counts: flow.prisma },
-      });
+    // The R script and analysis data of the saved analyses, as they stood for this version (or stand now, for the draft).
+    if (x.data.reproducibility) {
+      const files = review.buildReproducibilityBundle({ ...(x.data.reproducibility as ReproducibilityInput), generatedAt: x.row?.savedAt ?? new Date().toISOString() });
       for (const f of files) if (f.path !== "manifest.json") extra.push({ path: `reproducibility/${f.path}`, content: f.content });
     }
     const files = reportBundleFiles(html, x.data, extra, {
       format: "homeward-report-bundle",
       project: x.data.facts.projectId,
       version: x.row?.number ?? "draft",
-      reproducibility: extra.length ? "reproducibility/ holds the data and the R script of the saved analyses" : x.row ? "the R script is bundled with the draft only (it reproduces the analyses as they stand now)" : "no saved analyses to reproduce",
+      reproducibility: extra.length ? "reproducibility/ holds the effect sizes with their provenance, study characteristics and the R script reproducing the saved analyses (its own manifest is folded into this one)" : "the project has no saved analysis to reproduce in R",
     });
     return reply
       .header("content-disposition", attachment(`${x.name}.zip`))
