@@ -65,7 +65,10 @@ beforeAll(async () => {
       id: projectId,
       title: "Appraisal per result",
       records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
-      studies: [{ id: "akin-2018", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" }],
+      studies: [
+        { id: "akin-2018", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" },
+        { id: "cohort-2019", name: "Cohort 2019", design: "QED", createdAt: "2024-01-15T09:00:00.000Z" },
+      ],
       studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
       outcomes: [{ id: "akin-reunified", studyId: "akin-2018", name: OUTCOME }],
     }),
@@ -196,5 +199,44 @@ describe("appraisal beside the full text, per result, with flags and the senior 
     // The owner has not answered: no signalling answer is checked.
     expect(await page.locator("fieldset[data-question] input[type=radio]:checked").count()).toBe(0);
     expect(page.errors).toEqual([]);
+  });
+
+  it("lets the owner choose ROBINS-I V2 for a design in the set-up, and a reviewer appraise with it: section B first, then each domain's proposal", async () => {
+    const owner = await app.newPage();
+    await owner.goto(`${app.url}/projects/${projectId}/appraisal`);
+    await owner.getByRole("button", { name: "Edit appraisal set-up" }).click();
+    const qed = await owner.locator("input[id^=setup-design-]").evaluateAll((els) => els.findIndex((e) => (e as HTMLInputElement).value === "QED"));
+    expect(qed).toBeGreaterThanOrEqual(0);
+    await owner.getByLabel(`Tool for design class ${qed + 1}`, { exact: true }).selectOption({ label: "ROBINS-I V2 (follow-up studies; intention-to-treat effect, domain 1 variant A)" });
+    await owner.getByLabel("Why (optional; kept in the audit log)").fill("ROBINS-I V2 for the cohort studies");
+    await owner.getByLabel("Why (optional; kept in the audit log)").press("Enter");
+    await owner.getByRole("status").filter({ hasText: "Appraisal set-up saved." }).waitFor();
+
+    const rhea = await app.newPageAs("rhea", { project: projectId, role: "reviewer" });
+    await rhea.goto(`${app.url}/projects/${projectId}/appraisal/cohort-2019`);
+    await rhea.getByRole("heading", { name: "Appraise Cohort 2019", level: 1 }).waitFor();
+    await rhea.getByText(/ROBINS-I V2 \(follow-up studies.*version 2025/).waitFor();
+    await expect.poll(() => rhea.locator('[data-not-applying="D1"]').innerText()).toBe("Asked once the questions of B are answered.");
+    await answer(rhea, "B1", "Yes");
+    await answer(rhea, "B3", "No");
+    expect(await question(rhea, "B2").count()).toBe(0);
+    await question(rhea, "1.1").waitFor();
+    expect(await rhea.locator('[data-proposed="B"]').innerText()).toContain("Proceed");
+    await answer(rhea, "1.1", "Yes");
+    await answer(rhea, "1.2", "Probably yes");
+    await answer(rhea, "1.3", "No");
+    await answer(rhea, "1.4", "No");
+    expect(await rhea.locator('[data-proposed="D1"]').innerText()).toContain("Low (except for concerns about uncontrolled confounding)");
+    // A path the figure's transcriptions read differently: no proposal, and the page to judge from.
+    await answer(rhea, "1.2", "No, but not substantially");
+    expect(await rhea.locator('[data-proposed="D1"]').innerText()).toContain("none (the tool leaves it to the assessor)");
+    await rhea.locator('[data-domain="D1"]').getByText(/p\. 20 of the tool disagree/).waitFor();
+    await rhea.getByLabel("Judgement for D1").selectOption("Moderate");
+    await rhea.getByRole("button", { name: "Save draft" }).click();
+    await rhea.getByRole("status").filter({ hasText: "Draft saved." }).waitFor();
+    const saved = await app.apiAs<{ mine: { answers: Record<string, string>; judgements: Record<string, { judgement: string | null }> } }>("rhea", "GET", `/projects/${projectId}/appraisal/studies/cohort-2019`);
+    expect(saved.mine.answers).toMatchObject({ B1: "Y", B3: "N", "1.2": "WN" });
+    expect(saved.mine.judgements.D1!.judgement).toBe("Moderate");
+    for (const p of [owner, rhea]) expect(p.errors).toEqual([]);
   });
 });

@@ -46,6 +46,12 @@ export function evaluate(tool: Tool, departures: readonly Departure[], d: Draft)
   return { proposals, judged, overall: proposeOverall(tool, judged) };
 }
 
+/** The domains whose unanswered questions decide whether a domain applies. */
+function waitingOn(tool: Tool, c: Parameters<typeof conditionQuestions>[0], answers: Record<string, string>): string[] {
+  const open = new Set(conditionQuestions(c).filter((x) => !answers[x]));
+  return tool.domains.filter((d) => d.questions.some((q) => open.has(q.id))).map((d) => d.id);
+}
+
 const answerText = (tool: Tool, code: string | null | undefined) => (code == null ? "no answer" : (tool.answerLabels[code] ?? code));
 
 /** Another assessor's answers shown beside a question (the adjudicator's comparison). */
@@ -110,7 +116,7 @@ export function AssessmentEditor({
               </h2>
               <p className="muted" data-not-applying={d.id}>
                 {d.appliesWhen && conditionQuestions(d.appliesWhen).some((x) => !draft.answers[x])
-                  ? `Asked once ${[...new Set(conditionQuestions(d.appliesWhen))].filter((x) => !draft.answers[x]).join(", ")} ${[...new Set(conditionQuestions(d.appliesWhen))].filter((x) => !draft.answers[x]).length === 1 ? "is" : "are"} answered.`
+                  ? `Asked once the questions of ${waitingOn(tool, d.appliesWhen, draft.answers).join(", ")} are answered.`
                   : "Does not apply to this study, from the answers above."}
               </p>
             </section>
