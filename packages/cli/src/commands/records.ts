@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { access, writeFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { InputError, SearchKind } from "@homeward/model";
-import { dedupeProject, EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
+import { dedupeInWorker, dedupeProject, EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
 import type { Register } from "./index.js";
 import { DEFAULT_DATA_DIR, memberActor, withStore } from "../data.js";
 import type { Io } from "../io.js";
@@ -93,7 +93,20 @@ export const register: Register = (program, io) => {
   common(records.command("dedupe").description("find duplicates among a project's records: link them in groups and queue uncertain pairs"))
     .requiredOption("--project <id>", "project id")
     .action(async (o: Common & { project: string }) => {
-      const result = await withStore(o.data, io, async (store) => dedupeProject(store, o.project, await memberActor(store, o.project, o.user, "reviewer")));
+      const { progressLine } = await import("../progress.js");
+      const line = progressLine(io);
+      const phases: Record<string, [number, number, string]> = { reading: [0, 0.05, "reading records"], comparing: [0.05, 0.9, "comparing records"], grouping: [0.9, 0.95, "grouping duplicates"], saving: [0.95, 1, "saving groups"] };
+      const result = await withStore(o.data, io, async (store) =>
+        dedupeProject(store, o.project, await memberActor(store, o.project, o.user, "reviewer"), {
+          // Compared in a worker thread, as the server does, so the progress line keeps moving.
+          run: dedupeInWorker,
+          onProgress: (p) => {
+            const [a, b, words] = phases[p.phase] ?? [0, 1, p.phase];
+            line.report(a + (b - a) * (p.total > 0 ? p.done / p.total : 0), p.total > 1 ? `${words} (${p.done.toLocaleString("en")} of ${p.total.toLocaleString("en")})` : words);
+          },
+        }),
+      );
+      line.done();
       io.out(`${JSON.stringify(result)}\n`);
     });
 
