@@ -28,6 +28,8 @@ export interface DomainSuggestion {
 export interface GradeData {
   /** Each study's weight in the model (any scale) and whether its risk of bias is high (RoB 2 "High", ROBINS-I "Serious"/"Critical"). */
   weights?: readonly { studyId: string; weight: number; highRisk: boolean | null }[];
+  /** How the weights were had, said in the suggestion's basis. */
+  weighting?: string;
   /** Egger's regression test p-value, when the analysis has one. */
   eggerP?: number | null;
   /** The team's smallest important effect on the result's scale. */
@@ -55,7 +57,7 @@ export function suggestGrade(r: ReportedResult, data: GradeData = {}): Record<Gr
     const high = w.filter((x) => x.highRisk).reduce((s, x) => s + x.weight, 0) / total;
     out.riskOfBias = {
       value: high > 0.5 ? "very_serious" : high > 0.25 ? "serious" : "not_serious",
-      basis: `${pct(high)} of the weight is from studies at high risk of bias (over 25% → serious, over 50% → very serious).`,
+      basis: `${pct(high)} of the weight is from studies at high risk of bias (${w.length} of ${(data.weights ?? []).length} studies with a rating; weights: ${data.weighting ?? "as given"}; over 25% → serious, over 50% → very serious).`,
     };
   }
   const h = (r.heterogeneity ?? {}) as Record<string, unknown>;

@@ -211,7 +211,20 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
   });
 
   serve(app, r.grade, async ({ params: { id }, query }) => {
-    const [results, grades, appraisals] = await Promise.all([store.list(id, "reportedResults"), store.list(id, "gradeAssessments"), store.list(id, "appraisals")]);
+    const [results, grades, appraisals, effectSizes, outcomes] = await Promise.all([
+      store.list(id, "reportedResults"),
+      store.list(id, "gradeAssessments"),
+      store.list(id, "appraisals"),
+      store.list(id, "effectSizes"),
+      store.list(id, "outcomes"),
+    ]);
+    // A study's weight: the inverse-variance weight of its effect sizes (fixed-effect), when the project holds them; else studies count equally.
+    const studyOf = new Map(outcomes.map((o) => [o.id, o.studyId]));
+    const ivWeight = new Map<string, number>();
+    for (const e of effectSizes) {
+      const sid = studyOf.get(e.outcomeId);
+      if (sid && e.vi !== null && e.vi > 0) ivWeight.set(sid, (ivWeight.get(sid) ?? 0) + 1 / e.vi);
+    }
     const egger = query.eggerResult ? results.find((x) => x.id === query.eggerResult) : results.find((x) => /egger|regression/i.test(`${x.id} ${x.label}`));
     const eggerP = egger?.p ?? null;
     // A study counts at high risk where its standing RoB 2 or ROBINS-I overall says so; weights are the studies' shares of outcomes when the result carries no weights of its own.
@@ -228,8 +241,10 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
         .map((result) => {
           const assessment = latest(result.id);
           const w = (result.heterogeneity as { weights?: Record<string, number> } | null)?.weights;
-          const weights = result.studyIds.map((sid) => ({ studyId: sid, weight: w?.[sid] ?? 1, highRisk: high.has(sid) ? high.get(sid)! : null }));
-          return { result, assessment, suggestions: suggestGrade(result, { weights, eggerP, threshold: assessment?.threshold ?? null }) };
+          const iv = result.studyIds.every((sid) => ivWeight.has(sid));
+          const weights = result.studyIds.map((sid) => ({ studyId: sid, weight: w?.[sid] ?? (iv ? ivWeight.get(sid)! : 1), highRisk: high.has(sid) ? high.get(sid)! : null }));
+          const weighting = w ? "the result's own study weights" : iv ? "inverse-variance weights of the studies' effect sizes" : "each study counted equally (no effect sizes held for all its studies)";
+          return { result, assessment, suggestions: suggestGrade(result, { weights, weighting, eggerP, threshold: assessment?.threshold ?? null }) };
         }),
       summary: summaryOfFindings(results, grades),
     };
