@@ -1,0 +1,121 @@
+import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { callApi, request, risFile, signUp, startCluster } from "./cluster.js";
+
+/**
+ * A bounded loopback load test: simulated reviewers dual-screen one project
+ * through two `homeward serve` processes on one PostgreSQL (behind a
+ * round-robin proxy), while an adjudicator reconciles conflicts as they
+ * appear. Each reviewer asks for the next record and decides it, with no
+ * pause, until the time is up.
+ *
+ * Size by environment: HOMEWARD_LOAD_REVIEWERS (default 10),
+ * HOMEWARD_LOAD_SECONDS (default 30), HOMEWARD_LOAD_RECORDS (default 2,000),
+ * HOMEWARD_LOAD_SERVERS (default 2). Needs HOMEWARD_BENCH_DATABASE_URL: a
+ * database the bench may empty (its public and pgboss schemas are dropped);
+ * without it the bench says so and stops. Prints figures: throughput,
+ * p50/p95/p99 per route, decisions acknowledged vs stored vs audited, and
+ * records served to more reviewers than dual screening assigns (2).
+ */
+
+const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
+const REVIEWERS = Number(process.env.HOMEWARD_LOAD_REVIEWERS ?? 10);
+const SECONDS = Number(process.env.HOMEWARD_LOAD_SECONDS ?? 30);
+const RECORDS = Number(process.env.HOMEWARD_LOAD_RECORDS ?? 2000);
+const SERVERS = Number(process.env.HOMEWARD_LOAD_SERVERS ?? 2);
+
+if (!URL_) {
+  console.log("load benchmark skipped: set HOMEWARD_BENCH_DATABASE_URL to a PostgreSQL database it may empty");
+  process.exit(0);
+}
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
+};
+const fmt = (xs: number[]) => `p50 ${q(xs, 0.5).toFixed(0)} ms, p95 ${q(xs, 0.95).toFixed(0)} ms, p99 ${q(xs, 0.99).toFixed(0)} ms (n = ${xs.length})`;
+
+const admin = new pg.Client({ connectionString: URL_ });
+await admin.connect();
+await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
+
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
+console.log(`${SERVERS} servers, one PostgreSQL, ${REVIEWERS} reviewers + 1 adjudicator, ${SECONDS} s, ${RECORDS.toLocaleString("en")} records, dual screening`);
+
+const cluster = await startCluster(URL_, SERVERS);
+try {
+  const project = (await callApi(cluster.url, cluster.owner, "POST", "/projects", { title: "Load" })).id as string;
+  const imported = await request(cluster.url, cluster.owner, "POST", `/projects/${project}/imports?fileName=load.ris&source=Bench`, risFile(RECORDS), "application/octet-stream");
+  if (imported.status !== 201) throw new Error(`import: ${imported.status} ${await imported.text()}`);
+  const names = Array.from({ length: REVIEWERS }, (_, i) => `rev${i + 1}`);
+  const sessions = new Map<string, string>();
+  for (const n of names) sessions.set(n, await signUp(cluster, project, n, "reviewer"));
+  const adjudicator = await signUp(cluster, project, "adj", "adjudicator");
+  await callApi(cluster.url, cluster.owner, "PUT", `/projects/${project}/screening/title_abstract/settings`, { mode: "dual", reviewers: names });
+  const base = `/projects/${project}/screening/title_abstract`;
+
+  const times: Record<string, number[]> = { "GET …/next": [], "POST …/decisions": [], "GET …/status": [], "POST …/reconciliations": [] };
+  const errors: Record<string, number> = {};
+  const servedTo = new Map<string, Set<string>>();
+  let acknowledged = 0;
+  let reconciled = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const timed = async (route: string, f: () => Promise<Response>) => {
+    const t = performance.now();
+    const res = await f();
+    const body = await res.text();
+    times[route]!.push(performance.now() - t);
+    if (!res.ok) errors[`${route} ${res.status}`] = (errors[`${route} ${res.status}`] ?? 0) + 1;
+    return { status: res.status, body: body ? JSON.parse(body) : null };
+  };
+  // Verdicts that disagree on about a third of records, so the adjudicator has work.
+  const verdict = (id: string, who: string) => ((id.charCodeAt(id.length - 1) * 7 + who.length + who.charCodeAt(who.length - 1)) % 3 === 0 ? "include" : "exclude");
+
+  const reviewer = async (name: string) => {
+    const s = sessions.get(name)!;
+    while (Date.now() < end) {
+      const next = await timed("GET …/next", () => request(cluster.url, s, "GET", `${base}/next`));
+      const id = next.body?.record?.id as string | undefined;
+      if (!id) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      if (!servedTo.has(id)) servedTo.set(id, new Set());
+      servedTo.get(id)!.add(name);
+      const d = await timed("POST …/decisions", () => request(cluster.url, s, "POST", `${base}/decisions`, { recordId: id, decision: verdict(id, name) }));
+      if (d.status === 201) acknowledged++;
+    }
+  };
+  const reconciler = async () => {
+    while (Date.now() < end) {
+      const st = await timed("GET …/status", () => request(cluster.url, adjudicator, "GET", `${base}/status`));
+      for (const c of (st.body?.conflicts ?? []) as { recordId: string }[]) {
+        if (Date.now() >= end) break;
+        const r = await timed("POST …/reconciliations", () => request(cluster.url, adjudicator, "POST", `${base}/reconciliations`, { recordId: c.recordId, decision: "include", reason: "settled in discussion" }));
+        if (r.status === 201) reconciled++;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all([...names.map(reviewer), reconciler()]);
+  const elapsed = (performance.now() - t0) / 1000;
+
+  const count = async (text: string) => Number((await admin.query(text, [project])).rows[0].n);
+  const stored = await count("SELECT count(*) AS n FROM screening_decisions WHERE project_id = $1");
+  const audited = await count("SELECT count(*) AS n FROM audit WHERE project_id = $1 AND action = 'screeningDecisions.create' AND entity_id IS NOT NULL");
+  const recStored = await count("SELECT count(*) AS n FROM reconciliations WHERE project_id = $1");
+  const overServed = [...servedTo.values()].filter((s) => s.size > 2).length;
+
+  console.log(`\n${elapsed.toFixed(0)} s: ${acknowledged.toLocaleString("en")} decisions acknowledged (${(acknowledged / elapsed).toFixed(1)}/s), ${servedTo.size.toLocaleString("en")} records served`);
+  for (const [route, xs] of Object.entries(times)) console.log(`  ${route.padEnd(24)} ${fmt(xs)}`);
+  console.log(`  decisions: acknowledged ${acknowledged}, stored ${stored}, audited ${audited}`);
+  console.log(`  reconciliations: acknowledged ${reconciled}, stored ${recStored}`);
+  console.log(`  records served to more than their 2 assigned reviewers: ${overServed}`);
+  console.log(`  requests per server: ${cluster.forwarded.join(", ")}`);
+  console.log(`  error answers: ${Object.keys(errors).length ? JSON.stringify(errors) : "none"}`);
+} finally {
+  await cluster.stop();
+  await admin.end();
+}
