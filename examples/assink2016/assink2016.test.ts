@@ -92,7 +92,7 @@ describe("assink2016 bundle: saved analyses against metafor 3.8 and clubSandwich
     close([r.tau2!, r.I2!, r.QE], [ref.univariate.tau2, ref.univariate.I2, ref.univariate.QE], "heterogeneity");
     close([r.egger!.statistic, r.egger!.p], [ref.univariate.egger.statistic, ref.univariate.egger.p], "Egger");
     expect(r.trimfill!.k0).toBe(ref.univariate.trimfillK0);
-    // Rows are in the store's order (effect-size ids); metafor's in metadat's (es-N is metadat's row N).
+    // Rows are matched by effect size: es-NNN is metadat's row NNN.
     const rows = p.savedAnalyses.find((s) => s.name === "Small-study effects (univariate check)")!.rows;
     close(r.leave1out!.estimate, rows.map((row) => ref.univariate.leave1outEstimate[Number(row.effectSizeId.slice(3)) - 1]), "leave-one-out");
   });

@@ -17,6 +17,8 @@ import { analysisSnapshot, effectSizeRows } from "@homeward/review";
 import { EffectSize, Outcome, Study } from "@homeward/model";
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Ids padded so that the store's order (by id, byte order) is metadat's row order: study, then effect size.
+const pad = (n, w) => String(n).padStart(w, "0");
 const at = "2026-01-01T00:00:00.000Z";
 const user = "metadat-example";
 
@@ -53,13 +55,13 @@ const studies = studyIds.map((n) => {
   const rows = raw.filter((r) => r.study === n);
   const pub = [...new Set(rows.map((r) => r.pubstatus))];
   if (pub.length !== 1) throw new Error(`study ${n}: publication status varies`);
-  return Study.parse({ id: `study-${n}`, name: `Study ${n}`, attributes: { pubstatus: pub[0] }, createdAt: at });
+  return Study.parse({ id: `study-${pad(n, 2)}`, name: `Study ${n}`, attributes: { pubstatus: pub[0] }, createdAt: at });
 });
 // One outcome per effect size: year varies within study 3 (two publications of one data set), so it is kept per effect size, as metadat does.
 const outcomes = raw.map((r) =>
   Outcome.parse({
-    id: `study-${r.study}-es-${r.esid}`,
-    studyId: `study-${r.study}`,
+    id: `study-${pad(r.study, 2)}-es-${pad(r.esid, 2)}`,
+    studyId: `study-${pad(r.study, 2)}`,
     domain: "recidivism",
     name: `Recidivism (${r.deltype}) ${r.esid}`,
     measure: "SMD",
@@ -69,8 +71,8 @@ const outcomes = raw.map((r) =>
 );
 const effectSizes = raw.map((r) =>
   EffectSize.parse({
-    id: `es-${r.id}`,
-    outcomeId: `study-${r.study}-es-${r.esid}`,
+    id: `es-${pad(r.id, 3)}`,
+    outcomeId: `study-${pad(r.study, 2)}-es-${pad(r.esid, 2)}`,
     measure: "SMD",
     inputs: {},
     yi: r.yi,
