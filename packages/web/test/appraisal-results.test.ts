@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 import { smallProject } from "./seed.js";
 
@@ -178,6 +179,16 @@ describe("appraisal beside the full text, per result, with flags and the senior 
       `${STUDY} — ${OUTCOME},Low,Low,High,Low,Low,High,1`,
     ]);
     for (const p of [rhea, ada]) expect(p.errors).toEqual([]);
+  });
+
+  it("keeps text contrast on the form with its reports, flags and senior check, in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      await page.goto(`${app.url}/projects/${projectId}/appraisal/akin-2018`);
+      await page.locator("[data-senior-check]").waitFor();
+      await page.locator('[data-flag-of="rhea"]').waitFor();
+      expect({ colorScheme, problems: await contrastProblems(page) }).toEqual({ colorScheme, problems: [] });
+    }
   });
 
   it("reflows the form with its reports and flags at 200% zoom", async () => {
