@@ -197,6 +197,8 @@ tr.missing td, tr.missing th { background: #fff4e5; color: #4a2800; }
   .table-wrap { overflow: visible; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
+  /* A figure taller than a page (a forest plot of a hundred outcomes) runs on rather than shrinking past reading. */
+  figure { break-inside: auto; }
   a { color: #1a1a1a; text-decoration: none; }
 }
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }

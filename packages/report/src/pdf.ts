@@ -30,7 +30,7 @@ export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Bu
         printBackground: true,
         displayHeaderFooter: true,
         headerTemplate: "<span></span>",
-        footerTemplate: `<div style="font-size:8pt;width:100%;padding:0 16mm;display:flex;justify-content:space-between;color:#333"><span>${esc(opts.footer ?? "")}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+        footerTemplate: `<div style="box-sizing:border-box;font-size:8pt;width:100%;padding:0 16mm;display:flex;justify-content:space-between;gap:8mm;color:#333"><span style="overflow:hidden;text-overflow:ellipsis;white-space:nowrap">${esc(opts.footer ?? "")}</span><span style="white-space:nowrap">Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
         margin: { top: "18mm", bottom: "20mm", left: "16mm", right: "16mm" },
         outline: true,
         tagged: true,
