@@ -57,6 +57,19 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   t = performance.now();
   const zip = await zipFiles(files);
   console.log(`bundle: ${files.length} files, ${(files.reduce((n, f) => n + (typeof f.content === "string" ? Buffer.byteLength(f.content) : f.content.length), 0) / 1024).toFixed(0)} KiB, zip ${(zip.length / 1024).toFixed(0)} KiB in ${ms(t)}`);
+  // Scale: the example with 100,000 records screened by two reviewers at title and abstract (200,000 decisions).
+  const big = exampleInput();
+  const n = 100_000;
+  big.records = Array.from({ length: n }, (_, i) => ({ id: `r${i}`, searchId: big.searches[i % big.searches.length].id, duplicateGroupId: null }));
+  big.screeningDecisions = big.records.flatMap((r, i) =>
+    ["ana", "ben"].map((reviewer, j) => ({
+      id: `${r.id}-${reviewer}`, recordId: r.id, stage: "title_abstract", reviewer,
+      decision: (i + j * (i % 7 === 0 ? 1 : 0)) % 10 === 0 ? "include" : "exclude", reasons: [], note: null, labels: [], at: `2026-01-0${1 + j}T00:00:00.000Z`,
+    })),
+  );
+  t = performance.now();
+  const bigData = buildReportData(big);
+  console.log(`data at ${n} records and ${big.screeningDecisions.length} decisions: ${ms(t)} (title/abstract agreement ${bigData.facts.screening[0].agreement.percent.toFixed(1)}%)`);
   const out = process.env.REPORT_BENCH_OUT;
   if (out) {
     mkdirSync(out, { recursive: true });
