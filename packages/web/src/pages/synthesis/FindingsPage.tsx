@@ -8,7 +8,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { ChainNav, chosen, create, studyLabel, Suggested, useCan, useCollection } from "./shared";
+import { ChainNav, chosen, create, patch, studyLabel, Suggested, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 type Finding = FindingsAnswer["findings"][number];
@@ -90,6 +90,7 @@ export function FindingsPage() {
                 <button type="button" className="button button-secondary" aria-expanded={open === f.id} onClick={() => setOpen(open === f.id ? null : f.id)}>
                   {can ? "Assess CERQual" : "CERQual assessment"} for this finding
                 </button>
+                {can && studies.data ? <EditStudies finding={f} studies={studies.data} onSaved={(n) => (setSaid(n), findings.reload())} /> : null}
                 {open === f.id ? (
                   <Worksheet
                     finding={f}
@@ -273,12 +274,16 @@ type Judgements = Record<(typeof COMPONENTS)[number][0], { judgement: string; ex
 /** The GRADE-CERQual worksheet of one finding (Lewin et al. 2018): each component's concern and explanation, then the overall confidence. */
 function Worksheet({ finding: f, can, excerpts, name, onSaved }: { finding: Finding; can: boolean; excerpts: Entity<"codedExcerpts">[]; name: (id: string) => string; onSaved: () => void }) {
   const { id } = useProject();
-  const [comp, setComp] = useState<Judgements>(() => Object.fromEntries(COMPONENTS.map(([k]) => [k, { judgement: f.components[k].judgement ?? "", explanation: f.components[k].explanation }])) as Judgements);
+  const s = f.suggestions;
+  const sugg: Partial<Record<keyof Judgements, { value: string | null; basis: string }>> = { methodologicalLimitations: s.methodologicalLimitations, adequacy: s.adequacy };
+  // A component not judged yet starts at its suggestion, marked as such, until the team changes or saves it.
+  const [comp, setComp] = useState<Judgements>(
+    () => Object.fromEntries(COMPONENTS.map(([k]) => [k, { judgement: f.components[k].judgement ?? sugg[k]?.value ?? "", explanation: f.components[k].explanation }])) as Judgements,
+  );
+  const prefilled = (k: keyof Judgements) => f.components[k].judgement === null && !!sugg[k]?.value && comp[k].judgement === sugg[k]!.value;
   const [confidence, setConfidence] = useState<string>(f.confidence ?? "");
   const [explanation, setExplanation] = useState(f.explanation);
   const [error, setError] = useState<unknown>(null);
-  const s = f.suggestions;
-  const sugg: Partial<Record<keyof Judgements, { value: string | null; basis: string }>> = { methodologicalLimitations: s.methodologicalLimitations, adequacy: s.adequacy };
   const set = (k: keyof Judgements, part: "judgement" | "explanation", v: string) => setComp({ ...comp, [k]: { ...comp[k], [part]: v } });
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -324,8 +329,8 @@ function Worksheet({ finding: f, can, excerpts, name, onSaved }: { finding: Find
               ) : null}
             </Suggested>
           ) : null}
-          <Field id={`${f.id}-${k}`} label={`${label}: level of concern`}>
-            <select id={`${f.id}-${k}`} value={comp[k].judgement} onChange={(e) => set(k, "judgement", e.target.value)}>
+          <Field id={`${f.id}-${k}`} label={`${label}: level of concern`} hint={prefilled(k) ? "Pre-filled from the suggestion: the team's judgement once saved." : undefined}>
+            <select id={`${f.id}-${k}`} value={comp[k].judgement} onChange={(e) => set(k, "judgement", e.target.value)} aria-describedby={prefilled(k) ? `${f.id}-${k}-hint` : undefined}>
               <option value="">Not judged</option>
               {CONCERNS.map(([v, l]) => (
                 <option key={v} value={v}>
@@ -367,5 +372,42 @@ function Worksheet({ finding: f, can, excerpts, name, onSaved }: { finding: Find
         </button>
       ) : null}
     </form>
+  );
+}
+
+/** Changes a finding's contributing studies; an assessed finding is then marked for re-assessment. */
+function EditStudies({ finding: f, studies, onSaved }: { finding: Finding; studies: Entity<"studies">[]; onSaved: (said: string) => void }) {
+  const { id } = useProject();
+  const [ids, setIds] = useState(f.studyIds);
+  const [error, setError] = useState<unknown>(null);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await patch(id, "qualitativeFindings", f.id, { studyIds: ids });
+      onSaved(`Contributing studies saved (${ids.length}) for: ${f.statement}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <details>
+      <summary>Change the contributing studies</summary>
+      <form className="stack" onSubmit={save} aria-label={`Contributing studies of: ${f.statement}`}>
+        <Field id={`${f.id}-studies`} label="Contributing studies" hint="Hold Ctrl or Shift to choose several.">
+          <select id={`${f.id}-studies`} multiple size={6} value={ids} onChange={(e) => setIds(chosen(e.target))} aria-describedby={`${f.id}-studies-hint`}>
+            {studies.map((s) => (
+              <option key={s.id} value={s.id}>
+                {studyLabel(s)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <ErrorMessage error={error} />
+        <button type="submit" className="button button-secondary">
+          Save the contributing studies
+        </button>
+      </form>
+    </details>
   );
 }
