@@ -7,9 +7,14 @@
  * the built-in outcome-level example (assink2016) with its saved analyses,
  * which re-run unchanged.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+
+const metafor = JSON.parse(readFileSync(new URL("../../../examples/assink2016/reference/metafor.json", import.meta.url), "utf8"));
+/** As the page shows numbers: fixed decimals, true minus sign. */
+const shown = (x: number, digits = 4) => x.toFixed(digits).replace(/^-/, "−");
 
 let app: AppHarness;
 let projectId: string;
@@ -100,7 +105,7 @@ describe("saved analyses", () => {
     expect(page.errors).toEqual([]);
   });
 
-  it("shows the first owner the outcome-level example's saved analyses, which re-run unchanged", async () => {
+  it("shows the first owner the outcome-level example's saved analyses, which re-run unchanged and open with metafor's estimate and their figures", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/assink2016/analysis`);
     await page.getByRole("heading", { level: 1, name: "Meta-analysis" }).waitFor();
@@ -114,6 +119,11 @@ describe("saved analyses", () => {
     expect(await item.innerText()).toMatch(/100 effect sizes \(SMD\)\. multilevel \(study\/esid\)/);
     await item.getByRole("button", { name: /Re-run/ }).click();
     await item.getByRole("status").filter({ hasText: "nothing moved" }).waitFor();
+    // Shown as if just fitted: metafor's three-level estimate, and the forest plot the analysis was saved with.
+    await item.getByRole("button", { name: /Show "Overall effect, three-level model" version 1 with its figures/ }).click();
+    await page.getByRole("table", { name: /^Coefficients/ }).waitFor();
+    expect(await page.locator('td[data-key="estimate"]').first().innerText()).toBe(shown(metafor.threeLevel.estimate[0]));
+    await page.locator('[data-figure="forest"] svg').waitFor();
     expect(page.errors).toEqual([]);
   });
 });

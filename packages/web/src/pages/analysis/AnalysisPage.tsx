@@ -141,6 +141,24 @@ export function AnalysisPage() {
     }
   };
 
+  // A saved analysis shown as if just fitted: its spec refitted to today's data, with its figures.
+  const showSaved = async (spec: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await analysisApi.analyse(id, spec);
+      const all = project.data?.rows ?? [];
+      const labelColumn = guessLabelColumn(project.data?.columns ?? []);
+      const fitted = rowsOfMeasure(all, typeof spec.measure === "string" ? spec.measure : undefined);
+      const labels = labelColumn && !Array.isArray(spec.data) ? fitted.map((r) => String(r[labelColumn] ?? "")) : undefined;
+      setResult({ answer, spec, labels, riskOfBias: (project.data?.columns ?? []).includes(RISK_OF_BIAS_COLUMN) });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <>
       <PageTitle>Meta-analysis</PageTitle>
@@ -326,7 +344,7 @@ export function AnalysisPage() {
           </>
         ) : null}
       </div>
-      <SavedAnalyses projectId={id} spec={result?.spec ?? null} />
+      <SavedAnalyses projectId={id} spec={result?.spec ?? null} onShow={showSaved} />
     </>
   );
 }

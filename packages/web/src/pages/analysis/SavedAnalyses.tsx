@@ -168,7 +168,7 @@ function Moved({ answer }: { answer: RerunAnswer }) {
 }
 
 /** One saved analysis: its versions, and a re-run of the chosen one against today's data. */
-function SavedAnalysisItem({ projectId, name, versions }: { projectId: string; name: string; versions: SavedAnalysisVersion[] }) {
+function SavedAnalysisItem({ projectId, name, versions, onShow }: { projectId: string; name: string; versions: SavedAnalysisVersion[]; onShow: (spec: Record<string, unknown>) => Promise<void> }) {
   const [chosen, setChosen] = useState(versions[0]!.id);
   const [answer, setAnswer] = useState<RerunAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -185,6 +185,17 @@ function SavedAnalysisItem({ projectId, name, versions }: { projectId: string; n
       setError(err);
     } finally {
       setBusy(false);
+    }
+  };
+
+  const show = async () => {
+    setError(null);
+    try {
+      const full = await call(r.get, { params: { id: projectId, savedId: v.id } });
+      await onShow(full.spec);
+      // The results above take focus once drawn (the page moves it to their heading).
+    } catch (err) {
+      setError(err);
     }
   };
 
@@ -209,6 +220,9 @@ function SavedAnalysisItem({ projectId, name, versions }: { projectId: string; n
         <button type="button" className="button-secondary" onClick={rerun} disabled={busy} aria-label={`Re-run "${name}" version ${v.version} against current data`}>
           {busy ? "Re-running…" : "Re-run against current data"}
         </button>
+        <button type="button" className="button-secondary" onClick={show} aria-label={`Show "${name}" version ${v.version} with its figures, fitted to current data`}>
+          Show results and figures
+        </button>
       </div>
       {busy ? <LiveStatus>Re-running "{name}"…</LiveStatus> : null}
       <ErrorMessage error={error} />
@@ -222,7 +236,7 @@ function SavedAnalysisItem({ projectId, name, versions }: { projectId: string; n
  * saved under a name; each saved analysis lists its versions and re-runs
  * against today's data, saying what moved.
  */
-export function SavedAnalyses({ projectId, spec }: { projectId: string; spec: Record<string, unknown> | null }) {
+export function SavedAnalyses({ projectId, spec, onShow }: { projectId: string; spec: Record<string, unknown> | null; onShow: (spec: Record<string, unknown>) => Promise<void> }) {
   const list = useApi((s) => call(r.list, { params: { id: projectId } }, s), [projectId]);
   return (
     <section className="stack-lg" aria-labelledby="saved-analyses-heading">
@@ -234,7 +248,7 @@ export function SavedAnalyses({ projectId, spec }: { projectId: string; spec: Re
       {list.data && list.data.analyses.length > 0 ? (
         <ul className="stack-lg saved-analyses">
           {list.data.analyses.map((a) => (
-            <SavedAnalysisItem key={`${a.name}-${a.latest.id}`} projectId={projectId} name={a.name} versions={a.versions} />
+            <SavedAnalysisItem key={`${a.name}-${a.latest.id}`} projectId={projectId} name={a.name} versions={a.versions} onShow={onShow} />
           ))}
         </ul>
       ) : null}
