@@ -1,0 +1,103 @@
+import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { dedupeInWorker, dedupeProject } from "@homeward/records";
+import { openStore, syntheticRecords } from "@homeward/store";
+import { buildServer } from "../index.js";
+import { benchSession } from "./session.js";
+
+/**
+ * A review at scale on PostgreSQL, opt-in: HOMEWARD_BENCH_SCALE_RECORDS=N
+ * (for instance 1000000) and HOMEWARD_BENCH_DATABASE_URL (a database the
+ * bench may empty). Times, on one project of N synthetic records (1% of
+ * them written twice, as duplicates):
+ * the import (the store's bulk write, COPY), duplicate detection (a worker
+ * thread), and over HTTP (127.0.0.1) the records table (first page, a page
+ * sorted by title, a page deep in the table, a search), the next record to
+ * screen with the ranking (first call, then after decisions), and the PRISMA
+ * flow and the project's dashboard counts. Prints medians of 5; asserts
+ * nothing.
+ */
+const N = Number(process.env.HOMEWARD_BENCH_SCALE_RECORDS ?? 0);
+const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
+if (!N || !URL_) {
+  console.log("scale benchmark skipped: set HOMEWARD_BENCH_SCALE_RECORDS (e.g. 1000000) and HOMEWARD_BENCH_DATABASE_URL (a database it may empty)");
+  process.exit(0);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const admin = new pg.Client({ connectionString: URL_ });
+await admin.connect();
+await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
+await admin.end();
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
+console.log(`PostgreSQL, one project of ${N.toLocaleString("en")} records`);
+
+const store = await openStore({ databaseUrl: URL_ });
+try {
+  const p = await store.createProject({ title: "Scale" }, { actor: "bench" });
+  // In parts of 100,000, so the generator never holds the whole project; 1% are copies of an earlier record.
+  const PART = 100_000;
+  let t = performance.now();
+  for (let start = 0; start < N; start += PART) {
+    const part = syntheticRecords(Math.min(PART, N - start), 1 + start).map((r, i) => ({ ...r, id: `r${start + i}` }));
+    for (let i = 100; i < part.length; i += 100) part[i] = { ...part[i - 50]!, id: part[i]!.id, createdAt: part[i]!.createdAt };
+    await store.insert(p.id, "records", part, { actor: "bench" });
+  }
+  await store.settle();
+  console.log(`  import (store bulk write, COPY, in parts of 100,000, then VACUUM ANALYZE): ${secs(performance.now() - t)}`);
+
+  t = performance.now();
+  const found = await dedupeProject(store, p.id, { actor: "bench", reason: null }, { run: dedupeInWorker });
+  console.log(`  duplicate detection (read, compare in a worker thread, link): ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups`);
+
+  const app = await buildServer({ store, version: "bench", webDir: "/nonexistent" });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+  const cookie = await benchSession(store, "bench");
+  const headers = { cookie, "content-type": "application/json", origin: base.split("/api")[0]! };
+  const get = async (path: string) => {
+    const t0 = performance.now();
+    const res = await fetch(`${base}${path}`, { headers });
+    const body = (await res.json()) as any;
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return { ms: performance.now() - t0, body };
+  };
+  const med = async (path: string, runs = 5) => {
+    await get(path);
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) xs.push((await get(path)).ms);
+    return `${median(xs).toFixed(0)} ms`;
+  };
+  console.log(`  records table, first page (100): ${await med("/records?limit=100")}`);
+  console.log(`  records table, sorted by title: ${await med("/records?limit=100&sort=title&dir=desc")}`);
+  console.log(`  records table, page at offset ${Math.floor(N / 2).toLocaleString("en")}: ${await med(`/records?limit=100&offset=${Math.floor(N / 2)}`)}`);
+  console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
+
+  const stage = "/screening/title_abstract";
+  let r = await get(`${stage}/next`);
+  console.log(`  next record, first call (reads the project's screening state): ${r.ms.toFixed(0)} ms`);
+  const nexts: number[] = [];
+  const posts: number[] = [];
+  for (let k = 0; k < 60; k++) {
+    const id = r.body.record?.id as string | undefined;
+    if (!id) break;
+    const t0 = performance.now();
+    const d = await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: k % 5 === 0 ? "include" : "exclude" }) });
+    await d.text();
+    posts.push(performance.now() - t0);
+    r = await get(`${stage}/next`);
+    nexts.push(r.ms);
+  }
+  const st = await get(`${stage}/status`);
+  console.log(`  next record while screening (ranking ${st.body.prioritisation.ranked ? "trained" : "not yet trained"}): median ${median(nexts).toFixed(0)} ms, max ${Math.max(...nexts).toFixed(0)} ms (n = ${nexts.length})`);
+  console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
+  console.log(`  PRISMA flow: ${await med("/review/prisma")}`);
+  console.log(`  project (dashboard stage counts): ${await med("")}`);
+  await app.close();
+} finally {
+  await store.close();
+}
+console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
