@@ -8,6 +8,7 @@
  * excerpt. Bad input (a recommendation with no evidence) is refused with a
  * message. The example's published Table 13 still reads as printed.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
@@ -157,5 +158,49 @@ describe("synthesis: quote to recommendation", () => {
     await t.getByRole("columnheader", { name: "Other organisation (N = 1)" }).waitFor();
     // The refused import's answer, and nothing else.
     expect(page.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+  });
+  it("assesses GRADE for the pooled result with the suggestions shown, and its certainty reaches the summary of findings and the joint display", async () => {
+    const page = await app.newPage();
+    await page.goto(`${app.url}${base}/grade`);
+    await page.getByRole("heading", { level: 1, name: "GRADE for the quantitative outcomes" }).waitFor();
+    await page.getByLabel("Result to assess").selectOption({ label: "Overall effect of reunification interventions" });
+    const form = page.getByRole("form", { name: "GRADE assessment of Overall effect of reunification interventions" });
+    // Seed 000's overall model: I² 86.1%, prediction interval −0.476 to 0.824.
+    await form.getByRole("group", { name: "Inconsistency" }).getByText(/Suggestion \(the team decides\): Very serious\. I² = 86\.1%; 95% prediction interval -0\.476 to 0\.824, which crosses no effect/).waitFor();
+    await form.getByRole("group", { name: "Imprecision" }).getByText(/95% CI 0\.08 to 0\.42: does not cross no effect/).waitFor();
+    await form.getByLabel("Risk of bias: judgement").selectOption({ label: "Serious" });
+    await form.getByLabel("Risk of bias: reason").fill("Most weight from QEDs at moderate or serious risk");
+    await form.getByLabel("Inconsistency: judgement").selectOption({ label: "Very serious" });
+    await form.getByLabel("Inconsistency: reason").fill("I² 86%, prediction interval crosses zero");
+    await form.getByLabel("Indirectness: judgement").selectOption({ label: "Not serious" });
+    await form.getByLabel("Imprecision: judgement").selectOption({ label: "Not serious" });
+    await form.getByLabel("Publication bias: judgement").selectOption({ label: "Not serious" });
+    await form.getByLabel("Certainty of the evidence").selectOption({ label: "Very low" });
+    await form.getByRole("button", { name: "Save the GRADE assessment" }).click();
+    await page.getByRole("status").filter({ hasText: "GRADE assessment saved for Overall effect of reunification interventions." }).waitFor();
+    const sof = page.getByRole("table", { name: "Summary of findings (GRADE)" });
+    const row = sof.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Overall effect of reunification interventions" }) });
+    await row.getByRole("cell", { name: "Very low" }).waitFor();
+    await row.getByText("Risk of bias: Most weight from QEDs at moderate or serious risk; Inconsistency: I² 86%, prediction interval crosses zero").waitFor();
+    await page.goto(`${app.url}${base}/joint-display`);
+    const jd = page.getByRole("table", { name: "Convergent segregated joint display" });
+    await jd.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Is reunification support acceptable and effective?" }) }).getByText("(Very low)").waitFor();
+    expect(page.errors).toEqual([]);
+  });
+
+  it("builds the equality annex from the studies' PROGRESS-Plus classifications", async () => {
+    const example = (f: string) => JSON.parse(readFileSync(new URL(`../../../examples/reunification/${f}.json`, import.meta.url), "utf8"));
+    const studies = example("studies") as { classifications: Record<string, unknown> }[];
+    const reporting = (code: string) => studies.filter((s) => ((s.classifications.progressPlus as string[] | undefined) ?? []).includes(code)).length;
+    const page = await app.newPage();
+    await page.goto(`${app.url}${base}/equality`);
+    await page.getByRole("heading", { level: 1, name: "Equality annex" }).waitFor();
+    const t = page.getByRole("table", { name: /Characteristics reported/ });
+    // Seed 002: "Across the 10 studies that reported place of residence".
+    expect(reporting("place_of_residence")).toBe(10);
+    await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Place of residence" }) }).getByRole("cell", { name: "10", exact: true }).waitFor();
+    await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Race, ethnicity, culture, language" }) }).getByRole("cell", { name: String(reporting("race_ethnicity_culture_language")), exact: true }).waitFor();
+    await page.getByRole("table", { name: /Equity characteristics \(PROGRESS-Plus\) per study/ }).getByRole("rowheader", { name: "Akin et al., 2017" }).waitFor();
+    expect(page.errors).toEqual([]);
   });
 });
