@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { ensureExamples, openStore, type Store } from "@homeward/store";
+import { ensureExamples, type Store } from "@homeward/store";
+import { storeEngines } from "../../store/test/scratch-database.js";
 import { buildServer } from "@homeward/server";
 import { namedUserPolicy } from "./identity.js";
 
@@ -13,19 +14,21 @@ import { namedUserPolicy } from "./identity.js";
  * the pooled result in the joint display and rest a rated recommendation on
  * it; bad input at each step answers 4xx and writes nothing.
  */
-describe("synthesis routes", () => {
+describe.each(storeEngines("synthesis_routes"))("synthesis routes (%s)", (_engine, open) => {
   let store: Store;
+  let done: () => Promise<void>;
   let app: FastifyInstance;
   const pid = "reunification";
   const base = `/api/projects/${pid}`;
   beforeAll(async () => {
-    store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-synthesis-")) });
+    ({ store, done } = await open());
     await ensureExamples(store);
     app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
   });
   afterAll(async () => {
     await app?.close();
     await store?.close();
+    await done?.();
   });
   const call = async (method: "GET" | "POST" | "PUT" | "PATCH", url: string, payload?: unknown, user = "ana") => {
     const res = await app.inject({ method, url, payload: payload as never, headers: { "x-homeward-user": user } });
