@@ -320,7 +320,8 @@ model_result <- function(fit, terms, has_mods) {
   }
   out$QE <- fit$QE; out$QEdf <- fit$k - fit$p; out$QEp <- fit$QEp
   if (has_mods) {
-    out$QM <- fit$QM; out$QMdf <- as.vector(fit$QMdf); out$QMp <- fit$QMp
+    # A z test has one df (metafor writes NA for the second), as Homeward writes it.
+    out$QM <- fit$QM; out$QMdf <- I(fit$QMdf[!is.na(fit$QMdf)]); out$QMp <- fit$QMp
   } else if (fit$int.only) {
     pr <- predict(fit)
     out$prediction <- list(lower = as.vector(pr$pi.lb), upper = as.vector(pr$pi.ub))

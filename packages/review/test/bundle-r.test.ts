@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { fitMetaSpec, parseMetaSpec } from "@homeward/meta";
+import { fitMetaSpec, inlineRows, parseMetaSpec } from "@homeward/meta";
 import { EffectSize, Outcome, SavedAnalysis, Study } from "@homeward/model";
 import { analysisKey, analysisSnapshot, buildReproducibilityBundle, effectSizeRows, R_RESULTS_PATH } from "@homeward/review";
 
@@ -95,6 +95,10 @@ function compare(path: string, homeward: unknown, r: unknown, out: Comparison): 
   }
 }
 
+const parity = JSON.parse(readFileSync(fileURLToPath(new URL("../../meta/test/fixtures/parity.json", import.meta.url)), "utf8")) as {
+  cases: { name: string; input: { yi: number[]; vi: number[]; mods: { name: string; values: (number | string)[]; levels?: string[] }[] } }[];
+};
+
 describe("the reproducibility bundle's R script", () => {
   const dirs: string[] = [];
   afterAll(() => {
@@ -162,6 +166,46 @@ describe("the reproducibility bundle's R script", () => {
         expect(createHash("sha256").update(body).digest("hex"), f.path).toBe(f.sha256);
         expect(body.length).toBe(f.bytes);
       }
+    },
+    300_000,
+  );
+  it.skipIf(!hasRscript && !inCi)(
+    `reproduces inline-data analyses (Knapp–Hartung, no intercept, 90% level, z-test CR2) of dat.bcg to 1e-6${hasRscript ? "" : " (skipped: Rscript is not installed and CI is not set)"}`,
+    () => {
+      const bcg = parity.cases.find((c) => c.name === "bcg ablat+alloc knha")!.input;
+      const rows = bcg.yi.map((yi, i) => ({ trial: `Trial ${i + 1}`, yi, vi: bcg.vi[i], ...Object.fromEntries(bcg.mods.map((m) => [m.name, m.values[i]])) }));
+      const alloc = bcg.mods.find((m) => m.name === "alloc")!;
+      const levels = alloc.levels ?? [...new Set(alloc.values.map(String))];
+      const specs = [
+        { name: "Latitude and allocation (Knapp–Hartung)", spec: { data: rows, method: "REML", test: "t", level: 0.9, moderators: [{ name: "ablat" }, { name: "alloc", levels }], diagnostics: ["egger"], figures: ["forest"] } },
+        { name: "Allocation means (no intercept)", spec: { data: rows, method: "DL", intercept: false, moderators: [{ name: "alloc", levels }], robust: { cluster: "trial" } } },
+        { name: "Latitude (bubble)", spec: { data: rows, method: "PM", moderators: [{ name: "ablat" }], robust: { cluster: "trial" }, diagnostics: ["influence"], figures: ["bubble", "funnel"] } },
+      ];
+      const saved = specs.map((x, i) => {
+        const snap = analysisSnapshot(fitMetaSpec(parseMetaSpec(x.spec, ["figures", "figureOptions"]), inlineRows(x.spec.data)));
+        return SavedAnalysis.parse({ id: `bcg-${i}`, name: x.name, version: 1, spec: x.spec, result: snap.result, rows: snap.rows, savedBy: "ana", savedAt: "2025-01-01T00:00:00.000Z" });
+      });
+      const files = buildReproducibilityBundle({ project: { id: "bcg", title: "BCG" }, data: { columns: [], rows: [] }, effectSizes: [], studies: [], savedAnalyses: saved });
+      const dir = mkdtempSync(join(tmpdir(), "homeward-bundle-"));
+      dirs.push(dir);
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      execFileSync("Rscript", [join(dir, "analysis.R")], { cwd: tmpdir(), stdio: ["ignore", "ignore", "pipe"], timeout: 300_000 });
+      const r = JSON.parse(readFileSync(join(dir, R_RESULTS_PATH), "utf8")) as { analyses: Record<string, Record<string, unknown>> };
+      const out: Comparison = { compared: 0, maxAbs: 0, maxRel: 0, worst: "", failures: [] };
+      for (const a of saved) {
+        const ra = r.analyses[analysisKey(a)];
+        expect(ra, analysisKey(a)).toBeDefined();
+        compare("", columns(a.result), ra, out);
+      }
+      for (const [key, figure] of [["latitude-bubble-v1", "bubble"], ["latitude-bubble-v1", "funnel"], ["latitude-and-allocation-knapp-hartung-v1", "forest"]]) {
+        expect(statSync(join(dir, "figures", `${key}-${figure}.png`)).size, `${key} ${figure}`).toBeGreaterThan(1000);
+      }
+      console.log(`R round trip (dat.bcg, inline data): ${out.compared} numbers compared, max |Δ| = ${out.maxAbs.toExponential(2)} at ${out.worst}`);
+      expect(out.failures).toEqual([]);
+      expect(out.compared).toBeGreaterThan(100);
     },
     300_000,
   );
