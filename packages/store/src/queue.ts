@@ -89,7 +89,7 @@ export interface QueueOptions {
   staleMs?: number;
   /** How often a running job's heartbeat is written and its cancellation read (default 2 s). */
   heartbeatMs?: number;
-  /** How often a SQLite worker looks for work (default 250 ms; PostgreSQL polls through pg-boss, at least 0.5 s). */
+  /** How often a worker looks for work started by another process (default 1 s; a job enqueued in this process is looked for at once). */
   pollMs?: number;
   /** Delay before a failed job runs again (default 1 s). */
   retryDelayMs?: number;
@@ -169,7 +169,7 @@ export abstract class JobQueue {
   ) {
     this.staleMs = opts.staleMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? 2_000;
-    this.pollMs = opts.pollMs ?? 250;
+    this.pollMs = opts.pollMs ?? 1000;
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
     this.concurrency = opts.concurrency ?? 2;
   }
@@ -408,8 +408,23 @@ class SqliteQueue extends JobQueue {
     this.polling = null;
   }
 
-  /** Staleness is part of the claim itself (see `next`). */
-  protected async supervise(): Promise<void> {}
+  /**
+   * A job left running by a dead process that has used up its attempts
+   * fails instead of running again (one with attempts left is claimed by
+   * `next`). Here rather than in every poll: it is a write, and SQLite has
+   * one writer.
+   */
+  protected async supervise(): Promise<void> {
+    const now = Date.now();
+    await this.db
+      .updateTable(TABLE)
+      .set({ state: "failed", error: "the server running it stopped, and it has been tried as often as allowed", finished_at: new Date(now).toISOString(), message: "failed" })
+      .where("kind", "in", [...this.handlers.keys()])
+      .where("state", "=", "running")
+      .where("heartbeat_at", "<", now - this.staleMs)
+      .where((eb) => eb("attempts", ">=", eb.ref("max_attempts")))
+      .execute();
+  }
 
   private busy = false;
   private poll(): void {
@@ -434,21 +449,17 @@ class SqliteQueue extends JobQueue {
   private async next(): Promise<JobRecord | null> {
     const now = Date.now();
     const kinds = [...this.handlers.keys()];
-    // A job left running by a dead process that has used up its attempts fails instead of running again.
-    await this.db
-      .updateTable(TABLE)
-      .set({ state: "failed", error: "the server running it stopped, and it has been tried as often as allowed", finished_at: new Date(now).toISOString(), message: "failed" })
-      .where("kind", "in", kinds)
-      .where("state", "=", "running")
-      .where("heartbeat_at", "<", now - this.staleMs)
-      .where((eb) => eb("attempts", ">=", eb.ref("max_attempts")))
-      .execute();
     const candidate = await this.db
       .selectFrom(TABLE)
       .select("id")
       .where("kind", "in", kinds)
       .where("cancel_requested", "=", 0)
-      .where((eb) => eb.or([eb.and([eb("state", "=", "queued"), eb("run_after", "<=", now)]), eb.and([eb("state", "=", "running"), eb("heartbeat_at", "<", now - this.staleMs)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("state", "=", "queued"), eb("run_after", "<=", now)]),
+          eb.and([eb("state", "=", "running"), eb("heartbeat_at", "<", now - this.staleMs), eb("attempts", "<", eb.ref("max_attempts"))]),
+        ]),
+      )
       .orderBy("created_at")
       .limit(1)
       .executeTakeFirst();

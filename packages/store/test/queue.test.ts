@@ -122,10 +122,8 @@ describe.each(engines)("job queue on %s", (_name, open) => {
     expect(c.id).not.toBe(a.id);
   });
 
-  it("runs again a job whose process was killed while running it", async () => {
-    const { queue, where } = await setUp({ staleMs: 1500 });
-    const job = await queue.enqueue({ kind: "resumable", projectId: "p", payload: { n: 5 }, createdBy: "ann" });
-    // A second process claims the job, reports progress and is killed mid-run.
+  /** Another process claims the job of `kind`, reports progress and is killed mid-run. */
+  const killedWhileRunning = async (where: Opened["where"], kind: string) => {
     const dir = mkdtempSync(join(tmpdir(), "homeward-queue-child-"));
     const storeEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
     const script = join(dir, "child.mjs");
@@ -134,7 +132,7 @@ describe.each(engines)("job queue on %s", (_name, open) => {
       `import { openStore, openJobQueue } from ${JSON.stringify(storeEntry)};
 const store = await openStore(${JSON.stringify(where)});
 const queue = openJobQueue(store, { pollMs: 50, heartbeatMs: 100, staleMs: 1500 });
-await queue.work("resumable", async ({ progress }) => { await progress(0.3, "in the child"); process.stdout.write("claimed\\n"); await new Promise(() => {}); });
+await queue.work(${JSON.stringify(kind)}, async ({ progress }) => { await progress(0.3, "in the child"); process.stdout.write("claimed\\n"); await new Promise(() => {}); });
 `,
     );
     const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
@@ -144,10 +142,28 @@ await queue.work("resumable", async ({ progress }) => { await progress(0.3, "in 
     });
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
+  };
+
+  it("runs again a job whose process was killed while running it", async () => {
+    const { queue, where } = await setUp({ staleMs: 1500 });
+    const job = await queue.enqueue({ kind: "resumable", projectId: "p", payload: { n: 5 }, createdBy: "ann" });
+    await killedWhileRunning(where, "resumable");
     expect(await queue.get(job.id)).toMatchObject({ state: "running", message: "in the child", attempts: 1 });
     // This process now works the kind, and takes the dead process's job over once its heartbeat is stale.
     await queue.work("resumable", async ({ job: j }) => (j.payload as { n: number }).n + 1);
     const done = await queue.settled(job.id, 50);
     expect(done).toMatchObject({ state: "done", result: 6, attempts: 2 });
+  }, 60_000);
+
+  it("fails, rather than runs again, a killed process's job that has no attempts left", async () => {
+    const { queue, where } = await setUp({ staleMs: 1500 });
+    const job = await queue.enqueue({ kind: "once", projectId: "p", createdBy: "ann", maxAttempts: 1 });
+    await killedWhileRunning(where, "once");
+    let runs = 0;
+    await queue.work("once", async () => ++runs);
+    const ended = await queue.settled(job.id, 50);
+    expect(ended).toMatchObject({ state: "failed", attempts: 1 });
+    expect(ended.error).toMatch(/stopped/);
+    expect(runs).toBe(0);
   }, 60_000);
 });
