@@ -1,5 +1,6 @@
 import { characteristicsTable } from "@homeward/extraction";
 import { fitMetaSpec, inlineRows, metaSpecResult, parseMetaSpec, type FittedSpec, type Row } from "@homeward/meta";
+import type { GradeAssessment, JointDisplayRow, SurveyQuestion, Transcript } from "@homeward/model";
 import type { Appraisal, CodebookItem, EffectSize, ExtractedValue, Outcome, Protocol, QualitativeFinding, Recommendation, ReportedResult } from "@homeward/model";
 import {
   ANALYSIS_FIGURES,
@@ -31,6 +32,7 @@ import {
   type ReportRecord,
 } from "@homeward/review";
 import { agreement } from "@homeward/screening";
+import { evidenceProfile, jointDisplay, summaryOfFindings, summaryOfQualitativeFindings } from "@homeward/synthesis";
 import type { ReportAnalysis, ReportData, ReportFacts, ReportFigure, ReportTable, ScreeningFacts } from "./types.js";
 
 /** A saved analysis as the report reads it: a meta spec over the project's effect sizes. */
@@ -63,6 +65,11 @@ export interface ReportInput extends PrismaInput {
    * sizes joined to their outcomes and studies.
    */
   analysisRows?: readonly AnalysisRow[];
+  /** The qualitative and mixed-methods synthesis (@homeward/synthesis): GRADE assessments and the joint display with what it links to. */
+  gradeAssessments?: readonly GradeAssessment[];
+  jointDisplayRows?: readonly JointDisplayRow[];
+  surveyQuestions?: readonly SurveyQuestion[];
+  transcripts?: readonly Transcript[];
 }
 
 const STAGE_LABEL: Record<ScreeningFacts["stage"], string> = { title_abstract: "Title and abstract", full_text: "Full text" };
@@ -428,23 +435,49 @@ export function buildReportData(p: ReportInput): ReportData {
     ),
   );
 
-  // Certainty and recommendations
-  const cq = cerqualTable(p);
+  // Certainty: the iSoQ tables of @homeward/synthesis (Summary of Qualitative Findings, Evidence Profile).
+  const findingTables = { qualitativeFindings: p.qualitativeFindings, studies: p.studies, appraisals: p.appraisals };
   tables.cerqual = table(
     "cerqual",
-    "CERQual assessment of confidence in the evidence summary",
+    "CERQual assessment of confidence in the evidence summary (Summary of Qualitative Findings)",
     ["Finding", "Confidence", "Explanation", "Studies"],
-    cq.map((r) => [r.statement, r.confidence ?? "not assessed", r.explanation, r.studies.map((s) => s.citation).join("; ")]),
+    summaryOfQualitativeFindings(findingTables).map((r) => [r.statement, r.confidence ?? "not assessed", r.explanation, r.studies.map((x) => x.citation).join("; ")]),
   );
   tables.cerqualFull = table(
     "cerqualFull",
-    "Full GRADE-CERQual assessment for qualitative findings",
+    "Full GRADE-CERQual assessment for qualitative findings (Evidence Profile)",
     ["Finding", "Methodological limitations", "Coherence", "Adequacy", "Relevance", "Confidence"],
-    cq.map((r) => {
-      const c = (x: { judgement: string | null; explanation: string }) => [x.judgement ?? "not assessed", x.explanation].filter(Boolean).join(": ");
-      return [r.statement, c(r.methodologicalLimitations), c(r.coherence), c(r.adequacy), c(r.relevance), r.confidence ?? "not assessed"];
+    evidenceProfile(findingTables).map((r) => {
+      const c = (key: string) => {
+        const x = r.components.find((k) => k.key === key);
+        return x ? [x.judgement ?? "not assessed", x.explanation].filter(Boolean).join(": ") : "";
+      };
+      return [r.statement, c("methodologicalLimitations"), c("coherence"), c("adequacy"), c("relevance"), [r.confidence ?? "not assessed", r.explanation].filter(Boolean).join(": ")];
     }),
   );
+  const grades = p.gradeAssessments ?? [];
+  tables.gradeSummary = table(
+    "gradeSummary",
+    "GRADE summary of findings for the meta-analytic results",
+    ["Outcome", "Studies", "Effect (95% CI)", "Certainty", "Reasons for downgrading"],
+    summaryOfFindings(p.reportedResults, grades).map((r) => [
+      r.outcome, r.studies === null ? "" : String(r.studies), r.effect, r.certainty ?? "not assessed",
+      r.domains.filter((d) => d.judgement && d.reason).map((d) => `${d.label}: ${d.judgement} (${d.reason})`).join("; "),
+    ]),
+  );
+  tables.jointDisplay = table(
+    "jointDisplay",
+    "Joint display of the quantitative, qualitative and primary research strands",
+    ["Question or theme", "Meta-analysis (GRADE)", "Qualitative findings (CERQual)", "Primary research", "How the strands fit"],
+    jointDisplay({
+      jointDisplayRows: p.jointDisplayRows ?? [], reportedResults: p.reportedResults, gradeAssessments: grades,
+      qualitativeFindings: p.qualitativeFindings, surveyQuestions: p.surveyQuestions ?? [], transcripts: p.transcripts ?? [],
+    }).map((r) => {
+      const cells = (xs: { label: string; strength: string | null }[]) => xs.map((x) => `${x.label}${x.strength ? ` (${x.strength})` : ""}`).join("; ");
+      return [r.question, cells(r.quantitative), cells(r.qualitative), [cells(r.primary), r.primaryNote].filter(Boolean).join(" "), [r.judgement ?? "", r.note].filter(Boolean).join(": ")];
+    }),
+  );
+
   const trail = evidenceTrail({ ...p, records: p.reportRecords ?? [] });
   tables.recommendations = table(
     "recommendations",

@@ -57,7 +57,7 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       for (const x of xs) if (await view.visible(c, x)) out.push(x);
       return out;
     };
-    const [protocol, records, lists, saved, rows] = await Promise.all([
+    const [protocol, records, lists, saved, synthesis, rows] = await Promise.all([
       store.getProtocol(projectId),
       store.recordRefs(projectId),
       Promise.all([
@@ -79,6 +79,7 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
         store.list(projectId, "recommendations"),
       ] as const),
       store.list(projectId, "savedAnalyses"),
+      Promise.all([store.list(projectId, "gradeAssessments"), store.list(projectId, "jointDisplayRows"), store.list(projectId, "surveyQuestions"), store.list(projectId, "transcripts")] as const),
       riskOfBiasRows(store, projectId).then((d) => withExtractedModerators(store, projectId, ctx, d)),
     ]);
     const [searches, duplicateGroups, screeningDecisions, reconciliations, fullTextRetrievals, recordedCounts, studies, studyReports, codebookItems, extractedValues, outcomes, effectSizes, appraisals, qualitativeFindings, reportedResults, recommendations] = lists;
@@ -94,6 +95,10 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       qualitativeFindings, reportedResults, recommendations,
       analyses,
       analysisRows: rows.rows,
+      gradeAssessments: synthesis[0],
+      jointDisplayRows: synthesis[1],
+      surveyQuestions: synthesis[2],
+      transcripts: synthesis[3],
       saved: latest,
       analysisData: rows,
     };
