@@ -116,7 +116,7 @@ describe("saved analyses", () => {
       "Overall effect, three-level model", "Overall effect, cluster-robust (CR2)", "Moderator: publication year",
       "Moderator: type of delinquent behaviour", "Small-study effects (univariate check)",
     ]));
-    expect(await item.innerText()).toMatch(/100 effect sizes \(SMD\)\. multilevel \(study\/esid\)/);
+    expect(await item.innerText()).toMatch(/100 effect sizes \(SMD\)\. Model: multilevel \(study\/esid\)/);
     await item.getByRole("button", { name: /Re-run/ }).click();
     await item.getByRole("status").filter({ hasText: "nothing moved" }).waitFor();
     // Shown as if just fitted: metafor's three-level estimate, and the forest plot the analysis was saved with.

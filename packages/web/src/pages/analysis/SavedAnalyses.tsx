@@ -203,7 +203,7 @@ function SavedAnalysisItem({ projectId, name, versions, onShow }: { projectId: s
     <li className="stack saved-analysis">
       <h3>{name}</h3>
       <p className="muted">
-        Version {v.version} of {versions.length}, saved by {v.savedBy} on {when(v.savedAt)}; {v.k ?? "?"} effect sizes{v.measure ? ` (${v.measure})` : ""}. {v.model}.
+        Version {v.version} of {versions.length}, saved by {v.savedBy} on {when(v.savedAt)}; {v.k ?? "?"} effect sizes{v.measure ? ` (${v.measure})` : ""}. Model: {v.model}.
       </p>
       {v.description ? <p>{v.description}</p> : null}
       <div className="row">
