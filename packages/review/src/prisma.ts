@@ -71,6 +71,9 @@ export interface PrismaFlow {
 /** What the flow needs of a record: which search found it and whether it is a duplicate. */
 export type FlowRecord = Pick<BibRecord, "id" | "searchId" | "duplicateGroupId">;
 
+/** What the flow needs of a screening decision (the store reads just these columns). */
+export type FlowDecision = Pick<ScreeningDecision, "recordId" | "stage" | "reviewer" | "decision" | "reasons" | "at">;
+
 /** Records one search identified, and how many of them are duplicates (see `isDuplicate`). */
 export interface SearchRecordCount {
   searchId: string;
@@ -98,7 +101,8 @@ export interface PrismaInput extends StudiesInput {
   duplicateGroups: readonly DuplicateGroup[];
   /** Per search, the records it identified and the duplicates among them (an aggregate query over the store). */
   identified?: readonly SearchRecordCount[];
-  screeningDecisions: readonly ScreeningDecision[];
+  /** In the store's order: by time, then id. */
+  screeningDecisions: readonly FlowDecision[];
   reconciliations: readonly Reconciliation[];
   fullTextRetrievals: readonly FullTextRetrieval[];
   recordedCounts: readonly RecordedCount[];
@@ -107,11 +111,11 @@ export interface PrismaInput extends StudiesInput {
 
 /**
  * The collections of `PrismaInput` read whole (records are read as counts and
- * `FlowRecord`s, duplicate groups as those of the followed records).
+ * `FlowRecord`s, duplicate groups as those of the followed records,
+ * decisions as `FlowDecision`s).
  */
 export const PRISMA_INPUT_COLLECTIONS = [
   "searches",
-  "screeningDecisions",
   "reconciliations",
   "fullTextRetrievals",
   "recordedCounts",

@@ -10,7 +10,7 @@ import type { CollectionName, DuplicateGroup, Entity, ProjectFile, Protocol } fr
 import type { ReportRecord, CerqualInput, EvidenceInput } from "./evidence.js";
 import type { GapMapInput } from "./figures/gap-map.js";
 import type { AppraisalsInput } from "./figures/robvis.js";
-import { followedRecordIds, identifiedCounts, PRISMA_INPUT_COLLECTIONS, type FlowRecord, type PrismaInput, type SearchRecordCount } from "./prisma.js";
+import { followedRecordIds, identifiedCounts, PRISMA_INPUT_COLLECTIONS, type FlowDecision, type FlowRecord, type PrismaInput, type SearchRecordCount } from "./prisma.js";
 import type { ConflictsInput, SummaryInput } from "./summary.js";
 
 /** Collections a view may read whole; records are read only as `FlowRecord`s or by id. */
@@ -42,6 +42,8 @@ export interface ReviewSource {
   flowRecords(ids: readonly string[]): Promise<FlowRecord[]>;
   /** Per search, records identified and duplicates among them: counts, not records, however large the project. */
   identifiedCounts(): Promise<SearchRecordCount[]>;
+  /** Every screening decision, as the flow reads it, by time then id. */
+  flowDecisions(): Promise<FlowDecision[]>;
   /** The duplicate groups with these ids (those that exist). */
   duplicateGroupsById(ids: readonly string[]): Promise<DuplicateGroup[]>;
   /** The records with these ids (those that exist), for report citations. */
@@ -62,12 +64,12 @@ async function lists<C extends ReviewCollection>(src: ReviewSource, cs: readonly
  * done, not with the records imported.
  */
 export async function loadPrisma(src: ReviewSource): Promise<PrismaInput> {
-  const [protocol, identified, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
-  const followed = followedRecordIds(rest);
+  const [protocol, identified, screeningDecisions, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), src.flowDecisions(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
+  const followed = followedRecordIds({ screeningDecisions, fullTextRetrievals: rest.fullTextRetrievals });
   const records = followed.length ? await src.flowRecords(followed) : [];
   const groupIds = [...new Set(records.map((r) => r.duplicateGroupId).filter((g): g is string => g !== null))];
   const duplicateGroups = groupIds.length ? await src.duplicateGroupsById(groupIds) : [];
-  return { protocol, identified, records, duplicateGroups, ...rest };
+  return { protocol, identified, records, duplicateGroups, screeningDecisions, ...rest };
 }
 
 /** The summary's input: the PRISMA flow's, with appraisals, accepted flags and CERQual findings. */
@@ -108,6 +110,7 @@ export function fileReviewSource(file: Pick<ProjectFile, "protocol" | "records" 
       return file.records.filter((r) => wanted.has(r.id)).map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId }));
     },
     identifiedCounts: async () => identifiedCounts(file.records, file.duplicateGroups),
+    flowDecisions: async () => file.screeningDecisions,
     duplicateGroupsById: async (ids) => {
       const wanted = new Set(ids);
       return file.duplicateGroups.filter((g) => wanted.has(g.id));

@@ -43,6 +43,7 @@ function loggingSource(): { src: ReviewSource; reads: string[] } {
       list: (c) => (reads.push(c), inner.list(c)),
       flowRecords: (ids) => (reads.push(`flowRecords:${ids.length}`), inner.flowRecords(ids)),
       identifiedCounts: () => (reads.push("identifiedCounts"), inner.identifiedCounts()),
+      flowDecisions: () => (reads.push("flowDecisions"), inner.flowDecisions()),
       duplicateGroupsById: (ids) => (reads.push(`duplicateGroupsById:${ids.length}`), inner.duplicateGroupsById(ids)),
       recordsById: (ids) => (reads.push(`recordsById:${ids.length}`), inner.recordsById(ids)),
     },
@@ -55,7 +56,7 @@ const followed = () => followedIds().size;
 /** Their duplicate groups, read by id. */
 const followedGroups = () => new Set(p.records.filter((r) => followedIds().has(r.id) && r.duplicateGroupId !== null).map((r) => r.duplicateGroupId)).size;
 const PRISMA_READS = () => [
-  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), ...(followedGroups() ? [`duplicateGroupsById:${followedGroups()}`] : []), "searches", "screeningDecisions", "reconciliations",
+  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), ...(followedGroups() ? [`duplicateGroupsById:${followedGroups()}`] : []), "searches", "flowDecisions", "reconciliations",
   "fullTextRetrievals", "recordedCounts", "studies", "studyReports",
 ];
 

@@ -13,6 +13,7 @@ export function storeReviewSource(store: Store, projectId: string): ReviewSource
     list: (c) => store.list(projectId, c),
     flowRecords: (ids) => store.flowRecords(projectId, ids),
     identifiedCounts: () => store.identifiedCounts(projectId),
+    flowDecisions: () => store.flowDecisions(projectId),
     duplicateGroupsById: (ids) => store.list(projectId, "duplicateGroups", { id: [...ids] }),
     recordsById: async (ids) => {
       const out: ReportRecord[] = [];

@@ -96,7 +96,7 @@ describe("review routes", () => {
     /** Calls of the store's read methods while `fn` runs: method name, plus the collection for `list`. */
     async function readsDuring(fn: () => Promise<unknown>): Promise<string[]> {
       const reads: string[] = [];
-      for (const m of ["exportProject", "listAudit", "list", "get", "queryRecords", "recordRefs", "identifiedCounts", "flowRecords", "listStudyViews", "getProtocol"] as const) {
+      for (const m of ["exportProject", "listAudit", "list", "get", "queryRecords", "recordRefs", "identifiedCounts", "flowRecords", "flowDecisions", "listStudyViews", "getProtocol"] as const) {
         const real = (store[m] as (...a: unknown[]) => unknown).bind(store);
         vi.spyOn(store, m).mockImplementation(((...args: unknown[]) => {
           reads.push(m === "list" || m === "get" ? `${m}:${String(args[1])}` : m);
@@ -121,11 +121,11 @@ describe("review routes", () => {
       // Counts per search, never every record's keys.
       expect(prisma).toContain("identifiedCounts");
       expect(prisma).not.toContain("recordRefs");
-      expect(prisma).toContain("list:screeningDecisions");
+      expect(prisma).toContain("flowDecisions");
       vi.restoreAllMocks();
       for (const path of ["figures/gap-map", "figures/rob-traffic-light?tool=RoB2", "cerqual", "appraisal-conflicts"]) {
         const reads = await readsDuring(() => get(`${base}/${path}`));
-        expect(notFor(reads, "recordRefs", "identifiedCounts", "flowRecords", "queryRecords", "get:records", "list:screeningDecisions", "list:duplicateGroups"), path).toEqual([]);
+        expect(notFor(reads, "recordRefs", "identifiedCounts", "flowRecords", "flowDecisions", "queryRecords", "get:records", "list:screeningDecisions", "list:duplicateGroups"), path).toEqual([]);
         vi.restoreAllMocks();
       }
       const trail = await readsDuring(() => get(`${base}/recommendations`));

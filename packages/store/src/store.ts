@@ -747,6 +747,24 @@ export class Store {
       .sort((a, b) => compareValues(a.searchId, b.searchId));
   }
 
+  /**
+   * Every screening decision of the project as the PRISMA flow reads it
+   * (record, stage, reviewer, decision, reasons, time), in the order `list`
+   * gives (time, then id): a narrow read, without the notes and labels.
+   */
+  async flowDecisions(projectId: string): Promise<{ recordId: string; stage: "title_abstract" | "full_text"; reviewer: string; decision: "include" | "exclude" | "maybe"; reasons: string[]; at: string }[]> {
+    const c = (col: string) => (this.dialect === "postgres" ? sql.raw(`${col} COLLATE "C"`) : sql.raw(col));
+    const rows = await sql<{ record_id: string; stage: string; reviewer: string; decision: string; reasons: string; at: string }>`SELECT record_id, stage, reviewer, decision, reasons, at FROM screening_decisions WHERE project_id = ${projectId} ORDER BY ${c("at")}, ${c("id")}`.execute(this.db);
+    return rows.rows.map((r) => ({
+      recordId: r.record_id,
+      stage: r.stage as "title_abstract" | "full_text",
+      reviewer: r.reviewer,
+      decision: r.decision as "include" | "exclude" | "maybe",
+      reasons: r.reasons === "[]" ? [] : (JSON.parse(r.reasons) as string[]),
+      at: r.at,
+    }));
+  }
+
   /** The id, search and duplicate group of the records with these ids (those that exist): one query however many. */
   async flowRecords(projectId: string, ids: readonly string[]): Promise<{ id: string; searchId: string | null; duplicateGroupId: string | null }[]> {
     if (ids.length === 0) return [];

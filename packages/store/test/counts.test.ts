@@ -60,6 +60,11 @@ describe.each(storeEngines("counts"))("counts per search on %s", (_name, open) =
     ).rejects.toThrow("a later step fails");
     expect(await store.identifiedCounts(p)).toEqual(moved);
     const some = [recs[1]!.id, recs[6]!.id, "missing"];
+    // Decisions as the flow reads them: the listed ones, in the same order, without notes and labels.
+    for (const [k, reviewer] of ["ana", "ben", "ana"].entries())
+      await store.insert(p, "screeningDecisions", recs.slice(0, 12).map((r, i) => ({ recordId: r.id, stage: "title_abstract" as const, decision: (i + k) % 3 ? ("include" as const) : ("exclude" as const), reasons: (i + k) % 3 ? [] : ["population"], note: "n", labels: ["l"] })), { actor: reviewer });
+    const listed = await store.list(p, "screeningDecisions");
+    expect(await store.flowDecisions(p)).toEqual(listed.map(({ recordId, stage, reviewer, decision, reasons, at }) => ({ recordId, stage, reviewer, decision, reasons, at })));
     const all2 = await store.recordRefs(p);
     expect((await store.flowRecords(p, some)).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(all2.filter((r) => some.includes(r.id)).sort((a, b) => (a.id < b.id ? -1 : 1)));
   });
