@@ -7,7 +7,8 @@
 // Run after building: npm run eval:screening -w @homeward/screening
 // Options: --seeds 1,2 (default; priors as ../shared/bench/screening.py draws
 // them, committed in bench/baseline.json), --models a,b (default: all),
-// --json FILE (write the runs), --half tuning|reporting|both (default both:
+// --json FILE (write the runs), --sets REGEX (a smoke run on some sets; the
+// protocol's figures come from all of them), --half tuning|reporting|both (default both:
 // try a change on the tuning half first; it goes to the reporting half only
 // if it wins there).
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -21,8 +22,10 @@ const dataDir = process.env.HOMEWARD_SCREENING_DATA ?? here("../../../../shared/
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const seeds = arg("--seeds", "1,2").split(",").map(Number);
-const models = arg("--models", SCREENING_MODEL_NAMES.join(",")).split(",");
 const REPLICA = "elas_u4";
+// The replica is the anchor of every comparison, so it always runs.
+const models = [...new Set([REPLICA, ...arg("--models", SCREENING_MODEL_NAMES.join(",")).split(",")])];
+const setRe = new RegExp(arg("--sets", "."));
 const halves = arg("--half", "both") === "both" ? ["tuning", "reporting"] : [arg("--half")];
 
 // Changes under trial, not offered to teams until the protocol keeps them.
@@ -77,7 +80,7 @@ console.log(`models ${models.join(", ")}; seeds ${seeds.join(", ")} (priors from
 const runs = [];
 const cpuByModel = Object.fromEntries(models.map((m) => [m, 0]));
 for (const half of halves) {
-  for (const set of SPLIT[half]) {
+  for (const set of SPLIT[half].filter((s) => setRe.test(s))) {
     const { texts, labels } = load(set);
     for (const seed of seeds) {
       const ref = committed.find((r) => r.set === set && r.seed === seed);
@@ -100,15 +103,15 @@ const summary = {};
 for (const half of halves) {
   console.log(`\n${half.toUpperCase()} HALF — mean of seeds ${seeds.join(", ")}: WSS@95 / recall@10% / records screened to 95% recall`);
   console.log("set".padEnd(36) + "N".padStart(6) + "rel".padStart(5) + models.map((m) => m.padStart(26)).join(""));
-  for (const set of SPLIT[half]) {
+  for (const set of SPLIT[half].filter((s) => setRe.test(s))) {
     const r0 = runs.find((r) => r.set === set);
     console.log(set.padEnd(36) + String(r0.records).padStart(6) + String(r0.relevant).padStart(5) + models.map((m) => `${f3(cell(half, set, m, "wss95"))} / ${cell(half, set, m, "recall10").toFixed(3)} / ${Math.round(cell(half, set, m, "n95"))}`.padStart(26)).join(""));
   }
   summary[half] = {};
   for (const m of models) {
-    const per = SPLIT[half].map((set) => ({ set, wss: cell(half, set, m, "wss95"), d: cell(half, set, m, "wss95") - cell(half, set, REPLICA, "wss95") }));
+    const per = SPLIT[half].filter((s) => setRe.test(s)).map((set) => ({ set, wss: cell(half, set, m, "wss95"), d: cell(half, set, m, "wss95") - cell(half, set, REPLICA, "wss95") }));
     const worst = per.reduce((a, b) => (b.d < a.d ? b : a));
-    summary[half][m] = { mean: mean(per.map((p) => p.wss)), meanRecall10: mean(SPLIT[half].map((s) => cell(half, s, m, "recall10"))), meanDiff: mean(per.map((p) => p.d)), worst };
+    summary[half][m] = { mean: mean(per.map((p) => p.wss)), meanRecall10: mean(SPLIT[half].filter((s) => setRe.test(s)).map((s) => cell(half, s, m, "recall10"))), meanDiff: mean(per.map((p) => p.d)), worst };
   }
   console.log("mean".padEnd(47) + models.map((m) => `${f3(summary[half][m].mean)} / ${summary[half][m].meanRecall10.toFixed(3)}`.padStart(26)).join(""));
   console.log(`vs ${REPLICA}: mean / worst set`.padEnd(47) + models.map((m) => `${sign(summary[half][m].meanDiff)} / ${sign(summary[half][m].worst.d)}`.padStart(26)).join(""));
