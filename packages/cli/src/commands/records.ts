@@ -72,19 +72,39 @@ export const register: Register = (program, io) => {
       if (!kind.success) throw new InputError(`unknown search kind "${o.kind}" (one of ${SearchKind.options.join(", ")})`);
       const path = await inputPath(io, o.file);
       const opts = { ...parseOpts(o), fileName: basename(o.file) };
+      const { progressLine } = await import("../progress.js");
+      const { stat } = await import("node:fs/promises");
+      const line = progressLine(io);
+      const size = Math.max(1, (await stat(path)).size);
+      // The file is read twice: checked whole first, then read again as records are written.
+      const passes: [number, number, string][] = [[0, 0.4, "checking the file"], [0.4, 0.95, "reading and writing records"]];
+      let pass = 0;
+      const open = () => {
+        const [a, b, words] = passes[Math.min(pass++, passes.length - 1)]!;
+        let read = 0;
+        const stream = createReadStream(path);
+        stream.on("data", (chunk) => {
+          read += chunk.length;
+          line.report(a + ((b - a) * read) / size, words);
+        });
+        stream.on("end", () => b >= 0.95 && line.report(0.95, "saving the records in one transaction"));
+        return stream;
+      };
       try {
         const result = await withStore(o.data, io, async (store) =>
           importRecordsFile(store, {
             projectId: o.project,
-            open: () => createReadStream(path),
+            open,
             parse: opts,
             search: o.search ? { id: o.search } : { source: o.source!, kind: kind.data, date: o.date ?? null, query: o.query },
             skipInvalid: o.skipInvalid,
             actor: await memberActor(store, o.project, o.user, "reviewer"),
           }),
         );
+        line.done();
         io.out(`${JSON.stringify(result)}\n`);
       } catch (e) {
+        line.done();
         if (e instanceof ImportRefused) printProblems(io, e.report);
         throw e;
       }
