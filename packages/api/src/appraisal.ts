@@ -203,6 +203,8 @@ export interface RobvisRow {
   reviewer: string;
   /** Judgements recorded against the tool's proposal, with the reason given. */
   overrides: { domain: string; proposed: string; judgement: string | null; reason: string }[];
+  /** Senior checks of the study's (or the result's) assessments, latest first; robvis has no column for them either. */
+  seniorChecks: SeniorCheckView[];
 }
 
 export interface RobvisAnswer {

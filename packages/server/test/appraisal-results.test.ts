@@ -173,6 +173,10 @@ describe("appraisal per result, reports, flags and the senior check", () => {
     expect(row.seniorChecks).toMatchObject([{ verdict: "disagree", by: "sue" }]);
     const f = (await get("ana", `${base()}/${studyId}`)).json();
     expect(f.seniorCheck).toMatchObject({ sampled: true, checks: [{ appraisalId: mine.id, verdict: "disagree" }] });
+    // The robvis data carries it beside the study's row (robvis has no column for it).
+    const robvis = (await get("ada", `/api/projects/${project}/appraisal/robvis?tool=rob2`)).json();
+    expect(robvis.rows.find((r: { outcomeId: string | null }) => r.outcomeId === null).seniorChecks).toMatchObject([{ verdict: "disagree", by: "sue" }]);
+    expect(robvis.rows.find((r: { outcomeId: string | null }) => r.outcomeId === outcomeId).seniorChecks).toEqual([]);
 
     // Only sampled studies are checked: Trial 2022 has no assessment, so it is not in the draw.
     const [other] = await store.insert(project, "appraisals", [{ studyId: otherStudy, tool: "RoB2", toolVersion: rob2.version, status: "draft", reviewer: "ana", at: new Date().toISOString() }], { actor: "ana" });

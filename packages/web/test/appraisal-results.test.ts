@@ -171,6 +171,12 @@ describe("appraisal beside the full text, per result, with flags and the senior 
     await ada.goto(`${app.url}/projects/${projectId}/appraisal`);
     await expect.poll(() => ada.locator(`tr[data-study="${STUDY}"] [data-senior-checks]`).innerText()).toContain("ada disagrees");
 
+    // ---- The risk-of-bias page lists the senior check beside the robvis data.
+    await ada.getByRole("navigation").getByRole("link", { name: "Risk of bias" }).click();
+    const checks = ada.getByRole("table", { name: /^Senior checks/ });
+    await checks.waitFor();
+    expect(await checks.innerText()).toMatch(/Akin 2018\s+Disagrees\s+ada\s+D1 should be Some concerns/);
+
     // ---- The robvis CSV has the result as a row of its own (Rhea sees her own result; Ben's study-level assessment came before hers).
     const csv = await rhea.evaluate(async (u) => (await fetch(u)).text(), `/api/projects/${projectId}/appraisal/robvis?tool=rob2&format=csv`);
     expect(csv.trimEnd().split("\r\n")).toEqual([

@@ -603,6 +603,14 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       const cur = chosen.get(key);
       if (!cur || better(a, cur)) chosen.set(key, a);
     }
+    // Senior checks by study and result, whichever of its assessments they checked.
+    const keyOf = new Map(appraisals.map((a) => [a.id, `${a.studyId}\u0000${a.outcomeId ?? ""}`]));
+    const checksByKey = new Map<string, SeniorCheckView[]>();
+    for (const f of await store.list(id, "appraisalFlagAcceptances")) {
+      const c = seniorCheckOf(f);
+      const key = keyOf.get(f.appraisalId);
+      if (c && key) checksByKey.set(key, [...(checksByKey.get(key) ?? []), c]);
+    }
     const resultIds = [...new Set([...chosen.values()].flatMap((a) => (a.outcomeId ? [a.outcomeId] : [])))];
     const outcomeName = new Map((resultIds.length ? await store.list(id, "outcomes", { id: resultIds }) : []).map((o) => [o.id, o.name]));
     const byId = new Map(studies.map((s) => [s.id, s]));
@@ -637,6 +645,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         consensus: a.consensus,
         reviewer: a.reviewer,
         overrides,
+        seniorChecks: newestFirst(checksByKey.get(`${a.studyId}\u0000${a.outcomeId ?? ""}`) ?? []),
       });
     }
     rows.sort((x, y) => x.study.localeCompare(y.study) || (x.studyId < y.studyId ? -1 : 1));

@@ -7,7 +7,7 @@ import { useApi } from "../../hooks";
 /** The appraisal tools (registry ids) behind a tool name the review figures use; robvis draws only these. */
 const REGISTRY_IDS: Record<string, string[]> = {
   RoB2: ["rob2", "rob2-adhering"],
-  "ROBINS-I": ["robins-i", "robins-i-adhering"],
+  "ROBINS-I": ["robins-i", "robins-i-adhering", "robins-i-v2", "robins-i-v2-per-protocol"],
 };
 
 /**
@@ -32,7 +32,8 @@ function RobvisTool({ projectId, tool }: { projectId: string; tool: string }) {
   const d = res.data;
   if (res.error) return <ErrorMessage error={res.error} />;
   if (!d || (d.rows.length === 0 && d.hidden === 0)) return null;
-  const overrides = d.rows.flatMap((r) => r.overrides.map((o) => ({ ...o, study: r.study, studyId: r.studyId })));
+  const overrides = d.rows.flatMap((r) => r.overrides.map((o) => ({ ...o, study: r.study, key: `${r.studyId}-${r.outcomeId ?? ""}-${o.domain}` })));
+  const checks = d.rows.flatMap((r) => r.seniorChecks.map((c) => ({ ...c, study: r.study, key: `${r.studyId}-${r.outcomeId ?? ""}-${c.at}` })));
   const headingId = `robvis-${tool}-heading`;
   return (
     <section aria-labelledby={headingId} className="stack" data-robvis={tool}>
@@ -45,7 +46,8 @@ function RobvisTool({ projectId, tool }: { projectId: string; tool: string }) {
       <p className="muted">
         {plural(d.rows.length, "study", "studies")} in robvis's columns ({d.columns.join(", ")}), the consensus where one is recorded; every Weight is 1.
         {d.hidden > 0 ? ` ${plural(d.hidden, "study is", "studies are")} left out until you submit your own assessment.` : ""} robvis reads no other
-        column, so judgements that override the tool's proposal are listed here.
+        column, so judgements that override the tool's proposal, and senior checks, are listed here. A result appraised on its own has a row of its
+        own, its outcome after the study.
       </p>
       {overrides.length === 0 ? (
         <p className="empty">No judgement overrides the tool's proposal.</p>
@@ -64,7 +66,7 @@ function RobvisTool({ projectId, tool }: { projectId: string; tool: string }) {
             </thead>
             <tbody>
               {overrides.map((o) => (
-                <tr key={`${o.studyId}-${o.domain}`}>
+                <tr key={o.key}>
                   <th scope="row">{o.study}</th>
                   <td data-label="Domain">{o.domain === "overall" ? "Overall" : o.domain}</td>
                   <td data-label="Proposed">{o.proposed}</td>
@@ -76,6 +78,31 @@ function RobvisTool({ projectId, tool }: { projectId: string; tool: string }) {
           </table>
         </div>
       )}
+      {checks.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data-table appraisal-table">
+            <caption>Senior checks ({d.tool.name})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Study</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Senior</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {checks.map((c) => (
+                <tr key={c.key}>
+                  <th scope="row">{c.study}</th>
+                  <td data-label="Verdict">{c.verdict === "agree" ? "Agrees" : "Disagrees"}</td>
+                  <td data-label="Senior">{c.by}</td>
+                  <td data-label="Note">{c.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </section>
   );
 }
