@@ -317,6 +317,9 @@ export function CerqualPage() {
       <PageTitle actions={<a className="button button-secondary" href={csvUrl(id, "cerqual")} download>Download CSV</a>}>
         CERQual summary of findings
       </PageTitle>
+      <p>
+        <Link to={`/projects/${encodeURIComponent(id)}/findings`}>Assess findings with the CERQual worksheet</Link> (suggestions, Evidence Profile, re-assessment marks).
+      </p>
       <ErrorMessage error={error} />
       {loading && !data ? <Loading what="findings" /> : null}
       {data ? (
@@ -382,6 +385,9 @@ export function RecommendationsPage() {
       >
         Recommendations
       </PageTitle>
+      <p>
+        <Link to={`/projects/${encodeURIComponent(id)}/guide`}>Draft and rate recommendations, and follow each down to its coded excerpts</Link>.
+      </p>
       <ErrorMessage error={error} />
       {loading && !data ? <Loading what="recommendations" /> : null}
       {data ? (

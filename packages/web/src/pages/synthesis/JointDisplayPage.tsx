@@ -7,6 +7,7 @@ import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
+import { Link } from "../../router";
 import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
@@ -17,13 +18,14 @@ const JUDGEMENTS = [
   ["silent", "Silent"],
 ] as const;
 
-function Cells({ cells }: { cells: JointRow["quantitative"] }) {
+/** A strand's evidence in a row, each item linked to the page that holds it. */
+function Cells({ cells, to }: { cells: JointRow["quantitative"]; to: (id: string) => string }) {
   if (cells.length === 0) return <span className="muted">—</span>;
   return (
     <ul className="small synthesis-cells">
       {cells.map((c) => (
         <li key={c.id} data-entity={c.id}>
-          {c.label}
+          <Link to={to(c.id)}>{c.label}</Link>
           {c.detail ? <span className="muted"> — {c.detail}</span> : null}
           {c.strength ? <strong> ({c.strength})</strong> : null}
         </li>
@@ -35,6 +37,7 @@ function Cells({ cells }: { cells: JointRow["quantitative"] }) {
 /** The convergent segregated joint display: a row per question or theme, the strands side by side, and the team's judgement of how they fit. */
 export function JointDisplayPage() {
   const { id } = useProject();
+  const home = `/projects/${encodeURIComponent(id)}`;
   const can = useCan("reviewer");
   const rows = useApi((s) => call(r.joint, { params: { id } }, s), [id]);
   const results = useCollection(id, "reportedResults");
@@ -158,13 +161,13 @@ export function JointDisplayPage() {
                   <tr key={row.id}>
                     <th scope="row">{row.question}</th>
                     <td>
-                      <Cells cells={row.quantitative} />
+                      <Cells cells={row.quantitative} to={() => `${home}/grade`} />
                     </td>
                     <td>
-                      <Cells cells={row.qualitative} />
+                      <Cells cells={row.qualitative} to={(fid) => `${home}/findings#finding-${encodeURIComponent(fid)}`} />
                     </td>
                     <td>
-                      <Cells cells={row.primary} />
+                      <Cells cells={row.primary} to={(pid) => (row.primary.find((c) => c.id === pid)?.label.startsWith("Survey") ? `${home}/survey` : `${home}/coding`)} />
                       {row.primaryNote ? <p className="small">{row.primaryNote}</p> : null}
                     </td>
                     <td>

@@ -84,10 +84,14 @@ export function SurveyPage() {
       {data && data.questions.length ? (
         <section className="stack" aria-labelledby="tab-h">
           <h2 id="tab-h">Survey responses ({data.respondents} respondents)</h2>
-          {data.table.questions.map((q) => (
+          <p className="hint">Percentages of each column's respondents; the bars draw them. Respondent characteristics (questions of type “group”) come first, as the participant characteristics table.</p>
+          {[...data.table.questions].sort((a, b) => Number(b.type === "group") - Number(a.type === "group")).map((q) => (
             <div key={q.code} className="table-wrap" role="region" aria-labelledby={`q-${q.code}`} tabIndex={0}>
               <table className="data-table">
-                <caption id={`q-${q.code}`}>{q.text}</caption>
+                <caption id={`q-${q.code}`}>
+                  {q.type === "group" ? "Participant characteristics: " : ""}
+                  {q.text}
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Answer</th>
@@ -105,6 +109,9 @@ export function SurveyPage() {
                       {data.table.columns.map((c) => (
                         <td key={c.key} className="num">
                           {o.counts[c.key]!.percent.toFixed(1)}% ({o.counts[c.key]!.n})
+                          <span className="synthesis-bar" aria-hidden="true">
+                            <span style={{ width: `${Math.min(100, o.counts[c.key]!.percent)}%` }} />
+                          </span>
                         </td>
                       ))}
                     </tr>
