@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
 
 let app: AppHarness;
@@ -202,5 +203,17 @@ describe("synthesis: quote to recommendation", () => {
     await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Race, ethnicity, culture, language" }) }).getByRole("cell", { name: String(reporting("race_ethnicity_culture_language")), exact: true }).waitFor();
     await page.getByRole("table", { name: /Equity characteristics \(PROGRESS-Plus\) per study/ }).getByRole("rowheader", { name: "Akin et al., 2017" }).waitFor();
     expect(page.errors).toEqual([]);
+  });
+  it("keeps text contrast on the synthesis pages in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await app.newPage({ colorScheme });
+      for (const [path, heading] of [["coding", "Framework coding"], ["findings", "Review findings and CERQual"], ["guide", "Recommendations and the practice guide"], ["survey", "Primary research"]] as const) {
+        await page.goto(`${app.url}${base}/${path}`);
+        await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+        await page.locator("main table, main form, main .card").first().waitFor();
+        expect({ colorScheme, path, problems: await contrastProblems(page) }).toEqual({ colorScheme, path, problems: [] });
+      }
+      expect(page.errors).toEqual([]);
+    }
   });
 });
