@@ -337,8 +337,12 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
 
   /** Whether a study is in the senior check's sample (drawn over the project's appraised included studies). */
   const sampledStudy = async (id: string, studyId: string, setup: AppraisalSetup, protocol: Protocol) => {
-    const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
-    const included = new Set(studies.filter((s) => isIncludedStudy(protocol, s)).map((s) => s.id));
+    if (setup.seniorCheckShare <= 0) return false;
+    const appraisals = await store.list(id, "appraisals");
+    // Without a strand scheme every study is included, so the studies need not be read (appraisals refer only to existing studies).
+    const included = schemeWithRole(protocol, "strand")
+      ? new Set((await store.list(id, "studies")).filter((s) => isIncludedStudy(protocol, s)).map((s) => s.id))
+      : new Set(appraisals.map((a) => a.studyId));
     return seniorSample(appraisedIds(included, appraisals), setup.seniorCheckShare).has(studyId);
   };
 
