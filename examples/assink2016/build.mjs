@@ -84,9 +84,9 @@ const effectSizes = raw.map((r) =>
   }),
 );
 
-// In the order the store lists them (studies by name, the rest by id, byte order), so an export of the imported project is this bundle again.
+// In the order an export writes them (by id, byte order), so an export of the imported project is this bundle again.
 const byteOrder = (key) => (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
-studies.sort(byteOrder("name"));
+studies.sort(byteOrder("id"));
 outcomes.sort(byteOrder("id"));
 effectSizes.sort(byteOrder("id"));
 
