@@ -133,6 +133,13 @@ export const reportRoutes = {
     query: ReportVersionQuery,
     summary: "the report as PDF (Chromium's print of the HTML: page numbers, contents, tagged)",
   }),
+  docx: route<FileAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/report/docx",
+    params: IdParams,
+    query: ReportVersionQuery,
+    summary: "the report as a Word document (headings, contents field, page numbers, tables with header rows, figures with alternative text)",
+  }),
   bundle: route<FileAnswer>()({
     method: "GET", access: "viewer",
     path: "/api/projects/:id/report/bundle",

@@ -2,41 +2,26 @@
 import { readFileSync, existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildReportData, defaultReportSpec, renderReport, reportBundleFiles, zipFiles } from "../dist/index.js";
+import { parseProjectFile } from "@homeward/model";
+import { buildReportData, defaultReportSpec, renderDocx, renderReport, reportBundleFiles, zipFiles } from "../dist/index.js";
 import { htmlToPdf } from "../dist/pdf.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = join(root, "examples/reunification");
 
-/** A directory bundle as a report's input (records only as the PRISMA flow's keys). */
+/** A directory bundle (project.json and one file per collection) as a report's input, parsed by the model as an import would. */
 export function exampleInput(folder = dir) {
   const meta = JSON.parse(readFileSync(join(folder, "project.json"), "utf8"));
-  const read = (c) => (existsSync(join(folder, `${c}.json`)) ? JSON.parse(readFileSync(join(folder, `${c}.json`), "utf8")) : []);
-  const records = read("records").map(({ id, searchId, duplicateGroupId }) => ({ id, searchId: searchId ?? null, duplicateGroupId: duplicateGroupId ?? null }));
-  const protocol = { exclusionReasons: [], outcomeDomains: [], classifications: [], ratingScheme: [], lists: {}, eligibility: { inclusion: [], exclusion: [] }, picot: {}, question: "", ...meta.protocol };
-  protocol.picot = { population: "", intervention: "", comparison: "", outcomes: "", timing: "", setting: "", ...protocol.picot };
-  const c = (name) => read(name);
-  const withDefaults = (xs, d) => xs.map((x) => ({ ...d, ...x }));
+  const file = { ...meta };
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith(".json") || name === "project.json") continue;
+    file[name.slice(0, -5)] = JSON.parse(readFileSync(join(folder, name), "utf8"));
+  }
+  const p = parseProjectFile(file);
   return {
-    project: { id: meta.project.id, title: meta.project.title },
-    protocol,
-    records,
-    searches: c("searches"),
-    duplicateGroups: c("duplicateGroups"),
-    screeningDecisions: c("screeningDecisions"),
-    reconciliations: c("reconciliations"),
-    fullTextRetrievals: c("fullTextRetrievals"),
-    recordedCounts: c("recordedCounts"),
-    studies: withDefaults(c("studies"), { classifications: {}, attributes: {}, arms: [], timePoints: [] }),
-    studyReports: c("studyReports"),
-    codebookItems: c("codebookItems"),
-    extractedValues: c("extractedValues"),
-    outcomes: c("outcomes"),
-    effectSizes: c("effectSizes"),
-    appraisals: withDefaults(c("appraisals"), { status: "submitted" }),
-    qualitativeFindings: c("qualitativeFindings"),
-    reportedResults: c("reportedResults"),
-    recommendations: c("recommendations"),
+    ...p,
+    project: { id: p.project.id, title: p.project.title },
+    records: p.records.map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId })),
   };
 }
 
@@ -53,6 +38,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   t = performance.now();
   const pdf = await htmlToPdf(html, { footer: spec.title });
   console.log(`PDF (Chromium start included): ${ms(t)} (${(pdf.length / 1024).toFixed(0)} KiB)`);
+  t = performance.now();
+  const docx = await renderDocx(spec, data, { versionLabel: "Draft" });
+  console.log(`DOCX (figures drawn to PNG): ${ms(t)} (${(docx.length / 1024).toFixed(0)} KiB)`);
   const files = reportBundleFiles(html, data);
   t = performance.now();
   const zip = await zipFiles(files);
@@ -76,5 +64,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     writeFileSync(join(out, "report.html"), html);
     writeFileSync(join(out, "report.pdf"), pdf);
     writeFileSync(join(out, "bundle.zip"), zip);
+    writeFileSync(join(out, "report.docx"), docx);
   }
 }

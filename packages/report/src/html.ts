@@ -50,7 +50,7 @@ export function textHtml(text: string): string {
 }
 
 /** Figures and tables in reading order, each with its number, for captions and Appendix A. */
-interface Numbering {
+export interface Numbering {
   figures: Map<string, number>;
   tables: Map<string, number>;
 }
@@ -61,11 +61,11 @@ function blockFigures(b: ReportBlock, d: ReportData): string[] {
   return [];
 }
 
-function analysisOf(b: Extract<ReportBlock, { kind: "analysis" }>, d: ReportData): ReportAnalysis | undefined {
+export function analysisOf(b: Extract<ReportBlock, { kind: "analysis" }>, d: ReportData): ReportAnalysis | undefined {
   return d.analyses.find((a) => a.id === b.id && (b.version === null || a.version === b.version)) ?? d.analyses.find((a) => a.id === b.id);
 }
 
-function numbering(spec: ReportSpec, d: ReportData): Numbering {
+export function numbering(spec: ReportSpec, d: ReportData): Numbering {
   const figures = new Map<string, number>();
   const tables = new Map<string, number>();
   for (const s of spec.sections) {
@@ -151,7 +151,7 @@ function descriptionsHtml(d: ReportData, num: Numbering): string {
 }
 
 /** Appendix letters in order (A, B, …, Z, AA, …). */
-const letter = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : letter(Math.floor(i / 26) - 1) + letter(i % 26));
+export const letter = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : letter(Math.floor(i / 26) - 1) + letter(i % 26));
 
 function headingOf(s: ReportSection, appendixIndex: Map<string, number>): string {
   const i = appendixIndex.get(s.id);

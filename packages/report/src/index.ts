@@ -5,3 +5,4 @@ export * from "./default-spec.js";
 export * from "./html.js";
 export * from "./versions.js";
 export * from "./bundle.js";
+export * from "./docx.js";

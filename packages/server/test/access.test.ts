@@ -126,6 +126,7 @@ const SPEC: Record<string, Access> = {
   "POST /api/projects/:id/report/versions": "adjudicator",
   "GET /api/projects/:id/report/html": "viewer",
   "GET /api/projects/:id/report/pdf": "viewer",
+  "GET /api/projects/:id/report/docx": "viewer",
   "GET /api/projects/:id/report/bundle": "viewer",
   "GET /api/projects/:id/report/changes": "viewer",
   "GET /api/projects/:id/saved-analyses": "viewer",

@@ -140,7 +140,7 @@ describe("report routes", () => {
     expect((await get(`${base}/html?version=9`)).statusCode).toBe(404);
   });
 
-  it("sends a zip bundle with a manifest and a PDF printed by Chromium", async () => {
+  it("sends a zip bundle with a manifest, a Word document and a PDF printed by Chromium", async () => {
     const zip = await get(`${base}/bundle?version=1`);
     expect(zip.headers["content-type"]).toBe("application/zip");
     expect(zip.rawPayload.subarray(0, 2).toString()).toBe("PK");
@@ -159,6 +159,11 @@ describe("report routes", () => {
     }
     const html = (await get(`${assink}/html`)).body;
     expect(html).toMatch(/<h4>[^<]+\(version \d+\)<\/h4>/);
+    const docx = await get(`${base}/docx?version=1`);
+    expect(docx.headers["content-type"]).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    expect(docx.rawPayload.subarray(0, 2).toString()).toBe("PK");
+    expect(docx.rawPayload.includes(Buffer.from("word/document.xml"))).toBe(true);
+    expect(docx.rawPayload.includes(Buffer.from("word/media/image1.png"))).toBe(true);
     const pdf = await get(`${base}/pdf?version=1`);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");

@@ -77,7 +77,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: "report",
-    description: "write a project's review report as HTML, PDF or a bundle (a folder, or a .zip): the draft over the data now, or a --frozen version",
+    description: "write a project's review report as HTML, PDF, Word (docx) or a bundle (a folder, or a .zip): the draft over the data now, or a --frozen version",
     load: () => import("./report.js"),
   },
   {

@@ -36,7 +36,7 @@ describe("homeward report", () => {
 
   it("refuses a bad format, an unknown project and a version that does not exist with exit 2 and one line", async () => {
     for (const [args, reason] of [
-      [["--project", "reunification", "--format", "docx"], /^homeward: --format must be one of html, pdf, bundle, not "docx"\n$/],
+      [["--project", "reunification", "--format", "odt"], /^homeward: --format must be one of html, pdf, docx, bundle, not "odt"\n$/],
       [["--project", "nope", "--format", "html"], /^homeward: no project "nope" in the data folder\n$/],
       [["--project", "reunification", "--format", "html", "--frozen", "3"], /^homeward: report version 3 does not exist\n$/],
     ] as const) {

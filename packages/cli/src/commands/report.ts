@@ -8,7 +8,7 @@ import type { Register } from "./index.js";
 import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
 import { VERSION } from "../version.js";
 
-const FORMATS = ["html", "pdf", "bundle"] as const;
+const FORMATS = ["html", "pdf", "docx", "bundle"] as const;
 type Format = (typeof FORMATS)[number];
 
 /** The zip's entries as files under `dir` (names are checked to stay inside it). */
@@ -46,7 +46,7 @@ export const register: Register = (program, io) => {
   program
     .command("report")
     .requiredOption("--project <id>", "project id, e.g. reunification (the built-in project)")
-    .requiredOption("--format <format>", "html | pdf | bundle")
+    .requiredOption("--format <format>", "html | pdf | docx | bundle")
     .requiredOption("--out <path>", "file to write (a bundle: a folder, or a .zip file when the path ends in .zip)")
     .option("--frozen <n>", "a frozen report version's number (default: the draft over the data now)")
     .option("--user <name>", "read as this user (default $HOMEWARD_USER or local): blinding applies as in the app")
@@ -70,7 +70,7 @@ export const register: Register = (program, io) => {
         const app = await buildServer({ store, policy, version: VERSION, webDir });
         try {
           const query = o.frozen ? `?version=${o.frozen}` : "";
-          const path = format === "html" ? "html" : format === "pdf" ? "pdf" : "bundle";
+          const path = format;
           const res = await app.inject({ method: "GET", url: `/api/projects/${encodeURIComponent(o.project)}/report/${path}${query}` });
           if (res.statusCode >= 400) {
             const msg = (() => {

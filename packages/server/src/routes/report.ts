@@ -7,6 +7,7 @@ import {
   defaultReportSpec,
   previousVersionOf,
   prismaChecklist,
+  renderDocx,
   renderReport,
   reportBundleFiles,
   reportChanges,
@@ -235,6 +236,15 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       .header("content-disposition", attachment(`${x.name}.pdf`))
       .type("application/pdf")
       .send(pdf);
+  });
+
+  serve(app, r.docx, async ({ params: { id }, query: q, reply, ctx }) => {
+    const x = await rendering(id, q.version, ctx);
+    const docx = await renderDocx(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+    return reply
+      .header("content-disposition", attachment(`${x.name}.docx`))
+      .type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+      .send(docx);
   });
 
   serve(app, r.bundle, async ({ params: { id }, query: q, reply, ctx }) => {

@@ -197,6 +197,9 @@ export function ReportBuilderPage() {
             <a className="button button-secondary" href={reportUrl(id, "pdf")} download>
               Download PDF
             </a>
+            <a className="button button-secondary" href={reportUrl(id, "docx")} download>
+              Download Word (docx)
+            </a>
             <a className="button button-secondary" href={reportUrl(id, "bundle")} download>
               Download bundle (zip)
             </a>
@@ -327,6 +330,7 @@ export function ReportVersionsPage() {
                     <td>
                       <a href={reportUrl(id, "html", v.number)} aria-label={`Version ${v.number} as HTML`}>HTML</a>{" "}
                       <a href={reportUrl(id, "pdf", v.number)} aria-label={`Version ${v.number} as PDF`}>PDF</a>{" "}
+                      <a href={reportUrl(id, "docx", v.number)} aria-label={`Version ${v.number} as Word`}>Word</a>{" "}
                       <a href={reportUrl(id, "bundle", v.number)} aria-label={`Version ${v.number} bundle (zip)`}>Bundle</a>
                     </td>
                     <td>

@@ -15,7 +15,7 @@ export const reportApi = {
     call(r.changes, { params: { id }, query: { ...(from ? { from } : {}), ...(to ? { to } : {}) } }, signal),
 };
 
-export type Rendering = "html" | "pdf" | "bundle";
+export type Rendering = "html" | "pdf" | "docx" | "bundle";
 
 /** Link to a rendering of a version (the draft without one). */
 export function reportUrl(id: string, what: Rendering, version?: number, download = false): string {
