@@ -36,7 +36,8 @@ import { validateSearches } from "./rules/searches.js";
 import { signedBy } from "./rules/signatures.js";
 import { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./rules/synthesis.js";
 import { CodedExcerpt, GradeAssessment, JointDisplayRow, SurveyQuestion, SurveyResponse, SynthesisCode, Transcript } from "./synthesis.js";
-import { SavedAnalysis, validateSavedAnalyses } from "./saved-analyses.js";
+import { SavedAnalysis } from "./saved-analyses.js";
+import { validateSavedAnalyses } from "./rules/saved-analyses.js";
 import { permitReportVersion, ReportVersion, validateReportVersions } from "./report-versions.js";
 
 export * from "./rules/index.js";

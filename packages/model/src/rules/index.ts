@@ -8,3 +8,4 @@ export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
 export { validateMemberRemoval, validateMembers } from "./members.js";
 export { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./synthesis.js";
+export { validateSavedAnalyses } from "./saved-analyses.js";
