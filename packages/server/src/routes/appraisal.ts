@@ -112,7 +112,16 @@ function toolChoices(setup: AppraisalSetup): Tool[] {
 
 const departuresFor = (setup: AppraisalSetup, tool: Tool): Departure[] => setup.departures.filter((d) => d.tools.includes(tool.id));
 
-const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+const normed = new Map<string, string>();
+/** A name ignoring case and punctuation; memoized, since every stored domain of every assessment is matched on each read. */
+const norm = (x: string) => {
+  let n = normed.get(x);
+  if (n === undefined) {
+    n = x.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+    if (normed.size < 10_000) normed.set(x, n);
+  }
+  return n;
+};
 
 /**
  * The tool's domain a stored domain stands for: by id or name (ignoring
@@ -122,7 +131,7 @@ const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
  */
 function toolDomainOf(tool: Tool, stored: Appraisal["domains"], i: number) {
   const d = stored[i]!;
-  const named = tool.domains.find((x) => x.id === d.domain || norm(x.name) === norm(d.domain));
+  const named = tool.domains.find((x) => x.id === d.domain || x.name === d.domain) ?? tool.domains.find((x) => norm(x.name) === norm(d.domain));
   if (named) return named;
   return stored.length === tool.domains.length ? tool.domains[i] : undefined;
 }
