@@ -51,6 +51,8 @@ export const SurveyImportBody = z.object({
 });
 export const IsoqQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
 export const GradeQuery = z.object({ eggerResult: z.string().optional() });
+/** The results that are equity moderators, by id, comma-separated; left out, those whose label names an equity characteristic. */
+export const EqualityQuery = z.object({ moderators: z.string().optional() });
 
 export interface CodingAnswer {
   frameworks: Pick<Framework, "id" | "label" | "reference">[];
@@ -111,5 +113,5 @@ export const synthesisRoutes = {
   grade: route<GradeAnswer>()({ method: "GET", access: "viewer", path: `${base}/grade`, params: IdParams, query: GradeQuery, summary: "GRADE suggestions per result and the summary-of-findings table" }),
   survey: route<SurveyAnswer>()({ method: "GET", access: "viewer", path: `${base}/survey`, params: IdParams, summary: "the survey's questions and its tabulation by question and respondent group" }),
   importSurvey: route<SurveyAnswer>()({ method: "POST", access: "reviewer", path: `${base}/survey`, params: IdParams, body: SurveyImportBody, bodyLimit: 20 * 1024 * 1024, status: 201, summary: "import a survey (question dictionary and responses as CSV); any bad row → 400 naming it, nothing saved" }),
-  equality: route<EqualityAnnex>()({ method: "GET", access: "viewer", path: `${base}/equality`, params: IdParams, summary: "the equality annex: PROGRESS-Plus reporting per study, sample characteristics and equity moderators" }),
+  equality: route<EqualityAnnex>()({ method: "GET", access: "viewer", path: `${base}/equality`, params: IdParams, query: EqualityQuery, summary: "the equality annex: PROGRESS-Plus reporting per study, sample characteristics and equity moderators" }),
 };

@@ -181,14 +181,38 @@ export interface EqualityAnnex {
   moderators: { id: string; label: string; estimate: number | null; ciLower: number | null; ciUpper: number | null; test: string | null }[];
 }
 
+/**
+ * Words that name a PROGRESS-Plus characteristic in a result's label, beyond
+ * the scheme's own labels (a moderator of "rural vs urban locations" is one of
+ * place of residence). Stems match longer words ("placement" → placements).
+ */
+const EQUITY_TERMS: Record<string, string[]> = {
+  place_of_residence: ["rural", "urban"],
+  race_ethnicity_culture_language: ["ethnic\\w*", "white", "diverse", "black", "race", "cultur\\w*", "language"],
+  gender_sex: ["gender", "male", "female"],
+  child_age: ["age"],
+  adult_age: ["age"],
+  socioeconomic_status: ["income", "poverty", "socioeconomic", "deprivation", "disadvantage\\w*"],
+  family_composition: ["single parents?", "family composition"],
+  reasons_for_care: ["neglect", "abuse"],
+  care_experience: ["placements?"],
+  education: ["education\\w*", "schools?"],
+  religion: ["religio\\w*"],
+  child_send: ["send", "disabilit\\w*", "special educational"],
+  parental_learning_disabilities: ["learning disabilit\\w*"],
+};
+/** Label words too general to tell an equity characteristic (from labels such as "Plus: age (child age)", "reasons for out-of-home care"). */
+const GENERIC = new Set(["child", "children", "adult", "parent", "parents", "parental", "family", "status", "social", "capital", "other", "experience", "reasons", "care", "plus", "home", "place"]);
+
 const MODERATOR_TEST = (h: Record<string, unknown> | null) => (h && typeof h.QM === "number" ? `QM(${h.QM_df ?? "?"}) = ${h.QM}, p ${typeof h.QM_p === "number" ? `= ${h.QM_p}` : h.QM_p ?? "?"}` : null);
 
 /**
  * The equality annex from live data: PROGRESS-Plus reporting per study (the
  * protocol's scheme with the `equity` role), sample characteristics the
- * studies' attributes carry (`sampleKeys`), and moderator results whose id
- * or label names one of the scheme's characteristics or is listed in
- * `moderatorIds`.
+ * studies' attributes carry (`sampleKeys`), and the results of moderator
+ * analyses by an equity characteristic: those listed in `moderatorIds`, or
+ * else those whose id or label names one of the scheme's characteristics
+ * (its labels' words, and `EQUITY_TERMS`).
  */
 export function equalityAnnex(p: {
   studies: readonly Pick<Study, "id" | "name" | "shortCitation" | "classifications" | "attributes">[];
@@ -220,10 +244,12 @@ export function equalityAnnex(p: {
     }
     return { key, reported, values: [...tally.entries()].map(([value, n]) => ({ value, studies: n })).sort((a, b) => b.studies - a.studies || a.value.localeCompare(b.value)) };
   });
-  const words = values.flatMap((v) => [v.code, ...v.label.toLowerCase().split(/[^a-z]+/)]).filter((w) => w.length >= 4);
-  const named = (r: ReportedResult) => words.some((w) => r.id.toLowerCase().includes(w) || r.label.toLowerCase().includes(w));
+  // Whole words: the scheme's label words (escaped) and the terms above (patterns).
+  const terms = values.flatMap((v) => [...(EQUITY_TERMS[v.code] ?? []), ...v.label.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !GENERIC.has(w))]);
+  const pattern = terms.length ? new RegExp(`\\b(?:${[...new Set(terms)].join("|")})\\b`, "i") : null;
+  const named = (r: ReportedResult) => !!pattern && pattern.test(`${r.id.replace(/-/g, " ")} ${r.label}`);
   const moderators = p.reportedResults
-    .filter((r) => (p.moderatorIds ? p.moderatorIds.includes(r.id) : /moderator/i.test(r.id + " " + r.analysis) && named(r)))
+    .filter((r) => (p.moderatorIds ? p.moderatorIds.includes(r.id) : named(r)))
     .map((r) => ({ id: r.id, label: r.label, estimate: r.estimate, ciLower: r.ciLower, ciUpper: r.ciUpper, test: MODERATOR_TEST(r.heterogeneity) }));
   return {
     scheme: scheme ? { code: scheme.code, label: scheme.label } : null,

@@ -269,8 +269,11 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
     return surveyAnswer(id);
   });
 
-  serve(app, r.equality, async ({ params: { id } }) => {
+  serve(app, r.equality, async ({ params: { id }, query }) => {
     const [protocol, studies, reportedResults] = await Promise.all([store.getProtocol(id), store.list(id, "studies"), store.list(id, "reportedResults")]);
-    return equalityAnnex({ studies, classifications: protocol.classifications, reportedResults, sampleKeys: SAMPLE_KEYS });
+    const moderatorIds = query.moderators?.split(",").map((x) => x.trim()).filter(Boolean);
+    const unknown = (moderatorIds ?? []).filter((m) => !reportedResults.some((x) => x.id === m));
+    if (unknown.length) throw new InputError(`no result with id ${unknown.map((u) => `"${u}"`).join(", ")}`);
+    return equalityAnnex({ studies, classifications: protocol.classifications, reportedResults, sampleKeys: SAMPLE_KEYS, moderatorIds });
   });
 }
