@@ -271,7 +271,17 @@ function analysisBlock(a: ScriptAnalysis): string {
   }
   L.push(`results$analyses[[${rStr(key)}]] <- c(list(id = ${rStr(saved.id)}, name = ${rStr(saved.name)}, version = ${saved.version}), res)`);
   for (const f of a.figures) L.push(`draw_figure(${rStr(f)}, fit, d, ${rStr(key)})`);
-  return L.join("\n");
+  // One analysis that fails (a model that does not converge in R) is recorded with its error; the others still run.
+  const [title, ...body] = L;
+  return [
+    title,
+    "tryCatch({",
+    ...body.map((l) => `  ${l}`),
+    `}, error = function(e) {`,
+    `  message(${rStr(`${saved.name} (version ${saved.version}): `)}, conditionMessage(e))`,
+    `  results$analyses[[${rStr(key)}]] <<- list(id = ${rStr(saved.id)}, name = ${rStr(saved.name)}, version = ${saved.version}, error = conditionMessage(e))`,
+    "})",
+  ].join("\n");
 }
 
 const R_PRELUDE = String.raw`suppressMessages({
@@ -393,10 +403,16 @@ draw_figure <- function(name, fit, d, key) {
     funnel = funnel(fit),
     bubble = regplot(fit, mod = 2),
     influence = plot(influence(fit)))
-  pdf(file.path("figures", paste0(key, "-", name, ".pdf")), width = 8, height = h)
-  draw(); invisible(dev.off())
-  png(file.path("figures", paste0(key, "-", name, ".png")), width = 8, height = h, units = "in", res = 150)
-  draw(); invisible(dev.off())
+  # A figure that cannot be drawn is reported and skipped; the numbers stand.
+  tryCatch({
+    pdf(file.path("figures", paste0(key, "-", name, ".pdf")), width = 8, height = h)
+    draw(); invisible(dev.off())
+    png(file.path("figures", paste0(key, "-", name, ".png")), width = 8, height = h, units = "in", res = 150)
+    draw(); invisible(dev.off())
+  }, error = function(e) {
+    while (dev.cur() > 1) invisible(dev.off())
+    message("figure ", key, "-", name, ": ", conditionMessage(e))
+  })
 }
 `;
 
