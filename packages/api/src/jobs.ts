@@ -3,6 +3,7 @@ import { PageQuery, type Page } from "@homeward/model";
 import { AnalysisSpecBody, type AnalysisAnswer } from "./analysis.js";
 import { IdParams } from "./core.js";
 import { JobParams } from "./duplicates.js";
+import { RecordsFile, RecordsImportQuery } from "./records.js";
 import { route } from "./route.js";
 
 export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
@@ -59,6 +60,16 @@ export const jobsRoutes = {
     path: "/api/projects/:id/jobs/:jobId/cancel",
     params: JobParams,
     summary: "cancel a job (at once if queued, at its next progress report if running); a finished job is answered as it is",
+  }),
+  startImportJob: route<JobView>()({
+    method: "POST", access: "reviewer",
+    path: "/api/projects/:id/imports/jobs",
+    params: IdParams,
+    query: RecordsImportQuery,
+    body: RecordsFile,
+    bodyName: "records file",
+    status: 201,
+    summary: "import a records file as a background job (the file is kept in the project's stored files); its result is the import's, a refusal fails it with the report in `detail`",
   }),
   startAnalysisJob: route<AnalysisJobView>()({
     method: "POST", access: "viewer",

@@ -144,7 +144,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/records.js")).registerRecordsRoutes(app, store);
   const jobs = await import("./jobs.js");
   const queue = await jobs.startJobs(app, store, opts.jobs);
-  jobs.registerJobsRoutes(app, store, queue);
+  await jobs.registerJobsRoutes(app, store, queue);
   await (await import("./routes/duplicates.js")).registerDuplicatesRoutes(app, store, queue);
   await (await import("./routes/screening.js")).registerScreeningRoutes(app, store);
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);

@@ -1,8 +1,16 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { FastifyInstance } from "fastify";
-import { jobsRoutes as r, type JobSummary, type JobView } from "@homeward/api";
+import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type JobSummary, type JobView } from "@homeward/api";
 import { InputError } from "@homeward/model";
 import { inlineRows, parseMetaSpec, type Row } from "@homeward/meta";
-import { dedupeInWorker, dedupeProject, type DedupeProjectProgress, type DedupeProjectResult } from "@homeward/records";
+import { dedupeInWorker, dedupeProject, ImportRefused, importRecordsFile, type DedupeProjectProgress, type DedupeProjectResult, type ParseOptions } from "@homeward/records";
+import type { SearchKind } from "@homeward/model";
 import { JobCancelled, openJobQueue, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
 import { serve } from "./contract.js";
 import type { RequestContext } from "./context.js";
@@ -23,6 +31,17 @@ import { withExtractedModerators } from "./routes/analysis-codebook.js";
 
 export const DEDUPE = "dedupe";
 export const ANALYSIS = "analysis";
+export const IMPORT = "import";
+
+/** An import job: the uploaded file, kept in the project's stored files, and the import's options. */
+export interface ImportPayload {
+  sha256: string;
+  size: number;
+  parse: ParseOptions & { fileName: string };
+  search: { id: string } | { source: string; kind: SearchKind; date: string | null; query: string };
+  skipInvalid: boolean;
+  actor: string;
+}
 
 export interface DedupePayload {
   actor: string;
@@ -102,6 +121,40 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
     }
   });
 
+  await queue.work(IMPORT, async ({ job, progress }) => {
+    const p = job.payload as ImportPayload;
+    // The file is read twice (checked whole, then read again as records are written): progress by bytes over both passes.
+    const passes: [number, number, string][] = [[0, 0.4, "checking the file"], [0.4, 0.95, "reading and writing records"]];
+    let pass = 0;
+    const t = throttled((x: [number, string]) => progress(x[0], x[1]));
+    // Copied out of the database first: the writing pass reads the file inside the import's
+    // transaction, and on SQLite (one connection) a read through the store would wait for it.
+    const dir = await mkdtemp(join(tmpdir(), "homeward-import-job-"));
+    try {
+      const file = join(dir, "file");
+      await pipeline(Readable.from(store.readFile(job.projectId, p.sha256)), createWriteStream(file));
+      const open = () => {
+        const [a, b, words] = passes[Math.min(pass++, passes.length - 1)]!;
+        let read = 0;
+        const stream = createReadStream(file);
+        stream.on("data", (chunk) => {
+          read += chunk.length;
+          t.report([a + ((b - a) * read) / Math.max(1, p.size), words]);
+        });
+        return stream;
+      };
+      return await importRecordsFile(store, { projectId: job.projectId, open, parse: p.parse, search: p.search, skipInvalid: p.skipInvalid, actor: p.actor });
+    } catch (e) {
+      await t.flush();
+      // A refusal is final (the same file is refused again): its report goes with the failed job.
+      if (e instanceof ImportRefused) await progress(1, "refused", { report: e.report });
+      throw e;
+    } finally {
+      await t.flush();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   await queue.work(ANALYSIS, async ({ job, progress, signal }) => {
     const input = job.payload as AnalysisJobInput;
     await progress(0.1, `fitting the model to ${input.rows.length.toLocaleString("en")} rows`);
@@ -135,7 +188,7 @@ export const jobSummary = (j: JobRecord): JobSummary => ({
 export const jobView = (j: JobRecord, ctx: RequestContext): JobView => ({
   ...jobSummary(j),
   detail: j.detail,
-  result: j.createdBy === ctx.actor || j.kind === DEDUPE ? j.result : null,
+  result: j.createdBy === ctx.actor || j.kind === DEDUPE || j.kind === IMPORT ? j.result : null,
 });
 
 async function projectJob(queue: JobQueue, projectId: string, jobId: string): Promise<JobRecord> {
@@ -147,7 +200,59 @@ async function projectJob(queue: JobQueue, projectId: string, jobId: string): Pr
 /** Keys of the analysis request besides the meta spec's own. */
 const EXTRA_KEYS = ["figures", "figureOptions"] as const;
 
-export function registerJobsRoutes(app: FastifyInstance, store: Store, queue: JobQueue): void {
+/** The request body's chunks as they arrive, refused past `limit` bytes (as the synchronous import route). */
+async function* limited(body: unknown, limit: number): AsyncGenerator<Uint8Array> {
+  if (!(body instanceof Readable)) return;
+  let n = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > limit) throw new InputError(`the file is larger than ${Math.round(limit / (1 << 20))} MiB, the most one import reads; split it into smaller files`, 413);
+    yield chunk;
+  }
+}
+
+export async function registerJobsRoutes(app: FastifyInstance, store: Store, queue: JobQueue, opts: { maxFileBytes?: number } = {}): Promise<void> {
+  const maxBytes = opts.maxFileBytes ?? MAX_RECORDS_FILE_BYTES;
+  /**
+   * An import as a job: the upload is spooled to a temporary file (hashed as
+   * it comes), kept in the project's stored files (so any server on the
+   * database can read it, and a run repeated after a restart reads the same
+   * bytes), then queued.
+   */
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
+    serve(scope, r.startImportJob, async ({ params: { id }, query: q, body, ctx }) => {
+      await store.getProject(id);
+      if (!q.search && !q.source) throw new InputError("give either search (an existing search) or source (a new search)");
+      const dir = await mkdtemp(join(tmpdir(), "homeward-import-job-"));
+      try {
+        const file = join(dir, "upload");
+        const hash = createHash("sha256");
+        let size = 0;
+        await pipeline(
+          Readable.from(limited(body, maxBytes)),
+          new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); size += chunk.length; done(null, chunk); } }),
+          createWriteStream(file),
+        );
+        if (size === 0) throw new InputError("the records file is empty");
+        const sha256 = hash.digest("hex");
+        await store.putFile(id, { sha256, size, mediaType: null, open: () => createReadStream(file) });
+        const payload: ImportPayload = {
+          sha256,
+          size,
+          parse: { fileName: q.fileName, format: q.format, preset: q.preset, columns: q.columns, encoding: q.encoding },
+          search: q.search ? { id: q.search } : { source: q.source!, kind: q.kind, date: q.date ?? null, query: q.query },
+          skipInvalid: q.skipInvalid === "true",
+          actor: ctx.actor,
+        };
+        return jobView(await queue.enqueue({ kind: IMPORT, projectId: id, payload, createdBy: ctx.actor, maxAttempts: 2 }), ctx);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   serve(app, r.listJobs, async ({ params: { id }, query }) => {
     await store.getProject(id);
     const page = await queue.list(id, query);

@@ -39,7 +39,7 @@ const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const mediaType = (v: string | undefined): string => (v ?? "").split(";")[0]!.trim().toLowerCase();
 
 /** The routes whose body is a file sent as bytes (any non-simple type), not JSON. */
-const isUpload = (url: string): boolean => /^\/api\/projects\/[^/]+\/(imports(\/validate)?|fulltext\/[^/?]+\/file)(\?|$)/.test(url);
+const isUpload = (url: string): boolean => /^\/api\/projects\/[^/]+\/(imports(\/validate|\/jobs)?|fulltext\/[^/?]+\/file)(\?|$)/.test(url);
 
 /**
  * Constant security headers. Set in one hook rather than through

@@ -58,6 +58,7 @@ const SPEC: Record<string, Access> = {
   "GET /api/projects/:id/jobs/:jobId": "viewer",
   "POST /api/projects/:id/jobs/:jobId/cancel": "reviewer",
   "POST /api/projects/:id/analysis/jobs": "viewer",
+  "POST /api/projects/:id/imports/jobs": "reviewer",
   "GET /api/projects/:id/duplicates": "viewer",
   "GET /api/projects/:id/duplicate-groups": "viewer",
   "POST /api/projects/:id/duplicate-groups/:groupId/split": "reviewer",

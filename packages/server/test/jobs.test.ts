@@ -142,4 +142,40 @@ describe.each(storeEngines("jobs_routes"))("background jobs (%s)", (_engine, ope
       expect(j).toMatchObject({ state: "cancelled", result: null });
     }
   }, 60_000);
+
+  it("imports a records file as a job any server can run, with its result, and fails a refused file with the report", async () => {
+    const ris = (title: string) => `TY  - JOUR\nTI  - ${title}\nAU  - Okafor, N.\nPY  - 2010\nER  - \n\n`;
+    const upload = async (body: string, extra = "") =>
+      app.inject({ method: "POST", url: `/api/projects/${projectId}/imports/jobs?fileName=a.ris&source=ERIC${extra}`, headers: { "x-homeward-user": "ana", "content-type": "application/octet-stream" }, payload: body });
+    const settle = async (id: string) => {
+      let j = (await req("GET", `/api/projects/${projectId}/jobs/${id}`)).body;
+      for (let i = 0; i < 400 && !["done", "failed", "cancelled"].includes(j.state); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        j = (await req("GET", `/api/projects/${projectId}/jobs/${id}`)).body;
+      }
+      return j;
+    };
+    const before = (await store.list(projectId, "records")).length;
+    const started = await upload(ris("Mentoring and attendance") + ris("Tutoring and reading") + ris("Class size and behaviour"));
+    expect(started.statusCode).toBe(201);
+    expect(started.json()).toMatchObject({ kind: "import", createdBy: "ana" });
+    const done = await settle(started.json().id);
+    expect(done).toMatchObject({ state: "done", progress: 1, result: { imported: 3, skipped: 0 } });
+    const titles = (await store.list(projectId, "records")).map((x) => x.title);
+    expect(titles.length).toBe(before + 3);
+    expect(titles).toContain("Tutoring and reading");
+
+    const refused = await upload(ris("A readable record") + "TY  - JOUR\nER  - \n");
+    expect(refused.statusCode).toBe(201);
+    const failed = await settle(refused.json().id);
+    expect(failed.state).toBe("failed");
+    expect(failed.error).toBeTruthy();
+    // Bad input is not tried again.
+    expect(failed.attempts).toBe(1);
+    expect(failed.detail.report).toMatchObject({ format: "ris", records: 1, skipped: 1 });
+    expect((await store.list(projectId, "records")).length).toBe(before + 3);
+
+    expect((await upload("", "")).statusCode).toBe(400);
+    expect((await app.inject({ method: "POST", url: `/api/projects/${projectId}/imports/jobs?fileName=a.ris`, headers: { "x-homeward-user": "ana" }, payload: ris("x") })).statusCode).toBe(400);
+  }, 60_000);
 });

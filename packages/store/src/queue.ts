@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { CompiledQuery, sql, type Kysely } from "kysely";
 import PgBoss from "pg-boss";
-import { InputError } from "@homeward/model";
+import { InputError, isInputError } from "@homeward/model";
 import type { Dialect } from "./migrations.js";
 import type { Store } from "./store.js";
 
@@ -372,7 +372,8 @@ export abstract class JobQueue {
         return "lost";
       }
       const error = err instanceof Error ? err.message : String(err);
-      const again = job.attempts < job.maxAttempts;
+      // Bad input (a refused file, an unfittable spec) fails the same way every time: not run again.
+      const again = job.attempts < job.maxAttempts && !isInputError(err);
       await mine(this.db.updateTable(TABLE))
         .set(again
           ? { state: "queued", error, message: `failed (attempt ${job.attempts} of ${job.maxAttempts}); will run again`, run_after: Date.now() + this.retryDelayMs, worker: null }

@@ -17,6 +17,7 @@ const IDLE_POLL_MS = 5000;
 const KIND: Record<string, string> = {
   dedupe: "Duplicate detection",
   analysis: "Meta-analysis",
+  import: "Records import",
 };
 const kindInWords = (k: string) => KIND[k] ?? k;
 
