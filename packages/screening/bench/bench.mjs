@@ -9,7 +9,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
-import { DEFAULT_SCREENING_MODEL, orderMetrics, Prioritiser, simulate } from "../dist/index.js";
+import { DEFAULT_SCREENING_MODEL, orderMetrics, Prioritiser, simulate, teamSimulation } from "../dist/index.js";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const dataDir = process.env.HOMEWARD_SCREENING_DATA ?? here("../../../../shared/data/screening/");
@@ -121,5 +121,30 @@ function speed() {
 }
 
 console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
-if (!argv.includes("--speed-only")) await quality();
-speed();
+/**
+ * A team's simulation (the Models page's job) on 3,000 settled records
+ * (retrained after every decision) and 10,000 (in batches), drawn from the
+ * shared sets with their labels: the time a team waits.
+ */
+function teamSpeed() {
+  const pool = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.endsWith(".csv")).flatMap((f) => parse(readFileSync(dataDir + f), { columns: true, bom: true })) : [];
+  if (pool.length === 0) return;
+  let state = 777;
+  const rnd = (n) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
+  console.log(`\nA team's simulation with ${model} (wall, CPU in brackets)`);
+  for (const n of [3_000, 10_000]) {
+    const rows = Array.from({ length: n }, () => pool[rnd(pool.length)]);
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const res = teamSimulation({ texts: rows.map((r) => `${r.title ?? ""} ${r.abstract ?? ""}`), labels: rows.map((r) => Number(r.label_included ?? r.label)), models: [model], seed: 1 });
+    const run = res.runs[0];
+    console.log(`  ${n.toLocaleString("en")} records (${res.relevant} relevant${run.batched ? ", retrained in batches" : ""}): ${((performance.now() - t) / 1000).toFixed(1)} s (${(process.cpuUsage(c).user / 1e6).toFixed(1)} s CPU), ${run.fits} fits, WSS@95 ${run.wss95.toFixed(3)}`);
+  }
+}
+
+if (argv.includes("--team-only")) teamSpeed();
+else {
+  if (!argv.includes("--speed-only")) await quality();
+  speed();
+  teamSpeed();
+}
