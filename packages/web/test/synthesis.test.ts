@@ -202,6 +202,11 @@ describe("synthesis: quote to recommendation", () => {
     await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Place of residence" }) }).getByRole("cell", { name: "10", exact: true }).waitFor();
     await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Race, ethnicity, culture, language" }) }).getByRole("cell", { name: String(reporting("race_ethnicity_culture_language")), exact: true }).waitFor();
     await page.getByRole("table", { name: /Equity characteristics \(PROGRESS-Plus\) per study/ }).getByRole("rowheader", { name: "Akin et al., 2017" }).waitFor();
+    // The review's RQ2 moderators are found by the characteristics they name; the team may choose otherwise.
+    const mods = page.getByRole("region", { name: "Equity moderators" }).or(page.locator("section[aria-labelledby=eq-mod-h]"));
+    await mods.getByRole("listitem").filter({ hasText: "Average age of children in the sample (per year)" }).waitFor();
+    await page.getByLabel("Results that are equity moderators").selectOption({ label: "Rural vs more urban locations" });
+    await expect.poll(() => mods.getByRole("listitem").count()).toBe(1);
     expect(page.errors).toEqual([]);
   });
   it("keeps text contrast on the synthesis pages in light and dark schemes", async () => {

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { synthesisRoutes as r } from "@homeward/api";
 import { call } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
@@ -5,13 +6,17 @@ import { ErrorMessage, Loading } from "../../components/Status";
 import { humanize } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { ChainNav } from "./shared";
+import { Field } from "../../components/Field";
+import { ChainNav, chosen, useCollection } from "./shared";
 import "./synthesis.css";
 
 /** The equality annex from live data: PROGRESS-Plus reporting per study, sample characteristics and equity moderators. */
 export function EqualityPage() {
   const { id } = useProject();
-  const a = useApi((s) => call(r.equality, { params: { id } }, s), [id]);
+  // The team's choice of moderator results, when it differs from those found by the characteristics they name.
+  const [picked, setPicked] = useState<string[] | null>(null);
+  const results = useCollection(id, "reportedResults");
+  const a = useApi((s) => call(r.equality, { params: { id }, query: picked ? { moderators: picked.join(",") } : {} }, s), [id, picked?.join(",")]);
   const d = a.data;
   return (
     <>
@@ -88,6 +93,15 @@ export function EqualityPage() {
           </section>
           <section className="stack" aria-labelledby="eq-mod-h">
             <h2 id="eq-mod-h">Equity moderators</h2>
+            <Field id="eq-moderators" label="Results that are equity moderators" hint="Found from the characteristics their labels name; choose others if the team reads them otherwise (Ctrl or Shift for several).">
+              <select id="eq-moderators" multiple size={6} value={picked ?? d.moderators.map((m) => m.id)} onChange={(e) => setPicked(chosen(e.target))} aria-describedby="eq-moderators-hint">
+                {(results.data ?? []).map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
             {d.moderators.length === 0 ? (
               <p className="empty">No moderator result names an equity characteristic.</p>
             ) : (

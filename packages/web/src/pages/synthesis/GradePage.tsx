@@ -6,6 +6,7 @@ import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
+import { Link } from "../../router";
 import { ChainNav, create, Suggested, useCan } from "./shared";
 import "./synthesis.css";
 
@@ -43,6 +44,10 @@ export function GradePage() {
       <ChainNav here="grade" />
       <ErrorMessage error={grade.error} />
       {said ? <LiveStatus>{said}</LiveStatus> : null}
+      <p className="hint">
+        Suggestions are computed from the data and shown as such; the team judges. Egger's test is read from the result named so;{" "}
+        <Link to={`/projects/${encodeURIComponent(id)}/analysis`}>the funnel plot is on the Analysis page</Link>.
+      </p>
       {grade.loading && !grade.data ? <Loading what="results" /> : null}
       {grade.data ? (
         <>

@@ -124,14 +124,33 @@ export function SurveyPage() {
       ) : null}
       <section className="stack" aria-labelledby="tr-h">
         <h2 id="tr-h">Interviews and focus groups</h2>
-        <ul>
-          {(transcripts.data ?? []).map((x) => (
-            <li key={x.id}>
-              {x.label} ({x.kind === "interview" ? "interview" : "focus group"}
-              {x.group ? `, ${x.group}` : ""})
-            </li>
-          ))}
-        </ul>
+        {(transcripts.data ?? []).length ? (
+          <div className="table-wrap" role="region" aria-labelledby="tr-caption" tabIndex={0}>
+            <table className="data-table">
+              <caption id="tr-caption">Participants in interviews and focus groups</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Transcript</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Participant group</th>
+                  <th scope="col">Participants</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(transcripts.data ?? []).map((x) => (
+                  <tr key={x.id}>
+                    <th scope="row">{x.label}</th>
+                    <td>{x.kind === "interview" ? "Interview" : "Focus group"}</td>
+                    <td>{x.group ?? "—"}</td>
+                    <td className="num">{x.participants ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="empty">No transcript yet.</p>
+        )}
         {can ? (
           <form className="card stack" onSubmit={addTranscript} aria-label="Add a transcript">
             <Field id="tr-label" label="Transcript label">
