@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
-const pkgs = ["model", "meta", "figures", "records", "screening", "review", "accounts", "appraisal", "extraction", "report", "api", "store", "server", "cli"];
+const pkgs = ["model", "meta", "figures", "records", "screening", "review", "accounts", "appraisal", "extraction", "synthesis", "report", "api", "store", "server", "cli"];
 
 export default defineConfig({
   resolve: {
