@@ -8,6 +8,7 @@ import type { Store } from "@homeward/store";
 import { buildServer } from "@homeward/server";
 import { teamSimulation } from "@homeward/screening";
 import { storeEngines } from "../../store/test/scratch-database.js";
+import { screeningProjects } from "../src/routes/screening-state.js";
 import { addMembers, namedUserPolicy } from "./identity.js";
 
 /**
@@ -65,12 +66,16 @@ describe.each(storeEngines("screening_sim"))("screening models and simulation ro
     const set = await app.inject({ method: "PUT", url: url("model"), headers: as("ana"), payload: { model: "elas_u2" } });
     expect(set.statusCode).toBe(200);
     expect(set.json().current).toBe("elas_u2");
+    // The stage's queue is now ranked by that model (the engine hands the setting to the ranking).
+    const queueModel = async () => ((await screeningProjects(app, store).synced(project)).engine.stage("title_abstract").ranking as unknown as { modelName: string }).modelName;
+    expect(await queueModel()).toBe("elas_u2");
     const settings = (await app.inject({ url: url("settings") })).json();
     expect(settings).toMatchObject({ mode: "dual", reviewers: ["ana", "ben"], model: "elas_u2" });
     // Saving the mode again keeps the model.
     await app.inject({ method: "PUT", url: url("settings"), headers: as("ana"), payload: { mode: "single" } });
     expect((await app.inject({ url: url("settings") })).json()).toMatchObject({ mode: "single", model: "elas_u2" });
     expect((await app.inject({ method: "PUT", url: url("model"), headers: as("ana"), payload: { model: null } })).json().current).toBeNull();
+    expect(await queueModel()).toBe("elas_u4");
   });
 
   it("simulates two models on the team's decisions as a job, with both runs' figures and the recall curve", async () => {
