@@ -11,6 +11,8 @@ export interface RenderOptions {
   versionLabel?: string;
   /** The version before this one: the PRISMA flow then gets the updated-review boxes. */
   previous?: PreviousVersion;
+  /** The page each section starts on (by section id), for the printed contents. */
+  tocPages?: Record<string, number>;
 }
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -174,6 +176,9 @@ a { color: #0b4f9c; }
 a:focus, .table-wrap:focus { outline: 3px solid #0b4f9c; outline-offset: 2px; }
 nav.toc ol { padding-left: 1.5rem; }
 nav.toc li { margin: 0.15rem 0; }
+nav.toc a { display: flex; gap: 0.5rem; }
+.toc-page { margin-left: auto; padding-left: 0.5rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .table-wrap { overflow-x: auto; margin: 1rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }
 caption { text-align: left; font-weight: bold; padding: 0.25rem 0; caption-side: top; }
@@ -212,16 +217,23 @@ tr.missing td, tr.missing th { background: #fff4e5; color: #4a2800; }
  * in order. The same HTML is the app's preview, the download and what
  * Chromium prints to PDF.
  */
+/** Each section's heading as printed (appendices with their letter), in order: what the printed contents look up. */
+export function tocHeadings(spec: ReportSpec): { id: string; text: string }[] {
+  const appendixIndex = new Map(spec.sections.filter((s) => s.appendix).map((s, i) => [s.id, i]));
+  return spec.sections.map((s) => ({ id: s.id, text: headingOf(s, appendixIndex) }));
+}
+
 export function renderReportHtml(spec: ReportSpec, d: ReportData, opts: RenderOptions): string {
   const num = numbering(spec, d);
   const appendixIndex = new Map(spec.sections.filter((s) => s.appendix).map((s, i) => [s.id, i]));
+  const page = (id: string) => (opts.tocPages?.[id] !== undefined ? `<span class="toc-page"><span class="visually-hidden">, page </span>${opts.tocPages[id]}</span>` : "");
   const toc = spec.sections
     .filter((s) => s.level === 1)
     .map((s) => {
       const subs = spec.sections.slice(spec.sections.indexOf(s) + 1);
       const end = subs.findIndex((x) => x.level === 1);
-      const children = (end < 0 ? subs : subs.slice(0, end)).map((c) => `<li><a href="#${escapeHtml(c.id)}">${escapeHtml(c.heading)}</a></li>`);
-      return `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(headingOf(s, appendixIndex))}</a>${children.length ? `<ol>${children.join("")}</ol>` : ""}</li>`;
+      const children = (end < 0 ? subs : subs.slice(0, end)).map((c) => `<li><a href="#${escapeHtml(c.id)}">${escapeHtml(c.heading)}${page(c.id)}</a></li>`);
+      return `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(headingOf(s, appendixIndex))}${page(s.id)}</a>${children.length ? `<ol>${children.join("")}</ol>` : ""}</li>`;
     })
     .join("\n");
 
@@ -288,9 +300,14 @@ ${body.join("\n")}
 `;
 }
 
-/** Draws the figures the spec shows, then renders the HTML. */
-export async function renderReport(spec: ReportSpec, d: ReportData, opts: Omit<RenderOptions, "svgs"> = {}): Promise<string> {
+/** The SVG of each figure the spec shows. */
+export async function reportSvgs(spec: ReportSpec, d: ReportData): Promise<Record<string, string>> {
   const svgs: Record<string, string> = {};
   for (const id of reportFigureIds(spec, d)) svgs[id] = await renderSvg(d.figures[id]!);
-  return renderReportHtml(spec, d, { ...opts, svgs });
+  return svgs;
+}
+
+/** Draws the figures the spec shows, then renders the HTML. */
+export async function renderReport(spec: ReportSpec, d: ReportData, opts: Omit<RenderOptions, "svgs"> = {}): Promise<string> {
+  return renderReportHtml(spec, d, { ...opts, svgs: await reportSvgs(spec, d) });
 }

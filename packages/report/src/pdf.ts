@@ -1,4 +1,5 @@
 import { chromium, type Browser } from "playwright-core";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 /** Debian's Chromium; HOMEWARD_CHROMIUM names another build. */
 export const chromiumPath = (): string => process.env.HOMEWARD_CHROMIUM ?? "/usr/bin/chromium";
@@ -38,6 +39,56 @@ export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Bu
     } finally {
       await page.close();
     }
+  } finally {
+    if (!opts.browser) await browser.close();
+  }
+}
+
+/**
+ * The page each heading is printed on, read back from the PDF's text: the
+ * headings in order, each looked for from the page of the one before (so a
+ * heading's words in the contents or in a table do not count). A heading not
+ * found gets no number rather than a wrong one.
+ */
+export async function headingPages(pdf: Uint8Array, headings: readonly { id: string; text: string }[]): Promise<Record<string, number>> {
+  const doc = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, disableFontFace: true, verbosity: 0 }).promise;
+  try {
+    const pages: string[][] = [];
+    for (let i = 1; i <= doc.numPages; i++) {
+      const content = await (await doc.getPage(i)).getTextContent();
+      pages.push(content.items.map((x) => ("str" in x ? x.str.trim() : "")).filter(Boolean));
+    }
+    // The contents come first: the body starts after the last page listing "Contents".
+    let from = pages.findIndex((lines) => lines.includes("Contents")) + 1;
+    const out: Record<string, number> = {};
+    for (const h of headings) {
+      // A long heading wraps: its first line is a prefix of it.
+      const at = (lines: string[]) => lines.some((l) => l === h.text || (l.length >= 15 && h.text.startsWith(l)));
+      let p = from;
+      while (p < pages.length && !at(pages[p]!)) p++;
+      if (p < pages.length) {
+        out[h.id] = p + 1;
+        from = p;
+      }
+    }
+    return out;
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/**
+ * Prints the report with page numbers in its contents: once to learn where
+ * each section falls, then again with the numbers (they sit on the contents'
+ * existing lines, so the pages do not move).
+ */
+export async function printReport(render: (tocPages?: Record<string, number>) => string, headings: readonly { id: string; text: string }[], opts: PdfOptions = {}): Promise<Buffer> {
+  const browser = opts.browser ?? (await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] }));
+  try {
+    const first = await htmlToPdf(render(), { ...opts, browser });
+    const pages = await headingPages(first, headings);
+    if (Object.keys(pages).length === 0) return first;
+    return await htmlToPdf(render(pages), { ...opts, browser });
   } finally {
     if (!opts.browser) await browser.close();
   }

@@ -168,5 +168,19 @@ describe("report routes", () => {
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
     expect(pdf.rawPayload.length).toBeGreaterThan(100_000);
+    // The printed contents give each section's page: the page the PDF's own text shows its heading on.
+    const spec = (await get(base)).json().spec;
+    const { headingPages } = await import("@homeward/report/pdf");
+    const { tocHeadings } = await import("@homeward/report");
+    const pages = await headingPages(new Uint8Array(pdf.rawPayload), tocHeadings(spec));
+    const order = spec.sections.map((s: { id: string }) => pages[s.id]);
+    expect(order.every((n: number | undefined) => typeof n === "number")).toBe(true);
+    expect(order).toEqual([...order].sort((a: number, b: number) => a - b));
+    expect(order[0]).toBeGreaterThan(1);
+    const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+    const doc = await getDocument({ data: new Uint8Array(pdf.rawPayload), isEvalSupported: false, verbosity: 0 }).promise;
+    const first = (await (await doc.getPage(1)).getTextContent()).items.map((x) => ("str" in x ? x.str.trim() : "")).filter((x) => /^\d+$/.test(x)).map(Number);
+    await doc.destroy();
+    for (const n of new Set(order)) expect(first).toContain(n);
   }, 60_000);
 });

@@ -9,6 +9,9 @@ import {
   prismaChecklist,
   renderDocx,
   renderReport,
+  renderReportHtml,
+  reportSvgs,
+  tocHeadings,
   reportBundleFiles,
   reportChanges,
   reportDataHash,
@@ -229,9 +232,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
 
   serve(app, r.pdf, async ({ params: { id }, query: q, reply, ctx }) => {
     const x = await rendering(id, q.version, ctx);
-    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
-    const { htmlToPdf } = await import("@homeward/report/pdf");
-    const pdf = await htmlToPdf(html, { footer: `${x.spec.title} · ${x.label.split(",")[0]}` });
+    const svgs = await reportSvgs(x.spec, x.data);
+    const { printReport } = await import("@homeward/report/pdf");
+    const pdf = await printReport(
+      (tocPages) => renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous, tocPages }),
+      tocHeadings(x.spec),
+      { footer: `${x.spec.title} · ${x.label.split(",")[0]}` },
+    );
     return reply
       .header("content-disposition", attachment(`${x.name}.pdf`))
       .type("application/pdf")
