@@ -95,7 +95,7 @@ describe("report", () => {
     expect(page.errors).toEqual([]);
   });
 
-  it("the report's HTML meets the contrast minimum; the builder does not scroll sideways at 200% zoom", async () => {
+  it("the report's HTML and the builder meet the contrast minimum; the builder does not scroll sideways at 200% zoom", async () => {
     const page = await app.newPage();
     await page.goto(`${app.url}/api/projects/${projectId}/report/html`);
     await page.getByRole("heading", { level: 1 }).waitFor();
@@ -103,6 +103,15 @@ describe("report", () => {
     // Every table has a caption and column headers; every image its alternative text.
     expect(await page.locator("table:not(:has(caption))").count()).toBe(0);
     expect(await page.locator("img:not([alt])").count()).toBe(0);
+
+    // The builder's own text, in both colour schemes (the preview is the report's HTML, checked above).
+    for (const colorScheme of ["light", "dark"] as const) {
+      const builder = await app.newPage({ colorScheme });
+      await builder.goto(`${app.url}/projects/${projectId}/report`);
+      await builder.getByRole("heading", { level: 1, name: "Report" }).waitFor();
+      await builder.getByText(/PRISMA 2020 items are reported/).waitFor();
+      expect({ colorScheme, problems: await contrastProblems(builder) }).toEqual({ colorScheme, problems: [] });
+    }
 
     const zoomed = await app.newPage({ viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
     await zoomed.goto(`${app.url}/projects/${projectId}/report`);
