@@ -257,7 +257,9 @@ export function renderReportHtml(spec: ReportSpec, d: ReportData, opts: RenderOp
         parts.push(f ? figureHtml(f, num.figures.get(b.id)!, opts.svgs[b.id]) : `<p class="missing">Figure "${escapeHtml(b.id)}" is not in the project's data.</p>`);
       } else if (b.kind === "analysis") {
         const a = analysisOf(b, d);
-        parts.push(a ? analysisHtml(a, d, num, opts, h) : `<p class="missing">Analysis "${escapeHtml(b.id)}" is not in the project.</p>`);
+        // A block pinned to a version the data no longer carry shows the one in force, and says so.
+        const pinned = a && b.version !== null && a.version !== b.version ? `<p class="missing" role="note">The section cites version ${b.version} of "${escapeHtml(a.name)}"; shown is version ${a.version ?? "—"}, the one the data hold.</p>` : "";
+        parts.push(a ? pinned + analysisHtml(a, d, num, opts, h) : `<p class="missing">Analysis "${escapeHtml(b.id)}" is not in the project.</p>`);
       } else if (b.kind === "checklist") {
         parts.push(checklistHtml(spec, d));
       } else if (b.kind === "descriptions") {
