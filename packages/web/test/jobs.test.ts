@@ -26,11 +26,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** `n` effect sizes nested 200 to a study, a fit of several seconds (a seeded generator, so the data are the same on every run). */
+/** `n` effect sizes nested 400 to a study, a fit of many seconds (cancelled long before it ends) (a seeded generator, so the data are the same on every run). */
 function rows(n: number) {
   let s = 7;
   const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
-  return Array.from({ length: n }, (_, i) => ({ study: `s${Math.floor(i / 200)}`, esid: `e${i}`, yi: 0.3 + (rnd() - 0.5), vi: 0.01 + 0.05 * rnd() }));
+  return Array.from({ length: n }, (_, i) => ({ study: `s${Math.floor(i / 400)}`, esid: `e${i}`, yi: 0.3 + (rnd() - 0.5), vi: 0.01 + 0.05 * rnd() }));
 }
 
 describe("Background jobs page", () => {
