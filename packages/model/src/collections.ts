@@ -34,7 +34,7 @@ import { validateCodebookItems, validateExtractedValues } from "./rules/extracte
 import { validateRecordedCounts } from "./rules/recorded-counts.js";
 import { validateSearches } from "./rules/searches.js";
 import { signedBy } from "./rules/signatures.js";
-import { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./rules/synthesis.js";
+import { validateCodedExcerpts, validateGradeAssessments, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./rules/synthesis.js";
 import { CodedExcerpt, GradeAssessment, JointDisplayRow, SurveyQuestion, SurveyResponse, SynthesisCode, Transcript } from "./synthesis.js";
 import { SavedAnalysis } from "./saved-analyses.js";
 import { validateSavedAnalyses } from "./rules/saved-analyses.js";
@@ -171,18 +171,19 @@ export const collections = {
   reportedResults: { schema: ReportedResult, refs: { studyIds: "studies" } },
   gradeAssessments: {
     schema: GradeAssessment,
-    refs: { resultId: "reportedResults" },
+    refs: { resultId: "reportedResults", analysisId: "savedAnalyses" },
     order: "at",
+    validate: validateGradeAssessments,
     permit: signedBy<GradeAssessment>("assessedBy", "GRADE assessment"),
   },
   jointDisplayRows: {
     schema: JointDisplayRow,
-    refs: { resultIds: "reportedResults", findingIds: "qualitativeFindings", surveyQuestionIds: "surveyQuestions", transcriptIds: "transcripts" },
+    refs: { resultIds: "reportedResults", analysisIds: "savedAnalyses", findingIds: "qualitativeFindings", surveyQuestionIds: "surveyQuestions", transcriptIds: "transcripts" },
     order: "order",
   },
   recommendations: {
     schema: Recommendation,
-    refs: { findingIds: "qualitativeFindings", resultIds: "reportedResults", rowIds: "jointDisplayRows", effectResultId: "reportedResults" },
+    refs: { findingIds: "qualitativeFindings", resultIds: "reportedResults", rowIds: "jointDisplayRows", effectResultId: "reportedResults", analysisIds: "savedAnalyses", effectAnalysisId: "savedAnalyses" },
     order: "order",
     validate: validateRecommendations,
   },

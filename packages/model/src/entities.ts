@@ -705,6 +705,10 @@ export const Recommendation = z.object({
   ratingReason: OptText,
   /** The pooled SMD its generated statement ("better outcomes than around N%") is read from. */
   effectResultId: Id.nullable().default(null),
+  /** Saved analyses (version ids) it rests on, read refitted to today's data. */
+  analysisIds: IdList,
+  /** A saved analysis whose refitted pooled SMD the generated statement reads (instead of effectResultId). */
+  effectAnalysisId: Id.nullable().default(null),
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 

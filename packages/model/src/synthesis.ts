@@ -65,6 +65,8 @@ export const JointDisplayRow = z.object({
   id: Id,
   question: z.string().trim().min(1, "a row needs its question or theme"),
   resultIds: IdList,
+  /** Saved analyses (version ids), read refitted to today's data. */
+  analysisIds: IdList,
   findingIds: IdList,
   surveyQuestionIds: IdList,
   transcriptIds: IdList,
@@ -87,7 +89,9 @@ const emptyDomain = { judgement: null, reason: "" };
 /** GRADE for one quantitative result: the five domains, the certainty and the decision thresholds used for imprecision. */
 export const GradeAssessment = z.object({
   id: Id,
-  resultId: Id,
+  /** What is graded: a reported result, or a saved analysis (a version id) refitted to today's data; one of the two. */
+  resultId: Id.nullable().default(null),
+  analysisId: Id.nullable().default(null),
   domains: z
     .object({
       riskOfBias: GradeDomain.default(emptyDomain),

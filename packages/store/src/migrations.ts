@@ -529,7 +529,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d) };
     },
   };
 }
@@ -645,6 +645,20 @@ function v16Counts(d: Dialect): Migration {
         .execute();
       await sql`INSERT INTO record_counts (project_id, search_id, n) SELECT project_id, COALESCE(search_id, ''), COUNT(*) FROM records GROUP BY project_id, COALESCE(search_id, '')`.execute(db);
       await db.schema.createIndex("records_group_search").on("records").columns(["project_id", "duplicate_group_id", "search_id"]).execute();
+    },
+  };
+}
+
+/** GRADE, the joint display and recommendations may rest on saved analyses (version ids), read refitted to today's data. */
+function v24SynthesisLinks(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("grade_assessments").addColumn("analysis_id", sqlType(d, "t")).execute();
+      await db.schema.alterTable("joint_display_rows").addColumn("analysis_ids", sqlType(d, "j")).execute();
+      await db.updateTable("joint_display_rows").set({ analysis_ids: "[]" }).execute();
+      for (const [name, type] of [["analysis_ids", "j"], ["effect_analysis_id", "t"]] as Col[])
+        await db.schema.alterTable("recommendations").addColumn(name, sqlType(d, type)).execute();
+      await db.updateTable("recommendations").set({ analysis_ids: "[]" }).execute();
     },
   };
 }

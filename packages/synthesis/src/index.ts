@@ -4,3 +4,4 @@ export * from "./joint.js";
 export * from "./grade.js";
 export * from "./guide.js";
 export * from "./survey.js";
+export * from "./analysis.js";

@@ -7,5 +7,5 @@ export { checkProtocolChange, protocolVersions, sectionVersion, type ProtocolUsa
 export { validateSearches } from "./searches.js";
 export { pairKey, permitDuplicatePair, validateDuplicatePairs } from "./duplicates.js";
 export { validateMemberRemoval, validateMembers } from "./members.js";
-export { validateCodedExcerpts, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./synthesis.js";
+export { validateCodedExcerpts, validateGradeAssessments, validateQualitativeFindings, validateRecommendations, validateSurveyResponses } from "./synthesis.js";
 export { validateSavedAnalyses } from "./saved-analyses.js";

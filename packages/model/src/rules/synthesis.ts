@@ -1,6 +1,6 @@
 import type { QualitativeFinding, Recommendation } from "../entities.js";
 import { InputError } from "../errors.js";
-import type { CodedExcerpt, SurveyResponse } from "../synthesis.js";
+import type { CodedExcerpt, GradeAssessment, SurveyResponse } from "../synthesis.js";
 import type { RuleContext } from "./context.js";
 
 const named = (f: { id: string; statement?: string; text?: string }) => {
@@ -48,8 +48,8 @@ export async function validateRecommendations(recs: readonly Recommendation[], c
   const scheme = (await ctx.protocol()).ratingScheme;
   const lowest = scheme.length ? Math.min(...scheme.map((l) => l.rank)) : null;
   for (const r of recs) {
-    if (r.findingIds.length + r.resultIds.length + r.rowIds.length === 0)
-      throw new InputError(`the ${r.kind} ${named(r)} has no evidence: link it to at least one finding, result or joint-display row`);
+    if (r.findingIds.length + r.resultIds.length + (r.analysisIds?.length ?? 0) + r.rowIds.length === 0)
+      throw new InputError(`the ${r.kind} ${named(r)} has no evidence: link it to at least one finding, result, saved analysis or joint-display row`);
     if (r.rating !== null) {
       const level = scheme.find((l) => l.code === r.rating);
       if (!level)
@@ -75,5 +75,13 @@ export async function validateSurveyResponses(responses: readonly SurveyResponse
       for (const a of given)
         if (!allowed.has(a)) throw new InputError(`respondent ${r.respondent}: "${a}" is not an answer of question ${code} (allowed: ${[...allowed].join(", ")})`);
     }
+  }
+}
+
+/** A GRADE assessment grades one thing: a reported result or a saved analysis, not both and not neither. */
+export async function validateGradeAssessments(grades: readonly GradeAssessment[]): Promise<void> {
+  for (const g of grades) {
+    if ((g.resultId === null) === (g.analysisId === null))
+      throw new InputError(`a GRADE assessment grades either a reported result (resultId) or a saved analysis (analysisId), exactly one`);
   }
 }

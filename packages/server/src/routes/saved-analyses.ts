@@ -38,6 +38,29 @@ function versionOf(a: SavedAnalysis): SavedAnalysisVersion {
 }
 
 /**
+ * Fits an analysis request (a saved spec or a new one) to the rows the
+ * analysis page fits: the project's effect sizes with risk of bias and the
+ * codebook values the caller may see, or inline rows. The one refit of a
+ * saved analysis: its rerun, and GRADE, the joint display and the guide
+ * where they rest on it.
+ */
+export async function fitAnalysisRequest(store: Store, projectId: string, request: Record<string, unknown>, ctx: RequestContext): Promise<FittedSpec> {
+  const spec = parseMetaSpec(request, EXTRA_KEYS);
+  let rows: Row[];
+  if (request.data === "effectSizes") {
+    const data = await withExtractedModerators(store, projectId, ctx, await riskOfBiasRows(store, projectId));
+    if (data.rows.length === 0) throw new InputError("the project has no effect sizes with yi and vi");
+    rows = data.rows;
+  } else if (Array.isArray(request.data)) {
+    await store.getProject(projectId);
+    rows = inlineRows(request.data);
+  } else {
+    throw new InputError(`spec "data" must be "effectSizes" (the project's effect sizes) or an array of row objects`);
+  }
+  return fitMetaSpec(spec, rows);
+}
+
+/**
  * Saved analyses (`savedAnalysesRoutes` in @homeward/api): a spec is fitted
  * to the same rows the analysis page fits (the project's effect sizes with
  * risk of bias and the codebook values the caller may see), and kept with
@@ -46,21 +69,7 @@ function versionOf(a: SavedAnalysis): SavedAnalysisVersion {
  * nothing.
  */
 export async function registerSavedAnalysesRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const fit = async (projectId: string, request: Record<string, unknown>, ctx: RequestContext): Promise<FittedSpec> => {
-    const spec = parseMetaSpec(request, EXTRA_KEYS);
-    let rows: Row[];
-    if (request.data === "effectSizes") {
-      const data = await withExtractedModerators(store, projectId, ctx, await riskOfBiasRows(store, projectId));
-      if (data.rows.length === 0) throw new InputError("the project has no effect sizes with yi and vi");
-      rows = data.rows;
-    } else if (Array.isArray(request.data)) {
-      await store.getProject(projectId);
-      rows = inlineRows(request.data);
-    } else {
-      throw new InputError(`spec "data" must be "effectSizes" (the project's effect sizes) or an array of row objects`);
-    }
-    return fitMetaSpec(spec, rows);
-  };
+  const fit = (projectId: string, request: Record<string, unknown>, ctx: RequestContext) => fitAnalysisRequest(store, projectId, request, ctx);
 
   serve(app, r.list, async ({ params: { id } }) => {
     await store.getProject(id);
