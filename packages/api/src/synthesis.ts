@@ -50,7 +50,24 @@ export const SurveyImportBody = z.object({
   groupColumn: z.string().trim().min(1).default("group"),
 });
 export const IsoqQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
-export const GradeQuery = z.object({ eggerResult: z.string().optional() });
+/** `analysis`: a saved analysis version to grade (refitted to today's data, with suggestions from the model). */
+export const GradeQuery = z.object({ eggerResult: z.string().optional(), analysis: z.string().optional() });
+/** A saved analysis version as the pickers list it. */
+export interface SavedVersionChoice {
+  id: string;
+  name: string;
+  version: number;
+  savedAt: string;
+}
+/** A saved analysis version a table read, refitted to today's data: what its numbers were computed from. */
+export interface LinkedAnalysis {
+  id: string;
+  name: string;
+  version: number;
+  computedFrom: string;
+  /** Why it gives no pooled effect (moderators, or a spec that no longer fits). */
+  problem: string | null;
+}
 /** The results that are equity moderators, by id, comma-separated; left out, those whose label names an equity characteristic. */
 export const EqualityQuery = z.object({ moderators: z.string().optional() });
 
@@ -67,6 +84,9 @@ export interface IsoqAnswer {
   profile: EvidenceProfileRow[];
 }
 export interface GuideAnswer {
+  /** Saved analyses the recommendations and rows rest on, refitted. */
+  analyses: LinkedAnalysis[];
+  savedAnalyses: SavedVersionChoice[];
   scheme: RatingLevel[];
   /** True when the project has no scheme of its own and the Foundations scheme applies. */
   defaultScheme: boolean;
@@ -81,6 +101,14 @@ export interface GradeAnswer {
     suggestions: Record<GradeDomainKey, DomainSuggestion>;
     assessment: Entity<"gradeAssessments"> | null;
   }[];
+  /** Saved analyses graded (or chosen with ?analysis=), refitted to today's data; `result` is the refit read as a result (id: the version's). */
+  analyses: {
+    result: Entity<"reportedResults">;
+    suggestions: Record<GradeDomainKey, DomainSuggestion>;
+    assessment: Entity<"gradeAssessments"> | null;
+    analysis: LinkedAnalysis & { egger: { p: number; statistic: number } | null; eggerProblem: string | null };
+  }[];
+  savedAnalyses: SavedVersionChoice[];
   summary: SofRow[];
 }
 export interface SurveyAnswer {

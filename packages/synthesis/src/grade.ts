@@ -13,9 +13,12 @@ export const CERTAINTY_LABELS = { high: "High", moderate: "Moderate", low: "Low"
 export type GradeConcernLevel = "not_serious" | "serious" | "very_serious";
 export const GRADE_CONCERN_LABELS: Record<GradeConcernLevel, string> = { not_serious: "Not serious", serious: "Serious", very_serious: "Very serious" };
 
-/** The certainty a result's latest GRADE assessment gives. */
+/** What an assessment grades: a reported result's id or a saved analysis version's. */
+export const gradedId = (g: Pick<GradeAssessment, "resultId" | "analysisId">): string | null => g.analysisId ?? g.resultId;
+
+/** The certainty a result's (or a saved analysis's) latest GRADE assessment gives. */
 export function certaintyOf(resultId: string, grades: readonly GradeAssessment[]): string | null {
-  const g = grades.filter((x) => x.resultId === resultId).sort((a, b) => b.at.localeCompare(a.at))[0];
+  const g = grades.filter((x) => gradedId(x) === resultId).sort((a, b) => b.at.localeCompare(a.at))[0];
   return g?.certainty ? CERTAINTY_LABELS[g.certainty] : null;
 }
 
@@ -32,6 +35,8 @@ export interface GradeData {
   weighting?: string;
   /** Egger's regression test p-value, when the analysis has one. */
   eggerP?: number | null;
+  /** Where the Egger p came from (or why there is none), said in the suggestion's basis. */
+  eggerBasis?: string;
   /** The team's smallest important effect on the result's scale. */
   threshold?: number | null;
 }
@@ -85,8 +90,8 @@ export function suggestGrade(r: ReportedResult, data: GradeData = {}): Record<Gr
   const e = data.eggerP ?? null;
   out.publicationBias =
     e === null
-      ? { value: null, basis: "No Egger's test for this result." }
-      : { value: e < 0.1 ? "serious" : "not_serious", basis: `Egger's regression test p = ${Math.round(e * 1000) / 1000} (p < 0.10 → serious).` };
+      ? { value: null, basis: `No Egger's test for this result${data.eggerBasis ? ` (${data.eggerBasis})` : ""}.` }
+      : { value: e < 0.1 ? "serious" : "not_serious", basis: `Egger's regression test p = ${Math.round(e * 1000) / 1000}${data.eggerBasis ? `, ${data.eggerBasis}` : ""} (p < 0.10 → serious).` };
   return out;
 }
 
@@ -115,9 +120,9 @@ export interface SofRow {
  */
 export function summaryOfFindings(results: readonly ReportedResult[], grades: readonly GradeAssessment[]): SofRow[] {
   return results
-    .filter((r) => grades.some((g) => g.resultId === r.id))
+    .filter((r) => grades.some((g) => gradedId(g) === r.id))
     .map((r) => {
-      const g = grades.filter((x) => x.resultId === r.id).sort((a, b) => b.at.localeCompare(a.at))[0]!;
+      const g = grades.filter((x) => gradedId(x) === r.id).sort((a, b) => b.at.localeCompare(a.at))[0]!;
       const domains = GRADE_DOMAINS.map((k) => ({
         key: k,
         label: GRADE_DOMAIN_LABELS[k],

@@ -50,6 +50,8 @@ export interface U3Statement {
   text: string;
   /** Set when the result cannot carry the statement (not an SMD, no estimate). */
   problem: string | null;
+  /** The saved analysis version (refitted to today's data) it was computed from, when it was. */
+  from?: string | null;
 }
 
 /**
@@ -129,19 +131,21 @@ export function guideTrail(p: GuideInput): GuideTrail[] {
       const recRows = rec.rowIds.map((id) => rows.get(id)).filter((r): r is JointDisplayRow => !!r);
       // A row's findings and results are the recommendation's evidence too.
       const fIds = [...new Set([...rec.findingIds, ...recRows.flatMap((r) => r.findingIds)])];
-      const rIds = [...new Set([...rec.resultIds, ...recRows.flatMap((r) => r.resultIds)])];
+      const rIds = [...new Set([...rec.resultIds, ...(rec.analysisIds ?? []), ...recRows.flatMap((r) => [...r.resultIds, ...(r.analysisIds ?? [])])])];
       const fs = fIds.map((id) => findings.get(id)).filter((f): f is QualitativeFinding => !!f);
       const rs = rIds.map((id) => results.get(id)).filter((r): r is ReportedResult => !!r);
       const studyIds = [...new Set([...fs.flatMap((f) => f.studyIds), ...rs.flatMap((r) => r.studyIds)])];
       const level = rec.rating ? scheme.find((l) => l.code === rec.rating) : null;
-      const effect = rec.effectResultId ? results.get(rec.effectResultId) : undefined;
+      // A saved analysis's refit reads as a result whose "analysis" names the version it was computed from.
+      const effectId = rec.effectAnalysisId ?? rec.effectResultId;
+      const effect = effectId ? results.get(effectId) : undefined;
       return {
         id: rec.id,
         kind: rec.kind,
         text: rec.text,
         rating: rec.rating ? { code: rec.rating, label: level?.label ?? rec.rating } : null,
         ratingReason: rec.ratingReason,
-        statement: effect ? u3Statement(effect) : null,
+        statement: effect ? { ...u3Statement(effect), from: rec.effectAnalysisId ? effect.analysis : null } : null,
         findings: fs.map((f) => ({
           id: f.id,
           statement: f.statement,

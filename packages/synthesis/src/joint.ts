@@ -57,7 +57,7 @@ export function jointDisplay(p: JointInput): JointRow[] {
     .map((row) => ({
       id: row.id,
       question: row.question,
-      quantitative: row.resultIds.flatMap((id) => {
+      quantitative: [...row.resultIds, ...(row.analysisIds ?? [])].flatMap((id) => {
         const r = results.get(id);
         if (!r) return [];
         const est = r.estimate === null ? null : `${r.measure ?? "Estimate"} ${num(r.estimate)}${r.ciLower !== null && r.ciUpper !== null ? ` (95% CI ${num(r.ciLower)} to ${num(r.ciUpper)})` : ""}`;

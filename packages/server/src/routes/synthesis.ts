@@ -2,7 +2,10 @@ import type { FastifyInstance } from "fastify";
 import { synthesisRoutes as r } from "@homeward/api";
 import { InputError, type Entity } from "@homeward/model";
 import type { Store, WriteContext } from "@homeward/store";
+import { isMetaInputError } from "@homeward/meta";
+import { isHighRiskOfBias, RISK_OF_BIAS_COLUMN, RISK_OF_BIAS_TOOL_COLUMN } from "@homeward/review";
 import {
+  analysisEvidence,
   assessmentBasis,
   checkCerqual,
   codingMatrix,
@@ -22,14 +25,17 @@ import {
   ratingScheme,
   renameCode,
   splitCode,
+  gradedId,
   suggestGrade,
   summaryOfFindings,
   summaryOfQualitativeFindings,
   tabulateSurvey,
   u3Statement,
+  type AnalysisEvidence,
   type CodeChange,
 } from "@homeward/synthesis";
-import { writer } from "../context.js";
+import { writer, type RequestContext } from "../context.js";
+import { fitAnalysisRequest } from "./saved-analyses.js";
 import { serve } from "../contract.js";
 import { attachment } from "../security.js";
 
@@ -50,6 +56,43 @@ const toCsv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(",")).j
  */
 export async function registerSynthesisRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const now = () => new Date().toISOString();
+
+  /**
+   * Saved analyses (version ids) as evidence, each refitted to today's data
+   * by the saved-analyses rerun's own fit, so what GRADE, the joint display
+   * and the guide say changes when the data do. A version whose spec no
+   * longer fits is given with the reason and no estimate.
+   */
+  const linkedAnalyses = async (id: string, ids: readonly string[], ctx: RequestContext): Promise<AnalysisEvidence[]> => {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return [];
+    const saved = await store.list(id, "savedAnalyses", { id: wanted });
+    const high = (row: Record<string, unknown>) => {
+      const j = row[RISK_OF_BIAS_COLUMN];
+      return typeof j === "string" && j ? isHighRiskOfBias(typeof row[RISK_OF_BIAS_TOOL_COLUMN] === "string" ? (row[RISK_OF_BIAS_TOOL_COLUMN] as string) : null, j) : null;
+    };
+    const out: AnalysisEvidence[] = [];
+    for (const s of saved.sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version)) {
+      const ref = { id: s.id, name: s.name, version: s.version, savedAt: s.savedAt };
+      try {
+        out.push(analysisEvidence(ref, await fitAnalysisRequest(store, id, s.spec, ctx), high));
+      } catch (err) {
+        if (!(err instanceof InputError) && !isMetaInputError(err)) throw err;
+        if (!(err instanceof Error)) throw err;
+        const computedFrom = `${s.name}, version ${s.version}: cannot be refitted to today's data (${err.message})`;
+        out.push({
+          ...ref, computedFrom, weights: [], weighting: "", egger: null, eggerProblem: null, problem: err.message,
+          result: { id: s.id, label: `${s.name} (version ${s.version})`, analysis: computedFrom, outcomeDomain: null, measure: null, estimate: null, ciLower: null, ciUpper: null, kStudies: null, kOutcomes: null, p: null, heterogeneity: null, studyIds: [], notes: null },
+        });
+      }
+    }
+    return out;
+  };
+  /** Every saved version, for the pages' pickers (name and version; no results or rows). */
+  const savedVersions = async (id: string) =>
+    (await store.list(id, "savedAnalyses"))
+      .map((a) => ({ id: a.id, name: a.name, version: a.version, savedAt: a.savedAt }))
+      .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
 
   /** Writes a code operation's changes in one transaction. */
   const apply = async (tx: Store, id: string, change: CodeChange, ctx: WriteContext) => {
@@ -175,7 +218,7 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
     return { summary: summaryOfQualitativeFindings(input), profile };
   });
 
-  serve(app, r.joint, async ({ params: { id } }) => {
+  serve(app, r.joint, async ({ params: { id }, ctx }) => {
     const [jointDisplayRows, reportedResults, gradeAssessments, qualitativeFindings, surveyQuestions, transcripts] = await Promise.all([
       store.list(id, "jointDisplayRows"),
       store.list(id, "reportedResults"),
@@ -184,10 +227,11 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
       store.list(id, "surveyQuestions"),
       store.list(id, "transcripts"),
     ]);
-    return jointDisplay({ jointDisplayRows, reportedResults, gradeAssessments, qualitativeFindings, surveyQuestions, transcripts });
+    const analyses = await linkedAnalyses(id, jointDisplayRows.flatMap((x) => x.analysisIds ?? []), ctx);
+    return jointDisplay({ jointDisplayRows, reportedResults: [...reportedResults, ...analyses.map((a) => a.result)], gradeAssessments, qualitativeFindings, surveyQuestions, transcripts });
   });
 
-  serve(app, r.guide, async ({ params: { id } }) => {
+  serve(app, r.guide, async ({ params: { id }, ctx }) => {
     const [protocol, recommendations, qualitativeFindings, reportedResults, gradeAssessments, jointDisplayRows, codedExcerpts, synthesisCodes, studies, studyReports] = await Promise.all([
       store.getProtocol(id),
       store.list(id, "recommendations"),
@@ -200,17 +244,23 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
       store.list(id, "studies"),
       store.list(id, "studyReports"),
     ]);
-    const input = { ratingScheme: protocol.ratingScheme, recommendations, qualitativeFindings, reportedResults, gradeAssessments, jointDisplayRows, codedExcerpts, synthesisCodes, studies, studyReports };
+    const analyses = await linkedAnalyses(id, [
+      ...recommendations.flatMap((x) => [...(x.analysisIds ?? []), ...(x.effectAnalysisId ? [x.effectAnalysisId] : [])]),
+      ...jointDisplayRows.flatMap((x) => x.analysisIds ?? []),
+    ], ctx);
+    const input = { ratingScheme: protocol.ratingScheme, recommendations, qualitativeFindings, reportedResults: [...reportedResults, ...analyses.map((a) => a.result)], gradeAssessments, jointDisplayRows, codedExcerpts, synthesisCodes, studies, studyReports };
     return {
+      analyses: analyses.map((a) => ({ id: a.id, name: a.name, version: a.version, computedFrom: a.computedFrom, problem: a.problem })),
+      savedAnalyses: await savedVersions(id),
       scheme: ratingScheme(protocol.ratingScheme),
       defaultScheme: protocol.ratingScheme.length === 0,
       trail: guideTrail(input),
       summary: evidenceSummaryTable(input),
-      statements: reportedResults.map(u3Statement).filter((s) => s.problem === null),
+      statements: [...reportedResults.map(u3Statement), ...analyses.map((a) => ({ ...u3Statement(a.result), from: a.computedFrom }))].filter((s) => s.problem === null),
     };
   });
 
-  serve(app, r.grade, async ({ params: { id }, query }) => {
+  serve(app, r.grade, async ({ params: { id }, query, ctx }) => {
     const [results, grades, appraisals, effectSizes, outcomes] = await Promise.all([
       store.list(id, "reportedResults"),
       store.list(id, "gradeAssessments"),
@@ -234,8 +284,28 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
       if (!a.overall || a.status === "draft") continue;
       high.set(a.studyId, (high.get(a.studyId) ?? false) || /high|serious|critical/i.test(a.overall));
     }
-    const latest = (rid: string): Entity<"gradeAssessments"> | null => grades.filter((g) => g.resultId === rid).sort((a, b) => b.at.localeCompare(a.at))[0] ?? null;
+    const latest = (rid: string): Entity<"gradeAssessments"> | null => grades.filter((g) => gradedId(g) === rid).sort((a, b) => b.at.localeCompare(a.at))[0] ?? null;
+    // Saved analyses graded, and the one the team is choosing (?analysis=), refitted: their suggestions read the model itself.
+    const analysisIds = [...grades.flatMap((g) => (g.analysisId ? [g.analysisId] : [])), ...(query.analysis ? [query.analysis] : [])];
+    const analyses = await linkedAnalyses(id, analysisIds, ctx);
+    if (query.analysis && !analyses.some((a) => a.id === query.analysis)) throw new InputError(`no saved analysis with id "${query.analysis}"`, 404);
     return {
+      savedAnalyses: await savedVersions(id),
+      analyses: analyses.map((a) => {
+        const assessment = latest(a.id);
+        return {
+          result: a.result,
+          assessment,
+          analysis: { id: a.id, name: a.name, version: a.version, computedFrom: a.computedFrom, problem: a.problem, egger: a.egger, eggerProblem: a.eggerProblem },
+          suggestions: suggestGrade(a.result, {
+            weights: a.weights,
+            weighting: a.weighting,
+            eggerP: a.egger?.p ?? null,
+            eggerBasis: a.egger ? `computed on the analysis's ${a.result.kOutcomes} rows` : a.eggerProblem ?? undefined,
+            threshold: assessment?.threshold ?? null,
+          }),
+        };
+      }),
       results: results
         .filter((x) => x.estimate !== null)
         .map((result) => {
@@ -246,7 +316,7 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
           const weighting = w ? "the result's own study weights" : iv ? "inverse-variance weights of the studies' effect sizes" : "each study counted equally (no effect sizes held for all its studies)";
           return { result, assessment, suggestions: suggestGrade(result, { weights, weighting, eggerP, threshold: assessment?.threshold ?? null }) };
         }),
-      summary: summaryOfFindings(results, grades),
+      summary: summaryOfFindings([...results, ...analyses.map((a) => a.result)], grades),
     };
   });
 
