@@ -120,7 +120,7 @@ describe("synthesis: quote to recommendation", () => {
     await form.getByLabel("Recommendation", { exact: true }).fill(REC);
     await form.getByLabel("Rating").selectOption({ label: "Promising evidence" });
     await form.getByRole("button", { name: "Save the recommendation" }).click();
-    await form.getByRole("alert").filter({ hasText: "has no evidence: link it to at least one finding, result or joint-display row" }).waitFor();
+    await form.getByRole("alert").filter({ hasText: "has no evidence: link it to at least one finding, result, saved analysis or joint-display row" }).waitFor();
     await form.getByLabel("Joint-display rows").selectOption({ label: "Is reunification support acceptable and effective?" });
     await form.getByLabel("Pooled SMD for the generated statement (optional)").selectOption({ label: "Overall effect of reunification interventions" });
     await form.getByRole("button", { name: "Save the recommendation" }).click();
@@ -186,6 +186,51 @@ describe("synthesis: quote to recommendation", () => {
     await page.goto(`${app.url}${base}/joint-display`);
     const jd = page.getByRole("table", { name: "Convergent segregated joint display" });
     await jd.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Is reunification support acceptable and effective?" }) }).getByText("(Very low)").waitFor();
+    expect(page.errors).toEqual([]);
+  });
+
+  it("grades a saved analysis of assink2016 and rests a recommendation on it; its U3 sentence changes when an effect size does", async () => {
+    const page = await app.newPage({ viewport: { width: 640, height: 900 }, deviceScaleFactor: 2 });
+    const assink = "/projects/assink2016";
+    const from = "Overall effect, three-level model, version 1, refitted to today's data (k = 100)";
+    await page.goto(`${app.url}${assink}/grade`);
+    await page.getByRole("heading", { level: 1, name: "GRADE for the quantitative outcomes" }).waitFor();
+    await page.getByLabel("Result to assess").selectOption({ label: "Overall effect, three-level model, version 1" });
+    const form = page.getByRole("form", { name: "GRADE assessment of Overall effect, three-level model (version 1)" });
+    await form.getByText(`Computed from ${from}: pooled SMD`).waitFor();
+    // Egger's test computed on the analysis's rows, not read from a result's label.
+    await form.getByRole("group", { name: "Publication bias" }).getByText(/Suggestion \(the team decides\): Serious\. Egger's regression test p = 0\.001, computed on the analysis's 100 rows/).waitFor();
+    await form.getByRole("group", { name: "Inconsistency" }).getByText(/I² = \d+(\.\d)?%; 95% prediction interval/).waitFor();
+    await form.getByLabel("Publication bias: judgement").selectOption({ label: "Serious" });
+    await form.getByLabel("Publication bias: reason").fill("Egger's test on the refitted model");
+    await form.getByLabel("Certainty of the evidence").selectOption({ label: "Low" });
+    await form.getByRole("button", { name: "Save the GRADE assessment" }).press("Enter");
+    await page.getByRole("status").filter({ hasText: "GRADE assessment saved for Overall effect, three-level model (version 1)." }).waitFor();
+    const sof = page.getByRole("table", { name: "Summary of findings (GRADE)" });
+    await sof.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Overall effect, three-level model (version 1)" }) }).getByRole("cell", { name: "Low" }).waitFor();
+
+    await page.goto(`${app.url}${assink}/guide`);
+    await page.getByText("Draft a recommendation").click();
+    const draft = page.getByRole("form", { name: "Draft a recommendation" });
+    await draft.getByLabel("Recommendation", { exact: true }).fill("Offer the programme to young people at risk of offending");
+    await draft.getByLabel("Saved analyses (refitted to today's data)").selectOption({ label: "Overall effect, three-level model, version 1" });
+    await draft.getByLabel("Pooled SMD for the generated statement (optional)").selectOption({ label: "Overall effect, three-level model, version 1" });
+    await draft.getByRole("button", { name: "Save the recommendation" }).click();
+    await page.getByRole("status").filter({ hasText: "Recommendation drafted" }).waitFor();
+    const item = page.getByRole("listitem").filter({ hasText: "Offer the programme to young people at risk of offending" });
+    const sentence = item.getByText(/better outcomes than around \d+% of those who do not receive an intervention/);
+    await sentence.waitFor();
+    await item.getByText(`(computed from ${from})`).waitFor();
+    const before = await sentence.innerText();
+    const percent = (t: string) => Number(/around (\d+)%/.exec(t)![1]);
+
+    // Someone corrects an effect size: the refit's pooled SMD and its sentence move.
+    await app.api("PATCH", `${assink}/collections/effectSizes/es-001`, { yi: 25 });
+    await page.reload();
+    const after = item.getByText(/better outcomes than around \d+% of those who do not receive an intervention/);
+    await after.waitFor();
+    await expect.poll(async () => percent(await after.innerText())).toBeGreaterThan(percent(before));
+    expect(await horizontalOverflow(page)).toBe(0);
     expect(page.errors).toEqual([]);
   });
 

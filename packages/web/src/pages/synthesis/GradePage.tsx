@@ -34,10 +34,13 @@ const label = (xs: readonly (readonly [string, string])[], v: string | null | un
 export function GradePage() {
   const { id } = useProject();
   const can = useCan("reviewer");
-  const grade = useApi((s) => call(r.grade, { params: { id } }, s), [id]);
   const [chosenId, setChosen] = useState("");
+  // A saved analysis is chosen as "analysis:<version id>": the route refits it and computes its suggestions.
+  const analysisId = chosenId.startsWith("analysis:") ? chosenId.slice("analysis:".length) : "";
+  const grade = useApi((s) => call(r.grade, { params: { id }, query: analysisId ? { analysis: analysisId } : {} }, s), [id, analysisId]);
   const [said, setSaid] = useState("");
-  const item = grade.data?.results.find((x) => x.result.id === chosenId);
+  const fromAnalysis = grade.data?.analyses.find((x) => x.result.id === analysisId);
+  const item = analysisId ? fromAnalysis : grade.data?.results.find((x) => x.result.id === chosenId);
   return (
     <>
       <PageTitle>GRADE for the quantitative outcomes</PageTitle>
@@ -54,18 +57,31 @@ export function GradePage() {
           <Field id="grade-result" label="Result to assess">
             <select id="grade-result" value={chosenId} onChange={(e) => setChosen(e.target.value)}>
               <option value="">Choose a result…</option>
-              {grade.data.results.map((x) => (
-                <option key={x.result.id} value={x.result.id}>
-                  {x.result.label}
-                  {x.assessment?.certainty ? ` (${label(CERTAINTY, x.assessment.certainty)})` : ""}
-                </option>
-              ))}
+              <optgroup label="Reported results">
+                {grade.data.results.map((x) => (
+                  <option key={x.result.id} value={x.result.id}>
+                    {x.result.label}
+                    {x.assessment?.certainty ? ` (${label(CERTAINTY, x.assessment.certainty)})` : ""}
+                  </option>
+                ))}
+              </optgroup>
+              {grade.data.savedAnalyses.length ? (
+                <optgroup label="Saved analyses (refitted to today's data)">
+                  {grade.data.savedAnalyses.map((x) => (
+                    <option key={x.id} value={`analysis:${x.id}`}>
+                      {x.name}, version {x.version}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null}
             </select>
           </Field>
+          {analysisId && !item && grade.loading ? <Loading what="the saved analysis refitted to today's data" /> : null}
           {item ? (
             <Assessment
-              key={item.result.id}
+              key={`${item.result.id} ${fromAnalysis && analysisId ? fromAnalysis.analysis.computedFrom : ""}`}
               item={item}
+              analysis={analysisId && fromAnalysis ? fromAnalysis.analysis : null}
               can={can}
               onSaved={() => {
                 setSaid(`GRADE assessment saved for ${item.result.label}.`);
@@ -113,7 +129,7 @@ export function GradePage() {
   );
 }
 
-function Assessment({ item, can, onSaved }: { item: GradeAnswer["results"][number]; can: boolean; onSaved: () => void }) {
+function Assessment({ item, analysis, can, onSaved }: { item: GradeAnswer["results"][number]; analysis: GradeAnswer["analyses"][number]["analysis"] | null; can: boolean; onSaved: () => void }) {
   const { id } = useProject();
   const a = item.assessment;
   const [domains, setDomains] = useState(() => Object.fromEntries(DOMAINS.map(([k]) => [k, { judgement: a?.domains[k].judgement ?? "", reason: a?.domains[k].reason ?? "" }])) as Record<(typeof DOMAINS)[number][0], { judgement: string; reason: string }>);
@@ -126,7 +142,7 @@ function Assessment({ item, can, onSaved }: { item: GradeAnswer["results"][numbe
     setError(null);
     try {
       await create(id, "gradeAssessments", {
-        resultId: item.result.id,
+        ...(analysis ? { analysisId: analysis.id } : { resultId: item.result.id }),
         domains: Object.fromEntries(DOMAINS.map(([k]) => [k, { judgement: domains[k].judgement || null, reason: domains[k].reason }])),
         threshold: threshold === "" ? null : Number(threshold),
         certainty: certainty || null,
@@ -140,6 +156,13 @@ function Assessment({ item, can, onSaved }: { item: GradeAnswer["results"][numbe
   return (
     <form className="card stack" onSubmit={save} aria-label={`GRADE assessment of ${item.result.label}`}>
       <h2>{item.result.label}</h2>
+      {analysis ? (
+        <p className="small" data-testid="grade-computed-from">
+          Computed from {analysis.computedFrom}
+          {item.result.estimate !== null ? `: pooled ${item.result.measure ?? "effect"} ${item.result.estimate} (95% CI ${item.result.ciLower} to ${item.result.ciUpper})` : ""}.
+          {analysis.problem ? ` ${analysis.problem}.` : ""}
+        </p>
+      ) : null}
       <Field id="grade-threshold" label="Smallest important effect (decision threshold, on the result's scale)">
         <input id="grade-threshold" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} disabled={!can} />
       </Field>

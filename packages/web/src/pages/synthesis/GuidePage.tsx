@@ -43,6 +43,7 @@ export function GuidePage() {
           {can ? (
             <NewRecommendation
               scheme={guide.data.scheme}
+              savedAnalyses={guide.data.savedAnalyses}
               onSaved={(text) => {
                 setSaid(`Recommendation drafted: ${text}`);
                 guide.reload();
@@ -56,7 +57,7 @@ export function GuidePage() {
               <ul className="stack">
                 {guide.data.statements.map((s) => (
                   <li key={s.resultId}>
-                    <span className="small muted">{s.resultId}:</span> {s.text}
+                    <span className="small muted">{s.from ? `Computed from ${s.from}` : s.resultId}:</span> {s.text}
                   </li>
                 ))}
               </ul>
@@ -123,7 +124,12 @@ function TrailItem({ t }: { t: Trail }) {
         ) : null}
         {t.ratingReason ? ` (${t.ratingReason})` : ""}
       </p>
-      {t.statement && !t.statement.problem ? <p>{t.statement.text}</p> : null}
+      {t.statement && !t.statement.problem ? (
+        <p>
+          {t.statement.text}
+          {t.statement.from ? <span className="small muted"> (computed from {t.statement.from})</span> : null}
+        </p>
+      ) : null}
       <details>
         <summary>
           Evidence trail: {plural(t.findings.length, "finding")}, {plural(excerpts, "excerpt")}, {plural(t.results.length, "result")}, {plural(t.rows.length, "joint-display row")}, {plural(t.studies.length, "study", "studies")}
@@ -185,12 +191,12 @@ function TrailItem({ t }: { t: Trail }) {
   );
 }
 
-function NewRecommendation({ scheme, onSaved }: { scheme: GuideAnswer["scheme"]; onSaved: (text: string) => void }) {
+function NewRecommendation({ scheme, savedAnalyses, onSaved }: { scheme: GuideAnswer["scheme"]; savedAnalyses: GuideAnswer["savedAnalyses"]; onSaved: (text: string) => void }) {
   const { id } = useProject();
   const findings = useCollection(id, "qualitativeFindings");
   const results = useCollection(id, "reportedResults");
   const rows = useCollection(id, "jointDisplayRows");
-  const [d, setD] = useState({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [] as string[], resultIds: [] as string[], rowIds: [] as string[], effectResultId: "" });
+  const [d, setD] = useState({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [] as string[], resultIds: [] as string[], rowIds: [] as string[], analysisIds: [] as string[], effectResultId: "" });
   const [error, setError] = useState<unknown>(null);
   const lowest = scheme.length ? Math.min(...scheme.map((l) => l.rank)) : null;
   const needsReason = scheme.find((l) => l.code === d.rating)?.rank === lowest;
@@ -198,9 +204,12 @@ function NewRecommendation({ scheme, onSaved }: { scheme: GuideAnswer["scheme"];
     e.preventDefault();
     setError(null);
     try {
-      await create(id, "recommendations", { ...d, rating: d.rating || null, ratingReason: d.ratingReason || null, effectResultId: d.effectResultId || null, order: 1000 + Date.now() % 1_000_000 });
+      // The statement's source is a reported result or, as "analysis:<id>", a saved analysis refitted to today's data.
+      const effectAnalysisId = d.effectResultId.startsWith("analysis:") ? d.effectResultId.slice("analysis:".length) : null;
+      const effectResultId = effectAnalysisId ? null : d.effectResultId || null;
+      await create(id, "recommendations", { ...d, rating: d.rating || null, ratingReason: d.ratingReason || null, effectResultId, effectAnalysisId, order: 1000 + Date.now() % 1_000_000 });
       onSaved(d.text);
-      setD({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [], resultIds: [], rowIds: [], effectResultId: "" });
+      setD({ text: "", kind: "recommendation", rating: "", ratingReason: "", findingIds: [], resultIds: [], rowIds: [], analysisIds: [], effectResultId: "" });
     } catch (err) {
       setError(err);
     }
@@ -265,16 +274,36 @@ function NewRecommendation({ scheme, onSaved }: { scheme: GuideAnswer["scheme"];
             ))}
           </select>
         </Field>
+        <Field id="rec-analyses" label="Saved analyses (refitted to today's data)">
+          <select id="rec-analyses" multiple size={4} value={d.analysisIds} onChange={(e) => setD({ ...d, analysisIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
+            {savedAnalyses.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}, version {x.version}
+              </option>
+            ))}
+          </select>
+        </Field>
         <Field id="rec-effect" label="Pooled SMD for the generated statement (optional)">
           <select id="rec-effect" value={d.effectResultId} onChange={(e) => setD({ ...d, effectResultId: e.target.value })}>
             <option value="">None</option>
-            {(results.data ?? [])
-              .filter((x) => x.estimate !== null)
-              .map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.label}
-                </option>
-              ))}
+            <optgroup label="Reported results">
+              {(results.data ?? [])
+                .filter((x) => x.estimate !== null)
+                .map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.label}
+                  </option>
+                ))}
+            </optgroup>
+            {savedAnalyses.length ? (
+              <optgroup label="Saved analyses (refitted to today's data)">
+                {savedAnalyses.map((x) => (
+                  <option key={x.id} value={`analysis:${x.id}`}>
+                    {x.name}, version {x.version}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
           </select>
         </Field>
         <ErrorMessage error={error} />

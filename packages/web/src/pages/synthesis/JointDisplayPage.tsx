@@ -41,12 +41,13 @@ export function JointDisplayPage() {
   const can = useCan("reviewer");
   const rows = useApi((s) => call(r.joint, { params: { id } }, s), [id]);
   const results = useCollection(id, "reportedResults");
+  const saved = useCollection(id, "savedAnalyses");
   const findings = useCollection(id, "qualitativeFindings");
   const questions = useCollection(id, "surveyQuestions");
   const transcripts = useCollection(id, "transcripts");
   const [said, setSaid] = useState("");
   const [error, setError] = useState<unknown>(null);
-  const [draft, setDraft] = useState({ question: "", resultIds: [] as string[], findingIds: [] as string[], surveyQuestionIds: [] as string[], transcriptIds: [] as string[], primaryNote: "", judgement: "", note: "" });
+  const [draft, setDraft] = useState({ question: "", resultIds: [] as string[], analysisIds: [] as string[], findingIds: [] as string[], surveyQuestionIds: [] as string[], transcriptIds: [] as string[], primaryNote: "", judgement: "", note: "" });
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -54,7 +55,7 @@ export function JointDisplayPage() {
     try {
       await create(id, "jointDisplayRows", { ...draft, judgement: draft.judgement || null, order: (rows.data?.length ?? 0) + 1 });
       setSaid(`Row added: ${draft.question}`);
-      setDraft({ question: "", resultIds: [], findingIds: [], surveyQuestionIds: [], transcriptIds: [], primaryNote: "", judgement: "", note: "" });
+      setDraft({ question: "", resultIds: [], analysisIds: [], findingIds: [], surveyQuestionIds: [], transcriptIds: [], primaryNote: "", judgement: "", note: "" });
       rows.reload();
     } catch (err) {
       setError(err);
@@ -85,6 +86,19 @@ export function JointDisplayPage() {
                 ))}
               </select>
             </Field>
+            {(saved.data ?? []).length ? (
+              <Field id="jd-analyses" label="Saved analyses (refitted to today's data)">
+                <select id="jd-analyses" multiple size={4} value={draft.analysisIds} onChange={(e) => setDraft({ ...draft, analysisIds: chosen(e.target) })}>
+                  {[...(saved.data ?? [])]
+                    .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version)
+                    .map((x) => (
+                      <option key={x.id} value={x.id}>
+                        {x.name}, version {x.version}
+                      </option>
+                    ))}
+                </select>
+              </Field>
+            ) : null}
             <Field id="jd-findings" label="Qualitative findings">
               <select id="jd-findings" multiple size={6} value={draft.findingIds} onChange={(e) => setDraft({ ...draft, findingIds: chosen(e.target) })}>
                 {(findings.data ?? []).map((x) => (
