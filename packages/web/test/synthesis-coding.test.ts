@@ -14,15 +14,20 @@ import { smallProject } from "./seed.js";
 const projectId = "web-test-synthesis-coding";
 const SENTENCE = "Staff followed the manual in every session.";
 
-/** A one-page PDF with one line of text, its cross-reference offsets counted. */
-function tinyPdf(text: string): Buffer {
-  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
+/** A PDF with one line of text per page, its cross-reference offsets counted. */
+function tinyPdf(...lines: string[]): Buffer {
+  const n = lines.length;
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    `<< /Type /Pages /Kids [${lines.map((_, i) => `${4 + 2 * i} 0 R`).join(" ")}] /Count ${n} >>`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ...lines.flatMap((text, i) => {
+      const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
+      return [
+        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${5 + 2 * i} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+        `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+      ];
+    }),
   ];
   let out = "%PDF-1.4\n";
   const offsets: number[] = [];
@@ -36,6 +41,9 @@ function tinyPdf(text: string): Buffer {
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, "latin1");
 }
+
+/** The report's third page: the recommendation trail opens the viewer there. */
+const PAGE_THREE = "Carers asked for more training before placements";
 
 let app: AppHarness;
 
@@ -65,7 +73,7 @@ beforeAll(async () => {
   const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
     method: "PUT",
     headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(tinyPdf(SENTENCE)),
+    body: new Uint8Array(tinyPdf(SENTENCE, "Page two of the report", PAGE_THREE)),
     as: "rhea",
   });
   expect(res.status).toBe(200);
@@ -180,6 +188,25 @@ describe("framework coding", () => {
     await card.getByLabel("Contributing studies", { exact: true }).selectOption(["akin-2018", "lee-2020"]);
     await card.getByRole("button", { name: "Save the contributing studies" }).click();
     await card.getByText("Needs re-assessment: contributing study added: lee-2020.").waitFor();
+    expect(page.errors).toEqual([]);
+  });
+
+  it("opens an excerpt of a recommendation's trail in the full-text viewer at the excerpt's page", async () => {
+    const codes = await app.apiAs<{ items: { id: string; status: string }[] }>("rhea", "GET", `/projects/${projectId}/collections/synthesisCodes`);
+    const code = codes.items.find((c) => c.status === "active")!;
+    const excerpt = await app.apiAs<{ id: string }>("rhea", "POST", `/projects/${projectId}/collections/codedExcerpts`, { studyId: "akin-2018", recordId: "rec-akin", page: 3, text: PAGE_THREE, codeIds: [code.id], source: "typed" });
+    const finding = await app.apiAs<{ id: string }>("rhea", "POST", `/projects/${projectId}/collections/qualitativeFindings`, { statement: "Carers want training before a placement", studyIds: ["akin-2018"], excerptIds: [excerpt.id] });
+    await app.api("POST", `/projects/${projectId}/collections/recommendations`, { text: "Train carers before the first placement", kind: "recommendation", findingIds: [finding.id] });
+
+    const page = await app.newPageAs("rhea", { project: projectId, role: "reviewer" });
+    await page.goto(`${app.url}/projects/${projectId}/guide`);
+    const item = page.getByRole("listitem").filter({ hasText: "Train carers before the first placement" });
+    await item.locator("summary", { hasText: "Evidence trail" }).click();
+    await item.getByRole("button", { name: "Open the excerpt from Akin 2018, page 3" }).click();
+    await item.getByRole("button", { name: "Open the report at page 3" }).click();
+    const viewer = page.getByRole("region", { name: /^Full text: Akin 2018/ });
+    await viewer.locator(".textLayer span", { hasText: PAGE_THREE }).waitFor();
+    expect(await viewer.getByLabel("Page number, of 3").inputValue()).toBe("3");
     expect(page.errors).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ export function PdfViewer({
   target,
   onQuote,
   onClose,
+  startPage,
 }: {
   /** The PDF's bytes. */
   data: ArrayBuffer;
@@ -45,6 +46,8 @@ export function PdfViewer({
   target: string | null;
   onQuote: ((quote: string, page: number) => void) | null;
   onClose: () => void;
+  /** The page to open at (e.g. a coded excerpt's); the first when absent or beyond the document. */
+  startPage?: number | null;
 }) {
   const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
   const [error, setError] = useState("");
@@ -68,9 +71,10 @@ export function PdfViewer({
         opened = d;
         if (cancelled) void d.destroy();
         else {
+          const first = startPage && startPage >= 1 && startPage <= d.numPages ? Math.floor(startPage) : 1;
           setDoc(d);
-          setPage(1);
-          setPageInput("1");
+          setPage(first);
+          setPageInput(String(first));
         }
       })
       .catch((e: unknown) => !cancelled && setError(`The PDF could not be opened: ${e instanceof Error ? e.message : String(e)}`));

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
-import { synthesisRoutes as r, type GuideAnswer } from "@homeward/api";
-import { call } from "../../api";
+import { useMemo, useState, type FormEvent } from "react";
+import { fullTextRoutes, synthesisRoutes as r, type GuideAnswer } from "@homeward/api";
+import { call, callFile } from "../../api";
 import { Field } from "../../components/Field";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
@@ -8,6 +8,7 @@ import { plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link } from "../../router";
+import { PdfViewer } from "../extraction/PdfViewer";
 import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
@@ -19,6 +20,9 @@ export function GuidePage() {
   const { id } = useProject();
   const can = useCan("adjudicator");
   const guide = useApi((s) => call(r.guide, { params: { id } }, s), [id]);
+  // Records whose full text is a stored PDF: their excerpts open in the viewer at their page.
+  const retrievals = useApi((s) => call(fullTextRoutes.list, { params: { id } }, s), [id]);
+  const pdfs = useMemo(() => new Set((retrievals.data ?? []).filter((x) => x.file?.sha256 && x.file.mediaType === "application/pdf").map((x) => x.recordId)), [retrievals.data]);
   const [said, setSaid] = useState("");
   return (
     <>
@@ -67,7 +71,7 @@ export function GuidePage() {
             <h2 id="recs-h">Key principles and recommendations</h2>
             <ol className="stack">
               {guide.data.trail.map((t) => (
-                <TrailItem key={t.id} t={t} />
+                <TrailItem key={t.id} t={t} pdfs={pdfs} />
               ))}
             </ol>
           </section>
@@ -105,9 +109,20 @@ export function GuidePage() {
   );
 }
 
-function TrailItem({ t }: { t: Trail }) {
+function TrailItem({ t, pdfs }: { t: Trail; pdfs: ReadonlySet<string> }) {
   const { id } = useProject();
   const [open, setOpen] = useState<Excerpt | null>(null);
+  const [viewing, setViewing] = useState<{ label: string; data: ArrayBuffer; page: number | null } | null>(null);
+  const [viewError, setViewError] = useState<unknown>(null);
+  const openReport = async (e: Excerpt) => {
+    setViewError(null);
+    try {
+      const blob = await callFile(fullTextRoutes.downloadFile, { params: { id, recordId: e.recordId! } });
+      setViewing({ label: `${e.study ?? "Report"}, the excerpt's report`, data: await blob.arrayBuffer(), page: e.page });
+    } catch (err) {
+      setViewError(err);
+    }
+  };
   const excerpts = t.findings.reduce((n, f) => n + f.excerpts.length, 0);
   return (
     <li className="card stack" id={`rec-${t.id}`}>
@@ -183,8 +198,15 @@ function TrailItem({ t }: { t: Trail }) {
                 {open.page ? `, page ${open.page}` : ""}. Codes: {open.codes.join(", ")}.{" "}
                 {open.recordId ? <Link to={`/projects/${encodeURIComponent(id)}/records?record=${encodeURIComponent(open.recordId)}`}>The report's record</Link> : null}
               </p>
+              {open.recordId && pdfs.has(open.recordId) ? (
+                <button type="button" className="button" onClick={() => void openReport(open)}>
+                  Open the report{open.page ? ` at page ${open.page}` : ""}
+                </button>
+              ) : null}
+              <ErrorMessage error={viewError} />
             </section>
           ) : null}
+          {viewing ? <PdfViewer data={viewing.data} label={viewing.label} target={null} onQuote={null} startPage={viewing.page} onClose={() => setViewing(null)} /> : null}
         </div>
       </details>
     </li>
