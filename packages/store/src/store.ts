@@ -49,7 +49,7 @@ import {
 } from "@homeward/model";
 import type BetterSqlite3 from "better-sqlite3";
 import { fold, insertPostgres, insertSqlite, MAX_LEXEME_BYTES, recordExtras } from "./bulk.js";
-import { fieldMaps, fromRow, snake, storedText, tableOf, toRow } from "./mapping.js";
+import { fieldMaps, fromColumns, fromRow, snake, storedText, tableOf, toRow } from "./mapping.js";
 import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
@@ -490,9 +490,22 @@ export class Store {
     return this.select(projectId, c, where);
   }
 
-  /** `list` where a filter may also be a list of values (any of them matches, one query however many). */
-  private async select<C extends CollectionName>(projectId: string, c: C, where: Where<C>): Promise<Entity<C>[]> {
-    let q = this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId);
+  /**
+   * `list` reading only the named fields (and `id`): a summary of entities
+   * whose other fields are large (a report version's data, an appraisal's
+   * domains), in the same order and with the same filters.
+   */
+  async listFields<C extends CollectionName, F extends keyof Entity<C> & string>(projectId: string, c: C, fields: readonly F[], where: Where<C> = {}): Promise<Pick<Entity<C>, F | "id">[]> {
+    const order = collectionInfo(c).order;
+    const maps = fieldMaps[c].filter((m) => m.field === "id" || m.field === order || (fields as readonly string[]).includes(m.field));
+    const rows = await this.select(projectId, c, where, maps.map((m) => m.column));
+    const keep = new Set<string>(["id", ...fields]);
+    return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => keep.has(k)))) as Pick<Entity<C>, F | "id">[];
+  }
+
+  /** `list` where a filter may also be a list of values (any of them matches, one query however many); `columns` reads only those. */
+  private async select<C extends CollectionName>(projectId: string, c: C, where: Where<C>, columns?: readonly string[]): Promise<Entity<C>[]> {
+    let q = (columns ? this.db.selectFrom(tableOf(c)).select(columns as never) : this.db.selectFrom(tableOf(c)).selectAll()).where("project_id", "=", projectId);
     for (const [field, v] of Object.entries(where as Record<string, string | number | null | readonly string[]>)) {
       const f = fieldMaps[c].find((m) => m.field === field);
       if (!f || f.kind === "json") throw new InputError(`cannot filter ${c} by ${field}`);
@@ -501,7 +514,8 @@ export class Store {
         q = q.where(this.among(f.column, v));
       } else q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v as string | number);
     }
-    const rows = (await q.execute()).map((r) => fromRow(c, r));
+    const read = await q.execute();
+    const rows = columns ? read.map((r) => fromColumns(c, r as Record<string, unknown>, columns)) : read.map((r) => fromRow(c, r));
     // Sorted here, not in SQL: PostgreSQL's text order follows the database locale, and both engines must agree.
     const order = collectionInfo(c).order;
     return rows.sort((a, b) => (order ? compareValues(a[order], b[order]) : 0) || compareValues(a.id, b.id)) as Entity<C>[];
