@@ -77,13 +77,17 @@ function registryIdOf(a: Pick<Appraisal, "tool" | "variant" | "toolVersion">): s
   }
 }
 
-const toolOf = (a: Appraisal): Tool | null => {
+/** An assessment without its domains: what the study list reads of every one (the domains only for the pairs it compares). */
+const SUMMARY = ["studyId", "outcomeId", "tool", "toolVersion", "variant", "status", "overall", "reviewer", "consensus", "at"] as const;
+type AppraisalSummary = Pick<Appraisal, (typeof SUMMARY)[number] | "id">;
+
+const toolOf = (a: Pick<Appraisal, "tool" | "variant" | "toolVersion">): Tool | null => {
   const id = registryIdOf(a);
   if (id === null) return null;
   return (a.toolVersion !== null ? getTool(id, a.toolVersion) : null) ?? getTool(id);
 };
 
-const isDraft = (a: Appraisal) => a.status === "draft";
+const isDraft = (a: Pick<Appraisal, "status">) => a.status === "draft";
 
 /** The study's design class code(s): the protocol's design scheme, else the study's own design field. */
 function designsOf(protocol: Protocol, study: Study): string[] {
@@ -211,6 +215,38 @@ function seniorCheckOf(f: AppraisalFlagAcceptance): SeniorCheckView | null {
   return { appraisalId: f.appraisalId, verdict: m[1] as "agree" | "disagree", note: f.justification, by: f.acceptedBy, at: f.at };
 }
 
+const agreements = new Map<string, NonNullable<AppraisalStudyRow["agreement"]>>();
+/**
+ * What a pair's agreement is computed from: the project, the tool, the
+ * set-up's departures and both assessments, each named by its id and its
+ * time (every write of an assessment, a draft saved, a submission, stamps
+ * `at` anew), so a change to either is a new key.
+ */
+const agreementKey = (projectId: string, tool: Tool, departures: string, a: AppraisalSummary, b: AppraisalSummary) =>
+  JSON.stringify([projectId, tool.id, tool.version, departures, a.id, a.at, a.status, a.variant, a.toolVersion, b.id, b.at, b.status, b.variant, b.toolVersion]);
+
+/**
+ * How far two assessments agree, as the study list shows it. The comparison
+ * runs the tool's algorithms over both assessments (a fraction of a
+ * millisecond each, thousands of studies a list, and reading every
+ * assessment's domains besides), so results are kept by `agreementKey` and
+ * the assessments read in full only for pairs not known yet.
+ */
+function agreementOf(key: string, tool: Tool, departures: readonly Departure[], read: () => [Appraisal, Appraisal]): NonNullable<AppraisalStudyRow["agreement"]> {
+  let found = agreements.get(key);
+  if (!found) {
+    const [a, b] = read();
+    const va = viewOf(a, tool), vb = viewOf(b, tool);
+    const j = (v: AssessmentView) => Object.fromEntries(Object.entries(v.judgements).map(([k, x]) => [k, x.judgement]));
+    const c = compare(tool, { answers: va.answers, judgements: j(va) }, { answers: vb.answers, judgements: j(vb) }, departures);
+    found = { agreed: c.agreedQuestions, compared: c.comparedQuestions, domainsDiffering: c.domains.length };
+    // Bounded: past this many, start again rather than grow with every project the server has served.
+    if (agreements.size >= 50_000) agreements.clear();
+    agreements.set(key, found);
+  }
+  return { ...found };
+}
+
 const newestFirst = <T extends { at: string }>(xs: T[]) => [...xs].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 
 type Body = { tool: string; outcomeId?: string | null; answers: Record<string, string>; support: Record<string, { quote: string; comment: string }>; judgements: Record<string, { judgement: string; reason: string }>; overall: string | null; overallReason: string };
@@ -335,13 +371,13 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       .sort((a, b) => (a.role === b.role ? a.citation.localeCompare(b.citation) : a.role === "lead" ? -1 : 1));
   };
 
-  const sameResult = (a: Appraisal, outcomeId: string | null) => (a.outcomeId ?? null) === outcomeId;
-  const independent = (all: Appraisal[], tool: Tool, outcomeId: string | null = null) =>
+  const sameResult = (a: AppraisalSummary, outcomeId: string | null) => (a.outcomeId ?? null) === outcomeId;
+  const independent = <A extends AppraisalSummary>(all: A[], tool: Tool, outcomeId: string | null = null) =>
     all.filter((a) => !a.consensus && registryIdOf(a) === tool.id && sameResult(a, outcomeId));
-  const agreedOf = (all: Appraisal[], tool: Tool, outcomeId: string | null) => all.find((a) => a.consensus && registryIdOf(a) === tool.id && sameResult(a, outcomeId)) ?? null;
+  const agreedOf = <A extends AppraisalSummary>(all: A[], tool: Tool, outcomeId: string | null) => all.find((a) => a.consensus && registryIdOf(a) === tool.id && sameResult(a, outcomeId)) ?? null;
 
   /** Included studies with a submitted assessment or a consensus: what the senior check draws from. */
-  const appraisedIds = (studyIds: Set<string>, appraisals: Appraisal[]) =>
+  const appraisedIds = (studyIds: Set<string>, appraisals: AppraisalSummary[]) =>
     [...new Set(appraisals.filter((a) => !isDraft(a) && studyIds.has(a.studyId)).map((a) => a.studyId))];
 
   /** Whether a study is in the senior check's sample (drawn over the project's appraised included studies). */
@@ -470,12 +506,12 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
   }
 
   serve(app, r.studies, async ({ params: { id }, ctx }) => {
-    const [protocol, studies, appraisals] = await Promise.all([store.getProtocol(id), store.list(id, "studies"), store.list(id, "appraisals")]);
+    const [protocol, studies, appraisals] = await Promise.all([store.getProtocol(id), store.list(id, "studies"), store.listFields(id, "appraisals", SUMMARY)]);
     const setup = appraisalSetupOf(protocol);
     const included = studies.filter((s) => isIncludedStudy(protocol, s));
     const sample = seniorSample(appraisedIds(new Set(included.map((s) => s.id)), appraisals), setup.seniorCheckShare);
-    const view = await blindView(store, id, ctx);
-    const byStudy = new Map<string, Appraisal[]>();
+    const view = await blindView(store, id, ctx, { appraisals });
+    const byStudy = new Map<string, AppraisalSummary[]>();
     for (const a of appraisals) byStudy.set(a.studyId, [...(byStudy.get(a.studyId) ?? []), a]);
     // Outcome names and senior checks for the studies with per-result or sampled assessments only.
     const resultStudies = [...new Set(appraisals.filter((a) => a.outcomeId !== null).map((a) => a.studyId))];
@@ -493,6 +529,9 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       if (c && sid) checksByStudy.set(sid, [...(checksByStudy.get(sid) ?? []), c]);
     }
     const rows: AppraisalStudyRow[] = [];
+    // Agreement needs both assessments' domains: those not known already are read together after the loop.
+    const pairs: { row: AppraisalStudyRow; key: string; tool: Tool; a: AppraisalSummary; b: AppraisalSummary }[] = [];
+    const departuresKey = JSON.stringify(setup.departures);
     for (const s of included) {
       const designs = designsOf(protocol, s);
       const own = byStudy.get(s.id) ?? [];
@@ -506,15 +545,10 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
       const ind = tool ? independent(own, tool) : [];
       const done = ind.filter((a) => !isDraft(a));
       const agreed = tool ? agreedOf(own, tool, null) : null;
-      let agreement: AppraisalStudyRow["agreement"] = null;
+      let pair: { a: AppraisalSummary; b: AppraisalSummary } | null = null;
       if (tool && done.length >= 2) {
         const [a, b] = [...done].sort((x, y) => (x.at < y.at ? -1 : 1));
-        if ((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!))) {
-          const va = viewOf(a!, tool), vb = viewOf(b!, tool);
-          const j = (v: AssessmentView) => Object.fromEntries(Object.entries(v.judgements).map(([k, x]) => [k, x.judgement]));
-          const c = compare(tool, { answers: va.answers, judgements: j(va) }, { answers: vb.answers, judgements: j(vb) }, departuresFor(setup, tool));
-          agreement = { agreed: c.agreedQuestions, compared: c.comparedQuestions, domainsDiffering: c.domains.length };
-        }
+        if ((await view.visible("appraisals", a!)) && (await view.visible("appraisals", b!))) pair = { a: a!, b: b! };
       }
       const results: AppraisalStudyRow["results"] = [];
       if (tool) {
@@ -538,13 +572,17 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
         toolName: tool?.name ?? null,
         assessors: ind.map((a) => ({ reviewer: a.reviewer, submitted: !isDraft(a) })),
         consensus: agreed ? { by: agreed.reviewer, overall: (await view.visible("appraisals", agreed)) ? agreed.overall : null } : null,
-        agreement,
+        agreement: null,
         mine: mine ? (isDraft(mine) ? "draft" : "submitted") : "none",
         seniorCheck: sample.has(s.id),
         seniorChecks: newestFirst(checksByStudy.get(s.id) ?? []),
         results,
       });
+      if (tool && pair) pairs.push({ row: rows[rows.length - 1]!, key: agreementKey(id, tool, departuresKey, pair.a, pair.b), tool, ...pair });
     }
+    const unknown = pairs.filter((x) => !agreements.has(x.key)).flatMap((x) => [x.a.id, x.b.id]);
+    const full = new Map((unknown.length ? await store.list(id, "appraisals", { id: unknown }) : []).map((a) => [a.id, a]));
+    for (const x of pairs) x.row.agreement = agreementOf(x.key, x.tool, departuresFor(setup, x.tool), () => [full.get(x.a.id)!, full.get(x.b.id)!]);
     return {
       setup,
       tools: toolChoices(setup).map((t) => ({ id: t.id, name: t.name, version: t.version })),
@@ -554,7 +592,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
 
   serve(app, r.agreement, async ({ params: { id }, ctx }) => {
     const appraisals = await store.list(id, "appraisals");
-    const view = await blindView(store, id, ctx);
+    const view = await blindView(store, id, ctx, { appraisals });
     // Per tool id: the first two submitted independent assessments of each study (or result), as the comparison takes them.
     const byTool = new Map<string, Map<string, Appraisal[]>>();
     for (const a of appraisals) {
@@ -601,7 +639,7 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     // robvis draws risk-of-bias domains; ROBINS-I V2's section B (whether to proceed) is not one.
     const drawn = tool.overall.kind === "most-severe-after-triage" ? tool.domains.filter((d) => d.id !== (tool.overall as { triage: string }).triage) : tool.domains;
     const [studies, appraisals] = await Promise.all([store.list(id, "studies"), store.list(id, "appraisals")]);
-    const view = await blindView(store, id, ctx);
+    const view = await blindView(store, id, ctx, { appraisals });
     // One assessment per study, and per result where results are assessed, as robvis draws rows: the consensus before one assessor's, then the latest.
     const rank = (a: Appraisal) => [a.consensus ? 1 : 0, a.at] as const;
     const better = (a: Appraisal, b: Appraisal) => {
