@@ -115,6 +115,8 @@ export interface SurveyAnswer {
   questions: Entity<"surveyQuestions">[];
   respondents: number;
   table: SurveyTable;
+  /** A chart per closed question (Figures 15–17's shape): the SVG (role="img", with its title and description), its alternative text and long description. */
+  figures: { question: string; title: string; alt: string; description: string; svg: string }[];
 }
 
 /**
@@ -139,7 +141,7 @@ export const synthesisRoutes = {
   joint: route<JointRow[]>()({ method: "GET", access: "viewer", path: `${base}/joint-display`, params: IdParams, summary: "the convergent segregated joint display, each cell with the entity it links to" }),
   guide: route<GuideAnswer>()({ method: "GET", access: "viewer", path: `${base}/guide`, params: IdParams, summary: "rating scheme, recommendations with their evidence trail down to excerpts, evidence summary table and U3 statements" }),
   grade: route<GradeAnswer>()({ method: "GET", access: "viewer", path: `${base}/grade`, params: IdParams, query: GradeQuery, summary: "GRADE suggestions per result and the summary-of-findings table" }),
-  survey: route<SurveyAnswer>()({ method: "GET", access: "viewer", path: `${base}/survey`, params: IdParams, summary: "the survey's questions and its tabulation by question and respondent group" }),
+  survey: route<SurveyAnswer>()({ method: "GET", access: "viewer", path: `${base}/survey`, params: IdParams, query: IsoqQuery, summary: "the survey's questions, its tabulation by question and respondent group and a figure per closed question (JSON), or the tables as CSV" }),
   importSurvey: route<SurveyAnswer>()({ method: "POST", access: "reviewer", path: `${base}/survey`, params: IdParams, body: SurveyImportBody, bodyLimit: 20 * 1024 * 1024, status: 201, summary: "import a survey (question dictionary and responses as CSV); any bad row → 400 naming it, nothing saved" }),
   equality: route<EqualityAnnex>()({ method: "GET", access: "viewer", path: `${base}/equality`, params: IdParams, query: EqualityQuery, summary: "the equality annex: PROGRESS-Plus reporting per study, sample characteristics and equity moderators" }),
 };

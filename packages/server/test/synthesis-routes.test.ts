@@ -166,6 +166,18 @@ describe.each(storeEngines("synthesis_routes"))("synthesis routes (%s)", (_engin
     expect(ok.status).toBe(201);
     const yes = ok.body.table.questions[0].options[0].counts;
     expect([yes.all.n, yes.LA.percent, yes.Other.percent]).toEqual([2, 50, 100]);
+    // A figure per closed question, drawn by @homeward/figures, and the tables as CSV.
+    expect(ok.body.figures).toHaveLength(1);
+    expect(ok.body.figures[0]).toMatchObject({ question: "policy", title: "Written policy" });
+    expect(ok.body.figures[0].svg).toContain("<svg");
+    expect(ok.body.figures[0].description).toContain("- Yes: All respondents 2 (66.7%), LA 1 (50.0%), Other 1 (100.0%).");
+    const csv = await app.inject({ method: "GET", url: `${base}/synthesis/survey?format=csv`, headers: { "x-homeward-user": "ana" } });
+    expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
+    expect(csv.body.split("\r\n").slice(0, 3)).toEqual([
+      "question,question_text,answer,All respondents (n = 3): n,All respondents (n = 3): %,LA (n = 2): n,LA (n = 2): %,Other (n = 1): n,Other (n = 1): %",
+      "policy,Written policy,Yes,2,66.7,1,50,1,100",
+      "policy,Written policy,No,1,33.3,1,50,0,0",
+    ]);
   });
 
   it("suggests GRADE domains from the data and builds the equality annex from live data", async () => {

@@ -1,3 +1,4 @@
+import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import { InputError, type ClassificationScheme, type ReportedResult, type Study, type SurveyQuestion, type SurveyResponse } from "@homeward/model";
 
@@ -130,6 +131,21 @@ const percent = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) *
  * row of their own where there are any. A multiple-choice question's
  * percentages are of respondents, so they may add up to more than 100.
  */
+/**
+ * The survey tables as one CSV (csv-stringify): a row per question and
+ * answer (and "Did not answer" where there are any), a count and a percentage
+ * column per respondent column, as the page's tables.
+ */
+export function surveyCsv(table: SurveyTable): string {
+  const header = ["question", "question_text", "answer", ...table.columns.flatMap((c) => [`${c.label} (n = ${c.n}): n`, `${c.label} (n = ${c.n}): %`])];
+  const cells = (counts: Record<string, { n: number; percent: number }>) => table.columns.flatMap((c) => [counts[c.key]?.n ?? 0, counts[c.key]?.percent ?? 0]);
+  const rows = table.questions.flatMap((q) => [
+    ...q.options.map((o) => [q.code, q.text, o.label, ...cells(o.counts)]),
+    ...(q.noAnswer ? [[q.code, q.text, "Did not answer", ...cells(q.noAnswer)]] : []),
+  ]);
+  return stringify([header, ...rows], { record_delimiter: "\r\n" });
+}
+
 export function tabulateSurvey(questions: readonly SurveyQuestion[], responses: readonly Pick<SurveyResponse, "group" | "answers">[], opts: { groups?: boolean } = {}): SurveyTable {
   const groups = opts.groups === false ? [] : [...new Set(responses.map((r) => r.group).filter((g): g is string => !!g))].sort();
   const columns = [{ key: "all", label: "All respondents", n: responses.length }, ...groups.map((g) => ({ key: g, label: g, n: responses.filter((r) => r.group === g).length }))];

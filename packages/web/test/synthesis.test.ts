@@ -157,6 +157,14 @@ describe("synthesis: quote to recommendation", () => {
     // 2 of 3 in local authorities said yes: 66.7%.
     await t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Yes" }) }).getByRole("cell", { name: "66.7% (2)" }).waitFor();
     await t.getByRole("columnheader", { name: "Other organisation (N = 1)" }).waitFor();
+    // The question's figure, with its long description, and the tables as CSV.
+    const fig = page.locator("figure[data-figure='survey-policy']");
+    await fig.getByRole("img").waitFor();
+    await fig.getByText("Long description").click();
+    await fig.locator("details").getByText("Yes: All respondents 2 (50.0%), Local authority 2 (66.7%), Other organisation 0 (0.0%).").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the survey tables (CSV)" }).click()]);
+    const csv = readFileSync((await download.path())!, "utf8");
+    expect(csv.split("\r\n")[1]).toBe("policy,Local authority has a written reunification policy,Yes,2,50,2,66.7,0,0");
     // The refused import's answer, and nothing else.
     expect(page.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
   });

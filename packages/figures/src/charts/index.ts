@@ -6,3 +6,4 @@ export { leaveOneOutPlot, type LeaveOneOutInput, type LeaveOneOutOptions } from 
 export { distributionPlot, type DistributionInput } from "./distribution.js";
 export type { ChartOptions } from "./common.js";
 export { recallCurvePlot, type RecallInput, type RecallCurve } from "./recall.js";
+export { surveyChart, type SurveyChartInput } from "./survey.js";

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { synthesisRoutes as r } from "@homeward/api";
 import { InputError, type Entity } from "@homeward/model";
 import type { Store, WriteContext } from "@homeward/store";
+import { renderSvg, surveyChart } from "@homeward/figures";
 import { isMetaInputError } from "@homeward/meta";
 import { isHighRiskOfBias, RISK_OF_BIAS_COLUMN, RISK_OF_BIAS_TOOL_COLUMN } from "@homeward/review";
 import {
@@ -29,6 +30,7 @@ import {
   suggestGrade,
   summaryOfFindings,
   summaryOfQualitativeFindings,
+  surveyCsv,
   tabulateSurvey,
   u3Statement,
   type AnalysisEvidence,
@@ -320,12 +322,30 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
     };
   });
 
-  const surveyAnswer = async (id: string) => {
+  const surveyTable = async (id: string) => {
     const [questions, responses] = await Promise.all([store.list(id, "surveyQuestions"), store.list(id, "surveyResponses")]);
     return { questions, respondents: responses.length, table: tabulateSurvey(questions, responses) };
   };
+  /** The tables with a figure per closed question (@homeward/figures' survey chart, drawn here as the analysis figures are). */
+  const surveyAnswer = async (id: string) => {
+    const t = await surveyTable(id);
+    const figures = [];
+    for (const q of t.table.questions) {
+      if (q.options.length === 0) continue;
+      const figure = surveyChart({ question: q.text, multiple: q.type === "multiple", columns: t.table.columns, answers: q.options.map((o) => ({ label: o.label, counts: o.counts })) });
+      figures.push({ question: q.code, title: figure.title, alt: figure.alt, description: figure.description, svg: await renderSvg(figure) });
+    }
+    return { ...t, figures };
+  };
 
-  serve(app, r.survey, async ({ params: { id } }) => surveyAnswer(id));
+  serve(app, r.survey, async ({ params: { id }, query, reply }) => {
+    if (query.format === "csv") {
+      const { table } = await surveyTable(id);
+      reply.header("content-disposition", attachment("survey-tables.csv")).type("text/csv; charset=utf-8").send(surveyCsv(table));
+      return reply as never;
+    }
+    return surveyAnswer(id);
+  });
 
   serve(app, r.importSurvey, async ({ params: { id }, body, ctx }) => {
     const dictionary = parseDictionary(body.dictionary);

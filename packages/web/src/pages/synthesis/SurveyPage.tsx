@@ -1,11 +1,12 @@
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { synthesisRoutes as r } from "@homeward/api";
+import { routeUrl, synthesisRoutes as r } from "@homeward/api";
 import { call } from "../../api";
 import { Field } from "../../components/Field";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
+import { LongDescription } from "../review/FigurePanel";
 import { ChainNav, create, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
@@ -85,6 +86,11 @@ export function SurveyPage() {
         <section className="stack" aria-labelledby="tab-h">
           <h2 id="tab-h">Survey responses ({data.respondents} respondents)</h2>
           <p className="hint">Percentages of each column's respondents; the bars draw them. Respondent characteristics (questions of type “group”) come first, as the participant characteristics table.</p>
+          <p>
+            <a className="button button-secondary" href={routeUrl(r.survey, { id }, { format: "csv" })} download>
+              Download the survey tables (CSV)
+            </a>
+          </p>
           {[...data.table.questions].sort((a, b) => Number(b.type === "group") - Number(a.type === "group")).map((q) => (
             <div key={q.code} className="table-wrap" role="region" aria-labelledby={`q-${q.code}`} tabIndex={0}>
               <table className="data-table">
@@ -119,6 +125,24 @@ export function SurveyPage() {
                 </tbody>
               </table>
             </div>
+          ))}
+        </section>
+      ) : null}
+      {data && data.figures.length ? (
+        <section className="stack" aria-labelledby="fig-h">
+          <h2 id="fig-h">Survey figures</h2>
+          {data.figures.map((f) => (
+            <figure key={f.question} className="analysis-figure" data-figure={`survey-${f.question}`}>
+              {/* The SVG comes from the server's renderer: role="img" with its title and description inside. */}
+              <div className="figure-scroll" dangerouslySetInnerHTML={{ __html: f.svg }} />
+              <figcaption>
+                <strong>{f.title}</strong>
+              </figcaption>
+              <details>
+                <summary>Long description</summary>
+                <LongDescription text={f.description} />
+              </details>
+            </figure>
           ))}
         </section>
       ) : null}
