@@ -58,3 +58,20 @@ time("CERQual suggestions for 300 findings (400 appraisals, 20,000 excerpts)", (
 time("guide trail, 100 recommendations over 300 findings and 20,000 excerpts", () =>
   guideTrail({ ratingScheme: [], recommendations: recs, qualitativeFindings: qf, reportedResults: [], gradeAssessments: [], jointDisplayRows: [], codedExcerpts: excerpts, synthesisCodes: allCodes, studies, studyReports: [] }),
 );
+
+// 3. A saved analysis read as evidence (GRADE, joint display, guide): a three-level model refitted,
+//    its model weights, multilevel I², prediction interval and Egger's test (a second fit with √vᵢ).
+{
+  const { fitMetaSpec, parseMetaSpec } = await import("@homeward/meta");
+  const { analysisEvidence, surveyCsv, tabulateSurvey } = await import("@homeward/synthesis");
+  for (const [studiesN, per] of [[100, 5], [400, 5]]) {
+    const rows = [];
+    for (let s = 0; s < studiesN; s++) for (let j = 0; j < per; j++) rows.push({ study: `S${s}`, esid: `S${s}-${j}`, yi: 0.3 + (rand() - 0.5), vi: 0.02 + rand() * 0.08 });
+    const spec = parseMetaSpec({ data: "effectSizes", method: "REML", test: "t", random: ["study", "esid"] }, []);
+    time(`saved analysis as evidence (fit, weights, I², Egger), ${studiesN} studies × ${per} effect sizes`, () => analysisEvidence({ id: "x", name: "x", version: 1, savedAt: at }, fitMetaSpec(spec, rows), () => null), 3);
+  }
+  // The survey tables of 5,000 respondents × 30 questions, and their CSV.
+  const qs = Array.from({ length: 30 }, (_, i) => ({ id: `q${i}`, code: `q${i}`, text: `Question ${i}`, type: "single", options: ["a", "b", "c", "d"].map((c) => ({ code: c, label: c.toUpperCase() })), order: i }));
+  const resp = Array.from({ length: 5000 }, (_, i) => ({ group: `G${i % 4}`, answers: Object.fromEntries(qs.map((q) => [q.code, "abcd"[Math.floor(rand() * 4)]])) }));
+  time("survey tables and CSV, 5,000 respondents × 30 questions, 4 groups", () => surveyCsv(tabulateSurvey(qs, resp)));
+}
