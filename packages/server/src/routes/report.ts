@@ -26,6 +26,7 @@ import {
 import type { AnalysisData, ReproducibilityInput } from "@homeward/review";
 import type { Store } from "@homeward/store";
 import { blindView } from "../blinding.js";
+import { loadPrismaInput } from "../load.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
 import { attachment } from "../security.js";
@@ -61,18 +62,12 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       for (const x of xs) if (await view.visible(c, x)) out.push(x);
       return out;
     };
-    const [protocol, records, lists, saved, synthesis, rows] = await Promise.all([
+    // The PRISMA flow's input as the review views read it: counts per search and the keys of just the records followed past identification.
+    const [prisma, protocol, lists, saved, synthesis, rows] = await Promise.all([
+      loadPrismaInput(store, projectId),
       store.getProtocol(projectId),
-      store.recordRefs(projectId),
       Promise.all([
-        store.list(projectId, "searches"),
-        store.list(projectId, "duplicateGroups"),
-        store.list(projectId, "screeningDecisions"),
-        store.list(projectId, "reconciliations"),
-        store.list(projectId, "fullTextRetrievals"),
-        store.list(projectId, "recordedCounts"),
         store.list(projectId, "studies"),
-        store.list(projectId, "studyReports"),
         store.list(projectId, "codebookItems"),
         store.list(projectId, "extractedValues"),
         store.list(projectId, "outcomes"),
@@ -86,12 +81,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       Promise.all([store.list(projectId, "gradeAssessments"), store.list(projectId, "jointDisplayRows"), store.list(projectId, "surveyQuestions"), store.list(projectId, "transcripts")] as const),
       riskOfBiasRows(store, projectId).then((d) => withExtractedModerators(store, projectId, ctx, d)),
     ]);
-    const [searches, duplicateGroups, screeningDecisions, reconciliations, fullTextRetrievals, recordedCounts, studies, studyReports, codebookItems, extractedValues, outcomes, effectSizes, appraisals, qualitativeFindings, reportedResults, recommendations] = lists;
+    const [studies, codebookItems, extractedValues, outcomes, effectSizes, appraisals, qualitativeFindings, reportedResults, recommendations] = lists;
     const latest = latestSavedAnalyses(saved);
     const analyses: SavedAnalysisInput[] = latest.map((s) => ({ id: s.name, name: s.name, version: s.version, spec: s.spec }));
     return {
       project: { id: project.id, title: project.title },
-      protocol, records, searches, duplicateGroups, screeningDecisions, reconciliations, fullTextRetrievals, recordedCounts, studies, studyReports,
+      ...prisma,
+      protocol, studies,
       codebookItems,
       extractedValues: await visible("extractedValues", extractedValues),
       outcomes, effectSizes,
@@ -127,22 +123,23 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     return { ...d, reproducibility };
   }
 
-  // Versions are few (one per release of a living review); each holds its data, read only when rendered or compared.
-  const versions = async (projectId: string): Promise<ReportVersion[]> => (await store.list(projectId, "reportVersions")).sort((a, b) => a.number - b.number);
+  // Versions are few (one per release of a living review), but each holds its data (a megabyte or so): listed without it, and read whole one by one where rendered or compared.
+  type VersionSummary = Pick<ReportVersion, "id" | "number" | "note" | "savedBy" | "savedAt" | "dataHash">;
+  const versions = async (projectId: string): Promise<VersionSummary[]> =>
+    (await store.listFields(projectId, "reportVersions", ["number", "note", "savedBy", "savedAt", "dataHash"])).sort((a, b) => a.number - b.number);
   const draftRow = async (projectId: string) => (await store.list(projectId, "reportVersions", { number: 0 }))[0];
   const versionRow = async (projectId: string, n: number): Promise<ReportVersion> => {
     const [row] = await store.list(projectId, "reportVersions", { number: n });
     if (!row || n === 0) throw new InputError(`report version ${n} does not exist`, 404);
     return row;
   };
-  const summary = (v: ReportVersion): ReportVersionSummary => ({ number: v.number, note: v.note, savedBy: v.savedBy, savedAt: v.savedAt, dataHash: v.dataHash });
+  const summary = (v: VersionSummary): ReportVersionSummary => ({ number: v.number, note: v.note, savedBy: v.savedBy, savedAt: v.savedAt, dataHash: v.dataHash });
 
   /** The spec to render: the saved draft, else the default for these data. */
   const draftSpec = (row: ReportVersion | undefined, d: ReportData): ReportSpec => (row ? (row.spec as unknown as ReportSpec) : defaultReportSpec(d));
 
   async function overview(projectId: string, ctx: RequestContext): Promise<ReportOverview> {
-    const [d, all] = await Promise.all([liveData(projectId, ctx), versions(projectId)]);
-    const draft = all.find((v) => v.number === 0);
+    const [d, all, draft] = await Promise.all([liveData(projectId, ctx), versions(projectId), draftRow(projectId)]);
     const frozen = all.filter((v) => v.number > 0);
     const spec = draftSpec(draft, d);
     const latest = frozen[frozen.length - 1];
@@ -176,11 +173,11 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
         row,
       };
     }
-    const [d, all] = await Promise.all([liveData(projectId, ctx), versions(projectId)]);
+    const [d, all, draft] = await Promise.all([liveData(projectId, ctx), versions(projectId), draftRow(projectId)]);
     const frozen = all.filter((v) => v.number > 0);
-    const latest = frozen[frozen.length - 1];
+    const latest = frozen.length ? await versionRow(projectId, frozen[frozen.length - 1]!.number) : undefined;
     return {
-      spec: draftSpec(all.find((v) => v.number === 0), d),
+      spec: draftSpec(draft, d),
       data: d,
       label: `Draft over the project's data now${latest ? ` (after version ${latest.number})` : ""}`,
       previous: latest ? previousVersionOf(`version ${latest.number}`, latest.data as unknown as ReportData) : undefined,
@@ -207,8 +204,8 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
   });
 
   serve(app, r.freeze, async ({ params: { id }, body, ctx }) => {
-    const [d, all] = await Promise.all([liveData(id, ctx), versions(id)]);
-    const spec = draftSpec(all.find((v) => v.number === 0), d);
+    const [d, all, draft] = await Promise.all([liveData(id, ctx), versions(id), draftRow(id)]);
+    const spec = draftSpec(draft, d);
     // A spec saved before the data changed may point at blocks the data no longer hold; it is checked as on save.
     parseInput(ReportSpecSchema, spec, "report spec");
     const next = Math.max(0, ...all.map((v) => v.number)) + 1;
@@ -279,13 +276,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     const all = (await versions(id)).filter((v) => v.number > 0);
     if (all.length === 0) throw new InputError("the report has no frozen version yet: freeze one to compare later data with it", 404);
     const from = q.from ?? all[all.length - 1]!.number;
-    const a = all.find((v) => v.number === from);
-    if (!a) throw new InputError(`report version ${from} does not exist`, 404);
+    if (!all.some((v) => v.number === from)) throw new InputError(`report version ${from} does not exist`, 404);
+    const a = await versionRow(id, from);
     let to: ReportData;
     let until: string | null = null;
     if (q.to !== undefined) {
-      const b = all.find((v) => v.number === q.to);
-      if (!b) throw new InputError(`report version ${q.to} does not exist`, 404);
+      if (!all.some((v) => v.number === q.to)) throw new InputError(`report version ${q.to} does not exist`, 404);
+      const b = await versionRow(id, q.to);
       to = b.data as unknown as ReportData;
       until = b.savedAt;
     } else {
