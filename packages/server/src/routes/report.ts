@@ -56,12 +56,6 @@ export function latestSavedAnalyses(saved: readonly SavedAnalysis[]): SavedAnaly
 export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
   async function liveInput(projectId: string, ctx: RequestContext): Promise<ReportInput & { saved: SavedAnalysis[]; analysisData: AnalysisData }> {
     const project = await store.getProject(projectId);
-    const view = await blindView(store, projectId, ctx);
-    const visible = async <T extends ExtractedValue | Appraisal>(c: "extractedValues" | "appraisals", xs: T[]): Promise<T[]> => {
-      const out: T[] = [];
-      for (const x of xs) if (await view.visible(c, x)) out.push(x);
-      return out;
-    };
     // The PRISMA flow's input as the review views read it: counts per search and the keys of just the records followed past identification.
     const [prisma, protocol, lists, saved, synthesis, rows] = await Promise.all([
       loadPrismaInput(store, projectId),
@@ -82,6 +76,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
       riskOfBiasRows(store, projectId).then((d) => withExtractedModerators(store, projectId, ctx, d)),
     ]);
     const [studies, codebookItems, extractedValues, outcomes, effectSizes, appraisals, qualitativeFindings, reportedResults, recommendations] = lists;
+    // Both collections are read whole here, so the blinding check decides from them (no query per item).
+    const view = await blindView(store, projectId, ctx, { extractedValues, appraisals });
+    const visible = async <T extends ExtractedValue | Appraisal>(c: "extractedValues" | "appraisals", xs: T[]): Promise<T[]> => {
+      const out: T[] = [];
+      for (const x of xs) if (await view.visible(c, x)) out.push(x);
+      return out;
+    };
     const latest = latestSavedAnalyses(saved);
     const analyses: SavedAnalysisInput[] = latest.map((s) => ({ id: s.name, name: s.name, version: s.version, spec: s.spec }));
     return {
