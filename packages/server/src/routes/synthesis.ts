@@ -92,7 +92,8 @@ export async function registerSynthesisRoutes(app: FastifyInstance, store: Store
   };
   /** Every saved version, for the pages' pickers (name and version; no results or rows). */
   const savedVersions = async (id: string) =>
-    (await store.list(id, "savedAnalyses"))
+    // Names and versions only: a version's result and rows are left unread.
+    (await store.listFields(id, "savedAnalyses", ["name", "version", "savedAt"]))
       .map((a) => ({ id: a.id, name: a.name, version: a.version, savedAt: a.savedAt }))
       .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
 
