@@ -85,6 +85,8 @@ try {
   const mid = studies[Math.floor(S / 2)]!.id;
   const withResult = results[Math.floor(results.length / 2)]!;
   console.log("\nAppraisal");
+  // The first list compares every pair of assessments; later ones find each pair's agreement kept (routes/appraisal.ts).
+  console.log(`GET appraisal/studies (${S} rows, sample drawn), first request: ${fmt((await time("/appraisal/studies")).ms)}`);
   console.log(`GET appraisal/studies (${S} rows, sample drawn): median ${fmt(await repeat(5, "/appraisal/studies"))}`);
   console.log(`GET appraisal/studies/:id (the form; reports, flags, sample): median ${fmt(await repeat(9, `/appraisal/studies/${mid}`))}`);
   console.log(`GET appraisal/studies/:id?outcome (a result's form): median ${fmt(await repeat(9, `/appraisal/studies/${withResult[0].id}?outcome=${withResult[1].id}`))}`);
