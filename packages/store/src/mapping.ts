@@ -104,14 +104,13 @@ export function toRow(c: CollectionName, projectId: string, entity: Record<strin
 }
 
 export function fromRow(c: CollectionName, row: Record<string, unknown>): Record<string, unknown> {
-  return fromColumns(c, row, null);
+  return fromColumns(fieldMaps[c], row);
 }
 
-/** `fromRow` for a row read with only some columns (`columns`; null: every one). */
-export function fromColumns(c: CollectionName, row: Record<string, unknown>, columns: readonly string[] | null): Record<string, unknown> {
+/** `fromRow` for a row read with only some columns: `maps`, those columns' entries of `fieldMaps`. */
+export function fromColumns(maps: readonly (typeof fieldMaps)[CollectionName][number][], row: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = {};
-  for (const f of fieldMaps[c]) {
-    if (columns && !columns.includes(f.column)) continue;
+  for (const f of maps) {
     const v = row[f.column];
     if (f.kind === "json") e[f.field] = v == null ? null : JSON.parse(v as string);
     else if (v == null) e[f.field] = null;

@@ -515,7 +515,8 @@ export class Store {
       } else q = v === null ? q.where(f.column, "is", null) : q.where(f.column, "=", v as string | number);
     }
     const read = await q.execute();
-    const rows = columns ? read.map((r) => fromColumns(c, r as Record<string, unknown>, columns)) : read.map((r) => fromRow(c, r));
+    const maps = columns ? fieldMaps[c].filter((m) => columns.includes(m.column)) : null;
+    const rows = maps ? read.map((r) => fromColumns(maps, r as Record<string, unknown>)) : read.map((r) => fromRow(c, r));
     // Sorted here, not in SQL: PostgreSQL's text order follows the database locale, and both engines must agree.
     const order = collectionInfo(c).order;
     return rows.sort((a, b) => (order ? compareValues(a[order], b[order]) : 0) || compareValues(a.id, b.id)) as Entity<C>[];
