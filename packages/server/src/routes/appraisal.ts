@@ -582,7 +582,11 @@ export async function registerAppraisalRoutes(app: FastifyInstance, store: Store
     }
     const unknown = pairs.filter((x) => !agreements.has(x.key)).flatMap((x) => [x.a.id, x.b.id]);
     const full = new Map((unknown.length ? await store.list(id, "appraisals", { id: unknown }) : []).map((a) => [a.id, a]));
-    for (const x of pairs) x.row.agreement = agreementOf(x.key, x.tool, departuresFor(setup, x.tool), () => [full.get(x.a.id)!, full.get(x.b.id)!]);
+    for (const x of pairs) {
+      const a = full.get(x.a.id), b = full.get(x.b.id);
+      // An assessment removed between the two reads leaves its study without agreement this time.
+      if (agreements.has(x.key) || (a && b)) x.row.agreement = agreementOf(x.key, x.tool, departuresFor(setup, x.tool), () => [a!, b!]);
+    }
     return {
       setup,
       tools: toolChoices(setup).map((t) => ({ id: t.id, name: t.name, version: t.version })),
