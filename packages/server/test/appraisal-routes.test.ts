@@ -180,6 +180,10 @@ describe("appraisal routes", () => {
     const listed = (await get("ada", base())).json().studies[0];
     expect(listed.assessors).toEqual([{ reviewer: "ana", submitted: true }, { reviewer: "ben", submitted: true }]);
     expect(listed.agreement.compared).toBeGreaterThan(listed.agreement.agreed);
+    // The list's figures are the comparison's, whether computed for this list or kept from an earlier one.
+    const figures = { agreed: c.consensus.agreedQuestions, compared: c.consensus.comparedQuestions, domainsDiffering: c.consensus.domains.length };
+    expect(listed.agreement).toEqual(figures);
+    expect((await get("ada", base())).json().studies[0].agreement).toEqual(figures);
 
     expect((await send("ben", "PUT", `${base()}/${studyId}/consensus`, { tool: "rob2", answers: benAnswers })).statusCode).toBe(403);
     const rec = await send("ada", "PUT", `${base()}/${studyId}/consensus`, { tool: "rob2", answers: benAnswers, overall: "High", overallReason: "some concerns in several domains lower confidence" });
