@@ -1,34 +1,20 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "@homeward/store";
+import type { Store } from "@homeward/store";
+import { storeEngines } from "./scratch-database.js";
 
-const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
-const engines: { name: string; open: () => Promise<Store> }[] = [{ name: "sqlite", open: () => openStore({ dataDir: mkdtempSync(join(tmpdir(), "homeward-list-fields-")) }) }];
-if (pgUrl) {
-  engines.push({
-    name: "postgres",
-    open: async () => {
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      await c.end();
-      return openStore({ databaseUrl: pgUrl });
-    },
-  });
-}
-
-describe.each(engines)("listFields ($name)", ({ open }) => {
-  const opened: Store[] = [];
+describe.each(storeEngines("list_fields"))("listFields (%s)", (_engine, open) => {
+  const opened: { store: Store; done: () => Promise<void> }[] = [];
   afterAll(async () => {
-    for (const s of opened) await s.close();
+    for (const o of opened) {
+      await o.store.close();
+      await o.done();
+    }
   });
 
   it("reads the named fields and id, in list's order and with its filters, leaving the rest unread", async () => {
-    const store = await open();
-    opened.push(store);
+    const o = await open();
+    opened.push(o);
+    const { store } = o;
     const p = await store.createProject({ title: "Fields" }, { actor: "ana" });
     const [a, b] = await store.insert(p.id, "studies", [{ name: "Beta trial", design: "RCT" }, { name: "Alpha trial", design: "cohort" }], { actor: "ana" });
     for (const [i, s] of [a!, b!, a!].entries()) {
