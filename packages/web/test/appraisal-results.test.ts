@@ -13,35 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { testPdf } from "./pdf.js";
 import { smallProject } from "./seed.js";
 
 const projectId = "web-test-appraisal-results";
 const STUDY = "Akin 2018";
 const OUTCOME = "Reunified at 12 months";
 const SENTENCE = "Allocation used sealed opaque envelopes.";
-
-/** A one-page PDF with one line of text, its cross-reference offsets counted. */
-function tinyPdf(text: string): Buffer {
-  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
-  let out = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, "latin1");
-}
 
 /** RoB 2 answers that give Low in every domain (the project's departure reads 2.1 as "Probably no"). */
 const LOW: [string, string][] = [
@@ -78,7 +56,7 @@ beforeAll(async () => {
   const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
     method: "PUT",
     headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(tinyPdf(SENTENCE)),
+    body: new Uint8Array(testPdf([SENTENCE])),
     as: "rhea",
   });
   expect(res.status).toBe(200);

@@ -9,38 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator } from "playwright-core";
 import { startApp, type AppHarness } from "./harness.js";
+import { testPdf } from "./pdf.js";
 import { smallProject } from "./seed.js";
 
 const projectId = "web-test-synthesis-coding";
 const SENTENCE = "Staff followed the manual in every session.";
-
-/** A PDF with one line of text per page, its cross-reference offsets counted. */
-function tinyPdf(...lines: string[]): Buffer {
-  const n = lines.length;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    `<< /Type /Pages /Kids [${lines.map((_, i) => `${4 + 2 * i} 0 R`).join(" ")}] /Count ${n} >>`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ...lines.flatMap((text, i) => {
-      const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
-      return [
-        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${5 + 2 * i} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
-        `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-      ];
-    }),
-  ];
-  let out = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, "latin1");
-}
 
 /** The report's third page: the recommendation trail opens the viewer there. */
 const PAGE_THREE = "Carers asked for more training before placements";
@@ -73,7 +46,7 @@ beforeAll(async () => {
   const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
     method: "PUT",
     headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(tinyPdf(SENTENCE, "Page two of the report", PAGE_THREE)),
+    body: new Uint8Array(testPdf([SENTENCE, "Page two of the report", PAGE_THREE])),
     as: "rhea",
   });
   expect(res.status).toBe(200);
