@@ -5,28 +5,16 @@ import { IdParams } from "./core.js";
 import { JobParams } from "./duplicates.js";
 import { RecordsFile, RecordsImportQuery } from "./records.js";
 import { route } from "./route.js";
+import type { JobRecord, JobState } from "@homeward/store";
 
-export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
+export type { JobState };
 
-/** A background job as listed: what it is, where it stands, who started it. */
-export interface JobSummary {
-  id: string;
-  projectId: string;
-  /** "dedupe", "analysis", … */
-  kind: string;
-  state: JobState;
-  /** 0…1. */
-  progress: number;
-  /** What it is doing now, in words. */
-  message: string;
-  error: string | null;
-  attempts: number;
-  maxAttempts: number;
-  createdBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+/**
+ * A background job as listed ("dedupe", "analysis"…): what it is, where it
+ * stands, who started it; the queue's own record without its payload,
+ * kind-specific detail and result.
+ */
+export type JobSummary = Omit<JobRecord, "payload" | "detail" | "result">;
 
 /** One job with its kind's own progress and, once done, its result (shown to whoever started it). */
 export interface JobView extends JobSummary {
