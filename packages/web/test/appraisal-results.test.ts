@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
-import { testPdf } from "./pdf.js";
+import { putTestPdf } from "./pdf.js";
 import { smallProject } from "./seed.js";
 
 const projectId = "web-test-appraisal-results";
@@ -53,13 +53,7 @@ beforeAll(async () => {
     }),
   );
   await app.signUp(projectId, "rhea", "reviewer");
-  const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
-    method: "PUT",
-    headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(testPdf([SENTENCE])),
-    as: "rhea",
-  });
-  expect(res.status).toBe(200);
+  await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE], as: "rhea" });
   // Ben's independent assessment of the study, Low throughout, submitted before Rhea's (seeded: his form is not what is under test).
   await app.signUp(projectId, "ben", "reviewer");
   await app.apiAs("ben", "POST", `/projects/${projectId}/appraisal/studies/akin-2018/mine/submit`, {

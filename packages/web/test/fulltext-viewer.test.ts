@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppHarness } from "./harness.js";
-import { testPdf } from "./pdf.js";
+import { putTestPdf } from "./pdf.js";
 import { smallProject } from "./seed.js";
 
 const projectId = "web-test-fulltext-viewer";
@@ -30,13 +30,7 @@ beforeAll(async () => {
   );
   await app.api("POST", `/projects/${projectId}/extraction/codebook`, { code: "age", label: "Mean age of children", type: "text" });
   await app.signUp(projectId, "rhea", "reviewer");
-  const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
-    method: "PUT",
-    headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(testPdf([SENTENCE])),
-    as: "rhea",
-  });
-  expect(res.status).toBe(200);
+  await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE], as: "rhea" });
 });
 
 afterAll(async () => {

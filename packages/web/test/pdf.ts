@@ -1,3 +1,6 @@
+import { expect } from "vitest";
+import type { AppHarness } from "./harness.js";
+
 /**
  * A PDF built by hand for the full-text tests: one line of Helvetica text per
  * page, its cross-reference offsets counted, so pdf.js renders a text layer a
@@ -28,4 +31,18 @@ export function testPdf(pages: string[]): Buffer {
   for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, "latin1");
+}
+
+/** Stores a test PDF as a record's full text, uploaded by a signed-up user. */
+export async function putTestPdf(
+  app: AppHarness,
+  opts: { project: string; record: string; fileName: string; pages: string[]; as: string },
+): Promise<void> {
+  const res = await app.request(`/projects/${opts.project}/fulltext/${opts.record}/file?fileName=${opts.fileName}`, {
+    method: "PUT",
+    headers: { "content-type": "application/pdf" },
+    body: new Uint8Array(testPdf(opts.pages)),
+    as: opts.as,
+  });
+  expect(res.status).toBe(200);
 }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator } from "playwright-core";
 import { startApp, type AppHarness } from "./harness.js";
-import { testPdf } from "./pdf.js";
+import { putTestPdf } from "./pdf.js";
 import { smallProject } from "./seed.js";
 
 const projectId = "web-test-synthesis-coding";
@@ -43,13 +43,7 @@ beforeAll(async () => {
     }),
   );
   await app.signUp(projectId, "rhea", "reviewer");
-  const res = await app.request(`/projects/${projectId}/fulltext/rec-akin/file?fileName=akin-2018.pdf`, {
-    method: "PUT",
-    headers: { "content-type": "application/pdf" },
-    body: new Uint8Array(testPdf([SENTENCE, "Page two of the report", PAGE_THREE])),
-    as: "rhea",
-  });
-  expect(res.status).toBe(200);
+  await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE, "Page two of the report", PAGE_THREE], as: "rhea" });
 });
 
 afterAll(async () => {
