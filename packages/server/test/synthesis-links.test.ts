@@ -1,14 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
+import { describe, expect, it } from "vitest";
 import { fitMetaSpec, parseMetaSpec } from "@homeward/meta";
 import { effectSizeRows } from "@homeward/review";
-import { ensureExamples, type Store } from "@homeward/store";
 import { storeEngines } from "../../store/test/scratch-database.js";
-import { buildServer } from "@homeward/server";
-import { namedUserPolicy } from "./identity.js";
+import { exampleServer } from "./example-server.js";
 
 /**
  * GRADE, the joint display and the guide resting on a saved analysis of the
@@ -18,30 +12,15 @@ import { namedUserPolicy } from "./identity.js";
  * says which version it was computed from.
  */
 describe.each(storeEngines("synthesis_links"))("synthesis links to saved analyses (%s)", (_engine, open) => {
-  let store: Store;
-  let done: () => Promise<void>;
-  let app: FastifyInstance;
   const pid = "assink2016";
   const base = `/api/projects/${pid}`;
   const saved = "saved-1";
-  beforeAll(async () => {
-    ({ store, done } = await open());
-    await ensureExamples(store);
-    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await done?.();
-  });
-  const call = async (method: "GET" | "POST" | "PATCH", url: string, payload?: unknown, user = "ana") => {
-    const res = await app.inject({ method, url, payload: payload as never, headers: { "x-homeward-user": user } });
-    return { status: res.statusCode, body: res.body ? res.json() : null };
-  };
+  const server = exampleServer(open);
+  const { call } = server;
   /** The saved spec fitted directly to the project's rows as they stand: what the links must show. */
   const direct = async () => {
-    const sa = await store.get(pid, "savedAnalyses", saved);
-    const rows = effectSizeRows({ studies: await store.list(pid, "studies"), outcomes: await store.list(pid, "outcomes"), effectSizes: await store.list(pid, "effectSizes") }).rows;
+    const sa = await server.store.get(pid, "savedAnalyses", saved);
+    const rows = effectSizeRows({ studies: await server.store.list(pid, "studies"), outcomes: await server.store.list(pid, "outcomes"), effectSizes: await server.store.list(pid, "effectSizes") }).rows;
     return fitMetaSpec(parseMetaSpec(sa.spec, ["figures", "figureOptions"]), rows).fit.coefficients[0]!;
   };
 
@@ -94,7 +73,7 @@ describe.each(storeEngines("synthesis_links"))("synthesis links to saved analyse
     expect(before.results.map((r: { id: string; certainty: string }) => [r.id, r.certainty])).toEqual([[saved, "Low"]]);
 
     // One effect size far larger: the refit's pooled SMD and its sentence move.
-    const es = (await store.list(pid, "effectSizes"))[0]!;
+    const es = (await server.store.list(pid, "effectSizes"))[0]!;
     const patched = await call("PATCH", `${base}/collections/effectSizes/${es.id}`, { yi: es.yi! + 25 });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const after = await trail();

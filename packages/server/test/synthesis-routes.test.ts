@@ -1,12 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { ensureExamples, type Store } from "@homeward/store";
+import { describe, expect, it } from "vitest";
 import { storeEngines } from "../../store/test/scratch-database.js";
-import { buildServer } from "@homeward/server";
-import { namedUserPolicy } from "./identity.js";
+import { exampleServer } from "./example-server.js";
 
 /**
  * The synthesis chain over the built-in reunification project (seed 000):
@@ -15,26 +9,11 @@ import { namedUserPolicy } from "./identity.js";
  * it; bad input at each step answers 4xx and writes nothing.
  */
 describe.each(storeEngines("synthesis_routes"))("synthesis routes (%s)", (_engine, open) => {
-  let store: Store;
-  let done: () => Promise<void>;
-  let app: FastifyInstance;
   const pid = "reunification";
   const base = `/api/projects/${pid}`;
-  beforeAll(async () => {
-    ({ store, done } = await open());
-    await ensureExamples(store);
-    app = await buildServer({ store, policy: namedUserPolicy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")) });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await done?.();
-  });
-  const call = async (method: "GET" | "POST" | "PUT" | "PATCH", url: string, payload?: unknown, user = "ana") => {
-    const res = await app.inject({ method, url, payload: payload as never, headers: { "x-homeward-user": user } });
-    return { status: res.statusCode, body: res.body ? res.json() : null };
-  };
-  const auditCount = async () => (await store.listAudit(pid, { limit: 1 })).total;
+  const server = exampleServer(open);
+  const { call } = server;
+  const auditCount = async () => (await server.store.listAudit(pid, { limit: 1 })).total;
 
   it("loads the example's Table 13 and recommendations into the new structures, its tables unchanged", async () => {
     const isoq = (await call("GET", `${base}/synthesis/isoq`)).body;
@@ -171,7 +150,7 @@ describe.each(storeEngines("synthesis_routes"))("synthesis routes (%s)", (_engin
     expect(ok.body.figures[0]).toMatchObject({ question: "policy", title: "Written policy" });
     expect(ok.body.figures[0].svg).toContain("<svg");
     expect(ok.body.figures[0].description).toContain("- Yes: All respondents 2 (66.7%), LA 1 (50.0%), Other 1 (100.0%).");
-    const csv = await app.inject({ method: "GET", url: `${base}/synthesis/survey?format=csv`, headers: { "x-homeward-user": "ana" } });
+    const csv = await server.app.inject({ method: "GET", url: `${base}/synthesis/survey?format=csv`, headers: { "x-homeward-user": "ana" } });
     expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
     expect(csv.body.split("\r\n").slice(0, 3)).toEqual([
       "question,question_text,answer,All respondents (n = 3): n,All respondents (n = 3): %,LA (n = 2): n,LA (n = 2): %,Other (n = 1): n,Other (n = 1): %",
