@@ -6,7 +6,7 @@ export { annotationLines, readAnnotationBlock } from "./annotations.js";
 export { dedupe, comparePair, compareFields, mostComplete, type FieldComparison, type DedupeInput, type DedupeResult, type DedupeDecisions, type DedupeOptions, type DedupeProgress, type PairVerdict, type DedupeLink } from "./dedupe/index.js";
 export { exportRecords, exportToString, EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./export.js";
 export { toBibRecord, fromBibRecord, screeningAnnotations, type ImportedRecord } from "./model-map.js";
-export { importRecordsFile, importsOverview, exportProjectRecords, batchProblems, ImportRefused, type ImportsOverview, type SearchSummary, type ImportBatchSummary, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";
+export { IMPORT_READ_PASSES, importRecordsFile, importsOverview, exportProjectRecords, batchProblems, ImportRefused, type ImportsOverview, type SearchSummary, type ImportBatchSummary, type RecordsStore, type ImportRequest, type ImportResult } from "./project-io.js";
 export {
   dedupeProject,
   explainGroup,

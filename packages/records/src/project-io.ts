@@ -62,6 +62,14 @@ export class ImportRefused extends InputError {
 }
 
 /**
+ * `importRecordsFile` opens the file twice (checked whole, then read again as
+ * records are written): the share of a caller's progress bar each opening
+ * takes, [from, to, what it is doing], progress counted by bytes read; the
+ * rest is the saving transaction.
+ */
+export const IMPORT_READ_PASSES: readonly (readonly [number, number, string])[] = [[0, 0.4, "checking the file"], [0.4, 0.95, "reading and writing records"]];
+
+/**
  * Imports a records file: validates it completely first (refusing, with the
  * report, when records cannot be read and `skipInvalid` is not set), then in
  * one transaction records the search (or checks the given one), an import

@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type JobSummary, type JobView } from "@homeward/api";
 import { InputError } from "@homeward/model";
 import { inlineRows, parseMetaSpec, type Row } from "@homeward/meta";
-import { dedupeInWorker, dedupeProject, ImportRefused, importRecordsFile, type DedupeProjectProgress, type DedupeProjectResult, type ParseOptions } from "@homeward/records";
+import { dedupeInWorker, dedupeProject, IMPORT_READ_PASSES, ImportRefused, importRecordsFile, type DedupeProjectProgress, type DedupeProjectResult, type ParseOptions } from "@homeward/records";
 import type { SearchKind } from "@homeward/model";
 import { JobCancelled, openJobQueue, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
 import { serve } from "./contract.js";
@@ -123,8 +123,7 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
 
   await queue.work(IMPORT, async ({ job, progress }) => {
     const p = job.payload as ImportPayload;
-    // The file is read twice (checked whole, then read again as records are written): progress by bytes over both passes.
-    const passes: [number, number, string][] = [[0, 0.4, "checking the file"], [0.4, 0.95, "reading and writing records"]];
+    const passes = IMPORT_READ_PASSES;
     let pass = 0;
     const t = throttled((x: [number, string]) => progress(x[0], x[1]));
     // Copied out of the database first: the writing pass reads the file inside the import's

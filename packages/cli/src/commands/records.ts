@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { access, writeFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { InputError, SearchKind } from "@homeward/model";
-import { dedupeInWorker, dedupeProject, EXPORT_FORMATS, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
+import { dedupeInWorker, dedupeProject, EXPORT_FORMATS, IMPORT_READ_PASSES, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
 import type { Register } from "./index.js";
 import { DEFAULT_DATA_DIR, memberActor, withStore } from "../data.js";
 import type { Io } from "../io.js";
@@ -76,8 +76,7 @@ export const register: Register = (program, io) => {
       const { stat } = await import("node:fs/promises");
       const line = progressLine(io);
       const size = Math.max(1, (await stat(path)).size);
-      // The file is read twice: checked whole first, then read again as records are written.
-      const passes: [number, number, string][] = [[0, 0.4, "checking the file"], [0.4, 0.95, "reading and writing records"]];
+      const passes = IMPORT_READ_PASSES;
       let pass = 0;
       const open = () => {
         const [a, b, words] = passes[Math.min(pass++, passes.length - 1)]!;
