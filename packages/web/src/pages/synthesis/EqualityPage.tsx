@@ -7,7 +7,7 @@ import { humanize } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Field } from "../../components/Field";
-import { ChainNav, chosen, useCollection } from "./shared";
+import { ChainNav, MultiSelect, useCollection } from "./shared";
 import "./synthesis.css";
 
 /** The equality annex from live data: PROGRESS-Plus reporting per study, sample characteristics and equity moderators. */
@@ -94,13 +94,7 @@ export function EqualityPage() {
           <section className="stack" aria-labelledby="eq-mod-h">
             <h2 id="eq-mod-h">Equity moderators</h2>
             <Field id="eq-moderators" label="Results that are equity moderators" hint="Found from the characteristics their labels name; choose others if the team reads them otherwise (Ctrl or Shift for several).">
-              <select id="eq-moderators" multiple size={6} value={picked ?? d.moderators.map((m) => m.id)} onChange={(e) => setPicked(chosen(e.target))} aria-describedby="eq-moderators-hint">
-                {(results.data ?? []).map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.label}
-                  </option>
-                ))}
-              </select>
+              <MultiSelect id="eq-moderators" size={6} value={picked ?? d.moderators.map((m) => m.id)} onChange={setPicked} describedBy="eq-moderators-hint" options={results.data ?? []} label={(x) => x.label} />
             </Field>
             {d.moderators.length === 0 ? (
               <p className="empty">No moderator result names an equity characteristic.</p>

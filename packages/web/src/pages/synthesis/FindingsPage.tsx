@@ -8,7 +8,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { ChainNav, chosen, create, patch, studyLabel, Suggested, useCan, useCollection } from "./shared";
+import { ChainNav, create, MultiSelect, patch, studyLabel, Suggested, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 type Finding = FindingsAnswer["findings"][number];
@@ -243,22 +243,10 @@ function NewFinding({
           ))}
         </fieldset>
         <Field id="finding-studies" label="Contributing studies" hint="Studies of the chosen excerpts are added; hold Ctrl or Shift to choose several.">
-          <select id="finding-studies" multiple size={6} value={studyIds} onChange={(e) => setStudyIds(chosen(e.target))} aria-describedby="finding-studies-hint">
-            {studies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {studyLabel(s)}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="finding-studies" size={6} value={studyIds} onChange={setStudyIds} describedBy="finding-studies-hint" options={studies} label={studyLabel} />
         </Field>
         <Field id="finding-codes" label="Codes (themes)">
-          <select id="finding-codes" multiple size={4} value={codeIds} onChange={(e) => setCodeIds(chosen(e.target))}>
-            {codes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="finding-codes" size={4} value={codeIds} onChange={setCodeIds} options={codes} label={(c) => c.label} />
         </Field>
         <ErrorMessage error={error} />
         <button type="submit" className="button">
@@ -395,13 +383,7 @@ function EditStudies({ finding: f, studies, onSaved }: { finding: Finding; studi
       <summary>Change the contributing studies</summary>
       <form className="stack" onSubmit={save} aria-label={`Contributing studies of: ${f.statement}`}>
         <Field id={`${f.id}-studies`} label="Contributing studies" hint="Hold Ctrl or Shift to choose several.">
-          <select id={`${f.id}-studies`} multiple size={6} value={ids} onChange={(e) => setIds(chosen(e.target))} aria-describedby={`${f.id}-studies-hint`}>
-            {studies.map((s) => (
-              <option key={s.id} value={s.id}>
-                {studyLabel(s)}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id={`${f.id}-studies`} size={6} value={ids} onChange={setIds} describedBy={`${f.id}-studies-hint`} options={studies} label={studyLabel} />
         </Field>
         <ErrorMessage error={error} />
         <button type="submit" className="button button-secondary">

@@ -9,7 +9,7 @@ import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link } from "../../router";
 import { PdfViewer } from "../extraction/PdfViewer";
-import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
+import { ChainNav, create, MultiSelect, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 type Trail = GuideAnswer["trail"][number];
@@ -270,40 +270,16 @@ function NewRecommendation({ scheme, savedAnalyses, onSaved }: { scheme: GuideAn
           Link at least one piece of evidence. Hold Ctrl or Shift to choose several.
         </p>
         <Field id="rec-rows" label="Joint-display rows">
-          <select id="rec-rows" multiple size={4} value={d.rowIds} onChange={(e) => setD({ ...d, rowIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
-            {(rows.data ?? []).map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.question}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="rec-rows" size={4} value={d.rowIds} onChange={(ids) => setD({ ...d, rowIds: ids })} describedBy="rec-evidence-hint" options={rows.data ?? []} label={(x) => x.question} />
         </Field>
         <Field id="rec-findings" label="Findings">
-          <select id="rec-findings" multiple size={5} value={d.findingIds} onChange={(e) => setD({ ...d, findingIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
-            {(findings.data ?? []).map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.statement}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="rec-findings" size={5} value={d.findingIds} onChange={(ids) => setD({ ...d, findingIds: ids })} describedBy="rec-evidence-hint" options={findings.data ?? []} label={(x) => x.statement} />
         </Field>
         <Field id="rec-results" label="Results">
-          <select id="rec-results" multiple size={5} value={d.resultIds} onChange={(e) => setD({ ...d, resultIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
-            {(results.data ?? []).map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.label}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="rec-results" size={5} value={d.resultIds} onChange={(ids) => setD({ ...d, resultIds: ids })} describedBy="rec-evidence-hint" options={results.data ?? []} label={(x) => x.label} />
         </Field>
         <Field id="rec-analyses" label="Saved analyses (refitted to today's data)">
-          <select id="rec-analyses" multiple size={4} value={d.analysisIds} onChange={(e) => setD({ ...d, analysisIds: chosen(e.target) })} aria-describedby="rec-evidence-hint">
-            {savedAnalyses.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}, version {x.version}
-              </option>
-            ))}
-          </select>
+          <MultiSelect id="rec-analyses" size={4} value={d.analysisIds} onChange={(ids) => setD({ ...d, analysisIds: ids })} describedBy="rec-evidence-hint" options={savedAnalyses} label={(x) => `${x.name}, version ${x.version}`} />
         </Field>
         <Field id="rec-effect" label="Pooled SMD for the generated statement (optional)">
           <select id="rec-effect" value={d.effectResultId} onChange={(e) => setD({ ...d, effectResultId: e.target.value })}>

@@ -8,7 +8,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link } from "../../router";
-import { ChainNav, chosen, create, useCan, useCollection } from "./shared";
+import { ChainNav, create, MultiSelect, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 const JUDGEMENTS = [
@@ -78,55 +78,30 @@ export function JointDisplayPage() {
               <input id="jd-question" value={draft.question} onChange={(e) => setDraft({ ...draft, question: e.target.value })} />
             </Field>
             <Field id="jd-results" label="Meta-analysis results" hint="Hold Ctrl or Shift to choose several.">
-              <select id="jd-results" multiple size={6} value={draft.resultIds} onChange={(e) => setDraft({ ...draft, resultIds: chosen(e.target) })} aria-describedby="jd-results-hint">
-                {(results.data ?? []).map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.label}
-                  </option>
-                ))}
-              </select>
+              <MultiSelect id="jd-results" size={6} value={draft.resultIds} onChange={(ids) => setDraft({ ...draft, resultIds: ids })} describedBy="jd-results-hint" options={results.data ?? []} label={(x) => x.label} />
             </Field>
             {(saved.data ?? []).length ? (
               <Field id="jd-analyses" label="Saved analyses (refitted to today's data)">
-                <select id="jd-analyses" multiple size={4} value={draft.analysisIds} onChange={(e) => setDraft({ ...draft, analysisIds: chosen(e.target) })}>
-                  {[...(saved.data ?? [])]
-                    .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version)
-                    .map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {x.name}, version {x.version}
-                      </option>
-                    ))}
-                </select>
+                <MultiSelect
+                  id="jd-analyses"
+                  size={4}
+                  value={draft.analysisIds}
+                  onChange={(ids) => setDraft({ ...draft, analysisIds: ids })}
+                  options={[...(saved.data ?? [])].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version)}
+                  label={(x) => `${x.name}, version ${x.version}`}
+                />
               </Field>
             ) : null}
             <Field id="jd-findings" label="Qualitative findings">
-              <select id="jd-findings" multiple size={6} value={draft.findingIds} onChange={(e) => setDraft({ ...draft, findingIds: chosen(e.target) })}>
-                {(findings.data ?? []).map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.statement}
-                  </option>
-                ))}
-              </select>
+              <MultiSelect id="jd-findings" size={6} value={draft.findingIds} onChange={(ids) => setDraft({ ...draft, findingIds: ids })} options={findings.data ?? []} label={(x) => x.statement} />
             </Field>
             {(questions.data ?? []).length || (transcripts.data ?? []).length ? (
               <>
                 <Field id="jd-survey" label="Survey questions">
-                  <select id="jd-survey" multiple size={4} value={draft.surveyQuestionIds} onChange={(e) => setDraft({ ...draft, surveyQuestionIds: chosen(e.target) })}>
-                    {(questions.data ?? []).map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {x.text}
-                      </option>
-                    ))}
-                  </select>
+                  <MultiSelect id="jd-survey" size={4} value={draft.surveyQuestionIds} onChange={(ids) => setDraft({ ...draft, surveyQuestionIds: ids })} options={questions.data ?? []} label={(x) => x.text} />
                 </Field>
                 <Field id="jd-transcripts" label="Interviews and focus groups">
-                  <select id="jd-transcripts" multiple size={4} value={draft.transcriptIds} onChange={(e) => setDraft({ ...draft, transcriptIds: chosen(e.target) })}>
-                    {(transcripts.data ?? []).map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {x.label}
-                      </option>
-                    ))}
-                  </select>
+                  <MultiSelect id="jd-transcripts" size={4} value={draft.transcriptIds} onChange={(ids) => setDraft({ ...draft, transcriptIds: ids })} options={transcripts.data ?? []} label={(x) => x.label} />
                 </Field>
               </>
             ) : null}

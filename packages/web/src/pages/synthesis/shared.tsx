@@ -27,6 +27,38 @@ export const studyLabel = (s: Pick<Entity<"studies">, "name" | "shortCitation">)
 /** Values chosen in a <select multiple>. */
 export const chosen = (el: HTMLSelectElement): string[] => [...el.selectedOptions].map((o) => o.value);
 
+/**
+ * A <select multiple> of entities by id, each option showing its label: the
+ * synthesis forms link a row, finding or recommendation to several others this way.
+ */
+export function MultiSelect<T extends { id: string }>({
+  id,
+  size,
+  value,
+  onChange,
+  options,
+  label,
+  describedBy,
+}: {
+  id: string;
+  size: number;
+  value: string[];
+  onChange: (ids: string[]) => void;
+  options: readonly T[];
+  label: (option: T) => string;
+  describedBy?: string;
+}) {
+  return (
+    <select id={id} multiple size={size} value={value} onChange={(e) => onChange(chosen(e.target))} aria-describedby={describedBy}>
+      {options.map((x) => (
+        <option key={x.id} value={x.id}>
+          {label(x)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** The synthesis pages' sub-navigation: the chain from quote to recommendation, in order. */
 export function ChainNav({ here }: { here: string }) {
   const { id } = useProject();
