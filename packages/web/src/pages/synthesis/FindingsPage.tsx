@@ -8,7 +8,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { plural } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { ChainNav, create, MultiSelect, patch, studyLabel, Suggested, useCan, useCollection } from "./shared";
+import { ChainNav, create, LevelSelect, MultiSelect, patch, studyLabel, Suggested, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 type Finding = FindingsAnswer["findings"][number];
@@ -318,14 +318,7 @@ function Worksheet({ finding: f, can, excerpts, name, onSaved }: { finding: Find
             </Suggested>
           ) : null}
           <Field id={`${f.id}-${k}`} label={`${label}: level of concern`} hint={prefilled(k) ? "Pre-filled from the suggestion: the team's judgement once saved." : undefined}>
-            <select id={`${f.id}-${k}`} value={comp[k].judgement} onChange={(e) => set(k, "judgement", e.target.value)} aria-describedby={prefilled(k) ? `${f.id}-${k}-hint` : undefined}>
-              <option value="">Not judged</option>
-              {CONCERNS.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
+            <LevelSelect id={`${f.id}-${k}`} value={comp[k].judgement} onChange={(v) => set(k, "judgement", v)} none="Not judged" levels={CONCERNS} describedBy={prefilled(k) ? `${f.id}-${k}-hint` : undefined} />
           </Field>
           <Field id={`${f.id}-${k}-why`} label={`${label}: explanation`}>
             <textarea id={`${f.id}-${k}-why`} rows={2} value={comp[k].explanation} onChange={(e) => set(k, "explanation", e.target.value)} />
@@ -340,14 +333,7 @@ function Worksheet({ finding: f, can, excerpts, name, onSaved }: { finding: Find
           </Suggested>
         ) : null}
         <Field id={`${f.id}-confidence`} label="Confidence in the finding">
-          <select id={`${f.id}-confidence`} value={confidence} onChange={(e) => setConfidence(e.target.value)}>
-            <option value="">Not judged</option>
-            {CONFIDENCES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
+          <LevelSelect id={`${f.id}-confidence`} value={confidence} onChange={setConfidence} none="Not judged" levels={CONFIDENCES} />
         </Field>
         <Field id={`${f.id}-explanation`} label="Explanation of the overall confidence" hint="Left empty, it is written from the judgements (iSoQ's wording).">
           <textarea id={`${f.id}-explanation`} rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} aria-describedby={`${f.id}-explanation-hint`} />

@@ -7,7 +7,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link } from "../../router";
-import { ChainNav, create, Suggested, useCan } from "./shared";
+import { ChainNav, create, LevelSelect, Suggested, useCan } from "./shared";
 import "./synthesis.css";
 
 const DOMAINS = [
@@ -173,14 +173,7 @@ function Assessment({ item, analysis, can, onSaved }: { item: GradeAnswer["resul
             {item.suggestions[k].value ? label(LEVELS, item.suggestions[k].value) : "none"}. {item.suggestions[k].basis}
           </Suggested>
           <Field id={`grade-${k}`} label={`${l}: judgement`}>
-            <select id={`grade-${k}`} value={domains[k].judgement} onChange={(e) => setDomains({ ...domains, [k]: { ...domains[k], judgement: e.target.value } })}>
-              <option value="">Not judged</option>
-              {LEVELS.map(([v, t]) => (
-                <option key={v} value={v}>
-                  {t}
-                </option>
-              ))}
-            </select>
+            <LevelSelect id={`grade-${k}`} value={domains[k].judgement} onChange={(v) => setDomains({ ...domains, [k]: { ...domains[k], judgement: v } })} none="Not judged" levels={LEVELS} />
           </Field>
           <Field id={`grade-${k}-why`} label={`${l}: reason`}>
             <input id={`grade-${k}-why`} value={domains[k].reason} onChange={(e) => setDomains({ ...domains, [k]: { ...domains[k], reason: e.target.value } })} />
@@ -188,14 +181,7 @@ function Assessment({ item, analysis, can, onSaved }: { item: GradeAnswer["resul
         </fieldset>
       ))}
       <Field id="grade-certainty" label="Certainty of the evidence">
-        <select id="grade-certainty" value={certainty} onChange={(e) => setCertainty(e.target.value)} disabled={!can}>
-          <option value="">Not judged</option>
-          {CERTAINTY.map(([v, t]) => (
-            <option key={v} value={v}>
-              {t}
-            </option>
-          ))}
-        </select>
+        <LevelSelect id="grade-certainty" value={certainty} onChange={setCertainty} none="Not judged" levels={CERTAINTY} disabled={!can} />
       </Field>
       <Field id="grade-explanation" label="Explanation">
         <textarea id="grade-explanation" rows={2} value={explanation} onChange={(e) => setExplanation(e.target.value)} disabled={!can} />

@@ -8,7 +8,7 @@ import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { Link } from "../../router";
-import { ChainNav, create, MultiSelect, useCan, useCollection } from "./shared";
+import { ChainNav, create, LevelSelect, MultiSelect, useCan, useCollection } from "./shared";
 import "./synthesis.css";
 
 const JUDGEMENTS = [
@@ -109,14 +109,7 @@ export function JointDisplayPage() {
               <textarea id="jd-primary" rows={2} value={draft.primaryNote} onChange={(e) => setDraft({ ...draft, primaryNote: e.target.value })} />
             </Field>
             <Field id="jd-judgement" label="Judgement">
-              <select id="jd-judgement" value={draft.judgement} onChange={(e) => setDraft({ ...draft, judgement: e.target.value })}>
-                <option value="">Not judged yet</option>
-                {JUDGEMENTS.map(([v, l]) => (
-                  <option key={v} value={v}>
-                    {l}
-                  </option>
-                ))}
-              </select>
+              <LevelSelect id="jd-judgement" value={draft.judgement} onChange={(v) => setDraft({ ...draft, judgement: v })} none="Not judged yet" levels={JUDGEMENTS} />
             </Field>
             <Field id="jd-note" label="Note on the judgement">
               <textarea id="jd-note" rows={2} value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} />

@@ -59,6 +59,36 @@ export function MultiSelect<T extends { id: string }>({
   );
 }
 
+/** A judgement chosen from a scale of [value, label] levels, with an empty first choice for "not judged". */
+export function LevelSelect({
+  id,
+  value,
+  onChange,
+  none,
+  levels,
+  describedBy,
+  disabled,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  none: string;
+  levels: readonly (readonly [string, string])[];
+  describedBy?: string;
+  disabled?: boolean;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={describedBy} disabled={disabled}>
+      <option value="">{none}</option>
+      {levels.map(([v, l]) => (
+        <option key={v} value={v}>
+          {l}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** The synthesis pages' sub-navigation: the chain from quote to recommendation, in order. */
 export function ChainNav({ here }: { here: string }) {
   const { id } = useProject();
