@@ -12,9 +12,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, type AppHarness } from "./harness.js";
 import { putTestPdf } from "./pdf.js";
-import { smallProject } from "./seed.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 const projectId = "web-test-appraisal-results";
 const STUDY = "Akin 2018";
@@ -36,22 +36,17 @@ const answer = (page: Page, id: string, label: string) => question(page, id).get
 let app: AppHarness;
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Appraisal per result",
-      records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
-      studies: [
-        { id: "akin-2018", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" },
-        { id: "cohort-2019", name: "Cohort 2019", design: "QED", createdAt: "2024-01-15T09:00:00.000Z" },
-      ],
-      studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
-      outcomes: [{ id: "akin-reunified", studyId: "akin-2018", name: OUTCOME }],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Appraisal per result",
+    records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
+    studies: [
+      { id: "akin-2018", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" },
+      { id: "cohort-2019", name: "Cohort 2019", design: "QED", createdAt: "2024-01-15T09:00:00.000Z" },
+    ],
+    studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
+    outcomes: [{ id: "akin-reunified", studyId: "akin-2018", name: OUTCOME }],
+  }));
   await app.signUp(projectId, "rhea", "reviewer");
   await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE], as: "rhea" });
   // Ben's independent assessment of the study, Low throughout, submitted before Rhea's (seeded: his form is not what is under test).

@@ -9,35 +9,30 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escalc } from "@homeward/meta";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness, type TestPage } from "./harness.js";
-import { smallProject } from "./seed.js";
+import { horizontalOverflow, type AppHarness, type TestPage } from "./harness.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 let app: AppHarness;
 const projectId = "web-test-extraction-checks";
 const STUDY = "Akin 2018";
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Reunification checks",
-      studies: [
-        {
-          id: "akin-2018",
-          name: STUDY,
-          arms: [{ id: "arm-1", label: "Programme", n: 60 }, { id: "arm-2", label: "Usual care", n: 60 }],
-          createdAt: "2024-01-15T09:00:00.000Z",
-        },
-      ],
-      outcomes: [
-        { id: "o-wellbeing", studyId: "akin-2018", name: "Wellbeing", higherIsBetter: true },
-        { id: "o-stability", studyId: "akin-2018", name: "Placement stability", higherIsBetter: true },
-      ],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Reunification checks",
+    studies: [
+      {
+        id: "akin-2018",
+        name: STUDY,
+        arms: [{ id: "arm-1", label: "Programme", n: 60 }, { id: "arm-2", label: "Usual care", n: 60 }],
+        createdAt: "2024-01-15T09:00:00.000Z",
+      },
+    ],
+    outcomes: [
+      { id: "o-wellbeing", studyId: "akin-2018", name: "Wellbeing", higherIsBetter: true },
+      { id: "o-stability", studyId: "akin-2018", name: "Placement stability", higherIsBetter: true },
+    ],
+  }));
 });
 
 afterAll(async () => {

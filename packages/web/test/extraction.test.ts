@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
-import { smallProject } from "./seed.js";
+import { horizontalOverflow, type AppHarness } from "./harness.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 let app: AppHarness;
 const projectId = "web-test-extraction";
@@ -16,18 +16,13 @@ const STUDY = "Akin 2018";
 const SECRET = "mean age 9.5 years (SD 3.1), Table 2";
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Reunification extraction",
-      studies: [{ id: "akin-2018", name: STUDY, createdAt: "2024-01-15T09:00:00.000Z" }],
-      studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", citation: "Akin BA, McDonald TP. Parenting intervention in foster care. 2018.", role: "lead" }],
-      outcomes: [{ id: "akin-2018-reentry", studyId: "akin-2018", name: "Re-entry to care", timing: "12 months" }],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Reunification extraction",
+    studies: [{ id: "akin-2018", name: STUDY, createdAt: "2024-01-15T09:00:00.000Z" }],
+    studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", citation: "Akin BA, McDonald TP. Parenting intervention in foster care. 2018.", role: "lead" }],
+    outcomes: [{ id: "akin-2018-reentry", studyId: "akin-2018", name: "Re-entry to care", timing: "12 months" }],
+  }));
 });
 
 afterAll(async () => {

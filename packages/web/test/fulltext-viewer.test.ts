@@ -6,9 +6,9 @@
  * saved value's source names the report, the page and the quote.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppHarness } from "./harness.js";
+import type { AppHarness } from "./harness.js";
 import { putTestPdf } from "./pdf.js";
-import { smallProject } from "./seed.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 const projectId = "web-test-fulltext-viewer";
 const SENTENCE = "Mean age was 9.5 years at baseline.";
@@ -16,18 +16,13 @@ const SENTENCE = "Mean age was 9.5 years at baseline.";
 let app: AppHarness;
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Full texts beside the form",
-      records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
-      studies: [{ id: "akin-2018", name: "Akin 2018", createdAt: "2024-01-15T09:00:00.000Z" }],
-      studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Full texts beside the form",
+    records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
+    studies: [{ id: "akin-2018", name: "Akin 2018", createdAt: "2024-01-15T09:00:00.000Z" }],
+    studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
+  }));
   await app.api("POST", `/projects/${projectId}/extraction/codebook`, { code: "age", label: "Mean age of children", type: "text" });
   await app.signUp(projectId, "rhea", "reviewer");
   await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE], as: "rhea" });

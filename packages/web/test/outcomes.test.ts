@@ -8,25 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escalc, logOrToSmd, logRatioFromCi } from "@homeward/meta";
-import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
-import { smallProject } from "./seed.js";
+import { horizontalOverflow, type AppHarness } from "./harness.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 let app: AppHarness;
 const projectId = "web-test-outcomes";
 const STUDY = "Akin 2017";
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Reunification outcomes",
-      protocol: { outcomeDomains: [{ code: "behaviour", label: "Child behaviour" }, { code: "reunification", label: "Reunification" }] },
-      studies: [{ id: "akin-2017", name: STUDY, createdAt: "2024-01-15T09:00:00.000Z" }],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Reunification outcomes",
+    protocol: { outcomeDomains: [{ code: "behaviour", label: "Child behaviour" }, { code: "reunification", label: "Reunification" }] },
+    studies: [{ id: "akin-2017", name: STUDY, createdAt: "2024-01-15T09:00:00.000Z" }],
+  }));
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
  * from the app.
  */
 import type { ProjectFileInput } from "@homeward/model";
+import { startApp, type AppHarness } from "./harness.js";
 
 const WORDS = [
   "mentoring", "youth", "school", "violence", "prevention", "community", "family", "parenting", "trial",
@@ -176,4 +177,17 @@ export function smallProject(
     records: records.map((r, i) => ({ ...r, createdAt: r.createdAt ?? new Date(Date.parse(at) + i * 1000).toISOString() })),
     ...rest,
   };
+}
+
+/** The app with one project imported by its owner, as most pages' tests begin. */
+export async function startAppWithProject(project: ProjectFileInput): Promise<AppHarness> {
+  const app = await startApp();
+  try {
+    await app.api("POST", "/projects/import", project);
+  } catch (err) {
+    // A failed import must not leave the server and browser running behind the failed set-up.
+    await app.close();
+    throw err;
+  }
+  return app;
 }

@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator } from "playwright-core";
-import { startApp, type AppHarness } from "./harness.js";
+import type { AppHarness } from "./harness.js";
 import { putTestPdf } from "./pdf.js";
-import { smallProject } from "./seed.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 const projectId = "web-test-synthesis-coding";
 const SENTENCE = "Staff followed the manual in every session.";
@@ -27,21 +27,16 @@ async function openDetails(scope: Locator): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
-    smallProject({
-      id: projectId,
-      title: "Coding against a framework",
-      records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
-      studies: [
-        { id: "akin-2018", name: "Akin 2018", createdAt: "2024-01-15T09:00:00.000Z" },
-        { id: "lee-2020", name: "Lee 2020", createdAt: "2024-01-15T09:00:00.000Z" },
-      ],
-      studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
-    }),
-  );
+  app = await startAppWithProject(smallProject({
+    id: projectId,
+    title: "Coding against a framework",
+    records: [{ id: "rec-akin", title: "Parenting intervention in foster care" }],
+    studies: [
+      { id: "akin-2018", name: "Akin 2018", createdAt: "2024-01-15T09:00:00.000Z" },
+      { id: "lee-2020", name: "Lee 2020", createdAt: "2024-01-15T09:00:00.000Z" },
+    ],
+    studyReports: [{ id: "akin-2018-lead", studyId: "akin-2018", recordId: "rec-akin", citation: "Akin BA. Parenting intervention in foster care. 2018.", role: "lead" }],
+  }));
   await app.signUp(projectId, "rhea", "reviewer");
   await putTestPdf(app, { project: projectId, record: "rec-akin", fileName: "akin-2018.pdf", pages: [SENTENCE, "Page two of the report", PAGE_THREE], as: "rhea" });
 });
