@@ -7,16 +7,15 @@
  * confirms, and the study list shows the imported assessments.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppHarness } from "./harness.js";
-import { smallProject } from "./seed.js";
+import type { AppHarness } from "./harness.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 let app: AppHarness;
 const projectId = "web-test-appraisal-support";
 const at = "2024-01-15T09:00:00.000Z";
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api("POST", "/projects/import", smallProject({
+  app = await startAppWithProject(smallProject({
     id: projectId,
     title: "Appraisal support and import",
     studies: [

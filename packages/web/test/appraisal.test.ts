@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, startApp, type AppHarness, type TestPage } from "./harness.js";
-import { smallProject } from "./seed.js";
+import { horizontalOverflow, type AppHarness, type TestPage } from "./harness.js";
+import { smallProject, startAppWithProject } from "./seed.js";
 
 let app: AppHarness;
 const projectId = "web-test-appraisal";
@@ -36,10 +36,7 @@ const question = (page: Page, id: string) => page.locator(`fieldset[data-questio
 const answer = (page: Page, id: string, label: string) => question(page, id).getByLabel(label, { exact: true }).check();
 
 beforeAll(async () => {
-  app = await startApp();
-  await app.api(
-    "POST",
-    "/projects/import",
+  app = await startAppWithProject(
     smallProject({ id: projectId, title: "Reunification appraisal", studies: [{ id: "trout-2012", name: STUDY, design: "RCT", createdAt: "2024-01-15T09:00:00.000Z" }] }),
   );
 });
