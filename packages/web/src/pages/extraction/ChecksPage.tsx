@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { extractionRoutes, type CheckedOutcomeDatum, type CheckedValue, type CheckView, type CodebookRow, type ExtractionChecksAnswer } from "@homeward/api";
 import { roleAllows, type ExtractionCheck, type OutcomeDataKind } from "@homeward/model";
 import { call, errorMessage } from "../../api";
@@ -199,6 +199,40 @@ function OpenProposal({ c, label, me, adjudicates, act, show, original }: { c: C
   );
 }
 
+/** A checker's two answers to someone else's entry; a failed agreement is shown by the page. */
+function AgreeOrPropose({ label, onAgree, onPropose }: { label: string; onAgree: () => Promise<unknown>; onPropose: () => void }) {
+  return (
+    <div className="row">
+      <button type="button" onClick={() => onAgree().catch(() => undefined)}>
+        Agree<span className="visually-hidden"> with {label}</span>
+      </button>
+      <button type="button" onClick={onPropose}>
+        Propose a change<span className="visually-hidden"> to {label}</span>
+      </button>
+    </div>
+  );
+}
+
+/** A proposed change: the entry's own fields (children), then the reason every proposal needs. */
+function ProposalForm({ pid, label, reason, onReason, problem, onSubmit, onCancel, children }: { pid: string; label: string; reason: string; onReason: (r: string) => void; problem?: string | null; onSubmit: (e: FormEvent) => void; onCancel: () => void; children: ReactNode }) {
+  return (
+    <form onSubmit={onSubmit} className="stack" aria-label={`Propose a change to ${label}`}>
+      {children}
+      <div className="field">
+        <label htmlFor={`${pid}-reason`}>Reason for the change</label>
+        <input id={`${pid}-reason`} value={reason} onChange={(e) => onReason(e.target.value)} />
+      </div>
+      {problem ? <p className="alert">{problem}</p> : null}
+      <div className="row">
+        <button type="submit">Propose</button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function CheckStatusLine({ c }: { c: CheckView }) {
   return (
     <p className={`check-status status-${c.status}`}>
@@ -239,18 +273,9 @@ function OutcomeDatum({ o, answer, me, reviews, adjudicates, act }: { o: Checked
       </p>
       <CheckStatusLine c={o} />
       {o.open ? <OpenProposal c={o} label={label} me={me} adjudicates={adjudicates} act={act} show={inputsText} original={o.data.inputs} /> : null}
-      {canCheck && !proposing ? (
-        <div className="row">
-          <button type="button" onClick={() => act("check", { target: "outcomeData", id: o.data.id, action: "agree" }).catch(() => undefined)}>
-            Agree<span className="visually-hidden"> with {label}</span>
-          </button>
-          <button type="button" onClick={() => setProposing(true)}>
-            Propose a change<span className="visually-hidden"> to {label}</span>
-          </button>
-        </div>
-      ) : null}
+      {canCheck && !proposing ? <AgreeOrPropose label={label} onAgree={() => act("check", { target: "outcomeData", id: o.data.id, action: "agree" })} onPropose={() => setProposing(true)} /> : null}
       {proposing ? (
-        <form onSubmit={submit} className="stack" aria-label={`Propose a change to ${label}`}>
+        <ProposalForm pid={pid} label={label} reason={reason} onReason={setReason} problem={local} onSubmit={submit} onCancel={() => setProposing(false)}>
           <div className="row check-fields">
             {FIELDS[kind].map((f) => (
               <div className="field" key={f.key}>
@@ -263,18 +288,7 @@ function OutcomeDatum({ o, answer, me, reviews, adjudicates, act }: { o: Checked
               </div>
             ))}
           </div>
-          <div className="field">
-            <label htmlFor={`${pid}-reason`}>Reason for the change</label>
-            <input id={`${pid}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} />
-          </div>
-          {local ? <p className="alert">{local}</p> : null}
-          <div className="row">
-            <button type="submit">Propose</button>
-            <button type="button" onClick={() => setProposing(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </ProposalForm>
       ) : null}
       <History steps={o.history} show={inputsText} />
     </article>
@@ -296,39 +310,23 @@ function ValueCheck({ v, item, answer, me, reviews, adjudicates, act }: { v: Che
       <p>As entered: {show(v.value.value)}</p>
       <CheckStatusLine c={v} />
       {v.open ? <OpenProposal c={v} label={label} me={me} adjudicates={adjudicates} act={act} show={show} original={v.value.value} /> : null}
-      {canCheck && !proposing ? (
-        <div className="row">
-          <button type="button" onClick={() => act("check", { target: "value", id: v.value.id, action: "agree" }).catch(() => undefined)}>
-            Agree<span className="visually-hidden"> with {label}</span>
-          </button>
-          <button type="button" onClick={() => setProposing(true)}>
-            Propose a change<span className="visually-hidden"> to {label}</span>
-          </button>
-        </div>
-      ) : null}
+      {canCheck && !proposing ? <AgreeOrPropose label={label} onAgree={() => act("check", { target: "value", id: v.value.id, action: "agree" })} onPropose={() => setProposing(true)} /> : null}
       {proposing ? (
-        <form
-          className="stack"
-          aria-label={`Propose a change to ${label}`}
+        <ProposalForm
+          pid={pid}
+          label={label}
+          reason={reason}
+          onReason={setReason}
           onSubmit={(e) => {
             e.preventDefault();
             act("check", { target: "value", id: v.value.id, action: "propose", value: valueOf(item, raw), reason })
               .then(() => setProposing(false))
               .catch(() => undefined);
           }}
+          onCancel={() => setProposing(false)}
         >
           <ValueField item={item} raw={raw} onChange={setRaw} idPrefix={pid} />
-          <div className="field">
-            <label htmlFor={`${pid}-reason`}>Reason for the change</label>
-            <input id={`${pid}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} />
-          </div>
-          <div className="row">
-            <button type="submit">Propose</button>
-            <button type="button" onClick={() => setProposing(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </ProposalForm>
       ) : null}
       <History steps={v.history} show={show} />
     </article>
