@@ -69,6 +69,8 @@ export function SettingsPage() {
       <StageSelect stage={stage} onChange={setStage} />
       <ErrorMessage error={current.error} />
       {current.loading && !current.data ? <Loading what="settings" /> : null}
+      {/* The form waits for the stage's settings: filled in before they arrive, its choices would be overwritten by them. */}
+      {current.data ? (
       <form className="card stack" onSubmit={save} noValidate>
         <fieldset className="stack">
           <legend>How are records at the {stageLabel(stage).toLowerCase()} stage screened?</legend>
@@ -124,6 +126,7 @@ export function SettingsPage() {
         <LiveStatus>{saved}</LiveStatus>
         {current.data?.updatedAt ? <p className="small muted">Last changed {formatDateTime(current.data.updatedAt)}.</p> : null}
       </form>
+      ) : null}
     </>
   );
 }
