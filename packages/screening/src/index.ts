@@ -19,3 +19,4 @@ export * from "./queue.js";
 export * from "./background.js";
 export * from "./engine/index.js";
 export * from "./team-simulation.js";
+export * from "./stored-ranking.js";

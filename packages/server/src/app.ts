@@ -149,6 +149,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await (await import("./routes/screening.js")).registerScreeningRoutes(app, store);
   await (await import("./routes/screening-setup.js")).registerScreeningSetupRoutes(app, store);
   await (await import("./routes/screening-simulation.js")).registerScreeningSimulationRoutes(app, store, queue);
+  await (await import("./jobs/ranking.js")).registerRankingJobs(app, store, queue);
   await (await import("./routes/fulltext.js")).registerFullTextRoutes(app, store, { maxFileBytes: opts.maxFullTextBytes });
   await (await import("./routes/collections.js")).registerCollectionRoutes(app, store);
   await (await import("./routes/analysis.js")).registerAnalysisRoutes(app, store);

@@ -8,3 +8,4 @@ export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type Ba
 export { openJobQueue, JobQueue, JobCancelled, type JobRecord, type JobState, type JobContext, type JobHandler, type EnqueueInput, type QueueOptions } from "./queue.js";
 export { ConflictError, ONE_PER_RULES, type OnePerRule } from "./one-per.js";
 export { countsProject, emptyPostgresSchema } from "./bench/counts-project.js";
+export { ScreeningRankings, screeningRankings, type StoredRanking, type NewRanking, type ScreeningKey } from "./rankings.js";

@@ -529,7 +529,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0027_screening_rankings": v27ScreeningRankings(d) };
     },
   };
 }
@@ -659,6 +659,36 @@ function v24SynthesisLinks(d: Dialect): Migration {
       for (const [name, type] of [["analysis_ids", "j"], ["effect_analysis_id", "t"]] as Col[])
         await db.schema.alterTable("recommendations").addColumn(name, sqlType(d, type)).execute();
       await db.updateTable("recommendations").set({ analysis_ids: "[]" }).execute();
+    },
+  };
+}
+
+/**
+ * Screening rankings: each retrain job's result, shared by every server on
+ * the database (see rankings.ts). A row per (project, stage, version), the
+ * ranked record ids (best first, the top of the queue) as JSON text; derived
+ * state, neither audited nor exported.
+ */
+function v27ScreeningRankings(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("screening_rankings")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("stage", "text", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("served_by", "text")
+        .addColumn("trained", "integer", (c) => c.notNull())
+        .addColumn("labelled", "integer", (c) => c.notNull())
+        .addColumn("labels_hash", "text", (c) => c.notNull())
+        .addColumn("unscreened", "integer", (c) => c.notNull())
+        .addColumn("record_ids", "text", (c) => c.notNull())
+        .addColumn("train_ms", sqlType(d, "r"), (c) => c.notNull())
+        .addColumn("job_id", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("screening_rankings_pk", ["project_id", "stage", "version"])
+        .execute();
     },
   };
 }

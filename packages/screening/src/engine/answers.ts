@@ -42,10 +42,16 @@ export interface ConflictView {
 /** How current the ranking is: the decisions it learned from and what its retrain took. */
 export interface PrioritisationStatus {
   ranked: boolean;
+  /** A retrain was asked for and its ranking has not arrived yet. */
   retraining: boolean;
+  /** The version of the ranking served (0: none yet). */
   rankings: number;
+  /** Records labelled when the served ranking was trained. */
   labelled: number;
   retrainMs: number | null;
+  /** The named model that made the served ranking, and its serving part (null before one). */
+  model?: string | null;
+  servedBy?: string | null;
 }
 
 /** The acting user at a stage: whether they may be served records, and how many are left for them. */

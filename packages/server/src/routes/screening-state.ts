@@ -1,16 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { AuditEntry, ScreeningStage } from "@homeward/model";
-import {
-  eventsOfAuditEntry,
-  RankingService,
-  recordText,
-  ScreeningEngine,
-  type BackgroundPrioritiser,
-  type PrioritisationStatus,
-  type RankingServiceOptions,
-  type ScreeningEvent,
-} from "@homeward/screening";
-import type { Store } from "@homeward/store";
+import { eventsOfAuditEntry, recordText, ScreeningEngine, type PrioritisationStatus, type RankingServiceOptions, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
+import { screeningRankings, type JobQueue, type Store } from "@homeward/store";
+import { ProjectRankings } from "./screening-ranking.js";
 
 /**
  * The server's adaptor between the store and one project's screening engine
@@ -46,7 +38,8 @@ const MAX_TRIES = 50;
 
 export class ProjectScreening {
   engine: ScreeningEngine;
-  private readonly prio: Record<ScreeningStage, BackgroundPrioritiser>;
+  /** The stages' queues, served from the rankings retrain jobs store (see screening-ranking.ts). */
+  private rankings: ProjectRankings;
   private auditTotal = -1;
   private auditTop: string | null = null;
   private readonly seen = new Set<string>();
@@ -56,23 +49,31 @@ export class ProjectScreening {
   constructor(
     private readonly store: Store,
     readonly projectId: string,
-    service: RankingService,
+    private readonly jobs: () => JobQueue | null = () => null,
+    private readonly onError: (e: unknown) => void = () => {},
   ) {
-    const open = (stage: ScreeningStage) => service.open(`${projectId}\u0000${stage}`, { seed: 1 });
-    this.prio = { title_abstract: open("title_abstract"), full_text: open("full_text") };
-    this.engine = new ScreeningEngine({ ranking: this.prio });
+    this.rankings = new ProjectRankings(store, projectId, jobs, onError);
+    this.engine = new ScreeningEngine({ ranking: this.rankings.queues });
   }
 
-  /** The ranking's progress, for the status answer. */
+  /** The ranking's state, for the status answer. */
   prioritisation(stage: ScreeningStage): PrioritisationStatus {
-    const p = this.prio[stage];
-    const last = p.last;
-    return { ranked: p.ranked, retraining: p.busy, rankings: p.rankings, labelled: last?.labelled ?? 0, retrainMs: last ? Math.round(last.ms) : null };
+    return this.rankings.status(stage);
   }
 
   /** True when `prioritise` serves from a trained model. */
   prioritised(stage: ScreeningStage, prioritise: boolean): boolean {
-    return prioritise && this.prio[stage].ranked;
+    return prioritise && this.rankings.queues[stage].ranked;
+  }
+
+  /** The stage's queue (its labels, its model, the ranking it serves), for the retrain job. */
+  rankingQueue(stage: ScreeningStage) {
+    return this.rankings.queues[stage];
+  }
+
+  /** Serves the newest stored ranking of both stages now (after a retrain job wrote one). */
+  refreshRankings(): Promise<void> {
+    return this.rankings.loadAll();
   }
 
   /**
@@ -176,25 +177,24 @@ export class ProjectScreening {
     }
   }
 
+  /** Asks for a retrain job where enough labels changed (the queues count them; the job queue coalesces). */
   private retrainIfDirty(): void {
-    for (const stage of ["title_abstract", "full_text"] as const) {
-      const st = this.engine.stage(stage);
-      const prio = this.prio[stage];
-      // The first ranking is asked for at load even before any decision, so
-      // records can be hashed while reviewers start.
-      if (st.total > 0 && (st.dirty || (prio.rankings === 0 && !prio.busy))) {
-        st.dirty = false;
-        prio.retrain();
-      }
-    }
+    for (const stage of ["title_abstract", "full_text"] as const) this.engine.stage(stage).dirty = false;
+    this.rankings.retrainDue();
   }
 
-  /** Reads the project's screening afresh (first use, bulk writes, anything unexpected). */
+  /**
+   * Reads the project's screening afresh (first use, bulk writes, anything
+   * unexpected). Only what the engine needs: each record's id and duplicate
+   * group (two narrow columns, in record order), never its text or raw
+   * file, which at a million records are gigabytes; the ranking is the
+   * newest stored one (its top ids), trained by a job, not here.
+   */
   private async reload(): Promise<void> {
     // The log position first: whatever lands after it is applied again from the log (idempotently).
     const top = await this.store.listAudit(this.projectId, { offset: 0, limit: 1000 });
-    const [records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
-      this.store.list(this.projectId, "records"),
+    const [keys, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
+      screeningRankings(this.store).screeningKeys(this.projectId),
       this.store.list(this.projectId, "screeningDecisions"),
       this.store.list(this.projectId, "reconciliations"),
       this.store.list(this.projectId, "screeningSettings"),
@@ -203,14 +203,16 @@ export class ProjectScreening {
       this.store.list(this.projectId, "duplicateGroups"),
       this.store.list(this.projectId, "screeningAssignments"),
     ]);
-    // The ranking queues outlive the engine: they already hold the texts, and the labels are set again.
-    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.prio });
+    const records = keys.map((k): ScreeningRecord => ({ id: k.id, text: "", group: k.duplicateGroupId }));
+    // Fresh queues: the labels are set again by the rebuild, and the ranking is read from the store.
+    this.rankings = new ProjectRankings(this.store, this.projectId, this.jobs, this.onError);
+    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.rankings.queues });
     // Leases are store rows, not engine state: a fresh engine learns those in force, so a record
     // held for a reviewer stays theirs across a rebuild (an import, a bulk write).
     const now = Date.now();
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
-    const wanted = new Set(this.engine.textsWanted());
-    await this.giveTexts(new Map(records.filter((r) => wanted.has(r.id)).map((r) => [r.id, recordText(r)])));
+    await this.rankings.loadAll();
+    await this.giveTexts();
     this.seen.clear();
     this.remember(top.items.map((e) => e.id));
     this.auditTotal = top.total;
@@ -236,24 +238,28 @@ export class ProjectScreening {
 }
 
 /**
- * The screening state of every project a server has opened, with the one
- * ranking worker they share. One per server: the screening and set-up routes
+ * The screening state of every project a server has opened (rankings are
+ * trained by jobs of the store's queue and read from the store). One per server: the screening and set-up routes
  * both reach it through `screeningProjects(app, …)`.
  */
 export class ScreeningProjects {
-  private readonly service: RankingService;
   private readonly projects = new Map<string, ProjectScreening>();
   private readonly warming = new Set<Promise<unknown>>();
+  /** The store's job queue, for retrain jobs (set once the jobs are registered). */
+  private queue: JobQueue | null = null;
+  private closing = false;
+  private readonly onError: (e: unknown) => void;
 
   constructor(
     app: FastifyInstance,
     private readonly store: Store,
-    options: RankingServiceOptions = {},
+    // Kept for callers that still pass worker options: training is a job now (jobs/ranking.ts).
+    _options: RankingServiceOptions = {},
   ) {
-    this.service = new RankingService({ onError: (e) => app.log.error(e, "screening prioritisation stopped"), ...options });
+    this.onError = (e) => app.log.error(e, "screening ranking");
     app.addHook("onClose", async () => {
+      this.closing = true;
       await Promise.allSettled([...this.warming]);
-      await this.service.close();
     });
     // Reading a large project into memory takes seconds (100,000 records: the
     // store's read of every record is most of it). Opening the project or its
@@ -269,21 +275,50 @@ export class ScreeningProjects {
       } catch {
         return;
       }
-      if (this.projects.has(id)) return;
-      const p = this.open(id);
-      const w = p.sync().catch(() => this.projects.delete(id));
-      this.warming.add(w);
-      void w.finally(() => this.warming.delete(w));
+      this.warm(id);
     });
   }
 
   private open(projectId: string): ProjectScreening {
     let p = this.projects.get(projectId);
     if (!p) {
-      p = new ProjectScreening(this.store, projectId, this.service);
+      p = new ProjectScreening(this.store, projectId, () => (this.closing ? null : this.queue), this.onError);
       this.projects.set(projectId, p);
     }
     return p;
+  }
+
+  /** Retrains are asked of this queue from now on. */
+  useQueue(queue: JobQueue): void {
+    this.queue = queue;
+  }
+
+  /** Reads the project's screening in the background (not awaited by anyone but the server's close). */
+  warm(projectId: string): void {
+    if (this.projects.has(projectId) || this.closing) return;
+    const p = this.open(projectId);
+    const w = p.sync().catch(() => this.projects.delete(projectId));
+    this.warming.add(w);
+    void w.finally(() => this.warming.delete(w));
+  }
+
+  /**
+   * Warms every project whose screening is under way (it has a stored
+   * ranking), one after another, in the background: after a restart the
+   * first reviewer then finds the state read.
+   */
+  warmAll(): void {
+    const w = (async () => {
+      for (const id of await screeningRankings(this.store).projects()) {
+        if (this.closing) return;
+        if (this.projects.has(id)) continue;
+        await this.open(id)
+          .sync()
+          .catch(() => this.projects.delete(id));
+      }
+    })().catch((e) => this.onError(e));
+    this.warming.add(w);
+    void w.finally(() => this.warming.delete(w));
   }
 
   /** The project's screening, not yet brought up to date (an unknown project is a 404). */

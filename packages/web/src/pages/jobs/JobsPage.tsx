@@ -18,6 +18,7 @@ const KIND: Record<string, string> = {
   dedupe: "Duplicate detection",
   analysis: "Meta-analysis",
   import: "Records import",
+  "screening-ranking": "Screening ranking retrain",
 };
 const kindInWords = (k: string) => KIND[k] ?? k;
 
