@@ -9,6 +9,7 @@ export default defineConfig({
     alias: Object.fromEntries([
       // Subpath exports first: "@homeward/server" would also match "@homeward/server/load".
       ["@homeward/server/load", fileURLToPath(new URL("./packages/server/src/load.ts", import.meta.url))],
+      ["@homeward/model/node", fileURLToPath(new URL("./packages/model/src/node/index.ts", import.meta.url))],
       ["@homeward/report/pdf", fileURLToPath(new URL("./packages/report/src/pdf.ts", import.meta.url))],
       ...pkgs.map((p) => [`@homeward/${p}`, fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url))]),
     ]),

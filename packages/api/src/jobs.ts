@@ -4,7 +4,7 @@ import { AnalysisSpecBody, type AnalysisAnswer } from "./analysis.js";
 import { IdParams } from "./core.js";
 import { JobParams } from "./duplicates.js";
 import { RecordsFile, RecordsImportQuery } from "./records.js";
-import { route } from "./route.js";
+import { route, type FileAnswer } from "./route.js";
 import type { JobRecord, JobState } from "@homeward/store";
 
 export type { JobState };
@@ -25,6 +25,47 @@ export interface JobView extends JobSummary {
 export interface AnalysisJobView extends JobView {
   result: AnalysisAnswer | null;
 }
+
+/**
+ * Every kind of background job, with its name in words: the one list the
+ * server's handlers are registered under and the app's Jobs page names them by.
+ */
+export const JOB_KINDS = {
+  import: "Records import",
+  dedupe: "Duplicate detection",
+  analysis: "Meta-analysis",
+  "screening-simulation": "Screening simulation",
+  "screening-ranking": "Screening ranking retrain",
+  backup: "Project backup",
+  report: "Report document",
+} as const;
+export type JobKind = keyof typeof JOB_KINDS;
+
+/** A job's output file, named in its `result` once it is done; downloaded through `jobsRoutes.jobFile`. */
+export interface JobFile {
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+}
+
+/** A backup job's result: the project's file, gzip'd (`homeward project import` reads it as it is). */
+export interface BackupJobResult {
+  file: JobFile;
+}
+
+/** A report job's result: the document. */
+export interface ReportJobResult {
+  file: JobFile;
+  format: "pdf" | "docx";
+  version: number | null;
+}
+
+export const ReportJobBody = z.object({
+  format: z.enum(["pdf", "docx"]),
+  /** A frozen version's number; absent: the draft over the data now. */
+  version: z.number().int().min(1).optional(),
+});
 
 export const JobsQuery = PageQuery.extend({ kind: z.string().trim().min(1).max(40).optional() });
 
@@ -68,5 +109,27 @@ export const jobsRoutes = {
     bodyLimit: 64 * 1024 * 1024,
     status: 201,
     summary: "fit a meta spec as a background job in a worker thread (for large data); poll the job for its answer",
+  }),
+  startBackupJob: route<JobView>()({
+    method: "POST", access: "owner",
+    path: "/api/projects/:id/backups/jobs",
+    params: IdParams,
+    status: 201,
+    summary: "back up the project as a background job: its project file (every collection, the audit chain, stored files), gzip'd, read on one snapshot; downloaded from the job once done",
+  }),
+  startReportJob: route<JobView>()({
+    method: "POST", access: "viewer",
+    path: "/api/projects/:id/report/jobs",
+    params: IdParams,
+    body: ReportJobBody,
+    bodyName: "report document",
+    status: 201,
+    summary: "render the report as PDF or Word as a background job (the draft over the data now, as the caller sees it, or a frozen version); downloaded from the job once done",
+  }),
+  jobFile: route<FileAnswer>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/jobs/:jobId/file",
+    params: JobParams,
+    summary: "a finished job's file (a backup, a report document), to whoever started it (a backup: also to an owner)",
   }),
 } as const;

@@ -5,15 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { FastifyInstance } from "fastify";
-import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type JobSummary, type JobView } from "@homeward/api";
-import { InputError } from "@homeward/model";
+import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type BackupJobResult, type JobFile, type JobKind, type JobSummary, type JobView, type ReportJobResult } from "@homeward/api";
+import { InputError, type Role } from "@homeward/model";
 import { inlineRows, parseMetaSpec, type Row } from "@homeward/meta";
 import { dedupeInWorker, dedupeProject, IMPORT_READ_PASSES, ImportRefused, importRecordsFile, type DedupeProjectProgress, type DedupeProjectResult, type ParseOptions } from "@homeward/records";
 import type { SearchKind } from "@homeward/model";
-import { JobCancelled, openJobQueue, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
+import { exportProjectJson, JobCancelled, openJobQueue, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
 import { serve } from "./contract.js";
 import type { RequestContext } from "./context.js";
+import { attachment } from "./security.js";
 import { fitAnalysisInWorker, type AnalysisJobInput } from "./jobs/analysis.js";
 import { riskOfBiasRows } from "./routes/analysis-risk-of-bias.js";
 import { withExtractedModerators } from "./routes/analysis-codebook.js";
@@ -29,9 +32,35 @@ import { withExtractedModerators } from "./routes/analysis-codebook.js";
  * repeated after a failure or a restart starts from the project as it was.
  */
 
-export const DEDUPE = "dedupe";
-export const ANALYSIS = "analysis";
-export const IMPORT = "import";
+export const DEDUPE = "dedupe" satisfies JobKind;
+export const ANALYSIS = "analysis" satisfies JobKind;
+export const IMPORT = "import" satisfies JobKind;
+export const BACKUP = "backup" satisfies JobKind;
+export const REPORT = "report" satisfies JobKind;
+
+/** A report job: the document, the version, and who asked in which role (the report is rendered with their view of the project). */
+export interface ReportPayload {
+  format: "pdf" | "docx";
+  version: number | null;
+  actor: string;
+  displayName: string;
+  role: Role | null;
+}
+
+/** A backup of `title` taken `at`, as a file name: "Family-reunification-2026-12-04.homeward.json.gz". */
+const backupName = (title: string, at: Date) =>
+  `${title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project"}-${at.toISOString().slice(0, 10)}.homeward.json.gz`;
+
+/** `bytes` in parts of a mebibyte, reporting how many are through. */
+async function* inParts(bytes: Buffer, onPart: (done: number) => Promise<void>): AsyncGenerator<Buffer> {
+  const PART = 1 << 20;
+  for (let at = 0; at < bytes.length; at += PART) {
+    yield bytes.subarray(at, at + PART);
+    await onPart(Math.min(bytes.length, at + PART));
+  }
+}
+
+const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
 
 /** An import job: the uploaded file, kept in the project's stored files, and the import's options. */
 export interface ImportPayload {
@@ -154,6 +183,36 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
     }
   });
 
+  /**
+   * A project backup: the project file read on one snapshot (on SQLite in a
+   * worker thread on a read-only connection, so neither the store's
+   * connection nor the event loop waits for it), gzip'd on libuv's thread
+   * pool, kept as the job's output. A repeated run writes it again.
+   */
+  await queue.work(BACKUP, async ({ job, progress, signal }) => {
+    await progress(0.05, "reading the project");
+    const project = await store.getProject(job.projectId);
+    const text = await exportProjectJson(store, job.projectId, signal);
+    await progress(0.5, `compressing ${mib(Buffer.byteLength(text))}`);
+    const bytes = await promisify(gzip)(text);
+    await progress(0.7, `saving ${mib(bytes.length)}`);
+    const saved = await queue.putOutput(job.id, inParts(bytes, (done) => progress(0.7 + (0.3 * done) / bytes.length, `saved ${mib(done)} of ${mib(bytes.length)}`)));
+    const file: JobFile = { name: backupName(project.title, new Date()), mediaType: "application/gzip", ...saved };
+    return { file } satisfies BackupJobResult;
+  });
+
+  /** A report document, rendered as the person who asked sees the project (PDF: Chromium prints it, in a process of its own). */
+  await queue.work(REPORT, async ({ job, progress }) => {
+    const p = job.payload as ReportPayload;
+    const { reportSource } = await import("./routes/report.js");
+    await progress(0.1, p.format === "pdf" ? "printing the report to PDF" : "writing the Word document");
+    const ctx: RequestContext = { identity: { user: p.actor, displayName: p.displayName, admin: false }, actor: p.actor, named: true, role: p.role, reason: null };
+    const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx);
+    await progress(0.9, `saving ${mib(d.bytes.length)}`);
+    const saved = await queue.putOutput(job.id, inParts(d.bytes, async () => undefined));
+    return { file: { name: d.name, mediaType: d.mediaType, ...saved }, format: p.format, version: p.version } satisfies ReportJobResult;
+  });
+
   await queue.work(ANALYSIS, async ({ job, progress, signal }) => {
     const input = job.payload as AnalysisJobInput;
     await progress(0.1, `fitting the model to ${input.rows.length.toLocaleString("en")} rows`);
@@ -264,6 +323,37 @@ export async function registerJobsRoutes(app: FastifyInstance, store: Store, que
     const job = await projectJob(queue, id, jobId);
     if (job.createdBy !== ctx.actor && ctx.role !== "owner") throw new InputError("only whoever started a job, or a project owner, may cancel it", 403);
     return jobView(await queue.cancel(job.id), ctx);
+  });
+
+  serve(app, r.startBackupJob, async ({ params: { id }, ctx }) => {
+    await store.getProject(id);
+    return jobView(await queue.enqueue({ kind: BACKUP, projectId: id, payload: { actor: ctx.actor }, createdBy: ctx.actor, maxAttempts: 3 }), ctx);
+  });
+
+  serve(app, r.startReportJob, async ({ params: { id }, body, ctx }) => {
+    // A missing version is a 404 now rather than a failed job later.
+    if (body.version !== undefined) {
+      const { reportSource } = await import("./routes/report.js");
+      await reportSource(store).versionRow(id, body.version);
+    } else {
+      await store.getProject(id);
+    }
+    const payload: ReportPayload = { format: body.format, version: body.version ?? null, actor: ctx.actor, displayName: ctx.identity?.displayName ?? "", role: ctx.role };
+    return jobView(await queue.enqueue({ kind: REPORT, projectId: id, payload, createdBy: ctx.actor, maxAttempts: 2 }), ctx);
+  });
+
+  serve(app, r.jobFile, async ({ params: { id, jobId }, reply, ctx }) => {
+    const job = await projectJob(queue, id, jobId);
+    const file = (job.result as { file?: JobFile } | null)?.file;
+    if (job.state !== "done") throw new InputError(`the job is ${job.state === "failed" || job.state === "cancelled" ? job.state : "not finished yet"}; its file is there once it is done`, 409);
+    if (!file) throw new InputError("this job has no file", 404);
+    // A report is rendered with its starter's view (blinding); a backup holds the whole project, which every owner may take.
+    if (job.createdBy !== ctx.actor && !(job.kind === BACKUP && ctx.role === "owner")) throw new InputError("only whoever started the job may download its file", 403);
+    return reply
+      .header("content-disposition", attachment(file.name))
+      .header("content-length", String(file.size))
+      .type(file.mediaType)
+      .send(Readable.from(queue.readOutput(job.id)));
   });
 
   // The spec and data are checked here, so a bad request is a 400 now rather than a failed job later.

@@ -5,7 +5,6 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import type { AccountUser } from "@homeward/accounts";
 import { InputError } from "@homeward/model";
-import { sql, type Kysely } from "kysely";
 import type { Store, WriteContext } from "./store.js";
 
 export const BACKUP_FORMAT = "homeward-backup";
@@ -14,6 +13,13 @@ export const BACKUP_VERSION = 1;
 export interface BackupSummary {
   projects: number;
   users: number;
+}
+
+/** How far a backup has got: projects written of all, and the one being written. */
+export interface BackupProgress {
+  done: number;
+  total: number;
+  project: string | null;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface BackupSummary {
  * by the largest project, not the instance. Written beside `path` and renamed
  * when complete: a failed backup leaves no file that looks whole.
  */
-export async function backupInstance(store: Store, path: string, now: () => Date = () => new Date()): Promise<BackupSummary> {
+export async function backupInstance(store: Store, path: string, now: () => Date = () => new Date(), onProgress?: (p: BackupProgress) => void): Promise<BackupSummary> {
   const partial = `${path}.partial`;
   const gzip = createGzip();
   const done = pipeline(gzip, createWriteStream(partial));
@@ -35,16 +41,14 @@ export async function backupInstance(store: Store, path: string, now: () => Date
     if (!gzip.write(JSON.stringify(value) + "\n")) await Promise.race([once(gzip, "drain"), done]);
   };
   try {
-    // One read transaction for the whole instance, so a server writing meanwhile never
+    // One snapshot for the whole instance (`Store.snapshot`), so a server writing meanwhile never
     // shows the backup half of a change. PostgreSQL: REPEATABLE READ gives the transaction
     // one snapshot (READ COMMITTED, the default, takes one per statement). SQLite: a read
-    // transaction in WAL mode sees the database as of its first read until it ends, and
-    // other processes keep writing meanwhile; exporting through it (rather than copying
-    // the file with the online backup API first) needs no temporary copy of the database.
-    const summary = await store.transaction(async (tx) => {
-      if (tx.dialect === "postgres") {
-        await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute((tx as unknown as { db: Kysely<any> }).db);
-      }
+    // transaction in WAL mode, on a read-only connection of its own, sees the database as of
+    // its first read until it ends while the store's connection and other processes keep
+    // writing; exporting through it (rather than copying the file with the online backup API
+    // first) needs no temporary copy of the database.
+    const summary = await store.snapshot(async (tx) => {
       // Users with their credentials, so people sign in to a restored instance as before. Sessions and
       // one-time links are not backed up: they are short-lived secrets of the running instance, a restored
       // instance starts with everyone signed out, and a backup file that opens no session is safer to keep.
@@ -52,7 +56,11 @@ export async function backupInstance(store: Store, path: string, now: () => Date
       const projects = await tx.listProjects();
       await line({ format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: now().toISOString(), engine: tx.dialect, users: users.length, projects: projects.length });
       for (const u of users) await line({ user: u });
-      for (const p of projects) await line({ project: await tx.exportProject(p.id) });
+      for (const [i, p] of projects.entries()) {
+        onProgress?.({ done: i, total: projects.length, project: p.title });
+        await line({ project: await tx.exportProject(p.id) });
+      }
+      onProgress?.({ done: projects.length, total: projects.length, project: null });
       await line({ end: { users: users.length, projects: projects.length } });
       return { users: users.length, projects: projects.length };
     });

@@ -1,15 +1,20 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { assembleBundle, BUNDLE_MANIFEST, bundleParts, InputError, parseProjectFile } from "@homeward/model";
 import type { Store, WriteContext } from "./store.js";
 
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const bytes = readFileSync(path);
+    // A gzip'd project file (a project backup taken in the app) reads as the file it holds.
+    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8");
   } catch (err) {
-    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code?.startsWith("Z_")) throw new InputError(`${basename(path)} is a gzip file that is cut off or damaged`);
+    throw new InputError(`cannot read ${path}: ${code ?? String(err)}`);
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));

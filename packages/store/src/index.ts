@@ -4,8 +4,9 @@ export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir,
 export type { Dialect } from "./migrations.js";
 export { Leases, type Lease, type LeaseAnswer, type LeaseRequest } from "./leases.js";
 export { syntheticRecords } from "./bench/synthetic.js";
-export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type BackupSummary } from "./backup.js";
+export { backupInstance, restoreInstance, BACKUP_FORMAT, BACKUP_VERSION, type BackupSummary, type BackupProgress } from "./backup.js";
 export { openJobQueue, JobQueue, JobCancelled, type JobRecord, type JobState, type JobContext, type JobHandler, type EnqueueInput, type QueueOptions } from "./queue.js";
 export { ConflictError, ONE_PER_RULES, type OnePerRule } from "./one-per.js";
 export { countsProject, emptyPostgresSchema } from "./bench/counts-project.js";
 export { ScreeningRankings, screeningRankings, type StoredRanking, type NewRanking, type ScreeningKey } from "./rankings.js";
+export { exportProjectJson } from "./snapshot.js";

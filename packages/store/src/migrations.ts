@@ -529,7 +529,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0027_screening_rankings": v27ScreeningRankings(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d) };
     },
   };
 }
@@ -688,6 +688,26 @@ function v27ScreeningRankings(d: Dialect): Migration {
         .addColumn("job_id", "text")
         .addColumn("created_at", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("screening_rankings_pk", ["project_id", "stage", "version"])
+        .execute();
+    },
+  };
+}
+
+/**
+ * A job's output file (a project backup, a report's PDF or Word document), in
+ * parts as stored files are, so any server on the database answers its
+ * download. Written by the job's last run (a run repeated after a failure
+ * writes it again); neither audited nor exported.
+ */
+function v29JobFiles(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("job_files")
+        .addColumn("job_id", "text", (c) => c.notNull())
+        .addColumn("part", "integer", (c) => c.notNull())
+        .addColumn("bytes", (d === "postgres" ? "bytea" : "blob") as "blob", (c) => c.notNull())
+        .addPrimaryKeyConstraint("job_files_pk", ["job_id", "part"])
         .execute();
     },
   };

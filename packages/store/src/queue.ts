@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { CompiledQuery, sql, type Kysely } from "kysely";
 import PgBoss from "pg-boss";
 import { InputError, isInputError } from "@homeward/model";
 import type { Dialect } from "./migrations.js";
-import type { Store } from "./store.js";
+import { FILE_PART_BYTES, type Store } from "./store.js";
 
 /**
  * Background jobs (imports, duplicate detection, large analyses, backups…):
@@ -98,6 +98,8 @@ export interface QueueOptions {
 }
 
 const TABLE = "jobs";
+/** Output files of jobs (migration 0029_job_files). */
+const OUTPUTS = "job_files";
 
 interface Row {
   id: string;
@@ -257,6 +259,51 @@ export abstract class JobQueue {
     await this.undispatch(id);
     this.running.get(id)?.abort(new JobCancelled());
     return (await this.get(id))!;
+  }
+
+  /**
+   * Keeps job `id`'s output file (a backup, a report document) in the
+   * database, in parts, so any server answers its download. A run repeated
+   * after a failure or a restart writes it again: the parts of an earlier run
+   * are removed first. Answers its size and SHA-256; a download is offered
+   * once the job is done (its result names the file), never from a run that
+   * stopped half-way.
+   */
+  async putOutput(id: string, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; sha256: string }> {
+    await this.db.deleteFrom(OUTPUTS).where("job_id", "=", id).execute();
+    const hash = createHash("sha256");
+    let size = 0;
+    let part = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (all: boolean) => {
+      while (pendingBytes >= FILE_PART_BYTES || (all && pendingBytes > 0)) {
+        const joined = Buffer.concat(pending);
+        const bytes = joined.subarray(0, FILE_PART_BYTES);
+        const rest = joined.subarray(bytes.length);
+        await this.db.insertInto(OUTPUTS).values({ job_id: id, part: part++, bytes: Buffer.from(bytes) }).execute();
+        pending = rest.length > 0 ? [Buffer.from(rest)] : [];
+        pendingBytes = rest.length;
+      }
+    };
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      size += chunk.length;
+      pending.push(Buffer.from(chunk));
+      pendingBytes += chunk.length;
+      await flush(false);
+    }
+    await flush(true);
+    return { size, sha256: hash.digest("hex") };
+  }
+
+  /** Job `id`'s output file, one part per query, so a download holds one part at a time. */
+  async *readOutput(id: string): AsyncGenerator<Buffer> {
+    for (let part = 0; ; part++) {
+      const r = await this.db.selectFrom(OUTPUTS).select("bytes").where("job_id", "=", id).where("part", "=", part).executeTakeFirst();
+      if (!r) return;
+      yield Buffer.from(r.bytes as Uint8Array);
+    }
   }
 
   /** Resolves once job `id` has finished. */

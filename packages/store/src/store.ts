@@ -54,6 +54,7 @@ import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
+import { readOnlyTwin, readSnapshot } from "./snapshot.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
 export interface WriteContext {
@@ -219,6 +220,10 @@ export class Store {
    */
   async snapshot<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
+    // SQLite on a file: the snapshot is read through a connection of its own (see snapshot.ts), so the
+    // store's one connection stays free for other requests while a long read goes on.
+    const own = this.dialect === "sqlite" ? readOnlyTwin(this.native) : null;
+    if (own) return readSnapshot(own, (db) => fn(new Store(db, this.dialect, true, null)));
     return this.transaction(async (tx) => {
       if (this.dialect === "postgres") await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(tx.db);
       return fn(tx);

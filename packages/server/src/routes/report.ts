@@ -53,7 +53,11 @@ export function latestSavedAnalyses(saved: readonly SavedAnalysis[]): SavedAnaly
  * keys), with the extracted values and appraisals the caller may see under
  * blinding; a frozen version renders from the data stored with it.
  */
-export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
+/**
+ * The report's reading and rendering over the store, shared by the routes
+ * below and the report job (../jobs.ts).
+ */
+export function reportSource(store: Store) {
   async function liveInput(projectId: string, ctx: RequestContext): Promise<ReportInput & { saved: SavedAnalysis[]; analysisData: AnalysisData }> {
     const project = await store.getProject(projectId);
     // The PRISMA flow's input as the review views read it: counts per search and the keys of just the records followed past identification.
@@ -187,6 +191,29 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     };
   }
 
+  /** The report as a PDF or Word document: what the pdf and docx routes send and a report job keeps. */
+  async function document(projectId: string, format: "pdf" | "docx", version: number | undefined, ctx: RequestContext): Promise<{ bytes: Buffer; name: string; mediaType: string }> {
+    const x = await rendering(projectId, version, ctx);
+    if (format === "docx") {
+      const docx = await renderDocx(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+      return { bytes: Buffer.from(docx), name: `${x.name}.docx`, mediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
+    }
+    const svgs = await reportSvgs(x.spec, x.data);
+    const { printReport } = await import("@homeward/report/pdf");
+    const pdf = await printReport(
+      (tocPages) => renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous, tocPages }),
+      tocHeadings(x.spec),
+      { footer: `${x.spec.title} · ${x.label.split(",")[0]}` },
+    );
+    return { bytes: Buffer.from(pdf), name: `${x.name}.pdf`, mediaType: "application/pdf" };
+  }
+
+  return { liveData, versions, draftRow, versionRow, summary, draftSpec, overview, rendering, document };
+}
+
+export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  const { liveData, versions, draftRow, versionRow, summary, draftSpec, overview, rendering, document } = reportSource(store);
+
   serve(app, r.overview, async ({ params: { id }, ctx }) => overview(id, ctx));
 
   serve(app, r.saveSpec, async ({ params: { id }, body, ctx }) => {
@@ -229,27 +256,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
   });
 
   serve(app, r.pdf, async ({ params: { id }, query: q, reply, ctx }) => {
-    const x = await rendering(id, q.version, ctx);
-    const svgs = await reportSvgs(x.spec, x.data);
-    const { printReport } = await import("@homeward/report/pdf");
-    const pdf = await printReport(
-      (tocPages) => renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous, tocPages }),
-      tocHeadings(x.spec),
-      { footer: `${x.spec.title} · ${x.label.split(",")[0]}` },
-    );
-    return reply
-      .header("content-disposition", attachment(`${x.name}.pdf`))
-      .type("application/pdf")
-      .send(pdf);
+    const d = await document(id, "pdf", q.version, ctx);
+    return reply.header("content-disposition", attachment(d.name)).type(d.mediaType).send(d.bytes);
   });
 
   serve(app, r.docx, async ({ params: { id }, query: q, reply, ctx }) => {
-    const x = await rendering(id, q.version, ctx);
-    const docx = await renderDocx(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
-    return reply
-      .header("content-disposition", attachment(`${x.name}.docx`))
-      .type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-      .send(docx);
+    const d = await document(id, "docx", q.version, ctx);
+    return reply.header("content-disposition", attachment(d.name)).type(d.mediaType).send(d.bytes);
   });
 
   serve(app, r.bundle, async ({ params: { id }, query: q, reply, ctx }) => {

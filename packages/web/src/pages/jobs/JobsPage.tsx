@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { jobsRoutes as r, type JobSummary } from "@homeward/api";
+import { JOB_KINDS, jobsRoutes as r, routeUrl, type JobSummary } from "@homeward/api";
 import { call } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
@@ -14,13 +14,9 @@ const PER_PAGE = 20;
 const POLL_MS = 1000;
 const IDLE_POLL_MS = 5000;
 
-const KIND: Record<string, string> = {
-  dedupe: "Duplicate detection",
-  analysis: "Meta-analysis",
-  import: "Records import",
-  "screening-ranking": "Screening ranking retrain",
-};
-const kindInWords = (k: string) => KIND[k] ?? k;
+const kindInWords = (k: string) => (JOB_KINDS as Record<string, string>)[k] ?? k;
+/** Kinds whose finished job holds a file to download. */
+const WITH_FILE = new Set<string>(["backup", "report"]);
 
 const STATE: Record<JobSummary["state"], string> = {
   queued: "Waiting to start",
@@ -65,6 +61,22 @@ export function JobsPage() {
     previous.current = new Map(items.map((j) => [j.id, j.state]));
   }, [list.data]);
 
+  const [starting, setStarting] = useState(false);
+  const backUp = async () => {
+    setError(null);
+    setStarting(true);
+    try {
+      await call(r.startBackupJob, { params: { id } });
+      setAnnounce("Project backup started.");
+      setOffset(0);
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setStarting(false);
+    }
+  };
+
   const cancel = async (j: JobSummary) => {
     setError(null);
     try {
@@ -84,10 +96,18 @@ export function JobsPage() {
         Long tasks run in the background, on whichever server is free, and carry on if you leave this page. A task that fails is tried again; one
         interrupted by a server stopping is picked up by another.
       </p>
+      {role === "owner" ? (
+        <p>
+          <button type="button" onClick={() => void backUp()} disabled={starting}>
+            Back up the project
+          </button>{" "}
+          <span className="muted small">The whole project (records, decisions, the audit log, stored files) as one compressed project file, read as it stands at the start.</span>
+        </p>
+      ) : null}
       <ErrorMessage error={error ?? list.error} />
       <LiveStatus>{announce}</LiveStatus>
       {list.loading && !list.data ? <Loading what="jobs" /> : null}
-      {list.data && total === 0 ? <p>No background jobs yet. Finding duplicates starts one.</p> : null}
+      {list.data && total === 0 ? <p>No background jobs yet. Finding duplicates, a project backup or a report's PDF starts one.</p> : null}
       {items.length > 0 ? (
         <div className="table-wrap">
           <table className="data-table jobs-table">
@@ -109,6 +129,8 @@ export function JobsPage() {
               {items.map((j) => {
                 const barId = `job-progress-${j.id}`;
                 const mayCancel = open(j) && (j.createdBy === user || role === "owner");
+                // A report is made with its starter's view of the project; a backup holds the whole project, which any owner may take.
+                const mayDownload = j.state === "done" && WITH_FILE.has(j.kind) && (j.createdBy === user || (j.kind === "backup" && role === "owner"));
                 return (
                   <tr key={j.id} data-job={j.id}>
                     <th scope="row">{kindInWords(j.kind)}</th>
@@ -129,6 +151,11 @@ export function JobsPage() {
                     <td data-label="Started">{formatDateTime(j.startedAt ?? j.createdAt)}</td>
                     <td data-label="Finished">{j.finishedAt ? formatDateTime(j.finishedAt) : ""}</td>
                     <td data-label="Actions">
+                      {mayDownload ? (
+                        <a className="button button-secondary" href={routeUrl(r.jobFile, { id, jobId: j.id })} download aria-label={`Download ${kindInWords(j.kind).toLowerCase()} finished ${formatDateTime(j.finishedAt ?? j.createdAt)}`}>
+                          Download
+                        </a>
+                      ) : null}
                       {mayCancel ? (
                         <button type="button" className="button-secondary" onClick={() => void cancel(j)} aria-label={`Cancel ${kindInWords(j.kind).toLowerCase()} started ${formatDateTime(j.createdAt)}`}>
                           Cancel

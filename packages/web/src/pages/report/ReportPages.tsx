@@ -6,7 +6,7 @@ import { Field } from "../../components/Field";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { Link, useSearchParam } from "../../router";
+import { Link, navigate, useSearchParam } from "../../router";
 import { errorMessage } from "../../api";
 import { reportApi, reportUrl } from "./reportApi";
 import "./report.css";
@@ -147,6 +147,18 @@ export function ReportBuilderPage() {
     }
   };
   const save = () => act(() => reportApi.save(id, spec!), "Draft saved.");
+  // A PDF or Word document takes from seconds to minutes: made as a background job, followed (and downloaded) on the Jobs page.
+  const makeDocument = async (format: "pdf" | "docx") => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await reportApi.startDocument(id, format);
+      navigate(`/projects/${encodeURIComponent(id)}/jobs`);
+    } catch (err) {
+      setFailure(err);
+      setBusy(false);
+    }
+  };
   const freeze = (e: FormEvent) => {
     e.preventDefault();
     void act(async () => {
@@ -194,16 +206,19 @@ export function ReportBuilderPage() {
             <a className="button button-secondary" href={reportUrl(id, "html", undefined, true)} download>
               Download HTML
             </a>
-            <a className="button button-secondary" href={reportUrl(id, "pdf")} download>
-              Download PDF
-            </a>
-            <a className="button button-secondary" href={reportUrl(id, "docx")} download>
-              Download Word (docx)
-            </a>
+            <button type="button" className="button-secondary" onClick={() => void makeDocument("pdf")} disabled={busy} aria-describedby="report-document-job">
+              Make PDF
+            </button>
+            <button type="button" className="button-secondary" onClick={() => void makeDocument("docx")} disabled={busy} aria-describedby="report-document-job">
+              Make Word (docx)
+            </button>
             <a className="button button-secondary" href={reportUrl(id, "bundle")} download>
               Download bundle (zip)
             </a>
           </div>
+          <p id="report-document-job" className="muted small">
+            A PDF or Word document is made in the background: the Jobs page shows how far it has got, and offers it for download when it is ready.
+          </p>
           <ErrorMessage error={failure} />
           <LiveStatus>{status}</LiveStatus>
           <div className="report-layout">

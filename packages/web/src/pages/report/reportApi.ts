@@ -3,7 +3,7 @@
  * (HTML, PDF, bundle) are links to the routes, opened or downloaded by the
  * browser, never fetched into the page.
  */
-import { reportRoutes as r, routeUrl, type ReportSpec } from "@homeward/api";
+import { jobsRoutes, reportRoutes as r, routeUrl, type ReportSpec } from "@homeward/api";
 import { call } from "../../api";
 
 export const reportApi = {
@@ -11,6 +11,8 @@ export const reportApi = {
   save: (id: string, spec: ReportSpec) => call(r.saveSpec, { params: { id }, body: { spec } }),
   reset: (id: string) => call(r.resetSpec, { params: { id } }),
   freeze: (id: string, note: string) => call(r.freeze, { params: { id }, body: note.trim() ? { note } : {} }),
+  /** Starts a background job making the draft's PDF or Word document. */
+  startDocument: (id: string, format: "pdf" | "docx", version?: number) => call(jobsRoutes.startReportJob, { params: { id }, body: version ? { format, version } : { format } }),
   changes: (id: string, from: number | undefined, to: number | undefined, signal?: AbortSignal) =>
     call(r.changes, { params: { id }, query: { ...(from ? { from } : {}), ...(to ? { to } : {}) } }, signal),
 };
