@@ -13,3 +13,4 @@ export * from "./appraisal-answers.js";
 export * from "./saved-analyses.js";
 export * from "./report-versions.js";
 export * from "./synthesis.js";
+export * from "./flow.js";

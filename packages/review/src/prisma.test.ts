@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProjectFile, type ProjectFileInput } from "@homeward/model";
-import { flowChecks, followedRecordIds, identifiedCounts, prismaFlow, type PrismaCounts } from "./prisma.js";
+import { flowChecks, flowCounts, identifiedCounts, prismaFlow, type PrismaCounts } from "./prisma.js";
 import { prismaFlowFigure } from "./figures/prisma-flow.js";
 import { dashboardStages } from "./dashboard.js";
 
@@ -97,17 +97,27 @@ describe("PRISMA counts with provenance", () => {
     expect(prisma.other_excluded).toEqual({});
     expect(prismaSource.new_studies).toBe("none");
 
-    // Counted as the server counts it: per-search totals, and only the records with a decision or a retrieval.
+    // Counted as the server counts it: records per search, and records per search and place in the flow.
     expect(identifiedCounts(p.records, p.duplicateGroups)).toEqual([
       { searchId: "s1", records: 5, duplicates: 1 },
       { searchId: "s2", records: 1, duplicates: 0 },
     ]);
-    const followed = new Set(followedRecordIds(p));
-    expect([...followed].sort()).toEqual(["r1", "r2", "r3", "r4", "w1"]);
-    const aggregate = { ...p, identified: identifiedCounts(p.records, p.duplicateGroups), records: p.records.filter((r) => followed.has(r.id)) };
-    expect(prismaFlow(aggregate)).toEqual(prismaFlow(p));
-    // The duplicate is found by its group whichever way it is counted; a record with no search is never counted.
-    const withStray = { ...aggregate, records: [...aggregate.records, { ...rec("r5", "s1", "g1") }, { id: "x", searchId: null, duplicateGroupId: null }] };
+    const places = flowCounts(p).sort((a, b) => (a.searchId + a.key < b.searchId + b.key ? -1 : 1));
+    expect(places).toEqual(
+      [
+        { searchId: "s1", key: "duplicate", n: 1 },
+        { searchId: "s1", key: '{"taDecided":true,"ta":"include","ftDecided":true,"ft":"exclude","reasons":["design","population"]}', n: 1 },
+        { searchId: "s1", key: '{"taDecided":true,"ta":"exclude"}', n: 1 },
+        { searchId: "s1", key: '{"taDecided":true,"ta":"maybe","retrieval":"not_retrieved"}', n: 1 },
+        { searchId: "s1", key: '{"taDecided":true}', n: 1 },
+        { searchId: "s2", key: '{"ftDecided":true,"ft":"include"}', n: 1 },
+      ].sort((a, b) => (a.searchId + a.key < b.searchId + b.key ? -1 : 1)),
+    );
+    const { records: _r, duplicateGroups: _g, screeningDecisions: _d, reconciliations: _c, fullTextRetrievals: _f, ...rest } = p;
+    const counted = { ...rest, identified: identifiedCounts(p.records, p.duplicateGroups), flowCounts: places };
+    expect(prismaFlow(counted)).toEqual(prismaFlow(p));
+    // A record with no search is never counted.
+    const withStray = { ...p, records: [...p.records, { id: "x", searchId: null, duplicateGroupId: null }], screeningDecisions: [...p.screeningDecisions, dec("x", "title_abstract", "exclude")] };
     expect(prismaFlow(withStray)).toEqual(prismaFlow(p));
   });
 

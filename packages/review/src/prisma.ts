@@ -1,14 +1,16 @@
 import {
+  flowKey,
+  parseFlowKey,
+  recordFlow,
   recordedExclusionReason,
+  type FlowCount,
   type BibRecord,
-  type Decision,
   type DuplicateGroup,
   type FullTextRetrieval,
   type Protocol,
   type RecordedCount,
   type Reconciliation,
   type ScreeningDecision,
-  type ScreeningStage,
   type Search,
   type SearchKind,
   type StudyReport,
@@ -72,7 +74,7 @@ export interface PrismaFlow {
 export type FlowRecord = Pick<BibRecord, "id" | "searchId" | "duplicateGroupId">;
 
 /** What the flow needs of a screening decision (the store reads just these columns). */
-export type FlowDecision = Pick<ScreeningDecision, "recordId" | "stage" | "reviewer" | "decision" | "reasons" | "at">;
+export type FlowDecision = Pick<ScreeningDecision, "id" | "recordId" | "stage" | "reviewer" | "decision" | "reasons" | "at">;
 
 /** Records one search identified, and how many of them are duplicates (see `isDuplicate`). */
 export interface SearchRecordCount {
@@ -81,54 +83,51 @@ export interface SearchRecordCount {
   duplicates: number;
 }
 
-/**
- * What the flow is counted from. Records are the one part that grows with a
- * search: the identification boxes need only how many each search found
- * (`identified`), and the later boxes follow only records that have a
- * screening decision or a full-text retrieval, so those are all `records`
- * must hold, and only the three fields the flow reads.
- */
-export interface PrismaInput extends StudiesInput {
+/** What every form of the flow's input holds: the protocol, searches, the team's recorded counts, studies and their reports. */
+interface FlowBase extends StudiesInput {
   protocol: Pick<Protocol, "classifications" | "exclusionReasons">;
   searches: readonly Search[];
-  /**
-   * Records the flow follows past identification (at least every record with
-   * a decision or a retrieval; more do no harm). When `identified` is left
-   * out, it is counted from these, which must then be every record.
-   */
-  records: readonly FlowRecord[];
-  /** At least the groups of `records` (every group when `identified` is left out). */
-  duplicateGroups: readonly DuplicateGroup[];
-  /** Per search, the records it identified and the duplicates among them (an aggregate query over the store). */
-  identified?: readonly SearchRecordCount[];
-  /** In the store's order: by time, then id. */
-  screeningDecisions: readonly FlowDecision[];
-  reconciliations: readonly Reconciliation[];
-  fullTextRetrievals: readonly FullTextRetrieval[];
   recordedCounts: readonly RecordedCount[];
   studyReports: readonly StudyReport[];
 }
 
 /**
- * The collections of `PrismaInput` read whole (records are read as counts and
- * `FlowRecord`s, duplicate groups as those of the followed records,
- * decisions as `FlowDecision`s).
+ * The flow counted from numbers, however many records a project holds: per
+ * search, the records identified, and the records at each place in the flow
+ * (`FlowCount`, keyed by the model's `flowKey`; every place but "not yet
+ * screened"). The store keeps both in step in every write's transaction.
  */
-export const PRISMA_INPUT_COLLECTIONS = [
-  "searches",
-  "reconciliations",
-  "fullTextRetrievals",
-  "recordedCounts",
-  "studies",
-  "studyReports",
-] as const satisfies readonly (keyof PrismaInput)[];
+export interface FlowInput extends FlowBase {
+  identified: readonly Pick<SearchRecordCount, "searchId" | "records">[];
+  flowCounts: readonly FlowCount[];
+}
+
+/**
+ * The flow counted from a project's records and screening held in memory
+ * (a project file): `records` must then be every record. When `identified`
+ * and `flowCounts` are given, they are what is counted and the record-level
+ * collections are not read here (the report reads the decisions for its
+ * screening facts).
+ */
+export interface PrismaInput extends FlowBase {
+  records: readonly FlowRecord[];
+  duplicateGroups: readonly DuplicateGroup[];
+  /** In the store's order: by time, then id. */
+  screeningDecisions: readonly FlowDecision[];
+  reconciliations: readonly Reconciliation[];
+  fullTextRetrievals: readonly FullTextRetrieval[];
+  identified?: FlowInput["identified"];
+  flowCounts?: FlowInput["flowCounts"];
+}
+
+/** The collections of `FlowInput` read whole (records are read as counts). */
+export const FLOW_INPUT_COLLECTIONS = ["searches", "recordedCounts", "studies", "studyReports"] as const satisfies readonly (keyof FlowInput)[];
 
 const DBR_KINDS: ReadonlySet<SearchKind> = new Set(["database", "register"]);
 
 /**
  * A duplicate is a member of a duplicate group other than its primary: it is
- * counted as identified and removed before screening. (The store counts the
- * same rule in SQL for `identified`.)
+ * counted as identified and removed before screening.
  */
 export function isDuplicate(r: FlowRecord, primaryOf: ReadonlyMap<string, string>): boolean {
   return r.duplicateGroupId !== null && primaryOf.get(r.duplicateGroupId) !== r.id;
@@ -150,35 +149,43 @@ export function identifiedCounts(records: readonly FlowRecord[], duplicateGroups
   return [...out.values()];
 }
 
-/** The records the flow follows past identification: those with a decision or a retrieval. */
-export function followedRecordIds(p: Pick<PrismaInput, "screeningDecisions" | "fullTextRetrievals">): string[] {
-  return [...new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)])];
-}
-
-/** Final decision on a record at a stage: the latest reconciliation, else the reviewers' current decisions when they agree. */
-function finalDecisions(p: PrismaInput, stage: ScreeningStage): Map<string, { decision: Decision; reasons: string[] }> {
-  const current = new Map<string, Map<string, { decision: Decision; reasons: string[]; at: string }>>();
-  for (const d of p.screeningDecisions) {
-    if (d.stage !== stage) continue;
-    let byReviewer = current.get(d.recordId);
-    if (!byReviewer) current.set(d.recordId, (byReviewer = new Map()));
-    const prev = byReviewer.get(d.reviewer);
-    // Decisions are listed in insertion order, so ">=" keeps the later of equal timestamps.
-    if (!prev || d.at >= prev.at) byReviewer.set(d.reviewer, { decision: d.decision, reasons: d.reasons, at: d.at });
+/**
+ * Per search, the records at each place in the flow, counted from every
+ * record of a project held in memory through the model's `recordFlow`: the
+ * rule by which the store keeps the same counts in step with its writes.
+ */
+export function flowCounts(p: Pick<PrismaInput, "records" | "duplicateGroups" | "screeningDecisions" | "reconciliations" | "fullTextRetrievals">): FlowCount[] {
+  const primaryOf = new Map(p.duplicateGroups.map((g) => [g.id, g.primaryRecordId]));
+  const byRecord = <T extends { recordId: string }>(xs: readonly T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      const l = m.get(x.recordId);
+      if (l) l.push(x);
+      else m.set(x.recordId, [x]);
+    }
+    return m;
+  };
+  const decisions = byRecord(p.screeningDecisions);
+  const reconciliations = byRecord(p.reconciliations);
+  const retrievals = byRecord(p.fullTextRetrievals);
+  const out = new Map<string, FlowCount>();
+  for (const r of p.records) {
+    if (r.searchId === null) continue;
+    const key = flowKey(
+      recordFlow({
+        duplicate: isDuplicate(r, primaryOf),
+        decisions: decisions.get(r.id) ?? [],
+        reconciliations: reconciliations.get(r.id) ?? [],
+        retrievals: retrievals.get(r.id) ?? [],
+      }),
+    );
+    if (key === "") continue;
+    const k = `${r.searchId}\n${key}`;
+    const c = out.get(k);
+    if (c) c.n++;
+    else out.set(k, { searchId: r.searchId, key, n: 1 });
   }
-  const out = new Map<string, { decision: Decision; reasons: string[] }>();
-  for (const [recordId, byReviewer] of current) {
-    const ds = [...byReviewer.values()];
-    if (ds.every((d) => d.decision === ds[0]!.decision)) out.set(recordId, { decision: ds[0]!.decision, reasons: ds[0]!.reasons });
-  }
-  const recon = new Map<string, { decision: Decision; reasons: string[]; at: string }>();
-  for (const r of p.reconciliations) {
-    if (r.stage !== stage) continue;
-    const prev = recon.get(r.recordId);
-    if (!prev || r.at >= prev.at) recon.set(r.recordId, r);
-  }
-  for (const [id, r] of recon) out.set(id, { decision: r.decision, reasons: r.reasons });
-  return out;
+  return [...out.values()];
 }
 
 interface Side {
@@ -195,18 +202,8 @@ interface Side {
   hasFullText: boolean;
 }
 
-function liveSides(p: PrismaInput): { dbr: Side; other: Side } {
+function liveSides(p: FlowInput | PrismaInput): { dbr: Side; other: Side } {
   const kindOf = new Map(p.searches.map((s) => [s.id, s.kind]));
-  const primaryOf = new Map(p.duplicateGroups.map((g) => [g.id, g.primaryRecordId]));
-  const ta = finalDecisions(p, "title_abstract");
-  const ft = finalDecisions(p, "full_text");
-  const taAny = new Set(p.screeningDecisions.filter((d) => d.stage === "title_abstract").map((d) => d.recordId));
-  const ftAny = new Set(p.screeningDecisions.filter((d) => d.stage === "full_text").map((d) => d.recordId));
-  const retrieval = new Map<string, { status: string; updatedAt: string }>();
-  for (const r of p.fullTextRetrievals) {
-    const prev = retrieval.get(r.recordId);
-    if (!prev || r.updatedAt >= prev.updatedAt) retrieval.set(r.recordId, r);
-  }
   const blank = (): Side => ({
     identified: new Map(),
     duplicates: 0,
@@ -225,41 +222,48 @@ function liveSides(p: PrismaInput): { dbr: Side; other: Side } {
     const kind: SearchKind = kindOf.get(searchId) ?? "other";
     return { kind, side: DBR_KINDS.has(kind) ? dbr : other };
   };
-  for (const c of p.identified ?? identifiedCounts(p.records, p.duplicateGroups)) {
-    if (c.records === 0) continue;
+  const counted = p.identified !== undefined && p.flowCounts !== undefined;
+  const identified = counted ? p.identified! : identifiedCounts((p as PrismaInput).records, (p as PrismaInput).duplicateGroups);
+  const places = counted ? p.flowCounts! : flowCounts(p as PrismaInput);
+  for (const c of identified) {
+    // '' holds the records no search found: they are not in the flow.
+    if (c.records === 0 || c.searchId === "") continue;
     const { kind, side } = sideOf(c.searchId);
     side.hasRecords = true;
     side.identified.set(kind, (side.identified.get(kind) ?? 0) + c.records);
-    side.duplicates += c.duplicates;
   }
   // Past identification only records with a decision or a retrieval move; the rest were identified and wait.
-  for (const r of p.records) {
-    if (r.searchId === null || isDuplicate(r, primaryOf)) continue;
-    const { side } = sideOf(r.searchId);
-    if (taAny.has(r.id)) side.hasTitleAbstract = true;
-    const t = ta.get(r.id);
+  for (const { searchId, key, n } of places) {
+    if (n === 0 || searchId === "" || key === "") continue;
+    const f = parseFlowKey(key);
+    const { side } = sideOf(searchId);
+    if (f.duplicate) {
+      side.duplicates += n;
+      continue;
+    }
+    if (f.titleAbstractDecided) side.hasTitleAbstract = true;
+    const t = f.titleAbstract;
     if (t) {
-      side.screened++;
-      if (t.decision === "exclude") side.excluded++;
+      side.screened += n;
+      if (t === "exclude") side.excluded += n;
     }
     // Reports are sought for records kept at title/abstract ("maybe" goes on to full text),
     // and for records that enter at full text directly (other methods have no screening box).
-    const ret = retrieval.get(r.id);
-    const sought = t ? t.decision !== "exclude" : ftAny.has(r.id) || ret !== undefined;
+    const atFullText = f.fullTextDecided || f.retrieval !== "none";
+    const sought = t ? t !== "exclude" : atFullText;
     if (!sought) continue;
-    side.sought++;
-    if (ftAny.has(r.id) || ret) side.hasFullText = true;
-    if (ret?.status === "not_retrieved") {
-      side.notRetrieved++;
+    side.sought += n;
+    if (atFullText) side.hasFullText = true;
+    if (f.retrieval === "not_retrieved") {
+      side.notRetrieved += n;
       continue;
     }
-    const f = ft.get(r.id);
-    if (f && f.decision !== "maybe") {
-      side.assessed++;
-      if (f.decision === "exclude") {
-        const code = recordedExclusionReason(p.protocol, f.reasons) ?? "Reason not recorded";
+    if (f.fullText && f.fullText !== "maybe") {
+      side.assessed += n;
+      if (f.fullText === "exclude") {
+        const code = recordedExclusionReason(p.protocol, f.fullTextReasons) ?? "Reason not recorded";
         const label = labelOf(p.protocol.exclusionReasons, code);
-        side.excludedReasons[label] = (side.excludedReasons[label] ?? 0) + 1;
+        side.excludedReasons[label] = (side.excludedReasons[label] ?? 0) + n;
       }
     }
   }
@@ -267,7 +271,7 @@ function liveSides(p: PrismaInput): { dbr: Side; other: Side } {
 }
 
 /** Team-entered counts per field: values summed over sources; reasons merged. */
-function recordedTotals(p: PrismaInput): Map<string, { value: number; reasons: ReasonCounts | null }> {
+function recordedTotals(p: FlowBase): Map<string, { value: number; reasons: ReasonCounts | null }> {
   const out = new Map<string, { value: number; reasons: ReasonCounts | null }>();
   for (const c of p.recordedCounts) {
     const cur = out.get(c.field) ?? { value: 0, reasons: null };
@@ -300,7 +304,7 @@ function reasonsOf(total: { value: number; reasons: ReasonCounts | null }): Reas
  * recorded count is used; for the identification boxes the searches'
  * reported numbers of results count as recorded.
  */
-export function prismaFlow(p: PrismaInput): PrismaFlow {
+export function prismaFlow(p: FlowInput | PrismaInput): PrismaFlow {
   const { dbr, other } = liveSides(p);
   const rec = recordedTotals(p);
   const prisma = {} as Record<PrismaCountField, number | ReasonCounts | null>;

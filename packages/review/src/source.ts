@@ -6,11 +6,11 @@
  * a project file in memory here), and reads records only in the narrow
  * forms it needs.
  */
-import type { CollectionName, DuplicateGroup, Entity, ProjectFile, Protocol } from "@homeward/model";
+import type { CollectionName, Entity, FlowCount, ProjectFile, Protocol } from "@homeward/model";
 import type { ReportRecord, CerqualInput, EvidenceInput } from "./evidence.js";
 import type { GapMapInput } from "./figures/gap-map.js";
 import type { AppraisalsInput } from "./figures/robvis.js";
-import { followedRecordIds, identifiedCounts, PRISMA_INPUT_COLLECTIONS, type FlowDecision, type FlowRecord, type PrismaInput, type SearchRecordCount } from "./prisma.js";
+import { FLOW_INPUT_COLLECTIONS, flowCounts, identifiedCounts, type FlowDecision, type FlowInput, type PrismaInput, type SearchRecordCount } from "./prisma.js";
 import type { ConflictsInput, SummaryInput } from "./summary.js";
 
 /** Collections a view may read whole; records are read only as `FlowRecord`s or by id. */
@@ -38,14 +38,12 @@ export type ReviewCollection = (typeof REVIEW_COLLECTIONS)[number];
 export interface ReviewSource {
   protocol(): Promise<Protocol>;
   list<C extends ReviewCollection>(collection: C): Promise<Entity<C>[]>;
-  /** The id, search and duplicate group of the records with these ids (those that exist). */
-  flowRecords(ids: readonly string[]): Promise<FlowRecord[]>;
   /** Per search, records identified and duplicates among them: counts, not records, however large the project. */
   identifiedCounts(): Promise<SearchRecordCount[]>;
+  /** Per search, the records at each place in the PRISMA flow but "not yet screened" (the model's `flowKey`): counts kept by the store. */
+  flowCounts(): Promise<FlowCount[]>;
   /** Every screening decision, as the flow reads it, by time then id. */
   flowDecisions(): Promise<FlowDecision[]>;
-  /** The duplicate groups with these ids (those that exist). */
-  duplicateGroupsById(ids: readonly string[]): Promise<DuplicateGroup[]>;
   /** The records with these ids (those that exist), for report citations. */
   recordsById(ids: readonly string[]): Promise<ReportRecord[]>;
 }
@@ -58,23 +56,30 @@ async function lists<C extends ReviewCollection>(src: ReviewSource, cs: readonly
 }
 
 /**
- * The PRISMA flow's input: the protocol, the flow's collections, each
- * search's count of records and duplicates, and the keys of just the records
- * that have a decision or a retrieval (with their duplicate groups). What it reads grows with the screening
- * done, not with the records imported.
+ * The PRISMA flow's input: the protocol, searches, recorded counts, studies
+ * and their reports, each search's records identified and the records at
+ * each place in the flow, all as counts the store keeps. What it reads does
+ * not grow with the records imported or screened.
  */
-export async function loadPrisma(src: ReviewSource): Promise<PrismaInput> {
-  const [protocol, identified, screeningDecisions, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), src.flowDecisions(), lists(src, PRISMA_INPUT_COLLECTIONS)]);
-  const followed = followedRecordIds({ screeningDecisions, fullTextRetrievals: rest.fullTextRetrievals });
-  const records = followed.length ? await src.flowRecords(followed) : [];
-  const groupIds = [...new Set(records.map((r) => r.duplicateGroupId).filter((g): g is string => g !== null))];
-  const duplicateGroups = groupIds.length ? await src.duplicateGroupsById(groupIds) : [];
-  return { protocol, identified, records, duplicateGroups, screeningDecisions, ...rest };
+export async function loadFlow(src: ReviewSource): Promise<FlowInput> {
+  const [protocol, identified, counts, rest] = await Promise.all([src.protocol(), src.identifiedCounts(), src.flowCounts(), lists(src, FLOW_INPUT_COLLECTIONS)]);
+  return { protocol, identified, flowCounts: counts, ...rest };
+}
+
+/**
+ * The flow's input with the screening itself (decisions, reconciliations,
+ * retrievals), for a reader that reports on the screening too (the
+ * report's screening facts); the flow is still counted from the counts, so
+ * records are not read.
+ */
+export async function loadPrisma(src: ReviewSource): Promise<PrismaInput & FlowInput> {
+  const [flow, screeningDecisions, rest] = await Promise.all([loadFlow(src), src.flowDecisions(), lists(src, ["reconciliations", "fullTextRetrievals"] as const)]);
+  return { ...flow, screeningDecisions, ...rest, records: [], duplicateGroups: [] };
 }
 
 /** The summary's input: the PRISMA flow's, with appraisals, accepted flags and CERQual findings. */
 export async function loadSummary(src: ReviewSource): Promise<SummaryInput> {
-  const [prisma, rest] = await Promise.all([loadPrisma(src), lists(src, ["appraisals", "appraisalFlagAcceptances", "qualitativeFindings"] as const)]);
+  const [prisma, rest] = await Promise.all([loadFlow(src), lists(src, ["appraisals", "appraisalFlagAcceptances", "qualitativeFindings"] as const)]);
   return { ...prisma, ...rest };
 }
 
@@ -105,16 +110,9 @@ export function fileReviewSource(file: Pick<ProjectFile, "protocol" | "records" 
   return {
     protocol: async () => file.protocol,
     list: async <C extends ReviewCollection>(c: C) => file[c] as Entity<C>[],
-    flowRecords: async (ids) => {
-      const wanted = new Set(ids);
-      return file.records.filter((r) => wanted.has(r.id)).map(({ id, searchId, duplicateGroupId }) => ({ id, searchId, duplicateGroupId }));
-    },
     identifiedCounts: async () => identifiedCounts(file.records, file.duplicateGroups),
+    flowCounts: async () => flowCounts(file),
     flowDecisions: async () => file.screeningDecisions,
-    duplicateGroupsById: async (ids) => {
-      const wanted = new Set(ids);
-      return file.duplicateGroups.filter((g) => wanted.has(g.id));
-    },
     recordsById: async (ids) => {
       const wanted = new Set(ids);
       return file.records.filter((r) => wanted.has(r.id));

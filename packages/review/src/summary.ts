@@ -1,6 +1,6 @@
 import type { Appraisal, AppraisalFlagAcceptance, Confidence, QualitativeFinding, Study } from "@homeward/model";
 import { canonicalJudgement, checkOverall, JUDGEMENT_SCALES, ruleToolOf } from "./appraisal-rules.js";
-import { PRISMA_FIELDS, prismaFlow, type PrismaCountField, type PrismaCounts, type PrismaInput, type PrismaSource } from "./prisma.js";
+import { PRISMA_FIELDS, prismaFlow, type PrismaCountField, type PrismaCounts, type FlowInput, type PrismaInput, type PrismaSource } from "./prisma.js";
 import { appraisalsByStudy, citationOf, classCounts, classesOf, includedStudies, percent, schemeOf, type StudiesInput } from "./project.js";
 
 export interface StudyCounts {
@@ -187,7 +187,7 @@ export function cerqualCounts(p: { qualitativeFindings: readonly QualitativeFind
 }
 
 /** What the summary reads: the PRISMA flow's input, appraisals with accepted flags, and CERQual findings. */
-export type SummaryInput = PrismaInput & ConflictsInput & { qualitativeFindings: readonly QualitativeFinding[] };
+export type SummaryInput = (FlowInput | PrismaInput) & ConflictsInput & { qualitativeFindings: readonly QualitativeFinding[] };
 
 /**
  * The machine-readable summary of a review (`homeward summary`): PRISMA

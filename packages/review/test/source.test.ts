@@ -17,6 +17,7 @@ import {
   loadCerqual,
   loadConflicts,
   loadEvidence,
+  loadFlow,
   loadGapMap,
   loadPrisma,
   loadSummary,
@@ -32,7 +33,7 @@ beforeAll(() => {
   p = loadProjectFile(fileURLToPath(new URL("../../../examples/reunification", import.meta.url)));
 });
 
-/** A source over the project that records every read: "protocol", a collection name, "identifiedCounts", "flowRecords:<n>", "recordsById:<n>". */
+/** A source over the project that records every read: "protocol", a collection name, "identifiedCounts", "flowCounts", "flowDecisions", "recordsById:<n>". */
 function loggingSource(): { src: ReviewSource; reads: string[] } {
   const inner = fileReviewSource(p);
   const reads: string[] = [];
@@ -41,42 +42,41 @@ function loggingSource(): { src: ReviewSource; reads: string[] } {
     src: {
       protocol: () => (reads.push("protocol"), inner.protocol()),
       list: (c) => (reads.push(c), inner.list(c)),
-      flowRecords: (ids) => (reads.push(`flowRecords:${ids.length}`), inner.flowRecords(ids)),
       identifiedCounts: () => (reads.push("identifiedCounts"), inner.identifiedCounts()),
+      flowCounts: () => (reads.push("flowCounts"), inner.flowCounts()),
       flowDecisions: () => (reads.push("flowDecisions"), inner.flowDecisions()),
-      duplicateGroupsById: (ids) => (reads.push(`duplicateGroupsById:${ids.length}`), inner.duplicateGroupsById(ids)),
       recordsById: (ids) => (reads.push(`recordsById:${ids.length}`), inner.recordsById(ids)),
     },
   };
 }
 
-/** Records with a decision or a retrieval: the only ones the flow reads past the counts per search. */
-const followedIds = () => new Set([...p.screeningDecisions.map((d) => d.recordId), ...p.fullTextRetrievals.map((r) => r.recordId)]);
-const followed = () => followedIds().size;
-/** Their duplicate groups, read by id. */
-const followedGroups = () => new Set(p.records.filter((r) => followedIds().has(r.id) && r.duplicateGroupId !== null).map((r) => r.duplicateGroupId)).size;
-const PRISMA_READS = () => [
-  "protocol", "identifiedCounts", ...(followed() ? [`flowRecords:${followed()}`] : []), ...(followedGroups() ? [`duplicateGroupsById:${followedGroups()}`] : []), "searches", "flowDecisions", "reconciliations",
-  "fullTextRetrievals", "recordedCounts", "studies", "studyReports",
-];
+/** The flow reads counts (records per search, records per search and place in the flow) and a few small collections; never a record or a decision. */
+const FLOW_READS = ["protocol", "identifiedCounts", "flowCounts", "searches", "recordedCounts", "studies", "studyReports"];
 
 describe("per-view loaders", () => {
-  it("PRISMA flow and figure: the flow's collections, counts per search and the followed records' keys, once each", async () => {
+  it("PRISMA flow and figure (and the dashboard): counts and the flow's small collections, once each; no record, decision or retrieval", async () => {
     const { src, reads } = loggingSource();
-    const input = await loadPrisma(src);
-    expect(reads.sort()).toEqual(PRISMA_READS().sort());
+    const input = await loadFlow(src);
+    expect(reads.sort()).toEqual([...FLOW_READS].sort());
     // The same flow as counted from every record of the project.
     expect(prismaFlow(input)).toEqual(prismaFlow(p));
     expect(prismaFlowFigure(input)).toEqual(prismaFlowFigure(p));
-    expect(input.records.length).toBe(followed());
-    // Only the three fields the flow counts with travel.
-    for (const r of input.records) expect(Object.keys(r).sort()).toEqual(["duplicateGroupId", "id", "searchId"]);
+    expect(Object.keys(input)).not.toContain("records");
+  });
+
+  it("the flow with the screening (the report's): the flow's reads plus decisions, reconciliations and retrievals, still no record", async () => {
+    const { src, reads } = loggingSource();
+    const input = await loadPrisma(src);
+    expect(reads.sort()).toEqual([...FLOW_READS, "flowDecisions", "reconciliations", "fullTextRetrievals"].sort());
+    expect(prismaFlow(input)).toEqual(prismaFlow(p));
+    expect(input.records).toEqual([]);
+    expect(input.screeningDecisions.length).toBe(p.screeningDecisions.length);
   });
 
   it("summary: the flow's reads plus appraisals, accepted flags and findings; never extraction or outcomes", async () => {
     const { src, reads } = loggingSource();
     const input = await loadSummary(src);
-    expect(reads.sort()).toEqual([...PRISMA_READS(), "appraisals", "appraisalFlagAcceptances", "qualitativeFindings"].sort());
+    expect(reads.sort()).toEqual([...FLOW_READS, "appraisals", "appraisalFlagAcceptances", "qualitativeFindings"].sort());
     expect(reviewSummary(input)).toEqual(reviewSummary(p));
   });
 

@@ -7,7 +7,7 @@ import { coreRoutes } from "@homeward/api";
 import { InputError, isInputError, protocolVersions } from "@homeward/model";
 import { blindCollection, blindView, exportAllowed } from "./blinding.js";
 import { dashboardStages, prismaFlow } from "@homeward/review";
-import { loadPrismaInput } from "./load.js";
+import { loadFlowInput } from "./load.js";
 import { exportProjectJson, type QueueOptions, type Store } from "@homeward/store";
 import fastifyCookie from "@fastify/cookie";
 import { createAccounts, type Accounts } from "@homeward/accounts";
@@ -90,7 +90,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   serve(app, r.importProject, async ({ query, body, ctx }) => store.importProject(body, { ...writer(ctx), copy: query.copy === "true" }));
   serve(app, r.getProject, async ({ params: { id } }) => {
     const summary = await store.getProjectSummary(id);
-    return { ...summary, dashboard: { stages: dashboardStages(prismaFlow(await loadPrismaInput(store, id))) } };
+    return { ...summary, dashboard: { stages: dashboardStages(prismaFlow(await loadFlowInput(store, id))) } };
   });
   serve(app, r.updateProject, async ({ params: { id }, body, ctx }) => store.updateProject(id, body, writer(ctx)));
   serve(app, r.getProtocol, async ({ params: { id } }) => store.getProtocol(id));

@@ -1,20 +1,19 @@
-import { loadPrisma, type PrismaInput, type ReportRecord, type ReviewSource } from "@homeward/review";
+import { loadFlow, loadPrisma, type FlowInput, type PrismaInput, type ReportRecord, type ReviewSource } from "@homeward/review";
 import type { Store } from "@homeward/store";
 
 /**
  * The review views' reads of one project, over the store. Records come as
- * counts per search, as the ids, searches and duplicate groups of those with
- * a decision or a retrieval, or a few by id; never as whole rows with their
- * abstracts and raw text, and never all of them; the audit log is never read.
+ * counts (per search, and per search and place in the PRISMA flow) or a few
+ * by id; never as whole rows with their abstracts and raw text, and never all
+ * of them; the audit log is never read.
  */
 export function storeReviewSource(store: Store, projectId: string): ReviewSource {
   return {
     protocol: () => store.getProtocol(projectId),
     list: (c) => store.list(projectId, c),
-    flowRecords: (ids) => store.flowRecords(projectId, ids),
     identifiedCounts: () => store.identifiedCounts(projectId),
+    flowCounts: () => store.flowCounts(projectId),
     flowDecisions: () => store.flowDecisions(projectId),
-    duplicateGroupsById: (ids) => store.list(projectId, "duplicateGroups", { id: [...ids] }),
     recordsById: async (ids) => {
       const out: ReportRecord[] = [];
       for (const id of ids) {
@@ -32,7 +31,12 @@ export async function reviewSource(store: Store, projectId: string): Promise<Rev
   return storeReviewSource(store, projectId);
 }
 
-/** Reads just what the PRISMA flow counts from. */
-export async function loadPrismaInput(store: Store, projectId: string): Promise<PrismaInput> {
+/** Reads just what the PRISMA flow counts from: counts, however large the project (the dashboard). */
+export async function loadFlowInput(store: Store, projectId: string): Promise<FlowInput> {
+  return loadFlow(await reviewSource(store, projectId));
+}
+
+/** The flow's counts with the screening's decisions, reconciliations and retrievals (the report's screening facts). */
+export async function loadPrismaInput(store: Store, projectId: string): Promise<PrismaInput & FlowInput> {
   return loadPrisma(await reviewSource(store, projectId));
 }

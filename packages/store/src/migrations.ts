@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { entryHash, Protocol, upgradeClassificationsV1 } from "@homeward/model";
 import { keyColumn, ONE_PER_RULES, onePerIndex } from "./one-per.js";
+import { flowCandidates, refreshFlow } from "./flow.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -529,7 +530,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d) };
     },
   };
 }
@@ -709,6 +710,40 @@ function v29JobFiles(d: Dialect): Migration {
         .addColumn("bytes", (d === "postgres" ? "bytea" : "blob") as "blob", (c) => c.notNull())
         .addPrimaryKeyConstraint("job_files_pk", ["job_id", "part"])
         .execute();
+    },
+  };
+}
+
+/**
+ * Counts of the PRISMA flow that do not grow with the screening done:
+ * `record_flow` holds the place in the flow (`flowKey` of @homeward/model)
+ * of each record that is not simply identified and unscreened, and
+ * `flow_counts` the number of records per search and place. The store keeps
+ * both in step in the transaction of every write that can move a record
+ * (`refreshFlow` in flow.ts); here they are filled for the projects already
+ * there, by the same function.
+ */
+function v25FlowCounts(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("record_flow")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("record_id", cText(d), (c) => c.notNull())
+        .addColumn("search_id", cText(d), (c) => c.notNull())
+        .addColumn("state", cText(d), (c) => c.notNull())
+        .addPrimaryKeyConstraint("record_flow_pk", ["project_id", "record_id"])
+        .execute();
+      await db.schema
+        .createTable("flow_counts")
+        .addColumn("project_id", "text", (c) => c.notNull())
+        .addColumn("search_id", cText(d), (c) => c.notNull())
+        .addColumn("state", cText(d), (c) => c.notNull())
+        .addColumn("n", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("flow_counts_pk", ["project_id", "search_id", "state"])
+        .execute();
+      const projects = await db.selectFrom("projects").select("id").execute();
+      for (const { id } of projects) await refreshFlow(db, d, id as string, await flowCandidates(db, id as string));
     },
   };
 }

@@ -35,6 +35,7 @@ import {
   type Actor,
   type CollectionName,
   type Entity,
+  type FlowCount,
   type EntityInput,
   type Page,
   type ProjectFile,
@@ -54,6 +55,7 @@ import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
+import { readFlowCounts, refreshFlow } from "./flow.js";
 import { readOnlyTwin, readSnapshot } from "./snapshot.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
@@ -619,6 +621,10 @@ export class Store {
           await tx.countRecords(projectId, is, 1);
         }
       }
+      const b = before as Record<string, unknown>, a = after as Record<string, unknown>;
+      if (c === "records" && (b.searchId !== a.searchId || b.duplicateGroupId !== a.duplicateGroupId)) await tx.flowMoved(projectId, c, [{ id, flowMoved: true }]);
+      else if (c === "duplicateGroups" && b.primaryRecordId !== a.primaryRecordId) await tx.flowMoved(projectId, c, [a]);
+      else if (c === "fullTextRetrievals") await tx.flowMoved(projectId, c, b.recordId === a.recordId ? [a] : [a, b]);
       await tx.audit(projectId, ctx, { action: `${c}.update`, entity: c, entityId: id, before, after });
       return after;
     });
@@ -649,6 +655,7 @@ export class Store {
         }
       }
       await tx.db.deleteFrom(tableOf(c)).where("project_id", "=", projectId).where("id", "=", id).execute();
+      await tx.flowMoved(projectId, c, [before as Record<string, unknown>]);
       await tx.audit(projectId, ctx, { action: `${c}.remove`, entity: c, entityId: id, before });
     });
   }
@@ -745,26 +752,29 @@ export class Store {
   /**
    * Per search, the records it identified and how many of them are
    * duplicates (a duplicate group's member other than its primary, as the
-   * review package's `isDuplicate`), never reading the records: the records
-   * per search are the counts the store keeps (migration 0016); duplicates
-   * are the records in a group (from the index of grouped records alone)
-   * less the groups' primaries that are members of their own group (one
-   * lookup per group).
+   * review package's `isDuplicate`), never reading the records: both are
+   * counts the store keeps in step with its writes (records per search,
+   * migration 0016; records per search and place in the flow, 0025).
    */
   async identifiedCounts(projectId: string): Promise<{ searchId: string; records: number; duplicates: number }[]> {
     type Row = { search_id: string; n: number | string };
-    const [found, grouped, primaries] = await Promise.all([
+    const [found, duplicates] = await Promise.all([
       sql<Row>`SELECT search_id, n FROM record_counts WHERE project_id = ${projectId} AND search_id <> '' AND n > 0`.execute(this.db),
-      sql<Row>`SELECT search_id, COUNT(*) AS n FROM records WHERE project_id = ${projectId} AND duplicate_group_id IS NOT NULL AND search_id IS NOT NULL GROUP BY search_id`.execute(this.db),
-      sql<Row>`SELECT r.search_id, COUNT(*) AS n FROM duplicate_groups g JOIN records r ON r.project_id = g.project_id AND r.id = g.primary_record_id AND r.duplicate_group_id = g.id
-        WHERE g.project_id = ${projectId} AND r.search_id IS NOT NULL GROUP BY r.search_id`.execute(this.db),
+      sql<Row>`SELECT search_id, n FROM flow_counts WHERE project_id = ${projectId} AND state = 'duplicate'`.execute(this.db),
     ]);
-    const duplicates = new Map<string, number>();
-    for (const r of grouped.rows) duplicates.set(r.search_id, Number(r.n));
-    for (const r of primaries.rows) duplicates.set(r.search_id, (duplicates.get(r.search_id) ?? 0) - Number(r.n));
+    const dups = new Map(duplicates.rows.map((r) => [r.search_id, Number(r.n)]));
     return found.rows
-      .map((r) => ({ searchId: r.search_id, records: Number(r.n), duplicates: duplicates.get(r.search_id) ?? 0 }))
+      .map((r) => ({ searchId: r.search_id, records: Number(r.n), duplicates: dups.get(r.search_id) ?? 0 }))
       .sort((a, b) => compareValues(a.searchId, b.searchId));
+  }
+
+  /**
+   * Per search, the records at each place in the PRISMA flow (the model's
+   * `flowKey`) but "identified, not yet screened": a few rows the store
+   * keeps in step with every write that moves a record (migration 0025).
+   */
+  async flowCounts(projectId: string): Promise<FlowCount[]> {
+    return readFlowCounts(this.db, projectId);
   }
 
   /**
@@ -772,10 +782,11 @@ export class Store {
    * (record, stage, reviewer, decision, reasons, time), in the order `list`
    * gives (time, then id): a narrow read, without the notes and labels.
    */
-  async flowDecisions(projectId: string): Promise<{ recordId: string; stage: "title_abstract" | "full_text"; reviewer: string; decision: "include" | "exclude" | "maybe"; reasons: string[]; at: string }[]> {
+  async flowDecisions(projectId: string): Promise<{ id: string; recordId: string; stage: "title_abstract" | "full_text"; reviewer: string; decision: "include" | "exclude" | "maybe"; reasons: string[]; at: string }[]> {
     const c = (col: string) => (this.dialect === "postgres" ? sql.raw(`${col} COLLATE "C"`) : sql.raw(col));
-    const rows = await sql<{ record_id: string; stage: string; reviewer: string; decision: string; reasons: string; at: string }>`SELECT record_id, stage, reviewer, decision, reasons, at FROM screening_decisions WHERE project_id = ${projectId} ORDER BY ${c("at")}, ${c("id")}`.execute(this.db);
+    const rows = await sql<{ id: string; record_id: string; stage: string; reviewer: string; decision: string; reasons: string; at: string }>`SELECT id, record_id, stage, reviewer, decision, reasons, at FROM screening_decisions WHERE project_id = ${projectId} ORDER BY ${c("at")}, ${c("id")}`.execute(this.db);
     return rows.rows.map((r) => ({
+      id: r.id,
       recordId: r.record_id,
       stage: r.stage as "title_abstract" | "full_text",
       reviewer: r.reviewer,
@@ -1008,6 +1019,7 @@ export class Store {
         const { active, superseded } = splitSuperseded(rule, file[c] as Record<string, unknown>[]);
         await tx.insertRows(project.id, c, active as Entity<typeof c>[]);
         for (const e of superseded) await tx.db.insertInto(tableOf(c)).values({ ...toRow(c, project.id, e), superseded: 1 }).execute();
+        await tx.flowMoved(project.id, c, superseded);
       }
       for (let i = 0; i < file.audit.length; i += 1000) {
         const rows = file.audit.slice(i, i + 1000).map((a, j) => ({ ...auditToRow(project.id, { ...a, ...chain.hashes[i + j]! }), chained_on_import: i + j < chain.legacy ? 1 : 0 }));
@@ -1214,6 +1226,30 @@ export class Store {
       for (const r of rows) perSearch.set((r.searchId as string | null) ?? "", (perSearch.get((r.searchId as string | null) ?? "") ?? 0) + 1);
       for (const [searchId, n] of perSearch) await this.countRecords(projectId, searchId, n);
     }
+    await this.flowMoved(projectId, c, rows);
+  }
+
+  /**
+   * Moves the PRISMA flow's counts (flow.ts, migration 0025) for the records
+   * a write of `c`'s rows may have moved: the records of decisions,
+   * reconciliations and retrievals, records in a duplicate group, and the
+   * members of duplicate groups. Every write of those collections passes
+   * here (`insertRows`, `update`, `remove`), in its transaction.
+   */
+  private async flowMoved(projectId: string, c: CollectionName, rows: readonly Record<string, unknown>[]): Promise<void> {
+    let ids: string[];
+    if (c === "screeningDecisions" || c === "reconciliations" || c === "fullTextRetrievals") ids = rows.map((r) => r.recordId as string);
+    else if (c === "records") ids = rows.filter((r) => r.duplicateGroupId != null || r.flowMoved === true).map((r) => r.id as string);
+    else if (c === "duplicateGroups") {
+      const groups = rows.map((r) => r.id as string);
+      if (groups.length === 0) return;
+      ids = (await sql<{ id: string }>`SELECT id FROM records WHERE project_id = ${projectId} AND ${this.among("duplicate_group_id", groups)}`.execute(this.db)).rows.map((r) => r.id);
+    } else return;
+    if (ids.length === 0) return;
+    // Two writers moving one record must not both work out its place from what they read before
+    // either wrote: the project is held, so the second reads the first's rows once it has committed.
+    await this.lockProject(projectId);
+    await refreshFlow(this.db, this.dialect, projectId, ids);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { baseConfig, paragraphs, type Figure } from "@homeward/figures";
 import { toCsv } from "../csv.js";
-import { flowChecks, PRISMA_FIELDS, prismaFlow, total, type PrismaCountField, type PrismaFlow, type PrismaInput } from "../prisma.js";
+import { flowChecks, PRISMA_FIELDS, prismaFlow, total, type PrismaCountField, type PrismaFlow, type FlowInput, type PrismaInput } from "../prisma.js";
 import { labelOf, schemeOf } from "../project.js";
 import { studyCounts } from "../summary.js";
 
@@ -36,7 +36,7 @@ interface Box {
 
 const n = (v: number | null) => (v === null ? "not recorded" : v.toLocaleString("en-GB"));
 
-export function prismaFlowFigure(p: PrismaInput, flow: PrismaFlow = prismaFlow(p)): Figure {
+export function prismaFlowFigure(p: FlowInput | PrismaInput, flow: PrismaFlow = prismaFlow(p)): Figure {
   const { prisma, prismaSource } = flow;
   const mark = (f: PrismaCountField) => (prismaSource[f] === "recorded" ? "\u00a0†" : "");
   const num = (f: PrismaCountField) => `(n = ${n(total(prisma[f] as number | Record<string, number> | null))})${mark(f)}`;
@@ -217,7 +217,7 @@ export function prismaFlowFigure(p: PrismaInput, flow: PrismaFlow = prismaFlow(p
   };
 }
 
-function prismaDescription(p: PrismaInput, { prisma, prismaSource }: PrismaFlow): string {
+function prismaDescription(p: FlowInput | PrismaInput, { prisma, prismaSource }: PrismaFlow): string {
   const v = (f: PrismaCountField) => n(total(prisma[f] as number | Record<string, number> | null));
   const reasonList = (f: "dbr_excluded" | "other_excluded") => {
     const r = prisma[f];

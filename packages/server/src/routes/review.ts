@@ -17,8 +17,8 @@ import {
   loadCerqual,
   loadConflicts,
   loadEvidence,
+  loadFlow,
   loadGapMap,
-  loadPrisma,
   loadSummary,
   orderRobTools,
   prismaCsv,
@@ -43,8 +43,9 @@ import { reviewSource } from "../load.js";
  * PRISMA counts, figures as SVG/PNG/CSV or as a figure object, CERQual table,
  * evidence trail, and appraisal flags with their acceptance. Each view reads
  * only the parts of the project it draws (a loader of @homeward/review over
- * the store): never the audit log, and of the records only the PRISMA flow's
- * three fields or the few that reports cite.
+ * the store): never the audit log, and records only as the counts the store
+ * keeps (per search, and per place in the PRISMA flow) or the few that
+ * reports cite.
  */
 export async function registerReviewRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const source = (id: string): Promise<ReviewSource> => reviewSource(store, id);
@@ -56,7 +57,7 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
   serve(app, r.summary, async ({ params: { id } }) => reviewSummary(await loadSummary(await source(id))));
 
   serve(app, r.prisma, async ({ params: { id } }) => {
-    const flow = prismaFlow(await loadPrisma(await source(id)));
+    const flow = prismaFlow(await loadFlow(await source(id)));
     return { ...flow, checks: flowChecks(flow.prisma) };
   });
 
@@ -79,7 +80,7 @@ export async function registerReviewRoutes(app: FastifyInstance, store: Store): 
     const base = needTool ? `${name}-${q.tool!.replace(/[^A-Za-z0-9-]/g, "")}` : name;
     let figure: Figure;
     if (name === "prisma") {
-      const p = await loadPrisma(src);
+      const p = await loadFlow(src);
       const flow = prismaFlow(p);
       if (q.format === "csv") return csv(reply, `${base}.csv`, prismaCsv(flow));
       figure = prismaFlowFigure(p, flow);

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import type { Store } from "../store.js";
+import { flowCandidates, refreshFlow } from "../flow.js";
 
 const T0 = "2024-01-01T00:00:00.000Z";
 
@@ -49,6 +50,8 @@ export async function countsProject(store: Store, n: number): Promise<string> {
     FROM (${series}) AS s WHERE i % 1000 = 0`.execute(db);
   // The counts the store keeps in step with its own writes (migration 0016), made here for these rows.
   await sql`INSERT INTO record_counts (project_id, search_id, n) SELECT project_id, COALESCE(search_id, ''), COUNT(*) FROM records WHERE project_id = ${p} GROUP BY project_id, COALESCE(search_id, '')`.execute(db);
+  // And the PRISMA flow's places (migration 0025), by the function the store's writes use.
+  await db.transaction().execute(async (tx) => refreshFlow(tx, store.dialect, p, await flowCandidates(tx, p)));
   if (pg) await sql`VACUUM (ANALYZE) records`.execute(db);
   else await sql`ANALYZE`.execute(db);
   return p;
