@@ -96,7 +96,7 @@ describe("review routes", () => {
     /** Calls of the store's read methods while `fn` runs: method name, plus the collection for `list`. */
     async function readsDuring(fn: () => Promise<unknown>): Promise<string[]> {
       const reads: string[] = [];
-      for (const m of ["exportProject", "listAudit", "list", "get", "queryRecords", "recordRefs", "identifiedCounts", "flowRecords", "flowDecisions", "listStudyViews", "getProtocol"] as const) {
+      for (const m of ["exportProject", "listAudit", "list", "get", "queryRecords", "recordRefs", "identifiedCounts", "flowCounts", "flowRecords", "flowDecisions", "listStudyViews", "getProtocol"] as const) {
         const real = (store[m] as (...a: unknown[]) => unknown).bind(store);
         vi.spyOn(store, m).mockImplementation(((...args: unknown[]) => {
           reads.push(m === "list" || m === "get" ? `${m}:${String(args[1])}` : m);
@@ -116,13 +116,15 @@ describe("review routes", () => {
       }
     });
 
-    it("read records only for the PRISMA flow, and only the linked ones for the evidence trail", async () => {
-      const prisma = await readsDuring(() => get(`${base}/figures/prisma?format=csv`));
-      // Counts per search, never every record's keys.
-      expect(prisma).toContain("identifiedCounts");
-      expect(prisma).not.toContain("recordRefs");
-      expect(prisma).toContain("flowDecisions");
-      vi.restoreAllMocks();
+    it("read records only as counts for the PRISMA flow, and only the linked ones for the evidence trail", async () => {
+      // The flow, the summary and the dashboard: counts per search and per place in the flow, never a record or a decision.
+      for (const path of [`${base}/figures/prisma?format=csv`, `${base}/prisma`, `${base}/summary`, "/api/projects/reunification"]) {
+        const reads = await readsDuring(() => get(path));
+        expect(reads, path).toContain("identifiedCounts");
+        expect(reads, path).toContain("flowCounts");
+        expect(notFor(reads, "recordRefs", "flowRecords", "flowDecisions", "queryRecords", "get:records", "list:screeningDecisions", "list:reconciliations", "list:fullTextRetrievals", "list:duplicateGroups"), path).toEqual([]);
+        vi.restoreAllMocks();
+      }
       for (const path of ["figures/gap-map", "figures/rob-traffic-light?tool=RoB2", "cerqual", "appraisal-conflicts"]) {
         const reads = await readsDuring(() => get(`${base}/${path}`));
         expect(notFor(reads, "recordRefs", "identifiedCounts", "flowRecords", "flowDecisions", "queryRecords", "get:records", "list:screeningDecisions", "list:duplicateGroups"), path).toEqual([]);
