@@ -1,0 +1,124 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { loadProjectFile, openStore, syntheticRecords, type Store } from "@homeward/store";
+import { buildServer, type AccessPolicy } from "@homeward/server";
+import { storeEngines } from "../../store/test/scratch-database.js";
+
+/**
+ * A project backup and the report's documents as background jobs over HTTP,
+ * on both engines: started, run to the end, their file downloaded by those
+ * who may take it (and refused to others), the backup equal to the project's
+ * file read in one transaction on the store's own connection, and read back
+ * by the ordinary project import.
+ */
+
+/** "rae" is a reviewer, "vic" a viewer, everyone else an owner. */
+const policy: AccessPolicy = {
+  async identify(req: FastifyRequest) {
+    const h = req.headers["x-homeward-user"];
+    return { user: (Array.isArray(h) ? h[0] : h) || "ana", displayName: "", admin: false };
+  },
+  roleOf: async (_p, user) => (user === "rae" ? "reviewer" : user === "vic" ? "viewer" : "owner"),
+  projectExists: async () => true,
+};
+
+describe.each(storeEngines("backup_report_jobs"))("backup and report jobs (%s)", (_engine, open) => {
+  let store: Store;
+  let app: FastifyInstance;
+  let done: () => Promise<void>;
+  let projectId: string;
+  beforeAll(async () => {
+    ({ store, done } = await open());
+    app = await buildServer({ store, policy, version: "0", webDir: mkdtempSync(join(tmpdir(), "homeward-web-")), jobs: { pollMs: 50, heartbeatMs: 200 } });
+    projectId = (await store.createProject({ title: "Backup & report" }, { actor: "ana" })).id;
+    await store.insert(projectId, "records", syntheticRecords(2_000), { actor: "ana" });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await done?.();
+  });
+
+  const req = async (method: "GET" | "POST", url: string, user = "ana", payload?: unknown) => {
+    const res = await app.inject({ method, url, headers: { "x-homeward-user": user }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    return { status: res.statusCode, headers: res.headers, raw: res.rawPayload, body: res.headers["content-type"]?.toString().startsWith("application/json") && res.body ? res.json() : undefined };
+  };
+  const settled = async (jobId: string) => {
+    for (let i = 0; i < 1200; i++) {
+      const j = (await req("GET", `/api/projects/${projectId}/jobs/${jobId}`)).body;
+      if (["done", "failed", "cancelled"].includes(j.state)) return j;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  };
+
+  it("backs up the project as a job; the file is the project file gzip'd, downloaded by owners only, and imports as the project", async () => {
+    expect((await req("POST", `/api/projects/${projectId}/backups/jobs`, "rae")).status).toBe(403);
+    const started = await req("POST", `/api/projects/${projectId}/backups/jobs`, "ana");
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ kind: "backup", state: "queued", createdBy: "ana" });
+    const job = await settled(started.body.id);
+    expect(job).toMatchObject({ state: "done", progress: 1, error: null });
+    expect(job.result.file).toMatchObject({ mediaType: "application/gzip" });
+    expect(job.result.file.name).toMatch(/^Backup-report-\d{4}-\d{2}-\d{2}\.homeward\.json\.gz$/);
+
+    const file = await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "ana");
+    expect(file.status).toBe(200);
+    expect(file.headers["content-type"]).toBe("application/gzip");
+    expect(file.headers["content-disposition"]).toContain(job.result.file.name);
+    expect(file.raw.length).toBe(job.result.file.size);
+    // The same bytes as the project's file read in one transaction on the store's own connection (the export before it moved).
+    const expected = await store.transaction(async (tx) => JSON.stringify(await tx.exportProject(projectId)));
+    expect(gunzipSync(file.raw).toString("utf8")).toBe(expected);
+    // Another owner may take it; a reviewer may not (it holds every reviewer's decisions).
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "rob")).status).toBe(200);
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "rae")).status).toBe(403);
+
+    // The file as downloaded is what `homeward project import` reads.
+    const dir = mkdtempSync(join(tmpdir(), "homeward-backup-file-"));
+    writeFileSync(join(dir, job.result.file.name), file.raw);
+    const restored = await openStore({ dataDir: join(dir, "data") });
+    try {
+      const p = await restored.importProject(loadProjectFile(join(dir, job.result.file.name)), { actor: "ana" });
+      expect(p.id).toBe(projectId);
+      expect((await restored.queryRecords(projectId, { offset: 0, limit: 1 })).total).toBe(2_000);
+    } finally {
+      await restored.close();
+    }
+  }, 120_000);
+
+  it("renders the report's Word document as a job for whoever asked; a missing version is refused at once", async () => {
+    expect((await req("POST", `/api/projects/${projectId}/report/jobs`, "vic", { format: "odt" })).status).toBe(400);
+    const missing = await req("POST", `/api/projects/${projectId}/report/jobs`, "vic", { format: "pdf", version: 9 });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatch(/version 9/);
+
+    const started = await req("POST", `/api/projects/${projectId}/report/jobs`, "vic", { format: "docx" });
+    expect(started.status).toBe(201);
+    const job = await settled(started.body.id);
+    expect(job).toMatchObject({ kind: "report", state: "done", error: null, result: null }); // the result is vic's, not ana's
+    const mine = (await req("GET", `/api/projects/${projectId}/jobs/${job.id}`, "vic")).body;
+    expect(mine.result).toMatchObject({ format: "docx", version: null, file: { name: "report-draft.docx", mediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" } });
+    const file = await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "vic");
+    expect(file.status).toBe(200);
+    expect(file.raw.subarray(0, 2).toString("latin1")).toBe("PK");
+    expect(file.raw.length).toBe(mine.result.file.size);
+    // Rendered with vic's view of the project: not for others, owners included.
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "ana")).status).toBe(403);
+  }, 120_000);
+
+  it("answers 404 for a finished job without a file and 409 for one not done", async () => {
+    const analysis = (await req("POST", `/api/projects/${projectId}/analysis/jobs`, "ana", { data: [{ yi: 0.1, vi: 0.01 }, { yi: 0.3, vi: 0.02 }, { yi: 0.2, vi: 0.01 }] })).body;
+    const finished = await settled(analysis.id);
+    expect(finished.state).toBe("done");
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${analysis.id}/file`, "ana")).status).toBe(404);
+    const backup = (await req("POST", `/api/projects/${projectId}/backups/jobs`, "ana")).body;
+    const cancelled = (await req("POST", `/api/projects/${projectId}/jobs/${backup.id}/cancel`, "ana")).body;
+    if (cancelled.state !== "done") expect((await req("GET", `/api/projects/${projectId}/jobs/${backup.id}/file`, "ana")).status).toBe(409);
+    await settled(backup.id);
+  });
+});
