@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream, renameSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, openSync, renameSync, rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
@@ -34,7 +34,8 @@ export interface BackupProgress {
 export async function backupInstance(store: Store, path: string, now: () => Date = () => new Date(), onProgress?: (p: BackupProgress) => void): Promise<BackupSummary> {
   const partial = `${path}.partial`;
   const gzip = createGzip();
-  const done = pipeline(gzip, createWriteStream(partial));
+  // Opened now, so a folder that does not exist or cannot be written is refused before any reading.
+  const done = pipeline(gzip, createWriteStream(partial, { fd: openSync(partial, "w") }));
   // Awaited below; marked handled now so a write error arriving mid-export is not an unhandled rejection.
   done.catch(() => undefined);
   const line = async (value: unknown) => {

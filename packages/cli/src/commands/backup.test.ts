@@ -21,7 +21,8 @@ describe("homeward backup and restore", () => {
     if (process.env.DATABASE_URL) return; // both ends are SQLite data folders here
     const project = (await cli("project", "create", "--title", "Kept", "--user", "ana", "--data", "a")).out.split("\t")[0]!;
     expect((await cli("counts", "set", "--project", project, "--field", "records_screened", "--value", "12", "--user", "ana", "--data", "a")).code).toBe(0);
-    expect(await cli("backup", "--out", "i.hwbackup", "--data", "a")).toMatchObject({ code: 0, out: "backed up 1 projects and 1 users to i.hwbackup\n" });
+    // The progress line goes to standard error (one line per tenth off a terminal), the answer alone to standard output.
+    expect(await cli("backup", "--out", "i.hwbackup", "--data", "a")).toMatchObject({ code: 0, out: "backed up 1 projects and 1 users to i.hwbackup\n", err: "homeward: 0% project 1 of 1: Kept\nhomeward: 100% finishing\n" });
 
     expect(await cli("restore", "--file", "i.hwbackup", "--data", "b", "--user", "ana")).toMatchObject({ code: 0, out: "restored 1 projects and 1 users from i.hwbackup\n" });
     expect((await cli("audit", "verify", "--project", project, "--data", "b")).code).toBe(0);
