@@ -24,7 +24,7 @@ import type { Dialect } from "./migrations.js";
 export interface Column {
   name: string;
   /** PostgreSQL element type of the column's array in `unnest(…)`. */
-  pgType: "text" | "integer" | "double precision";
+  pgType: "text" | "integer" | "double precision" | "tsvector";
 }
 
 const pgTypeOf: Record<FieldKind, Column["pgType"]> = { text: "text", int: "integer", bool: "integer", real: "double precision", json: "text" };
@@ -39,7 +39,7 @@ export function columnsOf(c: CollectionName, dialect: Dialect): Column[] {
     cols = [{ name: "project_id", pgType: "text" }, ...fieldMaps[c].map((f) => ({ name: f.column, pgType: pgTypeOf[f.kind] }))];
     if (c === "records") {
       for (const name of ["sort_title", "sort_authors", "sort_journal"]) cols.push({ name, pgType: "text" });
-      if (dialect === "postgres") cols.push({ name: "search_text", pgType: "text" });
+      if (dialect === "postgres") cols.push({ name: "search", pgType: "tsvector" });
     }
     columnCache.set(key, cols);
   }
@@ -58,15 +58,15 @@ export function rowOf(c: CollectionName, projectId: string, e: Record<string, un
   if (c === "records") {
     const x = recordExtras(e, dialect);
     row.push(x.sort_title, x.sort_authors, x.sort_journal);
-    if (dialect === "postgres") row.push(x.search_text);
+    if (dialect === "postgres") row.push(x.search);
   }
   return row;
 }
 
 /**
  * Derived columns of a records row: lower-cased sort keys and, on
- * PostgreSQL, the words its tsvector is built from (SQLite's FTS5 tokenises
- * and folds the text itself).
+ * PostgreSQL, its search vector (SQLite's FTS5 tokenises and folds the text
+ * itself).
  */
 export function recordExtras(e: Record<string, unknown>, dialect: Dialect): Record<string, string> {
   const authors = (e.authors as string[] | null) ?? [];
@@ -77,7 +77,8 @@ export function recordExtras(e: Record<string, unknown>, dialect: Dialect): Reco
   };
   if (dialect === "postgres") {
     const text = [e.title, e.abstract, authors.join(" "), e.journal, ((e.keywords as string[] | null) ?? []).join(" "), e.doi].filter((x) => x).join(" ");
-    extras.search_text = storedText(indexWords(text, String(e.id)));
+    // Letters, digits and spaces only: nothing for storedText to remove.
+    extras.search = tsvectorLiteral(indexWords(text, String(e.id)));
   }
   return extras;
 }
@@ -89,10 +90,11 @@ const MAX_TSVECTOR_BYTES = 1_048_575;
 
 /**
  * The distinct folded words of a record's searchable text, space-separated:
- * the input of its `array_to_tsvector(string_to_array(search_text, ' '))`.
- * Words are as in `searchTerms` (letters and digits, case and diacritics
- * folded); duplicates are dropped here, which halves what is stored.
- * `array_to_tsvector` checks no limits, so they are enforced here.
+ * the lexemes of its search vector (`tsvectorLiteral`). Words are as in
+ * `searchTerms` (letters and digits, case and diacritics folded); duplicates
+ * are dropped here, which halves what is sent. PostgreSQL's limits on a
+ * lexeme and a vector are enforced here, so that an over-long word is left
+ * out (as `to_tsvector` did) rather than refusing the record.
  */
 export function indexWords(text: string, id: string): string {
   const words: string[] = [];
@@ -105,6 +107,16 @@ export function indexWords(text: string, id: string): string {
     throw new InputError(`record "${id}" has more distinct words than a search index entry can hold (1 MB)`);
   }
   return s;
+}
+
+/**
+ * The `tsvector` of space-separated words, in its text form: each word a
+ * quoted lexeme without position, as `array_to_tsvector` made them before
+ * migration 0026. The words are letters and digits only, so none holds a
+ * quote or a backslash to escape; PostgreSQL sorts them on input.
+ */
+export function tsvectorLiteral(words: string): string {
+  return words ? `'${words.replaceAll(" ", "' '")}'` : "";
 }
 
 /** Letters and digits of `q` separated by single spaces, lower case, diacritics removed. */

@@ -530,7 +530,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d), "0026_lean_record_writes": v26LeanRecordWrites(d) };
     },
   };
 }
@@ -744,6 +744,42 @@ function v25FlowCounts(d: Dialect): Migration {
         .execute();
       const projects = await db.selectFrom("projects").select("id").execute();
       for (const { id } of projects) await refreshFlow(db, d, id as string, await flowCandidates(db, id as string));
+    },
+  };
+}
+
+/**
+ * Cheaper bulk writes of records (the import's cost per row on the server).
+ *
+ * Both engines: `records_duplicate_group_id (project_id, duplicate_group_id)`
+ * is dropped; `records_group_search (project_id, duplicate_group_id,
+ * search_id)` (0016) begins with the same columns and answers the same
+ * lookups, so every record written kept one index entry more than needed.
+ *
+ * PostgreSQL: `search` stops being generated from `search_text`; the store
+ * writes the tsvector itself (the same distinct folded words, as a tsvector
+ * literal) and `search_text` is dropped, so a record no longer stores its
+ * words twice (≈ 1 KB a record compressed) nor builds a text array to make
+ * the vector. Both are catalogue changes: the vectors already stored stay as
+ * they are, and nothing is rewritten. Large values of records and of the
+ * audit log (where every imported record's after-value also goes) are
+ * compressed with lz4 instead of pglz when the server has it (PostgreSQL 14
+ * built with lz4): measured on 10,000 imported records, 0.53 s less server
+ * CPU for the same rows (1.52 → 0.99 s without indexes), for 5 % more space.
+ * Values stored before stay pglz-compressed and readable. SQLite keeps its
+ * values uncompressed and its FTS5 index; only the index drop applies.
+ */
+function v26LeanRecordWrites(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await sql`DROP INDEX IF EXISTS records_duplicate_group_id`.execute(db);
+      if (d === "sqlite") return;
+      await sql`ALTER TABLE records ALTER COLUMN search DROP EXPRESSION`.execute(db);
+      await sql`ALTER TABLE records DROP COLUMN search_text`.execute(db);
+      const { rows } = await sql<{ lz4: boolean }>`SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`.execute(db);
+      if (!rows[0]?.lz4) return;
+      for (const col of ["title", "abstract", "authors", "keywords", "raw", "extra", "search"]) await sql`ALTER TABLE records ALTER COLUMN ${sql.ref(col)} SET COMPRESSION lz4`.execute(db);
+      for (const col of ["before", "after"]) await sql`ALTER TABLE audit ALTER COLUMN ${sql.ref(col)} SET COMPRESSION lz4`.execute(db);
     },
   };
 }
