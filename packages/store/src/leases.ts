@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Dialect } from "./migrations.js";
 
 /**
@@ -90,27 +90,24 @@ export class Leases {
 
   private async acquireOnce(req: LeaseRequest): Promise<LeaseAnswer> {
     return this.db.transaction().execute(async (trx) => {
-      if (this.dialect === "postgres") await lock(trx, REVIEWER_LOCK, [req.projectId, req.stage, req.reviewer]);
-      // First statement writes, so SQLite takes its write lock here (waiting on busy_timeout) rather than failing to upgrade later.
-      await trx.deleteFrom(TABLE).where("project_id", "=", req.projectId).where("stage", "=", req.stage).where("reviewer", "=", req.reviewer).execute();
-      if (this.dialect === "postgres") await lock(trx, KEY_LOCK, [req.projectId, req.stage, req.key]);
+      // Both holds in one round trip, the reviewer's first (evaluated in order): every request takes them in that order.
+      if (this.dialect === "postgres")
+        await sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCK}::int, hashtext(${JSON.stringify([req.projectId, req.stage, req.reviewer])})), pg_advisory_xact_lock(${KEY_LOCK}::int, hashtext(${JSON.stringify([req.projectId, req.stage, req.key])}))`.execute(trx);
+      // One statement ends the reviewer's other leases in the stage, the key's expired ones and those of reviewers who
+      // already decided the record (their slots are freed). It writes first, so SQLite takes its write lock here
+      // (waiting on busy_timeout) rather than failing to upgrade later.
+      const ignore = [...(req.ignore ?? [])];
       await trx
         .deleteFrom(TABLE)
         .where("project_id", "=", req.projectId)
         .where("stage", "=", req.stage)
-        .where("lease_key", "=", req.key)
-        .where("expires_at", "<=", req.now)
+        .where((eb) =>
+          eb.or([
+            eb("reviewer", "=", req.reviewer),
+            eb.and([eb("lease_key", "=", req.key), eb.or([eb("expires_at", "<=", req.now), ...(ignore.length ? [eb("reviewer", "in", ignore)] : [])])]),
+          ]),
+        )
         .execute();
-      // Holds of reviewers who already decided the record take no place: their slots are freed.
-      if (req.ignore?.length) {
-        await trx
-          .deleteFrom(TABLE)
-          .where("project_id", "=", req.projectId)
-          .where("stage", "=", req.stage)
-          .where("lease_key", "=", req.key)
-          .where("reviewer", "in", [...req.ignore])
-          .execute();
-      }
       const rows = await trx
         .selectFrom(TABLE)
         .select(["lease_key", "record_id", "reviewer", "expires_at", "slot"])
@@ -166,11 +163,6 @@ export class Leases {
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
-
-/** Waits for the transaction-scoped lock on `parts` (hashed; a collision only makes two requests wait for each other). */
-async function lock(trx: Transaction<any>, cls: number, parts: string[]): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${cls}::int, hashtext(${JSON.stringify(parts)}))`.execute(trx);
 }
 
 function leaseOf(r: { lease_key: string; record_id: string; reviewer: string; expires_at: number | string }): Lease {

@@ -849,8 +849,37 @@ export class Store {
     // audit page and by the screening state's change feed, carries their size instead, so a page
     // of the log stays small whatever was imported. The whole entry is in the export and is what
     // `verifyAudit` hashes.
+    const rows = await this.auditListing(projectId).orderBy("seq", "desc").offset(p.offset).limit(p.limit).execute();
+    return { total, offset: p.offset, limit: p.limit, items: rows.map(listedAuditEntry) };
+  }
+
+  /**
+   * The project's change feed: its audit entries after position `after` (a
+   * `seq` as answered here or by `auditPosition`; 0 from the start), oldest
+   * first, at most `limit`, values too long to list left out as in
+   * `listAudit`. One indexed read, without the log's total, so a server can
+   * ask on every request whether anything changed.
+   *
+   * Complete in position order: an entry is positioned while its
+   * transaction holds the project for the audit chain (`appendChained`) and
+   * that hold lasts until it commits, so no entry becomes visible after a
+   * later one of the same project. A reader that has seen position N has
+   * seen every entry of the project before N.
+   */
+  async auditSince(projectId: string, after: number, limit: number): Promise<{ seq: number; entry: AuditEntry }[]> {
+    const rows = await this.auditListing(projectId).select("seq").where("seq", ">", after).orderBy("seq").limit(limit).execute();
+    return rows.map((r: any) => ({ seq: Number(r.seq), entry: listedAuditEntry(r) }));
+  }
+
+  /** The position of the project's newest audit entry (0 when it has none), for `auditSince`. */
+  async auditPosition(projectId: string): Promise<number> {
+    const r = await this.db.selectFrom("audit").select((eb) => eb.fn.max("seq").as("seq")).where("project_id", "=", projectId).executeTakeFirst();
+    return Number(r?.seq ?? 0);
+  }
+
+  private auditListing(projectId: string) {
     const big = (col: "before" | "after") => sql<string | null>`CASE WHEN length(${sql.ref(col)}) > ${AUDIT_LIST_VALUE_MAX} THEN NULL ELSE ${sql.ref(col)} END`;
-    const rows = await this.db
+    return this.db
       .selectFrom("audit")
       .select(["id", "at", "actor", "action", "entity", "entity_id", "reason", "prev_hash", "hash"])
       .select([
@@ -859,19 +888,7 @@ export class Store {
         sql<number>`length(before)`.as("before_length"),
         sql<number>`length(after)`.as("after_length"),
       ])
-      .where("project_id", "=", projectId)
-      .orderBy("seq", "desc")
-      .offset(p.offset)
-      .limit(p.limit)
-      .execute();
-    const items = rows.map((r: any) => {
-      const e = auditFromRow(r);
-      for (const [k, n] of [["before", Number(r.before_length)], ["after", Number(r.after_length)]] as const) {
-        if (n > AUDIT_LIST_VALUE_MAX) e[k] = { omitted: `${n} characters, too long to list: in the project export` };
-      }
-      return e;
-    });
-    return { total, offset: p.offset, limit: p.limit, items };
+      .where("project_id", "=", projectId);
   }
 
   /** Appends one audit entry and marks the project changed; call inside the write's transaction. */
@@ -889,19 +906,24 @@ export class Store {
     };
     await this.ensureUser(ctx.actor);
     await this.appendChained(projectId, entry);
-    await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
     return entry;
   }
 
   /**
-   * Inserts an entry chained onto the project's last one. On PostgreSQL the
-   * project row is held (FOR UPDATE) for the transaction first, so two
-   * concurrent writes cannot both chain onto the same entry; SQLite runs one
-   * write transaction at a time.
+   * Inserts an entry chained onto the project's last one and marks the
+   * project changed. Marking it is what holds the project: the update takes
+   * the project's row for the rest of the transaction (PostgreSQL; SQLite
+   * runs one write transaction at a time), so two concurrent writes cannot
+   * both chain onto the same entry, and entries become visible in position
+   * order (see `auditSince`). Writes audit last, so the hold covers only the
+   * chain link and the commit; a write's checks and rows before it run side
+   * by side with other writers'. An import's own entry (`touch` false)
+   * holds the project without marking it, so the project keeps its updatedAt.
    */
-  private async appendChained(projectId: string, entry: AuditEntry): Promise<void> {
+  private async appendChained(projectId: string, entry: AuditEntry, touch = true): Promise<void> {
     if (!this.inTransaction) throw new Error("audit outside a transaction");
-    await this.lockProject(projectId);
+    if (touch) await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
+    else await this.lockProject(projectId);
     const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
     const prevHash: string | null = last?.hash ?? null;
     await this.db.insertInto("audit").values(auditToRow(projectId, { ...entry, prevHash, hash: entryHash(sha256, prevHash, entry) })).execute();
@@ -1047,7 +1069,7 @@ export class Store {
         await tx.putFile(project.id, { sha256: f.sha256, size: f.size, mediaType: f.mediaType, createdAt: f.createdAt, open: async function* () { yield bytes; } });
       }
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
-      await tx.appendChained(project.id, entry);
+      await tx.appendChained(project.id, entry, false);
       // The importer owns what they bring in (a copy too), unless the file already makes them an owner.
       // A restore of a whole instance (asOwner false) brings projects back exactly as they were.
       if (opts.asOwner !== false) {
@@ -1378,6 +1400,15 @@ function auditToRow(projectId: string, a: AuditEntry) {
 
 function auditChainedFromRow(r: any): AuditEntry {
   return { ...auditEntryOfRow(r), prevHash: r.prev_hash ?? null, hash: r.hash ?? undefined };
+}
+
+/** A listed audit row as its entry, a value too long to list replaced by its size. */
+function listedAuditEntry(r: any): AuditEntry {
+  const e = auditFromRow(r);
+  for (const [k, n] of [["before", Number(r.before_length)], ["after", Number(r.after_length)]] as const) {
+    if (n > AUDIT_LIST_VALUE_MAX) e[k] = { omitted: `${n} characters, too long to list: in the project export` };
+  }
+  return e;
 }
 
 function auditFromRow(r: any): AuditEntry {

@@ -11,9 +11,15 @@ import { fileURLToPath } from "node:url";
  * behind a round-robin loopback proxy, as a team would run them behind a load
  * balancer: for the two-server test and the load benchmark. Needs the CLI
  * built (`npx tsc -b`).
+ *
+ * HOMEWARD_SERVE_NODE_ARGS: extra Node options for every server process,
+ * split on spaces (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * the servers under the load benchmark; profiles are written when they stop).
  */
 
 const CLI = fileURLToPath(new URL("../../../cli/bin/homeward.js", import.meta.url));
+/** Extra Node options for each `homeward serve` (profiling, a preloaded probe). */
+const NODE_ARGS = (process.env.HOMEWARD_SERVE_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
 const SETUP_LINE = /Open this one-time link to set up Homeward: (\S+)/;
 
 export const OWNER = { name: "owner", displayName: "Olive Owner", password: "owner passphrase 1" } as const;
@@ -53,7 +59,7 @@ export async function startServe(databaseUrl: string, env: Record<string, string
   const dataDir = mkdtempSync(join(tmpdir(), "homeward-cluster-"));
   const url = `http://127.0.0.1:${port}`;
   let out = "";
-  const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--data", dataDir], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, CLI, "serve", "--port", String(port), "--data", dataDir], {
     env: { ...process.env, ...env, DATABASE_URL: databaseUrl },
     stdio: ["ignore", "pipe", "pipe"],
   });

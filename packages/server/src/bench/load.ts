@@ -7,16 +7,22 @@ import { callApi, request, risFile, signUp, startCluster } from "./cluster.js";
  * A bounded loopback load test: simulated reviewers dual-screen one project
  * through two `homeward serve` processes on one PostgreSQL (behind a
  * round-robin proxy), while an adjudicator reconciles conflicts as they
- * appear. Each reviewer asks for the next record and decides it, with no
- * pause, until the time is up.
+ * appear. Each reviewer asks for the next record and decides it until the
+ * time is up: with no pause (the default; it measures capacity), or, with
+ * HOMEWARD_LOAD_THINK_MS=MIN-MAX (e.g. 2000-8000), pausing a uniformly drawn
+ * time between being served a record and deciding it, as a person reading a
+ * title and abstract does (still far faster than real screening).
  *
  * Size by environment: HOMEWARD_LOAD_REVIEWERS (default 10),
  * HOMEWARD_LOAD_SECONDS (default 30), HOMEWARD_LOAD_RECORDS (default 2,000),
  * HOMEWARD_LOAD_SERVERS (default 2). Needs HOMEWARD_BENCH_DATABASE_URL: a
  * database the bench may empty (its public and pgboss schemas are dropped);
  * without it the bench says so and stops. Prints figures: throughput,
- * p50/p95/p99 per route, decisions acknowledged vs stored vs audited, and
- * records served to more reviewers than dual screening assigns (2).
+ * p50/p95/p99 per route, decisions acknowledged vs stored vs audited,
+ * records served to more reviewers than dual screening assigns (2), the
+ * error answers, and how many database sessions were waiting on a lock
+ * (sampled every 100 ms from pg_stat_activity: row locks such as the
+ * project's audit-chain hold, and the lease table's advisory locks).
  */
 
 const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
@@ -24,6 +30,12 @@ const REVIEWERS = Number(process.env.HOMEWARD_LOAD_REVIEWERS ?? 10);
 const SECONDS = Number(process.env.HOMEWARD_LOAD_SECONDS ?? 30);
 const RECORDS = Number(process.env.HOMEWARD_LOAD_RECORDS ?? 2000);
 const SERVERS = Number(process.env.HOMEWARD_LOAD_SERVERS ?? 2);
+const THINK = /^(\d+)(?:-(\d+))?$/.exec(process.env.HOMEWARD_LOAD_THINK_MS ?? "0");
+if (!THINK) throw new Error("HOMEWARD_LOAD_THINK_MS: a pause in milliseconds, or MIN-MAX");
+const THINK_MIN = Number(THINK[1]);
+const THINK_MAX = Number(THINK[2] ?? THINK[1]);
+const think = () => THINK_MIN + Math.random() * (THINK_MAX - THINK_MIN);
+const pace = THINK_MAX > 0 ? `each reviewer pauses ${THINK_MIN}-${THINK_MAX} ms (uniform) between a record and its decision` : "no pause between requests";
 
 if (!URL_) {
   console.log("load benchmark skipped: set HOMEWARD_BENCH_DATABASE_URL to a PostgreSQL database it may empty");
@@ -41,7 +53,7 @@ await admin.connect();
 await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
 
 console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
-console.log(`${SERVERS} servers, one PostgreSQL, ${REVIEWERS} reviewers + 1 adjudicator, ${SECONDS} s, ${RECORDS.toLocaleString("en")} records, dual screening`);
+console.log(`${SERVERS} servers, one PostgreSQL, ${REVIEWERS} reviewers + 1 adjudicator, ${SECONDS} s, ${RECORDS.toLocaleString("en")} records, dual screening; ${pace}`);
 
 const cluster = await startCluster(URL_, SERVERS);
 try {
@@ -83,6 +95,7 @@ try {
       }
       if (!servedTo.has(id)) servedTo.set(id, new Set());
       servedTo.get(id)!.add(name);
+      if (THINK_MAX > 0) await new Promise((r) => setTimeout(r, think()));
       const d = await timed("POST …/decisions", () => request(cluster.url, s, "POST", `${base}/decisions`, { recordId: id, decision: verdict(id, name) }));
       if (d.status === 201) acknowledged++;
     }
@@ -98,8 +111,21 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
   };
+  // Sessions of this database waiting on a lock, by kind, sampled while the reviewers work.
+  const waits: Record<string, number> = {};
+  let samples = 0;
+  const sampler = async () => {
+    while (Date.now() < end) {
+      const rows = (
+        await admin.query("SELECT wait_event AS w, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' GROUP BY 1")
+      ).rows as { w: string; n: number }[];
+      samples++;
+      for (const r of rows) waits[r.w] = (waits[r.w] ?? 0) + r.n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const t0 = performance.now();
-  await Promise.all([...names.map(reviewer), reconciler()]);
+  await Promise.all([...names.map(reviewer), reconciler(), sampler()]);
   const elapsed = (performance.now() - t0) / 1000;
 
   const count = async (text: string) => Number((await admin.query(text, [project])).rows[0].n);
@@ -115,6 +141,9 @@ try {
   console.log(`  records served to more than their 2 assigned reviewers: ${overServed}`);
   console.log(`  requests per server: ${cluster.forwarded.join(", ")}`);
   console.log(`  error answers: ${Object.keys(errors).length ? JSON.stringify(errors) : "none"}`);
+  const waiting = Object.entries(waits).map(([w, n]) => `${w} ${(n / samples).toFixed(2)}`);
+  console.log(`  sessions waiting on a lock, mean of ${samples} samples: ${waiting.length ? waiting.join(", ") : "none"}`);
+  console.log(`  load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 } finally {
   await cluster.stop();
   await admin.end();

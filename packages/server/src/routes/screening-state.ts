@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AuditEntry, ScreeningStage } from "@homeward/model";
+import type { ScreeningStage } from "@homeward/model";
 import { eventsOfAuditEntry, recordText, ScreeningEngine, type PrioritisationStatus, type RankingServiceOptions, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
 import { screeningRankings, type JobQueue, type Store } from "@homeward/store";
 import { ProjectRankings } from "./screening-ranking.js";
@@ -14,23 +14,27 @@ import { ProjectRankings } from "./screening-ranking.js";
  * 100,000 records, and reading every record and decision per request takes
  * seconds. Every write to a project appends to its audit log in the same
  * transaction (see @homeward/store), so the log is a complete change feed:
- * before answering, `sync()` reads the log's length and newest entry (one
- * indexed count and one row); when they moved, it reads just the new entries
+ * before answering, `sync()` reads the entries after the last position it
+ * applied (`Store.auditSince`: one indexed read, empty when nothing changed)
  * and applies them as engine events, whoever wrote them (this server, another
- * server on the same database, the CLI). Entries that cannot be applied
- * piecemeal (bulk writes of more than 50 entities, which the store logs as
- * one summary entry) rebuild the engine from the project. Events are
+ * server on the same database, the CLI). Positions become visible in order
+ * (the store positions an entry while holding the project for its audit
+ * chain, until commit), so commits from several servers never leave a gap
+ * behind the position read, and concurrency alone never rebuilds the engine.
+ * Entries that cannot be applied piecemeal (bulk writes of more than 50
+ * entities, which the store logs as one summary entry), or more than
+ * MAX_DELTA of them at once, rebuild the engine from the project. Events are
  * idempotent (by entity id), so a write that lands while a rebuild reads is
  * harmless when it shows up again in the log. A rebuild reads the leases in
  * force from the store too, so no reviewer loses the record they hold.
+ *
+ * Syncs run one after another; a request arriving while one waits to start
+ * shares it (it will read the log after the request arrived), so many
+ * concurrent requests cost one read of the log, not one each.
  */
 
 /** New log entries applied one by one at most; more and the project is read afresh. */
 const MAX_DELTA = 500;
-/** Entries read beyond the new ones, to catch commits that landed out of log order (PostgreSQL). */
-const MARGIN = 50;
-/** Log entry ids remembered as applied. */
-const SEEN_MAX = 5000;
 /** How long a served record is held for its reviewer. */
 export const LEASE_MS = 10 * 60 * 1000;
 /** Records tried per request when other servers keep taking them first (each refusal teaches the engine who holds what). */
@@ -40,10 +44,11 @@ export class ProjectScreening {
   engine: ScreeningEngine;
   /** The stages' queues, served from the rankings retrain jobs store (see screening-ranking.ts). */
   private rankings: ProjectRankings;
-  private auditTotal = -1;
-  private auditTop: string | null = null;
-  private readonly seen = new Set<string>();
+  /** The log position applied so far (`Store.auditSince`). */
+  private position = 0;
   private chain: Promise<void> = Promise.resolve();
+  /** The sync queued and not yet started, which a new caller may share. */
+  private pending: Promise<void> | null = null;
   private loaded = false;
 
   constructor(
@@ -131,7 +136,13 @@ export class ProjectScreening {
    * write sees that write.
    */
   sync(): Promise<void> {
-    const run = this.chain.then(() => this.syncNow());
+    // Not started yet, so it reads the log after this call: sharing it loses nothing.
+    if (this.pending) return this.pending;
+    const run = this.chain.then(() => {
+      this.pending = null;
+      return this.syncNow();
+    });
+    this.pending = run;
     // A failed sync must not block the next one, which reloads.
     this.chain = run.catch(() => {
       this.loaded = false;
@@ -141,30 +152,17 @@ export class ProjectScreening {
 
   private async syncNow(): Promise<void> {
     if (!this.loaded) return this.reload();
-    const head = await this.store.listAudit(this.projectId, { offset: 0, limit: 1 });
-    if (head.total === this.auditTotal && (head.items[0]?.id ?? null) === this.auditTop) return;
-    const delta = head.total - this.auditTotal;
-    if (delta <= 0 || delta > MAX_DELTA) return this.reload();
-    const entries: AuditEntry[] = [];
-    for (let offset = 0; offset < delta + MARGIN; offset += 1000) {
-      const page = await this.store.listAudit(this.projectId, { offset, limit: Math.min(1000, delta + MARGIN - offset) });
-      entries.push(...page.items);
-      if (page.items.length === 0) break;
-    }
-    const fresh = entries.filter((e) => !this.seen.has(e.id)).reverse();
-    // Fewer or more unseen entries than the log grew by: something is off (an
-    // entry outside the window); start again from the store.
-    if (fresh.length !== delta) return this.reload();
+    const fresh = await this.store.auditSince(this.projectId, this.position, MAX_DELTA + 1);
+    if (fresh.length === 0) return;
+    if (fresh.length > MAX_DELTA) return this.reload();
     const events: ScreeningEvent[] = [];
-    for (const e of fresh) {
-      const es = eventsOfAuditEntry(e);
+    for (const { entry } of fresh) {
+      const es = eventsOfAuditEntry(entry);
       if (es === null) return this.reload();
       events.push(...es);
     }
     if (!this.engine.applyAll(events)) return this.reload();
-    this.remember(entries.map((e) => e.id));
-    this.auditTotal = head.total;
-    this.auditTop = entries[0]?.id ?? null;
+    this.position = fresh[fresh.length - 1]!.seq;
     await this.giveTexts();
     this.retrainIfDirty();
   }
@@ -192,7 +190,7 @@ export class ProjectScreening {
    */
   private async reload(): Promise<void> {
     // The log position first: whatever lands after it is applied again from the log (idempotently).
-    const top = await this.store.listAudit(this.projectId, { offset: 0, limit: 1000 });
+    const position = await this.store.auditPosition(this.projectId);
     const [keys, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
       screeningRankings(this.store).screeningKeys(this.projectId),
       this.store.list(this.projectId, "screeningDecisions"),
@@ -213,27 +211,10 @@ export class ProjectScreening {
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
     await this.rankings.loadAll();
     await this.giveTexts();
-    this.seen.clear();
-    this.remember(top.items.map((e) => e.id));
-    this.auditTotal = top.total;
-    this.auditTop = top.items[0]?.id ?? null;
+    this.position = position;
     this.loaded = true;
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.stage(stage).dirty = true;
     this.retrainIfDirty();
-  }
-
-  private remember(ids: string[]): void {
-    for (const id of ids) {
-      this.seen.delete(id);
-      this.seen.add(id);
-    }
-    if (this.seen.size > SEEN_MAX) {
-      let drop = this.seen.size - SEEN_MAX;
-      for (const id of this.seen) {
-        if (drop-- <= 0) break;
-        this.seen.delete(id);
-      }
-    }
   }
 }
 
