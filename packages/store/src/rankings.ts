@@ -121,7 +121,7 @@ export class ScreeningRankings {
    */
   async write(r: NewRanking): Promise<StoredRanking> {
     return this.db.transaction().execute(async (tx) => {
-      if (this.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(7303, hashtext(${`${r.projectId}\u0000${r.stage}`}))`.execute(tx);
+      if (this.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(7303, hashtext(${`${r.projectId} ${r.stage}`}))`.execute(tx);
       const top = await tx
         .selectFrom(TABLE)
         .select("version")

@@ -2,7 +2,7 @@ import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { dedupeInWorker, dedupeProject } from "@homeward/records";
-import { openStore, syntheticRecords } from "@homeward/store";
+import { openJobQueue, openStore, syntheticRecords } from "@homeward/store";
 import { buildServer } from "../index.js";
 import { benchSession } from "./session.js";
 
@@ -61,9 +61,13 @@ try {
     console.log(`  duplicate detection (read, compare in a worker thread, link): ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups`);
   }
 
-  const app = await buildServer({ store, version: "bench", webDir: "/nonexistent" });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+  const start = async () => {
+    const a = await buildServer({ store, version: "bench", webDir: "/nonexistent" });
+    await a.listen({ port: 0, host: "127.0.0.1" });
+    return a;
+  };
+  let app = await start();
+  let base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   const cookie = await benchSession(store, "bench");
   const headers = { cookie, "content-type": "application/json", origin: base.split("/api")[0]! };
   const get = async (path: string) => {
@@ -104,6 +108,41 @@ try {
   console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
   console.log(`  PRISMA flow: ${await med("/review/prisma")}`);
   console.log(`  project (dashboard stage counts): ${await med("")}`);
+
+  // Ranking retrains are jobs of the store's queue: wait for the last one asked for, then report it.
+  const jobs = openJobQueue(store);
+  const retrains = async () => (await jobs.list(p.id, { kind: "screening-ranking", limit: 50 })).items;
+  for (;;) {
+    const open = (await retrains()).filter((j) => j.state === "queued" || j.state === "running");
+    if (open.length === 0) break;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  const done = (await retrains()).filter((j) => j.state === "done" && (j.result as any)?.version);
+  for (const j of done.slice(0, 3).reverse()) {
+    const x = j.result as any;
+    console.log(`  retrain job (${x.model}, ${x.labelled} labelled, ${x.unscreened.toLocaleString("en")} ranked): ${secs(Date.parse(j.finishedAt!) - Date.parse(j.startedAt!))} (reading texts ${secs(x.readMs)}, training and ranking ${secs(x.trainMs)}, writing the ranking ${x.writeMs} ms)`);
+  }
+  const ranked: number[] = [];
+  r = await get(`${stage}/next?prioritise=true`);
+  for (let k = 0; k < 30; k++) {
+    const id = r.body.record?.id as string | undefined;
+    if (!id) break;
+    await (await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: "exclude" }) })).text();
+    r = await get(`${stage}/next?prioritise=true`);
+    ranked.push(r.ms);
+  }
+  console.log(`  next record with the stored ranking (prioritised: ${r.body.prioritised}): median ${median(ranked).toFixed(0)} ms, max ${Math.max(...ranked).toFixed(0)} ms (n = ${ranked.length})`);
+  console.log(`  status with the stored ranking: ${await med(`${stage}/status`)}`);
+
+  // A restarted server: its first status and next record, with a stored ranking.
+  await app.close();
+  app = await start();
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+  const s1 = await get(`${stage}/status`);
+  console.log(`  after a restart: status, first call ${s1.ms.toFixed(0)} ms (ranking version ${s1.body.prioritisation.rankings})`);
+  const n1 = await get(`${stage}/next?prioritise=true`);
+  console.log(`  after a restart: next record, first call ${n1.ms.toFixed(0)} ms (prioritised: ${n1.body.prioritised})`);
+  await jobs.stop();
   await app.close();
 } finally {
   await store.close();

@@ -118,6 +118,16 @@ export async function registerRankingJobs(app: FastifyInstance, store: Store, qu
 
   await queue.work(RANKING, async ({ job, progress, signal }) => {
     const { stage } = job.payload as RankingPayload;
+    // One retrain of a stage at a time, and only the newest asked for: a run that finished later with
+    // older labels would otherwise replace a fresher ranking, and two at once would halve each one's CPU.
+    const others = async () => (await queue.list(job.projectId, { kind: RANKING, limit: 20 })).items.filter((j) => j.id !== job.id && (j.payload as RankingPayload).stage === stage);
+    for (;;) {
+      const o = await others();
+      if (o.some((j) => j.state === "queued" && j.createdAt > job.createdAt)) return { superseded: true };
+      if (!o.some((j) => j.state === "running" && j.createdAt < job.createdAt)) break;
+      await progress(0, "waiting for the retrain before it to finish");
+      await new Promise((res) => setTimeout(res, 1000));
+    }
     const t0 = performance.now();
     await progress(0, "reading the decisions");
     // This server's engine, brought up to date: the labels as they stand now.
