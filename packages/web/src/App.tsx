@@ -3,6 +3,7 @@ import { accountRoutes } from "@homeward/api";
 import { api, call } from "./api";
 import { useApi } from "./hooks";
 import { ProjectContext } from "./project";
+import { StandingNotice } from "./standing";
 import { buildPath, Link, matchPath, useLocation, type Params } from "./router";
 import { routes, type RouteDef } from "./routes";
 import { PageErrorBoundary } from "./components/ErrorBoundary";
@@ -185,6 +186,7 @@ function ProjectLayout({
           </>
         ) : (
           <PageBoundary>
+            <StandingNotice />
             <Page params={params} />
           </PageBoundary>
         )}

@@ -16,6 +16,7 @@ import type {
   Search,
   StudyView,
 } from "@homeward/model";
+import { announceStanding } from "./standing";
 import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type FileAnswer, type Route, type RouteSpec } from "@homeward/api";
 
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };
@@ -33,11 +34,14 @@ export interface RecordQuery {
 export class ApiError extends Error {
   readonly status: number;
   readonly details?: unknown[];
-  constructor(message: string, status: number, details?: unknown[]) {
+  /** With a 409 from a "one per" place: the row that stands there (see standing.tsx). */
+  readonly current?: unknown;
+  constructor(message: string, status: number, details?: unknown[], current?: unknown) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.details = details;
+    this.current = current;
   }
 }
 
@@ -90,8 +94,10 @@ async function fetchOk(method: string, url: string, body: unknown, signal: Abort
   }
   if (res.ok) return res;
   if (res.status === 401 && needsSession) signedOut();
-  const data = (await res.json().catch(() => null)) as { error?: unknown; details?: unknown } | null;
+  const data = (await res.json().catch(() => null)) as { error?: unknown; details?: unknown; current?: unknown } | null;
   const e = data ?? {};
+  // Someone else wrote this "one per" row first: said once, in words, above the page, which reads again (standing.tsx).
+  if (res.status === 409 && e.current !== undefined) throw new ApiError(announceStanding(e.current), 409, undefined, e.current);
   const message = typeof e.error === "string" && e.error ? e.error : `${res.status} ${res.statusText || "error"}`;
   throw new ApiError(message, res.status, Array.isArray(e.details) ? e.details : undefined);
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { STANDING_EVENT } from "./standing";
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -37,6 +38,11 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: reado
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // Someone else's write stands where this page tried to write: read again, so the page shows it.
+  useEffect(() => {
+    window.addEventListener(STANDING_EVENT, reload);
+    return () => window.removeEventListener(STANDING_EVENT, reload);
+  }, [reload]);
   return { ...state, reload };
 }
 

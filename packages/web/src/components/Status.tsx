@@ -1,9 +1,11 @@
 import type { ReactNode } from "react";
 import { errorMessage } from "../api";
+import { saidByNotice } from "../standing";
 
 /** An error the user must see: announced at once (role=alert). */
 export function ErrorMessage({ error, children }: { error: unknown; children?: ReactNode }) {
-  if (!error) return null;
+  // A clash with what stands is said once, above the page (StandingNotice).
+  if (!error || saidByNotice(errorMessage(error))) return null;
   return (
     <div className="alert alert-error" role="alert">
       <p>
