@@ -36,7 +36,10 @@ export type RecordsQuery = z.infer<typeof RecordsQuery>;
 export type RecordsQueryInput = z.input<typeof RecordsQuery>;
 
 export interface Page<T> {
+  /** Entities in all (at least this many when `totalCapped`). */
   total: number;
+  /** Set when a search's matches were counted only up to `total` (the records table says "more than"). */
+  totalCapped?: true;
   offset: number;
   limit: number;
   items: T[];

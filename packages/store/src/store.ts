@@ -102,6 +102,9 @@ const AUDIT_PART_SIZE = 500;
 /** Records written by one transaction (however many calls) from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
 
+/** Matches of a records search counted exactly; past it the page's total is this many, marked `totalCapped`. */
+export const SEARCH_COUNT_CAP = 10_000;
+
 /** Longest before/after value an audit listing carries as is (characters of its JSON). */
 const AUDIT_LIST_VALUE_MAX = 64 * 1024;
 
@@ -663,7 +666,8 @@ export class Store {
   // ---------------------------------------------------------------- records
 
   /** The records table: server-side paging, sorting and full-text search. */
-  async queryRecords(projectId: string, query: RecordsQueryInput = {}): Promise<Page<RecordSummary>> {
+  async queryRecords(projectId: string, query: RecordsQueryInput = {}, opts: { countCap?: number } = {}): Promise<Page<RecordSummary>> {
+    const cap = opts.countCap ?? SEARCH_COUNT_CAP;
     const qy = parseInput(RecordsQuery, query, "records query");
     await this.getProject(projectId);
     const terms = searchTerms(qy.q ?? "");
@@ -678,20 +682,35 @@ export class Store {
     let base = this.db.selectFrom("records").where("project_id", "=", projectId);
     if (terms.length) base = searchFilter(base);
     const col = { title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" }[qy.sort];
-    const countOn = async (db: Kysely<any>, where: (q: any) => any) =>
-      Number(((await where(db.selectFrom("records").where("project_id", "=", projectId)).select((eb: any) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()) as { n: unknown }).n);
     const filter = (q: any) => (terms.length ? searchFilter(q) : q);
     let total: number;
-    if (terms.length && this.dialect === "postgres") {
-      // For a common term the planner picks a sequential scan that de-TOASTs every tsvector
-      // (≈ 0.85 s at 100,000 records); the GIN bitmap scan counts the same rows in ≈ 0.13 s.
-      total = await this.transaction(async (tx) => {
-        await sql`SET LOCAL enable_seqscan = off`.execute(tx.db);
-        const n = await countOn(tx.db, filter);
-        await sql`SET LOCAL enable_seqscan TO DEFAULT`.execute(tx.db);
-        return n;
-      });
-    } else total = await countOn(this.db, filter);
+    let totalCapped = false;
+    if (!terms.length) {
+      // The project's records are a count the store keeps (migration 0016): no count of the table.
+      total = Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", projectId).executeTakeFirst())?.n ?? 0);
+    } else {
+      // A search counts its matches up to SEARCH_COUNT_CAP, then says "at least": an exact total of a
+      // word most records hold would visit every match (seconds at a million records) for a number
+      // the table only needs to size its scroll.
+      const capped = (db: Kysely<any>) =>
+        db
+          .selectFrom(filter(db.selectFrom("records").select(sql`1`.as("one")).where("project_id", "=", projectId)).limit(cap + 1).as("m"))
+          .select((eb: any) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow();
+      const n =
+        this.dialect === "postgres"
+          ? // For a common term the planner picks a sequential scan that de-TOASTs every tsvector;
+            // the GIN bitmap scan finds the same rows without reading them.
+            await this.transaction(async (tx) => {
+              await sql`SET LOCAL enable_seqscan = off`.execute(tx.db);
+              const r = await capped(tx.db);
+              await sql`SET LOCAL enable_seqscan TO DEFAULT`.execute(tx.db);
+              return Number((r as { n: unknown }).n);
+            })
+          : Number(((await capped(this.db)) as { n: unknown }).n);
+      totalCapped = n > cap;
+      total = Math.min(n, cap);
+    }
     const ordered = (q: any) => {
       const byCol =
         col === "year" && this.dialect === "postgres"
@@ -714,6 +733,7 @@ export class Store {
     const rows = ids.map((id) => byId.get(id)!).filter((r) => r !== undefined);
     return {
       total,
+      ...(totalCapped ? { totalCapped: true as const } : {}),
       offset: qy.offset,
       limit: qy.limit,
       items: rows.map((r: any) => ({

@@ -183,6 +183,13 @@ describe.each(engines)("store on $name", ({ open }) => {
     await store.update(p.id, "records", "a", { title: "Reunification in zebras" }, ana);
     expect(await ids({ q: "reunification" })).toEqual(["a", "b", "d"]);
     await expect(store.queryRecords(p.id, { sort: "abstract" as "title" })).rejects.toMatchObject({ kind: "input" });
+    // The total without a search is the count kept per search; a search's is counted up to a cap, then marked.
+    expect((await store.queryRecords(p.id, {})).total).toBe(4);
+    expect((await store.queryRecords(p.id, { q: "reunification" }, { countCap: 3 })).totalCapped).toBeUndefined();
+    const capped = await store.queryRecords(p.id, { q: "reunification", limit: 10 }, { countCap: 2 });
+    expect(capped).toMatchObject({ total: 2, totalCapped: true });
+    // The page itself is not cut by the cap.
+    expect(capped.items.map((r) => r.id)).toEqual(["a", "b", "d"]);
   });
 
   it("lists studies with their lead and linked reports", async () => {

@@ -71,6 +71,8 @@ export function RecordsPage() {
   const cacheRef = useRef<Cache>({ key: "", pages: new Map(), inflight: new Map() });
   const [, setVersion] = useState(0);
   const [total, setTotal] = useState<number | null>(null);
+  // A search's matches are counted up to a limit (the server's); past it the table holds that many and says so.
+  const [totalCapped, setTotalCapped] = useState(false);
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [active, setActive] = useState(0);
@@ -103,6 +105,7 @@ export function RecordsPage() {
           if (cacheRef.current !== cache) return;
           cache.pages.set(page, res.items);
           setTotal(res.total);
+          setTotalCapped(res.totalCapped === true);
           setError(null);
           if (page === 0) setLoadedKey(cache.key);
           setVersion((v) => v + 1);
@@ -202,8 +205,9 @@ export function RecordsPage() {
   const countText = useMemo(() => {
     if (total === null || loading) return q ? `Searching for “${q}”…` : "Loading records…";
     if (total === 0) return q ? `No records match “${q}”.` : "No records in this project yet.";
+    if (totalCapped) return `More than ${formatCount(total)} records match “${q}”; the first ${formatCount(total)} are listed. Add words to narrow the search.`;
     return `${formatCount(total)} ${total === 1 ? "record" : "records"}${q ? ` match “${q}”` : ""}`;
-  }, [total, loading, q]);
+  }, [total, totalCapped, loading, q]);
 
   return (
     <>
