@@ -103,7 +103,7 @@ const AUDIT_PART_SIZE = 500;
 const BULK_MAINTENANCE_MIN = 5000;
 
 /** Matches of a records search counted exactly; past it the page's total is this many, marked `totalCapped`. */
-export const SEARCH_COUNT_CAP = 10_000;
+export const SEARCH_COUNT_CAP = 1_000;
 
 /** Longest before/after value an audit listing carries as is (characters of its JSON). */
 const AUDIT_LIST_VALUE_MAX = 64 * 1024;
@@ -689,9 +689,10 @@ export class Store {
       // The project's records are a count the store keeps (migration 0016): no count of the table.
       total = Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", projectId).executeTakeFirst())?.n ?? 0);
     } else {
-      // A search counts its matches up to SEARCH_COUNT_CAP, then says "at least": an exact total of a
-      // word most records hold would visit every match (seconds at a million records) for a number
-      // the table only needs to size its scroll.
+      // A search counts its matches up to SEARCH_COUNT_CAP, then says "more than": an exact total of a
+      // word most records hold visits every match (6.3 s for "children trial" at a million records on
+      // PostgreSQL, 0.14 s counting to 10,000, 17 ms to 1,000) for a number the table only needs to
+      // size its scroll.
       const capped = (db: Kysely<any>) =>
         db
           .selectFrom(filter(db.selectFrom("records").select(sql`1`.as("one")).where("project_id", "=", projectId)).limit(cap + 1).as("m"))
@@ -711,16 +712,28 @@ export class Store {
       totalCapped = n > cap;
       total = Math.min(n, cap);
     }
-    const ordered = (q: any) => {
+    const ordered = (q: any, dir: "asc" | "desc") => {
       const byCol =
         col === "year" && this.dialect === "postgres"
-          ? q.orderBy("year", (ob: any) => (qy.dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
-          : q.orderBy(col, qy.dir);
-      return byCol.orderBy("id", qy.dir);
+          ? q.orderBy("year", (ob: any) => (dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
+          : q.orderBy(col, dir);
+      return byCol.orderBy("id", dir);
     };
     // Deferred lookup: page through the (project, key, id) index for ids only, then fetch those
-    // rows by key, so a deep offset skips index entries rather than whole rows.
-    const ids: string[] = (await ordered(base.select("id")).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
+    // rows by key, so a deep offset skips index entries rather than whole rows. A page past the
+    // middle of an exact total is read from the other end, in the opposite order, and turned round:
+    // an offset costs one index entry per row skipped, so the last page costs what the first does.
+    const fromEnd = !totalCapped && qy.offset > total / 2 && qy.offset < total;
+    const ids: string[] = fromEnd
+      ? (
+          await ordered(base.select("id"), qy.dir === "asc" ? "desc" : "asc")
+            .offset(Math.max(0, total - qy.offset - qy.limit))
+            .limit(Math.min(qy.limit, total - qy.offset))
+            .execute()
+        )
+          .map((r: any) => r.id as string)
+          .reverse()
+      : (await ordered(base.select("id"), qy.dir).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
     const fetched = ids.length
       ? await this.db
           .selectFrom("records")

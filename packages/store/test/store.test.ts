@@ -171,6 +171,13 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(await ids({ sort: "year", dir: "desc" })).toEqual(["d", "a", "c", "b"]);
     expect(await ids({ sort: "authors" })).toEqual(["c", "b", "d", "a"]);
     expect(await ids({ sort: "title", offset: 1, limit: 2 })).toEqual(["d", "c"]);
+    // Pages past the middle are read from the other end and turned round: the same rows in the same order.
+    expect(await ids({ sort: "title", offset: 3, limit: 2 })).toEqual(["a"]);
+    expect(await ids({ sort: "title", dir: "desc", offset: 3 })).toEqual(["b"]);
+    expect(await ids({ sort: "year", offset: 3 })).toEqual(["d"]);
+    expect(await ids({ sort: "year", dir: "desc", offset: 3, limit: 1 })).toEqual(["b"]);
+    expect(await ids({ offset: 3 })).toEqual(["d"]);
+    expect(await ids({ offset: 4 })).toEqual([]);
     expect(await ids({ q: "reunif" })).toEqual(["b", "d"]);
     expect(await ids({ q: "REUNIFICATION foster" })).toEqual(["d"]);
     expect(await ids({ q: "muller" })).toEqual(["d"]);
@@ -182,6 +189,7 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(page.items[0]).toMatchObject({ id: "b", authors: ["adams, k"], year: null, journal: null });
     await store.update(p.id, "records", "a", { title: "Reunification in zebras" }, ana);
     expect(await ids({ q: "reunification" })).toEqual(["a", "b", "d"]);
+    expect(await ids({ q: "reunification", sort: "title", offset: 2 })).toEqual(["a"]);
     await expect(store.queryRecords(p.id, { sort: "abstract" as "title" })).rejects.toMatchObject({ kind: "input" });
     // The total without a search is the count kept per search; a search's is counted up to a cap, then marked.
     expect((await store.queryRecords(p.id, {})).total).toBe(4);

@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -5,62 +6,71 @@ import { dedupeInWorker, dedupeProject } from "@homeward/records";
 import { openJobQueue, openStore, syntheticRecords } from "@homeward/store";
 import { buildServer } from "../index.js";
 import { benchSession } from "./session.js";
-
 /**
- * A review at scale on PostgreSQL, opt-in: HOMEWARD_BENCH_SCALE_RECORDS=N
- * (for instance 1000000) and HOMEWARD_BENCH_DATABASE_URL (a database the
- * bench may empty). Times, on one project of N synthetic records (1% of
- * them written twice, as duplicates):
- * the import (the store's bulk write, COPY), duplicate detection (a worker
- * thread), and over HTTP (127.0.0.1) the records table (first page, a page
- * sorted by title, a page deep in the table, a search), the next record to
- * screen with the ranking (first call, then after decisions), and the PRISMA
- * flow and the project's dashboard counts. Prints medians of 5; asserts
+ * A review at scale, opt-in: HOMEWARD_BENCH_SCALE_RECORDS=N (for instance
+ * 1000000) and either HOMEWARD_BENCH_DATABASE_URL (PostgreSQL, a database
+ * the bench may empty) or HOMEWARD_BENCH_SCALE_SQLITE_DIR (a SQLite data
+ * folder, emptied first). Times, on one project of N synthetic records (1%
+ * of them written twice, as duplicates): the import (the store's bulk
+ * write), duplicate detection (a worker thread; HOMEWARD_BENCH_SCALE_DEDUPE=0
+ * skips it), and over HTTP (127.0.0.1) the records table (first page, sorted
+ * pages, pages deep in the table, searches), the API calls of every project
+ * page (dashboard, records, duplicates, screening status, studies, PRISMA,
+ * audit log), the next record to screen with the ranking (first call, then
+ * after decisions; HOMEWARD_BENCH_SCALE_SCREEN=0 skips it, and
+ * HOMEWARD_BENCH_SCALE_ONLY=records or pages times one part only). Prints medians of 5 with the load average; asserts
  * nothing. HOMEWARD_BENCH_SCALE_REUSE=1 keeps the database of an earlier run
- * (its one project, imported and deduplicated) and times only the HTTP part.
+ * (its one project) and times only the HTTP part.
  */
 const N = Number(process.env.HOMEWARD_BENCH_SCALE_RECORDS ?? 0);
 const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
-if (!N || !URL_) {
-  console.log("scale benchmark skipped: set HOMEWARD_BENCH_SCALE_RECORDS (e.g. 1000000) and HOMEWARD_BENCH_DATABASE_URL (a database it may empty)");
+const SQLITE_DIR = process.env.HOMEWARD_BENCH_SCALE_SQLITE_DIR;
+if (!N || (!URL_ && !SQLITE_DIR)) {
+  console.log("scale benchmark skipped: set HOMEWARD_BENCH_SCALE_RECORDS (e.g. 1000000) and HOMEWARD_BENCH_DATABASE_URL (a database it may empty) or HOMEWARD_BENCH_SCALE_SQLITE_DIR (a folder it may empty)");
   process.exit(0);
 }
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
+const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
 const REUSE = process.env.HOMEWARD_BENCH_SCALE_REUSE === "1";
 if (!REUSE) {
-  const admin = new pg.Client({ connectionString: URL_ });
-  await admin.connect();
-  await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
-  await admin.end();
+  if (URL_) {
+    const admin = new pg.Client({ connectionString: URL_ });
+    await admin.connect();
+    await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS pgboss CASCADE");
+    await admin.end();
+  } else {
+    rmSync(SQLITE_DIR!, { recursive: true, force: true });
+    mkdirSync(SQLITE_DIR!, { recursive: true });
+  }
 }
-console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}, Node ${process.version}`);
-console.log(`PostgreSQL, one project of ${N.toLocaleString("en")} records`);
-
-const store = await openStore({ databaseUrl: URL_ });
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${load()}, Node ${process.version}`);
+console.log(`${URL_ ? "PostgreSQL" : "SQLite"}, one project of ${N.toLocaleString("en")} records`);
+const store = await openStore(URL_ ? { databaseUrl: URL_ } : { dataDir: SQLITE_DIR! });
 try {
   const reused = REUSE ? (await store.listProjects()).find((x) => x.title === "Scale") : undefined;
   const p = reused ?? (await store.createProject({ title: "Scale" }, { actor: "bench" }));
-  if (reused) console.log("  (the project of an earlier run: import and duplicate detection not repeated)");
+  if (reused)
+    console.log("  (the project of an earlier run: import and duplicate detection not repeated)");
   else {
+    const [search] = await store.insert(p.id, "searches", [{ source: "Synthetic", kind: "database" }], { actor: "bench" });
     // In parts of 100,000, so the generator never holds the whole project; 1% are copies of an earlier record.
     const PART = 100_000;
     let t = performance.now();
     for (let start = 0; start < N; start += PART) {
-      const part = syntheticRecords(Math.min(PART, N - start), 1 + start).map((r, i) => ({ ...r, id: `r${start + i}` }));
-      for (let i = 100; i < part.length; i += 100) part[i] = { ...part[i - 50]!, id: part[i]!.id, createdAt: part[i]!.createdAt };
+      const part = syntheticRecords(Math.min(PART, N - start), 1 + start).map((r, i) => ({ ...r, id: `r${start + i}`, searchId: search!.id }));
+      for (let i = 100; i < part.length; i += 100)
+        part[i] = { ...part[i - 50]!, id: part[i]!.id, createdAt: part[i]!.createdAt };
       await store.insert(p.id, "records", part, { actor: "bench" });
     }
     await store.settle();
-    console.log(`  import (store bulk write, COPY, in parts of 100,000, then VACUUM ANALYZE): ${secs(performance.now() - t)}`);
-
-    t = performance.now();
-    const found = await dedupeProject(store, p.id, { actor: "bench", reason: null }, { run: dedupeInWorker });
-    console.log(`  duplicate detection (read, compare in a worker thread, link): ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups`);
+    console.log(`  import (store bulk write, in parts of 100,000${URL_ ? ", then VACUUM ANALYZE" : ""}): ${secs(performance.now() - t)} (load average ${load()})`);
+    if (process.env.HOMEWARD_BENCH_SCALE_DEDUPE !== "0") {
+      t = performance.now();
+      const found = await dedupeProject(store, p.id, { actor: "bench", reason: null }, { run: dedupeInWorker });
+      console.log(`  duplicate detection (read, compare in a worker thread, link): ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups (load average ${load()})`);
+    }
   }
-
   const start = async () => {
     const a = await buildServer({ store, version: "bench", webDir: "/nonexistent" });
     await a.listen({ port: 0, host: "127.0.0.1" });
@@ -70,81 +80,124 @@ try {
   let base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   const cookie = await benchSession(store, "bench");
   const headers = { cookie, "content-type": "application/json", origin: base.split("/api")[0]! };
-  const get = async (path: string) => {
+  const get = async (path: string): Promise<{ ms: number; body: any }> => {
     const t0 = performance.now();
     const res = await fetch(`${base}${path}`, { headers });
-    const body = (await res.json()) as any;
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return { ms: performance.now() - t0, body };
+    const text = await res.text();
+    const ms = performance.now() - t0;
+    const body = res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
+    if (!res.ok)
+      throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+    return { ms, body };
   };
   const med = async (path: string, runs = 5) => {
-    await get(path);
+    const first = await get(path);
     const xs: number[] = [];
-    for (let i = 0; i < runs; i++) xs.push((await get(path)).ms);
-    return `${median(xs).toFixed(0)} ms`;
+    for (let i = 0; i < runs; i++)
+      xs.push((await get(path)).ms);
+    const total = typeof first.body === "object" && first.body && "total" in first.body ? `, total ${Number(first.body.total).toLocaleString("en")}${first.body.totalCapped ? "+" : ""}` : "";
+    return `${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(" / ")}${total}; load ${load()})`;
   };
-  console.log(`  records table, first page (100): ${await med("/records?limit=100")}`);
-  console.log(`  records table, sorted by title: ${await med("/records?limit=100&sort=title&dir=desc")}`);
-  console.log(`  records table, page at offset ${Math.floor(N / 2).toLocaleString("en")}: ${await med(`/records?limit=100&offset=${Math.floor(N / 2)}`)}`);
-  console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
+  const only = process.env.HOMEWARD_BENCH_SCALE_ONLY; // "records" or "pages": one part only
+  const mid = Math.floor(N / 2);
+  const deep = Math.max(0, N - 100);
+  if (only !== "pages") {
+    console.log(`  records table, first page (100): ${await med("/records?limit=100")}`);
+    console.log(`  records table, sorted by title (descending): ${await med("/records?limit=100&sort=title&dir=desc")}`);
+    console.log(`  records table, sorted by year (descending): ${await med("/records?limit=100&sort=year&dir=desc")}`);
+    console.log(`  records table, page at offset ${mid.toLocaleString("en")}: ${await med(`/records?limit=100&offset=${mid}`)}`);
+    console.log(`  records table, sorted by authors, offset ${mid.toLocaleString("en")}: ${await med(`/records?limit=100&sort=authors&offset=${mid}`)}`);
+    console.log(`  records table, sorted by title, last page (offset ${deep.toLocaleString("en")}): ${await med(`/records?limit=100&sort=title&offset=${deep}`)}`);
+    console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
+    console.log(`  records table, search "reunification", sorted by year: ${await med("/records?limit=100&q=reunification&sort=year&dir=desc")}`);
+    const word = (await get("/records?limit=1&offset=7")).body.items[0].title.split(" ")[1];
+    console.log(`  records table, search a title word ("${word}"): ${await med(`/records?limit=100&q=${encodeURIComponent(word)}`)}`);
+    console.log(`  records table, search a DOI prefix ("10.5"): ${await med("/records?limit=100&q=10.5")}`);
+  }
+  if (only === "records") {
+    await app.close();
+  } else {
+    // Every project page's calls, as the web app makes them on opening the page.
+    const pages: [string, string[]][] = [
+      ["dashboard", ["", "/searches", "/jobs?limit=20"]],
+      ["records", ["/records?offset=0&limit=100"]],
+      ["duplicates", ["/duplicates", "/duplicate-groups?offset=0&limit=20", "/duplicate-pairs?status=pending&offset=0&limit=20"]],
+      ["screening status (title/abstract)", ["/screening/title_abstract/status"]],
+      ["studies", ["/studies", "/studies/includes?offset=0&limit=50"]],
+      ["PRISMA", ["/review/prisma", "/review/figures/prisma?format=svg"]],
+      ["summary", ["/review/summary"]],
+      ["audit log", ["/audit?offset=0&limit=50"]],
+    ];
+    const firstStatus = await get("/screening/title_abstract/status");
+    console.log(`  screening status, first call (reads the project's screening state): ${firstStatus.ms.toFixed(0)} ms`);
+    for (const [page, paths] of pages)
+      for (const path of paths)
+        console.log(`  page ${page}: GET ${path || "/"}: ${await med(path)}`);
+    const stage = "/screening/title_abstract";
+    if (process.env.HOMEWARD_BENCH_SCALE_SCREEN === "0") {
+      await app.close();
+      await store.close();
+      console.log(`  load average at the end: ${load()}`);
+      process.exit(0);
+    }
+    let r = await get(`${stage}/next`);
+    console.log(`  next record, first call: ${r.ms.toFixed(0)} ms`);
+    const nexts: number[] = [];
+    const posts: number[] = [];
+    for (let k = 0; k < 60; k++) {
+      const id = r.body.record?.id as string | undefined;
+      if (!id)
+        break;
+      const t0 = performance.now();
+      const d = await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: k % 5 === 0 ? "include" : "exclude" }) });
+      await d.text();
+      posts.push(performance.now() - t0);
+      r = await get(`${stage}/next`);
+      nexts.push(r.ms);
+    }
+    const st = await get(`${stage}/status`);
+    console.log(`  next record while screening (ranking ${st.body.prioritisation?.ranked ? "trained" : "not yet trained"}): median ${median(nexts).toFixed(0)} ms, max ${Math.max(...nexts).toFixed(0)} ms (n = ${nexts.length})`);
+    console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
+    console.log(`  after screening: PRISMA flow ${await med("/review/prisma")}; project ${await med("")}; summary ${await med("/review/summary")}`);
 
-  const stage = "/screening/title_abstract";
-  let r = await get(`${stage}/next`);
-  console.log(`  next record, first call (reads the project's screening state): ${r.ms.toFixed(0)} ms`);
-  const nexts: number[] = [];
-  const posts: number[] = [];
-  for (let k = 0; k < 60; k++) {
-    const id = r.body.record?.id as string | undefined;
-    if (!id) break;
-    const t0 = performance.now();
-    const d = await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: k % 5 === 0 ? "include" : "exclude" }) });
-    await d.text();
-    posts.push(performance.now() - t0);
-    r = await get(`${stage}/next`);
-    nexts.push(r.ms);
-  }
-  const st = await get(`${stage}/status`);
-  console.log(`  next record while screening (ranking ${st.body.prioritisation.ranked ? "trained" : "not yet trained"}): median ${median(nexts).toFixed(0)} ms, max ${Math.max(...nexts).toFixed(0)} ms (n = ${nexts.length})`);
-  console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
-  console.log(`  PRISMA flow: ${await med("/review/prisma")}`);
-  console.log(`  project (dashboard stage counts): ${await med("")}`);
-
-  // Ranking retrains are jobs of the store's queue: wait for the last one asked for, then report it.
-  const jobs = openJobQueue(store);
-  const retrains = async () => (await jobs.list(p.id, { kind: "screening-ranking", limit: 50 })).items;
-  for (;;) {
-    const open = (await retrains()).filter((j) => j.state === "queued" || j.state === "running");
-    if (open.length === 0) break;
-    await new Promise((res) => setTimeout(res, 1000));
-  }
-  const done = (await retrains()).filter((j) => j.state === "done" && (j.result as any)?.version);
-  for (const j of done.slice(0, 3).reverse()) {
-    const x = j.result as any;
-    console.log(`  retrain job (${x.model}, ${x.labelled} labelled, ${x.unscreened.toLocaleString("en")} ranked): ${secs(Date.parse(j.finishedAt!) - Date.parse(j.startedAt!))} (reading texts ${secs(x.readMs)}, training and ranking ${secs(x.trainMs)}, writing the ranking ${x.writeMs} ms)`);
-  }
-  const ranked: number[] = [];
-  r = await get(`${stage}/next?prioritise=true`);
-  for (let k = 0; k < 30; k++) {
-    const id = r.body.record?.id as string | undefined;
-    if (!id) break;
-    await (await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: "exclude" }) })).text();
+    // Ranking retrains are jobs of the store's queue: wait for the last one asked for, then report it.
+    const jobs = openJobQueue(store);
+    const retrains = async () => (await jobs.list(p.id, { kind: "screening-ranking", limit: 50 })).items;
+    for (;;) {
+      const open = (await retrains()).filter((j) => j.state === "queued" || j.state === "running");
+      if (open.length === 0) break;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    const done = (await retrains()).filter((j) => j.state === "done" && (j.result as any)?.version);
+    for (const j of done.slice(0, 3).reverse()) {
+      const x = j.result as any;
+      console.log(`  retrain job (${x.model}, ${x.labelled} labelled, ${x.unscreened.toLocaleString("en")} ranked): ${secs(Date.parse(j.finishedAt!) - Date.parse(j.startedAt!))} (reading texts ${secs(x.readMs)}, training and ranking ${secs(x.trainMs)}, writing the ranking ${x.writeMs} ms)`);
+    }
+    const ranked: number[] = [];
     r = await get(`${stage}/next?prioritise=true`);
-    ranked.push(r.ms);
-  }
-  console.log(`  next record with the stored ranking (prioritised: ${r.body.prioritised}): median ${median(ranked).toFixed(0)} ms, max ${Math.max(...ranked).toFixed(0)} ms (n = ${ranked.length})`);
-  console.log(`  status with the stored ranking: ${await med(`${stage}/status`)}`);
+    for (let k = 0; k < 30; k++) {
+      const id = r.body.record?.id as string | undefined;
+      if (!id) break;
+      await (await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: "exclude" }) })).text();
+      r = await get(`${stage}/next?prioritise=true`);
+      ranked.push(r.ms);
+    }
+    console.log(`  next record with the stored ranking (prioritised: ${r.body.prioritised}): median ${median(ranked).toFixed(0)} ms, max ${Math.max(...ranked).toFixed(0)} ms (n = ${ranked.length})`);
+    console.log(`  status with the stored ranking: ${await med(`${stage}/status`)}`);
 
-  // A restarted server: its first status and next record, with a stored ranking.
-  await app.close();
-  app = await start();
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
-  const s1 = await get(`${stage}/status`);
-  console.log(`  after a restart: status, first call ${s1.ms.toFixed(0)} ms (ranking version ${s1.body.prioritisation.rankings})`);
-  const n1 = await get(`${stage}/next?prioritise=true`);
-  console.log(`  after a restart: next record, first call ${n1.ms.toFixed(0)} ms (prioritised: ${n1.body.prioritised})`);
-  await jobs.stop();
-  await app.close();
+    // A restarted server: its first status and next record, with a stored ranking.
+    await app.close();
+    app = await start();
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+    const s1 = await get(`${stage}/status`);
+    console.log(`  after a restart: status, first call ${s1.ms.toFixed(0)} ms (ranking version ${s1.body.prioritisation.rankings})`);
+    const n1 = await get(`${stage}/next?prioritise=true`);
+    console.log(`  after a restart: next record, first call ${n1.ms.toFixed(0)} ms (prioritised: ${n1.body.prioritised})`);
+    await jobs.stop();
+    await app.close();
+  }
 } finally {
   await store.close();
 }
-console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+console.log(`  load average at the end: ${load()}`);
+//# sourceMappingURL=scale.js.map
