@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { runInWorker, workerFile } from "@homeward/model/node";
 import { ScreeningInputError } from "./errors.js";
 import { screeningModel } from "./models.js";
 import { Random } from "./random.js";
@@ -104,9 +104,6 @@ export function teamSimulation(input: TeamSimulationInput, onProgress?: (p: Team
   return { records: texts.length, relevant: relevantRows.length, seed, priors, runs };
 }
 
-/** Messages of the simulation worker (see simulation-worker.ts). */
-export type FromSimulationWorker = { kind: "progress"; progress: TeamSimulationProgress } | { kind: "done"; result: TeamSimulationResult } | { kind: "error"; message: string; input: boolean };
-
 /**
  * Runs a team's simulation in a worker thread of its own, one per run: a
  * simulation retrains after every decision, seconds to minutes of CPU that
@@ -115,33 +112,12 @@ export type FromSimulationWorker = { kind: "progress"; progress: TeamSimulationP
  * there is no compiled worker, so the run happens here, after the current task.
  */
 export function teamSimulationInWorker(input: TeamSimulationInput, onProgress: (p: TeamSimulationProgress) => void): Promise<TeamSimulationResult> {
-  if (import.meta.url.endsWith(".ts")) {
-    return new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(teamSimulation(input, onProgress));
-        } catch (e) {
-          reject(e);
-        }
-      }),
-    );
-  }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./simulation-worker.js", import.meta.url));
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      f();
-      void worker.terminate();
-    };
-    worker.on("message", (m: FromSimulationWorker) => {
-      if (m.kind === "progress") onProgress(m.progress);
-      else if (m.kind === "done") finish(() => resolve(m.result));
-      else finish(() => reject(m.input ? new ScreeningInputError(m.message) : new Error(m.message)));
-    });
-    worker.on("error", (e) => finish(() => reject(e)));
-    worker.on("exit", (code) => finish(() => reject(new Error(`the simulation worker exited with code ${code}`))));
-    worker.postMessage(input);
+  return runInWorker<TeamSimulationInput, TeamSimulationResult, TeamSimulationProgress>({
+    file: workerFile(new URL("./simulation-worker.js", import.meta.url), import.meta.url),
+    input,
+    inline: teamSimulation,
+    onProgress,
+    name: "simulation",
+    inputError: (message, status) => new ScreeningInputError(message, (status ?? 400) as 400 | 404 | 409),
   });
 }

@@ -1,10 +1,9 @@
-import { Worker } from "node:worker_threads";
+import { runInWorker, workerFile } from "@homeward/model/node";
 import { dedupe, type DedupeInput, type DedupeProgress, type DedupeResult } from "./index.js";
 import type { DedupeRunner } from "./project.js";
 
-/** Messages of the detection worker (see worker.ts). */
+/** What the detection worker (worker.ts) is given. */
 export type ToDedupeWorker = { inputs: DedupeInput[]; decided: { together: string[][]; separate: [string, string][] } };
-export type FromDedupeWorker = { kind: "progress"; progress: DedupeProgress } | { kind: "done"; result: DedupeResult } | { kind: "error"; message: string };
 
 /**
  * Runs the detector in a worker thread of its own, one per run: comparing
@@ -13,34 +12,11 @@ export type FromDedupeWorker = { kind: "progress"; progress: DedupeProgress } | 
  * with the run. Running from TypeScript sources (tests), there is no compiled
  * worker, so the run happens here, after the current task.
  */
-export const dedupeInWorker: DedupeRunner = (inputs, decided, onProgress) => {
-  if (import.meta.url.endsWith(".ts")) {
-    return new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(dedupe(inputs, decided, { onProgress }));
-        } catch (e) {
-          reject(e);
-        }
-      }),
-    );
-  }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      f();
-      void worker.terminate();
-    };
-    worker.on("message", (m: FromDedupeWorker) => {
-      if (m.kind === "progress") onProgress(m.progress);
-      else if (m.kind === "done") finish(() => resolve(m.result));
-      else finish(() => reject(new Error(m.message)));
-    });
-    worker.on("error", (e) => finish(() => reject(e)));
-    worker.on("exit", (code) => finish(() => reject(new Error(`the duplicate detection worker exited with code ${code}`))));
-    worker.postMessage({ inputs, decided } satisfies ToDedupeWorker);
+export const dedupeInWorker: DedupeRunner = (inputs, decided, onProgress) =>
+  runInWorker<ToDedupeWorker, DedupeResult, DedupeProgress>({
+    file: workerFile(new URL("./worker.js", import.meta.url), import.meta.url),
+    input: { inputs, decided },
+    inline: (i, progress) => dedupe(i.inputs, i.decided, { onProgress: progress }),
+    onProgress,
+    name: "duplicate detection",
   });
-};
