@@ -91,7 +91,11 @@ describe("report", () => {
     // The versions page lists version 1 with its files.
     await page.goto(`${app.url}/projects/${projectId}/report/versions`);
     await page.getByRole("rowheader", { name: "Version 1" }).waitFor();
-    await page.getByRole("link", { name: "Version 1 as PDF" }).waitFor();
+    await page.getByRole("link", { name: "Version 1 as HTML" }).waitFor();
+    // A version's PDF is made as a background job: the button takes the person to the Jobs page, where it is listed.
+    await page.getByRole("button", { name: "Make version 1 as PDF" }).click();
+    await page.getByRole("heading", { level: 1, name: "Background jobs" }).waitFor();
+    await page.getByRole("row", { name: /Report document/ }).waitFor();
     expect(page.errors).toEqual([]);
   });
 

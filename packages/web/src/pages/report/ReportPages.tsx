@@ -313,10 +313,21 @@ export function ReportVersionsPage() {
   const { id } = useProject();
   const { data, error, loading } = useApi((s) => reportApi.overview(id, s), [id]);
   const p = encodeURIComponent(id);
+  const [failure, setFailure] = useState<unknown>(undefined);
+  // As on the builder: a version's PDF or Word document is made as a background job, followed on the Jobs page.
+  const make = async (format: "pdf" | "docx", version: number) => {
+    setFailure(undefined);
+    try {
+      await reportApi.startDocument(id, format, version);
+      navigate(`/projects/${p}/jobs`);
+    } catch (err) {
+      setFailure(err);
+    }
+  };
   return (
     <>
       <PageTitle actions={<Link to={`/projects/${p}/report`}>Report builder</Link>}>Report versions</PageTitle>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? failure} />
       {loading && !data ? <Loading what="the versions" /> : null}
       {data ? (
         data.versions.length === 0 ? (
@@ -344,8 +355,12 @@ export function ReportVersionsPage() {
                     <td>{v.note ?? ""}</td>
                     <td>
                       <a href={reportUrl(id, "html", v.number)} aria-label={`Version ${v.number} as HTML`}>HTML</a>{" "}
-                      <a href={reportUrl(id, "pdf", v.number)} aria-label={`Version ${v.number} as PDF`}>PDF</a>{" "}
-                      <a href={reportUrl(id, "docx", v.number)} aria-label={`Version ${v.number} as Word`}>Word</a>{" "}
+                      <button type="button" className="button-link" onClick={() => void make("pdf", v.number)} aria-label={`Make version ${v.number} as PDF`}>
+                        PDF
+                      </button>{" "}
+                      <button type="button" className="button-link" onClick={() => void make("docx", v.number)} aria-label={`Make version ${v.number} as Word`}>
+                        Word
+                      </button>{" "}
                       <a href={reportUrl(id, "bundle", v.number)} aria-label={`Version ${v.number} bundle (zip)`}>Bundle</a>
                     </td>
                     <td>
