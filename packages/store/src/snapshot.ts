@@ -63,10 +63,13 @@ export async function exportJsonFromFile({ file, projectId }: ExportJob): Promis
  * even on a second connection an export of 100,000 records read on the main
  * thread would hold the event loop, and with it every request, for seconds.
  * Elsewhere (PostgreSQL, whose reads do not block the loop; an in-memory
- * database, which no other connection can open) it is the store's export.
+ * database, which no other connection can open; inside a transaction) it is
+ * the store's export.
  */
 export async function exportProjectJson(store: Store, projectId: string, signal?: AbortSignal): Promise<string> {
-  const file = store.dialect === "sqlite" ? snapshotFile((store as unknown as { native: Database.Database | null }).native) : null;
+  const inner = store as unknown as { native: Database.Database | null; inTransaction: boolean };
+  // Inside a transaction the export must see its writes, which only its own connection can.
+  const file = store.dialect === "sqlite" && !inner.inTransaction ? snapshotFile(inner.native) : null;
   if (!file) return JSON.stringify(await store.exportProject(projectId));
   return runInWorker<ExportJob, string>({
     file: workerFile(new URL("./export-worker.js", import.meta.url), import.meta.url, new URL("../dist/export-worker.js", import.meta.url)),
