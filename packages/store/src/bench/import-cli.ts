@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { syntheticRecords } from "./synthetic.js";
@@ -10,8 +10,10 @@ import { syntheticRecords } from "./synthetic.js";
  * SQLite and, when HOMEWARD_BENCH_DATABASE_URL names an empty database the
  * bench may reset, on PostgreSQL: wall time of the whole command (reading,
  * parsing, checking, writing, indexing). N = $HOMEWARD_BENCH_IMPORT_RECORDS
- * (default 20,000); the same generated RIS file for both engines. Prints
- * figures; asserts nothing.
+ * (default 20,000); the same generated RIS file for both engines, the
+ * engines alternating for $HOMEWARD_BENCH_IMPORT_ROUNDS rounds (default 1).
+ * Prints each run with the load average as it ended (the machine may be
+ * shared) and the medians; asserts nothing.
  */
 const N = Number(process.env.HOMEWARD_BENCH_IMPORT_RECORDS ?? 20_000);
 const PG = process.env.HOMEWARD_BENCH_DATABASE_URL;
@@ -60,12 +62,18 @@ async function once(engine: "SQLite" | "PostgreSQL"): Promise<number> {
 
 const engines: ("SQLite" | "PostgreSQL")[] = PG ? ["SQLite", "PostgreSQL"] : ["SQLite"];
 const times: Record<string, number[]> = {};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 for (let k = 0; k < ROUNDS; k++) {
-  for (const e of engines) (times[e] ??= []).push(await once(e));
+  for (const e of engines) {
+    const s = await once(e);
+    (times[e] ??= []).push(s);
+    console.log(`  ${e} run ${k + 1}: ${s.toFixed(1)} s (load average ${load()})`);
+  }
 }
-for (const e of engines) console.log(`  ${e}: ${times[e]!.map((s) => `${s.toFixed(1)} s`).join(", ")} (homeward records import, whole command)`);
-if (PG) {
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`  PostgreSQL / SQLite: ${(med(times.PostgreSQL!) / med(times.SQLite!)).toFixed(2)}×`);
-}
+const med = (xs: number[]) => {
+  const o = [...xs].sort((a, b) => a - b);
+  return o.length % 2 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2;
+};
+for (const e of engines) console.log(`  ${e}: median ${med(times[e]!).toFixed(1)} s of ${times[e]!.map((s) => `${s.toFixed(1)} s`).join(", ")} (homeward records import, whole command)`);
+if (PG) console.log(`  PostgreSQL / SQLite: ${(med(times.PostgreSQL!) / med(times.SQLite!)).toFixed(2)}× (medians)`);
 rmSync(dir, { recursive: true, force: true });
