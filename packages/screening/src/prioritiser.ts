@@ -11,6 +11,8 @@ export interface PrioritiserOptions {
   /** For experiments: a bare committee instead of the named model. */
   ranker?: RankerOptions;
   features?: FeatureOptions;
+  /** False: the texts are not kept after their features are built (a one-off ranking, whose model never changes; a million texts are a gigabyte). */
+  keepTexts?: boolean;
 }
 
 export interface RetrainResult {
@@ -68,6 +70,7 @@ export class RankingModel {
    */
   setModel(name: string): void {
     const spec = screeningModel(name);
+    if (this.options.keepTexts === false && spec.name !== this.spec.name) throw new Error("the model of a ranking that keeps no texts cannot change");
     if (spec.name === this.spec.name && !this.options.ranker) return;
     if (!this.options.features && JSON.stringify(spec.features) !== JSON.stringify(this.spec.features)) {
       this.features = new TextFeatures(featureOptions(spec.features));
@@ -90,7 +93,7 @@ export class RankingModel {
   addTexts(texts: readonly string[]): void {
     for (const t of texts) {
       this.features.add(t);
-      this.texts.push(t);
+      if (this.options.keepTexts !== false) this.texts.push(t);
     }
     if (this.features.size > this.labels.length) {
       const l = new Uint8Array(Math.max(this.features.size, this.labels.length * 2)).fill(UNLABELLED);

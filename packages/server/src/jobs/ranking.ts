@@ -159,7 +159,7 @@ export async function registerRankingJobs(app: FastifyInstance, store: Store, qu
     const key = `${job.projectId}\u0000${stage}`;
     const thread = new RankingThread(signal);
     try {
-      thread.post({ kind: "open", key, options: { seed: 1, model } });
+      thread.post({ kind: "open", key, options: { seed: 1, model, keepTexts: false } });
       for (let k = 0; k < ids.length; k += PAGE) {
         const page = ids.slice(k, k + PAGE);
         const texts = await rankings.texts(job.projectId, page);
