@@ -103,12 +103,19 @@ interface DocTerms {
  * TF-IDF matrix over all documents so far (recomputed only after additions,
  * since every new document changes the idf of its terms).
  */
+/** Maps the exact vocabulary is split over (see `TextFeatures.keyed`). */
+const KEY_SHARDS = 64;
+
 export class TextFeatures {
   /** Number of hashed columns (the matrix's columns are the terms in use, numbered densely). */
   readonly cols: number;
   private readonly mask: number;
-  /** 52-bit term keys → dense ids (bits = 52), instead of `dense`. */
-  private readonly keyed: Map<number, number> | null;
+  /**
+   * 52-bit term keys → dense ids (bits = 52), instead of `dense`, in
+   * KEY_SHARDS maps by the key's low bits: one JavaScript Map holds at most
+   * 2^24 entries, and a million records' words and word pairs are more.
+   */
+  private readonly keyed: Map<number, number>[] | null;
   private readonly ngramMax: number;
   private readonly maxDf: number;
   private readonly sublinear: boolean;
@@ -125,7 +132,7 @@ export class TextFeatures {
   constructor(options: FeatureOptions = {}) {
     const bits = options.bits ?? 22;
     if (!Number.isInteger(bits) || ((bits < 4 || bits > 26) && bits !== 52)) throw new RangeError(`bits must be an integer in 4..26, or 52, got ${bits}`);
-    this.keyed = bits === 52 ? new Map() : null;
+    this.keyed = bits === 52 ? Array.from({ length: KEY_SHARDS }, () => new Map<number, number>()) : null;
     this.cols = bits === 52 ? 0 : 1 << bits;
     this.mask = this.cols - 1;
     this.ngramMax = options.ngramMax ?? 2;
@@ -181,9 +188,10 @@ export class TextFeatures {
   }
 
   private keyedId(k: number): number {
-    let d = this.keyed!.get(k);
+    const shard = this.keyed![(k >>> 0) % KEY_SHARDS]!;
+    let d = shard.get(k);
     if (d === undefined) {
-      this.keyed!.set(k, (d = this.used++));
+      shard.set(k, (d = this.used++));
       this.growDf(d);
     }
     return d;
