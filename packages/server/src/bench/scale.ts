@@ -130,7 +130,9 @@ try {
     ];
     const firstStatus = await get("/screening/title_abstract/status");
     console.log(`  screening status, first call (reads the project's screening state): ${firstStatus.ms.toFixed(0)} ms`);
-    for (const [page, paths] of pages)
+    // HOMEWARD_BENCH_SCALE_SCREEN=ranking: only the screening state, the retrain job and the stored ranking.
+    const rankingOnly = process.env.HOMEWARD_BENCH_SCALE_SCREEN === "ranking";
+    if (!rankingOnly) for (const [page, paths] of pages)
       for (const path of paths)
         console.log(`  page ${page}: GET ${path || "/"}: ${await med(path)}`);
     const stage = "/screening/title_abstract";
@@ -144,7 +146,7 @@ try {
     console.log(`  next record, first call: ${r.ms.toFixed(0)} ms`);
     const nexts: number[] = [];
     const posts: number[] = [];
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < (rankingOnly ? 0 : 60); k++) {
       const id = r.body.record?.id as string | undefined;
       if (!id)
         break;
@@ -156,9 +158,11 @@ try {
       nexts.push(r.ms);
     }
     const st = await get(`${stage}/status`);
-    console.log(`  next record while screening (ranking ${st.body.prioritisation?.ranked ? "trained" : "not yet trained"}): median ${median(nexts).toFixed(0)} ms, max ${Math.max(...nexts).toFixed(0)} ms (n = ${nexts.length})`);
-    console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
-    console.log(`  after screening: PRISMA flow ${await med("/review/prisma")}; project ${await med("")}; summary ${await med("/review/summary")}`);
+    if (!rankingOnly) {
+      console.log(`  next record while screening (ranking ${st.body.prioritisation?.ranked ? "trained" : "not yet trained"}): median ${median(nexts).toFixed(0)} ms, max ${Math.max(...nexts).toFixed(0)} ms (n = ${nexts.length})`);
+      console.log(`  decision: median ${median(posts).toFixed(0)} ms (n = ${posts.length})`);
+      console.log(`  after screening: PRISMA flow ${await med("/review/prisma")}; project ${await med("")}; summary ${await med("/review/summary")}`);
+    }
 
     // Ranking retrains are jobs of the store's queue: wait for the last one asked for, then report it.
     const jobs = openJobQueue(store);
