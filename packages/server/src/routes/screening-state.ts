@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ScreeningStage } from "@homeward/model";
 import { eventsOfAuditEntry, recordText, ScreeningEngine, type PrioritisationStatus, type RankingServiceOptions, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
-import { screeningRankings, type JobQueue, type Store } from "@homeward/store";
+import { screeningRankings, type JobQueue, type Lease, type LeaseAnswer, type Store } from "@homeward/store";
 import { ProjectRankings } from "./screening-ranking.js";
 
 /**
@@ -49,6 +49,8 @@ export class ProjectScreening {
   private chain: Promise<void> = Promise.resolve();
   /** The sync queued and not yet started, which a new caller may share. */
   private pending: Promise<void> | null = null;
+  /** Leases this server's requests are asking the store for, by stage and reviewer (see `next`). */
+  private readonly asking = new Map<string, { stage: ScreeningStage; lease: Lease }>();
   private loaded = false;
 
   constructor(
@@ -90,28 +92,47 @@ export class ProjectScreening {
    * After a grant the log is read once more, so a decision another server
    * committed meanwhile is seen before the record is served. `check` runs
    * once the engine is up to date and may throw to refuse (holding nothing).
+   *
+   * While the store answers, the candidate is shown to the engine as held
+   * by the reviewer asking: requests that arrive together on one server
+   * (every reviewer wanting the best open record) then ask for different
+   * records, rather than all queueing on the same one's lock and all but
+   * two being refused.
    */
   async next(stage: ScreeningStage, reviewer: string, prioritise: boolean, now: number, check?: () => void): Promise<string | null> {
-    await this.sync();
+    // The leases are read beside the log: they are not in it, and applying them waits for the sync.
+    const [, held] = await Promise.all([this.sync(), this.store.leases.list(this.projectId, stage, now)]);
     // Checked on the state just read, before anything is held.
     check?.();
-    this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
+    this.showLeases(stage, held, now);
     const tried = new Set<string>();
+    const mine = `${stage}\u0000${reviewer}`;
     for (let k = 0; k < MAX_TRIES; k++) {
       const c = this.engine.candidate(stage, reviewer, { prioritise, now, skip: tried });
       if (!c) break;
-      const r = await this.store.leases.acquire({
-        projectId: this.projectId,
-        stage,
-        key: c.key,
-        recordId: c.recordId,
-        reviewer,
-        capacity: c.capacity,
-        ignore: c.decided,
-        now,
-        ttlMs: LEASE_MS,
-      });
-      this.engine.apply({ type: "leases", stage, key: c.key, leases: r.holders });
+      const asked: Lease = { key: c.key, recordId: c.recordId, reviewer, expiresAt: now + LEASE_MS };
+      this.asking.set(mine, { stage, lease: asked });
+      this.engine.apply({ type: "lease.granted", stage, lease: asked });
+      let r: LeaseAnswer;
+      try {
+        r = await this.store.leases.acquire({
+          projectId: this.projectId,
+          stage,
+          key: c.key,
+          recordId: c.recordId,
+          reviewer,
+          capacity: c.capacity,
+          ignore: c.decided,
+          now,
+          ttlMs: LEASE_MS,
+        });
+      } catch (err) {
+        this.engine.apply({ type: "lease.released", stage, reviewer });
+        throw err;
+      } finally {
+        this.asking.delete(mine);
+      }
+      this.showLeases(stage, r.holders, now, c.key);
       if (!r.granted) {
         tried.add(c.recordId);
         continue;
@@ -122,6 +143,21 @@ export class ProjectScreening {
     }
     await this.release(stage, reviewer);
     return null;
+  }
+
+  /**
+   * Tells the engine the store's leases (all the stage's, or `key`'s), then
+   * those this server's requests are still asking for where the store's
+   * leave them a place: a request bound to be refused must not keep a
+   * record from a reviewer the store already holds it for.
+   */
+  private showLeases(stage: ScreeningStage, leases: readonly Lease[], now: number, key?: string): void {
+    this.engine.apply({ type: "leases", stage, key, leases });
+    const st = this.engine.stage(stage);
+    for (const { stage: s, lease } of this.asking.values()) {
+      if (s !== stage || (key !== undefined && lease.key !== key)) continue;
+      if (st.openFor(lease.recordId, lease.reviewer, now)) this.engine.apply({ type: "lease.granted", stage, lease });
+    }
   }
 
   /** Ends the reviewer's hold in the stage (after a decision, or with nothing left to serve). */

@@ -51,8 +51,7 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
 
   serve(app, r.decide, async ({ params: { id, stage }, body, ctx }) => {
     const w = reviewerOf(ctx);
-    const protocol = await store.getProtocol(id);
-    const p = await projects.synced(id);
+    const [protocol, p] = await Promise.all([store.getProtocol(id), projects.synced(id)]);
     // A QA re-check is a decision by the sample's checker, who need not screen the stage otherwise.
     if (!p.engine.mayRecheck(stage, body.recordId, w.actor)) mayScreen(p, stage, w.actor);
     const plan = p.engine.decisionPlan(stage, body.recordId, { reviewer: w.actor, verdict: body.decision, reasons: body.reasons }, protocol);
