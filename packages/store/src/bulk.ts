@@ -1,5 +1,5 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
@@ -206,25 +206,46 @@ const COPY_CHUNK = 500;
 
 /**
  * PostgreSQL: `COPY … FROM STDIN` (text format) through the transaction's own
- * connection (pg-copy-streams), the rows built while the server parses the
- * previous chunk. Measured against the `unnest` arrays below, see README.
- * Falls back to `unnest` when the connection is not one of a tracked pool
- * (a Kysely instance made elsewhere).
+ * connection (pg-copy-streams). Measured against the `unnest` arrays below,
+ * see README. Falls back to `unnest` when the connection is not one of a
+ * tracked pool (a Kysely instance made elsewhere).
+ *
+ * Each chunk of rows is built as soon as the previous one is handed to the
+ * connection, before waiting for it to drain, so this process builds rows
+ * while the server parses and indexes the ones before (a pipeline that
+ * built a chunk only once the last had drained left the server idle while
+ * each was built: the two took turns).
  */
 export async function insertPostgres(db: Kysely<any>, c: CollectionName, projectId: string, entities: Record<string, unknown>[]): Promise<void> {
   const client = bulkWrites.copy && entities.length >= COPY_CHUNK ? await transactionClient(db) : null;
   if (!client) return insertUnnest(db, c, projectId, entities);
   const cols = columnsOf(c, "postgres");
   const copy = client.query(copyFrom(`COPY ${tableOf(c)} (${cols.map((x) => `"${x.name}"`).join(", ")}) FROM STDIN`));
-  function* chunks(): Generator<string> {
-    for (let i = 0; i < entities.length; i += COPY_CHUNK) {
-      let out = "";
-      const end = Math.min(entities.length, i + COPY_CHUNK);
-      for (let j = i; j < end; j++) out += rowOf(c, projectId, entities[j]!, "postgres").map(copyValue).join("\t") + "\n";
-      yield out;
+  // Settles when the server has taken every row, or at the stream's first error (whenever it comes).
+  const done = finished(copy);
+  done.catch(() => undefined);
+  const chunk = (i: number): string | null => {
+    if (i >= entities.length) return null;
+    let out = "";
+    const end = Math.min(entities.length, i + COPY_CHUNK);
+    for (let j = i; j < end; j++) out += rowOf(c, projectId, entities[j]!, "postgres").map(copyValue).join("\t") + "\n";
+    return out;
+  };
+  try {
+    let next = chunk(0);
+    for (let i = 0; next !== null; i += COPY_CHUNK) {
+      const ready = copy.write(next);
+      next = chunk(i + COPY_CHUNK);
+      if (!ready) await Promise.race([once(copy, "drain"), done]);
     }
+  } catch (err) {
+    // A row that could not be built: the server is told the COPY failed, so the connection leaves COPY mode.
+    copy.destroy(err as Error);
+    await done.catch(() => undefined);
+    throw err;
   }
-  await pipeline(Readable.from(chunks()), copy);
+  copy.end();
+  await done;
 }
 
 /**
