@@ -31,6 +31,12 @@ export const RecordsQuery = z.object({
   dir: z.enum(["asc", "desc"]).default("asc"),
   /** Words to find in title, abstract, authors, journal, keywords, DOI (all must occur; prefixes match). */
   q: z.string().trim().max(500).optional(),
+  /**
+   * The id of the last record of the page before (the same sort and search): the page is then the
+   * records after it, read from the index without skipping `offset` entries. Ignored for the year
+   * sort and when the record is not found.
+   */
+  after: z.string().max(500).optional(),
 });
 export type RecordsQuery = z.infer<typeof RecordsQuery>;
 export type RecordsQueryInput = z.input<typeof RecordsQuery>;

@@ -723,6 +723,18 @@ export class Store {
     // rows by key, so a deep offset skips index entries rather than whole rows. A page past the
     // middle of an exact total is read from the other end, in the opposite order, and turned round:
     // an offset costs one index entry per row skipped, so the last page costs what the first does.
+    // After a given record (the previous page's last): a range read of the index from that record's
+    // key, whatever the depth. Sort keys other than the year are never null, so a row comparison
+    // holds the whole order.
+    const anchor =
+      qy.after !== undefined && col !== "year"
+        ? ((await this.db.selectFrom("records").select([col, "id"]).where("project_id", "=", projectId).where("id", "=", qy.after).executeTakeFirst()) as Record<string, unknown> | undefined)
+        : undefined;
+    if (anchor && anchor[col] != null) {
+      const after = qy.dir === "asc" ? sql<boolean>`(${sql.ref(col)}, id) > (${anchor[col]}, ${anchor.id})` : sql<boolean>`(${sql.ref(col)}, id) < (${anchor[col]}, ${anchor.id})`;
+      const page = (await ordered(base.select("id").where(after), qy.dir).limit(qy.limit).execute()).map((r: any) => r.id as string);
+      return this.recordsPage(projectId, page, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+    }
     const fromEnd = !totalCapped && qy.offset > total / 2 && qy.offset < total;
     const ids: string[] = fromEnd
       ? (
@@ -734,6 +746,12 @@ export class Store {
           .map((r: any) => r.id as string)
           .reverse()
       : (await ordered(base.select("id"), qy.dir).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
+    return this.recordsPage(projectId, ids, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+  }
+
+  /** The records table's rows for `ids`, in that order, with the page's numbers. */
+  private async recordsPage(projectId: string, ids: string[], p: { total: number; totalCapped: boolean; offset: number; limit: number }): Promise<Page<RecordSummary>> {
+    const { total, totalCapped } = p;
     const fetched = ids.length
       ? await this.db
           .selectFrom("records")
@@ -747,8 +765,8 @@ export class Store {
     return {
       total,
       ...(totalCapped ? { totalCapped: true as const } : {}),
-      offset: qy.offset,
-      limit: qy.limit,
+      offset: p.offset,
+      limit: p.limit,
       items: rows.map((r: any) => ({
         id: r.id,
         title: r.title,

@@ -178,6 +178,14 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(await ids({ sort: "year", dir: "desc", offset: 3, limit: 1 })).toEqual(["b"]);
     expect(await ids({ offset: 3 })).toEqual(["d"]);
     expect(await ids({ offset: 4 })).toEqual([]);
+    // After a given record: the rows that follow it in the same order, whatever the offset says.
+    expect(await ids({ sort: "title", after: "d", limit: 5 })).toEqual(["c", "a"]);
+    expect(await ids({ sort: "title", dir: "desc", after: "c" })).toEqual(["d", "b"]);
+    expect(await ids({ after: "b", offset: 2 })).toEqual(["c", "d"]);
+    expect(await ids({ sort: "authors", after: "a" })).toEqual([]);
+    // The year sort, or a record that is not there, pages by offset.
+    expect(await ids({ sort: "year", after: "c", offset: 3 })).toEqual(["d"]);
+    expect(await ids({ sort: "title", after: "nope", offset: 2 })).toEqual(["c", "a"]);
     expect(await ids({ q: "reunif" })).toEqual(["b", "d"]);
     expect(await ids({ q: "REUNIFICATION foster" })).toEqual(["d"]);
     expect(await ids({ q: "muller" })).toEqual(["d"]);
@@ -190,6 +198,7 @@ describe.each(engines)("store on $name", ({ open }) => {
     await store.update(p.id, "records", "a", { title: "Reunification in zebras" }, ana);
     expect(await ids({ q: "reunification" })).toEqual(["a", "b", "d"]);
     expect(await ids({ q: "reunification", sort: "title", offset: 2 })).toEqual(["a"]);
+    expect(await ids({ q: "reunification", sort: "title", after: "b" })).toEqual(["d", "a"]);
     await expect(store.queryRecords(p.id, { sort: "abstract" as "title" })).rejects.toMatchObject({ kind: "input" });
     // The total without a search is the count kept per search; a search's is counted up to a cap, then marked.
     expect((await store.queryRecords(p.id, {})).total).toBe(4);

@@ -29,6 +29,8 @@ export interface RecordQuery {
   sort?: RecordSort;
   dir?: SortDir;
   q?: string;
+  /** The last record of the page before: the page is the records after it (see RecordsQuery). */
+  after?: string;
 }
 
 export class ApiError extends Error {
@@ -137,6 +139,7 @@ export function recordQueryString(q: RecordQuery): string {
   if (q.sort) p.set("sort", q.sort);
   if (q.dir) p.set("dir", q.dir);
   if (q.q) p.set("q", q.q);
+  if (q.after) p.set("after", q.after);
   return p.toString();
 }
 
