@@ -253,6 +253,15 @@ describe("web app", () => {
     const byCreated = [...seeded.records].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
     expect((await visibleTitles(page))[0]).toBe(byCreated[0]!.title);
 
+    // Scrolling on to the next page asks for the records after the last one shown (a range read of
+    // the server's index at any depth), and they are the next ones in order.
+    await page.locator(".records-scroll").evaluate((el, n) => el.scrollTo(0, (el.scrollHeight * 96) / n), SEEDED_RECORDS);
+    await page.waitForFunction((id) => !!document.querySelector(`[role=row][data-record-id="${id}"]`), byCreated[100]!.id);
+    const next = requests.find((u) => u.searchParams.get("offset") === "100");
+    expect(next?.searchParams.get("after")).toBe(byCreated[99]!.id);
+    expect(await page.locator(`.records-scroll [role=row][data-record-id="${byCreated[100]!.id}"]`).getAttribute("data-index")).toBe("100");
+    await page.locator(".records-scroll").evaluate((el) => el.scrollTo(0, 0));
+
     // Keyboard: End jumps to the last record, fetching its page from the server.
     await page.getByRole("grid").focus();
     await page.keyboard.press("End");
@@ -295,6 +304,11 @@ describe("web app", () => {
     expect(shown.length).toBe(matching.length);
     expect(shown.every((t) => t.toLowerCase().includes(RARE_WORD))).toBe(true);
     expect(new URL(page.url()).searchParams.get("q")).toBe(RARE_WORD.slice(0, 6));
+
+    // A word every record holds: counted to 1,000, and the page says there are more.
+    await page.getByLabel("Search records").fill("background");
+    await page.getByText("More than 1,000 records match “background”; the first 1,000 are listed. Add words to narrow the search.").waitFor();
+    expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
 
     await page.getByLabel("Search records").fill("nosuchwordanywhere");
     await page.getByText("No records match “nosuchwordanywhere”.").waitFor();

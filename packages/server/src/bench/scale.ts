@@ -107,6 +107,11 @@ try {
     console.log(`  records table, sorted by year (descending): ${await med("/records?limit=100&sort=year&dir=desc")}`);
     console.log(`  records table, page at offset ${mid.toLocaleString("en")}: ${await med(`/records?limit=100&offset=${mid}`)}`);
     console.log(`  records table, sorted by authors, offset ${mid.toLocaleString("en")}: ${await med(`/records?limit=100&sort=authors&offset=${mid}`)}`);
+    // As the records page asks once it holds the page before: the records after that page's last one.
+    const before = (await get(`/records?limit=100&sort=authors&offset=${mid - 100}`)).body.items as { id: string }[];
+    console.log(`  records table, sorted by authors, offset ${mid.toLocaleString("en")} after the page before's last record: ${await med(`/records?limit=100&sort=authors&offset=${mid}&after=${encodeURIComponent(before[before.length - 1]!.id)}`)}`);
+    const beforeAdded = (await get(`/records?limit=100&offset=${mid - 100}`)).body.items as { id: string }[];
+    console.log(`  records table, offset ${mid.toLocaleString("en")} after the page before's last record: ${await med(`/records?limit=100&offset=${mid}&after=${encodeURIComponent(beforeAdded[beforeAdded.length - 1]!.id)}`)}`);
     console.log(`  records table, sorted by title, last page (offset ${deep.toLocaleString("en")}): ${await med(`/records?limit=100&sort=title&offset=${deep}`)}`);
     console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
     console.log(`  records table, search "reunification", sorted by year: ${await med("/records?limit=100&q=reunification&sort=year&dir=desc")}`);
