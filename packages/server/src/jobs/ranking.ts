@@ -114,6 +114,9 @@ class RankingThread {
 export async function registerRankingJobs(app: FastifyInstance, store: Store, queue: JobQueue): Promise<void> {
   const projects = screeningProjects(app, store);
   projects.useQueue(queue);
+  // Projects whose screening is under way (they have a stored ranking) are read in the background
+  // as the server starts, so after a restart the first reviewer finds the state read.
+  app.addHook("onReady", async () => projects.warmAll());
   const rankings = screeningRankings(store);
 
   await queue.work(RANKING, async ({ job, progress, signal }) => {
