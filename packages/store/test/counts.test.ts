@@ -1,7 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flowCounts, identifiedCounts } from "@homeward/review";
-import type { Store } from "@homeward/store";
-import { storeEngines } from "./scratch-database.js";
+import { openStore, type Store } from "@homeward/store";
+import { scratchDatabase, storeEngines } from "./scratch-database.js";
 
 /**
  * The PRISMA flow's counts come from counts the store keeps in step with its
@@ -164,5 +168,47 @@ describe.each(storeEngines("counts"))("counts per search on %s", (_name, open) =
     const expected = await countedFromEveryRecord(store, p);
     expect(expected.reduce((a, c) => a + c.n, 0)).toBe(12);
     expect(await kept(store, p)).toEqual(expected);
+  });
+});
+
+/** Migration 0025 fills the flow's counts for a project written before it, by the rule the writes keep them by. */
+describe.each([
+  ["SQLite", async () => ({ where: { dataDir: mkdtempSync(join(tmpdir(), "homeward-flow-migration-")) }, drop: async () => {} })],
+  ...(process.env.HOMEWARD_TEST_DATABASE_URL
+    ? [["PostgreSQL", async () => {
+        const d = await scratchDatabase(process.env.HOMEWARD_TEST_DATABASE_URL!, `flow_migration_${process.pid}`);
+        return { where: { databaseUrl: d.url }, drop: d.drop };
+      }] as const]
+    : []),
+] as const)("migration 0025 on %s", (_name, make) => {
+  it("backfills each record's place and the counts of a project already there", async () => {
+    const { where, drop } = await make();
+    try {
+      const store = await openStore(where as Parameters<typeof openStore>[0]);
+      const ana = { actor: "ana" };
+      const p = (await store.createProject({ title: "Before 0025" }, ana)).id;
+      const [s1] = await store.insert(p, "searches", [{ source: "PsycInfo", kind: "database" }], ana);
+      const recs = await store.insert(p, "records", Array.from({ length: 10 }, (_, i) => ({ title: `M${i}`, searchId: s1!.id })), ana);
+      const [g] = await store.insert(p, "duplicateGroups", [{ primaryRecordId: recs[0]!.id, method: "manual" }], ana);
+      for (const i of [0, 1]) await store.update(p, "records", recs[i]!.id, { duplicateGroupId: g!.id }, ana);
+      await store.insert(p, "screeningDecisions", [0, 2, 3].map((i) => ({ recordId: recs[i]!.id, stage: "title_abstract" as const, decision: i === 3 ? ("exclude" as const) : ("include" as const), reasons: [] })), ana);
+      await store.insert(p, "fullTextRetrievals", [{ recordId: recs[2]!.id, status: "not_retrieved" }], ana);
+      const expected = await countedFromEveryRecord(store, p);
+      expect(expected.length).toBeGreaterThan(2);
+      // As a database before the migration: no counts, the migration not run.
+      const db = (store as unknown as { db: Kysely<any> }).db;
+      await sql`DROP TABLE record_flow`.execute(db);
+      await sql`DROP TABLE flow_counts`.execute(db);
+      await sql`DELETE FROM homeward_migrations WHERE name = '0025_flow_counts'`.execute(db);
+      await store.close();
+      const reopened = await openStore(where as Parameters<typeof openStore>[0]);
+      try {
+        expect(await kept(reopened, p)).toEqual(expected);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await drop();
+    }
   });
 });
