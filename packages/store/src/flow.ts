@@ -58,47 +58,46 @@ export async function refreshFlow(db: Kysely<any>, d: Dialect, projectId: string
   };
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const records = (await sql<Row>`SELECT id, search_id, duplicate_group_id FROM records WHERE project_id = ${projectId} AND ${among(d, "id", chunk)}`.execute(db)).rows;
-    const groupIds = [...new Set(records.map((r) => r.duplicate_group_id as string | null).filter((g): g is string => g !== null))];
-    const groups = groupIds.length
-      ? (await sql<Row>`SELECT id, primary_record_id FROM duplicate_groups WHERE project_id = ${projectId} AND ${among(d, "id", groupIds)}`.execute(db)).rows
-      : [];
-    const primaryOf = new Map(groups.map((g) => [g.id as string, g.primary_record_id as string]));
-    const decisions = groupBy(
-      (await sql<Row>`SELECT id, record_id, stage, reviewer, decision, reasons, at FROM screening_decisions WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}`.execute(db)).rows,
-      "record_id",
-    );
-    // Superseded rows too: the flow reads every reconciliation and retrieval, the latest standing for the record.
-    const reconciliations = groupBy(
-      (await sql<Row>`SELECT id, record_id, stage, decision, reasons, at FROM reconciliations WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}`.execute(db)).rows,
-      "record_id",
-    );
-    const retrievals = groupBy(
-      (await sql<Row>`SELECT id, record_id, status, updated_at FROM full_text_retrievals WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}`.execute(db)).rows,
-      "record_id",
-    );
-    const was = new Map(
-      (await sql<Row>`SELECT record_id, search_id, state FROM record_flow WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}`.execute(db)).rows.map((r) => [
-        r.record_id as string,
-        { searchId: r.search_id as string, key: r.state as string },
-      ]),
-    );
+    // One round trip for everything the places are worked out from (each part by its index):
+    // the records with their groups' primaries, their decisions, reconciliations (superseded rows
+    // too: the flow reads every one, the latest standing) and retrievals, and their places now.
+    const rows = (
+      await sql<Row>`SELECT 'r' AS t, r.id, r.search_id AS a, r.duplicate_group_id AS b,
+          (SELECT g.primary_record_id FROM duplicate_groups g WHERE g.project_id = r.project_id AND g.id = r.duplicate_group_id) AS c,
+          NULL AS d, NULL AS e, NULL AS f
+        FROM records r WHERE r.project_id = ${projectId} AND ${among(d, "r.id", chunk)}
+      UNION ALL SELECT 'd', id, record_id, stage, reviewer, decision, reasons, at
+        FROM screening_decisions WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}
+      UNION ALL SELECT 'c', id, record_id, stage, NULL, decision, reasons, at
+        FROM reconciliations WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}
+      UNION ALL SELECT 't', id, record_id, NULL, NULL, status, NULL, updated_at
+        FROM full_text_retrievals WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}
+      UNION ALL SELECT 'f', record_id, search_id, state, NULL, NULL, NULL, NULL
+        FROM record_flow WHERE project_id = ${projectId} AND ${among(d, "record_id", chunk)}`.execute(db)
+    ).rows;
+    const of = (t: string) => rows.filter((r) => r.t === t);
+    const records = of("r");
+    const primaryOf = new Map(records.filter((r) => r.b != null && r.c != null).map((r) => [r.b as string, r.c as string]));
+    const decisions = groupBy(of("d"), "a");
+    const reconciliations = groupBy(of("c"), "a");
+    const retrievals = groupBy(of("t"), "a");
+    const was = new Map(of("f").map((r) => [r.id as string, { searchId: r.a as string, key: r.b as string }]));
     const put: [string, string, string][] = [];
     const drop: string[] = [];
     for (const r of records) {
       const id = r.id as string;
-      const searchId = (r.search_id as string | null) ?? "";
-      const group = r.duplicate_group_id as string | null;
+      const searchId = (r.a as string | null) ?? "";
+      const group = r.b as string | null;
       const key = flowKey(
         recordFlow({
           duplicate: group !== null && primaryOf.get(group) !== id,
           decisions: (decisions.get(id) ?? []).map(
-            (x): FlowDecisionOf => ({ id: x.id as string, stage: x.stage as FlowDecisionOf["stage"], reviewer: x.reviewer as string, decision: x.decision as FlowDecisionOf["decision"], reasons: parseList(x.reasons), at: x.at as string }),
+            (x): FlowDecisionOf => ({ id: x.id as string, stage: x.b as FlowDecisionOf["stage"], reviewer: x.c as string, decision: x.d as FlowDecisionOf["decision"], reasons: parseList(x.e), at: x.f as string }),
           ),
           reconciliations: (reconciliations.get(id) ?? []).map(
-            (x): FlowReconciliationOf => ({ id: x.id as string, stage: x.stage as FlowReconciliationOf["stage"], decision: x.decision as FlowReconciliationOf["decision"], reasons: parseList(x.reasons), at: x.at as string }),
+            (x): FlowReconciliationOf => ({ id: x.id as string, stage: x.b as FlowReconciliationOf["stage"], decision: x.d as FlowReconciliationOf["decision"], reasons: parseList(x.e), at: x.f as string }),
           ),
-          retrievals: (retrievals.get(id) ?? []).map((x): FlowRetrievalOf => ({ id: x.id as string, status: x.status as FlowRetrievalOf["status"], updatedAt: x.updated_at as string })),
+          retrievals: (retrievals.get(id) ?? []).map((x): FlowRetrievalOf => ({ id: x.id as string, status: x.d as FlowRetrievalOf["status"], updatedAt: x.f as string })),
         }),
       );
       const before = was.get(id) ?? { searchId, key: "" };
