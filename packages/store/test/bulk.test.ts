@@ -165,7 +165,7 @@ describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
     await expect(
       store.transaction(async (tx) => {
         await tx.insert(p.id, "records", records, ana);
-        expect((await tx.queryRecords(p.id, { q: "platypus" })).total).toBe(3001);
+        expect((await tx.queryRecords(p.id, { q: "platypus" }, { countCap: 5000 })).total).toBe(3001);
         throw new Error("cancelled");
       }),
     ).rejects.toThrow("cancelled");
@@ -173,7 +173,7 @@ describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
     expect((await store.queryRecords(p.id, { q: "platypus" })).items.map((r) => r.id)).toEqual(["keep"]);
     // The same ids are free again, and the index is intact after another bulk write.
     await store.insert(p.id, "records", records, ana);
-    expect((await store.queryRecords(p.id, { q: "platypus" })).total).toBe(3001);
+    expect((await store.queryRecords(p.id, { q: "platypus" }, { countCap: 5000 })).total).toBe(3001);
     if (name === "sqlite") {
       const db = await raw("0002_bulk_search_index");
       try {
