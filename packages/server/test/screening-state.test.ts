@@ -153,12 +153,16 @@ describe("screening state kept in step with the store", () => {
   });
 
   it("ranks the queue once both classes are decided, without making requests wait", async () => {
-    for (let k = 0; k < 100; k++) {
+    // Decisions of both classes ask for a retrain job; meanwhile records are served at once, in import order.
+    for (let k = 0; k < 4; k++) {
       const n = await next("ana");
-      if (n.prioritised) return;
       if (!n.record) break;
       await decide("ana", n.record.id, k % 2 ? "include" : "exclude");
-      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let k = 0; k < 300; k++) {
+      const n = await next("ana");
+      if (n.prioritised) return;
+      await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error("the queue was never prioritised");
   });
