@@ -5,6 +5,8 @@
  * owner started shows as going with its progress bar, offers no Cancel to a
  * reviewer who did not start it, and is cancelled by the owner from the
  * keyboard (the server then reports it cancelled). Readable at 200% zoom.
+ * Decisions on records of both classes ask for a screening ranking retrain,
+ * listed by its name as finished.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
@@ -82,4 +84,18 @@ describe("Background jobs page", () => {
     expect(rita.errors).toEqual([]);
     expect(owner.errors).toEqual([]);
   }, 180_000);
+
+  it("lists the screening ranking's retrain, asked for by the decisions themselves, as finished", async () => {
+    // The owner screens two records, one of each class (over the API: the screening page has its own test); the retrain follows.
+    for (const decision of ["include", "exclude"]) {
+      const { record } = await app.api<{ record: { id: string } }>("GET", `/projects/${project}/screening/title_abstract/next`);
+      await app.api("POST", `/projects/${project}/screening/title_abstract/decisions`, { recordId: record.id, decision });
+    }
+    const owner = await app.newPage();
+    await owner.goto(`${app.url}/projects/${project}/jobs`);
+    const row = owner.getByRole("row", { name: /Screening ranking retrain/ }).first();
+    await expect.poll(() => row.getByRole("cell").first().textContent(), { timeout: 30_000 }).toBe("Finished");
+    expect(await row.getByRole("progressbar", { name: /100% — finished/ }).count()).toBe(1);
+    expect(owner.errors).toEqual([]);
+  }, 120_000);
 });
