@@ -412,7 +412,7 @@ describe.each(engines)("store on $name", ({ open }) => {
     const listed = (await store.listAudit(p.id, { limit: 10 })).items;
     const parts = listed.filter((e) => e.action === "records.create" && (e.after as { omitted?: string }).omitted !== undefined);
     expect(parts.length).toBeGreaterThan(0);
-    expect((parts[0]!.after as { omitted: string }).omitted).toMatch(/^\d+ characters, too long to list/);
+    expect((parts[0]!.after as { omitted: string }).omitted).toMatch(/^\d+ bytes, too long to list/);
     const summary = listed.find((e) => e.action === "records.create" && (e.after as { count?: number }).count === 600);
     expect(summary).toBeDefined();
     expect(listed.find((e) => e.action === "project.create")?.after).toMatchObject({ title: "Big log" });
