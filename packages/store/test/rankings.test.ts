@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { screeningRankings, type Store } from "@homeward/store";
+import { storeEngines } from "./scratch-database.js";
+
+describe.each(storeEngines("rankings"))("screening rankings and keys (%s)", (_engine, open) => {
+  const opened: { store: Store; done: () => Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const o of opened) {
+      await o.store.close();
+      await o.done();
+    }
+  });
+
+  it("reads every record's id and duplicate group in list's order, and their texts by id", async () => {
+    const o = await open();
+    opened.push(o);
+    const { store } = o;
+    const p = await store.createProject({ title: "Keys" }, { actor: "ana" });
+    // Ids out of creation order, two records created at the same moment (then ordered by id), one in a group.
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    await store.insert(p.id, "records", [
+      { id: "z1", title: "Zeta", authors: [], createdAt: at(1) },
+      { id: "a2", title: "Alpha", abstract: "first", authors: [], createdAt: at(2) },
+      { id: "b2", title: "Beta", authors: [], createdAt: at(2) },
+      { id: "c0", title: "Gamma", authors: [], createdAt: at(0) },
+    ] as never, { actor: "ana" });
+    const [g] = await store.insert(p.id, "duplicateGroups", [{ primaryRecordId: "a2", method: "manual" }], { actor: "ana" });
+    await store.update(p.id, "records", "b2", { duplicateGroupId: g!.id }, { actor: "ana" });
+    const rankings = screeningRankings(store);
+    const keys = await rankings.screeningKeys(p.id);
+    expect(keys).toEqual((await store.list(p.id, "records")).map((r) => ({ id: r.id, duplicateGroupId: r.duplicateGroupId ?? null })));
+    expect(keys.find((k) => k.id === "b2")?.duplicateGroupId).toBe(g!.id);
+    const texts = await rankings.texts(p.id, ["a2", "z1", "nope"]);
+    expect(Object.fromEntries(texts)).toEqual({ a2: { title: "Alpha", abstract: "first" }, z1: { title: "Zeta", abstract: null } });
+  });
+
+  it("writes versions counting up per project and stage, answers the newest, and keeps the newest five", async () => {
+    const o = await open();
+    opened.push(o);
+    const rankings = screeningRankings(o.store);
+    const base = { projectId: "p1", model: "elas_u4", servedBy: "elas_u4 (svm C=0.11)", trained: true, labelled: 2, labelsHash: "h", unscreened: 3, trainMs: 1.5, jobId: null };
+    expect(await rankings.latestVersion("p1", "title_abstract")).toBe(0);
+    for (let k = 1; k <= 7; k++) {
+      const w = await rankings.write({ ...base, stage: "title_abstract", recordIds: [`r${k}`, "x"] });
+      expect(w.version).toBe(k);
+    }
+    await rankings.write({ ...base, stage: "full_text", recordIds: ["f"] });
+    expect(await rankings.latestVersion("p1", "title_abstract")).toBe(7);
+    expect(await rankings.latestVersion("p1", "full_text")).toBe(1);
+    expect(await rankings.latest("p1", "title_abstract")).toMatchObject({ version: 7, recordIds: ["r7", "x"], trained: true, labelled: 2, model: "elas_u4" });
+    expect((await rankings.latest("p1", "title_abstract", false))!.recordIds).toEqual([]);
+    const kept = await (o.store as any).db.selectFrom("screening_rankings").select("version").where("stage", "=", "title_abstract").execute();
+    expect(kept.map((r: { version: number }) => Number(r.version)).sort()).toEqual([3, 4, 5, 6, 7]);
+    expect(await rankings.projects()).toEqual(["p1"]);
+  });
+});
