@@ -11,12 +11,24 @@ export type ToDedupeWorker = { inputs: DedupeInput[]; decided: { together: strin
  * stall every request (progress polls included) for as long. The thread ends
  * with the run. Running from TypeScript sources (tests), there is no compiled
  * worker, so the run happens here, after the current task.
+ *
+ * Once the inputs are posted (copied into the message), `inputs` is emptied:
+ * the worker's copy is the only one, so a million records are not held on
+ * both threads. The worker answers only groups of two or more records and
+ * the "maybe" pairs (no links, no groups of one), which is all that
+ * `dedupeProject` reads: a million one-record groups would be copied back
+ * for nothing.
  */
-export const dedupeInWorker: DedupeRunner = (inputs, decided, onProgress) =>
-  runInWorker<ToDedupeWorker, DedupeResult, DedupeProgress>({
-    file: workerFile(new URL("./worker.js", import.meta.url), import.meta.url),
+export const dedupeInWorker: DedupeRunner = (inputs, decided, onProgress) => {
+  const file = workerFile(new URL("./worker.js", import.meta.url), import.meta.url);
+  const result = runInWorker<ToDedupeWorker, DedupeResult, DedupeProgress>({
+    file,
     input: { inputs, decided },
     inline: (i, progress) => dedupe(i.inputs, i.decided, { onProgress: progress }),
     onProgress,
     name: "duplicate detection",
   });
+  // runInWorker posts the message before it returns.
+  if (file) inputs.length = 0;
+  return result;
+};

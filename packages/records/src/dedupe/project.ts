@@ -26,21 +26,34 @@ export interface DuplicatesStore {
   update(projectId: string, c: "records", id: string, patch: Partial<BibRecord>, ctx: DuplicatesWriter): Promise<BibRecord>;
   update(projectId: string, c: "duplicatePairs", id: string, patch: Partial<DuplicatePair>, ctx: DuplicatesWriter): Promise<DuplicatePair>;
   remove(projectId: string, c: "duplicateGroups", id: string, ctx: DuplicatesWriter): Promise<void>;
+  /**
+   * A page of the project's records as detection reads them, in `list`'s order, after the record
+   * `after` (or the records `ids`): no raw text, and of `extra` only the string values of
+   * `extraKeys`. Without it (a store kept in memory), records are read with `list`.
+   */
+  dedupeRecords?(
+    projectId: string,
+    page: { after?: { createdAt: string; id: string } | null; ids?: readonly string[]; limit: number; extraKeys: readonly string[] },
+  ): Promise<DedupeRecordRow[]>;
   /** The project's audit log, newest first: how a detection run learns that a reviewer changed duplicates while it ran. */
   listAudit(projectId: string, page: { offset?: number; limit?: number }): Promise<{ total: number; items: { action: string }[] }>;
 }
 
-const writerOf = (w: string | DuplicatesWriter): DuplicatesWriter => (typeof w === "string" ? { actor: w } : w);
-/** What the rules read of a record, and no more (a run posts these to a worker thread); the abstract as its length. */
-function inputOf(r: BibRecord): DedupeInput {
-  const e = fromBibRecord(r);
-  return {
-    ...compact(r, e),
-    abstractLength: e.abstract?.trim() ? e.abstract.length : 0,
-  };
-}
+/** A record as duplicate detection reads it: the fields its rules read, and of `extra` only what they read. */
+export type DedupeRecordRow = Pick<BibRecord, "id" | "createdAt" | "title" | "authors" | "year" | "journal" | "volume" | "issue" | "pages" | "doi" | "pmid" | "abstract" | "duplicateGroupId"> & {
+  extra: Record<string, unknown>;
+};
 
-function compact(r: BibRecord, e: ReturnType<typeof fromBibRecord>): DedupeInput {
+/** The keys of a record's `extra` that the rules read (as `fromBibRecord` maps them). */
+export const DEDUPE_EXTRA_KEYS = ["originalTitle", "journalAbbrev", "booktitle", "issn", "isbn", "recordType", "yearText"] as const;
+
+const writerOf = (w: string | DuplicatesWriter): DuplicatesWriter => (typeof w === "string" ? { actor: w } : w);
+/**
+ * What the rules read of a record, and no more (a run posts these to a worker thread); the abstract
+ * as its length. The fields as `fromBibRecord` gives them, read from a whole record or a narrow row.
+ */
+function inputOf(r: BibRecord | DedupeRecordRow): DedupeInput {
+  const e = fromBibRecord(r as BibRecord);
   return {
     id: r.id,
     title: e.title,
@@ -58,7 +71,53 @@ function compact(r: BibRecord, e: ReturnType<typeof fromBibRecord>): DedupeInput
     type: e.type,
     isbn: e.isbn,
     issn: e.issn,
+    abstractLength: e.abstract?.trim() ? e.abstract.length : 0,
   };
+}
+
+/** Records per read: a page's rows (abstracts included, for their length) are all a run holds of the database's text at once. */
+const READ_PAGE = 2000;
+
+/**
+ * The project's records as the rules read them, in `list`'s order, a page at a time; the groups of
+ * the records in one (the others are in none).
+ */
+async function readInputs(store: DuplicatesStore, projectId: string): Promise<{ inputs: DedupeInput[]; groupOf: Map<string, string> }> {
+  const inputs: DedupeInput[] = [];
+  const groupOf = new Map<string, string>();
+  const take = (r: BibRecord | DedupeRecordRow) => {
+    inputs.push(inputOf(r));
+    if (r.duplicateGroupId) groupOf.set(r.id, r.duplicateGroupId);
+  };
+  if (!store.dedupeRecords) {
+    for (const r of await store.list(projectId, "records")) take(r);
+    return { inputs, groupOf };
+  }
+  let after: { createdAt: string; id: string } | null = null;
+  for (;;) {
+    const rows: DedupeRecordRow[] = await store.dedupeRecords(projectId, { after, limit: READ_PAGE, extraKeys: DEDUPE_EXTRA_KEYS });
+    for (const r of rows) take(r);
+    if (rows.length < READ_PAGE) return { inputs, groupOf };
+    const last = rows[rows.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.id };
+    await yieldToLoop();
+  }
+}
+
+/** The records `ids` as the rules read them (the few that the reasons of new pairs are worded from). */
+async function readSome(store: DuplicatesStore, projectId: string, ids: readonly string[]): Promise<Map<string, DedupeInput>> {
+  const out = new Map<string, DedupeInput>();
+  if (!ids.length) return out;
+  if (!store.dedupeRecords) {
+    const wanted = new Set(ids);
+    for (const r of await store.list(projectId, "records")) if (wanted.has(r.id)) out.set(r.id, inputOf(r));
+    return out;
+  }
+  for (let k = 0; k < ids.length; k += READ_PAGE) {
+    const part = ids.slice(k, k + READ_PAGE);
+    for (const r of await store.dedupeRecords(projectId, { ids: part, limit: part.length, extraKeys: DEDUPE_EXTRA_KEYS })) out.set(r.id, inputOf(r));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- detection
@@ -81,7 +140,11 @@ export interface DedupeProjectProgress {
   total: number;
 }
 
-/** Runs the detector (here, or in a worker thread: see `dedupeInWorker`). */
+/**
+ * Runs the detector (here, or in a worker thread: see `dedupeInWorker`). A runner may empty
+ * `inputs` once it has handed them on (the worker runner does, so the records are not held twice);
+ * of its result, only groups of two or more records and `maybe` are read.
+ */
 export type DedupeRunner = (
   inputs: DedupeInput[],
   decided: { together: string[][]; separate: [string, string][] },
@@ -118,11 +181,13 @@ const ATTEMPTS = 3;
  * are apart today, go to the "maybe" queue with the reason. No group of one
  * record is left behind.
  *
- * The records are read in one transaction, compared outside any (the long
- * part, which `options.run` may move to a worker thread), and the result is
- * written in another, which first checks the audit log: if group membership
- * or a duplicate decision changed meanwhile, the run starts again, so it
- * never overwrites a reviewer's decision made while it was comparing.
+ * The audit log's position, pairs and groups are read in one transaction,
+ * then the records a page at a time (only what the rules read), compared
+ * outside any transaction (the long part, which `options.run` may move to a
+ * worker thread), and the result is written in another transaction, which
+ * first checks the audit log: if group membership or a duplicate decision
+ * changed since the position was read, the run starts again, so it never
+ * overwrites a reviewer's decision made while it was reading or comparing.
  */
 export async function dedupeProject(store: DuplicatesStore, projectId: string, who: string | DuplicatesWriter, options: DedupeProjectOptions = {}): Promise<DedupeProjectResult> {
   const ctx = writerOf(who);
@@ -130,19 +195,27 @@ export async function dedupeProject(store: DuplicatesStore, projectId: string, w
   const progress = options.onProgress ?? (() => {});
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     progress({ phase: "reading", done: 0, total: 1 });
-    // Records are held only as what the rules read, so the full records can go before the long part.
-    const snap = await store.transaction(async (tx) => {
+    // The position first: whatever changes after it, while records are read or compared, is seen before writing.
+    const head = await store.transaction(async (tx) => {
       const mark = (await tx.listAudit(projectId, { limit: 1 })).total;
-      const [recs, pairs, groups] = await Promise.all([tx.list(projectId, "records"), tx.list(projectId, "duplicatePairs"), tx.list(projectId, "duplicateGroups")]);
-      return { mark, inputs: recs.map(inputOf), groupOf: new Map(recs.map((r) => [r.id, r.duplicateGroupId])), pairs, groups };
+      const [pairs, groups] = await Promise.all([tx.list(projectId, "duplicatePairs"), tx.list(projectId, "duplicateGroups")]);
+      return { mark, pairs, groups };
     });
+    // Records are read only as what the rules read, a page at a time: a million whole records (raw text, extra fields) do not fit a heap.
+    const { inputs, groupOf } = await readInputs(store, projectId);
+    const snap = { ...head, groupOf };
     progress({ phase: "reading", done: 1, total: 1 });
     const members = new Map<string, string[]>();
-    for (const [id, g] of snap.groupOf) if (g) members.set(g, [...(members.get(g) ?? []), id]);
+    for (const [id, g] of snap.groupOf) {
+      const m = members.get(g);
+      if (m) m.push(id);
+      else members.set(g, [id]);
+    }
     const together = [...members.values(), ...snap.pairs.filter((p) => p.status === "duplicate").map((p) => [p.recordIdA, p.recordIdB])];
     const separate = snap.pairs.filter((p) => p.status === "not_duplicate").map((p) => [p.recordIdA, p.recordIdB] as [string, string]);
-    const inputs = snap.inputs;
     const found = await run(inputs, { together, separate }, progress);
+    // Not read again (the questions' records are read anew): let them go before the writes.
+    inputs.length = 0;
     const written = await store.transaction(async (tx) => {
       const now = await tx.listAudit(projectId, { limit: 1 });
       const since = now.total - snap.mark;
@@ -152,7 +225,7 @@ export async function dedupeProject(store: DuplicatesStore, projectId: string, w
         const recent = await tx.listAudit(projectId, { limit: since });
         if (recent.items.some((e) => RELEVANT.test(e.action))) return null;
       }
-      return applyDetection(tx, projectId, ctx, snap, found, inputs, progress);
+      return applyDetection(tx, projectId, ctx, snap, found, progress);
     });
     if (written) return written;
   }
@@ -163,15 +236,15 @@ async function applyDetection(
   tx: DuplicatesStore,
   projectId: string,
   ctx: DuplicatesWriter,
-  snap: { groupOf: Map<string, string | null>; pairs: DuplicatePair[]; groups: DuplicateGroup[] },
+  snap: { groupOf: Map<string, string>; pairs: DuplicatePair[]; groups: DuplicateGroup[] },
   found: DedupeResult,
-  inputs: DedupeInput[],
   progress: (p: DedupeProjectProgress) => void,
 ): Promise<DedupeProjectResult> {
   const groupOf = (id: string) => snap.groupOf.get(id) ?? null;
   const primaryOf = new Map(snap.groups.map((g) => [g.id, g.primaryRecordId]));
-  // Where each record ends up: its group's id, or itself when in none.
-  const component = new Map([...snap.groupOf].map(([id, g]) => [id, g ?? `record:${id}`]));
+  // Where each record ends up: its group's id, or itself when in none. Only records moved are kept here.
+  const moved = new Map<string, string>();
+  const component = (id: string) => moved.get(id) ?? groupOf(id) ?? `record:${id}`;
   const size = new Map<string, number>();
   for (const g of snap.groupOf.values()) if (g) size.set(g, (size.get(g) ?? 0) + 1);
   const result: DedupeProjectResult = { groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 };
@@ -199,7 +272,7 @@ async function applyDetection(
         result.grouped++;
         if (was) size.set(was, size.get(was)! - 1);
         size.set(groupId, (size.get(groupId) ?? 0) + 1);
-        component.set(id, groupId);
+        moved.set(id, groupId);
       }
       progress({ phase: "saving", done: ++done, total });
       if (done % YIELD_EVERY === 0) await yieldToLoop();
@@ -209,20 +282,22 @@ async function applyDetection(
   const small = snap.groups.filter((g) => (size.get(g.id) ?? 0) < 2);
   if (small.length) {
     const ids = new Set(small.map((g) => g.id));
-    for (const [id, c] of component) {
-      if (!ids.has(c)) continue;
+    // Only records that were in a group can be in one left small: a group a run fills has two or more.
+    for (const id of snap.groupOf.keys()) {
+      if (!ids.has(component(id))) continue;
       await tx.update(projectId, "records", id, { duplicateGroupId: null }, ctx);
-      component.set(id, `record:${id}`);
+      moved.set(id, `record:${id}`);
     }
     for (const g of small) await tx.remove(projectId, "duplicateGroups", g.id, ctx);
   }
   // One question per two groups (or records): a pair already asked, pending or decided, is not asked again.
-  const asked = new Set(snap.pairs.map((p) => pairKey(component.get(p.recordIdA)!, component.get(p.recordIdB)!)));
-  const inputById = new Map(inputs.map((r) => [r.id, r]));
+  const asked = new Set(snap.pairs.map((p) => pairKey(component(p.recordIdA), component(p.recordIdB))));
+  // The records of the questions, read again (unchanged since they were compared: a change would have restarted the run).
+  const inputById = await readSome(tx, projectId, [...new Set([...bridges, ...found.maybe].flat())]);
   const fresh: Partial<DuplicatePair>[] = [];
   const ask = (a: string, b: string, why: (v: PairVerdict) => string[]) => {
-    const ca = component.get(a)!;
-    const cb = component.get(b)!;
+    const ca = component(a);
+    const cb = component(b);
     if (ca === cb) return;
     const k = pairKey(ca, cb);
     if (asked.has(k)) return;

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { dedupeInWorker, dedupeProject } from "@homeward/records";
 import { openJobQueue, openStore, syntheticRecords } from "@homeward/store";
@@ -21,6 +22,12 @@ import { benchSession } from "./session.js";
  * HOMEWARD_BENCH_SCALE_ONLY=records or pages times one part only). Prints medians of 5 with the load average; asserts
  * nothing. HOMEWARD_BENCH_SCALE_REUSE=1 keeps the database of an earlier run
  * (its one project) and times only the HTTP part.
+ * HOMEWARD_BENCH_SCALE_ONLY=import stops after the import;
+ * HOMEWARD_BENCH_SCALE_DEDUPE=only runs duplicate detection alone (on the
+ * reused project with REUSE=1) and prints its time and the process's peak
+ * RSS (worker thread included), then stops;
+ * HOMEWARD_BENCH_SCALE_DEDUPE_FROM=<another build's records dist/index.js>
+ * runs that build's detection instead (before and after, back to back).
  */
 const N = Number(process.env.HOMEWARD_BENCH_SCALE_RECORDS ?? 0);
 const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
@@ -65,11 +72,30 @@ try {
     }
     await store.settle();
     console.log(`  import (store bulk write, in parts of 100,000${URL_ ? ", then VACUUM ANALYZE" : ""}): ${secs(performance.now() - t)} (load average ${load()})`);
-    if (process.env.HOMEWARD_BENCH_SCALE_DEDUPE !== "0") {
+    if (process.env.HOMEWARD_BENCH_SCALE_ONLY === "import") {
+      await store.close();
+      process.exit(0);
+    }
+    if (process.env.HOMEWARD_BENCH_SCALE_DEDUPE !== "0" && process.env.HOMEWARD_BENCH_SCALE_DEDUPE !== "only") {
       t = performance.now();
       const found = await dedupeProject(store, p.id, { actor: "bench", reason: null }, { run: dedupeInWorker });
       console.log(`  duplicate detection (read, compare in a worker thread, link): ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups (load average ${load()})`);
     }
+  }
+  if (process.env.HOMEWARD_BENCH_SCALE_DEDUPE === "only") {
+    const from = process.env.HOMEWARD_BENCH_SCALE_DEDUPE_FROM;
+    const m = (from ? await import(pathToFileURL(from).href) : { dedupeProject, dedupeInWorker }) as { dedupeProject: typeof dedupeProject; dedupeInWorker: typeof dedupeInWorker };
+    let heap = 0;
+    const sample = setInterval(() => (heap = Math.max(heap, process.memoryUsage().heapUsed)), 100);
+    const t = performance.now();
+    const found = await m.dedupeProject(store, p.id, { actor: "bench", reason: null }, { run: m.dedupeInWorker });
+    clearInterval(sample);
+    const mb = (b: number) => `${Math.round(b / 1048576).toLocaleString("en")} MB`;
+    console.log(
+      `  duplicate detection only${from ? ` (${from})` : ""}: ${secs(performance.now() - t)}: ${found.groups.toLocaleString("en")} groups, ${found.grouped.toLocaleString("en")} records grouped, ${found.maybe.toLocaleString("en")} pairs asked; peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}, main thread's heap at most ${mb(heap)} (load average ${load()})`,
+    );
+    await store.close();
+    process.exit(0);
   }
   const start = async () => {
     const a = await buildServer({ store, version: "bench", webDir: "/nonexistent" });
