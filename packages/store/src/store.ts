@@ -854,6 +854,59 @@ export class Store {
     return rows.rows.map((r) => ({ id: r.id, searchId: r.search_id, duplicateGroupId: r.duplicate_group_id }));
   }
 
+  /**
+   * Duplicate detection's read of records: what its rules read and no more
+   * (of `extra`, only the string values of `extraKeys`; `raw`, keywords and
+   * the rest are left in the database), a page at a time in `list`'s order
+   * (created, then id) after the record `after`, or the records `ids`. A run
+   * over a million records so never holds whole records, nor all at once.
+   */
+  async dedupeRecords(
+    projectId: string,
+    page: { after?: { createdAt: string; id: string } | null; ids?: readonly string[]; limit: number; extraKeys: readonly string[] },
+  ): Promise<DedupeRecordRow[]> {
+    if (page.ids && page.ids.length === 0) return [];
+    const keys = page.extraKeys.filter((k) => /^[A-Za-z]+$/.test(k));
+    // Only string values, as the record's reader takes them; the JSON is taken apart by the database.
+    const pick = (k: string) =>
+      this.dialect === "sqlite"
+        ? sql`CASE WHEN json_type(extra, ${"$." + k}) = 'text' THEN json_extract(extra, ${"$." + k}) END`
+        : sql`CASE WHEN jsonb_typeof(xj -> ${k}::text) = 'string' THEN xj ->> ${k}::text END`;
+    const extraCols = keys.length ? sql`, ${sql.join(keys.map((k, i) => sql`${pick(k)} AS ${sql.ref(`x${i}`)}`))}` : sql``;
+    const where = page.ids
+      ? sql`AND ${this.among("id", page.ids)}`
+      : page.after
+        ? sql`AND (created_at, id) > (${page.after.createdAt}, ${page.after.id})`
+        : sql``;
+    const rows = await sql<Record<string, unknown>>`SELECT id, created_at, title, authors, year, journal, volume, issue, pages, doi, pmid, abstract, duplicate_group_id${extraCols}
+      FROM records${this.dialect === "postgres" && keys.length ? sql` CROSS JOIN LATERAL (SELECT records.extra::jsonb AS xj OFFSET 0) j` : sql``} WHERE project_id = ${projectId} ${where} ORDER BY created_at, id LIMIT ${page.limit}`.execute(this.db);
+    const out = rows.rows.map((r) => {
+      const extra: Record<string, unknown> = {};
+      keys.forEach((k, i) => {
+        const v = r[`x${i}`];
+        if (typeof v === "string") extra[k] = v;
+      });
+      return {
+        id: r.id as string,
+        createdAt: r.created_at as string,
+        title: r.title as string,
+        authors: (r.authors == null ? null : JSON.parse(r.authors as string)) as string[],
+        year: r.year == null ? null : Number(r.year),
+        journal: (r.journal as string | null) ?? null,
+        volume: (r.volume as string | null) ?? null,
+        issue: (r.issue as string | null) ?? null,
+        pages: (r.pages as string | null) ?? null,
+        doi: (r.doi as string | null) ?? null,
+        pmid: (r.pmid as string | null) ?? null,
+        abstract: (r.abstract as string | null) ?? null,
+        duplicateGroupId: (r.duplicate_group_id as string | null) ?? null,
+        extra,
+      };
+    });
+    // The order `list` gives (JavaScript's string order), whatever the database's collation.
+    return out.sort((a, b) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id));
+  }
+
   // ---------------------------------------------------------------- studies
 
   /** Studies with their lead report and all reports, each with its record's summary when it is a record. */
@@ -1485,6 +1538,24 @@ function singular(c: string): string {
 }
 
 /** Total order for scalar field values: null first, numbers numerically, text by code point. */
+/** A record as duplicate detection reads it (see `dedupeRecords`). */
+export interface DedupeRecordRow {
+  id: string;
+  createdAt: string;
+  title: string;
+  authors: string[];
+  year: number | null;
+  journal: string | null;
+  volume: string | null;
+  issue: string | null;
+  pages: string | null;
+  doi: string | null;
+  pmid: string | null;
+  abstract: string | null;
+  duplicateGroupId: string | null;
+  extra: Record<string, unknown>;
+}
+
 function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a == null) return -1;
