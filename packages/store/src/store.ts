@@ -157,6 +157,16 @@ export class Store {
   /** Records written so far by the open transaction (on its Store). */
   private recordsWritten = 0;
 
+  /** Projects this transaction holds (`lockProject`, or the audit chain's update of the row). */
+  private readonly held = new Set<string>();
+
+  /**
+   * Records whose place in the PRISMA flow a write of this transaction may
+   * have moved, per project, worked out once the project is held (see
+   * `flowMoved`).
+   */
+  private readonly flowPending = new Map<string, Set<string>>();
+
   /** Background maintenance started by large writes (PostgreSQL); awaited by `settle` and `close`. */
   private maintenance: Promise<void> = Promise.resolve();
 
@@ -203,7 +213,15 @@ export class Store {
     let tx: Store | undefined;
     let result: T;
     try {
-      result = await this.db.transaction().execute((trx: Transaction<any>) => fn((tx = new Store(trx, this.dialect, true, this.native))));
+      result = await this.db.transaction().execute(async (trx: Transaction<any>) => {
+        const r = await fn((tx = new Store(trx, this.dialect, true, this.native)));
+        // A write that moved records but appended no audit entry still moves the counts before it commits.
+        for (const projectId of [...tx.flowPending.keys()]) {
+          await tx.lockProject(projectId);
+          await tx.flushFlow(projectId);
+        }
+        return r;
+      });
     } catch (err) {
       // A "one per" place another writer took first: answered once the transaction has rolled back
       // (PostgreSQL reads nothing more in a failed one), with what now stands there.
@@ -486,7 +504,9 @@ export class Store {
    */
   async lockProject(projectId: string): Promise<void> {
     if (!this.inTransaction) throw new Error("lockProject outside a transaction");
+    if (this.held.has(projectId)) return;
     if (this.dialect === "postgres") await sql`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`.execute(this.db);
+    this.held.add(projectId);
   }
 
   // ---------------------------------------------------------------- collections (generic, typed)
@@ -1029,8 +1049,11 @@ export class Store {
    */
   private async appendChained(projectId: string, entry: AuditEntry, touch = true): Promise<void> {
     if (!this.inTransaction) throw new Error("audit outside a transaction");
-    if (touch) await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
-    else await this.lockProject(projectId);
+    if (touch) {
+      await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
+      this.held.add(projectId);
+    } else await this.lockProject(projectId);
+    await this.flushFlow(projectId);
     const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
     const prevHash: string | null = last?.hash ?? null;
     await this.db.insertInto("audit").values(auditToRow(projectId, { ...entry, prevHash, hash: entryHash(sha256, prevHash, entry) })).execute();
@@ -1376,9 +1399,23 @@ export class Store {
     } else return;
     if (ids.length === 0) return;
     // Two writers moving one record must not both work out its place from what they read before
-    // either wrote: the project is held, so the second reads the first's rows once it has committed.
-    await this.lockProject(projectId);
-    await refreshFlow(this.db, this.dialect, projectId, ids);
+    // either wrote, so places are worked out while the project is held: the second then reads the
+    // first's rows once it has committed. Until the write holds the project (its audit entry, the
+    // last step), the records wait here; so the hold covers one read and the counts' upserts, not
+    // the write's checks and rows, and every writer takes the project before any count row (no
+    // two writers can hold one each and wait for the other's).
+    if (this.held.has(projectId)) return refreshFlow(this.db, this.dialect, projectId, ids);
+    const pending = this.flowPending.get(projectId) ?? new Set<string>();
+    for (const id of ids) pending.add(id);
+    this.flowPending.set(projectId, pending);
+  }
+
+  /** Works out the places of the records waiting in `flowPending` for a project this transaction holds. */
+  private async flushFlow(projectId: string): Promise<void> {
+    const pending = this.flowPending.get(projectId);
+    if (!pending) return;
+    this.flowPending.delete(projectId);
+    await refreshFlow(this.db, this.dialect, projectId, pending);
   }
 
   /**
