@@ -598,6 +598,9 @@ function markRecurring(norms: Norm[]): void {
   for (const e of places.values()) if (e.many) for (const n of e.members) n.recurring = true;
 }
 
+/** The first letters of `blockKeys`' keys, one kind of key each. */
+const KEY_KINDS = [..."dptbemavf"].map((c) => c.charCodeAt(0));
+
 /** Blocks larger than this are generic keys ("introduction", a common page 1 of volume 1); they are skipped. */
 const MAX_BLOCK = 200;
 
@@ -647,14 +650,6 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
     if (i === undefined) throw Object.assign(new Error(`unknown record id "${id}" in a reviewer's decision`), { kind: "input" as const });
     return i;
   };
-  const blocks = new Map<string, number[]>();
-  for (const n of norms) {
-    for (const k of blockKeys(n)) {
-      const b = blocks.get(k);
-      if (b) b.push(n.i);
-      else blocks.set(k, [n.i]);
-    }
-  }
   const judged = new Map<number, PairVerdict>();
   const N = norms.length;
   const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
@@ -668,26 +663,43 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
   const dupPairs: [number, number, number][] = [];
   const maybe: [number, number][] = [];
   const progress = options.onProgress;
-  const totalBlocks = blocks.size;
-  let blockNo = 0;
-  progress?.({ phase: "comparing", done: 0, total: totalBlocks });
-  for (const members of blocks.values()) {
-    if (progress && ++blockNo % 5000 === 0) progress({ phase: "comparing", done: blockNo, total: totalBlocks });
-    if (members.length < 2 || members.length > MAX_BLOCK) continue;
-    for (let p = 0; p < members.length; p++) {
-      for (let q = p + 1; q < members.length; q++) {
-        const x = members[p];
-        const y = members[q];
-        const k = pairKey(x, y);
-        if (judged.has(k)) continue;
-        const v = judge(norms[x], norms[y]);
-        judged.set(k, v);
-        if (v.verdict === "duplicate") dupPairs.push([Math.min(x, y), Math.max(x, y), strength(v)]);
-        else if (v.verdict === "maybe") maybe.push([Math.min(x, y), Math.max(x, y)]);
+  // Blocks are built and compared one kind of key at a time: a million records have some eight
+  // million keys, nearly all of one record, and one map of them all outgrew a 4 GB heap. Kinds
+  // never share a key, so the blocks, and the pairs compared, are the same; a pair is judged once
+  // whichever block it is met in first (always the lower index first), so the verdicts are too.
+  const totalSteps = KEY_KINDS.length * N;
+  let step = 0;
+  progress?.({ phase: "comparing", done: 0, total: totalSteps });
+  for (const kind of KEY_KINDS) {
+    // A block of one record is its index alone; an array only from the second member.
+    const blocks = new Map<string, number | number[]>();
+    for (const n of norms) {
+      if (progress && ++step % 50000 === 0) progress({ phase: "comparing", done: step, total: totalSteps });
+      for (const k of blockKeys(n)) {
+        if (k.charCodeAt(0) !== kind) continue;
+        const b = blocks.get(k);
+        if (b === undefined) blocks.set(k, n.i);
+        else if (typeof b === "number") blocks.set(k, [b, n.i]);
+        else b.push(n.i);
+      }
+    }
+    for (const members of blocks.values()) {
+      if (typeof members === "number" || members.length > MAX_BLOCK) continue;
+      for (let p = 0; p < members.length; p++) {
+        for (let q = p + 1; q < members.length; q++) {
+          const x = members[p];
+          const y = members[q];
+          const k = pairKey(x, y);
+          if (judged.has(k)) continue;
+          const v = judge(norms[x], norms[y]);
+          judged.set(k, v);
+          if (v.verdict === "duplicate") dupPairs.push([Math.min(x, y), Math.max(x, y), strength(v)]);
+          else if (v.verdict === "maybe") maybe.push([Math.min(x, y), Math.max(x, y)]);
+        }
       }
     }
   }
-  progress?.({ phase: "grouping", done: totalBlocks, total: totalBlocks });
+  progress?.({ phase: "grouping", done: totalSteps, total: totalSteps });
   dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   const uf = new UnionFind(N);
   const links: DedupeLink[] = [];
@@ -740,7 +752,8 @@ export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions
     const ms = [...uf.members[i]].sort((p, q) => norms[q].completeness - norms[p].completeness || p - q);
     groups.push(ms.map((m) => norms[m].id));
   }
-  const idIndex = new Map(records.map((r, i) => [r.id, i]));
+  // Ids are unique (checked above): `index` is each id's place.
+  const idIndex = index;
   // Groups in file order of their earliest record.
   const firstOf = (g: string[]) => Math.min(...g.map((id) => idIndex.get(id)!));
   groups.sort((g, h) => firstOf(g) - firstOf(h));
