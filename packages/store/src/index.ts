@@ -1,5 +1,6 @@
 export { openStore, storeOptionsFromEnv, SQLITE_FILE, type StoreOptions } from "./open.js";
-export { Store, searchTerms, FILE_PART_BYTES, type StoredFile, type WriteContext, type NewEntity, type AuditInput } from "./store.js";
+export { FILE_PART_BYTES } from "./parts.js";
+export { Store, searchTerms, type StoredFile, type WriteContext, type NewEntity, type AuditInput } from "./store.js";
 export { readProjectSource, loadProjectFile, ensureExamples, defaultExamplesDir, type ExamplesResult } from "./files.js";
 export type { Dialect } from "./migrations.js";
 export { Leases, type Lease, type LeaseAnswer, type LeaseRequest } from "./leases.js";

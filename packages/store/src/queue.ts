@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { CompiledQuery, sql, type Kysely } from "kysely";
 import PgBoss from "pg-boss";
 import { InputError, isInputError } from "@homeward/model";
 import type { Dialect } from "./migrations.js";
-import { FILE_PART_BYTES, type Store } from "./store.js";
+import type { Store } from "./store.js";
+import { writeInParts } from "./parts.js";
 
 /**
  * Background jobs (imports, duplicate detection, large analyses, backups…):
@@ -271,30 +272,9 @@ export abstract class JobQueue {
    */
   async putOutput(id: string, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; sha256: string }> {
     await this.db.deleteFrom(OUTPUTS).where("job_id", "=", id).execute();
-    const hash = createHash("sha256");
-    let size = 0;
-    let part = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (all: boolean) => {
-      while (pendingBytes >= FILE_PART_BYTES || (all && pendingBytes > 0)) {
-        const joined = Buffer.concat(pending);
-        const bytes = joined.subarray(0, FILE_PART_BYTES);
-        const rest = joined.subarray(bytes.length);
-        await this.db.insertInto(OUTPUTS).values({ job_id: id, part: part++, bytes: Buffer.from(bytes) }).execute();
-        pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-        pendingBytes = rest.length;
-      }
-    };
-    for await (const chunk of chunks) {
-      hash.update(chunk);
-      size += chunk.length;
-      pending.push(Buffer.from(chunk));
-      pendingBytes += chunk.length;
-      await flush(false);
-    }
-    await flush(true);
-    return { size, sha256: hash.digest("hex") };
+    return writeInParts(chunks, async (part, bytes) => {
+      await this.db.insertInto(OUTPUTS).values({ job_id: id, part, bytes }).execute();
+    });
   }
 
   /** Job `id`'s output file, one part per query, so a download holds one part at a time. */

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { writeInParts } from "./parts.js";
 import { sql, type Kysely, type Transaction } from "kysely";
 import {
   AuditEntry,
@@ -111,7 +112,6 @@ const AUDIT_LIST_VALUE_MAX = 64 * 1024;
 const now = () => new Date().toISOString();
 
 /** Largest part of a stored file, in bytes: what one upload or download holds in memory at a time. */
-export const FILE_PART_BYTES = 1024 * 1024;
 
 /** A stored file's description (its bytes are read with `readFile`). */
 export interface StoredFile {
@@ -1245,30 +1245,10 @@ export class Store {
       if (existing) return existing;
       const row = { project_id: projectId, sha256: file.sha256, size: file.size, media_type: file.mediaType, created_at: file.createdAt ?? now() };
       await tx.db.insertInto("files").values(row).execute();
-      const hash = createHash("sha256");
-      let size = 0;
-      let part = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = async (all: boolean) => {
-        while (pendingBytes >= FILE_PART_BYTES || (all && pendingBytes > 0)) {
-          const joined = Buffer.concat(pending);
-          const bytes = joined.subarray(0, FILE_PART_BYTES);
-          const rest = joined.subarray(bytes.length);
-          await tx.db.insertInto("file_parts").values({ project_id: projectId, sha256: file.sha256, part: part++, bytes: Buffer.from(bytes) }).execute();
-          pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-          pendingBytes = rest.length;
-        }
-      };
-      for await (const chunk of file.open()) {
-        hash.update(chunk);
-        size += chunk.length;
-        pending.push(Buffer.from(chunk));
-        pendingBytes += chunk.length;
-        await flush(false);
-      }
-      await flush(true);
-      if (size !== file.size || hash.digest("hex") !== file.sha256) throw new InputError("the stored file's content does not match its size and SHA-256");
+      const written = await writeInParts(file.open(), async (part, bytes) => {
+        await tx.db.insertInto("file_parts").values({ project_id: projectId, sha256: file.sha256, part, bytes }).execute();
+      });
+      if (written.size !== file.size || written.sha256 !== file.sha256) throw new InputError("the stored file's content does not match its size and SHA-256");
       return fileOfRow(row);
     });
   }
