@@ -16,7 +16,7 @@ import type {
   Search,
   StudyView,
 } from "@homeward/model";
-import { announceStanding } from "./standing";
+import { announceStanding } from "./standing-event";
 import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type FileAnswer, type Route, type RouteSpec } from "@homeward/api";
 
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { STANDING_EVENT } from "./standing";
+import { STANDING_EVENT } from "./standing-event";
 
 export interface Loaded<T> {
   data: T | undefined;

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { errorMessage } from "../api";
-import { saidByNotice } from "../standing";
+import { saidByNotice } from "../standing-event";
 
 /** An error the user must see: announced at once (role=alert). */
 export function ErrorMessage({ error, children }: { error: unknown; children?: ReactNode }) {
