@@ -79,6 +79,7 @@ try {
   const errors: Record<string, number> = {};
   const servedTo = new Map<string, Set<string>>();
   let acknowledged = 0;
+  let emptyNext = 0;
   let reconciled = 0;
   const end = Date.now() + SECONDS * 1000;
   const timed = async (route: string, f: () => Promise<Response>) => {
@@ -99,6 +100,7 @@ try {
       const next = await timed("GET …/next", () => request(cluster.url, s, "GET", `${base}/next`));
       const id = next.body?.record?.id as string | undefined;
       if (!id) {
+        emptyNext++;
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
@@ -152,7 +154,15 @@ try {
   const nx = times["GET …/next"]!;
   const p95 = q(nx, 0.95);
   const slowAt = nx.flatMap((x, i) => (x > p95 ? [startedAt["GET …/next"]![i]!] : [])).sort((a, b) => a - b);
-  console.log(`  GET …/next over the overall p95, started at (s): ${slowAt.map((x) => x.toFixed(1)).join(" ") || "none"}`);
+  // A long run lists them per minute rather than one by one.
+  const perMinute = new Map<number, number>();
+  for (const t of slowAt) perMinute.set(Math.floor(t / 60), (perMinute.get(Math.floor(t / 60)) ?? 0) + 1);
+  const where =
+    SECONDS > 120
+      ? [...perMinute].map(([m, n]) => `${m * 60}–${m * 60 + 60} s: ${n}`).join(", ")
+      : slowAt.map((x) => x.toFixed(1)).join(" ");
+  console.log(`  GET …/next over the overall p95, started at${SECONDS > 120 ? "" : " (s)"}: ${where || "none"}`);
+  console.log(`  GET …/next answered with nothing left to serve: ${emptyNext} of ${nx.length}`);
   console.log(`  decisions: acknowledged ${acknowledged}, stored ${stored}, audited ${audited}`);
   console.log(`  reconciliations: acknowledged ${reconciled}, stored ${recStored}`);
   console.log(`  records served to more than their 2 assigned reviewers: ${overServed}`);
