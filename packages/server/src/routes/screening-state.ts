@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ScreeningStage } from "@homeward/model";
-import { eventsOfAuditEntry, recordText, ScreeningEngine, type PrioritisationStatus, type RankingServiceOptions, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
+import { eventsOfAuditEntry, ScreeningEngine, type PrioritisationStatus, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
 import { screeningRankings, type JobQueue, type Lease, type LeaseAnswer, type Store } from "@homeward/store";
 import { ProjectRankings } from "./screening-ranking.js";
 
@@ -199,16 +199,7 @@ export class ProjectScreening {
     }
     if (!this.engine.applyAll(events)) return this.reload();
     this.position = fresh[fresh.length - 1]!.seq;
-    await this.giveTexts();
     this.retrainIfDirty();
-  }
-
-  /** Records admitted to full text get their text to the full-text model. */
-  private async giveTexts(texts?: Map<string, string>): Promise<void> {
-    for (const id of this.engine.textsWanted()) {
-      const text = texts?.get(id) ?? recordText(await this.store.get(this.projectId, "records", id));
-      this.engine.apply({ type: "record.text", recordId: id, text });
-    }
   }
 
   /** Asks for a retrain job where enough labels changed (the queues count them; the job queue coalesces). */
@@ -246,7 +237,6 @@ export class ProjectScreening {
     const now = Date.now();
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
     await this.rankings.loadAll();
-    await this.giveTexts();
     this.position = position;
     this.loaded = true;
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.stage(stage).dirty = true;
@@ -270,8 +260,6 @@ export class ScreeningProjects {
   constructor(
     app: FastifyInstance,
     private readonly store: Store,
-    // Kept for callers that still pass worker options: training is a job now (jobs/ranking.ts).
-    _options: RankingServiceOptions = {},
   ) {
     this.onError = (e) => app.log.error(e, "screening ranking");
     app.addHook("onClose", async () => {
@@ -354,11 +342,11 @@ export class ScreeningProjects {
 
 const registries = new WeakMap<FastifyInstance, ScreeningProjects>();
 
-/** The server's screening state (created by the first caller; `options` apply then only). */
-export function screeningProjects(app: FastifyInstance, store: Store, options: RankingServiceOptions = {}): ScreeningProjects {
+/** The server's screening state (created by the first caller). */
+export function screeningProjects(app: FastifyInstance, store: Store): ScreeningProjects {
   let r = registries.get(app);
   if (!r) {
-    r = new ScreeningProjects(app, store, options);
+    r = new ScreeningProjects(app, store);
     registries.set(app, r);
   }
   return r;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { screeningRoutes as r } from "@homeward/api";
 import { InputError, type ScreeningStage } from "@homeward/model";
-import { qaSample, type RankingServiceOptions } from "@homeward/screening";
+import { qaSample } from "@homeward/screening";
 import { ConflictError, type Store } from "@homeward/store";
 import { namedActor, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
@@ -19,8 +19,8 @@ import { screeningProjects, type ProjectScreening } from "./screening-state.js";
  * append-only rows written in one transaction per request, so two reviewers
  * deciding at once both land.
  */
-export async function registerScreeningRoutes(app: FastifyInstance, store: Store, options: RankingServiceOptions = {}): Promise<void> {
-  const projects = screeningProjects(app, store, options);
+export async function registerScreeningRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  const projects = screeningProjects(app, store);
   // Screening acts for a person: a request naming no one is refused rather than recorded as the default user.
   const reviewerOf = (ctx: RequestContext) => ({ actor: namedActor(ctx, "screening"), reason: ctx.reason });
 
