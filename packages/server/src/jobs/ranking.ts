@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerFile } from "@homeward/model/node";
 import type { FastifyInstance } from "fastify";
 import { advances, labelsHash, rankingHandler, recordText, type FromWorker, type Ranking, type ToWorker } from "@homeward/screening";
 import { JobCancelled, screeningRankings, type JobQueue, type Store } from "@homeward/store";
@@ -40,14 +39,6 @@ export interface RankingJobResult {
   writeMs: number;
 }
 
-/** The compiled worker; tests on the TypeScript sources use the build's when there is one, else train in this thread. */
-function workerFile(): URL | null {
-  const own = new URL("./ranking-worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".ts")) return own;
-  const built = new URL("../../dist/jobs/ranking-worker.js", import.meta.url);
-  return existsSync(fileURLToPath(built)) ? built : null;
-}
-
 /** One ranking model in a thread of its own (or in this one, after the current task), fed in order. */
 class RankingThread {
   private readonly worker: Worker | null;
@@ -56,7 +47,8 @@ class RankingThread {
   private failure: unknown = null;
 
   constructor(signal: AbortSignal) {
-    const file = workerFile();
+    // Tests on the TypeScript sources use the build's worker when there is one, else train in this thread.
+    const file = workerFile(new URL("./ranking-worker.js", import.meta.url), import.meta.url, new URL("../../dist/jobs/ranking-worker.js", import.meta.url));
     this.worker = file ? new Worker(file) : null;
     this.inline = file ? null : rankingHandler();
     const fail = (e: unknown) => {
