@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { flowKey, recordFlow, type FlowCount, type FlowDecisionOf, type FlowReconciliationOf, type FlowRetrievalOf } from "@homeward/model";
+import { among } from "./among.js";
 import type { Dialect } from "./migrations.js";
 
 /**
@@ -18,12 +19,6 @@ import type { Dialect } from "./migrations.js";
 const CHUNK = 2000;
 
 type Row = Record<string, unknown>;
-
-function among(d: Dialect, column: string, values: readonly string[]) {
-  return d === "sqlite"
-    ? sql<boolean>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`
-    : sql<boolean>`${sql.ref(column)} = ANY(${values as string[]}::text[])`;
-}
 
 function groupBy<T extends Row>(rows: T[], key: string): Map<string, T[]> {
   const m = new Map<string, T[]>();

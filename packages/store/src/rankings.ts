@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { among } from "./among.js";
 import type { Dialect } from "./migrations.js";
 import type { Store } from "./store.js";
 
@@ -180,8 +181,7 @@ export class ScreeningRankings {
   async texts(projectId: string, ids: readonly string[]): Promise<Map<string, { title: string; abstract: string | null }>> {
     const out = new Map<string, { title: string; abstract: string | null }>();
     if (ids.length === 0) return out;
-    const among = this.dialect === "postgres" ? sql`id = ANY(${[...ids]}::text[])` : sql`id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-    const rows = await sql<{ id: string; title: string; abstract: string | null }>`SELECT id, title, abstract FROM records WHERE project_id = ${projectId} AND ${among}`.execute(this.db);
+    const rows = await sql<{ id: string; title: string; abstract: string | null }>`SELECT id, title, abstract FROM records WHERE project_id = ${projectId} AND ${among(this.dialect, "id", ids)}`.execute(this.db);
     for (const r of rows.rows) out.set(r.id, { title: r.title ?? "", abstract: r.abstract ?? null });
     return out;
   }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { among } from "./among.js";
 import { writeInParts } from "./parts.js";
 import { sql, type Kysely, type Transaction } from "kysely";
 import {
@@ -1290,11 +1291,9 @@ export class Store {
     return rows.rows.map((r) => r.id);
   }
 
-  /** `column` is one of `values` (text), the values passed as one array parameter (JSON on SQLite) whatever their number. */
+  /** `among` (among.ts) on this store's engine. */
   private among(column: string, values: readonly string[]) {
-    return this.dialect === "sqlite"
-      ? sql<boolean>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`
-      : sql<boolean>`${sql.ref(column)} = ANY(${values}::text[])`;
+    return among(this.dialect, column, values);
   }
 
   /** What the collections' rules may read, answered inside this write's transaction; the protocol is read once per write. */
