@@ -8,15 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, searchTerms, SQLITE_FILE, syntheticRecords, type Store } from "@homeward/store";
 import { indexWords } from "../src/bulk.js";
 import { migrationProvider, type Dialect } from "../src/migrations.js";
+import { scratchDatabase } from "./scratch-database.js";
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 
-async function resetPostgres(url: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-  await c.end();
-}
 
 /** Where to open a fresh store of each engine, and a raw Kysely on it migrated only to `upTo`. */
 const engines: { name: Dialect; fresh: () => Promise<{ open: () => Promise<Store>; raw: (upTo: string) => Promise<Kysely<any>> }> }[] = [
@@ -35,10 +30,11 @@ if (pgUrl) {
   engines.push({
     name: "postgres",
     fresh: async () => {
-      await resetPostgres(pgUrl);
+      // A database of its own, made afresh per test, so suites running beside this one never meet it.
+      const { url } = await scratchDatabase(pgUrl, "bulk_suite");
       return {
-        open: () => openStore({ databaseUrl: pgUrl }),
-        raw: async (upTo) => migrated(new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 1 }) }) }), "postgres", upTo),
+        open: () => openStore({ databaseUrl: url }),
+        raw: async (upTo) => migrated(new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) }), "postgres", upTo),
       };
     },
   });

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import pg from "pg";
 import { collectionInfo, collectionNames, parseProjectFile, type ProjectFile } from "@homeward/model";
 import { ensureExamples, openStore, readProjectSource, storeOptionsFromEnv, Store, type Store as StoreType } from "@homeward/store";
 import { fieldMaps, tableOf } from "../src/mapping.js";
 import { fullProjectFile } from "./fixture.js";
+import { scratchDatabase } from "./scratch-database.js";
 
 const pgUrl = process.env.HOMEWARD_TEST_DATABASE_URL;
 const engines: { name: string; open: () => Promise<StoreType> }[] = [
@@ -16,12 +16,9 @@ if (pgUrl) {
   engines.push({
     name: "postgres",
     open: async () => {
-      // A clean schema per run: the test database is dedicated to these tests.
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      await c.end();
-      return openStore({ databaseUrl: pgUrl });
+      // A database of its own, made afresh per run, so suites running beside this one never meet it.
+      const db = await scratchDatabase(pgUrl, "store_suite");
+      return openStore({ databaseUrl: db.url });
     },
   });
 }
