@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { horizontalOverflow, OWNER, startApp, type AppHarness } from "./harness.js";
+import { horizontalOverflow, OWNER, pageHeading, settled, startApp, type AppHarness } from "./harness.js";
 import { RARE_WORD, SEED_AUDIT_ENTRIES, seedProject, type SeedRecord } from "./seed.js";
 
 let app: AppHarness;
@@ -195,8 +195,8 @@ describe("web app", () => {
     ];
     for (const [url, heading] of pages) {
       await page.goto(url);
-      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState("networkidle");
+      await pageHeading(page, heading);
+      await settled(page);
       expect({ url, overflow: await horizontalOverflow(page) }).toEqual({ url, overflow: 0 });
     }
     // The records table switched to its two-line layout rather than squeezing five columns.
@@ -224,8 +224,8 @@ describe("web app", () => {
         ...SCREENING_PAGES.map(([path, heading]) => [`${base}${path}`, heading] as const),
       ] as const) {
         await page.goto(url);
-        await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-        await page.waitForLoadState("networkidle");
+        await pageHeading(page, heading);
+        await settled(page);
         expect({ colorScheme, url, problems: await contrastProblems(page) }).toEqual({ colorScheme, url, problems: [] });
       }
     }

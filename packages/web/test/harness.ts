@@ -242,6 +242,51 @@ export function launchChromium(): Promise<Browser> {
 
 export type TestPage = Page & { errors: string[] };
 
+/** Requests each harness page has made and not yet seen answered (see `settled`). */
+const inFlight = new WeakMap<Page, Set<unknown>>();
+
+function track(page: Page): void {
+  const open = new Set<unknown>();
+  inFlight.set(page, open);
+  page.on("request", (r) => open.add(r));
+  page.on("requestfinished", (r) => open.delete(r));
+  page.on("requestfailed", (r) => open.delete(r));
+}
+
+/**
+ * Waits for the page's level-one heading named `name`, as a person waits for
+ * the page they opened. Checked on every frame first: a locator's own wait
+ * polls at widening intervals up to 500 ms, which across a tour of twenty
+ * pages adds seconds of waiting on pages that were already drawn. The
+ * locator then confirms it by role and accessible name.
+ */
+export async function pageHeading(page: Page, name: string): Promise<void> {
+  await page.waitForFunction((n) => Array.from(document.querySelectorAll("h1")).some((h) => h.textContent?.includes(n)), name);
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+}
+
+/**
+ * Waits until the page has had no request open for `quietMs`: what the page
+ * asked for has been answered and drawn. Playwright's "networkidle" waits a
+ * fixed 500 ms of quiet, which across the suites' page tours is most of their
+ * time; a harness page counts its own requests, so it can stop sooner.
+ * Pages the harness did not make fall back to "networkidle".
+ */
+export async function settled(page: Page, quietMs = 100, timeoutMs = 30_000): Promise<void> {
+  const open = inFlight.get(page);
+  if (!open) return page.waitForLoadState("networkidle");
+  await page.waitForLoadState("load");
+  const start = Date.now();
+  let quietSince = Date.now();
+  for (;;) {
+    const now = Date.now();
+    if (open.size) quietSince = now;
+    else if (now - quietSince >= quietMs) return;
+    if (now - start > timeoutMs) throw new Error(`page still waiting on ${open.size} request(s) after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export interface AppHarness {
   url: string;
   server: ServerHandle;
@@ -306,6 +351,7 @@ export async function startApp(opts: { dataDir?: string } = {}): Promise<AppHarn
     contexts.push(ctx);
     const page = (await ctx.newPage()) as TestPage;
     page.errors = [];
+    track(page);
     page.on("pageerror", (e) => page.errors.push(String(e)));
     page.on("console", (m) => {
       // A 401 or 403 the page shows as an alert is the app working, not a page error.

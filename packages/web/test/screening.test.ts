@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { contrastProblems } from "./contrast.js";
-import { nextRecord, horizontalOverflow, startApp, type AppHarness } from "./harness.js";
+import { nextRecord, horizontalOverflow, pageHeading, settled, startApp, type AppHarness } from "./harness.js";
 import { seedProject, type SeedRecord } from "./seed.js";
 
 type Verdict = "include" | "exclude" | "maybe";
@@ -468,8 +468,8 @@ describe("screening in the browser", () => {
     ];
     const ready = async (page: Page, url: string, heading: string) => {
       await page.goto(url);
-      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState("networkidle");
+      await pageHeading(page, heading);
+      await settled(page);
     };
     for (const colorScheme of ["light", "dark"] as const) {
       const page = await app.newPage({ colorScheme });
