@@ -64,11 +64,16 @@ export interface DedupeLink {
   fields: string[];
 }
 
-/** A title in the forms similarity reads. */
+/**
+ * A title in the forms similarity reads: the folded key, and the counts of its letters and digits
+ * at `at` in `hist` (36 of them). A run's records keep their counts side by side in one array per
+ * page of records (see `Detector`), not a small typed array each: a million of those (each an
+ * object, an ArrayBuffer and a separate allocation) were a large part of a run's memory.
+ */
 interface TitleForm {
   key: string;
   hist: Uint16Array;
-  codes: Uint8Array;
+  at: number;
 }
 
 interface Norm extends TitleForm {
@@ -84,7 +89,7 @@ interface Norm extends TitleForm {
   key: string; // normalised, without spaces
   /** Counts of each letter and digit in `key`. */
   hist: Uint16Array;
-  codes: Uint8Array;
+  at: number;
   /** The digits of the title in order ("FOCUS 1", "part 2"; "10 000" and "10000" alike). */
   numbers: string;
   flags: { erratum: boolean; comment: boolean };
@@ -113,24 +118,69 @@ interface Norm extends TitleForm {
   completeness: number;
 }
 
-function histogram(s: string): Uint16Array {
-  const h = new Uint16Array(36);
+/** Counts of each letter and digit of `s`, written at `at` in `h`. */
+function histogram(s: string, h: Uint16Array = new Uint16Array(36), at = 0): Uint16Array {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 97 && c <= 122) h[c - 97]++;
-    else if (c >= 48 && c <= 57) h[26 + c - 48]++;
+    if (c >= 97 && c <= 122) h[at + c - 97]++;
+    else if (c >= 48 && c <= 57) h[at + 26 + c - 48]++;
   }
   return h;
 }
 
-function prepare(r: DedupeInput, i: number): Norm {
+/**
+ * Values that most records share, held once rather than once per record: a million records' empty
+ * lists and flag objects, their journals' words (a review's records come from a few thousand
+ * journals) and their authors' names (written alike across records) are otherwise tens to hundreds
+ * of megabytes each. Nothing changes a norm's lists or names once made.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const FLAGS = [false, true].map((erratum) => [false, true].map((comment) => Object.freeze({ erratum, comment })));
+const sharedFlags = (f: { erratum: boolean; comment: boolean }) => FLAGS[+f.erratum]![+f.comment]!;
+/** A list of its own length, or the shared empty one: a list grown by push or filter keeps room for 17 entries. */
+const listOrNone = <T>(xs: T[]): T[] => (xs.length ? xs.slice() : NONE);
+/** The journals' words and the authors' names already read, by the journal or the author as written. */
+interface Shared {
+  journals: Map<string, string[]>;
+  names: Map<string, Name | null>;
+}
+/** Distinct journals, and authors, kept for sharing; past it, further ones are read afresh (the same values, held again). */
+const SHARED_MAX = 200_000;
+function wordsOf(s: string | undefined, shared?: Shared): string[] {
+  if (!shared || s === undefined) return listOrNone(journalWords(s));
+  let w = shared.journals.get(s);
+  if (!w) {
+    w = listOrNone(journalWords(s));
+    if (shared.journals.size < SHARED_MAX) shared.journals.set(s, w);
+  }
+  return w;
+}
+function nameOf(s: string, shared?: Shared): Name | null {
+  if (!shared) return parseName(s);
+  let n = shared.names.get(s);
+  if (n === undefined) {
+    n = parseName(s);
+    if (shared.names.size < SHARED_MAX) shared.names.set(s, n);
+  }
+  return n;
+}
+
+/**
+ * `s` without its spaces, as one flat string: `replace(/ /g, "")` gives a chain of the words
+ * (a string object per word and per join, some 500 bytes for a title), and a run keeps a key per record.
+ */
+const unspaced = (s: string) => s.split(" ").join("");
+
+/** A record in the forms the rules read; its title's letter counts go to `hist` at `at` (a fresh array when not given). */
+function prepare(r: DedupeInput, i: number, hist?: Uint16Array, at = 0, shared?: Shared): Norm {
   const { title, cites } = readTitle(r.title);
-  const alt = readTitle(r.originalTitle).title.replace(/ /g, "");
-  const alts = alt.length >= 10 && alt !== title.replace(/ /g, "") ? [{ key: alt, hist: histogram(alt), codes: codesOf(alt) }] : [];
-  const names = (r.authors ?? []).map(parseName).filter((n): n is Name => n !== null);
+  const alt = unspaced(readTitle(r.originalTitle).title);
+  const key = unspaced(title);
+  const alts = alt.length >= 10 && alt !== key ? [{ key: alt, hist: histogram(alt), at: 0 }] : NONE;
+  const names = listOrNone((r.authors ?? []).map((a) => nameOf(a, shared)).filter((n): n is Name => n !== null));
   const y = r.year ? Number(/\d{4}/.exec(r.year)?.[0]) : NaN;
-  const journal = journalWords(r.journal ?? r.booktitle);
-  const journalAbbrev = journalWords(r.journalAbbrev);
+  const journal = wordsOf(r.journal ?? r.booktitle, shared);
+  const journalAbbrev = wordsOf(r.journalAbbrev, shared);
   const base = journalBase(r.journal ?? r.booktitle);
   const abstractLength = r.abstract !== undefined ? r.abstract.length : (r.abstractLength ?? 0);
   const hasAbstract = r.abstract !== undefined ? !!r.abstract.trim() : abstractLength > 0;
@@ -139,23 +189,23 @@ function prepare(r: DedupeInput, i: number): Norm {
     i,
     id: r.id,
     title,
-    key: title.replace(/ /g, ""),
-    hist: histogram(title),
-    codes: codesOf(title.replace(/ /g, "")),
+    key,
+    hist: hist ? histogram(title, hist, at) : histogram(title),
+    at: hist ? at : 0,
     alts,
     head: titleHead(r.title, title),
-    issns: [...(r.issn ?? "").matchAll(/\b(\d{4})-?(\d{3}[\dxX])\b/g)].map((m) => (m[1] + m[2]).toUpperCase()),
-    numbers: title.replace(/\D/g, ""),
-    flags: titleFlags(title, cites),
+    issns: listOrNone([...(r.issn ?? "").matchAll(/\b(\d{4})-?(\d{3}[\dxX])\b/g)].map((m) => (m[1] + m[2]).toUpperCase())),
+    numbers: (title.match(/\d/g) ?? []).join(""),
+    flags: sharedFlags(titleFlags(title, cites)),
     names,
     year: Number.isFinite(y) ? y : undefined,
     volume: parseVolume(r.volume),
     issue: issueKey(r.issue),
     pages: parsePages(r.pages),
-    errata: erratumNotes(r.title),
+    errata: listOrNone(erratumNotes(r.title)),
     journal,
     journalAbbrev,
-    journalBase: base ? journalWords(base) : [],
+    journalBase: base ? wordsOf(base, shared) : NONE,
     doi: normaliseDoi(r.doi),
     pmid: r.pmid?.trim() || undefined,
     type: r.type,
@@ -181,7 +231,7 @@ function titleHead(raw: string | undefined, whole: string): string {
   const plain = cut[1].toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
   const head = /^[\x20-\x7e]*$/.test(cut[1]) && !/[&<\\{$]/.test(cut[1]) && whole.startsWith(plain) ? plain : foldText(cut[1]);
   if (head.split(" ").length < 3 || head === whole) return "";
-  const key = head.replace(/ /g, "");
+  const key = unspaced(head);
   return key.length >= MIN_HEAD ? key : "";
 }
 
@@ -192,25 +242,39 @@ function issueKey(s: string | undefined): string | undefined {
   return /^\d+$/.test(t) ? String(Number(t)) : foldText(t) || undefined;
 }
 
-/** Character codes of an ASCII-folded string (folded keys hold only a–z and 0–9). */
-function codesOf(s: string): Uint8Array {
-  const c = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) c[i] = s.charCodeAt(i) & 0xff;
-  return c;
+/**
+ * Character codes of an ASCII-folded string (folded keys hold only a–z and 0–9), written into
+ * `into` (grown when short); the codes are `s.length` long from the start. Keys are read into these
+ * two scratch arrays per comparison rather than kept as codes per record: a run's memory holds its
+ * records' keys once.
+ */
+function codesInto(s: string, into: Uint8Array): Uint8Array {
+  if (into.length < s.length) into = new Uint8Array(Math.max(s.length, 2 * into.length));
+  for (let i = 0; i < s.length; i++) into[i] = s.charCodeAt(i) & 0xff;
+  return into;
 }
 
+let codesA: Uint8Array = new Uint8Array(512);
+let codesB: Uint8Array = new Uint8Array(512);
 let rowA = new Int32Array(512);
 let rowB = new Int32Array(512);
 
 /** Levenshtein distance if at most `k`, else k + 1 (Ukkonen's band: O(k·n)). */
-export function boundedLevenshtein(a: string | Uint8Array, b: string | Uint8Array, k: number): number {
-  if (typeof a === "string") a = codesOf(a);
-  if (typeof b === "string") b = codesOf(b);
-  if (a.length === b.length && a.every((c, i) => c === (b as Uint8Array)[i])) return 0;
-  if (Math.abs(a.length - b.length) > k) return k + 1;
-  if (a.length > b.length) [a, b] = [b, a];
-  const n = a.length;
-  const m = b.length;
+export function boundedLevenshtein(x: string | Uint8Array, y: string | Uint8Array, k: number): number {
+  let n = x.length;
+  let m = y.length;
+  let a: Uint8Array = typeof x === "string" ? (codesA = codesInto(x, codesA)) : x;
+  let b: Uint8Array = typeof y === "string" ? (codesB = codesInto(y, codesB)) : y;
+  if (n === m) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = a[i] === b[i];
+    if (same) return 0;
+  }
+  if (Math.abs(n - m) > k) return k + 1;
+  if (n > m) {
+    [a, b] = [b, a];
+    [n, m] = [m, n];
+  }
   const INF = k + 1;
   if (rowA.length < m + 2) {
     rowA = new Int32Array(m + 2);
@@ -260,12 +324,12 @@ function titleSimilarity(x: TitleForm, y: TitleForm, min: number): number {
   let more = 0;
   let less = 0;
   for (let c = 0; c < 36; c++) {
-    const d = x.hist[c] - y.hist[c];
+    const d = x.hist[x.at + c] - y.hist[y.at + c];
     if (d > 0) more += d;
     else less -= d;
   }
   if (Math.max(more, less) > k) return 0;
-  const d = boundedLevenshtein(x.codes, y.codes, k);
+  const d = boundedLevenshtein(a, b, k);
   return d > k ? 0 : 1 - d / L;
 }
 
@@ -543,7 +607,7 @@ function titleWordOverlap(a: string, b: string): number {
 /** The id of the most complete of `records` (the one `dedupe` would make a group's primary). */
 export function mostComplete(records: readonly DedupeInput[]): string {
   if (!records.length) throw new Error("mostComplete of no records");
-  const norms = records.map(prepare);
+  const norms = records.map((r, i) => prepare(r, i));
   return norms.reduce((best, n) => (n.completeness > best.completeness ? n : best)).id;
 }
 
@@ -552,28 +616,54 @@ export function comparePair(a: DedupeInput, b: DedupeInput): PairVerdict {
   return judge(prepare(a, 0), prepare(b, 1));
 }
 
-/** Blocking keys: records share a block when one of these is equal; only pairs within blocks are compared. */
-function blockKeys(n: Norm): string[] {
-  const keys: string[] = [];
-  if (n.doi) keys.push(`d:${n.doi}`);
-  if (n.pmid) keys.push(`p:${n.pmid}`);
-  if (n.key.length >= 10) {
-    keys.push(`t:${n.key}`);
-    keys.push(`b:${n.key.slice(0, 30)}`);
-    keys.push(`e:${n.key.slice(-30)}`);
-    // Middle of the title, for titles that differ at both ends (prefix heading plus citation tail).
-    if (n.key.length >= 60) keys.push(`m:${n.key.slice(Math.floor(n.key.length / 2) - 15, Math.floor(n.key.length / 2) + 15)}`);
-  }
-  if (n.head) keys.push(`t:${n.head}`);
-  for (const t of n.alts) keys.push(`t:${t.key}`, `b:${t.key.slice(0, 30)}`, `e:${t.key.slice(-30)}`);
+/**
+ * Blocking keys of one kind (`KEY_KINDS`): records share a block when one of these is equal; only
+ * pairs within blocks are compared. Within a kind the keys need no prefix to be told from other
+ * kinds' (blocks are built one kind at a time), so a title's own key serves as its block's key
+ * rather than a new string per record. A record's keys of a kind come in a fixed order, repeats
+ * included, as they always have.
+ */
+function keysOfKind(n: Norm, kind: number, out: string[]): void {
+  out.length = 0;
+  const long = n.key.length >= 10;
   const first = n.names[0]?.last;
   const sp = n.pages?.starts[0];
-  if (first && n.year && sp !== undefined) keys.push(`a:${first}|${n.year}|${sp}`);
-  if (n.volume !== undefined && sp !== undefined) keys.push(`v:${n.volume}|${sp}|${n.year ?? ""}`);
-  if (first && n.volume !== undefined && sp !== undefined) keys.push(`f:${first}|${n.volume}|${sp}`);
-  // The place of an erratum the title names: the notice's own volume/page key.
-  for (const e of n.errata) if (e.year !== undefined) keys.push(`v:${e.volume}|${e.page}|${e.year}`);
-  return keys;
+  switch (kind) {
+    case KIND.d:
+      if (n.doi) out.push(n.doi);
+      return;
+    case KIND.p:
+      if (n.pmid) out.push(n.pmid);
+      return;
+    case KIND.t:
+      if (long) out.push(n.key);
+      if (n.head) out.push(n.head);
+      for (const t of n.alts) out.push(t.key);
+      return;
+    case KIND.b:
+      if (long) out.push(n.key.slice(0, 30));
+      for (const t of n.alts) out.push(t.key.slice(0, 30));
+      return;
+    case KIND.e:
+      if (long) out.push(n.key.slice(-30));
+      for (const t of n.alts) out.push(t.key.slice(-30));
+      return;
+    case KIND.m:
+      // Middle of the title, for titles that differ at both ends (prefix heading plus citation tail).
+      if (long && n.key.length >= 60) out.push(n.key.slice(Math.floor(n.key.length / 2) - 15, Math.floor(n.key.length / 2) + 15));
+      return;
+    case KIND.a:
+      if (first && n.year && sp !== undefined) out.push(`${first}|${n.year}|${sp}`);
+      return;
+    case KIND.v:
+      if (n.volume !== undefined && sp !== undefined) out.push(`${n.volume}|${sp}|${n.year ?? ""}`);
+      // The place of an erratum the title names: the notice's own volume/page key.
+      for (const e of n.errata) if (e.year !== undefined) out.push(`${e.volume}|${e.page}|${e.year}`);
+      return;
+    case KIND.f:
+      if (first && n.volume !== undefined && sp !== undefined) out.push(`${first}|${n.volume}|${sp}`);
+      return;
+  }
 }
 
 /** Marks short titles that records of one year give in two issues or at two first pages (see `Norm.recurring`). */
@@ -598,18 +688,25 @@ function markRecurring(norms: Norm[]): void {
   for (const e of places.values()) if (e.many) for (const n of e.members) n.recurring = true;
 }
 
-/** The first letters of `blockKeys`' keys, one kind of key each. */
+/** The kinds of blocking key (DOI, PMID, title, title's beginning, end and middle, first author, volume, first author and volume), compared in this order. */
+const KIND = { d: 100, p: 112, t: 116, b: 98, e: 101, m: 109, a: 97, v: 118, f: 102 } as const;
 const KEY_KINDS = [..."dptbemavf"].map((c) => c.charCodeAt(0));
 
 /** Blocks larger than this are generic keys ("introduction", a common page 1 of volume 1); they are skipped. */
 const MAX_BLOCK = 200;
 
+/**
+ * Union–find over record indices. A record's list of members is made only when it first gains
+ * one: a million records are nearly all alone, and a list each was tens of megabytes.
+ */
 class UnionFind {
   parent: Int32Array;
-  members: number[][];
+  size: Int32Array;
+  private lists: (number[] | undefined)[];
   constructor(n: number) {
     this.parent = new Int32Array(n).map((_, i) => i);
-    this.members = Array.from({ length: n }, (_, i) => [i]);
+    this.size = new Int32Array(n).fill(1);
+    this.lists = new Array<number[] | undefined>(n);
   }
   find(x: number): number {
     while (this.parent[x] !== x) {
@@ -618,11 +715,253 @@ class UnionFind {
     }
     return x;
   }
+  /** The members of the set whose root is `root`, the root's own first and the others in the order they joined. */
+  members(root: number): readonly number[] {
+    return this.lists[root] ?? [root];
+  }
   union(a: number, b: number): void {
-    const [big, small] = this.members[a].length >= this.members[b].length ? [a, b] : [b, a];
+    const [big, small] = this.size[a] >= this.size[b] ? [a, b] : [b, a];
     this.parent[small] = big;
-    for (const m of this.members[small]) this.members[big].push(m);
-    this.members[small] = [];
+    const into = (this.lists[big] ??= [big]);
+    for (const m of this.members(small)) into.push(m);
+    this.lists[small] = undefined;
+    this.size[big] += this.size[small];
+    this.size[small] = 0;
+  }
+}
+
+/**
+ * The pairs judged so far, by `pairKey`, each with whether its records contradict each other: an
+ * open-addressing table of two typed arrays (16 bytes a slot, at most half full) rather than a Map
+ * of verdict objects. The verdicts of pairs that join groups are worked out again when the links
+ * are written (the rules are pure), so only the conflict is kept of every pair.
+ */
+class PairTable {
+  private keys: Float64Array;
+  private values: Uint8Array;
+  size = 0;
+  constructor(capacity = 1 << 16) {
+    this.keys = new Float64Array(capacity).fill(-1);
+    this.values = new Uint8Array(capacity);
+  }
+  private slot(k: number): number {
+    const mask = this.keys.length - 1;
+    const lo = k >>> 0;
+    const hi = Math.floor(k / 4294967296) >>> 0;
+    let h = (Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+    h ^= h >>> 15;
+    let s = h & mask;
+    while (this.keys[s] !== -1 && this.keys[s] !== k) s = (s + 1) & mask;
+    return s;
+  }
+  /** 0: no conflict, 1: a conflict, -1: not judged. */
+  get(k: number): number {
+    const s = this.slot(k);
+    return this.keys[s] === k ? this.values[s]! : -1;
+  }
+  set(k: number, conflict: boolean): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const s = this.slot(k);
+    if (this.keys[s] !== k) {
+      this.keys[s] = k;
+      this.size++;
+    }
+    this.values[s] = conflict ? 1 : 0;
+  }
+  private grow(): void {
+    const [keys, values] = [this.keys, this.values];
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.values = new Uint8Array(keys.length * 2);
+    for (let s = 0; s < keys.length; s++) {
+      if (keys[s] === -1) continue;
+      const t = this.slot(keys[s]!);
+      this.keys[t] = keys[s]!;
+      this.values[t] = values[s]!;
+    }
+  }
+}
+
+/** A list of pairs of record indices (with a number each) in growing typed arrays, not an array per pair. */
+class PairList {
+  xs = new Int32Array(1024);
+  ys = new Int32Array(1024);
+  ws = new Uint8Array(1024);
+  length = 0;
+  push(x: number, y: number, w = 0): void {
+    if (this.length === this.xs.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.xs = grow(this.xs);
+      this.ys = grow(this.ys);
+      this.ws = grow(this.ws);
+    }
+    this.xs[this.length] = x;
+    this.ys[this.length] = y;
+    this.ws[this.length++] = w;
+  }
+}
+
+export interface DetectorResultOptions extends DedupeOptions {
+  /** Leave out groups of one record and the links (what a project's run reads; a million one-record groups are not copied back). */
+  multiOnly?: boolean;
+}
+
+/**
+ * The detector, fed records a page at a time: each page is read into the forms the rules compare
+ * (`add`) and the caller's copy can go, so a run holds its records once, as the rules read them
+ * (and their titles' letter counts in one typed array per page); `finish` compares and groups.
+ * `dedupe` is `add` of every record, then `finish`.
+ */
+export class Detector {
+  private norms: Norm[] = [];
+  private index = new Map<string, number>();
+  private shared: Shared = { journals: new Map(), names: new Map() };
+
+  get size(): number {
+    return this.norms.length;
+  }
+
+  add(records: readonly DedupeInput[]): void {
+    const hist = new Uint16Array(36 * records.length);
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      if (this.index.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });
+      const i = this.norms.length;
+      this.index.set(r.id, i);
+      this.norms.push(prepare(r, i, hist, 36 * k, this.shared));
+    }
+  }
+
+  finish(decided: DedupeDecisions = {}, options: DetectorResultOptions = {}): DedupeResult {
+    this.shared.journals.clear();
+    this.shared.names.clear();
+    const norms = this.norms;
+    const index = this.index;
+    markRecurring(norms);
+    const at = (id: string) => {
+      const i = index.get(id);
+      if (i === undefined) throw Object.assign(new Error(`unknown record id "${id}" in a reviewer's decision`), { kind: "input" as const });
+      return i;
+    };
+    const judged = new PairTable();
+    const N = norms.length;
+    const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
+    // A reviewer's word overrides the rules both ways.
+    const separated = new Set<number>();
+    for (const [x, y] of decided.separate ?? []) {
+      const k = pairKey(at(x), at(y));
+      judged.set(k, true);
+      separated.add(k);
+    }
+    const dupPairs = new PairList();
+    const maybe = new PairList();
+    const progress = options.onProgress;
+    // Blocks are built and compared one kind of key at a time: a million records have some eight
+    // million keys, nearly all of one record, and one map of them all outgrew a 4 GB heap. Kinds
+    // never share a key, so the blocks, and the pairs compared, are the same; a pair is judged once
+    // whichever block it is met in first (always the lower index first), so the verdicts are too.
+    const totalSteps = KEY_KINDS.length * N;
+    let step = 0;
+    progress?.({ phase: "comparing", done: 0, total: totalSteps });
+    const keys: string[] = [];
+    for (const kind of KEY_KINDS) {
+      // A block of one record is its index alone; an array only from the second member.
+      const blocks = new Map<string, number | number[]>();
+      for (const n of norms) {
+        if (progress && ++step % 50000 === 0) progress({ phase: "comparing", done: step, total: totalSteps });
+        keysOfKind(n, kind, keys);
+        for (const k of keys) {
+          const b = blocks.get(k);
+          if (b === undefined) blocks.set(k, n.i);
+          else if (typeof b === "number") blocks.set(k, [b, n.i]);
+          else b.push(n.i);
+        }
+      }
+      for (const members of blocks.values()) {
+        if (typeof members === "number" || members.length > MAX_BLOCK) continue;
+        for (let p = 0; p < members.length; p++) {
+          for (let q = p + 1; q < members.length; q++) {
+            const x = members[p];
+            const y = members[q];
+            const k = pairKey(x, y);
+            if (judged.get(k) !== -1) continue;
+            const v = judge(norms[x], norms[y]);
+            judged.set(k, !!v.conflict);
+            if (v.verdict === "duplicate") dupPairs.push(Math.min(x, y), Math.max(x, y), strength(v));
+            else if (v.verdict === "maybe") maybe.push(Math.min(x, y), Math.max(x, y));
+          }
+        }
+      }
+    }
+    progress?.({ phase: "grouping", done: totalSteps, total: totalSteps });
+    const order = Uint32Array.from({ length: dupPairs.length }, (_, j) => j).sort(
+      (p, q) => dupPairs.ws[q]! - dupPairs.ws[p]! || dupPairs.xs[p]! - dupPairs.xs[q]! || dupPairs.ys[p]! - dupPairs.ys[q]!,
+    );
+    const uf = new UnionFind(N);
+    const links: DedupeLink[] = [];
+    const wantLinks = !options.multiOnly;
+    // Reviewers' groups are joined first; their pairs judged different were set aside above.
+    for (const g of decided.together ?? []) {
+      for (let k = 1; k < g.length; k++) {
+        const rx = uf.find(at(g[0]));
+        const ry = uf.find(at(g[k]));
+        if (rx !== ry) {
+          uf.union(rx, ry);
+          if (wantLinks) links.push({ a: g[0], b: g[k], reason: "joined by a reviewer", fields: [] });
+        }
+      }
+    }
+    const conflictOf = (x: number, y: number): boolean => {
+      const k = pairKey(x, y);
+      const c = judged.get(k);
+      if (c !== -1) return c === 1;
+      const v = judge(norms[x], norms[y]);
+      judged.set(k, !!v.conflict);
+      return !!v.conflict;
+    };
+    for (const j of order) {
+      const x = dupPairs.xs[j]!;
+      const y = dupPairs.ys[j]!;
+      const rx = uf.find(x);
+      const ry = uf.find(y);
+      if (rx === ry) continue;
+      // A named erratum notice joins its article's group unless something there makes it another work;
+      // its own page, issue and year differ from the article's by nature. These links come last.
+      const notice = dupPairs.ws[j] === NOTICE;
+      let ok = true;
+      outer: for (const m of uf.members(rx)) {
+        for (const n of uf.members(ry)) {
+          if (conflictOf(m, n) && (!notice || separated.has(pairKey(m, n)) || differentWorks(norms[m], norms[n]))) {
+            ok = false;
+            break outer;
+          }
+        }
+      }
+      if (ok) {
+        uf.union(rx, ry);
+        if (wantLinks) {
+          const v = judge(norms[x], norms[y]);
+          links.push({ a: norms[x].id, b: norms[y].id, reason: v.reason, fields: v.fields ?? [] });
+        }
+      }
+    }
+    // Groups in file order of their earliest record.
+    const roots: { first: number; members: number[] }[] = [];
+    for (let i = 0; i < N; i++) {
+      if (uf.find(i) !== i || (options.multiOnly && uf.size[i]! < 2)) continue;
+      const ms = [...uf.members(i)].sort((p, q) => norms[q].completeness - norms[p].completeness || p - q);
+      roots.push({ first: Math.min(...ms), members: ms });
+    }
+    roots.sort((g, h) => g.first - h.first);
+    const groups = roots.map((g) => g.members.map((m) => norms[m].id));
+    const maybeAt: number[] = [];
+    for (let j = 0; j < maybe.length; j++) if (uf.find(maybe.xs[j]!) !== uf.find(maybe.ys[j]!)) maybeAt.push(j);
+    maybeAt.sort((p, q) => maybe.xs[p]! - maybe.xs[q]! || maybe.ys[p]! - maybe.ys[q]!);
+    const maybeOut = maybeAt.map((j): [string, string] => [norms[maybe.xs[j]!].id, norms[maybe.ys[j]!].id]);
+    return { groups, maybe: maybeOut, links };
   }
 }
 
@@ -638,129 +977,9 @@ class UnionFind {
  * each group is its most complete record.
  */
 export function dedupe(records: readonly DedupeInput[], decided: DedupeDecisions = {}, options: DedupeOptions = {}): DedupeResult {
-  const norms = records.map(prepare);
-  markRecurring(norms);
-  const index = new Map<string, number>();
-  for (const [i, r] of records.entries()) {
-    if (index.has(r.id)) throw Object.assign(new Error(`duplicate record id "${r.id}"`), { kind: "input" as const });
-    index.set(r.id, i);
-  }
-  const at = (id: string) => {
-    const i = index.get(id);
-    if (i === undefined) throw Object.assign(new Error(`unknown record id "${id}" in a reviewer's decision`), { kind: "input" as const });
-    return i;
-  };
-  const judged = new Map<number, PairVerdict>();
-  const N = norms.length;
-  const pairKey = (x: number, y: number) => (x < y ? x * N + y : y * N + x);
-  // A reviewer's word overrides the rules both ways.
-  const separated = new Set<number>();
-  for (const [x, y] of decided.separate ?? []) {
-    const k = pairKey(at(x), at(y));
-    judged.set(k, { verdict: "different", reason: "judged different by a reviewer", conflict: true });
-    separated.add(k);
-  }
-  const dupPairs: [number, number, number][] = [];
-  const maybe: [number, number][] = [];
-  const progress = options.onProgress;
-  // Blocks are built and compared one kind of key at a time: a million records have some eight
-  // million keys, nearly all of one record, and one map of them all outgrew a 4 GB heap. Kinds
-  // never share a key, so the blocks, and the pairs compared, are the same; a pair is judged once
-  // whichever block it is met in first (always the lower index first), so the verdicts are too.
-  const totalSteps = KEY_KINDS.length * N;
-  let step = 0;
-  progress?.({ phase: "comparing", done: 0, total: totalSteps });
-  for (const kind of KEY_KINDS) {
-    // A block of one record is its index alone; an array only from the second member.
-    const blocks = new Map<string, number | number[]>();
-    for (const n of norms) {
-      if (progress && ++step % 50000 === 0) progress({ phase: "comparing", done: step, total: totalSteps });
-      for (const k of blockKeys(n)) {
-        if (k.charCodeAt(0) !== kind) continue;
-        const b = blocks.get(k);
-        if (b === undefined) blocks.set(k, n.i);
-        else if (typeof b === "number") blocks.set(k, [b, n.i]);
-        else b.push(n.i);
-      }
-    }
-    for (const members of blocks.values()) {
-      if (typeof members === "number" || members.length > MAX_BLOCK) continue;
-      for (let p = 0; p < members.length; p++) {
-        for (let q = p + 1; q < members.length; q++) {
-          const x = members[p];
-          const y = members[q];
-          const k = pairKey(x, y);
-          if (judged.has(k)) continue;
-          const v = judge(norms[x], norms[y]);
-          judged.set(k, v);
-          if (v.verdict === "duplicate") dupPairs.push([Math.min(x, y), Math.max(x, y), strength(v)]);
-          else if (v.verdict === "maybe") maybe.push([Math.min(x, y), Math.max(x, y)]);
-        }
-      }
-    }
-  }
-  progress?.({ phase: "grouping", done: totalSteps, total: totalSteps });
-  dupPairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
-  const uf = new UnionFind(N);
-  const links: DedupeLink[] = [];
-  // Reviewers' groups are joined first; their pairs judged different were set aside above.
-  for (const g of decided.together ?? []) {
-    for (let k = 1; k < g.length; k++) {
-      const rx = uf.find(at(g[0]));
-      const ry = uf.find(at(g[k]));
-      if (rx !== ry) {
-        uf.union(rx, ry);
-        links.push({ a: g[0], b: g[k], reason: "joined by a reviewer", fields: [] });
-      }
-    }
-  }
-  const verdictOf = (x: number, y: number): PairVerdict => {
-    const k = pairKey(x, y);
-    let v = judged.get(k);
-    if (!v) {
-      v = judge(norms[x], norms[y]);
-      judged.set(k, v);
-    }
-    return v;
-  };
-  for (const [x, y, s] of dupPairs) {
-    const rx = uf.find(x);
-    const ry = uf.find(y);
-    if (rx === ry) continue;
-    // A named erratum notice joins its article's group unless something there makes it another work;
-    // its own page, issue and year differ from the article's by nature. These links come last.
-    const notice = s === NOTICE;
-    let ok = true;
-    outer: for (const m of uf.members[rx]) {
-      for (const n of uf.members[ry]) {
-        const v = verdictOf(m, n);
-        if (v.conflict && (!notice || separated.has(pairKey(m, n)) || differentWorks(norms[m], norms[n]))) {
-          ok = false;
-          break outer;
-        }
-      }
-    }
-    if (ok) {
-      uf.union(rx, ry);
-      const v = verdictOf(x, y);
-      links.push({ a: norms[x].id, b: norms[y].id, reason: v.reason, fields: v.fields ?? [] });
-    }
-  }
-  const groups: string[][] = [];
-  for (let i = 0; i < N; i++) {
-    if (uf.find(i) !== i) continue;
-    const ms = [...uf.members[i]].sort((p, q) => norms[q].completeness - norms[p].completeness || p - q);
-    groups.push(ms.map((m) => norms[m].id));
-  }
-  // Ids are unique (checked above): `index` is each id's place.
-  const idIndex = index;
-  // Groups in file order of their earliest record.
-  const firstOf = (g: string[]) => Math.min(...g.map((id) => idIndex.get(id)!));
-  groups.sort((g, h) => firstOf(g) - firstOf(h));
-  const maybeOut: [string, string][] = [];
-  for (const [x, y] of maybe) if (uf.find(x) !== uf.find(y)) maybeOut.push([norms[x].id, norms[y].id]);
-  maybeOut.sort((p, q) => idIndex.get(p[0])! - idIndex.get(q[0])! || idIndex.get(p[1])! - idIndex.get(q[1])!);
-  return { groups, maybe: maybeOut, links };
+  const d = new Detector();
+  d.add(records);
+  return d.finish(decided, options);
 }
 
 const NOTICE = 0;

@@ -151,7 +151,8 @@ export function parseName(raw: string): Name | null {
         .join("");
   const lastKey = fold(last);
   if (!lastKey) return null;
-  const parts = foldText(s).split(" ").filter((w) => w.length > 1);
+  // A copy of its own length (a filtered list keeps room for 17): a run holds one per author of every record.
+  const parts = foldText(s).split(" ").filter((w) => w.length > 1).slice();
   return { last: lastKey, initials, parts };
 }
 
@@ -209,7 +210,8 @@ export function parsePages(s: string | undefined): Pages | undefined {
     starts.push(st);
   }
   if (starts.length === 0 && end === undefined) return undefined;
-  return { kind: "pages", starts, end, single };
+  // A copy of its own length: a list grown by push keeps room for 17, and a run holds one per record.
+  return { kind: "pages", starts: starts.slice(), end, single };
 }
 
 export type PageAgreement = "same" | "compatible" | "conflict" | "unknown";
