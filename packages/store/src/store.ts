@@ -58,6 +58,7 @@ import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
 import { readFlowCounts, refreshFlow } from "./flow.js";
+import { beyond, ordered, placeOf, RecordMarks } from "./records-paging.js";
 import { readOnlyTwin, readSnapshot } from "./snapshot.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
@@ -171,9 +172,16 @@ export class Store {
   /** Background maintenance started by large writes (PostgreSQL); awaited by `settle` and `close`. */
   private maintenance: Promise<void> = Promise.resolve();
 
+  /** Landmarks for jumps deep into the records table (see records-paging.ts). */
+  private marksOf?: RecordMarks;
+  private get marks(): RecordMarks {
+    return (this.marksOf ??= new RecordMarks(this.dialect));
+  }
+
   async close(): Promise<void> {
     if (this.inTransaction) return;
     await this.settle();
+    await this.marksOf?.idle();
     await this.db.destroy();
   }
 
@@ -702,7 +710,7 @@ export class Store {
           : q.where(sql<boolean>`search @@ ${terms.map((t) => `'${t}':*`).join(" & ")}::tsquery`);
     let base = this.db.selectFrom("records").where("project_id", "=", projectId);
     if (terms.length) base = searchFilter(base);
-    const col = { title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" }[qy.sort];
+    const col = ({ title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" } as const)[qy.sort];
     const filter = (q: any) => (terms.length ? searchFilter(q) : q);
     let total: number;
     let totalCapped = false;
@@ -733,40 +741,30 @@ export class Store {
       totalCapped = n > cap;
       total = Math.min(n, cap);
     }
-    const ordered = (q: any, dir: "asc" | "desc") => {
-      const byCol =
-        col === "year" && this.dialect === "postgres"
-          ? q.orderBy("year", (ob: any) => (dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
-          : q.orderBy(col, dir);
-      return byCol.orderBy("id", dir);
-    };
-    // Deferred lookup: page through the (project, key, id) index for ids only, then fetch those
-    // rows by key, so a deep offset skips index entries rather than whole rows. A page past the
-    // middle of an exact total is read from the other end, in the opposite order, and turned round:
-    // an offset costs one index entry per row skipped, so the last page costs what the first does.
-    // After a given record (the previous page's last): a range read of the index from that record's
-    // key, whatever the depth. Sort keys other than the year are never null, so a row comparison
-    // holds the whole order.
-    const anchor =
-      qy.after !== undefined && col !== "year"
-        ? ((await this.db.selectFrom("records").select([col, "id"]).where("project_id", "=", projectId).where("id", "=", qy.after).executeTakeFirst()) as Record<string, unknown> | undefined)
-        : undefined;
-    if (anchor && anchor[col] != null) {
-      const after = qy.dir === "asc" ? sql<boolean>`(${sql.ref(col)}, id) > (${anchor[col]}, ${anchor.id})` : sql<boolean>`(${sql.ref(col)}, id) < (${anchor[col]}, ${anchor.id})`;
-      const page = (await ordered(base.select("id").where(after), qy.dir).limit(qy.limit).execute()).map((r: any) => r.id as string);
-      return this.recordsPage(projectId, page, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+    // Ids first, read from the (project, key, id) index, then the page's rows by key (see records-paging.ts).
+    // After a given record (the previous page's last): a range read of the index from its key, at any depth.
+    const place = qy.after !== undefined ? await placeOf(this.db, projectId, col, qy.after) : undefined;
+    if (place) {
+      const page = await ordered(base.select("id").where(beyond(this.dialect, col, qy.dir, place.key, place.id)), col, qy.dir).limit(qy.limit).execute();
+      return this.recordsPage(projectId, page.map((r: any) => r.id as string), { total, totalCapped, offset: qy.offset, limit: qy.limit });
     }
+    if (!terms.length) {
+      if (qy.offset === 0) this.marks.warm(this.db, projectId, col, total);
+      const ids = await this.marks.page(this.db, projectId, col, qy.dir, qy.offset, qy.limit, total);
+      return this.recordsPage(projectId, ids, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+    }
+    // A search's page past the middle of an exact total is read from the other end and turned round.
     const fromEnd = !totalCapped && qy.offset > total / 2 && qy.offset < total;
     const ids: string[] = fromEnd
       ? (
-          await ordered(base.select("id"), qy.dir === "asc" ? "desc" : "asc")
+          await ordered(base.select("id"), col, qy.dir === "asc" ? "desc" : "asc")
             .offset(Math.max(0, total - qy.offset - qy.limit))
             .limit(Math.min(qy.limit, total - qy.offset))
             .execute()
         )
           .map((r: any) => r.id as string)
           .reverse()
-      : (await ordered(base.select("id"), qy.dir).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
+      : (await ordered(base.select("id"), col, qy.dir).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
     return this.recordsPage(projectId, ids, { total, totalCapped, offset: qy.offset, limit: qy.limit });
   }
 

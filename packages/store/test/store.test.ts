@@ -180,8 +180,12 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(await ids({ sort: "title", dir: "desc", after: "c" })).toEqual(["d", "b"]);
     expect(await ids({ after: "b", offset: 2 })).toEqual(["c", "d"]);
     expect(await ids({ sort: "authors", after: "a" })).toEqual([]);
-    // The year sort, or a record that is not there, pages by offset.
-    expect(await ids({ sort: "year", after: "c", offset: 3 })).toEqual(["d"]);
+    // The year sort too, across its missing years (smallest: first ascending, last descending).
+    expect(await ids({ sort: "year", after: "c", offset: 3 })).toEqual(["a", "d"]);
+    expect(await ids({ sort: "year", after: "b" })).toEqual(["c", "a", "d"]);
+    expect(await ids({ sort: "year", dir: "desc", after: "c" })).toEqual(["b"]);
+    expect(await ids({ sort: "year", dir: "desc", after: "b" })).toEqual([]);
+    // A record that is not there pages by offset.
     expect(await ids({ sort: "title", after: "nope", offset: 2 })).toEqual(["c", "a"]);
     expect(await ids({ q: "reunif" })).toEqual(["b", "d"]);
     expect(await ids({ q: "REUNIFICATION foster" })).toEqual(["d"]);
