@@ -60,6 +60,7 @@ import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSupersede
 import { readFlowCounts, refreshFlow } from "./flow.js";
 import { beyond, ordered, placeOf, RecordMarks } from "./records-paging.js";
 import { readOnlyTwin, readSnapshot } from "./snapshot.js";
+import { linkRecords, type DuplicateGroupChange } from "./duplicate-links.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
 export interface WriteContext {
@@ -924,6 +925,26 @@ export class Store {
     });
     // The order `list` gives (JavaScript's string order), whatever the database's collation.
     return out.sort((a, b) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id));
+  }
+
+  /**
+   * Sets the duplicate group of records (null: in none), in one transaction: up to 50 as `update`
+   * each (an audit entry per record, before and after whole), more a part of 500 at a time, each
+   * part one UPDATE and one audit entry naming every record with its group before and after (see
+   * duplicate-links.ts). Records are linked, never deleted; the flow counts move with them.
+   */
+  async setDuplicateGroups(projectId: string, changes: readonly DuplicateGroupChange[], ctx: WriteContext): Promise<number> {
+    return this.transaction(async (tx) => {
+      if (changes.length <= AUDIT_EACH_MAX) {
+        for (const c of changes) await tx.update(projectId, "records", c.id, { duplicateGroupId: c.duplicateGroupId }, ctx);
+        return changes.length;
+      }
+      return linkRecords(tx.db, tx.dialect, projectId, changes, {
+        project: () => tx.getProject(projectId),
+        moved: (ids) => tx.flowMoved(projectId, "records", ids.map((id) => ({ id, flowMoved: true }))),
+        audit: (e) => tx.audit(projectId, ctx, e),
+      }, AUDIT_PART_SIZE);
+    });
   }
 
   // ---------------------------------------------------------------- studies
