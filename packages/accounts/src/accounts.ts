@@ -102,7 +102,8 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
   // The store itself may be passed (its `accounts` are the storage), or the storage.
   const store: AccountsStore = "accounts" in source ? source.accounts : source;
   const clock = opts.now ?? (() => new Date());
-  const limiter = opts.limiter ?? new SignInLimiter({ now: () => clock().getTime() });
+  // Attempts are kept where the store keeps them, so every server on one database counts the same ones.
+  const limiter = opts.limiter ?? new SignInLimiter({ now: () => clock().getTime(), log: store.signInAttempts });
   const iso = (ms: number) => new Date(ms).toISOString();
   // Verified against when the name is unknown, so an answer takes as long whether or not the user exists.
   // Made at once, so the first unknown name does not pay for it (and so stand out).
@@ -178,18 +179,18 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
 
     /** Signs in with a password; an unknown name and a wrong password get the same answer, in about the same time. */
     async signIn(name: string, password: string, address: string): Promise<SignedIn> {
-      const attempt = limiter.attempt(name, address);
+      const attempt = await limiter.attempt(name, address);
       const user = await store.getUser(name);
       if (!user || user.passwordHash === null) {
         await verifyPassword(password, await dummyHash());
-        attempt.failed();
+        await attempt.failed();
         throw new InputError(WRONG, 401);
       }
       if (!(await verifyPassword(password, user.passwordHash))) {
-        attempt.failed();
+        await attempt.failed();
         throw new InputError(WRONG, 401);
       }
-      attempt.succeeded();
+      await attempt.succeeded();
       // Hashes made at a lower cost are replaced while the password is at hand.
       if (needsRehash(user.passwordHash)) await store.setPasswordHash(user.name, await hashPassword(password));
       await store.deleteExpiredSessions(clock().toISOString());
@@ -307,13 +308,13 @@ export function createAccounts(source: AccountsStore | { readonly accounts: Acco
       checkPassword(next);
       // Limited like sign-in: a session left open must not let a passer-by guess the password.
       const key = `password change ${userName}`;
-      const attempt = limiter.attempt(userName, key);
+      const attempt = await limiter.attempt(userName, key);
       const user = await requireUser(store, userName);
       if (user.passwordHash === null || !(await verifyPassword(current, user.passwordHash))) {
-        attempt.failed();
+        await attempt.failed();
         throw new InputError("your current password is wrong", 401);
       }
-      attempt.succeeded();
+      await attempt.succeeded();
       const passwordHash = await hashPassword(next);
       await store.transaction(async (tx) => {
         await tx.setPasswordHash(userName, passwordHash);

@@ -1,5 +1,5 @@
 export { hashPassword, verifyPassword, needsRehash, newToken, tokenHash, SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P } from "./passwords.js";
-export { SignInLimiter, type SignInLimiterOptions } from "./limiter.js";
+export { MemoryAttemptLog, SignInLimiter, type AttemptLog, type MemoryAttemptLogOptions, type SignInAttempt, type SignInLimiterOptions } from "./limiter.js";
 export {
   createAccounts,
   SESSION_IDLE_MS,

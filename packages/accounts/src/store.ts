@@ -1,3 +1,4 @@
+import type { AttemptLog } from "./limiter.js";
 import type { BlindStage, Member, Project, Role } from "@homeward/model";
 
 /** A user as the accounts engine sees them: the profile and the credentials. */
@@ -55,6 +56,8 @@ export interface MemberRow extends Member {
 export interface AccountsStore {
   /** Runs `fn` in one transaction (joins the current one if already inside). */
   transaction<T>(fn: (tx: AccountsStore) => Promise<T>): Promise<T>;
+  /** Sign-in attempts the limiter counts (shared by every server on the store). */
+  readonly signInAttempts: AttemptLog;
 
   getUser(name: string): Promise<AccountUser | null>;
   listAccountUsers(): Promise<AccountUser[]>;

@@ -1,6 +1,8 @@
-import type { AccountsStore, AccountUser, LinkRecord, MemberRow, SessionRecord, Writer } from "@homeward/accounts";
+import { randomUUID } from "node:crypto";
+import type { AccountsStore, AccountUser, AttemptLog, LinkRecord, MemberRow, SessionRecord, Writer } from "@homeward/accounts";
 import { Role, type BlindStage, type Member, type Project } from "@homeward/model";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { Dialect } from "./migrations.js";
 import type { Store } from "./store.js";
 
 /**
@@ -18,6 +20,10 @@ export class StoreAccounts implements AccountsStore {
 
   transaction<T>(fn: (tx: AccountsStore) => Promise<T>): Promise<T> {
     return this.store.transaction((tx) => fn(tx.accounts));
+  }
+
+  get signInAttempts(): AttemptLog {
+    return new StoreAttemptLog(this.db, this.store.dialect);
   }
 
   async getUser(name: string): Promise<AccountUser | null> {
@@ -202,4 +208,52 @@ export function userFromRow(r: any): AccountUser {
     admin: Number(r.admin) === 1,
     createdAt: r.created_at ?? null,
   };
+}
+
+/** PostgreSQL advisory lock class of sign-in attempt keys (leases use 7301-7302, rankings 7303). */
+const ATTEMPT_LOCK = 7304;
+
+/**
+ * The sign-in limiter's attempts in the `sign_in_attempts` table (migration
+ * 0035), so several servers on one database hold a guesser to one count.
+ * `take` is one transaction: on PostgreSQL under advisory locks on its keys
+ * (in one order, so two takes never wait on each other in a cycle), so two
+ * servers' takes of one address queue rather than both passing the check;
+ * on SQLite its first statement writes, so the transaction holds the
+ * database's write lock before it reads.
+ */
+class StoreAttemptLog implements AttemptLog {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async take(keys: readonly string[], since: number, at: number, admit: (times: number[][]) => boolean): Promise<{ id: string | null; times: number[][] }> {
+    const run = async (trx: Kysely<any>) => {
+      if (this.dialect === "postgres") {
+        const locks = [...new Set(keys)].sort().map((k) => sql`pg_advisory_xact_lock(${ATTEMPT_LOCK}::int, hashtext(${k}))`);
+        await sql`SELECT ${sql.join(locks)}`.execute(trx);
+      }
+      // Attempts past the window, every key's: the table holds no more than a window's attempts.
+      await trx.deleteFrom("sign_in_attempts").where("at", "<=", since).execute();
+      const rows = await trx.selectFrom("sign_in_attempts").select(["attempt_key", "at"]).where("attempt_key", "in", [...keys]).orderBy("at").execute();
+      const times = keys.map((k) => rows.filter((r) => r.attempt_key === k).map((r) => Number(r.at)));
+      if (!admit(times)) return { id: null, times };
+      const id = randomUUID();
+      await trx
+        .insertInto("sign_in_attempts")
+        .values(keys.map((k) => ({ attempt_key: k, at, attempt_id: id })))
+        .execute();
+      return { id, times };
+    };
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.db.deleteFrom("sign_in_attempts").where("attempt_key", "=", key).execute();
+  }
+
+  async withdraw(id: string, key: string): Promise<void> {
+    await this.db.deleteFrom("sign_in_attempts").where("attempt_key", "=", key).where("attempt_id", "=", id).execute();
+  }
 }

@@ -530,7 +530,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d), "0026_lean_record_writes": v26LeanRecordWrites(d) };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d), "0026_lean_record_writes": v26LeanRecordWrites(d), "0035_sign_in_attempts": v35SignInAttempts() };
     },
   };
 }
@@ -780,6 +780,28 @@ function v26LeanRecordWrites(d: Dialect): Migration {
       if (!rows[0]?.lz4) return;
       for (const col of ["title", "abstract", "authors", "keywords", "raw", "extra", "search"]) await sql`ALTER TABLE records ALTER COLUMN ${sql.ref(col)} SET COMPRESSION lz4`.execute(db);
       for (const col of ["before", "after"]) await sql`ALTER TABLE audit ALTER COLUMN ${sql.ref(col)} SET COMPRESSION lz4`.execute(db);
+    },
+  };
+}
+
+/**
+ * Sign-in attempts the limiter counts (`SignInLimiter` of @homeward/accounts),
+ * in the database so every server on it counts the same attempts: one row
+ * per attempt and key (a name at an address, or an address). Rows past the
+ * limiter's window are deleted as attempts are taken. Neither audited nor
+ * exported.
+ */
+function v35SignInAttempts(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("sign_in_attempts")
+        .addColumn("attempt_key", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("attempt_id", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("sign_in_attempts_key").on("sign_in_attempts").columns(["attempt_key", "at"]).execute();
+      await db.schema.createIndex("sign_in_attempts_at").on("sign_in_attempts").column("at").execute();
     },
   };
 }
