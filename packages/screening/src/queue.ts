@@ -13,6 +13,8 @@ export class RankedQueue {
   /** 1 when a record can no longer be screened by anyone (decided, in conflict, reconciled, out of the stage). */
   private closed = new Uint8Array(1024);
   private order: Int32Array = new Int32Array(0);
+  /** Rows of the ranking that a model placed (the rest of `order` follows in the order records came). */
+  private top = 0;
   /** Rows of the ranking before `head` are all closed. */
   private head = 0;
   /** Rows at and after `order.length` (not yet ranked) before `tail` are all closed. */
@@ -71,8 +73,9 @@ export class RankedQueue {
    * every row below its length exactly once. `trained` says whether it comes
    * from a model (false: import order while a class is still missing).
    */
-  setRanking(order: Int32Array, trained: boolean): void {
+  setRanking(order: Int32Array, trained: boolean, top = order.length): void {
     this.order = order;
+    this.top = Math.min(top, order.length);
     this.head = 0;
     this.tail = order.length;
     this.rankedAt = trained ? order.length : 0;
@@ -96,6 +99,28 @@ export class RankedQueue {
     while (this.tail < n && closed[this.tail]) this.tail++;
     for (let r = this.tail; r < n; r++) if (!closed[r] && !skipped(ids[r])) return ids[r];
     return null;
+  }
+
+  /**
+   * As `next`, over the first `top` rows of the ranking only (those its
+   * model placed): null when none of them is open, so the caller serves the
+   * rest in an order of its own.
+   */
+  nextRanked(skip?: (id: string) => boolean): string | null {
+    const { order, closed, ids } = this;
+    while (this.head < this.top && closed[order[this.head]]) this.head++;
+    for (let k = this.head; k < this.top; k++) {
+      const r = order[k];
+      if (!closed[r] && !skip?.(ids[r])) return ids[r];
+    }
+    return null;
+  }
+
+  /** Serves every row in the order `compare` gives their ids (no model: `ranked` is false). */
+  sortBy(compare: (a: string, b: string) => number): void {
+    const order = Int32Array.from(this.ids.keys());
+    order.sort((a, b) => compare(this.ids[a], this.ids[b]));
+    this.setRanking(order, false);
   }
 
   /** Open record ids in serving order. */

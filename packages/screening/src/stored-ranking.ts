@@ -104,6 +104,11 @@ export class StoredRankingQueue implements RankingQueue {
     return this.queue.next(skip);
   }
 
+  nextRanked(skip?: (id: string) => boolean): string | null {
+    this.onServe?.();
+    return this.queue.nextRanked(skip);
+  }
+
   useModel(name: string | null): void {
     const m = name !== null && SCREENING_MODEL_NAMES.includes(name) ? name : DEFAULT_SCREENING_MODEL;
     if (m === this.model) return;
@@ -121,7 +126,9 @@ export class StoredRankingQueue implements RankingQueue {
   /**
    * Serves from a stored ranking: its ids first (unknown ones, records this
    * server has not seen yet, are passed over), then every other record in
-   * import order. An older version than the one served is ignored.
+   * the order they were added (`nextRanked` serves the ids only, for a stage
+   * that serves the rest in import order itself). An older version than the
+   * one served is ignored.
    */
   apply(r: RankingVersion): void {
     if (this.current && r.version <= this.current.version) return;
@@ -129,6 +136,7 @@ export class StoredRankingQueue implements RankingQueue {
     const order = new Int32Array(n);
     const placed = new Uint8Array(n);
     let k = 0;
+    let top = 0;
     if (r.trained) {
       for (const id of r.recordIds) {
         if (!this.queue.has(id)) continue;
@@ -137,9 +145,10 @@ export class StoredRankingQueue implements RankingQueue {
         placed[row] = 1;
         order[k++] = row;
       }
+      top = k;
     }
     for (let row = 0; row < n; row++) if (!placed[row]) order[k++] = row;
-    this.queue.setRanking(order, r.trained);
+    this.queue.setRanking(order, r.trained, top);
     this.current = { ...r, recordIds: [] };
   }
 

@@ -73,6 +73,19 @@ function rankingOf(r: any): StoredRanking {
 export interface ScreeningKey {
   id: string;
   duplicateGroupId: string | null;
+  createdAt: string;
+}
+
+/** Which records `screeningKeys` reads: all of them, a page after a place in record order, those named, or those in a duplicate group. */
+export interface ScreeningKeysQuery {
+  /** Records after this one in record order (created, then id); null or absent: from the first. */
+  after?: { createdAt: string; id: string } | null;
+  /** At most this many (with `after`: a page). */
+  limit?: number;
+  /** Only these records (those that exist). */
+  ids?: readonly string[];
+  /** Only records in a duplicate group. */
+  grouped?: boolean;
 }
 
 export class ScreeningRankings {
@@ -157,14 +170,26 @@ export class ScreeningRankings {
   }
 
   /**
-   * Every record's id and duplicate group, in the store's record order
-   * (created, then id; as `list`): what a screening engine is rebuilt from,
-   * read as two narrow columns instead of whole records (a million records'
-   * texts and raw files are gigabytes; these are tens of megabytes).
+   * Records' ids, duplicate groups and creation times, in the store's record
+   * order (created, then id; as `list`), read as three narrow columns rather
+   * than whole records (a million records' texts and raw files are
+   * gigabytes): every record (the retrain job), or those `query` picks. A
+   * screening state reads the records it must name (decided, held, ranked,
+   * grouped) by id and the rest a page at a time as it serves them, each
+   * page an index range scan of `records_created_at` after the last.
    */
-  async screeningKeys(projectId: string): Promise<ScreeningKey[]> {
-    const c = this.dialect === "postgres" ? sql`COLLATE "C"` : sql``;
-    const { rows } = await sql<{ id: string; duplicate_group_id: string | null; created_at: string }>`SELECT id, duplicate_group_id, created_at FROM records WHERE project_id = ${projectId} ORDER BY created_at ${c}, id ${c}`.execute(this.db);
+  async screeningKeys(projectId: string, query: ScreeningKeysQuery = {}): Promise<ScreeningKey[]> {
+    if (query.ids && query.ids.length === 0) return [];
+    // A page follows the index's order (the database's collation, as `dedupeRecords`); a whole read is
+    // ordered byte-wise on PostgreSQL, which needs no index. Either way JavaScript's order is checked below.
+    const paged = query.after !== undefined || query.limit !== undefined;
+    const c = this.dialect === "postgres" && !paged ? sql`COLLATE "C"` : sql``;
+    const where = [sql`project_id = ${projectId}`];
+    if (query.ids) where.push(among(this.dialect, "id", query.ids));
+    if (query.grouped) where.push(sql`duplicate_group_id IS NOT NULL`);
+    if (query.after) where.push(sql`(created_at, id) > (${query.after.createdAt}, ${query.after.id})`);
+    const limit = query.limit !== undefined ? sql` LIMIT ${query.limit}` : sql``;
+    const { rows } = await sql<{ id: string; duplicate_group_id: string | null; created_at: string }>`SELECT id, duplicate_group_id, created_at FROM records WHERE ${sql.join(where, sql` AND `)} ORDER BY created_at ${c}, id ${c}${limit}`.execute(this.db);
     // The store's own order is JavaScript's string order (see `list`); byte order agrees with it but
     // for characters beyond the BMP, so it is checked in one pass and sorted only if it differs.
     const cmp = (a: (typeof rows)[number], b: (typeof rows)[number]) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -174,7 +199,13 @@ export class ScreeningRankings {
         break;
       }
     }
-    return rows.map((r) => ({ id: r.id, duplicateGroupId: r.duplicate_group_id ?? null }));
+    return rows.map((r) => ({ id: r.id, duplicateGroupId: r.duplicate_group_id ?? null, createdAt: r.created_at }));
+  }
+
+  /** The number of records in the project, from the counts the store keeps with every write (no record read). */
+  async recordCount(projectId: string): Promise<number> {
+    const r = await sql<{ n: number | string | null }>`SELECT SUM(n) AS n FROM record_counts WHERE project_id = ${projectId}`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   /** Title and abstract of the given records (one query; callers pass a page of ids). */

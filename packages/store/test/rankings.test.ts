@@ -11,7 +11,7 @@ describe.each(storeEngines("rankings"))("screening rankings and keys (%s)", (_en
     }
   });
 
-  it("reads every record's id and duplicate group in list's order, and their texts by id", async () => {
+  it("reads records' ids, duplicate groups and times in list's order (all, a page after a place, by id, the grouped), their number, and their texts by id", async () => {
     const o = await open();
     opened.push(o);
     const { store } = o;
@@ -28,8 +28,23 @@ describe.each(storeEngines("rankings"))("screening rankings and keys (%s)", (_en
     await store.update(p.id, "records", "b2", { duplicateGroupId: g!.id }, { actor: "ana" });
     const rankings = screeningRankings(store);
     const keys = await rankings.screeningKeys(p.id);
-    expect(keys).toEqual((await store.list(p.id, "records")).map((r) => ({ id: r.id, duplicateGroupId: r.duplicateGroupId ?? null })));
+    const listed = (await store.list(p.id, "records")).map((r) => ({ id: r.id, duplicateGroupId: r.duplicateGroupId ?? null, createdAt: r.createdAt }));
+    expect(keys).toEqual(listed);
     expect(keys.find((k) => k.id === "b2")?.duplicateGroupId).toBe(g!.id);
+    // Pages after a place in that order, by id, and the grouped records alone, each in the same order.
+    const pages: string[][] = [];
+    let after: { createdAt: string; id: string } | null = null;
+    for (;;) {
+      const page = await rankings.screeningKeys(p.id, { after, limit: 3 });
+      pages.push(page.map((k) => k.id));
+      if (page.length < 3) break;
+      after = { createdAt: page[2]!.createdAt, id: page[2]!.id };
+    }
+    expect(pages).toEqual([["c0", "z1", "a2"], ["b2"]]);
+    expect(await rankings.screeningKeys(p.id, { ids: ["b2", "nope", "c0"] })).toEqual([listed[0], listed[3]]);
+    expect(await rankings.screeningKeys(p.id, { ids: [] })).toEqual([]);
+    expect((await rankings.screeningKeys(p.id, { grouped: true })).map((k) => k.id)).toEqual(["b2"]);
+    expect(await rankings.recordCount(p.id)).toBe(4);
     const texts = await rankings.texts(p.id, ["a2", "z1", "nope"]);
     expect(Object.fromEntries(texts)).toEqual({ a2: { title: "Alpha", abstract: "first" }, z1: { title: "Zeta", abstract: null } });
   });

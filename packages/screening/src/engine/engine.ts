@@ -14,7 +14,14 @@ export interface ScreeningEngineOptions {
 
 /** A project's screening data as the store holds it: what the state is rebuilt from. */
 export interface ProjectScreeningData {
-  records: readonly (ScreeningRecord | Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId">)[];
+  records: readonly (ScreeningRecord | (Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId"> & { createdAt?: string }))[];
+  /**
+   * The number of records in the project, when `records` names only some of
+   * them (at least those decided, reconciled, held or in a duplicate group):
+   * the rest are unscreened and are read on in record order as they are
+   * served (see `records.counted`).
+   */
+  count?: number;
   members?: readonly MemberEvent[];
   assignments?: readonly AssignmentEvent[];
   /** Duplicate groups with their primary record (without them a group's first record in record order stands in). */
@@ -55,7 +62,9 @@ export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
   for (const member of data.members ?? []) events.push({ type: "member", member });
   for (const a of data.assignments ?? []) events.push({ type: "assignment", assignment: a });
   for (const g of data.duplicateGroups ?? []) events.push({ type: "group", group: { id: g.id, primaryRecordId: g.primaryRecordId } });
-  for (const r of data.records) events.push({ type: "record.added", record: "text" in r ? r : screeningRecord(r) });
+  if (data.count !== undefined) events.push({ type: "records.counted", count: data.count });
+  const type = data.count !== undefined ? "record.listed" : "record.added";
+  for (const r of data.records) events.push({ type, record: "text" in r ? r : screeningRecord(r) });
   for (const stage of ["title_abstract", "full_text"] as const) {
     for (const decision of data.decisions) if (decision.stage === stage) events.push({ type: "decision", decision });
     for (const reconciliation of data.reconciliations) if (reconciliation.stage === stage) events.push({ type: "reconciliation", reconciliation });
@@ -74,7 +83,12 @@ export function projectEvents(data: ProjectScreeningData): ScreeningEvent[] {
  * skips, not the size of the project.
  */
 export class ScreeningEngine {
-  private readonly records = new Map<string, { group: string | null; index: number }>();
+  /** The records named so far: all of them, or (after `records.counted`) those a query needed. */
+  private readonly records = new Map<string, { group: string | null; index: number; order?: string }>();
+  /** Records in the project (named or not); while it is not told (`records.counted`), those named. */
+  private counted = 0;
+  /** True once told the number of records (`records.counted`): the rest are read on as needed. */
+  private paged = false;
   private readonly groups = new Map<string, Set<string>>();
   /** Each duplicate group's primary record, as the store names it. */
   private readonly primaries = new Map<string, string>();
@@ -95,7 +109,8 @@ export class ScreeningEngine {
     const host = {
       groupOf: (id: string) => this.groupOf(id),
       keyMembers: (key: string): Iterable<string> => this.groups.get(key) ?? (this.records.has(key) ? [key] : []),
-      recordIndex: (id: string) => this.records.get(id)?.index ?? 0,
+      compare: (a: string, b: string) => this.compare(a, b),
+      orderKey: (id: string) => this.records.get(id)?.order,
       outcome: (id: string, advancing: boolean) => this.titleAbstractOutcome(id, advancing),
     };
     this.titleAbstract = new StageEngine("title_abstract", options.ranking?.title_abstract ?? new ImportOrder(), host);
@@ -123,8 +138,27 @@ export class ScreeningEngine {
   apply(e: ScreeningEvent): boolean {
     switch (e.type) {
       case "record.added":
+        if (!this.records.has(e.record.id)) this.counted++;
         this.addRecord(e.record);
         return true;
+      case "records.counted":
+        this.paged = true;
+        this.counted = e.count;
+        this.countUnlisted();
+        return true;
+      case "record.listed":
+        if (!this.paged && !this.records.has(e.record.id)) this.counted++;
+        this.addRecord(e.record);
+        return true;
+      case "records.page": {
+        const ta = this.titleAbstract;
+        const { frontier, exhausted } = ta.backlog;
+        if (!this.paged || exhausted || frontier !== e.after) return true;
+        for (const r of e.records) this.addRecord(r);
+        const last = e.records[e.records.length - 1];
+        ta.readOn(last?.order ?? null, e.end);
+        return true;
+      }
       case "record.grouped":
         if (!this.records.has(e.recordId)) return false;
         this.setGroup(e.recordId, e.group);
@@ -210,9 +244,24 @@ export class ScreeningEngine {
     else counts.delete(a.reviewer);
   }
 
+  /** Records counted but not named are the title/abstract stage's unlisted ones (none of them in a group). */
+  private countUnlisted(): void {
+    if (this.paged) this.titleAbstract.setUnlisted(Math.max(0, this.counted - this.records.size));
+  }
+
+  /** Compares two records' places in record order (their `order` keys, else the order they were named). */
+  private compare(a: string, b: string): number {
+    const x = this.records.get(a);
+    const y = this.records.get(b);
+    if (x?.order !== undefined && y?.order !== undefined) return x.order < y.order ? -1 : x.order > y.order ? 1 : 0;
+    return (x?.index ?? 0) - (y?.index ?? 0);
+  }
+
   private addRecord(r: ScreeningRecord): void {
     if (this.records.has(r.id)) return;
-    this.records.set(r.id, { group: null, index: this.records.size });
+    this.records.set(r.id, r.order === undefined ? { group: null, index: this.records.size } : { group: null, index: this.records.size, order: r.order });
+    // Named now: no longer among the stage's unlisted records (before it joins, so the stage's size never overshoots).
+    this.countUnlisted();
     this.outside.set(r.id, r.text);
     this.setGroup(r.id, r.group);
     this.place(r.id);
@@ -249,7 +298,7 @@ export class ScreeningEngine {
     const named = this.primaries.get(group);
     if (named !== undefined && members.has(named)) return named;
     let first: string | undefined;
-    for (const m of members) if (first === undefined || this.records.get(m)!.index < this.records.get(first)!.index) first = m;
+    for (const m of members) if (first === undefined || this.compare(m, first) < 0) first = m;
     return first;
   }
 
@@ -305,12 +354,14 @@ export class ScreeningEngine {
 
   // ------------------------------------------------------------ project queries
 
+  /** Is the record named (see `records.counted`: a record not named may still be one of the project's)? */
   has(recordId: string): boolean {
     return this.records.has(recordId);
   }
 
+  /** Records in the project, named or not. */
   get size(): number {
-    return this.records.size;
+    return this.paged ? Math.max(this.counted, this.records.size) : this.records.size;
   }
 
   groupOf(recordId: string): string | null {
@@ -439,7 +490,7 @@ export class ScreeningEngine {
   /** Everything the queries can tell, in canonical form: two states are the same when their snapshots are. */
   snapshot(now: number): { records: [string, string | null][]; stages: StageSnapshot[]; qaSamples: QaSampleView[][] } {
     return {
-      records: [...this.records].map(([id, r]) => [id, r.group]),
+      records: [...this.records].map(([id, r]): [string, string | null] => [id, r.group]).sort((a, b) => this.compare(a[0], b[0])),
       stages: [this.titleAbstract.snapshot(now), this.fullText.snapshot(now)],
       qaSamples: [this.qaSamples("title_abstract"), this.qaSamples("full_text")],
     };

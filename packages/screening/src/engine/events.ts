@@ -6,6 +6,17 @@ export interface ScreeningRecord {
   id: string;
   text: string;
   group: string | null;
+  /** Its place in the project's record order (`recordOrder`); without it, the order records were given in. */
+  order?: string;
+}
+
+/**
+ * A record's place in the store's record order (created, then id) as one
+ * string that sorts the same way (ISO times have one length, and the
+ * separator sorts before any character of an id).
+ */
+export function recordOrder(createdAt: string, id: string): string {
+  return `${createdAt}\u0000${id}`;
 }
 
 /**
@@ -35,6 +46,21 @@ export type QaSampleEvent = QaSample;
  */
 export type ScreeningEvent =
   | { type: "record.added"; record: ScreeningRecord }
+  /**
+   * The project holds `count` records in all, those named so far included.
+   * Those not named are unscreened and in no duplicate group; they are named
+   * later (`record.listed`, `records.page`) when a query needs them, so the
+   * state costs what was decided, grouped or served, not what was imported.
+   */
+  | { type: "records.counted"; count: number }
+  /** One of the records counted (`records.counted`), named: where a new record would be `record.added`. */
+  | { type: "record.listed"; record: ScreeningRecord }
+  /**
+   * The records that follow `after` in record order (null: the first), as
+   * the store read them, each with its `order`; `end` when no more follow.
+   * Ignored unless the title/abstract stage has read exactly up to `after`.
+   */
+  | { type: "records.page"; after: string | null; records: readonly ScreeningRecord[]; end: boolean }
   | { type: "record.grouped"; recordId: string; group: string | null }
   /** A duplicate group and the record that stands for it in screening (its primary). */
   | { type: "group"; group: Pick<DuplicateGroup, "id" | "primaryRecordId"> }
@@ -69,8 +95,10 @@ export function recordText(r: Pick<BibRecord, "title" | "abstract">): string {
   return `${r.title} ${r.abstract ?? ""}`;
 }
 
-export function screeningRecord(r: Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId">): ScreeningRecord {
-  return { id: r.id, text: recordText(r), group: r.duplicateGroupId ?? null };
+export function screeningRecord(r: Pick<BibRecord, "id" | "title" | "abstract" | "duplicateGroupId"> & { createdAt?: string }): ScreeningRecord {
+  const out: ScreeningRecord = { id: r.id, text: recordText(r), group: r.duplicateGroupId ?? null };
+  if (typeof r.createdAt === "string") out.order = recordOrder(r.createdAt, r.id);
+  return out;
 }
 
 /** A stage's current settings: the most recently updated (then the greatest id), none when never set. */

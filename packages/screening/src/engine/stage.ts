@@ -20,6 +20,13 @@ export interface RankingQueue {
   /** `relevant` null: no outcome yet. `closed`: no one can screen the record now. Returns whether the label changed. */
   setDecision(id: string, relevant: boolean | null, closed: boolean): boolean;
   next(skip?: (id: string) => boolean): string | null;
+  /**
+   * The best open record among those a model ranked, null when none is
+   * (or nothing is ranked): a stage that does not hold every record (see
+   * `StageEngine.unlisted`) serves the rest in import order itself, reading
+   * on as it needs.
+   */
+  nextRanked?(skip?: (id: string) => boolean): string | null;
   /** Ranks with the named model (the stage's settings choose it; null: the default). */
   useModel?(name: string | null): void;
 }
@@ -52,8 +59,10 @@ export interface StageHost {
   groupOf(recordId: string): string | null;
   /** Records sharing a lease key (a group's members, or the record alone). */
   keyMembers(key: string): Iterable<string>;
-  /** Position of the record in the project's record order. */
-  recordIndex(recordId: string): number;
+  /** The records' places in the project's record order (created, then id), compared. */
+  compare(a: string, b: string): number;
+  /** The record's place in record order as a key (see `recordOrder`); undefined when not known. */
+  orderKey(recordId: string): string | undefined;
   /** A title/abstract record's outcome changed: whether it goes on to full text. */
   outcome(recordId: string, advancing: boolean): void;
 }
@@ -118,6 +127,22 @@ export class StageEngine {
   private readonly held = new Map<string, string>();
   /** Outcomes changed since the ranking was last asked to retrain. */
   dirty = false;
+  /**
+   * Records of the stage the engine was told of by number only (see
+   * `ScreeningEngine`'s `records.counted`): unscreened, in no duplicate
+   * group, not listed one by one. Title/abstract only.
+   */
+  private unlistedNow = 0;
+  /** True once the stage holds only some of its records, reading the rest in record order as it needs them. */
+  private paged = false;
+  /** The order key (`recordOrder`) of the last record read in record order; every record up to it is listed. */
+  private frontierNow: string | null = null;
+  /** True when every record is listed (nothing left to read on). */
+  private exhaustedNow = true;
+  /** The import-order queue needs sorting again (records were listed out of record order). */
+  private plainSorted = true;
+  /** The last candidate search stopped at records not yet read: read the next page (`records.page`) and ask again. */
+  wantsPage = false;
 
   constructor(
     readonly stage: Stage,
@@ -131,7 +156,41 @@ export class StageEngine {
 
   /** Records in the stage. */
   get total(): number {
-    return this.members.size;
+    return this.members.size + this.unlistedNow;
+  }
+
+  /** Records of the stage not listed one by one (all unscreened, see `setUnlisted`). */
+  get unlisted(): number {
+    return this.unlistedNow;
+  }
+
+  /** Where reading records on in record order stands: after `frontier` (null: from the start), unless `exhausted`. */
+  get backlog(): { frontier: string | null; exhausted: boolean } {
+    return { frontier: this.frontierNow, exhausted: this.exhaustedNow };
+  }
+
+  /**
+   * The stage has `n` records besides those listed, all unscreened; from the
+   * first call on it serves in import order only up to the records read so
+   * far in record order (`readOn`), asking for more (`wantsPage`) there.
+   */
+  setUnlisted(n: number): void {
+    if (!this.paged) {
+      this.paged = true;
+      this.exhaustedNow = n === 0;
+      this.plainSorted = false;
+    }
+    if (n === this.unlistedNow) return;
+    const before = this.total;
+    this.countsNow.unscreened += n - this.unlistedNow;
+    this.unlistedNow = n;
+    this.totalChanged(before);
+  }
+
+  /** Records up to `frontier` in record order are listed now; `end`: all of them are. */
+  readOn(frontier: string | null, end: boolean): void {
+    if (frontier !== null && (this.frontierNow === null || frontier > this.frontierNow)) this.frontierNow = frontier;
+    if (end) this.exhaustedNow = true;
   }
 
   get counts(): Readonly<StageCounts> {
@@ -213,6 +272,7 @@ export class StageEngine {
     const before = this.total;
     this.members.set(recordId, this.members.size);
     this.plain.add(recordId);
+    if (this.paged) this.plainSorted = false;
     if (text !== undefined) this.ranking.addRecord(recordId, text);
     this.setMemberOrdinal(recordId, true);
     this.refresh(recordId);
@@ -237,7 +297,8 @@ export class StageEngine {
   setMode(mode: AssignmentMode): void {
     if (JSON.stringify(mode) === JSON.stringify(this.modeNow)) return;
     this.modeNow = mode;
-    for (const id of this.members.keys()) this.refresh(id);
+    // In record order: records a change sends on to full text join it in that order, however this stage came to hold them.
+    for (const id of this.memberIds()) this.refresh(id);
   }
 
   private setMemberOrdinal(recordId: string, member: boolean): void {
@@ -376,8 +437,36 @@ export class StageEngine {
       if (rid !== undefined) return this.describe(rid);
     }
     const closed = (id: string) => (skip?.has(id) ?? false) || !this.openFor(id, reviewer, now);
-    const id = options.prioritise === false ? this.plain.next(closed) : this.ranking.next(closed);
-    return id === null ? null : this.describe(id);
+    this.wantsPage = false;
+    if (!this.paged) {
+      const id = options.prioritise === false ? this.plain.next(closed) : this.ranking.next(closed);
+      return id === null ? null : this.describe(id);
+    }
+    // The ranking holds only the records named so far: its ranked ones come first, the rest in import order.
+    if (options.prioritise !== false && this.ranking.nextRanked) {
+      const id = this.ranking.nextRanked(closed);
+      if (id !== null) return this.describe(id);
+    }
+    return this.inImportOrder(closed);
+  }
+
+  /**
+   * The first open record in record order, of a stage that holds only some
+   * of its records: every record up to the frontier is held, so one found
+   * there is the first; past it, or with none found, a record not yet read
+   * may come first, and the caller reads on (`wantsPage`).
+   */
+  private inImportOrder(closed: (id: string) => boolean): Candidate | null {
+    if (!this.plainSorted) {
+      this.plain.sortBy((a, b) => this.host.compare(a, b));
+      this.plainSorted = true;
+    }
+    const id = this.plain.next(closed);
+    if (this.exhaustedNow) return id === null ? null : this.describe(id);
+    const key = id === null ? undefined : this.host.orderKey(id);
+    if (id !== null && key !== undefined && this.frontierNow !== null && key <= this.frontierNow) return this.describe(id);
+    this.wantsPage = true;
+    return null;
   }
 
   private describe(recordId: string): Candidate {
@@ -403,12 +492,12 @@ export class StageEngine {
 
   // ------------------------------------------------------------ queries
 
-  /** Records `reviewer` can screen now (leases aside). */
+  /** Records `reviewer` can screen now (leases aside; unlisted records included). */
   remaining(reviewer: string): number {
     return this.countsNow.unscreened + this.countsNow.awaiting_second - (this.awaitingBy.get(reviewer) ?? 0);
   }
 
-  /** Records of the stage in the project's record order (those matching `keep`, when given). */
+  /** Listed records of the stage in the project's record order (those matching `keep`, when given): unlisted ones (see `unlisted`) are all unscreened. */
   memberIds(keep?: (id: string) => boolean): string[] {
     return this.inRecordOrder(keep ? [...this.members.keys()].filter(keep) : [...this.members.keys()]);
   }
@@ -422,9 +511,9 @@ export class StageEngine {
   }
 
   private inRecordOrder(ids: string[]): string[] {
-    const index = (id: string) => this.host.recordIndex(id);
+    const cmp = (a: string, b: string) => this.host.compare(a, b);
     // Usually already in order (records join in the order they were created); checking costs one pass then.
-    for (let k = 1; k < ids.length; k++) if (index(ids[k - 1]) > index(ids[k])) return ids.sort((a, b) => index(a) - index(b));
+    for (let k = 1; k < ids.length; k++) if (cmp(ids[k - 1], ids[k]) > 0) return ids.sort(cmp);
     return ids;
   }
 

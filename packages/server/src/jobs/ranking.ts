@@ -127,9 +127,10 @@ export async function registerRankingJobs(app: FastifyInstance, store: Store, qu
     await progress(0, "reading the decisions");
     // This server's engine, brought up to date: the labels as they stand now.
     const p = await projects.synced(job.projectId);
+    // Title/abstract's records read from the store: the state names only those it needed.
+    const ids = await p.stageIds(stage);
     const st = p.engine.stage(stage);
     const model = p.rankingQueue(stage).modelName;
-    const ids = st.memberIds();
     const labels = new Uint8Array(ids.length).fill(255);
     const labelled: [string, 0 | 1][] = [];
     let relevant = 0;

@@ -1,6 +1,6 @@
 import type { ScreeningStage } from "@homeward/model";
 import { StoredRankingQueue, type PrioritisationStatus } from "@homeward/screening";
-import { screeningRankings, type JobQueue, type ScreeningRankings, type Store } from "@homeward/store";
+import { screeningRankings, type JobQueue, type ScreeningRankings, type Store, type StoredRanking } from "@homeward/store";
 
 /** The job kind of a stage's ranking retrain in the store's queue. */
 export const RANKING = "screening-ranking";
@@ -34,6 +34,8 @@ export class ProjectRankings {
     readonly projectId: string,
     private readonly jobs: () => JobQueue | null,
     private readonly onError: (e: unknown) => void,
+    /** Names to the screening state the records a ranking lists that it has not named yet (it holds only some). */
+    private readonly name: (ids: readonly string[]) => Promise<void> = async () => {},
   ) {
     this.rankings = screeningRankings(store);
     this.queues = { title_abstract: this.queue("title_abstract"), full_text: this.queue("full_text") };
@@ -82,7 +84,13 @@ export class ProjectRankings {
     if (version === 0 || version <= (q.current?.version ?? 0)) return;
     const r = await this.rankings.latest(this.projectId, stage);
     if (!r) return;
-    q.apply(r);
+    await this.name(r.recordIds);
+    this.serve(stage, r);
+  }
+
+  /** Serves `r` (its records named to the state already). */
+  serve(stage: ScreeningStage, r: StoredRanking): void {
+    this.queues[stage].apply(r);
     this.asked[stage] = false;
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ScreeningStage } from "@homeward/model";
-import { eventsOfAuditEntry, ScreeningEngine, type PrioritisationStatus, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
-import { screeningRankings, type JobQueue, type Lease, type LeaseAnswer, type Store } from "@homeward/store";
+import { eventsOfAuditEntry, recordOrder, ScreeningEngine, type PrioritisationStatus, type ScreeningEvent, type ScreeningRecord } from "@homeward/screening";
+import { screeningRankings, type JobQueue, type Lease, type LeaseAnswer, type ScreeningKey, type Store, type StoredRanking } from "@homeward/store";
 import { ProjectRankings } from "./screening-ranking.js";
 
 /**
@@ -39,6 +39,24 @@ const MAX_DELTA = 500;
 export const LEASE_MS = 10 * 60 * 1000;
 /** Records tried per request when other servers keep taking them first (each refusal teaches the engine who holds what). */
 const MAX_TRIES = 50;
+/** Records read on in record order at a time, when the records named so far have none left to serve. */
+export const SCREENING_PAGE = 1000;
+/** Pages read on per request at most (a reviewer who has decided or is refused a long run of records in import order). */
+const MAX_PAGES = 20;
+/** Records read per query by `stageIds` (the retrain job). */
+const IDS_PAGE = 50_000;
+
+/** A record as the engine names it: its group and place in record order, no text (the ranking is trained by a job). */
+function keyRecord(k: ScreeningKey): ScreeningRecord {
+  return { id: k.id, text: "", group: k.duplicateGroupId, order: recordOrder(k.createdAt, k.id) };
+}
+
+/** The place in record order an order key stands for (see `recordOrder`). */
+function orderPlace(key: string | null): { createdAt: string; id: string } | null {
+  if (key === null) return null;
+  const cut = key.indexOf("\u0000");
+  return { createdAt: key.slice(0, cut), id: key.slice(cut + 1) };
+}
 
 export class ProjectScreening {
   engine: ScreeningEngine;
@@ -59,8 +77,60 @@ export class ProjectScreening {
     private readonly jobs: () => JobQueue | null = () => null,
     private readonly onError: (e: unknown) => void = () => {},
   ) {
-    this.rankings = new ProjectRankings(store, projectId, jobs, onError);
+    this.rankings = this.newRankings();
     this.engine = new ScreeningEngine({ ranking: this.rankings.queues });
+  }
+
+  private newRankings(): ProjectRankings {
+    return new ProjectRankings(this.store, this.projectId, this.jobs, this.onError, (ids) => this.name(ids));
+  }
+
+  /**
+   * Names to the engine those of `ids` it has not named yet (it is told the
+   * project's records by number, and names a record when it must: see
+   * `reload`). The log is read after the records: one added since the
+   * engine counted them arrives as added (counted), not as one of those
+   * counted, so the stage's size stays exact.
+   */
+  async name(ids: readonly string[]): Promise<void> {
+    const unknown = ids.filter((id) => !this.engine.has(id));
+    if (unknown.length === 0) return;
+    const keys = await screeningRankings(this.store).screeningKeys(this.projectId, { ids: unknown });
+    await this.sync();
+    for (const k of keys) this.engine.apply({ type: "record.listed", record: keyRecord(k) });
+  }
+
+  /**
+   * Reads the next page of records in record order into the title/abstract
+   * stage (its candidates ran out of records read so far). As `name`, the
+   * log is read after the page.
+   */
+  private async readOn(): Promise<void> {
+    const { frontier } = this.engine.titleAbstract.backlog;
+    const keys = await screeningRankings(this.store).screeningKeys(this.projectId, { after: orderPlace(frontier), limit: SCREENING_PAGE });
+    await this.sync();
+    this.engine.apply({ type: "records.page", after: frontier, records: keys.map(keyRecord), end: keys.length < SCREENING_PAGE });
+  }
+
+  /**
+   * The records of a stage in record order (for the retrain job, which reads
+   * every text anyway): full text's from the engine, which names every
+   * record admitted; title/abstract's read from the store a page at a time,
+   * less the duplicate groups' copies.
+   */
+  async stageIds(stage: ScreeningStage): Promise<string[]> {
+    await this.sync();
+    if (stage === "full_text") return this.engine.stage(stage).memberIds();
+    const out: string[] = [];
+    const rankings = screeningRankings(this.store);
+    let after: { createdAt: string; id: string } | null = null;
+    for (;;) {
+      const keys = await rankings.screeningKeys(this.projectId, { after, limit: IDS_PAGE });
+      for (const k of keys) if (this.engine.screened(k.id)) out.push(k.id);
+      if (keys.length < IDS_PAGE) return out;
+      const last = keys[keys.length - 1]!;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
   }
 
   /** The ranking's state, for the status answer. */
@@ -104,12 +174,20 @@ export class ProjectScreening {
     const [, held] = await Promise.all([this.sync(), this.store.leases.list(this.projectId, stage, now)]);
     // Checked on the state just read, before anything is held.
     check?.();
+    // The record the reviewer holds is served again, also when another server named it to them.
+    await this.name(held.filter((l) => l.reviewer === reviewer).map((l) => l.recordId));
     this.showLeases(stage, held, now);
     const tried = new Set<string>();
     const mine = `${stage}\u0000${reviewer}`;
+    let pages = 0;
     for (let k = 0; k < MAX_TRIES; k++) {
       const c = this.engine.candidate(stage, reviewer, { prioritise, now, skip: tried });
-      if (!c) break;
+      if (!c) {
+        if (!this.engine.stage(stage).wantsPage || pages++ >= MAX_PAGES) break;
+        await this.readOn();
+        k--;
+        continue;
+      }
       const asked: Lease = { key: c.key, recordId: c.recordId, reviewer, expiresAt: now + LEASE_MS };
       this.asking.set(mine, { stage, lease: asked });
       this.engine.apply({ type: "lease.granted", stage, lease: asked });
@@ -197,6 +275,17 @@ export class ProjectScreening {
       if (es === null) return this.reload();
       events.push(...es);
     }
+    // Records these entries name that the engine has not named yet: one of those it counted (a new
+    // one's record.added comes before any entry about it, in this read or an earlier one).
+    const added = new Set(events.flatMap((e) => (e.type === "record.added" ? [e.record.id] : [])));
+    const named = new Set<string>();
+    for (const e of events) {
+      const id = e.type === "decision" ? e.decision.recordId : e.type === "reconciliation" ? e.reconciliation.recordId : e.type === "record.grouped" || e.type === "record.text" ? e.recordId : null;
+      if (id !== null && !added.has(id) && !this.engine.has(id)) named.add(id);
+    }
+    if (named.size > 0) {
+      for (const k of await screeningRankings(this.store).screeningKeys(this.projectId, { ids: [...named] })) this.engine.apply({ type: "record.listed", record: keyRecord(k) });
+    }
     if (!this.engine.applyAll(events)) return this.reload();
     this.position = fresh[fresh.length - 1]!.seq;
     this.retrainIfDirty();
@@ -210,34 +299,62 @@ export class ProjectScreening {
 
   /**
    * Reads the project's screening afresh (first use, bulk writes, anything
-   * unexpected). Only what the engine needs: each record's id and duplicate
-   * group (two narrow columns, in record order), never its text or raw
-   * file, which at a million records are gigabytes; the ranking is the
-   * newest stored one (its top ids), trained by a job, not here.
+   * unexpected), in one snapshot of the database, so the log position, the
+   * number of records and the rows agree. What grows with the screening, not
+   * with the records imported: the decisions and the rest of the screening
+   * rows, the leases in force, the newest stored rankings, and the records
+   * those name or that are in a duplicate group (id, group and place in
+   * record order, by id). Every other record is counted (the store's
+   * per-search counts) and left unread: it is unscreened and in no group,
+   * and the title/abstract stage reads records on a page at a time in
+   * record order as it serves them (`readOn`). Never a text: the ranking is
+   * trained by a job.
    */
   private async reload(): Promise<void> {
-    // The log position first: whatever lands after it is applied again from the log (idempotently).
-    const position = await this.store.auditPosition(this.projectId);
-    const [keys, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments] = await Promise.all([
-      screeningRankings(this.store).screeningKeys(this.projectId),
-      this.store.list(this.projectId, "screeningDecisions"),
-      this.store.list(this.projectId, "reconciliations"),
-      this.store.list(this.projectId, "screeningSettings"),
-      this.store.list(this.projectId, "qaSamples"),
-      this.store.list(this.projectId, "members"),
-      this.store.list(this.projectId, "duplicateGroups"),
-      this.store.list(this.projectId, "screeningAssignments"),
-    ]);
-    const records = keys.map((k): ScreeningRecord => ({ id: k.id, text: "", group: k.duplicateGroupId }));
-    // Fresh queues: the labels are set again by the rebuild, and the ranking is read from the store.
-    this.rankings = new ProjectRankings(this.store, this.projectId, this.jobs, this.onError);
-    this.engine = ScreeningEngine.fromProject({ records, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.rankings.queues });
+    const now = Date.now();
+    const read = await this.store.snapshot(async (tx) => {
+      const rankings = screeningRankings(tx);
+      // The log position with the rows: whatever lands after it is applied from the log.
+      const position = await tx.auditPosition(this.projectId);
+      const [count, grouped, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments, taLeases, ftLeases, taRanking, ftRanking] = await Promise.all([
+        rankings.recordCount(this.projectId),
+        rankings.screeningKeys(this.projectId, { grouped: true }),
+        tx.list(this.projectId, "screeningDecisions"),
+        tx.list(this.projectId, "reconciliations"),
+        tx.list(this.projectId, "screeningSettings"),
+        tx.list(this.projectId, "qaSamples"),
+        tx.list(this.projectId, "members"),
+        tx.list(this.projectId, "duplicateGroups"),
+        tx.list(this.projectId, "screeningAssignments"),
+        tx.leases.list(this.projectId, "title_abstract", now),
+        tx.leases.list(this.projectId, "full_text", now),
+        rankings.latest(this.projectId, "title_abstract"),
+        rankings.latest(this.projectId, "full_text"),
+      ]);
+      const have = new Set(grouped.map((k) => k.id));
+      const wanted = new Set<string>();
+      const want = (id: string) => {
+        if (!have.has(id)) wanted.add(id);
+      };
+      for (const d of decisions) want(d.recordId);
+      for (const r of reconciliations) want(r.recordId);
+      for (const l of [...taLeases, ...ftLeases]) want(l.recordId);
+      for (const r of [taRanking, ftRanking]) for (const id of r?.recordIds ?? []) want(id);
+      const named = wanted.size > 0 ? await rankings.screeningKeys(this.projectId, { ids: [...wanted] }) : [];
+      return { position, count, keys: [...grouped, ...named], decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments, taLeases, ftLeases, taRanking, ftRanking };
+    });
+    const records = read.keys.map(keyRecord).sort((a, b) => (a.order! < b.order! ? -1 : a.order! > b.order! ? 1 : 0));
+    const { count, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments } = read;
+    // Fresh queues: the labels are set again by the rebuild, and the ranking is the one read with the rows.
+    this.rankings = this.newRankings();
+    this.engine = ScreeningEngine.fromProject({ records, count, decisions, reconciliations, settings, qaSamples, members, duplicateGroups, assignments }, { ranking: this.rankings.queues });
     // Leases are store rows, not engine state: a fresh engine learns those in force, so a record
     // held for a reviewer stays theirs across a rebuild (an import, a bulk write).
-    const now = Date.now();
-    for (const stage of ["title_abstract", "full_text"] as const) this.engine.apply({ type: "leases", stage, leases: await this.store.leases.list(this.projectId, stage, now) });
-    await this.rankings.loadAll();
-    this.position = position;
+    this.engine.apply({ type: "leases", stage: "title_abstract", leases: read.taLeases });
+    this.engine.apply({ type: "leases", stage: "full_text", leases: read.ftLeases });
+    const rankings: [ScreeningStage, StoredRanking | undefined][] = [["title_abstract", read.taRanking], ["full_text", read.ftRanking]];
+    for (const [stage, r] of rankings) if (r) this.rankings.serve(stage, r);
+    this.position = read.position;
     this.loaded = true;
     for (const stage of ["title_abstract", "full_text"] as const) this.engine.stage(stage).dirty = true;
     this.retrainIfDirty();
