@@ -1,7 +1,7 @@
 // Merges explain themselves, and a reviewer's split holds on the next detection run.
 import { describe, expect, it } from "vitest";
 import type { BibRecord, DuplicateGroup, DuplicatePair } from "@homeward/model";
-import { dedupe, dedupeProject, listDuplicateGroups, splitDuplicateGroup, type DedupeInput, type DuplicatesStore } from "@homeward/records";
+import { dedupe, dedupeProject, listDuplicateGroups, splitDuplicateGroup, type DedupeInput, type DedupeRunner, type DuplicatesStore } from "@homeward/records";
 
 const article: DedupeInput = {
   id: "a",
@@ -103,7 +103,11 @@ function memoryStore(inputs: DedupeInput[]): DuplicatesStore & { pairs: Duplicat
 describe("a reviewer's split", () => {
   it("is remembered on the next detection run, and the group view says why records were joined", async () => {
     const store = memoryStore([article, copy, other]);
-    const run = (inputs: DedupeInput[], decided: Parameters<typeof dedupe>[1]) => Promise.resolve(dedupe(inputs, decided));
+    // The pure detector over every record at once, as a run's pages arrive.
+    const run: DedupeRunner = () => {
+      const inputs: DedupeInput[] = [];
+      return { add: async (page) => void inputs.push(...page), finish: async (decided) => dedupe(inputs, decided), cancel: () => undefined };
+    };
     await dedupeProject(store, "p", "owner", { run });
     const page = await listDuplicateGroups(store, "p", { offset: 0, limit: 10 });
     expect(page.items).toHaveLength(1);

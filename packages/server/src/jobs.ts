@@ -118,16 +118,6 @@ function dedupeFraction(p: DedupeProjectProgress): number {
   return a + (b - a) * (p.total > 0 ? Math.min(1, p.done / p.total) : 0);
 }
 
-/** Rejects when `signal` aborts, whatever `p` does (a worker run cannot be stopped mid-way; its answer is then dropped). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 /** The job queue of this server with its kinds registered; stopped when the server closes. */
 export async function startJobs(app: FastifyInstance, store: Store, opts: QueueOptions = {}): Promise<JobQueue> {
   const queue = openJobQueue(store, opts);
@@ -138,8 +128,8 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
     const t = throttled((p: DedupeProjectProgress) => progress(dedupeFraction(p), PHASE_WORDS[p.phase] ?? p.phase, p));
     try {
       return await dedupeProject(store, job.projectId, who, {
-        // Checked before saving: a cancelled run writes nothing.
-        run: (inputs, decided, onProgress) => abortable(dedupeInWorker(inputs, decided, onProgress), signal),
+        // A cancelled run's thread is ended at once; checked before saving too, so it writes nothing.
+        run: (onProgress) => dedupeInWorker(onProgress, { signal }),
         onProgress: (p) => {
           if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new JobCancelled();
           t.report(p);

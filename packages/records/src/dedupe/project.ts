@@ -1,5 +1,5 @@
 import { InputError, pairKey, type BibRecord, type DuplicateGroup, type DuplicatePair, type Page } from "@homeward/model";
-import { compareFields, comparePair, dedupe, mostComplete, type DedupeInput, type DedupeProgress, type DedupeResult, type FieldComparison, type PairVerdict } from "./index.js";
+import { compareFields, comparePair, dedupe, Detector, mostComplete, type DedupeInput, type DedupeProgress, type DedupeResult, type FieldComparison, type PairVerdict } from "./index.js";
 import { fromBibRecord } from "../model-map.js";
 
 /** Who writes, and why (the audit log keeps both); `roles` for the collections' permission rules. */
@@ -35,6 +35,11 @@ export interface DuplicatesStore {
     projectId: string,
     page: { after?: { createdAt: string; id: string } | null; ids?: readonly string[]; limit: number; extraKeys: readonly string[] },
   ): Promise<DedupeRecordRow[]>;
+  /**
+   * Sets the duplicate group of many records (null: in none) in the caller's transaction, audited a
+   * batch at a time (one entry naming every record changed). Without it, records are updated one by one.
+   */
+  setDuplicateGroups?(projectId: string, changes: readonly { id: string; duplicateGroupId: string | null }[], ctx: DuplicatesWriter): Promise<number>;
   /** The project's audit log, newest first: how a detection run learns that a reviewer changed duplicates while it ran. */
   listAudit(projectId: string, page: { offset?: number; limit?: number }): Promise<{ total: number; items: { action: string }[] }>;
 }
@@ -79,25 +84,25 @@ function inputOf(r: BibRecord | DedupeRecordRow): DedupeInput {
 const READ_PAGE = 2000;
 
 /**
- * The project's records as the rules read them, in `list`'s order, a page at a time; the groups of
- * the records in one (the others are in none).
+ * Hands the project's records, as the rules read them, to `session` in `list`'s order, a page at
+ * a time (nothing here keeps a page once it is handed on); answers the groups of the records in one
+ * (the others are in none).
  */
-async function readInputs(store: DuplicatesStore, projectId: string): Promise<{ inputs: DedupeInput[]; groupOf: Map<string, string> }> {
-  const inputs: DedupeInput[] = [];
+async function feed(store: DuplicatesStore, projectId: string, session: DedupeSession): Promise<Map<string, string>> {
   const groupOf = new Map<string, string>();
-  const take = (r: BibRecord | DedupeRecordRow) => {
-    inputs.push(inputOf(r));
-    if (r.duplicateGroupId) groupOf.set(r.id, r.duplicateGroupId);
+  const take = async (rows: readonly (BibRecord | DedupeRecordRow)[]) => {
+    for (const r of rows) if (r.duplicateGroupId) groupOf.set(r.id, r.duplicateGroupId);
+    await session.add(rows.map(inputOf));
   };
   if (!store.dedupeRecords) {
-    for (const r of await store.list(projectId, "records")) take(r);
-    return { inputs, groupOf };
+    await take(await store.list(projectId, "records"));
+    return groupOf;
   }
   let after: { createdAt: string; id: string } | null = null;
   for (;;) {
     const rows: DedupeRecordRow[] = await store.dedupeRecords(projectId, { after, limit: READ_PAGE, extraKeys: DEDUPE_EXTRA_KEYS });
-    for (const r of rows) take(r);
-    if (rows.length < READ_PAGE) return { inputs, groupOf };
+    await take(rows);
+    if (rows.length < READ_PAGE) return groupOf;
     const last = rows[rows.length - 1]!;
     after = { createdAt: last.createdAt, id: last.id };
     await yieldToLoop();
@@ -140,33 +145,50 @@ export interface DedupeProjectProgress {
   total: number;
 }
 
-/**
- * Runs the detector (here, or in a worker thread: see `dedupeInWorker`). A runner may empty
- * `inputs` once it has handed them on (the worker runner does, so the records are not held twice);
- * of its result, only groups of two or more records and `maybe` are read.
- */
-export type DedupeRunner = (
-  inputs: DedupeInput[],
-  decided: { together: string[][]; separate: [string, string][] },
-  onProgress: (p: DedupeProgress) => void,
-) => Promise<DedupeResult>;
+/** Reviewers' decisions a run keeps: groups of records judged the same, pairs judged different. */
+export interface DedupeDecided {
+  together: string[][];
+  separate: [string, string][];
+}
+
+/** One detection run, fed the project's records a page at a time, then finished. */
+export interface DedupeSession {
+  /** Takes a page of records; the caller keeps nothing of it. Resolves when another page may be given. */
+  add(records: DedupeInput[]): Promise<void>;
+  /** Compares and groups: groups of two or more records, and the "maybe" pairs (nothing else is read). */
+  finish(decided: DedupeDecided): Promise<DedupeResult>;
+  /** Ends a run that will not be finished (reading failed). */
+  cancel(): void;
+}
+
+/** Starts a detection run (here, or in a worker thread: see `dedupeInWorker`); `signal` ends it. */
+export type DedupeRunner = (onProgress: (p: DedupeProgress) => void, options?: { signal?: AbortSignal }) => DedupeSession;
 
 export interface DedupeProjectOptions {
   run?: DedupeRunner;
   onProgress?: (p: DedupeProjectProgress) => void;
 }
 
-const inThread: DedupeRunner = async (inputs, decided, onProgress) => dedupe(inputs, decided, { onProgress });
+const inThread: DedupeRunner = (onProgress) => {
+  const detector = new Detector();
+  return {
+    add: async (records) => detector.add(records),
+    finish: async (decided) => detector.finish(decided, { onProgress, multiOnly: true }),
+    cancel: () => undefined,
+  };
+};
 
 /** Audit actions that change what detection reads: group membership and reviewers' decisions. */
 const RELEVANT = /^(records\.update|duplicateGroups\.|duplicatePairs\.)/;
 /**
- * Writes between turns of the event loop. SQLite answers synchronously, so a
- * chain of awaited writes never lets the server answer anything else (not
- * even a progress poll) until the transaction ends: at 100,000 records that
- * is seconds.
+ * Groups or records written per batch: one insert, or one update and one
+ * audit entry naming every record, between turns of the event loop (SQLite
+ * answers synchronously, so a chain of awaited writes would let the server
+ * answer nothing else, not even a progress poll, until the transaction ends).
  */
-const YIELD_EVERY = 200;
+const WRITE_BATCH = 500;
+/** Stands for a group not yet written (the `k`th new one) until the store has given it an id. */
+const NEW = "\u0000new:";
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Attempts before a run gives up because reviewers keep changing duplicates while it compares. */
 const ATTEMPTS = 3;
@@ -201,8 +223,16 @@ export async function dedupeProject(store: DuplicatesStore, projectId: string, w
       const [pairs, groups] = await Promise.all([tx.list(projectId, "duplicatePairs"), tx.list(projectId, "duplicateGroups")]);
       return { mark, pairs, groups };
     });
-    // Records are read only as what the rules read, a page at a time: a million whole records (raw text, extra fields) do not fit a heap.
-    const { inputs, groupOf } = await readInputs(store, projectId);
+    // Records are read only as what the rules read, a page at a time, and handed to the detector as they
+    // come: a million whole records (raw text, extra fields) do not fit a heap, and nor did a million inputs.
+    const session = run(progress);
+    let groupOf: Map<string, string>;
+    try {
+      groupOf = await feed(store, projectId, session);
+    } catch (e) {
+      session.cancel();
+      throw e;
+    }
     const snap = { ...head, groupOf };
     progress({ phase: "reading", done: 1, total: 1 });
     const members = new Map<string, string[]>();
@@ -213,9 +243,7 @@ export async function dedupeProject(store: DuplicatesStore, projectId: string, w
     }
     const together = [...members.values(), ...snap.pairs.filter((p) => p.status === "duplicate").map((p) => [p.recordIdA, p.recordIdB])];
     const separate = snap.pairs.filter((p) => p.status === "not_duplicate").map((p) => [p.recordIdA, p.recordIdB] as [string, string]);
-    const found = await run(inputs, { together, separate }, progress);
-    // Not read again (the questions' records are read anew): let them go before the writes.
-    inputs.length = 0;
+    const found = await session.finish({ together, separate });
     const written = await store.transaction(async (tx) => {
       const now = await tx.listAudit(projectId, { limit: 1 });
       const since = now.total - snap.mark;
@@ -250,32 +278,28 @@ async function applyDetection(
   const result: DedupeProjectResult = { groups: 0, grouped: 0, maybe: 0, leftToReviewers: 0 };
   const bridges: [string, string][] = [];
   const work = found.groups.filter((g) => g.length > 1 && g.some((id) => !groupOf(id) || groupOf(id) !== groupOf(g[0]!)));
-  let done = 0;
-  const total = work.reduce((n, g) => n + g.length, 0);
+  // Worked out first, written after in batches: the new groups, then every record's new group.
+  const newGroups: { members: readonly string[]; id?: string }[] = [];
+  const changes: { id: string; duplicateGroupId: string | null }[] = [];
+  /** Records of `changes` that go into the new group `newGroups[k]`, by their place in `changes`. */
+  const intoNew: [number, number][] = [];
   for (const g of work) {
     const old = [...new Set(g.map(groupOf).filter((x): x is string => !!x))];
     if (old.length > 1) {
       // Joining groups that are apart today is a reviewer's call: ask about their primaries.
       for (const other of old.slice(1)) bridges.push([primaryOf.get(old[0]) ?? g[0], primaryOf.get(other) ?? other]);
-      done += g.length;
       continue;
     }
-    let groupId = old[0];
-    if (!groupId) {
-      [{ id: groupId }] = await tx.insert(projectId, "duplicateGroups", [{ primaryRecordId: g[0], method: "automatic" }], ctx);
-      result.groups++;
-    }
+    const groupId = old[0] ?? `${NEW}${newGroups.length}`;
+    if (!old[0]) newGroups.push({ members: g });
     for (const id of g) {
       const was = groupOf(id);
-      if (was !== groupId) {
-        await tx.update(projectId, "records", id, { duplicateGroupId: groupId }, ctx);
-        result.grouped++;
-        if (was) size.set(was, size.get(was)! - 1);
-        size.set(groupId, (size.get(groupId) ?? 0) + 1);
-        moved.set(id, groupId);
-      }
-      progress({ phase: "saving", done: ++done, total });
-      if (done % YIELD_EVERY === 0) await yieldToLoop();
+      if (was === groupId) continue;
+      if (!old[0]) intoNew.push([changes.length, newGroups.length - 1]);
+      changes.push({ id, duplicateGroupId: groupId });
+      if (was) size.set(was, size.get(was)! - 1);
+      size.set(groupId, (size.get(groupId) ?? 0) + 1);
+      moved.set(id, groupId);
     }
   }
   // A group of one (left by an earlier undo, or made by hand) is no group: its record stands alone again.
@@ -285,11 +309,35 @@ async function applyDetection(
     // Only records that were in a group can be in one left small: a group a run fills has two or more.
     for (const id of snap.groupOf.keys()) {
       if (!ids.has(component(id))) continue;
-      await tx.update(projectId, "records", id, { duplicateGroupId: null }, ctx);
+      changes.push({ id, duplicateGroupId: null });
       moved.set(id, `record:${id}`);
     }
-    for (const g of small) await tx.remove(projectId, "duplicateGroups", g.id, ctx);
   }
+  const total = newGroups.length + changes.length;
+  let done = 0;
+  progress({ phase: "saving", done, total });
+  // The new groups a batch at a time (a batch is one insert, audited as the store audits a bulk write), ...
+  for (let k = 0; k < newGroups.length; k += WRITE_BATCH) {
+    const batch = newGroups.slice(k, k + WRITE_BATCH);
+    const made = await tx.insert(projectId, "duplicateGroups", batch.map((f) => ({ primaryRecordId: f.members[0], method: "automatic" as const })), ctx);
+    made.forEach((g, j) => ((newGroups[k + j]!.id = g.id)));
+    progress({ phase: "saving", done: (done += batch.length), total });
+    await yieldToLoop();
+  }
+  for (const [c, f] of intoNew) changes[c]!.duplicateGroupId = newGroups[f]!.id!;
+  for (const [id, g] of moved) if (g.startsWith(NEW)) moved.set(id, newGroups[Number(g.slice(NEW.length))]!.id!);
+  result.groups = newGroups.length;
+  result.grouped = changes.length - changes.filter((c) => c.duplicateGroupId === null).length;
+  // ... then the records a batch at a time (one audit entry each naming every record changed), ...
+  for (let k = 0; k < changes.length; k += WRITE_BATCH) {
+    const batch = changes.slice(k, k + WRITE_BATCH);
+    if (tx.setDuplicateGroups) await tx.setDuplicateGroups(projectId, batch, ctx);
+    else for (const c of batch) await tx.update(projectId, "records", c.id, { duplicateGroupId: c.duplicateGroupId }, ctx);
+    progress({ phase: "saving", done: (done += batch.length), total });
+    await yieldToLoop();
+  }
+  // ... then the groups left with fewer than two records, now empty.
+  for (const g of small) await tx.remove(projectId, "duplicateGroups", g.id, ctx);
   // One question per two groups (or records): a pair already asked, pending or decided, is not asked again.
   const asked = new Set(snap.pairs.map((p) => pairKey(component(p.recordIdA), component(p.recordIdB))));
   // The records of the questions, read again (unchanged since they were compared: a change would have restarted the run).
