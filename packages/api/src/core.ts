@@ -17,7 +17,7 @@ import {
   type Search,
   type StudyView,
 } from "@homeward/model";
-import { route, routeUrl, type FileAnswer } from "./route.js";
+import { route } from "./route.js";
 
 export const IdParams = z.object({ id: z.string().min(1) });
 export const RecordParams = z.object({ id: z.string().min(1), recordId: z.string().min(1) });
@@ -95,8 +95,4 @@ export const coreRoutes = {
     query: PageQuery,
     summary: "the audit log, newest first",
   }),
-  exportProject: route<FileAnswer>()({ method: "GET", access: "viewer", path: "/api/projects/:id/export", params: IdParams, summary: "the whole project as a project file (a download)" }),
 } as const;
-
-/** The whole project as a file download: a link, not a call. */
-export const exportPath = (projectId: string): string => routeUrl(coreRoutes.exportProject, { id: projectId });

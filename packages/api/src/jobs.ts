@@ -37,6 +37,7 @@ export const JOB_KINDS = {
   "screening-simulation": "Screening simulation",
   "screening-ranking": "Screening ranking retrain",
   backup: "Project backup",
+  export: "Project export",
   report: "Report document",
 } as const;
 export type JobKind = keyof typeof JOB_KINDS;
@@ -49,20 +50,28 @@ export interface JobFile {
   sha256: string;
 }
 
-/** A backup job's result: the project's file, gzip'd (`homeward project import` reads it as it is). */
+/**
+ * A backup job's result: the project's file, gzip'd (`homeward project import`
+ * reads it as it is); an export job's: the same file as plain JSON (what the
+ * app's project import reads).
+ */
 export interface BackupJobResult {
   file: JobFile;
 }
 
+/** The report's renderings, each made by a report job. */
+export const REPORT_FORMATS = ["html", "pdf", "docx", "bundle"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 /** A report job's result: the document. */
 export interface ReportJobResult {
   file: JobFile;
-  format: "pdf" | "docx";
+  format: ReportFormat;
   version: number | null;
 }
 
 export const ReportJobBody = z.object({
-  format: z.enum(["pdf", "docx"]),
+  format: z.enum(REPORT_FORMATS),
   /** A frozen version's number; absent: the draft over the data now. */
   version: z.number().int().min(1).optional(),
 });
@@ -117,6 +126,13 @@ export const jobsRoutes = {
     status: 201,
     summary: "back up the project as a background job: its project file (every collection, the audit chain, stored files), gzip'd, read on one snapshot; downloaded from the job once done",
   }),
+  startExportJob: route<JobView>()({
+    method: "POST", access: "viewer",
+    path: "/api/projects/:id/exports/jobs",
+    params: IdParams,
+    status: 201,
+    summary: "export the project as a background job: its project file (as a backup, not compressed: the app's project import reads it), read on one snapshot; refused (403) to all but owners while a stage is blind; downloaded from the job once done",
+  }),
   startReportJob: route<JobView>()({
     method: "POST", access: "viewer",
     path: "/api/projects/:id/report/jobs",
@@ -124,12 +140,12 @@ export const jobsRoutes = {
     body: ReportJobBody,
     bodyName: "report document",
     status: 201,
-    summary: "render the report as PDF or Word as a background job (the draft over the data now, as the caller sees it, or a frozen version); downloaded from the job once done",
+    summary: "render the report as a background job: HTML, PDF, Word or the reproducibility bundle (zip) of the draft over the data now, as the caller sees it, or of a frozen version; downloaded from the job once done",
   }),
   jobFile: route<FileAnswer>()({
     method: "GET", access: "viewer",
     path: "/api/projects/:id/jobs/:jobId/file",
     params: JobParams,
-    summary: "a finished job's file (a backup, a report document), to whoever started it (a backup: also to an owner)",
+    summary: "a finished job's file (a backup, an export, a report document), to whoever started it (a backup or export: also to an owner)",
   }),
 } as const;

@@ -41,10 +41,9 @@ export const ReportSpecSchema = z
 export const ReportSpecBody = z.object({ spec: ReportSpecSchema });
 export const FreezeBody = z.object({ note: z.string().trim().max(2000).optional() });
 
-/** Which version to render: a frozen version's number, or the draft (live data) without it. */
+/** Which version to show: a frozen version's number, or the draft (live data) without it. */
 export const ReportVersionQuery = z.object({
   version: z.coerce.number().int().min(1).optional(),
-  download: z.enum(["true", "false"]).optional(),
 });
 export const ReportChangesQuery = z.object({
   /** Default: the latest frozen version. */
@@ -86,8 +85,9 @@ export interface ReportChangesAnswer {
 
 /**
  * The review report (package @homeward/report): its draft spec, frozen
- * versions, renderings (HTML, PDF, bundle) and what changed between
- * versions. Renderings are files, fetched through `routeUrl` as links.
+ * versions, its HTML for the app's preview and what changed between
+ * versions. The files to keep (HTML, PDF, Word, bundle) are made by report
+ * jobs (`jobsRoutes.startReportJob`) and downloaded from the job.
  */
 export const reportRoutes = {
   overview: route<ReportOverview>()({
@@ -124,28 +124,7 @@ export const reportRoutes = {
     path: "/api/projects/:id/report/html",
     params: IdParams,
     query: ReportVersionQuery,
-    summary: "the report as accessible HTML: a frozen version, or the draft over the data now",
-  }),
-  pdf: route<FileAnswer>()({
-    method: "GET", access: "viewer",
-    path: "/api/projects/:id/report/pdf",
-    params: IdParams,
-    query: ReportVersionQuery,
-    summary: "the report as PDF (Chromium's print of the HTML: page numbers, contents, tagged)",
-  }),
-  docx: route<FileAnswer>()({
-    method: "GET", access: "viewer",
-    path: "/api/projects/:id/report/docx",
-    params: IdParams,
-    query: ReportVersionQuery,
-    summary: "the report as a Word document (headings, contents field, page numbers, tables with header rows, figures with alternative text)",
-  }),
-  bundle: route<FileAnswer>()({
-    method: "GET", access: "viewer",
-    path: "/api/projects/:id/report/bundle",
-    params: IdParams,
-    query: ReportVersionQuery,
-    summary: "the report's reproducibility bundle as a zip (report, data, R script where available, robvis and PRISMA2020 CSVs, manifest with hashes)",
+    summary: "the report as accessible HTML, shown in the app's preview: a frozen version, or the draft over the data now (a file to keep, and the PDF, Word and bundle, are made by a report job: `jobsRoutes.startReportJob`)",
   }),
   changes: route<ReportChangesAnswer>()({
     method: "GET", access: "viewer",

@@ -5,10 +5,10 @@ import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { coreRoutes } from "@homeward/api";
 import { InputError, isInputError, protocolVersions } from "@homeward/model";
-import { blindCollection, blindView, exportAllowed } from "./blinding.js";
+import { blindCollection, blindView } from "./blinding.js";
 import { dashboardStages, prismaFlow } from "@homeward/review";
 import { loadFlowInput } from "./load.js";
-import { exportProjectJson, type QueueOptions, type Store } from "@homeward/store";
+import type { QueueOptions, Store } from "@homeward/store";
 import fastifyCookie from "@fastify/cookie";
 import { createAccounts, type Accounts } from "@homeward/accounts";
 import { sessionPolicy } from "./auth.js";
@@ -125,18 +125,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     return page;
   });
-  serve(app, r.exportProject, async ({ params: { id }, reply, ctx }) => {
-    const refusal = exportAllowed(await blindView(store, id, ctx), ctx);
-    if (refusal) throw new InputError(refusal, 403);
-    // JSON text from a worker thread on SQLite, so the store's one connection and the event loop stay free meanwhile.
-    const [project, text] = await Promise.all([store.getProject(id), exportProjectJson(store, id)]);
-    const name = (project.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project") + ".homeward.json";
-    return reply
-      .header("content-type", "application/json; charset=utf-8")
-      .header("content-disposition", `attachment; filename="${name.replace(/[^\x20-\x7e]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-      .send(text);
-  });
-
   await (await import("./routes/accounts.js")).registerAccountRoutes(app, accounts, {
     secureCookies: opts.secureCookies ?? false,
     oidc: opts.oidc ?? null,

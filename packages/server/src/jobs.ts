@@ -8,12 +8,13 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { FastifyInstance } from "fastify";
-import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type BackupJobResult, type JobFile, type JobKind, type JobSummary, type JobView, type ReportJobResult } from "@homeward/api";
+import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type BackupJobResult, type JobFile, type JobKind, type JobSummary, type JobView, type ReportFormat, type ReportJobResult } from "@homeward/api";
 import { InputError, type Role } from "@homeward/model";
 import { inlineRows, parseMetaSpec, type Row } from "@homeward/meta";
 import { dedupeInWorker, dedupeProject, IMPORT_READ_PASSES, ImportRefused, importRecordsFile, type DedupeProjectProgress, type DedupeProjectResult, type ParseOptions } from "@homeward/records";
 import type { SearchKind } from "@homeward/model";
-import { exportProjectJson, JobCancelled, openJobQueue, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
+import { exportProjectJson, JobCancelled, openJobQueue, type JobContext, type JobQueue, type JobRecord, type QueueOptions, type Store } from "@homeward/store";
+import { blindView, exportAllowed } from "./blinding.js";
 import { serve } from "./contract.js";
 import type { RequestContext } from "./context.js";
 import { attachment } from "./security.js";
@@ -36,20 +37,21 @@ export const DEDUPE = "dedupe" satisfies JobKind;
 export const ANALYSIS = "analysis" satisfies JobKind;
 export const IMPORT = "import" satisfies JobKind;
 export const BACKUP = "backup" satisfies JobKind;
+export const EXPORT = "export" satisfies JobKind;
 export const REPORT = "report" satisfies JobKind;
 
 /** A report job: the document, the version, and who asked in which role (the report is rendered with their view of the project). */
 export interface ReportPayload {
-  format: "pdf" | "docx";
+  format: ReportFormat;
   version: number | null;
   actor: string;
   displayName: string;
   role: Role | null;
 }
 
-/** A backup of `title` taken `at`, as a file name: "Family-reunification-2026-12-04.homeward.json.gz". */
-const backupName = (title: string, at: Date) =>
-  `${title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project"}-${at.toISOString().slice(0, 10)}.homeward.json.gz`;
+/** The project file of `title` taken `at`, as a file name: "Family-reunification-2026-12-04.homeward.json" (".gz" for a backup). */
+const projectFileName = (title: string, at: Date, gzipped: boolean) =>
+  `${title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project"}-${at.toISOString().slice(0, 10)}.homeward.json${gzipped ? ".gz" : ""}`;
 
 /** `bytes` in parts of a mebibyte, reporting how many are through. */
 async function* inParts(bytes: Buffer, onPart: (done: number) => Promise<void>): AsyncGenerator<Buffer> {
@@ -174,32 +176,38 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
   });
 
   /**
-   * A project backup: the project file read on one snapshot (on SQLite in a
-   * worker thread on a read-only connection, so neither the store's
-   * connection nor the event loop waits for it), gzip'd on libuv's thread
-   * pool, kept as the job's output. A repeated run writes it again.
+   * The project file read on one snapshot (on SQLite in a worker thread on a
+   * read-only connection, so neither the store's connection nor the event
+   * loop waits for it), kept as the job's output: gzip'd (on libuv's thread
+   * pool) for a backup, as it is for an export (what the app's project import
+   * reads). A repeated run writes it again.
    */
-  await queue.work(BACKUP, async ({ job, progress, signal }) => {
-    await progress(0.05, "reading the project");
-    const project = await store.getProject(job.projectId);
-    const text = await exportProjectJson(store, job.projectId, signal);
-    await progress(0.5, `compressing ${mib(Buffer.byteLength(text))}`);
-    const bytes = await promisify(gzip)(text);
-    await progress(0.7, `saving ${mib(bytes.length)}`);
-    const saved = await queue.putOutput(job.id, inParts(bytes, (done) => progress(0.7 + (0.3 * done) / bytes.length, `saved ${mib(done)} of ${mib(bytes.length)}`)));
-    const file: JobFile = { name: backupName(project.title, new Date()), mediaType: "application/gzip", ...saved };
-    return { file } satisfies BackupJobResult;
-  });
+  const projectFile = (gzipped: boolean) =>
+    async ({ job, progress, signal }: JobContext): Promise<BackupJobResult> => {
+      await progress(0.05, "reading the project");
+      const project = await store.getProject(job.projectId);
+      const text = Buffer.from(await exportProjectJson(store, job.projectId, signal), "utf8");
+      let bytes = text;
+      if (gzipped) {
+        await progress(0.5, `compressing ${mib(text.length)}`);
+        bytes = await promisify(gzip)(text);
+      }
+      await progress(0.7, `saving ${mib(bytes.length)}`);
+      const saved = await queue.putOutput(job.id, inParts(bytes, (done) => progress(0.7 + (0.3 * done) / bytes.length, `saved ${mib(done)} of ${mib(bytes.length)}`)));
+      const name = projectFileName(project.title, new Date(), gzipped);
+      return { file: { name, mediaType: gzipped ? "application/gzip" : "application/json; charset=utf-8", ...saved } };
+    };
+  await queue.work(BACKUP, projectFile(true));
+  await queue.work(EXPORT, projectFile(false));
 
-  /** A report document, rendered as the person who asked sees the project (PDF: Chromium prints it, in a process of its own). */
+  /** A report's file, rendered as the person who asked sees the project (PDF: Chromium prints it, in a process of its own). */
   await queue.work(REPORT, async ({ job, progress }) => {
     const p = job.payload as ReportPayload;
     const { reportSource } = await import("./routes/report.js");
-    await progress(0.1, p.format === "pdf" ? "printing the report to PDF" : "writing the Word document");
     const ctx: RequestContext = { identity: { user: p.actor, displayName: p.displayName, admin: false }, actor: p.actor, named: true, role: p.role, reason: null };
-    const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx);
+    const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx, (fraction, words) => progress(0.9 * fraction, words));
     await progress(0.9, `saving ${mib(d.bytes.length)}`);
-    const saved = await queue.putOutput(job.id, inParts(d.bytes, async () => undefined));
+    const saved = await queue.putOutput(job.id, inParts(d.bytes, (done) => progress(0.9 + (0.1 * done) / d.bytes.length, `saved ${mib(done)} of ${mib(d.bytes.length)}`)));
     return { file: { name: d.name, mediaType: d.mediaType, ...saved }, format: p.format, version: p.version } satisfies ReportJobResult;
   });
 
@@ -320,6 +328,12 @@ export async function registerJobsRoutes(app: FastifyInstance, store: Store, que
     return jobView(await queue.enqueue({ kind: BACKUP, projectId: id, payload: { actor: ctx.actor }, createdBy: ctx.actor, maxAttempts: 3 }), ctx);
   });
 
+  serve(app, r.startExportJob, async ({ params: { id }, ctx }) => {
+    const refusal = exportAllowed(await blindView(store, id, ctx), ctx);
+    if (refusal) throw new InputError(refusal, 403);
+    return jobView(await queue.enqueue({ kind: EXPORT, projectId: id, payload: { actor: ctx.actor }, createdBy: ctx.actor, maxAttempts: 3 }), ctx);
+  });
+
   serve(app, r.startReportJob, async ({ params: { id }, body, ctx }) => {
     // A missing version is a 404 now rather than a failed job later.
     if (body.version !== undefined) {
@@ -337,8 +351,14 @@ export async function registerJobsRoutes(app: FastifyInstance, store: Store, que
     const file = (job.result as { file?: JobFile } | null)?.file;
     if (job.state !== "done") throw new InputError(`the job is ${job.state === "failed" || job.state === "cancelled" ? job.state : "not finished yet"}; its file is there once it is done`, 409);
     if (!file) throw new InputError("this job has no file", 404);
-    // A report is rendered with its starter's view (blinding); a backup holds the whole project, which every owner may take.
-    if (job.createdBy !== ctx.actor && !(job.kind === BACKUP && ctx.role === "owner")) throw new InputError("only whoever started the job may download its file", 403);
+    // A report is rendered with its starter's view (blinding); a backup or an export holds the whole project, which every owner may take.
+    const wholeProject = job.kind === BACKUP || job.kind === EXPORT;
+    if (job.createdBy !== ctx.actor && !(wholeProject && ctx.role === "owner")) throw new InputError("only whoever started the job may download its file", 403);
+    // Blinding may have begun since the export was started: it holds every reviewer's work, so it waits as a new export would.
+    if (wholeProject) {
+      const refusal = exportAllowed(await blindView(store, id, ctx), ctx);
+      if (refusal) throw new InputError(refusal, 403);
+    }
     return reply
       .header("content-disposition", attachment(file.name))
       .header("content-length", String(file.size))

@@ -9,7 +9,7 @@ import { buildServer, type AccessPolicy } from "@homeward/server";
 import { storeEngines } from "../../store/test/scratch-database.js";
 
 /**
- * A project backup and the report's documents as background jobs over HTTP,
+ * A project backup, its export and the report's files as background jobs over HTTP,
  * on both engines: started, run to the end, their file downloaded by those
  * who may take it (and refused to others), the backup equal to the project's
  * file read in one transaction on the store's own connection, and read back
@@ -109,6 +109,51 @@ describe.each(storeEngines("backup_report_jobs"))("backup and report jobs (%s)",
     expect(file.raw.length).toBe(mine.result.file.size);
     // Rendered with vic's view of the project: not for others, owners included.
     expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "ana")).status).toBe(403);
+  }, 120_000);
+
+  it("exports the project as a job: refused to all but owners while a stage is blind; the project file as it is, which its starter and owners may take", async () => {
+    const refused = await req("POST", `/api/projects/${projectId}/exports/jobs`, "vic");
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/blind/);
+    const stages = ["title_abstract", "full_text", "extraction", "appraisal", "cerqual"] as const;
+    for (const s of stages) await store.setBlinding(projectId, s, false, { actor: "ana", reason: "the review is done" });
+
+    const started = await req("POST", `/api/projects/${projectId}/exports/jobs`, "vic");
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ kind: "export", state: "queued", createdBy: "vic" });
+    const job = await settled(started.body.id);
+    expect(job).toMatchObject({ state: "done", progress: 1, error: null });
+    const mine = (await req("GET", `/api/projects/${projectId}/jobs/${job.id}`, "vic")).body;
+    expect(mine.result.file).toMatchObject({ mediaType: "application/json; charset=utf-8" });
+    expect(mine.result.file.name).toMatch(/^Backup-report-\d{4}-\d{2}-\d{2}\.homeward\.json$/);
+    const file = await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "vic");
+    expect(file.status).toBe(200);
+    expect(file.headers["content-disposition"]).toContain(mine.result.file.name);
+    expect(file.raw.toString("utf8")).toBe(await store.transaction(async (tx) => JSON.stringify(await tx.exportProject(projectId))));
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "ana")).status).toBe(200);
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "rae")).status).toBe(403);
+
+    // Blinding imposed since: the file holds every reviewer's work, so it waits for the viewer as a new export would; owners may still take it.
+    await store.setBlinding(projectId, "title_abstract", true, { actor: "ana", reason: "a second team screens" });
+    const late = await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "vic");
+    expect(late.status).toBe(403);
+    expect(late.body.error).toMatch(/blind/);
+    expect((await req("GET", `/api/projects/${projectId}/jobs/${job.id}/file`, "ana")).status).toBe(200);
+    for (const s of stages) await store.setBlinding(projectId, s, true, { actor: "ana", reason: "as it was" });
+  }, 120_000);
+
+  it("makes the report's HTML and its bundle as jobs", async () => {
+    const html = await settled((await req("POST", `/api/projects/${projectId}/report/jobs`, "rae", { format: "html" })).body.id);
+    const htmlResult = (await req("GET", `/api/projects/${projectId}/jobs/${html.id}`, "rae")).body.result;
+    expect(htmlResult).toMatchObject({ format: "html", version: null, file: { name: "report-draft.html", mediaType: "text/html; charset=utf-8" } });
+    const page = await req("GET", `/api/projects/${projectId}/jobs/${html.id}/file`, "rae");
+    expect(page.raw.toString("utf8")).toBe((await app.inject({ url: `/api/projects/${projectId}/report/html`, headers: { "x-homeward-user": "rae" } })).body);
+    const bundle = await settled((await req("POST", `/api/projects/${projectId}/report/jobs`, "rae", { format: "bundle" })).body.id);
+    const zip = await req("GET", `/api/projects/${projectId}/jobs/${bundle.id}/file`, "rae");
+    expect(zip.headers["content-type"]).toBe("application/zip");
+    expect(zip.headers["content-disposition"]).toContain("report-draft.zip");
+    expect(zip.raw.subarray(0, 2).toString("latin1")).toBe("PK");
+    for (const name of ["report.html", "report-data.json", "manifest.json"]) expect(zip.raw.includes(Buffer.from(name))).toBe(true);
   }, 120_000);
 
   it("answers 404 for a finished job without a file and 409 for one not done", async () => {

@@ -89,7 +89,7 @@ describe("blinding of dual screening", () => {
     const listed = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("ben") });
     expect(listed.json().items).toEqual([]);
     expect((await app.inject({ url: `${base()}/collections/screeningDecisions/${anaDecisionId}`, headers: as("ben") })).statusCode).toBe(404);
-    const exported = await app.inject({ url: `${base()}/export`, headers: as("ben") });
+    const exported = await app.inject({ method: "POST", url: `${base()}/exports/jobs`, headers: as("ben") });
     expect(exported.statusCode).toBe(403);
     const audit = (await app.inject({ url: `${base()}/audit?limit=1000`, headers: as("ben") })).json();
     const entry = audit.items.find((e: { entityId: string }) => e.entityId === anaDecisionId);
@@ -99,7 +99,7 @@ describe("blinding of dual screening", () => {
   it("shows the reviewer their own decision, and the owner may export", async () => {
     const mine = await app.inject({ url: `${base()}/collections/screeningDecisions?recordId=${recordId}`, headers: as("ana") });
     expect(mine.json().items.map((d: { note: string }) => d.note)).toEqual([SECRET]);
-    expect((await app.inject({ url: `${base()}/export`, headers: as("olive") })).statusCode).toBe(200);
+    expect((await app.inject({ method: "POST", url: `${base()}/exports/jobs`, headers: as("olive") })).statusCode).toBe(201);
   });
 
   it("refuses decisions and reconciliations through the generic collections route", async () => {
@@ -162,6 +162,6 @@ describe("blinding of dual screening", () => {
     const audit = (await app.inject({ url: `${base()}/audit`, headers: as("vic") })).json();
     expect(audit.items.some((e: { reason: string | null }) => e.reason === "title/abstract screening complete")).toBe(true);
     // Other stages are still blind, so the whole-project download still waits.
-    expect((await app.inject({ url: `${base()}/export`, headers: as("vic") })).statusCode).toBe(403);
+    expect((await app.inject({ method: "POST", url: `${base()}/exports/jobs`, headers: as("vic") })).statusCode).toBe(403);
   });
 });

@@ -217,7 +217,15 @@ describe.each(engines)("integrity under concurrency on %s", (_name, open) => {
     })();
     const files: ProjectFile[] = [];
     for (let i = 0; i < 8; i++) {
-      const r = await app(i).inject({ url: `/api/projects/${p.id}/export`, headers: headers("ana") });
+      // An export job started through one server, followed and downloaded through another (any server runs it).
+      const started = await app(i).inject({ method: "POST", url: `/api/projects/${p.id}/exports/jobs`, headers: headers("ana") });
+      expect(started.statusCode, started.body.slice(0, 200)).toBe(201);
+      const jobUrl = `/api/projects/${p.id}/jobs/${started.json().id}`;
+      for (let n = 0; (await app(i + 1).inject({ url: jobUrl, headers: headers("ana") })).json().state !== "done"; n++) {
+        if (n > 600) throw new Error("the export job did not finish");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await app(i + 1).inject({ url: `${jobUrl}/file`, headers: headers("ana") });
       expect(r.statusCode, r.body.slice(0, 200)).toBe(200);
       files.push(r.json() as ProjectFile);
     }

@@ -34,6 +34,20 @@ describe("report routes", () => {
   const get = (url: string) => app.inject({ method: "GET", url, headers: { "x-homeward-user": "ana" } });
   const send = (method: "PUT" | "POST" | "DELETE", url: string, payload?: unknown) =>
     app.inject({ method, url, payload: payload as object, headers: { "x-homeward-user": "ana", ...(payload ? { "content-type": "application/json" } : {}) } });
+  /** The report's file as a report job makes it (`project`'s draft, or a frozen version), downloaded once the job is done. */
+  const made = async (project: string, format: string, version?: number) => {
+    const started = await send("POST", `/api/projects/${project}/report/jobs`, version ? { format, version } : { format });
+    expect(started.statusCode, started.body).toBe(201);
+    const jobId = started.json().id as string;
+    for (let i = 0; ; i++) {
+      const j = (await get(`/api/projects/${project}/jobs/${jobId}`)).json();
+      if (j.state === "done") break;
+      if (j.state !== "queued" && j.state !== "running") throw new Error(`the ${format} job ${j.state}: ${j.error}`);
+      if (i > 1200) throw new Error(`the ${format} job did not finish`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return get(`/api/projects/${project}/jobs/${jobId}/file`);
+  };
 
   it("starts from the default spec, placing all 42 PRISMA 2020 items (27 with sub-items) and marking the ones nothing fills", async () => {
     const o = (await get(base)).json();
@@ -140,8 +154,13 @@ describe("report routes", () => {
     expect((await get(`${base}/html?version=9`)).statusCode).toBe(404);
   });
 
-  it("sends a zip bundle with a manifest, a Word document and a PDF printed by Chromium", async () => {
-    const zip = await get(`${base}/bundle?version=1`);
+  it("makes, as jobs, the HTML shown in the preview, a zip bundle with a manifest, a Word document and a PDF printed by Chromium", async () => {
+    // The HTML file is the document the preview shows (a frozen version renders the same bytes each time).
+    const htmlFile = await made(pid, "html", 1);
+    expect(htmlFile.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(htmlFile.headers["content-disposition"]).toContain("report-v1.html");
+    expect(htmlFile.body).toBe((await get(`${base}/html?version=1`)).body);
+    const zip = await made(pid, "bundle", 1);
     expect(zip.headers["content-type"]).toBe("application/zip");
     expect(zip.rawPayload.subarray(0, 2).toString()).toBe("PK");
     for (const name of ["report.html", "report-data.json", "manifest.json", "robvis/robvis-RoB2.csv", "prisma2020.csv", "tables/cerqual.csv"]) {
@@ -151,7 +170,7 @@ describe("report routes", () => {
     const assink = "/api/projects/assink2016/report";
     for (const q of ["", "?version=1"]) {
       if (q) expect((await send("POST", `${assink}/versions`, {})).statusCode).toBe(201);
-      const b = await get(`${assink}/bundle${q}`);
+      const b = await made("assink2016", "bundle", q ? 1 : undefined);
       expect(b.statusCode).toBe(200);
       for (const name of ["reproducibility/analysis.R", "reproducibility/data/effect-sizes.csv", "reproducibility/homeward-results.json", "report.html"]) {
         expect(b.rawPayload.includes(Buffer.from(name))).toBe(true);
@@ -159,12 +178,12 @@ describe("report routes", () => {
     }
     const html = (await get(`${assink}/html`)).body;
     expect(html).toMatch(/<h4>[^<]+\(version \d+\)<\/h4>/);
-    const docx = await get(`${base}/docx?version=1`);
+    const docx = await made(pid, "docx", 1);
     expect(docx.headers["content-type"]).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     expect(docx.rawPayload.subarray(0, 2).toString()).toBe("PK");
     expect(docx.rawPayload.includes(Buffer.from("word/document.xml"))).toBe(true);
     expect(docx.rawPayload.includes(Buffer.from("word/media/image1.png"))).toBe(true);
-    const pdf = await get(`${base}/pdf?version=1`);
+    const pdf = await made(pid, "pdf", 1);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
     expect(pdf.rawPayload.length).toBeGreaterThan(100_000);
@@ -182,5 +201,5 @@ describe("report routes", () => {
     const first = (await (await doc.getPage(1)).getTextContent()).items.map((x) => ("str" in x ? x.str.trim() : "")).filter((x) => /^\d+$/.test(x)).map(Number);
     await doc.destroy();
     for (const n of new Set(order)) expect(first).toContain(n);
-  }, 60_000);
+  }, 120_000);
 });

@@ -109,8 +109,15 @@ describe("HTTP API", () => {
     expect(proto.body.question).toBe("Q?");
     expect((await json("GET", `/api/projects/${p.id}/protocol`)).body.question).toBe("Q?");
 
-    const exp = await app.inject({ method: "GET", url: `/api/projects/${p.id}/export` });
-    expect(exp.headers["content-disposition"]).toMatch(/attachment; filename="Records\.homeward\.json"/);
+    const started = await json("POST", `/api/projects/${p.id}/exports/jobs`);
+    expect(started.status).toBe(201);
+    for (let n = 0; (await json("GET", `/api/projects/${p.id}/jobs/${started.body.id}`)).body.state !== "done"; n++) {
+      if (n > 600) throw new Error("the export job did not finish");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exp = await app.inject({ method: "GET", url: `/api/projects/${p.id}/jobs/${started.body.id}/file` });
+    expect(exp.headers["content-disposition"]).toMatch(/attachment; filename="Records-\d{4}-\d{2}-\d{2}\.homeward\.json"/);
+    expect(exp.headers["content-type"]).toBe("application/json; charset=utf-8");
     const file = JSON.parse(exp.body);
     expect(file).toMatchObject({ format: "homeward-project", version: 2 });
     expect((await json("POST", "/api/projects/import", file)).status).toBe(409);

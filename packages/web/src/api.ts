@@ -17,7 +17,7 @@ import type {
   StudyView,
 } from "@homeward/model";
 import { announceStanding } from "./standing-event";
-import { coreRoutes, exportPath, routeUrl, type AnswerOf, type CallArgs, type FileAnswer, type Route, type RouteSpec } from "@homeward/api";
+import { coreRoutes, routeUrl, type AnswerOf, type CallArgs, type FileAnswer, type Route, type RouteSpec } from "@homeward/api";
 
 export type { AuditEntry, BibRecord, Page, ProjectDetail, ProjectSummary, Protocol, RecordSort, RecordSummary, Search, StudyView };
 export type StageCount = ProjectDetail["dashboard"]["stages"][number];
@@ -131,7 +131,6 @@ export const api = {
   listStudies: (id: string, signal?: AbortSignal) => call(r.listStudies, { params: { id } }, signal),
   listAudit: (id: string, offset: number, limit: number, signal?: AbortSignal) =>
     call(r.listAudit, { params: { id }, query: { offset, limit } }, signal),
-  exportUrl: (id: string) => exportPath(id),
 };
 
 export function recordQueryString(q: RecordQuery): string {

@@ -159,9 +159,11 @@ describe("review outputs", () => {
     await app.api("POST", "/projects/import", file);
     const page = await app.newPage();
     await page.goto(`${app.url}/projects/web-test-copy`);
-    const exportLink = page.getByRole("link", { name: "Export project" }).first();
-    await exportLink.waitFor();
     await page.getByText("choose Import as a copy").waitFor();
+    // The export is made in the background; its file is offered once it is done.
+    await page.getByRole("button", { name: "Export project" }).click();
+    const exportLink = page.getByRole("region", { name: "The project export" }).getByRole("link", { name: /^Download the project export: / });
+    await exportLink.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent("download"), exportLink.click()]);
     const path = await download.path();
     expect(path).toBeTruthy();

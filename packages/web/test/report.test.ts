@@ -4,9 +4,10 @@
  * (default PRISMA 2020 sections, preview), a section's text is written and
  * saved by keyboard, a version is frozen, one effect size changes and the
  * "what changed" page lists it with the estimate it moved and the audit entry
- * behind it; the report's HTML passes the WCAG 2.2 contrast check and the
+ * behind it; the version's PDF is made as a job, followed and downloaded; the report's HTML passes the WCAG 2.2 contrast check and the
  * builder does not scroll sideways at 200% zoom.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contrastProblems } from "./contrast.js";
 import { horizontalOverflow, startApp, type AppHarness } from "./harness.js";
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 describe("report", () => {
   it("builds the report, freezes a version, and lists a changed effect size on the what-changed page", async () => {
-    const page = await app.newPage();
+    const page = await app.newPage({ acceptDownloads: true });
     await page.goto(`${app.url}/projects/${projectId}/report`);
     await page.getByRole("heading", { level: 1, name: "Report" }).waitFor();
     await page.getByText("No version has been frozen yet.").waitFor();
@@ -91,11 +92,16 @@ describe("report", () => {
     // The versions page lists version 1 with its files.
     await page.goto(`${app.url}/projects/${projectId}/report/versions`);
     await page.getByRole("rowheader", { name: "Version 1" }).waitFor();
-    await page.getByRole("link", { name: "Version 1 as HTML" }).waitFor();
-    // A version's PDF is made as a background job: the button takes the person to the Jobs page, where it is listed.
+    await page.getByRole("link", { name: "Read version 1" }).waitFor();
+    // A version's file is made as a background job, followed below the table and downloaded from there once done.
     await page.getByRole("button", { name: "Make version 1 as PDF" }).click();
-    await page.getByRole("heading", { level: 1, name: "Background jobs" }).waitFor();
-    await page.getByRole("row", { name: /Report document/ }).waitFor();
+    const followed = page.getByRole("region", { name: "Version 1's PDF" });
+    await followed.getByRole("progressbar").waitFor();
+    const link = followed.getByRole("link", { name: "Download version 1's pdf: report-v1.pdf" });
+    await link.waitFor({ timeout: 60_000 });
+    const [pdf] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    expect(pdf.suggestedFilename()).toBe("report-v1.pdf");
+    expect(readFileSync((await pdf.path())!).subarray(0, 5).toString("latin1")).toBe("%PDF-");
     expect(page.errors).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import yauzl from "yauzl";
 import type { Register } from "./index.js";
 import { actorOf, DEFAULT_DATA_DIR, withStore } from "../data.js";
 import { VERSION } from "../version.js";
+import { progressLine } from "../progress.js";
 
 const FORMATS = ["html", "pdf", "docx", "bundle"] as const;
 type Format = (typeof FORMATS)[number];
@@ -59,7 +60,7 @@ export const register: Register = (program, io) => {
       const out = resolve(io.cwd, o.out);
       const { body, note } = await withStore(o.data, io, async (store) => {
         if (!(await store.hasProject(o.project))) throw new InputError(`no project "${o.project}" in the data folder`, 404);
-        // The report is rendered by the server's own routes, in process and without a port, so the file is the one the app downloads.
+        // The report is made by the server's own report job, in process and without a port, so the file is the one the app downloads.
         // The operator of the data folder reads as a member with their role, else as a viewer.
         const policy: AccessPolicy = {
           identify: async () => ({ user, displayName: "", admin: false }),
@@ -69,10 +70,9 @@ export const register: Register = (program, io) => {
         const webDir = await mkdtemp(join(tmpdir(), "homeward-report-web-"));
         const app = await buildServer({ store, policy, version: VERSION, webDir });
         try {
-          const query = o.frozen ? `?version=${o.frozen}` : "";
-          const path = format;
-          const res = await app.inject({ method: "GET", url: `/api/projects/${encodeURIComponent(o.project)}/report/${path}${query}` });
-          if (res.statusCode >= 400) {
+          // The report job the app starts, run by this process's own queue, with its progress on standard error.
+          const base = `/api/projects/${encodeURIComponent(o.project)}`;
+          const refused = (res: { statusCode: number; json: () => unknown }) => {
             const msg = (() => {
               try {
                 return (res.json() as { error?: string }).error;
@@ -80,9 +80,26 @@ export const register: Register = (program, io) => {
                 return undefined;
               }
             })();
-            throw new InputError(msg ?? `the report could not be rendered (${res.statusCode})`, res.statusCode);
+            return new InputError(msg ?? `the report could not be rendered (${res.statusCode})`, res.statusCode);
+          };
+          const started = await app.inject({ method: "POST", url: `${base}/report/jobs`, payload: { format, ...(o.frozen ? { version: Number(o.frozen) } : {}) } });
+          if (started.statusCode >= 400) throw refused(started);
+          const jobId = (started.json() as { id: string }).id;
+          const line = progressLine(io);
+          try {
+            for (;;) {
+              const j = (await app.inject({ method: "GET", url: `${base}/jobs/${jobId}` })).json() as { state: string; progress: number; message: string; error: string | null };
+              line.report(j.progress, j.message);
+              if (j.state === "done") break;
+              if (j.state === "failed" || j.state === "cancelled") throw new Error(`the report could not be rendered: ${j.error ?? j.state}`);
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          } finally {
+            line.done();
           }
-          return { body: res.rawPayload, note: o.frozen ? `version ${o.frozen}` : "the draft" };
+          const file = await app.inject({ method: "GET", url: `${base}/jobs/${jobId}/file` });
+          if (file.statusCode >= 400) throw refused(file);
+          return { body: file.rawPayload, note: o.frozen ? `version ${o.frozen}` : "the draft" };
         } finally {
           await app.close();
           await rm(webDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import * as review from "@homeward/review";
-import { reportRoutes as r, ReportSpecSchema, type ReportOverview, type ReportVersionSummary } from "@homeward/api";
+import { reportRoutes as r, ReportSpecSchema, type ReportFormat, type ReportOverview, type ReportVersionSummary } from "@homeward/api";
 import { InputError, parseInput, type Appraisal, type ExtractedValue, type ReportVersion, type SavedAnalysis } from "@homeward/model";
 import {
   buildReportData,
@@ -29,7 +29,6 @@ import { blindView } from "../blinding.js";
 import { loadPrismaInput } from "../load.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
-import { attachment } from "../security.js";
 import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
 import { withExtractedModerators } from "./analysis-codebook.js";
 
@@ -191,14 +190,51 @@ export function reportSource(store: Store) {
     };
   }
 
-  /** The report as a PDF or Word document: what the pdf and docx routes send and a report job keeps. */
-  async function document(projectId: string, format: "pdf" | "docx", version: number | undefined, ctx: RequestContext): Promise<{ bytes: Buffer; name: string; mediaType: string }> {
+  /** The reproducibility bundle's files: the report, its data, the R script and data of the saved analyses. */
+  function bundleFiles(x: Awaited<ReturnType<typeof rendering>>, html: string): BundleFile[] {
+    const extra: BundleFile[] = [];
+    // The R script and analysis data of the saved analyses, as they stood for this version (or stand now, for the draft).
+    if (x.data.reproducibility) {
+      const files = review.buildReproducibilityBundle({ ...(x.data.reproducibility as ReproducibilityInput), generatedAt: x.row?.savedAt ?? new Date().toISOString() });
+      for (const f of files) if (f.path !== "manifest.json") extra.push({ path: `reproducibility/${f.path}`, content: f.content });
+    }
+    return reportBundleFiles(html, x.data, extra, {
+      format: "homeward-report-bundle",
+      project: x.data.facts.projectId,
+      version: x.row?.number ?? "draft",
+      reproducibility: extra.length ? "reproducibility/ holds the effect sizes with their provenance, study characteristics and the R script reproducing the saved analyses (its own manifest is folded into this one)" : "the project has no saved analysis to reproduce in R",
+    });
+  }
+
+  /**
+   * The report as a file to keep (HTML, PDF, Word, or the bundle as a zip):
+   * what a report job renders and keeps, and `homeward report` writes.
+   * `onStep` says, in words, what it does next.
+   */
+  async function document(
+    projectId: string,
+    format: ReportFormat,
+    version: number | undefined,
+    ctx: RequestContext,
+    onStep: (fraction: number, words: string) => Promise<void> = async () => undefined,
+  ): Promise<{ bytes: Buffer; name: string; mediaType: string }> {
+    await onStep(0.05, version === undefined ? "reading the project's data" : `reading version ${version}`);
     const x = await rendering(projectId, version, ctx);
     if (format === "docx") {
+      await onStep(0.3, "writing the Word document");
       const docx = await renderDocx(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
       return { bytes: Buffer.from(docx), name: `${x.name}.docx`, mediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
     }
+    await onStep(0.2, "drawing the figures");
     const svgs = await reportSvgs(x.spec, x.data);
+    if (format === "html" || format === "bundle") {
+      await onStep(0.6, "writing the HTML");
+      const html = renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous });
+      if (format === "html") return { bytes: Buffer.from(html, "utf8"), name: `${x.name}.html`, mediaType: "text/html; charset=utf-8" };
+      await onStep(0.8, "zipping the bundle");
+      return { bytes: await zipFiles(bundleFiles(x, html)), name: `${x.name}.zip`, mediaType: "application/zip" };
+    }
+    await onStep(0.4, "printing the report to PDF");
     const { printReport } = await import("@homeward/report/pdf");
     const pdf = await printReport(
       (tocPages) => renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous, tocPages }),
@@ -212,7 +248,7 @@ export function reportSource(store: Store) {
 }
 
 export async function registerReportRoutes(app: FastifyInstance, store: Store): Promise<void> {
-  const { liveData, versions, draftRow, versionRow, summary, draftSpec, overview, rendering, document } = reportSource(store);
+  const { liveData, versions, draftRow, versionRow, summary, draftSpec, overview, rendering } = reportSource(store);
 
   serve(app, r.overview, async ({ params: { id }, ctx }) => overview(id, ctx));
 
@@ -246,44 +282,13 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     return summary(saved!);
   });
 
+  // The preview in the app (a frame); a file to keep is made by a report job (../jobs.ts).
   serve(app, r.html, async ({ params: { id }, query: q, reply, ctx }) => {
     const x = await rendering(id, q.version, ctx);
     const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
-    if (q.download === "true") reply.header("content-disposition", attachment(`${x.name}.html`));
     // The report is a document of its own (inline styles, images as data URIs), shown in the app in a frame.
     reply.header("content-security-policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'").header("x-frame-options", "SAMEORIGIN");
     return reply.type("text/html; charset=utf-8").send(html);
-  });
-
-  serve(app, r.pdf, async ({ params: { id }, query: q, reply, ctx }) => {
-    const d = await document(id, "pdf", q.version, ctx);
-    return reply.header("content-disposition", attachment(d.name)).type(d.mediaType).send(d.bytes);
-  });
-
-  serve(app, r.docx, async ({ params: { id }, query: q, reply, ctx }) => {
-    const d = await document(id, "docx", q.version, ctx);
-    return reply.header("content-disposition", attachment(d.name)).type(d.mediaType).send(d.bytes);
-  });
-
-  serve(app, r.bundle, async ({ params: { id }, query: q, reply, ctx }) => {
-    const x = await rendering(id, q.version, ctx);
-    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
-    const extra: BundleFile[] = [];
-    // The R script and analysis data of the saved analyses, as they stood for this version (or stand now, for the draft).
-    if (x.data.reproducibility) {
-      const files = review.buildReproducibilityBundle({ ...(x.data.reproducibility as ReproducibilityInput), generatedAt: x.row?.savedAt ?? new Date().toISOString() });
-      for (const f of files) if (f.path !== "manifest.json") extra.push({ path: `reproducibility/${f.path}`, content: f.content });
-    }
-    const files = reportBundleFiles(html, x.data, extra, {
-      format: "homeward-report-bundle",
-      project: x.data.facts.projectId,
-      version: x.row?.number ?? "draft",
-      reproducibility: extra.length ? "reproducibility/ holds the effect sizes with their provenance, study characteristics and the R script reproducing the saved analyses (its own manifest is folded into this one)" : "the project has no saved analysis to reproduce in R",
-    });
-    return reply
-      .header("content-disposition", attachment(`${x.name}.zip`))
-      .type("application/zip")
-      .send(await zipFiles(files));
   });
 
   serve(app, r.changes, async ({ params: { id }, query: q, ctx }) => {

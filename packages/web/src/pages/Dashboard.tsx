@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { api, type StageCount } from "../api";
+import { jobsRoutes, type JobView } from "@homeward/api";
+import { api, call, type StageCount } from "../api";
 import { PageTitle } from "../components/PageTitle";
 import { ErrorMessage, LiveStatus } from "../components/Status";
 import { formatCount, formatDateTime, humanize } from "../format";
@@ -7,6 +8,7 @@ import { formatCount, formatDateTime, humanize } from "../format";
 const SOURCE_LABEL = { live: "Live", recorded: "Recorded", mixed: "Mixed" } as const;
 import { useProject } from "../project";
 import { Link } from "../router";
+import { FollowedJob } from "./jobs/JobFollow";
 import { validateProjectInput, type ProjectInputErrors } from "../validation";
 
 const STAGE_LABELS: Record<string, string> = {
@@ -28,6 +30,17 @@ export function DashboardPage() {
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState("");
   const base = `/projects/${encodeURIComponent(id)}`;
+  // The whole project is read on one snapshot by a background job, followed here and downloaded once done.
+  const [exporting, setExporting] = useState<JobView | null>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const startExport = async () => {
+    setExportError(null);
+    try {
+      setExporting(await call(jobsRoutes.startExportJob, { params: { id } }));
+    } catch (e) {
+      setExportError(e);
+    }
+  };
 
   return (
     <>
@@ -38,9 +51,9 @@ export function DashboardPage() {
               <button type="button" className="button-secondary" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
                 Edit details
               </button>
-              <a className="button button-secondary" href={api.exportUrl(id)} download>
+              <button type="button" className="button-secondary" onClick={() => void startExport()} aria-describedby="export-hint">
                 Export project
-              </a>
+              </button>
             </>
           ) : null
         }
@@ -48,6 +61,8 @@ export function DashboardPage() {
         Dashboard
       </PageTitle>
       {!project ? <LiveStatus>Loading project…</LiveStatus> : null}
+      <ErrorMessage error={exportError} />
+      {exporting ? <FollowedJob key={exporting.id} projectId={id} job={exporting} what="The project export" /> : null}
       {project && editing ? (
         <EditProject
           id={id}
@@ -106,10 +121,7 @@ export function DashboardPage() {
           <section aria-labelledby="export-heading" className="stack">
             <h2 id="export-heading">Export and copies</h2>
             <p className="muted small" id="export-hint">
-              <a href={api.exportUrl(id)} download>
-                Export project
-              </a>{" "}
-              saves the whole project (protocol, records, decisions, studies, appraisals and audit log) as one JSON file. To work on a
+              <strong>Export project</strong> (at the top of the page) saves the whole project (protocol, records, decisions, studies, appraisals and audit log) as one JSON file. To work on a
               copy, import that file from the <Link to="/">project list</Link> and choose <strong>Import as a copy</strong>: a new project
               with its own id, this one unchanged.
             </p>

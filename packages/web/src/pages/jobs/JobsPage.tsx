@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { JOB_KINDS, jobsRoutes as r, routeUrl, type JobSummary } from "@homeward/api";
+import { jobsRoutes as r, type JobSummary } from "@homeward/api";
 import { call } from "../../api";
 import { PageTitle } from "../../components/PageTitle";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
@@ -7,6 +7,7 @@ import { formatCount, formatDateTime } from "../../format";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
 import { useActingUser } from "../screening/screeningApi";
+import { JobDownload, JobProgress, jobOpen as open, kindInWords, mayDownload } from "./JobFollow";
 import "./jobs.css";
 
 const PER_PAGE = 20;
@@ -14,9 +15,6 @@ const PER_PAGE = 20;
 const POLL_MS = 1000;
 const IDLE_POLL_MS = 5000;
 
-const kindInWords = (k: string) => (JOB_KINDS as Record<string, string>)[k] ?? k;
-/** Kinds whose finished job holds a file to download. */
-const WITH_FILE = new Set<string>(["backup", "report"]);
 
 const STATE: Record<JobSummary["state"], string> = {
   queued: "Waiting to start",
@@ -26,8 +24,6 @@ const STATE: Record<JobSummary["state"], string> = {
   cancelled: "Cancelled",
 };
 
-const open = (j: JobSummary) => j.state === "queued" || j.state === "running";
-const percent = (j: JobSummary) => `${Math.round(j.progress * 100)}%`;
 
 /**
  * The project's background jobs (duplicate detection, large analyses…),
@@ -107,7 +103,7 @@ export function JobsPage() {
       <ErrorMessage error={error ?? list.error} />
       <LiveStatus>{announce}</LiveStatus>
       {list.loading && !list.data ? <Loading what="jobs" /> : null}
-      {list.data && total === 0 ? <p>No background jobs yet. Finding duplicates, a project backup or a report's PDF starts one.</p> : null}
+      {list.data && total === 0 ? <p>No background jobs yet. Finding duplicates, a project backup or export, or a report's file starts one.</p> : null}
       {items.length > 0 ? (
         <div className="table-wrap">
           <table className="data-table jobs-table">
@@ -127,10 +123,7 @@ export function JobsPage() {
             </thead>
             <tbody>
               {items.map((j) => {
-                const barId = `job-progress-${j.id}`;
                 const mayCancel = open(j) && (j.createdBy === user || role === "owner");
-                // A report is made with its starter's view of the project; a backup holds the whole project, which any owner may take.
-                const mayDownload = j.state === "done" && WITH_FILE.has(j.kind) && (j.createdBy === user || (j.kind === "backup" && role === "owner"));
                 return (
                   <tr key={j.id} data-job={j.id}>
                     <th scope="row">{kindInWords(j.kind)}</th>
@@ -140,21 +133,14 @@ export function JobsPage() {
                       {j.error && j.state !== "cancelled" ? <span className="small job-error"> {j.error}</span> : null}
                     </td>
                     <td data-label="Progress">
-                      <div className="job-progress">
-                        <label htmlFor={barId}>
-                          {percent(j)} — {j.message}
-                        </label>
-                        <progress id={barId} max={1} value={j.progress} />
-                      </div>
+                      <JobProgress job={j} />
                     </td>
                     <td data-label="Started by">{j.createdBy}</td>
                     <td data-label="Started">{formatDateTime(j.startedAt ?? j.createdAt)}</td>
                     <td data-label="Finished">{j.finishedAt ? formatDateTime(j.finishedAt) : ""}</td>
                     <td data-label="Actions">
-                      {mayDownload ? (
-                        <a className="button button-secondary" href={routeUrl(r.jobFile, { id, jobId: j.id })} download aria-label={`Download ${kindInWords(j.kind).toLowerCase()} finished ${formatDateTime(j.finishedAt ?? j.createdAt)}`}>
-                          Download
-                        </a>
+                      {mayDownload(j, user, role) ? (
+                        <JobDownload projectId={id} job={j} label={`Download ${kindInWords(j.kind).toLowerCase()} finished ${formatDateTime(j.finishedAt ?? j.createdAt)}`} />
                       ) : null}
                       {mayCancel ? (
                         <button type="button" className="button-secondary" onClick={() => void cancel(j)} aria-label={`Cancel ${kindInWords(j.kind).toLowerCase()} started ${formatDateTime(j.createdAt)}`}>

@@ -1,14 +1,15 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { roleAllows } from "@homeward/model";
-import type { ReportChange, ReportOverview, ReportSpec } from "@homeward/api";
+import { REPORT_FORMATS, type JobView, type ReportChange, type ReportFormat, type ReportOverview, type ReportSpec } from "@homeward/api";
 import { PageTitle } from "../../components/PageTitle";
 import { Field } from "../../components/Field";
 import { ErrorMessage, LiveStatus, Loading } from "../../components/Status";
 import { useApi } from "../../hooks";
 import { useProject } from "../../project";
-import { Link, navigate, useSearchParam } from "../../router";
+import { Link, useSearchParam } from "../../router";
 import { errorMessage } from "../../api";
-import { reportApi, reportUrl } from "./reportApi";
+import { FollowedJob } from "../jobs/JobFollow";
+import { FORMAT_WORDS, previewUrl, reportApi } from "./reportApi";
 import "./report.css";
 
 type Section = ReportSpec["sections"][number];
@@ -147,16 +148,14 @@ export function ReportBuilderPage() {
     }
   };
   const save = () => act(() => reportApi.save(id, spec!), "Draft saved.");
-  // A PDF or Word document takes from seconds to minutes: made as a background job, followed (and downloaded) on the Jobs page.
-  const makeDocument = async (format: "pdf" | "docx") => {
-    setBusy(true);
+  // A file of the whole report takes from seconds to minutes: made as a background job, followed here and downloaded once done.
+  const [made, setMade] = useState<{ job: JobView; format: ReportFormat } | null>(null);
+  const makeFile = async (format: ReportFormat) => {
     setFailure(undefined);
     try {
-      await reportApi.startDocument(id, format);
-      navigate(`/projects/${encodeURIComponent(id)}/jobs`);
+      setMade({ job: await reportApi.startDocument(id, format), format });
     } catch (err) {
       setFailure(err);
-      setBusy(false);
     }
   };
   const freeze = (e: FormEvent) => {
@@ -202,23 +201,17 @@ export function ReportBuilderPage() {
             {data.checklist.length - missing.length} of {data.checklist.length} PRISMA 2020 items are reported
             {missing.length ? `; missing: ${missing.map((m) => `${m.item} (${m.topic})`).join(", ")}` : ""}.
           </p>
-          <div className="report-actions" role="group" aria-label="Download the draft">
-            <a className="button button-secondary" href={reportUrl(id, "html", undefined, true)} download>
-              Download HTML
-            </a>
-            <button type="button" className="button-secondary" onClick={() => void makeDocument("pdf")} disabled={busy} aria-describedby="report-document-job">
-              Make PDF
-            </button>
-            <button type="button" className="button-secondary" onClick={() => void makeDocument("docx")} disabled={busy} aria-describedby="report-document-job">
-              Make Word (docx)
-            </button>
-            <a className="button button-secondary" href={reportUrl(id, "bundle")} download>
-              Download bundle (zip)
-            </a>
+          <div className="report-actions" role="group" aria-label="Make a file of the draft">
+            {REPORT_FORMATS.map((f) => (
+              <button key={f} type="button" className="button-secondary" onClick={() => void makeFile(f)} aria-describedby="report-document-job">
+                Make {FORMAT_WORDS[f]}
+              </button>
+            ))}
           </div>
           <p id="report-document-job" className="muted small">
-            A PDF or Word document is made in the background: the Jobs page shows how far it has got, and offers it for download when it is ready.
+            A file of the report is made in the background: its progress shows here (and on the Jobs page), and it is offered for download when it is ready.
           </p>
+          {made ? <FollowedJob key={made.job.id} projectId={id} job={made.job} what={`The draft's ${FORMAT_WORDS[made.format]}`} /> : null}
           <ErrorMessage error={failure} />
           <LiveStatus>{status}</LiveStatus>
           <div className="report-layout">
@@ -301,7 +294,7 @@ export function ReportBuilderPage() {
           </div>
           <h2>Preview of the draft</h2>
           <p className="muted">The same HTML as the download and the PDF; saved changes appear here.</p>
-          <iframe key={previewKey} className="report-preview" title="Report preview" src={reportUrl(id, "html")} />
+          <iframe key={previewKey} className="report-preview" title="Report preview" src={previewUrl(id)} />
         </div>
       ) : null}
     </>
@@ -314,12 +307,12 @@ export function ReportVersionsPage() {
   const { data, error, loading } = useApi((s) => reportApi.overview(id, s), [id]);
   const p = encodeURIComponent(id);
   const [failure, setFailure] = useState<unknown>(undefined);
-  // As on the builder: a version's PDF or Word document is made as a background job, followed on the Jobs page.
-  const make = async (format: "pdf" | "docx", version: number) => {
+  // As on the builder: a version's file is made as a background job, followed below the table.
+  const [made, setMade] = useState<{ job: JobView; format: ReportFormat; version: number } | null>(null);
+  const make = async (format: ReportFormat, version: number) => {
     setFailure(undefined);
     try {
-      await reportApi.startDocument(id, format, version);
-      navigate(`/projects/${p}/jobs`);
+      setMade({ job: await reportApi.startDocument(id, format, version), format, version });
     } catch (err) {
       setFailure(err);
     }
@@ -354,14 +347,12 @@ export function ReportVersionsPage() {
                     <td>{v.savedBy}</td>
                     <td>{v.note ?? ""}</td>
                     <td>
-                      <a href={reportUrl(id, "html", v.number)} aria-label={`Version ${v.number} as HTML`}>HTML</a>{" "}
-                      <button type="button" className="button-link" onClick={() => void make("pdf", v.number)} aria-label={`Make version ${v.number} as PDF`}>
-                        PDF
-                      </button>{" "}
-                      <button type="button" className="button-link" onClick={() => void make("docx", v.number)} aria-label={`Make version ${v.number} as Word`}>
-                        Word
-                      </button>{" "}
-                      <a href={reportUrl(id, "bundle", v.number)} aria-label={`Version ${v.number} bundle (zip)`}>Bundle</a>
+                      <a href={previewUrl(id, v.number)} aria-label={`Read version ${v.number}`}>Read</a>{" "}
+                      {REPORT_FORMATS.map((f) => (
+                        <button key={f} type="button" className="button-link" onClick={() => void make(f, v.number)} aria-label={`Make version ${v.number} as ${FORMAT_WORDS[f]}`}>
+                          {f === "docx" ? "Word" : f === "bundle" ? "Bundle" : FORMAT_WORDS[f]}
+                        </button>
+                      ))}
                     </td>
                     <td>
                       {v.number > 1 ? (
@@ -376,6 +367,7 @@ export function ReportVersionsPage() {
           </div>
         )
       ) : null}
+      {made ? <FollowedJob key={made.job.id} projectId={id} job={made.job} what={`Version ${made.version}'s ${FORMAT_WORDS[made.format]}`} /> : null}
     </>
   );
 }

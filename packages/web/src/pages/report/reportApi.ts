@@ -1,9 +1,9 @@
 /**
- * Calls of the report routes (`reportRoutes` in @homeward/api). Renderings
- * (HTML, PDF, bundle) are links to the routes, opened or downloaded by the
- * browser, never fetched into the page.
+ * Calls of the report routes (`reportRoutes` in @homeward/api). The preview
+ * is a link to the HTML route, shown in a frame; the files to keep (HTML,
+ * PDF, Word, bundle) are made by report jobs and downloaded from the job.
  */
-import { jobsRoutes, reportRoutes as r, routeUrl, type ReportSpec } from "@homeward/api";
+import { jobsRoutes, reportRoutes as r, routeUrl, type ReportFormat, type ReportSpec } from "@homeward/api";
 import { call } from "../../api";
 
 export const reportApi = {
@@ -11,15 +11,21 @@ export const reportApi = {
   save: (id: string, spec: ReportSpec) => call(r.saveSpec, { params: { id }, body: { spec } }),
   reset: (id: string) => call(r.resetSpec, { params: { id } }),
   freeze: (id: string, note: string) => call(r.freeze, { params: { id }, body: note.trim() ? { note } : {} }),
-  /** Starts a background job making the draft's PDF or Word document. */
-  startDocument: (id: string, format: "pdf" | "docx", version?: number) => call(jobsRoutes.startReportJob, { params: { id }, body: version ? { format, version } : { format } }),
+  /** Starts a background job making the report's file (the draft without a version). */
+  startDocument: (id: string, format: ReportFormat, version?: number) => call(jobsRoutes.startReportJob, { params: { id }, body: version ? { format, version } : { format } }),
   changes: (id: string, from: number | undefined, to: number | undefined, signal?: AbortSignal) =>
     call(r.changes, { params: { id }, query: { ...(from ? { from } : {}), ...(to ? { to } : {}) } }, signal),
 };
 
-export type Rendering = "html" | "pdf" | "docx" | "bundle";
+/** The report's files, in words (what a button makes, what the followed job is called). */
+export const FORMAT_WORDS: Record<ReportFormat, string> = {
+  html: "HTML",
+  pdf: "PDF",
+  docx: "Word (docx)",
+  bundle: "bundle (zip)",
+};
 
-/** Link to a rendering of a version (the draft without one). */
-export function reportUrl(id: string, what: Rendering, version?: number, download = false): string {
-  return routeUrl(r[what], { id }, { version, download: download && what === "html" ? "true" : undefined });
+/** Link to the HTML of a version (the draft without one), for reading in the browser. */
+export function previewUrl(id: string, version?: number): string {
+  return routeUrl(r.html, { id }, { version });
 }

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { countsProject, openStore } from "@homeward/store";
+import { benchSession } from "./session.js";
+import { buildServer } from "../index.js";
+
+/**
+ * The whole-project downloads over HTTP (127.0.0.1, SQLite store) at N
+ * records (N = $HOMEWARD_BENCH_RECORDS, default 100,000; @homeward/store's
+ * `countsProject`: three searches, 5% duplicates, 1% decided by two
+ * reviewers): the project export, the report's HTML and its bundle (zip).
+ * Each is asked for as a job where the server has the job route
+ * (`POST …/exports/jobs`, `POST …/report/jobs`), else by the former
+ * synchronous download (`GET …/export`, `GET …/report/html?download=true`,
+ * `GET …/report/bundle`), so the same script measures the code before and
+ * after. For each: the request's own time, the time until the file is
+ * there (a job: until it is done and its file downloaded), and the slowest
+ * answer of a one-row read (`GET …/jobs?limit=1`) sent every 20 ms
+ * meanwhile (what the rest of the app waits). Medians of R runs
+ * (R = $HOMEWARD_BENCH_RUNS, default 3), the load average with each line;
+ * asserts nothing.
+ */
+const N = Number(process.env.HOMEWARD_BENCH_RECORDS ?? 100_000);
+const R = Number(process.env.HOMEWARD_BENCH_RUNS ?? 3);
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+const dir = mkdtempSync(join(tmpdir(), "homeward-download-bench-"));
+const store = await openStore({ dataDir: dir });
+try {
+  const p = await countsProject(store, N);
+  const app = await buildServer({ store, version: "bench", webDir: dir, jobs: { pollMs: 100 } });
+  const cookie = await benchSession(store, "bench");
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p}`;
+  const send = (path: string, init?: RequestInit) => fetch(`${base}${path}`, { ...init, headers: { cookie, ...(init?.body ? { "content-type": "application/json" } : {}) } });
+  const ok = async (path: string, init?: RequestInit) => {
+    const res = await send(path, init);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return res;
+  };
+  await ok("");
+
+  /** The slowest answer of a small read sent every 20 ms while `work` runs. */
+  const probed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    let going = true;
+    let slowest = 0;
+    const probe = (async () => {
+      while (going) {
+        const t = performance.now();
+        await ok("/jobs?offset=0&limit=1").then((r) => r.arrayBuffer());
+        slowest = Math.max(slowest, performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      return [await work(), slowest];
+    } finally {
+      going = false;
+      await probe;
+    }
+  };
+
+  /** As a job when the route exists: [the request's time, until the file is downloaded, its size]. */
+  const asJob = async (start: string, body: unknown): Promise<[number, number, number] | null> => {
+    const t0 = performance.now();
+    const res = await send(start, { method: "POST", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const asked = performance.now() - t0;
+    // The code before: no export job (404), a report job of PDF and Word only (400).
+    if (res.status === 404 || res.status === 400) return null;
+    if (!res.ok) throw new Error(`${start}: ${res.status} ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    for (;;) {
+      const j = (await (await ok(`/jobs/${id}`)).json()) as { state: string; error: string | null };
+      if (j.state === "failed" || j.state === "cancelled") throw new Error(`${start}: the job ${j.state}: ${j.error}`);
+      if (j.state === "done") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const size = (await (await ok(`/jobs/${id}/file`)).arrayBuffer()).byteLength;
+    return [asked, performance.now() - t0, size];
+  };
+  const synchronous = async (path: string): Promise<[number, number, number]> => {
+    const t0 = performance.now();
+    const size = (await (await ok(path)).arrayBuffer()).byteLength;
+    const took = performance.now() - t0;
+    return [took, took, size];
+  };
+
+  const cases: [string, () => Promise<[number, number, number]>][] = [
+    ["project export", async () => (await asJob("/exports/jobs", undefined)) ?? synchronous("/export")],
+    ["report HTML (the draft)", async () => (await asJob("/report/jobs", { format: "html" })) ?? synchronous("/report/html?download=true")],
+    ["report bundle (the draft)", async () => (await asJob("/report/jobs", { format: "bundle" })) ?? synchronous("/report/bundle")],
+  ];
+  console.log(`SQLite, ${N.toLocaleString("en")} records; load ${load()}`);
+  for (const [name, run] of cases) {
+    await run(); // warm-up
+    const asked: number[] = [];
+    const whole: number[] = [];
+    const slowest: number[] = [];
+    let size = 0;
+    for (let i = 0; i < R; i++) {
+      const [[a, w, s], worst] = await probed(run);
+      asked.push(a);
+      whole.push(w);
+      slowest.push(worst);
+      size = s;
+    }
+    console.log(
+      `${name.padEnd(26)} request ${median(asked).toFixed(0).padStart(6)} ms; file there after ${median(whole).toFixed(0).padStart(6)} ms (${(size / 1e6).toFixed(1)} MB); ` +
+        `slowest other answer meanwhile ${median(slowest).toFixed(0).padStart(5)} ms (medians of ${R}); load ${load()}`,
+    );
+  }
+  await app.close();
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
