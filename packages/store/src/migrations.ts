@@ -530,7 +530,7 @@ function v22Reports(d: Dialect): Migration {
 export function migrationProvider(d: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d), "0026_lean_record_writes": v26LeanRecordWrites(d), "0035_sign_in_attempts": v35SignInAttempts() };
+      return { "0001_initial": v1(d), "0002_bulk_search_index": v2(d), "0004_screening_leases": v4(), "0005_import_problems": v5(), "0006_study_classifications": v6(), "0007_audit_chain": v7(), "0008_accounts": v8(), "0009_appraisal_drafts": v9(), "0010_extraction": v10(d), "0011_outcome_data": v11(d), "0012_codebook_scope": v12(d), "0013_extraction_checks": v13(d), "0014_files": v14(d), "0021_saved_analyses": v21SavedAnalyses(d), "0017_jobs": v17(d), "0019_synthesis": v19Synthesis(d), "0020_primary_research": v20PrimaryResearch(d), "0015_integrity": v15Integrity(d), "0016_counts": v16Counts(d), "0022_reports": v22Reports(d), "0023_screening_models": v23ScreeningModels(d), "0024_synthesis_links": v24SynthesisLinks(d), "0025_flow_counts": v25FlowCounts(d), "0027_screening_rankings": v27ScreeningRankings(d), "0029_job_files": v29JobFiles(d), "0026_lean_record_writes": v26LeanRecordWrites(d), "0035_sign_in_attempts": v35SignInAttempts(), "0032_records_paging": v32RecordsPaging(d) };
     },
   };
 }
@@ -802,6 +802,25 @@ function v35SignInAttempts(): Migration {
         .execute();
       await db.schema.createIndex("sign_in_attempts_key").on("sign_in_attempts").columns(["attempt_key", "at"]).execute();
       await db.schema.createIndex("sign_in_attempts_at").on("sign_in_attempts").column("at").execute();
+    },
+  };
+}
+
+/**
+ * The records table's year order as one never-null key, `coalesce(year,
+ * -2147483648)` (missing years smallest, as before on both engines), indexed
+ * in place of `(project_id, year, id)`, so a page can start after any record
+ * and a jump can start from a mark (see records-paging.ts). PostgreSQL
+ * includes the year itself, which lets the index answer alone (an index-only
+ * scan cannot work an expression out of the key). One index build: 5.2 s
+ * at a million records on PostgreSQL (store opening, load average 8).
+ */
+function v32RecordsPaging(d: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const include = d === "postgres" ? sql` INCLUDE (year)` : sql``;
+      await sql`CREATE INDEX IF NOT EXISTS records_year_key ON records (project_id, (coalesce(year, -2147483648)), id)${include}`.execute(db);
+      await sql`DROP INDEX IF EXISTS records_year`.execute(db);
     },
   };
 }
