@@ -32,7 +32,7 @@ export function ordered<Q extends { orderBy: (...a: any[]) => any }>(q: Q, col: 
  * whole project, so for the year it gets the equivalent `key ≥ k AND (key > k
  * OR id > i)`, whose first half is the range.
  */
-export function beyond(dialect: Dialect, col: SortColumn, dir: Direction, key: unknown, id: string, inclusive = false): RawBuilder<boolean> {
+export function beyond(dialect: Dialect, col: SortColumn, dir: Direction, key: unknown, id: unknown, inclusive = false): RawBuilder<boolean> {
   const k = sortKey(col);
   const [op, opEq] = dir === "asc" ? [">", ">="] : ["<", "<="];
   const idOp = sql.raw(inclusive ? opEq : op);
@@ -165,22 +165,25 @@ export class RecordMarks {
   }
 
   /**
-   * The next `count` marks after `last` (or from the start) in one statement,
-   * the rows numbered as the index yields them: on PostgreSQL each statement
-   * is a round trip and a plan, which a mark at a time would pay a hundred
-   * times on the way to the middle of a million records.
+   * The next `count` marks after `last` (or the first ones) in one statement,
+   * each a spacing's skip from the one before (a recursive query): on
+   * PostgreSQL a statement a mark would pay a round trip and a plan a hundred
+   * times on the way to the middle of a million records. To the middle: 52 ms
+   * against 70–110 ms for the plain OFFSET, and 180–370 ms numbering the rows
+   * with a window function (psql timings at load average 9).
    */
   private async takeMany(db: Kysely<any>, projectId: string, col: SortColumn, way: Direction, last: Mark | undefined, count: number): Promise<Mark[]> {
     const k = sortKey(col);
     const d = sql.raw(way);
-    // Without a mark the rows start at position 0, so the first mark is row spacing + 1.
-    const shift = last ? 0 : 1;
     const past = last ? sql`AND ${beyond(this.dialect, col, way, last.key, last.id)}` : sql``;
-    const { rows } = await sql<Mark>`SELECT key, id FROM (
-        SELECT ${k} AS key, id, row_number() OVER (ORDER BY ${k} ${d}, id ${d}) AS rn
-        FROM records WHERE project_id = ${projectId} ${past}
-        ORDER BY ${k} ${d}, id ${d} LIMIT ${count * this.spacing + shift}
-      ) m WHERE rn > ${shift} AND (rn - ${shift}) % ${this.spacing} = 0 ORDER BY rn`.execute(db);
+    const next = beyond(this.dialect, col, way, sql.ref("m.key"), sql.ref("m.id"));
+    const { rows } = await sql<Mark>`WITH RECURSIVE m(key, id, i) AS (
+        (SELECT ${k}, id, 1 FROM records WHERE project_id = ${projectId} ${past} ORDER BY ${k} ${d}, id ${d} OFFSET ${last ? this.spacing - 1 : this.spacing} LIMIT 1)
+        UNION ALL
+        SELECT n.key, n.id, m.i + 1 FROM m CROSS JOIN LATERAL (
+          SELECT ${k} AS key, id FROM records WHERE project_id = ${projectId} AND ${next} ORDER BY ${k} ${d}, id ${d} OFFSET ${this.spacing - 1} LIMIT 1
+        ) n WHERE m.i < ${count}
+      ) SELECT key, id FROM m ORDER BY i`.execute(db);
     return rows.map((r) => ({ key: r.key, id: r.id }));
   }
 
