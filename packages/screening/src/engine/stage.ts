@@ -141,6 +141,8 @@ export class StageEngine {
   private exhaustedNow = true;
   /** The import-order queue needs sorting again (records were listed out of record order). */
   private plainSorted = true;
+  /** The greatest order key in the import-order queue: a record joining after it keeps the queue in order. */
+  private plainLast: string | null = null;
   /** The last candidate search stopped at records not yet read: read the next page (`records.page`) and ask again. */
   wantsPage = false;
 
@@ -271,8 +273,13 @@ export class StageEngine {
     if (this.members.has(recordId)) return;
     const before = this.total;
     this.members.set(recordId, this.members.size);
-    this.plain.add(recordId);
-    if (this.paged) this.plainSorted = false;
+    const row = this.plain.add(recordId);
+    if (this.paged && row >= 0) {
+      // Pages come in record order, so the queue mostly stays sorted; a record named out of turn (decided, ranked) sorts it again when next served.
+      const key = this.host.orderKey(recordId);
+      if (key !== undefined && (this.plainLast === null || key > this.plainLast)) this.plainLast = key;
+      else this.plainSorted = false;
+    }
     if (text !== undefined) this.ranking.addRecord(recordId, text);
     this.setMemberOrdinal(recordId, true);
     this.refresh(recordId);

@@ -11,8 +11,11 @@ import { ProjectRankings } from "./screening-ranking.js";
  * leases the engine's candidates need.
  *
  * Why in memory: the next record must be served in well under 100 ms with
- * 100,000 records, and reading every record and decision per request takes
- * seconds. Every write to a project appends to its audit log in the same
+ * 100,000 records, and reading every decision per request takes seconds.
+ * What it holds grows with the screening, not with the records imported:
+ * the engine is told the project's records by number and names only those
+ * decided, held, ranked or grouped, reading the rest a page at a time in
+ * record order as it serves them (see `reload`, `readOn`). Every write to a project appends to its audit log in the same
  * transaction (see @homeward/store), so the log is a complete change feed:
  * before answering, `sync()` reads the entries after the last position it
  * applied (`Store.auditSince`: one indexed read, empty when nothing changed)
@@ -70,6 +73,8 @@ export class ProjectScreening {
   /** Leases this server's requests are asking the store for, by stage and reviewer (see `next`). */
   private readonly asking = new Map<string, { stage: ScreeningStage; lease: Lease }>();
   private loaded = false;
+  /** The page read in progress (see `readOn`). */
+  private reading: Promise<void> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -103,9 +108,17 @@ export class ProjectScreening {
   /**
    * Reads the next page of records in record order into the title/abstract
    * stage (its candidates ran out of records read so far). As `name`, the
-   * log is read after the page.
+   * log is read after the page. Requests that run out together share one
+   * read (a page read twice would be ignored the second time anyway).
    */
-  private async readOn(): Promise<void> {
+  private readOn(): Promise<void> {
+    this.reading ??= this.readPage().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async readPage(): Promise<void> {
     const { frontier } = this.engine.titleAbstract.backlog;
     const keys = await screeningRankings(this.store).screeningKeys(this.projectId, { after: orderPlace(frontier), limit: SCREENING_PAGE });
     await this.sync();
@@ -383,10 +396,10 @@ export class ScreeningProjects {
       this.closing = true;
       await Promise.allSettled([...this.warming]);
     });
-    // Reading a large project into memory takes seconds (100,000 records: the
-    // store's read of every record is most of it). Opening the project or its
-    // screening pages starts it in the background, so the first reviewer to
-    // ask for a record does not wait for it.
+    // Reading a project's screening grows with its decisions (not its records:
+    // see `reload`), which for a review far along is still a read of every
+    // decision. Opening the project or its screening pages starts it in the
+    // background, so the first reviewer to ask for a record does not wait for it.
     const WARM = /^\/api\/projects\/([^/?]+)(?:\/screening\/[^?]*)?(?:\?.*)?$/;
     app.addHook("onResponse", async (req, reply) => {
       const raw = req.method === "GET" && reply.statusCode === 200 ? WARM.exec(req.url)?.[1] : undefined;

@@ -94,6 +94,8 @@ export async function registerScreeningRoutes(app: FastifyInstance, store: Store
     const done = await store.list(id, "reconciliations", { recordId: body.recordId, stage });
     if (done.length > 0) throw new ConflictError(`record "${body.recordId}" has already been reconciled at this stage`, done[done.length - 1]);
     const rec = { reviewer: w.actor, verdict: body.decision, reasons: body.reasons, reason: body.reason };
+    // A record the state has not named (it names the decided ones) is unscreened: named, it is refused as such rather than as unknown.
+    await p.name([body.recordId]);
     const plan = p.engine.reconciliationPlan(stage, body.recordId, rec, await store.getProtocol(id));
     const stored = await store.insert(
       id,
