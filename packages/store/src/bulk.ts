@@ -77,8 +77,8 @@ export function recordExtras(e: Record<string, unknown>, dialect: Dialect): Reco
   };
   if (dialect === "postgres") {
     const text = [e.title, e.abstract, authors.join(" "), e.journal, ((e.keywords as string[] | null) ?? []).join(" "), e.doi].filter((x) => x).join(" ");
-    // Letters, digits and spaces only: nothing for storedText to remove.
-    extras.search = tsvectorLiteral(indexWords(text, String(e.id)));
+    // Letters, digits and quoted spaces only: nothing for storedText to remove.
+    extras.search = searchLiteral(text, String(e.id));
   }
   return extras;
 }
@@ -89,38 +89,50 @@ export const MAX_LEXEME_BYTES = 2046;
 const MAX_TSVECTOR_BYTES = 1_048_575;
 
 /**
- * The distinct folded words of a record's searchable text, space-separated:
- * the lexemes of its search vector (`tsvectorLiteral`). Words are as in
- * `searchTerms` (letters and digits, case and diacritics folded); duplicates
- * are dropped here, which halves what is sent. PostgreSQL's limits on a
- * lexeme and a vector are enforced here, so that an over-long word is left
- * out (as `to_tsvector` did) rather than refusing the record.
+ * A record's search vector in `tsvector`'s text form: its distinct folded
+ * words (as in `searchTerms`: letters and digits, case and diacritics
+ * folded), each quoted, without positions (the AND of prefix terms needs
+ * none), as `array_to_tsvector` made them before migration 0026; PostgreSQL
+ * sorts them on input. The words are letters and digits only, so none holds
+ * a quote or a backslash to escape. Duplicates are dropped here, which
+ * halves what is sent. PostgreSQL's limits on a lexeme and a vector are
+ * enforced here, so that an over-long word is left out (as `to_tsvector`
+ * did) rather than refusing the record. One pass over the words, each
+ * quoted as it is first met: this runs for every record written on
+ * PostgreSQL.
  */
-export function indexWords(text: string, id: string): string {
-  const words: string[] = [];
-  for (const w of new Set(fold(text).split(" "))) {
+export function searchLiteral(text: string, id: string): string {
+  const seen = new Set<string>();
+  let out = "";
+  let kept = 0;
+  for (const w of fold(text).split(" ")) {
+    if (!w || seen.has(w)) continue;
+    seen.add(w);
     // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only for long words.
-    if (w && (w.length * 3 <= MAX_LEXEME_BYTES || Buffer.byteLength(w) <= MAX_LEXEME_BYTES)) words.push(w);
+    if (w.length * 3 > MAX_LEXEME_BYTES && Buffer.byteLength(w) > MAX_LEXEME_BYTES) continue;
+    out += kept++ ? ` '${w}'` : `'${w}'`;
   }
-  const s = words.join(" ");
-  if (s.length * 3 > MAX_TSVECTOR_BYTES && Buffer.byteLength(s) - (words.length - 1) > MAX_TSVECTOR_BYTES) {
+  // The lexemes' bytes: the literal's less two quotes per word and the spaces between them.
+  if (out.length * 3 > MAX_TSVECTOR_BYTES && Buffer.byteLength(out) - 3 * kept + 1 > MAX_TSVECTOR_BYTES) {
     throw new InputError(`record "${id}" has more distinct words than a search index entry can hold (1 MB)`);
   }
-  return s;
+  return out;
 }
 
-/**
- * The `tsvector` of space-separated words, in its text form: each word a
- * quoted lexeme without position, as `array_to_tsvector` made them before
- * migration 0026. The words are letters and digits only, so none holds a
- * quote or a backslash to escape; PostgreSQL sorts them on input.
- */
-export function tsvectorLiteral(words: string): string {
-  return words ? `'${words.replaceAll(" ", "' '")}'` : "";
+/** The lexemes of `searchLiteral`, space-separated (for the stored words of older schemas). */
+export function indexWords(text: string, id: string): string {
+  const literal = searchLiteral(text, id);
+  return literal && literal.slice(1, -1).replaceAll("' '", " ");
 }
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
 
 /** Letters and digits of `q` separated by single spaces, lower case, diacritics removed. */
 export function fold(q: string): string {
+  // ASCII text has nothing for NFKD or the removal of marks to change, and its letters and digits
+  // are [a-z0-9] once lower-cased: the same words without the Unicode property classes' cost.
+  if (ASCII.test(q)) return q.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
   return q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { among } from "./among.js";
 import { writeInParts } from "./parts.js";
 import { sql, type Kysely, type Transaction } from "kysely";
@@ -8,9 +9,10 @@ import {
   type BlindStage,
   Role,
   ROLE_ORDER,
+  canonicalJson,
+  chainedContent,
   checkChain,
   describeBreak,
-  entryHash,
   type ChainBreak,
   collectionInfo,
   collectionNames,
@@ -103,6 +105,12 @@ const AUDIT_EACH_MAX = 50;
 const AUDIT_IDS_MAX = 1000;
 /** Entities whose after-values one audit entry of a bulk write holds. */
 const AUDIT_PART_SIZE = 500;
+/**
+ * Parts of a bulk write's audit serialised while its rows are written, and
+ * linked into the chain at a time: what bounds the serialised text held at
+ * once (a part of 500 records is ~2 MB of JSON, held twice).
+ */
+const AUDIT_PARTS_AHEAD = 10;
 /** Records written by one transaction (however many calls) from which PostgreSQL gets a background VACUUM ANALYZE. */
 const BULK_MAINTENANCE_MIN = 5000;
 
@@ -162,6 +170,13 @@ export class Store {
 
   /** Projects this transaction holds (`lockProject`, or the audit chain's update of the row). */
   private readonly held = new Set<string>();
+
+  /**
+   * The hash of the last audit entry this transaction chained, per project:
+   * while the transaction holds the project it stays the chain's head, so a
+   * bulk write's parts can be hashed before they are linked (checked then).
+   */
+  private readonly chainHeads = new Map<string, string | null>();
 
   /**
    * Records whose place in the PRISMA flow a write of this transaction may
@@ -609,21 +624,42 @@ export class Store {
       // free are told apart by the database's unique index (the second's row is refused).
       if (rule && (await standingAt(tx.db, rule, projectId, entities as Record<string, unknown>[])).length > 0)
         throw new OnePerClash(rule, projectId, entities as Record<string, unknown>[]);
-      await tx.onePer(projectId, c, entities as Record<string, unknown>[], () => tx.insertRows(projectId, c, entities));
       if (entities.length <= AUDIT_EACH_MAX) {
+        await tx.onePer(projectId, c, entities as Record<string, unknown>[], () => tx.insertRows(projectId, c, entities));
         for (const e of entities) await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, entityId: (e as { id: string }).id, after: e });
-      } else {
-        // Every entity's after-value, in parts of a bounded size (each its own chained entry, so no entry
-        // and no serialisation holds the whole write), then one summary entry; the id list is kept in it
-        // while it stays readable.
-        const parts = Math.ceil(entities.length / AUDIT_PART_SIZE);
-        for (let k = 0; k < parts; k++) {
-          const items = entities.slice(k * AUDIT_PART_SIZE, (k + 1) * AUDIT_PART_SIZE);
-          await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { part: k + 1, parts, items } });
+        return entities;
+      }
+      // Every entity's after-value, in parts of a bounded size (each its own chained entry, so no entry
+      // and no serialisation holds the whole write), then one summary entry; the id list is kept in it
+      // while it stays readable.
+      const parts = Math.ceil(entities.length / AUDIT_PART_SIZE);
+      const entry = (k: number) => auditEntry(ctx, { action: `${c}.create`, entity: c, after: { part: k + 1, parts, items: entities.slice(k * AUDIT_PART_SIZE, (k + 1) * AUDIT_PART_SIZE) } });
+      // The first parts are serialised while the rows are written, a part per turn of the event loop:
+      // on PostgreSQL this process otherwise waits while the server indexes the rows, and the server
+      // then waits while this process serialises and hashes megabytes of after-values. Hashed too
+      // when this transaction already holds the project (an import's later inserts): the chain's
+      // head is then known, and the parts' hashed text need not be kept.
+      let head = tx.held.has(projectId) && tx.chainHeads.has(projectId) ? { hash: tx.chainHeads.get(projectId)! } : undefined;
+      const ahead = inTurns(Math.min(parts, AUDIT_PARTS_AHEAD), (k) => {
+        const p = preparedEntry(projectId, entry(k), head?.hash);
+        if (head) head = { hash: p.hash! };
+        return p;
+      });
+      try {
+        await tx.onePer(projectId, c, entities as Record<string, unknown>[], () => tx.insertRows(projectId, c, entities));
+      } catch (err) {
+        ahead.stop();
+        throw err;
+      }
+      for (let k = 0; k < parts; k += AUDIT_PARTS_AHEAD) {
+        const group = k === 0 ? await ahead.done : Array.from({ length: Math.min(AUDIT_PARTS_AHEAD, parts - k) }, (_, j) => preparedEntry(projectId, entry(k + j)));
+        if (k + AUDIT_PARTS_AHEAD >= parts) {
+          const ids = entities.map((e) => (e as { id: string }).id);
+          const summary = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
+          group.push(preparedEntry(projectId, auditEntry(ctx, { action: `${c}.create`, entity: c, after: { ...summary, parts } })));
         }
-        const ids = entities.map((e) => (e as { id: string }).id);
-        const summary = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
-        await tx.audit(projectId, ctx, { action: `${c}.create`, entity: c, after: { ...summary, parts } });
+        await tx.ensureUser(ctx.actor);
+        await tx.appendChained(projectId, group);
       }
       return entities;
     });
@@ -1040,19 +1076,9 @@ export class Store {
 
   /** Appends one audit entry and marks the project changed; call inside the write's transaction. */
   async audit(projectId: string, ctx: WriteContext, e: AuditInput): Promise<AuditEntry> {
-    const entry: AuditEntry = {
-      id: randomUUID(),
-      at: now(),
-      actor: ctx.actor,
-      action: e.action,
-      entity: e.entity,
-      entityId: e.entityId ?? null,
-      before: e.before ?? null,
-      after: e.after ?? null,
-      reason: ctx.reason ?? null,
-    };
+    const entry = auditEntry(ctx, e);
     await this.ensureUser(ctx.actor);
-    await this.appendChained(projectId, entry);
+    await this.appendChained(projectId, [preparedEntry(projectId, entry)]);
     return entry;
   }
 
@@ -1066,17 +1092,25 @@ export class Store {
    * chain link and the commit; a write's checks and rows before it run side
    * by side with other writers'. An import's own entry (`touch` false)
    * holds the project without marking it, so the project keeps its updatedAt.
+   * Entries given together are chained in order, one after the other.
    */
-  private async appendChained(projectId: string, entry: AuditEntry, touch = true): Promise<void> {
+  private async appendChained(projectId: string, entries: readonly PreparedEntry[], touch = true): Promise<void> {
     if (!this.inTransaction) throw new Error("audit outside a transaction");
+    if (entries.length === 0) return;
     if (touch) {
-      await this.db.updateTable("projects").set({ updated_at: entry.at }).where("id", "=", projectId).execute();
+      await this.db.updateTable("projects").set({ updated_at: entries[entries.length - 1]!.entry.at }).where("id", "=", projectId).execute();
       this.held.add(projectId);
     } else await this.lockProject(projectId);
     await this.flushFlow(projectId);
     const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
-    const prevHash: string | null = last?.hash ?? null;
-    await this.db.insertInto("audit").values(auditToRow(projectId, { ...entry, prevHash, hash: entryHash(sha256, prevHash, entry) })).execute();
+    let prevHash: string | null = last?.hash ?? null;
+    for (const p of entries) {
+      // entryHash, unless worked out beforehand on this very head.
+      const hash = p.hash !== undefined && p.prevHash === prevHash ? p.hash : sha256(`${prevHash ?? ""}\n${p.content ?? canonicalJson(chainedContent(p.entry))}`);
+      await this.db.insertInto("audit").values({ ...p.row, prev_hash: prevHash, hash }).execute();
+      prevHash = hash;
+    }
+    this.chainHeads.set(projectId, prevHash);
   }
 
   /**
@@ -1219,7 +1253,7 @@ export class Store {
         await tx.putFile(project.id, { sha256: f.sha256, size: f.size, mediaType: f.mediaType, createdAt: f.createdAt, open: async function* () { yield bytes; } });
       }
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
-      await tx.appendChained(project.id, entry, false);
+      await tx.appendChained(project.id, [preparedEntry(project.id, entry)], false);
       // The importer owns what they bring in (a copy too), unless the file already makes them an owner.
       // A restore of a whole instance (asOwner false) brings projects back exactly as they were.
       if (opts.asOwner !== false) {
@@ -1521,6 +1555,57 @@ function storedProject(p: Project): Project {
 
 function projectToRow(p: Project) {
   return { id: p.id, title: p.title, description: p.description, blinding: JSON.stringify(p.blinding ?? {}), created_at: p.createdAt, updated_at: p.updatedAt };
+}
+
+function auditEntry(ctx: WriteContext, e: AuditInput): AuditEntry {
+  return {
+    id: randomUUID(),
+    at: now(),
+    actor: ctx.actor,
+    action: e.action,
+    entity: e.entity,
+    entityId: e.entityId ?? null,
+    before: e.before ?? null,
+    after: e.after ?? null,
+    reason: ctx.reason ?? null,
+  };
+}
+
+/**
+ * An audit entry serialised for the chain: its row short of the hashes, and
+ * its hashed text (entryHash's), or its hash when chained onto `prevHash`.
+ */
+interface PreparedEntry {
+  entry: AuditEntry;
+  row: ReturnType<typeof auditToRow>;
+  content?: string;
+  prevHash?: string | null;
+  hash?: string;
+}
+
+function preparedEntry(projectId: string, entry: AuditEntry, prevHash?: string | null): PreparedEntry {
+  const content = canonicalJson(chainedContent(entry));
+  const row = auditToRow(projectId, entry);
+  return prevHash === undefined ? { entry, row, content } : { entry, row, prevHash, hash: sha256(`${prevHash ?? ""}\n${content}`) };
+}
+
+/**
+ * `make(0)` … `make(n - 1)`, one per turn of the event loop, so that work
+ * awaiting I/O meanwhile (rows streamed to the database) keeps going; `stop`
+ * ends it early (the write failed).
+ */
+function inTurns<T>(n: number, make: (k: number) => T): { done: Promise<T[]>; stop: () => void } {
+  let stopped = false;
+  const done = (async () => {
+    const out: T[] = [];
+    for (let k = 0; k < n && !stopped; k++) {
+      await nextTurn();
+      if (!stopped) out.push(make(k));
+    }
+    return out;
+  })();
+  done.catch(() => undefined);
+  return { done, stop: () => void (stopped = true) };
 }
 
 function auditToRow(projectId: string, a: AuditEntry) {

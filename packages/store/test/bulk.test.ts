@@ -6,7 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, searchTerms, SQLITE_FILE, syntheticRecords, type Store } from "@homeward/store";
-import { indexWords } from "../src/bulk.js";
+import { fold, indexWords, searchLiteral } from "../src/bulk.js";
 import { migrationProvider, type Dialect } from "../src/migrations.js";
 import { scratchDatabase } from "./scratch-database.js";
 
@@ -69,6 +69,34 @@ describe("search words", () => {
     expect(indexWords(`${"ø".repeat(1023)} ${"ø".repeat(1024)}`, "r")).toBe("ø".repeat(1023));
     const huge = Array.from({ length: 200_000 }, (_, i) => `w${i.toString(36)}x`).join(" ");
     expect(() => indexWords(huge, "r9")).toThrow(/record "r9"/);
+  });
+
+  it("holds a vector's lexemes to PostgreSQL's 1,048,575 bytes exactly, counted in UTF-8", () => {
+    // 512 distinct words of 2,046 bytes and one of 1,023: 1,048,575 bytes of lexemes, the most a tsvector holds.
+    const full = Array.from({ length: 512 }, (_, i) => i.toString(36).padStart(2, "0") + "a".repeat(2044));
+    expect(searchLiteral(`${full.join(" ")} ${"b".repeat(1023)}`, "r").length).toBe(512 * 2048 + 1025 + 512);
+    expect(() => searchLiteral(`${full.join(" ")} ${"b".repeat(1024)}`, "r1")).toThrow(/record "r1"/);
+    // The same bytes with two-byte letters: 511 characters of "ø" are 1,022 bytes, one more is over.
+    expect(searchLiteral(`${full.join(" ")} ${"ø".repeat(511)}b`, "r").length).toBeGreaterThan(0);
+    expect(() => searchLiteral(`${full.join(" ")} ${"ø".repeat(512)}`, "r2")).toThrow(/record "r2"/);
+    // Repeated and over-long words take no room.
+    expect(searchLiteral(`${full.join(" ")} ${full.join(" ")} ${"c".repeat(2047)} ${"b".repeat(1023)}`, "r").length).toBe(512 * 2048 + 1025 + 512);
+  });
+
+  it("writes each distinct word as a quoted lexeme, in the order first met", () => {
+    expect(searchLiteral("Trial of CHILDREN: children's trial, 10.1000/x1", "r")).toBe("'trial' 'of' 'children' 's' '10' '1000' 'x1'");
+    expect(searchLiteral(" -- ", "r")).toBe("");
+  });
+
+  it("folds ASCII text as the Unicode definition does", () => {
+    const reference = (q: string) => (q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(" ");
+    let s = 11;
+    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 2000; i++) {
+      // Every ASCII character, control characters included, and now and then one past it.
+      const q = Array.from({ length: Math.floor(rnd() * 60) }, () => String.fromCharCode(rnd() < 0.02 ? 0xc0 + Math.floor(rnd() * 64) : Math.floor(rnd() * 128))).join("");
+      expect(fold(q), JSON.stringify(q)).toBe(reference(q));
+    }
   });
 });
 
@@ -147,10 +175,30 @@ describe.each(engines)("bulk writes on $name", ({ name, fresh }) => {
     const last = log[log.length - 2]!.after as { part: number; parts: number; items: { id: string; title: string }[] };
     expect(last).toMatchObject({ part: 11, parts: 11 });
     expect(last.items.map((r) => [r.id, r.title])).toEqual(records.slice(5000).map((r) => [r.id, r.title]));
+    // Parts 1 to 11 in log order hold every record once, in the order given; the summary comes last and the chain holds.
+    const parts = log.slice(-12, -1).map((e) => e.after as { part: number; items: { id: string }[] });
+    expect(parts.map((x) => x.part)).toEqual(Array.from({ length: 11 }, (_, k) => k + 1));
+    expect(parts.flatMap((x) => x.items.map((r) => r.id))).toEqual(records.map((r) => r.id));
+    expect(await store.verifyAudit(p.id)).toEqual({ entries: 14, break: null });
     // A record written in bulk can be changed, and the index follows.
     await store.update(p.id, "records", records[4321]!.id, { title: "Quokka" }, ana);
     expect((await store.queryRecords(p.id, { q: "zyzzyva" })).total).toBe(0);
     expect((await store.queryRecords(p.id, { q: "quokka" })).items.map((r) => r.id)).toEqual([records[4321]!.id]);
+  });
+
+  it("chains the audit parts of bulk writes one after another in one transaction", async () => {
+    const p = await store.createProject({ title: "One after another" }, ana);
+    const records = syntheticRecords(1200, 5);
+    // The second write's parts are hashed as they are serialised, on the head the first left (the project is held).
+    await store.transaction(async (tx) => {
+      await tx.insert(p.id, "records", records.slice(0, 600), ana);
+      await tx.insert(p.id, "records", records.slice(600), ana);
+    });
+    // The project's creation and its owner, then two parts and a summary per write.
+    expect(await store.verifyAudit(p.id)).toEqual({ entries: 8, break: null });
+    const parts = (await store.exportProject(p.id)).audit.filter((e) => (e.after as { part?: number } | null)?.part !== undefined);
+    expect(parts.map((e) => (e.after as { part: number }).part)).toEqual([1, 2, 1, 2]);
+    expect(parts.flatMap((e) => (e.after as { items: { id: string }[] }).items.map((r) => r.id))).toEqual(records.map((r) => r.id));
   });
 
   it("rolls back rows and search index of a bulk insert when its transaction fails", async () => {
