@@ -28,6 +28,11 @@ import { benchSession } from "./session.js";
  * RSS (worker thread included), then stops;
  * HOMEWARD_BENCH_SCALE_DEDUPE_FROM=<another build's records dist/index.js>
  * runs that build's detection instead (before and after, back to back).
+ * HOMEWARD_BENCH_SCALE_SCREEN=first (with REUSE=1) times only a started
+ * server's first screening calls, HOMEWARD_BENCH_SCALE_RUNS times (5): a
+ * fresh server's first status then first next record, and another fresh
+ * server's first next record, with each server's heap after them; it writes
+ * nothing but the bench user's lease.
  */
 const N = Number(process.env.HOMEWARD_BENCH_SCALE_RECORDS ?? 0);
 const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
@@ -106,6 +111,43 @@ try {
   let base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
   const cookie = await benchSession(store, "bench");
   const headers = { cookie, "content-type": "application/json", origin: base.split("/api")[0]! };
+  if (process.env.HOMEWARD_BENCH_SCALE_SCREEN === "first") {
+    // A started server's first screening calls: what the first reviewer to open the screening page waits for.
+    const stage = "/screening/title_abstract";
+    const call = async (path: string) => {
+      const t0 = performance.now();
+      const res = await fetch(`${base}${path}`, { headers });
+      const body = (await res.json()) as any;
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+      return { ms: performance.now() - t0, body };
+    };
+    const restart = async () => {
+      await app.close();
+      globalThis.gc?.();
+      app = await start();
+      base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+    };
+    const runs = Number(process.env.HOMEWARD_BENCH_SCALE_RUNS ?? 5);
+    const xs: Record<string, number[]> = { "status, first call": [], "then next record": [], "next record, second call": [], "next record as the first call": [], "heap after (MB)": [] };
+    for (let k = 0; k < runs; k++) {
+      await restart();
+      const s1 = await call(`${stage}/status`);
+      xs["status, first call"]!.push(s1.ms);
+      xs["then next record"]!.push((await call(`${stage}/next?prioritise=true`)).ms);
+      xs["next record, second call"]!.push((await call(`${stage}/next?prioritise=true`)).ms);
+      await restart();
+      const n1 = await call(`${stage}/next?prioritise=true`);
+      xs["next record as the first call"]!.push(n1.ms);
+      globalThis.gc?.();
+      xs["heap after (MB)"]!.push(process.memoryUsage().heapUsed / 1048576);
+      if (k === 0) console.log(`  (status: ${s1.body.records.toLocaleString("en")} records, ${s1.body.counts.unscreened.toLocaleString("en")} unscreened; next record ${n1.body.record?.id ?? "none"}, remaining ${n1.body.remaining})`);
+    }
+    for (const [what, v] of Object.entries(xs)) console.log(`  ${what}: median ${median(v).toFixed(0)} (${v.map((x) => x.toFixed(0)).join(" / ")}; n = ${v.length})`);
+    console.log(`  load average at the end: ${load()}`);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  }
   const get = async (path: string): Promise<{ ms: number; body: any }> => {
     const t0 = performance.now();
     const res = await fetch(`${base}${path}`, { headers });
@@ -127,7 +169,22 @@ try {
   const only = process.env.HOMEWARD_BENCH_SCALE_ONLY; // "records" or "pages": one part only
   const mid = Math.floor(N / 2);
   const deep = Math.max(0, N - 100);
+  // Single timings, and medians of pages at different offsets (no page asked for twice).
+  const once = async (path: string) => `${(await get(path)).ms.toFixed(0)} ms (one run; load ${load()})`;
+  const medOf = async (paths: string[]) => {
+    const xs: number[] = [];
+    for (const path of paths) xs.push((await get(path)).ms);
+    return `${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(" / ")}; load ${load()})`;
+  };
+  const jumps = (sort: string, from: number) => Array.from({ length: 5 }, (_, k) => `/records?limit=100&sort=${sort}&offset=${Math.min(N - 100, from + (k + 1) * 12_345)}`);
   if (only !== "pages") {
+    // A jump (the scroll bar dragged) before the order's first page was shown takes the marks it needs (as
+    // the first after a start or a write of records does); once its first page was shown a second before,
+    // its marks have been taken meanwhile.
+    console.log(`  records table, sorted by journal, a first jump, to offset ${mid.toLocaleString("en")}: ${await once(`/records?limit=100&sort=journal&offset=${mid}`)}`);
+    console.log(`  records table, sorted by authors (descending), a first page: ${await once("/records?limit=100&sort=authors&dir=desc")}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log(`  records table, sorted by authors (descending), then five jumps near the middle: ${await medOf(jumps("authors&dir=desc", mid - 40_000))}`);
     console.log(`  records table, first page (100): ${await med("/records?limit=100")}`);
     console.log(`  records table, sorted by title (descending): ${await med("/records?limit=100&sort=title&dir=desc")}`);
     console.log(`  records table, sorted by year (descending): ${await med("/records?limit=100&sort=year&dir=desc")}`);
@@ -139,6 +196,9 @@ try {
     const beforeAdded = (await get(`/records?limit=100&offset=${mid - 100}`)).body.items as { id: string }[];
     console.log(`  records table, offset ${mid.toLocaleString("en")} after the page before's last record: ${await med(`/records?limit=100&offset=${mid}&after=${encodeURIComponent(beforeAdded[beforeAdded.length - 1]!.id)}`)}`);
     console.log(`  records table, sorted by title, last page (offset ${deep.toLocaleString("en")}): ${await med(`/records?limit=100&sort=title&offset=${deep}`)}`);
+    console.log(`  records table, sorted by year, five jumps near the middle: ${await medOf(jumps("year", mid - 40_000))}`);
+    const beforeYear = (await get(`/records?limit=100&sort=year&offset=${mid - 100}`)).body.items as { id: string }[];
+    console.log(`  records table, sorted by year, offset ${mid.toLocaleString("en")} after the page before's last record: ${await med(`/records?limit=100&sort=year&offset=${mid}&after=${encodeURIComponent(beforeYear[beforeYear.length - 1]!.id)}`)}`);
     console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
     console.log(`  records table, search "reunification", sorted by year: ${await med("/records?limit=100&q=reunification&sort=year&dir=desc")}`);
     const word = (await get("/records?limit=1&offset=7")).body.items[0].title.split(" ")[1];
