@@ -21,7 +21,8 @@ import { syntheticRecords } from "./synthetic.js";
  *
  * The machine may be shared, so each run also prints CPU time, which other
  * work moves far less than wall time: the importing process's (user +
- * system, from `/usr/bin/time` where there is one) and, for PostgreSQL on
+ * system, from `/usr/bin/time` where there is one, with its peak resident
+ * memory) and, for PostgreSQL on
  * this machine, its server processes' for the bench's database (read from
  * `/proc` every 0.2 s while the command runs; Linux only).
  */
@@ -70,6 +71,8 @@ interface Run {
   client: number | null;
   /** CPU seconds of the database's server processes, when measured. */
   server: number | null;
+  /** Peak resident memory of the importing process, MB, when measured. */
+  rss: number | null;
 }
 
 /** `homeward records import` as a child process, with its CPU time and, on PostgreSQL, the server's. */
@@ -78,7 +81,7 @@ async function timedImport(bin: string, args: string[], env: NodeJS.ProcessEnv, 
   const during = new Map<number, number>();
   if (pg) serverCpu(before);
   const t = performance.now();
-  const cmd = TIME ? [TIME, "-f", "cpu %U %S", process.execPath, bin, ...args] : [process.execPath, bin, ...args];
+  const cmd = TIME ? [TIME, "-f", "cpu %U %S %M", process.execPath, bin, ...args] : [process.execPath, bin, ...args];
   const child = spawn(cmd[0]!, cmd.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -88,13 +91,13 @@ async function timedImport(bin: string, args: string[], env: NodeJS.ProcessEnv, 
   const wall = (performance.now() - t) / 1000;
   if (pg) serverCpu(during);
   if (code !== 0) throw new Error(`homeward ${args.join(" ")} exited ${code}: ${stderr}`);
-  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  const m = /cpu ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(stderr);
   let server: number | null = null;
   if (pg && during.size) {
     server = 0;
     for (const [pid, s] of during) server += s - (before.get(pid) ?? 0);
   }
-  return { wall, client: m ? Number(m[1]) + Number(m[2]) : null, server };
+  return { wall, client: m ? Number(m[1]) + Number(m[2]) : null, server, rss: m ? Math.round(Number(m[3]) / 1024) : null };
 }
 
 function cli(bin: string, args: string[], env: NodeJS.ProcessEnv): string {
@@ -130,7 +133,8 @@ const engines: ("SQLite" | "PostgreSQL")[] = PG ? ["SQLite", "PostgreSQL"] : ["S
 const times: Record<string, number[]> = {};
 const cpus: Record<string, number[]> = {};
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-const cpuOf = (r: Run) => (r.client === null ? "" : `; CPU ${r.client.toFixed(1)} s importing${r.server === null ? "" : ` + ${r.server.toFixed(1)} s server = ${(r.client + r.server).toFixed(1)} s`}`);
+const cpuOf = (r: Run) =>
+  r.client === null ? "" : `; CPU ${r.client.toFixed(1)} s importing${r.server === null ? "" : ` + ${r.server.toFixed(1)} s server = ${(r.client + r.server).toFixed(1)} s`}; peak RSS ${r.rss} MB`;
 for (let k = 0; k < ROUNDS; k++) {
   for (const e of engines) {
     for (const [name, bin] of (BASELINE ? [[`${e} (baseline)`, BASELINE]] : []).concat([[e, CLI]])) {
