@@ -61,6 +61,7 @@ import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
 import { readFlowCounts, refreshFlow } from "./flow.js";
 import { beyond, ordered, placeOf, RecordMarks } from "./records-paging.js";
+import { SqliteSearch } from "./search-sqlite.js";
 import { readOnlyTwin, readSnapshot } from "./snapshot.js";
 import { linkRecords, type DuplicateGroupChange } from "./duplicate-links.js";
 
@@ -192,6 +193,12 @@ export class Store {
   private marksOf?: RecordMarks;
   private get marks(): RecordMarks {
     return (this.marksOf ??= new RecordMarks(this.dialect));
+  }
+
+  /** SQLite's search asked as whole words (see search-sqlite.ts). */
+  private sqliteSearchOf?: SqliteSearch;
+  private get sqliteSearch(): SqliteSearch {
+    return (this.sqliteSearchOf ??= new SqliteSearch());
   }
 
   async close(): Promise<void> {
@@ -737,9 +744,13 @@ export class Store {
     const qy = parseInput(RecordsQuery, query, "records query");
     await this.getProject(projectId);
     const terms = searchTerms(qy.q ?? "");
+    // SQLite: the terms spelled out as the index's own words (search-sqlite.ts); null when one begins no word.
+    const fts = this.dialect === "sqlite" && terms.length ? await this.sqliteSearch.match(this.db, terms) : undefined;
     const searchFilter = (q: any) =>
       this.dialect === "sqlite"
-        ? q.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", terms.map((t) => `"${t}"*`).join(" ")))
+        ? fts
+          ? q.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", fts.expr))
+          : q.where(sql<boolean>`0 = 1`)
         : // Terms as tsquery literals: the same words the index was built from (see migration 0002).
           // A word too long to be indexed matches nothing.
           terms.some((t) => Buffer.byteLength(t) > MAX_LEXEME_BYTES)
@@ -774,13 +785,17 @@ export class Store {
               await sql`SET LOCAL enable_seqscan TO DEFAULT`.execute(tx.db);
               return Number((r as { n: unknown }).n);
             })
-          : Number(((await capped(this.db)) as { n: unknown }).n);
+          : fts
+            ? await this.sqliteSearch.count(this.db, projectId, fts.expr, cap)
+            : 0;
       totalCapped = n > cap;
       total = Math.min(n, cap);
     }
     // Ids first, read from the (project, key, id) index, then the page's rows by key (see records-paging.ts).
     // After a given record (the previous page's last): a range read of the index from its key, at any depth.
     const place = qy.after !== undefined ? await placeOf(this.db, projectId, col, qy.after) : undefined;
+    const dense = fts && totalCapped ? await this.sqliteSearch.densePage(this.db, projectId, fts, col, qy.dir, place, place ? 0 : qy.offset, qy.limit) : undefined;
+    if (dense) return this.recordsPage(projectId, dense, { total, totalCapped, offset: qy.offset, limit: qy.limit });
     if (place) {
       const page = await ordered(base.select("id").where(beyond(this.dialect, col, qy.dir, place.key, place.id)), col, qy.dir).limit(qy.limit).execute();
       return this.recordsPage(projectId, page.map((r: any) => r.id as string), { total, totalCapped, offset: qy.offset, limit: qy.limit });

@@ -112,3 +112,73 @@ describe.each(storeEngines("records_paging"))("records table jumps on %s", (_nam
     await everyPage(p.id, rows, "year", byYear, 10);
   });
 });
+
+/**
+ * A search means the same on both engines: every term matches as a prefix of
+ * a word. SQLite asks it as the index's whole words beginning with each term
+ * (search-sqlite.ts), remembered until the index changes, and reads a common
+ * search's page along the sort index: these must not change what matches.
+ */
+describe.each(storeEngines("records_search"))("records search on %s", (_name, open) => {
+  let store: Store;
+  let done: () => Promise<void>;
+  beforeAll(async () => {
+    ({ store, done } = await open());
+  });
+  afterAll(async () => {
+    await store.close();
+    await done();
+  });
+  const ids = async (projectId: string, q: object, opts?: { countCap: number }) => (await store.queryRecords(projectId, q, opts)).items.map((r) => r.id);
+
+  it("matches every word a term begins, however many, and words written after an earlier search", async () => {
+    const p = await store.createProject({ title: "Words" }, ana);
+    const words = ["trial", "trials", "trialling", "trio", "triage"];
+    // Seventy words beginning "zq": more than SQLite spells out, so that term stays a prefix query there.
+    const many = Array.from({ length: 70 }, (_, i) => ({ id: `z${String(i).padStart(2, "0")}`, title: `zq${i}x common` }));
+    await store.insert(p.id, "records", [...words.map((w, i) => ({ id: `w${i}`, title: `${w} common` })), ...many], ana);
+    expect(await ids(p.id, { q: "tria", sort: "title" })).toEqual(["w4", "w0", "w2", "w1"]);
+    expect(await ids(p.id, { q: "tri common", sort: "title" })).toEqual(["w4", "w0", "w2", "w1", "w3"]);
+    expect(await ids(p.id, { q: "trials", sort: "title" })).toEqual(["w1"]);
+    expect(await ids(p.id, { q: "trialx" })).toEqual([]);
+    expect((await store.queryRecords(p.id, { q: "zq", limit: 1000 })).items.map((r) => r.id).sort()).toEqual(many.map((r) => r.id));
+    // "zq10x" sorts before "zq1x".
+    expect(await ids(p.id, { q: "zq1 common", sort: "title", limit: 12 })).toEqual(["z10", "z11", "z12", "z13", "z14", "z15", "z16", "z17", "z18", "z19", "z01"]);
+    // A word first written after "tria" was searched for is found by the next search.
+    await store.insert(p.id, "records", [{ id: "w9", title: "trialists" }], ana);
+    expect(await ids(p.id, { q: "tria", sort: "title" })).toEqual(["w4", "w0", "w9", "w2", "w1"]);
+    await store.update(p.id, "records", "w3", { title: "triangle common" }, ana);
+    expect(await ids(p.id, { q: "triang" })).toEqual(["w3"]);
+    expect(await ids(p.id, { q: "trio" })).toEqual([]);
+  });
+
+  it("pages a search with more matches than it counts as it pages one with fewer", async () => {
+    const p = await store.createProject({ title: "Common" }, ana);
+    // Two records in three hold "common", every fifth "rare"; titles in a known order.
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      id: `c${String(i).padStart(3, "0")}`,
+      title: `${String((i * 37) % 300).padStart(3, "0")} ${i % 3 === 2 ? "other" : "common"}${i % 5 === 0 ? " rare" : ""}`,
+      year: i % 4 === 0 ? null : 1980 + (i % 40),
+    }));
+    await store.insert(p.id, "records", rows, ana);
+    for (const [q, test] of [
+      ["comm", (t: string) => t.includes("common")],
+      ["common rare", (t: string) => t.includes("common") && t.includes("rare")],
+      ["rar", (t: string) => t.includes("rare")],
+    ] as const) {
+      const matching = rows.filter((r) => test(r.title));
+      const byTitle = [...matching].sort((a, b) => (a.title < b.title ? -1 : 1)).map((r) => r.id);
+      const byYearDesc = [...matching].sort((a, b) => (b.year ?? -Infinity) - (a.year ?? -Infinity) || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+      // A count cap of 5 marks every one of these as "more than" (the way a common word is at scale).
+      for (const cap of [5, 1000]) {
+        const page = await store.queryRecords(p.id, { q, sort: "title", limit: 20 }, { countCap: cap });
+        expect(page.items.map((r) => r.id), `${q} cap ${cap}`).toEqual(byTitle.slice(0, 20));
+        expect(page.totalCapped ?? false).toBe(cap < matching.length);
+        expect(await ids(p.id, { q, sort: "title", offset: 15, limit: 10 }, { countCap: cap })).toEqual(byTitle.slice(15, 25));
+        expect(await ids(p.id, { q, sort: "title", after: byTitle[9], limit: 10 }, { countCap: cap })).toEqual(byTitle.slice(10, 20));
+        expect(await ids(p.id, { q, sort: "year", dir: "desc", limit: 30 }, { countCap: cap })).toEqual(byYearDesc.slice(0, 30));
+        expect(await ids(p.id, { q, sort: "year", dir: "desc", after: byYearDesc[29], limit: 30 }, { countCap: cap })).toEqual(byYearDesc.slice(30, 60));
+      }
+    }
+  });
+});
