@@ -24,7 +24,7 @@ const CHUNK = 2000;
 /**
  * Sets the duplicate group of many records in the caller's transaction, a
  * part of `partSize` at a time: one read of the part's groups now, one
- * UPDATE, then one audit entry (`records.update`) that names every record of
+ * UPDATE (on PostgreSQL), then one audit entry (`records.update`) that names every record of
  * the part with its group before and after — `{count, ids, duplicateGroupId:
  * {<record id>: <group id or null>}}` — rather than an entry per record with
  * the whole record twice: a detection run at a million records links tens of
@@ -58,14 +58,15 @@ export async function linkRecords(db: Kysely<any>, d: Dialect, projectId: string
     );
     const missing = ids.find((id) => !was.has(id));
     if (missing !== undefined) throw new InputError(`record "${missing}" not found`, 404);
+    // The ids a second time, as the index's condition: whichever side the planner starts from (its
+    // estimate of a project's records may be stale), it reads the part's records alone.
     if (d === "postgres")
       await sql`UPDATE records AS r SET duplicate_group_id = v.g
         FROM (SELECT unnest(${ids}::text[]) AS id, unnest(${part.map((c) => c.duplicateGroupId)}::text[]) AS g) v
-        WHERE r.project_id = ${projectId} AND r.id = v.id`.execute(db);
-    else
-      await sql`UPDATE records SET duplicate_group_id = v.g
-        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS g FROM json_each(${JSON.stringify(part.map((c) => [c.id, c.duplicateGroupId]))})) AS v
-        WHERE records.project_id = ${projectId} AND records.id = v.id`.execute(db);
+        WHERE r.project_id = ${projectId} AND r.id = ANY(${ids}::text[]) AND r.id = v.id`.execute(db);
+    // SQLite plans a join with json_each as a scan of the project's records (for each of the part's
+    // rows); a statement per record, by its key, is what it answers at once (and it runs in-process).
+    else for (const c of part) await sql`UPDATE records SET duplicate_group_id = ${c.duplicateGroupId} WHERE project_id = ${projectId} AND id = ${c.id}`.execute(db);
     await hooks.moved(ids);
     const before: Record<string, string | null> = {};
     const after: Record<string, string | null> = {};
