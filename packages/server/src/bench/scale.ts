@@ -32,7 +32,9 @@ import { benchSession } from "./session.js";
  * server's first screening calls, HOMEWARD_BENCH_SCALE_RUNS times (5): a
  * fresh server's first status then first next record, and another fresh
  * server's first next record, with each server's heap after them; it writes
- * nothing but the bench user's lease.
+ * nothing but the bench user's lease, unless HOMEWARD_BENCH_SCALE_STEPS=K:
+ * then K decisions on the last server, timing the next record asked again
+ * while held, the next record after each decision, and the decisions.
  */
 const N = Number(process.env.HOMEWARD_BENCH_SCALE_RECORDS ?? 0);
 const URL_ = process.env.HOMEWARD_BENCH_DATABASE_URL;
@@ -126,6 +128,8 @@ try {
       globalThis.gc?.();
       app = await start();
       base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p.id}`;
+      // A write names the server it is sent to as its origin (a write from another site is refused).
+      headers.origin = base.split("/api")[0]!;
     };
     const runs = Number(process.env.HOMEWARD_BENCH_SCALE_RUNS ?? 5);
     const xs: Record<string, number[]> = { "status, first call": [], "then next record": [], "next record, second call": [], "next record as the first call": [], "heap after (MB)": [] };
@@ -143,6 +147,31 @@ try {
       if (k === 0) console.log(`  (status: ${s1.body.records.toLocaleString("en")} records, ${s1.body.counts.unscreened.toLocaleString("en")} unscreened; next record ${n1.body.record?.id ?? "none"}, remaining ${n1.body.remaining})`);
     }
     for (const [what, v] of Object.entries(xs)) console.log(`  ${what}: median ${median(v).toFixed(0)} (${v.map((x) => x.toFixed(0)).join(" / ")}; n = ${v.length})`);
+    // Then screening on that server: the next record asked again while held, and after each decision (these write decisions).
+    const p95 = (v: number[]) => [...v].sort((x, y) => x - y)[Math.ceil(v.length * 0.95) - 1]!;
+    const steps = Number(process.env.HOMEWARD_BENCH_SCALE_STEPS ?? 0);
+    if (steps > 0) {
+      const held: number[] = [];
+      const nexts: number[] = [];
+      const posts: number[] = [];
+      let r = await call(`${stage}/next?prioritise=true`);
+      for (let k = 0; k < steps; k++) {
+        held.push((await call(`${stage}/next?prioritise=true`)).ms);
+        const id = r.body.record?.id as string | undefined;
+        if (!id) break;
+        const t0 = performance.now();
+        const d = await fetch(`${base}${stage}/decisions`, { method: "POST", headers, body: JSON.stringify({ recordId: id, decision: "exclude" }) });
+        const answer = await d.text();
+        if (!d.ok) throw new Error(`decision: ${d.status} ${answer.slice(0, 300)}`);
+        posts.push(performance.now() - t0);
+        r = await call(`${stage}/next?prioritise=true`);
+        nexts.push(r.ms);
+      }
+      const show = (v: number[]) => `median ${median(v).toFixed(0)} ms, p95 ${p95(v).toFixed(0)} ms (n = ${v.length})`;
+      console.log(`  next record asked again while held: ${show(held)}`);
+      console.log(`  next record after a decision: ${show(nexts)}`);
+      console.log(`  decision: ${show(posts)} (load average ${load()})`);
+    }
     console.log(`  load average at the end: ${load()}`);
     await app.close();
     await store.close();
