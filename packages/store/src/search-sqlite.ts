@@ -34,11 +34,16 @@ const MAX_REMEMBERED = 2000;
  */
 export class SqliteSearch {
   private structure: Buffer | null = null;
-  private readonly words = new Map<string, string[] | null>();
+  private readonly words = new Map<string, { words: string[]; docs: number } | null>();
   private vocabulary = false;
 
-  /** The MATCH expression for `terms` and how many words it names (Infinity with a prefix term left); null when a term begins no word. */
-  async match(db: Kysely<any>, terms: readonly string[]): Promise<{ expr: string; words: number } | null> {
+  /**
+   * The MATCH expression for `terms`, how many words it names (Infinity with
+   * a prefix term left) and the fewest records any one term is in (an upper
+   * bound of the matches, from the vocabulary's counts); null when a term
+   * begins no word.
+   */
+  async match(db: Kysely<any>, terms: readonly string[]): Promise<{ expr: string; words: number; docs: number } | null> {
     if (!this.vocabulary) {
       await sql`CREATE VIRTUAL TABLE IF NOT EXISTS temp.records_fts_words USING fts5vocab(main, records_fts, row)`.execute(db);
       this.vocabulary = true;
@@ -51,28 +56,30 @@ export class SqliteSearch {
     }
     const parts: string[] = [];
     let words = 0;
+    let docs = Infinity;
     for (const t of terms) {
       let ws = this.words.get(t);
       if (ws === undefined) {
         // Words beginning with t are those from t up to (not including) t with its last character's successor.
         const cs = Array.from(t);
         const upto = cs.slice(0, -1).join("") + String.fromCodePoint(cs[cs.length - 1]!.codePointAt(0)! + 1);
-        const found = (await sql<{ term: string }>`SELECT term FROM temp.records_fts_words WHERE term >= ${t} AND term < ${upto} LIMIT ${MAX_WORDS + 1}`.execute(db)).rows
-          .map((r) => r.term)
-          .filter((w) => w.startsWith(t));
-        ws = found.length > MAX_WORDS ? null : found;
+        const found = (await sql<{ term: string; doc: number }>`SELECT term, doc FROM temp.records_fts_words WHERE term >= ${t} AND term < ${upto} LIMIT ${MAX_WORDS + 1}`.execute(db)).rows.filter((r) =>
+          r.term.startsWith(t),
+        );
+        ws = found.length > MAX_WORDS ? null : { words: found.map((r) => r.term), docs: found.reduce((n, r) => n + Number(r.doc), 0) };
         this.words.set(t, ws);
       }
       if (ws === null) {
         parts.push(`${quote(t)}*`);
         words = Infinity;
-      } else if (ws.length === 0) return null;
+      } else if (ws.words.length === 0) return null;
       else {
-        parts.push(`(${ws.map(quote).join(" OR ")})`);
-        words += ws.length;
+        parts.push(`(${ws.words.map(quote).join(" OR ")})`);
+        words += ws.words.length;
+        docs = Math.min(docs, ws.docs);
       }
     }
-    return { expr: parts.join(" AND "), words };
+    return { expr: parts.join(" AND "), words, docs };
   }
 
   /** The project's matches counted up to `cap` + 1, read from the search index's postings, which stop early when whole words. */
@@ -93,7 +100,7 @@ export class SqliteSearch {
   async densePage(
     db: Kysely<any>,
     projectId: string,
-    m: { expr: string; words: number },
+    m: { expr: string; words: number; docs: number },
     col: SortColumn,
     dir: Direction,
     place: { key: unknown; id: string } | undefined,
@@ -101,10 +108,14 @@ export class SqliteSearch {
     limit: number,
   ): Promise<string[] | undefined> {
     if (m.words > DENSE_MAX_WORDS) return undefined;
+    const scan = Math.floor(DENSE_BUDGET / m.words);
+    // Not tried when even the rarest term's records (spread evenly over every project's) would not fill the
+    // page twice over within the lookups.
+    const { rows: all } = await sql<{ n: number | null }>`SELECT sum(n) AS n FROM record_counts`.execute(db);
+    if ((m.docs / Math.max(1, Number(all[0]?.n ?? 0))) * scan < 2 * (offset + limit)) return undefined;
     const k = sortKey(col);
     const d = sql.raw(dir);
     const from = place ? sql`AND ${beyond("sqlite", col, dir, place.key, place.id)}` : sql``;
-    const scan = Math.floor(DENSE_BUDGET / m.words);
     const { rows } = await sql<{ id: string }>`SELECT id FROM (
         SELECT id, rid, ${k} AS k FROM records WHERE project_id = ${projectId} ${from} ORDER BY ${k} ${d}, id ${d} LIMIT ${scan}
       ) c WHERE EXISTS (SELECT 1 FROM records_fts WHERE records_fts MATCH ${m.expr} AND rowid = c.rid)
