@@ -293,6 +293,14 @@ describe("web app", () => {
     expect(await yearHeader.getAttribute("aria-sort")).toBe("descending");
     const maxYear = Math.max(...seeded.records.map((r) => r.year ?? -Infinity));
     expect(await page.locator(".records-scroll [role=row][data-index='0'] .cell-year").innerText()).toBe(String(maxYear));
+    // Scrolling on in the year order asks for the records after the last one shown too (missing years last).
+    const byYearDesc = [...seeded.records].sort((a, b) => (b.year ?? -Infinity) - (a.year ?? -Infinity) || (a.id < b.id ? 1 : -1));
+    await page.locator(".records-scroll").evaluate((el, n) => el.scrollTo(0, (el.scrollHeight * 96) / n), SEEDED_RECORDS);
+    await page.waitForFunction((id) => !!document.querySelector(`[role=row][data-record-id="${id}"]`), byYearDesc[100]!.id);
+    const nextByYear = requests.find((u) => u.searchParams.get("sort") === "year" && u.searchParams.get("dir") === "desc" && u.searchParams.get("offset") === "100");
+    expect(nextByYear?.searchParams.get("after")).toBe(byYearDesc[99]!.id);
+    expect(await page.locator(`.records-scroll [role=row][data-record-id="${byYearDesc[100]!.id}"]`).getAttribute("data-index")).toBe("100");
+    await page.locator(".records-scroll").evaluate((el) => el.scrollTo(0, 0));
 
     // Search (debounced): the server finds every record with the word, and only those.
     const matching = seeded.records.filter((r) => r.title.toLowerCase().includes(RARE_WORD));

@@ -99,9 +99,9 @@ export function RecordsPage() {
       const ctrl = new AbortController();
       cache.inflight.set(page, ctrl);
       // With the page before in hand, ask for the records after its last one: the server reads them from
-      // its index at any depth, where an offset makes it skip every record before (slow a million deep).
+      // its index at any depth, in every order; a page reached by a jump goes by its offset.
       const before = cache.pages.get(page - 1);
-      const after = before && before.length === PAGE_SIZE && sort !== "year" ? before[before.length - 1]!.id : undefined;
+      const after = before && before.length === PAGE_SIZE ? before[before.length - 1]!.id : undefined;
       const query = { offset: page * PAGE_SIZE, limit: PAGE_SIZE, sort, dir, q: q || undefined, after };
       api.listRecords(id, query, ctrl.signal).then(
         (res) => {
