@@ -641,15 +641,17 @@ export class Store {
       // while it stays readable.
       const parts = Math.ceil(entities.length / AUDIT_PART_SIZE);
       const entry = (k: number) => auditEntry(ctx, { action: `${c}.create`, entity: c, after: { part: k + 1, parts, items: entities.slice(k * AUDIT_PART_SIZE, (k + 1) * AUDIT_PART_SIZE) } });
-      // The first parts are serialised while the rows are written, a part per turn of the event loop:
-      // on PostgreSQL this process otherwise waits while the server indexes the rows, and the server
-      // then waits while this process serialises and hashes megabytes of after-values. Hashed too
-      // when this transaction already holds the project (an import's later inserts): the chain's
-      // head is then known, and the parts' hashed text need not be kept.
-      let head = tx.held.has(projectId) && tx.chainHeads.has(projectId) ? { hash: tx.chainHeads.get(projectId)! } : undefined;
-      const ahead = inTurns(Math.min(parts, AUDIT_PARTS_AHEAD), (k) => {
-        const p = preparedEntry(projectId, entry(k), head?.hash);
-        if (head) head = { hash: p.hash! };
+      // On PostgreSQL, once this transaction holds the project (an import's inserts after its first),
+      // the first parts are serialised and hashed onto the chain's head while the rows are written, a
+      // part per turn of the event loop: this process would otherwise wait while the server indexes
+      // the rows, and the server then wait while this process serialises and hashes megabytes of
+      // after-values. Only the rows' text is kept until linked. Not before the hold (the head is not
+      // known: the hashed text would have to be kept too, as much again) nor on SQLite (one process
+      // does both, so there is nothing to overlap).
+      let head = this.dialect === "postgres" && tx.held.has(projectId) && tx.chainHeads.has(projectId) ? tx.chainHeads.get(projectId)! : undefined;
+      const ahead = inTurns(head === undefined ? 0 : Math.min(parts, AUDIT_PARTS_AHEAD), (k) => {
+        const p = preparedEntry(projectId, entry(k), head);
+        head = p.hash!;
         return p;
       });
       try {
@@ -658,12 +660,14 @@ export class Store {
         ahead.stop();
         throw err;
       }
+      const done = await ahead.done;
       for (let k = 0; k < parts; k += AUDIT_PARTS_AHEAD) {
-        const group = k === 0 ? await ahead.done : Array.from({ length: Math.min(AUDIT_PARTS_AHEAD, parts - k) }, (_, j) => preparedEntry(projectId, entry(k + j)));
+        // Parts not serialised ahead are serialised as they are linked, one at a time.
+        const group: (PreparedEntry | AuditEntry)[] = k === 0 && done.length ? done : Array.from({ length: Math.min(AUDIT_PARTS_AHEAD, parts - k) }, (_, j) => entry(k + j));
         if (k + AUDIT_PARTS_AHEAD >= parts) {
           const ids = entities.map((e) => (e as { id: string }).id);
           const summary = ids.length <= AUDIT_IDS_MAX ? { count: ids.length, ids } : { count: ids.length, firstId: ids[0], lastId: ids[ids.length - 1] };
-          group.push(preparedEntry(projectId, auditEntry(ctx, { action: `${c}.create`, entity: c, after: { ...summary, parts } })));
+          group.push(auditEntry(ctx, { action: `${c}.create`, entity: c, after: { ...summary, parts } }));
         }
         await tx.ensureUser(ctx.actor);
         await tx.appendChained(projectId, group);
@@ -1093,7 +1097,7 @@ export class Store {
   async audit(projectId: string, ctx: WriteContext, e: AuditInput): Promise<AuditEntry> {
     const entry = auditEntry(ctx, e);
     await this.ensureUser(ctx.actor);
-    await this.appendChained(projectId, [preparedEntry(projectId, entry)]);
+    await this.appendChained(projectId, [entry]);
     return entry;
   }
 
@@ -1107,19 +1111,22 @@ export class Store {
    * chain link and the commit; a write's checks and rows before it run side
    * by side with other writers'. An import's own entry (`touch` false)
    * holds the project without marking it, so the project keeps its updatedAt.
-   * Entries given together are chained in order, one after the other.
+   * Entries given together are chained in order, one after the other, each
+   * serialised (unless it was beforehand) just before it is written.
    */
-  private async appendChained(projectId: string, entries: readonly PreparedEntry[], touch = true): Promise<void> {
+  private async appendChained(projectId: string, entries: readonly (PreparedEntry | AuditEntry)[], touch = true): Promise<void> {
     if (!this.inTransaction) throw new Error("audit outside a transaction");
     if (entries.length === 0) return;
     if (touch) {
-      await this.db.updateTable("projects").set({ updated_at: entries[entries.length - 1]!.entry.at }).where("id", "=", projectId).execute();
+      const last = entries[entries.length - 1]!;
+      await this.db.updateTable("projects").set({ updated_at: "row" in last ? last.entry.at : last.at }).where("id", "=", projectId).execute();
       this.held.add(projectId);
     } else await this.lockProject(projectId);
     await this.flushFlow(projectId);
     const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
     let prevHash: string | null = last?.hash ?? null;
-    for (const p of entries) {
+    for (const e of entries) {
+      const p = "row" in e ? e : preparedEntry(projectId, e);
       // entryHash, unless worked out beforehand on this very head.
       const hash = p.hash !== undefined && p.prevHash === prevHash ? p.hash : sha256(`${prevHash ?? ""}\n${p.content ?? canonicalJson(chainedContent(p.entry))}`);
       await this.db.insertInto("audit").values({ ...p.row, prev_hash: prevHash, hash }).execute();
@@ -1268,7 +1275,7 @@ export class Store {
         await tx.putFile(project.id, { sha256: f.sha256, size: f.size, mediaType: f.mediaType, createdAt: f.createdAt, open: async function* () { yield bytes; } });
       }
       // Recorded on this instance only (not exported), so an import keeps the project's updatedAt.
-      await tx.appendChained(project.id, [preparedEntry(project.id, entry)], false);
+      await tx.appendChained(project.id, [entry], false);
       // The importer owns what they bring in (a copy too), unless the file already makes them an owner.
       // A restore of a whole instance (asOwner false) brings projects back exactly as they were.
       if (opts.asOwner !== false) {
