@@ -144,6 +144,9 @@ export class RecordMarks {
         const found = this.dialect === "postgres" ? await this.takeMany(db, projectId, col, way, last, n - marks.list.length) : await this.takeOne(db, projectId, col, way, last);
         marks.list.push(...found);
         if (found.length === 0) marks.done = true;
+        // SQLite's statements run on the event loop's thread and their awaits settle at once: without a turn
+        // of the loop between marks, a walk of hundreds would hold every other request (and its own) back.
+        if (this.dialect === "sqlite") await new Promise((resolve) => setImmediate(resolve));
       }
     };
     const turn = marks.busy.then(take);
