@@ -44,8 +44,6 @@ export const LEASE_MS = 10 * 60 * 1000;
 const MAX_TRIES = 50;
 /** Records read on in record order at a time, when the records named so far have none left to serve. */
 export const SCREENING_PAGE = 1000;
-/** Pages read on per request at most (a reviewer who has decided or is refused a long run of records in import order). */
-const MAX_PAGES = 20;
 /** Records read per query by `stageIds` (the retrain job). */
 const IDS_PAGE = 50_000;
 
@@ -192,11 +190,12 @@ export class ProjectScreening {
     this.showLeases(stage, held, now);
     const tried = new Set<string>();
     const mine = `${stage}\u0000${reviewer}`;
-    let pages = 0;
     for (let k = 0; k < MAX_TRIES; k++) {
       const c = this.engine.candidate(stage, reviewer, { prioritise, now, skip: tried });
       if (!c) {
-        if (!this.engine.stage(stage).wantsPage || pages++ >= MAX_PAGES) break;
+        // As many pages as it takes (each read moves on, the last says so): stopping short would tell
+        // the reviewer nothing is left while records they could screen are still unread.
+        if (!this.engine.stage(stage).wantsPage) break;
         await this.readOn();
         k--;
         continue;
