@@ -9,10 +9,9 @@ import {
   type BlindStage,
   Role,
   ROLE_ORDER,
-  canonicalJson,
-  chainedContent,
   checkChain,
   describeBreak,
+  entryHash,
   type ChainBreak,
   collectionInfo,
   collectionNames,
@@ -650,8 +649,8 @@ export class Store {
       // does both, so there is nothing to overlap).
       let head = this.dialect === "postgres" && tx.held.has(projectId) && tx.chainHeads.has(projectId) ? tx.chainHeads.get(projectId)! : undefined;
       const ahead = inTurns(head === undefined ? 0 : Math.min(parts, AUDIT_PARTS_AHEAD), (k) => {
-        const p = preparedEntry(projectId, entry(k), head);
-        head = p.hash!;
+        const p = preparedEntry(projectId, entry(k), head!);
+        head = p.hash;
         return p;
       });
       try {
@@ -1126,10 +1125,11 @@ export class Store {
     const last = await this.db.selectFrom("audit").select("hash").where("project_id", "=", projectId).orderBy("seq", "desc").limit(1).executeTakeFirst();
     let prevHash: string | null = last?.hash ?? null;
     for (const e of entries) {
-      const p = "row" in e ? e : preparedEntry(projectId, e);
-      // entryHash, unless worked out beforehand on this very head.
-      const hash = p.hash !== undefined && p.prevHash === prevHash ? p.hash : sha256(`${prevHash ?? ""}\n${p.content ?? canonicalJson(chainedContent(p.entry))}`);
-      await this.db.insertInto("audit").values({ ...p.row, prev_hash: prevHash, hash }).execute();
+      // Hashed beforehand on this very head, or now (the entry's serialisations are garbage at once).
+      const ahead = "row" in e && e.prevHash === prevHash;
+      const entry = "row" in e ? e.entry : e;
+      const hash = ahead ? e.hash : entryHash(sha256, prevHash, entry);
+      await this.db.insertInto("audit").values({ ...("row" in e ? e.row : auditToRow(projectId, entry)), prev_hash: prevHash, hash }).execute();
       prevHash = hash;
     }
     this.chainHeads.set(projectId, prevHash);
@@ -1593,22 +1593,16 @@ function auditEntry(ctx: WriteContext, e: AuditInput): AuditEntry {
   };
 }
 
-/**
- * An audit entry serialised for the chain: its row short of the hashes, and
- * its hashed text (entryHash's), or its hash when chained onto `prevHash`.
- */
+/** An audit entry serialised and hashed ahead of its link: its row short of the hashes, and its hash chained onto `prevHash`. */
 interface PreparedEntry {
   entry: AuditEntry;
   row: ReturnType<typeof auditToRow>;
-  content?: string;
-  prevHash?: string | null;
-  hash?: string;
+  prevHash: string | null;
+  hash: string;
 }
 
-function preparedEntry(projectId: string, entry: AuditEntry, prevHash?: string | null): PreparedEntry {
-  const content = canonicalJson(chainedContent(entry));
-  const row = auditToRow(projectId, entry);
-  return prevHash === undefined ? { entry, row, content } : { entry, row, prevHash, hash: sha256(`${prevHash ?? ""}\n${content}`) };
+function preparedEntry(projectId: string, entry: AuditEntry, prevHash: string | null): PreparedEntry {
+  return { entry, row: auditToRow(projectId, entry), prevHash, hash: entryHash(sha256, prevHash, entry) };
 }
 
 /**
