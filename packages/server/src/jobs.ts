@@ -200,12 +200,12 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
   await queue.work(BACKUP, projectFile(true));
   await queue.work(EXPORT, projectFile(false));
 
-  /** A report's file, rendered as the person who asked sees the project (PDF: Chromium prints it, in a process of its own). */
-  await queue.work(REPORT, async ({ job, progress }) => {
+  /** A report's file, rendered as the person who asked sees the project (in a worker thread; a PDF then printed by Chromium, in a process of its own). */
+  await queue.work(REPORT, async ({ job, progress, signal }) => {
     const p = job.payload as ReportPayload;
     const { reportSource } = await import("./routes/report.js");
     const ctx: RequestContext = { identity: { user: p.actor, displayName: p.displayName, admin: false }, actor: p.actor, named: true, role: p.role, reason: null };
-    const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx, (fraction, words) => progress(0.9 * fraction, words));
+    const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx, (fraction, words) => progress(0.9 * fraction, words), signal);
     await progress(0.9, `saving ${mib(d.bytes.length)}`);
     const saved = await queue.putOutput(job.id, inParts(d.bytes, (done) => progress(0.9 + (0.1 * done) / d.bytes.length, `saved ${mib(done)} of ${mib(d.bytes.length)}`)));
     return { file: { name: d.name, mediaType: d.mediaType, ...saved }, format: p.format, version: p.version } satisfies ReportJobResult;

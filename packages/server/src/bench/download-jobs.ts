@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { countsProject, openStore } from "@homeward/store";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { countsProject, ensureExamples, openStore } from "@homeward/store";
 import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
@@ -10,15 +10,21 @@ import { buildServer } from "../index.js";
  * The whole-project downloads over HTTP (127.0.0.1, SQLite store) at N
  * records (N = $HOMEWARD_BENCH_RECORDS, default 100,000; @homeward/store's
  * `countsProject`: three searches, 5% duplicates, 1% decided by two
- * reviewers): the project export, the report's HTML and its bundle (zip).
+ * reviewers): the project export, the report's HTML and its bundle (zip);
+ * and the report's HTML and bundle of the built-in reunification example (73
+ * studies, 18 CERQual findings, its figures drawn: a report that takes CPU
+ * to render, which the synthetic project's does not), and its Word document
+ * (a job before and after; its figures drawn on the main thread before, in
+ * the job's worker thread after).
  * Each is asked for as a job where the server has the job route
  * (`POST …/exports/jobs`, `POST …/report/jobs`), else by the former
  * synchronous download (`GET …/export`, `GET …/report/html?download=true`,
  * `GET …/report/bundle`), so the same script measures the code before and
  * after. For each: the request's own time, the time until the file is
- * there (a job: until it is done and its file downloaded), and the slowest
- * answer of a one-row read (`GET …/jobs?limit=1`) sent every 20 ms
- * meanwhile (what the rest of the app waits). Medians of R runs
+ * there (a job: until it is done and its file downloaded), the slowest
+ * answer of a one-row read (`GET …/jobs?limit=1`) due every 20 ms
+ * meanwhile, timed from when it was due (what the rest of the app waits),
+ * and the longest the event loop was held meanwhile (`monitorEventLoopDelay`). Medians of R runs
  * (R = $HOMEWARD_BENCH_RUNS, default 3), the load average with each line;
  * asserts nothing.
  */
@@ -31,10 +37,12 @@ const dir = mkdtempSync(join(tmpdir(), "homeward-download-bench-"));
 const store = await openStore({ dataDir: dir });
 try {
   const p = await countsProject(store, N);
+  await ensureExamples(store);
   const app = await buildServer({ store, version: "bench", webDir: dir, jobs: { pollMs: 100 } });
   const cookie = await benchSession(store, "bench");
   await app.listen({ port: 0, host: "127.0.0.1" });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/${p}`;
+  const root = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/projects/`;
+  let base = `${root}${p}`;
   const send = (path: string, init?: RequestInit) => fetch(`${base}${path}`, { ...init, headers: { cookie, ...(init?.body ? { "content-type": "application/json" } : {}) } });
   const ok = async (path: string, init?: RequestInit) => {
     const res = await send(path, init);
@@ -43,22 +51,32 @@ try {
   };
   await ok("");
 
-  /** The slowest answer of a small read sent every 20 ms while `work` runs. */
-  const probed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+  /**
+   * While `work` runs: the slowest answer of a small read sent every 20 ms,
+   * and the longest the event loop was held (server and client share this
+   * process, so a read sent while it is held waits for it).
+   */
+  const probed = async <T>(work: () => Promise<T>): Promise<[T, number, number]> => {
     let going = true;
     let slowest = 0;
+    const held = monitorEventLoopDelay({ resolution: 10 });
+    held.enable();
     const probe = (async () => {
+      // Timed from when the read was due, so a read that could not even be sent while the event loop was held counts that wait.
+      let due = performance.now();
       while (going) {
-        const t = performance.now();
         await ok("/jobs?offset=0&limit=1").then((r) => r.arrayBuffer());
-        slowest = Math.max(slowest, performance.now() - t);
+        const answered = performance.now();
+        slowest = Math.max(slowest, answered - due);
+        due = answered + 20;
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
     try {
-      return [await work(), slowest];
+      return [await work(), slowest, held.max / 1e6];
     } finally {
       going = false;
+      held.disable();
       await probe;
     }
   };
@@ -88,28 +106,37 @@ try {
     return [took, took, size];
   };
 
-  const cases: [string, () => Promise<[number, number, number]>][] = [
-    ["project export", async () => (await asJob("/exports/jobs", undefined)) ?? synchronous("/export")],
-    ["report HTML (the draft)", async () => (await asJob("/report/jobs", { format: "html" })) ?? synchronous("/report/html?download=true")],
-    ["report bundle (the draft)", async () => (await asJob("/report/jobs", { format: "bundle" })) ?? synchronous("/report/bundle")],
+  const html = async () => (await asJob("/report/jobs", { format: "html" })) ?? synchronous("/report/html?download=true");
+  const bundle = async () => (await asJob("/report/jobs", { format: "bundle" })) ?? synchronous("/report/bundle");
+  const cases: [string, string, () => Promise<[number, number, number]>][] = [
+    ["project export", p, async () => (await asJob("/exports/jobs", undefined)) ?? synchronous("/export")],
+    ["report HTML (the draft)", p, html],
+    ["report bundle (the draft)", p, bundle],
+    ["reunification HTML", "reunification", html],
+    ["reunification bundle", "reunification", bundle],
+    // A job before and after: the Word document was one already, its figures drawn (resvg, synchronous) on the main thread before.
+    ["reunification Word (docx)", "reunification", async () => (await asJob("/report/jobs", { format: "docx" }))!],
   ];
   console.log(`SQLite, ${N.toLocaleString("en")} records; load ${load()}`);
-  for (const [name, run] of cases) {
+  for (const [name, project, run] of cases) {
+    base = `${root}${project}`;
     await run(); // warm-up
     const asked: number[] = [];
     const whole: number[] = [];
     const slowest: number[] = [];
+    const held: number[] = [];
     let size = 0;
     for (let i = 0; i < R; i++) {
-      const [[a, w, s], worst] = await probed(run);
+      const [[a, w, s], worst, loop] = await probed(run);
       asked.push(a);
       whole.push(w);
       slowest.push(worst);
+      held.push(loop);
       size = s;
     }
     console.log(
       `${name.padEnd(26)} request ${median(asked).toFixed(0).padStart(6)} ms; file there after ${median(whole).toFixed(0).padStart(6)} ms (${(size / 1e6).toFixed(1)} MB); ` +
-        `slowest other answer meanwhile ${median(slowest).toFixed(0).padStart(5)} ms (medians of ${R}); load ${load()}`,
+        `slowest other answer meanwhile ${median(slowest).toFixed(0).padStart(5)} ms; event loop held at most ${median(held).toFixed(0).padStart(5)} ms (medians of ${R}); load ${load()}`,
     );
   }
   await app.close();

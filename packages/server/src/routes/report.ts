@@ -7,17 +7,12 @@ import {
   defaultReportSpec,
   previousVersionOf,
   prismaChecklist,
-  renderDocx,
   renderReport,
   renderReportHtml,
-  reportSvgs,
   tocHeadings,
-  reportBundleFiles,
   reportChanges,
   reportDataHash,
-  zipFiles,
   type AuditCause,
-  type BundleFile,
   type ReportData,
   type ReportInput,
   type ReportSpec,
@@ -29,6 +24,7 @@ import { blindView } from "../blinding.js";
 import { loadPrismaInput } from "../load.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
+import { renderReportFileInWorker, type ReportFileInput } from "../jobs/report.js";
 import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
 import { withExtractedModerators } from "./analysis-codebook.js";
 
@@ -190,26 +186,12 @@ export function reportSource(store: Store) {
     };
   }
 
-  /** The reproducibility bundle's files: the report, its data, the R script and data of the saved analyses. */
-  function bundleFiles(x: Awaited<ReturnType<typeof rendering>>, html: string): BundleFile[] {
-    const extra: BundleFile[] = [];
-    // The R script and analysis data of the saved analyses, as they stood for this version (or stand now, for the draft).
-    if (x.data.reproducibility) {
-      const files = review.buildReproducibilityBundle({ ...(x.data.reproducibility as ReproducibilityInput), generatedAt: x.row?.savedAt ?? new Date().toISOString() });
-      for (const f of files) if (f.path !== "manifest.json") extra.push({ path: `reproducibility/${f.path}`, content: f.content });
-    }
-    return reportBundleFiles(html, x.data, extra, {
-      format: "homeward-report-bundle",
-      project: x.data.facts.projectId,
-      version: x.row?.number ?? "draft",
-      reproducibility: extra.length ? "reproducibility/ holds the effect sizes with their provenance, study characteristics and the R script reproducing the saved analyses (its own manifest is folded into this one)" : "the project has no saved analysis to reproduce in R",
-    });
-  }
-
   /**
    * The report as a file to keep (HTML, PDF, Word, or the bundle as a zip):
-   * what a report job renders and keeps, and `homeward report` writes.
-   * `onStep` says, in words, what it does next.
+   * what a report job renders and keeps. The data are read here; the
+   * figures are drawn and the file written in a worker thread (a PDF is
+   * then printed by Chromium, in a process of its own). `onStep` says, in
+   * words, what comes next.
    */
   async function document(
     projectId: string,
@@ -217,31 +199,23 @@ export function reportSource(store: Store) {
     version: number | undefined,
     ctx: RequestContext,
     onStep: (fraction: number, words: string) => Promise<void> = async () => undefined,
+    signal?: AbortSignal,
   ): Promise<{ bytes: Buffer; name: string; mediaType: string }> {
     await onStep(0.05, version === undefined ? "reading the project's data" : `reading version ${version}`);
     const x = await rendering(projectId, version, ctx);
-    if (format === "docx") {
-      await onStep(0.3, "writing the Word document");
-      const docx = await renderDocx(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
-      return { bytes: Buffer.from(docx), name: `${x.name}.docx`, mediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
-    }
-    await onStep(0.2, "drawing the figures");
-    const svgs = await reportSvgs(x.spec, x.data);
-    if (format === "html" || format === "bundle") {
-      await onStep(0.6, "writing the HTML");
-      const html = renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous });
-      if (format === "html") return { bytes: Buffer.from(html, "utf8"), name: `${x.name}.html`, mediaType: "text/html; charset=utf-8" };
-      await onStep(0.8, "zipping the bundle");
-      return { bytes: await zipFiles(bundleFiles(x, html)), name: `${x.name}.zip`, mediaType: "application/zip" };
-    }
-    await onStep(0.4, "printing the report to PDF");
+    await onStep(0.3, format === "docx" ? "writing the Word document" : format === "bundle" ? "drawing the figures and zipping the bundle" : "drawing the figures");
+    const file: ReportFileInput = { format, spec: x.spec, data: x.data, label: x.label, previous: x.previous, name: x.name, version: x.row?.number ?? null, generatedAt: x.row?.savedAt ?? new Date().toISOString() };
+    // Drawing the figures and writing the file is CPU (seconds for a Word document's PNGs): in a worker thread, so other requests go on.
+    const out = await renderReportFileInWorker(file, signal);
+    if (format !== "pdf") return { bytes: Buffer.from(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength), name: out.name, mediaType: out.mediaType };
+    await onStep(0.6, "printing the report to PDF");
     const { printReport } = await import("@homeward/report/pdf");
     const pdf = await printReport(
-      (tocPages) => renderReportHtml(x.spec, x.data, { svgs, versionLabel: x.label, previous: x.previous, tocPages }),
+      (tocPages) => renderReportHtml(x.spec, x.data, { svgs: out.svgs, versionLabel: x.label, previous: x.previous, tocPages }),
       tocHeadings(x.spec),
       { footer: `${x.spec.title} · ${x.label.split(",")[0]}` },
     );
-    return { bytes: Buffer.from(pdf), name: `${x.name}.pdf`, mediaType: "application/pdf" };
+    return { bytes: Buffer.from(pdf), name: out.name, mediaType: out.mediaType };
   }
 
   return { liveData, versions, draftRow, versionRow, summary, draftSpec, overview, rendering, document };
