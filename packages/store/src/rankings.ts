@@ -86,6 +86,8 @@ export interface ScreeningKeysQuery {
   ids?: readonly string[];
   /** Only records in a duplicate group. */
   grouped?: boolean;
+  /** Only records no screening decision names (by the index of decisions per record). */
+  undecided?: boolean;
 }
 
 export class ScreeningRankings {
@@ -175,8 +177,9 @@ export class ScreeningRankings {
    * than whole records (a million records' texts and raw files are
    * gigabytes): every record (the retrain job), or those `query` picks. A
    * screening state reads the records it must name (decided, held, ranked,
-   * grouped) by id and the rest a page at a time as it serves them, each
-   * page an index range scan of `records_created_at` after the last.
+   * grouped) by id and the undecided rest a page at a time as it serves
+   * them, each page an index range scan of `records_created_at` after the
+   * last, passing over the decided ones (which it has named already).
    */
   async screeningKeys(projectId: string, query: ScreeningKeysQuery = {}): Promise<ScreeningKey[]> {
     if (query.ids && query.ids.length === 0) return [];
@@ -187,6 +190,7 @@ export class ScreeningRankings {
     const where = [sql`project_id = ${projectId}`];
     if (query.ids) where.push(among(this.dialect, "id", query.ids));
     if (query.grouped) where.push(sql`duplicate_group_id IS NOT NULL`);
+    if (query.undecided) where.push(sql`NOT EXISTS (SELECT 1 FROM screening_decisions d WHERE d.project_id = records.project_id AND d.record_id = records.id)`);
     if (query.after) where.push(sql`(created_at, id) > (${query.after.createdAt}, ${query.after.id})`);
     const limit = query.limit !== undefined ? sql` LIMIT ${query.limit}` : sql``;
     const { rows } = await sql<{ id: string; duplicate_group_id: string | null; created_at: string }>`SELECT id, duplicate_group_id, created_at FROM records WHERE ${sql.join(where, sql` AND `)} ORDER BY created_at ${c}, id ${c}${limit}`.execute(this.db);

@@ -11,7 +11,7 @@ describe.each(storeEngines("rankings"))("screening rankings and keys (%s)", (_en
     }
   });
 
-  it("reads records' ids, duplicate groups and times in list's order (all, a page after a place, by id, the grouped), their number, and their texts by id", async () => {
+  it("reads records' ids, duplicate groups and times in list's order (all, a page after a place, the undecided, by id, the grouped), their number, and their texts by id", async () => {
     const o = await open();
     opened.push(o);
     const { store } = o;
@@ -45,6 +45,9 @@ describe.each(storeEngines("rankings"))("screening rankings and keys (%s)", (_en
     expect(await rankings.screeningKeys(p.id, { ids: [] })).toEqual([]);
     expect((await rankings.screeningKeys(p.id, { grouped: true })).map((k) => k.id)).toEqual(["b2"]);
     expect(await rankings.recordCount(p.id)).toBe(4);
+    await store.insert(p.id, "screeningDecisions", [{ recordId: "z1", stage: "title_abstract", decision: "exclude", reasons: [] }], { actor: "ana" });
+    expect((await rankings.screeningKeys(p.id, { after: null, limit: 3, undecided: true })).map((k) => k.id)).toEqual(["c0", "a2", "b2"]);
+    expect((await rankings.screeningKeys(p.id, { after: { createdAt: listed[0]!.createdAt, id: "c0" }, limit: 3, undecided: true })).map((k) => k.id)).toEqual(["a2", "b2"]);
     const texts = await rankings.texts(p.id, ["a2", "z1", "nope"]);
     expect(Object.fromEntries(texts)).toEqual({ a2: { title: "Alpha", abstract: "first" }, z1: { title: "Zeta", abstract: null } });
   });

@@ -118,7 +118,9 @@ export class ProjectScreening {
 
   private async readPage(): Promise<void> {
     const { frontier } = this.engine.titleAbstract.backlog;
-    const keys = await screeningRankings(this.store).screeningKeys(this.projectId, { after: orderPlace(frontier), limit: SCREENING_PAGE });
+    // Undecided records only: every decided one is named already (a rebuild names them, and a decision
+    // the log brings names its record), so a review far along does not read its decided records again.
+    const keys = await screeningRankings(this.store).screeningKeys(this.projectId, { after: orderPlace(frontier), limit: SCREENING_PAGE, undecided: true });
     await this.sync();
     this.engine.apply({ type: "records.page", after: frontier, records: keys.map(keyRecord), end: keys.length < SCREENING_PAGE });
   }
