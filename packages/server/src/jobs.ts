@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { createGzip } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { MAX_RECORDS_FILE_BYTES, jobsRoutes as r, type BackupJobResult, type JobFile, type JobKind, type JobSummary, type JobView, type ReportFormat, type ReportJobResult } from "@homeward/api";
 import { InputError, type Role } from "@homeward/model";
@@ -52,6 +51,27 @@ export interface ReportPayload {
 /** The project file of `title` taken `at`, as a file name: "Family-reunification-2026-12-04.homeward.json" (".gz" for a backup). */
 const projectFileName = (title: string, at: Date, gzipped: boolean) =>
   `${title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "project"}-${at.toISOString().slice(0, 10)}.homeward.json${gzipped ? ".gz" : ""}`;
+
+/**
+ * `text` as UTF-8, a quarter of a mebi-character at a time (a surrogate pair
+ * never split), reporting how far it is through every few mebibytes: a
+ * project file of hundreds of megabytes is never copied whole.
+ */
+export async function* utf8Pieces(text: string, onProgress: (at: number) => Promise<void>): AsyncGenerator<Buffer> {
+  const CHARS = 1 << 18;
+  let reported = 0;
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + CHARS);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield Buffer.from(text.slice(at, end), "utf8");
+    at = end;
+    if (at - reported >= 1 << 22 || at === text.length) {
+      reported = at;
+      await onProgress(at);
+    }
+  }
+}
 
 /** `bytes` in parts of a mebibyte, reporting how many are through. */
 async function* inParts(bytes: Buffer, onPart: (done: number) => Promise<void>): AsyncGenerator<Buffer> {
@@ -186,14 +206,11 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
     async ({ job, progress, signal }: JobContext): Promise<BackupJobResult> => {
       await progress(0.05, "reading the project");
       const project = await store.getProject(job.projectId);
-      const text = Buffer.from(await exportProjectJson(store, job.projectId, signal), "utf8");
-      let bytes = text;
-      if (gzipped) {
-        await progress(0.5, `compressing ${mib(text.length)}`);
-        bytes = await promisify(gzip)(text);
-      }
-      await progress(0.7, `saving ${mib(bytes.length)}`);
-      const saved = await queue.putOutput(job.id, inParts(bytes, (done) => progress(0.7 + (0.3 * done) / bytes.length, `saved ${mib(done)} of ${mib(bytes.length)}`)));
+      const text = await exportProjectJson(store, job.projectId, signal);
+      await progress(0.5, `${gzipped ? "compressing and saving" : "saving"} ${mib(text.length)}`);
+      // A piece at a time, the database written between pieces: no second copy of the whole file, and other requests go on meanwhile.
+      const pieces = Readable.from(utf8Pieces(text, (at) => progress(0.5 + (0.5 * at) / text.length, `saved ${mib(at)} of ${mib(text.length)}`)));
+      const saved = await queue.putOutput(job.id, gzipped ? pieces.pipe(createGzip()) : pieces);
       const name = projectFileName(project.title, new Date(), gzipped);
       return { file: { name, mediaType: gzipped ? "application/gzip" : "application/json; charset=utf-8", ...saved } };
     };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { openStore, syntheticRecords, type Store, type StoreOptions } from "@homeward/store";
 import { buildServer, type AccessPolicy } from "@homeward/server";
+import { utf8Pieces } from "../src/jobs.js";
 import { scratchDatabase } from "../../store/test/scratch-database.js";
 
 /**
@@ -131,6 +132,20 @@ const engines: [string, () => Promise<{ where: StoreOptions; drop: () => Promise
       }] as [string, () => Promise<{ where: StoreOptions; drop: () => Promise<void> }>]]
     : []),
 ];
+
+describe("a project file saved a piece at a time", () => {
+  it("never splits a character between two pieces, and reports its progress to the end", async () => {
+    // Every character after the first is a surrogate pair, so a piece's boundary falls inside one unless it is moved.
+    const text = "a" + "😀é".repeat(200_000);
+    const pieces: Buffer[] = [];
+    const reported: number[] = [];
+    for await (const p of utf8Pieces(text, async (at) => void reported.push(at))) pieces.push(p);
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const p of pieces) expect(p.toString("utf8")).not.toContain("\uFFFD");
+    expect(Buffer.concat(pieces).toString("utf8")).toBe(text);
+    expect(reported[reported.length - 1]).toBe(text.length);
+  });
+});
 
 describe.each(engines)("backup and report jobs after a failure or a killed server (%s)", (_engine, open) => {
   let store: Store;
