@@ -80,16 +80,16 @@ describe("Backups and report documents as jobs", () => {
       const [download] = await Promise.all([rita.waitForEvent("download"), rita.keyboard.press("Enter")]);
       return download;
     };
-    const html = await make("Make HTML", "The draft's HTML", /^Download the draft's html: report-draft\.html$/);
+    const html = await make("Make HTML", "The draft's HTML", /^Download report-draft\.html$/);
     expect(html.suggestedFilename()).toBe("report-draft.html");
     const text = readFileSync((await html.path())!, "utf8");
     expect(text).toMatch(/^<!doctype html>/i);
     expect(text).toContain("Backed-up review");
-    const bundle = await make("Make bundle (zip)", "The draft's bundle (zip)", /^Download the draft's bundle \(zip\): report-draft\.zip$/);
+    const bundle = await make("Make bundle (zip)", "The draft's bundle (zip)", /^Download report-draft\.zip$/);
     const zip = readFileSync((await bundle.path())!);
     expect(zip.subarray(0, 2).toString("latin1")).toBe("PK");
     expect(zip.includes(Buffer.from("manifest.json"))).toBe(true);
-    const pdf = await make("Make PDF", "The draft's PDF", /^Download the draft's pdf: report-draft\.pdf$/);
+    const pdf = await make("Make PDF", "The draft's PDF", /^Download report-draft\.pdf$/);
     expect(pdf.suggestedFilename()).toBe("report-draft.pdf");
     expect(readFileSync((await pdf.path())!).subarray(0, 5).toString("latin1")).toBe("%PDF-");
     // The Jobs page lists them too, with the same download for whoever made them.
@@ -106,7 +106,7 @@ describe("Backups and report documents as jobs", () => {
     const exported = page.getByRole("region", { name: "The project export" });
     await exported.waitFor();
     expect(await exported.getByRole("progressbar").count()).toBe(1);
-    const exportLink = exported.getByRole("link", { name: /^Download the project export: Backed-up-review-\d{4}-\d{2}-\d{2}\.homeward\.json$/ });
+    const exportLink = exported.getByRole("link", { name: /^Download Backed-up-review-\d{4}-\d{2}-\d{2}\.homeward\.json$/ });
     await exportLink.waitFor({ timeout: 30_000 });
     await exportLink.focus();
     const [exportFile] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);

@@ -162,7 +162,7 @@ describe("review outputs", () => {
     await page.getByText("choose Import as a copy").waitFor();
     // The export is made in the background; its file is offered once it is done.
     await page.getByRole("button", { name: "Export project" }).click();
-    const exportLink = page.getByRole("region", { name: "The project export" }).getByRole("link", { name: /^Download the project export: / });
+    const exportLink = page.getByRole("region", { name: "The project export" }).getByRole("link", { name: /^Download .*\.homeward\.json$/ });
     await exportLink.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent("download"), exportLink.click()]);
     const path = await download.path();

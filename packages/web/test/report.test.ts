@@ -97,7 +97,7 @@ describe("report", () => {
     await page.getByRole("button", { name: "Make version 1 as PDF" }).click();
     const followed = page.getByRole("region", { name: "Version 1's PDF" });
     await followed.getByRole("progressbar").waitFor();
-    const link = followed.getByRole("link", { name: "Download version 1's pdf: report-v1.pdf" });
+    const link = followed.getByRole("link", { name: "Download report-v1.pdf" });
     await link.waitFor({ timeout: 60_000 });
     const [pdf] = await Promise.all([page.waitForEvent("download"), link.click()]);
     expect(pdf.suggestedFilename()).toBe("report-v1.pdf");

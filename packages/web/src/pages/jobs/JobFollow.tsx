@@ -93,9 +93,8 @@ export function FollowedJob({ projectId, job: started, what }: { projectId: stri
       <ErrorMessage error={error} />
       <p className="job-actions">
         {job.state === "done" && file ? (
-          <JobDownload projectId={projectId} job={job} label={`Download ${what.toLowerCase()}: ${file.name}`}>
-            {`Download ${file.name}`}
-          </JobDownload>
+          // Named by its visible words (the file's name); the region around it says which file it is.
+          <JobDownload projectId={projectId} job={job}>{`Download ${file.name}`}</JobDownload>
         ) : null}
         {jobOpen(job) ? (
           <button type="button" className="button-secondary" onClick={() => void cancel()} aria-label={`Cancel: ${what.toLowerCase()}`}>
