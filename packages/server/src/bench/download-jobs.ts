@@ -7,7 +7,8 @@ import { benchSession } from "./session.js";
 import { buildServer } from "../index.js";
 
 /**
- * The whole-project downloads over HTTP (127.0.0.1, SQLite store) at N
+ * The whole-project downloads over HTTP (127.0.0.1; SQLite, or PostgreSQL
+ * with $HOMEWARD_BENCH_DATABASE_URL naming an empty database) at N
  * records (N = $HOMEWARD_BENCH_RECORDS, default 100,000; @homeward/store's
  * `countsProject`: three searches, 5% duplicates, 1% decided by two
  * reviewers): the project export, the report's HTML and its bundle (zip);
@@ -34,7 +35,9 @@ const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const dir = mkdtempSync(join(tmpdir(), "homeward-download-bench-"));
-const store = await openStore({ dataDir: dir });
+// PostgreSQL when $HOMEWARD_BENCH_DATABASE_URL names a database of the bench's own (an empty one: the run adds a project and the examples).
+const databaseUrl = process.env.HOMEWARD_BENCH_DATABASE_URL;
+const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: dir });
 try {
   const p = await countsProject(store, N);
   await ensureExamples(store);
@@ -117,7 +120,7 @@ try {
     // A job before and after: the Word document was one already, its figures drawn (resvg, synchronous) on the main thread before.
     ["reunification Word (docx)", "reunification", async () => (await asJob("/report/jobs", { format: "docx" }))!],
   ];
-  console.log(`SQLite, ${N.toLocaleString("en")} records; load ${load()}`);
+  console.log(`${databaseUrl ? "PostgreSQL" : "SQLite"}, ${N.toLocaleString("en")} records; load ${load()}`);
   for (const [name, project, run] of cases) {
     base = `${root}${project}`;
     await run(); // warm-up
