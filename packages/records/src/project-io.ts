@@ -24,6 +24,10 @@ export interface RecordsStore {
   list(projectId: string, c: "duplicatePairs"): Promise<DuplicatePair[]>;
   list(projectId: string, c: "screeningDecisions"): Promise<ScreeningDecision[]>;
   list(projectId: string, c: "reconciliations"): Promise<Reconciliation[]>;
+  /** Whole records a page at a time in `list`'s order (created, then id), after the record `after`. */
+  recordPage(projectId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<BibRecord[]>;
+  /** The duplicate group (and search) of the records `ids`. */
+  flowRecords(projectId: string, ids: readonly string[]): Promise<{ id: string; duplicateGroupId: string | null }[]>;
 }
 
 export interface ImportRequest {
@@ -192,14 +196,24 @@ export function batchProblems(rep: Pick<ValidationReport, "problems">): ImportPr
   return rep.problems.slice(0, IMPORT_PROBLEMS_KEPT).map((p) => ({ severity: p.severity, line: p.line ?? null, record: p.record === undefined ? null : p.record + 1, message: p.message }));
 }
 
+/** Records read per page by an export. */
+const EXPORT_PAGE = 1_000;
+
 /**
  * A project's records in an export format, each with the screening decisions,
  * reasons, labels and notes of its duplicate group (decisions on any record of
- * a group apply to the group).
+ * a group apply to the group). Records are read a page at a time and written
+ * as they are read, so an export of a million records holds one page of them
+ * (and the project's decisions and reconciliations, which grow with the
+ * screening done, not with the records imported). Pages are read one after
+ * another, not in one snapshot: a record imported while an export runs is in
+ * it if its page had not been read yet.
  */
 export async function* exportProjectRecords(store: RecordsStore, projectId: string, format: ExportFormat): AsyncGenerator<string> {
-  const [recs, decisions, reconciliations] = await Promise.all([store.list(projectId, "records"), store.list(projectId, "screeningDecisions"), store.list(projectId, "reconciliations")]);
-  const groupOf = new Map(recs.map((r) => [r.id, r.duplicateGroupId ?? r.id]));
+  const [decisions, reconciliations] = await Promise.all([store.list(projectId, "screeningDecisions"), store.list(projectId, "reconciliations")]);
+  // The group of each record something was decided on; every other record is read with its own group.
+  const decided = [...new Set([...decisions, ...reconciliations].map((x) => x.recordId))];
+  const groupOf = new Map((await store.flowRecords(projectId, decided)).map((r) => [r.id, r.duplicateGroupId ?? r.id]));
   const byGroup = <T extends { recordId: string }>(xs: readonly T[]) => {
     const m = new Map<string, T[]>();
     for (const x of xs) {
@@ -212,10 +226,19 @@ export async function* exportProjectRecords(store: RecordsStore, projectId: stri
   };
   const dec = byGroup(decisions);
   const rec = byGroup(reconciliations);
-  const out = recs.map((r) => {
-    const g = groupOf.get(r.id)!;
-    const a = screeningAnnotations(dec.get(g) ?? [], rec.get(g) ?? []);
-    return fromBibRecord(r, a.decisions.length || a.labels.length || a.notes.length ? a : undefined);
-  });
-  yield* exportRecords(out, format);
+  async function* annotated() {
+    let after: { createdAt: string; id: string } | null = null;
+    for (;;) {
+      const page = await store.recordPage(projectId, after, EXPORT_PAGE);
+      for (const r of page) {
+        const g = r.duplicateGroupId ?? r.id;
+        const a = screeningAnnotations(dec.get(g) ?? [], rec.get(g) ?? []);
+        yield fromBibRecord(r, a.decisions.length || a.labels.length || a.notes.length ? a : undefined);
+      }
+      if (page.length < EXPORT_PAGE) return;
+      const last = page[page.length - 1]!;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+  yield* exportRecords(annotated(), format);
 }

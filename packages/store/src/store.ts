@@ -929,6 +929,20 @@ export class Store {
   }
 
   /**
+   * Whole records a page at a time in `list`'s order (created, then id)
+   * after the record `after`: a range of the (project, created, id) index,
+   * for readers that go through every record (an export of the records)
+   * without holding them all.
+   */
+  async recordPage(projectId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Entity<"records">[]> {
+    let q = this.db.selectFrom("records").selectAll().where("project_id", "=", projectId);
+    if (after) q = q.where(sql<boolean>`(created_at, id) > (${after.createdAt}, ${after.id})`);
+    const rows = await q.orderBy("created_at").orderBy("id").limit(limit).execute();
+    // The order `list` gives (JavaScript's string order), whatever the database's collation.
+    return rows.map((r) => fromRow("records", r) as Entity<"records">).sort((a, b) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id));
+  }
+
+  /**
    * Duplicate detection's read of records: what its rules read and no more
    * (of `extra`, only the string values of `extraKeys`; `raw`, keywords and
    * the rest are left in the database), a page at a time in `list`'s order

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -70,6 +70,15 @@ describe("homeward records", () => {
     const l = back.records.find((r) => r.title?.startsWith("Atypical"))!;
     expect(l.fields.find(([t]) => t === "ZZ")?.[1]).toBe("vendor field");
     expect(l.annotations).toEqual({ decisions: [{ stage: "title_abstract", decision: "exclude", reasons: ["population"] }], labels: ["kids"], notes: ["ana (title_abstract): paediatric only"] });
+
+    // To standard output, the same file; a project that is not there is a one-line refusal and writes no file.
+    const out = capture(cwd);
+    expect(await run(["records", "export", "--project", project, "--format", "ris"], out.io)).toBe(0);
+    expect(out.out()).toBe(readFileSync(join(cwd, "out.ris"), "utf8"));
+    const none = capture(cwd);
+    expect(await run(["records", "export", "--project", "no-such-project", "--format", "ris", "--out", "none.ris"], none.io)).toBe(2);
+    expect(none.err().trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(cwd, "none.ris")) || existsSync(join(cwd, "none.ris.partial"))).toBe(false);
   });
 
   it("links duplicates in groups and queues maybe pairs, keeping reviewers' decisions on a second run", async () => {

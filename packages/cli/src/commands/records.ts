@@ -1,5 +1,7 @@
-import { createReadStream } from "node:fs";
-import { access, writeFile } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { access, rename, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { basename, resolve } from "node:path";
 import { InputError, SearchKind } from "@homeward/model";
 import { dedupeInWorker, dedupeProject, EXPORT_FORMATS, IMPORT_READ_PASSES, exportProjectRecords, ImportRefused, importRecordsFile, validate, type ExportFormat, type Format, type ParseOptions, type ValidationReport } from "@homeward/records";
@@ -135,12 +137,23 @@ export const register: Register = (program, io) => {
     .option("--out <file>", "write to this file instead of standard output")
     .action(async (o: Common & { project: string; format: string; out?: string }) => {
       if (!EXPORT_FORMATS.includes(o.format as ExportFormat)) throw new InputError(`unknown export format "${o.format}" (one of ${EXPORT_FORMATS.join(", ")})`);
-      const text = await withStore(o.data, io, async (store) => {
-        let s = "";
-        for await (const c of exportProjectRecords(store, o.project, o.format as ExportFormat)) s += c;
-        return s;
+      // Written as the records are read, a page at a time; a file appears whole or not at all.
+      await withStore(o.data, io, async (store) => {
+        await store.getProject(o.project);
+        const chunks = exportProjectRecords(store, o.project, o.format as ExportFormat);
+        if (!o.out) {
+          for await (const c of chunks) io.out(c);
+          return;
+        }
+        const path = resolve(io.cwd, o.out);
+        const partial = `${path}.partial`;
+        try {
+          await pipeline(Readable.from(chunks), createWriteStream(partial));
+          await rename(partial, path);
+        } catch (err) {
+          await rm(partial, { force: true });
+          throw err;
+        }
       });
-      if (o.out) await writeFile(resolve(io.cwd, o.out), text);
-      else io.out(text);
     });
 };

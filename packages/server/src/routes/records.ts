@@ -88,12 +88,11 @@ export async function registerRecordsRoutes(app: FastifyInstance, store: Store, 
 
     serve(scope, r.exportRecords, async ({ params: { id }, query: { format }, reply }) => {
       await store.getProject(id);
-      let text = "";
-      for await (const c of exportProjectRecords(store, id, format)) text += c;
+      // Streamed as it is written: the records are read a page at a time (see exportProjectRecords).
       return reply
         .header("content-type", `${CONTENT_TYPE[format]}; charset=utf-8`)
         .header("content-disposition", attachment(`${safeFileName(id, "records")}.${EXTENSION[format]}`))
-        .send(text);
+        .send(Readable.from(exportProjectRecords(store, id, format)));
     });
   });
 }
