@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isInputError } from "../errors.js";
-import { runInWorker, workerFile } from "./worker.js";
+import { KeptWorker, runInWorker, workerFile } from "./worker.js";
 
 /** A worker module written for the test, serving `body` (a function of input and progress) through the built `serveWorker`. */
 function workerModule(body: string): URL {
@@ -49,5 +49,40 @@ describe("runInWorker", () => {
     const run = runInWorker<number, boolean>({ file: null, input: 1, inline: () => after, name: "test" });
     after = true;
     expect(await run).toBe(true);
+  });
+});
+
+describe("KeptWorker", () => {
+  it("runs one input after another on one thread, and replaces a thread that died", async () => {
+    // Each answer names its thread, so the test sees whether the thread was kept.
+    const file = workerModule('async (n) => { const { threadId } = await import("node:worker_threads"); if (n < 0) await new Promise(() => undefined); return [n * 2, threadId]; }');
+    const kept = new KeptWorker<number, [number, number]>({ file, inline: () => [-1, -1], name: "kept" });
+    try {
+      const [a, b] = await Promise.all([kept.run(1), kept.run(2)]);
+      expect(a[0]).toBe(2);
+      expect(b[0]).toBe(4);
+      expect(b[1]).toBe(a[1]);
+      expect(kept.started).toBe(1);
+      // A thread ended in the middle of a run: that run fails with the reason, the next one gets a new thread.
+      const stuck = kept.run(-1).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      await kept.current!.terminate();
+      expect(String(await stuck)).toMatch(/the kept worker exited with code 1/);
+      const [c, thread] = await kept.run(3);
+      expect(c).toBe(6);
+      expect(thread).not.toBe(a[1]);
+      expect(kept.started).toBe(2);
+      // A cancelled run ends its thread (synchronous work cannot be stopped otherwise).
+      const stop = new AbortController();
+      const cancelled = kept.run(-1, { signal: stop.signal }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      stop.abort(new Error("cancelled"));
+      expect(String(await cancelled)).toMatch(/cancelled/);
+      expect((await kept.run(4))[0]).toBe(8);
+      expect(kept.started).toBe(3);
+    } finally {
+      await kept.close();
+    }
+    await expect(kept.run(5)).rejects.toThrow(/closed/);
   });
 });
