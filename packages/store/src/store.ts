@@ -61,7 +61,7 @@ import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSupersede
 import { readFlowCounts, refreshFlow } from "./flow.js";
 import { beyond, ordered, placeOf, RecordMarks } from "./records-paging.js";
 import { SqliteSearch } from "./search-sqlite.js";
-import { readOnlyTwin, readSnapshot } from "./snapshot.js";
+import { readOnlyTwin, readSnapshot, TURN_MS } from "./snapshot.js";
 import { linkRecords, type DuplicateGroupChange } from "./duplicate-links.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
@@ -121,6 +121,26 @@ export const SEARCH_COUNT_CAP = 1_000;
 const AUDIT_LIST_VALUE_MAX = 64 * 1024;
 
 const now = () => new Date().toISOString();
+
+/**
+ * `rows.map(f)`, the event loop given a turn every few milliseconds: a
+ * project export maps hundreds of thousands of rows, which on a PostgreSQL
+ * server's main thread would hold every other request meanwhile. Turns are
+ * timed rather than counted: a request needs several turns to be answered,
+ * so each turn's slice of work is what it waits for each time.
+ */
+async function mapInTurns<R, T>(rows: readonly R[], f: (r: R) => T): Promise<T[]> {
+  const out: T[] = new Array(rows.length);
+  let since = performance.now();
+  for (let at = 0; at < rows.length; at++) {
+    if ((at & 255) === 255 && performance.now() - since > TURN_MS) {
+      await nextTurn();
+      since = performance.now();
+    }
+    out[at] = f(rows[at]!);
+  }
+  return out;
+}
 
 /** Largest part of a stored file, in bytes: what one upload or download holds in memory at a time. */
 
@@ -1193,7 +1213,7 @@ export class Store {
     const names = new Set<string>();
     for (const c of collectionNames) {
       const rows = await this.db.selectFrom(tableOf(c)).selectAll().where("project_id", "=", projectId).execute();
-      const items = rows.map((r) => fromRow(c, r)).sort((a, b) => compareValues(a.id, b.id));
+      const items = (await mapInTurns(rows, (r) => fromRow(c, r))).sort((a, b) => compareValues(a.id, b.id));
       for (const f of fieldMaps[c]) {
         if (!f.user) continue;
         for (const e of items) for (const n of ([] as unknown[]).concat(e[f.field] ?? [])) names.add(n as string);
@@ -1205,7 +1225,7 @@ export class Store {
     // one followed by changes stays, as later entries chain onto it.
     let end = auditRows.length;
     while (end > 0 && auditRows[end - 1].action === IMPORT_ACTION) end--;
-    file.audit = auditRows.slice(0, end).map(auditForFile);
+    file.audit = await mapInTurns(auditRows.slice(0, end), auditForFile);
     for (const a of file.audit as AuditEntry[]) names.add(a.actor);
     const users = await this.listUsers();
     file.users = users.filter((u) => names.has(u.name));

@@ -48,3 +48,21 @@ describe("snapshots on SQLite", () => {
     await expect(exportProjectJson(store, "no-such-project")).rejects.toMatchObject({ kind: "input", status: 404 });
   });
 });
+
+describe("a project file's text written a piece at a time", () => {
+  it("is the text JSON.stringify writes, long arrays included, and gives the event loop turns meanwhile", async () => {
+    const { jsonInTurns } = await import("../src/snapshot.js");
+    const records = syntheticRecords(20_321).map((r, i) => ({ ...r, note: i % 7 === 0 ? undefined : `é ${i} "q" \u2028` }));
+    const value = { format: "homeward-project", version: 3, project: { id: "p", title: "T", skip: undefined }, gone: undefined, records, audit: [...records.slice(0, 2_000)], empty: [], files: [null, 1] };
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const text = await jsonInTurns(value);
+    clearInterval(counting);
+    expect(text).toBe(JSON.stringify(value));
+    expect(turns).toBeGreaterThan(0);
+    expect(await jsonInTurns({})).toBe("{}");
+    const stop = new AbortController();
+    stop.abort(new Error("cancelled"));
+    await expect(jsonInTurns(value, stop.signal)).rejects.toThrow(/cancelled/);
+  });
+});
