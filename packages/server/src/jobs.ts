@@ -18,6 +18,7 @@ import { serve } from "./contract.js";
 import type { RequestContext } from "./context.js";
 import { attachment } from "./security.js";
 import { fitAnalysisInWorker, type AnalysisJobInput } from "./jobs/analysis.js";
+import { closeReportWorker } from "./jobs/report.js";
 import { riskOfBiasRows } from "./routes/analysis-risk-of-bias.js";
 import { withExtractedModerators } from "./routes/analysis-codebook.js";
 
@@ -140,10 +141,21 @@ function dedupeFraction(p: DedupeProjectProgress): number {
   return a + (b - a) * (p.total > 0 ? Math.min(1, p.done / p.total) : 0);
 }
 
-/** The job queue of this server with its kinds registered; stopped when the server closes. */
+/**
+ * Waits a turn of the event loop. A job enqueued here is claimed at once, on
+ * SQLite in the same chain of promises as the request that queued it: without
+ * this, a job's first CPU-heavy step (reading and assembling a report's data)
+ * would run before that request's answer is sent.
+ */
+const afterReply = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The job queue of this server with its kinds registered; stopped (and the report's kept worker ended) when the server closes. */
 export async function startJobs(app: FastifyInstance, store: Store, opts: QueueOptions = {}): Promise<JobQueue> {
   const queue = openJobQueue(store, opts);
-  app.addHook("onClose", async () => queue.stop());
+  app.addHook("onClose", async () => {
+    await queue.stop();
+    await closeReportWorker(store);
+  });
 
   await queue.work(DEDUPE, async ({ job, progress, signal }) => {
     const who = job.payload as DedupePayload;
@@ -204,6 +216,7 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
    */
   const projectFile = (gzipped: boolean) =>
     async ({ job, progress, signal }: JobContext): Promise<BackupJobResult> => {
+      await afterReply();
       await progress(0.05, "reading the project");
       const project = await store.getProject(job.projectId);
       const text = await exportProjectJson(store, job.projectId, signal);
@@ -220,6 +233,7 @@ export async function startJobs(app: FastifyInstance, store: Store, opts: QueueO
   /** A report's file, rendered as the person who asked sees the project (in a worker thread; a PDF then printed by Chromium, in a process of its own). */
   await queue.work(REPORT, async ({ job, progress, signal }) => {
     const p = job.payload as ReportPayload;
+    await afterReply();
     const { reportSource } = await import("./routes/report.js");
     const ctx: RequestContext = { identity: { user: p.actor, displayName: p.displayName, admin: false }, actor: p.actor, named: true, role: p.role, reason: null };
     const d = await reportSource(store).document(job.projectId, p.format, p.version ?? undefined, ctx, (fraction, words) => progress(0.9 * fraction, words), signal);

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadProjectFile, openStore, syntheticRecords, type Store } from "@homeward/store";
 import { buildServer, type AccessPolicy } from "@homeward/server";
 import { storeEngines } from "../../store/test/scratch-database.js";
+import { reportWorker } from "../src/jobs/report.js";
 
 /**
  * A project backup, its export and the report's files as background jobs over HTTP,
@@ -154,6 +155,30 @@ describe.each(storeEngines("backup_report_jobs"))("backup and report jobs (%s)",
     expect(zip.headers["content-disposition"]).toContain("report-draft.zip");
     expect(zip.raw.subarray(0, 2).toString("latin1")).toBe("PK");
     for (const name of ["report.html", "report-data.json", "manifest.json"]) expect(zip.raw.includes(Buffer.from(name))).toBe(true);
+  }, 120_000);
+
+  it("renders report files one after another on one kept worker thread, and replaces a thread that dies, the job retried", async () => {
+    const worker = reportWorker(store);
+    const html = await settled((await req("POST", `/api/projects/${projectId}/report/jobs`, "ana", { format: "html" })).body.id);
+    expect(html.state).toBe("done");
+    // The build's thread: from the TypeScript sources without a build the report would be rendered on this thread.
+    const thread = worker.current;
+    expect(thread, "the report worker thread (build first: npx tsc -b)").not.toBeNull();
+    const started = worker.started;
+    const bundle = await settled((await req("POST", `/api/projects/${projectId}/report/jobs`, "ana", { format: "bundle" })).body.id);
+    expect(bundle).toMatchObject({ state: "done", attempts: 1 });
+    expect(worker.current).toBe(thread);
+    expect(worker.started).toBe(started);
+
+    // The thread dies as the next file is handed to it: that attempt fails, the retry runs on a new thread.
+    thread!.postMessage = () => void thread!.terminate();
+    const retried = await settled((await req("POST", `/api/projects/${projectId}/report/jobs`, "ana", { format: "html" })).body.id);
+    expect(retried).toMatchObject({ state: "done", attempts: 2 });
+    expect(worker.started).toBe(started + 1);
+    expect(worker.current).not.toBe(thread);
+    expect(worker.current).not.toBeNull();
+    const page = await req("GET", `/api/projects/${projectId}/jobs/${retried.id}/file`, "ana");
+    expect(page.raw.toString("utf8")).toBe((await app.inject({ url: `/api/projects/${projectId}/report/html`, headers: { "x-homeward-user": "ana" } })).body);
   }, 120_000);
 
   it("answers 404 for a finished job without a file and 409 for one not done", async () => {

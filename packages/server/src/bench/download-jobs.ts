@@ -16,7 +16,9 @@ import { buildServer } from "../index.js";
  * studies, 18 CERQual findings, its figures drawn: a report that takes CPU
  * to render, which the synthetic project's does not), and its Word document
  * (a job before and after; its figures drawn on the main thread before, in
- * the job's worker thread after).
+ * the job's worker thread after); then the app's preview of both reports
+ * (`GET …/report/html`, answered on the request). `HOMEWARD_BENCH_ONLY` (a
+ * word of the lines' names, "preview") runs those lines alone.
  * Each is asked for as a job where the server has the job route
  * (`POST …/exports/jobs`, `POST …/report/jobs`), else by the former
  * synchronous download (`GET …/export`, `GET …/report/html?download=true`,
@@ -119,9 +121,13 @@ try {
     ["reunification bundle", "reunification", bundle],
     // A job before and after: the Word document was one already, its figures drawn (resvg, synchronous) on the main thread before.
     ["reunification Word (docx)", "reunification", async () => (await asJob("/report/jobs", { format: "docx" }))!],
+    // The app's preview, answered on the request (the same route before and after).
+    ["report preview (the draft)", p, () => synchronous("/report/html")],
+    ["reunification preview", "reunification", () => synchronous("/report/html")],
   ];
   console.log(`${databaseUrl ? "PostgreSQL" : "SQLite"}, ${N.toLocaleString("en")} records; load ${load()}`);
-  for (const [name, project, run] of cases) {
+  const only = process.env.HOMEWARD_BENCH_ONLY?.toLowerCase();
+  for (const [name, project, run] of cases.filter(([n]) => !only || n.toLowerCase().includes(only))) {
     base = `${root}${project}`;
     await run(); // warm-up
     const asked: number[] = [];

@@ -1,4 +1,4 @@
-/** The report job's thread: one file rendered, answered with its bytes or the error. */
+/** The report's kept thread (see `reportWorker`): each file rendered in turn, answered with its bytes or the error. */
 import { serveWorker } from "@homeward/model/node";
 import { renderReportFile } from "./report.js";
 

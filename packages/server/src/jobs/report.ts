@@ -1,4 +1,4 @@
-import { runInWorker, workerFile } from "@homeward/model/node";
+import { KeptWorker, workerFile } from "@homeward/model/node";
 import * as review from "@homeward/review";
 import { renderDocx, renderReportHtml, reportBundleFiles, reportSvgs, zipFiles, type BundleFile, type PreviousVersion, type ReportData, type ReportSpec } from "@homeward/report";
 import type { ReportFormat } from "@homeward/api";
@@ -58,19 +58,40 @@ export async function renderReportFile(x: ReportFileInput): Promise<ReportFileOu
 }
 
 /**
- * Renders in a worker thread of its own: drawing a report's figures (a Word
- * document's as PNG, synchronously) and writing the file take from a few
- * hundred milliseconds to seconds of CPU, which on the main thread would
- * hold every request the server answers meanwhile. Tests running the
- * TypeScript sources use the build's worker when there is one, and render on
- * this thread otherwise.
+ * Rendering is CPU (drawing a report's figures, a Word document's as PNG
+ * synchronously, and writing the file: from a few hundred milliseconds to
+ * seconds), which on the main thread would hold every request the server
+ * answers meanwhile; so it is done in a worker thread, one per server (per
+ * store), kept between files: starting a thread and loading the report's
+ * modules took about 2 s per file when each file had a thread of its own.
+ * Started at the first file, ended when the server closes (`closeReportWorker`),
+ * replaced if it dies (the job's retry runs on the new one). Tests running
+ * the TypeScript sources use the build's worker when there is one, and render
+ * on this thread otherwise.
  */
-export function renderReportFileInWorker(input: ReportFileInput, signal?: AbortSignal): Promise<ReportFileOutput> {
-  return runInWorker<ReportFileInput, ReportFileOutput>({
-    file: workerFile(new URL("./report-worker.js", import.meta.url), import.meta.url, new URL("../../dist/jobs/report-worker.js", import.meta.url)),
-    input,
-    inline: renderReportFile,
-    signal,
-    name: "report",
-  });
+const kept = new WeakMap<object, KeptWorker<ReportFileInput, ReportFileOutput>>();
+
+/** The report worker of the server over `owner` (its store). */
+export function reportWorker(owner: object): KeptWorker<ReportFileInput, ReportFileOutput> {
+  let w = kept.get(owner);
+  if (!w) {
+    w = new KeptWorker<ReportFileInput, ReportFileOutput>({
+      file: workerFile(new URL("./report-worker.js", import.meta.url), import.meta.url, new URL("../../dist/jobs/report-worker.js", import.meta.url)),
+      inline: renderReportFile,
+      name: "report",
+    });
+    kept.set(owner, w);
+  }
+  return w;
+}
+
+/** Ends the report worker of `owner` (a later rendering starts another). */
+export async function closeReportWorker(owner: object): Promise<void> {
+  const w = kept.get(owner);
+  kept.delete(owner);
+  await w?.close();
+}
+
+export function renderReportFileInWorker(owner: object, input: ReportFileInput, signal?: AbortSignal): Promise<ReportFileOutput> {
+  return reportWorker(owner).run(input, { signal });
 }

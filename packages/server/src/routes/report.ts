@@ -7,7 +7,6 @@ import {
   defaultReportSpec,
   previousVersionOf,
   prismaChecklist,
-  renderReport,
   renderReportHtml,
   tocHeadings,
   reportChanges,
@@ -24,7 +23,7 @@ import { blindView } from "../blinding.js";
 import { loadPrismaInput } from "../load.js";
 import { writer, type RequestContext } from "../context.js";
 import { serve } from "../contract.js";
-import { renderReportFileInWorker, type ReportFileInput } from "../jobs/report.js";
+import { closeReportWorker, renderReportFileInWorker, type ReportFileInput } from "../jobs/report.js";
 import { riskOfBiasRows } from "./analysis-risk-of-bias.js";
 import { withExtractedModerators } from "./analysis-codebook.js";
 
@@ -206,7 +205,7 @@ export function reportSource(store: Store) {
     await onStep(0.3, format === "docx" ? "writing the Word document" : format === "bundle" ? "drawing the figures and zipping the bundle" : "drawing the figures");
     const file: ReportFileInput = { format, spec: x.spec, data: x.data, label: x.label, previous: x.previous, name: x.name, version: x.row?.number ?? null, generatedAt: x.row?.savedAt ?? new Date().toISOString() };
     // Drawing the figures and writing the file is CPU (seconds for a Word document's PNGs): in a worker thread, so other requests go on.
-    const out = await renderReportFileInWorker(file, signal);
+    const out = await renderReportFileInWorker(store, file, signal);
     if (format !== "pdf") return { bytes: Buffer.from(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength), name: out.name, mediaType: out.mediaType };
     await onStep(0.6, "printing the report to PDF");
     const { printReport } = await import("@homeward/report/pdf");
@@ -256,10 +255,14 @@ export async function registerReportRoutes(app: FastifyInstance, store: Store): 
     return summary(saved!);
   });
 
-  // The preview in the app (a frame); a file to keep is made by a report job (../jobs.ts).
+  app.addHook("onClose", async () => closeReportWorker(store));
+
+  // The preview in the app (a frame); a file to keep is made by a report job (../jobs.ts). Drawn in the
+  // report's kept worker thread, as a job's file is: the reunification example's held the event loop 240–390 ms.
   serve(app, r.html, async ({ params: { id }, query: q, reply, ctx }) => {
     const x = await rendering(id, q.version, ctx);
-    const html = await renderReport(x.spec, x.data, { versionLabel: x.label, previous: x.previous });
+    const file = await renderReportFileInWorker(store, { format: "html", spec: x.spec, data: x.data, label: x.label, previous: x.previous, name: x.name, version: x.row?.number ?? null, generatedAt: x.row?.savedAt ?? new Date().toISOString() });
+    const html = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
     // The report is a document of its own (inline styles, images as data URIs), shown in the app in a frame.
     reply.header("content-security-policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'").header("x-frame-options", "SAMEORIGIN");
     return reply.type("text/html; charset=utf-8").send(html);
