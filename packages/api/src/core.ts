@@ -14,6 +14,7 @@ import {
   type Protocol,
   type ProtocolVersions,
   type RecordSummary,
+  type RecordsCount,
   type Search,
   type StudyView,
 } from "@homeward/model";
@@ -84,7 +85,14 @@ export const coreRoutes = {
     path: "/api/projects/:id/records",
     params: IdParams,
     query: RecordsQuery,
-    summary: "the records table: paged, sorted, searched",
+    summary: "the records table: paged, sorted, searched (a search's page uncounted: see countRecords)",
+  }),
+  countRecords: route<RecordsCount>()({
+    method: "GET", access: "viewer",
+    path: "/api/projects/:id/records-count",
+    params: IdParams,
+    query: RecordsQuery.pick({ q: true }),
+    summary: "the records table's records, or a search's matches counted up to 1,000 (totalCapped past it)",
   }),
   getRecord: route<BibRecord>()({ method: "GET", access: "viewer", path: "/api/projects/:id/records/:recordId", params: RecordParams, summary: "one record in full" }),
   listStudies: route<StudyView[]>()({ method: "GET", access: "viewer", path: "/api/projects/:id/studies", params: IdParams, summary: "studies with their reports" }),

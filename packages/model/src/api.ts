@@ -46,9 +46,20 @@ export interface Page<T> {
   total: number;
   /** Set when a search's matches were counted only up to `total` (the records table says "more than"). */
   totalCapped?: true;
+  /**
+   * Set when a search's page was answered without counting its matches: `total` is then only the
+   * matches up to this page's end, and `GET …/records-count` counts them.
+   */
+  uncounted?: true;
   offset: number;
   limit: number;
   items: T[];
+}
+
+/** The records a records-table query holds (a search's matches counted up to a cap, `totalCapped` past it). */
+export interface RecordsCount {
+  total: number;
+  totalCapped?: true;
 }
 
 /** The columns of the records table view; the full record is at /records/:id. */

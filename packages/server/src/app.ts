@@ -107,7 +107,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await store.getProject(id);
     return store.list(id, "searches");
   });
-  serve(app, r.listRecords, async ({ params: { id }, query }) => store.queryRecords(id, query));
+  // A search's page does not wait for its count (up to 100 times the page for a common prefix): the records page asks for it next.
+  serve(app, r.listRecords, async ({ params: { id }, query }) => store.queryRecords(id, query, { counted: false }));
+  serve(app, r.countRecords, async ({ params: { id }, query }) => {
+    await store.getProject(id);
+    return store.recordsCount(id, query.q);
+  });
   serve(app, r.getRecord, async ({ params: { id, recordId } }) => store.get(id, "records", recordId));
   serve(app, r.listStudies, async ({ params: { id } }) => store.listStudyViews(id));
   serve(app, r.listAudit, async ({ params: { id }, query, ctx }) => {

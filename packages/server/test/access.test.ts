@@ -50,6 +50,7 @@ const SPEC: Record<string, Access> = {
   "GET /api/projects/:id/imports/:batchId": "viewer",
   "POST /api/projects/:id/imports": "reviewer",
   "GET /api/projects/:id/records-export": "viewer",
+  "GET /api/projects/:id/records-count": "viewer",
   "POST /api/projects/:id/dedupe": "reviewer",
   "POST /api/projects/:id/duplicates/jobs": "reviewer",
   "GET /api/projects/:id/duplicates/jobs/:jobId": "viewer",

@@ -100,7 +100,15 @@ describe("HTTP API", () => {
     const page = await json("GET", `/api/projects/${p.id}/records?offset=5&limit=10&sort=year&dir=desc`);
     expect(page.body.total).toBe(30);
     expect(page.body.items.map((r: { year: number }) => r.year)).toEqual([2014, 2013, 2012, 2011, 2010, 2009, 2008, 2007, 2006, 2005]);
-    expect((await json("GET", `/api/projects/${p.id}/records?q=title%2017`)).body.items.map((r: { id: string }) => r.id)).toEqual(["r17"]);
+    // A search's page comes without its count, which is its own request.
+    const searched = (await json("GET", `/api/projects/${p.id}/records?q=title%2017`)).body;
+    expect(searched).toMatchObject({ total: 1, uncounted: true });
+    expect(searched.items.map((r: { id: string }) => r.id)).toEqual(["r17"]);
+    expect((await json("GET", `/api/projects/${p.id}/records?q=title&limit=4&offset=2&sort=year`)).body).toMatchObject({ total: 6, uncounted: true });
+    expect((await json("GET", `/api/projects/${p.id}/records-count?q=title%2017`)).body).toEqual({ total: 1 });
+    expect((await json("GET", `/api/projects/${p.id}/records-count?q=title%201`)).body).toEqual({ total: 11 });
+    expect((await json("GET", `/api/projects/${p.id}/records-count`)).body).toEqual({ total: 30 });
+    expect((await json("GET", `/api/projects/nope/records-count?q=title`)).status).toBe(404);
     expect((await json("GET", `/api/projects/${p.id}/records/r03`)).body).toMatchObject({ id: "r03", searchId: "s1", raw: null });
     expect((await json("GET", `/api/projects/${p.id}/records/zz`)).status).toBe(404);
     expect((await json("GET", `/api/projects/${p.id}/studies`)).body[0].leadReport.record.id).toBe("r03");

@@ -46,6 +46,7 @@ import {
   type ProjectSummary,
   type RecordsQueryInput,
   type RecordSummary,
+  type RecordsCount,
   type RuleContext,
   type StudyReportView,
   type StudyView,
@@ -59,7 +60,7 @@ import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
 import { readFlowCounts, refreshFlow } from "./flow.js";
-import { beyond, ordered, placeOf, RecordMarks } from "./records-paging.js";
+import { beyond, ordered, placeOf, RecordMarks, type SortColumn } from "./records-paging.js";
 import { SqliteSearch } from "./search-sqlite.js";
 import { readOnlyTwin, readSnapshot, TURN_MS } from "./snapshot.js";
 import { linkRecords, type DuplicateGroupChange } from "./duplicate-links.js";
@@ -761,91 +762,101 @@ export class Store {
 
   // ---------------------------------------------------------------- records
 
-  /** The records table: server-side paging, sorting and full-text search. */
-  async queryRecords(projectId: string, query: RecordsQueryInput = {}, opts: { countCap?: number } = {}): Promise<Page<RecordSummary>> {
-    const cap = opts.countCap ?? SEARCH_COUNT_CAP;
+  /**
+   * The records table: server-side paging, sorting and full-text search. A
+   * search's matches are counted by `recordsCount`; with `counted: false` its
+   * page is answered without them (`uncounted`, `total` the matches up to the
+   * page's end), as the records page asks, since counting a common prefix
+   * takes up to 100 times the page (see the server README's "Jumps and
+   * common searches at scale").
+   */
+  async queryRecords(projectId: string, query: RecordsQueryInput = {}, opts: { countCap?: number; counted?: boolean } = {}): Promise<Page<RecordSummary>> {
     const qy = parseInput(RecordsQuery, query, "records query");
     await this.getProject(projectId);
     const terms = searchTerms(qy.q ?? "");
-    // SQLite: the terms spelled out as the index's own words (search-sqlite.ts); null when one begins no word.
-    const fts = this.dialect === "sqlite" && terms.length ? await this.sqliteSearch.match(this.db, terms) : undefined;
-    const searchFilter = (q: any) =>
-      this.dialect === "sqlite"
-        ? fts
-          ? q.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", fts.expr))
-          : q.where(sql<boolean>`0 = 1`)
-        : // Terms as tsquery literals: the same words the index was built from (see migration 0002).
-          // A word too long to be indexed matches nothing.
-          terms.some((t) => Buffer.byteLength(t) > MAX_LEXEME_BYTES)
-          ? q.where(sql<boolean>`false`)
-          : q.where(sql<boolean>`search @@ ${terms.map((t) => `'${t}':*`).join(" & ")}::tsquery`);
-    let base = this.db.selectFrom("records").where("project_id", "=", projectId);
-    if (terms.length) base = searchFilter(base);
     const col = ({ title: "sort_title", authors: "sort_authors", journal: "sort_journal", year: "year", createdAt: "created_at" } as const)[qy.sort];
-    const filter = (q: any) => (terms.length ? searchFilter(q) : q);
-    let total: number;
-    let totalCapped = false;
-    if (!terms.length) {
-      // The project's records are a count the store keeps (migration 0016): no count of the table.
-      total = Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", projectId).executeTakeFirst())?.n ?? 0);
-    } else {
-      // A search counts its matches up to SEARCH_COUNT_CAP, then says "more than": an exact total of a
-      // word most records hold visits every match (6.3 s for "children trial" at a million records on
-      // PostgreSQL, 0.14 s counting to 10,000, 17 ms to 1,000) for a number the table only needs to
-      // size its scroll.
-      const capped = (db: Kysely<any>) =>
-        db
-          .selectFrom(filter(db.selectFrom("records").select(sql`1`.as("one")).where("project_id", "=", projectId)).limit(cap + 1).as("m"))
-          .select((eb: any) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow();
-      const n =
-        this.dialect === "postgres"
-          ? // For a common term the planner picks a sequential scan that de-TOASTs every tsvector;
-            // the GIN bitmap scan finds the same rows without reading them.
-            await this.transaction(async (tx) => {
-              await sql`SET LOCAL enable_seqscan = off`.execute(tx.db);
-              const r = await capped(tx.db);
-              await sql`SET LOCAL enable_seqscan TO DEFAULT`.execute(tx.db);
-              return Number((r as { n: unknown }).n);
-            })
-          : fts
-            ? await this.sqliteSearch.count(this.db, projectId, fts.expr, cap)
-            : 0;
-      totalCapped = n > cap;
-      total = Math.min(n, cap);
-    }
-    // Ids first, read from the (project, key, id) index, then the page's rows by key (see records-paging.ts).
-    // After a given record (the previous page's last): a range read of the index from its key, at any depth.
     const place = qy.after !== undefined ? await placeOf(this.db, projectId, col, qy.after) : undefined;
-    const dense = fts && totalCapped ? await this.sqliteSearch.densePage(this.db, projectId, fts, col, qy.dir, place, place ? 0 : qy.offset, qy.limit) : undefined;
-    if (dense) return this.recordsPage(projectId, dense, { total, totalCapped, offset: qy.offset, limit: qy.limit });
-    if (place) {
-      const page = await ordered(base.select("id").where(beyond(this.dialect, col, qy.dir, place.key, place.id)), col, qy.dir).limit(qy.limit).execute();
-      return this.recordsPage(projectId, page.map((r: any) => r.id as string), { total, totalCapped, offset: qy.offset, limit: qy.limit });
-    }
     if (!terms.length) {
+      const { total } = await this.recordsCount(projectId);
+      // Ids first, read from the (project, key, id) index, then the page's rows by key (see records-paging.ts).
+      // After a given record (the previous page's last): a range read of the index from its key, at any depth.
+      if (place) {
+        const page = await ordered(this.db.selectFrom("records").select("id").where("project_id", "=", projectId).where(beyond(this.dialect, col, qy.dir, place.key, place.id)), col, qy.dir).limit(qy.limit).execute();
+        return this.recordsPage(projectId, page.map((r: any) => r.id as string), { total, offset: qy.offset, limit: qy.limit });
+      }
       if (qy.offset === 0) this.marks.warm(this.db, projectId, col, total);
       const ids = await this.marks.page(this.db, projectId, col, qy.dir, qy.offset, qy.limit, total);
-      return this.recordsPage(projectId, ids, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+      return this.recordsPage(projectId, ids, { total, offset: qy.offset, limit: qy.limit });
     }
-    // A search's page past the middle of an exact total is read from the other end and turned round.
-    const fromEnd = !totalCapped && qy.offset > total / 2 && qy.offset < total;
-    const ids: string[] = fromEnd
-      ? (
-          await ordered(base.select("id"), col, qy.dir === "asc" ? "desc" : "asc")
-            .offset(Math.max(0, total - qy.offset - qy.limit))
-            .limit(Math.min(qy.limit, total - qy.offset))
-            .execute()
-        )
-          .map((r: any) => r.id as string)
-          .reverse()
-      : (await ordered(base.select("id"), col, qy.dir).offset(qy.offset).limit(qy.limit).execute()).map((r: any) => r.id as string);
-    return this.recordsPage(projectId, ids, { total, totalCapped, offset: qy.offset, limit: qy.limit });
+    const [count, ids] = await Promise.all([
+      opts.counted === false ? undefined : this.recordsCount(projectId, qy.q, opts),
+      this.searchPage(projectId, terms, col, qy.dir, place, qy.offset, qy.limit),
+    ]);
+    return this.recordsPage(projectId, ids, { ...(count ?? { total: qy.offset + ids.length, uncounted: true as const }), offset: qy.offset, limit: qy.limit });
+  }
+
+  /**
+   * The records a records-table query holds: without a search, the count the
+   * store keeps per search (migration 0016), no count of the table; with one,
+   * its matches counted up to `countCap` (SEARCH_COUNT_CAP), past which
+   * `totalCapped`: an exact total of a word most records hold visits every
+   * match (6.3 s for "children trial" at a million records on PostgreSQL,
+   * 0.14 s counting to 10,000, 17 ms to 1,000) for a number the table only
+   * needs to size its scroll.
+   */
+  async recordsCount(projectId: string, q?: string, opts: { countCap?: number } = {}): Promise<RecordsCount> {
+    const cap = opts.countCap ?? SEARCH_COUNT_CAP;
+    const terms = searchTerms(q ?? "");
+    if (!terms.length) {
+      return { total: Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", projectId).executeTakeFirst())?.n ?? 0) };
+    }
+    let n: number;
+    if (this.dialect === "sqlite") {
+      const fts = await this.sqliteSearch.match(this.db, terms);
+      n = fts ? await this.sqliteSearch.count(this.db, projectId, fts.expr, cap) : 0;
+    } else {
+      const capped = (db: Kysely<any>) =>
+        db
+          .selectFrom(this.searchFilter(terms, undefined)(db.selectFrom("records").select(sql`1`.as("one")).where("project_id", "=", projectId)).limit(cap + 1).as("m"))
+          .select((eb: any) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow();
+      // For a common term the planner picks a sequential scan that de-TOASTs every tsvector;
+      // the GIN bitmap scan finds the same rows without reading them.
+      n = await this.transaction(async (tx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(tx.db);
+        const r = await capped(tx.db);
+        await sql`SET LOCAL enable_seqscan TO DEFAULT`.execute(tx.db);
+        return Number((r as { n: unknown }).n);
+      });
+    }
+    return n > cap ? { total: cap, totalCapped: true } : { total: n };
+  }
+
+  /** A search's matching records restricted in a query (SQLite: the terms as the index's own words, search-sqlite.ts). */
+  private searchFilter(terms: string[], fts: { expr: string } | null | undefined): (q: any) => any {
+    if (this.dialect === "sqlite")
+      return (q) => (fts ? q.where("rid", "in", (eb: any) => eb.selectFrom("records_fts").select("rowid").where(sql`records_fts`, "match", fts.expr)) : q.where(sql<boolean>`0 = 1`));
+    // Terms as tsquery literals: the same words the index was built from (see migration 0002).
+    // A word too long to be indexed matches nothing.
+    return terms.some((t) => Buffer.byteLength(t) > MAX_LEXEME_BYTES)
+      ? (q) => q.where(sql<boolean>`false`)
+      : (q) => q.where(sql<boolean>`search @@ ${terms.map((t) => `'${t}':*`).join(" & ")}::tsquery`);
+  }
+
+  /** The ids of a search's page, read without its count: a search's offsets are bounded by the count cap, as the table sizes its scroll by it. */
+  private async searchPage(projectId: string, terms: string[], col: SortColumn, dir: "asc" | "desc", place: { key: unknown; id: string } | undefined, offset: number, limit: number): Promise<string[]> {
+    const fts = this.dialect === "sqlite" ? await this.sqliteSearch.match(this.db, terms) : undefined;
+    // Many matches are read along the sort index, each looked up in the search index (undefined when sparser than that).
+    const dense = fts ? await this.sqliteSearch.densePage(this.db, projectId, fts, col, dir, place, place ? 0 : offset, limit) : undefined;
+    if (dense) return dense;
+    const base = this.searchFilter(terms, fts)(this.db.selectFrom("records").select("id").where("project_id", "=", projectId));
+    const rows = place ? await ordered(base.where(beyond(this.dialect, col, dir, place.key, place.id)), col, dir).limit(limit).execute() : await ordered(base, col, dir).offset(offset).limit(limit).execute();
+    return rows.map((r: any) => r.id as string);
   }
 
   /** The records table's rows for `ids`, in that order, with the page's numbers. */
-  private async recordsPage(projectId: string, ids: string[], p: { total: number; totalCapped: boolean; offset: number; limit: number }): Promise<Page<RecordSummary>> {
-    const { total, totalCapped } = p;
+  private async recordsPage(projectId: string, ids: string[], p: { total: number; totalCapped?: true; uncounted?: true; offset: number; limit: number }): Promise<Page<RecordSummary>> {
+    const { total, totalCapped, uncounted } = p;
     const fetched = ids.length
       ? await this.db
           .selectFrom("records")
@@ -859,6 +870,7 @@ export class Store {
     return {
       total,
       ...(totalCapped ? { totalCapped: true as const } : {}),
+      ...(uncounted ? { uncounted: true as const } : {}),
       offset: p.offset,
       limit: p.limit,
       items: rows.map((r: any) => ({

@@ -208,6 +208,19 @@ describe.each(engines)("store on $name", ({ open }) => {
     expect(capped).toMatchObject({ total: 2, totalCapped: true });
     // The page itself is not cut by the cap.
     expect(capped.items.map((r) => r.id)).toEqual(["a", "b", "d"]);
+    // Counted apart (as the records page asks): the same numbers, and a search's page without them.
+    expect(await store.recordsCount(p.id)).toEqual({ total: 4 });
+    expect(await store.recordsCount(p.id, "reunification")).toEqual({ total: 3 });
+    expect(await store.recordsCount(p.id, "reunification", { countCap: 2 })).toEqual({ total: 2, totalCapped: true });
+    expect(await store.recordsCount(p.id, "nowordlikethis")).toEqual({ total: 0 });
+    const uncounted = await store.queryRecords(p.id, { q: "reunification", sort: "title", offset: 1, limit: 1 }, { counted: false });
+    expect(uncounted).toMatchObject({ total: 2, uncounted: true, offset: 1, limit: 1 });
+    expect(uncounted.items.map((r) => r.id)).toEqual(["d"]);
+    expect(uncounted.totalCapped).toBeUndefined();
+    // Without a search the kept count is no cost, so the page carries it.
+    const whole = await store.queryRecords(p.id, { limit: 1 }, { counted: false });
+    expect(whole).toMatchObject({ total: 4 });
+    expect(whole.uncounted).toBeUndefined();
   });
 
   it("lists studies with their lead and linked reports", async () => {

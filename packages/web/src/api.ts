@@ -127,6 +127,7 @@ export const api = {
   getProtocol: (id: string, signal?: AbortSignal) => call(r.getProtocol, { params: { id } }, signal),
   getSearches: (id: string, signal?: AbortSignal) => call(r.listSearches, { params: { id } }, signal),
   listRecords: (id: string, q: RecordQuery, signal?: AbortSignal) => call(r.listRecords, { params: { id }, query: q }, signal),
+  countRecords: (id: string, q: string | undefined, signal?: AbortSignal) => call(r.countRecords, { params: { id }, query: { q } }, signal),
   getRecord: (id: string, recordId: string, signal?: AbortSignal) => call(r.getRecord, { params: { id, recordId } }, signal),
   listStudies: (id: string, signal?: AbortSignal) => call(r.listStudies, { params: { id } }, signal),
   listAudit: (id: string, offset: number, limit: number, signal?: AbortSignal) =>

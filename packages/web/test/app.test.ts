@@ -234,9 +234,11 @@ describe("web app", () => {
   it("pages, sorts and searches the records table on the server", async () => {
     const page = await app.newPage();
     const requests: URL[] = [];
+    const counts: URL[] = [];
     page.on("request", (r) => {
       const u = new URL(r.url());
       if (/\/api\/projects\/[^/]+\/records$/.test(u.pathname)) requests.push(u);
+      if (/\/api\/projects\/[^/]+\/records-count$/.test(u.pathname)) counts.push(u);
     });
     await page.goto(`${app.url}/projects/${encodeURIComponent(seeded.id)}/records`);
     await waitForRows(page);
@@ -312,11 +314,15 @@ describe("web app", () => {
     expect(shown.length).toBe(matching.length);
     expect(shown.every((t) => t.toLowerCase().includes(RARE_WORD))).toBe(true);
     expect(new URL(page.url()).searchParams.get("q")).toBe(RARE_WORD.slice(0, 6));
+    // The rows came without the count, which was asked for on its own and announced politely when in.
+    expect(counts.map((u) => u.searchParams.get("q"))).toEqual([RARE_WORD.slice(0, 6)]);
+    expect(await count.getAttribute("aria-live")).toBe("polite");
 
     // A word every record holds: counted to 1,000, and the page says there are more.
     await page.getByLabel("Search records").fill("background");
     await page.getByText("More than 1,000 records match “background”; the first 1,000 are listed. Add words to narrow the search.").waitFor();
     expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
+    expect(counts.at(-1)?.searchParams.get("q")).toBe("background");
 
     await page.getByLabel("Search records").fill("nosuchwordanywhere");
     await page.getByText("No records match “nosuchwordanywhere”.").waitFor();

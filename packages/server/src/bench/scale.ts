@@ -192,7 +192,7 @@ try {
     const xs: number[] = [];
     for (let i = 0; i < runs; i++)
       xs.push((await get(path)).ms);
-    const total = typeof first.body === "object" && first.body && "total" in first.body ? `, total ${Number(first.body.total).toLocaleString("en")}${first.body.totalCapped ? "+" : ""}` : "";
+    const total = typeof first.body === "object" && first.body && "total" in first.body ? first.body.uncounted ? ", uncounted" : `, total ${Number(first.body.total).toLocaleString("en")}${first.body.totalCapped ? "+" : ""}` : "";
     return `${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(" / ")}${total}; load ${load()})`;
   };
   const only = process.env.HOMEWARD_BENCH_SCALE_ONLY; // "records" or "pages": one part only
@@ -229,12 +229,13 @@ try {
     const beforeYear = (await get(`/records?limit=100&sort=year&offset=${mid - 100}`)).body.items as { id: string }[];
     console.log(`  records table, sorted by year, offset ${mid.toLocaleString("en")} after the page before's last record: ${await med(`/records?limit=100&sort=year&offset=${mid}&after=${encodeURIComponent(beforeYear[beforeYear.length - 1]!.id)}`)}`);
     // A search's first time pays for looking up its terms' words on SQLite (remembered until the index changes).
-    console.log(`  records table, search "children trial", the first time: ${await once("/records?limit=100&q=children%20trial")}`);
-    console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}`);
-    console.log(`  records table, search "reunification", sorted by year: ${await med("/records?limit=100&q=reunification&sort=year&dir=desc")}`);
+    // A search's page comes without its count, which the records page asks for next (records-count).
+    console.log(`  records table, search "children trial", the first time: ${await once("/records?limit=100&q=children%20trial")}; its count: ${await once("/records-count?q=children%20trial")}`);
+    console.log(`  records table, search "children trial": ${await med("/records?limit=100&q=children%20trial")}; its count: ${await med("/records-count?q=children%20trial")}`);
+    console.log(`  records table, search "reunification", sorted by year: ${await med("/records?limit=100&q=reunification&sort=year&dir=desc")}; its count: ${await med("/records-count?q=reunification")}`);
     const word = (await get("/records?limit=1&offset=7")).body.items[0].title.split(" ")[1];
-    console.log(`  records table, search a title word ("${word}"): ${await med(`/records?limit=100&q=${encodeURIComponent(word)}`)}`);
-    console.log(`  records table, search a DOI prefix ("10.5"): ${await med("/records?limit=100&q=10.5")}`);
+    console.log(`  records table, search a title word ("${word}"): ${await med(`/records?limit=100&q=${encodeURIComponent(word)}`)}; its count: ${await med(`/records-count?q=${encodeURIComponent(word)}`)}`);
+    console.log(`  records table, search a DOI prefix ("10.5"): ${await med("/records?limit=100&q=10.5")}; its count: ${await med("/records-count?q=10.5")}`);
   }
   if (only === "records") {
     await app.close();

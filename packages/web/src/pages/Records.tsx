@@ -41,7 +41,14 @@ interface Cache {
   key: string;
   pages: Map<number, RecordSummary[]>;
   inflight: Map<number, AbortController>;
+  /** The count of a search's matches is in (its request is one of `inflight`'s, at -1, until then). */
+  counted?: boolean;
+  /** A search's rows so far, while uncounted. */
+  seen?: number;
 }
+
+/** The count's place among a query's requests (pages are 0 and up). */
+const COUNT = -1;
 
 export function RecordsPage() {
   const { id } = useProject();
@@ -73,6 +80,9 @@ export function RecordsPage() {
   const [total, setTotal] = useState<number | null>(null);
   // A search's matches are counted up to a limit (the server's); past it the table holds that many and says so.
   const [totalCapped, setTotalCapped] = useState(false);
+  // A search's page comes before its count (which can take many times as long): until the count is in, the
+  // table holds the rows it has and says it is counting.
+  const [counting, setCounting] = useState(false);
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [active, setActive] = useState(0);
@@ -92,6 +102,32 @@ export function RecordsPage() {
   });
   useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
 
+  const countMatches = useCallback(
+    (cache: Cache) => {
+      if (cache.inflight.has(COUNT)) return;
+      const ctrl = new AbortController();
+      cache.inflight.set(COUNT, ctrl);
+      setCounting(true);
+      api.countRecords(id, q || undefined, ctrl.signal).then(
+        (res) => {
+          cache.inflight.delete(COUNT);
+          if (cacheRef.current !== cache) return;
+          cache.counted = true;
+          setTotal(res.total);
+          setTotalCapped(res.totalCapped === true);
+          setCounting(false);
+        },
+        (err: unknown) => {
+          cache.inflight.delete(COUNT);
+          if (ctrl.signal.aborted || cacheRef.current !== cache) return;
+          setCounting(false);
+          setError(err);
+        },
+      );
+    },
+    [id, q],
+  );
+
   const fetchPage = useCallback(
     (page: number) => {
       const cache = cacheRef.current;
@@ -108,8 +144,15 @@ export function RecordsPage() {
           cache.inflight.delete(page);
           if (cacheRef.current !== cache) return;
           cache.pages.set(page, res.items);
-          setTotal(res.total);
-          setTotalCapped(res.totalCapped === true);
+          if (res.uncounted) {
+            // The rows so far, until the count (asked for once the first page is in) says how many there are.
+            cache.seen = Math.max(cache.seen ?? 0, res.total);
+            if (!cache.counted) setTotal(cache.seen);
+            if (page === 0 && !cache.counted) countMatches(cache);
+          } else {
+            setTotal(res.total);
+            setTotalCapped(res.totalCapped === true);
+          }
           setError(null);
           if (page === 0) setLoadedKey(cache.key);
           setVersion((v) => v + 1);
@@ -121,7 +164,7 @@ export function RecordsPage() {
         },
       );
     },
-    [id, sort, dir, q],
+    [id, sort, dir, q, countMatches],
   );
 
   // A new query (sort, direction, search) starts from an empty cache at the top.
@@ -129,6 +172,8 @@ export function RecordsPage() {
     for (const c of cacheRef.current.inflight.values()) c.abort();
     cacheRef.current = { key: queryKey, pages: new Map(), inflight: new Map() };
     setError(null);
+    setCounting(false);
+    setTotalCapped(false);
     setActive(0);
     scrollRef.current?.scrollTo({ top: 0 });
     fetchPage(0);
@@ -208,10 +253,11 @@ export function RecordsPage() {
 
   const countText = useMemo(() => {
     if (total === null || loading) return q ? `Searching for “${q}”…` : "Loading records…";
+    if (counting) return `Counting records that match “${q}”…`;
     if (total === 0) return q ? `No records match “${q}”.` : "No records in this project yet.";
     if (totalCapped) return `More than ${formatCount(total)} records match “${q}”; the first ${formatCount(total)} are listed. Add words to narrow the search.`;
     return `${formatCount(total)} ${total === 1 ? "record" : "records"}${q ? ` match “${q}”` : ""}`;
-  }, [total, totalCapped, loading, q]);
+  }, [total, totalCapped, counting, loading, q]);
 
   return (
     <>
@@ -241,6 +287,8 @@ export function RecordsPage() {
                 setError(null);
                 for (let p = Math.floor(first / PAGE_SIZE); p <= Math.floor(last / PAGE_SIZE); p++) fetchPage(p);
                 fetchPage(0);
+                const cache = cacheRef.current;
+                if (cache.seen !== undefined && !cache.counted) countMatches(cache);
               }}
             >
               Try again
