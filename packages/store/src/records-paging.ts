@@ -113,12 +113,19 @@ export class RecordMarks {
   warm(db: Kysely<any>, projectId: string, col: SortColumn, total: number): void {
     if (total < WARM_MIN_SPACINGS * this.spacing) return;
     const half = Math.ceil(total / 2);
+    const warmWay = async (way: Direction) => {
+      const marks = await this.marks(db, projectId, col, way);
+      await this.reach(db, projectId, col, way, marks, Math.floor(half / this.spacing));
+    };
     this.warming = this.warming
       .then(async () => {
-        for (const way of ["asc", "desc"] as const) {
-          const marks = await this.marks(db, projectId, col, way);
-          await this.reach(db, projectId, col, way, marks, Math.floor(half / this.spacing));
-        }
+        // PostgreSQL walks both halves at once, on two connections (and cores): the order's marks are all
+        // in about half the time (the 161–338 ms after a first page at a million records, one after the
+        // other, become the figures in the server README), before a person who has just seen that page
+        // could drag the scroll bar. SQLite's walks share the event loop's one thread, so interleaving
+        // them would only delay the first half's marks.
+        if (this.dialect === "postgres") await Promise.all([warmWay("asc"), warmWay("desc")]);
+        else for (const way of ["asc", "desc"] as const) await warmWay(way);
       })
       .catch(() => undefined);
   }
