@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const pkgs = ["model", "meta", "figures", "records", "screening", "review", "accounts", "appraisal", "extraction", "synthesis", "report", "api", "store", "server", "cli"];
@@ -16,6 +17,10 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    // Two files at a time at least: most of a browser test's time is spent waiting on Chromium and the
+    // server, so on a two-core machine (where the default would be one) a second file fills that wait.
+    // Every suite that uses PostgreSQL works in a database of its own (store/test/scratch-database.ts).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
