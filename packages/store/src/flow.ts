@@ -136,3 +136,13 @@ export async function readFlowCounts(db: Kysely<any>, projectId: string): Promis
     .map((r) => ({ searchId: r.search_id, key: r.state, n: Number(r.n) }))
     .sort((a, b) => (a.searchId < b.searchId ? -1 : a.searchId > b.searchId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+/**
+ * The number of records in a project, from the counts per search every write
+ * keeps (`record_counts`, migration 0016): a few rows, never a count of the
+ * records table.
+ */
+export async function projectRecordCount(db: Kysely<any>, projectId: string): Promise<number> {
+  const r = await sql<{ n: number | string | null }>`SELECT SUM(n) AS n FROM record_counts WHERE project_id = ${projectId}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}

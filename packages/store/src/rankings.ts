@@ -1,5 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { among } from "./among.js";
+import { projectRecordCount } from "./flow.js";
+import { beyond } from "./records-paging.js";
 import type { Dialect } from "./migrations.js";
 import type { Store } from "./store.js";
 
@@ -191,7 +193,7 @@ export class ScreeningRankings {
     if (query.ids) where.push(among(this.dialect, "id", query.ids));
     if (query.grouped) where.push(sql`duplicate_group_id IS NOT NULL`);
     if (query.undecided) where.push(sql`NOT EXISTS (SELECT 1 FROM screening_decisions d WHERE d.project_id = records.project_id AND d.record_id = records.id)`);
-    if (query.after) where.push(sql`(created_at, id) > (${query.after.createdAt}, ${query.after.id})`);
+    if (query.after) where.push(beyond(this.dialect, "created_at", "asc", query.after.createdAt, query.after.id));
     const limit = query.limit !== undefined ? sql` LIMIT ${query.limit}` : sql``;
     const { rows } = await sql<{ id: string; duplicate_group_id: string | null; created_at: string }>`SELECT id, duplicate_group_id, created_at FROM records WHERE ${sql.join(where, sql` AND `)} ORDER BY created_at ${c}, id ${c}${limit}`.execute(this.db);
     // The store's own order is JavaScript's string order (see `list`); byte order agrees with it but
@@ -207,9 +209,8 @@ export class ScreeningRankings {
   }
 
   /** The number of records in the project, from the counts the store keeps with every write (no record read). */
-  async recordCount(projectId: string): Promise<number> {
-    const r = await sql<{ n: number | string | null }>`SELECT SUM(n) AS n FROM record_counts WHERE project_id = ${projectId}`.execute(this.db);
-    return Number(r.rows[0]?.n ?? 0);
+  recordCount(projectId: string): Promise<number> {
+    return projectRecordCount(this.db, projectId);
   }
 
   /** Title and abstract of the given records (one query; callers pass a page of ids). */

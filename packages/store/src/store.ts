@@ -59,7 +59,7 @@ import { auditEntryOfRow, sha256, type Dialect } from "./migrations.js";
 import { Leases } from "./leases.js";
 import { StoreAccounts } from "./accounts.js";
 import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSuperseded, standingAt } from "./one-per.js";
-import { readFlowCounts, refreshFlow } from "./flow.js";
+import { projectRecordCount, readFlowCounts, refreshFlow } from "./flow.js";
 import { beyond, ordered, placeOf, RecordMarks, type SortColumn } from "./records-paging.js";
 import { SqliteSearch } from "./search-sqlite.js";
 import { readOnlyTwin, readSnapshot, TURN_MS } from "./snapshot.js";
@@ -142,8 +142,6 @@ async function mapInTurns<R, T>(rows: readonly R[], f: (r: R) => T): Promise<T[]
   }
   return out;
 }
-
-/** Largest part of a stored file, in bytes: what one upload or download holds in memory at a time. */
 
 /** A stored file's description (its bytes are read with `readFile`). */
 export interface StoredFile {
@@ -446,10 +444,7 @@ export class Store {
   /** A project with its counts of records and included studies (the dashboard's stage counts are the review package's, from the PRISMA flow). */
   async getProjectSummary(id: string): Promise<ProjectSummary> {
     const project = await this.getProject(id);
-    // Records from the counts kept per search (migration 0016): a few rows, not a count of the table.
-    const records = async () =>
-      Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", id).executeTakeFirst())?.n ?? 0);
-    const [recordCount, studies] = await Promise.all([records(), this.includedStudyCounts(id)]);
+    const [recordCount, studies] = await Promise.all([projectRecordCount(this.db, id), this.includedStudyCounts(id)]);
     return { ...project, counts: { records: recordCount, studies: studies.get(id) ?? 0 } };
   }
 
@@ -808,7 +803,7 @@ export class Store {
     const cap = opts.countCap ?? SEARCH_COUNT_CAP;
     const terms = searchTerms(q ?? "");
     if (!terms.length) {
-      return { total: Number((await this.db.selectFrom("record_counts").select((eb) => eb.fn.sum<number>("n").as("n")).where("project_id", "=", projectId).executeTakeFirst())?.n ?? 0) };
+      return { total: await projectRecordCount(this.db, projectId) };
     }
     let n: number;
     if (this.dialect === "sqlite") {
@@ -968,10 +963,10 @@ export class Store {
    */
   async recordPage(projectId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Entity<"records">[]> {
     let q = this.db.selectFrom("records").selectAll().where("project_id", "=", projectId);
-    if (after) q = q.where(sql<boolean>`(created_at, id) > (${after.createdAt}, ${after.id})`);
+    if (after) q = q.where(beyond(this.dialect, "created_at", "asc", after.createdAt, after.id));
     const rows = await q.orderBy("created_at").orderBy("id").limit(limit).execute();
     // The order `list` gives (JavaScript's string order), whatever the database's collation.
-    return rows.map((r) => fromRow("records", r) as Entity<"records">).sort((a, b) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id));
+    return rows.map((r) => fromRow("records", r) as Entity<"records">).sort(inRecordOrder);
   }
 
   /**
@@ -996,7 +991,7 @@ export class Store {
     const where = page.ids
       ? sql`AND ${this.among("id", page.ids)}`
       : page.after
-        ? sql`AND (created_at, id) > (${page.after.createdAt}, ${page.after.id})`
+        ? sql`AND ${beyond(this.dialect, "created_at", "asc", page.after.createdAt, page.after.id)}`
         : sql``;
     const rows = await sql<Record<string, unknown>>`SELECT id, created_at, title, authors, year, journal, volume, issue, pages, doi, pmid, abstract, duplicate_group_id${extraCols}
       FROM records${this.dialect === "postgres" && keys.length ? sql` CROSS JOIN LATERAL (SELECT records.extra::jsonb AS xj OFFSET 0) j` : sql``} WHERE project_id = ${projectId} ${where} ORDER BY created_at, id LIMIT ${page.limit}`.execute(this.db);
@@ -1024,7 +1019,7 @@ export class Store {
       };
     });
     // The order `list` gives (JavaScript's string order), whatever the database's collation.
-    return out.sort((a, b) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id));
+    return out.sort(inRecordOrder);
   }
 
   /**
@@ -1719,7 +1714,6 @@ function singular(c: string): string {
   return s.replace(/[A-Z]/g, (ch) => " " + ch.toLowerCase());
 }
 
-/** Total order for scalar field values: null first, numbers numerically, text by code point. */
 /** A record as duplicate detection reads it (see `dedupeRecords`). */
 export interface DedupeRecordRow {
   id: string;
@@ -1738,6 +1732,10 @@ export interface DedupeRecordRow {
   extra: Record<string, unknown>;
 }
 
+/** The records' order as `list` gives it (created, then id, JavaScript's string order), whatever the database's collation. */
+const inRecordOrder = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) => compareValues(a.createdAt, b.createdAt) || compareValues(a.id, b.id);
+
+/** Total order for scalar field values: null first, numbers numerically, text by code point. */
 function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a == null) return -1;
