@@ -58,7 +58,23 @@ export async function exportJsonFromFile({ file, projectId }: ExportJob): Promis
 }
 
 /** The longest a piece of a long export's work holds the event loop before giving it a turn. */
-export const TURN_MS = 8;
+const TURN_MS = 8;
+
+/**
+ * A pause to call between small pieces of a long piece of work: it gives the
+ * event loop a turn once `TURN_MS` have passed since the last (timed, not
+ * counted: a request waits for several turns, each the length of a slice),
+ * and stops the work when `signal` aborts.
+ */
+export function turns(signal?: AbortSignal): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since <= TURN_MS) return;
+    await nextTurn();
+    signal?.throwIfAborted();
+    since = performance.now();
+  };
+}
 
 /** Items of a long array written as text at once (about 100 KB of records); the event loop is given a turn every `TURN_MS`. */
 const ITEMS_PER_TURN = 250;
@@ -86,15 +102,11 @@ export async function jsonInTurns(value: object, signal?: AbortSignal): Promise<
     }
     const items = v as unknown[];
     parts.push("[");
-    let since = performance.now();
+    const pause = turns(signal);
     for (let at = 0; at < items.length; at += ITEMS_PER_TURN) {
       const text = JSON.stringify(items.slice(at, at + ITEMS_PER_TURN));
       parts.push(at === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`);
-      if (performance.now() - since > TURN_MS) {
-        await nextTurn();
-        signal?.throwIfAborted();
-        since = performance.now();
-      }
+      await pause();
     }
     parts.push("]");
   }

@@ -62,7 +62,7 @@ import { ConflictError, OnePerClash, onePerRule, onePerViolation, splitSupersede
 import { projectRecordCount, readFlowCounts, refreshFlow } from "./flow.js";
 import { beyond, ordered, placeOf, RecordMarks, type SortColumn } from "./records-paging.js";
 import { SqliteSearch } from "./search-sqlite.js";
-import { readOnlyTwin, readSnapshot, TURN_MS } from "./snapshot.js";
+import { readOnlyTwin, readSnapshot, turns } from "./snapshot.js";
 import { linkRecords, type DuplicateGroupChange } from "./duplicate-links.js";
 
 /** Who is writing, and optionally why; recorded in the audit log. */
@@ -124,20 +124,15 @@ const AUDIT_LIST_VALUE_MAX = 64 * 1024;
 const now = () => new Date().toISOString();
 
 /**
- * `rows.map(f)`, the event loop given a turn every few milliseconds: a
- * project export maps hundreds of thousands of rows, which on a PostgreSQL
- * server's main thread would hold every other request meanwhile. Turns are
- * timed rather than counted: a request needs several turns to be answered,
- * so each turn's slice of work is what it waits for each time.
+ * `rows.map(f)`, the event loop given turns (snapshot.ts `turns`): a project
+ * export maps hundreds of thousands of rows, which on a PostgreSQL server's
+ * main thread would hold every other request meanwhile.
  */
 async function mapInTurns<R, T>(rows: readonly R[], f: (r: R) => T): Promise<T[]> {
   const out: T[] = new Array(rows.length);
-  let since = performance.now();
+  const pause = turns();
   for (let at = 0; at < rows.length; at++) {
-    if ((at & 255) === 255 && performance.now() - since > TURN_MS) {
-      await nextTurn();
-      since = performance.now();
-    }
+    if ((at & 255) === 255) await pause();
     out[at] = f(rows[at]!);
   }
   return out;
